@@ -1,0 +1,175 @@
+package data
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Area is an administrative area: a district (区县), a street (街道/乡镇) or a community (社区/村).
+type Area struct {
+	Code    string // 6, 9 or 12 digits
+	Name    string
+	Level   AreaLevel
+	Parent  string // code of the area one level up, "" for a district
+	Polygon orb.MultiPolygon
+	Label   orb.Point // a point inside the area for its label
+	Derived bool      // geometry not surveyed but derived (e.g. a stand-in level)
+}
+
+// Grid is a unit grid (单元网格): the ~10,000 m² cell that every case is located in.
+type Grid struct {
+	Code      string // 15 digits (or legacy 14) = community code + sequence
+	Community string // 12-digit community code, the first 12 digits of Code
+	Polygon   orb.Polygon
+	AreaM2    float64
+	Derived   bool // cells derived from other polygons rather than surveyed grids
+}
+
+// Status is a component's state as surveyed.
+type Status string
+
+// The statuses of CJ/T 214-2007 OBJSTATE and GB/T 47678.5 GLBJZT.
+const (
+	StatusIntact   Status = "完好"
+	StatusDamaged  Status = "破损"
+	StatusLost     Status = "丢失"
+	StatusOccupied Status = "占用"
+	StatusAbandon  Status = "废弃"
+	StatusRemoved  Status = "移除"
+)
+
+// Statuses lists every valid status.
+var Statuses = []Status{StatusIntact, StatusDamaged, StatusLost, StatusOccupied, StatusAbandon, StatusRemoved}
+
+// ParseStatus accepts a status in Chinese ("完好") or English ("intact", "damaged", "lost",
+// "occupied", "abandoned", "removed").
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if s == string(st) || s == st.English() {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("status %q: want one of 完好, 破损, 丢失, 占用, 废弃, 移除", s)
+}
+
+// English returns the English word for the status.
+func (s Status) English() string {
+	switch s {
+	case StatusIntact:
+		return "intact"
+	case StatusDamaged:
+		return "damaged"
+	case StatusLost:
+		return "lost"
+	case StatusOccupied:
+		return "occupied"
+	case StatusAbandon:
+		return "abandoned"
+	case StatusRemoved:
+		return "removed"
+	}
+	return ""
+}
+
+// DeptRef names a department on a component: its code (often the 18-character unified social
+// credit code) and name.
+type DeptRef struct {
+	Code string `json:"code,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// IsZero reports whether neither code nor name is set.
+func (d DeptRef) IsZero() bool { return d.Code == "" && d.Name == "" }
+
+// Component is a surveyed city component (城市部件).
+type Component struct {
+	ID         string // 16 (CJ/T 214-2007) or 17 (GB/T 47678.5-2026) digits
+	Scheme     Scheme
+	Major      string
+	Minor      string
+	Name       string
+	Owner      DeptRef // 主管部门 (DEPTCODE1/DEPTNAME1, ZGBMDM/ZGBMMC)
+	Property   DeptRef // 权属单位 (DEPTCODE2, QSDWDM)
+	Maintainer DeptRef // 养护单位 (DEPTCODE3, YHDWDM)
+	Grid       string  // 所在单元网格 (BGID, SZDYWGBSM)
+	Status     Status
+	InitDate   time.Time // 初始日期 (ORDATE, CSRQ)
+	ChangeDate time.Time // 变更日期 (CHDATE, BGRQ); zero when never changed
+	Source     string    // 数据来源: 实测/地形图/基础地理数据/其他
+	Note       string
+	Geometry   orb.Geometry      // orb.Point, orb.LineString or orb.Polygon
+	Extra      map[string]string // per-class attributes (MATERIAL, STOPNAME …)
+}
+
+// Class returns the component's class code: major + minor.
+func (c *Component) Class() string { return c.Major + c.Minor }
+
+// Department is an organisation that components and duties are assigned to.
+type Department struct {
+	Code string
+	Name string
+}
+
+// RoadClass is the functional class of a road.
+type RoadClass string
+
+// Road classes, after CJJ 37 urban road classification.
+const (
+	RoadExpressway RoadClass = "expressway" // 快速路
+	RoadArterial   RoadClass = "arterial"   // 主干路
+	RoadSecondary  RoadClass = "secondary"  // 次干路
+	RoadBranch     RoadClass = "branch"     // 支路
+)
+
+// Road is a named road centreline.
+type Road struct {
+	ID    uint64
+	Name  string
+	Class RoadClass
+	Line  orb.LineString
+}
+
+// Dataset is one version of a city: every layer, as loaded or imported. It is not mutated after
+// it has been handed to an index.
+type Dataset struct {
+	Version     int64
+	Name        string // e.g. "深圳市罗湖区 (sample)"
+	CreatedAt   time.Time
+	Source      string // what produced it: "sample", an import's file list …
+	Areas       []*Area
+	Grids       []*Grid
+	Components  []*Component
+	Departments []*Department
+	Roads       []*Road
+}
+
+// Bound returns the bounding box of the dataset's areas, grids and roads.
+func (d *Dataset) Bound() orb.Bound {
+	var b orb.Bound
+	first := true
+	add := func(g orb.Bound) {
+		if first {
+			b, first = g, false
+			return
+		}
+		b = b.Union(g)
+	}
+	for _, a := range d.Areas {
+		if len(a.Polygon) > 0 {
+			add(a.Polygon.Bound())
+		}
+	}
+	for _, g := range d.Grids {
+		add(g.Polygon.Bound())
+	}
+	if first {
+		for _, c := range d.Components {
+			if c.Geometry != nil {
+				add(c.Geometry.Bound())
+			}
+		}
+	}
+	return b
+}
