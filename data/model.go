@@ -143,6 +143,9 @@ type Dataset struct {
 	Components  []*Component
 	Departments []*Department
 	Roads       []*Road
+	Addresses   []*Address
+	Buildings   []*Building
+	POIs        []*POI
 }
 
 // Bound returns the bounding box of the dataset's areas, grids and roads.
