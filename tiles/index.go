@@ -1,0 +1,149 @@
+package tiles
+
+import (
+	"hash/fnv"
+	"strconv"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Index holds a dataset's geometry in Web Mercator world coordinates with an R-tree per layer.
+// It is built once per dataset version and only read afterwards, so one Index serves any number
+// of concurrent tile builds. The dataset itself is referenced, never modified.
+type Index struct {
+	version int64
+	bound   orb.Bound // lon/lat
+
+	grids []gridF
+	gridT rtree.RTreeG[int32]
+	areas []areaF
+	areaT rtree.RTreeG[int32]
+	comps []compF
+	compT rtree.RTreeG[int32]
+	roads []roadF
+	roadT rtree.RTreeG[int32]
+
+	clusters [clusterMaxZoom + 1]clusterLevel
+}
+
+type gridF struct {
+	id   uint64
+	g    *data.Grid
+	poly orb.Polygon // world
+}
+
+type areaF struct {
+	id    uint64
+	a     *data.Area
+	poly  orb.MultiPolygon // world
+	label orb.Point        // world
+}
+
+type compF struct {
+	id   uint64
+	c    *data.Component
+	pt   orb.Point // world: the point, or a representative point of a line or polygon
+	geom orb.Geometry
+}
+
+type roadF struct {
+	id   uint64
+	r    *data.Road
+	line orb.LineString // world
+}
+
+// FeatureID maps a numeric code (grid, area, component) to its stable MVT feature id: the code
+// itself read as a decimal number. Codes of different lengths never collide because none starts
+// with 0. A non-numeric code gets an FNV-1a hash with the top bit set, out of the range of
+// 20-digit-free numeric codes.
+func FeatureID(code string) uint64 {
+	if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<62 {
+		return n
+	}
+	h := fnv.New64a()
+	h.Write([]byte(code))
+	return h.Sum64() | 1<<63
+}
+
+// labelIDBit marks the label point of an area so it never shares an id with the boundary.
+const labelIDBit = 1 << 62
+
+// NewIndex builds the tile index of ds. Features without geometry are skipped.
+func NewIndex(ds *data.Dataset) *Index {
+	ix := &Index{version: ds.Version, bound: ds.Bound()}
+	for _, g := range ds.Grids {
+		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+			continue
+		}
+		w := worldPolygon(g.Polygon)
+		b := w.Bound()
+		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
+		ix.grids = append(ix.grids, gridF{id: FeatureID(g.Code), g: g, poly: w})
+	}
+	for _, a := range ds.Areas {
+		if len(a.Polygon) == 0 {
+			continue
+		}
+		w := make(orb.MultiPolygon, len(a.Polygon))
+		for i, p := range a.Polygon {
+			w[i] = worldPolygon(p)
+		}
+		label := a.Label
+		if label.Equal(orb.Point{}) {
+			label = a.Polygon.Bound().Center()
+		}
+		b := w.Bound()
+		ix.areaT.Insert(b.Min, b.Max, int32(len(ix.areas)))
+		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
+	}
+	for _, c := range ds.Components {
+		var f compF
+		switch g := c.Geometry.(type) {
+		case orb.Point:
+			f.pt = toWorld(g)
+			f.geom = f.pt
+		case orb.LineString:
+			if len(g) == 0 {
+				continue
+			}
+			w := worldLine(g)
+			f.pt, f.geom = w[len(w)/2], w
+		case orb.Polygon:
+			if len(g) == 0 || len(g[0]) == 0 {
+				continue
+			}
+			w := worldPolygon(g)
+			f.pt, f.geom = w.Bound().Center(), w
+		default:
+			continue
+		}
+		f.id, f.c = FeatureID(c.ID), c
+		b := f.geom.Bound()
+		ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
+		ix.comps = append(ix.comps, f)
+	}
+	for _, r := range ds.Roads {
+		if len(r.Line) < 2 {
+			continue
+		}
+		w := worldLine(r.Line)
+		id := r.ID
+		if id == 0 {
+			id = FeatureID("road:" + r.Name)
+		}
+		b := w.Bound()
+		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
+		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
+	}
+	ix.buildClusters()
+	return ix
+}
+
+// Version returns the dataset version the index was built from.
+func (ix *Index) Version() int64 { return ix.version }
+
+// Bound returns the lon/lat bound of the dataset.
+func (ix *Index) Bound() orb.Bound { return ix.bound }
