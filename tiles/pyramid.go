@@ -27,3 +27,9 @@ func Pyramid(b orb.Bound, minZ, maxZ int, fn func(maptile.Tile) bool) {
 		}
 	}
 }
+
+// TileCorner returns the lon/lat of a tile's north-west corner.
+func TileCorner(t maptile.Tile) orb.Point {
+	n := float64(uint64(1) << t.Z)
+	return fromWorld(orb.Point{float64(t.X) / n, float64(t.Y) / n})
+}
