@@ -167,7 +167,7 @@ func TestEventTilesExact(t *testing.T) {
 	b := ds.Bound()
 	for _, p := range []orb.Point{
 		b.Center(),
-		tiles.TileCorner(maptile.At(b.Center(), 14)),                          // on a tile corner
+		tiles.TileCorner(maptile.At(b.Center(), 14)),              // on a tile corner
 		nudge(tiles.TileCorner(maptile.At(b.Center(), 16)), 1e-6), // just off a corner
 	} {
 		src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: p, Class: "01", Status: "open"}}}
