@@ -41,7 +41,7 @@ func (o Options) withDefaults() Options {
 
 // Event is one live event as the events layer shows it.
 type Event struct {
-	ID     uint64    // stable id, also the MVT feature id
+	ID     uint64    // stable id, also the MVT feature id (ids ≥ MaxID are hashed below it)
 	Point  orb.Point // lon/lat
 	Class  string    // event class code
 	Status string
@@ -188,7 +188,7 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 			out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tags, prio: prio(f.id)})
 		}
 		if p, ok := tp.point(f.label); ok {
-			id := f.id | labelIDBit
+			id := f.id + labelIDBase
 			tags := append(slices.Clip(base), Str("kind", "label"))
 			out = append(out, feature{id: id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(id)})
 		}
@@ -309,7 +309,11 @@ func eventsLayer(ev EventSource, tp *tileProj, wb orb.Bound, z int) []feature {
 			return true
 		}
 		tags := append([]Tag{Str("id", fmt.Sprint(e.ID)), Str("class", e.Class), Str("status", e.Status)}, e.Tags...)
-		out = append(out, feature{id: e.ID, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(e.ID)})
+		id := e.ID
+		if id >= MaxID {
+			id = FeatureID(fmt.Sprint(e.ID))
+		}
+		out = append(out, feature{id: id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(e.ID)})
 		return true
 	})
 	return out

@@ -59,8 +59,10 @@ type clusterLevel struct {
 	tree  rtree.RTreeG[int32]
 }
 
+// clusterID packs zoom and cell into an id below 2^53. Clusters only appear up to
+// clusterMaxZoom and single components only after it, so the two never share a tile.
 func clusterID(z int, cx, cy uint32) uint64 {
-	return 1<<63 | uint64(z)<<50 | uint64(cx)<<25 | uint64(cy)
+	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
 }
 
 // buildClusters aggregates components into cells at clusterMaxZoom and then merges 2×2 cells

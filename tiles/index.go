@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"fmt"
 	"hash/fnv"
 	"strconv"
 
@@ -55,25 +56,43 @@ type roadF struct {
 	line orb.LineString // world
 }
 
-// FeatureID maps a numeric code (grid, area, component) to its stable MVT feature id: the code
-// itself read as a decimal number. Codes of different lengths never collide because none starts
-// with 0. A non-numeric code gets an FNV-1a hash with the top bit set, out of the range of
-// 20-digit-free numeric codes.
+// MaxID bounds feature ids: MapLibre holds ids as JavaScript numbers, exact only below 2^53.
+const MaxID = 1 << 53
+
+// FeatureID maps a code (grid, area, component) to its stable MVT feature id: the code itself
+// read as a decimal number when that is below 2^52 (every grid and area code, and CJ/T 214
+// component ids of provinces 11–45), else a 52-bit FNV-1a hash of the code placed in
+// [2^52, 2^53). NewIndex resolves the rare hash collision by probing, in dataset order.
 func FeatureID(code string) uint64 {
-	if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<62 {
+	if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<52 {
 		return n
 	}
 	h := fnv.New64a()
 	h.Write([]byte(code))
-	return h.Sum64() | 1<<63
+	return h.Sum64()&(1<<52-1) | 1<<52
 }
 
-// labelIDBit marks the label point of an area so it never shares an id with the boundary.
-const labelIDBit = 1 << 62
+// labelIDBase offsets an area's label point id from its boundary id (area codes are < 10^12).
+const labelIDBase = 2_000_000_000_000_000
+
+// idSet hands out unique ids within one layer.
+type idSet map[uint64]bool
+
+func (s idSet) claim(id uint64) uint64 {
+	for s[id] {
+		id++
+		if id >= MaxID {
+			id = 1 << 52
+		}
+	}
+	s[id] = true
+	return id
+}
 
 // NewIndex builds the tile index of ds. Features without geometry are skipped.
 func NewIndex(ds *data.Dataset) *Index {
 	ix := &Index{version: ds.Version, bound: ds.Bound()}
+	gridIDs, areaIDs, compIDs, roadIDs := idSet{}, idSet{}, idSet{}, idSet{}
 	for _, g := range ds.Grids {
 		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
 			continue
@@ -81,7 +100,7 @@ func NewIndex(ds *data.Dataset) *Index {
 		w := worldPolygon(g.Polygon)
 		b := w.Bound()
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		ix.grids = append(ix.grids, gridF{id: FeatureID(g.Code), g: g, poly: w})
+		ix.grids = append(ix.grids, gridF{id: gridIDs.claim(FeatureID(g.Code)), g: g, poly: w})
 	}
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
@@ -97,7 +116,7 @@ func NewIndex(ds *data.Dataset) *Index {
 		}
 		b := w.Bound()
 		ix.areaT.Insert(b.Min, b.Max, int32(len(ix.areas)))
-		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
+		ix.areas = append(ix.areas, areaF{id: areaIDs.claim(FeatureID(a.Code)), a: a, poly: w, label: toWorld(label)})
 	}
 	for _, c := range ds.Components {
 		var f compF
@@ -120,7 +139,7 @@ func NewIndex(ds *data.Dataset) *Index {
 		default:
 			continue
 		}
-		f.id, f.c = FeatureID(c.ID), c
+		f.id, f.c = compIDs.claim(FeatureID(c.ID)), c
 		b := f.geom.Bound()
 		ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
 		ix.comps = append(ix.comps, f)
@@ -131,9 +150,10 @@ func NewIndex(ds *data.Dataset) *Index {
 		}
 		w := worldLine(r.Line)
 		id := r.ID
-		if id == 0 {
-			id = FeatureID("road:" + r.Name)
+		if id == 0 || id >= MaxID {
+			id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
 		}
+		id = roadIDs.claim(id)
 		b := w.Bound()
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
 		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})

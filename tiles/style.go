@@ -43,8 +43,8 @@ func Legend() []LegendEntry {
 
 type palette struct {
 	bg, community, gridFill, gridLine, street, district, text, halo string
-	expressway, arterial, secondary, branch, roadText                 string
-	event                                                             string
+	expressway, arterial, secondary, branch, roadText               string
+	event                                                           string
 }
 
 var palettes = map[string]palette{
@@ -109,8 +109,8 @@ func Style(variant, base string) (map[string]any, error) {
 		layer("areas-line", "line", "city", "areas", map[string]any{
 			"filter": []any{"==", []any{"get", "kind"}, "boundary"},
 			"paint": map[string]any{
-				"line-color": []any{"match", []any{"get", "level"}, "district", p.district, "street", p.street, p.gridLine},
-				"line-width": []any{"match", []any{"get", "level"}, "district", 3, "street", 2, 1},
+				"line-color":     []any{"match", []any{"get", "level"}, "district", p.district, "street", p.street, p.gridLine},
+				"line-width":     []any{"match", []any{"get", "level"}, "district", 3, "street", 2, 1},
 				"line-dasharray": []any{"literal", []any{3, 1}},
 			}}),
 		layer("roads-line", "line", "city", "roads", map[string]any{

@@ -247,6 +247,8 @@ func (c *checker) layerMsg(b []byte) (Layer, bool) {
 				c.add(false, "feature has no id")
 			} else if ids[f.ID] {
 				c.add(false, "duplicate id %d", f.ID)
+			} else if f.ID >= 1<<53 {
+				c.add(false, "id %d is not exact as a JavaScript number (≥ 2^53)", f.ID)
 			}
 			ids[f.ID] = true
 			c.strictGeometry(f, l.Extent)
