@@ -40,20 +40,20 @@ const (
 // Road-side classes, with the spacing practice behind each density: lamps every ~30 m on
 // both sides, trees every ~7 m, a grate every ~40 m at each kerb, bus stops every ~500 m.
 var roadClasses = []classSpec{
-	{"0118", "01037", 66, onAll, atKerb, 0.8, deptCityMgmt, deptCityMgmt, streetOffice},   // 路灯
-	{"0402", "04002", 250, onAll, atKerb, 2.5, deptCityMgmt, deptParks, streetOffice},     // 行道树
-	{"0101", "01001", 10, onAll, inLane, 0.35, deptWater, deptWaterCo, deptWaterCo},       // 上水井盖
-	{"0102", "01002", 12, onAll, inLane, 0.15, deptWater, deptWaterCo, deptWaterCo},       // 污水井盖
-	{"0103", "01003", 10, onAll, inLane, 0.55, deptWater, deptWaterCo, deptWaterCo},       // 雨水井盖
-	{"0104", "01004", 50, onAll, atKerb, -0.4, deptWater, deptWaterCo, deptWaterCo},       // 雨水箅子
-	{"0105", "01005", 6, onAll, inLane, 0.75, deptPower, deptPower, deptPower},            // 电力井盖
-	{"0107", "01007", 8, onAll, inLane, 0.85, deptTelecom, deptTelecom, deptTelecom},      // 通讯井盖
-	{"0305", "03005", 20, onAll, atKerb, 1.5, deptCityMgmt, deptSanitation, streetOffice}, // 垃圾箱
-	{"0113", "01013", 8, onAll, atKerb, 1.0, deptFire, deptWaterCo, deptWaterCo},          // 消防栓
-	{"0115", "01027", 3, onAll, atKerb, 3.0, deptMobile, deptMobile, deptMobile},          // 通讯交接箱
-	{"0121", "01040", 1, onArterial | onSecondary, atKerb, 4.0, deptCityMgmt, deptNews, deptNews},  // 报刊亭
-	{"0203", "02004", 4, onArterial, atKerb, 3.0, deptTransport, deptTransport, deptBus},           // 公交站亭
-	{"0211", "02017", 3, onArterial, inLane, 0.02, deptTraffic, deptTraffic, deptTraffic},          // 交通护栏 (line)
+	{"0118", "01037", 66, onAll, atKerb, 0.8, deptCityMgmt, deptCityMgmt, streetOffice},           // 路灯
+	{"0402", "04002", 250, onAll, atKerb, 2.5, deptCityMgmt, deptParks, streetOffice},             // 行道树
+	{"0101", "01001", 10, onAll, inLane, 0.35, deptWater, deptWaterCo, deptWaterCo},               // 上水井盖
+	{"0102", "01002", 12, onAll, inLane, 0.15, deptWater, deptWaterCo, deptWaterCo},               // 污水井盖
+	{"0103", "01003", 10, onAll, inLane, 0.55, deptWater, deptWaterCo, deptWaterCo},               // 雨水井盖
+	{"0104", "01004", 50, onAll, atKerb, -0.4, deptWater, deptWaterCo, deptWaterCo},               // 雨水箅子
+	{"0105", "01005", 6, onAll, inLane, 0.75, deptPower, deptPower, deptPower},                    // 电力井盖
+	{"0107", "01007", 8, onAll, inLane, 0.85, deptTelecom, deptTelecom, deptTelecom},              // 通讯井盖
+	{"0305", "03005", 20, onAll, atKerb, 1.5, deptCityMgmt, deptSanitation, streetOffice},         // 垃圾箱
+	{"0113", "01013", 8, onAll, atKerb, 1.0, deptFire, deptWaterCo, deptWaterCo},                  // 消防栓
+	{"0115", "01027", 3, onAll, atKerb, 3.0, deptMobile, deptMobile, deptMobile},                  // 通讯交接箱
+	{"0121", "01040", 1, onArterial | onSecondary, atKerb, 4.0, deptCityMgmt, deptNews, deptNews}, // 报刊亭
+	{"0203", "02004", 4, onArterial, atKerb, 3.0, deptTransport, deptTransport, deptBus},          // 公交站亭
+	{"0211", "02017", 3, onArterial, inLane, 0.02, deptTraffic, deptTraffic, deptTraffic},         // 交通护栏 (line)
 	{"0301", "03001", 0, 0, 0, 0, deptCityMgmt, deptSanitation, deptSanitation},                   // 公共厕所 (in blocks)
 	{"0405", "04013", 0, 0, 0, 0, deptCityMgmt, deptParks, streetOffice},                          // 绿地 (polygon)
 	{"0209", "02010", 0, 0, 0, 0, deptTraffic, deptTraffic, deptTraffic},                          // 交通标志牌

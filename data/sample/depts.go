@@ -11,20 +11,20 @@ import (
 // that do this work in Shenzhen; their 18-character unified social credit codes are synthetic
 // (valid GB 32100 check character, made-up organisation digits).
 const (
-	deptCityMgmt = iota // 城管局
-	deptWater           // 水务局
-	deptWaterCo         // 水务集团
-	deptPower           // 供电局
-	deptTransport       // 交通运输局
-	deptTraffic         // 交警大队
-	deptTelecom         // 电信
-	deptMobile          // 移动
-	deptUnicom          // 联通
-	deptFire            // 消防救援大队
-	deptBus             // 巴士集团
-	deptNews            // 报刊发行
-	deptParks           // 公园管理中心
-	deptSanitation      // 环卫
+	deptCityMgmt   = iota // 城管局
+	deptWater             // 水务局
+	deptWaterCo           // 水务集团
+	deptPower             // 供电局
+	deptTransport         // 交通运输局
+	deptTraffic           // 交警大队
+	deptTelecom           // 电信
+	deptMobile            // 移动
+	deptUnicom            // 联通
+	deptFire              // 消防救援大队
+	deptBus               // 巴士集团
+	deptNews              // 报刊发行
+	deptParks             // 公园管理中心
+	deptSanitation        // 环卫
 	nFixedDepts
 )
 

@@ -106,6 +106,7 @@ type gen struct {
 	addrs     []*data.Address
 	addrNorm  []orb.Point // unit normal (local metres) pointing away from the road, per address
 	addrClass []data.RoadClass
+	addrComm  []int32
 }
 
 // areas lays out the lattice, partitions it into streets and communities, and makes the grids.
