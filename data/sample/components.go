@@ -37,11 +37,14 @@ const (
 	onAll = onArterial | onSecondary | onBranch
 )
 
-// Road-side classes, with the spacing practice behind each density: lamps every ~30 m on
-// both sides, trees every ~7 m, a grate every ~40 m at each kerb, bus stops every ~500 m.
+// Road-side classes. Densities are per km of centreline at the natural scale (lamps every
+// ~30 m on each side, trees every ~18 m on each side, a grate every ~40 m at each kerb, bus
+// stops every ~500 m on each side of an arterial); Generate scales them all by one factor to
+// reach Options.Components. Trees are kept under half of the total so that even 2M components
+// stay within a 6-digit per-class sequence.
 var roadClasses = []classSpec{
 	{"0118", "01037", 66, onAll, atKerb, 0.8, deptCityMgmt, deptCityMgmt, streetOffice},           // 路灯
-	{"0402", "04002", 250, onAll, atKerb, 2.5, deptCityMgmt, deptParks, streetOffice},             // 行道树
+	{"0402", "04002", 110, onAll, atKerb, 2.5, deptCityMgmt, deptParks, streetOffice},             // 行道树
 	{"0101", "01001", 10, onAll, inLane, 0.35, deptWater, deptWaterCo, deptWaterCo},               // 上水井盖
 	{"0102", "01002", 12, onAll, inLane, 0.15, deptWater, deptWaterCo, deptWaterCo},               // 污水井盖
 	{"0103", "01003", 10, onAll, inLane, 0.55, deptWater, deptWaterCo, deptWaterCo},               // 雨水井盖
@@ -148,17 +151,28 @@ func (g *gen) components(ds *data.Dataset) error {
 			fixed += 4
 		}
 	}
-	var natural float64
+	perClass := make([]float64, len(roadClasses))
 	for _, rl := range g.roadList {
 		km := lineLen(rl.xy) / 1000
-		for _, cs := range roadClasses {
+		for ci, cs := range roadClasses {
 			if cs.roads&roadBit(rl.road.Class) != 0 {
-				natural += cs.perKm * km
+				perClass[ci] += cs.perKm * km
 			}
 		}
 	}
-	natural += float64(len(g.grids)) * (toiletsPerGrid + greensPerGrid)
+	perClass[clsToilet] = float64(len(g.grids)) * toiletsPerGrid
+	perClass[clsGreen] = float64(len(g.grids)) * greensPerGrid
+	var natural float64
+	for _, n := range perClass {
+		natural += n
+	}
 	f := math.Max(0, float64(g.opts.Components-fixed)) / natural
+	// Fail early rather than after placing a million: the sequence check in add stays the rule.
+	for ci, n := range perClass {
+		if n*f > 999999 {
+			return fmt.Errorf("sample: class %s would get about %.0f components, more than the 999999 a 6-digit sequence holds; lower Components or raise Grids", m.codes[ci], n*f)
+		}
+	}
 
 	for ri := range g.roadList {
 		m.alongRoad(&g.roadList[ri], f)
