@@ -101,6 +101,11 @@ func roadBit(c data.RoadClass) uint8 {
 	return onBranch
 }
 
+type nameKey struct {
+	label string
+	class int
+}
+
 // compMaker allocates components in chunks and numbers them per class.
 type compMaker struct {
 	g       *gen
@@ -108,7 +113,7 @@ type compMaker struct {
 	names   []string // class name per roadClasses entry, in the chosen scheme
 	codes   []string
 	seq     []int
-	perName map[string]int // road name + class → running number for Name
+	perName map[nameKey]int // running number for Name, per label and class
 	chunk   []data.Component
 	out     []*data.Component
 	depts   []*data.Department
@@ -118,7 +123,7 @@ type compMaker struct {
 }
 
 func (g *gen) components(ds *data.Dataset) error {
-	m := &compMaker{g: g, cat: data.CatalogFor(g.opts.Scheme), perName: map[string]int{}}
+	m := &compMaker{g: g, cat: data.CatalogFor(g.opts.Scheme), perName: map[nameKey]int{}}
 	m.depts = makeDepts()
 	m.used = make([]bool, len(m.depts))
 	for _, c := range g.comms {
@@ -142,7 +147,9 @@ func (g *gen) components(ds *data.Dataset) error {
 	}
 	m.seq = make([]int, len(roadClasses))
 
-	// Scale: intersections get a fixed number; everything else shares what is left.
+	// Scale: every crossing gets its sign and signals unless that would exceed a tenth of the
+	// components asked for, then only a share of crossings does; everything else shares what
+	// is left.
 	crossings := g.crossings()
 	fixed := 0
 	for _, x := range crossings {
@@ -151,6 +158,8 @@ func (g *gen) components(ds *data.Dataset) error {
 			fixed += 4
 		}
 	}
+	keep := min(1, float64(g.opts.Components)/10/float64(max(fixed, 1)))
+	fixed = int(float64(fixed) * keep)
 	perClass := make([]float64, len(roadClasses))
 	for _, rl := range g.roadList {
 		km := lineLen(rl.xy) / 1000
@@ -178,7 +187,9 @@ func (g *gen) components(ds *data.Dataset) error {
 		m.alongRoad(&g.roadList[ri], f)
 	}
 	for _, x := range crossings {
-		m.atCrossing(x)
+		if keep == 1 || g.rng.Float64() < keep {
+			m.atCrossing(x)
+		}
 	}
 	m.inBlocks(f)
 	if m.err != nil {
@@ -242,7 +253,7 @@ func (m *compMaker) add(ci int, gi int, label string, geom orb.Geometry) {
 	}
 	c := &m.chunk[0]
 	m.chunk = m.chunk[1:]
-	key := label + "\x00" + m.codes[ci]
+	key := nameKey{label, ci}
 	m.perName[key]++
 	cs := roadClasses[ci]
 	comm := int(g.commOf[gi])
