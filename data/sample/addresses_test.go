@@ -120,6 +120,13 @@ func TestBuildingsAndPOIs(t *testing.T) {
 		}
 		names[p.Name] = true
 		cats[p.Category]++
+		seen := map[string]bool{p.Name: true}
+		for _, a := range p.Aliases {
+			if seen[a] {
+				t.Errorf("POI %s: alias %q repeats its name or another alias", p.Name, a)
+			}
+			seen[a] = true
+		}
 		if !full[p.Address] {
 			t.Errorf("POI %s: address %q is not a house number", p.Name, p.Address)
 		}

@@ -61,8 +61,7 @@ func (g *gen) pois(ds *data.Dataset) {
 	}
 	for _, s := range g.streets {
 		cs := streetComms[s.Code]
-		short := strings.TrimSuffix(s.Name, "街道")
-		place(byComm[cs[len(cs)/2]], "深圳市罗湖区"+s.Name+"办事处", "政府机构", s.Name+"办", short+"街道办")
+		place(byComm[cs[len(cs)/2]], "深圳市罗湖区"+s.Name+"办事处", "政府机构", s.Name+"办", "罗湖区"+s.Name+"办事处")
 	}
 	for ci, c := range g.comms {
 		base := strings.TrimSuffix(c.Name, "社区")
