@@ -141,4 +141,10 @@ func TestOptionsErrors(t *testing.T) {
 	} else if errors.Is(err, data.ErrCode) {
 		t.Errorf("limit error should not be a code error")
 	}
+	// The largest city still fits the 3-digit grid sequence in every community.
+	if !testing.Short() {
+		if _, err := sample.Generate(sample.Options{Grids: sample.MaxGrids, Components: 1000, Addresses: 100}); err != nil {
+			t.Errorf("Grids = MaxGrids: %v", err)
+		}
+	}
 }

@@ -18,7 +18,7 @@ const (
 	DefaultAddressesPerGrid  = 2
 	// MaxGrids is the most grids Generate makes: a grid sequence has 3 digits, so no community
 	// may hold more than 999 grids, and the 109 communities share the cells about evenly.
-	MaxGrids = 105000
+	MaxGrids = 100000
 	// MinGrids is the fewest grids Generate makes: every community needs a few cells.
 	MinGrids = 500
 )
@@ -123,7 +123,7 @@ func (g *gen) areas(ds *data.Dataset) error {
 		ncomm += len(s.communities)
 	}
 	avg := float64(cols*rows) / float64(ncomm)
-	jitter := min(0.25, max(0, 930/avg-1))
+	jitter := min(0.25, max(0, 900/avg-1))
 	var sw []float64
 	var cw [][]float64
 	for _, s := range luohu {
