@@ -27,6 +27,8 @@ var (
 type Options struct {
 	MaxBytes    int // encoded size limit; thinning halves the largest layer until it fits
 	MaxFeatures int // per-layer feature cap, enforced by thinning
+	// Layers, if set, restricts a tile to these layers (e.g. only "grids").
+	Layers []string
 }
 
 func (o Options) withDefaults() Options {
@@ -71,16 +73,19 @@ func Build(ix *Index, ev EventSource, set string, t maptile.Tile, opts Options) 
 	tp := newTileProj(t, tolerance(z))
 	wb := worldBound(t, Buffer)
 	var layers []builtLayer
+	add := func(name string, build func() []feature) {
+		if len(opts.Layers) == 0 || slices.Contains(opts.Layers, name) {
+			layers = append(layers, builtLayer{name: name, feats: build()})
+		}
+	}
 	switch set {
 	case SetCity:
-		layers = []builtLayer{
-			{name: "areas", feats: areasLayer(ix, tp, wb, z)},
-			{name: "grids", feats: gridsLayer(ix, tp, wb, z)},
-			{name: "roads", feats: roadsLayer(ix, tp, wb, z)},
-			{name: "components", feats: componentsLayer(ix, tp, wb, z)},
-		}
+		add("areas", func() []feature { return areasLayer(ix, tp, wb, z) })
+		add("grids", func() []feature { return gridsLayer(ix, tp, wb, z) })
+		add("roads", func() []feature { return roadsLayer(ix, tp, wb, z) })
+		add("components", func() []feature { return componentsLayer(ix, tp, wb, z) })
 	case SetEvents:
-		layers = []builtLayer{{name: "events", feats: eventsLayer(ev, tp, wb, z)}}
+		add("events", func() []feature { return eventsLayer(ev, tp, wb, z) })
 	default:
 		return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
 	}
