@@ -3,8 +3,8 @@ package tiles_test
 import (
 	"slices"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"citygeo/data"
 	"citygeo/data/sample"
