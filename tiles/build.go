@@ -208,6 +208,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		return nil
 	}
 	detail := z >= r.DetailZoom
+	_, labels := ruleAt("grids", "label", z)
 	var out []feature
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.grids[i]
@@ -220,6 +221,10 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 			tags = append(tags, Str("community", f.g.Community), Double("area", roundTo(f.g.AreaM2, 1)))
 		}
 		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tags, prio: prio(f.id)})
+		if p, ok := tp.point(f.label); ok && labels {
+			lt := []Tag{Str("code", f.g.Code), Str("kind", "label")}
+			out = append(out, feature{id: f.labelID, typ: typePoint, parts: [][]ipt{{p}}, tags: lt, prio: prio(f.labelID)})
+		}
 		return true
 	})
 	return out

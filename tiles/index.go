@@ -8,6 +8,7 @@ import (
 	"citygeo/data"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
 )
 
@@ -31,9 +32,11 @@ type Index struct {
 }
 
 type gridF struct {
-	id   uint64
-	g    *data.Grid
-	poly orb.Polygon // world
+	id      uint64
+	labelID uint64
+	g       *data.Grid
+	poly    orb.Polygon // world
+	label   orb.Point   // world: the centroid, where the grid's code is written
 }
 
 type areaF struct {
@@ -75,6 +78,9 @@ func FeatureID(code string) uint64 {
 // labelIDBase offsets an area's label point id from its boundary id (area codes are < 10^12).
 const labelIDBase = 2_000_000_000_000_000
 
+// gridLabelOffset moves a grid's label point id away from the grid ids (15-digit codes < 10^15).
+const gridLabelOffset = 5_000_000_000_000_000
+
 // idSet hands out unique ids within one layer.
 type idSet map[uint64]bool
 
@@ -100,7 +106,9 @@ func NewIndex(ds *data.Dataset) *Index {
 		w := worldPolygon(g.Polygon)
 		b := w.Bound()
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		ix.grids = append(ix.grids, gridF{id: gridIDs.claim(FeatureID(g.Code)), g: g, poly: w})
+		id := gridIDs.claim(FeatureID(g.Code))
+		c, _ := planar.CentroidArea(w)
+		ix.grids = append(ix.grids, gridF{id: id, g: g, poly: w, label: c})
 	}
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
@@ -157,6 +165,10 @@ func NewIndex(ds *data.Dataset) *Index {
 		b := w.Bound()
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
 		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
+	}
+	// Label ids come after every grid id is taken, so a label never displaces a grid's id.
+	for i := range ix.grids {
+		ix.grids[i].labelID = gridIDs.claim((ix.grids[i].id + gridLabelOffset) % MaxID)
 	}
 	ix.buildClusters()
 	return ix

@@ -32,6 +32,7 @@ var rules = []Rule{
 	{Set: SetCity, Layer: "areas", Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
 	{Set: SetCity, Layer: "grids", Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
 		Detail: []string{"community", "area"}, DetailZoom: 15},
+	{Set: SetCity, Layer: "grids", Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
 	{Set: SetCity, Layer: "roads", Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
 	{Set: SetCity, Layer: "roads", Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
 	{Set: SetCity, Layer: "roads", Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},

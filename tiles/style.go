@@ -103,8 +103,10 @@ func Style(variant, base string) (map[string]any, error) {
 			"filter": []any{"all", []any{"==", []any{"get", "kind"}, "boundary"}, []any{"==", []any{"get", "level"}, "community"}},
 			"paint":  map[string]any{"fill-color": p.community, "fill-opacity": 0.35}}),
 		layer("grids-fill", "fill", "city", "grids", map[string]any{
+			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
 			"paint": map[string]any{"fill-color": p.gridFill, "fill-opacity": 0.2}}),
 		layer("grids-line", "line", "city", "grids", map[string]any{
+			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
 			"paint": map[string]any{"line-color": p.gridLine, "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 13, 0.3, 18, 1.2}}}),
 		layer("areas-line", "line", "city", "areas", map[string]any{
 			"filter": []any{"==", []any{"get", "kind"}, "boundary"},
@@ -144,7 +146,8 @@ func Style(variant, base string) (map[string]any, error) {
 		layer("events-circle", "circle", "events", "events", map[string]any{
 			"paint": map[string]any{"circle-color": p.event, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}),
 		layer("roads-label", "symbol", "city", "roads", merge(text([]any{"get", "name"}, 13, p.roadText), map[string]any{"minzoom": 14})),
-		layer("grids-label", "symbol", "city", "grids", merge(text([]any{"slice", []any{"get", "code"}, 12}, 11, p.text), map[string]any{"minzoom": 16})),
+		layer("grids-label", "symbol", "city", "grids", merge(text([]any{"slice", []any{"get", "code"}, 12}, 11, p.text),
+			map[string]any{"minzoom": 16, "filter": []any{"==", []any{"get", "kind"}, "label"}})),
 		layer("areas-label", "symbol", "city", "areas", merge(text([]any{"get", "name"},
 			[]any{"match", []any{"get", "level"}, "district", 22, "street", 17, 14}, p.text),
 			map[string]any{"filter": []any{"==", []any{"get", "kind"}, "label"}})),
