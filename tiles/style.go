@@ -104,10 +104,10 @@ func Style(variant, base string) (map[string]any, error) {
 			"paint":  map[string]any{"fill-color": p.community, "fill-opacity": 0.35}}),
 		layer("grids-fill", "fill", "city", "grids", map[string]any{
 			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
-			"paint": map[string]any{"fill-color": p.gridFill, "fill-opacity": 0.2}}),
+			"paint":  map[string]any{"fill-color": p.gridFill, "fill-opacity": 0.2}}),
 		layer("grids-line", "line", "city", "grids", map[string]any{
 			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
-			"paint": map[string]any{"line-color": p.gridLine, "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 13, 0.3, 18, 1.2}}}),
+			"paint":  map[string]any{"line-color": p.gridLine, "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 13, 0.3, 18, 1.2}}}),
 		layer("areas-line", "line", "city", "areas", map[string]any{
 			"filter": []any{"==", []any{"get", "kind"}, "boundary"},
 			"paint": map[string]any{
