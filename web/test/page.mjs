@@ -1,0 +1,63 @@
+// Loads the wall page in headless Chromium (playwright-core driving the system chromium), waits
+// for the map, then for each layer group zooms where it shows and counts rendered features with
+// map.queryRenderedFeatures. Clicks the map and reads the attribute panel. Saves a screenshot.
+// Usage: node page.mjs URL SCREENSHOT.png  → prints JSON {counts, panel, errors, console}.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, shot] = process.argv.slice(2);
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const userDataDir = mkdtempSync(join(tmpdir(), 'citygeo-chromium-'));
+const ctx = await chromium.launchPersistentContext(userDataDir, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1600, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    '--ignore-gpu-blocklist'],
+});
+const out = { counts: {}, errors: [], console: [], requests: [] };
+try {
+  const page = ctx.pages()[0] ?? await ctx.newPage();
+  page.on('pageerror', (e) => out.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') out.console.push(m.text()); });
+  // Record every request that leaves the server under test: the page must work offline.
+  const origin = new URL(url).origin;
+  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) out.requests.push(r.url()); });
+  await page.goto(url + '/?nohash', { waitUntil: 'load' });
+  await page.waitForFunction(() => window.citygeo && (window.citygeo.ready || window.citygeo.error), null, { timeout: 90000 });
+  const err = await page.evaluate(() => window.citygeo.error);
+  if (err) out.errors.push(err);
+  const groups = {
+    grids: { zoom: 16, layers: ['grids-fill', 'grids-line'] },
+    areas: { zoom: 13, layers: ['areas-line', 'communities-fill', 'areas-label'] },
+    roads: { zoom: 14, layers: ['roads-line'] },
+    components: { zoom: 17, layers: ['components-point', 'components-line', 'components-poly'] },
+    clusters: { zoom: 13, layers: ['components-cluster'] },
+    events: { zoom: 13, layers: ['events-circle'] },
+  };
+  for (const [name, g] of Object.entries(groups)) {
+    out.counts[name] = await page.evaluate(async ({ g }) => {
+      const map = window.citygeo.map;
+      map.jumpTo({ center: map.getCenter(), zoom: g.zoom });
+      await new Promise((res) => map.once('idle', res));
+      return map.queryRenderedFeatures({ layers: g.layers }).length;
+    }, { g });
+  }
+  // The wall view: whole city at z13 with all layers, then a close-up at z16.
+  await page.evaluate(async () => {
+    const map = window.citygeo.map;
+    map.jumpTo({ zoom: 16 });
+    await new Promise((res) => map.once('idle', res));
+  });
+  await page.mouse.click(800, 450);
+  await page.waitForTimeout(300);
+  out.panel = await page.evaluate(() => document.getElementById('panel').hidden ? '' : document.getElementById('panel').innerText);
+  await page.screenshot({ path: shot });
+} finally {
+  await ctx.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(out));
