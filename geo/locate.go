@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"strings"
 
 	"citygeo/data"
 
@@ -30,8 +31,8 @@ type Location struct {
 //  1. the grid containing p — on a shared edge or vertex, the one with the lowest code — and its
 //     community, street and district by code (data.Parent), whether or not they have polygons;
 //  2. else the community containing p (lowest code), else a street, else a district: datasets
-//     such as Taipei's have areas but sparse grids. A grid within the snap tolerance and in the
-//     same community is attached with Snapped set;
+//     such as Taipei's have areas but sparse grids. A grid within the snap tolerance that lies
+//     under that area (its code starts with the area's) is attached with Snapped set;
 //  3. else the nearest grid within the snap tolerance, Snapped, with its chain;
 //  4. else Outside.
 func (ix *Index) Locate(p orb.Point) Location {
@@ -45,10 +46,13 @@ func (ix *Index) Locate(p orb.Point) Location {
 	}
 	si, sd := ix.snapGrid(p)
 	if ai := ix.areaAt(p); ai >= 0 {
-		ix.fillChain(&loc, ix.areas[ai].Code)
-		if si >= 0 && loc.Community != nil && ix.grids[si].Community == loc.Community.Code {
+		code := ix.areas[ai].Code
+		if si >= 0 && strings.HasPrefix(ix.grids[si].Community, code) {
+			// the snapped grid lies under the area that contains p: a digitising sliver
 			loc.Grid, loc.Snapped, loc.SnapDistance = ix.grids[si], true, sd
+			code = loc.Grid.Community
 		}
+		ix.fillChain(&loc, code)
 		return loc
 	}
 	if si >= 0 {
