@@ -34,16 +34,16 @@ func TestPrepareBoundary(t *testing.T) {
 		// orb counts a hole's boundary as outside the polygon; a closed polygon includes it
 		orbDiffers bool
 	}{
-		{"inside", orb.Point{0.5, 0.5}, true},
-		{"outside", orb.Point{5, 1}, false},
-		{"on outer edge", orb.Point{4, 2}, true},
-		{"on outer vertex", orb.Point{0, 0}, true},
-		{"on bottom edge", orb.Point{2, 0}, true},
-		{"in hole", orb.Point{2, 2}, false},
+		{"inside", orb.Point{0.5, 0.5}, true, false},
+		{"outside", orb.Point{5, 1}, false, false},
+		{"on outer edge", orb.Point{4, 2}, true, false},
+		{"on outer vertex", orb.Point{0, 0}, true, false},
+		{"on bottom edge", orb.Point{2, 0}, true, false},
+		{"in hole", orb.Point{2, 2}, false, false},
 		{name: "on hole edge", p: orb.Point{1, 2}, want: true, orbDiffers: true},
 		{name: "on hole vertex", p: orb.Point{3, 3}, want: true, orbDiffers: true},
-		{"ray through vertex", orb.Point{-1, 4}, false},
-		{"level with hole vertex", orb.Point{0.5, 1}, true},
+		{"ray through vertex", orb.Point{-1, 4}, false, false},
+		{"level with hole vertex", orb.Point{0.5, 1}, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
