@@ -37,6 +37,10 @@ type Location struct {
 //  4. else Outside.
 func (ix *Index) Locate(p orb.Point) Location {
 	loc := Location{Point: p}
+	if !finite(p) {
+		loc.Outside = true
+		return loc
+	}
 	for _, i := range ix.cells.bucket(p) {
 		if ix.cells.boxes[i].Contains(p) && ix.gridPrep[i].Contains(p) {
 			loc.Grid = ix.grids[i]
@@ -117,4 +121,8 @@ func (ix *Index) snapGrid(p orb.Point) (int, float64) {
 		return -1, 0
 	}
 	return best, bestD
+}
+
+func finite(p orb.Point) bool {
+	return !math.IsNaN(p[0]) && !math.IsNaN(p[1]) && !math.IsInf(p[0], 0) && !math.IsInf(p[1], 0)
 }

@@ -44,7 +44,7 @@ func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor
 		k = 1
 	}
 	t := ix.classTreeFor(q.Class)
-	if t == nil || math.IsNaN(p[0]) || math.IsNaN(p[1]) {
+	if t == nil || !finite(p) {
 		return res
 	}
 	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res,
