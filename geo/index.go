@@ -35,7 +35,8 @@ type Index struct {
 	gridPrep   []*Prepared
 	gridTree   rtree.RTreeG[int32]
 	gridByCode map[string]int32
-	cells      cellIndex // uniform bucket grid over grid boxes, the Locate fast path
+	cells      cellIndex       // uniform bucket grid over grid boxes, the Locate fast path
+	gridChain  [][3]*data.Area // community, street, district of each grid, resolved once
 
 	areas     []*data.Area // sorted by code
 	areaPrep  []*Prepared
@@ -160,6 +161,12 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	maxLat := math.Max(math.Abs(ix.bound.Min[1]), math.Abs(ix.bound.Max[1]))
 	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
 	ix.cells = buildCellIndex(ix.gridPrep)
+	ix.gridChain = make([][3]*data.Area, len(ix.grids))
+	for i, g := range ix.grids {
+		var loc Location
+		ix.fillChain(&loc, g.Community)
+		ix.gridChain[i] = [3]*data.Area{loc.Community, loc.Street, loc.District}
+	}
 	return ix, nil
 }
 

@@ -236,7 +236,9 @@ func TestNewIndexErrors(t *testing.T) {
 		want   string
 	}{
 		{"nil dataset", nil, "nil dataset"},
-		{"duplicate grid", func(d *data.Dataset) { d.Grids = append(d.Grids, &data.Grid{Code: d.Grids[0].Code, Polygon: d.Grids[0].Polygon}) }, "grid 440303001001002: code: duplicate"},
+		{"duplicate grid", func(d *data.Dataset) {
+			d.Grids = append(d.Grids, &data.Grid{Code: d.Grids[0].Code, Polygon: d.Grids[0].Polygon})
+		}, "grid 440303001001002: code: duplicate"},
 		{"grid without polygon", func(d *data.Dataset) { d.Grids[1].Polygon = nil }, "grid 440303001001001: polygon"},
 		{"NaN grid", func(d *data.Dataset) { d.Grids[0].Polygon = box(math.NaN(), 0, 1, 1) }, "not finite"},
 		{"duplicate component", func(d *data.Dataset) { d.Components = append(d.Components, d.Components[0]) }, "component 4403030118000001: id: duplicate"},

@@ -41,10 +41,22 @@ func (ix *Index) Locate(p orb.Point) Location {
 		loc.Outside = true
 		return loc
 	}
-	for _, i := range ix.cells.bucket(p) {
-		if ix.cells.boxes[i].Contains(p) && ix.gridPrep[i].Contains(p) {
-			loc.Grid = ix.grids[i]
-			ix.fillChain(&loc, loc.Grid.Community)
+	bucket := ix.cells.bucket(p)
+	for k := range bucket {
+		e := &bucket[k]
+		if !e.box.Contains(p) {
+			continue
+		}
+		var in bool
+		if e.n >= 0 {
+			in = ringContains(ix.cells.pts[e.off:e.off+e.n], p)
+		} else {
+			in = ix.gridPrep[e.grid].Contains(p)
+		}
+		if in {
+			loc.Grid = ix.grids[e.grid]
+			ch := &ix.gridChain[e.grid]
+			loc.Community, loc.Street, loc.District = ch[0], ch[1], ch[2]
 			return loc
 		}
 	}
