@@ -47,6 +47,7 @@ type Index struct {
 	compByID  map[string]int32
 	compTree  rtree.RTreeG[int32]             // every component
 	classTree map[string]*rtree.RTreeG[int32] // by major ("01") and by full class ("0118")
+	classGrid map[string]*compGrid            // the same keys and "" (all): Nearest's fast path
 
 	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
 	// along a parallel at the highest |latitude| of the dataset (the smallest such value),
@@ -131,6 +132,8 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	}
 
 	ix.comps = ds.Components
+	compBoxes := make([]orb.Bound, len(ix.comps))
+	members := map[string][]int32{}
 	for i, c := range ix.comps {
 		if c == nil {
 			return nil, errors.New("new index: nil component")
@@ -147,7 +150,12 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
 		}
 		ix.compTree.Insert(b.Min, b.Max, int32(i))
-		for _, key := range [2]string{c.Major, c.Major + c.Minor} {
+		compBoxes[i] = b
+		for _, key := range [3]string{"", c.Major, c.Major + c.Minor} {
+			members[key] = append(members[key], int32(i))
+			if key == "" {
+				continue
+			}
 			t := ix.classTree[key]
 			if t == nil {
 				t = &rtree.RTreeG[int32]{}
@@ -160,6 +168,10 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 
 	maxLat := math.Max(math.Abs(ix.bound.Min[1]), math.Abs(ix.bound.Max[1]))
 	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
+	ix.classGrid = make(map[string]*compGrid, len(members))
+	for key, m := range members {
+		ix.classGrid[key] = buildCompGrid(compBoxes, m)
+	}
 	ix.cells = buildCellIndex(ix.gridPrep)
 	ix.gridChain = make([][3]*data.Area, len(ix.grids))
 	for i, g := range ix.grids {

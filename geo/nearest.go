@@ -49,6 +49,10 @@ func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor
 	}
 	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res,
 		ky: ix.ky, kx: ix.ky * math.Cos(p[1]*rad), kxLo: math.Min(ix.kxLo, ix.ky*math.Cos(p[1]*rad))}
+	if g := ix.classGrid[q.Class]; g != nil && g.search(&s) {
+		return s.res
+	}
+	s.res = s.res[:0]
 	t.Nearby(s.boxDist, s.visit)
 	return s.res
 }
@@ -80,19 +84,49 @@ func (s *nearestSearch) boxDist(min, max [2]float64, _ int32, _ bool) float64 {
 	return math.Sqrt(dx*dx+dy*dy) * lbSlack
 }
 
-func (s *nearestSearch) visit(_, _ [2]float64, i int32, lb float64) bool {
+func (s *nearestSearch) visit(min, max [2]float64, i int32, lb float64) bool {
+	return s.consider(i, orb.Bound{Min: min, Max: max}, lb, false)
+}
+
+// consider offers component i whose lower bound is lb; it reports false once lb shows that
+// nothing at lb or beyond can enter the result. dedupe is set by the bucket walk, where a
+// component spanning several buckets is met more than once.
+func (s *nearestSearch) consider(i int32, box orb.Bound, lb float64, dedupe bool) bool {
 	if s.radius > 0 && lb > s.radius {
 		return false
 	}
 	if len(s.res) == s.k && lb > s.res[s.k-1].Distance {
 		return false
 	}
-	c := s.ix.comps[i]
-	d, at := distanceTo(c.Geometry, s.p, s.kx)
+	var c *data.Component
+	var d float64
+	var at orb.Point
+	if box.Min == box.Max {
+		// a point: its box is its geometry, so the component need not be read (a cache
+		// miss per candidate among millions) unless it makes the result
+		at = box.Min
+		d = Distance(s.p, at)
+	} else {
+		c = s.ix.comps[i]
+		if dedupe {
+			for j := range s.res {
+				if s.res[j].Component == c {
+					return true
+				}
+			}
+		}
+		d, at = distanceTo(c.Geometry, s.p, s.kx)
+	}
 	if s.radius > 0 && d > s.radius {
 		return true
 	}
 	n := len(s.res)
+	if n == s.k && d > s.res[n-1].Distance {
+		return true
+	}
+	if c == nil {
+		c = s.ix.comps[i]
+	}
 	if n == s.k && !less(d, c.ID, s.res[n-1]) {
 		return true
 	}
