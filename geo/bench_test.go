@@ -8,15 +8,19 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/data/sample"
 	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
 
-// The benchmark city: ~100k unit grids and 2M components, the size of a large city. It is
-// built once per process, and only when a benchmark asks for it.
+// The benchmark city: the built-in sample city at ~100k unit grids and 2M components, the size
+// of a large city. It is built once per process, and only when a benchmark asks for it.
 var bigCity = sync.OnceValues(func() (*geo.Index, error) {
-	ds := synthCity(synthOptions{NX: 320, NY: 313, Drop: 0.01, Components: 2_000_000, Seed: 42})
+	ds, err := sample.Generate(sample.Options{Grids: 100_000, Components: 2_000_000, Addresses: 1})
+	if err != nil {
+		return nil, err
+	}
 	return geo.NewIndex(ds, geo.IndexOptions{})
 })
 
@@ -28,7 +32,8 @@ func benchIndex(b *testing.B) *geo.Index {
 		b.Fatal(err)
 	}
 	if d := time.Since(start); d > time.Second {
-		b.Logf("built the 100k-grid / 2M-component index in %v", d.Round(time.Millisecond))
+		b.Logf("generated and indexed %d grids, %d components in %v", len(ix.Dataset().Grids),
+			len(ix.Dataset().Components), d.Round(time.Millisecond))
 	}
 	return ix
 }
@@ -80,8 +85,8 @@ func benchNearest(b *testing.B, q geo.NearestQuery) {
 	reportP50(b, pts, func(p orb.Point) { buf = ix.Nearest(p, q, buf) })
 }
 
-// BenchmarkNearestClass is the event → component binding: the nearest street lamp (0118,
-// ~270k of the 2M components) within 20 m of a point.
+// BenchmarkNearestClass is the event → component binding: the nearest street lamp (0118)
+// within 20 m of a point.
 func BenchmarkNearestClass(b *testing.B) {
 	benchNearest(b, geo.NearestQuery{Class: "0118", Radius: 20})
 }
