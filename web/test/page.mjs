@@ -13,12 +13,14 @@ const userDataDir = mkdtempSync(join(tmpdir(), 'citygeo-chromium-'));
 const ctx = await chromium.launchPersistentContext(userDataDir, {
   executablePath,
   headless: true,
-  viewport: { width: 1600, height: 900 },
+  viewport: { width: 1280, height: 720 },
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
     '--ignore-gpu-blocklist'],
 });
-const out = { counts: {}, errors: [], console: [], requests: [] };
+const out = { counts: {}, errors: [], console: [], requests: [], timings: {} };
+const t0 = Date.now();
+const mark = (k) => { out.timings[k] = Date.now() - t0; };
 try {
   const page = ctx.pages()[0] ?? await ctx.newPage();
   page.on('pageerror', (e) => out.errors.push(String(e)));
@@ -28,6 +30,7 @@ try {
   page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) out.requests.push(r.url()); });
   await page.goto(url + '/?nohash', { waitUntil: 'load' });
   await page.waitForFunction(() => window.citygeo && (window.citygeo.ready || window.citygeo.error), null, { timeout: 90000 });
+  mark('ready');
   const err = await page.evaluate(() => window.citygeo.error);
   if (err) out.errors.push(err);
   const groups = {
@@ -45,17 +48,21 @@ try {
       await new Promise((res) => map.once('idle', res));
       return map.queryRenderedFeatures({ layers: g.layers }).length;
     }, { g });
+    mark(name);
   }
-  // The wall view: whole city at z13 with all layers, then a close-up at z16.
+  // The wall view (the last group left the map at z13 over the city), then a close-up at z16.
+  await page.screenshot({ path: shot.replace(/\.png$/, '-wall.png') });
   await page.evaluate(async () => {
     const map = window.citygeo.map;
     map.jumpTo({ zoom: 16 });
     await new Promise((res) => map.once('idle', res));
   });
-  await page.mouse.click(800, 450);
+  mark('closeup');
+  await page.mouse.click(640, 360);
   await page.waitForTimeout(300);
   out.panel = await page.evaluate(() => document.getElementById('panel').hidden ? '' : document.getElementById('panel').innerText);
   await page.screenshot({ path: shot });
+  mark('done');
 } finally {
   await ctx.close();
   rmSync(userDataDir, { recursive: true, force: true });
