@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/tiles"
 )
 
 func newServeCmd() *cobra.Command {
@@ -23,6 +24,8 @@ func newServeCmd() *cobra.Command {
 		addr     string
 		authFile string
 		snapTol  float64
+		webDir   string
+		tileMB   int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -36,12 +39,14 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log})
+			srv := api.New(api.Options{Auth: auth, Logger: log, WebDir: webDir})
+			// One tile cache for every version this process serves: keys carry the version.
+			tileCache := tiles.NewCache(tileMB << 20)
 			ds, err := loadDataset(ctx, sf)
 			if err != nil {
 				return err
 			}
-			snap, err := api.NewSnapshot(ds, api.SnapshotOptions{SnapTolerance: snapTol})
+			snap, err := api.NewSnapshot(ds, api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tileCache})
 			if err != nil {
 				return err
 			}
@@ -72,6 +77,8 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
+	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
+	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
 	return cmd
 }
 

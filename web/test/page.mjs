@@ -63,6 +63,13 @@ try {
   out.panel = await page.evaluate(() => document.getElementById('panel').hidden ? '' : document.getElementById('panel').innerText);
   await page.screenshot({ path: shot });
   mark('done');
+  // Search by coordinates: the page asks /v1/locate and shows the grid it falls in.
+  const c = await page.evaluate(() => window.citygeo.map.getCenter());
+  await page.fill('#q', `${c.lng.toFixed(6)},${c.lat.toFixed(6)}`);
+  await page.click('#search button');
+  await page.waitForFunction(() => document.getElementById('result').innerText.length > 0, null, { timeout: 30000 });
+  out.search = await page.evaluate(() => document.getElementById('result').innerText);
+  mark('search');
 } finally {
   await ctx.close();
   rmSync(userDataDir, { recursive: true, force: true });

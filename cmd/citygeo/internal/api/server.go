@@ -6,12 +6,15 @@ import (
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
+
+	"citygeo/web"
 )
 
 // Options configures a Server. The zero value serves reads openly and refuses every write.
 type Options struct {
 	Auth   *Auth        // nil: no tokens (reads open, writes refused)
 	Logger *slog.Logger // nil: slog.Default()
+	WebDir string       // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -20,6 +23,7 @@ type Server struct {
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
+	web    *web.Assets
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -33,7 +37,7 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger}
+	s := &Server{auth: opts.Auth, log: opts.Logger, web: web.New(opts.WebDir)}
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -59,7 +63,7 @@ func New(opts Options) *Server {
 
 // Routes is the route table: every route of the API with its method and access, in one place.
 func (s *Server) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/healthz", Public, "liveness: the process answers", s.handleHealthz},
 		{"GET", "/readyz", Public, "readiness: a dataset is loaded", s.handleReadyz},
 		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
@@ -70,7 +74,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
-	}
+	}, s.tileRoutes()...)
 }
 
 // Handler returns the http.Handler serving the API.
