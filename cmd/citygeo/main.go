@@ -6,6 +6,7 @@
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
+//	citygeo export --pmtiles city.pmtiles [--maxzoom 16]
 package main
 
 import (
@@ -50,6 +51,7 @@ func newRootCmd() *cobra.Command {
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
+		newExportCmd(),
 	)
 	return root
 }
