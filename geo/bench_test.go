@@ -141,3 +141,13 @@ func BenchmarkGridsIn(b *testing.B) {
 		ix.GridsIn(orb.Bound{Min: p, Max: orb.Point{p[0] + 0.003, p[1] + 0.003}}, func(*data.Grid) bool { n++; return true })
 	}
 }
+
+// BenchmarkNewIndex builds the index of a 10k-grid, 500k-component synthetic city.
+func BenchmarkNewIndex(b *testing.B) {
+	ds := synthCity(synthOptions{NX: 100, NY: 100, Components: 500_000, Seed: 9})
+	for b.Loop() {
+		if _, err := geo.NewIndex(ds, geo.IndexOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
