@@ -12,11 +12,13 @@ const DefaultCacheBytes = 256 << 20
 type Tile struct {
 	Raw   []byte // MVT; nil when Empty
 	Gzip  []byte // Raw gzipped; nil when Empty
-	ETag  string // quoted entity tag, unique per version and content
+	ETag  string // quoted entity tag of Raw, unique per version and content
+	// ETagGzip tags the gzip representation (a strong ETag names one representation).
+	ETagGzip string
 	Empty bool   // no feature in any layer: HTTP 204
 }
 
-func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + len(t.ETag) + 64) }
+func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ETag) + 64) }
 
 type cacheKey struct {
 	set     string

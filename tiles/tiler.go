@@ -102,7 +102,8 @@ var gzPool = sync.Pool{New: func() any {
 func newTile(raw []byte, k cacheKey) (*Tile, error) {
 	h := fnv.New64a()
 	h.Write(raw)
-	tl := &Tile{ETag: fmt.Sprintf(`"%s-%d-%x"`, k.set, k.version, h.Sum64())}
+	tag := fmt.Sprintf("%s-%d-%x", k.set, k.version, h.Sum64())
+	tl := &Tile{ETag: `"` + tag + `"`, ETagGzip: `"` + tag + `-gz"`}
 	if len(raw) == 0 {
 		tl.Empty = true
 		return tl, nil

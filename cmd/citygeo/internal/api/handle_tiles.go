@@ -88,7 +88,7 @@ func (s *Server) handleTile(c *gin.Context) {
 	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
 	etag := tl.ETag
 	if gz && !tl.Empty {
-		etag = etag[:len(etag)-1] + `-gz"` // each representation has its own strong tag
+		etag = tl.ETagGzip // each representation has its own strong tag
 	}
 	h := c.Writer.Header()
 	h.Set("ETag", etag)
@@ -190,7 +190,7 @@ func baseURL(r *http.Request) string {
 // acceptsGzip reads an Accept-Encoding header: gzip (or *) with a non-zero q value.
 func acceptsGzip(h string) bool {
 	star, gz := false, -1
-	for _, part := range strings.Split(h, ",") {
+	for part := range strings.SplitSeq(h, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
 		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
@@ -218,7 +218,7 @@ func etagMatch(h, etag string) bool {
 	if h == "" {
 		return false
 	}
-	for _, t := range strings.Split(h, ",") {
+	for t := range strings.SplitSeq(h, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == etag || t == "*" {
 			return true
