@@ -10,12 +10,12 @@ const DefaultCacheBytes = 256 << 20
 
 // Tile is a built tile ready to serve.
 type Tile struct {
-	Raw   []byte // MVT; nil when Empty
-	Gzip  []byte // Raw gzipped; nil when Empty
-	ETag  string // quoted entity tag of Raw, unique per version and content
+	Raw  []byte // MVT; nil when Empty
+	Gzip []byte // Raw gzipped; nil when Empty
+	ETag string // quoted entity tag of Raw, unique per version and content
 	// ETagGzip tags the gzip representation (a strong ETag names one representation).
 	ETagGzip string
-	Empty bool   // no feature in any layer: HTTP 204
+	Empty    bool // no feature in any layer: HTTP 204
 }
 
 func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ETag) + 64) }
