@@ -109,6 +109,8 @@ func (s *Server) handleTile(c *gin.Context) {
 		h.Set("Content-Encoding", "gzip")
 		body = tl.Gzip
 	}
+	// An explicit length lets net/http send the tile in one write instead of chunks.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	c.Data(http.StatusOK, mvtType, body)
 }
 
