@@ -56,6 +56,14 @@ type EventSource interface {
 	EventsIn(b orb.Bound, fn func(Event) bool)
 }
 
+// EventsFunc adapts a function to EventSource.
+type EventsFunc func(b orb.Bound, fn func(Event) bool)
+
+// EventsIn calls f.
+func (f EventsFunc) EventsIn(b orb.Bound, fn func(Event) bool) { f(b, fn) }
+
+var _ EventSource = EventsFunc(nil)
+
 // Result is one built tile.
 type Result struct {
 	Data     []byte         // the MVT, uncompressed; empty when no layer has a feature
