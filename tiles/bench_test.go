@@ -102,3 +102,12 @@ func BenchmarkCachedTile(b *testing.B) {
 		tr.Tile(tiles.SetCity, 15, int(tl.X), int(tl.Y))
 	}
 }
+
+// BenchmarkNewIndex100k is the per-version cost of the tile index for the 100k-grid city.
+func BenchmarkNewIndex100k(b *testing.B) {
+	ds, _ := bigCity(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		tiles.NewIndex(ds)
+	}
+}

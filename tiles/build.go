@@ -267,20 +267,17 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	var out []feature
 	if z <= clusterMaxZoom {
-		lvl := &ix.clusters[z]
-		lvl.tree.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-			c := &lvl.items[i]
+		ix.clustersIn(z, wb, func(c *cluster) {
 			p, ok := tp.point(c.pt)
 			if !ok {
-				return true
+				return
 			}
 			tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.dominant())}
 			out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
-			return true
 		})
 		return out
 	}
-	ix.compT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
+	add := func(i int32) {
 		f := &ix.comps[i]
 		c := f.c
 		var parts [][]ipt
@@ -296,7 +293,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 			typ, parts = typePolygon, tp.polygon(nil, g)
 		}
 		if len(parts) == 0 {
-			return true
+			return
 		}
 		tags := []Tag{
 			Str("id", c.ID), Str("major", c.Major), Str("minor", c.Minor), Str("class", c.Class()),
@@ -306,6 +303,14 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 			tags = append(tags, Str("name", c.Name))
 		}
 		out = append(out, feature{id: f.id, typ: typ, parts: parts, tags: tags, prio: prio(f.id)})
+	}
+	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
+		if _, ok := ix.comps[i].geom.(orb.Point); ok {
+			add(i)
+		}
+	})
+	ix.compT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
+		add(i)
 		return true
 	})
 	return out

@@ -2,10 +2,9 @@ package tiles
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
 
 // clusterMaxZoom is the last zoom at which components are shown as clusters; from the next
@@ -26,7 +25,7 @@ type majorCount struct {
 
 type cluster struct {
 	id     uint64
-	cx, cy uint32
+	key    uint64  // cellKey(cx, cy) at zoom z + cellsPerTileBits
 	sx, sy float64 // sums of member world coordinates
 	n      int32
 	majors []majorCount
@@ -54,74 +53,88 @@ func (c *cluster) addMajor(major string, n int32) {
 	c.majors = append(c.majors, majorCount{major, n})
 }
 
+// clusterLevel holds one zoom's clusters sorted by cell key (row by row).
 type clusterLevel struct {
 	items []cluster
-	tree  rtree.RTreeG[int32]
 }
 
 // clusterID packs zoom and cell into an id below 2^53. Clusters only appear up to
 // clusterMaxZoom and single components only after it, so the two never share a tile.
-func clusterID(z int, cx, cy uint32) uint64 {
+func clusterID(z int, key uint64) uint64 {
+	cx, cy := uint32(key), uint32(key>>32)
 	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
 }
 
-// buildClusters aggregates components into cells at clusterMaxZoom and then merges 2×2 cells
-// level by level up to zoom 0, so the pyramid costs about one pass over the components.
+// buildClusters aggregates the sorted component cells into the clusters of clusterMaxZoom,
+// then merges 2×2 cells level by level up to zoom 0. Every level is a sorted slice: one sort
+// per level, no maps, about one pass over the components in all.
 func (ix *Index) buildClusters() {
-	type key struct{ x, y uint32 }
-	cells := map[key]*cluster{}
-	n := float64(uint64(1) << (clusterMaxZoom + cellsPerTileBits))
-	for i := range ix.comps {
-		f := &ix.comps[i]
-		k := key{uint32(math.Min(f.pt[0]*n, n-1)), uint32(math.Min(f.pt[1]*n, n-1))}
-		c := cells[k]
-		if c == nil {
-			c = &cluster{cx: k.x, cy: k.y}
-			cells[k] = c
+	var cur []cluster
+	for j, cr := range ix.cells {
+		if j == 0 || cr.key != ix.cells[j-1].key {
+			cur = append(cur, cluster{key: cr.key})
 		}
+		c := &cur[len(cur)-1]
+		f := &ix.comps[cr.i]
 		c.sx += f.pt[0]
 		c.sy += f.pt[1]
 		c.n++
 		c.addMajor(f.c.Major, 1)
 	}
 	for z := clusterMaxZoom; z >= 0; z-- {
-		lvl := &ix.clusters[z]
-		lvl.items = make([]cluster, 0, len(cells))
-		for _, c := range cells {
-			lvl.items = append(lvl.items, *c)
-		}
-		// A stable order keeps tiles byte-identical across builds.
-		sort.Slice(lvl.items, func(i, j int) bool {
-			a, b := &lvl.items[i], &lvl.items[j]
-			if a.cy != b.cy {
-				return a.cy < b.cy
-			}
-			return a.cx < b.cx
-		})
-		for i := range lvl.items {
-			c := &lvl.items[i]
-			c.id = clusterID(z, c.cx, c.cy)
+		for i := range cur {
+			c := &cur[i]
+			c.id = clusterID(z, c.key)
 			c.pt = orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}
-			lvl.tree.Insert(c.pt, c.pt, int32(i))
 		}
+		ix.clusters[z].items = cur
 		if z == 0 {
 			break
 		}
-		parents := make(map[key]*cluster, len(cells)/2+1)
-		for _, c := range cells {
-			k := key{c.cx >> 1, c.cy >> 1}
-			p := parents[k]
-			if p == nil {
-				p = &cluster{cx: k.x, cy: k.y}
-				parents[k] = p
+		parent := func(k uint64) uint64 { return cellKey(uint32(k)>>1, uint32(k>>32)>>1) }
+		order := make([]int32, len(cur))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := cmpU64(parent(cur[a].key), parent(cur[b].key)); c != 0 {
+				return c
 			}
-			p.sx += c.sx
-			p.sy += c.sy
-			p.n += c.n
-			for _, m := range c.majors {
+			return int(a - b)
+		})
+		var next []cluster
+		for j, i := range order {
+			ch := &cur[i]
+			pk := parent(ch.key)
+			if j == 0 || pk != next[len(next)-1].key {
+				next = append(next, cluster{key: pk})
+			}
+			p := &next[len(next)-1]
+			p.sx += ch.sx
+			p.sy += ch.sy
+			p.n += ch.n
+			for _, m := range ch.majors {
 				p.addMajor(m.major, m.n)
 			}
 		}
-		cells = parents
+		cur = next
+	}
+}
+
+// clustersIn calls fn for every cluster of zoom z whose cell the world box touches.
+func (ix *Index) clustersIn(z int, b orb.Bound, fn func(c *cluster)) {
+	items := ix.clusters[z].items
+	n := float64(uint64(1) << (z + cellsPerTileBits))
+	cell := func(v float64) uint32 { return uint32(math.Max(0, math.Min(v*n, n-1))) }
+	x0, x1 := cell(b.Min[0]), cell(b.Max[0])
+	for y := cell(b.Min[1]); y <= cell(b.Max[1]); y++ {
+		lo, hi := cellKey(x0, y), cellKey(x1, y)
+		j, _ := slices.BinarySearchFunc(items, lo, func(c cluster, k uint64) int { return cmpU64(c.key, k) })
+		for ; j < len(items) && items[j].key <= hi; j++ {
+			fn(&items[j])
+		}
+		if y == math.MaxUint32 {
+			break
+		}
 	}
 }

@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 
 	"citygeo/data"
@@ -24,7 +25,8 @@ type Index struct {
 	areas []areaF
 	areaT rtree.RTreeG[int32]
 	comps []compF
-	compT rtree.RTreeG[int32]
+	compT rtree.RTreeG[int32] // components that are lines or polygons
+	cells []cellRef           // every component by its point's cell, sorted (see compcells.go)
 	roads []roadF
 	roadT rtree.RTreeG[int32]
 
@@ -81,24 +83,50 @@ const labelIDBase = 2_000_000_000_000_000
 // gridLabelOffset moves a grid's label point id away from the grid ids (15-digit codes < 10^15).
 const gridLabelOffset = 5_000_000_000_000_000
 
-// idSet hands out unique ids within one layer.
-type idSet map[uint64]bool
-
-func (s idSet) claim(id uint64) uint64 {
-	for s[id] {
-		id++
-		if id >= MaxID {
-			id = 1 << 52
+// uniqueIDs makes ids unique in place: the first holder of an id keeps it, later ones (in
+// slice order, i.e. dataset order) move up to the next free id. Duplicates are rare (a hash
+// collision, or a code listed twice), so the common case is one sort and no map.
+func uniqueIDs(ids []uint64) {
+	order := make([]int32, len(ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmpU64(ids[a], ids[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	var dups []int32
+	for j := 1; j < len(order); j++ {
+		if ids[order[j]] == ids[order[j-1]] {
+			dups = append(dups, order[j])
 		}
 	}
-	s[id] = true
-	return id
+	if len(dups) == 0 {
+		return
+	}
+	used := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		used[id] = true
+	}
+	slices.Sort(dups)
+	for _, i := range dups {
+		id := ids[i]
+		for used[id] {
+			id++
+			if id >= MaxID {
+				id = 1 << 52
+			}
+		}
+		used[id] = true
+		ids[i] = id
+	}
 }
 
 // NewIndex builds the tile index of ds. Features without geometry are skipped.
 func NewIndex(ds *data.Dataset) *Index {
 	ix := &Index{version: ds.Version, bound: ds.Bound()}
-	gridIDs, areaIDs, compIDs, roadIDs := idSet{}, idSet{}, idSet{}, idSet{}
 	for _, g := range ds.Grids {
 		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
 			continue
@@ -106,9 +134,8 @@ func NewIndex(ds *data.Dataset) *Index {
 		w := worldPolygon(g.Polygon)
 		b := w.Bound()
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		id := gridIDs.claim(FeatureID(g.Code))
 		c, _ := planar.CentroidArea(w)
-		ix.grids = append(ix.grids, gridF{id: id, g: g, poly: w, label: c})
+		ix.grids = append(ix.grids, gridF{id: FeatureID(g.Code), g: g, poly: w, label: c})
 	}
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
@@ -124,7 +151,7 @@ func NewIndex(ds *data.Dataset) *Index {
 		}
 		b := w.Bound()
 		ix.areaT.Insert(b.Min, b.Max, int32(len(ix.areas)))
-		ix.areas = append(ix.areas, areaF{id: areaIDs.claim(FeatureID(a.Code)), a: a, poly: w, label: toWorld(label)})
+		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
 	}
 	for _, c := range ds.Components {
 		var f compF
@@ -147,9 +174,11 @@ func NewIndex(ds *data.Dataset) *Index {
 		default:
 			continue
 		}
-		f.id, f.c = compIDs.claim(FeatureID(c.ID)), c
-		b := f.geom.Bound()
-		ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
+		f.id, f.c = FeatureID(c.ID), c
+		if _, isPoint := f.geom.(orb.Point); !isPoint {
+			b := f.geom.Bound()
+			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
+		}
 		ix.comps = append(ix.comps, f)
 	}
 	for _, r := range ds.Roads {
@@ -161,15 +190,12 @@ func NewIndex(ds *data.Dataset) *Index {
 		if id == 0 || id >= MaxID {
 			id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
 		}
-		id = roadIDs.claim(id)
 		b := w.Bound()
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
 		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
 	}
-	// Label ids come after every grid id is taken, so a label never displaces a grid's id.
-	for i := range ix.grids {
-		ix.grids[i].labelID = gridIDs.claim((ix.grids[i].id + gridLabelOffset) % MaxID)
-	}
+	ix.assignIDs()
+	ix.sortCells()
 	ix.buildClusters()
 	return ix
 }
@@ -179,3 +205,43 @@ func (ix *Index) Version() int64 { return ix.version }
 
 // Bound returns the lon/lat bound of the dataset.
 func (ix *Index) Bound() orb.Bound { return ix.bound }
+
+// assignIDs makes the ids of each layer unique. Grid label ids come after every grid id, so a
+// label never displaces a grid's id.
+func (ix *Index) assignIDs() {
+	ids := make([]uint64, 0, 2*len(ix.grids))
+	for _, g := range ix.grids {
+		ids = append(ids, g.id)
+	}
+	for _, g := range ix.grids {
+		ids = append(ids, (g.id+gridLabelOffset)%MaxID)
+	}
+	uniqueIDs(ids)
+	for i := range ix.grids {
+		ix.grids[i].id, ix.grids[i].labelID = ids[i], ids[len(ix.grids)+i]
+	}
+	ids = ids[:0]
+	for _, a := range ix.areas {
+		ids = append(ids, a.id)
+	}
+	uniqueIDs(ids)
+	for i := range ix.areas {
+		ix.areas[i].id = ids[i]
+	}
+	ids = ids[:0]
+	for _, c := range ix.comps {
+		ids = append(ids, c.id)
+	}
+	uniqueIDs(ids)
+	for i := range ix.comps {
+		ix.comps[i].id = ids[i]
+	}
+	ids = ids[:0]
+	for _, r := range ix.roads {
+		ids = append(ids, r.id)
+	}
+	uniqueIDs(ids)
+	for i := range ix.roads {
+		ix.roads[i].id = ids[i]
+	}
+}
