@@ -44,6 +44,7 @@ func (o Options) withDefaults() Options {
 // Event is one live event as the events layer shows it.
 type Event struct {
 	ID     uint64    // stable id, also the MVT feature id (ids ≥ MaxID are hashed below it)
+	Ref    string    // the case number shown as the "id" attribute; "" = ID in decimal
 	Point  orb.Point // lon/lat
 	Class  string    // event class code
 	Status string
@@ -331,7 +332,11 @@ func eventsLayer(ev EventSource, tp *tileProj, wb orb.Bound, z int) []feature {
 		if !ok {
 			return true
 		}
-		tags := append([]Tag{Str("id", fmt.Sprint(e.ID)), Str("class", e.Class), Str("status", e.Status)}, e.Tags...)
+		ref := e.Ref
+		if ref == "" {
+			ref = fmt.Sprint(e.ID)
+		}
+		tags := append([]Tag{Str("id", ref), Str("class", e.Class), Str("status", e.Status)}, e.Tags...)
 		id := e.ID
 		if id >= MaxID {
 			id = FeatureID(fmt.Sprint(e.ID))
