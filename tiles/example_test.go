@@ -41,3 +41,31 @@ func ExampleTiler_Tile() {
 	// false "city-3-
 	// true
 }
+
+// The dispatch work plugs its events feed in as an EventSource and, after each change, drops
+// exactly the cached events tiles that showed the old or show the new position.
+func ExampleCache_EventChanged() {
+	ds := &data.Dataset{Version: 1, Grids: []*data.Grid{{
+		Code: "440303001001001", Community: "440303001001",
+		Polygon: orb.Polygon{{{114.1, 22.53}, {114.11, 22.53}, {114.11, 22.54}, {114.1, 22.54}, {114.1, 22.53}}},
+	}}}
+	pos := orb.Point{114.105, 22.535}
+	feed := tiles.EventsFunc(func(b orb.Bound, fn func(tiles.Event) bool) {
+		if b.Contains(pos) {
+			fn(tiles.Event{ID: tiles.FeatureID("A2026-0001"), Ref: "A2026-0001", Point: pos, Class: "0101", Status: "open"})
+		}
+	})
+	cache := tiles.NewCache(0)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, feed, tiles.Options{})
+	t := maptile.At(pos, 16)
+	before, _ := tr.Tile(tiles.SetEvents, 16, int(t.X), int(t.Y))
+
+	old := pos
+	pos = orb.Point{114.1055, 22.5355} // the event moves
+	fmt.Println("dropped", cache.EventChanged(old, pos))
+	after, _ := tr.Tile(tiles.SetEvents, 16, int(t.X), int(t.Y))
+	fmt.Println(before.ETag != after.ETag)
+	// Output:
+	// dropped 1
+	// true
+}
