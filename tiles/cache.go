@@ -16,6 +16,9 @@ type Tile struct {
 	// ETagGzip tags the gzip representation (a strong ETag names one representation).
 	ETagGzip string
 	Empty    bool // no feature in any layer: HTTP 204
+	// Thinned lists the layers the feature cap or byte limit thinned, as "layer=dropped,…"
+	// ("" when none), so a client can tell a thinned tile from a sparse one.
+	Thinned string
 }
 
 func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ETag) + 64) }

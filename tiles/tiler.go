@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -88,6 +90,7 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 	if err != nil {
 		return nil, err
 	}
+	tl.Thinned = thinnedString(res.Thinned)
 	if t.cache != nil {
 		t.cache.put(k, tl, gen)
 	}
@@ -155,4 +158,23 @@ func (c *Cache) EventChanged(points ...orb.Point) int {
 		}
 	}
 	return c.dropEvents(keys)
+}
+
+func thinnedString(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(m))
+	for l := range m {
+		names = append(names, l)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for i, l := range names {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%s=%d", l, m[l])
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -243,3 +244,17 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 }
 
 func nudge(p orb.Point, d float64) orb.Point { return orb.Point{p[0] + d, p[1] - d} }
+
+func TestTileReportsThinning(t *testing.T) {
+	ds := testCity(20, 20)
+	tile := maptile.At(ds.Bound().Center(), 16)
+	ix := tiles.NewIndex(ds)
+	full, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	if full.Thinned != "" {
+		t.Errorf("untouched tile reports thinning %q", full.Thinned)
+	}
+	capped, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{MaxFeatures: 3}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	if !strings.Contains(capped.Thinned, "grids=") || !strings.Contains(capped.Thinned, "components=") {
+		t.Errorf("capped tile reports %q, want grids and components thinned", capped.Thinned)
+	}
+}

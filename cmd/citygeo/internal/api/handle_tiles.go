@@ -96,6 +96,9 @@ func (s *Server) handleTile(c *gin.Context) {
 	// no-cache: clients revalidate every time (a 304 is cheap), so a new dataset version or a
 	// rollback shows on the very next request.
 	h.Set("Cache-Control", "no-cache")
+	if tl.Thinned != "" {
+		h.Set("X-Citygeo-Thinned", tl.Thinned) // layers thinned to the feature cap or 500 KB
+	}
 	if etagMatch(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		return
