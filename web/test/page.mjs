@@ -63,6 +63,15 @@ try {
   out.panel = await page.evaluate(() => document.getElementById('panel').hidden ? '' : document.getElementById('panel').innerText);
   await page.screenshot({ path: shot });
   mark('done');
+  // Layer toggle: unticking grids hides them.
+  await page.locator('#toggles input').first().uncheck();
+  out.gridsAfterToggle = await page.evaluate(async () => {
+    const map = window.citygeo.map;
+    await new Promise((res) => { if (map.loaded()) res(); else map.once('idle', res); });
+    return map.queryRenderedFeatures({ layers: ['grids-fill', 'grids-line'] }).length;
+  });
+  await page.locator('#toggles input').first().check();
+  mark('toggle');
   // Search by coordinates: the page asks /v1/locate and shows the grid it falls in.
   const c = await page.evaluate(() => window.citygeo.map.getCenter());
   await page.fill('#q', `${c.lng.toFixed(6)},${c.lat.toFixed(6)}`);

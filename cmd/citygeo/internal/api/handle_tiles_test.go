@@ -194,6 +194,9 @@ func TestNewVersionVisibleInNextTile(t *testing.T) {
 // TestWallPageInChromium loads the page in headless Chromium against the real server and
 // asserts that grids, areas, roads, components and events render (queryRenderedFeatures).
 func TestWallPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("headless Chromium: run without -short")
+	}
 	webtest.Need(t, "playwright-core")
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
@@ -230,7 +233,9 @@ func TestWallPageInChromium(t *testing.T) {
 		Requests []string
 		Panel    string
 		Search   string
-		Timings  map[string]int
+		// GridsAfterToggle counts rendered grids after unticking their toggle.
+		GridsAfterToggle int
+		Timings          map[string]int
 	}
 	if err := json.Unmarshal(webtest.Node(t, 3*time.Minute, "page.mjs", ts.URL, shot), &got); err != nil {
 		t.Fatal(err)
@@ -250,6 +255,9 @@ func TestWallPageInChromium(t *testing.T) {
 	}
 	if !strings.Contains(got.Panel, "#") || !strings.Contains(got.Panel, "\t") {
 		t.Errorf("click showed no attribute panel: %q", got.Panel)
+	}
+	if got.GridsAfterToggle != 0 {
+		t.Errorf("%d grids still rendered after unticking the grids toggle", got.GridsAfterToggle)
 	}
 	if !strings.Contains(got.Search, "grid") {
 		t.Errorf("search by coordinates showed %q, want the located grid", got.Search)
