@@ -94,8 +94,9 @@ func (c *Cache) eventsGen() uint64 {
 }
 
 // put stores a tile. An events tile built before an invalidation (gen moved on) is not stored,
-// so an event change racing a build never leaves a stale tile behind.
-func (c *Cache) put(k cacheKey, t *Tile, gen uint64) {
+// so an event change racing a build never leaves a stale tile behind; nor is a city tile from an
+// index that no longer owns its version (a request still finishing on a replaced snapshot).
+func (c *Cache) put(k cacheKey, t *Tile, gen uint64, ix *Index) {
 	sz := t.size()
 	if sz > c.budget/4 {
 		return
@@ -103,6 +104,9 @@ func (c *Cache) put(k cacheKey, t *Tile, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if k.set == SetEvents && gen != c.gen {
+		return
+	}
+	if k.set == SetCity && c.owner[k.version] != ix {
 		return
 	}
 	if e, ok := c.m[k]; ok {

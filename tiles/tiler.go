@@ -92,7 +92,7 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 	}
 	tl.Thinned = thinnedString(res.Thinned)
 	if t.cache != nil {
-		t.cache.put(k, tl, gen)
+		t.cache.put(k, tl, gen, t.ix)
 	}
 	return tl, nil
 }

@@ -66,11 +66,18 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	if !gridCodes(t, c)[gone] {
 		t.Errorf("rollback to v7 does not show grid %s", gone)
 	}
+	// The replaced v8 index, still finishing requests, must not refill the cache for version 8
+	// once another index owns that number.
+	old8 := t8
 	// A different dataset reusing version number 8 must not get v8's cached tile.
 	other := testCity(10, 10)
 	other.Version = 8
 	tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
-	d, _ := tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{}).Tile(tiles.SetCity, z, x, y)
+	n8 := tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
+	if _, err := old8.Tile(tiles.SetCity, z, x, y); err != nil { // a late request on the old index
+		t.Fatal(err)
+	}
+	d, _ := n8.Tile(tiles.SetCity, z, x, y)
 	if !gridCodes(t, d)[gone] {
 		t.Errorf("reused version 8 served the old index's tile")
 	}
