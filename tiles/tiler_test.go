@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"sync"
@@ -263,5 +264,58 @@ func TestTileReportsThinning(t *testing.T) {
 	capped, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{MaxFeatures: 3}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
 	if !strings.Contains(capped.Thinned, "grids=") || !strings.Contains(capped.Thinned, "components=") {
 		t.Errorf("capped tile reports %q, want grids and components thinned", capped.Thinned)
+	}
+}
+
+// TestConcurrentTiles hammers one Tiler from several goroutines while events change; run with
+// -race. Every served tile must be valid and equal to a fresh build of the same tile.
+func TestConcurrentTiles(t *testing.T) {
+	ds := testCity(12, 12)
+	src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
+	cache := tiles.NewCache(256 << 10)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, src, tiles.Options{})
+	var list []maptile.Tile
+	tiles.Pyramid(ds.Bound(), 14, 17, func(tl maptile.Tile) bool { list = append(list, tl); return true })
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := range 200 {
+				tl := list[(i*7+g*13)%len(list)]
+				set := tiles.SetCity
+				if i%3 == 0 {
+					set = tiles.SetEvents
+				}
+				got, err := tr.Tile(set, int(tl.Z), int(tl.X), int(tl.Y))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !got.Empty {
+					if _, probs := mvtcheck.Check(got.Raw, mvtcheck.Strict); len(probs) > 0 {
+						t.Error(probs)
+						return
+					}
+				}
+			}
+		}(g)
+	}
+	for i := range 50 {
+		src.mu.Lock()
+		old := src.m[1].Point
+		p := orb.Point{old[0] + 0.00001*float64(i%3-1), old[1]}
+		src.m[1] = tiles.Event{ID: 1, Point: p, Class: "01", Status: "open"}
+		src.mu.Unlock()
+		cache.EventChanged(old, p)
+	}
+	wg.Wait()
+	// After the dust settles, every cached city tile equals a fresh build.
+	for _, tl := range list {
+		got, _ := tr.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y))
+		res, _ := tiles.Build(tr.Index(), nil, tiles.SetCity, tl, tiles.Options{})
+		if !bytes.Equal(got.Raw, res.Data) {
+			t.Fatalf("tile %v differs from a fresh build", tl)
+		}
 	}
 }
