@@ -27,6 +27,7 @@ type Problem struct {
 	Msg     string
 }
 
+// String formats the problem with its severity, layer and feature.
 func (p Problem) String() string {
 	sev := "recoverable"
 	if p.Fatal {
