@@ -5,6 +5,11 @@ const params = new URLSearchParams(location.search);
 const variant = params.get('style') === 'desk' ? 'desk' : 'wall';
 if (variant === 'desk') document.body.classList.add('desk');
 window.citygeo = { ready: false, error: null };
+// A server that guards reads needs a bearer token: ?token=… once, then it is remembered.
+if (params.get('token')) localStorage.setItem('citygeo-token', params.get('token'));
+const token = localStorage.getItem('citygeo-token');
+const auth = token ? { Authorization: 'Bearer ' + token } : {};
+const get = (url) => fetch(url, { headers: auth });
 
 const groups = {
   '网格 grids': ['grids-fill', 'grids-line', 'grids-label'],
@@ -27,9 +32,9 @@ const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 const table = (obj) => '<table>' + Object.entries(obj).map(([k, v]) =>
   `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('') + '</table>';
 
-const tj = await (await fetch('/tiles/city.json')).json();
+const tj = await (await get('/tiles/city.json')).json();
 document.getElementById('version').textContent = 'v' + tj.citygeo_dataset_version;
-const style = await (await fetch(`/styles/${variant}.json`)).json();
+const style = await (await get(`/styles/${variant}.json`)).json();
 
 const map = new maplibregl.Map({
   container: 'map',
@@ -39,6 +44,7 @@ const map = new maplibregl.Map({
   attributionControl: false,
   hash: params.has('nohash') ? false : true,
   maxZoom: 20,
+  transformRequest: (url) => (token && url.startsWith(location.origin) ? { url, headers: auth } : { url }),
 });
 window.citygeo.map = map;
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
@@ -96,7 +102,7 @@ document.getElementById('search').addEventListener('submit', async (ev) => {
   try {
     if (m) {
       const [lng, lat] = [Number(m[1]), Number(m[2])];
-      const r = await fetch(`/v1/locate?lng=${lng}&lat=${lat}`);
+      const r = await get(`/v1/locate?lng=${lng}&lat=${lat}`);
       const body = await r.json();
       if (!r.ok) throw new Error(body.error?.message ?? r.statusText);
       show(lng, lat, table({
@@ -106,7 +112,7 @@ document.getElementById('search').addEventListener('submit', async (ev) => {
       }));
       return;
     }
-    const r = await fetch(`/v1/geocode?q=${encodeURIComponent(q)}`);
+    const r = await get(`/v1/geocode?q=${encodeURIComponent(q)}`);
     if (r.status === 404 && !(await r.clone().json().catch(() => null))?.results) {
       result.innerHTML = '<p class="err">地址检索尚未启用 (no /v1/geocode on this server); enter 经度,纬度</p>';
       return;
