@@ -183,8 +183,54 @@ func (c *checker) strictGeometry(f Feature, extent int) {
 				c.add(false, "ring %d repeats its first point (ClosePath closes it)", k)
 			}
 		}
+		for k, r := range f.Parts {
+			if i, j, ok := selfCrossing(r); ok {
+				c.add(false, "ring %d crosses itself (edges %d and %d)", k, i, j)
+			}
+		}
 		if len(f.Parts) > 0 && area2(f.Parts[0]) <= 0 {
 			c.add(false, "first ring is not an exterior (area must be positive)")
 		}
 	}
+}
+
+// maxCrossCheck bounds the quadratic self-crossing test to rings a tile can reasonably hold.
+const maxCrossCheck = 4000
+
+// selfCrossing finds two non-adjacent edges of a closed ring that properly cross (meet at a
+// point inside both, not collinear). Touching and collinear overlaps are not reported.
+func selfCrossing(r []Point) (int, int, bool) {
+	n := len(r)
+	if n < 4 || n > maxCrossCheck {
+		return 0, 0, false
+	}
+	for i := 0; i < n; i++ {
+		a, b := r[i], r[(i+1)%n]
+		for j := i + 2; j < n; j++ {
+			if i == 0 && j == n-1 {
+				continue // adjacent through the closing edge
+			}
+			c, d := r[j], r[(j+1)%n]
+			if properCross(a, b, c, d) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func orient(a, b, c Point) int64 {
+	v := (b.X-a.X)*(c.Y-a.Y) - (b.Y-a.Y)*(c.X-a.X)
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+func properCross(a, b, c, d Point) bool {
+	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+	return o1*o2 < 0 && o3*o4 < 0
 }

@@ -81,6 +81,7 @@ func TestStrictRules(t *testing.T) {
 		"zero-area ring":     {tile(2, 4096, feat{id: 1, typ: 3, geom: []uint32{9, 0, 0, 18, zz(5), 0, zz(5), 0, 15}}), "zero area"},
 		"repeated first":     {tile(2, 4096, feat{id: 1, typ: 3, geom: []uint32{9, 0, 0, 34, zz(10), 0, 0, zz(10), zz(-10), 0, 0, zz(-10), 15}}), "first point"},
 		"outside the buffer": {tile(2, 4096, feat{id: 1, typ: 1, geom: []uint32{9, zz(5000), zz(5)}}), "outside"},
+		"bow tie":            {tile(2, 4096, feat{id: 1, typ: 3, geom: []uint32{9, 0, 0, 26, zz(10), zz(10), zz(0), zz(-10), zz(-10), zz(10), 15}}), "crosses itself"},
 		"huge count":         {tile(2, 4096, feat{id: 1, typ: 1, geom: []uint32{1 | 1000<<3, 2, 2}}), "exceeds"},
 		"line with close":    {tile(2, 4096, feat{id: 1, typ: 2, geom: []uint32{9, 2, 2, 10, 4, 4, 15}}), "MoveTo"},
 	} {
