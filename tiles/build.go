@@ -284,8 +284,8 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		var parts [][]ipt
 		typ := uint8(typePoint)
 		switch g := f.geom.(type) {
-		case orb.Point:
-			if p, ok := tp.point(g); ok {
+		case nil:
+			if p, ok := tp.point(f.pt); ok {
 				parts = [][]ipt{{p}}
 			}
 		case orb.LineString:
@@ -306,7 +306,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		out = append(out, feature{id: f.id, typ: typ, parts: parts, tags: tags, prio: prio(f.id)})
 	}
 	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
-		if _, ok := ix.comps[i].geom.(orb.Point); ok {
+		if ix.comps[i].geom == nil {
 			add(i)
 		}
 	})

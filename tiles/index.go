@@ -51,8 +51,8 @@ type areaF struct {
 type compF struct {
 	id   uint64
 	c    *data.Component
-	pt   orb.Point // world: the point, or a representative point of a line or polygon
-	geom orb.Geometry
+	pt   orb.Point    // world: the point, or a representative point of a line or polygon
+	geom orb.Geometry // world line or polygon; nil for a point (most components), saving an allocation each
 }
 
 type roadF struct {
@@ -158,7 +158,6 @@ func NewIndex(ds *data.Dataset) *Index {
 		switch g := c.Geometry.(type) {
 		case orb.Point:
 			f.pt = toWorld(g)
-			f.geom = f.pt
 		case orb.LineString:
 			if len(g) == 0 {
 				continue
@@ -175,7 +174,7 @@ func NewIndex(ds *data.Dataset) *Index {
 			continue
 		}
 		f.id, f.c = FeatureID(c.ID), c
-		if _, isPoint := f.geom.(orb.Point); !isPoint {
+		if f.geom != nil {
 			b := f.geom.Bound()
 			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
 		}
