@@ -126,7 +126,8 @@ func uniqueIDs(ids []uint64) {
 
 // NewIndex builds the tile index of ds. Features without geometry are skipped.
 func NewIndex(ds *data.Dataset) *Index {
-	ix := &Index{version: ds.Version, bound: ds.Bound()}
+	ix := &Index{version: ds.Version, bound: ds.Bound(),
+		grids: make([]gridF, 0, len(ds.Grids)), comps: make([]compF, 0, len(ds.Components))}
 	for _, g := range ds.Grids {
 		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
 			continue
