@@ -145,6 +145,8 @@ func Style(variant, base string) (map[string]any, error) {
 			}}),
 		layer("events-circle", "circle", "events", "events", map[string]any{
 			"paint": map[string]any{"circle-color": p.event, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}),
+		layer("components-cluster-count", "symbol", "city", "components", merge(text([]any{"to-string", []any{"get", "count"}}, 10, p.text),
+			map[string]any{"filter": []any{"all", []any{"has", "cluster"}, []any{">=", []any{"get", "count"}, 10}}})),
 		layer("roads-label", "symbol", "city", "roads", merge(text([]any{"get", "name"}, 13, p.roadText), map[string]any{"minzoom": 14})),
 		layer("grids-label", "symbol", "city", "grids", merge(text([]any{"slice", []any{"get", "code"}, 12}, 11, p.text),
 			map[string]any{"minzoom": 16, "filter": []any{"==", []any{"get", "kind"}, "label"}})),

@@ -15,7 +15,7 @@ const groups = {
   '网格 grids': ['grids-fill', 'grids-line', 'grids-label'],
   '区域 areas': ['communities-fill', 'areas-line', 'areas-label'],
   '道路 roads': ['roads-line', 'roads-label'],
-  '部件 components': ['components-poly', 'components-line', 'components-cluster', 'components-point'],
+  '部件 components': ['components-poly', 'components-line', 'components-cluster', 'components-cluster-count', 'components-point'],
   '事件 events': ['events-circle'],
 };
 
