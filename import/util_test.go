@@ -1,0 +1,5 @@
+package importer_test
+
+import "strings"
+
+type stringsBuilder = strings.Builder
