@@ -72,7 +72,8 @@ func ReadCSV(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *Featu
 	if err != nil {
 		return fmt.Errorf("header: %v: %w", err, ErrFormat)
 	}
-	src.Columns = append([]string(nil), header...)
+	header = append([]string(nil), header...)
+	src.Columns = header
 	find := func(names []string) int {
 		for i, h := range header {
 			for _, n := range names {
