@@ -240,7 +240,8 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 	}{counted, readers[".shp"]}
 	sc, err := shapefile.NewScanner(readers, sizes, &shapefile.ReadShapefileOptions{
 		DBF: &shapefile.ReadDBFOptions{Charset: src.Charset},
-		SHP: &shapefile.ReadSHPOptions{MaxParts: 1 << 20, MaxPoints: 1 << 24, MaxRecordSize: 1 << 28},
+		// No record can be larger than the file: bounds what a corrupt header can make us allocate.
+		SHP: &shapefile.ReadSHPOptions{MaxParts: int(sizes[".shp"]/4) + 1, MaxPoints: int(sizes[".shp"]/16) + 1, MaxRecordSize: int(sizes[".shp"]) + 1},
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %v: %w", name, err, ErrFormat)
