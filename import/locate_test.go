@@ -4,20 +4,23 @@ import (
 	"testing"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
-// newLocator answers the community of the grid containing p (brute force; replaced by
-// geo.NewIndex once package geo is on main).
+// newLocator answers the community code that geo's index locates p in.
 func newLocator(t *testing.T, ds *data.Dataset) func(orb.Point) (string, bool) {
+	t.Helper()
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return func(p orb.Point) (string, bool) {
-		for _, g := range ds.Grids {
-			if g.Polygon.Bound().Contains(p) && planar.PolygonContains(g.Polygon, p) {
-				return g.Community, true
-			}
+		loc := ix.Locate(p)
+		if loc.Grid == nil || loc.Community == nil {
+			return "", false
 		}
-		return "", false
+		return loc.Community.Code, true
 	}
 }

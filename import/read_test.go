@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"citygeo/data"
+	"citygeo/geo"
 	importer "citygeo/import"
 
 	"github.com/google/go-cmp/cmp"
@@ -93,5 +94,24 @@ func TestReadCRSOverride(t *testing.T) {
 	p, q := got[2].Geometry.(orb.Point), want[2].Geometry.(orb.Point)
 	if math.Abs(p[0]-q[0]) > 1e-7 || math.Abs(p[1]-q[1]) > 1e-7 {
 		t.Errorf("got %v, want %v", p, q)
+	}
+}
+
+func TestReadGCJ02(t *testing.T) {
+	crs, err := importer.ParseCRS("gcj02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := orb.Point{114.1201234, 22.5501234}
+	gcj := geo.FromCGCS2000(want, geo.GCJ02)
+	if got := crs.Point(gcj); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
+		t.Errorf("gcj02 %v → %v, want %v", gcj, got, want)
+	}
+	bd, err := importer.ParseCRS("bd09")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bd.Point(geo.FromCGCS2000(want, geo.BD09)); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
+		t.Errorf("bd09 → %v, want %v", got, want)
 	}
 }
