@@ -23,6 +23,7 @@ type resolved struct {
 	LayerMapping
 	tmpl    map[string][]tmplPart
 	present map[string]string // upper-cased column → actual
+	seen    map[string]bool   // property keys met so far
 	info    *SourceInfo
 	cols    map[string]string // model field → source column actually present
 	used    map[string]bool   // source columns consumed by a field
@@ -61,41 +62,65 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 	r := &resolved{LayerMapping: lm, cols: map[string]string{}, used: map[string]bool{}}
 	r.info = &SourceInfo{Path: src.Path, Layer: src.Layer, Format: src.Format, Kind: lm.Kind, CRS: src.CRS.String(), Charset: src.Charset}
 	if !lm.Skip {
-		present := map[string]string{} // upper-cased → actual
+		r.present = map[string]string{}
+		r.seen = map[string]bool{}
 		for _, col := range src.Columns {
-			present[strings.ToUpper(col)] = col
+			r.present[strings.ToUpper(col)] = col
 		}
-		for k := range f.Props {
-			present[strings.ToUpper(k)] = k
-		}
-		r.present = present
-		r.tmpl = map[string][]tmplPart{}
-		for field, t := range lm.Templates {
-			r.tmpl[field], _ = parseTemplate(t)
-			for _, p := range r.tmpl[field] {
-				if actual, ok := present[strings.ToUpper(p.col)]; ok {
-					r.used[actual] = true
-				}
-			}
-		}
-		for field, defaults := range DefaultColumns[lm.Kind] {
-			cands := defaults
-			if col, ok := lm.Fields[field]; ok {
-				cands = strings.Split(col, "|")
-			}
-			for _, cand := range cands {
-				if actual, ok := present[strings.ToUpper(cand)]; ok {
-					r.cols[field] = actual
-					r.used[actual] = true
-					break
-				}
-			}
-		}
+		r.observe(f.Props)
 		c.kinds[lm.Kind] = true
 	}
 	c.layers[src] = r
 	c.report.Sources = append(c.report.Sources, r.info)
 	return r, nil
+}
+
+// observe notes the property keys of a feature; a key not met before (GeoJSON may omit empty
+// properties) can resolve a field that earlier features left unresolved.
+func (r *resolved) observe(props map[string]any) {
+	changed := false
+	for k := range props {
+		if !r.seen[k] {
+			r.seen[k] = true
+			r.present[strings.ToUpper(k)] = k
+			changed = true
+		}
+	}
+	if changed || r.tmpl == nil {
+		r.resolveFields()
+	}
+}
+
+func (r *resolved) resolveFields() {
+	if r.tmpl == nil {
+		r.tmpl = map[string][]tmplPart{}
+		for field, t := range r.Templates {
+			r.tmpl[field], _ = parseTemplate(t)
+		}
+	}
+	for _, parts := range r.tmpl {
+		for _, p := range parts {
+			if actual, ok := r.present[strings.ToUpper(p.col)]; ok {
+				r.used[actual] = true
+			}
+		}
+	}
+	for field, defaults := range DefaultColumns[r.Kind] {
+		if _, done := r.cols[field]; done {
+			continue
+		}
+		cands := defaults
+		if col, ok := r.Fields[field]; ok {
+			cands = strings.Split(col, "|")
+		}
+		for _, cand := range cands {
+			if actual, ok := r.present[strings.ToUpper(cand)]; ok {
+				r.cols[field] = actual
+				r.used[actual] = true
+				break
+			}
+		}
+	}
 }
 
 // featureCtx reads one feature's fields through its layer mapping.
@@ -233,6 +258,7 @@ func (c *converter) add(src *Source, f *Feature) error {
 	if r.Skip {
 		return nil
 	}
+	r.observe(f.Props)
 	r.info.Features++
 	c.report.Counts[r.Kind]++
 	x := &featureCtx{c: c, r: r, src: src, f: f}
@@ -291,11 +317,25 @@ func (x *featureCtx) needGeometry() bool {
 	return true
 }
 
+// normPolygon orients rings the GeoJSON way (exterior counter-clockwise, holes clockwise), so
+// a Shapefile's clockwise exteriors read back equal to what was exported.
+func normPolygon(p orb.Polygon) orb.Polygon {
+	for i, r := range p {
+		if len(r) > 3 {
+			p[i] = orientRing(r, i == 0)
+		}
+	}
+	return p
+}
+
 func (x *featureCtx) multiPolygon() orb.MultiPolygon {
 	switch g := x.f.Geometry.(type) {
 	case orb.Polygon:
-		return orb.MultiPolygon{g}
+		return orb.MultiPolygon{normPolygon(g)}
 	case orb.MultiPolygon:
+		for i := range g {
+			g[i] = normPolygon(g[i])
+		}
 		return g
 	}
 	x.finding("geometry.type", "geometry", x.f.Geometry.GeoJSONType(), "want Polygon or MultiPolygon", SeverityError)
@@ -385,6 +425,9 @@ func (c *converter) addComponent(x *featureCtx) {
 	}
 	if x.needGeometry() {
 		cm.Geometry = single(x.f.Geometry)
+		if p, ok := cm.Geometry.(orb.Polygon); ok {
+			cm.Geometry = normPolygon(p)
+		}
 	}
 	c.ds.Components = append(c.ds.Components, cm)
 }
@@ -447,9 +490,6 @@ func (c *converter) addAddress(x *featureCtx) {
 	if n, ok := x.number("number"); ok {
 		a.Number = int(n)
 	}
-	if a.Source == "" {
-		a.Source = x.src.Layer
-	}
 	a.Point = x.point()
 	c.ds.Addresses = append(c.ds.Addresses, a)
 }
@@ -472,7 +512,7 @@ func (c *converter) addBuilding(x *featureCtx) {
 		case orb.Point:
 			b.Point = g
 		case orb.Polygon:
-			b.Footprint = g
+			b.Footprint = normPolygon(g)
 			b.Point = labelPoint(orb.MultiPolygon{g})
 		default:
 			x.finding("geometry.type", "geometry", g.GeoJSONType(), "want a Point or a Polygon footprint", SeverityError)

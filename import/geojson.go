@@ -229,3 +229,5 @@ func jsonValue(v any) any {
 		return string(b)
 	}
 }
+
+func newBufWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 1<<20) }
