@@ -1,5 +1,0 @@
-package importer_test
-
-import "strings"
-
-type stringsBuilder = strings.Builder
