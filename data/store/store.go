@@ -273,3 +273,6 @@ func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
 	}
 	return ds, nil
 }
+
+// DB returns the underlying database, for read-only inspection (tests, integrity checks).
+func (s *Store) DB() *sql.DB { return s.db }
