@@ -3,15 +3,22 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
+
+	"citygeo/data/store"
 )
 
 // Options configures a Server. The zero value serves reads openly and refuses every write.
 type Options struct {
 	Auth   *Auth        // nil: no tokens (reads open, writes refused)
 	Logger *slog.Logger // nil: slog.Default()
+	// Store enables the dataset routes (upload, list, activate) and Follow; nil leaves them 503.
+	Store     *store.Store
+	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
+	Snapshot  SnapshotOptions // for snapshots built from the store
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -20,6 +27,11 @@ type Server struct {
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
+
+	store     *store.Store
+	maxUpload int64
+	snapOpts  SnapshotOptions
+	importMu  sync.Mutex // one import or activation at a time
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -33,7 +45,10 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger}
+	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot}
+	if s.maxUpload <= 0 {
+		s.maxUpload = DefaultMaxUpload
+	}
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -70,6 +85,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"GET", "/v1/datasets", Write(RoleGIS), "stored dataset versions with counts per layer", s.handleDatasets},
+		{"POST", "/v1/datasets", Write(RoleGIS), "upload survey files: validate, import as a new version, serve it", s.handleUpload},
+		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
 	}
 }
 
