@@ -64,33 +64,46 @@ func (g GaussKruger) matches(cm, fe float64) bool {
 	return math.Abs(g.CentralMeridian-cm) < 1e-9 && math.Abs(g.FalseEasting-fe) < 1e-3
 }
 
-// Krüger series to 6th order in n (Karney 2011), exact to well under a millimetre within
-// several degrees of the central meridian.
-var gk = func() (c struct {
-	a, e               float64
+// gkSeries holds the coefficients of the Krüger series to 6th order in n (Karney 2011), exact
+// to well under a millimetre within several degrees of the central meridian.
+type gkSeries struct {
+	a, e               float64 // rectifying radius, eccentricity
 	alpha, beta, delta [6]float64
-}) { n := cgcsF / (2 - cgcsF); n2, n3, n4, n5, n6 := n*n, n*n*n, n*n*n*n, n*n*n*n*n, n*n*n*n*n*n; c.a = cgcsA / (1 + n) * (1 + n2/4 + n4/64 + n6/256); c.e = math.Sqrt(cgcsF * (2 - cgcsF)); c.alpha = [6]float64{
-	n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180 - 127*n5/288 + 7891*n6/37800,
-	13*n2/48 - 3*n3/5 + 557*n4/1440 + 281*n5/630 - 1983433*n6/1935360,
-	61*n3/240 - 103*n4/140 + 15061*n5/26880 + 167603*n6/181440,
-	49561*n4/161280 - 179*n5/168 + 6601661*n6/7257600,
-	34729*n5/80640 - 3418889*n6/1995840,
-	212378941 * n6 / 319334400,
-}; c.beta = [6]float64{
-	n/2 - 2*n2/3 + 37*n3/96 - n4/360 - 81*n5/512 + 96199*n6/604800,
-	n2/48 + n3/15 - 437*n4/1440 + 46*n5/105 - 1118711*n6/3870720,
-	17*n3/480 - 37*n4/840 - 209*n5/4480 + 5569*n6/90720,
-	4397*n4/161280 - 11*n5/504 - 830251*n6/7257600,
-	4583*n5/161280 - 108847*n6/3991680,
-	20648693 * n6 / 638668800,
-}; c.delta = [6]float64{
-	2*n - 2*n2/3 - 2*n3 + 116*n4/45 + 26*n5/45 - 2854*n6/675,
-	7*n2/3 - 8*n3/5 - 227*n4/45 + 2704*n5/315 + 2323*n6/945,
-	56*n3/15 - 136*n4/35 - 1262*n5/105 + 73814*n6/2835,
-	4279*n4/630 - 332*n5/35 - 399572*n6/14175,
-	4174*n5/315 - 144838*n6/6237,
-	601676 * n6 / 22275,
-}; return c }()
+}
+
+var gk = newGKSeries()
+
+func newGKSeries() (c gkSeries) {
+	n := cgcsF / (2 - cgcsF)
+	n2, n3, n4, n5, n6 := n*n, n*n*n, n*n*n*n, n*n*n*n*n, n*n*n*n*n*n
+	c.a = cgcsA / (1 + n) * (1 + n2/4 + n4/64 + n6/256)
+	c.e = math.Sqrt(cgcsF * (2 - cgcsF))
+	c.alpha = [6]float64{
+		n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180 - 127*n5/288 + 7891*n6/37800,
+		13*n2/48 - 3*n3/5 + 557*n4/1440 + 281*n5/630 - 1983433*n6/1935360,
+		61*n3/240 - 103*n4/140 + 15061*n5/26880 + 167603*n6/181440,
+		49561*n4/161280 - 179*n5/168 + 6601661*n6/7257600,
+		34729*n5/80640 - 3418889*n6/1995840,
+		212378941 * n6 / 319334400,
+	}
+	c.beta = [6]float64{
+		n/2 - 2*n2/3 + 37*n3/96 - n4/360 - 81*n5/512 + 96199*n6/604800,
+		n2/48 + n3/15 - 437*n4/1440 + 46*n5/105 - 1118711*n6/3870720,
+		17*n3/480 - 37*n4/840 - 209*n5/4480 + 5569*n6/90720,
+		4397*n4/161280 - 11*n5/504 - 830251*n6/7257600,
+		4583*n5/161280 - 108847*n6/3991680,
+		20648693 * n6 / 638668800,
+	}
+	c.delta = [6]float64{
+		2*n - 2*n2/3 - 2*n3 + 116*n4/45 + 26*n5/45 - 2854*n6/675,
+		7*n2/3 - 8*n3/5 - 227*n4/45 + 2704*n5/315 + 2323*n6/945,
+		56*n3/15 - 136*n4/35 - 1262*n5/105 + 73814*n6/2835,
+		4279*n4/630 - 332*n5/35 - 399572*n6/14175,
+		4174*n5/315 - 144838*n6/6237,
+		601676 * n6 / 22275,
+	}
+	return c
+}
 
 // Forward projects a CGCS2000 lon/lat point to {easting, northing} metres.
 func (g GaussKruger) Forward(p orb.Point) orb.Point {
