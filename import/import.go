@@ -30,6 +30,12 @@ type span struct {
 // for none) and validates the result. It returns the merged dataset and the report; err is set
 // when a file cannot be read at all (the report then covers what was read before).
 func Check(ctx context.Context, files []string, base *data.Dataset, opts Options) (*data.Dataset, *Report, error) {
+	return check(ctx, files, func(map[Kind]bool) (*data.Dataset, error) { return base, nil }, opts)
+}
+
+// check is Check with the base loaded only once the files are read, so that layers about to be
+// replaced need not be loaded.
+func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]bool) (*data.Dataset, error), opts Options) (*data.Dataset, *Report, error) {
 	rep := &Report{Files: files, Counts: map[Kind]int{}, Findings: []Finding{}}
 	c := newConverter(opts.Mapping, rep)
 	spans := map[Kind][]span{}
@@ -69,6 +75,17 @@ func Check(ctx context.Context, files []string, base *data.Dataset, opts Options
 		if err != nil {
 			return nil, rep, err
 		}
+	}
+	replaced := map[Kind]bool{}
+	for k := range c.kinds {
+		replaced[k] = true
+	}
+	if len(c.derive) > 0 {
+		replaced[KindGrid] = true
+	}
+	base, err := loadBase(replaced)
+	if err != nil {
+		return nil, rep, err
 	}
 	merged := merge(base, c)
 	for _, job := range c.derive {
@@ -154,6 +171,12 @@ func merge(base *data.Dataset, c *converter) *data.Dataset {
 	return out
 }
 
+// kindLayers maps the kinds that own a whole store layer; areas share one layer across levels.
+var kindLayers = map[Kind]store.Layer{
+	KindGrid: store.LayerGrid, KindComponent: store.LayerComponent, KindDepartment: store.LayerDepartment,
+	KindRoad: store.LayerRoad, KindAddress: store.LayerAddress, KindPOI: store.LayerPOI, KindBuilding: store.LayerBuilding,
+}
+
 // ValidationError is returned by Import when the report has errors; nothing was written.
 type ValidationError struct {
 	Report *Report
@@ -170,11 +193,23 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 // writes the merged dataset as a new active version in one transaction. On any error nothing
 // is written.
 func Import(ctx context.Context, st *store.Store, files []string, opts Options) (int64, *Report, error) {
-	base, err := st.LoadActive(ctx)
-	if err != nil && !errors.Is(err, store.ErrNoActive) {
-		return 0, nil, err
+	loadBase := func(replaced map[Kind]bool) (*data.Dataset, error) {
+		v, err := st.ActiveVersion(ctx)
+		if errors.Is(err, store.ErrNoActive) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		keep := []store.Layer{store.LayerArea}
+		for k, l := range kindLayers {
+			if !replaced[k] {
+				keep = append(keep, l)
+			}
+		}
+		return st.LoadLayers(ctx, v, keep)
 	}
-	ds, rep, err := Check(ctx, files, base, opts)
+	ds, rep, err := check(ctx, files, loadBase, opts)
 	if err != nil {
 		return 0, rep, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"citygeo/data"
@@ -109,16 +110,7 @@ func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int6
 	if err != nil {
 		return 0, fmt.Errorf("save dataset: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, fmt.Errorf("save dataset: %w", err)
-	}
-	defer stmt.Close()
-	err = encodeDataset(ds, func(r row) error {
-		_, err := stmt.ExecContext(ctx, v, string(r.layer), r.seq, r.fid, r.geom, r.props)
-		return err
-	})
-	if err != nil {
+	if err := insertRows(ctx, tx, v, ds); err != nil {
 		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
 	}
 	if err := setActive(ctx, tx, v); err != nil {
@@ -138,6 +130,66 @@ func setActive(ctx context.Context, tx *sql.Tx, v int64) error {
 		return fmt.Errorf("activate version %d: %w", v, err)
 	}
 	return nil
+}
+
+// insertBatch is the number of rows per INSERT: one statement per row spends most of its time
+// in per-call overhead of database/sql and the driver.
+const insertBatch = 64
+
+// insertRows encodes features in a second goroutine while this one inserts them in batches.
+func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) error {
+	const cols = 6
+	q := "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", insertBatch), ", ")
+	full, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	batches := make(chan []row, 4)
+	encErr := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		batch := make([]row, 0, insertBatch)
+		err := encodeDataset(ds, func(r row) error {
+			batch = append(batch, r)
+			if len(batch) == insertBatch {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return ctx.Err()
+				}
+				batch = make([]row, 0, insertBatch)
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+		encErr <- err
+	}()
+	defer close(stop)
+	args := make([]any, 0, insertBatch*cols)
+	for batch := range batches {
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, v, string(r.layer), r.seq, r.fid, r.geom, string(r.props))
+		}
+		if len(batch) == insertBatch {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES "+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", "), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return <-encErr
 }
 
 // Activate makes version v the one served (a rollback when v is older than the current one).
@@ -236,6 +288,12 @@ func (s *Store) LoadActive(ctx context.Context) (*data.Dataset, error) {
 
 // Load reads version v in full, in one read transaction.
 func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
+	return s.LoadLayers(ctx, v, nil)
+}
+
+// LoadLayers reads version v with only the listed layers (nil: all), for an import that is
+// about to replace the others anyway.
+func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.Dataset, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
@@ -252,7 +310,14 @@ func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
 	ds.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
-	rows, err := tx.QueryContext(ctx, `SELECT layer, seq, fid, geom, props FROM feature WHERE version = ? ORDER BY layer, seq`, v)
+	q, args := `SELECT layer, seq, fid, geom, props FROM feature WHERE version = ?`, []any{v}
+	if layers != nil {
+		q += ` AND layer IN (''` + strings.Repeat(", ?", len(layers)) + `)`
+		for _, l := range layers {
+			args = append(args, string(l))
+		}
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY layer, seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}

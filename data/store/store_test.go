@@ -169,3 +169,20 @@ func TestWatchSeesOtherConnection(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadLayers(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	want := fullDataset()
+	v, err := s.Save(ctx, want, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadLayers(ctx, v, []store.Layer{store.LayerGrid, store.LayerPOI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Grids) != len(want.Grids) || len(got.POIs) != len(want.POIs) || len(got.Areas)+len(got.Components)+len(got.Roads) != 0 {
+		t.Errorf("LoadLayers(grid, poi) = %d grids, %d pois, %d areas, %d components", len(got.Grids), len(got.POIs), len(got.Areas), len(got.Components))
+	}
+}
