@@ -110,7 +110,11 @@ func (g *geocoder) area() {
 	ix := g.ix
 	var best *data.Area
 	for _, e := range g.areas {
-		if a := ix.areas[e.Text]; a != nil && (best == nil || a.Level > best.Level) {
+		a := ix.areas[e.Text]
+		if a == nil || (a.Label == (orb.Point{}) && len(a.Polygon) == 0) {
+			continue // an area without geometry cannot place anything
+		}
+		if best == nil || a.Level > best.Level {
 			best = a
 		}
 	}

@@ -64,7 +64,7 @@ type road struct {
 
 // streetKey identifies a numbered street: road + 段 + 巷 + 弄.
 type streetKey struct {
-	road                  int32
+	road                 int32
 	section, lane, alley int32
 }
 
@@ -303,7 +303,7 @@ func (ix *Index) streetFor(k streetKey) *street {
 
 // keyOf returns the street key of an address; false when it has no road.
 func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
-	name := NormalizeString(a.Road)
+	name := cleanRoad(NormalizeString(a.Road))
 	if name == "" {
 		return streetKey{}, false
 	}
@@ -317,6 +317,25 @@ func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
 	}
 	ri := ix.roadFor(base, display)
 	return streetKey{road: ri, section: sec, lane: numberOf(a.Lane), alley: numberOf(a.Alley)}, true
+}
+
+// cleanRoad drops admin names glued in front of a road name (台北市大安区信义路 → 信义路), a
+// common slip in address files, so the vocabulary holds the road alone.
+func cleanRoad(n string) string {
+	p := parse(Text{Norm: n, Off: make([]int32, utf8.RuneCountInString(n))}, nil)
+	if len(p.Elements) < 2 {
+		return n
+	}
+	last := p.Elements[len(p.Elements)-1]
+	for _, e := range p.Elements[:len(p.Elements)-1] {
+		if e.Kind < KindProvince || e.Kind > KindCommunity {
+			return n
+		}
+	}
+	if last.Kind != KindRoad {
+		return n
+	}
+	return last.Text
 }
 
 // numberOf reads the number of "三段", "3", "228巷".

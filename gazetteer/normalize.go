@@ -122,8 +122,10 @@ func appendRune(us []unit, r rune, off int32) []unit {
 		r = ','
 	case r == '#':
 		r = '号'
-	case r == '〇':
+	case r == '〇' || r == '○' || r == '◯':
 		r = '零'
+	case r == 'ㄧ': // bopomofo i, typed for 一 in Taiwan files
+		r = '一'
 	default:
 		r = t2s(r)
 	}
@@ -249,7 +251,16 @@ func isNumeral(r rune) bool {
 
 // numeralPass rewrites runs of Chinese numerals as arabic digits where the run sits in a number
 // slot: followed by a number marker, or following 之/第. Elsewhere (五四路, 中山二路) they stay.
+// An arabic number directly followed by a Chinese one (之3二楼) gets a space between them so
+// the parser sees two numbers.
 func numeralPass(us []unit) []unit {
+	// The letter O typed for 〇 inside a numeral (三OO巷, 一O二巷).
+	for i := 1; i < len(us); i++ {
+		if us[i].r == 'O' && isNumeral(us[i-1].r) && i+1 < len(us) &&
+			(isNumeral(us[i+1].r) || us[i+1].r == 'O' || isNumberMarker(us[i+1].r)) {
+			us[i].r = '零'
+		}
+	}
 	var out []unit
 	changed := false
 	for i := 0; i < len(us); {
@@ -266,7 +277,25 @@ func numeralPass(us []unit) []unit {
 			if !isDigit(us[j].r) {
 				hasChinese = true
 			}
+			// Arabic digits then Chinese ones are two numbers (之3二楼 = 之3, 2楼); Chinese
+			// then arabic is one number mistyped (一九0).
+			if !hasChinese && j > i && !isDigit(us[j].r) {
+				break
+			}
 			j++
+		}
+		if !hasChinese && j < len(us) && isNumeral(us[j].r) {
+			// An arabic run followed by a Chinese one: keep it, and separate the next number.
+			if changed {
+				out = append(out, us[i:j]...)
+			}
+			if !changed {
+				out = append(make([]unit, 0, len(us)+1), us[:j]...)
+				changed = true
+			}
+			out = append(out, unit{' ', us[j].off})
+			i = j
+			continue
 		}
 		slot := j < len(us) && isNumberMarker(us[j].r) ||
 			i > 0 && (us[i-1].r == '之' || us[i-1].r == '第' || us[i-1].r == '-')

@@ -173,6 +173,11 @@ func (p *parser) run() {
 			p.emit(KindOther, i, n, false)
 			return
 		}
+		if p.rs[i] == ' ' {
+			flush(i, KindOther)
+			i++
+			continue
+		}
 		if p.rs[i] == ',' {
 			flush(i, KindOther)
 			if p.seenN {
