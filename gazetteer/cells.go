@@ -82,9 +82,9 @@ func (l *layer) cell(x, y int32) []int32 {
 
 func newCellIndex(ix *Index) cellIndex {
 	var c cellIndex
-	keys := make([]int64, len(ix.addrs))
-	vals := make([]int32, len(ix.addrs))
-	for i, a := range ix.addrs {
+	keys := make([]int64, ix.real)
+	vals := make([]int32, ix.real)
+	for i, a := range ix.addrs[:ix.real] {
 		keys[i] = cellKey(cellOf(a.point))
 		vals[i] = int32(i)
 	}

@@ -294,13 +294,11 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 		return orb.Point{}, false
 	}
 	s := ix.streets[parent]
+	if s == nil && parent.section == 0 {
+		s = ix.onlySection(parent, num, "")
+	}
 	if s == nil {
-		if parent.section == 0 {
-			s = ix.onlySection(parent, num, "")
-		}
-		if s == nil {
-			return orb.Point{}, false
-		}
+		return ix.entrance(parent)
 	}
 	if c, ok := ix.house(s, num, ""); ok {
 		return c.Point, true
@@ -323,15 +321,29 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 	i, _ := s.find(ix, num, suffix)
 	if i < len(s.nums) && ix.addrs[s.nums[i]].num == num {
 		best := i
+		real := false
 		for j := i; j < len(s.nums) && ix.addrs[s.nums[j]].num == num; j++ {
-			if ix.addrs[s.nums[j]].suffix == suffix {
-				a := &ix.addrs[s.nums[j]]
+			a := &ix.addrs[s.nums[j]]
+			if a.src == nil {
+				continue // a lane entrance, not a 门牌
+			}
+			if !real {
+				best, real = j, true
+			}
+			if a.suffix == suffix {
 				return Candidate{Point: a.point, Level: LevelHouse, Score: 1}, true
 			}
 		}
-		return Candidate{Point: ix.addrs[s.nums[best]].point, Level: LevelHouse, Score: 0.9}, true
+		if real {
+			return Candidate{Point: ix.addrs[s.nums[best]].point, Level: LevelHouse, Score: 0.9}, true
+		}
+		return Candidate{Point: ix.addrs[s.nums[best]].point, Level: LevelHouse, Score: 0.8, Interpolated: true}, true
 	}
-	lo, hi := ix.sameSide(s, i-1, -1, num), ix.sameSide(s, i, 1, num)
+	lo, hi := ix.sameSide(s, i-1, -1, num, false), ix.sameSide(s, i, 1, num, false)
+	if lo < 0 || hi < 0 {
+		// Lane entrances are rougher than 门牌: use them only where a side has no house.
+		lo, hi = ix.sameSide(s, i-1, -1, num, true), ix.sameSide(s, i, 1, num, true)
+	}
 	score := 0.8
 	if lo < 0 && hi < 0 {
 		lo, hi = i-1, i
@@ -355,7 +367,7 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		}
 		a := &ix.addrs[s.nums[near]]
 		p := a.point
-		if far := ix.sameSide(s, near+step, step, num); far >= 0 {
+		if far := ix.sameSide(s, near+step, step, num, true); far >= 0 {
 			b := &ix.addrs[s.nums[far]]
 			if b.num != a.num {
 				t := float64(num-a.num) / float64(a.num-b.num)
@@ -372,9 +384,10 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 }
 
 // sameSide walks from position i in direction step to the first number of num's parity.
-func (ix *Index) sameSide(s *street, i, step int, num int32) int {
+func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int {
 	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
-		if (ix.addrs[s.nums[i]].num-num)%2 == 0 {
+		a := &ix.addrs[s.nums[i]]
+		if (a.num-num)%2 == 0 && (entrances || a.src != nil) {
 			return i
 		}
 	}

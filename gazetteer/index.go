@@ -44,7 +44,8 @@ type Index struct {
 	byName  map[string]int32   // normalized road name and variants → road
 	fuzzy   map[string][]int32 // one-rune deletions of road names → roads
 	streets map[streetKey]*street
-	addrs   []addr
+	addrs   []addr // the 门牌, then (from real on) lane entrances
+	real    int
 	pois    []poi
 	poiBy   map[string][]int32 // normalized POI name/alias/compound → pois
 	poiDel  map[string][]int32 // one-rune deletions of POI names
@@ -134,6 +135,8 @@ func New(ds *data.Dataset, opts Options) *Index {
 		s := ix.streetFor(k)
 		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
 	}
+	ix.real = len(ix.addrs)
+	ix.addEntrances()
 	for i := range ix.addrs {
 		s := ix.addrs[i].street
 		s.nums = append(s.nums, int32(i))
@@ -387,4 +390,38 @@ func (ix *Index) addPOI(p poi, aliases []string) {
 func (ix *Index) Parse(s string) Parsed { return parse(Normalize(s), ix.voc) }
 
 // Len returns the number of indexed house numbers.
-func (ix *Index) Len() int { return len(ix.addrs) }
+func (ix *Index) Len() int { return ix.real }
+
+// entranceMaxNum is the highest first number of a lane that still marks its entrance.
+const entranceMaxNum = 10
+
+// addEntrances adds, for every lane (巷) and alley (弄), an entry on its parent street at the
+// number equal to the lane's: Taiwan numbers a lane after the house it leaves the street at,
+// so 24巷 starts by 24号. The entry sits at the lane's lowest number and gives interpolation an
+// anchor on streets whose own houses are sparse. Entries have no source and never match as a
+// 门牌 themselves.
+func (ix *Index) addEntrances() {
+	first := map[*street]*addr{}
+	for i := range ix.addrs {
+		a := &ix.addrs[i]
+		if f := first[a.street]; f == nil || a.num < f.num {
+			first[a.street] = a
+		}
+	}
+	for s, a := range first {
+		if a.num > entranceMaxNum {
+			continue // the lane's first known house is too deep inside it to mark the entrance
+		}
+		var parent streetKey
+		var num int32
+		switch {
+		case s.key.alley > 0:
+			parent, num = streetKey{road: s.key.road, section: s.key.section, lane: s.key.lane}, s.key.alley
+		case s.key.lane > 0:
+			parent, num = streetKey{road: s.key.road, section: s.key.section}, s.key.lane
+		default:
+			continue
+		}
+		ix.addrs = append(ix.addrs, addr{num: num, point: a.point, street: ix.streetFor(parent)})
+	}
+}

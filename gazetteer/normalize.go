@@ -274,13 +274,13 @@ func numeralPass(us []unit) []unit {
 		j := i
 		hasChinese := false
 		for j < len(us) && isNumeral(us[j].r) {
-			if !isDigit(us[j].r) {
-				hasChinese = true
-			}
 			// Arabic digits then Chinese ones are two numbers (之3二楼 = 之3, 2楼); Chinese
 			// then arabic is one number mistyped (一九0).
 			if !hasChinese && j > i && !isDigit(us[j].r) {
 				break
+			}
+			if !isDigit(us[j].r) {
+				hasChinese = true
 			}
 			j++
 		}

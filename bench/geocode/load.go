@@ -196,7 +196,8 @@ func LoadPenghu(dir string) (*Set, error) {
 		if num == 0 || m == nil {
 			continue
 		}
-		if u := r["unit"]; u != "" && suffix == "" {
+		// 之N right after 號 qualifies the number (120號之1); after 樓 it is a flat (3樓之2).
+		if u := r["unit"]; u != "" && suffix == "" && strings.Contains(r["full"], "號之"+u) {
 			suffix = "之" + u
 		}
 		lane, alley := "", ""
