@@ -306,7 +306,10 @@ func (ix *Index) streetFor(k streetKey) *street {
 
 // keyOf returns the street key of an address; false when it has no road.
 func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
-	name := cleanRoad(NormalizeString(a.Road))
+	name := NormalizeString(a.Road)
+	if _, known := ix.byName[name]; !known {
+		name = cleanRoad(name)
+	}
 	if name == "" {
 		return streetKey{}, false
 	}
@@ -331,7 +334,8 @@ func cleanRoad(n string) string {
 	}
 	last := p.Elements[len(p.Elements)-1]
 	for _, e := range p.Elements[:len(p.Elements)-1] {
-		if e.Kind < KindProvince || e.Kind > KindCommunity {
+		// Only city and district names are glued on by mistake; 鹿丹村一路 is a name.
+		if e.Kind < KindProvince || e.Kind > KindDistrict {
 			return n
 		}
 	}
