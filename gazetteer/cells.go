@@ -7,9 +7,20 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// cellDeg is the side of a hash cell in degrees (~55 m north–south): a nearest search reads
-// a handful of cells, and a 1M-address city fills ~100k of them.
+// cellDeg is the side of an address or road hash cell in degrees (~55 m north–south): a
+// nearest search reads a handful of cells, and a 1M-address city fills ~100k of them. Sparse
+// layers (POIs, crossings) get cells sized to hold a few items each, so that a 1 km search
+// reads tens of cells rather than thousands.
 const cellDeg = 0.0005
+
+// sparseDeg returns a cell size holding about 4 of n items spread over bound b.
+func sparseDeg(b orb.Bound, n int) float64 {
+	if n == 0 || b.IsEmpty() {
+		return cellDeg
+	}
+	d := math.Sqrt((b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]) * 4 / float64(n))
+	return math.Max(cellDeg, math.Min(d, 0.02))
+}
 
 // cellIndex is a uniform hash of points and road segments for reverse geocoding. Items of a
 // cell are stored contiguously (one slice per layer, cells as ranges) to keep 1M points cheap.
@@ -34,18 +45,60 @@ type segRef struct {
 }
 
 type layer struct {
-	at   map[int64][2]int32
-	vals []int32
+	deg    float64 // cell side in degrees
+	x0, y0 int32   // first cell of the dense table
+	w, h   int32
+	starts []int32 // dense: cell (x, y) holds vals[starts[i]:starts[i+1]], i = (y-y0)*w + x-x0
+	at     map[int64][2]int32 // sparse fallback when the dense table would be too large
+	vals   []int32
 }
 
-func cellOf(p orb.Point) (int32, int32) {
-	return int32(math.Floor(p[0] / cellDeg)), int32(math.Floor(p[1] / cellDeg))
+// maxDense is the most cells a dense table may have (4 bytes each).
+const maxDense = 8 << 20
+
+func cellOf(p orb.Point) (int32, int32) { return cellAt(p, cellDeg) }
+
+func cellAt(p orb.Point, deg float64) (int32, int32) {
+	return int32(math.Floor(p[0] / deg)), int32(math.Floor(p[1] / deg))
 }
 
 func cellKey(x, y int32) int64 { return int64(x)<<32 | int64(uint32(y)) }
 
-// build fills a layer from (cell key, value) pairs.
-func buildLayer(keys []int64, vals []int32) layer {
+func keyXY(k int64) (int32, int32) { return int32(k >> 32), int32(uint32(k)) }
+
+// buildLayer fills a layer from (cell key, value) pairs, values of a cell kept contiguous.
+func buildLayer(deg float64, keys []int64, vals []int32) layer {
+	l := layer{deg: deg}
+	if len(keys) == 0 {
+		return l
+	}
+	x0, y0 := keyXY(keys[0])
+	x1, y1 := x0, y0
+	for _, k := range keys {
+		x, y := keyXY(k)
+		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+	}
+	w, h := int64(x1-x0)+1, int64(y1-y0)+1
+	if w*h <= maxDense {
+		l.x0, l.y0, l.w, l.h = x0, y0, int32(w), int32(h)
+		l.starts = make([]int32, w*h+1)
+		for _, k := range keys {
+			x, y := keyXY(k)
+			l.starts[int64(y-y0)*w+int64(x-x0)+1]++
+		}
+		for i := 1; i < len(l.starts); i++ {
+			l.starts[i] += l.starts[i-1]
+		}
+		next := slices.Clone(l.starts[:len(l.starts)-1])
+		l.vals = make([]int32, len(keys))
+		for i, k := range keys {
+			x, y := keyXY(k)
+			c := int64(y-y0)*w + int64(x-x0)
+			l.vals[next[c]] = vals[i]
+			next[c]++
+		}
+		return l
+	}
 	idx := make([]int32, len(keys))
 	for i := range idx {
 		idx[i] = int32(i)
@@ -59,7 +112,8 @@ func buildLayer(keys []int64, vals []int32) layer {
 		}
 		return int(a - b)
 	})
-	l := layer{at: make(map[int64][2]int32, len(keys)/4+1), vals: make([]int32, len(keys))}
+	l.at = make(map[int64][2]int32, len(keys)/4+1)
+	l.vals = make([]int32, len(keys))
 	for i := 0; i < len(idx); {
 		j := i
 		for j < len(idx) && keys[idx[j]] == keys[idx[i]] {
@@ -72,7 +126,26 @@ func buildLayer(keys []int64, vals []int32) layer {
 	return l
 }
 
+// each calls f with the values of every non-empty cell.
+func (l *layer) each(f func([]int32)) {
+	for i := 0; i+1 < len(l.starts); i++ {
+		if l.starts[i] < l.starts[i+1] {
+			f(l.vals[l.starts[i]:l.starts[i+1]])
+		}
+	}
+	for _, r := range l.at {
+		f(l.vals[r[0]:r[1]])
+	}
+}
+
 func (l *layer) cell(x, y int32) []int32 {
+	if l.starts != nil {
+		if x < l.x0 || y < l.y0 || x-l.x0 >= l.w || y-l.y0 >= l.h {
+			return nil
+		}
+		i := int64(y-l.y0)*int64(l.w) + int64(x-l.x0)
+		return l.vals[l.starts[i]:l.starts[i+1]]
+	}
 	r, ok := l.at[cellKey(x, y)]
 	if !ok {
 		return nil
@@ -88,17 +161,26 @@ func newCellIndex(ix *Index) cellIndex {
 		keys[i] = cellKey(cellOf(a.point))
 		vals[i] = int32(i)
 	}
-	c.addrs = buildLayer(keys, vals)
+	c.addrs = buildLayer(cellDeg, keys, vals)
 
+	var b orb.Bound
+	n := 0
+	for _, p := range ix.pois {
+		if p.building == "" && !p.compound {
+			b = extend(b, n, p.point)
+			n++
+		}
+	}
+	deg := sparseDeg(b, n)
 	keys, vals = keys[:0], vals[:0]
 	for i, p := range ix.pois {
 		if p.building != "" || p.compound {
 			continue
 		}
-		keys = append(keys, cellKey(cellOf(p.point)))
+		keys = append(keys, cellKey(cellAt(p.point, deg)))
 		vals = append(vals, int32(i))
 	}
-	c.pois = buildLayer(keys, vals)
+	c.pois = buildLayer(deg, keys, vals)
 
 	keys, vals = keys[:0], vals[:0]
 	for ri, r := range ix.roads {
@@ -126,7 +208,7 @@ func newCellIndex(ix *Index) cellIndex {
 			}
 		}
 	}
-	c.segs = buildLayer(keys, vals)
+	c.segs = buildLayer(cellDeg, keys, vals)
 	c.crossings(ix)
 	return c
 }
@@ -140,8 +222,7 @@ func (c *cellIndex) crossings(ix *Index) {
 	seen := map[pairKey]bool{}
 	var keys []int64
 	var vals []int32
-	for _, r := range c.segs.at {
-		segs := c.segs.vals[r[0]:r[1]]
+	c.segs.each(func(segs []int32) {
 		for i, si := range segs {
 			s := c.refs[si]
 			for _, ti := range segs[i+1:] {
@@ -158,21 +239,31 @@ func (c *cellIndex) crossings(ix *Index) {
 				x, y := cellOf(p)
 				if k := (pairKey{a, b, x / 4, y / 4}); !seen[k] {
 					seen[k] = true
-					keys = append(keys, cellKey(x, y))
-					vals = append(vals, int32(len(c.cross)))
 					c.cross = append(c.cross, crossing{a, b, p})
 				}
 			}
 		}
+	})
+	var bd orb.Bound
+	for i, x := range c.cross {
+		bd = extend(bd, i, x.point)
 	}
-	c.xs = buildLayer(keys, vals)
+	deg := sparseDeg(bd, len(c.cross))
+	for i, x := range c.cross {
+		keys = append(keys, cellKey(cellAt(x.point, deg)))
+		vals = append(vals, int32(i))
+	}
+	c.xs = buildLayer(deg, keys, vals)
 }
 
 // ringSearch visits the cells around p ring by ring out to radius metres; visit returns the
 // best distance so far, and the search stops once a ring lies beyond it.
-func (ix *Index) ringSearch(p orb.Point, radius float64, visit func(x, y int32) float64) {
-	cx, cy := cellOf(p)
-	cellM := math.Min(cellDeg*ix.pl.kx, cellDeg*ix.pl.ky)
+func (ix *Index) ringSearch(l *layer, p orb.Point, radius float64, visit func(x, y int32) float64) {
+	if len(l.vals) == 0 {
+		return
+	}
+	cx, cy := cellAt(p, l.deg)
+	cellM := math.Min(l.deg*ix.pl.kx, l.deg*ix.pl.ky)
 	maxRing := int32(radius/cellM) + 1
 	best := math.Inf(1)
 	for ring := int32(0); ring <= maxRing; ring++ {
@@ -194,7 +285,7 @@ func (ix *Index) ringSearch(p orb.Point, radius float64, visit func(x, y int32) 
 func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 	var best *addr
 	bd := math.Inf(1)
-	ix.ringSearch(p, radius, func(x, y int32) float64 {
+	ix.ringSearch(&ix.cells.addrs, p, radius, func(x, y int32) float64 {
 		for _, i := range ix.cells.addrs.cell(x, y) {
 			a := &ix.addrs[i]
 			if d := ix.pl.dist(p, a.point); d < bd && d <= radius {
@@ -210,7 +301,7 @@ func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 // distance.
 func (ix *Index) nearestRoad(p orb.Point, radius float64) (int32, orb.Point, float64, bool) {
 	best, bp, bd := int32(-1), orb.Point{}, math.Inf(1)
-	ix.ringSearch(p, radius, func(x, y int32) float64 {
+	ix.ringSearch(&ix.cells.segs, p, radius, func(x, y int32) float64 {
 		for _, si := range ix.cells.segs.cell(x, y) {
 			s := ix.cells.refs[si]
 			l := ix.roads[s.road].lines[s.line]
@@ -227,7 +318,7 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (int32, orb.Point, flo
 // nearestPOI returns the nearest POI within radius metres.
 func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) {
 	best, bd := int32(-1), math.Inf(1)
-	ix.ringSearch(p, radius, func(x, y int32) float64 {
+	ix.ringSearch(&ix.cells.pois, p, radius, func(x, y int32) float64 {
 		for _, i := range ix.cells.pois.cell(x, y) {
 			if d := ix.pl.dist(p, ix.pois[i].point); d < bd && d <= radius {
 				best, bd = i, d
@@ -241,7 +332,7 @@ func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) 
 // nearestCrossing returns the nearest road crossing within radius metres.
 func (ix *Index) nearestCrossing(p orb.Point, radius float64) (crossing, float64, bool) {
 	best, bd := -1, math.Inf(1)
-	ix.ringSearch(p, radius, func(x, y int32) float64 {
+	ix.ringSearch(&ix.cells.xs, p, radius, func(x, y int32) float64 {
 		for _, i := range ix.cells.xs.cell(x, y) {
 			if d := ix.pl.dist(p, ix.cells.cross[i].point); d < bd && d <= radius {
 				best, bd = int(i), d
@@ -253,4 +344,12 @@ func (ix *Index) nearestCrossing(p orb.Point, radius float64) (crossing, float64
 		return crossing{}, 0, false
 	}
 	return ix.cells.cross[best], bd, true
+}
+
+// extend grows bound b (holding n points so far) by p.
+func extend(b orb.Bound, n int, p orb.Point) orb.Bound {
+	if n == 0 {
+		return p.Bound()
+	}
+	return b.Extend(p)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -20,7 +21,12 @@ type Suggestion struct {
 type suggester struct {
 	entries []Suggestion
 	keys    []suggestKey
+	top     map[string][]int32 // best entries of every 1- and 2-rune prefix, ranked
 }
+
+// topN is how many entries are kept ranked per short prefix; a short prefix matches thousands
+// of names, so ranking them per keystroke would cost more than the 1 ms budget.
+const topN = 10
 
 type suggestKey struct {
 	key   string
@@ -67,7 +73,28 @@ func newSuggester(ix *Index) suggester {
 	slices.SortFunc(s.keys, func(a, b suggestKey) int {
 		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.entry, b.entry))
 	})
+	s.top = map[string][]int32{}
+	for _, k := range s.keys {
+		for n, i := 0, 0; i < len(k.key) && n < 2; n++ {
+			_, size := utf8.DecodeRuneInString(k.key[i:])
+			i += size
+			s.top[k.key[:i]] = append(s.top[k.key[:i]], k.entry)
+		}
+	}
+	for p, ids := range s.top {
+		s.rank(ids)
+		ids = slices.Compact(ids)
+		s.top[p] = slices.Clip(ids[:min(len(ids), topN)])
+	}
 	return s
+}
+
+// rank orders entries by address count (busy roads first), then shorter names, then id.
+func (s *suggester) rank(ids []int32) {
+	slices.SortFunc(ids, func(a, b int32) int {
+		ea, eb := &s.entries[a], &s.entries[b]
+		return cmp.Or(cmp.Compare(eb.Count, ea.Count), cmp.Compare(len(ea.Name), len(eb.Name)), cmp.Compare(a, b))
+	})
 }
 
 // pinyinKeys returns the initials (hpdl) and the full spelling (hepingdonglu) of a name, one
@@ -120,6 +147,13 @@ func (ix *Index) Suggest(prefix string, limit int) []Suggestion {
 	if limit <= 0 {
 		limit = 10
 	}
+	if ids, ok := ix.sugg.top[q]; ok && limit <= topN {
+		out := make([]Suggestion, 0, min(limit, len(ids)))
+		for _, id := range ids[:min(limit, len(ids))] {
+			out = append(out, ix.sugg.entries[id])
+		}
+		return out
+	}
 	keys := ix.sugg.keys
 	i, _ := slices.BinarySearchFunc(keys, q, func(k suggestKey, q string) int { return strings.Compare(k.key, q) })
 	// Rank at most scanCap matches: a one-letter prefix matches thousands of names.
@@ -132,10 +166,7 @@ func (ix *Index) Suggest(prefix string, limit int) []Suggestion {
 			hits = append(hits, e)
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b int32) int {
-		ea, eb := &ix.sugg.entries[a], &ix.sugg.entries[b]
-		return cmp.Or(cmp.Compare(eb.Count, ea.Count), cmp.Compare(len(ea.Name), len(eb.Name)))
-	})
+	ix.sugg.rank(hits)
 	out := make([]Suggestion, 0, min(limit, len(hits)))
 	for _, h := range hits[:min(limit, len(hits))] {
 		out = append(out, ix.sugg.entries[h])
