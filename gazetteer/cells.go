@@ -37,11 +37,13 @@ type cellIndex struct {
 type crossing struct {
 	a, b  int32
 	point orb.Point
+	name  string // A与B交叉口
 }
 
-// segRef is one road segment: road, line and vertex index of its start.
+// segRef is one road segment, its ends stored inline so that a search reads one record.
 type segRef struct {
-	road, line, i int32
+	road int32
+	a, b orb.Point
 }
 
 type layer struct {
@@ -51,6 +53,7 @@ type layer struct {
 	starts []int32 // dense: cell (x, y) holds vals[starts[i]:starts[i+1]], i = (y-y0)*w + x-x0
 	at     map[int64][2]int32 // sparse fallback when the dense table would be too large
 	vals   []int32
+	pts    []orb.Point // the address layer keeps each value's point beside it: one cache line
 }
 
 // maxDense is the most cells a dense table may have (4 bytes each).
@@ -138,6 +141,19 @@ func (l *layer) each(f func([]int32)) {
 	}
 }
 
+// span returns the range of vals holding cell (x, y).
+func (l *layer) span(x, y int32) (int32, int32) {
+	if l.starts != nil {
+		if x < l.x0 || y < l.y0 || x-l.x0 >= l.w || y-l.y0 >= l.h {
+			return 0, 0
+		}
+		i := int64(y-l.y0)*int64(l.w) + int64(x-l.x0)
+		return l.starts[i], l.starts[i+1]
+	}
+	r := l.at[cellKey(x, y)]
+	return r[0], r[1]
+}
+
 func (l *layer) cell(x, y int32) []int32 {
 	if l.starts != nil {
 		if x < l.x0 || y < l.y0 || x-l.x0 >= l.w || y-l.y0 >= l.h {
@@ -162,6 +178,10 @@ func newCellIndex(ix *Index) cellIndex {
 		vals[i] = int32(i)
 	}
 	c.addrs = buildLayer(cellDeg, keys, vals)
+	c.addrs.pts = make([]orb.Point, len(c.addrs.vals))
+	for i, v := range c.addrs.vals {
+		c.addrs.pts[i] = ix.addrs[v].point
+	}
 
 	var b orb.Bound
 	n := 0
@@ -184,25 +204,36 @@ func newCellIndex(ix *Index) cellIndex {
 
 	keys, vals = keys[:0], vals[:0]
 	for ri, r := range ix.roads {
-		for li, l := range r.lines {
+		for _, l := range r.lines {
 			for i := 1; i < len(l); i++ {
 				ref := int32(len(c.refs))
-				c.refs = append(c.refs, segRef{int32(ri), int32(li), int32(i)})
-				x0, y0 := cellOf(l[i-1])
-				x1, y1 := cellOf(l[i])
-				if x0 > x1 {
-					x0, x1 = x1, x0
-				}
-				if y0 > y1 {
-					y0, y1 = y1, y0
-				}
-				if int64(x1-x0+1)*int64(y1-y0+1) > 4096 {
-					continue // a degenerate or huge segment: skip rather than flood the hash
-				}
-				for x := x0; x <= x1; x++ {
-					for y := y0; y <= y1; y++ {
-						keys = append(keys, cellKey(x, y))
-						vals = append(vals, ref)
+				c.refs = append(c.refs, segRef{int32(ri), l[i-1], l[i]})
+				// Walk the segment in steps of one cell so that a long segment is filed in the
+				// cells along it, not in every cell of its bounding box.
+				a, b := l[i-1], l[i]
+				n := int(math.Ceil(math.Max(math.Abs(b[0]-a[0]), math.Abs(b[1]-a[1])) / cellDeg))
+				n = max(1, min(n, 1<<16))
+				var last [4]int64 // the cells just filed: consecutive steps share cells
+				w := 0
+				for k := range n {
+					p, q := lerp(a, b, float64(k)/float64(n)), lerp(a, b, float64(k+1)/float64(n))
+					x0, y0 := cellOf(p)
+					x1, y1 := cellOf(q)
+					for x := min(x0, x1); x <= max(x0, x1); x++ {
+						for y := min(y0, y1); y <= max(y0, y1); y++ {
+							key := cellKey(x, y)
+							dup := false
+							for _, k := range last[:min(w, 4)] {
+								dup = dup || k == key
+							}
+							if dup {
+								continue
+							}
+							last[w%4] = key
+							w++
+							keys = append(keys, key)
+							vals = append(vals, ref)
+						}
 					}
 				}
 			}
@@ -230,8 +261,7 @@ func (c *cellIndex) crossings(ix *Index) {
 				if s.road == t.road {
 					continue
 				}
-				ls, lt := ix.roads[s.road].lines[s.line], ix.roads[t.road].lines[t.line]
-				p, ok := segmentCross(ls[s.i-1], ls[s.i], lt[t.i-1], lt[t.i])
+				p, ok := segmentCross(s.a, s.b, t.a, t.b)
 				if !ok {
 					continue
 				}
@@ -239,7 +269,7 @@ func (c *cellIndex) crossings(ix *Index) {
 				x, y := cellOf(p)
 				if k := (pairKey{a, b, x / 4, y / 4}); !seen[k] {
 					seen[k] = true
-					c.cross = append(c.cross, crossing{a, b, p})
+					c.cross = append(c.cross, crossing{a, b, p, ix.roads[a].display + "与" + ix.roads[b].display + "交叉口"})
 				}
 			}
 		}
@@ -264,10 +294,14 @@ func (ix *Index) ringSearch(l *layer, p orb.Point, radius float64, visit func(x,
 	}
 	cx, cy := cellAt(p, l.deg)
 	cellM := math.Min(l.deg*ix.pl.kx, l.deg*ix.pl.ky)
+	// Ring r ≥ 1 lies at least (r-1+edge) cells away, edge being p's distance to the nearest
+	// side of its own cell.
+	fx, fy := p[0]/l.deg-float64(cx), p[1]/l.deg-float64(cy)
+	edge := math.Min(math.Min(fx, 1-fx), math.Min(fy, 1-fy))
 	maxRing := int32(radius/cellM) + 1
 	best := math.Inf(1)
 	for ring := int32(0); ring <= maxRing; ring++ {
-		if float64(ring-1)*cellM > best {
+		if ring > 0 && (float64(ring-1)+edge)*cellM > best {
 			return
 		}
 		for x := cx - ring; x <= cx+ring; x++ {
@@ -283,36 +317,43 @@ func (ix *Index) ringSearch(l *layer, p orb.Point, radius float64, visit func(x,
 
 // nearestAddr returns the nearest 门牌 within radius metres.
 func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
-	var best *addr
-	bd := math.Inf(1)
-	ix.ringSearch(&ix.cells.addrs, p, radius, func(x, y int32) float64 {
-		for _, i := range ix.cells.addrs.cell(x, y) {
-			a := &ix.addrs[i]
-			if d := ix.pl.dist(p, a.point); d < bd && d <= radius {
-				best, bd = a, d
+	l := &ix.cells.addrs
+	best := int32(-1)
+	bd2, r2 := math.Inf(1), radius*radius
+	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
+		a, b := l.span(x, y)
+		for i, q := range l.pts[a:b] {
+			if d2 := ix.pl.dist2(p, q); d2 < bd2 && d2 <= r2 {
+				best, bd2 = a+int32(i), d2
 			}
 		}
-		return bd
+		return math.Sqrt(bd2)
 	})
-	return best, best != nil
+	if best < 0 {
+		return nil, false
+	}
+	return &ix.addrs[l.vals[best]], true
 }
 
 // nearestRoad returns the nearest road segment within radius metres: road, closest point and
 // distance.
 func (ix *Index) nearestRoad(p orb.Point, radius float64) (int32, orb.Point, float64, bool) {
-	best, bp, bd := int32(-1), orb.Point{}, math.Inf(1)
+	best, bd2 := int32(-1), math.Inf(1)
+	r2 := radius * radius
 	ix.ringSearch(&ix.cells.segs, p, radius, func(x, y int32) float64 {
 		for _, si := range ix.cells.segs.cell(x, y) {
-			s := ix.cells.refs[si]
-			l := ix.roads[s.road].lines[s.line]
-			q, d := ix.pl.closestOnSegment(p, l[s.i-1], l[s.i])
-			if d < bd && d <= radius {
-				best, bp, bd = s.road, q, d
+			if d2 := ix.pl.segDist2(p, &ix.cells.refs[si]); d2 < bd2 && d2 <= r2 {
+				best, bd2 = si, d2
 			}
 		}
-		return bd
+		return math.Sqrt(bd2)
 	})
-	return best, bp, bd, best >= 0
+	if best < 0 {
+		return -1, orb.Point{}, 0, false
+	}
+	s := &ix.cells.refs[best]
+	q, d := ix.pl.closestOnSegment(p, s.a, s.b)
+	return s.road, q, d, true
 }
 
 // nearestPOI returns the nearest POI within radius metres.

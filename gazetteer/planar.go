@@ -30,6 +30,25 @@ func (pl plane) dist(a, b orb.Point) float64 {
 	return math.Sqrt(dx*dx + dy*dy)
 }
 
+// dist2 returns the squared distance in square metres.
+func (pl plane) dist2(a, b orb.Point) float64 {
+	dx := (b[0] - a[0]) * pl.kx
+	dy := (b[1] - a[1]) * pl.ky
+	return dx*dx + dy*dy
+}
+
+// segDist2 returns the squared distance in square metres from p to a segment.
+func (pl plane) segDist2(p orb.Point, s *segRef) float64 {
+	ax, ay := (s.a[0]-p[0])*pl.kx, (s.a[1]-p[1])*pl.ky
+	dx, dy := (s.b[0]-s.a[0])*pl.kx, (s.b[1]-s.a[1])*pl.ky
+	t := 0.0
+	if l2 := dx*dx + dy*dy; l2 > 0 {
+		t = max(0, min(1, -(ax*dx+ay*dy)/l2))
+	}
+	cx, cy := ax+t*dx, ay+t*dy
+	return cx*cx + cy*cy
+}
+
 // bearing returns the bearing from a to b in degrees clockwise from north, in [0, 360).
 func (pl plane) bearing(a, b orb.Point) float64 {
 	dx := (b[0] - a[0]) * pl.kx

@@ -3,6 +3,7 @@ package gazetteer
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -40,23 +41,24 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 		radius = DefaultRadius
 	}
 	var r Reverse
+	buf := new([4]Nearby) // one allocation for the four answers
 	if ix.opts.Locate != nil {
 		r.Place = ix.opts.Locate(p)
 	}
 	if a, ok := ix.nearestAddr(p, min(radius, houseRadius)); ok {
-		r.House = ix.near(addrLabel(ix, a), a.point, p)
+		r.House = ix.near(&buf[0], addrLabel(ix, a), a.point, p)
 		if r.Place.Community.Code == "" && a.src.Community != "" {
 			ix.chain(&r.Place, a.src.Community)
 		}
 	}
 	if ri, q, _, ok := ix.nearestRoad(p, radius); ok {
-		r.Road = ix.near(ix.roads[ri].display, q, p)
+		r.Road = ix.near(&buf[1], ix.roads[ri].display, q, p)
 	}
 	if x, _, ok := ix.nearestCrossing(p, radius); ok {
-		r.Intersection = ix.near(ix.roads[x.a].display+"与"+ix.roads[x.b].display+"交叉口", x.point, p)
+		r.Intersection = ix.near(&buf[2], x.name, x.point, p)
 	}
 	if pi, _, ok := ix.nearestPOI(p, radius); ok {
-		r.POI = ix.near(ix.pois[pi].displayName(), ix.pois[pi].point, p)
+		r.POI = ix.near(&buf[3], ix.pois[pi].displayName(), ix.pois[pi].point, p)
 	}
 	anchor := r.House
 	if anchor == nil {
@@ -77,13 +79,14 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 	return r
 }
 
-func (ix *Index) near(name string, at, p orb.Point) *Nearby {
+func (ix *Index) near(n *Nearby, name string, at, p orb.Point) *Nearby {
 	d := ix.pl.dist(at, p)
 	dir := ""
 	if d >= 0.5 {
 		dir = direction(ix.pl.bearing(at, p))
 	}
-	return &Nearby{Name: name, Point: at, Distance: math.Round(d*10) / 10, Direction: dir}
+	*n = Nearby{Name: name, Point: at, Distance: math.Round(d*10) / 10, Direction: dir}
+	return n
 }
 
 // phrase says "和平东路3段228巷37号东北方向30米", or only the name when the point is on it.
@@ -97,20 +100,29 @@ func phrase(n *Nearby) string {
 
 // addrLabel spells an indexed 门牌 the way its source wrote it, else from its parts.
 func addrLabel(ix *Index, a *addr) string {
-	r := ix.roads[a.street.key.road]
-	s := r.display + streetLabel(a.street.key)
-	if a.suffix != "" && !isDigit([]rune(a.suffix)[0]) && a.suffix[0] != '-' && []rune(a.suffix)[0] != '之' {
-		s += a.suffix
+	var b strings.Builder
+	b.Grow(48)
+	b.WriteString(ix.roads[a.street.key.road].display)
+	k := a.street.key
+	for _, part := range [3]struct {
+		n    int32
+		word string
+	}{{k.section, "段"}, {k.lane, "巷"}, {k.alley, "弄"}} {
+		if part.n > 0 {
+			b.WriteString(strconv.Itoa(int(part.n)))
+			b.WriteString(part.word)
+		}
 	}
-	s += strconv.Itoa(int(a.num))
-	switch {
-	case a.suffix == "":
-	case a.suffix[0] == '-':
-		s += a.suffix
-	case []rune(a.suffix)[0] == '之':
-		s += a.suffix
+	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
+	if !after {
+		b.WriteString(a.suffix) // 甲, 附 go before the number
 	}
-	return s + "号"
+	b.WriteString(strconv.Itoa(int(a.num)))
+	if after {
+		b.WriteString(a.suffix)
+	}
+	b.WriteString("号")
+	return b.String()
 }
 
 func (p poi) displayName() string {
