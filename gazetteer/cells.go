@@ -50,7 +50,7 @@ type layer struct {
 	deg    float64 // cell side in degrees
 	x0, y0 int32   // first cell of the dense table
 	w, h   int32
-	starts []int32 // dense: cell (x, y) holds vals[starts[i]:starts[i+1]], i = (y-y0)*w + x-x0
+	starts []int32            // dense: cell (x, y) holds vals[starts[i]:starts[i+1]], i = (y-y0)*w + x-x0
 	at     map[int64][2]int32 // sparse fallback when the dense table would be too large
 	vals   []int32
 	pts    []orb.Point // the address layer keeps each value's point beside it: one cache line
