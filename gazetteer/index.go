@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -32,6 +33,27 @@ type Options struct {
 	City string
 	// Locate returns the grid and area chain of a point; the server adapts geo.Index.Locate.
 	Locate func(orb.Point) Place
+}
+
+// LocateWith adapts a geo index to Options.Locate: one grid lookup gives the grid and the
+// whole area chain of a result.
+func LocateWith(gx *geo.Index) func(orb.Point) Place {
+	return func(p orb.Point) Place {
+		loc := gx.Locate(p)
+		var pl Place
+		if loc.Grid != nil {
+			pl.Grid = loc.Grid.Code
+		}
+		for _, a := range []struct {
+			ref  *AreaRef
+			area *data.Area
+		}{{&pl.Community, loc.Community}, {&pl.Street, loc.Street}, {&pl.District, loc.District}} {
+			if a.area != nil {
+				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name}
+			}
+		}
+		return pl
+	}
 }
 
 // Index is the gazetteer of one dataset: built once by New, then read-only and safe for

@@ -3,14 +3,15 @@ package gazetteer
 import (
 	"math"
 
+	"citygeo/geo"
+
 	"github.com/paulmach/orb"
 )
 
 // The gazetteer measures in local planar metres around the dataset's centre: at city scale the
 // error against the ellipsoid is far below the data's own noise, and it keeps interpolation,
 // intersections and nearest searches to a few multiplications.
-// TODO(geo): use geo.Distance/geo.Bearing/geo.Direction for the exported figures once package
-// geo is on main; the values agree to well under a metre at city scale.
+// Directions are worded by geo.Direction so that every answer of the server says them alike.
 const (
 	metresPerDegLat = 110_574.0
 	metresPerDegLon = 111_320.0
@@ -66,22 +67,13 @@ func (pl plane) offset(p orb.Point, bearing, metres float64) orb.Point {
 	return orb.Point{p[0] + metres*math.Sin(r)/pl.kx, p[1] + metres*math.Cos(r)/pl.ky}
 }
 
-// directions are the 8 compass sectors of 45°, clockwise from north.
-var directions = [8]string{"北", "东北", "东", "东南", "南", "西南", "西", "西北"}
-
-// direction names the sector of a bearing.
-func direction(bearing float64) string {
-	i := int(math.Floor((bearing+22.5)/45)) % 8
-	if i < 0 {
-		i += 8
-	}
-	return directions[i]
-}
+// direction names the sector of a bearing; the wording lives in package geo, in one place.
+func direction(bearing float64) string { return geo.Direction(bearing) }
 
 // bearingOf returns the bearing of a compass word (东, 东北 …) and whether it is one.
 func bearingOf(w string) (float64, bool) {
-	for i, d := range directions {
-		if w == d {
+	for i := range 8 {
+		if w == geo.Direction(float64(i)*45) {
 			return float64(i) * 45, true
 		}
 	}

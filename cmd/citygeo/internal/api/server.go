@@ -70,6 +70,10 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
+		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
+		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
+		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
 	}
 }
 
