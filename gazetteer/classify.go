@@ -8,6 +8,10 @@ var adminSuffixes = []struct {
 	k Kind
 }{
 	{"特别行政区", KindProvince}, {"自治区", KindProvince}, {"自治州", KindCity}, {"自治县", KindDistrict},
+	// Names ending in 区 that are no district: compounds and development zones.
+	{"小区", KindPOI}, {"工业园区", KindDevzone}, {"工业区", KindDevzone}, {"开发区", KindDevzone},
+	{"高新区", KindDevzone}, {"园区", KindDevzone}, {"新区", KindDevzone}, {"景区", KindPOI}, {"校区", KindPOI},
+	{"村民小组", KindGroup}, {"村民组", KindGroup},
 	{"居委会", KindCommunity}, {"街道", KindStreet}, {"社区", KindCommunity},
 	{"省", KindProvince}, {"市", KindCity}, {"区", KindDistrict}, {"县", KindDistrict},
 	{"旗", KindDistrict}, {"镇", KindStreet}, {"乡", KindStreet}, {"村", KindCommunity},
@@ -55,6 +59,9 @@ func (p *parser) classify(a, b int, next Kind) {
 		if kind == KindProvince && len(p.out) > 0 {
 			kind = KindCity
 		}
+		if kind == KindCity && p.hasKind(KindCity) {
+			kind = KindDistrict // a county-level city under its city: 咸阳市兴平市
+		}
 		p.emit(kind, a, cut, false)
 		a = cut
 	}
@@ -80,6 +87,15 @@ func (p *parser) classify(a, b int, next Kind) {
 	case KindSection, KindLane, KindAlley, KindNumber:
 		p.emit(KindRoad, a, b, false)
 		return
+	}
+	// A road name followed by a place name: 迎宾西路北大资源.
+	for k := b - 3; k > a; k-- {
+		if (p.rs[k] == '路' || p.rs[k] == '街') && p.endsWithRoad(a, k+1) && !hasAnyPrefix(p.t.Norm[p.bo[k+1]:p.bo[b]], noCut) &&
+			!isCompass(p.rs[k+1]) {
+			p.emit(KindRoad, a, k+1, false)
+			p.emit(KindPOI, k+1, b, false)
+			return
+		}
 	}
 	if b-a >= 2 {
 		p.emit(KindPOI, a, b, false)
@@ -113,4 +129,13 @@ func (p *parser) roads(a, b int) {
 		}
 	}
 	p.emit(KindRoad, a, b, false)
+}
+
+func (p *parser) hasKind(k Kind) bool {
+	for _, e := range p.out {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
 }

@@ -34,11 +34,12 @@ const (
 	KindAssist             // 附近/对面/旁边
 	KindNeighbourhood      // 邻 (Taiwan)
 	KindGroup              // 村民小组 3组
+	KindDevzone            // 开发区/工业园区 (AMap 开发区, Baidu edz)
 )
 
 var kindNames = [...]string{"other", "prov", "city", "district", "town", "community", "road", "section",
 	"lane", "alley", "roadno", "poi", "building", "unit", "floor", "room", "intersection", "direction",
-	"distance", "assist", "neighbourhood", "village_group"}
+	"distance", "assist", "neighbourhood", "village_group", "devzone"}
 
 // String returns the CCKS-style label of the kind.
 func (k Kind) String() string {

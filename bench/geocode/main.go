@@ -2,7 +2,8 @@
 // (taipei_daan, penghu_magong): it indexes four fifths of the rows (a hash split on the
 // address, so duplicates stay on one side), geocodes the held-out fifth and the indexed rows,
 // then noisy variants of the indexed rows, and prints the share within 10/30/100 m, the exact
-// 门牌 share, the levels and the worst misses.
+// 门牌 share, the levels and the worst misses. It first scores the rule parser on the CCKS 2021
+// address-parsing set (exact spans per label).
 //
 // Usage: go run ./bench/geocode [-shared ../shared/data] [-worst 10]
 package main
@@ -19,7 +20,17 @@ import (
 func main() {
 	shared := flag.String("shared", filepath.Join("..", "shared", "data"), "folder holding taipei_daan and penghu_magong")
 	worst := flag.Int("worst", 10, "misses to list per pass")
+	ccks := flag.Bool("ccks", true, "also score the rule parser on ccks2021/train.conll")
 	flag.Parse()
+	if *ccks {
+		scores, n, err := EvalCCKS(filepath.Join(*shared, "ccks2021", "train.conll"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "geocode bench:", err)
+			os.Exit(1)
+		}
+		printCCKS(os.Stdout, scores, n)
+		fmt.Println()
+	}
 	if err := run(*shared, *worst); err != nil {
 		fmt.Fprintln(os.Stderr, "geocode bench:", err)
 		os.Exit(1)
