@@ -93,7 +93,7 @@ func TestGeocode(t *testing.T) {
 		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
 		{"offset", "建设路17号东50米", gazetteer.LevelHouse, orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, false},
 		{"nearby", "建设路17号附近", gazetteer.LevelHouse, housePoint(17), 1, 0.9, 0.99, false},
-		{"taiwan traditional", "臺北市大安區和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
+		{"taiwan traditional", "大安區和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"road with numeral variant", "中山2路", gazetteer.LevelRoad, orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, false},
 		{"poi", "东门医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
@@ -135,6 +135,24 @@ func TestGeocodeTypoRanksBelowExact(t *testing.T) {
 	}
 	if typo[0].Score >= exact[0].Score {
 		t.Errorf("typo score %.2f not below exact %.2f", typo[0].Score, exact[0].Score)
+	}
+}
+
+func TestGeocodeOtherCity(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{City: "深圳市"})
+	for _, c := range []struct {
+		q, city string
+		score   float64
+	}{
+		{"深圳市罗湖区建设路17号", "", 1},
+		{"深圳建设路17号", "", 1},
+		{"广州市建设路17号", "", 0.5},
+		{"广州市建设路17号", "广州", 1},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{City: c.city})
+		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
+			t.Errorf("Geocode(%q, city %q) = %+v, want score %.1f", c.q, c.city, got, c.score)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -50,6 +51,17 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 	g := geocoder{ix: ix, p: p}
 	g.run()
 	out := g.out
+	city := opt.City
+	if city == "" {
+		city = ix.opts.City
+	}
+	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
+		// The address names another city than the one asked for (or deployed in): keep the
+		// answers, the name may be a slip, but rank them as doubtful.
+		for i := range out {
+			out[i].Score *= 0.5
+		}
+	}
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
 	limit := opt.Limit
 	if limit <= 0 {
@@ -60,6 +72,11 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 		ix.fillPlace(&out[i])
 	}
 	return out
+}
+
+// sameCity compares city names with or without 市 (深圳 = 深圳市).
+func sameCity(a, b string) bool {
+	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
 }
 
 func dedupe(cs []Candidate, limit int) []Candidate {
