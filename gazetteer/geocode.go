@@ -2,9 +2,12 @@ package gazetteer
 
 import (
 	"cmp"
+
+	"citygeo/data"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
@@ -153,9 +156,43 @@ func (g *geocoder) run() {
 		g.poi()
 	}
 	if len(g.out) == n {
+		g.rescue()
+	}
+	if len(g.out) == n {
 		g.area()
 	}
 	g.relative()
+}
+
+// rescue looks again at the text before the number when no road or place matched: a typo can
+// make the parser cut a name wrongly (东门口路 read as the area 东门 + 口路), so every tail of
+// that text is tried as a road, then as a place, exactly and one rune off, longest first.
+func (g *geocoder) rescue() {
+	end := len(g.p.Text.Off)
+	for _, e := range g.p.Elements {
+		switch e.Kind {
+		case KindSection, KindLane, KindAlley, KindNumber, KindBuilding, KindUnit, KindFloor, KindRoom,
+			KindAssist, KindDirection, KindDistance, KindIntersection:
+			end = min(end, e.Start)
+		}
+	}
+	rs := []rune(g.p.Text.Norm)
+	if end > len(rs) {
+		return
+	}
+	for start := 0; start+3 <= end; start++ {
+		name := string(rs[start:end])
+		if ms := g.ix.resolveRoad(name); len(ms) > 0 {
+			g.roads = []Element{{Kind: KindRoad, Text: name, Start: start, End: end}}
+			g.street()
+			return
+		}
+		if ids := g.ix.poiBy[name]; len(ids) > 0 || len(g.ix.fuzzyPOI(name)) > 0 {
+			g.pois = []Element{{Kind: KindPOI, Text: name, Start: start, End: end}}
+			g.poi()
+			return
+		}
+	}
 }
 
 // roadMatch is a road a name resolved to, with the factor its score is multiplied by.
@@ -169,6 +206,14 @@ type roadMatch struct {
 func (ix *Index) resolveRoad(name string) []roadMatch {
 	if ri, ok := ix.byName[name]; ok {
 		return []roadMatch{{ri, 1}}
+	}
+	if utf8.RuneCountInString(name) < 3 {
+		// One rune off a two-rune name matches too much: only a missing rune, and only when
+		// a single road fits (建路 → 建设路).
+		if ids := ix.fuzzy[name]; len(ids) == 1 && editOne(name, ix.roads[ids[0]].name) {
+			return []roadMatch{{ids[0], 0.85}}
+		}
+		return nil
 	}
 	var out []roadMatch
 	seen := map[int32]bool{}
@@ -229,6 +274,12 @@ func (g *geocoder) add(c Candidate) {
 func (g *geocoder) street() {
 	ix := g.ix
 	ms := ix.resolveRoad(g.roads[0].Text)
+	n0 := len(g.out)
+	defer func() {
+		if len(ms) > 1 {
+			g.preferNamedArea(g.out[n0:])
+		}
+	}()
 	for _, m := range ms {
 		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
 		s := ix.streets[k]
@@ -256,6 +307,37 @@ func (g *geocoder) street() {
 		}
 		if p, ok := ix.roadCenter(ix.roads[m.road]); ok {
 			g.add(Candidate{Point: p, Level: LevelRoad, Score: 0.5 * m.factor, Address: ix.roads[m.road].display})
+		}
+	}
+}
+
+// preferNamedArea lowers the candidates that lie outside the community or street the address
+// names: when a misspelt road fits several roads, the area decides.
+func (g *geocoder) preferNamedArea(cs []Candidate) {
+	var named []string
+	for _, e := range g.areas {
+		if a := g.ix.areas[e.Text]; a != nil && a.Level != data.District {
+			named = append(named, a.Code)
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	for i := range cs {
+		a, ok := g.ix.nearestAddr(cs[i].Point, 100)
+		in := false
+		if ok && a.src.Community != "" {
+			for c := a.src.Community; c != "" && !in; {
+				in = slices.Contains(named, c)
+				area := g.ix.areaBy[c]
+				if area == nil || area.Parent == c {
+					break
+				}
+				c = area.Parent
+			}
+		}
+		if !in {
+			cs[i].Score *= 0.9
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package gazetteer
 
 import (
+	"unicode/utf8"
+
 	"citygeo/data"
 
 	"github.com/paulmach/orb"
@@ -87,6 +89,9 @@ func (ix *Index) building(compound, name string) (poi, bool) {
 
 // fuzzyPOI finds POI names one rune away from name.
 func (ix *Index) fuzzyPOI(name string) []int32 {
+	if utf8.RuneCountInString(name) < 3 {
+		return nil // one rune off a two-rune name matches too much
+	}
 	var out []int32
 	seen := map[int32]bool{}
 	try := func(ids []int32) {

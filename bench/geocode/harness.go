@@ -126,15 +126,26 @@ func Variants() ([]Variant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opencc t2s: %w", err)
 	}
-	return []Variant{
-		{"drop city", trimAdmin},
-		{"chinese numerals", chineseNumerals},
-		{"simplified", func(s string) string {
-			out, err := t2s.Convert(s)
+	s2t, err := opencc.New("s2t")
+	if err != nil {
+		return nil, fmt.Errorf("opencc s2t: %w", err)
+	}
+	convert := func(c *opencc.OpenCC) func(string) string {
+		return func(s string) string {
+			out, err := c.Convert(s)
 			if err != nil {
 				return s
 			}
 			return out
+		}
+	}
+	return []Variant{
+		{"drop city", trimAdmin},
+		{"chinese numerals", chineseNumerals},
+		{"simplified", convert(t2s)},
+		{"traditional", convert(s2t)},
+		{"栋 → 幢/号楼", func(s string) string {
+			return strings.NewReplacer("1栋", "1号楼", "3栋", "3号楼", "栋", "幢").Replace(s)
 		}},
 		{"add 附近", func(s string) string { return s + "附近" }},
 		{"full width + spaces", fullWidth},
@@ -157,7 +168,7 @@ func chineseNumerals(s string) string {
 			j++
 		}
 		num := string(rs[i:j])
-		if j < len(rs) && strings.ContainsRune("號号巷弄段", rs[j]) {
+		if j < len(rs) && strings.ContainsRune("號号巷弄段栋", rs[j]) {
 			b.WriteString(hanNumber(num))
 		} else {
 			b.WriteString(num)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"citygeo/data"
+	"citygeo/data/sample"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -185,7 +186,7 @@ func LoadPenghu(dir string) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{Name: "penghu_magong"}
-	villages := map[string]bool{}
+	villages := map[string]string{} // name → code
 	for i, r := range recs {
 		p, err := parsePoint(path, i+2, r["lon"], r["lat"])
 		if err != nil {
@@ -207,15 +208,15 @@ func LoadPenghu(dir string) (*Set, error) {
 		if m[3] != "" {
 			alley = m[3] + "弄"
 		}
+		if v := r["village"]; v != "" && villages[v] == "" {
+			villages[v] = "10016010-" + strconv.Itoa(len(villages)+1)
+			s.Base.Areas = append(s.Base.Areas, &data.Area{Code: villages[v], Name: v, Level: data.Community,
+				Parent: "10016010", Label: p})
+		}
 		a := &data.Address{ID: uint64(i + 1), Road: m[1], Lane: lane, Alley: alley, Number: num,
-			Suffix: suffix, Full: r["full"], Point: p, Source: "penghu_magong/addresses.csv"}
+			Suffix: suffix, Full: r["full"], Point: p, Community: villages[r["village"]], Source: "penghu_magong/addresses.csv"}
 		key := r["street"] + "|" + strconv.Itoa(num) + suffix
 		s.Rows = append(s.Rows, Row{Query: r["full"], Point: p, Key: key, Addr: a})
-		if v := r["village"]; v != "" && !villages[v] {
-			villages[v] = true
-			s.Base.Areas = append(s.Base.Areas, &data.Area{Code: "10016010-" + strconv.Itoa(len(villages)),
-				Name: v, Level: data.Community, Parent: "10016010", Label: p})
-		}
 	}
 	s.Base.Areas = append(s.Base.Areas, &data.Area{Code: "10016010", Name: "馬公市", Level: data.District})
 	return s, nil
@@ -226,16 +227,43 @@ func (s *Set) Split() *data.Dataset {
 	ds := s.Base
 	ds.Addresses = nil
 	for _, r := range s.Rows {
-		if !heldOut(r.Key) {
+		if r.Addr != nil && !heldOut(r.Key) {
 			ds.Addresses = append(ds.Addresses, r.Addr)
 		}
 	}
 	return &ds
 }
 
+// isHeldOut reports whether a row is geocoded without being indexed: house numbers only, the
+// buildings and POIs of Base are always indexed.
+func (r Row) isHeldOut() bool { return r.Addr != nil && heldOut(r.Key) }
+
+// samplePrefix is the admin prefix written before the sample city's addresses.
+const samplePrefix = "广东省深圳市罗湖区"
+
+// LoadSample generates the built-in sample city (深圳市罗湖区, mainland forms): its 门牌 and its
+// buildings (翠竹苑3栋) become rows.
+func LoadSample() (*Set, error) {
+	ds, err := sample.Generate(sample.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Name: "sample_luohu", Base: *ds}
+	for _, a := range ds.Addresses {
+		s.Rows = append(s.Rows, Row{Query: samplePrefix + a.Full, Point: a.Point, Key: a.Full, Addr: a})
+	}
+	for i, b := range ds.Buildings {
+		if i%7 != 0 {
+			continue // every seventh building: enough rows without swamping the house numbers
+		}
+		s.Rows = append(s.Rows, Row{Query: samplePrefix + b.Compound + b.Name, Point: b.Point, Key: b.Compound + b.Name})
+	}
+	return s, nil
+}
+
 // trimAdmin drops the leading city/county and district of an address (noise variant).
 func trimAdmin(q string) string {
-	for _, p := range []string{"臺北市", "台北市", "澎湖縣"} {
+	for _, p := range []string{"臺北市", "台北市", "澎湖縣", "广东省深圳市罗湖区"} {
 		q = strings.TrimPrefix(q, p)
 	}
 	return q

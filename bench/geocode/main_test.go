@@ -28,6 +28,7 @@ func TestAccuracy(t *testing.T) {
 	}{
 		{"taipei", func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) }, 0.45, 0.75, 0.89, 0.95},
 		{"penghu", func(d string) (*Set, error) { return LoadPenghu(filepath.Join(d, "penghu_magong")) }, 0.88, 0.97, 0.99, 0.95},
+		{"sample", func(string) (*Set, error) { return LoadSample() }, 0.85, 0.97, 0.85, 0.95},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
