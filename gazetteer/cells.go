@@ -35,14 +35,14 @@ type cellIndex struct {
 
 // crossing is where two named roads meet.
 type crossing struct {
-	a, b  int32
+	a, b  int32 // roads
 	point orb.Point
 	name  string // A与B交叉口
 }
 
 // segRef is one road segment, its ends stored inline so that a search reads one record.
 type segRef struct {
-	road int32
+	line int32 // into Index.lines
 	a, b orb.Point
 }
 
@@ -203,11 +203,12 @@ func newCellIndex(ix *Index) cellIndex {
 	c.pois = buildLayer(deg, keys, vals)
 
 	keys, vals = keys[:0], vals[:0]
-	for ri, r := range ix.roads {
-		for _, l := range r.lines {
+	for li, nl := range ix.lines {
+		{
+			l := nl.line
 			for i := 1; i < len(l); i++ {
 				ref := int32(len(c.refs))
-				c.refs = append(c.refs, segRef{int32(ri), l[i-1], l[i]})
+				c.refs = append(c.refs, segRef{int32(li), l[i-1], l[i]})
 				// Walk the segment in steps of one cell so that a long segment is filed in the
 				// cells along it, not in every cell of its bounding box.
 				a, b := l[i-1], l[i]
@@ -258,18 +259,22 @@ func (c *cellIndex) crossings(ix *Index) {
 			s := c.refs[si]
 			for _, ti := range segs[i+1:] {
 				t := c.refs[ti]
-				if s.road == t.road {
+				ls, lt := &ix.lines[s.line], &ix.lines[t.line]
+				if ls.road == lt.road {
 					continue
 				}
 				p, ok := segmentCross(s.a, s.b, t.a, t.b)
 				if !ok {
 					continue
 				}
-				a, b := min(s.road, t.road), max(s.road, t.road)
+				if ls.road > lt.road {
+					ls, lt = lt, ls
+				}
+				// One crossing per road pair and ~200 m block: dual carriageways cross twice.
 				x, y := cellOf(p)
-				if k := (pairKey{a, b, x / 4, y / 4}); !seen[k] {
+				if k := (pairKey{ls.road, lt.road, x / 4, y / 4}); !seen[k] {
 					seen[k] = true
-					c.cross = append(c.cross, crossing{a, b, p, ix.roads[a].display + "与" + ix.roads[b].display + "交叉口"})
+					c.cross = append(c.cross, crossing{ls.road, lt.road, p, ls.label + "与" + lt.label + "交叉口"})
 				}
 			}
 		}
@@ -335,9 +340,9 @@ func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 	return &ix.addrs[l.vals[best]], true
 }
 
-// nearestRoad returns the nearest road segment within radius metres: road, closest point and
-// distance.
-func (ix *Index) nearestRoad(p orb.Point, radius float64) (int32, orb.Point, float64, bool) {
+// nearestRoad returns the nearest road segment within radius metres: the name of its line,
+// the closest point and the distance.
+func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, float64, bool) {
 	best, bd2 := int32(-1), math.Inf(1)
 	r2 := radius * radius
 	ix.ringSearch(&ix.cells.segs, p, radius, func(x, y int32) float64 {
@@ -349,11 +354,11 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (int32, orb.Point, flo
 		return math.Sqrt(bd2)
 	})
 	if best < 0 {
-		return -1, orb.Point{}, 0, false
+		return "", orb.Point{}, 0, false
 	}
 	s := &ix.cells.refs[best]
 	q, d := ix.pl.closestOnSegment(p, s.a, s.b)
-	return s.road, q, d, true
+	return ix.lines[s.line].label, q, d, true
 }
 
 // nearestPOI returns the nearest POI within radius metres.

@@ -346,7 +346,7 @@ func (g *geocoder) preferNamedArea(cs []Candidate) {
 func streetLabel(k streetKey) string {
 	s := ""
 	if k.section > 0 {
-		s += strconv.Itoa(int(k.section)) + "段"
+		s += sectionWord(k.section)
 	}
 	if k.lane > 0 {
 		s += strconv.Itoa(int(k.lane)) + "巷"
@@ -355,6 +355,25 @@ func streetLabel(k streetKey) string {
 		s += strconv.Itoa(int(k.alley)) + "弄"
 	}
 	return s
+}
+
+// sectionWord spells a section the way signs do: 三段, 十二段.
+func sectionWord(n int32) string {
+	const digits = "〇一二三四五六七八九"
+	d := []rune(digits)
+	switch {
+	case n <= 0 || n >= 100:
+		return strconv.Itoa(int(n)) + "段"
+	case n < 10:
+		return string(d[n]) + "段"
+	case n == 10:
+		return "十段"
+	case n < 20:
+		return "十" + string(d[n%10]) + "段"
+	case n%10 == 0:
+		return string(d[n/10]) + "十段"
+	}
+	return string(d[n/10]) + "十" + string(d[n%10]) + "段"
 }
 
 // onlySection finds the street of a road given without its section: the section holding the

@@ -66,6 +66,7 @@ type Index struct {
 	byName  map[string]int32   // normalized road name and variants → road
 	fuzzy   map[string][]int32 // one-rune deletions of road names → roads
 	streets map[streetKey]*street
+	lines   []namedLine
 	addrs   []addr // the 门牌, then (from real on) lane entrances
 	real    int
 	pois    []poi
@@ -83,6 +84,13 @@ type road struct {
 	display string // as the data spells it
 	lines   []orb.LineString
 	streets []*street
+}
+
+// namedLine is a road centreline with the name reverse geocoding gives it (和平東路三段228巷).
+type namedLine struct {
+	road  int32
+	label string
+	line  orb.LineString
 }
 
 // streetKey identifies a numbered street: road + 段 + 巷 + 弄.
@@ -136,17 +144,21 @@ func New(ds *data.Dataset, opts Options) *Index {
 	}
 	for _, r := range ds.Roads {
 		t := Normalize(r.Name)
-		base, sec := splitSection(t.Norm)
+		base, sec, lane, alley := splitRoadName(t.Norm)
 		display := r.Name
-		if sec > 0 {
+		if base != t.Norm {
 			display = t.RawSpan(0, utf8.RuneCountInString(base))
 		}
 		ri := ix.roadFor(base, display)
-		ix.roads[ri].lines = append(ix.roads[ri].lines, r.Line)
-		if sec > 0 {
-			s := ix.streetFor(streetKey{road: ri, section: sec})
+		k := streetKey{road: ri, section: sec, lane: lane, alley: alley}
+		if lane == 0 && alley == 0 {
+			ix.roads[ri].lines = append(ix.roads[ri].lines, r.Line)
+		}
+		if k != (streetKey{road: ri}) {
+			s := ix.streetFor(k)
 			s.lines = append(s.lines, r.Line)
 		}
+		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line})
 	}
 	ix.addrs = make([]addr, 0, len(ds.Addresses))
 	for _, a := range ds.Addresses {
@@ -235,20 +247,28 @@ func stripAdminSuffix(n string) string {
 	return n
 }
 
-// splitSection splits 和平东路3段 into 和平东路 and 3.
-func splitSection(n string) (string, int32) {
-	if !strings.HasSuffix(n, "段") {
-		return n, 0
-	}
+// splitRoadName splits 和平东路3段228巷7弄 into 和平东路, 3, 228, 7 (OSM names carry them).
+func splitRoadName(n string) (base string, section, lane, alley int32) {
 	rs := []rune(n)
-	i := len(rs) - 1
-	for i > 0 && isDigit(rs[i-1]) {
-		i--
+	peel := func(word rune) int32 {
+		if len(rs) < 3 || rs[len(rs)-1] != word {
+			return 0
+		}
+		i := len(rs) - 1
+		for i > 0 && isDigit(rs[i-1]) {
+			i--
+		}
+		if i == len(rs)-1 || i == 0 {
+			return 0
+		}
+		v := int32(atoi(rs[i : len(rs)-1]))
+		rs = rs[:i]
+		return v
 	}
-	if i == len(rs)-1 || i == 0 {
-		return n, 0
-	}
-	return string(rs[:i]), int32(atoi(rs[i : len(rs)-1]))
+	alley = peel('弄')
+	lane = peel('巷')
+	section = peel('段')
+	return string(rs), section, lane, alley
 }
 
 // roadFor returns the road of a normalized name, creating it with its name variants.
@@ -335,7 +355,7 @@ func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
 	if name == "" {
 		return streetKey{}, false
 	}
-	base, sec := splitSection(name)
+	base, sec, _, _ := splitRoadName(name)
 	if s := numberOf(a.Section); s > 0 {
 		sec = s
 	}

@@ -51,8 +51,8 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 			ix.chain(&r.Place, a.src.Community)
 		}
 	}
-	if ri, q, _, ok := ix.nearestRoad(p, radius); ok {
-		r.Road = ix.near(&buf[1], ix.roads[ri].display, q, p)
+	if name, q, _, ok := ix.nearestRoad(p, radius); ok {
+		r.Road = ix.near(&buf[1], name, q, p)
 	}
 	if x, _, ok := ix.nearestCrossing(p, radius); ok {
 		r.Intersection = ix.near(&buf[2], x.name, x.point, p)
@@ -103,16 +103,7 @@ func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
 	b.WriteString(ix.roads[a.street.key.road].display)
-	k := a.street.key
-	for _, part := range [3]struct {
-		n    int32
-		word string
-	}{{k.section, "段"}, {k.lane, "巷"}, {k.alley, "弄"}} {
-		if part.n > 0 {
-			b.WriteString(strconv.Itoa(int(part.n)))
-			b.WriteString(part.word)
-		}
-	}
+	b.WriteString(streetLabel(a.street.key))
 	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
 	if !after {
 		b.WriteString(a.suffix) // 甲, 附 go before the number
