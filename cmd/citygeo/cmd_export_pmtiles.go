@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,34 +12,24 @@ import (
 	"citygeo/tiles"
 )
 
-// newExportCmd exports the dataset's tile pyramid. Other export formats (GIS files) can join
-// it as further flags; --pmtiles is handled by exportPMTiles.
-func newExportCmd() *cobra.Command {
-	var (
-		sf               storeFlags
-		pmtilesPath      string
-		minZoom, maxZoom int
-	)
-	cmd := &cobra.Command{
-		Use:   "export --pmtiles FILE [--minzoom N] [--maxzoom N]",
-		Short: "export the city's vector tile pyramid as a PMTiles v3 archive (for a CDN or object store)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if pmtilesPath == "" {
-				return &exitError{code: 2, err: errors.New("export: give --pmtiles FILE")}
-			}
-			ds, err := loadDataset(cmd.Context(), sf)
-			if err != nil {
-				return err
-			}
-			return exportPMTiles(ds, pmtilesPath, minZoom, maxZoom)
-		},
+// pmtilesFlags are export's tile-pyramid flags: --pmtiles FILE with its zoom range.
+type pmtilesFlags struct {
+	path             string
+	minZoom, maxZoom int
+}
+
+func (f *pmtilesFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.path, "pmtiles", "", "also (or only) write the vector tile pyramid to this PMTiles v3 file")
+	cmd.Flags().IntVar(&f.minZoom, "minzoom", 0, "first zoom of the PMTiles pyramid")
+	cmd.Flags().IntVar(&f.maxZoom, "maxzoom", 16, fmt.Sprintf("last zoom of the PMTiles pyramid (at most %d)", tiles.MaxZoom))
+}
+
+// run writes the pyramid when --pmtiles was given.
+func (f *pmtilesFlags) run(ds *data.Dataset) error {
+	if f.path == "" {
+		return nil
 	}
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty exports the built-in sample city")
-	cmd.Flags().StringVar(&pmtilesPath, "pmtiles", "", "write the tile pyramid to this PMTiles v3 file")
-	cmd.Flags().IntVar(&minZoom, "minzoom", 0, "first zoom to export")
-	cmd.Flags().IntVar(&maxZoom, "maxzoom", 16, fmt.Sprintf("last zoom to export (at most %d)", tiles.MaxZoom))
-	return cmd
+	return exportPMTiles(ds, f.path, f.minZoom, f.maxZoom)
 }
 
 // exportPMTiles writes ds's city tile set from minZoom to maxZoom into path, atomically: the

@@ -15,17 +15,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data/store"
 	"citygeo/tiles"
 )
 
 func newServeCmd() *cobra.Command {
 	var (
-		sf       storeFlags
-		addr     string
-		authFile string
-		snapTol  float64
-		webDir   string
-		tileMB   int64
+		sf        storeFlags
+		addr      string
+		authFile  string
+		snapTol   float64
+		maxUpload int64
+		webDir    string
+		tileMB    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -39,14 +41,23 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, WebDir: webDir})
-			// One tile cache for every version this process serves: keys carry the version.
-			tileCache := tiles.NewCache(tileMB << 20)
+			var st *store.Store
+			if sf.store != "" {
+				if st, err = store.Open(ctx, sf.store); err != nil {
+					return err
+				}
+				defer st.Close()
+			}
+			// One tile cache for every version this process serves (imports, rollbacks): keys
+			// carry the version, so no version ever sees another's tiles.
+			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}
+			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
+				Snapshot: snapOpts, WebDir: webDir})
 			ds, err := loadDataset(ctx, sf)
 			if err != nil {
 				return err
 			}
-			snap, err := api.NewSnapshot(ds, api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tileCache})
+			snap, err := api.NewSnapshot(ds, snapOpts)
 			if err != nil {
 				return err
 			}
@@ -57,6 +68,9 @@ func newServeCmd() *cobra.Command {
 			}
 			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", ds.Name, "version", ds.Version,
 				"grids", len(ds.Grids), "components", len(ds.Components))
+			if st != nil { // follow imports and rollbacks made by other processes
+				go srv.Follow(ctx, 2*time.Second)
+			}
 			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()
@@ -76,6 +90,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
+	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")

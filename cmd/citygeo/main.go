@@ -6,7 +6,10 @@
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
-//	citygeo export --pmtiles city.pmtiles [--maxzoom 16]
+//	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
+//	citygeo versions|rollback N --store PATH
+//	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
+//	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
 package main
 
 import (
@@ -51,7 +54,7 @@ func newRootCmd() *cobra.Command {
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
-		newExportCmd(),
+		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
 	)
 	return root
 }

@@ -3,10 +3,12 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
+	"citygeo/data/store"
 	"citygeo/web"
 )
 
@@ -14,7 +16,11 @@ import (
 type Options struct {
 	Auth   *Auth        // nil: no tokens (reads open, writes refused)
 	Logger *slog.Logger // nil: slog.Default()
-	WebDir string       // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
+	// Store enables the dataset routes (upload, list, activate) and Follow; nil leaves them 503.
+	Store     *store.Store
+	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
+	Snapshot  SnapshotOptions // for snapshots built from the store
+	WebDir    string          // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -24,6 +30,11 @@ type Server struct {
 	log    *slog.Logger
 	engine *gin.Engine
 	web    *web.Assets
+
+	store     *store.Store
+	maxUpload int64
+	snapOpts  SnapshotOptions
+	importMu  sync.Mutex // one import or activation at a time
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -37,7 +48,11 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger, web: web.New(opts.WebDir)}
+	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot,
+		web: web.New(opts.WebDir)}
+	if s.maxUpload <= 0 {
+		s.maxUpload = DefaultMaxUpload
+	}
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -74,6 +89,13 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea()},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent()},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"GET", "/v1/datasets", Write(RoleGIS), "stored dataset versions with counts per layer", s.handleDatasets},
+		{"POST", "/v1/datasets", Write(RoleGIS), "upload survey files: validate, import as a new version, serve it", s.handleUpload},
+		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
+		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
+		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
+		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
+		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
 	}, s.tileRoutes()...)
 }
 

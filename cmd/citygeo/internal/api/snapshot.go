@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/gazetteer"
 	"citygeo/geo"
 	"citygeo/tiles"
 )
@@ -13,10 +14,11 @@ import (
 // Requests read the current one through Server's atomic pointer and never see it change under
 // them; a new version is a new Snapshot.
 type Snapshot struct {
-	Dataset  *data.Dataset
-	Geo      *geo.Index
-	Tiles    *tiles.Tiler // vector tiles of this version (cache shared across versions, keyed by version)
-	LoadedAt time.Time
+	Dataset   *data.Dataset
+	Geo       *geo.Index
+	Gazetteer *gazetteer.Index // addresses, roads, POIs: geocode, reverse, suggest
+	Tiles     *tiles.Tiler     // vector tiles of this version (cache shared across versions, keyed by version)
+	LoadedAt  time.Time
 }
 
 // SnapshotOptions tunes the indexes built for a snapshot.
@@ -40,7 +42,9 @@ func NewSnapshot(ds *data.Dataset, opts SnapshotOptions) (*Snapshot, error) {
 		cache = tiles.NewCache(0)
 	}
 	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, opts.Events, tiles.Options{})
-	return &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: time.Now()}, nil
+	snap := &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: time.Now()}
+	snap.Gazetteer = gazetteerOf(snap)
+	return snap, nil
 }
 
 // Version returns the dataset version of the snapshot.
