@@ -263,3 +263,58 @@ func TestWallPageInChromium(t *testing.T) {
 		t.Errorf("search by coordinates showed %q, want the located grid", got.Search)
 	}
 }
+
+// TestTilesFollowUploadAndRollback goes through the real write path: an upload makes a new
+// version and a rollback re-activates the old one; each shows in the next tile request, with
+// one tile cache shared by every version as `citygeo serve` sets it up.
+func TestTilesFollowUploadAndRollback(t *testing.T) {
+	e := newDatasetEnv(t, 0, api.SnapshotOptions{TileCache: tiles.NewCache(0)})
+	comp := e.ds.Components[0]
+	var at orb.Point
+	switch g := comp.Geometry.(type) {
+	case orb.Point:
+		at = g
+	default:
+		at = g.Bound().Center()
+	}
+	p := tilePath("city", maptile.At(at, 17))
+	status := func() (string, string) {
+		t.Helper()
+		rec := get(t, e.srv.Handler(), p, "Authorization", "Bearer "+e.read)
+		if rec.Code != 200 {
+			t.Fatalf("tile: %d %s", rec.Code, rec.Body.String())
+		}
+		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
+		if len(probs) > 0 {
+			t.Fatal(probs)
+		}
+		for _, l := range dec.Layers {
+			for _, f := range l.Features {
+				if l.Name == "components" && f.Tags["id"] == comp.ID {
+					return f.Tags["status"].(string), rec.Header().Get("ETag")
+				}
+			}
+		}
+		t.Fatalf("component %s not in tile %s", comp.ID, p)
+		return "", ""
+	}
+	before, etag1 := status()
+	if before == string(data.StatusDamaged) {
+		t.Fatalf("component %s is already damaged: the test could not see the change", comp.ID)
+	}
+	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Status = data.StatusDamaged })
+	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": b}, nil)
+	if code, out := e.request(t, "POST", "/v1/datasets", e.gis, body, ctype); code != 201 {
+		t.Fatalf("upload: %d %v", code, out["error"])
+	}
+	after, etag2 := status()
+	if after != string(data.StatusDamaged) || etag2 == etag1 {
+		t.Errorf("after upload: status %s (ETag %s → %s), want %s and a new ETag", after, etag1, etag2, data.StatusDamaged)
+	}
+	if code, out := e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", e.v1), e.gis, nil, ""); code != 200 {
+		t.Fatalf("activate: %d %v", code, out)
+	}
+	if back, _ := status(); back != before {
+		t.Errorf("after rollback: status %s, want %s", back, before)
+	}
+}
