@@ -123,7 +123,10 @@ document.getElementById('search').addEventListener('submit', async (ev) => {
     const pt = hit.point ?? hit.location;
     if (!pt) { result.innerHTML = '<p class="err">未找到 not found</p>'; return; }
     const lng = pt.lng ?? pt[0], lat = pt.lat ?? pt[1];
-    show(lng, lat, table({ address: hit.address ?? hit.name ?? q, level: hit.level ?? '', score: hit.score ?? '' }));
+    show(lng, lat, table({
+      address: hit.address ?? hit.name ?? q, level: hit.level ?? '', score: hit.score ?? '',
+      grid: hit.grid ?? '—', community: hit.community?.name ?? '—', street: hit.street?.name ?? '—',
+    }));
   } catch (e) {
     result.innerHTML = `<p class="err">${esc(e.message)}</p>`;
   }

@@ -1,13 +1,13 @@
 // Loads the wall page in headless Chromium (playwright-core driving the system chromium), waits
 // for the map, then for each layer group zooms where it shows and counts rendered features with
 // map.queryRenderedFeatures. Clicks the map and reads the attribute panel. Saves a screenshot.
-// Usage: node page.mjs URL SCREENSHOT.png  → prints JSON {counts, panel, errors, console}.
+// Usage: node page.mjs URL SCREENSHOT.png [ADDRESS] → prints JSON {counts, panel, search, geocode, errors …}.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [url, shot] = process.argv.slice(2);
+const [url, shot, address] = process.argv.slice(2);
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const userDataDir = mkdtempSync(join(tmpdir(), 'citygeo-chromium-'));
 const ctx = await chromium.launchPersistentContext(userDataDir, {
@@ -79,6 +79,15 @@ try {
   await page.waitForFunction(() => document.getElementById('result').innerText.length > 0, null, { timeout: 30000 });
   out.search = await page.evaluate(() => document.getElementById('result').innerText);
   mark('search');
+  // Search by address (when the server has /v1/geocode).
+  if (address) {
+    await page.evaluate(() => { document.getElementById('result').innerText = ''; });
+    await page.fill('#q', address);
+    await page.click('#search button');
+    await page.waitForFunction(() => document.getElementById('result').innerText.length > 0, null, { timeout: 30000 });
+    out.geocode = await page.evaluate(() => document.getElementById('result').innerText);
+    mark('geocode');
+  }
 } finally {
   await ctx.close();
   rmSync(userDataDir, { recursive: true, force: true });

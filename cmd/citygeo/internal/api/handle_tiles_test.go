@@ -233,11 +233,13 @@ func TestWallPageInChromium(t *testing.T) {
 		Requests []string
 		Panel    string
 		Search   string
+		Geocode  string
 		// GridsAfterToggle counts rendered grids after unticking their toggle.
 		GridsAfterToggle int
 		Timings          map[string]int
 	}
-	if err := json.Unmarshal(webtest.Node(t, 3*time.Minute, "page.mjs", ts.URL, shot), &got); err != nil {
+	road := ds.Roads[0].Name
+	if err := json.Unmarshal(webtest.Node(t, 3*time.Minute, "page.mjs", ts.URL, shot, road), &got); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("rendered features %v, timings %v ms, screenshots %s and %s", got.Counts, got.Timings, shot,
@@ -255,6 +257,9 @@ func TestWallPageInChromium(t *testing.T) {
 	}
 	if !strings.Contains(got.Panel, "#") || !strings.Contains(got.Panel, "\t") {
 		t.Errorf("click showed no attribute panel: %q", got.Panel)
+	}
+	if !strings.Contains(got.Geocode, road) || !strings.Contains(got.Geocode, "grid") {
+		t.Errorf("search for %s showed %q, want the geocoded road and its grid", road, got.Geocode)
 	}
 	if got.GridsAfterToggle != 0 {
 		t.Errorf("%d grids still rendered after unticking the grids toggle", got.GridsAfterToggle)
