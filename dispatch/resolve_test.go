@@ -228,9 +228,9 @@ func TestResolveDuplicates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	file("near", "0501", data.KindEvent, 0.0001, t0, "")         // ~10 m
-	file("nearer", "0501", data.KindEvent, 0.00002, t0, "")      // ~2 m
-	file("far", "0501", data.KindEvent, 0.001, t0, "")           // ~100 m
+	file("near", "0501", data.KindEvent, 0.0001, t0, "")    // ~10 m
+	file("nearer", "0501", data.KindEvent, 0.00002, t0, "") // ~2 m
+	file("far", "0501", data.KindEvent, 0.001, t0, "")      // ~100 m
 	file("old", "0501", data.KindEvent, 0, t0.Add(-48*time.Hour), "")
 	file("other class", "0505", data.KindEvent, 0, t0, "")
 	file("closed", "0501", data.KindEvent, 0, t0, "")
