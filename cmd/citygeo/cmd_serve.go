@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"citygeo/cmd/citygeo/internal/api"
+)
+
+func newServeCmd() *cobra.Command {
+	var (
+		sf       storeFlags
+		addr     string
+		authFile string
+		snapTol  float64
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "serve the HTTP API (the built-in sample city when no --store is given)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+			auth, err := loadAuth(authFile)
+			if err != nil {
+				return err
+			}
+			srv := api.New(api.Options{Auth: auth, Logger: log})
+			ds, err := loadDataset(ctx, sf)
+			if err != nil {
+				return err
+			}
+			snap, err := api.NewSnapshot(ds, api.SnapshotOptions{SnapTolerance: snapTol})
+			if err != nil {
+				return err
+			}
+			srv.Swap(snap)
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen: %w", err)
+			}
+			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", ds.Name, "version", ds.Version,
+				"grids", len(ds.Grids), "components", len(ds.Components))
+			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			errc := make(chan error, 1)
+			go func() { errc <- hs.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
+	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
+	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
+	return cmd
+}
+
+func loadAuth(path string) (*api.Auth, error) {
+	if path == "" {
+		return api.NewAuth(nil)
+	}
+	cfg, err := api.LoadAuthConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	return api.NewAuth(cfg)
+}

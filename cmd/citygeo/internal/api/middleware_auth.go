@@ -1,0 +1,178 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Role is what a token may do. Admin may do everything; the others only their own writes plus
+// every read.
+type Role string
+
+// The roles a token can carry.
+const (
+	RoleReader     Role = "reader"     // reads only (useful when reads are guarded)
+	RoleDispatcher Role = "dispatcher" // events feed, dispatch writes
+	RoleGIS        Role = "gis"        // dataset import, activate, rollback
+	RoleAdmin      Role = "admin"      // everything
+)
+
+// Access is what a route requires: Public routes (health probes) are always open, Read routes
+// are open unless the config guards reads, and a route with a Role needs a token of that role
+// or admin.
+type Access struct {
+	Public bool
+	Role   Role // "" for a read
+}
+
+// Read, Public and Write build the three kinds of access.
+var (
+	Read   = Access{}
+	Public = Access{Public: true}
+)
+
+// Write is access for a route that needs role (or admin).
+func Write(role Role) Access { return Access{Role: role} }
+
+// AuthConfig is the on-disk token file. Tokens are stored as SHA-256 hex digests, never in
+// clear: a token is 32 random bytes, so a fast hash is enough and keeps the check cheap.
+type AuthConfig struct {
+	GuardReads bool        `json:"guard_reads"` // reads need a token of any role
+	Tokens     []TokenHash `json:"tokens"`
+}
+
+// TokenHash is one token entry of AuthConfig.
+type TokenHash struct {
+	Name   string `json:"name"`
+	Role   Role   `json:"role"`
+	SHA256 string `json:"sha256"`
+}
+
+// Auth checks bearer tokens against an AuthConfig. The zero value (no tokens) allows reads and
+// refuses every write.
+type Auth struct {
+	guardReads bool
+	byHash     map[string]TokenHash
+}
+
+// ParseAuthConfig reads a token file's JSON.
+func ParseAuthConfig(r io.Reader) (*AuthConfig, error) {
+	var cfg AuthConfig
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("parse auth config: %w", err)
+	}
+	return &cfg, nil
+}
+
+// LoadAuthConfig reads and parses the token file at path.
+func LoadAuthConfig(path string) (*AuthConfig, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load auth config: %w", err)
+	}
+	defer f.Close()
+	return ParseAuthConfig(f)
+}
+
+// NewAuth validates cfg and builds the checker.
+func NewAuth(cfg *AuthConfig) (*Auth, error) {
+	a := &Auth{byHash: map[string]TokenHash{}}
+	if cfg == nil {
+		return a, nil
+	}
+	a.guardReads = cfg.GuardReads
+	for i, t := range cfg.Tokens {
+		switch t.Role {
+		case RoleReader, RoleDispatcher, RoleGIS, RoleAdmin:
+		default:
+			return nil, fmt.Errorf("auth config: tokens[%d] (%s): role %q: want reader, dispatcher, gis or admin", i, t.Name, t.Role)
+		}
+		h := strings.ToLower(t.SHA256)
+		if b, err := hex.DecodeString(h); err != nil || len(b) != sha256.Size {
+			return nil, fmt.Errorf("auth config: tokens[%d] (%s): sha256: want 64 hex digits", i, t.Name)
+		}
+		if _, dup := a.byHash[h]; dup {
+			return nil, fmt.Errorf("auth config: tokens[%d] (%s): sha256: same token listed twice", i, t.Name)
+		}
+		t.SHA256 = h
+		a.byHash[h] = t
+	}
+	return a, nil
+}
+
+// HashToken returns the hex SHA-256 of a clear token, as stored in the config.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewToken returns a fresh random token (base-16, 64 characters) and its hash.
+func NewToken() (token, hash string, err error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", err
+	}
+	token = hex.EncodeToString(b[:])
+	return token, HashToken(token), nil
+}
+
+// identify returns the token entry of the request's bearer token. ok is false when a token was
+// sent but is not known; present is false when none was sent.
+func (a *Auth) identify(r *http.Request) (t TokenHash, present, ok bool) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return TokenHash{}, false, false
+	}
+	scheme, tok, found := strings.Cut(h, " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return TokenHash{}, true, false
+	}
+	t, ok = a.byHash[HashToken(strings.TrimSpace(tok))]
+	return t, true, ok
+}
+
+// Require returns the middleware enforcing acc.
+func (a *Auth) Require(acc Access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := a.check(c.Request, acc); err != nil {
+			c.Header("WWW-Authenticate", `Bearer realm="citygeo"`)
+			Fail(c, "Authorization", err)
+			return
+		}
+		c.Next()
+	}
+}
+
+func (a *Auth) check(r *http.Request, acc Access) *Error {
+	if acc.Public {
+		return nil
+	}
+	t, present, ok := a.identify(r)
+	if present && !ok {
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "unknown or malformed bearer token"}
+	}
+	if acc.Role == "" {
+		if a.guardReads && !present {
+			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "this server requires a bearer token for reads"}
+		}
+		return nil
+	}
+	if !present {
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: fmt.Sprintf("a bearer token with role %s is required", acc.Role)}
+	}
+	if t.Role != acc.Role && t.Role != RoleAdmin {
+		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "Authorization", Message: fmt.Sprintf("token %q has role %s; this route needs %s", t.Name, t.Role, acc.Role)}
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"citygeo/geo"
+)
+
+// Query is the subset of url.Values / gin.Context the parsers need, so they are testable and
+// fuzzable without a request.
+type Query interface {
+	Query(key string) string
+}
+
+// parseFloat parses a finite float in [min, max] from a named parameter.
+func parseFloat(field, s string, min, max float64) (float64, error) {
+	if s == "" {
+		return 0, BadParam(field, "is required")
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, BadParam(field, "%q is not a number", s)
+	}
+	if v < min || v > max {
+		return 0, BadParam(field, "%v is outside [%v, %v]", v, min, max)
+	}
+	return v, nil
+}
+
+// ParsePoint reads lng, lat and crs from q and returns the point in the requested CRS and the
+// same point converted to CGCS2000.
+func ParsePoint(q Query) (given, cgcs orb.Point, crs geo.CRS, err error) {
+	lng, err := parseFloat("lng", q.Query("lng"), -180, 180)
+	if err != nil {
+		return
+	}
+	lat, err := parseFloat("lat", q.Query("lat"), -90, 90)
+	if err != nil {
+		return
+	}
+	crs, err = ParseCRSParam(q.Query("crs"))
+	if err != nil {
+		return
+	}
+	given = orb.Point{lng, lat}
+	return given, geo.ToCGCS2000(given, crs), crs, nil
+}
+
+// ParseCRSParam parses the crs parameter ("" is WGS84).
+func ParseCRSParam(s string) (geo.CRS, error) {
+	c, err := geo.ParseCRS(s)
+	if err != nil {
+		return "", BadParam("crs", "unknown crs %q: want wgs84, cgcs2000, gcj02 or bd09", s)
+	}
+	return c, nil
+}
+
+// ParseBBox reads "minLng,minLat,maxLng,maxLat".
+func ParseBBox(field, s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if s == "" || len(parts) != 4 {
+		return orb.Bound{}, BadParam(field, "want minLng,minLat,maxLng,maxLat")
+	}
+	var v [4]float64
+	limits := [4]float64{180, 90, 180, 90}
+	for i, p := range parts {
+		f, err := parseFloat(field, p, -limits[i], limits[i])
+		if err != nil {
+			return orb.Bound{}, err
+		}
+		v[i] = f
+	}
+	if v[0] > v[2] || v[1] > v[3] {
+		return orb.Bound{}, BadParam(field, "min corner must be south-west of max corner")
+	}
+	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+// ParseInt reads an optional integer in [min, max], def when empty.
+func ParseInt(field, s string, def, min, max int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, BadParam(field, "%q is not an integer", s)
+	}
+	if v < min || v > max {
+		return 0, BadParam(field, "%d is outside [%d, %d]", v, min, max)
+	}
+	return v, nil
+}

@@ -1,0 +1,124 @@
+package api
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/project"
+
+	"citygeo/data"
+	"citygeo/geo"
+)
+
+// AreaRef is an area in a response: code and name.
+type AreaRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func areaRef(a *data.Area) *AreaRef {
+	if a == nil {
+		return nil
+	}
+	return &AreaRef{Code: a.Code, Name: a.Name}
+}
+
+// LngLat is a point in a response, in the CRS the client asked for.
+type LngLat struct {
+	Lng float64 `json:"lng"`
+	Lat float64 `json:"lat"`
+}
+
+// lngLat converts a stored CGCS2000 point to the client's CRS, rounded to 1e-7° (~1 cm).
+func lngLat(p orb.Point, crs geo.CRS) LngLat {
+	q := geo.FromCGCS2000(p, crs)
+	return LngLat{Lng: round7(q[0]), Lat: round7(q[1])}
+}
+
+func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
+
+// round1 rounds metres to 0.1 m: more digits would claim a precision nobody has.
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// inCRS returns a copy of g in the client's CRS; the stored geometry is never touched.
+func inCRS(g orb.Geometry, crs geo.CRS) orb.Geometry {
+	if crs == geo.WGS84 || crs == geo.CGCS2000 {
+		return g
+	}
+	return project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point { return geo.FromCGCS2000(p, crs) })
+}
+
+func gridFeature(g *data.Grid, ix *geo.Index, crs geo.CRS) *geojson.Feature {
+	f := geojson.NewFeature(inCRS(g.Polygon, crs))
+	f.ID = g.Code
+	f.Properties = geojson.Properties{
+		"code":      g.Code,
+		"community": g.Community,
+		"area_m2":   round1(g.AreaM2),
+	}
+	if g.Derived {
+		f.Properties["derived"] = true
+	}
+	if a := ix.Area(g.Community); a != nil {
+		f.Properties["community_name"] = a.Name
+	}
+	return f
+}
+
+func areaFeature(a *data.Area, crs geo.CRS) *geojson.Feature {
+	f := geojson.NewFeature(inCRS(a.Polygon, crs))
+	f.ID = a.Code
+	f.Properties = geojson.Properties{
+		"code":  a.Code,
+		"name":  a.Name,
+		"level": a.Level.String(),
+	}
+	if a.Parent != "" {
+		f.Properties["parent"] = a.Parent
+	}
+	if a.Derived {
+		f.Properties["derived"] = true
+	}
+	return f
+}
+
+func componentFeature(c *data.Component, crs geo.CRS) *geojson.Feature {
+	f := geojson.NewFeature(inCRS(c.Geometry, crs))
+	f.ID = c.ID
+	p := geojson.Properties{
+		"id":     c.ID,
+		"scheme": string(c.Scheme),
+		"major":  c.Major,
+		"minor":  c.Minor,
+		"class":  c.Class(),
+		"name":   c.Name,
+		"grid":   c.Grid,
+		"status": string(c.Status),
+	}
+	if cl, ok := data.CatalogFor(c.Scheme).Class(c.Class()); ok {
+		p["class_name"] = cl.Name
+	}
+	for k, d := range map[string]data.DeptRef{"owner": c.Owner, "property": c.Property, "maintainer": c.Maintainer} {
+		if !d.IsZero() {
+			p[k] = d
+		}
+	}
+	if !c.InitDate.IsZero() {
+		p["init_date"] = c.InitDate.Format("2006-01-02")
+	}
+	if !c.ChangeDate.IsZero() {
+		p["change_date"] = c.ChangeDate.Format("2006-01-02")
+	}
+	if c.Source != "" {
+		p["source"] = c.Source
+	}
+	if c.Note != "" {
+		p["note"] = c.Note
+	}
+	if len(c.Extra) > 0 {
+		p["extra"] = c.Extra
+	}
+	f.Properties = p
+	return f
+}

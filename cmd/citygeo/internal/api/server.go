@@ -1,0 +1,93 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Options configures a Server. The zero value serves reads openly and refuses every write.
+type Options struct {
+	Auth   *Auth        // nil: no tokens (reads open, writes refused)
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Server is the HTTP API. It serves whatever Snapshot was last swapped in.
+type Server struct {
+	snap   atomic.Pointer[Snapshot]
+	auth   *Auth
+	log    *slog.Logger
+	engine *gin.Engine
+}
+
+// Route is one entry of the route table: every route is listed once, with the access it needs.
+type Route struct {
+	Method  string
+	Path    string // gin syntax: /v1/grids/:code
+	Access  Access
+	Summary string
+	Handle  gin.HandlerFunc
+}
+
+// New builds a server with no snapshot: data routes answer 503 until Swap is called.
+func New(opts Options) *Server {
+	s := &Server{auth: opts.Auth, log: opts.Logger}
+	if s.auth == nil {
+		s.auth, _ = NewAuth(nil)
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.Use(s.recoverJSON(), s.logRequests())
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(func(c *gin.Context) {
+		Fail(c, "", NotFound("path", "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
+	})
+	for _, r := range s.Routes() {
+		e.Handle(r.Method, r.Path, s.auth.Require(r.Access), r.Handle)
+	}
+	s.engine = e
+	return s
+}
+
+// Routes is the route table: every route of the API with its method and access, in one place.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{"GET", "/healthz", Public, "liveness: the process answers", s.handleHealthz},
+		{"GET", "/readyz", Public, "readiness: a dataset is loaded", s.handleReadyz},
+		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
+		{"GET", "/v1/info", Read, "the loaded dataset: version, bounds, centre, counts, code schemes", s.handleInfo},
+		{"GET", "/v1/locate", Read, "point → grid, community, street, district and nearest components", s.handleLocate},
+		{"POST", "/v1/locate/batch", Read, "locate up to 1,000 points", s.handleLocateBatch},
+		{"GET", "/v1/grids/:code", Read, "one unit grid as GeoJSON", s.handleGrid},
+		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea},
+		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
+		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+	}
+}
+
+// Handler returns the http.Handler serving the API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Swap makes snap the current snapshot and returns the previous one (nil at first). Requests in
+// flight finish on the snapshot they started with.
+func (s *Server) Swap(snap *Snapshot) *Snapshot { return s.snap.Swap(snap) }
+
+// Current returns the current snapshot, or nil before the first Swap.
+func (s *Server) Current() *Snapshot { return s.snap.Load() }
+
+// snapshot returns the current snapshot or answers 503.
+func (s *Server) snapshot(c *gin.Context) *Snapshot {
+	snap := s.snap.Load()
+	if snap == nil {
+		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "no dataset loaded yet"})
+	}
+	return snap
+}

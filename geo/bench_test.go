@@ -1,0 +1,121 @@
+package geo_test
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// The benchmark city: the built-in sample city at ~100k unit grids and 2M components, the size
+// of a large city. It is built once per process, and only when a benchmark asks for it.
+var bigCity = sync.OnceValues(func() (*geo.Index, error) {
+	ds, err := sample.Generate(sample.Options{Grids: 100_000, Components: 2_000_000, Addresses: 1})
+	if err != nil {
+		return nil, err
+	}
+	return geo.NewIndex(ds, geo.IndexOptions{})
+})
+
+func benchIndex(b *testing.B) *geo.Index {
+	b.Helper()
+	start := time.Now()
+	ix, err := bigCity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		b.Logf("generated and indexed %d grids, %d components in %v", len(ix.Dataset().Grids),
+			len(ix.Dataset().Components), d.Round(time.Millisecond))
+	}
+	return ix
+}
+
+func randomPoints(b orb.Bound, n int, seed uint64) []orb.Point {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	pts := make([]orb.Point, n)
+	for i := range pts {
+		pts[i] = orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+	}
+	return pts
+}
+
+// reportP50 times single calls and reports their median. Each sample includes the ~20–40 ns
+// of two clock reads, so the p50 slightly overstates the call.
+func reportP50(b *testing.B, pts []orb.Point, call func(orb.Point)) {
+	b.StopTimer()
+	d := make([]time.Duration, len(pts))
+	for i, p := range pts {
+		t0 := time.Now()
+		call(p)
+		d[i] = time.Since(t0)
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds()), "p99-ns")
+}
+
+func BenchmarkLocate(b *testing.B) {
+	ix := benchIndex(b)
+	pts := randomPoints(ix.Bound(), 1<<16, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		ix.Locate(pts[i&(1<<16-1)])
+	}
+	reportP50(b, pts, func(p orb.Point) { ix.Locate(p) })
+}
+
+func benchNearest(b *testing.B, q geo.NearestQuery) {
+	ix := benchIndex(b)
+	pts := randomPoints(ix.Bound(), 1<<16, 2)
+	buf := make([]geo.Neighbor, 0, max(q.K, 1))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		buf = ix.Nearest(pts[i&(1<<16-1)], q, buf)
+	}
+	reportP50(b, pts, func(p orb.Point) { buf = ix.Nearest(p, q, buf) })
+}
+
+// BenchmarkNearestClass is the event → component binding: the nearest street lamp (0118)
+// within 20 m of a point.
+func BenchmarkNearestClass(b *testing.B) {
+	benchNearest(b, geo.NearestQuery{Class: "0118", Radius: 20})
+}
+
+func BenchmarkNearestClassUnlimited(b *testing.B) {
+	benchNearest(b, geo.NearestQuery{Class: "0118"})
+}
+
+func BenchmarkNearestRareClass(b *testing.B) {
+	benchNearest(b, geo.NearestQuery{Class: "0602"})
+}
+
+func BenchmarkNearestMajor(b *testing.B) {
+	benchNearest(b, geo.NearestQuery{Class: "01"})
+}
+
+func BenchmarkNearestAny5(b *testing.B) {
+	benchNearest(b, geo.NearestQuery{K: 5})
+}
+
+// BenchmarkGridsIn lists the grids of a ~300 m box (about nine).
+func BenchmarkGridsIn(b *testing.B) {
+	ix := benchIndex(b)
+	pts := randomPoints(ix.Bound(), 1<<16, 3)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p := pts[i&(1<<16-1)]
+		n := 0
+		ix.GridsIn(orb.Bound{Min: p, Max: orb.Point{p[0] + 0.003, p[1] + 0.003}}, func(*data.Grid) bool { n++; return true })
+	}
+}

@@ -1,0 +1,126 @@
+package geo_test
+
+import (
+	"math"
+	"testing"
+
+	"citygeo/geo"
+
+	"github.com/paulmach/orb"
+)
+
+func TestParseCRS(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    geo.CRS
+		wantErr bool
+	}{
+		{"", geo.WGS84, false},
+		{"wgs84", geo.WGS84, false},
+		{"WGS84", geo.WGS84, false},
+		{"EPSG:4326", geo.WGS84, false},
+		{"epsg:4490", geo.CGCS2000, false},
+		{"CGCS2000", geo.CGCS2000, false},
+		{" gcj02 ", geo.GCJ02, false},
+		{"Bd09", geo.BD09, false},
+		{"bd09mc", "", true},
+		{"EPSG:3857", "", true},
+		{"火星", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := geo.ParseCRS(tc.in)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("ParseCRS(%q) = %q, %v; want %q, error %v", tc.in, got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}
+
+func FuzzParseCRS(f *testing.F) {
+	for _, s := range []string{"", "wgs84", "EPSG:4490", "gcj02", "BD09", "x", "epsg:", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := geo.ParseCRS(s)
+		if err != nil {
+			if c != "" {
+				t.Fatalf("ParseCRS(%q) returned %q with error %v", s, c, err)
+			}
+			return
+		}
+		switch c {
+		case geo.WGS84, geo.CGCS2000, geo.GCJ02, geo.BD09:
+		default:
+			t.Fatalf("ParseCRS(%q) = unknown %q", s, c)
+		}
+		if again, err := geo.ParseCRS(string(c)); err != nil || again != c {
+			t.Fatalf("ParseCRS(%q) = %q, %v; not a fixed point", c, again, err)
+		}
+	})
+}
+
+// Published vectors. tol is in degrees (5e-6 ≈ 0.5 m; the sources round to 5–7 decimals).
+func TestConversionVectors(t *testing.T) {
+	type conv func(orb.Point) orb.Point
+	tests := []struct {
+		name     string
+		f        conv
+		in, want orb.Point
+		tol      float64
+	}{
+		// wandergis/coordtransform test/app.js (npm coordtransform 2.1.2)
+		{"wandergis wgs84togcj02", geo.WGS84ToGCJ02, orb.Point{116.404, 39.915}, orb.Point{116.41024449916938, 39.91640428150164}, 1e-12},
+		{"wandergis gcj02tobd09", geo.GCJ02ToBD09, orb.Point{116.404, 39.915}, orb.Point{116.41036949371029, 39.92133699351021}, 1e-12},
+		// its bd09togcj02 is the closed-form inverse (~0.2 m off); ours iterates, so compare loosely
+		{"wandergis bd09togcj02", geo.BD09ToGCJ02, orb.Point{116.404, 39.915}, orb.Point{116.39762729119315, 39.90865673957631}, 5e-6},
+		// hujiulong/gcoord test/unit/crs/GCJ02.spec.js and BD09.spec.js (toBeCloseTo(…, 5))
+		{"gcoord GCJ02→WGS84", geo.GCJ02ToWGS84, orb.Point{123, 45}, orb.Point{122.99395597, 44.99804071}, 5e-6},
+		{"gcoord GCJ02→BD09", geo.GCJ02ToBD09, orb.Point{123, 45}, orb.Point{123.00636499, 45.00636899}, 5e-6},
+		{"gcoord BD09→GCJ02", geo.BD09ToGCJ02, orb.Point{123, 45}, orb.Point{122.99363304, 44.99365430}, 5e-6},
+		{"gcoord BD09→WGS84", geo.BD09ToWGS84, orb.Point{123, 45}, orb.Point{122.98762210, 44.99171540}, 5e-6},
+		{"gcoord not in China", geo.GCJ02ToWGS84, orb.Point{183, 45}, orb.Point{183, 45}, 0},
+		// hujiulong/gcoord test/fixtures/china-cities.json (its tests use toBeCloseTo(…, 4))
+		{"gcoord 驻马店 WGS84→GCJ02", geo.WGS84ToGCJ02, orb.Point{114.0164322, 33.0133556}, orb.Point{114.022306, 33.0115324}, 5e-5},
+		{"gcoord 驻马店 WGS84→BD09", geo.WGS84ToBD09, orb.Point{114.0164322, 33.0133556}, orb.Point{114.0287781, 33.0176697}, 5e-5},
+		{"gcoord 那曲 GCJ02→WGS84", geo.GCJ02ToWGS84, orb.Point{92.0512438, 31.4762063}, orb.Point{92.0499619, 31.4784436}, 5e-5},
+		{"gcoord 沈阳 BD09→WGS84", geo.BD09ToWGS84, orb.Point{123.438095, 41.8114013}, orb.Point{123.4253306, 41.8032629}, 5e-5},
+		{"gcoord 汕头 WGS84→GCJ02", geo.WGS84ToGCJ02, orb.Point{116.6775114, 23.3567569}, orb.Point{116.6819735, 23.3540964}, 5e-5},
+		{"gcoord 酒泉 GCJ02→BD09", geo.GCJ02ToBD09, orb.Point{98.4943595, 39.7328234}, orb.Point{98.5008441, 39.7388949}, 5e-5},
+		{"gcoord 钦州 BD09→GCJ02", geo.BD09ToGCJ02, orb.Point{108.6607283, 21.9856319}, orb.Point{108.6541485, 21.9799392}, 5e-5},
+		{"out of China: Paris", geo.WGS84ToGCJ02, orb.Point{2.3522, 48.8566}, orb.Point{2.3522, 48.8566}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.f(tc.in)
+			if math.Abs(got[0]-tc.want[0]) > tc.tol || math.Abs(got[1]-tc.want[1]) > tc.tol {
+				t.Fatalf("%v → %.10f, want %.10f (±%g)", tc.in, got, tc.want, tc.tol)
+			}
+		})
+	}
+}
+
+// The naive one-step GCJ inverse errs by metres; ours must reproduce its input to < 1 mm on a
+// 1° grid over China, and the same through BD-09.
+func TestRoundTripsAcrossChina(t *testing.T) {
+	worstGCJ, worstBD := 0.0, 0.0
+	for lon := 73.5; lon <= 135; lon += 1 {
+		for lat := 18.5; lat <= 53.5; lat += 1 {
+			w := orb.Point{lon, lat}
+			g := geo.WGS84ToGCJ02(w)
+			if geo.Distance(w, g) < 1 {
+				t.Fatalf("%v: GCJ-02 did not shift the point", w)
+			}
+			worstGCJ = math.Max(worstGCJ, geo.Distance(w, geo.GCJ02ToWGS84(g)))
+			worstBD = math.Max(worstBD, geo.Distance(w, geo.BD09ToWGS84(geo.WGS84ToBD09(w))))
+			for _, c := range []geo.CRS{geo.WGS84, geo.CGCS2000, geo.GCJ02, geo.BD09} {
+				if d := geo.Distance(w, geo.ToCGCS2000(geo.FromCGCS2000(w, c), c)); d > 1e-3 {
+					t.Fatalf("%v via %s: round trip off by %g m", w, c, d)
+				}
+			}
+		}
+	}
+	if worstGCJ > 1e-3 || worstBD > 1e-3 {
+		t.Fatalf("worst round trip: GCJ-02 %g m, BD-09 %g m; want < 1 mm", worstGCJ, worstBD)
+	}
+}

@@ -1,0 +1,248 @@
+package geo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// DefaultSnapTolerance is the snapping distance in metres used when IndexOptions leaves it 0:
+// a GPS fix a few metres outside the city edge, or in a digitising sliver between two grids,
+// still gets a grid.
+const DefaultSnapTolerance = 10
+
+// IndexOptions tunes NewIndex. The zero value is the default.
+type IndexOptions struct {
+	// SnapTolerance is how far in metres Locate looks for a grid when no grid contains the
+	// point. 0 means DefaultSnapTolerance; a negative value turns snapping off.
+	SnapTolerance float64
+}
+
+// Index is the immutable spatial index of one dataset version. It is built once by NewIndex,
+// never changes, and is safe for any number of concurrent readers.
+type Index struct {
+	ds    *data.Dataset
+	snap  float64
+	bound orb.Bound
+
+	grids      []*data.Grid // sorted by code: a lower index is a lower code
+	gridPrep   []*Prepared
+	gridTree   rtree.RTreeG[int32]
+	gridByCode map[string]int32
+	cells      cellIndex       // uniform bucket grid over grid boxes, the Locate fast path
+	gridChain  [][3]*data.Area // community, street, district of each grid, resolved once
+
+	areas     []*data.Area // sorted by code
+	areaPrep  []*Prepared
+	areaTree  [data.Community + 1]rtree.RTreeG[int32] // one tree per level
+	areaByCod map[string]int32
+
+	comps     []*data.Component
+	compByID  map[string]int32
+	compTree  rtree.RTreeG[int32]             // every component
+	classTree map[string]*rtree.RTreeG[int32] // by major ("01") and by full class ("0118")
+	classGrid map[string]*compGrid            // the same keys and "" (all): Nearest's fast path
+
+	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
+	// along a parallel at the highest |latitude| of the dataset (the smallest such value),
+	// so box distances computed with them never exceed the true distance.
+	ky, kxLo float64
+}
+
+// NewIndex builds the index of ds. The dataset must not be changed afterwards. It fails on a
+// nil dataset, a grid or area without a usable polygon, non-finite coordinates, and duplicate
+// grid codes, area codes or component IDs; components without geometry are kept for lookup by
+// ID but are not in the spatial trees.
+func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
+	if ds == nil {
+		return nil, errors.New("new index: nil dataset")
+	}
+	ix := &Index{ds: ds, snap: opts.SnapTolerance, ky: EarthRadius * rad,
+		gridByCode: make(map[string]int32, len(ds.Grids)),
+		areaByCod:  make(map[string]int32, len(ds.Areas)),
+		compByID:   make(map[string]int32, len(ds.Components)),
+		classTree:  map[string]*rtree.RTreeG[int32]{},
+	}
+	if ix.snap == 0 {
+		ix.snap = DefaultSnapTolerance
+	}
+	first := true
+	grow := func(b orb.Bound) {
+		if first {
+			ix.bound, first = b, false
+		} else {
+			ix.bound = ix.bound.Union(b)
+		}
+	}
+
+	ix.grids = make([]*data.Grid, len(ds.Grids))
+	copy(ix.grids, ds.Grids)
+	sort.SliceStable(ix.grids, func(i, j int) bool { return ix.grids[i].Code < ix.grids[j].Code })
+	ix.gridPrep = make([]*Prepared, len(ix.grids))
+	for i, g := range ix.grids {
+		if g == nil {
+			return nil, errors.New("new index: nil grid")
+		}
+		if _, dup := ix.gridByCode[g.Code]; dup {
+			return nil, fmt.Errorf("new index: grid %s: code: duplicate", g.Code)
+		}
+		pp := Prepare(g.Polygon)
+		if pp.empty {
+			return nil, fmt.Errorf("new index: grid %s: polygon: empty or fewer than 3 points", g.Code)
+		}
+		if !finiteBound(pp.bound) {
+			return nil, fmt.Errorf("new index: grid %s: polygon: coordinate is not finite", g.Code)
+		}
+		ix.gridByCode[g.Code] = int32(i)
+		ix.gridPrep[i] = pp
+		ix.gridTree.Insert(pp.bound.Min, pp.bound.Max, int32(i))
+		grow(pp.bound)
+	}
+
+	ix.areas = make([]*data.Area, len(ds.Areas))
+	copy(ix.areas, ds.Areas)
+	sort.SliceStable(ix.areas, func(i, j int) bool { return ix.areas[i].Code < ix.areas[j].Code })
+	ix.areaPrep = make([]*Prepared, len(ix.areas))
+	for i, a := range ix.areas {
+		if a == nil {
+			return nil, errors.New("new index: nil area")
+		}
+		if _, dup := ix.areaByCod[a.Code]; dup {
+			return nil, fmt.Errorf("new index: area %s: code: duplicate", a.Code)
+		}
+		ix.areaByCod[a.Code] = int32(i)
+		pp := Prepare(a.Polygon)
+		ix.areaPrep[i] = pp
+		if pp.empty { // an area may be known by code only (its polygon derived elsewhere)
+			continue
+		}
+		if !finiteBound(pp.bound) {
+			return nil, fmt.Errorf("new index: area %s: polygon: coordinate is not finite", a.Code)
+		}
+		if lvl := a.Level; lvl >= data.District && lvl <= data.Community {
+			ix.areaTree[lvl].Insert(pp.bound.Min, pp.bound.Max, int32(i))
+		}
+		grow(pp.bound)
+	}
+
+	ix.comps = ds.Components
+	compBoxes := make([]orb.Bound, len(ix.comps))
+	members := map[string][]int32{}
+	for i, c := range ix.comps {
+		if c == nil {
+			return nil, errors.New("new index: nil component")
+		}
+		if _, dup := ix.compByID[c.ID]; dup {
+			return nil, fmt.Errorf("new index: component %s: id: duplicate", c.ID)
+		}
+		ix.compByID[c.ID] = int32(i)
+		if c.Geometry == nil {
+			continue
+		}
+		b := c.Geometry.Bound()
+		if !finiteBound(b) {
+			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
+		}
+		ix.compTree.Insert(b.Min, b.Max, int32(i))
+		compBoxes[i] = b
+		for _, key := range [3]string{"", c.Major, c.Major + c.Minor} {
+			members[key] = append(members[key], int32(i))
+			if key == "" {
+				continue
+			}
+			t := ix.classTree[key]
+			if t == nil {
+				t = &rtree.RTreeG[int32]{}
+				ix.classTree[key] = t
+			}
+			t.Insert(b.Min, b.Max, int32(i))
+		}
+		grow(b)
+	}
+
+	maxLat := math.Max(math.Abs(ix.bound.Min[1]), math.Abs(ix.bound.Max[1]))
+	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
+	ix.classGrid = make(map[string]*compGrid, len(members))
+	for key, m := range members {
+		ix.classGrid[key] = buildCompGrid(compBoxes, m)
+	}
+	ix.cells = buildCellIndex(ix.gridPrep)
+	ix.gridChain = make([][3]*data.Area, len(ix.grids))
+	for i, g := range ix.grids {
+		var loc Location
+		ix.fillChain(&loc, g.Community)
+		ix.gridChain[i] = [3]*data.Area{loc.Community, loc.Street, loc.District}
+	}
+	return ix, nil
+}
+
+func finiteBound(b orb.Bound) bool {
+	for _, v := range [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Dataset returns the dataset the index was built from.
+func (ix *Index) Dataset() *data.Dataset { return ix.ds }
+
+// Bound returns the box around every grid, area and component.
+func (ix *Index) Bound() orb.Bound { return ix.bound }
+
+// Grid returns the grid with this code, or nil.
+func (ix *Index) Grid(code string) *data.Grid {
+	if i, ok := ix.gridByCode[code]; ok {
+		return ix.grids[i]
+	}
+	return nil
+}
+
+// Area returns the area (district, street or community) with this code, or nil.
+func (ix *Index) Area(code string) *data.Area {
+	if i, ok := ix.areaByCod[code]; ok {
+		return ix.areas[i]
+	}
+	return nil
+}
+
+// Component returns the component with this ID, or nil.
+func (ix *Index) Component(id string) *data.Component {
+	if i, ok := ix.compByID[id]; ok {
+		return ix.comps[i]
+	}
+	return nil
+}
+
+// classTreeFor returns the tree a class filter searches: "" every component, a 2-digit major
+// all its minors, a full code just that class. It is nil for a class with no components.
+func (ix *Index) classTreeFor(class string) *rtree.RTreeG[int32] {
+	if class == "" {
+		return &ix.compTree
+	}
+	return ix.classTree[class]
+}
+
+// ComponentsIn calls iter for every component of the class ("" any, "01" a major, "0118" or
+// "01037" a full class) whose bounding box intersects b, until iter returns false. The order
+// is unspecified.
+func (ix *Index) ComponentsIn(b orb.Bound, class string, iter func(*data.Component) bool) {
+	t := ix.classTreeFor(class)
+	if t == nil {
+		return
+	}
+	t.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.comps[i]) })
+}
+
+// GridsIn calls iter for every grid whose bounding box intersects b, until iter returns false.
+// The order is unspecified.
+func (ix *Index) GridsIn(b orb.Bound, iter func(*data.Grid) bool) {
+	ix.gridTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.grids[i]) })
+}
