@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
 )
 
 // compGrid is a uniform bucket grid over the components of one class, sized for about four
@@ -134,6 +135,24 @@ func (g *compGrid) search(s *nearestSearch) bool {
 					s.consider(en.comp, en.box, s.boxDist(en.box.Min, en.box.Max, 0, true), true)
 				}
 			}
+		}
+	}
+}
+
+// insertInto adds every component of the grid to t in bucket order: neighbours in space go in
+// one after another, which builds the R-tree about twice as fast as dataset order and gives
+// tighter nodes. A component spanning several buckets is inserted from its first one only.
+func (g *compGrid) insertInto(t *rtree.RTreeG[int32]) {
+	for k := 0; k < g.nx*g.ny; k++ {
+		for e := g.start[k]; e < g.start[k+1]; e++ {
+			en := &g.entries[e]
+			if en.box.Min != en.box.Max {
+				x0, y0, _, _ := g.span(en.box)
+				if y0*g.nx+x0 != k {
+					continue
+				}
+			}
+			t.Insert(en.box.Min, en.box.Max, en.comp)
 		}
 	}
 }

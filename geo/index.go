@@ -149,19 +149,9 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
 		}
-		ix.compTree.Insert(b.Min, b.Max, int32(i))
 		compBoxes[i] = b
 		for _, key := range [3]string{"", c.Major, c.Major + c.Minor} {
 			members[key] = append(members[key], int32(i))
-			if key == "" {
-				continue
-			}
-			t := ix.classTree[key]
-			if t == nil {
-				t = &rtree.RTreeG[int32]{}
-				ix.classTree[key] = t
-			}
-			t.Insert(b.Min, b.Max, int32(i))
 		}
 		grow(b)
 	}
@@ -170,7 +160,14 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
 	ix.classGrid = make(map[string]*compGrid, len(members))
 	for key, m := range members {
-		ix.classGrid[key] = buildCompGrid(compBoxes, m)
+		g := buildCompGrid(compBoxes, m)
+		ix.classGrid[key] = g
+		t := &ix.compTree
+		if key != "" {
+			t = &rtree.RTreeG[int32]{}
+			ix.classTree[key] = t
+		}
+		g.insertInto(t)
 	}
 	ix.cells = buildCellIndex(ix.gridPrep)
 	ix.gridChain = make([][3]*data.Area, len(ix.grids))

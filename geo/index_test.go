@@ -258,3 +258,28 @@ func TestNewIndexErrors(t *testing.T) {
 		})
 	}
 }
+
+// Readers share one Index; run with -race.
+func TestConcurrentReads(t *testing.T) {
+	ix, err := geo.NewIndex(synthCity(synthOptions{NX: 12, NY: 12, Drop: 0.05, Components: 500, Seed: 5}), geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ix.Bound()
+	done := make(chan bool)
+	for w := 0; w < 4; w++ {
+		go func() {
+			buf := make([]geo.Neighbor, 0, 3)
+			for i := 0; i < 300; i++ {
+				f := float64(i) / 300
+				p := orb.Point{b.Min[0] + f*(b.Max[0]-b.Min[0]), b.Min[1] + (1-f)*(b.Max[1]-b.Min[1])}
+				ix.Locate(p)
+				buf = ix.Nearest(p, geo.NearestQuery{K: 3, Class: "01"}, buf)
+			}
+			done <- true
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		<-done
+	}
+}

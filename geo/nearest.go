@@ -34,9 +34,11 @@ const lbSlack = 0.99
 // them. Distance is the great-circle distance to the closest point of the geometry (0 inside
 // a polygon component).
 //
-// The R-tree is walked in order of a lower bound — an equirectangular box distance using the
-// metres-per-degree of the dataset's highest latitude — and stops once that bound passes the
-// K-th exact distance, so the true nearest is never missed.
+// Candidates come from the class's bucket grid (rings around p) or, for points far outside it,
+// the class's R-tree walked best-first. Both prune with the same lower bound — an
+// equirectangular box distance using the metres-per-degree of the highest latitude involved,
+// shrunk by 1 % — and stop only once that bound passes the K-th exact distance, so the true
+// nearest is never missed (TestNearestMatchesBruteForce checks it against a full scan).
 func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor {
 	res := buf[:0]
 	k := q.K

@@ -13,73 +13,59 @@ import (
 // maxFeatures caps one /v1/components answer; the response says when it was cut.
 const maxFeatures = 10000
 
-func (s *Server) handleGrid(c *gin.Context) {
-	code := c.Param("code")
-	if _, err := data.ParseGridCode(code, data.GridCodeOptions{AllowLegacy14: true}); err != nil {
-		Fail(c, "code", err)
-		return
+// lookupHandler serves one feature named by the path parameter param: check validates the
+// code's form (400 naming param), find looks it up in the current snapshot (404 when nil).
+func lookupHandler[T any](s *Server, param, what string, check func(string) error,
+	find func(*geo.Index, string) *T, render func(*T, *geo.Index, geo.CRS) *geojson.Feature) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		code := c.Param(param)
+		if err := check(code); err != nil {
+			Fail(c, param, err)
+			return
+		}
+		crs, err := ParseCRSParam(c.Query("crs"))
+		if err != nil {
+			Fail(c, "", err)
+			return
+		}
+		snap := s.snapshot(c)
+		if snap == nil {
+			return
+		}
+		v := find(snap.Geo, code)
+		if v == nil {
+			Fail(c, "", NotFound(param, "no %s %s in dataset version %d", what, code, snap.Version()))
+			return
+		}
+		c.JSON(http.StatusOK, render(v, snap.Geo, crs))
 	}
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	snap := s.snapshot(c)
-	if snap == nil {
-		return
-	}
-	g := snap.Geo.Grid(code)
-	if g == nil {
-		Fail(c, "", NotFound("code", "no grid %s in dataset version %d", code, snap.Version()))
-		return
-	}
-	c.JSON(http.StatusOK, gridFeature(g, snap.Geo, crs))
 }
 
-func (s *Server) handleArea(c *gin.Context) {
-	code := c.Param("code")
-	if _, err := data.ParseAreaCode(code); err != nil {
-		Fail(c, "code", err)
-		return
-	}
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	snap := s.snapshot(c)
-	if snap == nil {
-		return
-	}
-	a := snap.Geo.Area(code)
-	if a == nil {
-		Fail(c, "", NotFound("code", "no area %s in dataset version %d", code, snap.Version()))
-		return
-	}
-	c.JSON(http.StatusOK, areaFeature(a, crs))
+func (s *Server) handleGrid() gin.HandlerFunc {
+	return lookupHandler(s, "code", "grid",
+		func(code string) error {
+			_, err := data.ParseGridCode(code, data.GridCodeOptions{AllowLegacy14: true})
+			return err
+		},
+		(*geo.Index).Grid, gridFeature)
 }
 
-func (s *Server) handleComponent(c *gin.Context) {
-	id := c.Param("id")
-	if _, err := data.ParseComponentID(id); err != nil {
-		Fail(c, "id", err)
-		return
-	}
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	snap := s.snapshot(c)
-	if snap == nil {
-		return
-	}
-	cp := snap.Geo.Component(id)
-	if cp == nil {
-		Fail(c, "", NotFound("id", "no component %s in dataset version %d", id, snap.Version()))
-		return
-	}
-	c.JSON(http.StatusOK, componentFeature(cp, crs))
+func (s *Server) handleArea() gin.HandlerFunc {
+	return lookupHandler(s, "code", "area",
+		func(code string) error {
+			_, err := data.ParseAreaCode(code)
+			return err
+		},
+		(*geo.Index).Area, func(a *data.Area, _ *geo.Index, crs geo.CRS) *geojson.Feature { return areaFeature(a, crs) })
+}
+
+func (s *Server) handleComponent() gin.HandlerFunc {
+	return lookupHandler(s, "id", "component",
+		func(id string) error {
+			_, err := data.ParseComponentID(id)
+			return err
+		},
+		(*geo.Index).Component, func(c *data.Component, _ *geo.Index, crs geo.CRS) *geojson.Feature { return componentFeature(c, crs) })
 }
 
 func (s *Server) handleComponents(c *gin.Context) {

@@ -66,9 +66,9 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/info", Read, "the loaded dataset: version, bounds, centre, counts, code schemes", s.handleInfo},
 		{"GET", "/v1/locate", Read, "point → grid, community, street, district and nearest components", s.handleLocate},
 		{"POST", "/v1/locate/batch", Read, "locate up to 1,000 points", s.handleLocateBatch},
-		{"GET", "/v1/grids/:code", Read, "one unit grid as GeoJSON", s.handleGrid},
-		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea},
-		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
+		{"GET", "/v1/grids/:code", Read, "one unit grid as GeoJSON", s.handleGrid()},
+		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea()},
+		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent()},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
 	}
 }
