@@ -59,7 +59,7 @@ type Duplicate struct {
 }
 
 // dupIndex finds open events by class near a point and a time. It hashes each event into a
-// cell keyed by (class, ~100 m lon/lat cell, time bucket), so a query touches the few cells
+// cell keyed by (class, ~500 m lon/lat cell, day), so a query touches the few cells
 // its circle and window cover: the work depends on how many events share the class, the place
 // and the time, not on how many events are open in the city. Not safe for concurrent use; the
 // Feed guards it.
@@ -90,8 +90,8 @@ type dupEntry struct {
 }
 
 const (
-	dupCellDeg   = 0.001    // ≈ 111 m of latitude
-	dupBucket    = 6 * 3600 // seconds
+	dupCellDeg   = 0.005     // ≈ 550 m of latitude: a 50 m circle mostly touches 1 cell
+	dupBucket    = 24 * 3600 // seconds: a 24 h window touches 2–3 buckets
 	metresPerDeg = 111_320.0
 )
 
