@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"testing"
 
 	"citygeo/data"
 	"citygeo/dispatch"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -135,9 +137,41 @@ func sampleResolver(feed *dispatch.Feed) (*dispatch.Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dispatch.Resolver{Locator: newBrute(testCity()), Rules: set, Feed: feed}, nil
+	ix, err := geo.NewIndex(testCity(), geo.IndexOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: ix}, Rules: set, Feed: feed}, nil
 }
 
 func ptr(p orb.Point) *orb.Point { return &p }
 
 func isTie(err error) bool { return err != nil && strings.Contains(err.Error(), "ties with record") }
+
+// TestGeoLocatorTwin checks the geo-backed Locator against the linear scan on the test city.
+func TestGeoLocatorTwin(t *testing.T) {
+	ds := testCity()
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, b := dispatch.GeoLocator{Index: ix}, newBrute(ds)
+	for i := range 2000 {
+		p := orb.Point{114.0995 + float64(i%50)*0.0001, 22.5495 + float64(i/50)*0.00003}
+		gl, bl := g.Locate(p), b.Locate(p)
+		if gl.Outside != bl.Outside || (gl.Grid == nil) != (bl.Grid == nil) || (gl.Grid != nil && gl.Grid.Code != bl.Grid.Code && !onEdge(p)) {
+			t.Fatalf("Locate(%v): geo %+v, brute %+v", p, gl, bl)
+		}
+		gc, gd := g.NearestOfClass(p, "0117", 20)
+		bc, bd := b.NearestOfClass(p, "0117", 20)
+		if (gc == nil) != (bc == nil) || (gc != nil && (gc.ID != bc.ID || math.Abs(gd-bd) > 0.1)) {
+			t.Fatalf("NearestOfClass(%v): geo %v %.2f, brute %v %.2f", p, gc, gd, bc, bd)
+		}
+	}
+}
+
+// onEdge reports whether p lies on a shared grid edge of the test city, where either grid is right.
+func onEdge(p orb.Point) bool {
+	f := (p[0] - 114.1) / 0.001
+	return math.Abs(f-math.Round(f)) < 1e-9
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -201,7 +202,7 @@ func (x *dupIndex) find(q dupQuery, buf []Duplicate) []Duplicate {
 						if en.id == q.Exclude || abs64(en.reported-at) > win || (q.Component != "" && en.comp == q.Component) {
 							continue
 						}
-						d := distance(q.P, en.p)
+						d := geo.Distance(q.P, en.p)
 						if d > q.Rule.Radius {
 							continue
 						}
@@ -232,7 +233,7 @@ func (x *dupIndex) find(q dupQuery, buf []Duplicate) []Duplicate {
 
 func dupOf(en *dupEntry, p orb.Point, at int64, same bool) Duplicate {
 	apart := time.Duration(abs64(en.reported-at)) * time.Second
-	return Duplicate{EventID: en.id, Distance: distance(p, en.p), Apart: apart,
+	return Duplicate{EventID: en.id, Distance: geo.Distance(p, en.p), Apart: apart,
 		ApartHours: math.Round(apart.Hours()*100) / 100, SameComponent: same}
 }
 
@@ -249,14 +250,4 @@ func abs64(v int64) int64 {
 		return -v
 	}
 	return v
-}
-
-// distance is the great-circle distance in metres (spherical, R = 6371008.8 m).
-func distance(a, b orb.Point) float64 {
-	const r = 6371008.8
-	la1, la2 := a[1]*math.Pi/180, b[1]*math.Pi/180
-	dla := la2 - la1
-	dlo := (b[0] - a[0]) * math.Pi / 180
-	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -288,5 +289,5 @@ func componentDistance(c *data.Component, p orb.Point) float64 {
 	if c.Geometry == nil {
 		return 0
 	}
-	return math.Round(distance(componentPoint(c), p)*100) / 100
+	return math.Round(geo.Distance(componentPoint(c), p)*100) / 100
 }
