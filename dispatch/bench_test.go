@@ -1,13 +1,18 @@
 package dispatch_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"citygeo/data"
+	"citygeo/data/sample"
 	"citygeo/dispatch"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -105,4 +110,61 @@ func BenchmarkDuplicatesNaive(b *testing.B) {
 			b.ReportMetric(float64(found)/float64(b.N), "found/op")
 		})
 	}
+}
+
+// BenchmarkResolve is one dispatch in-process on the default sample city (4,500 grids, ~90k
+// components) with the sample rules and 100k open events: class parse, locate, component
+// binding, rule walk, working-hours deadline, duplicate search. It reports the p50 and p99 of
+// single calls besides the mean.
+func BenchmarkResolve(b *testing.B) {
+	ds, err := sample.Generate(sample.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rules, err := dispatch.SampleRules()
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := dispatch.NewRuleSet(rules)
+	if err != nil {
+		b.Fatal(err)
+	}
+	feed := benchFeed(b, 100_000)
+	r := &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: ix}, Rules: set, Feed: feed}
+	bound := ds.Bound()
+	rng := rand.New(rand.NewPCG(5, 6))
+	classes := []struct{ class, kind string }{{"0118", "component"}, {"0101", "component"}, {"0501", "event"},
+		{"0102", "event"}, {"0505", "event"}, {"0402", "component"}, {"0201", "event"}, {"09001", "event"}}
+	span := time.Duration(100_000) * (24 * time.Hour / benchPerDay)
+	const nIn = 4096
+	ins := make([]dispatch.Input, nIn)
+	for i := range ins {
+		p := orb.Point{bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0]), bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])}
+		c := classes[i%len(classes)]
+		ins[i] = dispatch.Input{Point: &p, Class: c.class, Kind: c.kind, At: benchT0.Add(time.Duration(rng.Int64N(int64(span))))}
+	}
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, 1<<16)
+	outside := 0
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		_, err := r.Resolve(ctx, ins[i%nIn])
+		d := time.Since(t0)
+		if len(lat) < cap(lat) {
+			lat = append(lat, d)
+		}
+		if errors.Is(err, dispatch.ErrOutside) {
+			outside++
+		} else if err != nil {
+			b.Fatal(err)
+		}
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(outside)/float64(b.N), "outside/op")
 }
