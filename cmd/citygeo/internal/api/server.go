@@ -12,6 +12,8 @@ import (
 type Options struct {
 	Auth   *Auth        // nil: no tokens (reads open, writes refused)
 	Logger *slog.Logger // nil: slog.Default()
+	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
+	Dispatch *Dispatch
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -20,6 +22,7 @@ type Server struct {
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
+	disp   *Dispatch
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -33,7 +36,7 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger}
+	s := &Server{auth: opts.Auth, log: opts.Logger, disp: opts.Dispatch}
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -70,6 +73,11 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea()},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent()},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"POST", "/v1/dispatch", Read, "report → place, component, department, deadline, duplicates", s.handleDispatch},
+		{"POST", "/v1/dispatch/batch", Read, "dispatch up to 1,000 reports", s.handleDispatchBatch},
+		{"POST", "/v1/events", Write(RoleDispatcher), "create, update or close an event by id", s.handlePostEvent},
+		{"GET", "/v1/events", Read, "open events in a bbox as GeoJSON", s.handleEvents},
+		{"GET", "/v1/stats", Read, "events reported/closed/overdue per grid, community or street", s.handleStats},
 	}
 }
 
