@@ -29,7 +29,9 @@ func (c ClassRef) Major() string {
 func (c ClassRef) IsMajor() bool { return len(c.Code) == 2 }
 
 // MajorRef returns the reference to the class's major class.
-func (c ClassRef) MajorRef() ClassRef { return ClassRef{Scheme: c.Scheme, Kind: c.Kind, Code: c.Major()} }
+func (c ClassRef) MajorRef() ClassRef {
+	return ClassRef{Scheme: c.Scheme, Kind: c.Kind, Code: c.Major()}
+}
 
 // String returns "event:0502@CJ/T 214-2007"-style text for messages.
 func (c ClassRef) String() string { return fmt.Sprintf("%s:%s@%s", c.Kind, c.Code, c.Scheme) }
