@@ -45,7 +45,8 @@ type Change struct {
 // search and for the map, each write persisted to the store first. It is safe for concurrent
 // use and lives beside the dataset snapshots: a dataset swap does not touch it.
 type Feed struct {
-	mu     sync.RWMutex
+	wmu    sync.Mutex   // serialises writers, so the store write can happen outside mu
+	mu     sync.RWMutex // guards the maps and indexes
 	store  EventStore
 	dup    DupConfig
 	events map[string]*data.Event
@@ -71,7 +72,8 @@ func NewFeed(store EventStore, dup DupConfig) (*Feed, error) {
 }
 
 // Subscribe registers fn to be called after every change of an event's shown position. fn runs
-// outside the feed's lock, in the writer's goroutine.
+// in the writer's goroutine, in write order, after readers can see the change; it must not
+// write to the feed.
 func (f *Feed) Subscribe(fn func(Change)) {
 	f.mu.Lock()
 	f.subs = append(f.subs, fn)
@@ -87,8 +89,11 @@ func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
 	if e.Status == "" {
 		e.Status = data.EventOpen
 	}
-	f.mu.Lock()
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.mu.RLock()
 	old := f.events[e.ID]
+	f.mu.RUnlock()
 	if e.Reported.IsZero() {
 		if old != nil {
 			e.Reported = old.Reported
@@ -106,10 +111,11 @@ func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
 		e.Closed = time.Time{}
 	}
 	ne := &e
+	// Persist first, outside mu: readers (dispatch, tiles) are not held up by the disk.
 	if err := f.store.Put(ne); err != nil {
-		f.mu.Unlock()
 		return nil, fmt.Errorf("store event %s: %w", e.ID, err)
 	}
+	f.mu.Lock()
 	ch := f.replace(old, ne)
 	subs := f.subs
 	f.mu.Unlock()
