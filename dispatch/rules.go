@@ -177,8 +177,9 @@ func (s *RuleSet) matchPolygon(c data.ClassRef, p orb.Point, at data.Clock) *dat
 	return allDay
 }
 
-// RuleError names a bad duty rule: its record (1-based row or array index), its id, the field
-// and the value at fault.
+// RuleError names a bad duty rule: its record, its id, the field and the value at fault. From
+// ParseRulesCSV the record is the CSV line (the header is line 1); from ParseRulesJSON the
+// 1-based array position; from NewRuleSet (ties) the 1-based position in the rule list.
 type RuleError struct {
 	Record int
 	ID     string
