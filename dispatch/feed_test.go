@@ -1,11 +1,13 @@
 package dispatch_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,4 +272,46 @@ func TestStats(t *testing.T) {
 	if _, err := dispatch.ParseStatsBy("city"); !errors.Is(err, dispatch.ErrBadInput) {
 		t.Errorf("ParseStatsBy(city): %v", err)
 	}
+}
+
+// TestFeedConcurrent runs dispatches, writes, box queries and stats at once (meant for -race).
+func TestFeedConcurrent(t *testing.T) {
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sampleResolver(feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed.Subscribe(func(dispatch.Change) {})
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 9))
+			for i := range 300 {
+				p := cellCentre(rng.IntN(len(testGrids)))
+				switch i % 4 {
+				case 0:
+					e := data.Event{ID: fmt.Sprintf("w%d-%d", w, i%40), Class: evVendor, Point: p, Reported: t0}
+					if _, err := feed.Put(e, t0); err != nil {
+						t.Error(err)
+					}
+				case 1:
+					if _, err := r.Resolve(context.Background(), dispatch.Input{Point: &p, Class: "0501", Kind: "event", At: t0}); err != nil {
+						t.Error(err)
+					}
+				case 2:
+					feed.OpenIn(orb.Bound{Min: orb.Point{114, 22}, Max: orb.Point{115, 23}}, func(data.Event) bool { return true })
+				case 3:
+					feed.Stats(dispatch.StatsQuery{By: dispatch.ByGrid, Now: t0})
+					feed.Close(fmt.Sprintf("w%d-%d", w, rng.IntN(40)), t0)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
