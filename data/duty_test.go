@@ -20,7 +20,7 @@ func TestParseClassRef(t *testing.T) {
 		{"0118", "", "", data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: "0118"}, true},
 		{"0501", "", data.KindEvent, data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, true},
 		{"0501", "", "", data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: "0501"}, true}, // 宣传栏 wins
-		{"0199", "", "", data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0199"}, true},    // only an event
+		{"0199", "", "", data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0199"}, true},     // only an event
 		{"09001", "", "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "09001"}, true},
 		{"01037", "", "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindComponent, Code: "01037"}, true},
 		{"01037", "", data.KindEvent, data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "01037"}, true},

@@ -141,26 +141,25 @@ func (x *dupIndex) remove(id string) {
 		return
 	}
 	delete(x.byID, id)
-	s := x.cells[en.key]
-	last := s[len(s)-1]
-	s[en.pos], last.pos = last, en.pos
-	s[len(s)-1] = nil
-	if s = s[:len(s)-1]; len(s) == 0 {
+	x.cells[en.key] = swapRemove(x.cells[en.key], en.pos, func(m *dupEntry, i int) { m.pos = i })
+	if len(x.cells[en.key]) == 0 {
 		delete(x.cells, en.key)
-	} else {
-		x.cells[en.key] = s
 	}
 	if en.comp != "" {
-		c := x.byComp[en.comp]
-		lastc := c[len(c)-1]
-		c[en.compPos], lastc.compPos = lastc, en.compPos
-		c[len(c)-1] = nil
-		if c = c[:len(c)-1]; len(c) == 0 {
+		x.byComp[en.comp] = swapRemove(x.byComp[en.comp], en.compPos, func(m *dupEntry, i int) { m.compPos = i })
+		if len(x.byComp[en.comp]) == 0 {
 			delete(x.byComp, en.comp)
-		} else {
-			x.byComp[en.comp] = c
 		}
 	}
+}
+
+// swapRemove removes s[i] by moving the last entry into its place and telling it its new index.
+func swapRemove(s []*dupEntry, i int, moved func(*dupEntry, int)) []*dupEntry {
+	last := len(s) - 1
+	s[i] = s[last]
+	moved(s[i], i)
+	s[last] = nil
+	return s[:last]
 }
 
 // dupQuery is one duplicate search.

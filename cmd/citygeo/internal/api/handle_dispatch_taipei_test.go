@@ -25,7 +25,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/dispatch"
 	"citygeo/geo"
@@ -207,29 +206,7 @@ func TestTaipeiReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := dispatch.NewRuleSet(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := api.NewSnapshot(ds, api.SnapshotOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, hash, err := api.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth, err := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{{Name: "1999", Role: api.RoleDispatcher, SHA256: hash}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Dispatch: &api.Dispatch{Rules: set, Feed: feed}})
-	srv.Swap(snap)
-	h := srv.Handler()
+	h, tok, feed := serveDispatch(t, ds, rules, nil)
 
 	cases := readFC(t, filepath.Join(dir, "cases_1999.geojson")).Features
 	sort.SliceStable(cases, func(i, j int) bool {

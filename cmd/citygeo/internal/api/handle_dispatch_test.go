@@ -12,7 +12,7 @@ import (
 	"citygeo/dispatch"
 )
 
-// newDispatchServer serves the sample city with the sample duty rules, an in-memory feed and a
+// newDispatchServer serves the sample city with the sample duty rules, a feed over store and a
 // dispatcher token; it returns the handler and the token.
 func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, string, *data.Dataset) {
 	t.Helper()
@@ -25,6 +25,13 @@ func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, s
 		t.Fatal(err)
 	}
 	dispatch.FillDepartmentCodes(rules, ds.Departments)
+	h, tok, _ := serveDispatch(t, ds, rules, store)
+	return h, tok, ds
+}
+
+// serveDispatch serves ds with the rules, a feed over store (nil: memory) and a dispatcher token.
+func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store dispatch.EventStore) (http.Handler, string, *dispatch.Feed) {
+	t.Helper()
 	set, err := dispatch.NewRuleSet(rules)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +54,7 @@ func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, s
 	}
 	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Dispatch: &api.Dispatch{Rules: set, Feed: feed}})
 	srv.Swap(snap)
-	return srv.Handler(), tok, ds
+	return srv.Handler(), tok, feed
 }
 
 func gridByCode(ds *data.Dataset, code string) *data.Grid {
