@@ -196,24 +196,14 @@ func (f *Feed) Len() (all, open int) {
 }
 
 // OpenIn calls iter with a copy of every open event inside the bound (for the events tile
-// layer) until iter returns false.
+// layer) until iter returns false. iter runs under the feed's read lock: it must not call the
+// feed, and should be quick (writers wait for it).
 func (f *Feed) OpenIn(b orb.Bound, iter func(e data.Event) bool) {
 	f.mu.RLock()
-	var hits []*data.Event
+	defer f.mu.RUnlock()
 	f.open.Search(b.Min, b.Max, func(_, _ [2]float64, e *data.Event) bool {
-		hits = append(hits, e)
-		return true
+		return iter(*e)
 	})
-	copies := make([]data.Event, len(hits))
-	for i, e := range hits {
-		copies[i] = *e
-	}
-	f.mu.RUnlock()
-	for _, e := range copies {
-		if !iter(e) {
-			return
-		}
-	}
 }
 
 // DupQuery asks for earlier reports of the same thing.
