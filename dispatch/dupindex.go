@@ -1,8 +1,12 @@
 package dispatch
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"citygeo/data"
@@ -249,4 +253,56 @@ func abs64(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// dupRuleJSON is a DupRule as configured: metres and hours.
+type dupRuleJSON struct {
+	Radius float64 `json:"radius_m"`
+	Window float64 `json:"window_hours"`
+}
+
+// ParseDupConfig reads duplicate rules as JSON:
+//
+//	{"default": {"radius_m": 50, "window_hours": 24},
+//	 "classes": {"0505": {"radius_m": 30, "window_hours": 2}, "06": {...}},
+//	 "limit": 10}
+func ParseDupConfig(r io.Reader) (DupConfig, error) {
+	var doc struct {
+		Default *dupRuleJSON           `json:"default"`
+		Classes map[string]dupRuleJSON `json:"classes"`
+		Limit   int                    `json:"limit"`
+	}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return DupConfig{}, fmt.Errorf("decode duplicate rules: %w", err)
+	}
+	conv := func(field string, j dupRuleJSON) (DupRule, error) {
+		if !(j.Radius > 0 && j.Radius <= 10_000) || !(j.Window > 0 && j.Window <= 24*366) {
+			return DupRule{}, fmt.Errorf("duplicate rule %s: want 0 < radius_m ≤ 10000 and 0 < window_hours ≤ 8784, got %g m, %g h", field, j.Radius, j.Window)
+		}
+		return DupRule{Radius: j.Radius, Window: time.Duration(j.Window * float64(time.Hour))}, nil
+	}
+	cfg := DupConfig{Limit: doc.Limit, ByClass: map[string]DupRule{}}
+	if doc.Limit < 0 {
+		return DupConfig{}, fmt.Errorf("duplicate rules: limit %d < 0", doc.Limit)
+	}
+	if doc.Default != nil {
+		d, err := conv("default", *doc.Default)
+		if err != nil {
+			return DupConfig{}, err
+		}
+		cfg.Default = d
+	}
+	for code, j := range doc.Classes {
+		if l := len(code); (l != 2 && l != 4 && l != 5) || strings.Trim(code, "0123456789") != "" {
+			return DupConfig{}, fmt.Errorf("duplicate rule classes[%q]: want a 2-, 4- or 5-digit class code", code)
+		}
+		d, err := conv(fmt.Sprintf("classes[%q]", code), j)
+		if err != nil {
+			return DupConfig{}, err
+		}
+		cfg.ByClass[code] = d
+	}
+	return cfg, nil
 }

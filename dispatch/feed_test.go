@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -314,4 +315,30 @@ func TestFeedConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestParseDupConfig(t *testing.T) {
+	cfg, err := dispatch.ParseDupConfig(strings.NewReader(`{"default":{"radius_m":30,"window_hours":12},"classes":{"0505":{"radius_m":20,"window_hours":2},"01":{"radius_m":10,"window_hours":72}},"limit":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp0101, _ := data.ParseClassRef("0101", "", data.KindComponent)
+	for _, tc := range []struct {
+		class data.ClassRef
+		want  dispatch.DupRule
+	}{
+		{evParking, dispatch.DupRule{Radius: 20, Window: 2 * time.Hour}},
+		{evVendor, dispatch.DupRule{Radius: 30, Window: 12 * time.Hour}},
+		{comp0101, dispatch.DupRule{Radius: 10, Window: 72 * time.Hour}},
+	} {
+		if got := cfg.For(tc.class); got != tc.want {
+			t.Errorf("For(%s) = %+v, want %+v", tc.class, got, tc.want)
+		}
+	}
+	for _, bad := range []string{`{"default":{"radius_m":0,"window_hours":1}}`, `{"classes":{"5x":{"radius_m":1,"window_hours":1}}}`,
+		`{"classes":{"0505":{"radius_m":1,"window_hours":-1}}}`, `{"radius":1}`, `{"limit":-1}`} {
+		if _, err := dispatch.ParseDupConfig(strings.NewReader(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
 }
