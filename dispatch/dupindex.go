@@ -1,11 +1,12 @@
 package dispatch
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -218,16 +219,20 @@ func (x *dupIndex) find(q dupQuery, buf []Duplicate) []Duplicate {
 		}
 	}
 	found := buf[start:]
-	sort.Slice(found, func(i, j int) bool {
-		a, b := found[i], found[j]
-		if a.SameComponent != b.SameComponent {
-			return a.SameComponent
-		}
-		if a.Distance != b.Distance {
-			return a.Distance < b.Distance
-		}
-		return a.Apart < b.Apart
-	})
+	if len(found) > 1 { // slices.SortFunc does not allocate: a query makes no garbage
+		slices.SortFunc(found, func(a, b Duplicate) int {
+			switch {
+			case a.SameComponent != b.SameComponent:
+				if a.SameComponent {
+					return -1
+				}
+				return 1
+			case a.Distance != b.Distance:
+				return cmp.Compare(a.Distance, b.Distance)
+			}
+			return cmp.Compare(a.Apart, b.Apart)
+		})
+	}
 	if q.Limit > 0 && len(found) > q.Limit {
 		buf = buf[:start+q.Limit]
 	}

@@ -194,3 +194,21 @@ func FuzzParseRulesCSV(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseRulesJSON(f *testing.F) {
+	f.Add(`[{"kind":"event","class":"0501","area":"440303001","window":"22:00-07:00","department_name":"D","deadline_hours":8}]`)
+	f.Add(`{"rules":[{"class":"01037","polygon":{"type":"Polygon","coordinates":[[[114,22],[115,22],[115,23],[114,22]]]},"department_code":"X","deadline_hours":1,"deadline_unit":"calendar"}]}`)
+	f.Add(`{"rules":[{"class":"05","polygon":{"type":"Point","coordinates":[1,2]},"department_name":"D","deadline_hours":1}]}`)
+	f.Add(`[{"class":"05","polygon":null,"department_name":"D","deadline_hours":1}]`)
+	f.Fuzz(func(t *testing.T, in string) {
+		rules, err := dispatch.ParseRulesJSON(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		if set, err := dispatch.NewRuleSet(rules); err == nil {
+			for _, r := range set.Rules() {
+				set.Match(r.Class, dispatch.Chain{District: r.Area}, orb.Point{114.5, 22.5}, 0)
+			}
+		}
+	})
+}
