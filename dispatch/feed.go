@@ -136,6 +136,9 @@ func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
 	if !ok {
 		return nil, fmt.Errorf("close event %q: %w", id, ErrUnknownEvent)
 	}
+	if !e.IsOpen() { // closing twice keeps the first closing time
+		return &e, nil
+	}
 	e.Status, e.Closed, e.Updated = data.EventClosed, at, at
 	return f.Put(e, at)
 }

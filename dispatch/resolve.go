@@ -80,6 +80,7 @@ const (
 	PathProperty   Path = "component.property"   // its 权属单位
 	PathOwner      Path = "component.owner"      // its 主管部门
 	PathStreet     Path = "street"               // 属地管理: the street of the place
+	PathNone       Path = "none"                 // nothing decided: no rule, no component department, no area
 )
 
 // AreaRef names an area in an answer.
@@ -216,6 +217,8 @@ func (r *Resolver) decide(res *Result, class data.ClassRef, chain Chain, comp *d
 			res.Department, res.Path = data.DeptRef{Code: pl.Street.Code, Name: pl.Street.Name}, PathStreet
 		case pl.District != nil: // a point with no street level still has a 属地
 			res.Department, res.Path = data.DeptRef{Code: pl.District.Code, Name: pl.District.Name}, PathStreet
+		default:
+			res.Path = PathNone
 		}
 	}
 	res.Deadline = r.Calendar.Deadline(at, res.DeadlineHours, res.WorkingHours)

@@ -213,6 +213,10 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		c.JSON(http.StatusOK, eventOut(ev, geo.WGS84, now))
 		return
 	}
+	if old, ok := s.disp.Feed.Get(q.ID); ok && q.Time == "" {
+		// An update keeps the report time, and the deadline runs from it.
+		q.Time = old.Reported.Format(time.RFC3339Nano)
+	}
 	out := s.dispatchOne(c, r, snap, &q.DispatchRequest)
 	if out.Error != nil {
 		Fail(c, "", out.Error)
@@ -222,11 +226,6 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 	ev := data.Event{ID: q.ID, Class: res.Class, Point: res.Point, Grid: res.Grid, Department: res.Department,
 		Deadline: res.Deadline, Priority: res.Priority, Status: status, Reported: res.Reported,
 		Source: q.Source, Description: q.Description}
-	if q.Time == "" {
-		if old, ok := s.disp.Feed.Get(q.ID); ok {
-			ev.Reported = old.Reported // an update keeps the report time
-		}
-	}
 	for _, a := range []struct {
 		dst *string
 		ref *dispatch.AreaRef

@@ -151,6 +151,12 @@ func TestEventsHTTP(t *testing.T) {
 	if code != 200 || body["street"] != "440303003" || body["department"].(map[string]any)["name"] != "深圳市罗湖区东门街道办事处" || body["status"] != "open" {
 		t.Fatalf("create: %d %v", code, body)
 	}
+	created := body
+	// An update without a time keeps the report time and the deadline that runs from it.
+	code, body = post(map[string]any{"id": "2026111800001", "lng": p[0], "lat": p[1], "class": "0501", "kind": "event", "description": "占道经营 (复核)"})
+	if code != 200 || body["reported"] != created["reported"] || body["deadline"] != created["deadline"] || body["description"] != "占道经营 (复核)" {
+		t.Fatalf("update: %d %v\nwas %v", code, body, created)
+	}
 	// A second report nearby is a duplicate candidate of the first.
 	code, body = do(t, h, "POST", "/v1/dispatch", map[string]any{"lng": p[0] + 0.0001, "lat": p[1], "class": "0501", "kind": "event", "time": "2026-11-18T11:00:00+08:00"})
 	dups := body["duplicates"].([]any)
