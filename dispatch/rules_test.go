@@ -1,12 +1,17 @@
 package dispatch_test
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"citygeo/data"
+	"citygeo/data/sample"
 	"citygeo/dispatch"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 )
@@ -33,6 +38,30 @@ func TestSampleRules(t *testing.T) {
 	}
 	if levels[data.DutyGrid] == 0 || levels[data.DutyCommunity] == 0 || levels[data.DutyDistrict] == 0 || len(streets) != 10 {
 		t.Errorf("sample rules cover levels %v and %d streets; want every level and all 10 streets", levels, len(streets))
+	}
+	ds, err := sample.Generate(sample.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := dispatch.CheckAreas(rules, func(c string) bool { return ix.Area(c) != nil || ix.Grid(c) != nil }); len(errs) > 0 {
+		t.Errorf("sample rules name areas the sample city lacks: %v", errs)
+	}
+	named := map[string]bool{}
+	for _, d := range ds.Departments {
+		named[d.Name] = true
+	}
+	local := 0
+	for _, r := range rules {
+		if !named[r.Department.Name] {
+			local++ // 社区工作站, 东门步行街管理办公室: rule-only bodies
+		}
+	}
+	if local > 4 {
+		t.Errorf("%d rules name departments the sample city does not have", local)
 	}
 	depts := []*data.Department{{Code: "X1", Name: "深圳市罗湖区城市管理和综合执法局"}}
 	dispatch.FillDepartmentCodes(rules, depts)
@@ -211,4 +240,36 @@ func FuzzParseRulesJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLoadRulesAndCheckAreas(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "rules.csv")
+	if err := os.WriteFile(csvPath, []byte("id,kind,class,area,department_name,deadline_hours\nA,event,0501,440303001,街道,8\nB,event,0501,440303099,街道,8\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := dispatch.LoadRules(csvPath)
+	if err != nil || len(rules) != 2 {
+		t.Fatalf("LoadRules csv: %v %v", rules, err)
+	}
+	ix, err := geo.NewIndex(testCity(), geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := dispatch.CheckAreas(rules, func(code string) bool { return ix.Area(code) != nil || ix.Grid(code) != nil })
+	if len(errs) != 1 || errs[0].ID != "B" || errs[0].Field != "area" {
+		t.Errorf("CheckAreas: %v", errs)
+	}
+	sample, _ := dispatch.SampleRules()
+	jsonPath := filepath.Join(dir, "rules.json")
+	raw, _ := json.Marshal(map[string]any{"rules": []map[string]any{{"class": "05", "kind": "event", "department_name": "D", "deadline_hours": 1}}})
+	if err := os.WriteFile(jsonPath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rules, err := dispatch.LoadRules(jsonPath); err != nil || len(rules) != 1 || len(sample) == 0 {
+		t.Fatalf("LoadRules json: %v %v", rules, err)
+	}
+	if _, err := dispatch.LoadRules(filepath.Join(dir, "missing.csv")); err == nil {
+		t.Error("LoadRules of a missing file")
+	}
 }

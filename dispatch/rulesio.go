@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -277,4 +279,32 @@ func parseZone(raw []byte, isWKT bool) (orb.MultiPolygon, error) {
 		}
 	}
 	return mp, nil
+}
+
+// LoadRules reads a rule list file: .csv as ParseRulesCSV, anything else as ParseRulesJSON.
+func LoadRules(path string) ([]*data.DutyRule, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open duty rules: %w", err)
+	}
+	defer f.Close()
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return ParseRulesCSV(f)
+	}
+	return ParseRulesJSON(f)
+}
+
+// CheckAreas reports the rules whose area code the dataset does not have (known says whether
+// an area or grid code exists, e.g. geo.Index Area/Grid), one *RuleError each, with the
+// 1-based position of the rule in the list. A rule for an unknown area never matches, which
+// is almost always a typo or a rule list meant for another dataset version.
+func CheckAreas(rules []*data.DutyRule, known func(code string) bool) RuleErrors {
+	var errs RuleErrors
+	for i, r := range rules {
+		if r.Area != "" && !known(r.Area) {
+			errs = append(errs, &RuleError{Record: i + 1, ID: r.ID, Field: "area", Value: r.Area,
+				Reason: fmt.Sprintf("no %s with this code in the dataset", r.Level())})
+		}
+	}
+	return errs
 }
