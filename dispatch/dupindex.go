@@ -97,7 +97,7 @@ type dupEntry struct {
 
 const (
 	dupCellDeg   = 0.005     // ≈ 550 m of latitude: a 50 m circle mostly touches 1 cell
-	dupBucket    = 24 * 3600 // seconds: a 24 h window touches 2–3 buckets
+	dupBucket    = 72 * 3600 // seconds: a ±24 h window touches 1–2 buckets
 	metresPerDeg = 111_320.0
 )
 

@@ -238,3 +238,21 @@ func (f *Feed) Each(fn func(e *data.Event) bool) {
 		}
 	}
 }
+
+// Prune drops from memory the events closed before the given time and returns how many. They
+// stay in the store; statistics over the feed then cover what is kept. Open events are never
+// pruned.
+func (f *Feed) Prune(closedBefore time.Time) int {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for id, e := range f.events {
+		if !e.IsOpen() && e.Closed.Before(closedBefore) {
+			delete(f.events, id)
+			n++
+		}
+	}
+	return n
+}

@@ -215,6 +215,15 @@ func TestSQLiteStore(t *testing.T) {
 	if all, open := feed2.Len(); all != 2 || open != 1 {
 		t.Errorf("reloaded %d events, %d open; want 2, 1", all, open)
 	}
+	if n := feed2.Prune(t0.Add(30 * time.Minute)); n != 0 {
+		t.Errorf("pruned %d events closed after the cut-off", n)
+	}
+	if n := feed2.Prune(t0.Add(2 * time.Hour)); n != 1 {
+		t.Errorf("pruned %d, want the one closed event", n)
+	}
+	if all, open := feed2.Len(); all != 1 || open != 1 {
+		t.Errorf("after prune %d events, %d open; want 1, 1", all, open)
+	}
 	got, _ := feed2.Get(ev.ID)
 	ev.Status, ev.Updated = data.EventOpen, t0
 	if !got.Reported.Equal(ev.Reported) || !got.Deadline.Equal(ev.Deadline) || got.Point != ev.Point ||
