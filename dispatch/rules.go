@@ -133,27 +133,43 @@ func (s *RuleSet) Match(class data.ClassRef, chain Chain, p orb.Point, at data.C
 	if s == nil {
 		return nil
 	}
-	classes := [2]data.ClassRef{class, class.MajorRef()}
-	n := 2
+	classes := []data.ClassRef{class, class.MajorRef()}
 	if class.IsMajor() {
-		n = 1
+		classes = classes[:1]
 	}
-	levels := [...]string{chain.Grid, "\x00polygon", chain.Community, chain.Street, chain.District, ""}
-	for li, area := range levels {
-		if area == "" && li < len(levels)-1 {
-			continue
-		}
-		for _, c := range classes[:n] {
-			if li == 1 {
-				if r := s.matchPolygon(c, p, at); r != nil {
-					return r
-				}
-				continue
+	if r := s.matchArea(classes, chain.Grid, at); r != nil {
+		return r
+	}
+	if len(s.polygons) > 0 {
+		for _, c := range classes {
+			if r := s.matchPolygon(c, p, at); r != nil {
+				return r
 			}
-			for _, r := range s.byKey[ruleKey{class: c, area: area}] {
-				if r.Window == nil || r.Window.Contains(at) {
-					return r
-				}
+		}
+	}
+	for _, area := range [...]string{chain.Community, chain.Street, chain.District} {
+		if r := s.matchArea(classes, area, at); r != nil {
+			return r
+		}
+	}
+	return s.matchKey(classes, "", at) // city-wide rules
+}
+
+// matchArea returns the rule for an area code, minor class first. A missing level of the chain
+// ("") matches nothing.
+func (s *RuleSet) matchArea(classes []data.ClassRef, area string, at data.Clock) *data.DutyRule {
+	if area == "" {
+		return nil
+	}
+	return s.matchKey(classes, area, at)
+}
+
+// matchKey returns the rule for an area key ("" = the whole city), minor class first.
+func (s *RuleSet) matchKey(classes []data.ClassRef, area string, at data.Clock) *data.DutyRule {
+	for _, c := range classes {
+		for _, r := range s.byKey[ruleKey{class: c, area: area}] {
+			if r.Window == nil || r.Window.Contains(at) {
+				return r
 			}
 		}
 	}

@@ -273,3 +273,31 @@ func TestLoadRulesAndCheckAreas(t *testing.T) {
 		t.Error("LoadRules of a missing file")
 	}
 }
+
+// TestMatchMissingLevels checks that a chain without a grid or community still walks the
+// levels in order, and that city-wide rules come last.
+func TestMatchMissingLevels(t *testing.T) {
+	rules, err := dispatch.ParseRulesJSON(strings.NewReader(`[
+		{"id":"city","kind":"event","class":"05","department_name":"市","deadline_hours":1},
+		{"id":"street","kind":"event","class":"05","area":"440303001","department_name":"街道","deadline_hours":1}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := dispatch.NewRuleSet(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	for _, tc := range []struct {
+		chain dispatch.Chain
+		want  string
+	}{
+		{dispatch.Chain{Street: "440303001", District: "440303"}, "street"},
+		{dispatch.Chain{Street: "440303002", District: "440303"}, "city"},
+		{dispatch.Chain{}, "city"},
+	} {
+		if r := set.Match(cl, tc.chain, orb.Point{}, 0); r == nil || r.ID != tc.want {
+			t.Errorf("chain %+v: got %+v, want %s", tc.chain, r, tc.want)
+		}
+	}
+}
