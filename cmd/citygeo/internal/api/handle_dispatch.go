@@ -106,7 +106,11 @@ func dispatchError(err error) *Error {
 	if !errors.As(err, &ie) {
 		return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
 	}
-	e := BadParam(ie.Field, "%s", ie.Error())
+	msg := ie.Err.Error()
+	if ie.Reason != "" {
+		msg += ": " + ie.Reason
+	}
+	e := BadParam(ie.Field, "%s", msg)
 	switch {
 	case errors.Is(err, dispatch.ErrUnknownComponent), errors.Is(err, dispatch.ErrAddressNotFound), errors.Is(err, dispatch.ErrUnknownEvent):
 		e.Status, e.Code = http.StatusNotFound, CodeNotFound
