@@ -391,11 +391,49 @@ func (s *Server) handleStats(c *gin.Context) {
 		}
 		q.Class = &ref
 	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "geojson" {
+		Fail(c, "", BadParam("format", "%q: want json or geojson", format))
+		return
+	}
 	if s.disp == nil {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"by": by, "from": timeOrNil(q.From), "to": timeOrNil(q.To), "class": q.Class, "rows": s.disp.Feed.Stats(q)})
+	rows := s.disp.Feed.Stats(q)
+	if format == "geojson" {
+		snap := s.snapshot(c)
+		if snap == nil {
+			return
+		}
+		c.JSON(http.StatusOK, statsChoropleth(snap, rows))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"by": by, "from": timeOrNil(q.From), "to": timeOrNil(q.To), "class": q.Class, "rows": rows})
+}
+
+// statsChoropleth joins the counts to the area or grid polygons of the snapshot, for a
+// choropleth on the wall screen (CGCS2000 lon/lat). Areas the snapshot does not have are left
+// out.
+func statsChoropleth(snap *Snapshot, rows []dispatch.StatsRow) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for _, r := range rows {
+		var g orb.Geometry
+		name := ""
+		if gr := snap.Geo.Grid(r.Area); gr != nil {
+			g = gr.Polygon
+		} else if a := snap.Geo.Area(r.Area); a != nil && len(a.Polygon) > 0 {
+			g, name = a.Polygon, a.Name
+		}
+		if g == nil {
+			continue
+		}
+		f := geojson.NewFeature(g)
+		f.ID = r.Area
+		f.Properties = geojson.Properties{"area": r.Area, "name": name, "reported": r.Reported, "closed": r.Closed, "overdue": r.Overdue}
+		fc.Append(f)
+	}
+	return fc
 }
 
 func timeOrNil(t time.Time) any {

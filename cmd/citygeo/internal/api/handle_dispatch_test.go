@@ -173,6 +173,11 @@ func TestEventsHTTP(t *testing.T) {
 	if code != 200 || len(rows) != 1 || rows[0].(map[string]any)["reported"] != 1.0 {
 		t.Fatalf("stats: %d %v", code, body)
 	}
+	code, body = do(t, h, "GET", "/v1/stats?by=community&format=geojson", nil)
+	if feats, _ := body["features"].([]any); code != 200 || len(feats) != 1 ||
+		feats[0].(map[string]any)["properties"].(map[string]any)["name"] != "东门社区" {
+		t.Fatalf("stats choropleth: %d %v", code, body)
+	}
 	if code, body = post(map[string]any{"id": "2026111800001", "status": "closed", "closed": "2026-11-18T15:00:00+08:00"}); code != 200 || body["status"] != "closed" {
 		t.Fatalf("close: %d %v", code, body)
 	}
@@ -185,7 +190,7 @@ func TestEventsHTTP(t *testing.T) {
 	}
 	for _, tc := range []struct{ url, field string }{
 		{"/v1/stats?by=city", "by"}, {"/v1/stats?from=today", "from"}, {"/v1/stats?class=0999", "class"},
-		{"/v1/events", "bbox"}, {"/v1/stats?from=2026-11-19T00:00:00Z&to=2026-11-18T00:00:00Z", "to"},
+		{"/v1/events", "bbox"}, {"/v1/stats?format=csv", "format"}, {"/v1/stats?from=2026-11-19T00:00:00Z&to=2026-11-18T00:00:00Z", "to"},
 	} {
 		code, body := do(t, h, "GET", tc.url, nil)
 		if code != 400 || body["error"].(map[string]any)["field"] != tc.field {
