@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
@@ -216,3 +217,45 @@ func (a authed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', 7, 64) }
+
+// TestEventsSurviveSwap files an event, swaps in a new dataset version and finds the event
+// still there: the feed lives beside the snapshots.
+func TestEventsSurviveSwap(t *testing.T) {
+	ds, err := sampleOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := dispatch.SampleRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := dispatch.NewRuleSet(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Options{Logger: quietLog, Dispatch: &api.Dispatch{Rules: set, Feed: feed}})
+	snap1, err := api.NewSnapshot(ds, api.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Swap(snap1)
+	p := interior(ds.Grids[0])
+	if _, err := feed.Put(data.Event{ID: "A1", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, Point: p}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	v2 := *ds
+	v2.Version = 2
+	snap2, err := api.NewSnapshot(&v2, api.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Swap(snap2)
+	code, body := do(t, srv.Handler(), "POST", "/v1/dispatch", map[string]any{"lng": p[0], "lat": p[1], "class": "0501", "kind": "event"})
+	if code != 200 || body["version"] != 2.0 || len(body["duplicates"].([]any)) != 1 {
+		t.Fatalf("after swap: %d %v", code, body)
+	}
+}
