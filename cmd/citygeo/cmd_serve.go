@@ -15,14 +15,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data/store"
 )
 
 func newServeCmd() *cobra.Command {
 	var (
-		sf       storeFlags
-		addr     string
-		authFile string
-		snapTol  float64
+		sf        storeFlags
+		addr      string
+		authFile  string
+		snapTol   float64
+		maxUpload int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -36,7 +38,15 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log})
+			var st *store.Store
+			if sf.store != "" {
+				if st, err = store.Open(ctx, sf.store); err != nil {
+					return err
+				}
+				defer st.Close()
+			}
+			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
+				Snapshot: api.SnapshotOptions{SnapTolerance: snapTol}})
 			ds, err := loadDataset(ctx, sf)
 			if err != nil {
 				return err
@@ -52,6 +62,9 @@ func newServeCmd() *cobra.Command {
 			}
 			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", ds.Name, "version", ds.Version,
 				"grids", len(ds.Grids), "components", len(ds.Components))
+			if st != nil { // follow imports and rollbacks made by other processes
+				go srv.Follow(ctx, 2*time.Second)
+			}
 			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()
@@ -71,6 +84,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
+	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd
 }

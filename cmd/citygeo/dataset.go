@@ -6,6 +6,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
+	"citygeo/data/store"
 )
 
 // storeFlags are the flags every command that reads a dataset shares.
@@ -19,5 +20,14 @@ func loadDataset(ctx context.Context, f storeFlags) (*data.Dataset, error) {
 	if f.store == "" {
 		return sample.Generate(sample.Options{})
 	}
-	return nil, fmt.Errorf("store %s: the embedded store is not available in this build yet", f.store)
+	st, err := store.Open(ctx, f.store)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	ds, err := st.LoadActive(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", f.store, err)
+	}
+	return ds, nil
 }

@@ -6,6 +6,9 @@
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
+//	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
+//	citygeo versions|rollback N --store PATH
+//	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
 package main
 
 import (
@@ -50,6 +53,7 @@ func newRootCmd() *cobra.Command {
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
+		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
 	)
 	return root
 }

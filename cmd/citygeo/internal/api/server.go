@@ -3,9 +3,12 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
+
+	"citygeo/data/store"
 )
 
 // Options configures a Server. The zero value serves reads openly and refuses every write.
@@ -14,6 +17,10 @@ type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
 	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
 	Dispatch *Dispatch
+	// Store enables the dataset routes (upload, list, activate) and Follow; nil leaves them 503.
+	Store     *store.Store
+	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
+	Snapshot  SnapshotOptions // for snapshots built from the store
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -23,6 +30,11 @@ type Server struct {
 	log    *slog.Logger
 	engine *gin.Engine
 	disp   *Dispatch
+
+	store     *store.Store
+	maxUpload int64
+	snapOpts  SnapshotOptions
+	importMu  sync.Mutex // one import or activation at a time
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -36,7 +48,11 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger, disp: opts.Dispatch}
+	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot,
+		disp: opts.Dispatch}
+	if s.maxUpload <= 0 {
+		s.maxUpload = DefaultMaxUpload
+	}
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -78,6 +94,13 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/events", Write(RoleDispatcher), "create, update or close an event by id", s.handlePostEvent},
 		{"GET", "/v1/events", Read, "open events in a bbox as GeoJSON", s.handleEvents},
 		{"GET", "/v1/stats", Read, "events reported/closed/overdue per grid, community or street", s.handleStats},
+		{"GET", "/v1/datasets", Write(RoleGIS), "stored dataset versions with counts per layer", s.handleDatasets},
+		{"POST", "/v1/datasets", Write(RoleGIS), "upload survey files: validate, import as a new version, serve it", s.handleUpload},
+		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
+		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
+		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
+		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
+		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
 	}
 }
 

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	importer "citygeo/import"
+)
+
+func newExportCmd() *cobra.Command {
+	var (
+		sf     storeFlags
+		format string
+		out    string
+	)
+	cmd := &cobra.Command{
+		Use:   "export --format geojson|gpkg|shp --out PATH [--store PATH]",
+		Short: "write the active version (or the built-in sample city) for QGIS/ArcGIS; import reads it back unchanged",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return &exitError{code: 2, err: errors.New("export needs --out PATH")}
+			}
+			ds, err := loadDataset(cmd.Context(), sf)
+			if err != nil {
+				return err
+			}
+			files, err := importer.Export(ds, importer.ExportFormat(format), out)
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				fmt.Fprintln(cmd.OutOrStdout(), f)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty exports the built-in sample city")
+	cmd.Flags().StringVar(&format, "format", "geojson", "geojson (a directory of .geojson), gpkg (one file) or shp (a directory of Shapefiles)")
+	cmd.Flags().StringVar(&out, "out", "", "output directory (geojson, shp) or file (gpkg)")
+	return cmd
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"citygeo/data"
+	"citygeo/data/store"
+	importer "citygeo/import"
+)
+
+// importFlags are the flags validate and import share.
+type importFlags struct {
+	sf      storeFlags
+	mapFile string
+	crs     string
+	charset string
+	report  string // write the JSON report here
+	quiet   bool
+}
+
+func (f *importFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.sf.store, "store", "", "embedded store (SQLite file)")
+	cmd.Flags().StringVar(&f.mapFile, "map", "", "field mapping file (JSON or YAML); default: standard field names")
+	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, gcj02 …")
+	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
+	cmd.Flags().StringVar(&f.report, "report", "", "write the full JSON report to this file")
+	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+}
+
+func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error) {
+	var opts importer.Options
+	if f.mapFile != "" {
+		m, err := importer.LoadMapping(f.mapFile)
+		if err != nil {
+			return opts, nil, &exitError{code: 2, err: err}
+		}
+		opts.Mapping = m
+	}
+	if f.crs != "" {
+		c, err := importer.ParseCRS(f.crs)
+		if err != nil {
+			return opts, nil, &exitError{code: 2, err: err}
+		}
+		opts.Read.CRS = &c
+	}
+	opts.Read.Charset = f.charset
+	done := func() {}
+	if !f.quiet {
+		opts.Progress, done = progress(stderr)
+	}
+	return opts, done, nil
+}
+
+// progress draws a bar per file on a terminal and prints a plain line every 10 % otherwise.
+func progress(w io.Writer) (func(file string, done, total int64), func()) {
+	file, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(file.Fd()))
+	var bar *progressbar.ProgressBar
+	cur, lastPct := "", int64(-1)
+	update := func(name string, done, total int64) {
+		if name != cur {
+			if bar != nil {
+				bar.Finish()
+				fmt.Fprintln(w)
+			}
+			cur, lastPct, bar = name, -1, nil
+			if tty {
+				bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(w), progressbar.OptionShowBytes(true),
+					progressbar.OptionSetDescription(filepath.Base(name)), progressbar.OptionThrottle(100_000_000))
+			}
+		}
+		if bar != nil {
+			bar.Set64(done)
+			return
+		}
+		if total > 0 {
+			if pct := done * 10 / total * 10; pct != lastPct {
+				lastPct = pct
+				fmt.Fprintf(w, "reading %s: %d%% (%d of %d bytes)\n", name, pct, done, total)
+			}
+		}
+	}
+	finish := func() {
+		if bar != nil {
+			bar.Finish()
+			fmt.Fprintln(w)
+		}
+	}
+	return update, finish
+}
+
+func writeReport(cmd *cobra.Command, f *importFlags, rep *importer.Report) error {
+	if rep == nil {
+		return nil
+	}
+	if err := rep.WriteSummary(cmd.ErrOrStderr(), 5); err != nil {
+		return err
+	}
+	if f.report == "" {
+		return nil
+	}
+	out, err := os.Create(f.report)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteJSON(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func newValidateCmd() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "validate [--map F] [--crs EPSG:n] FILE…",
+		Short: "check survey files against the current version without importing; exit 1 when errors are found",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			ctx := cmd.Context()
+			opts, done, err := f.options(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			base, err := activeDataset(ctx, f.sf)
+			if err != nil {
+				return err
+			}
+			_, rep, err := importer.Check(ctx, files, base, opts)
+			done()
+			if err != nil {
+				return err
+			}
+			if err := writeReport(cmd, &f, rep); err != nil {
+				return err
+			}
+			if !rep.OK() {
+				return &exitError{code: 1, err: fmt.Errorf("%d errors found", rep.Errors)}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newImportCmd() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "import --store PATH [--map F] [--crs EPSG:n] FILE…",
+		Short: "validate survey files and, when no errors are found, write them as the new active version",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			ctx := cmd.Context()
+			if f.sf.store == "" {
+				return &exitError{code: 2, err: errors.New("import needs --store PATH")}
+			}
+			opts, done, err := f.options(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			st, err := store.Open(ctx, f.sf.store)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			v, rep, err := importer.Import(ctx, st, files, opts)
+			done()
+			if rerr := writeReport(cmd, &f, rep); rerr != nil {
+				return rerr
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "version %d active\n", v)
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// activeDataset is the store's active version, or nil for a missing or empty store (validate
+// then checks the files on their own).
+func activeDataset(ctx context.Context, sf storeFlags) (*data.Dataset, error) {
+	if sf.store == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(sf.store); err != nil {
+		return nil, nil
+	}
+	st, err := store.Open(ctx, sf.store)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	ds, err := st.LoadActive(ctx)
+	if errors.Is(err, store.ErrNoActive) {
+		return nil, nil
+	}
+	return ds, err
+}

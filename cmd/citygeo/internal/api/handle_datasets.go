@@ -1,0 +1,229 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"citygeo/data/store"
+	importer "citygeo/import"
+)
+
+// DefaultMaxUpload is the largest POST /v1/datasets body accepted unless Options says.
+const DefaultMaxUpload = 1 << 30
+
+// DatasetsBody is the body of GET /v1/datasets.
+type DatasetsBody struct {
+	Versions []store.Version `json:"versions"`
+	Serving  int64           `json:"serving"` // the version this process answers from
+}
+
+// ImportBody is the body of a successful POST /v1/datasets.
+type ImportBody struct {
+	Version int64            `json:"version"`
+	Report  *importer.Report `json:"report"`
+}
+
+func (s *Server) storeOr503(c *gin.Context) *store.Store {
+	if s.store == nil {
+		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "no dataset store: start the server with --store"})
+	}
+	return s.store
+}
+
+func (s *Server) handleDatasets(c *gin.Context) {
+	st := s.storeOr503(c)
+	if st == nil {
+		return
+	}
+	vs, err := st.Versions(c.Request.Context())
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
+	body := DatasetsBody{Versions: vs}
+	if snap := s.Current(); snap != nil {
+		body.Serving = snap.Version()
+	}
+	c.JSON(http.StatusOK, body)
+}
+
+func (s *Server) handleActivate(c *gin.Context) {
+	st := s.storeOr503(c)
+	if st == nil {
+		return
+	}
+	v, err := strconv.ParseInt(c.Param("version"), 10, 64)
+	if err != nil {
+		Fail(c, "", BadParam("version", "%q is not a version number", c.Param("version")))
+		return
+	}
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	if err := st.Activate(c.Request.Context(), v); errors.Is(err, store.ErrNoVersion) {
+		Fail(c, "", NotFound("version", "no dataset version %d", v))
+		return
+	} else if err != nil {
+		Fail(c, "", err)
+		return
+	}
+	if err := s.reload(c.Request.Context(), v); err != nil {
+		Fail(c, "", err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"version": v})
+}
+
+// handleUpload takes multipart parts "file" (one or more survey files; a Shapefile as a .zip
+// or as its .shp/.dbf/.prj/.cpg parts), optional "map" (a mapping file), "crs" and "charset".
+func (s *Server) handleUpload(c *gin.Context) {
+	st := s.storeOr503(c)
+	if st == nil {
+		return
+	}
+	if c.Request.ContentLength > s.maxUpload {
+		Fail(c, "", tooLarge(s.maxUpload))
+		return
+	}
+	dir, err := os.MkdirTemp("", "citygeo-upload-")
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	files, opts, err := saveUpload(c, dir, s.maxUpload)
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
+	s.importMu.Lock()
+	defer s.importMu.Unlock()
+	v, rep, err := importer.Import(c.Request.Context(), st, files, opts)
+	var ve *importer.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": &Error{Code: CodeInvalid, Message: ve.Error()}, "report": rep})
+		return
+	case errors.Is(err, importer.ErrTooLarge):
+		Fail(c, "file", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "file", Message: err.Error()})
+		return
+	case errors.Is(err, importer.ErrFormat), errors.Is(err, importer.ErrUnsafe), errors.Is(err, importer.ErrCRS):
+		Fail(c, "file", BadParam("file", "%s", strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")))
+		return
+	case err != nil:
+		Fail(c, "", err)
+		return
+	}
+	if err := s.reload(c.Request.Context(), v); err != nil {
+		Fail(c, "", err)
+		return
+	}
+	c.JSON(http.StatusCreated, ImportBody{Version: v, Report: rep})
+}
+
+func tooLarge(limit int64) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("upload larger than %d bytes", limit)}
+}
+
+// saveUpload streams the multipart body to dir and returns the files to import (the side files
+// of a Shapefile are saved but not listed) and the options from the form fields.
+func saveUpload(c *gin.Context, dir string, limit int64) ([]string, importer.Options, error) {
+	var opts importer.Options
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, opts, BadParam("body", "want multipart/form-data with file parts: %v", err)
+	}
+	var files []string
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, opts, uploadErr(err, limit)
+		}
+		switch part.FormName() {
+		case "file":
+			name := filepath.Base(filepath.Clean("/" + part.FileName()))
+			if name == "/" || name == "." || strings.HasPrefix(name, ".") {
+				return nil, opts, BadParam("file", "file part without a usable file name %q", part.FileName())
+			}
+			p := filepath.Join(dir, name)
+			f, err := os.Create(p)
+			if err != nil {
+				return nil, opts, err
+			}
+			_, err = io.Copy(f, part)
+			f.Close()
+			if err != nil {
+				return nil, opts, uploadErr(err, limit)
+			}
+			switch strings.ToLower(filepath.Ext(name)) {
+			case ".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", ".xml", ".qix":
+			default:
+				files = append(files, p)
+			}
+		case "map":
+			m, err := importer.ParseMapping(part)
+			if err != nil {
+				return nil, opts, BadParam("map", "%v", err)
+			}
+			opts.Mapping = m
+		case "crs", "charset":
+			b, err := io.ReadAll(io.LimitReader(part, 256))
+			if err != nil {
+				return nil, opts, uploadErr(err, limit)
+			}
+			if part.FormName() == "charset" {
+				opts.Read.Charset = string(b)
+				continue
+			}
+			crs, err := importer.ParseCRS(string(b))
+			if err != nil {
+				return nil, opts, BadParam("crs", "%v", err)
+			}
+			opts.Read.CRS = &crs
+		default:
+			return nil, opts, BadParam(part.FormName(), "unknown form field; want file, map, crs or charset")
+		}
+	}
+	if len(files) == 0 {
+		return nil, opts, BadParam("file", "no file to import")
+	}
+	return files, opts, nil
+}
+
+func uploadErr(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(limit)
+	}
+	return BadParam("body", "reading the upload: %v", err)
+}
+
+// reload loads version v from the store and swaps it in.
+func (s *Server) reload(ctx context.Context, v int64) error {
+	if cur := s.Current(); cur != nil && cur.Version() == v {
+		return nil
+	}
+	ds, err := s.store.Load(ctx, v)
+	if err != nil {
+		return err
+	}
+	snap, err := NewSnapshot(ds, s.snapOpts)
+	if err != nil {
+		return err
+	}
+	s.Swap(snap)
+	s.log.Info("dataset swapped", "version", v, "grids", len(ds.Grids), "components", len(ds.Components))
+	return nil
+}

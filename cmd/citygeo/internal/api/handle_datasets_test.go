@@ -1,0 +1,267 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/data/store"
+	importer "citygeo/import"
+)
+
+type datasetEnv struct {
+	srv       *api.Server
+	st        *store.Store
+	gis, read string // tokens
+	ds        *data.Dataset
+	v1        int64
+}
+
+func newDatasetEnv(t *testing.T, maxUpload int64) *datasetEnv {
+	t.Helper()
+	ctx := context.Background()
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	v1, err := st.Save(ctx, ds, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gis, gisHash, _ := api.NewToken()
+	read, readHash, _ := api.NewToken()
+	auth, err := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{
+		{Name: "gis", Role: api.RoleGIS, SHA256: gisHash}, {Name: "r", Role: api.RoleReader, SHA256: readHash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Store: st, MaxUpload: maxUpload})
+	loaded, err := st.Load(ctx, v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := api.NewSnapshot(loaded, api.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Swap(snap)
+	return &datasetEnv{srv: srv, st: st, gis: gis, read: read, ds: loaded, v1: v1}
+}
+
+// multipartBody builds an upload of the given files (name → content).
+func multipartBody(t *testing.T, files map[string][]byte, fields map[string]string) (*bytes.Buffer, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for name, b := range files {
+		fw, err := w.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(b)
+	}
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	w.Close()
+	return &buf, w.FormDataContentType()
+}
+
+func (e *datasetEnv) request(t *testing.T, method, url, token string, body io.Reader, ctype string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, url, body)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("%s %s: %d, body not JSON: %q", method, url, rec.Code, rec.Body.String())
+	}
+	return rec.Code, out
+}
+
+// componentsGeoJSON exports the components of ds (after edit) as one GeoJSON file.
+func componentsGeoJSON(t *testing.T, ds *data.Dataset, edit func(c []*data.Component)) []byte {
+	t.Helper()
+	cs := make([]*data.Component, len(ds.Components))
+	for i, c := range ds.Components {
+		cp := *c
+		cs[i] = &cp
+	}
+	edit(cs)
+	files, err := importer.Export(&data.Dataset{Components: cs}, importer.ExportGeoJSON, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDatasetsAuth(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	for _, tt := range []struct {
+		method, url, token string
+		want               int
+	}{
+		{"GET", "/v1/datasets", "", 401},
+		{"GET", "/v1/datasets", e.read, 403},
+		{"POST", "/v1/datasets/1/activate", e.read, 403},
+		{"POST", "/v1/datasets", "", 401},
+		{"GET", "/v1/datasets", e.gis, 200},
+	} {
+		if code, body := e.request(t, tt.method, tt.url, tt.token, nil, ""); code != tt.want {
+			t.Errorf("%s %s: %d %v, want %d", tt.method, tt.url, code, body, tt.want)
+		}
+	}
+}
+
+func TestDatasetsUploadListActivate(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	// Re-survey: the first component is now damaged.
+	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Status = data.StatusDamaged })
+	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": b}, nil)
+	code, out := e.request(t, "POST", "/v1/datasets", e.gis, body, ctype)
+	if code != 201 {
+		t.Fatalf("upload: %d %v", code, out["error"])
+	}
+	v2 := int64(out["version"].(float64))
+	cur := e.srv.Current()
+	if cur.Version() != v2 || cur.Dataset.Components[0].Status != data.StatusDamaged {
+		t.Fatalf("after upload serving v%d (status %s), want v%d", cur.Version(), cur.Dataset.Components[0].Status, v2)
+	}
+	if len(cur.Dataset.Grids) != len(e.ds.Grids) {
+		t.Errorf("component upload changed the grids: %d → %d", len(e.ds.Grids), len(cur.Dataset.Grids))
+	}
+	code, out = e.request(t, "GET", "/v1/datasets", e.gis, nil, "")
+	if vs := out["versions"].([]any); code != 200 || len(vs) != 2 || int64(out["serving"].(float64)) != v2 {
+		t.Errorf("list: %d %v", code, out)
+	}
+	if code, out = e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", e.v1), e.gis, nil, ""); code != 200 {
+		t.Fatalf("activate: %d %v", code, out)
+	}
+	if cur := e.srv.Current(); cur.Version() != e.v1 || cur.Dataset.Components[0].Status == data.StatusDamaged {
+		t.Errorf("after rollback serving v%d", cur.Version())
+	}
+	if code, _ := e.request(t, "POST", "/v1/datasets/99/activate", e.gis, nil, ""); code != 404 {
+		t.Errorf("activate 99: %d, want 404", code)
+	}
+	if code, _ := e.request(t, "POST", "/v1/datasets/x/activate", e.gis, nil, ""); code != 400 {
+		t.Errorf("activate x: %d, want 400", code)
+	}
+}
+
+func TestDatasetsUploadRefused(t *testing.T) {
+	e := newDatasetEnv(t, 64<<10)
+	dup := componentsGeoJSON(t, &data.Dataset{Components: e.ds.Components[:50]}, func(cs []*data.Component) { cs[1].ID = cs[0].ID })
+	big := componentsGeoJSON(t, e.ds, func([]*data.Component) {})
+	bad := []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",`)
+	for _, tt := range []struct {
+		name  string
+		files map[string][]byte
+		want  int
+	}{
+		{"validation errors", map[string][]byte{"component.geojson": dup}, 422},
+		{"too large", map[string][]byte{"component.geojson": big}, 413},
+		{"truncated", map[string][]byte{"component.geojson": bad}, 400},
+		{"no file", map[string][]byte{}, 400},
+		{"zip slip name", map[string][]byte{"../../component.geojson": dup}, 422},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body, ctype := multipartBody(t, tt.files, nil)
+			code, out := e.request(t, "POST", "/v1/datasets", e.gis, body, ctype)
+			if code != tt.want {
+				t.Errorf("%d %v, want %d", code, out, tt.want)
+			}
+			if vs, _ := e.st.Versions(context.Background()); len(vs) != 1 {
+				t.Errorf("%d versions after a refused upload", len(vs))
+			}
+			if tt.want == 422 && out["report"] == nil {
+				t.Error("422 without a report")
+			}
+		})
+	}
+}
+
+// TestSwapUnderLoad swaps dataset versions back and forth (and imports one) while clients
+// hammer /v1/locate over real HTTP: no request may fail.
+func TestSwapUnderLoad(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	hs := httptest.NewServer(e.srv.Handler())
+	defer hs.Close()
+	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Name = "改" })
+	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": b}, nil)
+	code, out := e.request(t, "POST", "/v1/datasets", e.gis, body, ctype)
+	if code != 201 {
+		t.Fatalf("upload: %d %v", code, out)
+	}
+	v2 := int64(out["version"].(float64))
+	var ok, failed atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				p := interior(e.ds.Grids[(i*7+w)%len(e.ds.Grids)])
+				resp, err := http.Get(fmt.Sprintf("%s/v1/locate?lng=%.7f&lat=%.7f", hs.URL, p[0], p[1]))
+				if err != nil || resp.StatusCode != 200 {
+					failed.Add(1)
+				} else {
+					ok.Add(1)
+				}
+				if resp != nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}(w)
+	}
+	for i := 0; i < 20; i++ {
+		v := e.v1
+		if i%2 == 1 {
+			v = v2
+		}
+		if code, out := e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", v), e.gis, nil, ""); code != 200 {
+			t.Errorf("activate %d: %d %v", v, code, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d locate requests during 20 swaps, %d failed", ok.Load(), failed.Load())
+	if failed.Load() > 0 || ok.Load() < 100 {
+		t.Errorf("%d requests failed, %d succeeded", failed.Load(), ok.Load())
+	}
+}

@@ -1,0 +1,351 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+)
+
+// Layer names one layer of a dataset as stored in feature.layer.
+type Layer string
+
+// The layers of a data.Dataset. New layers (events, duty rules) add a name here and a case in
+// encodeDataset and decodeRow.
+const (
+	LayerArea       Layer = "area"
+	LayerGrid       Layer = "grid"
+	LayerComponent  Layer = "component"
+	LayerDepartment Layer = "department"
+	LayerRoad       Layer = "road"
+	LayerAddress    Layer = "address"
+	LayerBuilding   Layer = "building"
+	LayerPOI        Layer = "poi"
+)
+
+// Layers lists every layer in the order they are written.
+var Layers = []Layer{LayerArea, LayerGrid, LayerComponent, LayerDepartment, LayerRoad, LayerAddress, LayerBuilding, LayerPOI}
+
+// row is one feature row.
+type row struct {
+	layer Layer
+	seq   int
+	fid   string
+	geom  []byte
+	props []byte
+}
+
+type areaProps struct {
+	Name    string         `json:"name"`
+	Level   data.AreaLevel `json:"level"`
+	Parent  string         `json:"parent,omitempty"`
+	Label   *orb.Point     `json:"label,omitempty"`
+	Derived bool           `json:"derived,omitempty"`
+}
+
+type gridProps struct {
+	Community string  `json:"community"`
+	AreaM2    float64 `json:"area_m2"`
+	Derived   bool    `json:"derived,omitempty"`
+}
+
+type componentProps struct {
+	Scheme     data.Scheme       `json:"scheme"`
+	Major      string            `json:"major"`
+	Minor      string            `json:"minor"`
+	Name       string            `json:"name,omitempty"`
+	Owner      data.DeptRef      `json:"owner,omitzero"`
+	Property   data.DeptRef      `json:"property,omitzero"`
+	Maintainer data.DeptRef      `json:"maintainer,omitzero"`
+	Grid       string            `json:"grid,omitempty"`
+	Status     data.Status       `json:"status,omitempty"`
+	InitDate   *time.Time        `json:"init_date,omitempty"`
+	ChangeDate *time.Time        `json:"change_date,omitempty"`
+	Source     string            `json:"source,omitempty"`
+	Note       string            `json:"note,omitempty"`
+	Extra      map[string]string `json:"extra,omitempty"`
+}
+
+type deptProps struct {
+	Name string `json:"name"`
+}
+
+type roadProps struct {
+	Name  string         `json:"name"`
+	Class data.RoadClass `json:"class,omitempty"`
+}
+
+type addressProps struct {
+	Road      string `json:"road"`
+	Section   string `json:"section,omitempty"`
+	Lane      string `json:"lane,omitempty"`
+	Alley     string `json:"alley,omitempty"`
+	Number    int    `json:"number"`
+	Suffix    string `json:"suffix,omitempty"`
+	Full      string `json:"full"`
+	Community string `json:"community,omitempty"`
+	Source    string `json:"source,omitempty"`
+}
+
+type buildingProps struct {
+	Compound  string       `json:"compound"`
+	Name      string       `json:"name"`
+	Address   string       `json:"address,omitempty"`
+	Point     orb.Point    `json:"point"`
+	Footprint *orb.Polygon `json:"-"` // in geom
+}
+
+type poiProps struct {
+	Name     string   `json:"name"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Category string   `json:"category,omitempty"`
+	Address  string   `json:"address,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// encodeGeom returns WKB, or nil for a missing or empty geometry.
+func encodeGeom(g orb.Geometry) ([]byte, error) {
+	if g == nil {
+		return nil, nil
+	}
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		if len(g) == 0 {
+			return nil, nil
+		}
+	case orb.Polygon:
+		if len(g) == 0 {
+			return nil, nil
+		}
+	case orb.LineString:
+		if len(g) == 0 {
+			return nil, nil
+		}
+	}
+	return wkb.Marshal(g)
+}
+
+func layerCounts(ds *data.Dataset) map[Layer]int {
+	return map[Layer]int{
+		LayerArea: len(ds.Areas), LayerGrid: len(ds.Grids), LayerComponent: len(ds.Components),
+		LayerDepartment: len(ds.Departments), LayerRoad: len(ds.Roads), LayerAddress: len(ds.Addresses),
+		LayerBuilding: len(ds.Buildings), LayerPOI: len(ds.POIs),
+	}
+}
+
+// encodeDataset calls emit with one row per feature, layer by layer.
+func encodeDataset(ds *data.Dataset, emit func(row) error) error {
+	put := func(layer Layer, seq int, fid string, g orb.Geometry, props any) error {
+		gb, err := encodeGeom(g)
+		if err != nil {
+			return fmt.Errorf("%s #%d (%s): geometry: %w", layer, seq, fid, err)
+		}
+		pb, err := json.Marshal(props)
+		if err != nil {
+			return fmt.Errorf("%s #%d (%s): %w", layer, seq, fid, err)
+		}
+		return emit(row{layer: layer, seq: seq, fid: fid, geom: gb, props: pb})
+	}
+	for i, a := range ds.Areas {
+		p := areaProps{Name: a.Name, Level: a.Level, Parent: a.Parent, Derived: a.Derived}
+		if a.Label != (orb.Point{}) {
+			l := a.Label
+			p.Label = &l
+		}
+		if err := put(LayerArea, i, a.Code, a.Polygon, p); err != nil {
+			return err
+		}
+	}
+	for i, g := range ds.Grids {
+		if err := put(LayerGrid, i, g.Code, g.Polygon, gridProps{Community: g.Community, AreaM2: g.AreaM2, Derived: g.Derived}); err != nil {
+			return err
+		}
+	}
+	for i, c := range ds.Components {
+		p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
+			Owner: c.Owner, Property: c.Property, Maintainer: c.Maintainer, Grid: c.Grid, Status: c.Status,
+			InitDate: timePtr(c.InitDate), ChangeDate: timePtr(c.ChangeDate), Source: c.Source, Note: c.Note, Extra: c.Extra}
+		if err := put(LayerComponent, i, c.ID, c.Geometry, p); err != nil {
+			return err
+		}
+	}
+	for i, d := range ds.Departments {
+		if err := put(LayerDepartment, i, d.Code, nil, deptProps{Name: d.Name}); err != nil {
+			return err
+		}
+	}
+	for i, r := range ds.Roads {
+		if err := put(LayerRoad, i, strconv.FormatUint(r.ID, 10), r.Line, roadProps{Name: r.Name, Class: r.Class}); err != nil {
+			return err
+		}
+	}
+	for i, a := range ds.Addresses {
+		p := addressProps{Road: a.Road, Section: a.Section, Lane: a.Lane, Alley: a.Alley, Number: a.Number,
+			Suffix: a.Suffix, Full: a.Full, Community: a.Community, Source: a.Source}
+		if err := put(LayerAddress, i, strconv.FormatUint(a.ID, 10), a.Point, p); err != nil {
+			return err
+		}
+	}
+	for i, b := range ds.Buildings {
+		p := buildingProps{Compound: b.Compound, Name: b.Name, Address: b.Address, Point: b.Point}
+		if err := put(LayerBuilding, i, strconv.FormatUint(b.ID, 10), b.Footprint, p); err != nil {
+			return err
+		}
+	}
+	for i, p := range ds.POIs {
+		pp := poiProps{Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address}
+		if err := put(LayerPOI, i, strconv.FormatUint(p.ID, 10), p.Point, pp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeGeom(b []byte) (orb.Geometry, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	return wkb.Unmarshal(b)
+}
+
+// decodeRow appends the feature in r to its layer of ds. Rows arrive in seq order per layer.
+func decodeRow(ds *data.Dataset, r row) error {
+	g, err := decodeGeom(r.geom)
+	if err != nil {
+		return fmt.Errorf("geometry: %w", err)
+	}
+	id := func() (uint64, error) { return strconv.ParseUint(r.fid, 10, 64) }
+	switch r.layer {
+	case LayerArea:
+		var p areaProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		a := &data.Area{Code: r.fid, Name: p.Name, Level: p.Level, Parent: p.Parent, Derived: p.Derived}
+		if p.Label != nil {
+			a.Label = *p.Label
+		}
+		if g != nil {
+			mp, ok := asMultiPolygon(g)
+			if !ok {
+				return fmt.Errorf("geometry is %s, want MultiPolygon", g.GeoJSONType())
+			}
+			a.Polygon = mp
+		}
+		ds.Areas = append(ds.Areas, a)
+	case LayerGrid:
+		var p gridProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		gr := &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived}
+		if g != nil {
+			poly, ok := g.(orb.Polygon)
+			if !ok {
+				return fmt.Errorf("geometry is %s, want Polygon", g.GeoJSONType())
+			}
+			gr.Polygon = poly
+		}
+		ds.Grids = append(ds.Grids, gr)
+	case LayerComponent:
+		var p componentProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		c := &data.Component{ID: r.fid, Scheme: p.Scheme, Major: p.Major, Minor: p.Minor, Name: p.Name,
+			Owner: p.Owner, Property: p.Property, Maintainer: p.Maintainer, Grid: p.Grid, Status: p.Status,
+			Source: p.Source, Note: p.Note, Geometry: g, Extra: p.Extra}
+		if p.InitDate != nil {
+			c.InitDate = *p.InitDate
+		}
+		if p.ChangeDate != nil {
+			c.ChangeDate = *p.ChangeDate
+		}
+		ds.Components = append(ds.Components, c)
+	case LayerDepartment:
+		var p deptProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: p.Name})
+	case LayerRoad:
+		var p roadProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		rd := &data.Road{ID: n, Name: p.Name, Class: p.Class}
+		if g != nil {
+			ls, ok := g.(orb.LineString)
+			if !ok {
+				return fmt.Errorf("geometry is %s, want LineString", g.GeoJSONType())
+			}
+			rd.Line = ls
+		}
+		ds.Roads = append(ds.Roads, rd)
+	case LayerAddress:
+		var p addressProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		pt, _ := g.(orb.Point)
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: n, Road: p.Road, Section: p.Section, Lane: p.Lane,
+			Alley: p.Alley, Number: p.Number, Suffix: p.Suffix, Full: p.Full, Point: pt, Community: p.Community, Source: p.Source})
+	case LayerBuilding:
+		var p buildingProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		b := &data.Building{ID: n, Compound: p.Compound, Name: p.Name, Address: p.Address, Point: p.Point}
+		if fp, ok := g.(orb.Polygon); ok {
+			b.Footprint = fp
+		}
+		ds.Buildings = append(ds.Buildings, b)
+	case LayerPOI:
+		var p poiProps
+		if err := json.Unmarshal(r.props, &p); err != nil {
+			return err
+		}
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		pt, _ := g.(orb.Point)
+		ds.POIs = append(ds.POIs, &data.POI{ID: n, Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address, Point: pt})
+	default:
+		// A layer written by a newer citygeo: skipped, so an older binary can still serve.
+	}
+	return nil
+}
+
+func asMultiPolygon(g orb.Geometry) (orb.MultiPolygon, bool) {
+	switch g := g.(type) {
+	case orb.MultiPolygon:
+		return g, true
+	case orb.Polygon:
+		return orb.MultiPolygon{g}, true
+	}
+	return nil, false
+}

@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"citygeo/data"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors returned by the store.
+var (
+	ErrNoVersion = errors.New("no such dataset version")
+	ErrNoActive  = errors.New("no active dataset version")
+)
+
+// DefaultBusyTimeout is how long a writer waits for another writer's lock.
+const DefaultBusyTimeout = 10 * time.Second
+
+const schema = `
+CREATE TABLE IF NOT EXISTS dataset_version (
+	version    INTEGER PRIMARY KEY AUTOINCREMENT,
+	name       TEXT NOT NULL,
+	created_at TEXT NOT NULL,
+	source     TEXT NOT NULL,
+	counts     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feature (
+	version INTEGER NOT NULL REFERENCES dataset_version(version) ON DELETE CASCADE,
+	layer   TEXT    NOT NULL,
+	seq     INTEGER NOT NULL,
+	fid     TEXT    NOT NULL,
+	geom    BLOB,
+	props   TEXT    NOT NULL,
+	PRIMARY KEY (version, layer, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS active (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	version    INTEGER NOT NULL REFERENCES dataset_version(version),
+	changed_at TEXT NOT NULL
+);`
+
+// Store is an open dataset store. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Version describes one stored dataset version.
+type Version struct {
+	Version   int64         `json:"version"`
+	Name      string        `json:"name"`
+	CreatedAt time.Time     `json:"created_at"`
+	Source    string        `json:"source"`
+	Counts    map[Layer]int `json:"counts"` // features per layer
+	Active    bool          `json:"active"`
+}
+
+// Open opens (creating if needed) the store file at path.
+func Open(ctx context.Context, path string) (*Store, error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", DefaultBusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "synchronous(normal)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file the store was opened from.
+func (s *Store) Path() string { return s.path }
+
+// Save writes ds as a new version, recorded as produced by source (Dataset.Source on Load), and
+// makes it the active one, all in one transaction: a crash
+// at any point leaves the previous version active and intact. ds.Version and ds.CreatedAt are
+// not read; the new version number is returned.
+func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int64, error) {
+	counts := layerCounts(ds)
+	cj, _ := json.Marshal(counts)
+	now := time.Now().UTC()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("save dataset: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO dataset_version(name, created_at, source, counts) VALUES (?, ?, ?, ?)`,
+		ds.Name, now.Format(time.RFC3339Nano), source, string(cj))
+	if err != nil {
+		return 0, fmt.Errorf("save dataset: %w", err)
+	}
+	v, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("save dataset: %w", err)
+	}
+	if err := insertRows(ctx, tx, v, ds); err != nil {
+		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
+	}
+	if err := setActive(ctx, tx, v); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("save dataset: %w", err)
+	}
+	return v, nil
+}
+
+func setActive(ctx context.Context, tx *sql.Tx, v int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO active(id, version, changed_at) VALUES (1, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at`,
+		v, time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("activate version %d: %w", v, err)
+	}
+	return nil
+}
+
+// insertBatch is the number of rows per INSERT: one statement per row spends most of its time
+// in per-call overhead of database/sql and the driver.
+const insertBatch = 64
+
+// insertRows encodes features in a second goroutine while this one inserts them in batches.
+func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) error {
+	const cols = 6
+	q := "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", insertBatch), ", ")
+	full, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	batches := make(chan []row, 4)
+	encErr := make(chan error, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		batch := make([]row, 0, insertBatch)
+		err := encodeDataset(ds, func(r row) error {
+			batch = append(batch, r)
+			if len(batch) == insertBatch {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return ctx.Err()
+				}
+				batch = make([]row, 0, insertBatch)
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+		encErr <- err
+	}()
+	defer close(stop)
+	args := make([]any, 0, insertBatch*cols)
+	for batch := range batches {
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, v, string(r.layer), r.seq, r.fid, r.geom, string(r.props))
+		}
+		if len(batch) == insertBatch {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES "+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", "), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return <-encErr
+}
+
+// Activate makes version v the one served (a rollback when v is older than the current one).
+func (s *Store) Activate(ctx context.Context, v int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("activate version %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dataset_version WHERE version = ?`, v).Scan(&n); err != nil {
+		return fmt.Errorf("activate version %d: %w", v, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("activate version %d: %w", v, ErrNoVersion)
+	}
+	if err := setActive(ctx, tx, v); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ActiveVersion returns the version being served; it is one indexed row read, cheap enough to
+// poll. It returns ErrNoActive on an empty store.
+func (s *Store) ActiveVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM active WHERE id = 1`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNoActive
+	}
+	if err != nil {
+		return 0, fmt.Errorf("active version: %w", err)
+	}
+	return v, nil
+}
+
+// Watch polls the active version every interval and calls fn with each new value (including
+// the first one seen) until ctx ends. Other processes' imports and rollbacks are seen too.
+func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(version int64)) error {
+	var last int64 = -1
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		v, err := s.ActiveVersion(ctx)
+		switch {
+		case err == nil && v != last:
+			last = v
+			fn(v)
+		case err != nil && !errors.Is(err, ErrNoActive) && ctx.Err() == nil:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Versions lists every version, oldest first, with its per-layer counts.
+func (s *Store) Versions(ctx context.Context) ([]Version, error) {
+	active, err := s.ActiveVersion(ctx)
+	if err != nil && !errors.Is(err, ErrNoActive) {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT version, name, created_at, source, counts FROM dataset_version ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("list versions: %w", err)
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		var v Version
+		var created, counts string
+		if err := rows.Scan(&v.Version, &v.Name, &created, &v.Source, &counts); err != nil {
+			return nil, fmt.Errorf("list versions: %w", err)
+		}
+		v.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+		if err := json.Unmarshal([]byte(counts), &v.Counts); err != nil {
+			return nil, fmt.Errorf("list versions: version %d counts: %w", v.Version, err)
+		}
+		v.Active = v.Version == active
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// LoadActive loads the active version.
+func (s *Store) LoadActive(ctx context.Context) (*data.Dataset, error) {
+	v, err := s.ActiveVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Load(ctx, v)
+}
+
+// Load reads version v in full, in one read transaction.
+func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
+	return s.LoadLayers(ctx, v, nil)
+}
+
+// LoadLayers reads version v with only the listed layers (nil: all), for an import that is
+// about to replace the others anyway.
+func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.Dataset, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	ds := &data.Dataset{Version: v}
+	var created string
+	err = tx.QueryRowContext(ctx, `SELECT name, created_at, source FROM dataset_version WHERE version = ?`, v).
+		Scan(&ds.Name, &created, &ds.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("load version %d: %w", v, ErrNoVersion)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	ds.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
+	q, args := `SELECT layer, seq, fid, geom, props FROM feature WHERE version = ?`, []any{v}
+	if layers != nil {
+		q += ` AND layer IN (''` + strings.Repeat(", ?", len(layers)) + `)`
+		for _, l := range layers {
+			args = append(args, string(l))
+		}
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY layer, seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		var layer, props string
+		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &props); err != nil {
+			return nil, fmt.Errorf("load version %d: %w", v, err)
+		}
+		r.layer, r.props = Layer(layer), []byte(props)
+		if err := decodeRow(ds, r); err != nil {
+			return nil, fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	return ds, nil
+}
+
+// DB returns the underlying database, for read-only inspection (tests, integrity checks).
+func (s *Store) DB() *sql.DB { return s.db }

@@ -1,0 +1,147 @@
+package importer_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"citygeo/data/store"
+	importer "citygeo/import"
+)
+
+func copyShp(t *testing.T, dir string, exts ...string) string {
+	t.Helper()
+	for _, ext := range exts {
+		b, err := os.ReadFile("testdata/shp_gbk/components" + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "components"+ext), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "components.shp")
+}
+
+func writeZip(t *testing.T, path string, members map[string][]byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, b := range members {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	zw.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, dir string) string
+		opts    importer.Options
+		wantErr error
+		wantMsg string
+	}{
+		{"shp without dbf", func(t *testing.T, dir string) string {
+			return copyShp(t, dir, ".shp", ".shx", ".prj")
+		}, importer.Options{}, importer.ErrFormat, ".dbf"},
+		{"truncated shp", func(t *testing.T, dir string) string {
+			p := copyShp(t, dir, ".shp", ".dbf", ".prj", ".cpg")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)-30], 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, "file length"},
+		{"truncated dbf", func(t *testing.T, dir string) string {
+			p := copyShp(t, dir, ".shp", ".dbf", ".prj", ".cpg")
+			d := strings.TrimSuffix(p, ".shp") + ".dbf"
+			b, _ := os.ReadFile(d)
+			os.WriteFile(d, b[:len(b)-200], 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, ""},
+		{"wrong shp magic", func(t *testing.T, dir string) string {
+			p := copyShp(t, dir, ".shp", ".dbf", ".prj")
+			b, _ := os.ReadFile(p)
+			copy(b, []byte{0xde, 0xad, 0xbe, 0xef})
+			os.WriteFile(p, b, 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, ""},
+		{"gpkg that is not sqlite", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "x.gpkg")
+			os.WriteFile(p, []byte("PK\x03\x04 this is not a database"), 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, "SQLite"},
+		{"truncated geojson", func(t *testing.T, dir string) string {
+			b, _ := os.ReadFile("testdata/components.geojson")
+			p := filepath.Join(dir, "components.geojson")
+			os.WriteFile(p, b[:len(b)/2], 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, "feature"},
+		{"zip slip", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "evil.zip")
+			writeZip(t, p, map[string][]byte{"../../evil.shp": {1}, "a.dbf": {1}})
+			return p
+		}, importer.Options{}, importer.ErrUnsafe, "zip slip"},
+		{"zip bomb", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "bomb.zip")
+			writeZip(t, p, map[string][]byte{"a.shp": make([]byte, 8<<20), "a.dbf": {1}})
+			return p
+		}, importer.Options{}, importer.ErrUnsafe, "zip bomb"},
+		{"oversize", func(t *testing.T, dir string) string {
+			return "testdata/components.geojson"
+		}, importer.Options{Read: importer.ReadOptions{MaxFileSize: 1000}}, importer.ErrTooLarge, "limit"},
+		{"unknown EPSG in prj", func(t *testing.T, dir string) string {
+			p := copyShp(t, dir, ".shp", ".dbf", ".cpg")
+			os.WriteFile(filepath.Join(dir, "components.prj"), []byte(`PROJCS["WGS 84 / Pseudo-Mercator",GEOGCS["WGS 84"],PROJECTION["Mercator_1SP"],AUTHORITY["EPSG","3857"]]`), 0o644)
+			return p
+		}, importer.Options{}, importer.ErrCRS, ""},
+		{"no prj", func(t *testing.T, dir string) string {
+			return copyShp(t, dir, ".shp", ".dbf", ".cpg")
+		}, importer.Options{}, importer.ErrCRS, "--crs"},
+		{"unknown extension", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "a.kml")
+			os.WriteFile(p, []byte("<kml/>"), 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, ".kml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := tt.setup(t, dir)
+			ctx := context.Background()
+			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			v, _, err := importer.Import(ctx, st, []string{file}, tt.opts)
+			if err == nil {
+				t.Fatalf("imported as version %d, want an error", v)
+			}
+			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("err = %v, want %v containing %q", err, tt.wantErr, tt.wantMsg)
+			}
+			if vs, _ := st.Versions(ctx); len(vs) != 0 {
+				t.Errorf("store has %d versions after a failed import", len(vs))
+			}
+		})
+	}
+}
+
+func TestUnknownCRSFlag(t *testing.T) {
+	for _, s := range []string{"EPSG:3857", "EPSG:4555", "EPSG:4490x", "mars"} {
+		if _, err := importer.ParseCRS(s); !errors.Is(err, importer.ErrCRS) {
+			t.Errorf("ParseCRS(%q) err = %v, want ErrCRS", s, err)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package importer
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+const cgcs2000PRJ = `GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433],AUTHORITY["EPSG",4490]]`
+
+// Shapefile shape types written.
+const (
+	shpNull     = 0
+	shpPoint    = 1
+	shpPolyLine = 3
+	shpPolygon  = 5
+)
+
+func shapeType(g orb.Geometry) int {
+	switch g.(type) {
+	case nil:
+		return shpNull
+	case orb.Point:
+		return shpPoint
+	case orb.LineString, orb.MultiLineString:
+		return shpPolyLine
+	case orb.Polygon, orb.MultiPolygon:
+		return shpPolygon
+	}
+	return -1
+}
+
+// exportShapefile writes one Shapefile per layer and geometry type (UTF-8 .dbf with a .cpg,
+// CGCS2000 .prj). A layer mixing types, like components, is split: component.shp holds the
+// points, component_line.shp and component_polygon.shp the rest.
+func exportShapefile(layers []exportLayer, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, l := range layers {
+		groups := map[int][]record{}
+		var order []int
+		for _, r := range l.records {
+			t := shapeType(r.geom)
+			if t < 0 {
+				return files, fmt.Errorf("export %s: %s geometry cannot be written to a Shapefile", l.kind, r.geom.GeoJSONType())
+			}
+			if groups[t] == nil {
+				order = append(order, t)
+			}
+			groups[t] = append(groups[t], r)
+		}
+		for i, t := range order {
+			name := string(l.kind)
+			if i > 0 {
+				name += map[int]string{shpNull: "_null", shpPoint: "_point", shpPolyLine: "_line", shpPolygon: "_polygon"}[t]
+			}
+			base := filepath.Join(dir, name)
+			sub := exportLayer{kind: l.kind, records: groups[t]}
+			if err := writeShapefile(base, t, sub); err != nil {
+				return files, fmt.Errorf("export %s.shp: %w", base, err)
+			}
+			files = append(files, base+".shp")
+		}
+	}
+	return files, nil
+}
+
+func writeShapefile(base string, typ int, l exportLayer) error {
+	if err := os.WriteFile(base+".prj", []byte(cgcs2000PRJ), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(base+".cpg", []byte("UTF-8"), 0o644); err != nil {
+		return err
+	}
+	if err := writeDBF(base+".dbf", l); err != nil {
+		return err
+	}
+	contents := make([][]byte, len(l.records))
+	var box orb.Bound
+	first := true
+	for i, r := range l.records {
+		contents[i] = shpContent(typ, r.geom)
+		if r.geom != nil {
+			if first {
+				box, first = r.geom.Bound(), false
+			} else {
+				box = box.Union(r.geom.Bound())
+			}
+		}
+	}
+	shpLen, shxLen := 100, 100+8*len(contents)
+	for _, c := range contents {
+		shpLen += 8 + len(c)
+	}
+	shp, err := os.Create(base + ".shp")
+	if err != nil {
+		return err
+	}
+	defer shp.Close()
+	shx, err := os.Create(base + ".shx")
+	if err != nil {
+		return err
+	}
+	defer shx.Close()
+	sw, xw := bufio.NewWriter(shp), bufio.NewWriter(shx)
+	sw.Write(shpHeader(shpLen, typ, box))
+	xw.Write(shpHeader(shxLen, typ, box))
+	off := 100
+	for i, c := range contents {
+		var h [8]byte
+		binary.BigEndian.PutUint32(h[0:], uint32(i+1))
+		binary.BigEndian.PutUint32(h[4:], uint32(len(c)/2))
+		sw.Write(h[:])
+		sw.Write(c)
+		binary.BigEndian.PutUint32(h[0:], uint32(off/2))
+		xw.Write(h[:])
+		off += 8 + len(c)
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	if err := xw.Flush(); err != nil {
+		return err
+	}
+	if err := shx.Close(); err != nil {
+		return err
+	}
+	return shp.Close()
+}
+
+func shpHeader(length, typ int, b orb.Bound) []byte {
+	h := make([]byte, 100)
+	binary.BigEndian.PutUint32(h[0:], 9994)
+	binary.BigEndian.PutUint32(h[24:], uint32(length/2))
+	binary.LittleEndian.PutUint32(h[28:], 1000)
+	binary.LittleEndian.PutUint32(h[32:], uint32(typ))
+	for i, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		binary.LittleEndian.PutUint64(h[36+8*i:], math.Float64bits(v))
+	}
+	return h
+}
+
+// shpContent encodes one record's shape. Polygon exteriors are written clockwise and holes
+// counter-clockwise, as the format requires.
+func shpContent(typ int, g orb.Geometry) []byte {
+	le := binary.LittleEndian
+	put32 := func(b []byte, v int) []byte { return le.AppendUint32(b, uint32(v)) }
+	putF := func(b []byte, v float64) []byte { return le.AppendUint64(b, math.Float64bits(v)) }
+	b := put32(nil, typ)
+	switch typ {
+	case shpNull:
+		return b
+	case shpPoint:
+		p := g.(orb.Point)
+		return putF(putF(b, p[0]), p[1])
+	}
+	var parts [][]orb.Point
+	switch g := g.(type) {
+	case orb.LineString:
+		parts = append(parts, g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			parts = append(parts, l)
+		}
+	case orb.Polygon:
+		for i, r := range g {
+			parts = append(parts, orientRing(r, i > 0))
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			for i, r := range p {
+				parts = append(parts, orientRing(r, i > 0))
+			}
+		}
+	}
+	bb := g.Bound()
+	for _, v := range []float64{bb.Min[0], bb.Min[1], bb.Max[0], bb.Max[1]} {
+		b = putF(b, v)
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	b = put32(put32(b, len(parts)), n)
+	start := 0
+	for _, p := range parts {
+		b = put32(b, start)
+		start += len(p)
+	}
+	for _, p := range parts {
+		for _, pt := range p {
+			b = putF(putF(b, pt[0]), pt[1])
+		}
+	}
+	return b
+}
+
+// writeDBF writes every column as text (type C), UTF-8, as wide as its longest value.
+func writeDBF(path string, l exportLayer) error {
+	cols := l.columns()
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		if len(c) > 10 {
+			return fmt.Errorf("column %q is longer than the 10 bytes a .dbf field name allows; export as gpkg or geojson", c)
+		}
+		widths[i] = 1
+		for _, r := range l.records {
+			if s, _ := r.props[c].(string); len(s) > widths[i] {
+				widths[i] = len(s)
+			}
+		}
+		if widths[i] > 254 {
+			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson", c, widths[i])
+		}
+	}
+	recLen := 1
+	for _, w := range widths {
+		recLen += w
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	h := make([]byte, 32)
+	now := time.Now()
+	h[0], h[1], h[2], h[3] = 3, byte(now.Year()-1900), byte(now.Month()), byte(now.Day())
+	binary.LittleEndian.PutUint32(h[4:], uint32(len(l.records)))
+	binary.LittleEndian.PutUint16(h[8:], uint16(32+32*len(cols)+1))
+	binary.LittleEndian.PutUint16(h[10:], uint16(recLen))
+	w.Write(h)
+	for i, c := range cols {
+		fd := make([]byte, 32)
+		copy(fd, c)
+		fd[11] = 'C'
+		fd[16] = byte(widths[i])
+		w.Write(fd)
+	}
+	w.WriteByte(0x0d)
+	rec := make([]byte, recLen)
+	for _, r := range l.records {
+		for i := range rec {
+			rec[i] = ' '
+		}
+		off := 1
+		for i, c := range cols {
+			s, _ := r.props[c].(string)
+			copy(rec[off:], s)
+			off += widths[i]
+		}
+		w.Write(rec)
+	}
+	w.WriteByte(0x1a)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,138 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Errors returned by the readers and Import.
+var (
+	ErrFormat     = errors.New("unsupported or malformed file")
+	ErrTooLarge   = errors.New("file too large")
+	ErrCRS        = errors.New("unknown coordinate reference system")
+	ErrValidation = errors.New("validation found errors")
+	ErrUnsafe     = errors.New("unsafe archive")
+)
+
+// DefaultMaxFileSize is the largest input file (or zip member total) read unless ReadOptions
+// says otherwise.
+const DefaultMaxFileSize = 1 << 30
+
+// Feature is one record as read from a file: geometry in the file's CRS and its attributes.
+// Attribute values are string, float64, int64, bool, time.Time or nil.
+type Feature struct {
+	Index    int // 0-based position in the file (or table)
+	Geometry orb.Geometry
+	Props    map[string]any
+}
+
+// Format names an input file format.
+type Format string
+
+// The formats Read understands.
+const (
+	FormatGeoJSON    Format = "geojson"
+	FormatNDJSON     Format = "ndjson"
+	FormatShapefile  Format = "shapefile"
+	FormatGeoPackage Format = "gpkg"
+	FormatCSV        Format = "csv"
+)
+
+// Source describes one layer of an input file.
+type Source struct {
+	Path    string
+	Format  Format
+	Layer   string // the file's base name, or the GeoPackage table name
+	CRS     CRS    // as detected or as forced by ReadOptions.CRS
+	Charset string // text encoding used for a Shapefile DBF or CSV
+	Columns []string
+}
+
+// ReadOptions control Read. The zero value reads any supported file up to DefaultMaxFileSize,
+// detecting CRS and text encoding.
+type ReadOptions struct {
+	CRS         *CRS   // overrides the CRS found in the file (.prj, gpkg srs, GeoJSON crs)
+	Charset     string // overrides Shapefile/CSV text detection: "utf-8", "gbk", "gb18030"
+	MaxFileSize int64  // 0 means DefaultMaxFileSize
+	// Progress, when set, is called now and then with bytes consumed so far and the total.
+	Progress func(done, total int64)
+}
+
+func (o ReadOptions) maxSize() int64 {
+	if o.MaxFileSize > 0 {
+		return o.MaxFileSize
+	}
+	return DefaultMaxFileSize
+}
+
+// FormatOf guesses a file's format from its name.
+func FormatOf(path string) (Format, error) {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".geojson", ".json":
+		return FormatGeoJSON, nil
+	case ".ndjson", ".geojsonl", ".geojsonseq", ".jsonl":
+		return FormatNDJSON, nil
+	case ".shp", ".zip":
+		return FormatShapefile, nil
+	case ".gpkg":
+		return FormatGeoPackage, nil
+	case ".csv", ".txt":
+		return FormatCSV, nil
+	default:
+		return "", fmt.Errorf("%s: extension %q: %w (want .geojson, .ndjson, .shp, .zip, .gpkg or .csv)", path, ext, ErrFormat)
+	}
+}
+
+// Read streams every feature of the file at path to fn, in order, with geometry converted to
+// CGCS2000 lon/lat. A GeoPackage calls fn for each feature table in turn; fn receives the
+// source each feature came from. Read stops at the first error from fn or from the file.
+func Read(path string, opts ReadOptions, fn func(*Source, *Feature) error) error {
+	f, err := FormatOf(path)
+	if err != nil {
+		return err
+	}
+	switch f {
+	case FormatGeoJSON, FormatNDJSON:
+		return readGeoJSONFile(path, f, opts, fn)
+	case FormatShapefile:
+		return readShapefile(path, opts, fn)
+	case FormatGeoPackage:
+		return readGeoPackage(path, opts, fn)
+	default:
+		return readCSVFile(path, opts, fn)
+	}
+}
+
+// text renders an attribute value as the string a code or name field wants: integral floats
+// lose their ".0" (DBF and JSON store codes as numbers).
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e17 {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case time.Time:
+		return v.Format("2006-01-02")
+	case fmt.Stringer:
+		return v.String()
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,181 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	_ "modernc.org/sqlite" // GeoPackage is SQLite
+)
+
+// decodeGPKG reads a GeoPackageBinary geometry blob: "GP", version, flags, srs_id, envelope,
+// then WKB. It returns the geometry and the srs_id.
+func decodeGPKG(b []byte) (orb.Geometry, int32, error) {
+	if len(b) < 8 || b[0] != 'G' || b[1] != 'P' {
+		return nil, 0, fmt.Errorf("gpkg geometry: bad magic: %w", ErrFormat)
+	}
+	flags := b[3]
+	var order binary.ByteOrder = binary.BigEndian
+	if flags&1 != 0 {
+		order = binary.LittleEndian
+	}
+	srs := int32(order.Uint32(b[4:8]))
+	env := [...]int{0, 32, 48, 48, 64}
+	code := int(flags>>1) & 7
+	if code >= len(env) {
+		return nil, 0, fmt.Errorf("gpkg geometry: envelope code %d: %w", code, ErrFormat)
+	}
+	start := 8 + env[code]
+	if len(b) < start {
+		return nil, 0, fmt.Errorf("gpkg geometry: truncated envelope: %w", ErrFormat)
+	}
+	if flags&0x10 != 0 { // empty geometry
+		return nil, srs, nil
+	}
+	g, err := decodeWKB(b[start:])
+	return g, srs, err
+}
+
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+type gpkgTable struct {
+	name, geomCol string
+	srs           int
+}
+
+func readGeoPackage(path string, opts ReadOptions, fn func(*Source, *Feature) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 16)
+	_, err = io.ReadFull(f, head)
+	st, _ := f.Stat()
+	f.Close()
+	if err != nil || !bytes.Equal(head, sqliteMagic) {
+		return fmt.Errorf("%s: not a GeoPackage (no SQLite header): %w", path, ErrFormat)
+	}
+	if st != nil && st.Size() > opts.maxSize() {
+		return fmt.Errorf("%s: %d bytes, limit %d: %w", path, st.Size(), opts.maxSize(), ErrTooLarge)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT c.table_name, g.column_name, g.srs_id
+		FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
+		WHERE c.data_type = 'features' ORDER BY c.table_name`)
+	if err != nil {
+		return fmt.Errorf("%s: not a GeoPackage (%v): %w", path, err, ErrFormat)
+	}
+	var tables []gpkgTable
+	for rows.Next() {
+		var t gpkgTable
+		if err := rows.Scan(&t.name, &t.geomCol, &t.srs); err != nil {
+			rows.Close()
+			return fmt.Errorf("%s: %v: %w", path, err, ErrFormat)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if len(tables) == 0 {
+		return fmt.Errorf("%s: no feature tables: %w", path, ErrFormat)
+	}
+	for _, t := range tables {
+		src := &Source{Path: path, Format: FormatGeoPackage, Layer: t.name}
+		if opts.CRS != nil {
+			src.CRS = *opts.CRS
+		} else if src.CRS, err = gpkgCRS(ctx, db, t.srs); err != nil {
+			return fmt.Errorf("%s: table %s: %w", path, t.name, err)
+		}
+		if err := readGPKGTable(ctx, db, t, src, fn); err != nil {
+			return fmt.Errorf("%s: table %s: %w", path, t.name, err)
+		}
+	}
+	return nil
+}
+
+func gpkgCRS(ctx context.Context, db *sql.DB, srs int) (CRS, error) {
+	var org, def string
+	var orgID int
+	err := db.QueryRowContext(ctx, `SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?`, srs).
+		Scan(&org, &orgID, &def)
+	if err != nil {
+		return CRS{}, fmt.Errorf("srs %d: %v: %w", srs, err, ErrCRS)
+	}
+	if strings.EqualFold(org, "EPSG") {
+		return crsEPSG(orgID)
+	}
+	return CRSFromPRJ(def)
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func readGPKGTable(ctx context.Context, db *sql.DB, t gpkgTable, src *Source, fn func(*Source, *Feature) error) error {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM "+quoteIdent(t.name))
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, ErrFormat)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	src.Columns = nil
+	for _, c := range cols {
+		if c != t.geomCol && c != "fid" && c != "ogc_fid" {
+			src.Columns = append(src.Columns, c)
+		}
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for i := 0; rows.Next(); i++ {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
+		}
+		f := &Feature{Index: i, Props: make(map[string]any, len(cols))}
+		for j, c := range cols {
+			if c == "fid" || c == "ogc_fid" {
+				continue // GDAL's row id, not an attribute
+			}
+			if c == t.geomCol {
+				b, ok := vals[j].([]byte)
+				if !ok || len(b) == 0 {
+					continue
+				}
+				g, _, err := decodeGPKG(b)
+				if err != nil {
+					return fmt.Errorf("feature %d: %w", i, err)
+				}
+				f.Geometry = src.CRS.Geometry(g)
+				continue
+			}
+			switch v := vals[j].(type) {
+			case []byte:
+				f.Props[c] = string(v)
+			default:
+				f.Props[c] = v
+			}
+		}
+		if err := fn(src, f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

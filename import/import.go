@@ -1,0 +1,224 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"citygeo/data"
+	"citygeo/data/store"
+)
+
+// Options control Check and Import. The zero value maps standard field names and detects CRS
+// and encodings.
+type Options struct {
+	Mapping  *Mapping
+	Read     ReadOptions
+	Validate ValidateOptions
+	// Progress, when set, is called with the file being read and bytes done/total.
+	Progress func(file string, done, total int64)
+}
+
+type span struct {
+	start int
+	path  string
+}
+
+// Check reads files, converts them, merges them over base (the version being replaced, nil
+// for none) and validates the result. It returns the merged dataset and the report; err is set
+// when a file cannot be read at all (the report then covers what was read before).
+func Check(ctx context.Context, files []string, base *data.Dataset, opts Options) (*data.Dataset, *Report, error) {
+	return check(ctx, files, func(map[Kind]bool) (*data.Dataset, error) { return base, nil }, opts)
+}
+
+// check is Check with the base loaded only once the files are read, so that layers about to be
+// replaced need not be loaded.
+func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]bool) (*data.Dataset, error), opts Options) (*data.Dataset, *Report, error) {
+	rep := &Report{Files: files, Counts: map[Kind]int{}, Findings: []Finding{}}
+	c := newConverter(opts.Mapping, rep)
+	spans := map[Kind][]span{}
+	var last *Source
+	for _, file := range files {
+		ro := opts.Read
+		if opts.Progress != nil {
+			file := file
+			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
+		}
+		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
+			crs, err := ParseCRS(opts.Mapping.CRS)
+			if err != nil {
+				return nil, rep, fmt.Errorf("mapping crs: %w", err)
+			}
+			ro.CRS = &crs
+		}
+		n := 0
+		err := Read(file, ro, func(src *Source, f *Feature) error {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if src != last {
+				last = src
+				r, err := c.resolve(src, f)
+				if err != nil {
+					return err
+				}
+				if !r.Skip {
+					spans[r.Kind] = append(spans[r.Kind], span{start: rep.Counts[r.Kind], path: src.Path})
+				}
+			}
+			return c.add(src, f)
+		})
+		if err != nil {
+			return nil, rep, err
+		}
+	}
+	replaced := map[Kind]bool{}
+	for k := range c.kinds {
+		replaced[k] = true
+	}
+	if len(c.derive) > 0 {
+		replaced[KindGrid] = true
+	}
+	base, err := loadBase(replaced)
+	if err != nil {
+		return nil, rep, err
+	}
+	merged := merge(base, c)
+	for _, job := range c.derive {
+		gs, err := DeriveGrids(job.area, job.size)
+		if err != nil {
+			return nil, rep, err
+		}
+		merged.Grids = append(merged.Grids, gs...)
+	}
+	vo := opts.Validate
+	vo.GridLegacy14 = vo.GridLegacy14 || (opts.Mapping != nil && opts.Mapping.GridLegacy14)
+	vo.Kinds = c.kinds
+	if len(c.derive) > 0 {
+		vo.Kinds[KindGrid] = true
+	}
+	Validate(merged, vo, func(f Finding) {
+		if f.File == "" {
+			if ss := spans[f.Layer]; len(ss) > 0 && c.kinds[f.Layer] {
+				i := sort.Search(len(ss), func(i int) bool { return ss[i].start > f.Index }) - 1
+				if i >= 0 {
+					f.File, f.Index = ss[i].path, f.Index-ss[i].start
+				}
+			}
+		}
+		rep.add(f)
+	})
+	return merged, rep, nil
+}
+
+// merge builds the new version: the layers read replace the same layers of base, the others
+// are kept. Derived grids replace base grids too.
+func merge(base *data.Dataset, c *converter) *data.Dataset {
+	if base == nil {
+		base = &data.Dataset{}
+	}
+	in := c.ds
+	out := &data.Dataset{Name: in.Name}
+	if out.Name == "" {
+		out.Name = base.Name
+	}
+	for _, a := range base.Areas {
+		if !c.kinds[levelKind(a.Level)] {
+			out.Areas = append(out.Areas, a)
+		}
+	}
+	out.Areas = append(out.Areas, in.Areas...)
+	sort.SliceStable(out.Areas, func(i, j int) bool { return out.Areas[i].Level < out.Areas[j].Level })
+	if c.kinds[KindGrid] || len(c.derive) > 0 {
+		out.Grids = in.Grids
+	} else {
+		out.Grids = base.Grids
+	}
+	if c.kinds[KindComponent] {
+		out.Components = in.Components
+	} else {
+		out.Components = base.Components
+	}
+	if c.kinds[KindDepartment] {
+		out.Departments = in.Departments
+	} else {
+		out.Departments = base.Departments
+	}
+	if c.kinds[KindRoad] {
+		out.Roads = in.Roads
+	} else {
+		out.Roads = base.Roads
+	}
+	if c.kinds[KindAddress] {
+		out.Addresses = in.Addresses
+	} else {
+		out.Addresses = base.Addresses
+	}
+	if c.kinds[KindPOI] {
+		out.POIs = in.POIs
+	} else {
+		out.POIs = base.POIs
+	}
+	if c.kinds[KindBuilding] {
+		out.Buildings = in.Buildings
+	} else {
+		out.Buildings = base.Buildings
+	}
+	return out
+}
+
+// kindLayers maps the kinds that own a whole store layer; areas share one layer across levels.
+var kindLayers = map[Kind]store.Layer{
+	KindGrid: store.LayerGrid, KindComponent: store.LayerComponent, KindDepartment: store.LayerDepartment,
+	KindRoad: store.LayerRoad, KindAddress: store.LayerAddress, KindPOI: store.LayerPOI, KindBuilding: store.LayerBuilding,
+}
+
+// ValidationError is returned by Import when the report has errors; nothing was written.
+type ValidationError struct {
+	Report *Report
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("import refused: %d errors, %d warnings", e.Report.Errors, e.Report.Warnings)
+}
+
+// Is makes errors.Is(err, ErrValidation) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// Import checks files against the store's active version and, when no finding is an error,
+// writes the merged dataset as a new active version in one transaction. On any error nothing
+// is written.
+func Import(ctx context.Context, st *store.Store, files []string, opts Options) (int64, *Report, error) {
+	loadBase := func(replaced map[Kind]bool) (*data.Dataset, error) {
+		v, err := st.ActiveVersion(ctx)
+		if errors.Is(err, store.ErrNoActive) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		keep := []store.Layer{store.LayerArea}
+		for k, l := range kindLayers {
+			if !replaced[k] {
+				keep = append(keep, l)
+			}
+		}
+		return st.LoadLayers(ctx, v, keep)
+	}
+	ds, rep, err := check(ctx, files, loadBase, opts)
+	if err != nil {
+		return 0, rep, err
+	}
+	if !rep.OK() {
+		return 0, rep, &ValidationError{Report: rep}
+	}
+	v, err := st.Save(ctx, ds, "import "+strings.Join(files, " "))
+	if err != nil {
+		return 0, rep, err
+	}
+	return v, rep, nil
+}

@@ -1,0 +1,308 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"citygeo/data"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Kind is the model layer a source layer is imported into.
+type Kind string
+
+// The kinds of layer Import understands. Areas are split by level so that importing the
+// communities keeps the current districts and streets.
+const (
+	KindDistrict   Kind = "district"
+	KindStreet     Kind = "street"
+	KindCommunity  Kind = "community"
+	KindGrid       Kind = "grid"
+	KindComponent  Kind = "component"
+	KindDepartment Kind = "department"
+	KindRoad       Kind = "road"
+	KindAddress    Kind = "address"
+	KindPOI        Kind = "poi"
+	KindBuilding   Kind = "building"
+)
+
+// Kinds lists every kind in import order (parents before children).
+var Kinds = []Kind{KindDistrict, KindStreet, KindCommunity, KindGrid, KindDepartment, KindComponent, KindRoad, KindAddress, KindPOI, KindBuilding}
+
+// Mapping says how source layers map onto the model. It is read from a JSON or YAML file; the
+// zero value maps standard field names (standards.md §2.6) and guesses each layer's kind from
+// its name and columns.
+type Mapping struct {
+	Name         string         `json:"name,omitempty" yaml:"name,omitempty"`                   // dataset name
+	GridLegacy14 bool           `json:"grid_legacy14,omitempty" yaml:"grid_legacy14,omitempty"` // accept 14-digit grid codes
+	CRS          string         `json:"crs,omitempty" yaml:"crs,omitempty"`                     // CRS of files without one (EPSG:n)
+	Layers       []LayerMapping `json:"layers,omitempty" yaml:"layers,omitempty"`
+}
+
+// LayerMapping maps the source layers whose name matches Match (a case-insensitive glob on the
+// file's base name or GeoPackage table) onto one kind.
+type LayerMapping struct {
+	Match string `json:"match" yaml:"match"`
+	Kind  Kind   `json:"kind" yaml:"kind"`
+	Skip  bool   `json:"skip,omitempty" yaml:"skip,omitempty"` // ignore matching layers
+	// Fields maps model fields to source columns ("id": "OBJID", "owner_name": "DEPTNAME1").
+	// Unlisted model fields fall back to the standard names (DefaultColumns).
+	Fields map[string]string `json:"fields,omitempty" yaml:"fields,omitempty"`
+	// Values rewrites source values per model field: derived codes, code lists, status words.
+	// A value not in a field's table is an error finding.
+	Values map[string]map[string]string `json:"values,omitempty" yaml:"values,omitempty"`
+	// Templates build a model field from several columns: "{COL}" inserts a column's value
+	// (rewritten through Values["COL"] when such a table exists), "{COL:6}" left-pads it with
+	// zeros to 6 digits, "{seq:6}" is the feature's 1-based position. Example, a CJ/T 214 id
+	// from a category column: "630003{category}{seq:6}".
+	Templates map[string]string `json:"templates,omitempty" yaml:"templates,omitempty"`
+	// Const sets model fields to a constant ("derived": "true").
+	Const map[string]string `json:"const,omitempty" yaml:"const,omitempty"`
+	// DeriveGrids cuts each community polygon into cells of SizeM metres (labelled Derived),
+	// for cities without surveyed unit grids.
+	DeriveGrids *GridDerivation `json:"derive_grids,omitempty" yaml:"derive_grids,omitempty"`
+}
+
+// GridDerivation asks for unit grids derived from community polygons.
+type GridDerivation struct {
+	SizeM float64 `json:"size_m" yaml:"size_m"`
+}
+
+// DefaultColumns lists, per kind and model field, the source column names tried in order
+// (case-insensitively) when a mapping does not name one. The first name is what Export writes:
+// CJ/T 214-era names first, then GB/T 47678.5 abbreviations. Columns not used by any field of a
+// component are kept in Component.Extra.
+var DefaultColumns = map[Kind]map[string][]string{
+	KindComponent: {
+		"id": {"OBJID", "GLBJBSM", "BSM", "ID"}, "name": {"OBJNAME", "GLBJMC", "NAME"},
+		"major": {"MAJOR", "DLDM"}, "minor": {"MINOR", "XLDM"},
+		"owner_code": {"DEPTCODE1", "ZGBMDM"}, "owner_name": {"DEPTNAME1", "ZGBMMC"},
+		"property_code": {"DEPTCODE2", "QSDWDM"}, "property_name": {"DEPTNAME2", "QSDWMC"},
+		"maintainer_code": {"DEPTCODE3", "YHDWDM"}, "maintainer_name": {"DEPTNAME3", "YHDWMC"},
+		"grid": {"BGID", "SZDYWGBSM"}, "status": {"OBJSTATE", "GLBJZT", "STATUS"},
+		"init_date": {"ORDATE", "CSRQ"}, "change_date": {"CHDATE", "BGRQ"},
+		"source": {"DATASOURCE", "SJLY"}, "note": {"NOTE", "BZ"},
+	},
+	KindGrid: {
+		"code": {"BGID", "DYWGBSM", "WGBM", "GRIDCODE", "CODE"}, "community": {"SQDM", "SZSQDM", "COMMUNITY"},
+		"area_m2": {"AREA", "MJ"}, "derived": {"DERIVED"},
+	},
+	KindDistrict:  areaColumns,
+	KindStreet:    areaColumns,
+	KindCommunity: areaColumns,
+	KindDepartment: {
+		"code": {"DEPTCODE", "BMDM", "CODE"}, "name": {"DEPTNAME", "BMMC", "NAME"},
+	},
+	KindRoad: {"id": {"ROADID", "ID"}, "name": {"NAME", "DLMC", "JLXMC"}, "class": {"CLASS", "DLDJ"}},
+	KindAddress: {
+		"id": {"ADDRID", "ID"}, "full": {"FULL", "ADDRESS", "DZ", "MPDZ"}, "road": {"ROAD", "JLX"},
+		"section": {"SECTION"}, "lane": {"LANE"}, "alley": {"ALLEY"}, "number": {"NUMBER", "MPH"},
+		"suffix": {"SUFFIX"}, "community": {"COMMUNITY", "SQDM"}, "source": {"SOURCE"},
+	},
+	KindPOI: {
+		"id": {"POIID", "ID"}, "name": {"NAME", "MC"}, "aliases": {"ALIASES"}, "category": {"CATEGORY", "LB"},
+		"address": {"ADDRESS", "DZ"},
+	},
+	KindBuilding: {
+		"id": {"BLDGID", "ID"}, "compound": {"COMPOUND", "XQMC"}, "name": {"NAME", "LDMC"}, "address": {"ADDRESS", "DZ"},
+		"point_lon": {"POINTLON"}, "point_lat": {"POINTLAT"},
+	},
+}
+
+var areaColumns = map[string][]string{
+	"code": {"CODE", "XZQDM", "QHDM"}, "name": {"NAME", "XZQMC", "MC"}, "parent": {"PARENT", "SJDM"},
+	"derived": {"DERIVED"}, "label_lon": {"LABELLON"}, "label_lat": {"LABELLAT"},
+}
+
+// LoadMapping reads a mapping file: JSON when it starts with '{', YAML otherwise.
+func LoadMapping(file string) (*Mapping, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, err := ParseMapping(f)
+	if err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", file, err)
+	}
+	return m, nil
+}
+
+// ParseMapping reads a mapping from r (JSON or YAML); unknown keys are errors.
+func ParseMapping(r io.Reader) (*Mapping, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	var m Mapping
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(t))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&m); err != nil {
+			return nil, err
+		}
+	} else if err := yaml.UnmarshalWithOptions(b, &m, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	return &m, m.Validate()
+}
+
+// Validate checks kinds, field names and grid sizes.
+func (m *Mapping) Validate() error {
+	for i, l := range m.Layers {
+		if l.Match == "" {
+			return fmt.Errorf("layers[%d]: match is empty", i)
+		}
+		if _, err := path.Match(strings.ToLower(l.Match), ""); err != nil {
+			return fmt.Errorf("layers[%d]: match %q: %w", i, l.Match, err)
+		}
+		if l.Skip {
+			continue
+		}
+		cols, ok := DefaultColumns[l.Kind]
+		if !ok {
+			return fmt.Errorf("layers[%d] (%s): kind %q: want one of %v", i, l.Match, l.Kind, Kinds)
+		}
+		for _, fs := range []map[string]string{l.Fields, l.Const} {
+			for f := range fs {
+				if _, ok := cols[f]; !ok {
+					return fmt.Errorf("layers[%d] (%s): %s has no field %q", i, l.Match, l.Kind, f)
+				}
+			}
+		}
+		for f, t := range l.Templates {
+			if _, ok := cols[f]; !ok {
+				return fmt.Errorf("layers[%d] (%s): templates: %s has no field %q", i, l.Match, l.Kind, f)
+			}
+			if _, err := parseTemplate(t); err != nil {
+				return fmt.Errorf("layers[%d] (%s): templates: %s: %w", i, l.Match, f, err)
+			}
+		}
+		for f := range l.Values {
+			if _, ok := cols[f]; !ok && !l.templateUses(f) {
+				return fmt.Errorf("layers[%d] (%s): values: %s has no field %q", i, l.Match, l.Kind, f)
+			}
+		}
+		if l.DeriveGrids != nil && (l.Kind != KindCommunity || l.DeriveGrids.SizeM < 10 || l.DeriveGrids.SizeM > 10000) {
+			return fmt.Errorf("layers[%d] (%s): derive_grids needs kind community and size_m in 10…10000", i, l.Match)
+		}
+	}
+	return nil
+}
+
+// layerFor picks the mapping for a source layer: the first matching entry, else a kind guessed
+// from the name and columns. ok is false when the layer is to be skipped or cannot be placed.
+func (m *Mapping) layerFor(src *Source) (LayerMapping, error) {
+	name := strings.ToLower(src.Layer)
+	for _, l := range m.Layers {
+		if ok, _ := path.Match(strings.ToLower(l.Match), name); ok {
+			return l, nil
+		}
+	}
+	if k := guessKind(name, src.Columns); k != "" {
+		return LayerMapping{Match: src.Layer, Kind: k}, nil
+	}
+	return LayerMapping{}, fmt.Errorf("%s: cannot tell which layer %q is (name it district, street, community, grid, component, department, road, address, poi or building, or add it to the mapping file)", src.Path, src.Layer)
+}
+
+func guessKind(name string, cols []string) Kind {
+	for _, g := range []struct {
+		k     Kind
+		words []string
+	}{
+		{KindGrid, []string{"grid", "网格", "dywg"}},
+		{KindComponent, []string{"component", "部件", "bujian", "glbj"}},
+		{KindCommunity, []string{"community", "社区", "village", "村"}},
+		{KindStreet, []string{"street", "街道", "town", "乡镇"}},
+		{KindDistrict, []string{"district", "区县", "county"}},
+		{KindDepartment, []string{"department", "dept", "部门"}},
+		{KindRoad, []string{"road", "道路", "街巷"}},
+		{KindAddress, []string{"address", "门牌", "地址"}},
+		{KindPOI, []string{"poi", "兴趣点"}},
+		{KindBuilding, []string{"building", "楼栋"}},
+	} {
+		for _, w := range g.words {
+			if strings.Contains(name, w) {
+				return g.k
+			}
+		}
+	}
+	for _, c := range cols {
+		switch strings.ToUpper(c) {
+		case "OBJID", "GLBJBSM":
+			return KindComponent
+		}
+	}
+	return ""
+}
+
+// kindLevel is the area level of an area kind.
+func kindLevel(k Kind) data.AreaLevel {
+	switch k {
+	case KindDistrict:
+		return data.District
+	case KindStreet:
+		return data.Street
+	case KindCommunity:
+		return data.Community
+	}
+	return 0
+}
+
+// tmplPart is a literal (col == "") or a placeholder.
+type tmplPart struct {
+	lit, col string
+	width    int
+}
+
+func parseTemplate(t string) ([]tmplPart, error) {
+	var out []tmplPart
+	for t != "" {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			out = append(out, tmplPart{lit: t})
+			break
+		}
+		if i > 0 {
+			out = append(out, tmplPart{lit: t[:i]})
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			return nil, fmt.Errorf("template %q: unclosed {", t)
+		}
+		ph := t[i+1 : i+j]
+		p := tmplPart{col: ph}
+		if c, w, ok := strings.Cut(ph, ":"); ok {
+			n, err := strconv.Atoi(w)
+			if err != nil || n < 1 || n > 20 {
+				return nil, fmt.Errorf("template %q: width %q", t, w)
+			}
+			p.col, p.width = c, n
+		}
+		if p.col == "" {
+			return nil, fmt.Errorf("template %q: empty placeholder", t)
+		}
+		out = append(out, p)
+		t = t[i+j+1:]
+	}
+	return out, nil
+}
+
+func (l LayerMapping) templateUses(col string) bool {
+	for _, t := range l.Templates {
+		parts, _ := parseTemplate(t)
+		for _, p := range parts {
+			if p.col == col {
+				return true
+			}
+		}
+	}
+	return false
+}

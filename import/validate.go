@@ -1,0 +1,347 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+	"github.com/paulmach/orb/planar"
+	"github.com/tidwall/rtree"
+)
+
+// ValidateOptions tune Validate. The zero value uses the defaults.
+type ValidateOptions struct {
+	ToleranceM   float64 // how far a vertex may stray across a boundary; 0 means 0.5 m
+	GapM2        float64 // uncovered community area reported as a gap; 0 means 1 m²
+	GridLegacy14 bool    // accept 14-digit grid codes
+	// Kinds limits the per-feature checks to the layers being imported; nil checks all. Cross-
+	// layer checks (a component in its grid) always run.
+	Kinds map[Kind]bool
+}
+
+func (o ValidateOptions) tol() float64 {
+	if o.ToleranceM > 0 {
+		return o.ToleranceM
+	}
+	return 0.5
+}
+
+func (o ValidateOptions) gap() float64 {
+	if o.GapM2 > 0 {
+		return o.GapM2
+	}
+	return 1
+}
+
+type validator struct {
+	ds    *data.Dataset
+	opts  ValidateOptions
+	add   func(Finding)
+	areas map[string]*data.Area
+	grids map[string]*data.Grid
+	level map[data.AreaLevel]bool
+}
+
+// Validate checks a whole dataset (the imported layers merged with the kept ones) and calls add
+// for each finding: codes and their admin prefixes, classes against the catalog, geometry
+// validity and type, components inside the grid they name, grids inside their community, gaps
+// and overlaps between grids, duplicate ids and department references.
+func Validate(ds *data.Dataset, opts ValidateOptions, add func(Finding)) {
+	v := &validator{ds: ds, opts: opts, add: add, areas: map[string]*data.Area{}, grids: map[string]*data.Grid{}, level: map[data.AreaLevel]bool{}}
+	v.checkAreas()
+	v.checkGrids()
+	v.checkComponents()
+	v.checkOthers()
+}
+
+func (v *validator) on(k Kind) bool { return v.opts.Kinds == nil || v.opts.Kinds[k] }
+
+func (v *validator) f(check string, sev Severity, k Kind, i int, id, field, value, reason string) {
+	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason})
+}
+
+func levelKind(l data.AreaLevel) Kind {
+	switch l {
+	case data.District:
+		return KindDistrict
+	case data.Street:
+		return KindStreet
+	}
+	return KindCommunity
+}
+
+func (v *validator) ringChecks(k Kind, i int, id string, mp orb.MultiPolygon) bool {
+	ok := true
+	for pi, p := range mp {
+		for ri, r := range p {
+			if msg := ringProblem(r); msg != "" {
+				v.f("geometry.invalid", SeverityError, k, i, id, "geometry", fmt.Sprintf("polygon %d ring %d", pi, ri), msg)
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+func (v *validator) checkAreas() {
+	idx := map[data.AreaLevel]int{}
+	for _, a := range v.ds.Areas {
+		v.level[a.Level] = true
+		if _, dup := v.areas[a.Code]; !dup {
+			v.areas[a.Code] = a
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range v.ds.Areas {
+		k := levelKind(a.Level)
+		i := idx[a.Level]
+		idx[a.Level]++
+		if !v.on(k) {
+			continue
+		}
+		lvl, err := data.ParseAreaCode(a.Code)
+		switch {
+		case err != nil:
+			v.f("area.code", SeverityError, k, i, a.Code, "code", a.Code, err.Error())
+		case lvl != a.Level:
+			v.f("area.level", SeverityError, k, i, a.Code, "code", a.Code, fmt.Sprintf("a %d-digit code is a %s, but the layer holds %ss", len(a.Code), lvl, a.Level))
+		}
+		if seen[a.Code] {
+			v.f("area.duplicate", SeverityError, k, i, a.Code, "code", a.Code, "code appears more than once")
+		}
+		seen[a.Code] = true
+		if a.Level > data.District {
+			want := data.Parent(a.Code)
+			switch {
+			case a.Parent != want && err == nil:
+				v.f("area.parent", SeverityError, k, i, a.Code, "parent", a.Parent, fmt.Sprintf("parent must be the code's first %d digits, %s", len(want), want))
+			case v.level[a.Level-1] && v.areas[a.Parent] == nil:
+				v.f("area.parent_missing", SeverityWarning, k, i, a.Code, "parent", a.Parent, "no such "+(a.Level-1).String()+" in the dataset")
+			}
+		}
+		if strings.TrimSpace(a.Name) == "" {
+			v.f("area.name", SeverityWarning, k, i, a.Code, "name", "", "name is empty")
+		}
+		v.ringChecks(k, i, a.Code, a.Polygon)
+	}
+}
+
+func (v *validator) checkGrids() {
+	tol := v.opts.tol()
+	var tr rtree.RTreeG[int]
+	byComm := map[string][]int{}
+	for i, g := range v.ds.Grids {
+		if _, dup := v.grids[g.Code]; !dup {
+			v.grids[g.Code] = g
+		}
+		if len(g.Polygon) > 0 {
+			b := g.Polygon.Bound()
+			tr.Insert(b.Min, b.Max, i)
+		}
+		byComm[g.Community] = append(byComm[g.Community], i)
+	}
+	if !v.on(KindGrid) && !v.on(KindCommunity) {
+		return
+	}
+	seen := map[string]bool{}
+	valid := make([]bool, len(v.ds.Grids))
+	for i, g := range v.ds.Grids {
+		comm, err := data.ParseGridCode(g.Code, data.GridCodeOptions{AllowLegacy14: v.opts.GridLegacy14})
+		if err != nil {
+			v.f("grid.code", SeverityError, KindGrid, i, g.Code, "code", g.Code, err.Error())
+		} else if g.Community != comm {
+			v.f("grid.community_prefix", SeverityError, KindGrid, i, g.Code, "community", g.Community, fmt.Sprintf("a grid's first 12 digits (%s) must equal its community", comm))
+		}
+		if seen[g.Code] {
+			v.f("grid.duplicate", SeverityError, KindGrid, i, g.Code, "code", g.Code, "code appears more than once")
+		}
+		seen[g.Code] = true
+		if len(g.Polygon) == 0 {
+			continue
+		}
+		valid[i] = v.ringChecks(KindGrid, i, g.Code, orb.MultiPolygon{g.Polygon})
+		if !valid[i] {
+			continue
+		}
+		if real := math.Abs(orbgeo.Area(g.Polygon)); g.AreaM2 > 0 && math.Abs(real-g.AreaM2) > math.Max(1, 0.05*real) {
+			v.f("grid.area", SeverityWarning, KindGrid, i, g.Code, "area_m2", fmt.Sprint(g.AreaM2), fmt.Sprintf("the polygon measures %.0f m²", real))
+		}
+		c := v.areas[g.Community]
+		switch {
+		case c == nil && v.level[data.Community]:
+			v.f("grid.community_missing", SeverityError, KindGrid, i, g.Code, "community", g.Community, "no such community in the dataset")
+		case c != nil && len(c.Polygon) > 0:
+			for _, p := range g.Polygon[0] {
+				if !planar.MultiPolygonContains(c.Polygon, p) && distToBoundary(p, c.Polygon) > tol {
+					v.f("grid.outside_community", SeverityError, KindGrid, i, g.Code, "geometry", fmt.Sprint(p),
+						fmt.Sprintf("vertex lies %.1f m outside community %s", distToBoundary(p, c.Polygon), c.Code))
+					break
+				}
+			}
+		}
+	}
+	// Overlaps: a vertex or the label point of one grid well inside another.
+	for i, g := range v.ds.Grids {
+		if !valid[i] {
+			continue
+		}
+		b := g.Polygon.Bound()
+		tr.Search(b.Min, b.Max, func(_, _ [2]float64, j int) bool {
+			if j <= i || !valid[j] {
+				return true
+			}
+			h := v.ds.Grids[j]
+			if insideBy(g.Polygon, h.Polygon, tol) || insideBy(h.Polygon, g.Polygon, tol) {
+				v.f("grid.overlap", SeverityError, KindGrid, i, g.Code, "geometry", h.Code, "overlaps grid "+h.Code)
+			}
+			return true
+		})
+	}
+	// Gaps: community area not covered by its grids.
+	for ci, a := range v.ds.Areas {
+		idx := byComm[a.Code]
+		if a.Level != data.Community || len(idx) == 0 || len(a.Polygon) == 0 {
+			continue
+		}
+		sum := 0.0
+		for _, i := range idx {
+			sum += math.Abs(orbgeo.Area(v.ds.Grids[i].Polygon))
+		}
+		total := math.Abs(orbgeo.Area(a.Polygon))
+		if gap := total - sum; gap > math.Max(v.opts.gap(), total*1e-6) {
+			v.f("grid.gap", SeverityWarning, KindCommunity, ci, a.Code, "geometry", fmt.Sprintf("%.0f m²", gap),
+				fmt.Sprintf("grids cover %.0f of %.0f m²: a gap of %.0f m²", sum, total, gap))
+		}
+	}
+}
+
+// insideBy reports whether some vertex (or the label point) of a lies inside b farther than
+// tol metres from b's boundary.
+func insideBy(a, b orb.Polygon, tol float64) bool {
+	test := func(p orb.Point) bool {
+		return planar.PolygonContains(b, p) && distToBoundary(p, orb.MultiPolygon{b}) > tol
+	}
+	for _, p := range a[0] {
+		if test(p) {
+			return true
+		}
+	}
+	return test(labelPoint(orb.MultiPolygon{a}))
+}
+
+// pointClass reports whether a class must be mapped as a point: covers, gratings, lamps,
+// poles, kiosks, boxes and boards.
+func pointClass(name string) bool {
+	for _, w := range []string{"井盖", "箅子", "灯", "立杆", "亭", "邮筒", "箱", "售货机", "电子眼", "消火栓", "路名牌"} {
+		if strings.Contains(name, w) && !strings.Contains(name, "线") {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) checkComponents() {
+	tol := v.opts.tol()
+	depts := map[string]bool{}
+	for _, d := range v.ds.Departments {
+		depts[d.Code] = true
+	}
+	seen := make(map[string]struct{}, len(v.ds.Components))
+	check := v.on(KindComponent)
+	for i, c := range v.ds.Components {
+		if !check && len(v.grids) == 0 {
+			break
+		}
+		if check {
+			code, err := data.ParseComponentID(c.ID)
+			var ce *data.CodeError
+			switch {
+			case errors.As(err, &ce) && (ce.Group == "major" || ce.Group == "minor"):
+				v.f("component.class", SeverityError, KindComponent, i, c.ID, "id", c.ID, err.Error())
+			case err != nil:
+				v.f("component.id", SeverityError, KindComponent, i, c.ID, "id", c.ID, err.Error())
+			case v.level[data.District] && v.areas[code.District] == nil:
+				v.f("component.admin", SeverityError, KindComponent, i, c.ID, "id", code.District, "admin code (digits 1-6) is not a district of the dataset")
+			default:
+				if cl, ok := data.CatalogFor(code.Scheme).Class(code.Class()); ok && pointClass(cl.Name) && c.Geometry != nil {
+					if _, pt := c.Geometry.(orb.Point); !pt {
+						v.f("component.geometry_type", SeverityError, KindComponent, i, c.ID, "geometry", c.Geometry.GeoJSONType(), cl.Name+" is mapped as a point")
+					}
+				}
+			}
+			if _, dup := seen[c.ID]; dup {
+				v.f("component.duplicate", SeverityError, KindComponent, i, c.ID, "id", c.ID, "id appears more than once")
+			}
+			seen[c.ID] = struct{}{}
+			if c.Status == "" {
+				v.f("component.status_empty", SeverityWarning, KindComponent, i, c.ID, "status", "", "status is empty (完好/破损/丢失/…)")
+			}
+			if !c.ChangeDate.IsZero() && !c.InitDate.IsZero() && c.ChangeDate.Before(c.InitDate) {
+				v.f("component.dates", SeverityWarning, KindComponent, i, c.ID, "change_date", c.ChangeDate.Format("2006-01-02"), "changed before its initial date "+c.InitDate.Format("2006-01-02"))
+			}
+			if len(depts) > 0 && c.Owner.Code != "" && !depts[c.Owner.Code] {
+				v.f("component.dept", SeverityWarning, KindComponent, i, c.ID, "owner_code", c.Owner.Code, "no such department")
+			}
+			if p, ok := c.Geometry.(orb.Polygon); ok {
+				v.ringChecks(KindComponent, i, c.ID, orb.MultiPolygon{p})
+			}
+		}
+		if len(v.grids) == 0 || c.Geometry == nil {
+			continue
+		}
+		if c.Grid == "" {
+			if check {
+				v.f("component.grid_empty", SeverityWarning, KindComponent, i, c.ID, "grid", "", "no unit grid named")
+			}
+			continue
+		}
+		g := v.grids[c.Grid]
+		if g == nil {
+			v.f("component.grid_missing", SeverityError, KindComponent, i, c.ID, "grid", c.Grid, "no such grid in the dataset")
+			continue
+		}
+		p := c.Geometry.Bound().Center()
+		if pt, ok := c.Geometry.(orb.Point); ok {
+			p = pt
+		}
+		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
+			if d := distToBoundary(p, orb.MultiPolygon{g.Polygon}); d > tol {
+				v.f("component.outside_grid", SeverityError, KindComponent, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
+			}
+		}
+	}
+}
+
+func (v *validator) checkOthers() {
+	if v.on(KindDepartment) {
+		seen := map[string]bool{}
+		for i, d := range v.ds.Departments {
+			if d.Code == "" {
+				v.f("department.code", SeverityError, KindDepartment, i, d.Name, "code", "", "department code is empty")
+			}
+			if seen[d.Code] {
+				v.f("department.duplicate", SeverityError, KindDepartment, i, d.Code, "code", d.Code, "code appears more than once")
+			}
+			seen[d.Code] = true
+		}
+	}
+	if v.on(KindAddress) && v.level[data.Community] {
+		for i, a := range v.ds.Addresses {
+			if a.Community != "" && v.areas[a.Community] == nil {
+				v.f("address.community", SeverityWarning, KindAddress, i, a.Full, "community", a.Community, "no such community in the dataset")
+			}
+		}
+	}
+	if v.on(KindRoad) {
+		for i, r := range v.ds.Roads {
+			if len(r.Line) < 2 {
+				v.f("road.geometry", SeverityError, KindRoad, i, r.Name, "geometry", "", "a road needs at least 2 points")
+			}
+		}
+	}
+}
