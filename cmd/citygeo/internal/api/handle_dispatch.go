@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/dispatch"
+	"citygeo/gazetteer"
 	"citygeo/geo"
 )
 
@@ -37,8 +39,30 @@ func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *Snapshot) {
 		return nil, nil
 	}
 	d := s.disp
+	gc := d.Geocoder
+	if gc == nil && snap.Gazetteer != nil {
+		gc = gazetteerGeocoder{snap.Gazetteer}
+	}
 	return &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
-		Geocoder: d.Geocoder, Calendar: d.Calendar, BindRadius: d.BindRadius}, snap
+		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}, snap
+}
+
+// MinDispatchScore is the least geocoding score a report's address must reach to be
+// dispatched by it: below it the dispatcher should place the report by hand.
+const MinDispatchScore = 0.5
+
+// gazetteerGeocoder is the snapshot's gazetteer as a dispatch.Geocoder: the best candidate.
+type gazetteerGeocoder struct{ ix *gazetteer.Index }
+
+func (g gazetteerGeocoder) Geocode(_ context.Context, address string) (orb.Point, error) {
+	cs := g.ix.Geocode(address, gazetteer.Query{Limit: 1})
+	if len(cs) == 0 {
+		return orb.Point{}, errors.New("no candidate")
+	}
+	if cs[0].Score < MinDispatchScore {
+		return orb.Point{}, fmt.Errorf("best candidate %q scores %.2f, below %.2f", cs[0].Address, cs[0].Score, MinDispatchScore)
+	}
+	return cs[0].Point, nil
 }
 
 // DispatchRequest is the body of POST /v1/dispatch and one item of a batch: a point (lng, lat

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"math"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -115,6 +116,20 @@ func TestDispatchHTTP(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// By address, through the snapshot's gazetteer.
+	addr := ds.Addresses[len(ds.Addresses)/2]
+	code, body = do(t, h, "POST", "/v1/dispatch", map[string]any{"address": addr.Full, "class": "0501", "kind": "event"})
+	if code != 200 || body["grid"] == nil || body["department"] == nil {
+		t.Fatalf("by address %q: %d %v", addr.Full, code, body)
+	}
+	if got := body["point"].(map[string]any); math.Abs(got["lng"].(float64)-addr.Point[0]) > 0.001 || math.Abs(got["lat"].(float64)-addr.Point[1]) > 0.001 {
+		t.Errorf("address %q placed at %v, want near %v", addr.Full, got, addr.Point)
+	}
+	code, body = do(t, h, "POST", "/v1/dispatch", map[string]any{"address": "火星大道99999号", "class": "0501", "kind": "event"})
+	if code != 404 || body["error"].(map[string]any)["field"] != "address" {
+		t.Errorf("unknown address: %d %v", code, body)
 	}
 
 	code, body = do(t, h, "POST", "/v1/dispatch/batch", map[string]any{"items": []map[string]any{
