@@ -2,18 +2,14 @@ package api_test
 
 // The Taipei replay: the 328 real 1999-hotline cases of 臺北市大安區 (2023-05-25 … 2023-06-01,
 // Taipei City Government open data via data.taipei) dispatched in time order through
-// POST /v1/dispatch and filed through POST /v1/events, over a dataset built here from the
-// Taipei files in ../shared/data/taipei_daan and a duty-rule list written for it.
-//
-// Code mapping (derived, not official; Taiwan has no GB/T 2260 codes): district 大安區 = 716303
-// (71 = 台湾省 in GB/T 2260, 63 03 from the Taipei code 63000030); the 7 police precincts stand
-// in for streets, 716303001…007 in name order; the 53 villages (里) are communities, street
-// code + the last 3 digits of CPTVID; each village polygon part is one derived grid
-// (community + 001…). Facility points become GB/T 47678.5 components (17-digit ids 716303 +
-// class + sequence) so that 事项 of majors 01–05 bind to them.
+// POST /v1/dispatch and filed through POST /v1/events, over the Taipei files of
+// ../shared/data/taipei_daan imported with the project's own mapping
+// (import/testdata/taipei/mapping.json: district 630003, the 7 police precincts as streets
+// 630003001…007, the 53 villages as communities, derived ~100 m grids, facilities as CJ/T 214
+// components) and a duty-rule list written here for it.
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,10 +24,11 @@ import (
 	"citygeo/data"
 	"citygeo/dispatch"
 	"citygeo/geo"
+	importer "citygeo/import"
 )
 
-// taipeiDir returns ../shared/data/taipei_daan relative to the module root, or skips.
-func taipeiDir(t *testing.T) string {
+// moduleRoot is the folder holding go.mod.
+func moduleRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -39,7 +36,7 @@ func taipeiDir(t *testing.T) string {
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
@@ -47,7 +44,12 @@ func taipeiDir(t *testing.T) string {
 		}
 		dir = up
 	}
-	d := filepath.Join(dir, "..", "shared", "data", "taipei_daan")
+}
+
+// taipeiDir returns ../shared/data/taipei_daan relative to the module root, or skips.
+func taipeiDir(t *testing.T) string {
+	t.Helper()
+	d := filepath.Join(moduleRoot(t), "..", "shared", "data", "taipei_daan")
 	if _, err := os.Stat(filepath.Join(d, "cases_1999.geojson")); err != nil {
 		t.Skipf("Taipei data not present (%s): skipping the replay", d)
 	}
@@ -67,132 +69,79 @@ func readFC(t *testing.T, path string) *geojson.FeatureCollection {
 	return fc
 }
 
-func multi(g orb.Geometry) orb.MultiPolygon {
-	switch g := g.(type) {
-	case orb.Polygon:
-		return orb.MultiPolygon{g}
-	case orb.MultiPolygon:
-		return g
-	}
-	return nil
+// taipeiCaseClass maps the 1999 case types to CJ/T 214-2007 classes: a 部件 class where the
+// case is about a component (so it binds to the imported facility within 20 m), else a 事件.
+var taipeiCaseClass = map[string]struct{ kind, class string }{
+	"大型廢棄物清運聯繫":          {"event", "0108"},     // 废弃家具设备
+	"場所與設施噪音舉發":          {"event", "0508"},     // 商业噪音
+	"污染舉發":               {"event", "0116"},     // 油烟污染
+	"道路散落物或油漬處理":         {"event", "0112"},     // 道路遗撒
+	"交通號誌異常":             {"component", "0210"}, // 交通信号灯
+	"動物救援":               {"event", "0117"},     // 动物尸体清理 (closest class; rescue has none)
+	"鄰里無主垃圾清運":           {"event", "0102"},     // 暴露垃圾
+	"路燈故障或設施損壞":          {"component", "0118"}, // 路灯
+	"交通標誌及設施物損壞(含汙損)、傾斜": {"component", "0209"}, // 交通标志牌
+	"用戶無水、漏水報修":          {"event", "0402"},     // 自来水管破裂
+	"市區道路坑洞處理":           {"event", "0110"},     // 道路破损
+	"路樹處理":               {"component", "0402"}, // 行道树
+	"道路側溝溝蓋(含周邊)損壞遺失":    {"component", "0104"}, // 雨水箅子
+	"交通號誌電纜線垂落及設施損壞":     {"component", "0214"}, // 交通信号设施
 }
 
-// taipeiComponentClass maps the facility categories to GB/T 47678.5 component classes and the
-// agencies that keep them; the other categories (AED, refuges, crossings …) are not 部件.
-var taipeiComponentClass = map[string]struct{ class, name, dept string }{
-	"traffic_signal":           {"02014", "交通信号灯", "臺北市政府交通局交通管制工程處"},
-	"bus_stop":                 {"02004", "公交站设施", "臺北市公共運輸處"},
-	"cctv":                     {"01050", "监控电子眼设施", "臺北市政府警察局資訊室"},
-	"garbage_collection_point": {"03005", "垃圾箱", "臺北市政府環境保護局"},
-	"rain_sewer_station":       {"01067", "防汛监测设施", "臺北市政府工務局水利工程處"},
-}
-
-// taipeiCaseClass maps the 1999 case types to GB/T 47678.5 事项 classes.
-var taipeiCaseClass = map[string]string{
-	"大型廢棄物清運聯繫":          "06035", // 废弃家具设备
-	"場所與設施噪音舉發":          "06028", // 噪声扰民
-	"污染舉發":               "06030", // 乱倒乱排污水、废水
-	"道路散落物或油漬處理":         "06014", // 道路遗撒
-	"交通號誌異常":             "02014", // 交通信号灯异常
-	"動物救援":               "06037", // 动物尸体 (closest class; rescue has none)
-	"鄰里無主垃圾清運":           "06010", // 暴露垃圾
-	"路燈故障或設施損壞":          "01037", // 路灯异常
-	"交通標誌及設施物損壞(含汙損)、傾斜": "02010", // 交通标志牌及标线异常
-	"用戶無水、漏水報修":          "01025", // 供水器异常
-	"市區道路坑洞處理":           "06013", // 道路破损
-	"路樹處理":               "04002", // 行道树异常
-	"道路側溝溝蓋(含周邊)損壞遺失":    "01026", // 沟槽盖板异常
-	"交通號誌電纜線垂落及設施損壞":     "02015", // 交通信号设施异常
-}
-
-// taipeiDataset builds 大安區 from the shared files (see the mapping above).
-func taipeiDataset(t *testing.T, dir string) (*data.Dataset, map[string]string) {
+// taipeiDataset imports 大安區 with the project's Taipei mapping.
+func taipeiDataset(t *testing.T, dir string) *data.Dataset {
 	t.Helper()
-	const district = "716303"
-	ds := &data.Dataset{Version: 1, Name: "臺北市大安區 (replay)", Source: "taipei_daan"}
-	dfc := readFC(t, filepath.Join(dir, "admin_district.geojson"))
-	ds.Areas = append(ds.Areas, &data.Area{Code: district, Name: "大安區", Level: data.District, Polygon: multi(dfc.Features[0].Geometry)})
-
-	pfc := readFC(t, filepath.Join(dir, "admin_police_precinct.geojson"))
-	sort.Slice(pfc.Features, func(i, j int) bool {
-		return pfc.Features[i].Properties.MustString("police_district_station_name") < pfc.Features[j].Properties.MustString("police_district_station_name")
-	})
-	precinct := map[string]string{} // station name → street code
-	for i, f := range pfc.Features {
-		name := f.Properties.MustString("police_district_station_name")
-		code := fmt.Sprintf("%s%03d", district, i+1)
-		precinct[name] = code
-		ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: name, Level: data.Street, Parent: district, Polygon: multi(f.Geometry), Derived: true})
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "village_to_precinct.json"))
+	m, err := importer.LoadMapping(filepath.Join(moduleRoot(t), "import", "testdata", "taipei", "mapping.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v2p map[string][]any
-	if err := json.Unmarshal(raw, &v2p); err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, l := range []string{"admin_district", "admin_police_precinct", "admin_village", "components_points"} {
+		files = append(files, filepath.Join(dir, l+".geojson"))
 	}
-	vfc := readFC(t, filepath.Join(dir, "admin_village.geojson"))
-	for _, f := range vfc.Features {
-		name, vid := f.Properties.MustString("VNAME"), f.Properties.MustString("CPTVID")
-		street := precinct[v2p[name][0].(string)]
-		if street == "" {
-			t.Fatalf("village %s: no precinct", name)
-		}
-		code := street + vid[len(vid)-3:]
-		mp := multi(f.Geometry)
-		ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: name, Level: data.Community, Parent: street, Polygon: mp})
-		for i, poly := range mp {
-			ds.Grids = append(ds.Grids, &data.Grid{Code: fmt.Sprintf("%s%03d", code, i+1), Community: code, Polygon: poly, Derived: true})
-		}
+	ds, rep, err := importer.Check(context.Background(), files, nil, importer.Options{Mapping: m})
+	if err != nil || rep.Errors > 0 {
+		t.Fatalf("import Taipei: %v (%d errors)", err, rep.Errors)
 	}
-	seq := map[string]int{}
-	cfc := readFC(t, filepath.Join(dir, "components_points.geojson"))
-	for _, f := range cfc.Features {
-		m, ok := taipeiComponentClass[f.Properties.MustString("category")]
-		if !ok {
-			continue
-		}
-		seq[m.class]++
-		dept := data.DeptRef{Name: m.dept}
-		ds.Components = append(ds.Components, &data.Component{ID: fmt.Sprintf("%s%s%06d", district, m.class, seq[m.class]),
-			Scheme: data.GBT4767, Major: m.class[:2], Minor: m.class[2:], Name: f.Properties.MustString("name", m.name),
-			Owner: dept, Maintainer: dept, Status: data.StatusIntact, Geometry: f.Geometry})
-	}
-	return ds, precinct
+	return ds
 }
 
 // taipeiRules is the duty-rule list written for 大安區: the city agencies by class at district
-// level, each precinct's 派出所 for night-time noise, one village office for its own stray
-// garbage, and the district office (區公所) for anything else of 市容环境.
-func taipeiRules(precinct map[string]string) string {
-	rule := func(class, area, dept string, hours float64, unit, window string) string {
-		return fmt.Sprintf(`{"scheme":"GB/T 47678.5-2026","kind":"event","class":%q,"area":%q,"department_name":%q,"deadline_hours":%g,"deadline_unit":%q,"window":%q}`,
-			class, area, dept, hours, unit, window)
+// level, each precinct's 派出所 for night-time noise, and the district office (區公所) for
+// the rest of 市容环境. Components without a rule fall to their own departments, then the
+// precinct.
+func taipeiRules(ds *data.Dataset) string {
+	rule := func(kind, class, area, dept string, hours float64, unit, window string) string {
+		return fmt.Sprintf(`{"kind":%q,"class":%q,"area":%q,"department_name":%q,"deadline_hours":%g,"deadline_unit":%q,"window":%q}`,
+			kind, class, area, dept, hours, unit, window)
 	}
-	const d = "716303"
+	var district string
+	for _, a := range ds.Areas {
+		if a.Level == data.District {
+			district = a.Code
+		}
+	}
+	d := district
 	rs := []string{
-		rule("06035", d, "臺北市政府環境保護局大安區清潔隊", 24, "working", ""),
-		rule("06028", d, "臺北市政府環境保護局", 4, "calendar", ""),
-		rule("06030", d, "臺北市政府環境保護局", 24, "working", ""),
-		rule("06014", d, "臺北市政府環境保護局大安區清潔隊", 4, "calendar", ""),
-		rule("06010", d, "臺北市政府環境保護局大安區清潔隊", 8, "working", ""),
-		rule("06037", d, "臺北市動物保護處", 2, "calendar", ""),
-		rule("06013", d, "臺北市政府工務局新建工程處", 24, "working", ""),
-		rule("06", d, "臺北市大安區公所", 24, "working", ""),
-		rule("02", d, "臺北市政府交通局交通管制工程處", 4, "calendar", ""),
-		rule("01037", d, "臺北市政府工務局公園路燈工程管理處", 24, "working", ""),
-		rule("04002", d, "臺北市政府工務局公園路燈工程管理處", 24, "working", ""),
-		rule("01025", d, "臺北自來水事業處", 4, "calendar", ""),
-		rule("01026", d, "臺北市政府工務局水利工程處", 24, "working", ""),
+		rule("event", "0108", d, "臺北市政府環境保護局大安區清潔隊", 24, "working", ""),
+		rule("event", "0102", d, "臺北市政府環境保護局大安區清潔隊", 8, "working", ""),
+		rule("event", "0112", d, "臺北市政府環境保護局大安區清潔隊", 4, "calendar", ""),
+		rule("event", "0116", d, "臺北市政府環境保護局", 24, "working", ""),
+		rule("event", "0117", d, "臺北市動物保護處", 2, "calendar", ""),
+		rule("event", "0110", d, "臺北市政府工務局新建工程處", 24, "working", ""),
+		rule("event", "01", d, "臺北市大安區公所", 24, "working", ""),
+		rule("event", "0508", d, "臺北市政府環境保護局", 4, "calendar", ""),
+		rule("event", "0402", d, "臺北自來水事業處", 4, "calendar", ""),
+		rule("component", "0210", d, "臺北市政府交通局交通管制工程處", 4, "calendar", ""),
+		rule("component", "0214", d, "臺北市政府交通局交通管制工程處", 4, "calendar", ""),
+		rule("component", "0209", d, "臺北市政府交通局交通管制工程處", 24, "working", ""),
+		rule("component", "0118", d, "臺北市政府工務局公園路燈工程管理處", 24, "working", ""),
+		rule("component", "0402", d, "臺北市政府工務局公園路燈工程管理處", 24, "working", ""),
 	}
-	var names []string
-	for name := range precinct {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		rs = append(rs, rule("06028", precinct[name], "臺北市政府警察局大安分局"+name, 1, "calendar", "22:00-06:00"))
+	for _, a := range ds.Areas {
+		if a.Level == data.Street {
+			rs = append(rs, rule("event", "0508", a.Code, "臺北市政府警察局大安分局"+a.Name, 1, "calendar", "22:00-06:00"))
+		}
 	}
 	return "[" + strings.Join(rs, ",\n") + "]"
 }
@@ -201,8 +150,8 @@ func taipeiRules(precinct map[string]string) string {
 // case must get a department; same-type cases near in space and time are flagged.
 func TestTaipeiReplay(t *testing.T) {
 	dir := taipeiDir(t)
-	ds, precinct := taipeiDataset(t, dir)
-	rules, err := dispatch.ParseRulesJSON(strings.NewReader(taipeiRules(precinct)))
+	ds := taipeiDataset(t, dir)
+	rules, err := dispatch.ParseRulesJSON(strings.NewReader(taipeiRules(ds)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +167,7 @@ func TestTaipeiReplay(t *testing.T) {
 	byType := map[string][2]int{} // type → cases, flagged
 	for _, f := range cases {
 		typ, id := f.Properties.MustString("案件類型"), f.Properties.MustString("案件編號")
-		class, ok := taipeiCaseClass[typ]
+		cl, ok := taipeiCaseClass[typ]
 		if !ok {
 			t.Fatalf("case %s: type %q has no class mapping", id, typ)
 		}
@@ -228,7 +177,7 @@ func TestTaipeiReplay(t *testing.T) {
 			at = at[:i]
 		}
 		at += "+08:00" // Taipei local time
-		req := map[string]any{"lng": p[0], "lat": p[1], "class": class, "kind": "event", "time": at}
+		req := map[string]any{"lng": p[0], "lat": p[1], "class": cl.class, "kind": cl.kind, "time": at}
 		code, body := do(t, h, "POST", "/v1/dispatch", req)
 		if code != 200 {
 			t.Errorf("case %s (%s) at %v: %d %v", id, typ, p, code, body["error"])
