@@ -155,7 +155,8 @@ func TestTaipeiReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, tok, feed := serveDispatch(t, ds, rules, nil)
+	srv, tok, feed := serveDispatch(t, ds, rules, nil)
+	h := srv.Handler()
 
 	cases := readFC(t, filepath.Join(dir, "cases_1999.geojson")).Features
 	sort.SliceStable(cases, func(i, j int) bool {

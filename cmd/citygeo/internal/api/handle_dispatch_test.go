@@ -27,12 +27,12 @@ func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, s
 		t.Fatal(err)
 	}
 	dispatch.FillDepartmentCodes(rules, ds.Departments)
-	h, tok, _ := serveDispatch(t, ds, rules, store)
-	return h, tok, ds
+	srv, tok, _ := serveDispatch(t, ds, rules, store)
+	return srv.Handler(), tok, ds
 }
 
 // serveDispatch serves ds with the rules, a feed over store (nil: memory) and a dispatcher token.
-func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store dispatch.EventStore) (http.Handler, string, *dispatch.Feed) {
+func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store dispatch.EventStore) (*api.Server, string, *dispatch.Feed) {
 	t.Helper()
 	set, err := dispatch.NewRuleSet(rules)
 	if err != nil {
@@ -56,7 +56,7 @@ func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store
 	}
 	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Dispatch: &api.Dispatch{Rules: set, Feed: feed}})
 	srv.Swap(snap)
-	return srv.Handler(), tok, feed
+	return srv, tok, feed
 }
 
 func gridByCode(ds *data.Dataset, code string) *data.Grid {
@@ -244,20 +244,7 @@ func TestEventsSurviveSwap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := dispatch.NewRuleSet(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.New(api.Options{Logger: quietLog, Dispatch: &api.Dispatch{Rules: set, Feed: feed}})
-	snap1, err := api.NewSnapshot(ds, api.SnapshotOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Swap(snap1)
+	srv, _, feed := serveDispatch(t, ds, rules, nil)
 	p := interior(ds.Grids[0])
 	if _, err := feed.Put(data.Event{ID: "A1", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, Point: p}, time.Now()); err != nil {
 		t.Fatal(err)
