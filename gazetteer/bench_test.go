@@ -20,8 +20,9 @@ var big struct {
 	once sync.Once
 	ds   *data.Dataset
 	ix   *gazetteer.Index
-	perA float64 // heap bytes per address held by the index
-	err  error
+	perA  float64 // heap bytes per address held by the index
+	build time.Duration
+	err   error
 }
 
 func bigCity(b *testing.B) (*data.Dataset, *gazetteer.Index) {
@@ -34,7 +35,9 @@ func bigCity(b *testing.B) (*data.Dataset, *gazetteer.Index) {
 		var m0, m1 runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m0)
+		t0 := time.Now()
 		big.ix = gazetteer.New(big.ds, gazetteer.Options{})
+		big.build = time.Since(t0)
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
 		big.perA = float64(m1.HeapAlloc-m0.HeapAlloc) / float64(big.ix.Len())
@@ -76,6 +79,7 @@ func BenchmarkGeocode(b *testing.B) {
 	percentiles(b, ts)
 	b.ReportMetric(big.perA, "B/addr")
 	b.ReportMetric(float64(ix.Len()), "addrs")
+	b.ReportMetric(big.build.Seconds(), "build-s")
 }
 
 func BenchmarkReverse(b *testing.B) {
