@@ -17,9 +17,9 @@ import (
 
 // The benchmarks run on a generated city of about a million house numbers, built once.
 var big struct {
-	once sync.Once
-	ds   *data.Dataset
-	ix   *gazetteer.Index
+	once  sync.Once
+	ds    *data.Dataset
+	ix    *gazetteer.Index
 	perA  float64 // heap bytes per address held by the index
 	build time.Duration
 	err   error
