@@ -474,7 +474,11 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 	case lo >= 0 && hi >= 0:
 		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
 		t := float64(num-a.num) / float64(b.num-a.num)
-		return Candidate{Point: lerp(a.point, b.point, t), Level: LevelHouse, Score: score, Interpolated: true}, true
+		p, ok := ix.along(s, a.point, b.point, t)
+		if !ok {
+			p = lerp(a.point, b.point, t)
+		}
+		return Candidate{Point: p, Level: LevelHouse, Score: score, Interpolated: true}, true
 	case lo >= 0 || hi >= 0:
 		// Beyond the last known number on its side, but bracketed on the other side: place it
 		// between the other side's numbers and shift it across by the side offset measured at
