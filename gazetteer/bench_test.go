@@ -1,6 +1,7 @@
 package gazetteer_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -80,6 +81,39 @@ func BenchmarkGeocode(b *testing.B) {
 	b.ReportMetric(big.perA, "B/addr")
 	b.ReportMetric(float64(ix.Len()), "addrs")
 	b.ReportMetric(big.build.Seconds(), "build-s")
+}
+
+// BenchmarkGeocodeNoisy geocodes harder queries: a missing number (interpolation), a
+// misspelt road (fuzzy), Chinese numerals and an offset.
+func BenchmarkGeocodeNoisy(b *testing.B) {
+	ds, ix := bigCity(b)
+	rng := rand.New(rand.NewPCG(5, 6))
+	qs := make([]string, 4096)
+	for i := range qs {
+		a := ds.Addresses[rng.IntN(len(ds.Addresses))]
+		rs := []rune(a.Road)
+		switch i % 4 {
+		case 0:
+			qs[i] = fmt.Sprintf("%s%d号", a.Road, a.Number+1)
+		case 1:
+			rs[0] = '口'
+			qs[i] = fmt.Sprintf("%s%d号", string(rs), a.Number)
+		case 2:
+			qs[i] = "深圳市罗湖区" + a.Road + "十二号附近"
+		default:
+			qs[i] = a.Full + "东50米"
+		}
+	}
+	ts := make([]time.Duration, 0, 1<<16)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		ix.Geocode(qs[i%len(qs)], gazetteer.Query{})
+		if len(ts) < cap(ts) {
+			ts = append(ts, time.Since(t0))
+		}
+	}
+	percentiles(b, ts)
 }
 
 func BenchmarkReverse(b *testing.B) {
