@@ -21,11 +21,12 @@ var ErrOutside = errors.New("tiles: tile outside the set's range")
 // Tiler serves the tiles of one dataset version: it builds on demand and caches. The api layer
 // keeps one per snapshot; all of them may share a Cache.
 type Tiler struct {
-	ix     *Index
-	cache  *Cache
-	events EventSource
-	opts   Options
-	wb     orb.Bound // dataset bound in world coordinates
+	ix      *Index
+	cache   *Cache
+	events  EventSource
+	evCache *Cache // cache for the events set when WithEvents gave one; else cache
+	opts    Options
+	wb      orb.Bound // dataset bound in world coordinates
 }
 
 // NewTiler returns a Tiler over ix. cache may be shared between Tilers (nil: no caching);
@@ -38,6 +39,15 @@ func NewTiler(ix *Index, cache *Cache, events EventSource, opts Options) *Tiler 
 		cache.claim(ix.Version(), ix)
 	}
 	return t
+}
+
+// WithEvents returns a Tiler like t whose events set reads ev and is cached in cache (nil: t's
+// cache). It costs one small allocation, so a server whose events source outlives its snapshots
+// can attach it per request.
+func (t *Tiler) WithEvents(ev EventSource, cache *Cache) *Tiler {
+	c := *t
+	c.events, c.evCache = ev, cache
+	return &c
 }
 
 // Index returns the index the Tiler builds from.
@@ -75,12 +85,16 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 	if set == SetCity {
 		k.version = t.ix.Version()
 	}
+	cache := t.cache
+	if set == SetEvents && t.evCache != nil {
+		cache = t.evCache
+	}
 	var gen uint64
-	if t.cache != nil {
-		if tl, ok := t.cache.get(k); ok {
+	if cache != nil {
+		if tl, ok := cache.get(k); ok {
 			return tl, nil
 		}
-		gen = t.cache.eventsGen()
+		gen = cache.eventsGen()
 	}
 	res, err := Build(t.ix, t.events, set, maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), t.opts)
 	if err != nil {
@@ -91,8 +105,8 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 		return nil, err
 	}
 	tl.Thinned = thinnedString(res.Thinned)
-	if t.cache != nil {
-		t.cache.put(k, tl, gen, t.ix)
+	if cache != nil {
+		cache.put(k, tl, gen, t.ix)
 	}
 	return tl, nil
 }

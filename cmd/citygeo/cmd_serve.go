@@ -22,6 +22,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var (
 		sf        storeFlags
+		df        dispatchFlags
 		addr      string
 		authFile  string
 		snapTol   float64
@@ -48,19 +49,26 @@ func newServeCmd() *cobra.Command {
 				}
 				defer st.Close()
 			}
-			// One tile cache for every version this process serves (imports, rollbacks): keys
-			// carry the version, so no version ever sees another's tiles.
-			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}
-			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
-				Snapshot: snapOpts, WebDir: webDir})
 			ds, err := loadDataset(ctx, sf)
 			if err != nil {
 				return err
 			}
+			// One tile cache for every version this process serves (imports, rollbacks): keys
+			// carry the version, so no version ever sees another's tiles.
+			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}
 			snap, err := api.NewSnapshot(ds, snapOpts)
 			if err != nil {
 				return err
 			}
+			disp, closeEvents, err := newDispatch(df, sf.store, ds, snap.Geo, log)
+			if err != nil {
+				return err
+			}
+			if closeEvents != nil {
+				defer closeEvents.Close()
+			}
+			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
+				Snapshot: snapOpts, Dispatch: disp, WebDir: webDir})
 			srv.Swap(snap)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -91,9 +99,12 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
-	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
+	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
+	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
+	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: the --store file (memory only on the sample city)")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
+	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd
 }
 

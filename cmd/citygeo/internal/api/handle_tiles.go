@@ -80,7 +80,7 @@ func (s *Server) handleTile(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	tl, err := snap.Tiles.Tile(c.Param("set"), z, x, y)
+	tl, err := s.tiler(snap).Tile(c.Param("set"), z, x, y)
 	if err != nil {
 		Fail(c, "", tileError(err))
 		return

@@ -19,6 +19,7 @@ import (
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/dispatch"
 	"citygeo/tiles"
 	"citygeo/tiles/mvtcheck"
 	"citygeo/web/webtest"
@@ -321,5 +322,72 @@ func TestTilesFollowUploadAndRollback(t *testing.T) {
 	}
 	if back, _ := status(); back != before {
 		t.Errorf("after rollback: status %s, want %s", back, before)
+	}
+}
+
+// TestEventsTilesFollowTheFeed: with dispatch configured, the events tile set shows the feed's
+// open events, and a created, moved or closed event shows in the next tile request although
+// the tiles are cached.
+func TestEventsTilesFollowTheFeed(t *testing.T) {
+	ds, err := sampleOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := dispatch.SampleRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatch.FillDepartmentCodes(rules, ds.Departments)
+	srv, _, feed := serveDispatch(t, ds, rules, nil)
+	h := srv.Handler()
+	p := ds.Bound().Center()
+	q := orb.Point{p[0] + 0.01, p[1] + 0.005}
+	tp, tq := tilePath("events", maptile.At(p, 16)), tilePath("events", maptile.At(q, 16))
+	shows := func(path string) bool {
+		t.Helper()
+		rec := get(t, h, path)
+		switch rec.Code {
+		case 204:
+			return false
+		case 200:
+		default:
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
+		}
+		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
+		if len(probs) > 0 {
+			t.Fatal(probs)
+		}
+		for _, l := range dec.Layers {
+			for _, f := range l.Features {
+				if l.Name == "events" && f.Tags["id"] == "A2026-0001" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if shows(tp) || shows(tq) { // also fills the cache with the empty tiles
+		t.Fatal("event shown before it exists")
+	}
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	ev := data.Event{ID: "A2026-0001", Point: p, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0101"}}
+	if _, err := feed.Put(ev, now); err != nil {
+		t.Fatal(err)
+	}
+	if !shows(tp) {
+		t.Error("new event not in the next events tile")
+	}
+	ev.Point = q
+	if _, err := feed.Put(ev, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if shows(tp) || !shows(tq) {
+		t.Error("moved event not where it moved to in the next tile requests")
+	}
+	if _, err := feed.Close(ev.ID, now.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if shows(tq) {
+		t.Error("closed event still shown")
 	}
 }
