@@ -319,3 +319,28 @@ func TestConcurrentTiles(t *testing.T) {
 		}
 	}
 }
+
+func TestWithEventsUsesItsCache(t *testing.T) {
+	ds := testCity(6, 6)
+	city, evc := tiles.NewCache(0), tiles.NewCache(0)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), city, nil, tiles.Options{})
+	src := &events{m: map[uint64]tiles.Event{5: {ID: 5, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
+	live := tr.WithEvents(src, evc)
+	tl := maptile.At(ds.Bound().Center(), 16)
+	got, err := live.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eventIDs(t, got)[5] {
+		t.Error("WithEvents tile lacks the event")
+	}
+	if _, err := live.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if evc.Len() != 1 || city.Len() != 1 {
+		t.Errorf("events cache %d tiles, city cache %d; want 1 and 1", evc.Len(), city.Len())
+	}
+	if plain, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y)); !plain.Empty {
+		t.Error("the original tiler gained the events source")
+	}
+}
