@@ -64,16 +64,18 @@ type Duplicate struct {
 	SameComponent bool          `json:"same_component"`
 }
 
-// dupIndex finds open events by class near a point and a time. It hashes each event into a
-// cell keyed by (class, ~500 m lon/lat cell, day), so a query touches the few cells
-// its circle and window cover: the work depends on how many events share the class, the place
-// and the time, not on how many events are open in the city. Not safe for concurrent use; the
-// Feed guards it.
+// dupIndex finds open events by class near a point and a time. It files each event under its
+// time bucket (3 days), then under (class, ~500 m lon/lat cell), so a query touches the few
+// cells its circle and window cover: the work depends on how many events share the class, the
+// place and the time, not on how many events are open in the city. One small map per time
+// bucket keeps the maps a query touches small (and warm in cache: new reports query the recent
+// buckets) however long the feed's history grows. Not safe for concurrent use; the Feed
+// guards it.
 type dupIndex struct {
 	cellDeg float64 // cell side in degrees of latitude
 	bucket  int64   // time bucket in seconds
 	classes map[data.ClassRef]int32
-	cells   map[cellKey][]*dupEntry
+	buckets map[int32]map[cellKey][]*dupEntry
 	byComp  map[string][]*dupEntry
 	byID    map[string]*dupEntry
 }
@@ -81,7 +83,6 @@ type dupIndex struct {
 type cellKey struct {
 	class  int32
 	cx, cy int32
-	tb     int32
 }
 
 type dupEntry struct {
@@ -91,8 +92,9 @@ type dupEntry struct {
 	reported int64 // unix seconds
 	comp     string
 	key      cellKey
-	pos      int // index in cells[key]
-	compPos  int // index in byComp[comp]
+	tb       int32 // time bucket
+	pos      int   // index in cells[key]
+	compPos  int   // index in byComp[comp]
 }
 
 const (
@@ -103,7 +105,7 @@ const (
 
 func newDupIndex() *dupIndex {
 	return &dupIndex{cellDeg: dupCellDeg, bucket: dupBucket, classes: map[data.ClassRef]int32{},
-		cells: map[cellKey][]*dupEntry{}, byComp: map[string][]*dupEntry{}, byID: map[string]*dupEntry{}}
+		buckets: map[int32]map[cellKey][]*dupEntry{}, byComp: map[string][]*dupEntry{}, byID: map[string]*dupEntry{}}
 }
 
 func (x *dupIndex) classID(c data.ClassRef, add bool) (int32, bool) {
@@ -129,9 +131,14 @@ func (x *dupIndex) add(e *data.Event) {
 	cx, cy := x.cell(e.Point)
 	rep := e.Reported.Unix()
 	en := &dupEntry{id: e.ID, p: e.Point, class: e.Class, reported: rep, comp: e.Component,
-		key: cellKey{class: cid, cx: cx, cy: cy, tb: int32(floorDiv(rep, x.bucket))}}
-	en.pos = len(x.cells[en.key])
-	x.cells[en.key] = append(x.cells[en.key], en)
+		key: cellKey{class: cid, cx: cx, cy: cy}, tb: int32(floorDiv(rep, x.bucket))}
+	cells := x.buckets[en.tb]
+	if cells == nil {
+		cells = map[cellKey][]*dupEntry{}
+		x.buckets[en.tb] = cells
+	}
+	en.pos = len(cells[en.key])
+	cells[en.key] = append(cells[en.key], en)
 	if en.comp != "" {
 		en.compPos = len(x.byComp[en.comp])
 		x.byComp[en.comp] = append(x.byComp[en.comp], en)
@@ -146,9 +153,13 @@ func (x *dupIndex) remove(id string) {
 		return
 	}
 	delete(x.byID, id)
-	x.cells[en.key] = swapRemove(x.cells[en.key], en.pos, func(m *dupEntry, i int) { m.pos = i })
-	if len(x.cells[en.key]) == 0 {
-		delete(x.cells, en.key)
+	cells := x.buckets[en.tb]
+	cells[en.key] = swapRemove(cells[en.key], en.pos, func(m *dupEntry, i int) { m.pos = i })
+	if len(cells[en.key]) == 0 {
+		delete(cells, en.key)
+		if len(cells) == 0 {
+			delete(x.buckets, en.tb)
+		}
 	}
 	if en.comp != "" {
 		x.byComp[en.comp] = swapRemove(x.byComp[en.comp], en.compPos, func(m *dupEntry, i int) { m.compPos = i })
@@ -199,9 +210,13 @@ func (x *dupIndex) find(q dupQuery, buf []Duplicate) []Duplicate {
 		x1, y1 := x.cell(orb.Point{q.P[0] + dlon, q.P[1] + dlat})
 		t0, t1 := int32(floorDiv(at-win, x.bucket)), int32(floorDiv(at+win, x.bucket))
 		for tb := t0; tb <= t1; tb++ {
+			cells := x.buckets[tb]
+			if cells == nil {
+				continue
+			}
 			for cy := y0; cy <= y1; cy++ {
 				for cx := x0; cx <= x1; cx++ {
-					for _, en := range x.cells[cellKey{class: cid, cx: cx, cy: cy, tb: tb}] {
+					for _, en := range cells[cellKey{class: cid, cx: cx, cy: cy}] {
 						// Same-component events were taken above.
 						if en.id == q.Exclude || abs64(en.reported-at) > win || (q.Component != "" && en.comp == q.Component) {
 							continue
