@@ -41,7 +41,14 @@ type converter struct {
 }
 
 // maxInterned bounds the intern table; past it values are kept as read.
-const maxInterned = 1 << 20
+const maxInterned = 1 << 16
+
+// internFields are the fields whose values repeat across many features.
+var internFields = map[string]bool{
+	"owner_code": true, "owner_name": true, "property_code": true, "property_name": true,
+	"maintainer_code": true, "maintainer_name": true, "grid": true, "status": true, "source": true,
+	"community": true, "road": true, "category": true, "class": true, "parent": true,
+}
 
 func (c *converter) interned(s string) string {
 	if v, ok := c.intern[s]; ok {
@@ -164,7 +171,7 @@ func (x *featureCtx) get(field string) string {
 		return ""
 	}
 	s := text(x.f.Props[col])
-	if field != "id" && field != "full" {
+	if internFields[field] {
 		s = x.c.interned(s)
 	}
 	if table, ok := x.r.Values[field]; ok && s != "" {

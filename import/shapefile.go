@@ -216,55 +216,50 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		}
 	}
 
-	readers := map[string]io.ReadCloser{}
-	sizes := map[string]int64{}
-	defer func() {
-		for _, r := range readers {
-			r.Close()
-		}
-	}()
-	var total int64
-	for _, ext := range []string{".shp", ".dbf"} {
-		rc, err := parts[ext].open()
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", name, ext, err)
-		}
-		readers[ext] = rc
-		sizes[ext] = parts[ext].size
-		total += parts[ext].size
+	shpRC, err := parts[".shp"].open()
+	if err != nil {
+		return fmt.Errorf("%s: .shp: %w", name, err)
 	}
-	counted := &countingReader{r: readers[".shp"], limit: opts.maxSize(), total: parts[".shp"].size, progress: opts.Progress}
-	readers[".shp"] = struct {
+	defer shpRC.Close()
+	dbfRC, err := parts[".dbf"].open()
+	if err != nil {
+		return fmt.Errorf("%s: .dbf: %w", name, err)
+	}
+	defer dbfRC.Close()
+	shpSize := parts[".shp"].size
+	counted := &countingReader{r: shpRC, limit: opts.maxSize(), total: shpSize, progress: opts.Progress}
+	// The .shp and .dbf scanners are used directly, in step: go-shapefile's combined Scanner
+	// starts three goroutines per record, which costs more than the decoding at a million.
+	// No record can be larger than the file: bounds what a corrupt header can make us allocate.
+	shpSc, err := shapefile.NewScannerSHP(struct {
 		io.Reader
 		io.Closer
-	}{counted, readers[".shp"]}
-	sc, err := shapefile.NewScanner(readers, sizes, &shapefile.ReadShapefileOptions{
-		DBF: &shapefile.ReadDBFOptions{Charset: src.Charset},
-		// No record can be larger than the file: bounds what a corrupt header can make us allocate.
-		SHP: &shapefile.ReadSHPOptions{MaxParts: int(sizes[".shp"]/4) + 1, MaxPoints: int(sizes[".shp"]/16) + 1, MaxRecordSize: int(sizes[".shp"]) + 1},
-	})
+	}{counted, shpRC}, shpSize, &shapefile.ReadSHPOptions{MaxParts: int(shpSize/4) + 1, MaxPoints: int(shpSize/16) + 1, MaxRecordSize: int(shpSize) + 1})
 	if err != nil {
-		return fmt.Errorf("%s: %v: %w", name, err, ErrFormat)
+		return fmt.Errorf("%s: .shp: %v: %w", name, err, ErrFormat)
 	}
-	fields := sc.DBFFieldDescriptors()
+	dbfSc, err := shapefile.NewScannerDBF(dbfRC, &shapefile.ReadDBFOptions{Charset: src.Charset})
+	if err != nil {
+		return fmt.Errorf("%s: .dbf: %v: %w", name, err, ErrFormat)
+	}
+	fields := dbfSc.FieldDescriptors()
 	for _, f := range fields {
 		src.Columns = append(src.Columns, f.Name)
 	}
-	want := -1
-	if h := sc.DBFHeader(); h != nil {
-		want = h.Records
-	}
 	i := 0
-	for sc.Next() {
-		rec, _, attrs := sc.Scan()
-		if err := sc.Error(); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return fmt.Errorf("%s: record %d: %v: %w", name, i, err, ErrFormat)
+	for {
+		rec, err := shpSc.Scan()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if rec == nil {
-			continue
+		if err != nil {
+			return fmt.Errorf("%s: .shp record %d: %v: %w", name, i, err, ErrFormat)
+		}
+		var attrs []any
+		for attrs == nil { // deleted .dbf records come back as nil: skip them
+			if attrs, err = dbfSc.Scan(); err != nil {
+				return fmt.Errorf("%s: .dbf record %d: %v (fewer attribute records than shapes, or a truncated .dbf): %w", name, i, err, ErrFormat)
+			}
 		}
 		f := &Feature{Index: i, Props: make(map[string]any, len(fields))}
 		for j, fd := range fields {
@@ -282,8 +277,8 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		}
 		i++
 	}
-	if want >= 0 && i != want {
-		return fmt.Errorf("%s: read %d records, the .dbf header says %d (truncated or mismatched .shp/.dbf): %w", name, i, want, ErrFormat)
+	if more, err := dbfSc.Scan(); err == nil && more != nil {
+		return fmt.Errorf("%s: the .dbf has more records than the .shp's %d shapes (truncated .shp?): %w", name, i, ErrFormat)
 	}
 	return nil
 }

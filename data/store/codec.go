@@ -1,8 +1,8 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 	"strconv"
 	"time"
 
