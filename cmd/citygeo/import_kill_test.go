@@ -68,7 +68,9 @@ func TestImportSIGKILL(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.Int64N(int64(full) * 2)))
+		// Uniform over the length of a whole import, so most kills land before its commit and
+		// some after, whatever the machine's load.
+		time.Sleep(time.Duration(rng.Int64N(int64(full))))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 
@@ -98,7 +100,7 @@ func TestImportSIGKILL(t *testing.T) {
 		st.Close()
 	}
 	t.Logf("24 kills over a %v import: %d before the commit, %d after", full.Round(time.Millisecond), killedBefore, killedAfter)
-	if killedBefore < 12 {
+	if killedBefore < 8 {
 		t.Errorf("only %d kills landed before the commit; the test is not exercising a crash mid-import", killedBefore)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/gazetteer"
 	"citygeo/geo"
 )
 
@@ -12,9 +13,10 @@ import (
 // Requests read the current one through Server's atomic pointer and never see it change under
 // them; a new version is a new Snapshot.
 type Snapshot struct {
-	Dataset  *data.Dataset
-	Geo      *geo.Index
-	LoadedAt time.Time
+	Dataset   *data.Dataset
+	Geo       *geo.Index
+	Gazetteer *gazetteer.Index // addresses, roads, POIs: geocode, reverse, suggest
+	LoadedAt  time.Time
 }
 
 // SnapshotOptions tunes the indexes built for a snapshot.
@@ -28,7 +30,9 @@ func NewSnapshot(ds *data.Dataset, opts SnapshotOptions) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
 	}
-	return &Snapshot{Dataset: ds, Geo: ix, LoadedAt: time.Now()}, nil
+	snap := &Snapshot{Dataset: ds, Geo: ix, LoadedAt: time.Now()}
+	snap.Gazetteer = gazetteerOf(snap)
+	return snap, nil
 }
 
 // Version returns the dataset version of the snapshot.

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Row is one address of an evaluation set: the text to geocode, where it really is, the
+// parsed parts that the index is built from, and the key the held-out split is made on (so
+// that the same address twice never lands on both sides).
+type Row struct {
+	Query string
+	Point orb.Point
+	Key   string
+	Addr  *data.Address
+}
+
+// Set is a loaded evaluation set: the rows and the dataset layers besides the addresses.
+type Set struct {
+	Name string
+	Rows []Row
+	Base data.Dataset // areas, roads, POIs; Addresses is filled per split
+}
+
+// heldOut reports whether a row belongs to the held-out fifth, by a hash of its key.
+func heldOut(key string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return h.Sum32()%5 == 0
+}
+
+// readCSV reads a CSV with a header into maps keyed by column name.
+func readCSV(path string) ([]map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	var out []map[string]string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		}
+		m := make(map[string]string, len(head))
+		for i, h := range head {
+			if i < len(rec) {
+				m[h] = rec[i]
+			}
+		}
+		out = append(out, m)
+	}
+}
+
+func parsePoint(path string, line int, lon, lat string) (orb.Point, error) {
+	x, err1 := strconv.ParseFloat(lon, 64)
+	y, err2 := strconv.ParseFloat(lat, 64)
+	if err1 != nil || err2 != nil {
+		return orb.Point{}, fmt.Errorf("%s row %d: lon/lat %q/%q: not numbers", path, line, lon, lat)
+	}
+	return orb.Point{x, y}, nil
+}
+
+// numberRe reads "190之2", "35之2號", "120號" + unit.
+var numberRe = regexp.MustCompile(`^(\d+)(?:之(\d+))?`)
+
+func splitNumber(s string) (int, string) {
+	m := numberRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, ""
+	}
+	n, _ := strconv.Atoi(m[1])
+	if m[2] != "" {
+		return n, "之" + m[2]
+	}
+	return n, ""
+}
+
+// LoadTaipei reads taipei_daan: addresses.csv, the villages (社区 stand-ins) and the OSM roads.
+func LoadTaipei(dir string) (*Set, error) {
+	path := filepath.Join(dir, "addresses.csv")
+	recs, err := readCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Name: "taipei_daan"}
+	for i, r := range recs {
+		p, err := parsePoint(path, i+2, r["lon"], r["lat"])
+		if err != nil {
+			return nil, err
+		}
+		num, suffix := splitNumber(r["number"])
+		if num == 0 {
+			continue // lane entrances carry no number
+		}
+		a := &data.Address{ID: uint64(i + 1), Road: r["road"], Section: r["section"], Lane: r["lane"],
+			Alley: r["alley"], Number: num, Suffix: suffix, Full: r["normalized"], Point: p,
+			Community: r["village_code"], Source: "taipei_daan/addresses.csv"}
+		s.Rows = append(s.Rows, Row{Query: r["raw"], Point: p, Key: r["normalized"], Addr: a})
+	}
+	s.Base.Areas = append(s.Base.Areas, &data.Area{Code: "6300300", Name: "大安區", Level: data.District})
+	if err := loadVillages(filepath.Join(dir, "admin_village.geojson"), &s.Base); err != nil {
+		return nil, err
+	}
+	if err := loadRoads(filepath.Join(dir, "roads_osm.geojson"), &s.Base); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func loadVillages(path string, ds *data.Dataset) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for i, f := range fc.Features {
+		code, name := f.Properties.MustString("CPTVID", ""), f.Properties.MustString("VNAME", "")
+		if code == "" || name == "" {
+			return fmt.Errorf("%s feature %d: CPTVID/VNAME missing", path, i)
+		}
+		var mp orb.MultiPolygon
+		switch g := f.Geometry.(type) {
+		case orb.MultiPolygon:
+			mp = g
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		}
+		ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: name, Level: data.Community,
+			Parent: "6300300", Polygon: mp, Label: mp.Bound().Center()})
+	}
+	return nil
+}
+
+func loadRoads(path string, ds *data.Dataset) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for i, f := range fc.Features {
+		name := f.Properties.MustString("name", "")
+		l, ok := f.Geometry.(orb.LineString)
+		if name == "" || !ok {
+			continue
+		}
+		ds.Roads = append(ds.Roads, &data.Road{ID: uint64(i + 1), Name: name, Line: l})
+	}
+	return nil
+}
+
+var laneRe = regexp.MustCompile(`^(.*?)(?:(\d+)巷)?(?:(\d+)弄)?$`)
+
+// LoadPenghu reads the official 門牌 register of 馬公市; its villages become communities.
+func LoadPenghu(dir string) (*Set, error) {
+	path := filepath.Join(dir, "addresses.csv")
+	recs, err := readCSV(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Name: "penghu_magong"}
+	villages := map[string]string{} // name → code
+	for i, r := range recs {
+		p, err := parsePoint(path, i+2, r["lon"], r["lat"])
+		if err != nil {
+			return nil, err
+		}
+		m := laneRe.FindStringSubmatch(r["street"])
+		num, suffix := splitNumber(r["housenumber"])
+		if num == 0 || m == nil {
+			continue
+		}
+		// 之N right after 號 qualifies the number (120號之1); after 樓 it is a flat (3樓之2).
+		if u := r["unit"]; u != "" && suffix == "" && strings.Contains(r["full"], "號之"+u) {
+			suffix = "之" + u
+		}
+		lane, alley := "", ""
+		if m[2] != "" {
+			lane = m[2] + "巷"
+		}
+		if m[3] != "" {
+			alley = m[3] + "弄"
+		}
+		if v := r["village"]; v != "" && villages[v] == "" {
+			villages[v] = "10016010-" + strconv.Itoa(len(villages)+1)
+			s.Base.Areas = append(s.Base.Areas, &data.Area{Code: villages[v], Name: v, Level: data.Community,
+				Parent: "10016010", Label: p})
+		}
+		a := &data.Address{ID: uint64(i + 1), Road: m[1], Lane: lane, Alley: alley, Number: num,
+			Suffix: suffix, Full: r["full"], Point: p, Community: villages[r["village"]], Source: "penghu_magong/addresses.csv"}
+		key := r["street"] + "|" + strconv.Itoa(num) + suffix
+		s.Rows = append(s.Rows, Row{Query: r["full"], Point: p, Key: key, Addr: a})
+	}
+	s.Base.Areas = append(s.Base.Areas, &data.Area{Code: "10016010", Name: "馬公市", Level: data.District})
+	return s, nil
+}
+
+// Split returns the dataset indexing the rows that are not held out.
+func (s *Set) Split() *data.Dataset {
+	ds := s.Base
+	ds.Addresses = nil
+	for _, r := range s.Rows {
+		if r.Addr != nil && !heldOut(r.Key) {
+			ds.Addresses = append(ds.Addresses, r.Addr)
+		}
+	}
+	return &ds
+}
+
+// isHeldOut reports whether a row is geocoded without being indexed: house numbers only, the
+// buildings and POIs of Base are always indexed.
+func (r Row) isHeldOut() bool { return r.Addr != nil && heldOut(r.Key) }
+
+// samplePrefix is the admin prefix written before the sample city's addresses.
+const samplePrefix = "广东省深圳市罗湖区"
+
+// LoadSample generates the built-in sample city (深圳市罗湖区, mainland forms): its 门牌 and its
+// buildings (翠竹苑3栋) become rows.
+func LoadSample() (*Set, error) {
+	ds, err := sample.Generate(sample.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{Name: "sample_luohu", Base: *ds}
+	for _, a := range ds.Addresses {
+		s.Rows = append(s.Rows, Row{Query: samplePrefix + a.Full, Point: a.Point, Key: a.Full, Addr: a})
+	}
+	for i, b := range ds.Buildings {
+		if i%7 != 0 {
+			continue // every seventh building: enough rows without swamping the house numbers
+		}
+		s.Rows = append(s.Rows, Row{Query: samplePrefix + b.Compound + b.Name, Point: b.Point, Key: b.Compound + b.Name})
+	}
+	return s, nil
+}
+
+// trimAdmin drops the leading city/county and district of an address (noise variant).
+func trimAdmin(q string) string {
+	for _, p := range []string{"臺北市", "台北市", "澎湖縣", "广东省深圳市罗湖区"} {
+		q = strings.TrimPrefix(q, p)
+	}
+	return q
+}

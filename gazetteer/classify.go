@@ -1,0 +1,141 @@
+package gazetteer
+
+import "strings"
+
+// adminSuffixes end an administrative name, most specific spelling first.
+var adminSuffixes = []struct {
+	w string
+	k Kind
+}{
+	{"特别行政区", KindProvince}, {"自治区", KindProvince}, {"自治州", KindCity}, {"自治县", KindDistrict},
+	// Names ending in 区 that are no district: compounds and development zones.
+	{"小区", KindPOI}, {"工业园区", KindDevzone}, {"工业区", KindDevzone}, {"开发区", KindDevzone},
+	{"高新区", KindDevzone}, {"园区", KindDevzone}, {"新区", KindDevzone}, {"景区", KindPOI}, {"校区", KindPOI},
+	{"村民小组", KindGroup}, {"村民组", KindGroup},
+	{"居委会", KindCommunity}, {"街道", KindStreet}, {"社区", KindCommunity},
+	{"省", KindProvince}, {"市", KindCity}, {"区", KindDistrict}, {"县", KindDistrict},
+	{"旗", KindDistrict}, {"镇", KindStreet}, {"乡", KindStreet}, {"村", KindCommunity},
+}
+
+// roadSuffixes end a road name.
+var roadSuffixes = []string{"大街", "大道", "胡同", "路", "街", "道", "巷", "弄", "里", "坊"}
+
+// noCut lists what, right after an admin suffix, shows the suffix is part of a name
+// (市场, 区府路, 新村路, 市中心 …).
+var noCut = []string{"场", "政", "民", "府", "委", "路", "街", "道", "巷", "弄", "里", "中心", "口", "大街", "大道"}
+
+func hasAnyPrefix(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// classify turns an unknown span [a, b) into elements: admin names cut at their suffixes
+// (浙江省杭州市西湖区 …), then a road, intersection or POI name. next is the kind of the element
+// that follows the span: a span before a section, lane or house number is a road even without
+// a road suffix (a misspelt name).
+func (p *parser) classify(a, b int, next Kind) {
+	for a < b {
+		cut, kind := -1, KindOther
+		for k := a + 1; k < b && cut < 0; k++ {
+			for _, s := range adminSuffixes {
+				if !strings.HasPrefix(p.t.Norm[p.bo[k]:p.bo[b]], s.w) {
+					continue
+				}
+				end := k + len([]rune(s.w))
+				if end < b && hasAnyPrefix(p.t.Norm[p.bo[end]:p.bo[b]], noCut) {
+					break
+				}
+				cut, kind = end, s.k
+				break
+			}
+		}
+		if cut < 0 {
+			break
+		}
+		if kind == KindProvince && len(p.out) > 0 {
+			kind = KindCity
+		}
+		if kind == KindCity && p.hasKind(KindCity) {
+			kind = KindDistrict // a county-level city under its city: 咸阳市兴平市
+		}
+		p.emit(kind, a, cut, false)
+		a = cut
+	}
+	if a >= b {
+		return
+	}
+	// Taiwan village before a neighbourhood: 中央里9邻.
+	if next == KindNeighbourhood && p.rs[b-1] == '里' && b-a >= 2 {
+		p.emit(KindCommunity, a, b, false)
+		return
+	}
+	// A road's 口 ends an intersection: 建设路人民路口.
+	if b-a >= 3 && p.rs[b-1] == '口' && isRoadEnd(p.rs[b-2]) {
+		p.roads(a, b-1)
+		p.emit(KindIntersection, b-1, b, false)
+		return
+	}
+	if p.endsWithRoad(a, b) {
+		p.roads(a, b)
+		return
+	}
+	switch next {
+	case KindSection, KindLane, KindAlley, KindNumber:
+		p.emit(KindRoad, a, b, false)
+		return
+	}
+	// A road name followed by a place name: 迎宾西路北大资源.
+	for k := b - 3; k > a; k-- {
+		if (p.rs[k] == '路' || p.rs[k] == '街') && p.endsWithRoad(a, k+1) && !hasAnyPrefix(p.t.Norm[p.bo[k+1]:p.bo[b]], noCut) &&
+			!isCompass(p.rs[k+1]) {
+			p.emit(KindRoad, a, k+1, false)
+			p.emit(KindPOI, k+1, b, false)
+			return
+		}
+	}
+	if b-a >= 2 {
+		p.emit(KindPOI, a, b, false)
+		return
+	}
+	p.emit(KindOther, a, b, false)
+}
+
+func isRoadEnd(r rune) bool { return r == '路' || r == '街' || r == '道' || r == '巷' }
+
+func (p *parser) endsWithRoad(a, b int) bool {
+	if b-a < 2 {
+		return false
+	}
+	s := p.t.Norm[p.bo[a]:p.bo[b]]
+	for _, suf := range roadSuffixes {
+		if strings.HasSuffix(s, suf) && len(s) > len(suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// roads emits one road, or two when the span holds two names run together (建设路人民路).
+func (p *parser) roads(a, b int) {
+	for k := a + 2; k < b-2; k++ {
+		if (p.rs[k] == '路' || p.rs[k] == '街') && p.endsWithRoad(k+1, b) && !isCompass(p.rs[k+1]) {
+			p.emit(KindRoad, a, k+1, false)
+			p.emit(KindRoad, k+1, b, false)
+			return
+		}
+	}
+	p.emit(KindRoad, a, b, false)
+}
+
+func (p *parser) hasKind(k Kind) bool {
+	for _, e := range p.out {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
+}

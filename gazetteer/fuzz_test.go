@@ -1,0 +1,62 @@
+package gazetteer_test
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	"citygeo/gazetteer"
+)
+
+var fuzzSeeds = []string{
+	"臺北市大安區和平東路三段228巷37號", "臺北市大安區信義路三段一九0之二號一樓", "五四路一百二十三号",
+	"中山二路１８號Ａ座", "12-3-1001", "电话13812345678朝阳路18号（靠近学校）", "3#楼2门502房",
+	"澎湖縣馬公市中央里9鄰中央街1巷3號", "建设路与人民路交叉口", "建设路17号东50米", "三OO巷",
+	"十十十十十十十十十十号", "一九九九九九九九九九九九九九九九九九九九号", "之之之之1号", "((((", "))))",
+	"\xff\xfe", "０７５５-１２３４５６７", "东东东东东东", "甲", "F", "B1", "A", "-1-2-3-", "号号号",
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		x := gazetteer.Normalize(s)
+		if n := utf8.RuneCountInString(x.Norm); n != len(x.Off) {
+			t.Fatalf("Normalize(%q): %d runes but %d offsets", s, n, len(x.Off))
+		}
+		raw := int32(utf8.RuneCountInString(s))
+		for i, o := range x.Off {
+			if o < 0 || o >= raw {
+				t.Fatalf("Normalize(%q): offset %d = %d outside [0, %d)", s, i, o, raw)
+			}
+		}
+		if !utf8.ValidString(x.Norm) {
+			t.Fatalf("Normalize(%q) = %q: invalid UTF-8", s, x.Norm)
+		}
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range []gazetteer.Parsed{gazetteer.Parse(s), ix.Parse(s)} {
+			n := utf8.RuneCountInString(p.Text.Norm)
+			end := 0
+			for _, e := range p.Elements {
+				if e.Start < end || e.End <= e.Start || e.End > n {
+					t.Fatalf("Parse(%q): element %v [%d,%d) out of order or bounds (norm %q)", s, e.Kind, e.Start, e.End, p.Text.Norm)
+				}
+				end = e.End
+			}
+		}
+		for _, c := range ix.Geocode(s, gazetteer.Query{Limit: 5}) {
+			if c.Score < 0 || c.Score > 1 {
+				t.Fatalf("Geocode(%q) score %v outside [0, 1]", s, c.Score)
+			}
+		}
+		ix.Suggest(s, 5)
+	})
+}

@@ -1,0 +1,256 @@
+package gazetteer_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"citygeo/data"
+	"citygeo/gazetteer"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
+
+// Test city: 建设路 runs east along lat 22.55 with odd numbers on the north side and even on
+// the south, 10 m apart per number pair; 人民路 crosses it at lon 114.11; 和平東路三段 carries a
+// Taiwan-form lane.
+const (
+	lat0 = 22.55
+	lon0 = 114.10
+	step = 0.0001 // lon per house number, about 10 m
+)
+
+func housePoint(n int) orb.Point {
+	side := 0.0002
+	if n%2 == 0 {
+		side = -0.0002
+	}
+	return orb.Point{lon0 + float64(n)*step, lat0 + side}
+}
+
+func testCity() *data.Dataset {
+	ds := &data.Dataset{Name: "test"}
+	ds.Areas = []*data.Area{
+		{Code: "440303", Name: "罗湖区", Level: data.District, Label: orb.Point{114.12, 22.56}},
+		{Code: "440303001", Name: "东门街道", Level: data.Street, Parent: "440303", Label: orb.Point{114.11, 22.555}},
+		{Code: "440303001001", Name: "湖贝社区", Level: data.Community, Parent: "440303001", Label: orb.Point{114.105, 22.552}},
+	}
+	ds.Roads = []*data.Road{
+		{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}},
+		{ID: 2, Name: "人民路", Line: orb.LineString{{114.11, 22.54}, {114.11, 22.56}}},
+		{ID: 3, Name: "中山二路", Line: orb.LineString{{lon0, 22.545}, {lon0 + 0.02, 22.545}}},
+		{ID: 4, Name: "和平東路三段", Line: orb.LineString{{lon0, 22.54}, {lon0 + 0.02, 22.54}}},
+	}
+	id := uint64(0)
+	for n := 1; n <= 100; n++ {
+		if n == 41 || n == 42 || n == 57 {
+			continue // gaps for interpolation
+		}
+		id++
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: id, Road: "建设路", Number: n,
+			Point: housePoint(n), Community: "440303001001"})
+	}
+	id++
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: id, Road: "建设路", Number: 17, Suffix: "甲",
+		Point: orb.Point{lon0 + 17*step, lat0 + 0.0004}})
+	for n := 1; n <= 20; n++ {
+		id++
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: id, Road: "和平東路", Section: "三段",
+			Lane: "228巷", Number: n, Point: orb.Point{lon0 + 0.005, 22.54 - float64(n)*0.0001}})
+	}
+	ds.POIs = []*data.POI{{ID: 1, Name: "东门医院", Aliases: []string{"东门人民医院"}, Point: orb.Point{114.115, 22.552}}}
+	ds.Buildings = []*data.Building{
+		{ID: 1, Compound: "翠竹苑", Name: "3栋", Point: orb.Point{114.118, 22.553}},
+		{ID: 2, Compound: "翠竹苑", Name: "4栋", Point: orb.Point{114.119, 22.553}},
+	}
+	return ds
+}
+
+func TestGeocode(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{City: "深圳市"})
+	mid41 := orb.Point{(housePoint(39)[0] + housePoint(43)[0]) / 2, housePoint(41)[1]}
+	cases := []struct {
+		name         string
+		q            string
+		level        gazetteer.Level
+		want         orb.Point
+		tol          float64 // metres
+		minScore     float64
+		maxScore     float64
+		interpolated bool
+	}{
+		{"exact", "建设路17号", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
+		{"admin prefix and full width", "广东省深圳市罗湖区建设路１７號", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
+		{"chinese numerals", "建设路十七号", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
+		{"suffix", "建设路甲17号", gazetteer.LevelHouse, orb.Point{lon0 + 17*step, lat0 + 0.0004}, 1, 1, 1, false},
+		{"interpolated", "建设路41号", gazetteer.LevelHouse, mid41, 2, 0.5, 0.95, true},
+		{"even side interpolated", "建设路42号", gazetteer.LevelHouse, housePoint(42), 2, 0.5, 0.95, true},
+		{"road only", "建设路", gazetteer.LevelRoad, housePoint(51), 200, 0.3, 0.7, false},
+		{"typo", "建没路17号", gazetteer.LevelHouse, housePoint(17), 1, 0.5, 0.99, false},
+		{"missing rune", "建路17号", gazetteer.LevelHouse, housePoint(17), 1, 0.5, 0.99, false},
+		{"intersection", "建设路与人民路交叉口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
+		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
+		{"offset", "建设路17号东50米", gazetteer.LevelHouse, orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, false},
+		{"nearby", "建设路17号附近", gazetteer.LevelHouse, housePoint(17), 1, 0.9, 0.99, false},
+		{"taiwan traditional", "大安區和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
+		{"taiwan simplified arabic", "和平东路3段228巷7号", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
+		{"road with numeral variant", "中山2路", gazetteer.LevelRoad, orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, false},
+		{"poi", "东门医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
+		{"poi alias", "东门人民医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
+		{"building", "翠竹苑4号楼", gazetteer.LevelBuilding, orb.Point{114.119, 22.553}, 1, 0.9, 0.99, false},
+		{"community", "湖贝社区", gazetteer.LevelCommunity, orb.Point{114.105, 22.552}, 1, 0.4, 0.6, false},
+		{"street", "罗湖区东门街道", gazetteer.LevelStreet, orb.Point{114.11, 22.555}, 1, 0.3, 0.5, false},
+		{"unknown number falls back to road", "人民路5号", gazetteer.LevelRoad, orb.Point{114.11, 22.55}, 1200, 0.3, 0.7, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ix.Geocode(c.q, gazetteer.Query{Limit: 3})
+			if len(got) == 0 {
+				t.Fatalf("Geocode(%q): no candidate", c.q)
+			}
+			g := got[0]
+			if g.Level != c.level {
+				t.Errorf("Geocode(%q) level = %s, want %s (%+v)", c.q, g.Level, c.level, g)
+			}
+			if d := orbgeo.Distance(g.Point, c.want); d > c.tol {
+				t.Errorf("Geocode(%q) = %v, %.1f m from %v (tolerance %.0f m)", c.q, g.Point, d, c.want, c.tol)
+			}
+			if g.Score < c.minScore || g.Score > c.maxScore {
+				t.Errorf("Geocode(%q) score = %.2f, want in [%.2f, %.2f]", c.q, g.Score, c.minScore, c.maxScore)
+			}
+			if g.Interpolated != c.interpolated {
+				t.Errorf("Geocode(%q) interpolated = %v, want %v", c.q, g.Interpolated, c.interpolated)
+			}
+		})
+	}
+}
+
+func TestGeocodeTypoRanksBelowExact(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	exact := ix.Geocode("建设路17号", gazetteer.Query{})
+	typo := ix.Geocode("建设璐17号", gazetteer.Query{})
+	if len(exact) == 0 || len(typo) == 0 {
+		t.Fatalf("no candidates: %v %v", exact, typo)
+	}
+	if typo[0].Score >= exact[0].Score {
+		t.Errorf("typo score %.2f not below exact %.2f", typo[0].Score, exact[0].Score)
+	}
+}
+
+func TestGeocodeOtherCity(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{City: "深圳市"})
+	for _, c := range []struct {
+		q, city string
+		score   float64
+	}{
+		{"深圳市罗湖区建设路17号", "", 1},
+		{"深圳建设路17号", "", 1},
+		{"广州市建设路17号", "", 0.5},
+		{"广州市建设路17号", "广州", 1},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{City: c.city})
+		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
+			t.Errorf("Geocode(%q, city %q) = %+v, want score %.1f", c.q, c.city, got, c.score)
+		}
+	}
+}
+
+func TestGeocodeNothing(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, q := range []string{"", "   ", "完全不相干的文字", "12345"} {
+		if got := ix.Geocode(q, gazetteer.Query{}); len(got) != 0 {
+			t.Errorf("Geocode(%q) = %+v, want none", q, got)
+		}
+	}
+}
+
+func TestGeocodePlace(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	got := ix.Geocode("建设路17号", gazetteer.Query{})
+	if len(got) == 0 {
+		t.Fatal("no candidate")
+	}
+	p := got[0].Place
+	if p.Community.Code != "440303001001" || p.Street.Name != "东门街道" || p.District.Name != "罗湖区" {
+		t.Errorf("place = %+v", p)
+	}
+	// With a locator, its answer wins.
+	ix = gazetteer.New(testCity(), gazetteer.Options{Locate: func(orb.Point) gazetteer.Place {
+		return gazetteer.Place{Grid: "440303001001001"}
+	}})
+	if got := ix.Geocode("建设路17号", gazetteer.Query{}); got[0].Place.Grid != "440303001001001" {
+		t.Errorf("grid = %q", got[0].Place.Grid)
+	}
+}
+
+func TestReverse(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	p := orbgeo.PointAtBearingAndDistance(housePoint(17), 45, 8)
+	r := ix.Reverse(p, 2000)
+	if r.House == nil || r.House.Name != "建设路17号" {
+		t.Fatalf("house = %+v", r.House)
+	}
+	if math.Abs(r.House.Distance-8) > 0.5 || r.House.Direction != "东北" {
+		t.Errorf("house = %+v, want 8 m 东北", r.House)
+	}
+	if r.Phrase != "建设路17号东北方向8米" {
+		t.Errorf("phrase = %q", r.Phrase)
+	}
+	if r.Road == nil || r.Road.Name != "建设路" {
+		t.Errorf("road = %+v", r.Road)
+	}
+	if r.Intersection == nil || r.Intersection.Name != "建设路与人民路交叉口" {
+		t.Errorf("intersection = %+v", r.Intersection)
+	}
+	if r.POI == nil || r.POI.Name != "东门医院" {
+		t.Errorf("poi = %+v", r.POI)
+	}
+	if r.Place.Street.Name != "东门街道" {
+		t.Errorf("place = %+v", r.Place)
+	}
+	// Far from every house: the road describes the point.
+	far := ix.Reverse(orb.Point{114.119, 22.5545}, 1000)
+	if far.House != nil || far.Road == nil {
+		t.Errorf("far: house %+v road %+v", far.House, far.Road)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	cases := []struct{ q, want string }{
+		{"建设", "建设路"}, {"jsl", "建设路"}, {"JS", "建设路"}, {"jianshe", "建设路"},
+		{"和平東", "和平東路"}, {"dmyy", "东门医院"}, {"湖贝", "湖贝社区"},
+	}
+	for _, c := range cases {
+		got := ix.Suggest(c.q, 5)
+		if len(got) == 0 || got[0].Name != c.want {
+			t.Errorf("Suggest(%q) = %+v, want first %s", c.q, got, c.want)
+		}
+	}
+	if got := ix.Suggest("zzzz", 5); len(got) != 0 {
+		t.Errorf("Suggest(zzzz) = %+v", got)
+	}
+}
+
+func ExampleIndex_Geocode() {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, q := range []string{"罗湖区建设路17号", "建设路41号", "建设路与人民路交叉口"} {
+		c := ix.Geocode(q, gazetteer.Query{})[0]
+		fmt.Printf("%s → %s %s %.2f interpolated=%v\n", q, c.Address, c.Level, c.Score, c.Interpolated)
+	}
+	// Output:
+	// 罗湖区建设路17号 → 建设路17号 门牌号 1.00 interpolated=false
+	// 建设路41号 → 建设路41号 门牌号 0.80 interpolated=true
+	// 建设路与人民路交叉口 → 建设路与人民路交叉口 道路交叉路口 0.90 interpolated=false
+}
+
+func ExampleIndex_Reverse() {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	r := ix.Reverse(orbgeo.PointAtBearingAndDistance(housePoint(17), 45, 8), 0)
+	fmt.Println(r.Phrase)
+	fmt.Println(r.Formatted)
+	// Output:
+	// 建设路17号东北方向8米
+	// 罗湖区东门街道湖贝社区建设路17号
+}

@@ -1,0 +1,207 @@
+package gazetteer
+
+import (
+	"unicode/utf8"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+)
+
+// intersection geocodes "A路与B路交叉口": where the two road geometries cross, or the middle of
+// their closest approach; roads without geometry use their house numbers as the line.
+func (g *geocoder) intersection() {
+	ix := g.ix
+	a, b := ix.resolveRoad(g.roads[0].Text), ix.resolveRoad(g.roads[1].Text)
+	if len(a) == 0 || len(b) == 0 {
+		return
+	}
+	ra, rb := ix.roads[a[0].road], ix.roads[b[0].road]
+	p, gap, ok := ix.pl.meet(ix.roadLines(ra), ix.roadLines(rb))
+	if !ok {
+		return
+	}
+	score := 0.9 * a[0].factor * b[0].factor
+	if gap > 30 {
+		score *= 0.8
+	}
+	g.add(Candidate{Point: p, Level: LevelIntersection, Score: score, Address: ra.display + "与" + rb.display + "交叉口"})
+}
+
+// roadLines returns a road's geometry, or lines through its house numbers when it has none.
+func (ix *Index) roadLines(r *road) []orb.LineString {
+	if len(r.lines) > 0 {
+		return r.lines
+	}
+	var out []orb.LineString
+	for _, s := range r.streets {
+		if len(s.nums) < 2 {
+			if len(s.nums) == 1 {
+				p := ix.addrs[s.nums[0]].point
+				out = append(out, orb.LineString{p, p})
+			}
+			continue
+		}
+		// At most 64 vertices per street: the line only has to be good to a few metres.
+		step := max(1, len(s.nums)/64)
+		var l orb.LineString
+		for i := 0; i < len(s.nums); i += step {
+			l = append(l, ix.addrs[s.nums[i]].point)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// poi geocodes a named place, and a building of a compound when one is given.
+func (g *geocoder) poi() {
+	ix := g.ix
+	for _, e := range g.pois {
+		ids, factor := ix.poiBy[e.Text], 1.0
+		if len(ids) == 0 {
+			ids, factor = ix.fuzzyPOI(e.Text), 0.85
+		}
+		for _, id := range ids {
+			p := ix.pois[id]
+			if p.building != "" {
+				continue
+			}
+			if g.building.Kind == KindBuilding {
+				if b, ok := ix.building(p.name, g.building.Text); ok {
+					g.add(Candidate{Point: b.point, Level: LevelBuilding, Score: 0.95 * factor, Address: p.name + b.building})
+					continue
+				}
+			}
+			g.add(Candidate{Point: p.point, Level: LevelPOI, Score: 0.9 * factor, Address: p.name})
+		}
+	}
+}
+
+// building finds the 栋 of a compound.
+func (ix *Index) building(compound, name string) (poi, bool) {
+	for _, id := range ix.poiBy[compound] {
+		if p := ix.pois[id]; p.building == name {
+			return p, true
+		}
+	}
+	return poi{}, false
+}
+
+// fuzzyPOI finds POI names one rune away from name.
+func (ix *Index) fuzzyPOI(name string) []int32 {
+	if utf8.RuneCountInString(name) < 3 {
+		return nil // one rune off a two-rune name matches too much
+	}
+	var out []int32
+	seen := map[int32]bool{}
+	try := func(ids []int32) {
+		for _, id := range ids {
+			if !seen[id] && editOne(name, ix.pois[id].name) {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	try(ix.poiDel[name])
+	for _, d := range deletions(name) {
+		try(ix.poiBy[d])
+		try(ix.poiDel[d])
+	}
+	return out
+}
+
+// area falls back to the finest named area.
+func (g *geocoder) area() {
+	ix := g.ix
+	var best *data.Area
+	for _, e := range g.areas {
+		a := ix.areas[e.Text]
+		if a == nil || (a.Label == (orb.Point{}) && len(a.Polygon) == 0) {
+			continue // an area without geometry cannot place anything
+		}
+		if best == nil || a.Level > best.Level {
+			best = a
+		}
+	}
+	if best == nil {
+		return
+	}
+	lvl, score := LevelDistrict, 0.3
+	switch best.Level {
+	case data.Street:
+		lvl, score = LevelStreet, 0.4
+	case data.Community:
+		lvl, score = LevelCommunity, 0.5
+	}
+	p := best.Label
+	if p == (orb.Point{}) && len(best.Polygon) > 0 {
+		p = best.Polygon.Bound().Center()
+	}
+	g.add(Candidate{Point: p, Level: lvl, Score: score, Address: best.Name})
+}
+
+// relative applies "东50米" to every candidate and lowers the score of 附近/对面 answers.
+func (g *geocoder) relative() {
+	if g.dir.Kind == 0 && !g.assist {
+		return
+	}
+	b, okDir := bearingOf(trimDirection(g.dir.Text))
+	for i := range g.out {
+		c := &g.out[i]
+		c.Relative = true
+		switch {
+		case okDir && g.dist.Kind == KindDistance && g.dist.Num > 0:
+			c.Point = g.ix.pl.offset(c.Point, b, float64(g.dist.Num))
+			c.Score *= 0.85
+		default:
+			c.Score *= 0.95
+		}
+	}
+}
+
+// trimDirection returns 东北 for 东北角, 东北方向, 往东北.
+func trimDirection(s string) string {
+	rs := []rune(s)
+	i, j := 0, 0
+	for i < len(rs) && !isCompass(rs[i]) {
+		i++
+	}
+	j = i
+	for j < len(rs) && isCompass(rs[j]) {
+		j++
+	}
+	return string(rs[i:j])
+}
+
+// fillPlace sets the grid and area chain of a candidate.
+func (ix *Index) fillPlace(c *Candidate) {
+	if ix.opts.Locate != nil {
+		c.Place = ix.opts.Locate(c.Point)
+		return
+	}
+	// Without a locator: the area matched, or the community recorded on the nearest address.
+	if a, ok := ix.nearestAddr(c.Point, 50); ok && a.src.Community != "" {
+		ix.chain(&c.Place, a.src.Community)
+	}
+}
+
+// chain fills a place from a community code and its parents.
+func (ix *Index) chain(p *Place, code string) {
+	for a := ix.areaBy[code]; a != nil; a = ix.areaBy[a.Parent] {
+		ref := AreaRef{Code: a.Code, Name: a.Name}
+		switch a.Level {
+		case data.Community:
+			p.Community = ref
+		case data.Street:
+			p.Street = ref
+		case data.District:
+			p.District = ref
+		}
+		if a.Parent == a.Code {
+			break
+		}
+	}
+	if p.Community.Code == "" {
+		p.Community.Code = code
+	}
+}

@@ -1,0 +1,473 @@
+package gazetteer
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"citygeo/data"
+	"citygeo/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// Place is where a point lies: its unit grid and area chain.
+type Place struct {
+	Grid      string  `json:"grid,omitempty"`
+	Community AreaRef `json:"community"`
+	Street    AreaRef `json:"street"`
+	District  AreaRef `json:"district"`
+}
+
+// AreaRef names an area by code and name.
+type AreaRef struct {
+	Code string `json:"code,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// Options configure an Index. The zero value works: without Locate, results carry the
+// community recorded on an address and the chain of a matched area only.
+type Options struct {
+	// City is the deployment city (深圳市): addresses without a city are taken to be in it.
+	City string
+	// Locate returns the grid and area chain of a point; the server adapts geo.Index.Locate.
+	Locate func(orb.Point) Place
+}
+
+// LocateWith adapts a geo index to Options.Locate: one grid lookup gives the grid and the
+// whole area chain of a result.
+func LocateWith(gx *geo.Index) func(orb.Point) Place {
+	return func(p orb.Point) Place {
+		loc := gx.Locate(p)
+		var pl Place
+		if loc.Grid != nil {
+			pl.Grid = loc.Grid.Code
+		}
+		for _, a := range []struct {
+			ref  *AreaRef
+			area *data.Area
+		}{{&pl.Community, loc.Community}, {&pl.Street, loc.Street}, {&pl.District, loc.District}} {
+			if a.area != nil {
+				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name}
+			}
+		}
+		return pl
+	}
+}
+
+// Index is the gazetteer of one dataset: built once by New, then read-only and safe for
+// concurrent use.
+type Index struct {
+	opts    Options
+	pl      plane
+	voc     *vocab
+	roads   []*road
+	byName  map[string]int32   // normalized road name and variants → road
+	fuzzy   map[string][]int32 // one-rune deletions of road names → roads
+	streets map[streetKey]*street
+	lines   []namedLine
+	addrs   []addr // the 门牌, then (from real on) lane entrances
+	real    int
+	pois    []poi
+	poiBy   map[string][]int32 // normalized POI name/alias/compound → pois
+	poiDel  map[string][]int32 // one-rune deletions of POI names
+	areas   map[string]*data.Area
+	areaBy  map[string]*data.Area // by code
+	cells   cellIndex
+	sugg    suggester
+}
+
+// road is every street (section, lane, alley) sharing one road name.
+type road struct {
+	name    string // normalized
+	display string // as the data spells it
+	lines   []orb.LineString
+	streets []*street
+}
+
+// namedLine is a road centreline with the name reverse geocoding gives it (和平東路三段228巷).
+type namedLine struct {
+	road  int32
+	label string
+	line  orb.LineString
+}
+
+// streetKey identifies a numbered street: road + 段 + 巷 + 弄.
+type streetKey struct {
+	road                 int32
+	section, lane, alley int32
+}
+
+// street holds the house numbers of one road/section/lane/alley sorted by number.
+type street struct {
+	key    streetKey
+	nums   []int32 // indices into Index.addrs, sorted by number then suffix
+	lines  []orb.LineString
+	center orb.Point
+}
+
+// addr is one indexed 门牌.
+type addr struct {
+	num    int32
+	suffix string
+	point  orb.Point
+	street *street
+	src    *data.Address
+}
+
+// poi is a POI or a building (a compound's 栋).
+type poi struct {
+	name     string
+	point    orb.Point
+	building string // normalized designation ("3栋") for buildings
+	compound bool   // an entry standing for a whole compound
+	src      *data.POI
+}
+
+// New builds the index of a dataset. The dataset must not change afterwards.
+func New(ds *data.Dataset, opts Options) *Index {
+	ix := &Index{
+		opts:    opts,
+		voc:     newVocab(),
+		byName:  map[string]int32{},
+		fuzzy:   map[string][]int32{},
+		streets: map[streetKey]*street{},
+		poiBy:   map[string][]int32{},
+		poiDel:  map[string][]int32{},
+		areas:   map[string]*data.Area{},
+		areaBy:  map[string]*data.Area{},
+	}
+	ix.pl = newPlane(centreLat(ds))
+	for _, a := range ds.Areas {
+		ix.addArea(a)
+	}
+	for _, r := range ds.Roads {
+		t := Normalize(r.Name)
+		base, sec, lane, alley := splitRoadName(t.Norm)
+		display := r.Name
+		if base != t.Norm {
+			display = t.RawSpan(0, utf8.RuneCountInString(base))
+		}
+		ri := ix.roadFor(base, display)
+		k := streetKey{road: ri, section: sec, lane: lane, alley: alley}
+		if lane == 0 && alley == 0 {
+			ix.roads[ri].lines = append(ix.roads[ri].lines, r.Line)
+		}
+		if k != (streetKey{road: ri}) {
+			s := ix.streetFor(k)
+			s.lines = append(s.lines, r.Line)
+		}
+		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line})
+	}
+	ix.addrs = make([]addr, 0, len(ds.Addresses))
+	for _, a := range ds.Addresses {
+		k, ok := ix.keyOf(a)
+		if !ok {
+			continue
+		}
+		s := ix.streetFor(k)
+		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
+	}
+	ix.real = len(ix.addrs)
+	ix.addEntrances()
+	for i := range ix.addrs {
+		s := ix.addrs[i].street
+		s.nums = append(s.nums, int32(i))
+	}
+	for _, s := range ix.streets {
+		slices.SortStableFunc(s.nums, func(a, b int32) int {
+			x, y := &ix.addrs[a], &ix.addrs[b]
+			return cmp.Or(cmp.Compare(x.num, y.num), strings.Compare(x.suffix, y.suffix))
+		})
+		s.center = ix.streetCenter(s)
+	}
+	for _, p := range ds.POIs {
+		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
+	}
+	for _, b := range ds.Buildings {
+		c := NormalizeString(b.Compound)
+		if _, ok := ix.poiBy[c]; !ok {
+			ix.addPOI(poi{name: c, point: b.Point, compound: true}, nil)
+		}
+		ix.addPOI(poi{name: c, point: b.Point, building: NormalizeString(b.Name)}, nil)
+	}
+	ix.cells = newCellIndex(ix)
+	ix.sugg = newSuggester(ix)
+	return ix
+}
+
+// centreLat returns a latitude inside the data for the local plane.
+func centreLat(ds *data.Dataset) float64 {
+	b := ds.Bound()
+	if !b.IsEmpty() && b.Max[1] != 0 {
+		return b.Center()[1]
+	}
+	for _, a := range ds.Addresses {
+		return a.Point[1]
+	}
+	for _, p := range ds.POIs {
+		return p.Point[1]
+	}
+	return 30
+}
+
+func (ix *Index) addArea(a *data.Area) {
+	ix.areaBy[a.Code] = a
+	n := NormalizeString(a.Name)
+	k := areaKind(a.Level)
+	ix.areas[n] = a
+	ix.voc.add(n, k)
+	if short := stripAdminSuffix(n); short != n && utf8.RuneCountInString(short) >= 2 {
+		if _, ok := ix.areas[short]; !ok {
+			ix.areas[short] = a
+			ix.voc.add(short, k)
+		}
+	}
+}
+
+// areaKind is the parse kind of an area level.
+func areaKind(l data.AreaLevel) Kind {
+	switch l {
+	case data.Street:
+		return KindStreet
+	case data.Community:
+		return KindCommunity
+	}
+	return KindDistrict
+}
+
+// stripAdminSuffix returns 罗湖 for 罗湖区, 东门 for 东门街道.
+func stripAdminSuffix(n string) string {
+	for _, s := range []string{"街道办事处", "街道", "社区", "居委会", "区", "县", "镇", "乡", "村", "里"} {
+		if strings.HasSuffix(n, s) {
+			return strings.TrimSuffix(n, s)
+		}
+	}
+	return n
+}
+
+// splitRoadName splits 和平东路3段228巷7弄 into 和平东路, 3, 228, 7 (OSM names carry them).
+func splitRoadName(n string) (base string, section, lane, alley int32) {
+	rs := []rune(n)
+	peel := func(word rune) int32 {
+		if len(rs) < 3 || rs[len(rs)-1] != word {
+			return 0
+		}
+		i := len(rs) - 1
+		for i > 0 && isDigit(rs[i-1]) {
+			i--
+		}
+		if i == len(rs)-1 || i == 0 {
+			return 0
+		}
+		v := int32(atoi(rs[i : len(rs)-1]))
+		rs = rs[:i]
+		return v
+	}
+	alley = peel('弄')
+	lane = peel('巷')
+	section = peel('段')
+	return string(rs), section, lane, alley
+}
+
+// roadFor returns the road of a normalized name, creating it with its name variants.
+func (ix *Index) roadFor(name, display string) int32 {
+	if ri, ok := ix.byName[name]; ok {
+		return ri
+	}
+	ri := int32(len(ix.roads))
+	ix.roads = append(ix.roads, &road{name: name, display: display})
+	ix.byName[name] = ri
+	ix.voc.add(name, KindRoad)
+	// 中山二路 is also written 中山2路: index the arabic variant of a numeral inside the name.
+	if v := numeralVariant(name); v != name {
+		if _, ok := ix.byName[v]; !ok {
+			ix.byName[v] = ri
+			ix.voc.add(v, KindRoad)
+		}
+	}
+	for _, d := range deletions(name) {
+		ix.fuzzy[d] = append(ix.fuzzy[d], ri)
+	}
+	return ri
+}
+
+// numeralVariant rewrites every Chinese numeral run inside a name as arabic digits.
+func numeralVariant(n string) string {
+	us := make([]unit, 0, len(n))
+	for _, r := range n {
+		us = append(us, unit{r: r})
+	}
+	changed := false
+	var out []rune
+	for i := 0; i < len(us); {
+		if isNumeral(us[i].r) && !isDigit(us[i].r) {
+			j := i
+			for j < len(us) && isNumeral(us[j].r) {
+				j++
+			}
+			out = append(out, itoa(chineseValue(us[i:j]))...)
+			changed = true
+			i = j
+			continue
+		}
+		out = append(out, us[i].r)
+		i++
+	}
+	if !changed {
+		return n
+	}
+	return string(out)
+}
+
+// deletions returns the name with each one rune removed (symmetric-delete fuzzy matching: two
+// names one edit apart share a deletion or one is a deletion of the other).
+func deletions(n string) []string {
+	rs := []rune(n)
+	if len(rs) < 3 {
+		return nil
+	}
+	out := make([]string, 0, len(rs))
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+	}
+	return out
+}
+
+func (ix *Index) streetFor(k streetKey) *street {
+	s, ok := ix.streets[k]
+	if !ok {
+		s = &street{key: k}
+		ix.streets[k] = s
+		r := ix.roads[k.road]
+		r.streets = append(r.streets, s)
+	}
+	return s
+}
+
+// keyOf returns the street key of an address; false when it has no road.
+func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
+	name := NormalizeString(a.Road)
+	if _, known := ix.byName[name]; !known {
+		name = cleanRoad(name)
+	}
+	if name == "" {
+		return streetKey{}, false
+	}
+	base, sec, _, _ := splitRoadName(name)
+	if s := numberOf(a.Section); s > 0 {
+		sec = s
+	}
+	display := a.Road
+	if base != name {
+		display = Normalize(a.Road).RawSpan(0, utf8.RuneCountInString(base))
+	}
+	ri := ix.roadFor(base, display)
+	return streetKey{road: ri, section: sec, lane: numberOf(a.Lane), alley: numberOf(a.Alley)}, true
+}
+
+// cleanRoad drops admin names glued in front of a road name (台北市大安区信义路 → 信义路), a
+// common slip in address files, so the vocabulary holds the road alone.
+func cleanRoad(n string) string {
+	p := parse(Text{Norm: n, Off: make([]int32, utf8.RuneCountInString(n))}, nil)
+	if len(p.Elements) < 2 {
+		return n
+	}
+	last := p.Elements[len(p.Elements)-1]
+	for _, e := range p.Elements[:len(p.Elements)-1] {
+		// Only city and district names are glued on by mistake; 鹿丹村一路 is a name.
+		if e.Kind < KindProvince || e.Kind > KindDistrict {
+			return n
+		}
+	}
+	if last.Kind != KindRoad {
+		return n
+	}
+	return last.Text
+}
+
+// numberOf reads the number of "三段", "3", "228巷".
+func numberOf(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	n := NormalizeString(s + "号")
+	return int32(atoi([]rune(n)))
+}
+
+// streetCenter is the middle of a street: its numbers' middle entry, else its line's midpoint.
+func (ix *Index) streetCenter(s *street) orb.Point {
+	if len(s.nums) > 0 {
+		return ix.addrs[s.nums[len(s.nums)/2]].point
+	}
+	if len(s.lines) > 0 {
+		l := s.lines[len(s.lines)/2]
+		if len(l) > 0 {
+			return l[len(l)/2]
+		}
+	}
+	return orb.Point{}
+}
+
+func (ix *Index) addPOI(p poi, aliases []string) {
+	i := int32(len(ix.pois))
+	ix.pois = append(ix.pois, p)
+	names := []string{p.name}
+	for _, a := range aliases {
+		names = append(names, NormalizeString(a))
+	}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		ix.poiBy[n] = append(ix.poiBy[n], i)
+		if p.building == "" {
+			ix.voc.add(n, KindPOI)
+			for _, d := range deletions(n) {
+				ix.poiDel[d] = append(ix.poiDel[d], i)
+			}
+		}
+	}
+}
+
+// Parse splits an address into elements using the index's vocabulary of area, road and POI
+// names as well as the rules.
+func (ix *Index) Parse(s string) Parsed { return parse(Normalize(s), ix.voc) }
+
+// Len returns the number of indexed house numbers.
+func (ix *Index) Len() int { return ix.real }
+
+// entranceMaxNum is the highest first number of a lane that still marks its entrance.
+const entranceMaxNum = 10
+
+// addEntrances adds, for every lane (巷) and alley (弄), an entry on its parent street at the
+// number equal to the lane's: Taiwan numbers a lane after the house it leaves the street at,
+// so 24巷 starts by 24号. The entry sits at the lane's lowest number and gives interpolation an
+// anchor on streets whose own houses are sparse. Entries have no source and never match as a
+// 门牌 themselves.
+func (ix *Index) addEntrances() {
+	first := map[*street]*addr{}
+	for i := range ix.addrs {
+		a := &ix.addrs[i]
+		if f := first[a.street]; f == nil || a.num < f.num {
+			first[a.street] = a
+		}
+	}
+	for s, a := range first {
+		if a.num > entranceMaxNum {
+			continue // the lane's first known house is too deep inside it to mark the entrance
+		}
+		var parent streetKey
+		var num int32
+		switch {
+		case s.key.alley > 0:
+			parent, num = streetKey{road: s.key.road, section: s.key.section, lane: s.key.lane}, s.key.alley
+		case s.key.lane > 0:
+			parent, num = streetKey{road: s.key.road, section: s.key.section}, s.key.lane
+		default:
+			continue
+		}
+		ix.addrs = append(ix.addrs, addr{num: num, point: a.point, street: ix.streetFor(parent)})
+	}
+}

@@ -1,0 +1,477 @@
+package gazetteer
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is the role of a parsed address element; the names follow the CCKS 2021 labels where
+// one exists.
+type Kind uint8
+
+// The element kinds, from the coarsest admin level to the relative description.
+const (
+	KindOther         Kind = iota
+	KindProvince           // 省
+	KindCity               // 市
+	KindDistrict           // 区/县
+	KindStreet             // 街道/镇/乡 (CCKS town)
+	KindCommunity          // 社区/村/里
+	KindRoad               // 路/街/巷 name
+	KindSection            // 段
+	KindLane               // 巷 (numbered)
+	KindAlley              // 弄 (numbered)
+	KindNumber             // 门牌号 (CCKS roadno)
+	KindPOI                // named place, compound
+	KindBuilding           // 栋
+	KindUnit               // 单元
+	KindFloor              // 层/楼
+	KindRoom               // 室
+	KindIntersection       // 交叉口 marker or connector
+	KindDirection          // 东/东北 …
+	KindDistance           // 50米
+	KindAssist             // 附近/对面/旁边
+	KindNeighbourhood      // 邻 (Taiwan)
+	KindGroup              // 村民小组 3组
+	KindDevzone            // 开发区/工业园区 (AMap 开发区, Baidu edz)
+)
+
+var kindNames = [...]string{"other", "prov", "city", "district", "town", "community", "road", "section",
+	"lane", "alley", "roadno", "poi", "building", "unit", "floor", "room", "intersection", "direction",
+	"distance", "assist", "neighbourhood", "village_group", "devzone"}
+
+// String returns the CCKS-style label of the kind.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Element is one parsed piece of an address.
+type Element struct {
+	Kind   Kind
+	Text   string // normalized text, markers included: "228巷", "和平东路"
+	Num    int    // the number of numbered elements (228 for 228巷); 0 otherwise
+	Suffix string // qualifier of a house number: 甲, 之1, -1, 附
+	Start  int    // rune offsets [Start, End) in the normalized text
+	End    int
+	Known  bool // matched from the gazetteer's vocabulary rather than by rule
+}
+
+// Parsed is an address split into elements.
+type Parsed struct {
+	Text     Text
+	Elements []Element
+}
+
+// First returns the first element of kind k and whether there is one.
+func (p Parsed) First(k Kind) (Element, bool) {
+	for _, e := range p.Elements {
+		if e.Kind == k {
+			return e, true
+		}
+	}
+	return Element{}, false
+}
+
+// Parse splits an address into elements by rule alone; an Index parses with its own vocabulary
+// as well (Index.Parse), which is what geocoding uses.
+func Parse(s string) Parsed { return parse(Normalize(s), nil) }
+
+// vocab is the gazetteer's name list for the parser: normalized name → kind, with, per first
+// rune, a bit set of the rune lengths present so a scan tries only lengths that exist.
+type vocab struct {
+	names map[string]Kind
+	lens  map[rune]uint32
+}
+
+func newVocab() *vocab { return &vocab{names: map[string]Kind{}, lens: map[rune]uint32{}} }
+
+// add registers a normalized name; a finer kind never overwrites a road or POI with an area.
+func (v *vocab) add(name string, k Kind) {
+	n := utf8.RuneCountInString(name)
+	if n < 2 || n > 31 {
+		return
+	}
+	if old, ok := v.names[name]; ok && old != k && (old == KindRoad || old == KindPOI) {
+		return
+	}
+	v.names[name] = k
+	r, _ := utf8.DecodeRuneInString(name)
+	v.lens[r] |= 1 << n
+}
+
+// longest returns the kind and rune length of the longest name starting at rune i.
+func (v *vocab) longest(s string, bo []int, i int) (Kind, int) {
+	if v == nil {
+		return 0, 0
+	}
+	r, _ := utf8.DecodeRuneInString(s[bo[i]:])
+	mask := v.lens[r]
+	for l := min(31, len(bo)-1-i); l >= 2; l-- {
+		if mask&(1<<l) == 0 {
+			continue
+		}
+		if k, ok := v.names[s[bo[i]:bo[i+l]]]; ok {
+			return k, l
+		}
+	}
+	return 0, 0
+}
+
+// parser holds the state of one parse.
+type parser struct {
+	t     Text
+	rs    []rune
+	bo    []int // byte offset of each rune, plus len(Norm)
+	v     *vocab
+	out   []Element
+	seenN bool // a house number was seen
+	stop  bool // after a list separator following a number: the rest is noise
+}
+
+func parse(t Text, v *vocab) Parsed {
+	p := parser{t: t, v: v}
+	p.rs = make([]rune, 0, len(t.Off))
+	p.bo = make([]int, 0, len(t.Off)+1)
+	for b, r := range t.Norm {
+		p.rs = append(p.rs, r)
+		p.bo = append(p.bo, b)
+	}
+	p.bo = append(p.bo, len(t.Norm))
+	p.run()
+	return Parsed{Text: t, Elements: p.out}
+}
+
+func (p *parser) text(a, b int) string { return p.t.Norm[p.bo[a]:p.bo[b]] }
+
+func (p *parser) emit(k Kind, a, b int, known bool) *Element {
+	p.out = append(p.out, Element{Kind: k, Text: p.text(a, b), Start: a, End: b, Known: known})
+	return &p.out[len(p.out)-1]
+}
+
+func (p *parser) last() Kind {
+	if len(p.out) == 0 {
+		return KindOther
+	}
+	return p.out[len(p.out)-1].Kind
+}
+
+func (p *parser) run() {
+	n := len(p.rs)
+	u := -1 // start of the pending unknown span
+	flush := func(end int, next Kind) {
+		if u >= 0 && end > u {
+			p.classify(u, end, next)
+		}
+		u = -1
+	}
+	for i := 0; i < n; {
+		if p.stop {
+			flush(i, KindOther)
+			p.emit(KindOther, i, n, false)
+			return
+		}
+		if p.rs[i] == ' ' {
+			flush(i, KindOther)
+			i++
+			continue
+		}
+		if p.rs[i] == ',' {
+			flush(i, KindOther)
+			if p.seenN {
+				p.stop = true
+			}
+			i++
+			continue
+		}
+		if k, l := p.v.longest(p.t.Norm, p.bo, i); l > 0 {
+			flush(i, k)
+			p.emit(k, i, i+l, true)
+			i += l
+			continue
+		}
+		if u >= 0 && isConnector(p.rs[i]) && p.endsWithRoad(u, i) {
+			flush(i, KindIntersection)
+		}
+		if j, ok := p.number(i, u); ok {
+			if u >= 0 {
+				// The element was appended after the pending span; classify the span first.
+				e := p.out[len(p.out)-1]
+				p.out = p.out[:len(p.out)-1]
+				flush(i, e.Kind)
+				p.out = append(p.out, e)
+			}
+			i = j
+			continue
+		}
+		if j, k := p.marker(i); j > i {
+			flush(i, k)
+			p.emit(k, i, j, false)
+			i = j
+			continue
+		}
+		if u < 0 {
+			u = i
+		}
+		i++
+	}
+	flush(n, KindOther)
+}
+
+// markers are the fixed words recognised anywhere, longest first.
+var markers = []struct {
+	w string
+	k Kind
+}{
+	{"十字路口", KindIntersection}, {"交叉路口", KindIntersection}, {"交叉口", KindIntersection},
+	{"交汇处", KindIntersection}, {"交界处", KindIntersection}, {"交口", KindIntersection},
+	{"斜对面", KindAssist}, {"附近", KindAssist}, {"旁边", KindAssist}, {"对面", KindAssist},
+	{"门口", KindAssist}, {"楼下", KindAssist}, {"院内", KindAssist}, {"周边", KindAssist},
+	{"联系电话", KindOther}, {"电话", KindOther}, {"电联", KindOther}, {"NULL", KindOther},
+}
+
+// marker recognises relative words, directions and connectors at rune i.
+func (p *parser) marker(i int) (int, Kind) {
+	rest := p.t.Norm[p.bo[i]:]
+	for _, m := range markers {
+		if strings.HasPrefix(rest, m.w) {
+			return i + utf8.RuneCountInString(m.w), m.k
+		}
+	}
+	r := p.rs[i]
+	prev := p.last()
+	anchored := len(p.out) > 0 && prev != KindOther && prev != KindIntersection
+	switch r {
+	case '旁':
+		if anchored {
+			return i + 1, KindAssist
+		}
+	case '与', '和', '跟', '/', '口':
+		if prev == KindRoad {
+			return i + 1, KindIntersection
+		}
+	case '往', '向':
+		if anchored && i+1 < len(p.rs) && isCompass(p.rs[i+1]) {
+			return p.direction(i + 1)
+		}
+	}
+	if isCompass(r) && anchored {
+		if j, k := p.direction(i); j > i {
+			return j, k
+		}
+	}
+	return i, KindOther
+}
+
+func isConnector(r rune) bool { return r == '与' || r == '和' || r == '跟' || r == '/' }
+
+func isCompass(r rune) bool { return r == '东' || r == '南' || r == '西' || r == '北' }
+
+// direction reads 东, 东北, 东侧, 东北角, 东北方向 at i when what follows makes it a direction
+// (a word like 侧, a distance, or the end) rather than the start of a name (东门路).
+func (p *parser) direction(i int) (int, Kind) {
+	j := i + 1
+	if j < len(p.rs) && isCompass(p.rs[j]) && p.rs[j] != p.rs[i] {
+		j++
+	}
+	end := j
+	for _, w := range []string{"方向", "侧", "边", "面", "角"} {
+		if strings.HasPrefix(p.t.Norm[p.bo[j]:], w) {
+			end = j + utf8.RuneCountInString(w)
+			break
+		}
+	}
+	if end == j && j < len(p.rs) && !isDigit(p.rs[j]) && p.rs[j] != ',' {
+		return i, KindOther
+	}
+	return end, KindDirection
+}
+
+// number recognises the numbered elements at rune i: 18号, 甲18号, 18-1号, 35之2号, 3段, 228巷,
+// 7弄, 3栋, A栋, 2单元, 5层, 5楼, F5, B1, 1001室, 9邻, 3组, 50米. It appends the element and
+// returns the index after it.
+func (p *parser) number(i, pending int) (int, bool) {
+	rs := p.rs
+	n := len(rs)
+	prefix := ""
+	j := i
+	switch rs[j] {
+	case '甲', '乙', '丙', '丁', '附':
+		if j+1 < n && isDigit(rs[j+1]) {
+			prefix = string(rs[j])
+			j++
+		} else {
+			return i, false
+		}
+	case 'F', 'B':
+		if j+1 < n && isDigit(rs[j+1]) {
+			k := j + 1
+			for k < n && isDigit(rs[k]) {
+				k++
+			}
+			if k == n || !isNumberMarker(rs[k]) {
+				e := p.emit(KindFloor, i, k, false)
+				e.Num = atoi(rs[j+1 : k])
+				if rs[j] == 'B' {
+					e.Num = -e.Num
+				}
+				return k, true
+			}
+		}
+	}
+	s := j
+	if isUpper(rs[j]) {
+		if j > 0 && isUpper(rs[j-1]) {
+			return i, false
+		}
+		j++
+	}
+	for j < n && isDigit(rs[j]) {
+		j++
+	}
+	if j < n && isUpper(rs[j]) && j > s && isDigit(rs[j-1]) && (j+1 == n || !isUpper(rs[j+1])) && rs[j] != 'F' && rs[j] != 'M' {
+		j++
+	}
+	if j == s || !hasDigitOrSingleLetter(rs[s:j]) {
+		return i, false
+	}
+	num := atoi(digitsOf(rs[s:j]))
+	mk := func(k Kind, end int) (int, bool) {
+		e := p.emit(k, i, end, false)
+		e.Num = num
+		return end, true
+	}
+	if j == n || rs[j] == ',' {
+		// A bare number right after a road, lane or section is the house number (和平路18).
+		last := p.last()
+		if pending >= 0 {
+			last = KindOther
+			if p.endsWithRoad(pending, i) {
+				last = KindRoad
+			}
+		}
+		switch last {
+		case KindRoad, KindSection, KindLane, KindAlley:
+			if !p.seenN {
+				p.seenN = true
+				e := p.emit(KindNumber, i, j, false)
+				e.Num, e.Suffix = num, prefix
+				return j, true
+			}
+		}
+		return i, false
+	}
+	switch rs[j] {
+	case '号':
+		end := j + 1
+		suffix := prefix
+		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
+			k := end + 1
+			for k < n && isDigit(rs[k]) {
+				k++
+			}
+			suffix += "之" + string(rs[end+1:k])
+			end = k
+		}
+		if end < n && rs[end] == '院' {
+			end++
+		}
+		return p.house(i, end, num, suffix)
+	case '-', '之':
+		k := j + 1
+		for k < n && isDigit(rs[k]) {
+			k++
+		}
+		if k > j+1 && k < n && rs[k] == '号' {
+			return p.house(i, k+1, num, prefix+string(rs[j:k]))
+		}
+		if k > j+1 && rs[j] == '-' && (k == n || rs[k] == ',') {
+			return p.house(i, k, num, prefix+string(rs[j:k]))
+		}
+		return i, false
+	case '段':
+		return mk(KindSection, j+1)
+	case '巷':
+		return mk(KindLane, j+1)
+	case '弄':
+		return mk(KindAlley, j+1)
+	case '栋':
+		return mk(KindBuilding, j+1)
+	case '单':
+		if j+1 < n && rs[j+1] == '元' {
+			return mk(KindUnit, j+2)
+		}
+	case '层', '楼', 'F':
+		end := j + 1
+		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
+			end += 2
+		}
+		return mk(KindFloor, end)
+	case '室':
+		return mk(KindRoom, j+1)
+	case '邻':
+		return mk(KindNeighbourhood, j+1)
+	case '组':
+		return mk(KindGroup, j+1)
+	case '米', 'M':
+		return mk(KindDistance, j+1)
+	case '公':
+		if j+1 < n && rs[j+1] == '里' {
+			e := p.emit(KindDistance, i, j+2, false)
+			e.Num = num * 1000
+			return j + 2, true
+		}
+	}
+	return i, false
+}
+
+func (p *parser) house(i, end, num int, suffix string) (int, bool) {
+	if p.seenN {
+		// A second house number (a list or a room written with 号) is not the address.
+		p.emit(KindOther, i, end, false)
+		return end, true
+	}
+	p.seenN = true
+	e := p.emit(KindNumber, i, end, false)
+	e.Num, e.Suffix = num, suffix
+	return end, true
+}
+
+func hasDigitOrSingleLetter(rs []rune) bool {
+	for _, r := range rs {
+		if isDigit(r) {
+			return true
+		}
+	}
+	return len(rs) == 1
+}
+
+// digitsOf returns the digits of a token such as "A3" → "3"; a lone letter counts as its index.
+func digitsOf(rs []rune) []rune {
+	var d []rune
+	for _, r := range rs {
+		if isDigit(r) {
+			d = append(d, r)
+		}
+	}
+	if len(d) == 0 && len(rs) == 1 {
+		return itoa(int(rs[0]-'A') + 1)
+	}
+	return d
+}
+
+func atoi(rs []rune) int {
+	v := 0
+	for _, r := range rs {
+		if isDigit(r) {
+			v = v*10 + int(r-'0')
+			if v > 1e9 {
+				return v
+			}
+		}
+	}
+	return v
+}

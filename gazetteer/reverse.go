@@ -1,0 +1,124 @@
+package gazetteer
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// Nearby is a feature near a reverse-geocoded point: its distance in metres and the direction
+// of the point as seen from the feature (Tianditu's *_position: "在XX东北方向30米").
+type Nearby struct {
+	Name      string    `json:"name"`
+	Point     orb.Point `json:"-"`
+	Distance  float64   `json:"distance"`
+	Direction string    `json:"direction"`
+}
+
+// Reverse is what a point is: its place, the nearest 门牌, road, road crossing and POI, and a
+// formatted address and phrase.
+type Reverse struct {
+	Place        Place   `json:"place"`
+	House        *Nearby `json:"house,omitempty"`
+	Road         *Nearby `json:"road,omitempty"`
+	Intersection *Nearby `json:"intersection,omitempty"`
+	POI          *Nearby `json:"poi,omitempty"`
+	Formatted    string  `json:"formatted"`
+	Phrase       string  `json:"phrase"` // 和平东路三段228巷37号东北方向30米
+}
+
+// DefaultRadius is the search radius of Reverse, in metres, when none is given (AMap's default).
+const DefaultRadius = 1000
+
+// houseRadius is how far a 门牌 may be to describe a point; past it the road does.
+const houseRadius = 100
+
+// Reverse describes a point (CGCS2000 lon/lat) with the features within radius metres.
+func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
+	if radius <= 0 || math.IsNaN(radius) {
+		radius = DefaultRadius
+	}
+	var r Reverse
+	buf := new([4]Nearby) // one allocation for the four answers
+	if ix.opts.Locate != nil {
+		r.Place = ix.opts.Locate(p)
+	}
+	if a, ok := ix.nearestAddr(p, min(radius, houseRadius)); ok {
+		r.House = ix.near(&buf[0], addrLabel(ix, a), a.point, p)
+		if r.Place.Community.Code == "" && a.src.Community != "" {
+			ix.chain(&r.Place, a.src.Community)
+		}
+	}
+	if name, q, _, ok := ix.nearestRoad(p, radius); ok {
+		r.Road = ix.near(&buf[1], name, q, p)
+	}
+	if x, _, ok := ix.nearestCrossing(p, radius); ok {
+		r.Intersection = ix.near(&buf[2], x.name, x.point, p)
+	}
+	if pi, _, ok := ix.nearestPOI(p, radius); ok {
+		r.POI = ix.near(&buf[3], ix.pois[pi].displayName(), ix.pois[pi].point, p)
+	}
+	anchor := r.House
+	if anchor == nil {
+		anchor = r.POI
+		if r.Road != nil && (anchor == nil || r.Road.Distance < anchor.Distance) {
+			anchor = r.Road
+		}
+	}
+	if anchor != nil {
+		r.Phrase = phrase(anchor)
+	}
+	r.Formatted = r.Place.District.Name + r.Place.Street.Name + r.Place.Community.Name
+	if r.House != nil {
+		r.Formatted += r.House.Name
+	} else if r.Road != nil {
+		r.Formatted += r.Road.Name
+	}
+	return r
+}
+
+func (ix *Index) near(n *Nearby, name string, at, p orb.Point) *Nearby {
+	d := ix.pl.dist(at, p)
+	dir := ""
+	if d >= 0.5 {
+		dir = direction(ix.pl.bearing(at, p))
+	}
+	*n = Nearby{Name: name, Point: at, Distance: math.Round(d*10) / 10, Direction: dir}
+	return n
+}
+
+// phrase says "和平东路3段228巷37号东北方向30米", or only the name when the point is on it.
+func phrase(n *Nearby) string {
+	d := int(math.Round(n.Distance))
+	if d < 1 || n.Direction == "" {
+		return n.Name
+	}
+	return n.Name + n.Direction + "方向" + strconv.Itoa(d) + "米"
+}
+
+// addrLabel spells an indexed 门牌 the way its source wrote it, else from its parts.
+func addrLabel(ix *Index, a *addr) string {
+	var b strings.Builder
+	b.Grow(48)
+	b.WriteString(ix.roads[a.street.key.road].display)
+	b.WriteString(streetLabel(a.street.key))
+	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
+	if !after {
+		b.WriteString(a.suffix) // 甲, 附 go before the number
+	}
+	b.WriteString(strconv.Itoa(int(a.num)))
+	if after {
+		b.WriteString(a.suffix)
+	}
+	b.WriteString("号")
+	return b.String()
+}
+
+func (p poi) displayName() string {
+	if p.src != nil {
+		return p.src.Name
+	}
+	return p.name
+}

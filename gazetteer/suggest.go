@@ -1,0 +1,184 @@
+package gazetteer
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Suggestion is one completion of a typed prefix.
+type Suggestion struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"` // road, poi, district, town, community
+	Count int    `json:"count,omitempty"`
+}
+
+// suggester is a sorted list of keys (normalized names, pinyin initials, full pinyin) pointing
+// at entries; a prefix is a binary search plus a short scan.
+type suggester struct {
+	entries []Suggestion
+	keys    []suggestKey
+	top     map[string][]int32 // best entries of every 1- and 2-rune prefix, ranked
+}
+
+// topN is how many entries are kept ranked per short prefix; a short prefix matches thousands
+// of names, so ranking them per keystroke would cost more than the 1 ms budget.
+const topN = 10
+
+type suggestKey struct {
+	key   string
+	entry int32
+}
+
+// maxReadings caps the pinyin spellings kept per name: heteronyms multiply them (重庆 zq/cq).
+const maxReadings = 8
+
+func newSuggester(ix *Index) suggester {
+	var s suggester
+	add := func(display, kind string, count int) {
+		e := int32(len(s.entries))
+		s.entries = append(s.entries, Suggestion{Name: display, Kind: kind, Count: count})
+		n := NormalizeString(display)
+		s.keys = append(s.keys, suggestKey{n, e})
+		for _, k := range pinyinKeys(n) {
+			s.keys = append(s.keys, suggestKey{k, e})
+		}
+	}
+	for _, r := range ix.roads {
+		count := 0
+		for _, st := range r.streets {
+			count += len(st.nums)
+		}
+		add(r.display, KindRoad.String(), count)
+	}
+	for _, p := range ix.pois {
+		if p.building == "" {
+			name := p.name
+			if p.src != nil {
+				name = p.src.Name
+			}
+			add(name, KindPOI.String(), 0)
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range ix.areaBy {
+		if !seen[a.Name] {
+			seen[a.Name] = true
+			add(a.Name, areaKind(a.Level).String(), 0)
+		}
+	}
+	slices.SortFunc(s.keys, func(a, b suggestKey) int {
+		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.entry, b.entry))
+	})
+	s.top = map[string][]int32{}
+	for _, k := range s.keys {
+		for n, i := 0, 0; i < len(k.key) && n < 2; n++ {
+			_, size := utf8.DecodeRuneInString(k.key[i:])
+			i += size
+			s.top[k.key[:i]] = append(s.top[k.key[:i]], k.entry)
+		}
+	}
+	for p, ids := range s.top {
+		s.rank(ids)
+		ids = slices.Compact(ids)
+		s.top[p] = slices.Clip(ids[:min(len(ids), topN)])
+	}
+	return s
+}
+
+// rank orders entries by address count (busy roads first), then shorter names, then id.
+func (s *suggester) rank(ids []int32) {
+	slices.SortFunc(ids, func(a, b int32) int {
+		ea, eb := &s.entries[a], &s.entries[b]
+		return cmp.Or(cmp.Compare(eb.Count, ea.Count), cmp.Compare(len(ea.Name), len(eb.Name)), cmp.Compare(a, b))
+	})
+}
+
+// pinyinKeys returns the initials (hpdl) and the full spelling (hepingdonglu) of a name, one
+// per combination of heteronym readings up to maxReadings.
+func pinyinKeys(n string) []string {
+	args := pinyin.NewArgs()
+	args.Heteronym = true
+	readings := pinyin.Pinyin(n, args)
+	if len(readings) == 0 {
+		return nil
+	}
+	initials := []string{""}
+	for _, rs := range readings {
+		var next []string
+		for _, pre := range initials {
+			seen := ""
+			for _, r := range rs {
+				if r == "" || strings.ContainsRune(seen, rune(r[0])) {
+					continue
+				}
+				seen += r[:1]
+				if len(next) < maxReadings {
+					next = append(next, pre+r[:1])
+				}
+			}
+		}
+		if len(next) > 0 {
+			initials = next
+		}
+	}
+	full := ""
+	for _, rs := range readings {
+		if len(rs) > 0 {
+			full += rs[0]
+		}
+	}
+	return append(initials, full)
+}
+
+// Suggest returns up to limit names starting with the prefix, as typed in characters or in
+// pinyin (initials "hpdl" or spelt out "heping"); roads with more numbers come first.
+func (ix *Index) Suggest(prefix string, limit int) []Suggestion {
+	q := NormalizeString(prefix)
+	if isLatin(q) {
+		q = strings.ToLower(q)
+	}
+	if q == "" {
+		return nil
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	if ids, ok := ix.sugg.top[q]; ok && limit <= topN {
+		out := make([]Suggestion, 0, min(limit, len(ids)))
+		for _, id := range ids[:min(limit, len(ids))] {
+			out = append(out, ix.sugg.entries[id])
+		}
+		return out
+	}
+	keys := ix.sugg.keys
+	i, _ := slices.BinarySearchFunc(keys, q, func(k suggestKey, q string) int { return strings.Compare(k.key, q) })
+	// Rank at most scanCap matches: a one-letter prefix matches thousands of names.
+	const scanCap = 512
+	seen := map[int32]bool{}
+	var hits []int32
+	for ; i < len(keys) && len(hits) < scanCap && strings.HasPrefix(keys[i].key, q); i++ {
+		if e := keys[i].entry; !seen[e] {
+			seen[e] = true
+			hits = append(hits, e)
+		}
+	}
+	ix.sugg.rank(hits)
+	out := make([]Suggestion, 0, min(limit, len(hits)))
+	for _, h := range hits[:min(limit, len(hits))] {
+		out = append(out, ix.sugg.entries[h])
+	}
+	return out
+}
+
+func isLatin(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
