@@ -1,6 +1,7 @@
 package gazetteer_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -17,11 +18,12 @@ import (
 
 // The benchmarks run on a generated city of about a million house numbers, built once.
 var big struct {
-	once sync.Once
-	ds   *data.Dataset
-	ix   *gazetteer.Index
-	perA float64 // heap bytes per address held by the index
-	err  error
+	once  sync.Once
+	ds    *data.Dataset
+	ix    *gazetteer.Index
+	perA  float64 // heap bytes per address held by the index
+	build time.Duration
+	err   error
 }
 
 func bigCity(b *testing.B) (*data.Dataset, *gazetteer.Index) {
@@ -34,7 +36,9 @@ func bigCity(b *testing.B) (*data.Dataset, *gazetteer.Index) {
 		var m0, m1 runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m0)
+		t0 := time.Now()
 		big.ix = gazetteer.New(big.ds, gazetteer.Options{})
+		big.build = time.Since(t0)
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
 		big.perA = float64(m1.HeapAlloc-m0.HeapAlloc) / float64(big.ix.Len())
@@ -76,6 +80,40 @@ func BenchmarkGeocode(b *testing.B) {
 	percentiles(b, ts)
 	b.ReportMetric(big.perA, "B/addr")
 	b.ReportMetric(float64(ix.Len()), "addrs")
+	b.ReportMetric(big.build.Seconds(), "build-s")
+}
+
+// BenchmarkGeocodeNoisy geocodes harder queries: a missing number (interpolation), a
+// misspelt road (fuzzy), Chinese numerals and an offset.
+func BenchmarkGeocodeNoisy(b *testing.B) {
+	ds, ix := bigCity(b)
+	rng := rand.New(rand.NewPCG(5, 6))
+	qs := make([]string, 4096)
+	for i := range qs {
+		a := ds.Addresses[rng.IntN(len(ds.Addresses))]
+		rs := []rune(a.Road)
+		switch i % 4 {
+		case 0:
+			qs[i] = fmt.Sprintf("%s%d号", a.Road, a.Number+1)
+		case 1:
+			rs[0] = '口'
+			qs[i] = fmt.Sprintf("%s%d号", string(rs), a.Number)
+		case 2:
+			qs[i] = "深圳市罗湖区" + a.Road + "十二号附近"
+		default:
+			qs[i] = a.Full + "东50米"
+		}
+	}
+	ts := make([]time.Duration, 0, 1<<16)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		ix.Geocode(qs[i%len(qs)], gazetteer.Query{})
+		if len(ts) < cap(ts) {
+			ts = append(ts, time.Since(t0))
+		}
+	}
+	percentiles(b, ts)
 }
 
 func BenchmarkReverse(b *testing.B) {

@@ -474,14 +474,29 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 	case lo >= 0 && hi >= 0:
 		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
 		t := float64(num-a.num) / float64(b.num-a.num)
-		return Candidate{Point: lerp(a.point, b.point, t), Level: LevelHouse, Score: score, Interpolated: true}, true
+		p, ok := ix.along(s, a.point, b.point, t)
+		if !ok {
+			p = lerp(a.point, b.point, t)
+		}
+		return Candidate{Point: p, Level: LevelHouse, Score: score, Interpolated: true}, true
 	case lo >= 0 || hi >= 0:
-		// Beyond the last known number: extrapolate along the last two on that side, at most
-		// as far again as they are apart, else take the nearest.
+		// Beyond the last known number on its side, but bracketed on the other side: place it
+		// between the other side's numbers and shift it across by the side offset measured at
+		// the nearest known number of its own side.
+		near := lo
+		if near < 0 {
+			near = hi
+		}
+		if p, ok := ix.acrossStreet(s, num, &ix.addrs[s.nums[near]]); ok {
+			return Candidate{Point: p, Level: LevelHouse, Score: score - 0.05, Interpolated: true}, true
+		}
+		// Else extrapolate along the last two on that side, at most as far again as they are
+		// apart, else take the nearest.
 		step := 1
-		near := hi
-		if lo >= 0 {
-			near, step = lo, -1
+		if lo < 0 {
+			near = hi
+		} else {
+			step = -1
 		}
 		a := &ix.addrs[s.nums[near]]
 		p := a.point
@@ -499,6 +514,30 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		return Candidate{Point: p, Level: LevelHouse, Score: score - 0.1, Interpolated: true}, true
 	}
 	return Candidate{}, false
+}
+
+// acrossStreet interpolates num between the nearest numbers of the other parity and shifts
+// the point by the offset between near (a known number of num's parity) and the other side's
+// interpolation at near's number.
+func (ix *Index) acrossStreet(s *street, num int32, near *addr) (orb.Point, bool) {
+	at := func(n int32) (orb.Point, bool) {
+		i, _ := s.find(ix, n, "")
+		lo, hi := ix.sameSide(s, i-1, -1, n+1, false), ix.sameSide(s, i, 1, n+1, false)
+		if lo < 0 || hi < 0 {
+			return orb.Point{}, false
+		}
+		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
+		if a.num == b.num {
+			return a.point, true
+		}
+		return lerp(a.point, b.point, float64(n-a.num)/float64(b.num-a.num)), true
+	}
+	p, ok1 := at(num)
+	q, ok2 := at(near.num)
+	if !ok1 || !ok2 {
+		return orb.Point{}, false
+	}
+	return orb.Point{p[0] + near.point[0] - q[0], p[1] + near.point[1] - q[1]}, true
 }
 
 // sameSide walks from position i in direction step to the first number of num's parity.

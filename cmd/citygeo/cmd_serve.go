@@ -21,6 +21,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var (
 		sf        storeFlags
+		df        dispatchFlags
 		addr      string
 		authFile  string
 		snapTol   float64
@@ -45,16 +46,24 @@ func newServeCmd() *cobra.Command {
 				}
 				defer st.Close()
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
-				Snapshot: api.SnapshotOptions{SnapTolerance: snapTol}})
 			ds, err := loadDataset(ctx, sf)
 			if err != nil {
 				return err
 			}
-			snap, err := api.NewSnapshot(ds, api.SnapshotOptions{SnapTolerance: snapTol})
+			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol}
+			snap, err := api.NewSnapshot(ds, snapOpts)
 			if err != nil {
 				return err
 			}
+			disp, closeEvents, err := newDispatch(df, sf.store, ds, snap.Geo, log)
+			if err != nil {
+				return err
+			}
+			if closeEvents != nil {
+				defer closeEvents.Close()
+			}
+			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
+				Snapshot: snapOpts, Dispatch: disp})
 			srv.Swap(snap)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -85,6 +94,9 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
+	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
+	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
+	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: the --store file (memory only on the sample city)")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd
 }

@@ -15,6 +15,8 @@ import (
 type Options struct {
 	Auth   *Auth        // nil: no tokens (reads open, writes refused)
 	Logger *slog.Logger // nil: slog.Default()
+	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
+	Dispatch *Dispatch
 	// Store enables the dataset routes (upload, list, activate) and Follow; nil leaves them 503.
 	Store     *store.Store
 	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
@@ -27,6 +29,7 @@ type Server struct {
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
+	disp   *Dispatch
 
 	store     *store.Store
 	maxUpload int64
@@ -45,7 +48,8 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot}
+	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot,
+		disp: opts.Dispatch}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
@@ -85,6 +89,11 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea()},
 		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent()},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"POST", "/v1/dispatch", Read, "report → place, component, department, deadline, duplicates", s.handleDispatch},
+		{"POST", "/v1/dispatch/batch", Read, "dispatch up to 1,000 reports", s.handleDispatchBatch},
+		{"POST", "/v1/events", Write(RoleDispatcher), "create, update or close an event by id", s.handlePostEvent},
+		{"GET", "/v1/events", Read, "open events in a bbox as GeoJSON", s.handleEvents},
+		{"GET", "/v1/stats", Read, "events reported/closed/overdue per grid, community or street", s.handleStats},
 		{"GET", "/v1/datasets", Write(RoleGIS), "stored dataset versions with counts per layer", s.handleDatasets},
 		{"POST", "/v1/datasets", Write(RoleGIS), "upload survey files: validate, import as a new version, serve it", s.handleUpload},
 		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data"
+	"citygeo/dispatch"
+	"citygeo/geo"
+)
+
+// dispatchFlags configure duty rules and the events feed of `serve`.
+type dispatchFlags struct {
+	rules  string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
+	dup    string // duplicate radius/window per class (JSON); "" = defaults
+	events string // SQLite file for events; "" = the --store file, or memory only on the sample city
+}
+
+// newDispatch builds the duty rules and the events feed. It returns a closer for the event
+// store (nil when events live in memory only).
+func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.Index, log *slog.Logger) (*api.Dispatch, io.Closer, error) {
+	var rules []*data.DutyRule
+	var err error
+	switch {
+	case f.rules != "":
+		rules, err = dispatch.LoadRules(f.rules)
+	case storePath == "":
+		rules, err = dispatch.SampleRules()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	dispatch.FillDepartmentCodes(rules, ds.Departments)
+	if errs := dispatch.CheckAreas(rules, func(c string) bool { return ix.Area(c) != nil || ix.Grid(c) != nil }); len(errs) > 0 {
+		return nil, nil, fmt.Errorf("duty rules: %w", errs)
+	}
+	set, err := dispatch.NewRuleSet(rules)
+	if err != nil {
+		return nil, nil, fmt.Errorf("duty rules: %w", err)
+	}
+	var dup dispatch.DupConfig
+	if f.dup != "" {
+		fh, err := os.Open(f.dup)
+		if err != nil {
+			return nil, nil, err
+		}
+		dup, err = dispatch.ParseDupConfig(fh)
+		fh.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("duplicate config %s: %w", f.dup, err)
+		}
+	}
+	eventsPath := f.events
+	if eventsPath == "" {
+		eventsPath = storePath
+	}
+	var es dispatch.EventStore = dispatch.MemStore{}
+	var closer io.Closer
+	if eventsPath != "" {
+		st, err := dispatch.OpenSQLiteStore(eventsPath)
+		if err != nil {
+			return nil, nil, err
+		}
+		es, closer = st, st
+	} else {
+		log.Warn("events are kept in memory only: give --events FILE (or --store) to keep them across restarts")
+	}
+	feed, err := dispatch.NewFeed(es, dup)
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, nil, err
+	}
+	return &api.Dispatch{Rules: set, Feed: feed}, closer, nil
+}

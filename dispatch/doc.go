@@ -1,0 +1,8 @@
+// Package dispatch answers the dispatcher's one question about a report — where is it, what does
+// it concern, who must handle it by when, and was it already reported — from a city index, a
+// duty-rule list (权责清单) and the live events feed.
+//
+// It holds the rule precedence and import, the working-hours deadline calendar, the duplicate
+// index over open events, the events feed with its persistence (SQLite tables of their own) and
+// the per-area statistics. It knows nothing of HTTP; geometry comes from package geo.
+package dispatch

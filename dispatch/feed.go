@@ -1,0 +1,258 @@
+package dispatch
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// EventStore persists the events feed so it survives a restart. Put writes one event (insert
+// or replace by id) and must be durable when it returns.
+type EventStore interface {
+	Put(e *data.Event) error
+	LoadAll() ([]*data.Event, error)
+}
+
+// MemStore is an EventStore that keeps nothing across restarts (tests, demos).
+type MemStore struct{}
+
+// Put implements EventStore.
+func (MemStore) Put(*data.Event) error { return nil }
+
+// LoadAll implements EventStore.
+func (MemStore) LoadAll() ([]*data.Event, error) { return nil, nil }
+
+var _ EventStore = MemStore{}
+
+// ErrUnknownEvent is returned when closing an event id the feed does not hold.
+var ErrUnknownEvent = errors.New("unknown event")
+
+// Change tells a listener that an event moved on the map: Old is where it was shown (nil when it
+// was not open), New where it is shown now (nil when it is no longer open). The tiles covering
+// Old and New are exactly the ones to invalidate.
+type Change struct {
+	ID       string
+	Old, New *orb.Point
+}
+
+// Feed is the live events feed: every event in memory, the open ones indexed for duplicate
+// search and for the map, each write persisted to the store first. It is safe for concurrent
+// use and lives beside the dataset snapshots: a dataset swap does not touch it.
+type Feed struct {
+	wmu    sync.Mutex   // serialises writers, so the store write can happen outside mu
+	mu     sync.RWMutex // guards the maps and indexes
+	store  EventStore
+	dup    DupConfig
+	events map[string]*data.Event
+	index  *dupIndex
+	open   rtree.RTreeG[*data.Event]
+	subs   []func(Change)
+}
+
+// NewFeed loads the store's events into a feed.
+func NewFeed(store EventStore, dup DupConfig) (*Feed, error) {
+	if store == nil {
+		store = MemStore{}
+	}
+	f := &Feed{store: store, dup: dup, events: map[string]*data.Event{}, index: newDupIndex()}
+	evs, err := store.LoadAll()
+	if err != nil {
+		return nil, fmt.Errorf("load events: %w", err)
+	}
+	for _, e := range evs {
+		f.insert(e)
+	}
+	return f, nil
+}
+
+// Subscribe registers fn to be called after every change of an event's shown position. fn runs
+// in the writer's goroutine, in write order, after readers can see the change; it must not
+// write to the feed.
+func (f *Feed) Subscribe(fn func(Change)) {
+	f.mu.Lock()
+	f.subs = append(f.subs, fn)
+	f.mu.Unlock()
+}
+
+// Put creates or replaces an event by id. Missing times are filled: Reported from an earlier
+// version or now, Updated with now, Closed with now when the status is closed.
+func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
+	if e.ID == "" {
+		return nil, inputErr("id", ErrBadInput, "missing event id")
+	}
+	if e.Status == "" {
+		e.Status = data.EventOpen
+	}
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.mu.RLock()
+	old := f.events[e.ID]
+	f.mu.RUnlock()
+	if e.Reported.IsZero() {
+		if old != nil {
+			e.Reported = old.Reported
+		} else {
+			e.Reported = now
+		}
+	}
+	if e.Updated.IsZero() || (old != nil && !e.Updated.After(old.Updated)) {
+		e.Updated = now
+	}
+	if e.Status == data.EventClosed && e.Closed.IsZero() {
+		e.Closed = now
+	}
+	if e.Status == data.EventOpen {
+		e.Closed = time.Time{}
+	}
+	ne := &e
+	// Persist first, outside mu: readers (dispatch, tiles) are not held up by the disk.
+	if err := f.store.Put(ne); err != nil {
+		return nil, fmt.Errorf("store event %s: %w", e.ID, err)
+	}
+	f.mu.Lock()
+	ch := f.replace(old, ne)
+	subs := f.subs
+	f.mu.Unlock()
+	notify(subs, ch)
+	c := *ne
+	return &c, nil
+}
+
+// Close closes an open event at the given time.
+func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
+	f.mu.RLock()
+	old, ok := f.events[id]
+	var e data.Event
+	if ok {
+		e = *old
+	}
+	f.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("close event %q: %w", id, ErrUnknownEvent)
+	}
+	if !e.IsOpen() { // closing twice keeps the first closing time
+		return &e, nil
+	}
+	e.Status, e.Closed, e.Updated = data.EventClosed, at, at
+	return f.Put(e, at)
+}
+
+func notify(subs []func(Change), ch *Change) {
+	if ch == nil {
+		return
+	}
+	for _, fn := range subs {
+		fn(*ch)
+	}
+}
+
+// replace swaps old for ne in memory and the indexes, returning the map change (nil if none).
+func (f *Feed) replace(old, ne *data.Event) *Change {
+	ch := &Change{ID: ne.ID}
+	if old != nil && old.IsOpen() {
+		f.open.Delete(old.Point, old.Point, old)
+		p := old.Point
+		ch.Old = &p
+	}
+	f.index.remove(ne.ID)
+	f.insert(ne)
+	if ne.IsOpen() {
+		p := ne.Point
+		ch.New = &p
+	}
+	if ch.Old == nil && ch.New == nil {
+		return nil
+	}
+	return ch
+}
+
+func (f *Feed) insert(e *data.Event) {
+	f.events[e.ID] = e
+	if e.IsOpen() {
+		f.index.add(e)
+		f.open.Insert(e.Point, e.Point, e)
+	}
+}
+
+// Get returns a copy of an event.
+func (f *Feed) Get(id string) (data.Event, bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	e, ok := f.events[id]
+	if !ok {
+		return data.Event{}, false
+	}
+	return *e, true
+}
+
+// Len returns the number of events held and of those open.
+func (f *Feed) Len() (all, open int) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return len(f.events), f.index.len()
+}
+
+// OpenIn calls iter with a copy of every open event inside the bound (for the events tile
+// layer) until iter returns false. iter runs under the feed's read lock: it must not call the
+// feed, and should be quick (writers wait for it).
+func (f *Feed) OpenIn(b orb.Bound, iter func(e data.Event) bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	f.open.Search(b.Min, b.Max, func(_, _ [2]float64, e *data.Event) bool {
+		return iter(*e)
+	})
+}
+
+// DupQuery asks for earlier reports of the same thing.
+type DupQuery struct {
+	Point     orb.Point
+	Class     data.ClassRef
+	Component string    // bound component id, "" when none
+	At        time.Time // report time
+	Exclude   string    // an event id to leave out (the event itself)
+}
+
+// Duplicates appends the duplicate candidates for q to buf, ranked same component first, then
+// by distance, then by time apart; at most DupConfig.Limit.
+func (f *Feed) Duplicates(q DupQuery, buf []Duplicate) []Duplicate {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.index.find(dupQuery{P: q.Point, Class: q.Class, Component: q.Component, At: q.At,
+		Rule: f.dup.For(q.Class), Exclude: q.Exclude, Limit: f.dup.limit()}, buf)
+}
+
+// Each calls fn with every event (open and closed) under the read lock until fn returns false.
+// fn must not call back into the feed.
+func (f *Feed) Each(fn func(e *data.Event) bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, e := range f.events {
+		if !fn(e) {
+			return
+		}
+	}
+}
+
+// Prune drops from memory the events closed before the given time and returns how many. They
+// stay in the store; statistics over the feed then cover what is kept. Open events are never
+// pruned.
+func (f *Feed) Prune(closedBefore time.Time) int {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for id, e := range f.events {
+		if !e.IsOpen() && e.Closed.Before(closedBefore) {
+			delete(f.events, id)
+			n++
+		}
+	}
+	return n
+}

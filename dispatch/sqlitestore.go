@@ -1,0 +1,160 @@
+package dispatch
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// SQLiteStore keeps the events feed in its own table, dispatch_event, so it can share one
+// database file with the dataset store (data/store): different tables, WAL mode and a busy
+// timeout let both write to the same file.
+type SQLiteStore struct {
+	db    *sql.DB
+	owned bool
+	put   *sql.Stmt
+}
+
+var _ EventStore = (*SQLiteStore)(nil)
+
+const eventSchema = `
+CREATE TABLE IF NOT EXISTS dispatch_event (
+	id          TEXT PRIMARY KEY,
+	scheme      TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	class       TEXT NOT NULL,
+	lon         REAL NOT NULL,
+	lat         REAL NOT NULL,
+	grid        TEXT NOT NULL DEFAULT '',
+	community   TEXT NOT NULL DEFAULT '',
+	street      TEXT NOT NULL DEFAULT '',
+	district    TEXT NOT NULL DEFAULT '',
+	component   TEXT NOT NULL DEFAULT '',
+	dept_code   TEXT NOT NULL DEFAULT '',
+	dept_name   TEXT NOT NULL DEFAULT '',
+	deadline    TEXT NOT NULL DEFAULT '',
+	priority    INTEGER NOT NULL DEFAULT 0,
+	status      TEXT NOT NULL,
+	reported    TEXT NOT NULL,
+	updated     TEXT NOT NULL,
+	closed      TEXT NOT NULL DEFAULT '',
+	source      TEXT NOT NULL DEFAULT '',
+	description TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
+`
+
+// OpenSQLiteStore opens (or creates) the database file at path with WAL and a 5 s busy timeout,
+// and creates the events table if needed.
+func OpenSQLiteStore(path string) (*SQLiteStore, error) {
+	dsn := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open event store %s: %w", path, err)
+	}
+	s, err := NewSQLiteStore(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// NewSQLiteStore uses an already open database (shared with another store) and creates the
+// events table if needed. Close does not close a shared db.
+func NewSQLiteStore(db *sql.DB) (*SQLiteStore, error) {
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, eventSchema); err != nil {
+		return nil, fmt.Errorf("create event table: %w", err)
+	}
+	put, err := db.PrepareContext(ctx, `INSERT OR REPLACE INTO dispatch_event
+		(id, scheme, kind, class, lon, lat, grid, community, street, district, component,
+		 dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare event insert: %w", err)
+	}
+	return &SQLiteStore{db: db, put: put}, nil
+}
+
+// Close releases the statement, and the database when the store opened it.
+func (s *SQLiteStore) Close() error {
+	err := s.put.Close()
+	if s.owned {
+		if cerr := s.db.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Put inserts or replaces an event.
+func (s *SQLiteStore) Put(e *data.Event) error {
+	_, err := s.put.Exec(e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
+		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
+		timeText(e.Deadline), e.Priority, string(e.Status), timeText(e.Reported), timeText(e.Updated),
+		timeText(e.Closed), e.Source, e.Description)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// LoadAll reads every event.
+func (s *SQLiteStore) LoadAll() ([]*data.Event, error) {
+	rows, err := s.db.Query(`SELECT id, scheme, kind, class, lon, lat, grid, community, street, district,
+		component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description
+		FROM dispatch_event ORDER BY reported`)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	defer rows.Close()
+	var out []*data.Event
+	for rows.Next() {
+		var e data.Event
+		var scheme, kind, status, deadline, reported, updated, closed string
+		var lon, lat float64
+		if err := rows.Scan(&e.ID, &scheme, &kind, &e.Class.Code, &lon, &lat, &e.Grid, &e.Community,
+			&e.Street, &e.District, &e.Component, &e.Department.Code, &e.Department.Name, &deadline,
+			&e.Priority, &status, &reported, &updated, &closed, &e.Source, &e.Description); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
+		e.Point = orb.Point{lon, lat}
+		for _, t := range []struct {
+			dst *time.Time
+			src string
+		}{{&e.Deadline, deadline}, {&e.Reported, reported}, {&e.Updated, updated}, {&e.Closed, closed}} {
+			if *t.dst, err = parseTimeText(t.src); err != nil {
+				return nil, fmt.Errorf("event %s: %w", e.ID, err)
+			}
+		}
+		out = append(out, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return out, nil
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+func parseTimeText(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
