@@ -2,7 +2,6 @@ package importer
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	shapefile "github.com/twpayne/go-shapefile"
@@ -238,14 +236,11 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 	if err != nil {
 		return fmt.Errorf("%s: .shp: %v: %w", name, err, ErrFormat)
 	}
-	dbfSc, err := shapefile.NewScannerDBF(dbfRC, &shapefile.ReadDBFOptions{Charset: src.Charset})
+	dbf, err := newDBFReader(dbfRC, src.Charset)
 	if err != nil {
 		return fmt.Errorf("%s: .dbf: %v: %w", name, err, ErrFormat)
 	}
-	fields := dbfSc.FieldDescriptors()
-	for _, f := range fields {
-		src.Columns = append(src.Columns, f.Name)
-	}
+	src.Columns = dbf.columns()
 	i := 0
 	for {
 		rec, err := shpSc.Scan()
@@ -255,17 +250,19 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		if err != nil {
 			return fmt.Errorf("%s: .shp record %d: %v: %w", name, i, err, ErrFormat)
 		}
-		var attrs []any
-		for attrs == nil { // deleted .dbf records come back as nil: skip them
-			if attrs, err = dbfSc.Scan(); err != nil {
-				return fmt.Errorf("%s: .dbf record %d: %v (fewer attribute records than shapes, or a truncated .dbf): %w", name, i, err, ErrFormat)
-			}
+		attrs, deleted, err := dbf.next()
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: the .dbf has %d records, fewer than the shapes in the .shp: %w", name, dbf.records, ErrFormat)
 		}
-		f := &Feature{Index: i, Props: make(map[string]any, len(fields))}
-		for j, fd := range fields {
-			if j < len(attrs) {
-				f.Props[fd.Name] = dbfValue(attrs[j])
-			}
+		if err != nil {
+			return fmt.Errorf("%s: .dbf: %v: %w", name, err, ErrFormat)
+		}
+		if deleted { // a deleted attribute record deletes its shape too
+			continue
+		}
+		f := &Feature{Index: i, Props: make(map[string]any, len(src.Columns))}
+		for j, col := range src.Columns {
+			f.Props[col] = attrs[j]
 		}
 		g, err := fromGeom(rec.Geom)
 		if err != nil {
@@ -277,25 +274,8 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		}
 		i++
 	}
-	if more, err := dbfSc.Scan(); err == nil && more != nil {
-		return fmt.Errorf("%s: the .dbf has more records than the .shp's %d shapes (truncated .shp?): %w", name, i, ErrFormat)
+	if _, _, err := dbf.next(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: the .dbf has more records than the .shp's shapes (truncated .shp?): %w", name, ErrFormat)
 	}
 	return nil
-}
-
-func dbfValue(v any) any {
-	switch v := v.(type) {
-	case int:
-		return int64(v)
-	case shapefile.DBFMemo:
-		return string(v)
-	case []byte:
-		return string(bytes.TrimSpace(v))
-	case time.Time:
-		if v.IsZero() {
-			return nil
-		}
-		return v
-	}
-	return v
 }
