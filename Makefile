@@ -1,17 +1,22 @@
 # citygeo — the two commands a fresh clone needs are `make run` and `make test`.
 GO ?= go
+VENDOR := web/dist/vendor/maplibre-gl/VERSION
 
 .PHONY: run test vet web build
 
-run: ## serve the built-in sample city on http://127.0.0.1:8080
+run: web ## serve the built-in sample city on http://127.0.0.1:8080 (the page at / needs npm once)
 	$(GO) run ./cmd/citygeo serve
 
-build:
+build: web
 	$(GO) build -o citygeo ./cmd/citygeo
 
-web: ## build the wall-screen page assets (needs node/npm; the API works without them)
-	@if [ -f web/package.json ] && command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund && npm run build; \
-	else echo "web: npm or web/package.json absent; skipping the page assets"; fi
+# The page assets (MapLibre GL from npm) are embedded into the binary at compile time. Without
+# npm the server still builds and serves the API, and the page says how to build them.
+web: $(VENDOR)
+
+$(VENDOR): web/package.json web/package-lock.json web/build.mjs
+	@if command -v npm >/dev/null 2>&1; then cd web && npm ci --no-audit --no-fund && npm run build; \
+	else echo "web: npm not found; the API works, the wall page will ask for its assets (see web/dist/README.md)"; fi
 
 vet:
 	$(GO) vet ./...

@@ -14,18 +14,25 @@ func newExportCmd() *cobra.Command {
 		sf     storeFlags
 		format string
 		out    string
+		pm     pmtilesFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "export --format geojson|gpkg|shp --out PATH [--store PATH]",
+		Use:   "export [--format geojson|gpkg|shp --out PATH] [--pmtiles FILE --maxzoom N] [--store PATH]",
 		Short: "write the active version (or the built-in sample city) for QGIS/ArcGIS; import reads it back unchanged",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" {
-				return &exitError{code: 2, err: errors.New("export needs --out PATH")}
+			if out == "" && pm.path == "" {
+				return &exitError{code: 2, err: errors.New("export needs --out PATH or --pmtiles FILE")}
 			}
 			ds, err := loadDataset(cmd.Context(), sf)
 			if err != nil {
 				return err
+			}
+			if err := pm.run(ds); err != nil {
+				return err
+			}
+			if out == "" {
+				return nil
 			}
 			files, err := importer.Export(ds, importer.ExportFormat(format), out)
 			if err != nil {
@@ -40,5 +47,6 @@ func newExportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty exports the built-in sample city")
 	cmd.Flags().StringVar(&format, "format", "geojson", "geojson (a directory of .geojson), gpkg (one file) or shp (a directory of Shapefiles)")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (geojson, shp) or file (gpkg)")
+	pm.register(cmd)
 	return cmd
 }

@@ -8,15 +8,25 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
+	"citygeo/data/store"
+	importer "citygeo/import"
 )
 
 func newGenCmd() *cobra.Command {
-	var opts sample.Options
-	var gbt bool
+	var (
+		opts      sample.Options
+		gbt       bool
+		out       string
+		format    string
+		storePath string
+	)
 	cmd := &cobra.Command{
-		Use:   "gen",
+		Use:   "gen [--grids N --components N] [--out PATH --format geojson|gpkg|shp] [--store PATH]",
 		Short: "generate the synthetic sample city (real Luohu area codes, synthetic geometry) at any scale",
-		Args:  cobra.NoArgs,
+		Long: "gen builds the sample city deterministically. With --out it writes it as survey files " +
+			"(what `citygeo import` reads, e.g. to benchmark imports); with --store it saves it as the new " +
+			"active version of a store; with neither it prints what it would generate.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if gbt {
 				opts.Scheme = data.GBT4767
@@ -25,14 +35,42 @@ func newGenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return json.NewEncoder(cmd.OutOrStdout()).Encode(summary(ds))
+			w := cmd.OutOrStdout()
+			if out != "" {
+				files, err := importer.Export(ds, importer.ExportFormat(format), out)
+				if err != nil {
+					return err
+				}
+				for _, f := range files {
+					fmt.Fprintln(w, f)
+				}
+			}
+			if storePath != "" {
+				st, err := store.Open(cmd.Context(), storePath)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				v, err := st.Save(cmd.Context(), ds, "citygeo gen")
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "saved as version %d of %s\n", v, storePath)
+			}
+			if out == "" && storePath == "" {
+				return json.NewEncoder(w).Encode(summary(ds))
+			}
+			return nil
 		},
 	}
-	cmd.Flags().IntVar(&opts.Grids, "grids", 0, "number of unit grids (0 = the default sample)")
+	cmd.Flags().IntVar(&opts.Grids, "grids", 0, "number of unit grids, 500 to 100000 (0 = the default sample)")
 	cmd.Flags().IntVar(&opts.Components, "components", 0, "number of components (0 = about 20 per grid)")
 	cmd.Flags().IntVar(&opts.Addresses, "addresses", 0, "number of house numbers (0 = about 2 per grid)")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", 0, "random seed")
 	cmd.Flags().BoolVar(&gbt, "gbt47678", false, "17-digit GB/T 47678.5-2026 component ids instead of 16-digit CJ/T 214-2007")
+	cmd.Flags().StringVar(&out, "out", "", "write the city as survey files here (directory for geojson/shp, file for gpkg)")
+	cmd.Flags().StringVar(&format, "format", "geojson", "format for --out: geojson, gpkg or shp")
+	cmd.Flags().StringVar(&storePath, "store", "", "save the city as the new active version of this store")
 	return cmd
 }
 
@@ -45,6 +83,5 @@ func summary(ds *data.Dataset) map[string]any {
 		"areas":  len(ds.Areas), "grids": len(ds.Grids), "components": len(ds.Components),
 		"roads": len(ds.Roads), "addresses": len(ds.Addresses), "buildings": len(ds.Buildings),
 		"pois": len(ds.POIs), "departments": len(ds.Departments),
-		"generated": fmt.Sprintf("%d grids", len(ds.Grids)),
 	}
 }

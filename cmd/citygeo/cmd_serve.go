@@ -16,6 +16,7 @@ import (
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data/store"
+	"citygeo/tiles"
 )
 
 func newServeCmd() *cobra.Command {
@@ -26,6 +27,8 @@ func newServeCmd() *cobra.Command {
 		authFile  string
 		snapTol   float64
 		maxUpload int64
+		webDir    string
+		tileMB    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -50,7 +53,9 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol}
+			// One tile cache for every version this process serves (imports, rollbacks): keys
+			// carry the version, so no version ever sees another's tiles.
+			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}
 			snap, err := api.NewSnapshot(ds, snapOpts)
 			if err != nil {
 				return err
@@ -63,7 +68,7 @@ func newServeCmd() *cobra.Command {
 				defer closeEvents.Close()
 			}
 			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
-				Snapshot: snapOpts, Dispatch: disp})
+				Snapshot: snapOpts, Dispatch: disp, WebDir: webDir})
 			srv.Swap(snap)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -97,6 +102,8 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
 	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
 	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: the --store file (memory only on the sample city)")
+	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
+	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd
 }

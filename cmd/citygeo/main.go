@@ -9,6 +9,7 @@
 //	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
 //	citygeo versions|rollback N --store PATH
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
+//	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
 package main
 
 import (

@@ -31,7 +31,7 @@ type datasetEnv struct {
 	v1        int64
 }
 
-func newDatasetEnv(t *testing.T, maxUpload int64) *datasetEnv {
+func newDatasetEnv(t *testing.T, maxUpload int64, snapOpts ...api.SnapshotOptions) *datasetEnv {
 	t.Helper()
 	ctx := context.Background()
 	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 5})
@@ -54,12 +54,16 @@ func newDatasetEnv(t *testing.T, maxUpload int64) *datasetEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Store: st, MaxUpload: maxUpload})
+	var so api.SnapshotOptions
+	if len(snapOpts) > 0 {
+		so = snapOpts[0]
+	}
+	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Store: st, MaxUpload: maxUpload, Snapshot: so})
 	loaded, err := st.Load(ctx, v1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := api.NewSnapshot(loaded, api.SnapshotOptions{})
+	snap, err := api.NewSnapshot(loaded, so)
 	if err != nil {
 		t.Fatal(err)
 	}

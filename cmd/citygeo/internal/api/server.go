@@ -9,6 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/data/store"
+	"citygeo/tiles"
+	"citygeo/web"
 )
 
 // Options configures a Server. The zero value serves reads openly and refuses every write.
@@ -21,6 +23,7 @@ type Options struct {
 	Store     *store.Store
 	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	Snapshot  SnapshotOptions // for snapshots built from the store
+	WebDir    string          // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
 
 // Server is the HTTP API. It serves whatever Snapshot was last swapped in.
@@ -29,7 +32,11 @@ type Server struct {
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
+	web    *web.Assets
 	disp   *Dispatch
+
+	events  tiles.EventSource // the dispatch feed as the events tile set; nil without dispatch
+	evCache *tiles.Cache      // events tiles, invalidated per event change
 
 	store     *store.Store
 	maxUpload int64
@@ -49,10 +56,11 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot,
-		disp: opts.Dispatch}
+		web: web.New(opts.WebDir), disp: opts.Dispatch}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
+	s.attachEvents(opts.Dispatch)
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -78,7 +86,7 @@ func New(opts Options) *Server {
 
 // Routes is the route table: every route of the API with its method and access, in one place.
 func (s *Server) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/healthz", Public, "liveness: the process answers", s.handleHealthz},
 		{"GET", "/readyz", Public, "readiness: a dataset is loaded", s.handleReadyz},
 		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
@@ -101,7 +109,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
-	}
+	}, s.tileRoutes()...)
 }
 
 // Handler returns the http.Handler serving the API.

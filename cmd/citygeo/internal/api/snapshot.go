@@ -7,6 +7,7 @@ import (
 	"citygeo/data"
 	"citygeo/gazetteer"
 	"citygeo/geo"
+	"citygeo/tiles"
 )
 
 // Snapshot is everything built once per dataset version: the dataset and its immutable indexes.
@@ -16,12 +17,18 @@ type Snapshot struct {
 	Dataset   *data.Dataset
 	Geo       *geo.Index
 	Gazetteer *gazetteer.Index // addresses, roads, POIs: geocode, reverse, suggest
+	Tiles     *tiles.Tiler     // vector tiles of this version (cache shared across versions, keyed by version)
 	LoadedAt  time.Time
 }
 
 // SnapshotOptions tunes the indexes built for a snapshot.
 type SnapshotOptions struct {
 	SnapTolerance float64 // metres a GPS point may fall outside every grid and still be located; 0 = geo's default
+	// TileCache is shared by the snapshots of every version (its keys carry the version);
+	// nil gives this snapshot a cache of its own.
+	TileCache *tiles.Cache
+	// Events feeds the events tile layer (the dispatch work plugs in here); nil = no events.
+	Events tiles.EventSource
 }
 
 // NewSnapshot builds the indexes of ds. ds must not be mutated afterwards.
@@ -30,7 +37,12 @@ func NewSnapshot(ds *data.Dataset, opts SnapshotOptions) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
 	}
-	snap := &Snapshot{Dataset: ds, Geo: ix, LoadedAt: time.Now()}
+	cache := opts.TileCache
+	if cache == nil {
+		cache = tiles.NewCache(0)
+	}
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, opts.Events, tiles.Options{})
+	snap := &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: time.Now()}
 	snap.Gazetteer = gazetteerOf(snap)
 	return snap, nil
 }

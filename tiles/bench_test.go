@@ -1,0 +1,113 @@
+package tiles_test
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/tiles"
+
+	"github.com/paulmach/orb/maptile"
+)
+
+var big struct {
+	once sync.Once
+	ds   *data.Dataset
+	ix   *tiles.Index
+	err  error
+}
+
+// bigCity is the 100k-grid sample city (about 2M components), built once per test binary.
+func bigCity(b *testing.B) (*data.Dataset, *tiles.Index) {
+	big.once.Do(func() {
+		big.ds, big.err = sample.Generate(sample.Options{Grids: 100000})
+		if big.err == nil {
+			big.ix = tiles.NewIndex(big.ds)
+		}
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.ds, big.ix
+}
+
+// z15Tiles returns the z15 tiles over the middle of the city, to cycle through.
+func z15Tiles(ds *data.Dataset) []maptile.Tile {
+	var out []maptile.Tile
+	c := ds.Bound().Center()
+	m := maptile.At(c, 15)
+	for dy := -2; dy <= 2; dy++ {
+		for dx := -2; dx <= 2; dx++ {
+			out = append(out, maptile.New(uint32(int(m.X)+dx), uint32(int(m.Y)+dy), 15))
+		}
+	}
+	return out
+}
+
+// BenchmarkGridsZ15 is the done-when figure: an uncached grids tile at z15 of a 100k-grid city.
+func BenchmarkGridsZ15(b *testing.B) {
+	ds, ix := bigCity(b)
+	ts := z15Tiles(ds)
+	opts := tiles.Options{Layers: []string{"grids"}}
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
+		res, err := tiles.Build(ix, nil, tiles.SetCity, ts[i%len(ts)], opts)
+		lat = append(lat, time.Since(t0))
+		if err != nil || res.Features["grids"] == 0 {
+			b.Fatal(err, res.Features)
+		}
+	}
+	reportPercentiles(b, lat)
+}
+
+// reportPercentiles adds p50 and p99 latency to the benchmark output.
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkCityZ15 builds the full city tile (all four layers) at z15.
+func BenchmarkCityZ15(b *testing.B) {
+	ds, ix := bigCity(b)
+	ts := z15Tiles(ds)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := tiles.Build(ix, nil, tiles.SetCity, ts[i%len(ts)], tiles.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCachedTile is a cache hit through Tiler.Tile.
+func BenchmarkCachedTile(b *testing.B) {
+	ds := testCity(20, 20)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), tiles.NewCache(0), nil, tiles.Options{})
+	tl := maptile.At(ds.Bound().Center(), 15)
+	if _, err := tr.Tile(tiles.SetCity, 15, int(tl.X), int(tl.Y)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.Tile(tiles.SetCity, 15, int(tl.X), int(tl.Y))
+	}
+}
+
+// BenchmarkNewIndex100k is the per-version cost of the tile index for the 100k-grid city.
+func BenchmarkNewIndex100k(b *testing.B) {
+	ds, _ := bigCity(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		tiles.NewIndex(ds)
+	}
+}

@@ -1,0 +1,282 @@
+package tiles_test
+
+import (
+	"testing"
+
+	"citygeo/data"
+	"citygeo/tiles"
+	"citygeo/tiles/mvtcheck"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// checkTile runs the strict validator and the size limit on one built tile.
+func checkTile(t *testing.T, tile maptile.Tile, res *tiles.Result) *mvtcheck.Tile {
+	t.Helper()
+	if len(res.Data) > tiles.DefaultMaxBytes {
+		t.Errorf("tile %v: %d bytes > %d", tile, len(res.Data), tiles.DefaultMaxBytes)
+	}
+	dec, probs := mvtcheck.Check(res.Data, mvtcheck.Strict)
+	for _, p := range probs {
+		t.Errorf("tile %v: %v", tile, p)
+	}
+	return dec
+}
+
+func TestBuildPyramidValid(t *testing.T) {
+	ds := testCity(24, 20)
+	ix := tiles.NewIndex(ds)
+	seen := map[string]bool{}
+	n := 0
+	tiles.Pyramid(ds.Bound(), 10, 18, func(tile maptile.Tile) bool {
+		res, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		dec := checkTile(t, tile, res)
+		for _, l := range dec.Layers {
+			seen[l.Name] = true
+			if got := res.Features[l.Name]; got != len(l.Features) {
+				t.Errorf("tile %v layer %s: result says %d features, tile has %d", tile, l.Name, got, len(l.Features))
+			}
+		}
+		return !t.Failed()
+	})
+	if n < 100 {
+		t.Errorf("only %d tiles built", n)
+	}
+	for _, l := range []string{"areas", "grids", "roads", "components"} {
+		if !seen[l] {
+			t.Errorf("layer %s never appeared", l)
+		}
+	}
+}
+
+func TestBuildDoesNotMutateDataset(t *testing.T) {
+	ds := testCity(8, 6)
+	before := make([]orb.Geometry, 0, len(ds.Grids)+len(ds.Components))
+	for _, g := range ds.Grids {
+		before = append(before, orb.Clone(g.Polygon))
+	}
+	for _, c := range ds.Components {
+		before = append(before, orb.Clone(c.Geometry))
+	}
+	ix := tiles.NewIndex(ds)
+	tiles.Pyramid(ds.Bound(), 12, 18, func(tile maptile.Tile) bool {
+		if _, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	})
+	after := make([]orb.Geometry, 0, len(before))
+	for _, g := range ds.Grids {
+		after = append(after, g.Polygon)
+	}
+	for _, c := range ds.Components {
+		after = append(after, c.Geometry)
+	}
+	for i := range before {
+		if !orb.Equal(before[i], after[i]) {
+			t.Fatalf("geometry %d changed: %v -> %v", i, before[i], after[i])
+		}
+	}
+}
+
+// TestStableIDs checks that a grid keeps one feature id in every tile and zoom that shows it.
+func TestStableIDs(t *testing.T) {
+	ds := testCity(12, 10)
+	ix := tiles.NewIndex(ds)
+	ids := map[string]map[uint64]bool{}
+	tiles.Pyramid(ds.Bound(), 13, 18, func(tile maptile.Tile) bool {
+		res, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+		dec, _ := mvtcheck.Check(res.Data, mvtcheck.Spec)
+		for _, l := range dec.Layers {
+			if l.Name != "grids" {
+				continue
+			}
+			for _, f := range l.Features {
+				if f.Type != 3 {
+					continue // label points have their own ids
+				}
+				code := f.Tags["code"].(string)
+				if ids[code] == nil {
+					ids[code] = map[uint64]bool{}
+				}
+				ids[code][f.ID] = true
+			}
+		}
+		return true
+	})
+	if len(ids) != len(ds.Grids) {
+		t.Errorf("%d grids seen, want %d", len(ids), len(ds.Grids))
+	}
+	for code, set := range ids {
+		if len(set) != 1 || !set[tiles.FeatureID(code)] {
+			t.Errorf("grid %s has ids %v, want only %d", code, set, tiles.FeatureID(code))
+		}
+	}
+}
+
+func TestZoomRules(t *testing.T) {
+	ds := testCity(6, 6)
+	ix := tiles.NewIndex(ds)
+	center := ds.Bound().Center()
+	layersAt := func(z int) map[string]mvtcheck.Layer {
+		tile := maptile.At(center, maptile.Zoom(z))
+		res, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := checkTile(t, tile, res)
+		out := map[string]mvtcheck.Layer{}
+		for _, l := range dec.Layers {
+			out[l.Name] = l
+		}
+		return out
+	}
+	if _, ok := layersAt(12)["grids"]; ok {
+		t.Error("grids at z12, want from z13")
+	}
+	g13 := layersAt(13)["grids"]
+	if len(g13.Features) == 0 {
+		t.Fatal("no grids at z13")
+	}
+	if _, ok := g13.Features[0].Tags["community"]; ok {
+		t.Error("grid community attribute at z13, want from z15")
+	}
+	if _, ok := layersAt(16)["grids"].Features[0].Tags["community"]; !ok {
+		t.Error("grid community attribute missing at z16")
+	}
+	for _, f := range layersAt(15)["components"].Features {
+		if f.Tags["cluster"] != true {
+			t.Fatalf("z15 component %v is not a cluster", f.Tags)
+		}
+	}
+	for _, f := range layersAt(16)["components"].Features {
+		if _, ok := f.Tags["cluster"]; ok {
+			t.Fatalf("z16 component %v is a cluster", f.Tags)
+		}
+	}
+}
+
+// TestClustersCountEveryComponent sums cluster counts over the tiles of one zoom, counting
+// each cluster once (in the tile that holds it, not in neighbours' buffers).
+func TestClustersCountEveryComponent(t *testing.T) {
+	ds := testCity(10, 8)
+	ix := tiles.NewIndex(ds)
+	for z := 10; z <= 15; z++ {
+		total := int64(0)
+		ids := map[uint64]bool{}
+		tiles.Pyramid(ds.Bound(), z, z, func(tile maptile.Tile) bool {
+			res, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+			dec, _ := mvtcheck.Check(res.Data, mvtcheck.Spec)
+			for _, l := range dec.Layers {
+				if l.Name != "components" {
+					continue
+				}
+				for _, f := range l.Features {
+					p := f.Parts[0][0]
+					if p.X < 0 || p.Y < 0 || p.X >= tiles.Extent || p.Y >= tiles.Extent || ids[f.ID] {
+						continue
+					}
+					ids[f.ID] = true
+					total += f.Tags["count"].(int64)
+				}
+			}
+			return true
+		})
+		if total != int64(len(ds.Components)) {
+			t.Errorf("z%d: clusters count %d components, want %d", z, total, len(ds.Components))
+		}
+	}
+}
+
+func TestThinningKeepsEveryLayer(t *testing.T) {
+	ds := testCity(20, 20)
+	ix := tiles.NewIndex(ds)
+	tile := maptile.At(ds.Bound().Center(), 16)
+	full, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+	for name, opts := range map[string]tiles.Options{
+		"feature cap": {MaxFeatures: 5},
+		"byte limit":  {MaxBytes: 2000},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := tiles.Build(ix, nil, tiles.SetCity, tile, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opts.MaxBytes > 0 && len(res.Data) > opts.MaxBytes {
+				t.Errorf("%d bytes > %d", len(res.Data), opts.MaxBytes)
+			}
+			for l, n := range full.Features {
+				if res.Features[l] == 0 {
+					t.Errorf("layer %s dropped", l)
+				}
+				if opts.MaxFeatures > 0 && res.Features[l] > opts.MaxFeatures {
+					t.Errorf("layer %s: %d features > cap %d", l, res.Features[l], opts.MaxFeatures)
+				}
+				if res.Features[l]+res.Thinned[l] != n {
+					t.Errorf("layer %s: kept %d + thinned %d != %d", l, res.Features[l], res.Thinned[l], n)
+				}
+			}
+			if _, probs := mvtcheck.Check(res.Data, mvtcheck.Strict); len(probs) > 0 {
+				t.Errorf("thinned tile invalid: %v", probs)
+			}
+		})
+	}
+}
+
+func TestWindingAndHoles(t *testing.T) {
+	ds := testCity(12, 8)
+	ix := tiles.NewIndex(ds)
+	var comm *data.Area
+	for _, a := range ds.Areas {
+		if a.Level == data.Community && len(a.Polygon[0]) > 1 {
+			comm = a
+		}
+	}
+	tile := maptile.At(comm.Polygon[0][1][0], 16)
+	res, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+	dec := checkTile(t, tile, res)
+	found := false
+	for _, l := range dec.Layers {
+		for _, f := range l.Features {
+			if l.Name != "areas" || f.Tags["code"] != comm.Code || f.Type != 3 {
+				continue
+			}
+			found = true
+			signs := []bool{}
+			for _, r := range f.Parts {
+				signs = append(signs, area2(r) > 0)
+			}
+			if diff := cmp.Diff([]bool{true, false}, signs); diff != "" {
+				t.Errorf("ring signs (exterior positive, hole negative) -want +got:\n%s", diff)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("community with hole not in tile")
+	}
+}
+
+func area2(r []mvtcheck.Point) int64 {
+	var a int64
+	for k := range r {
+		j := (k + 1) % len(r)
+		a += r[k].X*r[j].Y - r[j].X*r[k].Y
+	}
+	return a
+}
+
+func TestBuildErrors(t *testing.T) {
+	ix := tiles.NewIndex(testCity(2, 2))
+	if _, err := tiles.Build(ix, nil, "nope", maptile.New(0, 0, 0), tiles.Options{}); err == nil {
+		t.Error("unknown set accepted")
+	}
+	if _, err := tiles.Build(ix, nil, tiles.SetCity, maptile.New(4, 0, 2), tiles.Options{}); err == nil {
+		t.Error("x out of range accepted")
+	}
+}

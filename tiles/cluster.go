@@ -1,0 +1,140 @@
+package tiles
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// clusterMaxZoom is the last zoom at which components are shown as clusters; from the next
+// zoom on every component is its own feature.
+const clusterMaxZoom = 15
+
+// clusterCell is the side of a cluster cell in tile units (16 cells across a tile). Cells are
+// aligned to the global pixel grid, so a cluster belongs to exactly one cell at each zoom and
+// keeps its id in every tile that shows it.
+const clusterCell = 256
+
+const cellsPerTileBits = 4 // log2(Extent / clusterCell)
+
+type majorCount struct {
+	major string
+	n     int32
+}
+
+type cluster struct {
+	id     uint64
+	key    uint64  // cellKey(cx, cy) at zoom z + cellsPerTileBits
+	sx, sy float64 // sums of member world coordinates
+	n      int32
+	majors []majorCount
+	pt     orb.Point // mean of the members, world
+}
+
+// dominant returns the most frequent major class (ties: the smaller code).
+func (c *cluster) dominant() string {
+	best := majorCount{}
+	for _, m := range c.majors {
+		if m.n > best.n || (m.n == best.n && m.major < best.major) {
+			best = m
+		}
+	}
+	return best.major
+}
+
+func (c *cluster) addMajor(major string, n int32) {
+	for i := range c.majors {
+		if c.majors[i].major == major {
+			c.majors[i].n += n
+			return
+		}
+	}
+	c.majors = append(c.majors, majorCount{major, n})
+}
+
+// clusterLevel holds one zoom's clusters sorted by cell key (row by row).
+type clusterLevel struct {
+	items []cluster
+}
+
+// clusterID packs zoom and cell into an id below 2^53. Clusters only appear up to
+// clusterMaxZoom and single components only after it, so the two never share a tile.
+func clusterID(z int, key uint64) uint64 {
+	cx, cy := uint32(key), uint32(key>>32)
+	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
+}
+
+// buildClusters aggregates the sorted component cells into the clusters of clusterMaxZoom,
+// then merges 2×2 cells level by level up to zoom 0. Every level is a sorted slice: one sort
+// per level, no maps, about one pass over the components in all.
+func (ix *Index) buildClusters() {
+	var cur []cluster
+	for j, cr := range ix.cells {
+		if j == 0 || cr.key != ix.cells[j-1].key {
+			cur = append(cur, cluster{key: cr.key})
+		}
+		c := &cur[len(cur)-1]
+		f := &ix.comps[cr.i]
+		c.sx += f.pt[0]
+		c.sy += f.pt[1]
+		c.n++
+		c.addMajor(f.c.Major, 1)
+	}
+	for z := clusterMaxZoom; z >= 0; z-- {
+		for i := range cur {
+			c := &cur[i]
+			c.id = clusterID(z, c.key)
+			c.pt = orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}
+		}
+		ix.clusters[z].items = cur
+		if z == 0 {
+			break
+		}
+		parent := func(k uint64) uint64 { return cellKey(uint32(k)>>1, uint32(k>>32)>>1) }
+		order := make([]int32, len(cur))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := cmpU64(parent(cur[a].key), parent(cur[b].key)); c != 0 {
+				return c
+			}
+			return int(a - b)
+		})
+		var next []cluster
+		for j, i := range order {
+			ch := &cur[i]
+			pk := parent(ch.key)
+			if j == 0 || pk != next[len(next)-1].key {
+				next = append(next, cluster{key: pk})
+			}
+			p := &next[len(next)-1]
+			p.sx += ch.sx
+			p.sy += ch.sy
+			p.n += ch.n
+			for _, m := range ch.majors {
+				p.addMajor(m.major, m.n)
+			}
+		}
+		cur = next
+	}
+}
+
+// clustersIn calls fn for every cluster of zoom z whose cell the world box touches.
+func (ix *Index) clustersIn(z int, b orb.Bound, fn func(c *cluster)) {
+	items := ix.clusters[z].items
+	n := float64(uint64(1) << (z + cellsPerTileBits))
+	cell := func(v float64) uint32 { return uint32(math.Max(0, math.Min(v*n, n-1))) }
+	x0, x1 := cell(b.Min[0]), cell(b.Max[0])
+	for y := cell(b.Min[1]); y <= cell(b.Max[1]); y++ {
+		lo, hi := cellKey(x0, y), cellKey(x1, y)
+		j, _ := slices.BinarySearchFunc(items, lo, func(c cluster, k uint64) int { return cmpU64(c.key, k) })
+		for ; j < len(items) && items[j].key <= hi; j++ {
+			fn(&items[j])
+		}
+		if y == math.MaxUint32 {
+			break
+		}
+	}
+}

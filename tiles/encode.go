@@ -1,0 +1,245 @@
+package tiles
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Extent is the tile coordinate range written in every layer.
+const Extent = 4096
+
+// Buffer is the clip buffer around each tile, in tile units.
+const Buffer = 64
+
+// Geometry types of MVT features.
+const (
+	typePoint   = 1
+	typeLine    = 2
+	typePolygon = 3
+)
+
+// Value is one typed attribute value; exactly one field is meaningful, chosen by Kind.
+type Value struct {
+	Kind ValueKind
+	S    string
+	I    int64
+	F    float64
+	B    bool
+}
+
+// ValueKind says which field of a Value is set.
+type ValueKind uint8
+
+// Value kinds, mapped to the MVT Value fields string_value, sint_value, double_value, bool_value.
+const (
+	KindString ValueKind = iota + 1
+	KindInt
+	KindDouble
+	KindBool
+)
+
+// Tag is one attribute of a feature.
+type Tag struct {
+	Key string
+	Val Value
+}
+
+// Str returns a string attribute.
+func Str(k, v string) Tag { return Tag{k, Value{Kind: KindString, S: v}} }
+
+// Int returns an integer attribute.
+func Int(k string, v int64) Tag { return Tag{k, Value{Kind: KindInt, I: v}} }
+
+// Double returns a floating-point attribute.
+func Double(k string, v float64) Tag { return Tag{k, Value{Kind: KindDouble, F: v}} }
+
+// Bool returns a boolean attribute.
+func Bool(k string, v bool) Tag { return Tag{k, Value{Kind: KindBool, B: v}} }
+
+// ipt is a point in integer tile coordinates.
+type ipt struct{ X, Y int32 }
+
+// feature is one clean feature ready to encode: for points parts holds one part with every
+// point, for lines one part per line, for polygons rings in order (exterior, its holes, next
+// exterior …) already wound by the MVT rule.
+type feature struct {
+	id    uint64
+	typ   uint8
+	parts [][]ipt
+	tags  []Tag
+	prio  uint64 // thinning order: lower survives
+}
+
+// layerEnc accumulates one layer with de-duplicated keys and values.
+type layerEnc struct {
+	name   string
+	keys   []string
+	keyIdx map[string]uint32
+	vals   []Value
+	valIdx map[Value]uint32
+	feats  []byte
+	n      int
+	tags   []uint32
+	geom   []uint32
+}
+
+func newLayerEnc(name string) *layerEnc {
+	return &layerEnc{name: name, keyIdx: map[string]uint32{}, valIdx: map[Value]uint32{}}
+}
+
+func (l *layerEnc) add(f *feature) {
+	l.tags = l.tags[:0]
+	seen := 0
+	for _, t := range f.tags {
+		// A key is written once per feature: the first wins.
+		dup := false
+		for _, u := range f.tags[:seen] {
+			if u.Key == t.Key {
+				dup = true
+				break
+			}
+		}
+		seen++
+		if dup {
+			continue
+		}
+		ki, ok := l.keyIdx[t.Key]
+		if !ok {
+			ki = uint32(len(l.keys))
+			l.keys = append(l.keys, t.Key)
+			l.keyIdx[t.Key] = ki
+		}
+		vi, ok := l.valIdx[t.Val]
+		if !ok {
+			vi = uint32(len(l.vals))
+			l.vals = append(l.vals, t.Val)
+			l.valIdx[t.Val] = vi
+		}
+		l.tags = append(l.tags, ki, vi)
+	}
+	l.geom = encodeGeometry(l.geom[:0], f.typ, f.parts)
+
+	var body []byte
+	body = appendTag(body, 1, 0)
+	body = binary.AppendUvarint(body, f.id)
+	if len(l.tags) > 0 {
+		body = appendPacked(body, 2, l.tags)
+	}
+	body = appendTag(body, 3, 0)
+	body = binary.AppendUvarint(body, uint64(f.typ))
+	body = appendPacked(body, 4, l.geom)
+
+	l.feats = appendTag(l.feats, 2, 2)
+	l.feats = binary.AppendUvarint(l.feats, uint64(len(body)))
+	l.feats = append(l.feats, body...)
+	l.n++
+}
+
+// appendTo appends the layer as field 3 of a Tile message.
+func (l *layerEnc) appendTo(dst []byte) []byte {
+	var b []byte
+	b = appendTag(b, 15, 0)
+	b = binary.AppendUvarint(b, 2)
+	b = appendString(b, 1, l.name)
+	b = append(b, l.feats...)
+	for _, k := range l.keys {
+		b = appendString(b, 3, k)
+	}
+	for _, v := range l.vals {
+		var vb []byte
+		switch v.Kind {
+		case KindString:
+			vb = appendString(vb, 1, v.S)
+		case KindDouble:
+			vb = appendTag(vb, 3, 1)
+			vb = binary.LittleEndian.AppendUint64(vb, math.Float64bits(v.F))
+		case KindInt:
+			vb = appendTag(vb, 6, 0)
+			vb = binary.AppendUvarint(vb, zigzag64(v.I))
+		case KindBool:
+			vb = appendTag(vb, 7, 0)
+			bv := uint64(0)
+			if v.B {
+				bv = 1
+			}
+			vb = binary.AppendUvarint(vb, bv)
+		}
+		b = appendTag(b, 4, 2)
+		b = binary.AppendUvarint(b, uint64(len(vb)))
+		b = append(b, vb...)
+	}
+	b = appendTag(b, 5, 0)
+	b = binary.AppendUvarint(b, Extent)
+
+	dst = appendTag(dst, 3, 2)
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+func appendTag(b []byte, field, wire int) []byte {
+	return binary.AppendUvarint(b, uint64(field<<3|wire))
+}
+
+func appendString(b []byte, field int, s string) []byte {
+	b = appendTag(b, field, 2)
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendPacked(b []byte, field int, vs []uint32) []byte {
+	n := 0
+	for _, v := range vs {
+		n += uvarintLen(uint64(v))
+	}
+	b = appendTag(b, field, 2)
+	b = binary.AppendUvarint(b, uint64(n))
+	for _, v := range vs {
+		b = binary.AppendUvarint(b, uint64(v))
+	}
+	return b
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+func zigzag32(n int32) uint32 { return uint32(n<<1) ^ uint32(n>>31) }
+func zigzag64(n int64) uint64 { return uint64(n<<1) ^ uint64(n>>63) }
+
+func command(id, count int) uint32 { return uint32(id&7) | uint32(count)<<3 }
+
+// encodeGeometry writes the command stream. The cursor starts at (0,0) and carries across parts.
+func encodeGeometry(dst []uint32, typ uint8, parts [][]ipt) []uint32 {
+	var cx, cy int32
+	put := func(p ipt) {
+		dst = append(dst, zigzag32(p.X-cx), zigzag32(p.Y-cy))
+		cx, cy = p.X, p.Y
+	}
+	switch typ {
+	case typePoint:
+		for _, part := range parts {
+			dst = append(dst, command(1, len(part)))
+			for _, p := range part {
+				put(p)
+			}
+		}
+	case typeLine, typePolygon:
+		for _, part := range parts {
+			dst = append(dst, command(1, 1))
+			put(part[0])
+			dst = append(dst, command(2, len(part)-1))
+			for _, p := range part[1:] {
+				put(p)
+			}
+			if typ == typePolygon {
+				dst = append(dst, command(7, 1))
+			}
+		}
+	}
+	return dst
+}

@@ -1,0 +1,103 @@
+package tiles
+
+// Rule says from which zoom a kind of feature appears in a layer and with which attributes.
+// The table is the single place these decisions live: Build, TileJSON and the styles read it.
+type Rule struct {
+	Set     string   // tile set: SetCity or SetEvents
+	Layer   string   // MVT layer name
+	Kind    string   // which features of the layer: "district", "cluster", "arterial" …
+	MinZoom int      // first zoom that has them
+	MaxZoom int      // last zoom that has them
+	Attrs   []string // attributes written (from MinZoom unless noted in Detail)
+	Detail  []string // attributes added from DetailZoom on
+	// DetailZoom is the first zoom with the Detail attributes.
+	DetailZoom int
+}
+
+// Tile sets.
+const (
+	SetCity   = "city"   // grids, areas, components, roads: changes only with the dataset version
+	SetEvents = "events" // live events: changes per event
+)
+
+// MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.
+const MaxZoom = 18
+
+// MinZoom is the shallowest zoom served.
+const MinZoom = 0
+
+var rules = []Rule{
+	{Set: SetCity, Layer: "areas", Kind: "district", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: "areas", Kind: "street", MinZoom: 11, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: "areas", Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: "grids", Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
+		Detail: []string{"community", "area"}, DetailZoom: 15},
+	{Set: SetCity, Layer: "grids", Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
+	{Set: SetCity, Layer: "roads", Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: "roads", Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: "roads", Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: "roads", Kind: "branch", MinZoom: 14, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: "components", Kind: "cluster", MinZoom: 0, MaxZoom: clusterMaxZoom, Attrs: []string{"cluster", "count", "major"}},
+	{Set: SetCity, Layer: "components", Kind: "component", MinZoom: clusterMaxZoom + 1, MaxZoom: MaxZoom,
+		Attrs: []string{"id", "major", "minor", "class", "status", "department", "name"}},
+	{Set: SetEvents, Layer: "events", Kind: "event", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"id", "class", "status"}},
+}
+
+// Rules returns a copy of the per-zoom layer rules.
+func Rules() []Rule {
+	out := make([]Rule, len(rules))
+	copy(out, rules)
+	return out
+}
+
+// ruleAt returns the rule for a layer kind at zoom z, and whether the kind appears at z.
+func ruleAt(layer, kind string, z int) (Rule, bool) {
+	for _, r := range rules {
+		if r.Layer == layer && r.Kind == kind {
+			return r, z >= r.MinZoom && z <= r.MaxZoom
+		}
+	}
+	return Rule{}, false
+}
+
+// layerZooms returns the zoom range over which a layer has any features.
+func layerZooms(layer string) (minZ, maxZ int) {
+	minZ, maxZ = MaxZoom+1, -1
+	for _, r := range rules {
+		if r.Layer == layer {
+			minZ, maxZ = min(minZ, r.MinZoom), max(maxZ, r.MaxZoom)
+		}
+	}
+	return minZ, maxZ
+}
+
+// layersOf returns the layer names of a set in drawing order.
+func layersOf(set string) []string {
+	var out []string
+	for _, r := range rules {
+		if r.Set != set {
+			continue
+		}
+		seen := false
+		for _, l := range out {
+			seen = seen || l == r.Layer
+		}
+		if !seen {
+			out = append(out, r.Layer)
+		}
+	}
+	return out
+}
+
+// tolerance is the Douglas–Peucker tolerance in tile units at zoom z: one screen pixel of a
+// 512-pixel tile is 8 units, so coarse zooms drop detail nobody can see and deep zooms only snap.
+func tolerance(z int) float64 {
+	switch {
+	case z <= 12:
+		return 8
+	case z <= 15:
+		return 2
+	default:
+		return 0
+	}
+}

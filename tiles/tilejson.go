@@ -1,0 +1,87 @@
+package tiles
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TileJSON is a TileJSON 3.0.0 document.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Version      string        `json:"version"`
+	Attribution  string        `json:"attribution,omitempty"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
+	// DatasetVersion is the citygeo dataset version the tiles show.
+	DatasetVersion int64 `json:"citygeo_dataset_version"`
+}
+
+// VectorLayer describes one layer of a TileJSON document.
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+var layerDescriptions = map[string]string{
+	"areas":      "district, street and community boundaries (kind=boundary) and label points (kind=label)",
+	"grids":      "unit grids (单元网格); label points (kind=label) from z16",
+	"roads":      "road centrelines",
+	"components": "city components (城市部件); clusters (cluster=true, count, major) up to z15",
+	"events":     "live events (事件)",
+}
+
+var fieldTypes = map[string]string{
+	"count": "Number", "area": "Number", "cluster": "Boolean",
+}
+
+// TileJSON describes a set. tileURL is the tile URL template, e.g.
+// "http://host/tiles/city/{z}/{x}/{y}.mvt".
+func (t *Tiler) TileJSON(set, tileURL string) (*TileJSON, error) {
+	if !knownSet(set) {
+		return nil, fmt.Errorf("tile set %q: %w", set, ErrUnknownSet)
+	}
+	b := t.ix.Bound()
+	tj := &TileJSON{
+		TileJSON: "3.0.0", Name: "citygeo " + set, Version: "1.0.0", Scheme: "xyz",
+		Description:    fmt.Sprintf("citygeo %s tiles, dataset version %d", set, t.ix.Version()),
+		Tiles:          []string{tileURL},
+		MinZoom:        MinZoom,
+		MaxZoom:        MaxZoom,
+		Bounds:         [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:         [3]float64{b.Center()[0], b.Center()[1], 13},
+		DatasetVersion: t.ix.Version(),
+	}
+	for _, name := range layersOf(set) {
+		minZ, maxZ := layerZooms(name)
+		vl := VectorLayer{ID: name, Description: layerDescriptions[name], MinZoom: minZ, MaxZoom: maxZ, Fields: map[string]string{}}
+		for _, r := range rules {
+			if r.Layer != name {
+				continue
+			}
+			for _, f := range append(append([]string(nil), r.Attrs...), r.Detail...) {
+				typ := fieldTypes[f]
+				if typ == "" {
+					typ = "String"
+				}
+				vl.Fields[f] = typ
+			}
+		}
+		tj.VectorLayers = append(tj.VectorLayers, vl)
+	}
+	return tj, nil
+}
+
+// TileURL joins a base URL ("http://host" or "") and a set into the tile URL template.
+func TileURL(base, set string) string {
+	return strings.TrimSuffix(base, "/") + "/tiles/" + set + "/{z}/{x}/{y}.mvt"
+}

@@ -1,0 +1,346 @@
+package tiles_test
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"citygeo/tiles"
+	"citygeo/tiles/mvtcheck"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// gridCodes returns the grid codes in a city tile.
+func gridCodes(t *testing.T, tl *tiles.Tile) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	if tl.Empty {
+		return out
+	}
+	dec, probs := mvtcheck.Check(tl.Raw, mvtcheck.Strict)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for _, l := range dec.Layers {
+		if l.Name == "grids" {
+			for _, f := range l.Features {
+				out[f.Tags["code"].(string)] = true
+			}
+		}
+	}
+	return out
+}
+
+func TestNewVersionAndRollbackVisible(t *testing.T) {
+	cache := tiles.NewCache(0)
+	v7 := testCity(10, 10)
+	v8 := testCity(10, 10)
+	v8.Version = 8
+	gone := v8.Grids[0].Code
+	v8.Grids = v8.Grids[1:]
+	tile := maptile.At(v7.Grids[0].Polygon[0][0], 16)
+	x, y, z := int(tile.X), int(tile.Y), int(tile.Z)
+
+	t7 := tiles.NewTiler(tiles.NewIndex(v7), cache, nil, tiles.Options{})
+	a, err := t7.Tile(tiles.SetCity, z, x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gridCodes(t, a)[gone] {
+		t.Fatalf("grid %s missing from v7", gone)
+	}
+	t8 := tiles.NewTiler(tiles.NewIndex(v8), cache, nil, tiles.Options{})
+	b, _ := t8.Tile(tiles.SetCity, z, x, y)
+	if gridCodes(t, b)[gone] {
+		t.Errorf("v8 tile still shows deleted grid %s (stale cache)", gone)
+	}
+	if a.ETag == b.ETag {
+		t.Errorf("v7 and v8 share ETag %s", a.ETag)
+	}
+	// Rollback: v7 again, rebuilt from a fresh index of the same dataset.
+	r7 := tiles.NewTiler(tiles.NewIndex(v7), cache, nil, tiles.Options{})
+	c, _ := r7.Tile(tiles.SetCity, z, x, y)
+	if !gridCodes(t, c)[gone] {
+		t.Errorf("rollback to v7 does not show grid %s", gone)
+	}
+	// The replaced v8 index, still finishing requests, must not refill the cache for version 8
+	// once another index owns that number.
+	old8 := t8
+	// A different dataset reusing version number 8 must not get v8's cached tile.
+	other := testCity(10, 10)
+	other.Version = 8
+	tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
+	n8 := tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
+	if _, err := old8.Tile(tiles.SetCity, z, x, y); err != nil { // a late request on the old index
+		t.Fatal(err)
+	}
+	d, _ := n8.Tile(tiles.SetCity, z, x, y)
+	if !gridCodes(t, d)[gone] {
+		t.Errorf("reused version 8 served the old index's tile")
+	}
+}
+
+func TestCacheBudget(t *testing.T) {
+	ds := testCity(16, 16)
+	cache := tiles.NewCache(64 << 10)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, nil, tiles.Options{})
+	n := 0
+	tiles.Pyramid(ds.Bound(), 12, 18, func(tl maptile.Tile) bool {
+		if _, err := tr.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if cache.Bytes() > 64<<10 {
+			t.Fatalf("cache holds %d bytes > budget", cache.Bytes())
+		}
+		return true
+	})
+	if cache.Len() == 0 || cache.Len() >= n {
+		t.Errorf("cache holds %d of %d tiles; want some but not all", cache.Len(), n)
+	}
+}
+
+func TestTilerCheck(t *testing.T) {
+	ds := testCity(4, 4)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), nil, nil, tiles.Options{})
+	in := maptile.At(ds.Bound().Center(), 15)
+	for name, tc := range map[string]struct {
+		set     string
+		z, x, y int
+		want    error
+	}{
+		"ok":           {tiles.SetCity, 15, int(in.X), int(in.Y), nil},
+		"unknown set":  {"roads", 15, int(in.X), int(in.Y), tiles.ErrUnknownSet},
+		"x too big":    {tiles.SetCity, 2, 4, 0, tiles.ErrBadTile},
+		"negative":     {tiles.SetCity, 2, -1, 0, tiles.ErrBadTile},
+		"too deep":     {tiles.SetCity, 19, 0, 0, tiles.ErrOutside},
+		"far away":     {tiles.SetCity, 15, 0, 0, tiles.ErrOutside},
+		"events empty": {tiles.SetEvents, 15, int(in.X), int(in.Y), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := tr.Tile(tc.set, tc.z, tc.x, tc.y)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+	ev, _ := tr.Tile(tiles.SetEvents, 15, int(in.X), int(in.Y))
+	if !ev.Empty {
+		t.Error("events tile without a source is not empty")
+	}
+}
+
+// events is a test EventSource.
+type events struct {
+	mu sync.Mutex
+	m  map[uint64]tiles.Event
+}
+
+func (e *events) EventsIn(b orb.Bound, fn func(tiles.Event) bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range e.m {
+		if b.Contains(ev.Point) && !fn(ev) {
+			return
+		}
+	}
+}
+
+func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
+	t.Helper()
+	out := map[uint64]bool{}
+	if tl.Empty {
+		return out
+	}
+	dec, probs := mvtcheck.Check(tl.Raw, mvtcheck.Strict)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for _, l := range dec.Layers {
+		for _, f := range l.Features {
+			out[f.ID] = true
+		}
+	}
+	return out
+}
+
+// TestEventTilesExact compares EventTiles with brute force: build the events tile of every
+// tile around the point and see which show the event.
+func TestEventTilesExact(t *testing.T) {
+	ds := testCity(4, 4)
+	ix := tiles.NewIndex(ds)
+	b := ds.Bound()
+	for _, p := range []orb.Point{
+		b.Center(),
+		tiles.TileCorner(maptile.At(b.Center(), 14)),              // on a tile corner
+		nudge(tiles.TileCorner(maptile.At(b.Center(), 16)), 1e-6), // just off a corner
+	} {
+		src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: p, Class: "01", Status: "open"}}}
+		want := map[maptile.Tile]bool{}
+		for _, tl := range tiles.EventTiles(p) {
+			want[tl] = true
+		}
+		for z := 10; z <= tiles.MaxZoom; z++ {
+			c := maptile.At(p, maptile.Zoom(z))
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					tl := maptile.New(uint32(int(c.X)+dx), uint32(int(c.Y)+dy), c.Z)
+					res, err := tiles.Build(ix, src, tiles.SetEvents, tl, tiles.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					shows := res.Features["events"] == 1
+					if shows != want[tl] {
+						t.Errorf("point %v tile %v: shows %v, EventTiles says %v", p, tl, shows, want[tl])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
+	ds := testCity(20, 20)
+	src := &events{m: map[uint64]tiles.Event{}}
+	cache := tiles.NewCache(0)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, src, tiles.Options{})
+	b := ds.Bound()
+	p := b.Center()
+	src.m[42] = tiles.Event{ID: 42, Point: p, Class: "0101", Status: "open"}
+	var all []maptile.Tile
+	tiles.Pyramid(b, 14, 16, func(tl maptile.Tile) bool {
+		all = append(all, tl)
+		_, err := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return true
+	})
+	before := cache.Len()
+	// Move the event to a corner of the city.
+	q := orb.Point{b.Min[0] + 0.0001, b.Min[1] + 0.0001}
+	src.mu.Lock()
+	src.m[42] = tiles.Event{ID: 42, Point: q, Class: "0101", Status: "open"}
+	src.mu.Unlock()
+	affected := map[maptile.Tile]bool{}
+	for _, tl := range append(tiles.EventTiles(p), tiles.EventTiles(q)...) {
+		affected[tl] = true
+	}
+	wantDropped := 0
+	for _, tl := range all {
+		if affected[tl] {
+			wantDropped++
+		}
+	}
+	if got := cache.EventChanged(p, q); got != wantDropped {
+		t.Errorf("dropped %d tiles, want %d", got, wantDropped)
+	}
+	if cache.Len() != before-wantDropped {
+		t.Errorf("cache has %d tiles, want %d", cache.Len(), before-wantDropped)
+	}
+	for _, tl := range all {
+		got, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
+		res, _ := tiles.Build(tr.Index(), src, tiles.SetEvents, tl, tiles.Options{})
+		if eventIDs(t, got)[42] != (res.Features["events"] == 1) {
+			t.Errorf("tile %v: served events tile is stale", tl)
+		}
+	}
+}
+
+func nudge(p orb.Point, d float64) orb.Point { return orb.Point{p[0] + d, p[1] - d} }
+
+func TestTileReportsThinning(t *testing.T) {
+	ds := testCity(20, 20)
+	tile := maptile.At(ds.Bound().Center(), 16)
+	ix := tiles.NewIndex(ds)
+	full, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	if full.Thinned != "" {
+		t.Errorf("untouched tile reports thinning %q", full.Thinned)
+	}
+	capped, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{MaxFeatures: 3}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	if !strings.Contains(capped.Thinned, "grids=") || !strings.Contains(capped.Thinned, "components=") {
+		t.Errorf("capped tile reports %q, want grids and components thinned", capped.Thinned)
+	}
+}
+
+// TestConcurrentTiles hammers one Tiler from several goroutines while events change; run with
+// -race. Every served tile must be valid and equal to a fresh build of the same tile.
+func TestConcurrentTiles(t *testing.T) {
+	ds := testCity(12, 12)
+	src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
+	cache := tiles.NewCache(256 << 10)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, src, tiles.Options{})
+	var list []maptile.Tile
+	tiles.Pyramid(ds.Bound(), 14, 17, func(tl maptile.Tile) bool { list = append(list, tl); return true })
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := range 200 {
+				tl := list[(i*7+g*13)%len(list)]
+				set := tiles.SetCity
+				if i%3 == 0 {
+					set = tiles.SetEvents
+				}
+				got, err := tr.Tile(set, int(tl.Z), int(tl.X), int(tl.Y))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !got.Empty {
+					if _, probs := mvtcheck.Check(got.Raw, mvtcheck.Strict); len(probs) > 0 {
+						t.Error(probs)
+						return
+					}
+				}
+			}
+		}(g)
+	}
+	for i := range 50 {
+		src.mu.Lock()
+		old := src.m[1].Point
+		p := orb.Point{old[0] + 0.00001*float64(i%3-1), old[1]}
+		src.m[1] = tiles.Event{ID: 1, Point: p, Class: "01", Status: "open"}
+		src.mu.Unlock()
+		cache.EventChanged(old, p)
+	}
+	wg.Wait()
+	// After the dust settles, every cached city tile equals a fresh build.
+	for _, tl := range list {
+		got, _ := tr.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y))
+		res, _ := tiles.Build(tr.Index(), nil, tiles.SetCity, tl, tiles.Options{})
+		if !bytes.Equal(got.Raw, res.Data) {
+			t.Fatalf("tile %v differs from a fresh build", tl)
+		}
+	}
+}
+
+func TestWithEventsUsesItsCache(t *testing.T) {
+	ds := testCity(6, 6)
+	city, evc := tiles.NewCache(0), tiles.NewCache(0)
+	tr := tiles.NewTiler(tiles.NewIndex(ds), city, nil, tiles.Options{})
+	src := &events{m: map[uint64]tiles.Event{5: {ID: 5, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
+	live := tr.WithEvents(src, evc)
+	tl := maptile.At(ds.Bound().Center(), 16)
+	got, err := live.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eventIDs(t, got)[5] {
+		t.Error("WithEvents tile lacks the event")
+	}
+	if _, err := live.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if evc.Len() != 1 || city.Len() != 1 {
+		t.Errorf("events cache %d tiles, city cache %d; want 1 and 1", evc.Len(), city.Len())
+	}
+	if plain, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y)); !plain.Empty {
+		t.Error("the original tiler gained the events source")
+	}
+}
