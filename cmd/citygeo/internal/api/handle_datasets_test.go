@@ -269,3 +269,18 @@ func TestSwapUnderLoad(t *testing.T) {
 		t.Errorf("%d requests failed, %d succeeded", failed.Load(), ok.Load())
 	}
 }
+
+// TestDatasetsUpload2GB refuses a body announced as 2 GB before reading any of it.
+func TestDatasetsUpload2GB(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": []byte("{}")}, nil)
+	req := httptest.NewRequest("POST", "/v1/datasets", body)
+	req.ContentLength = 2 << 30
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Authorization", "Bearer "+e.gis)
+	rec := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !bytes.Contains(rec.Body.Bytes(), []byte(`"too_large"`)) {
+		t.Errorf("2 GB upload: %d %s", rec.Code, rec.Body.String())
+	}
+}
