@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/internal/sqliteuri"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "synchronous(normal)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -184,5 +185,37 @@ func TestLoadLayers(t *testing.T) {
 	}
 	if len(got.Grids) != len(want.Grids) || len(got.POIs) != len(want.POIs) || len(got.Areas)+len(got.Components)+len(got.Roads) != 0 {
 		t.Errorf("LoadLayers(grid, poi) = %d grids, %d pois, %d areas, %d components", len(got.Grids), len(got.POIs), len(got.Areas), len(got.Components))
+	}
+}
+
+// TestOpenFileNames opens stores whose paths hold URI syntax, spaces and Chinese: the data must
+// land in exactly that file, and a second Open must find it there.
+func TestOpenFileNames(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"a?b.db", "c#d.db", "城市 数据.db"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, name)
+			s, err := store.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := s.Save(ctx, fullDataset(), "test")
+			s.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Fatalf("store file: %v", err)
+			}
+			s, err = store.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got, err := s.ActiveVersion(ctx); err != nil || got != v {
+				t.Errorf("reopened active version = %d, %v; want %d", got, err, v)
+			}
+		})
 	}
 }
