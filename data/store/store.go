@@ -156,28 +156,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) erro
 	stop := make(chan struct{})
 	go func() {
 		defer close(batches)
-		batch := make([]row, 0, insertBatch)
-		err := encodeDataset(ds, func(r row) error {
-			batch = append(batch, r)
-			if len(batch) == insertBatch {
-				select {
-				case batches <- batch:
-				case <-stop:
-					return ctx.Err()
-				}
-				batch = make([]row, 0, insertBatch)
-			}
-			return nil
-		})
-		if err == nil && len(batch) > 0 {
-			select {
-			case batches <- batch:
-			case <-stop:
-			}
-		}
-		encErr <- err
+		encErr <- encodeBatches(ds, batches, stop)
 	}()
-	defer close(stop)
 	args := make([]any, 0, insertBatch*cols)
 	for batch := range batches {
 		args = args[:0]
@@ -191,10 +171,44 @@ func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) erro
 				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", "), args...)
 		}
 		if err != nil {
+			// Wait for the encoder to stop: it reads ds, which is the caller's again once
+			// Save returns.
+			close(stop)
+			<-encErr
 			return err
 		}
 	}
 	return <-encErr
+}
+
+// errStopped ends encodeBatches when the inserter has failed and reads no more batches.
+var errStopped = errors.New("store: insert stopped")
+
+// encodeBatches encodes ds into batches of insertBatch rows (the last one shorter) sent on out.
+// It returns errStopped as soon as stop is closed, so that a failed insert does not leave it
+// encoding the rest of the dataset into a batch nobody reads.
+func encodeBatches(ds *data.Dataset, out chan<- []row, stop <-chan struct{}) error {
+	batch := make([]row, 0, insertBatch)
+	send := func() error {
+		select {
+		case out <- batch:
+			batch = make([]row, 0, insertBatch)
+			return nil
+		case <-stop:
+			return errStopped
+		}
+	}
+	err := encodeDataset(ds, func(r row) error {
+		batch = append(batch, r)
+		if len(batch) == insertBatch {
+			return send()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = send()
+	}
+	return err
 }
 
 // Activate makes version v the one served (a rollback when v is older than the current one).

@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +219,52 @@ func TestOpenFileNames(t *testing.T) {
 				t.Errorf("reopened active version = %d, %v; want %d", got, err, v)
 			}
 		})
+	}
+}
+
+// TestSaveInsertFails makes the feature insert fail partway (a trigger aborts one row): Save
+// must return that error, leave the previous version active and intact, and the store must
+// take the next Save.
+func TestSaveInsertFails(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	v1, err := s.Save(ctx, fullDataset(), "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx, `CREATE TRIGGER fail_insert BEFORE INSERT ON feature
+		WHEN NEW.layer = 'component' AND NEW.seq = 300 BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+		t.Fatal(err)
+	}
+	big := fullDataset()
+	c := big.Components[0]
+	for i := range 5000 {
+		cc := *c
+		cc.ID = fmt.Sprintf("44030301010%05d", i)
+		big.Components = append(big.Components, &cc)
+	}
+	_, err = s.Save(ctx, big, "second")
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("Save = %v, want the injected failure", err)
+	}
+	if av, err := s.ActiveVersion(ctx); err != nil || av != v1 {
+		t.Fatalf("active version after failed save = %d, %v; want %d", av, err, v1)
+	}
+	got, err := s.Load(ctx, v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got.Components); n != len(fullDataset().Components) {
+		t.Errorf("version %d has %d components after a failed save, want %d", v1, n, len(fullDataset().Components))
+	}
+	if _, err := s.DB().ExecContext(ctx, `DROP TRIGGER fail_insert`); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := s.Save(ctx, big, "third")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(ctx, v2); err != nil || len(got.Components) != len(big.Components) {
+		t.Errorf("save after the failure: %v", err)
 	}
 }
