@@ -245,21 +245,35 @@ func (s *Store) ActiveVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// MaxWatchBackoff caps the wait between polls of Watch while the store keeps failing.
+const MaxWatchBackoff = time.Minute
+
 // Watch polls the active version every interval and calls fn with each new value (including
-// the first one seen) until ctx ends. Other processes' imports and rollbacks are seen too.
-func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(version int64)) error {
+// the first one seen) until ctx ends, and then returns ctx.Err(). Other processes' imports and
+// rollbacks are seen too. A failed poll (a locked or briefly unreadable file) does not end the
+// watch: onErr, when not nil, is told the error and the wait before the next poll, which doubles
+// with each failure in a row up to MaxWatchBackoff and is back to interval after a success.
+func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(version int64), onErr func(err error, retryIn time.Duration)) error {
 	var last int64 = -1
-	t := time.NewTicker(interval)
+	wait := interval
+	t := time.NewTimer(interval)
 	defer t.Stop()
 	for {
 		v, err := s.ActiveVersion(ctx)
 		switch {
-		case err == nil && v != last:
-			last = v
-			fn(v)
-		case err != nil && !errors.Is(err, ErrNoActive) && ctx.Err() == nil:
-			return err
+		case err == nil || errors.Is(err, ErrNoActive):
+			wait = interval
+			if err == nil && v != last {
+				last = v
+				fn(v)
+			}
+		case ctx.Err() == nil:
+			wait = min(max(2*wait, interval), max(MaxWatchBackoff, interval))
+			if onErr != nil {
+				onErr(err, wait)
+			}
 		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -150,7 +150,7 @@ func TestWatchSeesOtherConnection(t *testing.T) {
 	}
 	defer b.Close()
 	seen := make(chan int64, 10)
-	go a.Watch(ctx, 10*time.Millisecond, func(v int64) { seen <- v })
+	go a.Watch(ctx, 10*time.Millisecond, func(v int64) { seen <- v }, nil)
 	v1, err := b.Save(ctx, fullDataset(), "x")
 	if err != nil {
 		t.Fatal(err)
@@ -266,5 +266,75 @@ func TestSaveInsertFails(t *testing.T) {
 	}
 	if got, err := s.Load(ctx, v2); err != nil || len(got.Components) != len(big.Components) {
 		t.Errorf("save after the failure: %v", err)
+	}
+}
+
+// TestWatchSurvivesErrors makes the poll fail for a while (the active table renamed away): Watch
+// must report each failure with a growing wait, keep polling, and see the version saved once
+// the table is back.
+func TestWatchSurvivesErrors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := open(t)
+	v1, err := s.Save(ctx, fullDataset(), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan int64, 10)
+	type failure struct {
+		err  error
+		wait time.Duration
+	}
+	failed := make(chan failure, 100)
+	const interval = 5 * time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Watch(ctx, interval, func(v int64) { seen <- v }, func(err error, wait time.Duration) { failed <- failure{err, wait} })
+	}()
+	if v := <-seen; v != v1 {
+		t.Fatalf("first version seen = %d, want %d", v, v1)
+	}
+	if _, err := s.DB().ExecContext(ctx, `ALTER TABLE active RENAME TO active_away`); err != nil {
+		t.Fatal(err)
+	}
+	var waits []time.Duration
+	for len(waits) < 3 {
+		select {
+		case f := <-failed:
+			if f.err == nil {
+				t.Fatal("onErr called with a nil error")
+			}
+			waits = append(waits, f.wait)
+		case err := <-done:
+			t.Fatalf("Watch returned %v while the store failed; want it to keep polling", err)
+		case <-ctx.Done():
+			t.Fatal("no failure reported")
+		}
+	}
+	for i := 1; i < len(waits); i++ {
+		if waits[i] <= waits[i-1] || waits[i] > store.MaxWatchBackoff {
+			t.Errorf("waits = %v, want growing up to %v", waits, store.MaxWatchBackoff)
+		}
+	}
+	if _, err := s.DB().ExecContext(ctx, `ALTER TABLE active_away RENAME TO active`); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := s.Save(ctx, fullDataset(), "y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case v := <-seen:
+		if v != v2 {
+			t.Errorf("version seen after the failures = %d, want %d", v, v2)
+		}
+	case err := <-done:
+		t.Fatalf("Watch returned %v, want it to keep polling", err)
+	case <-ctx.Done():
+		t.Fatal("Watch did not see the version saved after the failures")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Watch after cancel = %v, want context.Canceled", err)
 	}
 }
