@@ -51,11 +51,12 @@ func TestEncodeBatchesStops(t *testing.T) {
 				got += len(b)
 			}
 			close(stop)
-			for b := range out { // a batch sent before stop was seen
-				got += len(b)
-			}
+			// Nobody reads out any more: the encoder must notice stop and return by itself.
 			if err := <-done; !errors.Is(err, tt.wantErr) {
 				t.Errorf("encodeBatches = %v, want %v", err, tt.wantErr)
+			}
+			if _, ok := <-out; ok {
+				t.Error("a batch was sent after stop")
 			}
 			if tt.wantErr == nil && got != tt.rows {
 				t.Errorf("read %d rows, want %d", got, tt.rows)
