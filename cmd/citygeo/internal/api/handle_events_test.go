@@ -159,14 +159,25 @@ func TestEventsCRS(t *testing.T) {
 		t.Errorf("closed event at %v in gcj02, want %v (%.0f m off)", got, sent, geo.Distance(got, sent))
 	}
 
-	// A bd09 box whose corner lies just past the event: converting only Min and Max misses
-	// the event, converting the four corners does not.
+	// A bd09 box converted by its four corners finds the event that Min and Max alone miss.
+	box := cornerBox(t, p)
+	if _, err := feed.Put(data.Event{ID: "E2", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, Point: p}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	code, body = do(t, h, "GET", "/v1/events?crs=bd09&bbox="+bboxParam(box), nil)
+	if feats, _ := body["features"].([]any); code != 200 || len(feats) != 1 {
+		t.Errorf("events in a bd09 box around the event: %d %v; want it", code, body)
+	}
+}
+
+// cornerBox returns a tall thin bd09 box with p's image just inside one corner, such that
+// converting only its Min and Max corners to CGCS2000 leaves p out and converting all four
+// keeps it in.
+func cornerBox(t *testing.T, p orb.Point) orb.Bound {
+	t.Helper()
 	q := geo.FromCGCS2000(p, geo.BD09)
 	const eps, w, hgt = 2e-6, 0.0004, 0.08
-	var box orb.Bound
-	found := false
 	for _, c := range []struct{ dx, dy float64 }{{-eps, -eps}, {-eps, eps}, {eps, -eps}, {eps, eps}} {
-		// Place the event's bd09 image eps inside one corner of a tall thin box.
 		b := orb.Bound{Min: orb.Point{q[0] + c.dx, q[1] + c.dy}, Max: orb.Point{q[0] + c.dx, q[1] + c.dy}}
 		if c.dx < 0 {
 			b.Max[0] += w
@@ -180,19 +191,39 @@ func TestEventsCRS(t *testing.T) {
 		}
 		old := geo.ToCGCS2000(b.Min, geo.BD09).Bound().Extend(geo.ToCGCS2000(b.Max, geo.BD09))
 		if !old.Contains(p) && geo.BoundToCGCS2000(b, geo.BD09).Contains(p) {
-			box, found = b, true
+			return b
+		}
+	}
+	t.Fatal("no box separates the two conversions around", p)
+	return orb.Bound{}
+}
+
+func bboxParam(b orb.Bound) string {
+	return ftoa(b.Min[0]) + "," + ftoa(b.Min[1]) + "," + ftoa(b.Max[0]) + "," + ftoa(b.Max[1])
+}
+
+// TestComponentsBBoxCorners: /v1/components converts a bd09 box by its four corners.
+func TestComponentsBBoxCorners(t *testing.T) {
+	h, _, ds := newDispatchServer(t, nil)
+	var comp *data.Component
+	for _, c := range ds.Components {
+		if _, ok := c.Geometry.(orb.Point); ok {
+			comp = c
 			break
 		}
 	}
-	if !found {
-		t.Fatal("no box separates the two conversions; the test city moved")
+	if comp == nil {
+		t.Skip("the sample city has no point component")
 	}
-	if _, err := feed.Put(data.Event{ID: "E2", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, Point: p}, time.Now()); err != nil {
-		t.Fatal(err)
+	box := cornerBox(t, comp.Geometry.(orb.Point))
+	code, body := do(t, h, "GET", "/v1/components?crs=bd09&limit=10000&class="+comp.Class()+"&bbox="+bboxParam(box), nil)
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
 	}
-	url := "/v1/events?crs=bd09&bbox=" + ftoa(box.Min[0]) + "," + ftoa(box.Min[1]) + "," + ftoa(box.Max[0]) + "," + ftoa(box.Max[1])
-	code, body = do(t, h, "GET", url, nil)
-	if feats, _ := body["features"].([]any); code != 200 || len(feats) != 1 {
-		t.Errorf("events in a bd09 box around the event: %d %v; want it", code, body)
+	for _, f := range body["features"].([]any) {
+		if f.(map[string]any)["id"] == comp.ID {
+			return
+		}
 	}
+	t.Errorf("component %s not in the bd09 box around it: %v", comp.ID, body)
 }
