@@ -94,6 +94,13 @@ func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
 	f.mu.RLock()
 	old := f.events[e.ID]
 	f.mu.RUnlock()
+	return f.putLocked(old, e, now)
+}
+
+// putLocked fills the times of e, persists it and swaps it for old (the version held now).
+// The caller holds wmu from reading old until putLocked returns, so no other write can slip
+// in between and be overwritten.
+func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time) (*data.Event, error) {
 	if e.Reported.IsZero() {
 		if old != nil {
 			e.Reported = old.Reported
@@ -124,8 +131,12 @@ func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
 	return &c, nil
 }
 
-// Close closes an open event at the given time.
+// Close closes an open event at the given time. Closing twice keeps the first closing time.
 func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
+	// Hold wmu from the read to the write: an update between them would otherwise be
+	// overwritten by the stale copy closed here.
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
 	f.mu.RLock()
 	old, ok := f.events[id]
 	var e data.Event
@@ -136,11 +147,11 @@ func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
 	if !ok {
 		return nil, fmt.Errorf("close event %q: %w", id, ErrUnknownEvent)
 	}
-	if !e.IsOpen() { // closing twice keeps the first closing time
+	if !e.IsOpen() {
 		return &e, nil
 	}
 	e.Status, e.Closed, e.Updated = data.EventClosed, at, at
-	return f.Put(e, at)
+	return f.putLocked(old, e, at)
 }
 
 func notify(subs []func(Change), ch *Change) {

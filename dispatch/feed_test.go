@@ -351,3 +351,102 @@ func TestParseDupConfig(t *testing.T) {
 		}
 	}
 }
+
+// slowStore holds the Put of the open event whose description is hold until released, so a
+// test can run a second writer while the first is between its read and its write.
+type slowStore struct {
+	dispatch.MemStore
+	hold    string
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowStore) Put(e *data.Event) error {
+	if e.Description == s.hold && e.IsOpen() {
+		s.entered <- struct{}{}
+		<-s.release
+	}
+	return nil
+}
+
+// TestFeedCloseDuringUpdate closes an event while an update of it is being stored: the close
+// must see the update (and keep it), not overwrite it with the version read before.
+func TestFeedCloseDuringUpdate(t *testing.T) {
+	st := &slowStore{hold: "v1", entered: make(chan struct{}), release: make(chan struct{})}
+	feed, err := dispatch.NewFeed(st, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	p := cellCentre(0)
+	if _, err := feed.Put(data.Event{ID: "E1", Class: evVendor, Point: p, Description: "v0"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		moved := orb.Point{p[0] + 0.0001, p[1]}
+		if _, err := feed.Put(data.Event{ID: "E1", Class: evVendor, Point: moved, Description: "v1"}, t0.Add(time.Minute)); err != nil {
+			t.Error(err)
+		}
+	})
+	<-st.entered // the update holds the writer lock, its store write pending
+	closed := make(chan *data.Event)
+	go func() {
+		e, err := feed.Close("E1", t0.Add(2*time.Minute))
+		if err != nil {
+			t.Error(err)
+		}
+		closed <- e
+	}()
+	time.Sleep(20 * time.Millisecond) // let Close read the feed, if it can before the update lands
+	close(st.release)
+	wg.Wait()
+	e := <-closed
+	got, _ := feed.Get("E1")
+	if e == nil || got.Description != "v1" || got.Status != data.EventClosed || got.Point[0] != p[0]+0.0001 {
+		t.Fatalf("after a close racing an update: %+v; want the update (v1, moved) closed", got)
+	}
+	if _, open := feed.Len(); open != 0 {
+		t.Errorf("%d events still open", open)
+	}
+}
+
+// TestFeedUpdateCloseConcurrent updates and closes the same ids from several goroutines (meant
+// for -race): each id ends with the last update's content, and the indexes agree with the map.
+func TestFeedUpdateCloseConcurrent(t *testing.T) {
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	const ids = 8
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				id := fmt.Sprintf("E%d", i%ids)
+				if w%2 == 0 {
+					e := data.Event{ID: id, Class: evVendor, Point: cellCentre(i % len(testGrids)), Description: fmt.Sprintf("w%d-%d", w, i)}
+					if _, err := feed.Put(e, t0.Add(time.Duration(i)*time.Second)); err != nil {
+						t.Error(err)
+					}
+				} else if _, err := feed.Close(id, t0.Add(time.Duration(i)*time.Second)); err != nil && !errors.Is(err, dispatch.ErrUnknownEvent) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	open := 0
+	feed.Each(func(e *data.Event) bool {
+		if e.IsOpen() {
+			open++
+		}
+		return true
+	})
+	n := 0
+	feed.OpenIn(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, func(data.Event) bool { n++; return true })
+	if _, o := feed.Len(); o != open || n != open {
+		t.Errorf("open events: map %d, duplicate index %d, map index %d", open, o, n)
+	}
+}

@@ -57,3 +57,27 @@ func FromCGCS2000(p orb.Point, c CRS) orb.Point {
 	}
 	return p
 }
+
+// BoundToCGCS2000 converts a lon/lat box in c to the CGCS2000 box covering it: all four
+// corners are converted, because the GCJ-02 and BD-09 offsets vary across the box, so the
+// converted Min and Max alone need not be the new box's corners.
+func BoundToCGCS2000(b orb.Bound, c CRS) orb.Bound {
+	return convertBound(b, func(p orb.Point) orb.Point { return ToCGCS2000(p, c) }, c)
+}
+
+// BoundFromCGCS2000 converts a stored CGCS2000 box to the box in c covering it (all four
+// corners, as BoundToCGCS2000).
+func BoundFromCGCS2000(b orb.Bound, c CRS) orb.Bound {
+	return convertBound(b, func(p orb.Point) orb.Point { return FromCGCS2000(p, c) }, c)
+}
+
+func convertBound(b orb.Bound, f func(orb.Point) orb.Point, c CRS) orb.Bound {
+	if c != GCJ02 && c != BD09 {
+		return b
+	}
+	out := f(b.Min).Bound()
+	for _, p := range []orb.Point{b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
+		out = out.Extend(f(p))
+	}
+	return out
+}

@@ -124,3 +124,55 @@ func TestRoundTripsAcrossChina(t *testing.T) {
 		t.Fatalf("worst round trip: GCJ-02 %g m, BD-09 %g m; want < 1 mm", worstGCJ, worstBD)
 	}
 }
+
+func TestBoundConversion(t *testing.T) {
+	luohu := orb.Bound{Min: orb.Point{114.08, 22.53}, Max: orb.Point{114.18, 22.60}}
+	tests := []struct {
+		name string
+		b    orb.Bound
+		crs  geo.CRS
+	}{
+		{"wgs84 unchanged", luohu, geo.WGS84},
+		{"cgcs2000 unchanged", luohu, geo.CGCS2000},
+		{"gcj02 罗湖", luohu, geo.GCJ02},
+		{"bd09 罗湖", luohu, geo.BD09},
+		{"bd09 a degree wide", orb.Bound{Min: orb.Point{113.5, 22.2}, Max: orb.Point{114.5, 23.2}}, geo.BD09},
+		{"gcj02 a degree wide", orb.Bound{Min: orb.Point{116, 39.5}, Max: orb.Point{117, 40.5}}, geo.GCJ02},
+		{"bd09 a point", orb.Bound{Min: orb.Point{114.1, 22.55}, Max: orb.Point{114.1, 22.55}}, geo.BD09},
+	}
+	corners := func(b orb.Bound) []orb.Point {
+		return []orb.Point{b.Min, b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}}
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, dir := range []struct {
+				name string
+				f    func(orb.Bound, geo.CRS) orb.Bound
+				p    func(orb.Point, geo.CRS) orb.Point
+			}{{"to", geo.BoundToCGCS2000, geo.ToCGCS2000}, {"from", geo.BoundFromCGCS2000, geo.FromCGCS2000}} {
+				got := dir.f(tc.b, tc.crs)
+				if tc.crs == geo.WGS84 || tc.crs == geo.CGCS2000 {
+					if got != tc.b {
+						t.Errorf("%s: %v, want the box unchanged %v", dir.name, got, tc.b)
+					}
+					continue
+				}
+				// Every converted corner is inside, and every edge is reached by one of them.
+				var edges [4]bool
+				for _, c := range corners(tc.b) {
+					q := dir.p(c, tc.crs)
+					if !got.Contains(q) {
+						t.Errorf("%s: corner %v → %v lies outside %v", dir.name, c, q, got)
+					}
+					edges[0] = edges[0] || q[0] == got.Min[0]
+					edges[1] = edges[1] || q[1] == got.Min[1]
+					edges[2] = edges[2] || q[0] == got.Max[0]
+					edges[3] = edges[3] || q[1] == got.Max[1]
+				}
+				if edges != [4]bool{true, true, true, true} {
+					t.Errorf("%s: %v is wider than its corners (edges reached %v)", dir.name, got, edges)
+				}
+			}
+		})
+	}
+}

@@ -102,12 +102,19 @@ func (q *DispatchRequest) input() (dispatch.Input, geo.CRS, *Error) {
 		return in, crs, BadParam("lng", "give both lng and lat")
 	}
 	if q.Lng != nil {
+		if *q.Lng < -180 || *q.Lng > 180 {
+			return in, crs, BadParam("lng", "%g is not a longitude (-180 to 180)", *q.Lng)
+		}
+		if *q.Lat < -90 || *q.Lat > 90 {
+			return in, crs, BadParam("lat", "%g is not a latitude (-90 to 90)", *q.Lat)
+		}
 		in.Point = &orb.Point{*q.Lng, *q.Lat}
 	}
 	return in, crs, nil
 }
 
-func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *Snapshot, q *DispatchRequest) Dispatched {
+// dispatchOne answers one request; a report without a time is reported at now.
+func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *Snapshot, q *DispatchRequest, now time.Time) Dispatched {
 	out := Dispatched{ID: q.ID, Version: snap.Version()}
 	in, crs, aerr := q.input()
 	out.CRS = crs
@@ -115,16 +122,21 @@ func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *Snapsho
 		out.Error = aerr
 		return out
 	}
+	in.At = now
 	res, err := r.Resolve(c.Request.Context(), in)
 	if err != nil {
-		out.Error = dispatchError(err)
+		if out.Error = dispatchError(err); out.Error.Status == http.StatusInternalServerError {
+			_ = c.Error(err)
+		}
 		return out
 	}
 	out.Result, out.Point = res, lngLat(res.Point, crs)
 	return out
 }
 
-// dispatchError maps a resolver error to its status, naming the field.
+// dispatchError maps a resolver error to its status, naming the field. The resolver's
+// "point" is the body's lng and lat; the handler has checked their ranges, so what is left
+// (outside the city, no position) is named by lng.
 func dispatchError(err error) *Error {
 	var ie *dispatch.InputError
 	if !errors.As(err, &ie) {
@@ -134,7 +146,11 @@ func dispatchError(err error) *Error {
 	if ie.Reason != "" {
 		msg += ": " + ie.Reason
 	}
-	e := BadParam(ie.Field, "%s", msg)
+	field := ie.Field
+	if field == "point" {
+		field = "lng"
+	}
+	e := BadParam(field, "%s", msg)
 	switch {
 	case errors.Is(err, dispatch.ErrUnknownComponent), errors.Is(err, dispatch.ErrAddressNotFound), errors.Is(err, dispatch.ErrUnknownEvent):
 		e.Status, e.Code = http.StatusNotFound, CodeNotFound
@@ -154,7 +170,7 @@ func (s *Server) handleDispatch(c *gin.Context) {
 	if r == nil {
 		return
 	}
-	out := s.dispatchOne(c, r, snap, &q)
+	out := s.dispatchOne(c, r, snap, &q, time.Now())
 	if out.Error != nil {
 		Fail(c, "", out.Error)
 		return
@@ -174,7 +190,11 @@ func (s *Server) handleDispatchBatch(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	if len(req.Items) == 0 || len(req.Items) > MaxBatch {
+	if len(req.Items) == 0 {
+		Fail(c, "", BadParam("items", "no items; want 1 to %d", MaxBatch))
+		return
+	}
+	if len(req.Items) > MaxBatch {
 		Fail(c, "", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "items",
 			Message: fmt.Sprintf("%d items; want 1 to %d", len(req.Items), MaxBatch)})
 		return
@@ -184,8 +204,9 @@ func (s *Server) handleDispatchBatch(c *gin.Context) {
 		return
 	}
 	results := make([]Dispatched, len(req.Items))
+	now := time.Now()
 	for i := range req.Items {
-		results[i] = s.dispatchOne(c, r, snap, &req.Items[i])
+		results[i] = s.dispatchOne(c, r, snap, &req.Items[i], now)
 		if e := results[i].Error; e != nil && e.Field != "" {
 			e.Field = fmt.Sprintf("items[%d].%s", i, e.Field)
 		}
@@ -213,12 +234,8 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	r, snap := s.resolver(c)
+	r, _ := s.resolver(c)
 	if r == nil {
-		return
-	}
-	if q.ID == "" {
-		Fail(c, "", BadParam("id", "an event id is required"))
 		return
 	}
 	status, err := data.ParseEventStatus(q.Status)
@@ -226,66 +243,37 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		Fail(c, "", BadParam("status", "%v", err))
 		return
 	}
-	now := time.Now()
-	closed, err := optTime("closed", q.Closed, now)
-	if err != nil {
-		Fail(c, "", err)
+	in, crs, aerr := q.input()
+	if aerr != nil {
+		Fail(c, "", aerr)
 		return
 	}
-	if status == data.EventClosed && q.Lng == nil && q.Address == "" && q.Class == "" {
-		ev, err := s.disp.Feed.Close(q.ID, closed)
-		if err != nil {
-			Fail(c, "", NotFound("id", "%v", err))
-			return
-		}
-		c.JSON(http.StatusOK, eventOut(ev, geo.WGS84, now))
-		return
+	o := dispatch.Overrides{Status: status, Priority: q.Priority, Source: q.Source, Description: q.Description}
+	if q.Department != nil {
+		o.Department = *q.Department
 	}
-	if old, ok := s.disp.Feed.Get(q.ID); ok && q.Time == "" {
-		// An update keeps the report time, and the deadline runs from it.
-		q.Time = old.Reported.Format(time.RFC3339Nano)
-	}
-	out := s.dispatchOne(c, r, snap, &q.DispatchRequest)
-	if out.Error != nil {
-		Fail(c, "", out.Error)
-		return
-	}
-	res := out.Result
-	ev := data.Event{ID: q.ID, Class: res.Class, Point: res.Point, Grid: res.Grid, Department: res.Department,
-		Deadline: res.Deadline, Priority: res.Priority, Status: status, Reported: res.Reported,
-		Source: q.Source, Description: q.Description}
-	for _, a := range []struct {
-		dst *string
-		ref *dispatch.AreaRef
-	}{{&ev.Community, res.Community}, {&ev.Street, res.Street}, {&ev.District, res.District}} {
-		if a.ref != nil {
-			*a.dst = a.ref.Code
-		}
-	}
-	if res.Component != nil {
-		ev.Component = res.Component.ID
-	}
-	if q.Department != nil && !q.Department.IsZero() {
-		ev.Department = *q.Department
-	}
-	if q.Deadline != "" {
-		if ev.Deadline, err = optTime("deadline", q.Deadline, now); err != nil {
+	for _, t := range []struct {
+		field, s string
+		dst      *time.Time
+	}{{"closed", q.Closed, &o.Closed}, {"deadline", q.Deadline, &o.Deadline}} {
+		if *t.dst, err = optTime(t.field, t.s, time.Time{}); err != nil {
 			Fail(c, "", err)
 			return
 		}
 	}
-	if q.Priority > 0 {
-		ev.Priority = q.Priority
-	}
-	if status == data.EventClosed {
-		ev.Closed = closed
-	}
-	stored, err := s.disp.Feed.Put(ev, now)
-	if err != nil {
+	now := time.Now() // one clock reading: reported (if new), updated and the age shown
+	ev, err := r.File(c.Request.Context(), q.ID, in, o, now)
+	var ie *dispatch.InputError
+	switch {
+	case err == nil:
+		c.JSON(http.StatusOK, eventOut(ev, crs, now))
+	case errors.Is(err, dispatch.ErrUnknownEvent):
+		Fail(c, "", NotFound("id", "%v", err))
+	case errors.As(err, &ie):
+		Fail(c, "", dispatchError(err))
+	default: // the store's write failed: a 500, logged
 		Fail(c, "", err)
-		return
 	}
-	c.JSON(http.StatusOK, eventOut(stored, out.CRS, now))
 }
 
 func optTime(field, s string, def time.Time) (time.Time, error) {
@@ -358,7 +346,7 @@ func (s *Server) handleEvents(c *gin.Context) {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
 		return
 	}
-	b = orb.Bound{Min: geo.ToCGCS2000(b.Min, crs), Max: geo.ToCGCS2000(b.Max, crs)}
+	b = geo.BoundToCGCS2000(b, crs)
 	now := time.Now()
 	fc := geojson.NewFeatureCollection()
 	truncated := false
@@ -420,6 +408,11 @@ func (s *Server) handleStats(c *gin.Context) {
 		Fail(c, "", BadParam("format", "%q: want json or geojson", format))
 		return
 	}
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
 	if s.disp == nil {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
 		return
@@ -430,16 +423,16 @@ func (s *Server) handleStats(c *gin.Context) {
 		if snap == nil {
 			return
 		}
-		c.JSON(http.StatusOK, statsChoropleth(snap, rows))
+		c.JSON(http.StatusOK, statsChoropleth(snap, rows, crs))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"by": by, "from": timeOrNil(q.From), "to": timeOrNil(q.To), "class": q.Class, "rows": rows})
 }
 
 // statsChoropleth joins the counts to the area or grid polygons of the snapshot, for a
-// choropleth on the wall screen (CGCS2000 lon/lat). Areas the snapshot does not have are left
-// out.
-func statsChoropleth(snap *Snapshot, rows []dispatch.StatsRow) *geojson.FeatureCollection {
+// choropleth on the wall screen (in the client's crs). Areas the snapshot does not have are
+// left out.
+func statsChoropleth(snap *Snapshot, rows []dispatch.StatsRow, crs geo.CRS) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, r := range rows {
 		var g orb.Geometry
@@ -452,7 +445,7 @@ func statsChoropleth(snap *Snapshot, rows []dispatch.StatsRow) *geojson.FeatureC
 		if g == nil {
 			continue
 		}
-		f := geojson.NewFeature(g)
+		f := geojson.NewFeature(inCRS(g, crs))
 		f.ID = r.Area
 		f.Properties = geojson.Properties{"area": r.Area, "name": name, "reported": r.Reported, "closed": r.Closed, "overdue": r.Overdue}
 		fc.Append(f)

@@ -96,7 +96,10 @@ func TestDispatchHTTP(t *testing.T) {
 	}{
 		{"unknown class", map[string]any{"lng": ped[0], "lat": ped[1], "class": "0999"}, 400, "class"},
 		{"malformed time", map[string]any{"lng": ped[0], "lat": ped[1], "class": "0102", "time": "yesterday"}, 400, "time"},
-		{"outside the city", map[string]any{"lng": 116.4, "lat": 39.9, "class": "0102"}, 422, "point"},
+		{"outside the city", map[string]any{"lng": 116.4, "lat": 39.9, "class": "0102"}, 422, "lng"},
+		{"lng out of range", map[string]any{"lng": 214.1, "lat": ped[1], "class": "0102"}, 400, "lng"},
+		{"lat out of range", map[string]any{"lng": ped[0], "lat": -122.5, "class": "0102"}, 400, "lat"},
+		{"no position", map[string]any{"class": "0102"}, 400, "lng"},
 		{"unknown component", map[string]any{"lng": ped[0], "lat": ped[1], "class": "0118", "component": "4403030118999999"}, 404, "component"},
 		{"lat missing", map[string]any{"lng": ped[0], "class": "0102"}, 400, "lng"},
 		{"bad crs", map[string]any{"lng": ped[0], "lat": ped[1], "crs": "utm", "class": "0102"}, 400, "crs"},

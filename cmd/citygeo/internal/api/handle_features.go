@@ -96,10 +96,7 @@ func (s *Server) handleComponents(c *gin.Context) {
 		return
 	}
 	// The bbox is in the client's CRS; the index is in CGCS2000.
-	q := b
-	if crs != geo.WGS84 && crs != geo.CGCS2000 {
-		q = geo.ToCGCS2000(b.Min, crs).Bound().Extend(geo.ToCGCS2000(b.Max, crs))
-	}
+	q := geo.BoundToCGCS2000(b, crs)
 	fc := geojson.NewFeatureCollection()
 	truncated := false
 	snap.Geo.ComponentsIn(q, class, func(cp *data.Component) bool {

@@ -1,0 +1,98 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"citygeo/data"
+)
+
+// Overrides are what the dispatch software may set on a filed event over the resolver's
+// answer. Zero fields keep the answer.
+type Overrides struct {
+	Status      data.EventStatus // "" is open; closed files the event closed
+	Closed      time.Time        // closing time when Status is closed; zero: now
+	Department  data.DeptRef     // the department the case was actually sent to
+	Deadline    time.Time        // a deadline set by hand
+	Priority    int              // > 0 replaces the rule's priority
+	Source      string
+	Description string
+}
+
+// errNoFeed is returned by File when the resolver has no feed to file into.
+var errNoFeed = errors.New("dispatch: resolver has no feed")
+
+// File creates or updates event id in the feed from a dispatch request and returns the stored
+// event. in is resolved as by Resolve and o applied over the answer. An update that gives no
+// report time (in.Time and in.At empty) keeps the first report time, and the deadline runs
+// from it; a new event is reported at now. now is also the event's Updated time, so one clock
+// reading stamps the whole write.
+//
+// A request to close (o.Status closed) that carries nothing to resolve (no point, address or
+// class) only closes the event: the error then wraps ErrUnknownEvent when the feed does not
+// hold id. Bad input comes back as an *InputError naming the field; any other error is the
+// store's.
+func (r *Resolver) File(ctx context.Context, id string, in Input, o Overrides, now time.Time) (*data.Event, error) {
+	if id == "" {
+		return nil, inputErr("id", ErrBadInput, "an event id is required")
+	}
+	if r.Feed == nil {
+		return nil, errNoFeed
+	}
+	closed := o.Closed
+	if closed.IsZero() {
+		closed = now
+	}
+	if o.Status == data.EventClosed && in.Point == nil && in.Address == "" && in.Class == "" {
+		return r.Feed.Close(id, closed)
+	}
+	if in.Time == "" && in.At.IsZero() {
+		in.At = now
+		if old, ok := r.Feed.Get(id); ok {
+			in.At = old.Reported
+		}
+	}
+	res, err := r.Resolve(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	ev := eventOf(id, res)
+	o.apply(&ev, closed)
+	return r.Feed.Put(ev, now)
+}
+
+// eventOf is the event a dispatch answer describes.
+func eventOf(id string, res *Result) data.Event {
+	ev := data.Event{ID: id, Class: res.Class, Point: res.Point, Grid: res.Grid, Department: res.Department,
+		Deadline: res.Deadline, Priority: res.Priority, Status: data.EventOpen, Reported: res.Reported}
+	for _, a := range []struct {
+		dst *string
+		ref *AreaRef
+	}{{&ev.Community, res.Community}, {&ev.Street, res.Street}, {&ev.District, res.District}} {
+		if a.ref != nil {
+			*a.dst = a.ref.Code
+		}
+	}
+	if res.Component != nil {
+		ev.Component = res.Component.ID
+	}
+	return ev
+}
+
+// apply sets the overridden fields of ev; closed is the closing time to use.
+func (o Overrides) apply(ev *data.Event, closed time.Time) {
+	ev.Source, ev.Description = o.Source, o.Description
+	if !o.Department.IsZero() {
+		ev.Department = o.Department
+	}
+	if !o.Deadline.IsZero() {
+		ev.Deadline = o.Deadline
+	}
+	if o.Priority > 0 {
+		ev.Priority = o.Priority
+	}
+	if o.Status == data.EventClosed {
+		ev.Status, ev.Closed = data.EventClosed, closed
+	}
+}
