@@ -3,6 +3,7 @@ package gazetteer_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"citygeo/data"
@@ -93,7 +94,7 @@ func TestGeocode(t *testing.T) {
 		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
 		{"offset", "建设路17号东50米", gazetteer.LevelHouse, orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, false},
 		{"nearby", "建设路17号附近", gazetteer.LevelHouse, housePoint(17), 1, 0.9, 0.99, false},
-		{"taiwan traditional", "大安區和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
+		{"taiwan traditional", "和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"road with numeral variant", "中山2路", gazetteer.LevelRoad, orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, false},
 		{"poi", "东门医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
@@ -253,4 +254,70 @@ func ExampleIndex_Reverse() {
 	// Output:
 	// 建设路17号东北方向8米
 	// 罗湖区东门街道湖贝社区建设路17号
+}
+
+func TestDeploymentOf(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		codes          []string
+		province, city string
+	}{
+		{"shenzhen", []string{"440303", "440303001", "440303001001"}, "广东省", "深圳市"},
+		{"municipality", []string{"110105", "110105001"}, "北京市", "北京市"},
+		{"majority", []string{"330106", "330106001", "440303"}, "浙江省", "杭州市"},
+		{"taiwan", []string{"6300300", "6300300046"}, "", ""},
+		{"none", nil, "", ""},
+	} {
+		ds := &data.Dataset{}
+		for _, code := range c.codes {
+			ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: "X区", Level: data.District})
+		}
+		got := gazetteer.DeploymentOf(ds)
+		if got.Province != c.province || got.City != c.city || len(got.Districts) != len(c.codes) {
+			t.Errorf("%s: DeploymentOf = %+v, want %s %s and %d districts", c.name, got, c.province, c.city, len(c.codes))
+		}
+	}
+}
+
+// TestGeocodeDeployment checks that the deployment derived from the area codes (深圳市) ranks
+// addresses naming another place as doubtful when the request names no city.
+func TestGeocodeDeployment(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, c := range []struct {
+		q     string
+		score float64
+	}{
+		{"广东省深圳市罗湖区建设路17号", 1},
+		{"罗湖区建设路17号", 1},
+		{"广州市建设路17号", gazetteer.DoubtfulFactor},
+		{"浙江省建设路17号", gazetteer.DoubtfulFactor},
+		{"西湖区建设路17号", gazetteer.DoubtfulFactor},
+		{"浙江杭州西湖区建设路17号", gazetteer.DoubtfulFactor},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
+			t.Errorf("Geocode(%q) = %+v, want score %.1f", c.q, got, c.score)
+		}
+	}
+}
+
+// TestParseNational checks that mainland admin names outside the dataset parse as elements,
+// and that the same names inside a road or company name do not.
+func TestParseNational(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, c := range []struct{ q, want string }{
+		{"浙江省杭州市西湖区文三路90号", "prov:浙江省 city:杭州市 district:西湖区 road:文三路 roadno:90号"},
+		{"浙江杭州西湖区文三路90号", "prov:浙江 city:杭州 district:西湖区 road:文三路 roadno:90号"},
+		{"上海上海市黄浦区江西中路100号", "prov:上海 city:上海市 district:黄浦区 road:江西中路 roadno:100号"},
+		{"浙江省-温州-永嘉县瓯北镇", "prov:浙江省 city:温州 district:永嘉县 town:瓯北镇"},
+		{"建设路17号浙江明泰标准件有限公司", "road:建设路 roadno:17号 poi:浙江明泰标准件有限公司"},
+	} {
+		var got []string
+		for _, e := range ix.Parse(c.q).Elements {
+			got = append(got, e.Kind.String()+":"+e.Text)
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
+		}
+	}
 }

@@ -54,15 +54,11 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 	g := geocoder{ix: ix, p: p}
 	g.run()
 	out := g.out
-	city := opt.City
-	if city == "" {
-		city = ix.opts.City
-	}
-	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
+	if ix.elsewhere(p, opt.City) {
 		// The address names another city than the one asked for (or deployed in): keep the
 		// answers, the name may be a slip, but rank them as doubtful.
 		for i := range out {
-			out[i].Score *= 0.5
+			out[i].Score *= DoubtfulFactor
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -75,6 +71,39 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 		ix.fillPlace(&out[i])
 	}
 	return out
+}
+
+// DoubtfulFactor scales the scores of an address that names another province, city or
+// district than the deployment's (or the city a request asks for).
+const DoubtfulFactor = 0.5
+
+// elsewhere reports whether the address names a place outside the city asked for, or when
+// none is asked, outside the deployment: another province or city, or a mainland district the
+// dataset does not hold (西湖区 in a Shenzhen deployment).
+func (ix *Index) elsewhere(p Parsed, asked string) bool {
+	city := asked
+	if city == "" {
+		city = ix.opts.City
+	}
+	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
+		return true
+	}
+	if asked != "" {
+		return false
+	}
+	if e, ok := p.First(KindProvince); ok && ix.opts.Province != "" &&
+		shortProvince(e.Text) != shortProvince(NormalizeString(ix.opts.Province)) {
+		return true
+	}
+	if len(ix.ownDist) == 0 {
+		return false
+	}
+	for _, e := range p.Elements {
+		if e.Kind == KindDistrict && !ix.ownDist[e.Text] && national().names[e.Text] == KindDistrict {
+			return true
+		}
+	}
+	return false
 }
 
 // sameCity compares city names with or without 市 (深圳 = 深圳市).

@@ -29,8 +29,12 @@ type AreaRef struct {
 // Options configure an Index. The zero value works: without Locate, results carry the
 // community recorded on an address and the chain of a matched area only.
 type Options struct {
-	// City is the deployment city (深圳市): addresses without a city are taken to be in it.
+	// City is the deployment city (深圳市): addresses without a city are taken to be in it,
+	// and addresses naming another one are doubtful. New derives City and Province from the
+	// dataset's area codes (DeploymentOf) when both are empty.
 	City string
+	// Province is the deployment province (广东省).
+	Province string
 	// Locate returns the grid and area chain of a point; the server adapts geo.Index.Locate.
 	Locate func(orb.Point) Place
 }
@@ -74,6 +78,7 @@ type Index struct {
 	poiDel  map[string][]int32 // one-rune deletions of POI names
 	areas   map[string]*data.Area
 	areaBy  map[string]*data.Area // by code
+	ownDist map[string]bool       // normalized names (and short forms) of the dataset's districts
 	cells   cellIndex
 	sugg    suggester
 }
@@ -137,6 +142,11 @@ func New(ds *data.Dataset, opts Options) *Index {
 		poiDel:  map[string][]int32{},
 		areas:   map[string]*data.Area{},
 		areaBy:  map[string]*data.Area{},
+		ownDist: map[string]bool{},
+	}
+	if opts.City == "" && opts.Province == "" {
+		dep := DeploymentOf(ds)
+		ix.opts.City, ix.opts.Province = dep.City, dep.Province
 	}
 	ix.pl = newPlane(centreLat(ds))
 	for _, a := range ds.Areas {
@@ -216,6 +226,10 @@ func (ix *Index) addArea(a *data.Area) {
 	ix.areaBy[a.Code] = a
 	n := NormalizeString(a.Name)
 	k := areaKind(a.Level)
+	if k == KindDistrict {
+		ix.ownDist[n] = true
+		ix.ownDist[stripAdminSuffix(n)] = true
+	}
 	ix.areas[n] = a
 	ix.voc.add(n, k)
 	if short := stripAdminSuffix(n); short != n && utf8.RuneCountInString(short) >= 2 {

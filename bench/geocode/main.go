@@ -21,6 +21,7 @@ func main() {
 	shared := flag.String("shared", filepath.Join("..", "shared", "data"), "folder holding taipei_daan and penghu_magong")
 	worst := flag.Int("worst", 10, "misses to list per pass")
 	ccks := flag.Bool("ccks", true, "also score the rule parser on ccks2021/train.conll")
+	sets := flag.Bool("sets", true, "evaluate the address sets (taipei, penghu, sample)")
 	flag.Parse()
 	if *ccks {
 		scores, n, err := EvalCCKS(filepath.Join(*shared, "ccks2021", "train.conll"))
@@ -30,6 +31,9 @@ func main() {
 		}
 		printCCKS(os.Stdout, scores, n)
 		fmt.Println()
+	}
+	if !*sets {
+		return
 	}
 	if err := run(*shared, *worst); err != nil {
 		fmt.Fprintln(os.Stderr, "geocode bench:", err)
