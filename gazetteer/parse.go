@@ -194,12 +194,14 @@ func (p *parser) run() {
 			i += l
 			continue
 		}
-		if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && u < 0 && p.adminSoFar() && !nameGoesOn(p.t.Norm[p.bo[i+l]:]) {
+		if u < 0 && p.adminSoFar() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
-			p.emit(k, i, i+l, false)
-			i += l
-			continue
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && !nameGoesOn(p.t.Norm[p.bo[i+l]:]) {
+				p.emit(k, i, i+l, false)
+				i += l
+				continue
+			}
 		}
 		if u >= 0 && isConnector(p.rs[i]) && p.endsWithRoad(u, i) {
 			flush(i, KindIntersection)
