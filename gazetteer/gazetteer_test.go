@@ -321,3 +321,33 @@ func TestParseNational(t *testing.T) {
 		}
 	}
 }
+
+// TestGeocodePOIAddress checks that a POI's published address places its number when the
+// 门牌 layer lacks it, and never displaces an indexed 门牌 or invents a road.
+func TestGeocodePOIAddress(t *testing.T) {
+	ds := testCity()
+	clinic := orb.Point{lon0 + 57*step, lat0 + 0.0006}
+	ds.POIs = append(ds.POIs,
+		&data.POI{ID: 2, Name: "湖贝诊所", Address: "建设路57号", Point: clinic},
+		&data.POI{ID: 3, Name: "建设银行", Address: "建设路17号", Point: orb.Point{114.2, 22.6}},
+		&data.POI{ID: 4, Name: "幸福超市", Address: "幸福路3号", Point: orb.Point{114.2, 22.6}})
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q            string
+		level        gazetteer.Level
+		at           orb.Point
+		interpolated bool
+	}{
+		{"建设路57号", gazetteer.LevelHouse, clinic, false},
+		{"建设路17号", gazetteer.LevelHouse, housePoint(17), false},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != c.level || got[0].Interpolated != c.interpolated ||
+			orbgeo.Distance(got[0].Point, c.at) > 1 {
+			t.Errorf("Geocode(%q) = %+v, want %s at %v interpolated=%v", c.q, got, c.level, c.at, c.interpolated)
+		}
+	}
+	if got := ix.Geocode("幸福路3号", gazetteer.Query{}); len(got) > 0 && got[0].Level == gazetteer.LevelHouse {
+		t.Errorf("Geocode(幸福路3号) = %+v: a POI address invented a road", got)
+	}
+}

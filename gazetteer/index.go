@@ -179,6 +179,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 		s := ix.streetFor(k)
 		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
 	}
+	ix.addPOIAddresses(ds.POIs)
 	ix.real = len(ix.addrs)
 	ix.addEntrances()
 	for i := range ix.addrs {
