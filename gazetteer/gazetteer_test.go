@@ -222,6 +222,8 @@ func TestSuggest(t *testing.T) {
 	cases := []struct{ q, want string }{
 		{"建设", "建设路"}, {"jsl", "建设路"}, {"JS", "建设路"}, {"jianshe", "建设路"},
 		{"和平東", "和平東路"}, {"dmyy", "东门医院"}, {"湖贝", "湖贝社区"},
+		// compounds (from the buildings) and POI aliases, in characters and pinyin
+		{"翠竹", "翠竹苑"}, {"czy", "翠竹苑"}, {"cuizhu", "翠竹苑"}, {"dmrm", "东门医院"}, {"东门人民", "东门医院"},
 	}
 	for _, c := range cases {
 		got := ix.Suggest(c.q, 5)
