@@ -107,6 +107,7 @@ type streetKey struct {
 // street holds the house numbers of one road/section/lane/alley sorted by number.
 type street struct {
 	key    streetKey
+	label  string  // 和平東路三段228巷: spelt once at build time for reverse geocoding
 	nums   []int32 // indices into Index.addrs, sorted by number then suffix
 	lines  []orb.LineString
 	center orb.Point
@@ -192,6 +193,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 			return cmp.Or(cmp.Compare(x.num, y.num), strings.Compare(x.suffix, y.suffix))
 		})
 		s.center = ix.streetCenter(s)
+		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
