@@ -353,3 +353,27 @@ func TestGeocodePOIAddress(t *testing.T) {
 		t.Errorf("Geocode(幸福路3号) = %+v: a POI address invented a road", got)
 	}
 }
+
+// TestGeocodeExtrapolate checks that a number beyond the only known one on its side is placed
+// by the spacing the city's numbers have, in the direction the street's numbers grow.
+func TestGeocodeExtrapolate(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "长街", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0}}}}}
+	add := func(n int) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "长街", Number: n, Point: housePoint(n)})
+	}
+	add(1) // the only odd number
+	for n := 2; n <= 60; n += 2 {
+		add(n)
+	}
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	for _, n := range []int{41, 61} {
+		q := fmt.Sprintf("长街%d号", n)
+		got := ix.Geocode(q, gazetteer.Query{})
+		if len(got) == 0 || !got[0].Interpolated {
+			t.Fatalf("Geocode(%s) = %+v, want an interpolated 门牌", q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, housePoint(n)); d > 15 {
+			t.Errorf("Geocode(%s) is %.0f m from where its number lies, want ≤ 15 m", q, d)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package gazetteer
 
 import (
 	"cmp"
+	"math"
 
 	"citygeo/data"
 	"slices"
@@ -519,8 +520,9 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		if p, ok := ix.acrossStreet(s, num, &ix.addrs[s.nums[near]]); ok {
 			return Candidate{Point: p, Level: LevelHouse, Score: score - 0.05, Interpolated: true}, true
 		}
-		// Else extrapolate along the last two on that side, at most as far again as they are
-		// apart, else take the nearest.
+		// Else extrapolate along the last two on that side when num lies at most as far again
+		// as they are apart; farther, or without two, in the direction the street's numbers
+		// grow by the city's spacing per number; else take the nearest, or the capped pair.
 		step := 1
 		if lo < 0 {
 			near = hi
@@ -529,15 +531,17 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		}
 		a := &ix.addrs[s.nums[near]]
 		p := a.point
+		t := math.Inf(1)
 		if far := ix.sameSide(s, near+step, step, num, true); far >= 0 {
 			b := &ix.addrs[s.nums[far]]
 			if b.num != a.num {
-				t := float64(num-a.num) / float64(a.num-b.num)
-				t = min(t, 1)
-				if t < 0 {
-					t = -t
-				}
-				p = lerp(a.point, orb.Point{2*a.point[0] - b.point[0], 2*a.point[1] - b.point[1]}, t)
+				t = math.Abs(float64(num-a.num) / float64(a.num-b.num))
+				p = lerp(a.point, orb.Point{2*a.point[0] - b.point[0], 2*a.point[1] - b.point[1]}, min(t, 1))
+			}
+		}
+		if t > 1 {
+			if q, ok := ix.extrapolate(s, num, a); ok {
+				p = q
 			}
 		}
 		return Candidate{Point: p, Level: LevelHouse, Score: score - 0.1, Interpolated: true}, true

@@ -73,6 +73,7 @@ type Index struct {
 	lines   []namedLine
 	addrs   []addr // the 门牌, then (from real on) lane entrances
 	real    int
+	spacing float64 // median metres between consecutive same-side numbers (numberSpacing)
 	pois    []poi
 	poiBy   map[string][]int32 // normalized POI name/alias/compound → pois
 	poiDel  map[string][]int32 // one-rune deletions of POI names
@@ -195,6 +196,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 		s.center = ix.streetCenter(s)
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
+	ix.spacing = ix.numberSpacing()
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
 	}

@@ -125,7 +125,7 @@ func (v *vocab) longest(s string, bo []int, i int) (Kind, int) {
 type parser struct {
 	t     Text
 	rs    []rune
-	bo    []int // byte offset of each rune, plus len(Norm)
+	bo    []int  // byte offset of each rune, plus len(Norm)
 	v     *vocab // the dataset's names, tried first
 	nat   *vocab // the mainland admin names
 	out   []Element
