@@ -108,3 +108,24 @@ func (ix *Index) alongLine(s *street, near, lo, hi *addr, m float64) (orb.Point,
 	q := ix.pl.pointAt(best, max(0, min(total, pos.m+m)))
 	return orb.Point{q[0] + near.point[0] - pos.at[0], q[1] + near.point[1] - pos.at[1]}, true
 }
+
+// sparseFactor is how many times the city's spacing per number a bracketing pair may be apart
+// per number before it counts as spanning a gap (a park, a block without houses).
+const sparseFactor = 4
+
+// sparseT adjusts the fraction t of num between a and b when they lie much farther apart than
+// their numbers say: the houses between them are not spread evenly, so num is placed the city's
+// spacing per number away from the neighbour nearer in number rather than proportionally.
+func (ix *Index) sparseT(a, b *addr, num int32, t float64) float64 {
+	if ix.spacing <= 0 || b.num == a.num {
+		return t
+	}
+	d := ix.pl.dist(a.point, b.point)
+	if d <= sparseFactor*ix.spacing*float64(b.num-a.num) {
+		return t
+	}
+	if num-a.num <= b.num-num {
+		return float64(num-a.num) * ix.spacing / d
+	}
+	return 1 - float64(b.num-num)*ix.spacing/d
+}

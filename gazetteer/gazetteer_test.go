@@ -377,3 +377,21 @@ func TestGeocodeExtrapolate(t *testing.T) {
 		}
 	}
 }
+
+// TestGeocodeSparsePair checks that a number between two neighbours far apart for their
+// numbers (a park between them) is placed by the city's spacing from the nearer number.
+func TestGeocodeSparsePair(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 20; n += 2 {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "园边路", Number: n, Point: housePoint(n)})
+	}
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: 40, Road: "园边路", Number: 40, Point: housePoint(400)})
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	got := ix.Geocode("园边路22号", gazetteer.Query{})
+	if len(got) == 0 || !got[0].Interpolated {
+		t.Fatalf("Geocode(园边路22号) = %+v, want an interpolated 门牌", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, housePoint(22)); d > 5 {
+		t.Errorf("Geocode(园边路22号) is %.0f m from 20号's neighbour position, want ≤ 5 m", d)
+	}
+}

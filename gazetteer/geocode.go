@@ -504,6 +504,7 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 	case lo >= 0 && hi >= 0:
 		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
 		t := float64(num-a.num) / float64(b.num-a.num)
+		t = ix.sparseT(a, b, num, t)
 		p, ok := ix.along(s, a.point, b.point, t)
 		if !ok {
 			p = lerp(a.point, b.point, t)

@@ -27,7 +27,7 @@ func TestAccuracy(t *testing.T) {
 		// minimum shares: held-out within 30 m and 100 m, indexed exact, noisy within 30 m
 		held30, held100, exact, noisy float64
 	}{
-		{"taipei", func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) }, 0.45, 0.75, 0.89, 0.95},
+		{"taipei", func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) }, 0.52, 0.83, 0.89, 0.95},
 		{"penghu", func(d string) (*Set, error) { return LoadPenghu(filepath.Join(d, "penghu_magong")) }, 0.88, 0.97, 0.99, 0.95},
 		{"sample", func(string) (*Set, error) { return LoadSample() }, 0.85, 0.97, 0.85, 0.95},
 	}
