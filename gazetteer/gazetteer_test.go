@@ -395,3 +395,20 @@ func TestGeocodeSparsePair(t *testing.T) {
 		t.Errorf("Geocode(园边路22号) is %.0f m from 20号's neighbour position, want ≤ 5 m", d)
 	}
 }
+
+// TestLaneInRoadName checks that an address whose road name carries its lane (罗湖88巷, as the
+// generated city writes them) is indexed on that lane, for geocoding and reverse alike.
+func TestLaneInRoadName(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 1; n <= 9; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "长街5巷", Number: n, Point: housePoint(n)})
+	}
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	got := ix.Geocode("长街5巷3号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Score != 1 || got[0].Point != housePoint(3) {
+		t.Errorf("Geocode(长街5巷3号) = %+v, want the exact 门牌", got)
+	}
+	if r := ix.Reverse(housePoint(3), 0); r.House == nil || r.House.Name != "长街5巷3号" {
+		t.Errorf("Reverse(3号) house = %+v, want 长街5巷3号", r.House)
+	}
+}

@@ -374,16 +374,24 @@ func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
 	if name == "" {
 		return streetKey{}, false
 	}
-	base, sec, _, _ := splitRoadName(name)
+	// A road name may carry its section, lane and alley (罗湖88巷, as road names in the
+	// dataset do); the address's own fields win.
+	base, sec, lane, alley := splitRoadName(name)
 	if s := numberOf(a.Section); s > 0 {
 		sec = s
+	}
+	if l := numberOf(a.Lane); l > 0 {
+		lane = l
+	}
+	if l := numberOf(a.Alley); l > 0 {
+		alley = l
 	}
 	display := a.Road
 	if base != name {
 		display = Normalize(a.Road).RawSpan(0, utf8.RuneCountInString(base))
 	}
 	ri := ix.roadFor(base, display)
-	return streetKey{road: ri, section: sec, lane: numberOf(a.Lane), alley: numberOf(a.Alley)}, true
+	return streetKey{road: ri, section: sec, lane: lane, alley: alley}, true
 }
 
 // cleanRoad drops admin names glued in front of a road name (台北市大安区信义路 → 信义路), a
