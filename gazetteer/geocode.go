@@ -210,7 +210,7 @@ func (g *geocoder) rescue() {
 	if end > len(rs) {
 		return
 	}
-	for start := 0; start+3 <= end; start++ {
+	for start := max(0, end-maxNameRunes); start+3 <= end; start++ {
 		name := string(rs[start:end])
 		if ms := g.ix.resolveRoad(name); len(ms) > 0 {
 			g.roads = []Element{{Kind: KindRoad, Text: name, Start: start, End: end}}
@@ -268,7 +268,7 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 		return out
 	}
 	rs := []rune(name)
-	for i := 1; i+2 <= len(rs); i++ {
+	for i := max(1, len(rs)-maxNameRunes); i+2 <= len(rs); i++ {
 		if ri, ok := ix.byName[string(rs[i:])]; ok {
 			return []roadMatch{{ri, 0.9}}
 		}

@@ -340,11 +340,18 @@ func numeralVariant(n string) string {
 	return string(out)
 }
 
+// maxNameRunes bounds the names fuzzy matching considers: no road or POI name is longer, and
+// a query span past it (a pasted paragraph) would cost its length cubed.
+const maxNameRunes = 40
+
 // deletions returns the name with each one rune removed (symmetric-delete fuzzy matching: two
 // names one edit apart share a deletion or one is a deletion of the other).
 func deletions(n string) []string {
+	if len(n) > 4*maxNameRunes {
+		return nil
+	}
 	rs := []rune(n)
-	if len(rs) < 3 {
+	if len(rs) < 3 || len(rs) > maxNameRunes {
 		return nil
 	}
 	out := make([]string, 0, len(rs))
