@@ -184,6 +184,9 @@ func New(ds *data.Dataset, opts Options) *Index {
 	ix.addPOIAddresses(ds.POIs)
 	ix.real = len(ix.addrs)
 	ix.addEntrances()
+	if slack := cap(ix.addrs) - len(ix.addrs); slack > len(ix.addrs)/16 {
+		ix.addrs = slices.Clone(ix.addrs) // appending left up to a quarter of the slice unused
+	}
 	for i := range ix.addrs {
 		s := ix.addrs[i].street
 		s.nums = append(s.nums, int32(i))
