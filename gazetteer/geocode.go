@@ -7,7 +7,6 @@ import (
 	"citygeo/data"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -72,44 +71,6 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 		ix.fillPlace(&out[i])
 	}
 	return out
-}
-
-// DoubtfulFactor scales the scores of an address that names another province, city or
-// district than the deployment's (or the city a request asks for).
-const DoubtfulFactor = 0.5
-
-// elsewhere reports whether the address names a place outside the city asked for, or when
-// none is asked, outside the deployment: another province or city, or a mainland district the
-// dataset does not hold (西湖区 in a Shenzhen deployment).
-func (ix *Index) elsewhere(p Parsed, asked string) bool {
-	city := asked
-	if city == "" {
-		city = ix.opts.City
-	}
-	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
-		return true
-	}
-	if asked != "" {
-		return false
-	}
-	if e, ok := p.First(KindProvince); ok && ix.opts.Province != "" &&
-		shortProvince(e.Text) != shortProvince(NormalizeString(ix.opts.Province)) {
-		return true
-	}
-	if len(ix.ownDist) == 0 {
-		return false
-	}
-	for _, e := range p.Elements {
-		if e.Kind == KindDistrict && !ix.ownDist[e.Text] && national().names[e.Text] == KindDistrict {
-			return true
-		}
-	}
-	return false
-}
-
-// sameCity compares city names with or without 市 (深圳 = 深圳市).
-func sameCity(a, b string) bool {
-	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
 }
 
 func dedupe(cs []Candidate, limit int) []Candidate {
