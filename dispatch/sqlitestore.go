@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/internal/sqliteuri"
 
 	"github.com/paulmach/orb"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -54,8 +55,11 @@ CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, repor
 // OpenSQLiteStore opens (or creates) the database file at path with WAL and a 5 s busy timeout,
 // and creates the events table if needed.
 func OpenSQLiteStore(path string) (*SQLiteStore, error) {
-	dsn := "file:" + url.PathEscape(path) + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"citygeo/data"
@@ -81,14 +82,18 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		}
 	}
 
+	// Nil entries are refused before sorting, which would dereference them.
+	if slices.Contains(ds.Grids, nil) {
+		return nil, errors.New("new index: nil grid")
+	}
+	if slices.Contains(ds.Areas, nil) {
+		return nil, errors.New("new index: nil area")
+	}
 	ix.grids = make([]*data.Grid, len(ds.Grids))
 	copy(ix.grids, ds.Grids)
 	sort.SliceStable(ix.grids, func(i, j int) bool { return ix.grids[i].Code < ix.grids[j].Code })
 	ix.gridPrep = make([]*Prepared, len(ix.grids))
 	for i, g := range ix.grids {
-		if g == nil {
-			return nil, errors.New("new index: nil grid")
-		}
 		if _, dup := ix.gridByCode[g.Code]; dup {
 			return nil, fmt.Errorf("new index: grid %s: code: duplicate", g.Code)
 		}
@@ -110,9 +115,6 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	sort.SliceStable(ix.areas, func(i, j int) bool { return ix.areas[i].Code < ix.areas[j].Code })
 	ix.areaPrep = make([]*Prepared, len(ix.areas))
 	for i, a := range ix.areas {
-		if a == nil {
-			return nil, errors.New("new index: nil area")
-		}
 		if _, dup := ix.areaByCod[a.Code]; dup {
 			return nil, fmt.Errorf("new index: area %s: code: duplicate", a.Code)
 		}

@@ -243,6 +243,8 @@ func TestNewIndexErrors(t *testing.T) {
 		{"NaN grid", func(d *data.Dataset) { d.Grids[0].Polygon = box(math.NaN(), 0, 1, 1) }, "not finite"},
 		{"duplicate component", func(d *data.Dataset) { d.Components = append(d.Components, d.Components[0]) }, "component 4403030118000001: id: duplicate"},
 		{"duplicate area", func(d *data.Dataset) { d.Areas = append(d.Areas, d.Areas[0]) }, "area 440303: code: duplicate"},
+		{"nil grid", func(d *data.Dataset) { d.Grids = append(d.Grids, nil) }, "nil grid"},
+		{"nil area", func(d *data.Dataset) { d.Areas = append(d.Areas, nil) }, "nil area"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -145,3 +145,20 @@ func TestUnknownCRSFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestDBFDeletedRecord marks the second .dbf record deleted: its shape goes with it and the
+// others keep their own attributes.
+func TestDBFDeletedRecord(t *testing.T) {
+	dir := t.TempDir()
+	p := copyShp(t, dir, ".shp", ".dbf", ".prj", ".cpg")
+	d := strings.TrimSuffix(p, ".shp") + ".dbf"
+	b, _ := os.ReadFile(d)
+	headerLen := int(b[8]) | int(b[9])<<8
+	recLen := int(b[10]) | int(b[11])<<8
+	b[headerLen+recLen] = '*'
+	os.WriteFile(d, b, 0o644)
+	got, _ := components(t, p, importer.Options{})
+	if len(got) != 4 || got[0].ID != "4403030101000001" || got[1].ID != "4403030203000003" || got[1].Name != "公交站亭 国贸站" {
+		t.Errorf("got %d components: %v, %v", len(got), got[0].ID, got[1].ID)
+	}
+}

@@ -37,6 +37,27 @@ type converter struct {
 	kinds  map[Kind]bool
 	layers map[*Source]*resolved
 	derive []deriveJob
+	intern map[string]string // one copy of each repeated value (department names, grid codes …)
+}
+
+// maxInterned bounds the intern table; past it values are kept as read.
+const maxInterned = 1 << 16
+
+// internFields are the fields whose values repeat across many features.
+var internFields = map[string]bool{
+	"owner_code": true, "owner_name": true, "property_code": true, "property_name": true,
+	"maintainer_code": true, "maintainer_name": true, "grid": true, "status": true, "source": true,
+	"community": true, "road": true, "category": true, "class": true, "parent": true,
+}
+
+func (c *converter) interned(s string) string {
+	if v, ok := c.intern[s]; ok {
+		return v
+	}
+	if len(c.intern) < maxInterned {
+		c.intern[s] = s
+	}
+	return s
 }
 
 type deriveJob struct {
@@ -48,7 +69,8 @@ func newConverter(m *Mapping, r *Report) *converter {
 	if m == nil {
 		m = &Mapping{}
 	}
-	return &converter{m: m, ds: &data.Dataset{Name: m.Name}, report: r, kinds: map[Kind]bool{}, layers: map[*Source]*resolved{}}
+	return &converter{m: m, ds: &data.Dataset{Name: m.Name}, report: r, kinds: map[Kind]bool{}, layers: map[*Source]*resolved{},
+		intern: map[string]string{}}
 }
 
 func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
@@ -149,6 +171,9 @@ func (x *featureCtx) get(field string) string {
 		return ""
 	}
 	s := text(x.f.Props[col])
+	if internFields[field] {
+		s = x.c.interned(s)
+	}
 	if table, ok := x.r.Values[field]; ok && s != "" {
 		v, ok := table[s]
 		if !ok {

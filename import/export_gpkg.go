@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"citygeo/internal/sqliteuri"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 )
@@ -63,7 +65,7 @@ func exportGPKG(layers []exportLayer, path string) ([]string, error) {
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", sqliteuri.File(path, nil))
 	if err != nil {
 		return nil, err
 	}

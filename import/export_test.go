@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -50,6 +51,41 @@ func TestExportRoundTrip(t *testing.T) {
 			byID(got.Components)
 			if d := cmp.Diff(&w, got, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("round trip through %s (-want +got):\n%s", f, d)
+			}
+		})
+	}
+}
+
+// TestGeoPackageFileNames exports and re-reads GeoPackages whose names hold URI syntax ('?',
+// '#'), spaces and Chinese: the export must write exactly that file and the read-only reader
+// must open it, not a file cut at the '?' or '#'.
+func TestGeoPackageFileNames(t *testing.T) {
+	want := smallCity(t)
+	for _, name := range []string{"a?b.gpkg", "c#d.gpkg", "罗湖 部件?v=2#1.gpkg"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			files, err := importer.Export(want, importer.ExportGeoPackage, filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, rep, err := importer.Check(context.Background(), files, nil, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Errors != 0 || len(got.Components) != len(want.Components) || len(got.Grids) != len(want.Grids) {
+				t.Errorf("re-read %d components, %d grids, %d errors; want %d, %d, 0",
+					len(got.Components), len(got.Grids), rep.Errors, len(want.Components), len(want.Grids))
+			}
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ents) != 1 || ents[0].Name() != name {
+				var names []string
+				for _, e := range ents {
+					names = append(names, e.Name())
+				}
+				t.Errorf("files written = %q, want only %q", names, name)
 			}
 		})
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	"citygeo/internal/sqliteuri"
+
 	"github.com/paulmach/orb"
 
 	_ "modernc.org/sqlite" // GeoPackage is SQLite
@@ -69,7 +71,7 @@ func readGeoPackage(path string, opts ReadOptions, fn func(*Source, *Feature) er
 	q := url.Values{}
 	q.Set("mode", "ro")
 	q.Add("_pragma", "query_only(1)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -133,42 +133,22 @@ func merge(base *data.Dataset, c *converter) *data.Dataset {
 	}
 	out.Areas = append(out.Areas, in.Areas...)
 	sort.SliceStable(out.Areas, func(i, j int) bool { return out.Areas[i].Level < out.Areas[j].Level })
-	if c.kinds[KindGrid] || len(c.derive) > 0 {
-		out.Grids = in.Grids
-	} else {
-		out.Grids = base.Grids
-	}
-	if c.kinds[KindComponent] {
-		out.Components = in.Components
-	} else {
-		out.Components = base.Components
-	}
-	if c.kinds[KindDepartment] {
-		out.Departments = in.Departments
-	} else {
-		out.Departments = base.Departments
-	}
-	if c.kinds[KindRoad] {
-		out.Roads = in.Roads
-	} else {
-		out.Roads = base.Roads
-	}
-	if c.kinds[KindAddress] {
-		out.Addresses = in.Addresses
-	} else {
-		out.Addresses = base.Addresses
-	}
-	if c.kinds[KindPOI] {
-		out.POIs = in.POIs
-	} else {
-		out.POIs = base.POIs
-	}
-	if c.kinds[KindBuilding] {
-		out.Buildings = in.Buildings
-	} else {
-		out.Buildings = base.Buildings
-	}
+	out.Grids = layerOf(c.kinds[KindGrid] || len(c.derive) > 0, in.Grids, base.Grids)
+	out.Components = layerOf(c.kinds[KindComponent], in.Components, base.Components)
+	out.Departments = layerOf(c.kinds[KindDepartment], in.Departments, base.Departments)
+	out.Roads = layerOf(c.kinds[KindRoad], in.Roads, base.Roads)
+	out.Addresses = layerOf(c.kinds[KindAddress], in.Addresses, base.Addresses)
+	out.POIs = layerOf(c.kinds[KindPOI], in.POIs, base.POIs)
+	out.Buildings = layerOf(c.kinds[KindBuilding], in.Buildings, base.Buildings)
 	return out
+}
+
+// layerOf is the imported layer when the import brought it, else the current version's.
+func layerOf[T any](imported bool, in, base []T) []T {
+	if imported {
+		return in
+	}
+	return base
 }
 
 // kindLayers maps the kinds that own a whole store layer; areas share one layer across levels.

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	shapefile "github.com/twpayne/go-shapefile"
@@ -216,61 +214,55 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		}
 	}
 
-	readers := map[string]io.ReadCloser{}
-	sizes := map[string]int64{}
-	defer func() {
-		for _, r := range readers {
-			r.Close()
-		}
-	}()
-	var total int64
-	for _, ext := range []string{".shp", ".dbf"} {
-		rc, err := parts[ext].open()
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", name, ext, err)
-		}
-		readers[ext] = rc
-		sizes[ext] = parts[ext].size
-		total += parts[ext].size
+	shpRC, err := parts[".shp"].open()
+	if err != nil {
+		return fmt.Errorf("%s: .shp: %w", name, err)
 	}
-	counted := &countingReader{r: readers[".shp"], limit: opts.maxSize(), total: parts[".shp"].size, progress: opts.Progress}
-	readers[".shp"] = struct {
+	defer shpRC.Close()
+	dbfRC, err := parts[".dbf"].open()
+	if err != nil {
+		return fmt.Errorf("%s: .dbf: %w", name, err)
+	}
+	defer dbfRC.Close()
+	shpSize := parts[".shp"].size
+	counted := &countingReader{r: shpRC, limit: opts.maxSize(), total: shpSize, progress: opts.Progress}
+	// The .shp and .dbf scanners are used directly, in step: go-shapefile's combined Scanner
+	// starts three goroutines per record, which costs more than the decoding at a million.
+	// No record can be larger than the file: bounds what a corrupt header can make us allocate.
+	shpSc, err := shapefile.NewScannerSHP(struct {
 		io.Reader
 		io.Closer
-	}{counted, readers[".shp"]}
-	sc, err := shapefile.NewScanner(readers, sizes, &shapefile.ReadShapefileOptions{
-		DBF: &shapefile.ReadDBFOptions{Charset: src.Charset},
-		// No record can be larger than the file: bounds what a corrupt header can make us allocate.
-		SHP: &shapefile.ReadSHPOptions{MaxParts: int(sizes[".shp"]/4) + 1, MaxPoints: int(sizes[".shp"]/16) + 1, MaxRecordSize: int(sizes[".shp"]) + 1},
-	})
+	}{counted, shpRC}, shpSize, &shapefile.ReadSHPOptions{MaxParts: int(shpSize/4) + 1, MaxPoints: int(shpSize/16) + 1, MaxRecordSize: int(shpSize) + 1})
 	if err != nil {
-		return fmt.Errorf("%s: %v: %w", name, err, ErrFormat)
+		return fmt.Errorf("%s: .shp: %v: %w", name, err, ErrFormat)
 	}
-	fields := sc.DBFFieldDescriptors()
-	for _, f := range fields {
-		src.Columns = append(src.Columns, f.Name)
+	dbf, err := newDBFReader(dbfRC, src.Charset)
+	if err != nil {
+		return fmt.Errorf("%s: .dbf: %v: %w", name, err, ErrFormat)
 	}
-	want := -1
-	if h := sc.DBFHeader(); h != nil {
-		want = h.Records
-	}
+	src.Columns = dbf.columns()
 	i := 0
-	for sc.Next() {
-		rec, _, attrs := sc.Scan()
-		if err := sc.Error(); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return fmt.Errorf("%s: record %d: %v: %w", name, i, err, ErrFormat)
+	for {
+		rec, err := shpSc.Scan()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if rec == nil {
+		if err != nil {
+			return fmt.Errorf("%s: .shp record %d: %v: %w", name, i, err, ErrFormat)
+		}
+		attrs, deleted, err := dbf.next()
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: the .dbf has %d records, fewer than the shapes in the .shp: %w", name, dbf.records, ErrFormat)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: .dbf: %v: %w", name, err, ErrFormat)
+		}
+		if deleted { // a deleted attribute record deletes its shape too
 			continue
 		}
-		f := &Feature{Index: i, Props: make(map[string]any, len(fields))}
-		for j, fd := range fields {
-			if j < len(attrs) {
-				f.Props[fd.Name] = dbfValue(attrs[j])
-			}
+		f := &Feature{Index: i, Props: make(map[string]any, len(src.Columns))}
+		for j, col := range src.Columns {
+			f.Props[col] = attrs[j]
 		}
 		g, err := fromGeom(rec.Geom)
 		if err != nil {
@@ -282,25 +274,8 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		}
 		i++
 	}
-	if want >= 0 && i != want {
-		return fmt.Errorf("%s: read %d records, the .dbf header says %d (truncated or mismatched .shp/.dbf): %w", name, i, want, ErrFormat)
+	if _, _, err := dbf.next(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: the .dbf has more records than the .shp's shapes (truncated .shp?): %w", name, ErrFormat)
 	}
 	return nil
-}
-
-func dbfValue(v any) any {
-	switch v := v.(type) {
-	case int:
-		return int64(v)
-	case shapefile.DBFMemo:
-		return string(v)
-	case []byte:
-		return string(bytes.TrimSpace(v))
-	case time.Time:
-		if v.IsZero() {
-			return nil
-		}
-		return v
-	}
-	return v
 }

@@ -3,6 +3,7 @@ package tiles
 import (
 	"container/list"
 	"sync"
+	"weak"
 )
 
 // DefaultCacheBytes is the default byte budget of a Cache.
@@ -45,8 +46,11 @@ type Cache struct {
 	used   int64
 	lru    *list.List // front = most recent
 	m      map[cacheKey]*list.Element
-	owner  map[int64]*Index // the index whose tiles are cached under a version
-	gen    uint64           // bumped by every events invalidation
+	// owner is the index whose tiles are cached under a version. Weak, so the cache of a
+	// long-running server does not keep every replaced version's index (and through it the
+	// whole dataset) alive; weak pointers made from the same index compare equal.
+	owner map[int64]weak.Pointer[Index]
+	gen   uint64 // bumped by every events invalidation
 }
 
 // NewCache returns a cache holding at most budget bytes (DefaultCacheBytes if budget ≤ 0).
@@ -54,7 +58,7 @@ func NewCache(budget int64) *Cache {
 	if budget <= 0 {
 		budget = DefaultCacheBytes
 	}
-	return &Cache{budget: budget, lru: list.New(), m: map[cacheKey]*list.Element{}, owner: map[int64]*Index{}}
+	return &Cache{budget: budget, lru: list.New(), m: map[cacheKey]*list.Element{}, owner: map[int64]weak.Pointer[Index]{}}
 }
 
 // get returns a cached tile.
@@ -74,7 +78,8 @@ func (c *Cache) get(k cacheKey) (*Tile, bool) {
 func (c *Cache) claim(v int64, ix *Index) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.owner[v]; ok && old == ix {
+	w := weak.Make(ix)
+	if old, ok := c.owner[v]; ok && old == w {
 		return
 	} else if ok {
 		for k, e := range c.m {
@@ -83,7 +88,7 @@ func (c *Cache) claim(v int64, ix *Index) {
 			}
 		}
 	}
-	c.owner[v] = ix
+	c.owner[v] = w
 }
 
 // eventsGen returns the events generation, read before building an events tile.
@@ -106,7 +111,7 @@ func (c *Cache) put(k cacheKey, t *Tile, gen uint64, ix *Index) {
 	if k.set == SetEvents && gen != c.gen {
 		return
 	}
-	if k.set == SetCity && c.owner[k.version] != ix {
+	if k.set == SetCity && c.owner[k.version] != weak.Make(ix) {
 		return
 	}
 	if e, ok := c.m[k]; ok {

@@ -1,8 +1,12 @@
 package tiles
 
 import (
+	"citygeo/data"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
+	"weak"
 )
 
 func TestUniqueIDs(t *testing.T) {
@@ -21,4 +25,29 @@ func TestUniqueIDs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCacheDoesNotKeepReplacedIndexes: a long-running server claims a new index for every
+// version it serves; the cache must not keep the old ones (and their datasets) alive.
+func TestCacheDoesNotKeepReplacedIndexes(t *testing.T) {
+	c := NewCache(1 << 20)
+	gone := make(chan struct{})
+	func() {
+		ix := NewIndex(&data.Dataset{Version: 1})
+		runtime.AddCleanup(ix, func(ch chan struct{}) { close(ch) }, gone)
+		c.claim(1, ix)
+		c.claim(1, ix) // the same index again: still the owner
+		if c.owner[1] != weak.Make(ix) {
+			t.Fatal("claim did not record the owner")
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		runtime.GC()
+		select {
+		case <-gone:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("the cache kept a replaced index alive")
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -168,6 +169,7 @@ func newImportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tuneGC()
 			st, err := store.Open(ctx, f.sf.store)
 			if err != nil {
 				return err
@@ -187,6 +189,18 @@ func newImportCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// tuneGC trades memory the import may use for less GC work: collect less often (GOGC 300), but
+// hold the heap near 1 GiB (a soft limit) so that a million-feature import stays well inside
+// 1.5 GB of RSS. GOGC and GOMEMLIMIT in the environment win.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 // activeDataset is the store's active version, or nil for a missing or empty store (validate

@@ -101,7 +101,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
 	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
 	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
-	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: the --store file (memory only on the sample city)")
+	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes (memory only on the sample city)")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")

@@ -16,8 +16,13 @@ import (
 type dispatchFlags struct {
 	rules  string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
 	dup    string // duplicate radius/window per class (JSON); "" = defaults
-	events string // SQLite file for events; "" = the --store file, or memory only on the sample city
+	events string // SQLite file for events; "" = eventsFile(--store), or memory only on the sample city
 }
+
+// eventsFile is the default events database beside the dataset store at storePath. Events get
+// their own file because Store.Save holds one write transaction for a whole import: in the same
+// file, every event write would wait out its busy timeout behind an import and fail.
+func eventsFile(storePath string) string { return storePath + ".events.db" }
 
 // newDispatch builds the duty rules and the events feed. It returns a closer for the event
 // store (nil when events live in memory only).
@@ -54,8 +59,8 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 		}
 	}
 	eventsPath := f.events
-	if eventsPath == "" {
-		eventsPath = storePath
+	if eventsPath == "" && storePath != "" {
+		eventsPath = eventsFile(storePath)
 	}
 	var es dispatch.EventStore = dispatch.MemStore{}
 	var closer io.Closer

@@ -30,6 +30,15 @@ type DatasetsBody struct {
 type ImportBody struct {
 	Version int64            `json:"version"`
 	Report  *importer.Report `json:"report"`
+	Served  bool             `json:"served"`            // false: stored and active, not yet answered from (see Message)
+	Message string           `json:"message,omitempty"` // why the version is not served yet
+}
+
+// ActivateBody is the body of a successful POST /v1/datasets/{version}/activate.
+type ActivateBody struct {
+	Version int64  `json:"version"`
+	Served  bool   `json:"served"`            // false: active in the store, not yet answered from (see Message)
+	Message string `json:"message,omitempty"` // why the version is not served yet
 }
 
 func (s *Server) storeOr503(c *gin.Context) *store.Store {
@@ -75,11 +84,8 @@ func (s *Server) handleActivate(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	if err := s.reload(c.Request.Context(), v); err != nil {
-		Fail(c, "", err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"version": v})
+	served, msg := s.serveCommitted(c.Request.Context(), v)
+	c.JSON(http.StatusOK, ActivateBody{Version: v, Served: served, Message: msg})
 }
 
 // handleUpload takes multipart parts "file" (one or more survey files; a Shapefile as a .zip
@@ -122,11 +128,8 @@ func (s *Server) handleUpload(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	if err := s.reload(c.Request.Context(), v); err != nil {
-		Fail(c, "", err)
-		return
-	}
-	c.JSON(http.StatusCreated, ImportBody{Version: v, Report: rep})
+	served, msg := s.serveCommitted(c.Request.Context(), v)
+	c.JSON(http.StatusCreated, ImportBody{Version: v, Report: rep, Served: served, Message: msg})
 }
 
 func tooLarge(limit int64) *Error {
@@ -208,6 +211,24 @@ func uploadErr(err error, limit int64) error {
 		return tooLarge(limit)
 	}
 	return BadParam("body", "reading the upload: %v", err)
+}
+
+// serveCommitted swaps in version v, already committed as the store's active version. The
+// store has changed whatever happens to the request now, so a client that disconnects must not
+// cancel the reload (context.WithoutCancel). A reload that fails all the same is logged and
+// told to the client instead of a bare 500: the version is stored and active, and this process
+// serves it once a later reload succeeds (Follow, restart).
+func (s *Server) serveCommitted(ctx context.Context, v int64) (served bool, msg string) {
+	err := s.reload(context.WithoutCancel(ctx), v)
+	if err == nil {
+		return true, ""
+	}
+	s.log.Error("reload after commit", "version", v, "err", err)
+	prev := "no version"
+	if cur := s.Current(); cur != nil {
+		prev = fmt.Sprintf("version %d", cur.Version())
+	}
+	return false, fmt.Sprintf("version %d is stored and active in the store but not yet served: loading it failed (%v); this server still answers from %s", v, err, prev)
 }
 
 // reload loads version v from the store and swaps it in.

@@ -8,6 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/data"
+
+	"github.com/paulmach/orb"
 )
 
 // Info is the body of GET /v1/info.
@@ -36,8 +38,12 @@ func (s *Server) handleInfo(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	ds := snap.Dataset
-	b := snap.Geo.Bound()
+	c.JSON(http.StatusOK, snap.Info)
+}
+
+// newInfo describes a dataset for /v1/info. It walks every area and component, so it runs once
+// per snapshot, not per request.
+func newInfo(ds *data.Dataset, b orb.Bound, loaded time.Time) Info {
 	counts := map[string]int{
 		"grids": len(ds.Grids), "components": len(ds.Components), "departments": len(ds.Departments),
 		"roads": len(ds.Roads), "addresses": len(ds.Addresses), "buildings": len(ds.Buildings), "pois": len(ds.POIs),
@@ -55,11 +61,11 @@ func (s *Server) handleInfo(c *gin.Context) {
 		schemes = append(schemes, SchemeInfo{Scheme: string(sc), Components: n, IDDigits: sc.IDLen()})
 	}
 	sort.Slice(schemes, func(i, j int) bool { return schemes[i].Scheme < schemes[j].Scheme })
-	c.JSON(http.StatusOK, Info{
-		Name: ds.Name, Version: ds.Version, Source: ds.Source, CreatedAt: ds.CreatedAt, LoadedAt: snap.LoadedAt,
+	return Info{
+		Name: ds.Name, Version: ds.Version, Source: ds.Source, CreatedAt: ds.CreatedAt, LoadedAt: loaded,
 		Bounds: [4]float64{round7(b.Min[0]), round7(b.Min[1]), round7(b.Max[0]), round7(b.Max[1])},
 		Center: LngLat{round7(b.Center()[0]), round7(b.Center()[1])},
 		Counts: counts, Schemes: schemes,
 		CRS: []string{"wgs84", "cgcs2000", "gcj02", "bd09"},
-	})
+	}
 }

@@ -18,6 +18,7 @@ type Snapshot struct {
 	Geo       *geo.Index
 	Gazetteer *gazetteer.Index // addresses, roads, POIs: geocode, reverse, suggest
 	Tiles     *tiles.Tiler     // vector tiles of this version (cache shared across versions, keyed by version)
+	Info      Info             // what /v1/info answers, computed once
 	LoadedAt  time.Time
 }
 
@@ -33,16 +34,34 @@ type SnapshotOptions struct {
 
 // NewSnapshot builds the indexes of ds. ds must not be mutated afterwards.
 func NewSnapshot(ds *data.Dataset, opts SnapshotOptions) (*Snapshot, error) {
+	// The tile index does not need the geo index: build the two side by side (a large city
+	// spends seconds in each).
+	// geo.NewIndex is the one that validates the dataset; a dataset it refuses could make the
+	// tile index panic, and a panic in this goroutine would end the process, so recover it.
+	tileIndex := make(chan *tiles.Index, 1)
+	go func() {
+		defer func() {
+			if recover() != nil {
+				tileIndex <- nil
+			}
+		}()
+		tileIndex <- tiles.NewIndex(ds)
+	}()
 	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance})
+	tix := <-tileIndex
 	if err != nil {
 		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
+	}
+	if tix == nil {
+		return nil, fmt.Errorf("index dataset version %d: tile index failed", ds.Version)
 	}
 	cache := opts.TileCache
 	if cache == nil {
 		cache = tiles.NewCache(0)
 	}
-	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, opts.Events, tiles.Options{})
-	snap := &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: time.Now()}
+	tr := tiles.NewTiler(tix, cache, opts.Events, tiles.Options{})
+	now := time.Now()
+	snap := &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: now, Info: newInfo(ds, ix.Bound(), now)}
 	snap.Gazetteer = gazetteerOf(snap)
 	return snap, nil
 }

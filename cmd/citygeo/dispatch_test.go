@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/data/store"
+	"citygeo/dispatch"
+	"citygeo/geo"
+)
+
+// TestEventsBesideStore writes events while an import holds the dataset store's write
+// transaction: by default the events live in their own file beside the store, so the write must
+// not wait for the import; --events still chooses the file.
+func TestEventsBesideStore(t *testing.T) {
+	ctx := context.Background()
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 1000, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		events string // --events; "" = default
+		want   string // file the events must land in, relative to the temp dir
+	}{
+		{"default", "", "城市 a?b.db.events.db"},
+		{"--events", "my events.db", "my events.db"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			storePath := filepath.Join(dir, "城市 a?b.db")
+			st, err := store.Open(ctx, storePath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			// An import in progress: Save holds the write lock for its whole transaction.
+			tx, err := st.DB().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO dataset_version(name, created_at, source, counts) VALUES ('x', '', '', '{}')`); err != nil {
+				t.Fatal(err)
+			}
+			f := dispatchFlags{}
+			if tt.events != "" {
+				f.events = filepath.Join(dir, tt.events)
+			}
+			start := time.Now()
+			disp, closer, err := newDispatch(f, storePath, ds, ix, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closer.Close()
+			e := data.Event{ID: "C2026-0001", Point: ds.Components[0].Geometry.Bound().Center(),
+				Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}}
+			if _, err := disp.Feed.Put(e, time.Now()); err != nil {
+				t.Fatalf("event write during an import: %v", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("event write took %v during an import: it waited for the store's lock", d)
+			}
+			es, err := dispatch.OpenSQLiteStore(filepath.Join(dir, tt.want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer es.Close()
+			got, err := es.LoadAll()
+			if err != nil || len(got) != 1 || got[0].ID != e.ID {
+				t.Errorf("events in %s = %v, %v; want %s", tt.want, got, err, e.ID)
+			}
+			if _, err := os.Stat(storePath + ".events.db"); tt.events != "" && err == nil {
+				t.Errorf("--events given, but the default %s.events.db was created too", storePath)
+			}
+		})
+	}
+}
