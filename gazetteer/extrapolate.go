@@ -17,7 +17,7 @@ const maxRateGap = 20
 func (ix *Index) numberSpacing() float64 {
 	var rates []float64
 	for _, s := range ix.streets {
-		last := map[int32]*addr{} // by parity
+		var last [2]*addr // by parity
 		for _, i := range s.nums {
 			a := &ix.addrs[i]
 			if a.src == nil {

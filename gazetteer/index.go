@@ -63,25 +63,26 @@ func LocateWith(gx *geo.Index) func(orb.Point) Place {
 // Index is the gazetteer of one dataset: built once by New, then read-only and safe for
 // concurrent use.
 type Index struct {
-	opts    Options
-	pl      plane
-	voc     *vocab
-	roads   []*road
-	byName  map[string]int32   // normalized road name and variants → road
-	fuzzy   map[string][]int32 // one-rune deletions of road names → roads
-	streets map[streetKey]*street
-	lines   []namedLine
-	addrs   []addr // the 门牌, then (from real on) lane entrances
-	real    int
-	spacing float64 // median metres between consecutive same-side numbers (numberSpacing)
-	pois    []poi
-	poiBy   map[string][]int32 // normalized POI name/alias/compound → pois
-	poiDel  map[string][]int32 // one-rune deletions of POI names
-	areas   map[string]*data.Area
-	areaBy  map[string]*data.Area // by code
-	ownDist map[string]bool       // normalized names (and short forms) of the dataset's districts
-	cells   cellIndex
-	sugg    suggester
+	opts      Options
+	pl        plane
+	voc       *vocab
+	roads     []*road
+	byName    map[string]int32   // normalized road name and variants → road
+	fuzzy     map[string][]int32 // one-rune deletions of road names → roads
+	streets   map[streetKey]*street
+	lines     []namedLine
+	addrs     []addr // the 门牌, then (from real on) lane entrances
+	real      int
+	spacing   float64 // median metres between consecutive same-side numbers (numberSpacing)
+	pois      []poi
+	poiBy     map[string][]int32 // normalized POI name/alias/compound → pois
+	poiDel    map[string][]int32 // one-rune deletions of POI names
+	areas     map[string]*data.Area
+	areaBy    map[string]*data.Area // by code
+	ownDist   map[string]bool       // normalized names (and short forms) of the dataset's districts
+	roadParts map[string]streetKey  // readRoad's answers by raw road name, while New runs
+	cells     cellIndex
+	sugg      suggester
 }
 
 // road is every street (section, lane, alley) sharing one road name.
@@ -135,16 +136,17 @@ type poi struct {
 // New builds the index of a dataset. The dataset must not change afterwards.
 func New(ds *data.Dataset, opts Options) *Index {
 	ix := &Index{
-		opts:    opts,
-		voc:     newVocab(),
-		byName:  map[string]int32{},
-		fuzzy:   map[string][]int32{},
-		streets: map[streetKey]*street{},
-		poiBy:   map[string][]int32{},
-		poiDel:  map[string][]int32{},
-		areas:   map[string]*data.Area{},
-		areaBy:  map[string]*data.Area{},
-		ownDist: map[string]bool{},
+		opts:      opts,
+		voc:       newVocab(),
+		byName:    map[string]int32{},
+		fuzzy:     map[string][]int32{},
+		streets:   map[streetKey]*street{},
+		poiBy:     map[string][]int32{},
+		poiDel:    map[string][]int32{},
+		areas:     map[string]*data.Area{},
+		areaBy:    map[string]*data.Area{},
+		ownDist:   map[string]bool{},
+		roadParts: map[string]streetKey{},
 	}
 	if opts.City == "" && opts.Province == "" {
 		dep := DeploymentOf(ds)
@@ -182,6 +184,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
 	}
 	ix.addPOIAddresses(ds.POIs)
+	ix.roadParts = nil
 	ix.real = len(ix.addrs)
 	ix.addEntrances()
 	if slack := cap(ix.addrs) - len(ix.addrs); slack > len(ix.addrs)/16 {
@@ -377,31 +380,46 @@ func (ix *Index) streetFor(k streetKey) *street {
 
 // keyOf returns the street key of an address; false when it has no road.
 func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
-	name := NormalizeString(a.Road)
+	// Addresses repeat their road names: read each distinct spelling once.
+	rp, ok := ix.roadParts[a.Road]
+	if !ok {
+		rp = ix.readRoad(a.Road)
+		ix.roadParts[a.Road] = rp
+	}
+	if rp.road < 0 {
+		return streetKey{}, false
+	}
+	k := rp
+	// The address's own section, lane and alley win over those its road name carries.
+	if s := numberOf(a.Section); s > 0 {
+		k.section = s
+	}
+	if l := numberOf(a.Lane); l > 0 {
+		k.lane = l
+	}
+	if l := numberOf(a.Alley); l > 0 {
+		k.alley = l
+	}
+	return k, true
+}
+
+// readRoad reads an address's road name: the road (created when new) and the section, lane
+// and alley the name carries (罗湖88巷, as road names in the dataset do); road −1 when the
+// name is empty.
+func (ix *Index) readRoad(raw string) streetKey {
+	name := NormalizeString(raw)
 	if _, known := ix.byName[name]; !known {
 		name = cleanRoad(name)
 	}
 	if name == "" {
-		return streetKey{}, false
+		return streetKey{road: -1}
 	}
-	// A road name may carry its section, lane and alley (罗湖88巷, as road names in the
-	// dataset do); the address's own fields win.
 	base, sec, lane, alley := splitRoadName(name)
-	if s := numberOf(a.Section); s > 0 {
-		sec = s
-	}
-	if l := numberOf(a.Lane); l > 0 {
-		lane = l
-	}
-	if l := numberOf(a.Alley); l > 0 {
-		alley = l
-	}
-	display := a.Road
+	display := raw
 	if base != name {
-		display = Normalize(a.Road).RawSpan(0, utf8.RuneCountInString(base))
+		display = Normalize(raw).RawSpan(0, utf8.RuneCountInString(base))
 	}
-	ri := ix.roadFor(base, display)
-	return streetKey{road: ri, section: sec, lane: lane, alley: alley}, true
+	return streetKey{road: ix.roadFor(base, display), section: sec, lane: lane, alley: alley}
 }
 
 // cleanRoad drops admin names glued in front of a road name (台北市大安区信义路 → 信义路), a

@@ -19,10 +19,9 @@ type houseKey struct {
 // on an interpolation. Addresses on roads the dataset does not know are left out: a POI's
 // address text never invents a road.
 func (ix *Index) addPOIAddresses(pois []*data.POI) {
-	have := make(map[houseKey]bool, len(ix.addrs))
-	for _, a := range ix.addrs {
-		have[houseKey{a.street, a.num, a.suffix}] = true
-	}
+	// The POIs' 门牌 first (few), then one pass over the 门牌 layer drops those it holds.
+	want := map[houseKey]*data.Address{}
+	var order []houseKey
 	for _, p := range pois {
 		if p.Address == "" {
 			continue
@@ -31,13 +30,22 @@ func (ix *Index) addPOIAddresses(pois []*data.POI) {
 		if !ok {
 			continue
 		}
-		s := ix.streetFor(k)
-		h := houseKey{s, int32(a.Number), NormalizeString(a.Suffix)}
-		if have[h] {
-			continue
+		h := houseKey{ix.streetFor(k), int32(a.Number), NormalizeString(a.Suffix)}
+		if _, dup := want[h]; !dup {
+			want[h] = a
+			order = append(order, h)
 		}
-		have[h] = true
-		ix.addrs = append(ix.addrs, addr{num: h.num, suffix: h.suffix, point: p.Point, street: s, src: a})
+	}
+	if len(want) == 0 {
+		return
+	}
+	for _, a := range ix.addrs {
+		delete(want, houseKey{a.street, a.num, a.suffix})
+	}
+	for _, h := range order {
+		if a := want[h]; a != nil {
+			ix.addrs = append(ix.addrs, addr{num: h.num, suffix: h.suffix, point: a.Point, street: h.street, src: a})
+		}
 	}
 }
 
