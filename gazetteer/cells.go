@@ -28,10 +28,10 @@ type cellIndex struct {
 	addrs layer // values: address index
 	segs  layer // values: segment index into refs (build time only)
 	pois  layer // values: POI index
-	// refs are numbered in the order of the cells they are first filed in, so that a cell's
-	// segments are read in one run of memory rather than one cache miss each: the reverse
-	// path is memory-bound.
 	refs  []segRef
+	// segAt holds the segments in the order of segs.vals, so that a cell's segments are read
+	// in one run of memory rather than one cache miss each: the reverse path is memory-bound.
+	segAt []segRef
 	cross []crossing
 	xs    layer // values: crossing index
 }
@@ -230,7 +230,11 @@ func newCellIndex(ix *Index) cellIndex {
 	}
 	c.segs = buildLayer(cellDeg, keys, vals)
 	c.crossings(ix)
-	c.renumberSegments()
+	c.segAt = make([]segRef, len(c.segs.vals))
+	for i, v := range c.segs.vals {
+		c.segAt[i] = c.refs[v]
+	}
+	c.refs = nil // crossings were their last reader
 	// The sparse layers keep their points beside their values too.
 	c.pois.pts = make([]orb.Point, len(c.pois.vals))
 	for i, v := range c.pois.vals {
@@ -241,25 +245,6 @@ func newCellIndex(ix *Index) cellIndex {
 		c.xs.pts[i] = c.cross[v].point
 	}
 	return c
-}
-
-// renumberSegments orders refs by the first cell each is filed in.
-func (c *cellIndex) renumberSegments() {
-	at := make([]int32, len(c.refs))
-	for i := range at {
-		at[i] = -1
-	}
-	refs := make([]segRef, 0, len(c.refs))
-	for _, v := range c.segs.vals {
-		if at[v] < 0 {
-			at[v] = int32(len(refs))
-			refs = append(refs, c.refs[v])
-		}
-	}
-	for i, v := range c.segs.vals {
-		c.segs.vals[i] = at[v]
-	}
-	c.refs = refs
 }
 
 // crossings finds where segments of two different roads cross, cell by cell.
@@ -385,9 +370,9 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	l := &ix.cells.segs
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
-		for _, si := range l.vals[a:b] {
-			if d2 := ix.pl.segDist2(p, &ix.cells.refs[si]); d2 < bd2 && d2 <= r2 {
-				best, bd2 = si, d2
+		for i := a; i < b; i++ {
+			if d2 := ix.pl.segDist2(p, &ix.cells.segAt[i]); d2 < bd2 && d2 <= r2 {
+				best, bd2 = i, d2
 			}
 		}
 		return math.Sqrt(bd2)
@@ -395,7 +380,7 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	if best < 0 {
 		return "", orb.Point{}, 0, false
 	}
-	s := &ix.cells.refs[best]
+	s := &ix.cells.segAt[best]
 	q, d := ix.pl.closestOnSegment(p, s.a, s.b)
 	return ix.lines[s.line].label, q, d, true
 }
