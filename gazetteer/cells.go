@@ -30,10 +30,12 @@ type cellIndex struct {
 	pois  layer // values: POI index
 	refs  []segRef
 	// segAt holds the segments in the order of segs.vals, so that a cell's segments are read
-	// in one run of memory rather than one cache miss each: the reverse path is memory-bound.
-	segAt []segRef
-	cross []crossing
-	xs    layer // values: crossing index
+	// in one run of memory rather than one cache miss each (the reverse path is memory-bound),
+	// in float32 metres from origin to keep the copies small.
+	segAt  []cellSeg
+	origin orb.Point
+	cross  []crossing
+	xs     layer // values: crossing index
 }
 
 // crossing is where two named roads meet.
@@ -41,6 +43,12 @@ type crossing struct {
 	a, b  int32 // roads
 	point orb.Point
 	name  string // A与B交叉口
+}
+
+// cellSeg is a segment as the reverse path reads it: its line and its ends in metres.
+type cellSeg struct {
+	line           int32
+	ax, ay, bx, by float32
 }
 
 // segRef is one road segment, its ends stored inline so that a search reads one record.
@@ -230,9 +238,16 @@ func newCellIndex(ix *Index) cellIndex {
 	}
 	c.segs = buildLayer(cellDeg, keys, vals)
 	c.crossings(ix)
-	c.segAt = make([]segRef, len(c.segs.vals))
+	c.origin = ix.pl.origin
+	if len(c.refs) > 0 {
+		c.origin = c.refs[0].a // the roads themselves, whatever else the dataset holds
+	}
+	c.segAt = make([]cellSeg, len(c.segs.vals))
 	for i, v := range c.segs.vals {
-		c.segAt[i] = c.refs[v]
+		r := &c.refs[v]
+		ax, ay := ix.pl.metres(c.origin, r.a)
+		bx, by := ix.pl.metres(c.origin, r.b)
+		c.segAt[i] = cellSeg{line: r.line, ax: ax, ay: ay, bx: bx, by: by}
 	}
 	c.refs = nil // crossings were their last reader
 	// The sparse layers keep their points beside their values too.
@@ -368,10 +383,12 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	best, bd2 := int32(-1), math.Inf(1)
 	r2 := radius * radius
 	l := &ix.cells.segs
+	o := ix.cells.origin
+	px, py := (p[0]-o[0])*ix.pl.kx, (p[1]-o[1])*ix.pl.ky
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
-			if d2 := ix.pl.segDist2(p, &ix.cells.segAt[i]); d2 < bd2 && d2 <= r2 {
+			if d2 := segDist2(px, py, &ix.cells.segAt[i]); d2 < bd2 && d2 <= r2 {
 				best, bd2 = i, d2
 			}
 		}
@@ -381,7 +398,9 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 		return "", orb.Point{}, 0, false
 	}
 	s := &ix.cells.segAt[best]
-	q, d := ix.pl.closestOnSegment(p, s.a, s.b)
+	a := ix.pl.point(ix.cells.origin, s.ax, s.ay)
+	b := ix.pl.point(ix.cells.origin, s.bx, s.by)
+	q, d := ix.pl.closestOnSegment(p, a, b)
 	return ix.lines[s.line].label, q, d, true
 }
 

@@ -152,7 +152,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 		dep := DeploymentOf(ds)
 		ix.opts.City, ix.opts.Province = dep.City, dep.Province
 	}
-	ix.pl = newPlane(centreLat(ds))
+	ix.pl = newPlane(centre(ds))
 	for _, a := range ds.Areas {
 		ix.addArea(a)
 	}
@@ -218,19 +218,19 @@ func New(ds *data.Dataset, opts Options) *Index {
 	return ix
 }
 
-// centreLat returns a latitude inside the data for the local plane.
-func centreLat(ds *data.Dataset) float64 {
+// centre returns a point inside the data for the local plane.
+func centre(ds *data.Dataset) orb.Point {
 	b := ds.Bound()
 	if !b.IsEmpty() && b.Max[1] != 0 {
-		return b.Center()[1]
+		return b.Center()
 	}
 	for _, a := range ds.Addresses {
-		return a.Point[1]
+		return a.Point
 	}
 	for _, p := range ds.POIs {
-		return p.Point[1]
+		return p.Point
 	}
-	return 30
+	return orb.Point{0, 30}
 }
 
 func (ix *Index) addArea(a *data.Area) {
