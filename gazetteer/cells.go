@@ -26,11 +26,16 @@ func sparseDeg(b orb.Bound, n int) float64 {
 // cell are stored contiguously (one slice per layer, cells as ranges) to keep 1M points cheap.
 type cellIndex struct {
 	addrs layer // values: address index
-	segs  layer // values: segment index into segRefs
+	segs  layer // values: segment index into refs (build time only)
 	pois  layer // values: POI index
 	refs  []segRef
-	cross []crossing
-	xs    layer // values: crossing index
+	// segAt holds the segments in the order of segs.vals, so that a cell's segments are read
+	// in one run of memory rather than one cache miss each (the reverse path is memory-bound),
+	// in float32 metres from origin to keep the copies small.
+	segAt  []cellSeg
+	origin orb.Point
+	cross  []crossing
+	xs     layer // values: crossing index
 }
 
 // crossing is where two named roads meet.
@@ -38,6 +43,12 @@ type crossing struct {
 	a, b  int32 // roads
 	point orb.Point
 	name  string // A与B交叉口
+}
+
+// cellSeg is a segment as the reverse path reads it: its line and its ends in metres.
+type cellSeg struct {
+	line           int32
+	ax, ay, bx, by float32
 }
 
 // segRef is one road segment, its ends stored inline so that a search reads one record.
@@ -154,21 +165,6 @@ func (l *layer) span(x, y int32) (int32, int32) {
 	return r[0], r[1]
 }
 
-func (l *layer) cell(x, y int32) []int32 {
-	if l.starts != nil {
-		if x < l.x0 || y < l.y0 || x-l.x0 >= l.w || y-l.y0 >= l.h {
-			return nil
-		}
-		i := int64(y-l.y0)*int64(l.w) + int64(x-l.x0)
-		return l.vals[l.starts[i]:l.starts[i+1]]
-	}
-	r, ok := l.at[cellKey(x, y)]
-	if !ok {
-		return nil
-	}
-	return l.vals[r[0]:r[1]]
-}
-
 func newCellIndex(ix *Index) cellIndex {
 	var c cellIndex
 	keys := make([]int64, ix.real)
@@ -242,6 +238,27 @@ func newCellIndex(ix *Index) cellIndex {
 	}
 	c.segs = buildLayer(cellDeg, keys, vals)
 	c.crossings(ix)
+	c.origin = ix.pl.origin
+	if len(c.refs) > 0 {
+		c.origin = c.refs[0].a // the roads themselves, whatever else the dataset holds
+	}
+	c.segAt = make([]cellSeg, len(c.segs.vals))
+	for i, v := range c.segs.vals {
+		r := &c.refs[v]
+		ax, ay := ix.pl.metres(c.origin, r.a)
+		bx, by := ix.pl.metres(c.origin, r.b)
+		c.segAt[i] = cellSeg{line: r.line, ax: ax, ay: ay, bx: bx, by: by}
+	}
+	c.refs = nil // crossings were their last reader
+	// The sparse layers keep their points beside their values too.
+	c.pois.pts = make([]orb.Point, len(c.pois.vals))
+	for i, v := range c.pois.vals {
+		c.pois.pts[i] = ix.pois[v].point
+	}
+	c.xs.pts = make([]orb.Point, len(c.xs.vals))
+	for i, v := range c.xs.vals {
+		c.xs.pts[i] = c.cross[v].point
+	}
 	return c
 }
 
@@ -305,19 +322,39 @@ func (ix *Index) ringSearch(l *layer, p orb.Point, radius float64, visit func(x,
 	edge := math.Min(math.Min(fx, 1-fx), math.Min(fy, 1-fy))
 	maxRing := int32(radius/cellM) + 1
 	best := math.Inf(1)
+	mx, my := l.deg*ix.pl.kx, l.deg*ix.pl.ky // a cell's sides in metres
 	for ring := int32(0); ring <= maxRing; ring++ {
 		if ring > 0 && (float64(ring-1)+edge)*cellM > best {
 			return
 		}
 		for x := cx - ring; x <= cx+ring; x++ {
+			gx := cellGap(x-cx, fx) * mx
 			for y := cy - ring; y <= cy+ring; y++ {
 				if ring > 0 && x != cx-ring && x != cx+ring && y != cy-ring && y != cy+ring {
+					continue
+				}
+				// Skip a cell lying wholly farther than the best so far: of a ring's cells only
+				// those by p's nearest sides usually remain, and each skipped cell is a cache
+				// miss saved.
+				if gy := cellGap(y-cy, fy) * my; ring > 0 && gx*gx+gy*gy > best*best {
 					continue
 				}
 				best = math.Min(best, visit(x, y))
 			}
 		}
 	}
+}
+
+// cellGap is the distance, in cells, from a point at fraction f of its own cell to the cell
+// d cells away along one axis.
+func cellGap(d int32, f float64) float64 {
+	switch {
+	case d > 0:
+		return float64(d) - f
+	case d < 0:
+		return f + float64(-d) - 1
+	}
+	return 0
 }
 
 // nearestAddr returns the nearest 门牌 within radius metres.
@@ -345,10 +382,14 @@ func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, float64, bool) {
 	best, bd2 := int32(-1), math.Inf(1)
 	r2 := radius * radius
-	ix.ringSearch(&ix.cells.segs, p, radius, func(x, y int32) float64 {
-		for _, si := range ix.cells.segs.cell(x, y) {
-			if d2 := ix.pl.segDist2(p, &ix.cells.refs[si]); d2 < bd2 && d2 <= r2 {
-				best, bd2 = si, d2
+	l := &ix.cells.segs
+	o := ix.cells.origin
+	px, py := (p[0]-o[0])*ix.pl.kx, (p[1]-o[1])*ix.pl.ky
+	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
+		a, b := l.span(x, y)
+		for i := a; i < b; i++ {
+			if d2 := segDist2(px, py, &ix.cells.segAt[i]); d2 < bd2 && d2 <= r2 {
+				best, bd2 = i, d2
 			}
 		}
 		return math.Sqrt(bd2)
@@ -356,32 +397,41 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	if best < 0 {
 		return "", orb.Point{}, 0, false
 	}
-	s := &ix.cells.refs[best]
-	q, d := ix.pl.closestOnSegment(p, s.a, s.b)
+	s := &ix.cells.segAt[best]
+	a := ix.pl.point(ix.cells.origin, s.ax, s.ay)
+	b := ix.pl.point(ix.cells.origin, s.bx, s.by)
+	q, d := ix.pl.closestOnSegment(p, a, b)
 	return ix.lines[s.line].label, q, d, true
 }
 
 // nearestPOI returns the nearest POI within radius metres.
 func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) {
 	best, bd := int32(-1), math.Inf(1)
-	ix.ringSearch(&ix.cells.pois, p, radius, func(x, y int32) float64 {
-		for _, i := range ix.cells.pois.cell(x, y) {
-			if d := ix.pl.dist(p, ix.pois[i].point); d < bd && d <= radius {
+	l := &ix.cells.pois
+	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
+		a, b := l.span(x, y)
+		for i := a; i < b; i++ {
+			if d := ix.pl.dist(p, l.pts[i]); d < bd && d <= radius {
 				best, bd = i, d
 			}
 		}
 		return bd
 	})
-	return best, bd, best >= 0
+	if best < 0 {
+		return -1, bd, false
+	}
+	return l.vals[best], bd, true
 }
 
 // nearestCrossing returns the nearest road crossing within radius metres.
 func (ix *Index) nearestCrossing(p orb.Point, radius float64) (crossing, float64, bool) {
-	best, bd := -1, math.Inf(1)
-	ix.ringSearch(&ix.cells.xs, p, radius, func(x, y int32) float64 {
-		for _, i := range ix.cells.xs.cell(x, y) {
-			if d := ix.pl.dist(p, ix.cells.cross[i].point); d < bd && d <= radius {
-				best, bd = int(i), d
+	best, bd := int32(-1), math.Inf(1)
+	l := &ix.cells.xs
+	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
+		a, b := l.span(x, y)
+		for i := a; i < b; i++ {
+			if d := ix.pl.dist(p, l.pts[i]); d < bd && d <= radius {
+				best, bd = i, d
 			}
 		}
 		return bd
@@ -389,7 +439,7 @@ func (ix *Index) nearestCrossing(p orb.Point, radius float64) (crossing, float64
 	if best < 0 {
 		return crossing{}, 0, false
 	}
-	return ix.cells.cross[best], bd, true
+	return ix.cells.cross[l.vals[best]], bd, true
 }
 
 // extend grows bound b (holding n points so far) by p.

@@ -45,6 +45,9 @@ func (p *parser) classify(a, b int, next Kind) {
 				if !strings.HasPrefix(p.t.Norm[p.bo[k]:p.bo[b]], s.w) {
 					continue
 				}
+				if s.w == "区" && (isDigit(p.rs[k-1]) || isUpper(p.rs[k-1]) || isNumeral(p.rs[k-1])) {
+					break // A区, 0区, 二区: a part of a compound, not a district
+				}
 				end := k + len([]rune(s.w))
 				if end < b && hasAnyPrefix(p.t.Norm[p.bo[end]:p.bo[b]], noCut) {
 					break

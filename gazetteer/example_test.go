@@ -3,6 +3,7 @@ package gazetteer_test
 import (
 	"fmt"
 
+	"citygeo/data"
 	"citygeo/gazetteer"
 )
 
@@ -36,4 +37,15 @@ func ExampleIndex_Suggest() {
 	// 建设 → 建设路
 	// jsl → 建设路
 	// dmyy → 东门医院
+}
+
+// DeploymentOf names the city a dataset covers from its area codes.
+func ExampleDeploymentOf() {
+	ds := &data.Dataset{Areas: []*data.Area{
+		{Code: "440303", Name: "罗湖区", Level: data.District},
+		{Code: "440303001", Name: "东门街道", Level: data.Street},
+	}}
+	dep := gazetteer.DeploymentOf(ds)
+	fmt.Println(dep.Province, dep.City, dep.Districts)
+	// Output: 广东省 深圳市 [罗湖区]
 }

@@ -3,6 +3,7 @@ package gazetteer_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"citygeo/data"
@@ -93,7 +94,7 @@ func TestGeocode(t *testing.T) {
 		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
 		{"offset", "建设路17号东50米", gazetteer.LevelHouse, orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, false},
 		{"nearby", "建设路17号附近", gazetteer.LevelHouse, housePoint(17), 1, 0.9, 0.99, false},
-		{"taiwan traditional", "大安區和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
+		{"taiwan traditional", "和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
 		{"road with numeral variant", "中山2路", gazetteer.LevelRoad, orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, false},
 		{"poi", "东门医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
@@ -221,6 +222,8 @@ func TestSuggest(t *testing.T) {
 	cases := []struct{ q, want string }{
 		{"建设", "建设路"}, {"jsl", "建设路"}, {"JS", "建设路"}, {"jianshe", "建设路"},
 		{"和平東", "和平東路"}, {"dmyy", "东门医院"}, {"湖贝", "湖贝社区"},
+		// compounds (from the buildings) and POI aliases, in characters and pinyin
+		{"翠竹", "翠竹苑"}, {"czy", "翠竹苑"}, {"cuizhu", "翠竹苑"}, {"dmrm", "东门医院"}, {"东门人民", "东门医院"},
 	}
 	for _, c := range cases {
 		got := ix.Suggest(c.q, 5)
@@ -253,4 +256,159 @@ func ExampleIndex_Reverse() {
 	// Output:
 	// 建设路17号东北方向8米
 	// 罗湖区东门街道湖贝社区建设路17号
+}
+
+func TestDeploymentOf(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		codes          []string
+		province, city string
+	}{
+		{"shenzhen", []string{"440303", "440303001", "440303001001"}, "广东省", "深圳市"},
+		{"municipality", []string{"110105", "110105001"}, "北京市", "北京市"},
+		{"majority", []string{"330106", "330106001", "440303"}, "浙江省", "杭州市"},
+		{"taiwan", []string{"6300300", "6300300046"}, "", ""},
+		{"none", nil, "", ""},
+	} {
+		ds := &data.Dataset{}
+		for _, code := range c.codes {
+			ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: "X区", Level: data.District})
+		}
+		got := gazetteer.DeploymentOf(ds)
+		if got.Province != c.province || got.City != c.city || len(got.Districts) != len(c.codes) {
+			t.Errorf("%s: DeploymentOf = %+v, want %s %s and %d districts", c.name, got, c.province, c.city, len(c.codes))
+		}
+	}
+}
+
+// TestGeocodeDeployment checks that the deployment derived from the area codes (深圳市) ranks
+// addresses naming another place as doubtful when the request names no city.
+func TestGeocodeDeployment(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, c := range []struct {
+		q     string
+		score float64
+	}{
+		{"广东省深圳市罗湖区建设路17号", 1},
+		{"罗湖区建设路17号", 1},
+		{"广州市建设路17号", gazetteer.DoubtfulFactor},
+		{"浙江省建设路17号", gazetteer.DoubtfulFactor},
+		{"西湖区建设路17号", gazetteer.DoubtfulFactor},
+		{"浙江杭州西湖区建设路17号", gazetteer.DoubtfulFactor},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
+			t.Errorf("Geocode(%q) = %+v, want score %.1f", c.q, got, c.score)
+		}
+	}
+}
+
+// TestParseNational checks that mainland admin names outside the dataset parse as elements,
+// and that the same names inside a road or company name do not.
+func TestParseNational(t *testing.T) {
+	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	for _, c := range []struct{ q, want string }{
+		{"浙江省杭州市西湖区文三路90号", "prov:浙江省 city:杭州市 district:西湖区 road:文三路 roadno:90号"},
+		{"浙江杭州西湖区文三路90号", "prov:浙江 city:杭州 district:西湖区 road:文三路 roadno:90号"},
+		{"上海上海市黄浦区江西中路100号", "prov:上海 city:上海市 district:黄浦区 road:江西中路 roadno:100号"},
+		{"浙江省-温州-永嘉县瓯北镇", "prov:浙江省 city:温州 district:永嘉县 town:瓯北镇"},
+		{"建设路17号浙江明泰标准件有限公司", "road:建设路 roadno:17号 poi:浙江明泰标准件有限公司"},
+	} {
+		var got []string
+		for _, e := range ix.Parse(c.q).Elements {
+			got = append(got, e.Kind.String()+":"+e.Text)
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
+		}
+	}
+}
+
+// TestGeocodePOIAddress checks that a POI's published address places its number when the
+// 门牌 layer lacks it, and never displaces an indexed 门牌 or invents a road.
+func TestGeocodePOIAddress(t *testing.T) {
+	ds := testCity()
+	clinic := orb.Point{lon0 + 57*step, lat0 + 0.0006}
+	ds.POIs = append(ds.POIs,
+		&data.POI{ID: 2, Name: "湖贝诊所", Address: "建设路57号", Point: clinic},
+		&data.POI{ID: 3, Name: "建设银行", Address: "建设路17号", Point: orb.Point{114.2, 22.6}},
+		&data.POI{ID: 4, Name: "幸福超市", Address: "幸福路3号", Point: orb.Point{114.2, 22.6}})
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q            string
+		level        gazetteer.Level
+		at           orb.Point
+		interpolated bool
+	}{
+		{"建设路57号", gazetteer.LevelHouse, clinic, false},
+		{"建设路17号", gazetteer.LevelHouse, housePoint(17), false},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != c.level || got[0].Interpolated != c.interpolated ||
+			orbgeo.Distance(got[0].Point, c.at) > 1 {
+			t.Errorf("Geocode(%q) = %+v, want %s at %v interpolated=%v", c.q, got, c.level, c.at, c.interpolated)
+		}
+	}
+	if got := ix.Geocode("幸福路3号", gazetteer.Query{}); len(got) > 0 && got[0].Level == gazetteer.LevelHouse {
+		t.Errorf("Geocode(幸福路3号) = %+v: a POI address invented a road", got)
+	}
+}
+
+// TestGeocodeExtrapolate checks that a number beyond the only known one on its side is placed
+// by the spacing the city's numbers have, in the direction the street's numbers grow.
+func TestGeocodeExtrapolate(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "长街", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0}}}}}
+	add := func(n int) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "长街", Number: n, Point: housePoint(n)})
+	}
+	add(1) // the only odd number
+	for n := 2; n <= 60; n += 2 {
+		add(n)
+	}
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	for _, n := range []int{41, 61} {
+		q := fmt.Sprintf("长街%d号", n)
+		got := ix.Geocode(q, gazetteer.Query{})
+		if len(got) == 0 || !got[0].Interpolated {
+			t.Fatalf("Geocode(%s) = %+v, want an interpolated 门牌", q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, housePoint(n)); d > 15 {
+			t.Errorf("Geocode(%s) is %.0f m from where its number lies, want ≤ 15 m", q, d)
+		}
+	}
+}
+
+// TestGeocodeSparsePair checks that a number between two neighbours far apart for their
+// numbers (a park between them) is placed by the city's spacing from the nearer number.
+func TestGeocodeSparsePair(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 20; n += 2 {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "园边路", Number: n, Point: housePoint(n)})
+	}
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: 40, Road: "园边路", Number: 40, Point: housePoint(400)})
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	got := ix.Geocode("园边路22号", gazetteer.Query{})
+	if len(got) == 0 || !got[0].Interpolated {
+		t.Fatalf("Geocode(园边路22号) = %+v, want an interpolated 门牌", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, housePoint(22)); d > 5 {
+		t.Errorf("Geocode(园边路22号) is %.0f m from 20号's neighbour position, want ≤ 5 m", d)
+	}
+}
+
+// TestLaneInRoadName checks that an address whose road name carries its lane (罗湖88巷, as the
+// generated city writes them) is indexed on that lane, for geocoding and reverse alike.
+func TestLaneInRoadName(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 1; n <= 9; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "长街5巷", Number: n, Point: housePoint(n)})
+	}
+	ix := gazetteer.New(ds, gazetteer.Options{})
+	got := ix.Geocode("长街5巷3号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Score != 1 || got[0].Point != housePoint(3) {
+		t.Errorf("Geocode(长街5巷3号) = %+v, want the exact 门牌", got)
+	}
+	if r := ix.Reverse(housePoint(3), 0); r.House == nil || r.House.Name != "长街5巷3号" {
+		t.Errorf("Reverse(3号) house = %+v, want 长街5巷3号", r.House)
+	}
 }

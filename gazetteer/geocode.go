@@ -2,11 +2,11 @@ package gazetteer
 
 import (
 	"cmp"
+	"math"
 
 	"citygeo/data"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -54,15 +54,11 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 	g := geocoder{ix: ix, p: p}
 	g.run()
 	out := g.out
-	city := opt.City
-	if city == "" {
-		city = ix.opts.City
-	}
-	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
+	if ix.elsewhere(p, opt.City) {
 		// The address names another city than the one asked for (or deployed in): keep the
 		// answers, the name may be a slip, but rank them as doubtful.
 		for i := range out {
-			out[i].Score *= 0.5
+			out[i].Score *= DoubtfulFactor
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -75,11 +71,6 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 		ix.fillPlace(&out[i])
 	}
 	return out
-}
-
-// sameCity compares city names with or without 市 (深圳 = 深圳市).
-func sameCity(a, b string) bool {
-	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
 }
 
 func dedupe(cs []Candidate, limit int) []Candidate {
@@ -180,7 +171,7 @@ func (g *geocoder) rescue() {
 	if end > len(rs) {
 		return
 	}
-	for start := 0; start+3 <= end; start++ {
+	for start := max(0, end-maxNameRunes); start+3 <= end; start++ {
 		name := string(rs[start:end])
 		if ms := g.ix.resolveRoad(name); len(ms) > 0 {
 			g.roads = []Element{{Kind: KindRoad, Text: name, Start: start, End: end}}
@@ -238,7 +229,7 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 		return out
 	}
 	rs := []rune(name)
-	for i := 1; i+2 <= len(rs); i++ {
+	for i := max(1, len(rs)-maxNameRunes); i+2 <= len(rs); i++ {
 		if ri, ok := ix.byName[string(rs[i:])]; ok {
 			return []roadMatch{{ri, 0.9}}
 		}
@@ -474,6 +465,7 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 	case lo >= 0 && hi >= 0:
 		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
 		t := float64(num-a.num) / float64(b.num-a.num)
+		t = ix.sparseT(a, b, num, t)
 		p, ok := ix.along(s, a.point, b.point, t)
 		if !ok {
 			p = lerp(a.point, b.point, t)
@@ -490,8 +482,9 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		if p, ok := ix.acrossStreet(s, num, &ix.addrs[s.nums[near]]); ok {
 			return Candidate{Point: p, Level: LevelHouse, Score: score - 0.05, Interpolated: true}, true
 		}
-		// Else extrapolate along the last two on that side, at most as far again as they are
-		// apart, else take the nearest.
+		// Else extrapolate along the last two on that side when num lies at most as far again
+		// as they are apart; farther, or without two, in the direction the street's numbers
+		// grow by the city's spacing per number; else take the nearest, or the capped pair.
 		step := 1
 		if lo < 0 {
 			near = hi
@@ -500,15 +493,17 @@ func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
 		}
 		a := &ix.addrs[s.nums[near]]
 		p := a.point
+		t := math.Inf(1)
 		if far := ix.sameSide(s, near+step, step, num, true); far >= 0 {
 			b := &ix.addrs[s.nums[far]]
 			if b.num != a.num {
-				t := float64(num-a.num) / float64(a.num-b.num)
-				t = min(t, 1)
-				if t < 0 {
-					t = -t
-				}
-				p = lerp(a.point, orb.Point{2*a.point[0] - b.point[0], 2*a.point[1] - b.point[1]}, t)
+				t = math.Abs(float64(num-a.num) / float64(a.num-b.num))
+				p = lerp(a.point, orb.Point{2*a.point[0] - b.point[0], 2*a.point[1] - b.point[1]}, min(t, 1))
+			}
+		}
+		if t > 1 {
+			if q, ok := ix.extrapolate(s, num, a); ok {
+				p = q
 			}
 		}
 		return Candidate{Point: p, Level: LevelHouse, Score: score - 0.1, Interpolated: true}, true

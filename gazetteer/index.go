@@ -29,8 +29,12 @@ type AreaRef struct {
 // Options configure an Index. The zero value works: without Locate, results carry the
 // community recorded on an address and the chain of a matched area only.
 type Options struct {
-	// City is the deployment city (深圳市): addresses without a city are taken to be in it.
+	// City is the deployment city (深圳市): addresses without a city are taken to be in it,
+	// and addresses naming another one are doubtful. New derives City and Province from the
+	// dataset's area codes (DeploymentOf) when both are empty.
 	City string
+	// Province is the deployment province (广东省).
+	Province string
 	// Locate returns the grid and area chain of a point; the server adapts geo.Index.Locate.
 	Locate func(orb.Point) Place
 }
@@ -59,23 +63,26 @@ func LocateWith(gx *geo.Index) func(orb.Point) Place {
 // Index is the gazetteer of one dataset: built once by New, then read-only and safe for
 // concurrent use.
 type Index struct {
-	opts    Options
-	pl      plane
-	voc     *vocab
-	roads   []*road
-	byName  map[string]int32   // normalized road name and variants → road
-	fuzzy   map[string][]int32 // one-rune deletions of road names → roads
-	streets map[streetKey]*street
-	lines   []namedLine
-	addrs   []addr // the 门牌, then (from real on) lane entrances
-	real    int
-	pois    []poi
-	poiBy   map[string][]int32 // normalized POI name/alias/compound → pois
-	poiDel  map[string][]int32 // one-rune deletions of POI names
-	areas   map[string]*data.Area
-	areaBy  map[string]*data.Area // by code
-	cells   cellIndex
-	sugg    suggester
+	opts      Options
+	pl        plane
+	voc       *vocab
+	roads     []*road
+	byName    map[string]int32   // normalized road name and variants → road
+	fuzzy     map[string][]int32 // one-rune deletions of road names → roads
+	streets   map[streetKey]*street
+	lines     []namedLine
+	addrs     []addr // the 门牌, then (from real on) lane entrances
+	real      int
+	spacing   float64 // median metres between consecutive same-side numbers (numberSpacing)
+	pois      []poi
+	poiBy     map[string][]int32 // normalized POI name/alias/compound → pois
+	poiDel    map[string][]int32 // one-rune deletions of POI names
+	areas     map[string]*data.Area
+	areaBy    map[string]*data.Area // by code
+	ownDist   map[string]bool       // normalized names (and short forms) of the dataset's districts
+	roadParts map[string]streetKey  // readRoad's answers by raw road name, while New runs
+	cells     cellIndex
+	sugg      suggester
 }
 
 // road is every street (section, lane, alley) sharing one road name.
@@ -102,6 +109,7 @@ type streetKey struct {
 // street holds the house numbers of one road/section/lane/alley sorted by number.
 type street struct {
 	key    streetKey
+	label  string  // 和平東路三段228巷: spelt once at build time for reverse geocoding
 	nums   []int32 // indices into Index.addrs, sorted by number then suffix
 	lines  []orb.LineString
 	center orb.Point
@@ -128,17 +136,23 @@ type poi struct {
 // New builds the index of a dataset. The dataset must not change afterwards.
 func New(ds *data.Dataset, opts Options) *Index {
 	ix := &Index{
-		opts:    opts,
-		voc:     newVocab(),
-		byName:  map[string]int32{},
-		fuzzy:   map[string][]int32{},
-		streets: map[streetKey]*street{},
-		poiBy:   map[string][]int32{},
-		poiDel:  map[string][]int32{},
-		areas:   map[string]*data.Area{},
-		areaBy:  map[string]*data.Area{},
+		opts:      opts,
+		voc:       newVocab(),
+		byName:    map[string]int32{},
+		fuzzy:     map[string][]int32{},
+		streets:   map[streetKey]*street{},
+		poiBy:     map[string][]int32{},
+		poiDel:    map[string][]int32{},
+		areas:     map[string]*data.Area{},
+		areaBy:    map[string]*data.Area{},
+		ownDist:   map[string]bool{},
+		roadParts: map[string]streetKey{},
 	}
-	ix.pl = newPlane(centreLat(ds))
+	if opts.City == "" && opts.Province == "" {
+		dep := DeploymentOf(ds)
+		ix.opts.City, ix.opts.Province = dep.City, dep.Province
+	}
+	ix.pl = newPlane(centre(ds))
 	for _, a := range ds.Areas {
 		ix.addArea(a)
 	}
@@ -169,8 +183,13 @@ func New(ds *data.Dataset, opts Options) *Index {
 		s := ix.streetFor(k)
 		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
 	}
+	ix.addPOIAddresses(ds.POIs)
+	ix.roadParts = nil
 	ix.real = len(ix.addrs)
 	ix.addEntrances()
+	if slack := cap(ix.addrs) - len(ix.addrs); slack > len(ix.addrs)/16 {
+		ix.addrs = slices.Clone(ix.addrs) // appending left up to a quarter of the slice unused
+	}
 	for i := range ix.addrs {
 		s := ix.addrs[i].street
 		s.nums = append(s.nums, int32(i))
@@ -181,7 +200,9 @@ func New(ds *data.Dataset, opts Options) *Index {
 			return cmp.Or(cmp.Compare(x.num, y.num), strings.Compare(x.suffix, y.suffix))
 		})
 		s.center = ix.streetCenter(s)
+		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
+	ix.spacing = ix.numberSpacing()
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
 	}
@@ -197,25 +218,29 @@ func New(ds *data.Dataset, opts Options) *Index {
 	return ix
 }
 
-// centreLat returns a latitude inside the data for the local plane.
-func centreLat(ds *data.Dataset) float64 {
+// centre returns a point inside the data for the local plane.
+func centre(ds *data.Dataset) orb.Point {
 	b := ds.Bound()
 	if !b.IsEmpty() && b.Max[1] != 0 {
-		return b.Center()[1]
+		return b.Center()
 	}
 	for _, a := range ds.Addresses {
-		return a.Point[1]
+		return a.Point
 	}
 	for _, p := range ds.POIs {
-		return p.Point[1]
+		return p.Point
 	}
-	return 30
+	return orb.Point{0, 30}
 }
 
 func (ix *Index) addArea(a *data.Area) {
 	ix.areaBy[a.Code] = a
 	n := NormalizeString(a.Name)
 	k := areaKind(a.Level)
+	if k == KindDistrict {
+		ix.ownDist[n] = true
+		ix.ownDist[stripAdminSuffix(n)] = true
+	}
 	ix.areas[n] = a
 	ix.voc.add(n, k)
 	if short := stripAdminSuffix(n); short != n && utf8.RuneCountInString(short) >= 2 {
@@ -321,11 +346,18 @@ func numeralVariant(n string) string {
 	return string(out)
 }
 
+// maxNameRunes bounds the names fuzzy matching considers: no road or POI name is longer, and
+// a query span past it (a pasted paragraph) would cost its length cubed.
+const maxNameRunes = 40
+
 // deletions returns the name with each one rune removed (symmetric-delete fuzzy matching: two
 // names one edit apart share a deletion or one is a deletion of the other).
 func deletions(n string) []string {
+	if len(n) > 4*maxNameRunes {
+		return nil
+	}
 	rs := []rune(n)
-	if len(rs) < 3 {
+	if len(rs) < 3 || len(rs) > maxNameRunes {
 		return nil
 	}
 	out := make([]string, 0, len(rs))
@@ -348,23 +380,46 @@ func (ix *Index) streetFor(k streetKey) *street {
 
 // keyOf returns the street key of an address; false when it has no road.
 func (ix *Index) keyOf(a *data.Address) (streetKey, bool) {
-	name := NormalizeString(a.Road)
+	// Addresses repeat their road names: read each distinct spelling once.
+	rp, ok := ix.roadParts[a.Road]
+	if !ok {
+		rp = ix.readRoad(a.Road)
+		ix.roadParts[a.Road] = rp
+	}
+	if rp.road < 0 {
+		return streetKey{}, false
+	}
+	k := rp
+	// The address's own section, lane and alley win over those its road name carries.
+	if s := numberOf(a.Section); s > 0 {
+		k.section = s
+	}
+	if l := numberOf(a.Lane); l > 0 {
+		k.lane = l
+	}
+	if l := numberOf(a.Alley); l > 0 {
+		k.alley = l
+	}
+	return k, true
+}
+
+// readRoad reads an address's road name: the road (created when new) and the section, lane
+// and alley the name carries (罗湖88巷, as road names in the dataset do); road −1 when the
+// name is empty.
+func (ix *Index) readRoad(raw string) streetKey {
+	name := NormalizeString(raw)
 	if _, known := ix.byName[name]; !known {
 		name = cleanRoad(name)
 	}
 	if name == "" {
-		return streetKey{}, false
+		return streetKey{road: -1}
 	}
-	base, sec, _, _ := splitRoadName(name)
-	if s := numberOf(a.Section); s > 0 {
-		sec = s
-	}
-	display := a.Road
+	base, sec, lane, alley := splitRoadName(name)
+	display := raw
 	if base != name {
-		display = Normalize(a.Road).RawSpan(0, utf8.RuneCountInString(base))
+		display = Normalize(raw).RawSpan(0, utf8.RuneCountInString(base))
 	}
-	ri := ix.roadFor(base, display)
-	return streetKey{road: ri, section: sec, lane: numberOf(a.Lane), alley: numberOf(a.Alley)}, true
+	return streetKey{road: ix.roadFor(base, display), section: sec, lane: lane, alley: alley}
 }
 
 // cleanRoad drops admin names glued in front of a road name (台北市大安区信义路 → 信义路), a

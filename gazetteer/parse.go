@@ -76,8 +76,8 @@ func (p Parsed) First(k Kind) (Element, bool) {
 	return Element{}, false
 }
 
-// Parse splits an address into elements by rule alone; an Index parses with its own vocabulary
-// as well (Index.Parse), which is what geocoding uses.
+// Parse splits an address into elements by rule and the mainland admin names; an Index parses
+// with its own vocabulary as well (Index.Parse), which is what geocoding uses.
 func Parse(s string) Parsed { return parse(Normalize(s), nil) }
 
 // vocab is the gazetteer's name list for the parser: normalized name → kind, with, per first
@@ -125,15 +125,16 @@ func (v *vocab) longest(s string, bo []int, i int) (Kind, int) {
 type parser struct {
 	t     Text
 	rs    []rune
-	bo    []int // byte offset of each rune, plus len(Norm)
-	v     *vocab
+	bo    []int  // byte offset of each rune, plus len(Norm)
+	v     *vocab // the dataset's names, tried first
+	nat   *vocab // the mainland admin names
 	out   []Element
 	seenN bool // a house number was seen
 	stop  bool // after a list separator following a number: the rest is noise
 }
 
 func parse(t Text, v *vocab) Parsed {
-	p := parser{t: t, v: v}
+	p := parser{t: t, v: v, nat: national()}
 	p.rs = make([]rune, 0, len(t.Off))
 	p.bo = make([]int, 0, len(t.Off)+1)
 	for b, r := range t.Norm {
@@ -174,7 +175,7 @@ func (p *parser) run() {
 			p.emit(KindOther, i, n, false)
 			return
 		}
-		if p.rs[i] == ' ' {
+		if p.rs[i] == ' ' || (p.rs[i] == '-' || p.rs[i] == '_') && (i == 0 || !isDigit(p.rs[i-1])) {
 			flush(i, KindOther)
 			i++
 			continue
@@ -192,6 +193,15 @@ func (p *parser) run() {
 			p.emit(k, i, i+l, true)
 			i += l
 			continue
+		}
+		if u < 0 && p.adminSoFar() {
+			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
+			// a company name): an element, but not a known place.
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && !nameGoesOn(p.t.Norm[p.bo[i+l]:]) {
+				p.emit(k, i, i+l, false)
+				i += l
+				continue
+			}
 		}
 		if u >= 0 && isConnector(p.rs[i]) && p.endsWithRoad(u, i) {
 			flush(i, KindIntersection)
@@ -219,6 +229,29 @@ func (p *parser) run() {
 		i++
 	}
 	flush(n, KindOther)
+}
+
+// adminSoFar reports whether every element so far is an admin area.
+func (p *parser) adminSoFar() bool {
+	for _, e := range p.out {
+		if e.Kind < KindProvince || e.Kind > KindCommunity {
+			return false
+		}
+	}
+	return true
+}
+
+// nameGoesOn reports whether the text after an admin name shows the name is the start of a
+// longer one: 江西中路, 杭州东路, 西湖区府路.
+func nameGoesOn(rest string) bool {
+	if hasAnyPrefix(rest, noCut) {
+		return true
+	}
+	r, n := utf8.DecodeRuneInString(rest)
+	if isCompass(r) || r == '中' {
+		return hasAnyPrefix(rest[n:], roadSuffixes)
+	}
+	return false
 }
 
 // markers are the fixed words recognised anywhere, longest first.

@@ -18,10 +18,37 @@ const (
 )
 
 // plane converts lon/lat to local metres.
-type plane struct{ kx, ky float64 }
+type plane struct {
+	kx, ky float64
+	origin orb.Point // a point inside the data, for coordinates kept in float32 metres
+}
 
-func newPlane(lat float64) plane {
-	return plane{kx: metresPerDegLon * math.Cos(lat*math.Pi/180), ky: metresPerDegLat}
+func newPlane(origin orb.Point) plane {
+	return plane{kx: metresPerDegLon * math.Cos(origin[1]*math.Pi/180), ky: metresPerDegLat, origin: origin}
+}
+
+// metres returns p in float32 metres east and north of o: at city scale (≤ 100 km) float32
+// keeps them to the centimetre.
+func (pl plane) metres(o, p orb.Point) (float32, float32) {
+	return float32((p[0] - o[0]) * pl.kx), float32((p[1] - o[1]) * pl.ky)
+}
+
+// point is the inverse of metres.
+func (pl plane) point(o orb.Point, x, y float32) orb.Point {
+	return orb.Point{o[0] + float64(x)/pl.kx, o[1] + float64(y)/pl.ky}
+}
+
+// segDist2 returns the squared distance in square metres from (px, py) to a segment, all in
+// metres from the same origin.
+func segDist2(px, py float64, s *cellSeg) float64 {
+	ax, ay := float64(s.ax)-px, float64(s.ay)-py
+	dx, dy := float64(s.bx-s.ax), float64(s.by-s.ay)
+	t := 0.0
+	if l2 := dx*dx + dy*dy; l2 > 0 {
+		t = max(0, min(1, -(ax*dx+ay*dy)/l2))
+	}
+	cx, cy := ax+t*dx, ay+t*dy
+	return cx*cx + cy*cy
 }
 
 // dist returns the distance in metres between a and b.
@@ -36,18 +63,6 @@ func (pl plane) dist2(a, b orb.Point) float64 {
 	dx := (b[0] - a[0]) * pl.kx
 	dy := (b[1] - a[1]) * pl.ky
 	return dx*dx + dy*dy
-}
-
-// segDist2 returns the squared distance in square metres from p to a segment.
-func (pl plane) segDist2(p orb.Point, s *segRef) float64 {
-	ax, ay := (s.a[0]-p[0])*pl.kx, (s.a[1]-p[1])*pl.ky
-	dx, dy := (s.b[0]-s.a[0])*pl.kx, (s.b[1]-s.a[1])*pl.ky
-	t := 0.0
-	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = max(0, min(1, -(ax*dx+ay*dy)/l2))
-	}
-	cx, cy := ax+t*dx, ay+t*dy
-	return cx*cx + cy*cy
 }
 
 // bearing returns the bearing from a to b in degrees clockwise from north, in [0, 360).

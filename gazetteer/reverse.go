@@ -70,12 +70,13 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 	if anchor != nil {
 		r.Phrase = phrase(anchor)
 	}
-	r.Formatted = r.Place.District.Name + r.Place.Street.Name + r.Place.Community.Name
+	tail := ""
 	if r.House != nil {
-		r.Formatted += r.House.Name
+		tail = r.House.Name
 	} else if r.Road != nil {
-		r.Formatted += r.Road.Name
+		tail = r.Road.Name
 	}
+	r.Formatted = r.Place.District.Name + r.Place.Street.Name + r.Place.Community.Name + tail // one allocation
 	return r
 }
 
@@ -102,8 +103,7 @@ func phrase(n *Nearby) string {
 func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
-	b.WriteString(ix.roads[a.street.key.road].display)
-	b.WriteString(streetLabel(a.street.key))
+	b.WriteString(a.street.label)
 	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
 	if !after {
 		b.WriteString(a.suffix) // 甲, 附 go before the number

@@ -38,14 +38,19 @@ const maxReadings = 8
 
 func newSuggester(ix *Index) suggester {
 	var s suggester
-	add := func(display, kind string, count int) {
-		e := int32(len(s.entries))
-		s.entries = append(s.entries, Suggestion{Name: display, Kind: kind, Count: count})
-		n := NormalizeString(display)
+	// keys makes a name, in characters and pinyin, find entry e.
+	keys := func(name string, e int32) {
+		n := NormalizeString(name)
 		s.keys = append(s.keys, suggestKey{n, e})
 		for _, k := range pinyinKeys(n) {
 			s.keys = append(s.keys, suggestKey{k, e})
 		}
+	}
+	add := func(display, kind string, count int) int32 {
+		e := int32(len(s.entries))
+		s.entries = append(s.entries, Suggestion{Name: display, Kind: kind, Count: count})
+		keys(display, e)
+		return e
 	}
 	for _, r := range ix.roads {
 		count := 0
@@ -56,11 +61,14 @@ func newSuggester(ix *Index) suggester {
 	}
 	for _, p := range ix.pois {
 		if p.building == "" {
-			name := p.name
-			if p.src != nil {
-				name = p.src.Name
+			if p.src == nil {
+				add(p.name, KindPOI.String(), 0) // a compound named by its buildings
+				continue
 			}
-			add(name, KindPOI.String(), 0)
+			e := add(p.src.Name, KindPOI.String(), 0)
+			for _, a := range p.src.Aliases {
+				keys(a, e) // 东门人民医院 suggests 东门医院, under the name the data gives it
+			}
 		}
 	}
 	seen := map[string]bool{}

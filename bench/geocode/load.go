@@ -234,6 +234,18 @@ func (s *Set) Split() *data.Dataset {
 	return &ds
 }
 
+// All returns the dataset indexing every row.
+func (s *Set) All() *data.Dataset {
+	ds := s.Base
+	ds.Addresses = nil
+	for _, r := range s.Rows {
+		if r.Addr != nil {
+			ds.Addresses = append(ds.Addresses, r.Addr)
+		}
+	}
+	return &ds
+}
+
 // isHeldOut reports whether a row is geocoded without being indexed: house numbers only, the
 // buildings and POIs of Base are always indexed.
 func (r Row) isHeldOut() bool { return r.Addr != nil && heldOut(r.Key) }

@@ -16,8 +16,9 @@ func sharedData(t *testing.T) string {
 }
 
 // TestAccuracy runs the harness on the real sets and holds the figures reached so far, so a
-// change that loses accuracy fails. Taipei held-out is far below the 97 % within 30 m:
-// its 1,200 facility addresses are too sparse to interpolate to 30 m (see the report).
+// change that loses accuracy fails. Taipei held-out (the interpolation reading) is far below
+// 97 % within 30 m: its 1,200 facility addresses are too sparse to interpolate to 30 m; the
+// issue's reading (every row indexed, the held-out fifth geocoded) must reach 97 %.
 func TestAccuracy(t *testing.T) {
 	dir := sharedData(t)
 	cases := []struct {
@@ -26,7 +27,7 @@ func TestAccuracy(t *testing.T) {
 		// minimum shares: held-out within 30 m and 100 m, indexed exact, noisy within 30 m
 		held30, held100, exact, noisy float64
 	}{
-		{"taipei", func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) }, 0.45, 0.75, 0.89, 0.95},
+		{"taipei", func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) }, 0.52, 0.83, 0.89, 0.95},
 		{"penghu", func(d string) (*Set, error) { return LoadPenghu(filepath.Join(d, "penghu_magong")) }, 0.88, 0.97, 0.99, 0.95},
 		{"sample", func(string) (*Set, error) { return LoadSample() }, 0.85, 0.97, 0.85, 0.95},
 	}
@@ -45,6 +46,10 @@ func TestAccuracy(t *testing.T) {
 			}
 			if got := p.HeldOut.Share(2); got < c.held100 {
 				t.Errorf("held-out within 100 m = %.3f, want ≥ %.2f", got, c.held100)
+			}
+			// The reading: every row indexed, the untuned fifth within 30 m.
+			if got := p.All.Share(1); got < 0.97 {
+				t.Errorf("all indexed, held-out within 30 m = %.3f, want ≥ 0.97", got)
 			}
 			if got := p.Indexed.ExactShare(); got < c.exact {
 				t.Errorf("indexed exact = %.3f, want ≥ %.2f", got, c.exact)

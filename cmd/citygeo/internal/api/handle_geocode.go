@@ -257,7 +257,11 @@ func (s *Server) handleSuggest(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "query": q, "results": out})
 }
 
-// gazetteerOf builds the gazetteer of a snapshot, placing results with its geo index.
+// gazetteerOf builds the gazetteer of a snapshot, placing results with its geo index. The
+// deployment's province and city come from the dataset's area codes, so an address naming
+// another city ranks as doubtful even when a request sends no city=.
 func gazetteerOf(s *Snapshot) *gazetteer.Index {
-	return gazetteer.New(s.Dataset, gazetteer.Options{Locate: gazetteer.LocateWith(s.Geo)})
+	dep := gazetteer.DeploymentOf(s.Dataset)
+	return gazetteer.New(s.Dataset, gazetteer.Options{City: dep.City, Province: dep.Province,
+		Locate: gazetteer.LocateWith(s.Geo)})
 }

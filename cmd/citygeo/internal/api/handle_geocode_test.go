@@ -119,3 +119,32 @@ func TestReverseAndSuggest(t *testing.T) {
 		t.Errorf("suggest %s: %v", string(road[:2]), body)
 	}
 }
+
+// TestGeocodeDeploymentCity checks that the server's gazetteer knows its city from the
+// dataset's codes (深圳市): an address naming another city is doubtful without city=.
+func TestGeocodeDeploymentCity(t *testing.T) {
+	srv, ds := newSampleServer(t)
+	h := srv.Handler()
+	a := ds.Addresses[len(ds.Addresses)/2]
+	for _, c := range []struct {
+		q, city string
+		score   float64
+	}{
+		{"深圳市罗湖区" + a.Full, "", 1},
+		{"广州市" + a.Full, "", 0.5},
+		{"浙江省杭州市西湖区" + a.Full, "", 0.5},
+		{"广州市" + a.Full, "广州", 1},
+	} {
+		code, body := do(t, h, "GET", "/v1/geocode?q="+url.QueryEscape(c.q)+"&city="+url.QueryEscape(c.city), nil)
+		if code != http.StatusOK {
+			t.Fatalf("geocode %s: %d %v", c.q, code, body)
+		}
+		rs := body["results"].([]any)
+		if len(rs) == 0 {
+			t.Fatalf("geocode %s: no results", c.q)
+		}
+		if got := rs[0].(map[string]any)["score"].(float64); got != c.score {
+			t.Errorf("geocode %s city %q: score %v, want %v", c.q, c.city, got, c.score)
+		}
+	}
+}

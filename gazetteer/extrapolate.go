@@ -1,0 +1,131 @@
+package gazetteer
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// maxRateGap is the widest number gap between two same-side 门牌 that still measures how far
+// apart consecutive numbers lie; wider gaps span blocks without houses.
+const maxRateGap = 20
+
+// numberSpacing returns the median distance in metres between consecutive numbers on one side
+// of a street, measured over the whole dataset (0 without enough pairs). A city numbers its
+// streets alike, so the median is what a lone number on a sparse street is placed by.
+func (ix *Index) numberSpacing() float64 {
+	var rates []float64
+	for _, s := range ix.streets {
+		var last [2]*addr // by parity
+		for _, i := range s.nums {
+			a := &ix.addrs[i]
+			if a.src == nil {
+				continue
+			}
+			par := a.num & 1
+			if b := last[par]; b != nil && a.num > b.num && a.num-b.num <= maxRateGap {
+				rates = append(rates, ix.pl.dist(a.point, b.point)/float64(a.num-b.num))
+			}
+			last[par] = a
+		}
+	}
+	if len(rates) < 10 {
+		return 0
+	}
+	slices.Sort(rates)
+	return rates[len(rates)/2]
+}
+
+// maxExtrapolate caps how far (metres) a number is placed beyond the last known one.
+const maxExtrapolate = 1500
+
+// extrapolate places num beyond the last known number near on its side: from near, along the
+// direction in which the street's numbers grow, by the dataset's spacing per number. The
+// direction is the chord from the street's lowest to its highest known number (either side),
+// so it needs two distinct points on the street.
+func (ix *Index) extrapolate(s *street, num int32, near *addr) (orb.Point, bool) {
+	if ix.spacing <= 0 {
+		return orb.Point{}, false
+	}
+	var lo, hi *addr
+	for _, i := range s.nums {
+		if a := &ix.addrs[i]; a.src != nil {
+			if lo == nil {
+				lo = a
+			}
+			hi = a
+		}
+	}
+	if lo == nil || hi.num == lo.num {
+		return orb.Point{}, false
+	}
+	dx, dy := (hi.point[0]-lo.point[0])*ix.pl.kx, (hi.point[1]-lo.point[1])*ix.pl.ky
+	l := math.Hypot(dx, dy)
+	if l < 1 {
+		return orb.Point{}, false
+	}
+	m := float64(num-near.num) * ix.spacing
+	m = max(-maxExtrapolate, min(maxExtrapolate, m))
+	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
+		return p, true
+	}
+	return orb.Point{near.point[0] + dx/l*m/ix.pl.kx, near.point[1] + dy/l*m/ix.pl.ky}, true
+}
+
+// alongLine moves m metres from near along the street's line, the way numbers grow (from lo's
+// projection towards hi's), keeping near's offset from the line: the chord between two
+// numbers on opposite sides is slanted, and a road bends.
+func (ix *Index) alongLine(s *street, near, lo, hi *addr, m float64) (orb.Point, bool) {
+	lines := s.lines
+	if len(lines) == 0 && s.key.lane == 0 && s.key.alley == 0 {
+		lines = ix.roads[s.key.road].lines
+	}
+	var best orb.LineString
+	var pos linePos
+	for _, l := range lines {
+		if len(l) < 2 {
+			continue
+		}
+		if q := ix.pl.project(l, near.point); best == nil || q.dist < pos.dist {
+			best, pos = l, q
+		}
+	}
+	if best == nil || pos.dist > maxSideOffset {
+		return orb.Point{}, false
+	}
+	a, b := ix.pl.project(best, lo.point), ix.pl.project(best, hi.point)
+	if math.Abs(b.m-a.m) < 1 {
+		return orb.Point{}, false // the known numbers do not say which way the line runs
+	}
+	if b.m < a.m {
+		m = -m
+	}
+	total := 0.0
+	for i := 1; i < len(best); i++ {
+		total += ix.pl.dist(best[i-1], best[i])
+	}
+	q := ix.pl.pointAt(best, max(0, min(total, pos.m+m)))
+	return orb.Point{q[0] + near.point[0] - pos.at[0], q[1] + near.point[1] - pos.at[1]}, true
+}
+
+// sparseFactor is how many times the city's spacing per number a bracketing pair may be apart
+// per number before it counts as spanning a gap (a park, a block without houses).
+const sparseFactor = 4
+
+// sparseT adjusts the fraction t of num between a and b when they lie much farther apart than
+// their numbers say: the houses between them are not spread evenly, so num is placed the city's
+// spacing per number away from the neighbour nearer in number rather than proportionally.
+func (ix *Index) sparseT(a, b *addr, num int32, t float64) float64 {
+	if ix.spacing <= 0 || b.num == a.num {
+		return t
+	}
+	d := ix.pl.dist(a.point, b.point)
+	if d <= sparseFactor*ix.spacing*float64(b.num-a.num) {
+		return t
+	}
+	if num-a.num <= b.num-num {
+		return float64(num-a.num) * ix.spacing / d
+	}
+	return 1 - float64(b.num-num)*ix.spacing/d
+}
