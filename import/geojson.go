@@ -8,7 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json" // 2–3× encoding/json on million-feature files, same API
 	"github.com/paulmach/orb"
@@ -67,16 +70,12 @@ func readGeoJSONFile(path string, f Format, opts ReadOptions, fn func(*Source, *
 	return nil
 }
 
-type rawFeature struct {
-	Type       string          `json:"type"`
-	ID         any             `json:"id"`
-	Properties map[string]any  `json:"properties"`
-	Geometry   json.RawMessage `json:"geometry"`
-}
-
 // ReadGeoJSON streams a GeoJSON FeatureCollection, or newline-delimited Features (src.Format
 // FormatNDJSON or a first line that is a whole Feature), from r. A legacy "crs" member naming an
 // EPSG code sets src.CRS unless opts.CRS is set.
+//
+// This goroutine only splits the input into one raw text per feature; runtime.GOMAXPROCS
+// workers decode them, and fn is called in this goroutine, in input order, as if read serially.
 func ReadGeoJSON(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *Feature) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	if src.Format != FormatNDJSON {
@@ -95,40 +94,22 @@ func ReadGeoJSON(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *F
 	}
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
-	emit := func(i int, rf *rawFeature) error {
-		if rf.Type != "Feature" {
-			return fmt.Errorf("feature %d: type %q, want \"Feature\": %w", i, rf.Type, ErrFormat)
-		}
-		f := &Feature{Index: i, Props: make(map[string]any, len(rf.Properties))}
-		for k, v := range rf.Properties {
-			f.Props[k] = jsonValue(v)
-		}
-		if rf.ID != nil {
-			if _, ok := f.Props["id"]; !ok {
-				f.Props["id"] = jsonValue(rf.ID)
+	features := func(more func() bool) error {
+		crs := src.CRS // fixed while the features are decoded: a later "crs" member is not seen
+		next := func() (json.RawMessage, error) {
+			if more != nil && !more() {
+				return nil, io.EOF
 			}
+			var raw json.RawMessage
+			err := dec.Decode(&raw)
+			return raw, err
 		}
-		if len(rf.Geometry) > 0 && string(rf.Geometry) != "null" {
-			g, err := decodeGeoJSONGeometry(rf.Geometry)
-			if err != nil {
-				return fmt.Errorf("feature %d: geometry: %v: %w", i, err, ErrFormat)
-			}
-			f.Geometry = src.CRS.Geometry(g)
-		}
-		return fn(src, f)
+		return decodeFeatures(next, func(i int, raw []byte) (*Feature, error) {
+			return decodeFeature(i, raw, crs)
+		}, func(f *Feature) error { return fn(src, f) })
 	}
 	if src.Format == FormatNDJSON {
-		for i := 0; ; i++ {
-			var rf rawFeature
-			if err := dec.Decode(&rf); errors.Is(err, io.EOF) {
-				return nil
-			} else if err != nil {
-				return fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
-			}
-			if err := emit(i, &rf); err != nil {
-				return err
-			}
-		}
+		return features(nil)
 	}
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
@@ -164,14 +145,8 @@ func ReadGeoJSON(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *F
 			if err := expectDelim(dec, '['); err != nil {
 				return err
 			}
-			for i := 0; dec.More(); i++ {
-				var rf rawFeature
-				if err := dec.Decode(&rf); err != nil {
-					return fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
-				}
-				if err := emit(i, &rf); err != nil {
-					return err
-				}
+			if err := features(dec.More); err != nil {
+				return err
 			}
 			if err := expectDelim(dec, ']'); err != nil {
 				return err
@@ -188,6 +163,369 @@ func ReadGeoJSON(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *F
 	}
 	if !sawType {
 		return fmt.Errorf("no \"type\": \"FeatureCollection\": %w", ErrFormat)
+	}
+	return nil
+}
+
+// decodeFeature decodes feature i from its raw JSON text, with geometry in crs. It scans the
+// object itself: a decoder into maps would allocate a map, and copies of each value, per
+// feature only to convert them once more into Props.
+func decodeFeature(i int, raw []byte, crs CRS) (*Feature, error) {
+	bad := func(err error) (*Feature, error) {
+		return nil, fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
+	}
+	var typ string
+	var id, props, geom []byte
+	err := scanObject(raw, func(key string, v []byte) error {
+		switch strings.ToLower(key) { // as a struct decoder matches field names
+		case "type":
+			t, err := rawValue(v)
+			typ, _ = t.(string)
+			return err
+		case "id":
+			id = v
+		case "properties":
+			props = v
+		case "geometry":
+			geom = v
+		}
+		return nil
+	})
+	if err != nil {
+		return bad(err)
+	}
+	if typ != "Feature" {
+		return nil, fmt.Errorf("feature %d: type %q, want \"Feature\": %w", i, typ, ErrFormat)
+	}
+	f := &Feature{Index: i, Props: make(map[string]any)}
+	if len(props) > 0 && string(props) != "null" {
+		err := scanObject(props, func(key string, v []byte) error {
+			x, err := rawValue(v)
+			if err != nil {
+				return fmt.Errorf("property %q: %v", key, err)
+			}
+			f.Props[key] = x
+			return nil
+		})
+		if err != nil {
+			return bad(err)
+		}
+	}
+	if len(id) > 0 && string(id) != "null" {
+		if _, ok := f.Props["id"]; !ok {
+			x, err := rawValue(id)
+			if err != nil {
+				return bad(fmt.Errorf("id: %v", err))
+			}
+			f.Props["id"] = x
+		}
+	}
+	if len(geom) > 0 && string(geom) != "null" {
+		g, err := decodeGeoJSONGeometry(geom)
+		if err != nil {
+			return nil, fmt.Errorf("feature %d: geometry: %v: %w", i, err, ErrFormat)
+		}
+		f.Geometry = crs.Geometry(g)
+	}
+	return f, nil
+}
+
+// scanObject calls fn with each member of the JSON object b: its key and its value's raw
+// text, trimmed. A later duplicate key is seen after the earlier one, so it wins, as in a map.
+func scanObject(b []byte, fn func(key string, v []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errors.New("not an object")
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return trailing(b, i+1)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return errors.New("object key is not a string")
+		}
+		end, err := scanValue(b, i)
+		if err != nil {
+			return err
+		}
+		k, err := rawValue(b[i:end])
+		if err != nil {
+			return err
+		}
+		key, _ := k.(string)
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return fmt.Errorf("no ':' after key %q", key)
+		}
+		i = skipSpace(b, i+1)
+		end, err = scanValue(b, i)
+		if err != nil {
+			return fmt.Errorf("%q: %v", key, err)
+		}
+		if err := fn(key, b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = skipSpace(b, i+1)
+		case i < len(b) && b[i] == '}':
+			return trailing(b, i+1)
+		default:
+			return fmt.Errorf("no ',' or '}' after %q", key)
+		}
+	}
+}
+
+func trailing(b []byte, i int) error {
+	if skipSpace(b, i) != len(b) {
+		return errors.New("text after the object")
+	}
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue returns the end of the JSON value starting at b[i]. Strings, brackets and the
+// characters of literals are checked; the values themselves are checked by rawValue.
+func scanValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("missing value")
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errors.New("unterminated string")
+	case '{', '[':
+		var stack []byte
+		for j := i; j < len(b); j++ {
+			switch c := b[j]; c {
+			case '"':
+				end, err := scanValue(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				stack = append(stack, c+2) // '}' and ']' are '{'+2 and '['+2
+			case '}', ']':
+				if len(stack) == 0 || stack[len(stack)-1] != c {
+					return 0, fmt.Errorf("unbalanced %q", c)
+				}
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("unterminated object or array")
+	}
+	j := i
+	for j < len(b) && (b[j] == '-' || b[j] == '+' || b[j] == '.' || b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z') {
+		j++
+	}
+	if j == i {
+		return 0, fmt.Errorf("unexpected %q", b[i])
+	}
+	return j, nil
+}
+
+// rawValue turns one raw JSON value into a Feature attribute value, as jsonValue does for the
+// same value decoded with UseNumber; plain strings and numbers skip the decoder.
+func rawValue(raw []byte) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, errors.New("missing value")
+	}
+	switch raw[0] {
+	case '"':
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) && noControl(raw) {
+			return string(raw[1 : len(raw)-1]), nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		return s, nil
+	case '{', '[':
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return nil, err
+		}
+		return jsonValue(v), nil
+	}
+	switch string(raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "null":
+		return nil, nil
+	}
+	if !validNumber(raw) {
+		return nil, fmt.Errorf("invalid value %q", raw)
+	}
+	return jsonValue(json.Number(raw)), nil
+}
+
+func noControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// validNumber reports whether b is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	digits := func() bool {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if !digits() {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+// decodeBatch is the number of features handed to a decoding worker at a time: enough to make
+// the channel operations per feature negligible, few enough to keep memory small.
+const decodeBatch = 256
+
+// featureBatch is decodeBatch consecutive raw features and, once done is closed, their decoded
+// features up to the first error.
+type featureBatch struct {
+	first   int // index of raws[0] in the input
+	raws    []json.RawMessage
+	feats   []*Feature
+	err     error // decode error of feats[len(feats)]
+	readErr error // the input ended in an error after raws
+	done    chan struct{}
+}
+
+// decodeFeatures reads raw features with next (in one goroutine, until io.EOF), decodes them
+// with decode on runtime.GOMAXPROCS workers, and calls fn in the calling goroutine in input
+// order. The first error in input order (a read, decode or fn error) is returned; by then every
+// goroutine started here has ended. At most about 3×GOMAXPROCS batches are in flight.
+func decodeFeatures(next func() (json.RawMessage, error), decode func(i int, raw []byte) (*Feature, error), fn func(*Feature) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	stop := make(chan struct{})
+	jobs := make(chan *featureBatch, workers)
+	order := make(chan *featureBatch, 2*workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(stop)
+	wg.Go(func() {
+		defer close(order)
+		defer close(jobs)
+		for i := 0; ; {
+			b := &featureBatch{first: i, done: make(chan struct{})}
+			eof := false
+			for len(b.raws) < decodeBatch {
+				raw, err := next()
+				if errors.Is(err, io.EOF) {
+					eof = true
+					break
+				}
+				if err != nil {
+					b.readErr = fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
+					break
+				}
+				b.raws = append(b.raws, raw)
+				i++
+			}
+			// Queue the batch for fn before a worker can finish it, so that order is kept.
+			select {
+			case order <- b:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- b:
+			case <-stop:
+				return
+			}
+			if eof || b.readErr != nil {
+				return
+			}
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			for b := range jobs {
+				select {
+				case <-stop:
+					close(b.done)
+					continue // nobody waits for it any more
+				default:
+				}
+				b.feats = make([]*Feature, 0, len(b.raws))
+				for j, raw := range b.raws {
+					f, err := decode(b.first+j, raw)
+					if err != nil {
+						b.err = err
+						break
+					}
+					b.feats = append(b.feats, f)
+				}
+				b.raws = nil
+				close(b.done)
+			}
+		})
+	}
+	for b := range order {
+		<-b.done
+		for _, f := range b.feats {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+		if b.readErr != nil {
+			return b.readErr
+		}
 	}
 	return nil
 }

@@ -351,3 +351,33 @@ func asMultiPolygon(g orb.Geometry) (orb.MultiPolygon, bool) {
 	}
 	return nil, false
 }
+
+// The feature rowid packs (version, layer, seq) so that rows of a version are appended in rowid
+// order: SQLite then splits the table's last page the cheap way (balance_quick) instead of
+// rebalancing neighbour pages as it does for a WITHOUT ROWID key, and a layer loads as one
+// rowid range scan with no separate index. Bits: version 27, layer 4, seq 32.
+const (
+	seqBits    = 32
+	layerBits  = 4
+	maxSeq     = 1<<seqBits - 1
+	maxVersion = 1<<(63-seqBits-layerBits) - 1
+)
+
+// rowKey returns the rowid of feature seq of layer l in version v.
+func rowKey(v int64, l Layer, seq int) (int64, error) {
+	li := -1
+	for i, x := range Layers {
+		if x == l {
+			li = i
+		}
+	}
+	switch {
+	case li < 0 || li >= 1<<layerBits:
+		return 0, fmt.Errorf("layer %q has no row key", l)
+	case seq < 0 || seq > maxSeq:
+		return 0, fmt.Errorf("seq %d out of the row key's range 0..%d", seq, maxSeq)
+	case v < 0 || v > maxVersion:
+		return 0, fmt.Errorf("version %d out of the row key's range 0..%d", v, maxVersion)
+	}
+	return v<<(seqBits+layerBits) | int64(li)<<seqBits | int64(seq), nil
+}

@@ -34,14 +34,14 @@ CREATE TABLE IF NOT EXISTS dataset_version (
 	counts     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feature (
+	id      INTEGER PRIMARY KEY, -- rowKey(version, layer, seq)
 	version INTEGER NOT NULL REFERENCES dataset_version(version) ON DELETE CASCADE,
 	layer   TEXT    NOT NULL,
 	seq     INTEGER NOT NULL,
 	fid     TEXT    NOT NULL,
 	geom    BLOB,
-	props   TEXT    NOT NULL,
-	PRIMARY KEY (version, layer, seq)
-) WITHOUT ROWID;
+	props   TEXT    NOT NULL
+);
 CREATE TABLE IF NOT EXISTS active (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	version    INTEGER NOT NULL REFERENCES dataset_version(version),
@@ -80,11 +80,38 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if err := createSchema(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return &Store{db: db, path: path}, nil
+}
+
+// ErrOldSchema is returned by Open for a store file written with the first schema, whose
+// feature table is keyed WITHOUT ROWID by (version, layer, seq): its rows have no rowKey, so
+// this code would not find them. Such a file is re-created by importing into a new store.
+var ErrOldSchema = errors.New("store file has the old feature schema (WITHOUT ROWID); re-create it")
+
+// createSchema creates the tables of a new file and refuses a file with the old feature table,
+// in one write transaction so that two processes opening one new file do not race.
+func createSchema(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var ddl string
+	err = tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'feature'`).Scan(&ddl)
+	switch {
+	case err == nil && !strings.Contains(ddl, "id      INTEGER PRIMARY KEY"):
+		return ErrOldSchema
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Close closes the database.
@@ -141,11 +168,18 @@ func setActive(ctx context.Context, tx *sql.Tx, v int64) error {
 // in per-call overhead of database/sql and the driver.
 const insertBatch = 64
 
+func insertSQL(n int) string {
+	return "INSERT INTO feature(id, version, layer, seq, fid, geom, props) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
 // insertRows encodes features in a second goroutine while this one inserts them in batches.
 func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) error {
-	const cols = 6
-	q := "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", insertBatch), ", ")
+	const cols = 7
+	if v < 0 || v > maxVersion {
+		return fmt.Errorf("version %d out of the row key's range 0..%d", v, maxVersion)
+	}
+	q := insertSQL(insertBatch)
 	full, err := tx.PrepareContext(ctx, q)
 	if err != nil {
 		return err
@@ -162,13 +196,18 @@ func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) erro
 	for batch := range batches {
 		args = args[:0]
 		for _, r := range batch {
-			args = append(args, v, string(r.layer), r.seq, r.fid, r.geom, string(r.props))
+			k, err := rowKey(v, r.layer, r.seq)
+			if err != nil {
+				close(stop)
+				<-encErr
+				return fmt.Errorf("%s #%d (%s): %w", r.layer, r.seq, r.fid, err)
+			}
+			args = append(args, k, v, string(r.layer), r.seq, r.fid, r.geom, string(r.props))
 		}
 		if len(batch) == insertBatch {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, "INSERT INTO feature(version, layer, seq, fid, geom, props) VALUES "+
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", "), args...)
+			_, err = tx.ExecContext(ctx, insertSQL(len(batch)), args...)
 		}
 		if err != nil {
 			// Wait for the encoder to stop: it reads ds, which is the caller's again once
@@ -343,33 +382,44 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
 	ds.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
-	q, args := `SELECT layer, seq, fid, geom, props FROM feature WHERE version = ?`, []any{v}
-	if layers != nil {
-		q += ` AND layer IN (''` + strings.Repeat(", ?", len(layers)) + `)`
-		for _, l := range layers {
-			args = append(args, string(l))
+	if layers == nil {
+		layers = Layers
+	}
+	for _, l := range layers {
+		if err := loadLayer(ctx, tx, ds, v, l); err != nil {
+			return nil, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY layer, seq`, args...)
+	return ds, nil
+}
+
+// loadLayer reads one layer of version v: a range scan of the rowid, which is in seq order.
+func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l Layer) error {
+	lo, err := rowKey(v, l, 0)
 	if err != nil {
-		return nil, fmt.Errorf("load version %d: %w", v, err)
+		return fmt.Errorf("load version %d: %w", v, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT layer, seq, fid, geom, props FROM feature
+		WHERE id >= ? AND id < ? ORDER BY id`, lo, lo+maxSeq+1)
+	if err != nil {
+		return fmt.Errorf("load version %d: %w", v, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r row
 		var layer, props string
 		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &props); err != nil {
-			return nil, fmt.Errorf("load version %d: %w", v, err)
+			return fmt.Errorf("load version %d: %w", v, err)
 		}
 		r.layer, r.props = Layer(layer), []byte(props)
 		if err := decodeRow(ds, r); err != nil {
-			return nil, fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
+			return fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load version %d: %w", v, err)
+		return fmt.Errorf("load version %d: %w", v, err)
 	}
-	return ds, nil
+	return nil
 }
 
 // DB returns the underlying database, for read-only inspection (tests, integrity checks).
