@@ -132,6 +132,7 @@ func newValidateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			tuneGC()
 			base, err := activeDataset(ctx, f.sf)
 			if err != nil {
 				return err
@@ -191,7 +192,7 @@ func newImportCmd() *cobra.Command {
 	return cmd
 }
 
-// tuneGC trades memory the import may use for less GC work: collect less often (GOGC 300), but
+// tuneGC trades memory the import (or validation) may use for less GC work: collect less often (GOGC 300), but
 // hold the heap near 1 GiB (a soft limit) so that a million-feature import stays well inside
 // 1.5 GB of RSS. GOGC and GOMEMLIMIT in the environment win.
 func tuneGC() {
