@@ -227,11 +227,10 @@ func decodeRow(ds *data.Dataset, r row) error {
 	if err != nil {
 		return fmt.Errorf("geometry: %w", err)
 	}
-	id := func() (uint64, error) { return strconv.ParseUint(r.fid, 10, 64) }
 	switch r.layer {
 	case LayerArea:
-		var p areaProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
+		p, err := props[areaProps](r)
+		if err != nil {
 			return err
 		}
 		a := &data.Area{Code: r.fid, Name: p.Name, Level: p.Level, Parent: p.Parent, Derived: p.Derived}
@@ -247,22 +246,18 @@ func decodeRow(ds *data.Dataset, r row) error {
 		}
 		ds.Areas = append(ds.Areas, a)
 	case LayerGrid:
-		var p gridProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
+		p, err := props[gridProps](r)
+		if err != nil {
 			return err
 		}
-		gr := &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived}
-		if g != nil {
-			poly, ok := g.(orb.Polygon)
-			if !ok {
-				return fmt.Errorf("geometry is %s, want Polygon", g.GeoJSONType())
-			}
-			gr.Polygon = poly
+		poly, err := geomAs[orb.Polygon](g)
+		if err != nil {
+			return err
 		}
-		ds.Grids = append(ds.Grids, gr)
+		ds.Grids = append(ds.Grids, &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly})
 	case LayerComponent:
-		var p componentProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
+		p, err := props[componentProps](r)
+		if err != nil {
 			return err
 		}
 		c := &data.Component{ID: r.fid, Scheme: p.Scheme, Major: p.Major, Minor: p.Minor, Name: p.Name,
@@ -276,35 +271,23 @@ func decodeRow(ds *data.Dataset, r row) error {
 		}
 		ds.Components = append(ds.Components, c)
 	case LayerDepartment:
-		var p deptProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
+		p, err := props[deptProps](r)
+		if err != nil {
 			return err
 		}
 		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: p.Name})
 	case LayerRoad:
-		var p roadProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
-			return err
-		}
-		n, err := id()
+		p, n, err := propsAndID[roadProps](r)
 		if err != nil {
 			return err
 		}
-		rd := &data.Road{ID: n, Name: p.Name, Class: p.Class}
-		if g != nil {
-			ls, ok := g.(orb.LineString)
-			if !ok {
-				return fmt.Errorf("geometry is %s, want LineString", g.GeoJSONType())
-			}
-			rd.Line = ls
-		}
-		ds.Roads = append(ds.Roads, rd)
-	case LayerAddress:
-		var p addressProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
+		line, err := geomAs[orb.LineString](g)
+		if err != nil {
 			return err
 		}
-		n, err := id()
+		ds.Roads = append(ds.Roads, &data.Road{ID: n, Name: p.Name, Class: p.Class, Line: line})
+	case LayerAddress:
+		p, n, err := propsAndID[addressProps](r)
 		if err != nil {
 			return err
 		}
@@ -312,11 +295,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: n, Road: p.Road, Section: p.Section, Lane: p.Lane,
 			Alley: p.Alley, Number: p.Number, Suffix: p.Suffix, Full: p.Full, Point: pt, Community: p.Community, Source: p.Source})
 	case LayerBuilding:
-		var p buildingProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
-			return err
-		}
-		n, err := id()
+		p, n, err := propsAndID[buildingProps](r)
 		if err != nil {
 			return err
 		}
@@ -326,11 +305,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		}
 		ds.Buildings = append(ds.Buildings, b)
 	case LayerPOI:
-		var p poiProps
-		if err := json.Unmarshal(r.props, &p); err != nil {
-			return err
-		}
-		n, err := id()
+		p, n, err := propsAndID[poiProps](r)
 		if err != nil {
 			return err
 		}
@@ -340,6 +315,37 @@ func decodeRow(ds *data.Dataset, r row) error {
 		// A layer written by a newer citygeo: skipped, so an older binary can still serve.
 	}
 	return nil
+}
+
+// props decodes a row's JSON attributes.
+func props[T any](r row) (T, error) {
+	var p T
+	err := json.Unmarshal(r.props, &p)
+	return p, err
+}
+
+// propsAndID decodes a row's attributes and its fid as the numeric id that roads, addresses,
+// buildings and POIs carry.
+func propsAndID[T any](r row) (T, uint64, error) {
+	p, err := props[T](r)
+	if err != nil {
+		return p, 0, err
+	}
+	n, err := strconv.ParseUint(r.fid, 10, 64)
+	return p, n, err
+}
+
+// geomAs returns g as a T; no geometry gives the zero T, another type an error.
+func geomAs[T orb.Geometry](g orb.Geometry) (T, error) {
+	var zero T
+	if g == nil {
+		return zero, nil
+	}
+	t, ok := g.(T)
+	if !ok {
+		return zero, fmt.Errorf("geometry is %s, want %s", g.GeoJSONType(), zero.GeoJSONType())
+	}
+	return t, nil
 }
 
 func asMultiPolygon(g orb.Geometry) (orb.MultiPolygon, bool) {
