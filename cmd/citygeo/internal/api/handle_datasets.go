@@ -231,20 +231,26 @@ func (s *Server) serveCommitted(ctx context.Context, v int64) (served bool, msg 
 	return false, fmt.Sprintf("version %d is stored and active in the store but not yet served: loading it failed (%v); this server still answers from %s", v, err, prev)
 }
 
-// reload loads version v from the store and swaps it in.
+// reload loads version v from the store and swaps it in. The snapshot it replaces is kept, so
+// rolling back to the version served just before is a pointer swap, not a rebuild (a stored
+// version never changes, so its snapshot stays valid). Callers hold importMu.
 func (s *Server) reload(ctx context.Context, v int64) error {
-	if cur := s.Current(); cur != nil && cur.Version() == v {
+	cur := s.Current()
+	if cur != nil && cur.Version() == v {
 		return nil
 	}
-	ds, err := s.store.Load(ctx, v)
-	if err != nil {
-		return err
-	}
-	snap, err := NewSnapshot(ds, s.snapOpts)
-	if err != nil {
-		return err
+	snap := s.previous
+	if snap == nil || snap.Version() != v {
+		ds, err := s.store.Load(ctx, v)
+		if err != nil {
+			return err
+		}
+		if snap, err = NewSnapshot(ds, s.snapOpts); err != nil {
+			return err
+		}
 	}
 	s.Swap(snap)
-	s.log.Info("dataset swapped", "version", v, "grids", len(ds.Grids), "components", len(ds.Components))
+	s.previous = cur
+	s.log.Info("dataset swapped", "version", v, "grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
 	return nil
 }

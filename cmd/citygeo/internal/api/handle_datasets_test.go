@@ -148,6 +148,7 @@ func TestDatasetsAuth(t *testing.T) {
 
 func TestDatasetsUploadListActivate(t *testing.T) {
 	e := newDatasetEnv(t, 0)
+	first := e.srv.Current()
 	// Re-survey: the first component is now damaged.
 	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Status = data.StatusDamaged })
 	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": b}, nil)
@@ -172,6 +173,14 @@ func TestDatasetsUploadListActivate(t *testing.T) {
 	}
 	if cur := e.srv.Current(); cur.Version() != e.v1 || cur.Dataset.Components[0].Status == data.StatusDamaged {
 		t.Errorf("after rollback serving v%d", cur.Version())
+	}
+	// Rolling back to the version served just before swaps its snapshot back, not a rebuild,
+	// and so does rolling forward again.
+	if e.srv.Current() != first {
+		t.Errorf("rollback to v%d rebuilt its snapshot instead of reusing the one it replaced", e.v1)
+	}
+	if code, out = e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", v2), e.gis, nil, ""); code != 200 || e.srv.Current() != cur {
+		t.Errorf("roll forward to v%d: %d %v, same snapshot: %v", v2, code, out, e.srv.Current() == cur)
 	}
 	if code, _ := e.request(t, "POST", "/v1/datasets/99/activate", e.gis, nil, ""); code != 404 {
 		t.Errorf("activate 99: %d, want 404", code)

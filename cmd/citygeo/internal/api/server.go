@@ -42,6 +42,7 @@ type Server struct {
 	maxUpload int64
 	snapOpts  SnapshotOptions
 	importMu  sync.Mutex // one import or activation at a time
+	previous  *Snapshot  // the snapshot the last reload replaced, for an instant rollback; guarded by importMu
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
