@@ -139,6 +139,33 @@ func (g *compGrid) search(s *nearestSearch) bool {
 	}
 }
 
+// searchBox calls iter with every component whose box intersects b, once each, until iter
+// returns false. A component spanning several buckets is reported from the first bucket that
+// both its span and b's cover.
+func (g *compGrid) searchBox(b orb.Bound, iter func(int32) bool) {
+	qx0, qy0, qx1, qy1 := g.span(b)
+	for y := qy0; y <= qy1; y++ {
+		for x := qx0; x <= qx1; x++ {
+			k := y*g.nx + x
+			for e := g.start[k]; e < g.start[k+1]; e++ {
+				en := &g.entries[e]
+				if !en.box.Intersects(b) {
+					continue
+				}
+				if en.box.Min != en.box.Max {
+					ex0, ey0, _, _ := g.span(en.box)
+					if max(ex0, qx0) != x || max(ey0, qy0) != y {
+						continue
+					}
+				}
+				if !iter(en.comp) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // insertInto adds every component of the grid to t in bucket order: neighbours in space go in
 // one after another, which builds the R-tree about twice as fast as dataset order and gives
 // tighter nodes. A component spanning several buckets is inserted from its first one only.

@@ -46,9 +46,8 @@ type Index struct {
 
 	comps     []*data.Component
 	compByID  map[string]int32
-	compTree  rtree.RTreeG[int32]             // every component
-	classTree map[string]*rtree.RTreeG[int32] // by major ("01") and by full class ("0118")
-	classGrid map[string]*compGrid            // the same keys and "" (all): Nearest's fast path
+	compTree  rtree.RTreeG[int32]  // every component: far-away Nearest queries
+	classGrid map[string]*compGrid // the same keys and "" (all): Nearest's fast path
 
 	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
 	// along a parallel at the highest |latitude| of the dataset (the smallest such value),
@@ -68,7 +67,6 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		gridByCode: make(map[string]int32, len(ds.Grids)),
 		areaByCod:  make(map[string]int32, len(ds.Areas)),
 		compByID:   make(map[string]int32, len(ds.Components)),
-		classTree:  map[string]*rtree.RTreeG[int32]{},
 	}
 	if ix.snap == 0 {
 		ix.snap = DefaultSnapTolerance
@@ -162,14 +160,14 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
 	ix.classGrid = make(map[string]*compGrid, len(members))
 	for key, m := range members {
-		g := buildCompGrid(compBoxes, m)
-		ix.classGrid[key] = g
-		t := &ix.compTree
-		if key != "" {
-			t = &rtree.RTreeG[int32]{}
-			ix.classTree[key] = t
-		}
-		g.insertInto(t)
+		ix.classGrid[key] = buildCompGrid(compBoxes, m)
+	}
+	// One R-tree of every component serves the rare far-away Nearest query, filtering by
+	// class as it walks; class box queries use the class's bucket grid. (One tree per class and
+	// major as well would triple the R-tree inserts, which dominate building a 2M-component
+	// index.)
+	if g := ix.classGrid[""]; g != nil {
+		g.insertInto(&ix.compTree)
 	}
 	ix.cells = buildCellIndex(ix.gridPrep)
 	ix.gridChain = make([][3]*data.Area, len(ix.grids))
@@ -220,24 +218,28 @@ func (ix *Index) Component(id string) *data.Component {
 	return nil
 }
 
-// classTreeFor returns the tree a class filter searches: "" every component, a 2-digit major
-// all its minors, a full code just that class. It is nil for a class with no components.
-func (ix *Index) classTreeFor(class string) *rtree.RTreeG[int32] {
-	if class == "" {
-		return &ix.compTree
-	}
-	return ix.classTree[class]
-}
-
 // ComponentsIn calls iter for every component of the class ("" any, "01" a major, "0118" or
 // "01037" a full class) whose bounding box intersects b, until iter returns false. The order
 // is unspecified.
 func (ix *Index) ComponentsIn(b orb.Bound, class string, iter func(*data.Component) bool) {
-	t := ix.classTreeFor(class)
-	if t == nil {
+	if class == "" {
+		ix.compTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.comps[i]) })
 		return
 	}
-	t.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.comps[i]) })
+	if g := ix.classGrid[class]; g != nil {
+		g.searchBox(b, func(i int32) bool { return iter(ix.comps[i]) })
+	}
+}
+
+// ofClass reports whether component c is of class: "" any, a 2-digit major, or major+minor.
+func ofClass(c *data.Component, class string) bool {
+	switch {
+	case class == "":
+		return true
+	case len(class) == 2:
+		return c.Major == class
+	}
+	return len(class) == len(c.Major)+len(c.Minor) && class[:2] == c.Major && class[2:] == c.Minor
 }
 
 // GridsIn calls iter for every grid whose bounding box intersects b, until iter returns false.

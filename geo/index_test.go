@@ -2,10 +2,12 @@ package geo_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"citygeo/data"
+	"citygeo/data/sample"
 	"citygeo/geo"
 
 	"github.com/paulmach/orb"
@@ -283,5 +285,51 @@ func TestConcurrentReads(t *testing.T) {
 	}
 	for w := 0; w < 4; w++ {
 		<-done
+	}
+}
+
+// TestComponentsInMatchesBruteForce checks box queries of every class kind against a scan of
+// the sample city, whose guard rails (lines) and green spaces (polygons) span many buckets:
+// each component in the box exactly once, none outside it.
+func TestComponentsInMatchesBruteForce(t *testing.T) {
+	ds, err := sample.Generate(sample.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	b := ix.Bound()
+	for _, class := range []string{"", "01", "0118", "0211", "0405", "04", "0999"} {
+		for q := 0; q < 40; q++ {
+			w, h := rng.Float64()*0.01, rng.Float64()*0.01
+			x, y := b.Min[0]+rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1]+rng.Float64()*(b.Max[1]-b.Min[1])
+			box := orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + w, y + h}}
+			want := map[string]bool{}
+			for _, c := range ds.Components {
+				cl := c.Major + c.Minor
+				if (class == "" || class == c.Major || class == cl) && c.Geometry.Bound().Intersects(box) {
+					want[c.ID] = true
+				}
+			}
+			got := map[string]bool{}
+			ix.ComponentsIn(box, class, func(c *data.Component) bool {
+				if got[c.ID] {
+					t.Fatalf("class %q box %v: %s reported twice", class, box, c.ID)
+				}
+				got[c.ID] = true
+				return true
+			})
+			if len(got) != len(want) {
+				t.Fatalf("class %q box %v: %d components, want %d", class, box, len(got), len(want))
+			}
+			for id := range want {
+				if !got[id] {
+					t.Fatalf("class %q box %v: %s missing", class, box, id)
+				}
+			}
+		}
 	}
 }

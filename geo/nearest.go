@@ -45,22 +45,23 @@ func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor
 	if k <= 0 {
 		k = 1
 	}
-	t := ix.classTreeFor(q.Class)
-	if t == nil || !finite(p) {
+	g := ix.classGrid[q.Class]
+	if g == nil || !finite(p) {
 		return res
 	}
-	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res,
+	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res, class: q.Class,
 		ky: ix.ky, kx: ix.ky * math.Cos(p[1]*rad), kxLo: math.Min(ix.kxLo, ix.ky*math.Cos(p[1]*rad))}
-	if g := ix.classGrid[q.Class]; g != nil && g.search(&s) {
+	if g.search(&s) {
 		return s.res
 	}
 	s.res = s.res[:0]
-	t.Nearby(s.boxDist, s.visit)
+	ix.compTree.Nearby(s.boxDist, s.visit)
 	return s.res
 }
 
 type nearestSearch struct {
 	ix       *Index
+	class    string // the R-tree walk holds every class: skip the others
 	p        orb.Point
 	k        int
 	radius   float64
@@ -87,6 +88,9 @@ func (s *nearestSearch) boxDist(min, max [2]float64, _ int32, _ bool) float64 {
 }
 
 func (s *nearestSearch) visit(min, max [2]float64, i int32, lb float64) bool {
+	if s.class != "" && !ofClass(s.ix.comps[i], s.class) {
+		return true
+	}
 	return s.consider(i, orb.Bound{Min: min, Max: max}, lb, false)
 }
 
