@@ -40,6 +40,28 @@ func (c *checker) geometry(typ int, g []uint32, version int) ([][]Point, bool) {
 		i++
 		return id, count, true
 	}
+	// moveLine reads the MoveTo(1) + LineTo(n ≥ 1) that opens every line part and ring.
+	moveLine := func(what string) ([]Point, bool) {
+		id, n, _ := next()
+		if id != cmdMoveTo || n != 1 {
+			c.add(true, "%s must start with MoveTo(1), got command %d count %d", what, id, n)
+			return nil, false
+		}
+		start, ok := params(1)
+		if !ok {
+			return nil, false
+		}
+		id, n, ok = next()
+		if !ok || id != cmdLineTo || n == 0 {
+			c.add(true, "%s MoveTo must be followed by LineTo(count ≥ 1), got command %d count %d", what, id, n)
+			return nil, false
+		}
+		rest, ok := params(n)
+		if !ok {
+			return nil, false
+		}
+		return append(start, rest...), true
+	}
 	switch typ {
 	case 1:
 		id, n, ok := next()
@@ -62,25 +84,10 @@ func (c *checker) geometry(typ int, g []uint32, version int) ([][]Point, bool) {
 		return [][]Point{pts}, true
 	case 2:
 		for i < len(g) {
-			id, n, _ := next()
-			if id != cmdMoveTo || n != 1 {
-				c.add(true, "line part must start with MoveTo(1), got command %d count %d", id, n)
-				return nil, false
-			}
-			start, ok := params(1)
+			part, ok := moveLine("line part")
 			if !ok {
 				return nil, false
 			}
-			id, n, ok = next()
-			if !ok || id != cmdLineTo || n == 0 {
-				c.add(true, "line MoveTo must be followed by LineTo(count ≥ 1), got command %d count %d", id, n)
-				return nil, false
-			}
-			rest, ok := params(n)
-			if !ok {
-				return nil, false
-			}
-			part := append(start, rest...)
 			for k := 1; k < len(part); k++ {
 				if part[k] == part[k-1] {
 					c.add(false, "zero-length line segment at vertex %d", k)
@@ -92,25 +99,11 @@ func (c *checker) geometry(typ int, g []uint32, version int) ([][]Point, bool) {
 	case 3:
 		exterior := false
 		for i < len(g) {
-			id, n, _ := next()
-			if id != cmdMoveTo || n != 1 {
-				c.add(true, "ring must start with MoveTo(1), got command %d count %d", id, n)
-				return nil, false
-			}
-			start, ok := params(1)
+			ring, ok := moveLine("ring")
 			if !ok {
 				return nil, false
 			}
-			id, n, ok = next()
-			if !ok || id != cmdLineTo || n == 0 {
-				c.add(true, "ring MoveTo must be followed by LineTo, got command %d count %d", id, n)
-				return nil, false
-			}
-			rest, ok := params(n)
-			if !ok {
-				return nil, false
-			}
-			id, n, ok = next()
+			id, n, ok := next()
 			if !ok || id != cmdClosePath {
 				c.add(true, "ring does not end with ClosePath (got command %d)", id)
 				return nil, false
@@ -119,7 +112,6 @@ func (c *checker) geometry(typ int, g []uint32, version int) ([][]Point, bool) {
 				c.add(true, "ClosePath count %d, want 1", n)
 				return nil, false
 			}
-			ring := append(start, rest...)
 			a := area2(ring)
 			switch {
 			case len(ring) < 3:
