@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"citygeo/data/sample"
-	"citygeo/data/store"
 )
 
 // lockedBuffer is a log sink safe for the Follow goroutine and the test to share.
@@ -38,19 +34,7 @@ func (l *lockedBuffer) String() string {
 func TestFollowSurvivesStoreErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 1000, Seed: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	v1, err := st.Save(ctx, ds, "first")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ds, v1 := sampleStore(t, 4)
 	var logs lockedBuffer
 	srv := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Store: st})
 	done := make(chan error, 1)
