@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -157,4 +158,26 @@ func parseClasses(s Scheme, kind ClassKind, table string, into map[string]Class)
 			into[cl.Code()] = cl
 		}
 	}
+}
+
+// CheckClassFilter accepts what a query may filter components by: a major class ("01") of
+// either catalog, or a component class code of either catalog ("0118" CJ/T 214, "01037"
+// GB/T 47678.5). The error says which part is wrong.
+func CheckClassFilter(class string) error {
+	if len(class) == 2 {
+		if _, found := CatalogFor(CJT214).Major(class); !found {
+			if _, found := CatalogFor(GBT4767).Major(class); !found {
+				return fmt.Errorf("%q is not a component major class", class)
+			}
+		}
+		return nil
+	}
+	sch, ok := SchemeOfClass(class)
+	if !ok {
+		return fmt.Errorf("%q: want a major (2 digits) or a class code (4 digits CJ/T 214, 5 digits GB/T 47678.5)", class)
+	}
+	if _, found := CatalogFor(sch).Class(class); !found {
+		return fmt.Errorf("%q is not a component class of %s", class, sch)
+	}
+	return nil
 }

@@ -176,3 +176,59 @@ func (d *Dataset) Bound() orb.Bound {
 	}
 	return b
 }
+
+// DeptRole names which of a component's departments answers for it.
+type DeptRole string
+
+// The roles in the order Responsible tries them.
+const (
+	RoleMaintainer DeptRole = "maintainer" // 养护单位
+	RoleProperty   DeptRole = "property"   // 权属单位
+	RoleOwner      DeptRole = "owner"      // 主管部门
+)
+
+// Responsible returns the department that answers for c when no duty rule decides: the one who
+// maintains it (养护单位), else the one who holds it (权属单位), else the one in charge of it
+// (主管部门), with the role that decided. ok is false when c names none of them.
+func (c *Component) Responsible() (d DeptRef, role DeptRole, ok bool) {
+	for _, r := range []struct {
+		d    DeptRef
+		role DeptRole
+	}{{c.Maintainer, RoleMaintainer}, {c.Property, RoleProperty}, {c.Owner, RoleOwner}} {
+		if !r.d.IsZero() {
+			return r.d, r.role, true
+		}
+	}
+	return DeptRef{}, "", false
+}
+
+// Anchor returns the representative point of a component's geometry: the point itself, the
+// middle vertex of a line, the centre of a polygon's box. Distances, labels and answers about a
+// component all use this one point.
+func Anchor(g orb.Geometry) orb.Point {
+	switch g := g.(type) {
+	case orb.Point:
+		return g
+	case orb.LineString:
+		if len(g) > 0 {
+			return g[len(g)/2]
+		}
+	case nil:
+		return orb.Point{}
+	}
+	return g.Bound().Center()
+}
+
+// AreaRef names an area in an answer: its code and name.
+type AreaRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Ref returns a's code and name, or nil for a nil area.
+func (a *Area) Ref() *AreaRef {
+	if a == nil {
+		return nil
+	}
+	return &AreaRef{Code: a.Code, Name: a.Name}
+}

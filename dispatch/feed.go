@@ -12,23 +12,16 @@ import (
 	"github.com/tidwall/rtree"
 )
 
-// EventStore persists the events feed so it survives a restart. Put writes one event (insert
-// or replace by id) and must be durable when it returns.
-type EventStore interface {
-	Put(e *data.Event) error
-	LoadAll() ([]*data.Event, error)
-}
-
-// MemStore is an EventStore that keeps nothing across restarts (tests, demos).
+// MemStore is a data.EventStore that keeps nothing across restarts (tests, demos).
 type MemStore struct{}
 
-// Put implements EventStore.
+// Put implements data.EventStore.
 func (MemStore) Put(*data.Event) error { return nil }
 
-// LoadAll implements EventStore.
+// LoadAll implements data.EventStore.
 func (MemStore) LoadAll() ([]*data.Event, error) { return nil, nil }
 
-var _ EventStore = MemStore{}
+var _ data.EventStore = MemStore{}
 
 // ErrUnknownEvent is returned when closing an event id the feed does not hold.
 var ErrUnknownEvent = errors.New("unknown event")
@@ -47,7 +40,7 @@ type Change struct {
 type Feed struct {
 	wmu    sync.Mutex   // serialises writers, so the store write can happen outside mu
 	mu     sync.RWMutex // guards the maps and indexes
-	store  EventStore
+	store  data.EventStore
 	dup    DupConfig
 	events map[string]*data.Event
 	index  *dupIndex
@@ -56,7 +49,7 @@ type Feed struct {
 }
 
 // NewFeed loads the store's events into a feed.
-func NewFeed(store EventStore, dup DupConfig) (*Feed, error) {
+func NewFeed(store data.EventStore, dup DupConfig) (*Feed, error) {
 	if store == nil {
 		store = MemStore{}
 	}

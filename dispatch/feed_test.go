@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/data/sqlite"
 	"citygeo/dispatch"
 
 	"github.com/paulmach/orb"
@@ -177,7 +178,7 @@ func pt(p *orb.Point) string {
 // rebuilt from it answers as before.
 func TestSQLiteStore(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "citygeo.db")
-	st, err := dispatch.OpenSQLiteStore(path)
+	st, err := sqlite.OpenEvents(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestSQLiteStore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err = dispatch.OpenSQLiteStore(path)
+	st, err = sqlite.OpenEvents(path)
 	if err != nil {
 		t.Fatal(err)
 	}

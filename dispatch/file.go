@@ -68,7 +68,7 @@ func eventOf(id string, res *Result) data.Event {
 		Deadline: res.Deadline, Priority: res.Priority, Status: data.EventOpen, Reported: res.Reported}
 	for _, a := range []struct {
 		dst *string
-		ref *AreaRef
+		ref *data.AreaRef
 	}{{&ev.Community, res.Community}, {&ev.Street, res.Street}, {&ev.District, res.District}} {
 		if a.ref != nil {
 			*a.dst = a.ref.Code

@@ -83,10 +83,9 @@ const (
 	PathNone       Path = "none"                 // nothing decided: no rule, no component department, no area
 )
 
-// AreaRef names an area in an answer.
-type AreaRef struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+// pathOfRole is the answer path of each department role of a component.
+var pathOfRole = map[data.DeptRole]Path{
+	data.RoleMaintainer: PathMaintainer, data.RoleProperty: PathProperty, data.RoleOwner: PathOwner,
 }
 
 // Bound is the component a report concerns.
@@ -110,9 +109,9 @@ type RuleRef struct {
 type Result struct {
 	Point         orb.Point     `json:"point"` // CGCS2000
 	Grid          string        `json:"grid,omitempty"`
-	Community     *AreaRef      `json:"community,omitempty"`
-	Street        *AreaRef      `json:"street,omitempty"`
-	District      *AreaRef      `json:"district,omitempty"`
+	Community     *data.AreaRef `json:"community,omitempty"`
+	Street        *data.AreaRef `json:"street,omitempty"`
+	District      *data.AreaRef `json:"district,omitempty"`
 	Class         data.ClassRef `json:"class"`
 	ClassName     string        `json:"class_name"`
 	Component     *Bound        `json:"component,omitempty"`
@@ -206,13 +205,14 @@ func (r *Resolver) decide(res *Result, class data.ClassRef, chain Chain, comp *d
 		if res.DeadlineHours <= 0 {
 			res.DeadlineHours = DefaultFallbackHours
 		}
+		var role data.DeptRole
+		var owned bool
+		if comp != nil {
+			res.Department, role, owned = comp.Responsible()
+		}
 		switch {
-		case comp != nil && !comp.Maintainer.IsZero():
-			res.Department, res.Path = comp.Maintainer, PathMaintainer
-		case comp != nil && !comp.Property.IsZero():
-			res.Department, res.Path = comp.Property, PathProperty
-		case comp != nil && !comp.Owner.IsZero():
-			res.Department, res.Path = comp.Owner, PathOwner
+		case owned:
+			res.Path = pathOfRole[role]
 		case pl.Street != nil:
 			res.Department, res.Path = data.DeptRef{Code: pl.Street.Code, Name: pl.Street.Name}, PathStreet
 		case pl.District != nil: // a point with no street level still has a 属地
@@ -273,11 +273,11 @@ func bindClass(c data.ClassRef) (string, bool) {
 	return "", false
 }
 
-func areaRef(a *data.Area) (*AreaRef, string) {
+func areaRef(a *data.Area) (*data.AreaRef, string) {
 	if a == nil {
 		return nil, ""
 	}
-	return &AreaRef{Code: a.Code, Name: a.Name}, a.Code
+	return a.Ref(), a.Code
 }
 
 // componentPoint is a component's representative point: the point itself, or its bound centre.

@@ -21,7 +21,10 @@ func TestNearestBruteForce(t *testing.T) {
 	for i := range 40 {
 		ds.Roads = append(ds.Roads, &data.Road{Name: "路" + string(rune('甲'+i)) + "路", Line: orb.LineString{pt(), pt(), pt()}})
 	}
-	ix := New(ds, Options{})
+	ix, err := New(ds, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 500 {
 		p := pt()
 		radius := []float64{50, 300, 2000}[rng.IntN(3)]

@@ -29,7 +29,11 @@ func ExampleParse() {
 }
 
 func ExampleIndex_Suggest() {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix, err := gazetteer.New(testCity(), gazetteer.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, q := range []string{"建设", "jsl", "dmyy"} {
 		fmt.Println(q, "→", ix.Suggest(q, 1)[0].Name)
 	}

@@ -40,7 +40,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(f, testCity(), gazetteer.Options{})
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, p := range []gazetteer.Parsed{gazetteer.Parse(s), ix.Parse(s)} {
 			n := utf8.RuneCountInString(p.Text.Norm)

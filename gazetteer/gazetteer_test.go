@@ -69,7 +69,7 @@ func testCity() *data.Dataset {
 }
 
 func TestGeocode(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{City: "深圳市"})
+	ix := mustNew(t, testCity(), gazetteer.Options{City: "深圳市"})
 	mid41 := orb.Point{(housePoint(39)[0] + housePoint(43)[0]) / 2, housePoint(41)[1]}
 	cases := []struct {
 		name         string
@@ -128,7 +128,7 @@ func TestGeocode(t *testing.T) {
 }
 
 func TestGeocodeTypoRanksBelowExact(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	exact := ix.Geocode("建设路17号", gazetteer.Query{})
 	typo := ix.Geocode("建设璐17号", gazetteer.Query{})
 	if len(exact) == 0 || len(typo) == 0 {
@@ -140,7 +140,7 @@ func TestGeocodeTypoRanksBelowExact(t *testing.T) {
 }
 
 func TestGeocodeOtherCity(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{City: "深圳市"})
+	ix := mustNew(t, testCity(), gazetteer.Options{City: "深圳市"})
 	for _, c := range []struct {
 		q, city string
 		score   float64
@@ -158,7 +158,7 @@ func TestGeocodeOtherCity(t *testing.T) {
 }
 
 func TestGeocodeNothing(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	for _, q := range []string{"", "   ", "完全不相干的文字", "12345"} {
 		if got := ix.Geocode(q, gazetteer.Query{}); len(got) != 0 {
 			t.Errorf("Geocode(%q) = %+v, want none", q, got)
@@ -167,7 +167,7 @@ func TestGeocodeNothing(t *testing.T) {
 }
 
 func TestGeocodePlace(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	got := ix.Geocode("建设路17号", gazetteer.Query{})
 	if len(got) == 0 {
 		t.Fatal("no candidate")
@@ -177,7 +177,7 @@ func TestGeocodePlace(t *testing.T) {
 		t.Errorf("place = %+v", p)
 	}
 	// With a locator, its answer wins.
-	ix = gazetteer.New(testCity(), gazetteer.Options{Locate: func(orb.Point) gazetteer.Place {
+	ix = mustNew(t, testCity(), gazetteer.Options{Locate: func(orb.Point) gazetteer.Place {
 		return gazetteer.Place{Grid: "440303001001001"}
 	}})
 	if got := ix.Geocode("建设路17号", gazetteer.Query{}); got[0].Place.Grid != "440303001001001" {
@@ -186,7 +186,7 @@ func TestGeocodePlace(t *testing.T) {
 }
 
 func TestReverse(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	p := orbgeo.PointAtBearingAndDistance(housePoint(17), 45, 8)
 	r := ix.Reverse(p, 2000)
 	if r.House == nil || r.House.Name != "建设路17号" {
@@ -218,7 +218,7 @@ func TestReverse(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	cases := []struct{ q, want string }{
 		{"建设", "建设路"}, {"jsl", "建设路"}, {"JS", "建设路"}, {"jianshe", "建设路"},
 		{"和平東", "和平東路"}, {"dmyy", "东门医院"}, {"湖贝", "湖贝社区"},
@@ -237,7 +237,11 @@ func TestSuggest(t *testing.T) {
 }
 
 func ExampleIndex_Geocode() {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix, err := gazetteer.New(testCity(), gazetteer.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, q := range []string{"罗湖区建设路17号", "建设路41号", "建设路与人民路交叉口"} {
 		c := ix.Geocode(q, gazetteer.Query{})[0]
 		fmt.Printf("%s → %s %s %.2f interpolated=%v\n", q, c.Address, c.Level, c.Score, c.Interpolated)
@@ -249,7 +253,11 @@ func ExampleIndex_Geocode() {
 }
 
 func ExampleIndex_Reverse() {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix, err := gazetteer.New(testCity(), gazetteer.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	r := ix.Reverse(orbgeo.PointAtBearingAndDistance(housePoint(17), 45, 8), 0)
 	fmt.Println(r.Phrase)
 	fmt.Println(r.Formatted)
@@ -284,7 +292,7 @@ func TestDeploymentOf(t *testing.T) {
 // TestGeocodeDeployment checks that the deployment derived from the area codes (深圳市) ranks
 // addresses naming another place as doubtful when the request names no city.
 func TestGeocodeDeployment(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	for _, c := range []struct {
 		q     string
 		score float64
@@ -306,7 +314,7 @@ func TestGeocodeDeployment(t *testing.T) {
 // TestParseNational checks that mainland admin names outside the dataset parse as elements,
 // and that the same names inside a road or company name do not.
 func TestParseNational(t *testing.T) {
-	ix := gazetteer.New(testCity(), gazetteer.Options{})
+	ix := mustNew(t, testCity(), gazetteer.Options{})
 	for _, c := range []struct{ q, want string }{
 		{"浙江省杭州市西湖区文三路90号", "prov:浙江省 city:杭州市 district:西湖区 road:文三路 roadno:90号"},
 		{"浙江杭州西湖区文三路90号", "prov:浙江 city:杭州 district:西湖区 road:文三路 roadno:90号"},
@@ -333,7 +341,7 @@ func TestGeocodePOIAddress(t *testing.T) {
 		&data.POI{ID: 2, Name: "湖贝诊所", Address: "建设路57号", Point: clinic},
 		&data.POI{ID: 3, Name: "建设银行", Address: "建设路17号", Point: orb.Point{114.2, 22.6}},
 		&data.POI{ID: 4, Name: "幸福超市", Address: "幸福路3号", Point: orb.Point{114.2, 22.6}})
-	ix := gazetteer.New(ds, gazetteer.Options{})
+	ix := mustNew(t, ds, gazetteer.Options{})
 	for _, c := range []struct {
 		q            string
 		level        gazetteer.Level
@@ -365,7 +373,7 @@ func TestGeocodeExtrapolate(t *testing.T) {
 	for n := 2; n <= 60; n += 2 {
 		add(n)
 	}
-	ix := gazetteer.New(ds, gazetteer.Options{})
+	ix := mustNew(t, ds, gazetteer.Options{})
 	for _, n := range []int{41, 61} {
 		q := fmt.Sprintf("长街%d号", n)
 		got := ix.Geocode(q, gazetteer.Query{})
@@ -386,7 +394,7 @@ func TestGeocodeSparsePair(t *testing.T) {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "园边路", Number: n, Point: housePoint(n)})
 	}
 	ds.Addresses = append(ds.Addresses, &data.Address{ID: 40, Road: "园边路", Number: 40, Point: housePoint(400)})
-	ix := gazetteer.New(ds, gazetteer.Options{})
+	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("园边路22号", gazetteer.Query{})
 	if len(got) == 0 || !got[0].Interpolated {
 		t.Fatalf("Geocode(园边路22号) = %+v, want an interpolated 门牌", got)
@@ -403,7 +411,7 @@ func TestLaneInRoadName(t *testing.T) {
 	for n := 1; n <= 9; n++ {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "长街5巷", Number: n, Point: housePoint(n)})
 	}
-	ix := gazetteer.New(ds, gazetteer.Options{})
+	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("长街5巷3号", gazetteer.Query{})
 	if len(got) == 0 || got[0].Score != 1 || got[0].Point != housePoint(3) {
 		t.Errorf("Geocode(长街5巷3号) = %+v, want the exact 门牌", got)

@@ -2,6 +2,7 @@ package gazetteer
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -133,8 +134,12 @@ type poi struct {
 	src      *data.POI
 }
 
-// New builds the index of a dataset. The dataset must not change afterwards.
-func New(ds *data.Dataset, opts Options) *Index {
+// New builds the index of a dataset. The dataset must not change afterwards. A dataset no index
+// can hold (data.Dataset.CheckIndexable) is an error naming the feature, never a panic.
+func New(ds *data.Dataset, opts Options) (*Index, error) {
+	if err := ds.CheckIndexable(); err != nil {
+		return nil, fmt.Errorf("gazetteer: %w", err)
+	}
 	ix := &Index{
 		opts:      opts,
 		voc:       newVocab(),
@@ -215,7 +220,7 @@ func New(ds *data.Dataset, opts Options) *Index {
 	}
 	ix.cells = newCellIndex(ix)
 	ix.sugg = newSuggester(ix)
-	return ix
+	return ix, nil
 }
 
 // centre returns a point inside the data for the local plane.

@@ -60,8 +60,8 @@ type Index struct {
 // grid codes, area codes or component IDs; components without geometry are kept for lookup by
 // ID but are not in the spatial trees.
 func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
-	if ds == nil {
-		return nil, errors.New("new index: nil dataset")
+	if err := ds.CheckIndexable(); err != nil {
+		return nil, fmt.Errorf("new index: %w", err)
 	}
 	ix := &Index{ds: ds, snap: opts.SnapTolerance, ky: EarthRadius * rad,
 		gridByCode: make(map[string]int32, len(ds.Grids)),

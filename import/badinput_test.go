@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 	importer "citygeo/import"
 )
 
@@ -119,7 +119,7 @@ func TestBadInput(t *testing.T) {
 			dir := t.TempDir()
 			file := tt.setup(t, dir)
 			ctx := context.Background()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			st, err := sqlite.Open(ctx, filepath.Join(dir, "store.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"citygeo/data"
-	"citygeo/data/store"
 )
 
 // Options control Check and Import. The zero value maps standard field names and detects CRS
@@ -152,9 +151,9 @@ func layerOf[T any](imported bool, in, base []T) []T {
 }
 
 // kindLayers maps the kinds that own a whole store layer; areas share one layer across levels.
-var kindLayers = map[Kind]store.Layer{
-	KindGrid: store.LayerGrid, KindComponent: store.LayerComponent, KindDepartment: store.LayerDepartment,
-	KindRoad: store.LayerRoad, KindAddress: store.LayerAddress, KindPOI: store.LayerPOI, KindBuilding: store.LayerBuilding,
+var kindLayers = map[Kind]data.Layer{
+	KindGrid: data.LayerGrid, KindComponent: data.LayerComponent, KindDepartment: data.LayerDepartment,
+	KindRoad: data.LayerRoad, KindAddress: data.LayerAddress, KindPOI: data.LayerPOI, KindBuilding: data.LayerBuilding,
 }
 
 // ValidationError is returned by Import when the report has errors; nothing was written.
@@ -170,18 +169,18 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
 // Import checks files against the store's active version and, when no finding is an error,
-// writes the merged dataset as a new active version in one transaction. On any error nothing
+// writes the merged dataset as a new active version all or nothing (data.Store.Save). On any error nothing
 // is written.
-func Import(ctx context.Context, st *store.Store, files []string, opts Options) (int64, *Report, error) {
+func Import(ctx context.Context, st data.Store, files []string, opts Options) (int64, *Report, error) {
 	loadBase := func(replaced map[Kind]bool) (*data.Dataset, error) {
 		v, err := st.ActiveVersion(ctx)
-		if errors.Is(err, store.ErrNoActive) {
+		if errors.Is(err, data.ErrNoActive) {
 			return nil, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		keep := []store.Layer{store.LayerArea}
+		keep := []data.Layer{data.LayerArea}
 		for k, l := range kindLayers {
 			if !replaced[k] {
 				keep = append(keep, l)

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"citygeo/data"
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 	importer "citygeo/import"
 )
 
@@ -19,7 +19,7 @@ import (
 func TestImportKeepsOtherLayers(t *testing.T) {
 	ctx := context.Background()
 	city := smallCity(t)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func bigCity(b *testing.B) (*data.Dataset, *tiles.Index) {
 	big.once.Do(func() {
 		big.ds, big.err = sample.Generate(sample.Options{Grids: 100000})
 		if big.err == nil {
-			big.ix = tiles.NewIndex(big.ds)
+			big.ix, big.err = tiles.NewIndex(big.ds)
 		}
 	})
 	if big.err != nil {
@@ -92,7 +92,7 @@ func BenchmarkCityZ15(b *testing.B) {
 // BenchmarkCachedTile is a cache hit through Tiler.Tile.
 func BenchmarkCachedTile(b *testing.B) {
 	ds := testCity(20, 20)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), tiles.NewCache(0), nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(b, ds), tiles.NewCache(0), nil, tiles.Options{})
 	tl := maptile.At(ds.Bound().Center(), 15)
 	if _, err := tr.Tile(tiles.SetCity, 15, int(tl.X), int(tl.Y)); err != nil {
 		b.Fatal(err)
@@ -108,6 +108,6 @@ func BenchmarkNewIndex100k(b *testing.B) {
 	ds, _ := bigCity(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		tiles.NewIndex(ds)
+		mustIndex(b, ds)
 	}
 }

@@ -27,7 +27,7 @@ func checkTile(t *testing.T, tile maptile.Tile, res *tiles.Result) *mvtcheck.Til
 
 func TestBuildPyramidValid(t *testing.T) {
 	ds := testCity(24, 20)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	seen := map[string]bool{}
 	n := 0
 	tiles.Pyramid(ds.Bound(), 10, 18, func(tile maptile.Tile) bool {
@@ -64,7 +64,7 @@ func TestBuildDoesNotMutateDataset(t *testing.T) {
 	for _, c := range ds.Components {
 		before = append(before, orb.Clone(c.Geometry))
 	}
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	tiles.Pyramid(ds.Bound(), 12, 18, func(tile maptile.Tile) bool {
 		if _, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{}); err != nil {
 			t.Fatal(err)
@@ -88,7 +88,7 @@ func TestBuildDoesNotMutateDataset(t *testing.T) {
 // TestStableIDs checks that a grid keeps one feature id in every tile and zoom that shows it.
 func TestStableIDs(t *testing.T) {
 	ds := testCity(12, 10)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	ids := map[string]map[uint64]bool{}
 	tiles.Pyramid(ds.Bound(), 13, 18, func(tile maptile.Tile) bool {
 		res, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
@@ -122,7 +122,7 @@ func TestStableIDs(t *testing.T) {
 
 func TestZoomRules(t *testing.T) {
 	ds := testCity(6, 6)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	center := ds.Bound().Center()
 	layersAt := func(z int) map[string]mvtcheck.Layer {
 		tile := maptile.At(center, maptile.Zoom(z))
@@ -166,7 +166,7 @@ func TestZoomRules(t *testing.T) {
 // each cluster once (in the tile that holds it, not in neighbours' buffers).
 func TestClustersCountEveryComponent(t *testing.T) {
 	ds := testCity(10, 8)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	for z := 10; z <= 15; z++ {
 		total := int64(0)
 		ids := map[uint64]bool{}
@@ -196,7 +196,7 @@ func TestClustersCountEveryComponent(t *testing.T) {
 
 func TestThinningKeepsEveryLayer(t *testing.T) {
 	ds := testCity(20, 20)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	tile := maptile.At(ds.Bound().Center(), 16)
 	full, _ := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
 	for name, opts := range map[string]tiles.Options{
@@ -231,7 +231,7 @@ func TestThinningKeepsEveryLayer(t *testing.T) {
 
 func TestWindingAndHoles(t *testing.T) {
 	ds := testCity(12, 8)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	var comm *data.Area
 	for _, a := range ds.Areas {
 		if a.Level == data.Community && len(a.Polygon[0]) > 1 {
@@ -272,7 +272,7 @@ func area2(r []mvtcheck.Point) int64 {
 }
 
 func TestBuildErrors(t *testing.T) {
-	ix := tiles.NewIndex(testCity(2, 2))
+	ix := mustIndex(t, testCity(2, 2))
 	if _, err := tiles.Build(ix, nil, "nope", maptile.New(0, 0, 0), tiles.Options{}); err == nil {
 		t.Error("unknown set accepted")
 	}

@@ -16,7 +16,11 @@ func ExampleBuild() {
 		Code: "440303001001001", Community: "440303001001", AreaM2: 10000,
 		Polygon: orb.Polygon{{{114.1, 22.53}, {114.101, 22.53}, {114.101, 22.531}, {114.1, 22.531}, {114.1, 22.53}}},
 	}}}
-	ix := tiles.NewIndex(ds)
+	ix, err := tiles.NewIndex(ds)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	res, err := tiles.Build(ix, nil, tiles.SetCity, maptile.At(orb.Point{114.1005, 22.5305}, 16), tiles.Options{})
 	if err != nil {
 		fmt.Println(err)
@@ -31,10 +35,15 @@ func ExampleTiler_Tile() {
 		Code: "440303001001001", Community: "440303001001",
 		Polygon: orb.Polygon{{{114.1, 22.53}, {114.101, 22.53}, {114.101, 22.531}, {114.1, 22.531}, {114.1, 22.53}}},
 	}}}
-	tr := tiles.NewTiler(tiles.NewIndex(ds), tiles.NewCache(0), nil, tiles.Options{})
+	ix, err := tiles.NewIndex(ds)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tr := tiles.NewTiler(ix, tiles.NewCache(0), nil, tiles.Options{})
 	t := maptile.At(orb.Point{114.1005, 22.5305}, 15)
 	tl, _ := tr.Tile(tiles.SetCity, 15, int(t.X), int(t.Y))
-	_, err := tr.Tile(tiles.SetCity, 15, 0, 0)
+	_, err = tr.Tile(tiles.SetCity, 15, 0, 0)
 	fmt.Println(tl.Empty, tl.ETag[:8])
 	fmt.Println(errors.Is(err, tiles.ErrOutside))
 	// Output:
@@ -55,8 +64,13 @@ func ExampleCache_EventChanged() {
 			fn(tiles.Event{ID: tiles.FeatureID("A2026-0001"), Ref: "A2026-0001", Point: pos, Class: "0101", Status: "open"})
 		}
 	})
+	ix, err := tiles.NewIndex(ds)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	cache := tiles.NewCache(0)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, feed, tiles.Options{})
+	tr := tiles.NewTiler(ix, cache, feed, tiles.Options{})
 	t := maptile.At(pos, 16)
 	before, _ := tr.Tile(tiles.SetEvents, 16, int(t.X), int(t.Y))
 

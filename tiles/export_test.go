@@ -21,7 +21,7 @@ import (
 func TestExportPMTiles(t *testing.T) {
 	webtest.Need(t, "pmtiles")
 	ds := testCity(12, 10)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	var buf bytes.Buffer
 	st, err := tiles.ExportPMTiles(&buf, ix, tiles.ExportOptions{MinZoom: 10, MaxZoom: 16, TempDir: t.TempDir()})
 	if err != nil {

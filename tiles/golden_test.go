@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // winding or attributes shows up as a readable diff. Regenerate with -update.
 func TestGolden(t *testing.T) {
 	ds := testCity(12, 10)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	c := ds.Bound().Center()
 	for _, z := range []int{12, 15, 17} {
 		tl := maptile.At(c, maptile.Zoom(z))

@@ -124,8 +124,12 @@ func uniqueIDs(ids []uint64) {
 	}
 }
 
-// NewIndex builds the tile index of ds. Features without geometry are skipped.
-func NewIndex(ds *data.Dataset) *Index {
+// NewIndex builds the tile index of ds. Features without geometry are skipped. A dataset no index
+// can hold (data.Dataset.CheckIndexable) is an error naming the feature, never a panic.
+func NewIndex(ds *data.Dataset) (*Index, error) {
+	if err := ds.CheckIndexable(); err != nil {
+		return nil, fmt.Errorf("tile index: %w", err)
+	}
 	ix := &Index{version: ds.Version, bound: ds.Bound(),
 		grids: make([]gridF, 0, len(ds.Grids)), comps: make([]compF, 0, len(ds.Components))}
 	for _, g := range ds.Grids {
@@ -197,7 +201,7 @@ func NewIndex(ds *data.Dataset) *Index {
 	ix.assignIDs()
 	ix.sortCells()
 	ix.buildClusters()
-	return ix
+	return ix, nil
 }
 
 // Version returns the dataset version the index was built from.

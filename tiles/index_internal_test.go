@@ -1,12 +1,17 @@
 package tiles
 
 import (
-	"citygeo/data"
+	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"weak"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
 )
 
 func TestUniqueIDs(t *testing.T) {
@@ -33,7 +38,10 @@ func TestCacheDoesNotKeepReplacedIndexes(t *testing.T) {
 	c := NewCache(1 << 20)
 	gone := make(chan struct{})
 	func() {
-		ix := NewIndex(&data.Dataset{Version: 1})
+		ix, err := NewIndex(&data.Dataset{Version: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		runtime.AddCleanup(ix, func(ch chan struct{}) { close(ch) }, gone)
 		c.claim(1, ix)
 		c.claim(1, ix) // the same index again: still the owner
@@ -50,4 +58,37 @@ func TestCacheDoesNotKeepReplacedIndexes(t *testing.T) {
 		}
 	}
 	t.Fatal("the cache kept a replaced index alive")
+}
+
+// TestNewIndexRefuses: a dataset the index cannot hold is an error naming the feature, never a
+// panic.
+func TestNewIndexRefuses(t *testing.T) {
+	sq := orb.Polygon{{{114.1, 22.5}, {114.101, 22.5}, {114.101, 22.501}, {114.1, 22.5}}}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		ds   *data.Dataset
+		want string
+	}{
+		{"nil dataset", nil, "nil dataset"},
+		{"nil grid", &data.Dataset{Grids: []*data.Grid{nil}}, "nil grid"},
+		{"nil area", &data.Dataset{Areas: []*data.Area{nil}}, "nil area"},
+		{"nil component", &data.Dataset{Components: []*data.Component{nil}}, "nil component"},
+		{"nil road", &data.Dataset{Roads: []*data.Road{nil}}, "nil road"},
+		{"NaN grid", &data.Dataset{Grids: []*data.Grid{{Code: "440303001001001",
+			Polygon: orb.Polygon{{{114.1, nan}, {114.101, 22.5}, {114.101, 22.501}, {114.1, 22.5}}}}}}, "grid 440303001001001"},
+		{"infinite area label", &data.Dataset{Areas: []*data.Area{{Code: "440303", Polygon: orb.MultiPolygon{sq},
+			Label: orb.Point{math.Inf(1), 22.5}}}}, "area 440303"},
+		{"NaN component", &data.Dataset{Components: []*data.Component{{ID: "4403030101000001",
+			Geometry: orb.Point{nan, nan}}}}, "component 4403030101000001"},
+		{"NaN road", &data.Dataset{Roads: []*data.Road{{ID: 7, Name: "深南东路",
+			Line: orb.LineString{{114.1, 22.5}, {nan, 22.6}}}}}, "road 7 (深南东路)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix, err := NewIndex(tc.ds)
+			if err == nil || ix != nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("NewIndex = %v, %v; want an error naming %q", ix, err, tc.want)
+			}
+		})
+	}
 }

@@ -21,7 +21,7 @@ import (
 func TestDecodeWithMapboxVectorTile(t *testing.T) {
 	webtest.Need(t, "@mapbox/vector-tile", "pbf")
 	ds := testCity(12, 10)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	dir := t.TempDir()
 	var args []string
 	ours := map[string]*mvtcheck.Tile{}

@@ -19,7 +19,7 @@ func TestSamplePyramid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	n, biggest := 0, 0
 	thinned := map[string]int{}
 	tiles.Pyramid(ds.Bound(), 10, 18, func(tl maptile.Tile) bool {

@@ -47,7 +47,7 @@ func TestStyles(t *testing.T) {
 
 func TestTileJSON(t *testing.T) {
 	ds := testCity(4, 4)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), nil, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), nil, nil, tiles.Options{})
 	tj, err := tr.TileJSON(tiles.SetCity, tiles.TileURL("http://h:1/", tiles.SetCity))
 	if err != nil {
 		t.Fatal(err)

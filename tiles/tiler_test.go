@@ -45,7 +45,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	tile := maptile.At(v7.Grids[0].Polygon[0][0], 16)
 	x, y, z := int(tile.X), int(tile.Y), int(tile.Z)
 
-	t7 := tiles.NewTiler(tiles.NewIndex(v7), cache, nil, tiles.Options{})
+	t7 := tiles.NewTiler(mustIndex(t, v7), cache, nil, tiles.Options{})
 	a, err := t7.Tile(tiles.SetCity, z, x, y)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	if !gridCodes(t, a)[gone] {
 		t.Fatalf("grid %s missing from v7", gone)
 	}
-	t8 := tiles.NewTiler(tiles.NewIndex(v8), cache, nil, tiles.Options{})
+	t8 := tiles.NewTiler(mustIndex(t, v8), cache, nil, tiles.Options{})
 	b, _ := t8.Tile(tiles.SetCity, z, x, y)
 	if gridCodes(t, b)[gone] {
 		t.Errorf("v8 tile still shows deleted grid %s (stale cache)", gone)
@@ -62,7 +62,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 		t.Errorf("v7 and v8 share ETag %s", a.ETag)
 	}
 	// Rollback: v7 again, rebuilt from a fresh index of the same dataset.
-	r7 := tiles.NewTiler(tiles.NewIndex(v7), cache, nil, tiles.Options{})
+	r7 := tiles.NewTiler(mustIndex(t, v7), cache, nil, tiles.Options{})
 	c, _ := r7.Tile(tiles.SetCity, z, x, y)
 	if !gridCodes(t, c)[gone] {
 		t.Errorf("rollback to v7 does not show grid %s", gone)
@@ -73,8 +73,8 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	// A different dataset reusing version number 8 must not get v8's cached tile.
 	other := testCity(10, 10)
 	other.Version = 8
-	tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
-	n8 := tiles.NewTiler(tiles.NewIndex(other), cache, nil, tiles.Options{})
+	tiles.NewTiler(mustIndex(t, other), cache, nil, tiles.Options{})
+	n8 := tiles.NewTiler(mustIndex(t, other), cache, nil, tiles.Options{})
 	if _, err := old8.Tile(tiles.SetCity, z, x, y); err != nil { // a late request on the old index
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 func TestCacheBudget(t *testing.T) {
 	ds := testCity(16, 16)
 	cache := tiles.NewCache(64 << 10)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, nil, tiles.Options{})
 	n := 0
 	tiles.Pyramid(ds.Bound(), 12, 18, func(tl maptile.Tile) bool {
 		if _, err := tr.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
@@ -106,7 +106,7 @@ func TestCacheBudget(t *testing.T) {
 
 func TestTilerCheck(t *testing.T) {
 	ds := testCity(4, 4)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), nil, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), nil, nil, tiles.Options{})
 	in := maptile.At(ds.Bound().Center(), 15)
 	for name, tc := range map[string]struct {
 		set     string
@@ -172,7 +172,7 @@ func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
 // tile around the point and see which show the event.
 func TestEventTilesExact(t *testing.T) {
 	ds := testCity(4, 4)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	b := ds.Bound()
 	for _, p := range []orb.Point{
 		b.Center(),
@@ -207,7 +207,7 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 	ds := testCity(20, 20)
 	src := &events{m: map[uint64]tiles.Event{}}
 	cache := tiles.NewCache(0)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, src, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, src, tiles.Options{})
 	b := ds.Bound()
 	p := b.Center()
 	src.m[42] = tiles.Event{ID: 42, Point: p, Class: "0101", Status: "open"}
@@ -256,7 +256,7 @@ func nudge(p orb.Point, d float64) orb.Point { return orb.Point{p[0] + d, p[1] -
 func TestTileReportsThinning(t *testing.T) {
 	ds := testCity(20, 20)
 	tile := maptile.At(ds.Bound().Center(), 16)
-	ix := tiles.NewIndex(ds)
+	ix := mustIndex(t, ds)
 	full, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
 	if full.Thinned != "" {
 		t.Errorf("untouched tile reports thinning %q", full.Thinned)
@@ -273,7 +273,7 @@ func TestConcurrentTiles(t *testing.T) {
 	ds := testCity(12, 12)
 	src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
 	cache := tiles.NewCache(256 << 10)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), cache, src, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, src, tiles.Options{})
 	var list []maptile.Tile
 	tiles.Pyramid(ds.Bound(), 14, 17, func(tl maptile.Tile) bool { list = append(list, tl); return true })
 	var wg sync.WaitGroup
@@ -323,7 +323,7 @@ func TestConcurrentTiles(t *testing.T) {
 func TestWithEventsUsesItsCache(t *testing.T) {
 	ds := testCity(6, 6)
 	city, evc := tiles.NewCache(0), tiles.NewCache(0)
-	tr := tiles.NewTiler(tiles.NewIndex(ds), city, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), city, nil, tiles.Options{})
 	src := &events{m: map[uint64]tiles.Event{5: {ID: 5, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
 	live := tr.WithEvents(src, evc)
 	tl := maptile.At(ds.Bound().Center(), 16)

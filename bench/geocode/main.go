@@ -54,7 +54,14 @@ type Passes struct {
 
 // RunSet evaluates one set.
 func RunSet(s *Set) (*Passes, error) {
-	ix := gazetteer.New(s.Split(), gazetteer.Options{})
+	ix, err := gazetteer.New(s.Split(), gazetteer.Options{})
+	if err != nil {
+		return nil, err
+	}
+	all, err := gazetteer.New(s.All(), gazetteer.Options{})
+	if err != nil {
+		return nil, err
+	}
 	var held, in []Row
 	for _, r := range s.Rows {
 		if r.isHeldOut() {
@@ -67,7 +74,7 @@ func RunSet(s *Set) (*Passes, error) {
 		HeldOut: Evaluate(s.Name+" held-out", ix, held, nil),
 		Indexed: Evaluate(s.Name+" indexed", ix, in, nil),
 	}
-	p.All = Evaluate(s.Name+" all indexed, held-out rows", gazetteer.New(s.All(), gazetteer.Options{}), held, nil)
+	p.All = Evaluate(s.Name+" all indexed, held-out rows", all, held, nil)
 	vs, err := Variants()
 	if err != nil {
 		return nil, err

@@ -38,6 +38,10 @@ func exportPMTiles(ds *data.Dataset, path string, minZoom, maxZoom int) error {
 	if maxZoom < minZoom || minZoom < tiles.MinZoom || maxZoom > tiles.MaxZoom {
 		return &exitError{code: 2, err: fmt.Errorf("export: zooms %d–%d: want %d ≤ minzoom ≤ maxzoom ≤ %d", minZoom, maxZoom, tiles.MinZoom, tiles.MaxZoom)}
 	}
+	ix, err := tiles.NewIndex(ds)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
 	start := time.Now()
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".citygeo-export-*.pmtiles")
@@ -46,7 +50,7 @@ func exportPMTiles(ds *data.Dataset, path string, minZoom, maxZoom int) error {
 	}
 	defer os.Remove(f.Name())
 	last := time.Now()
-	st, err := tiles.ExportPMTiles(f, tiles.NewIndex(ds), tiles.ExportOptions{
+	st, err := tiles.ExportPMTiles(f, ix, tiles.ExportOptions{
 		MinZoom: minZoom, MaxZoom: maxZoom, TempDir: dir,
 		Progress: func(done, total int) {
 			if time.Since(last) > 2*time.Second || done == total {

@@ -8,7 +8,6 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
-	"citygeo/data/store"
 	importer "citygeo/import"
 )
 
@@ -46,7 +45,7 @@ func newGenCmd() *cobra.Command {
 				}
 			}
 			if storePath != "" {
-				st, err := store.Open(cmd.Context(), storePath)
+				st, err := openStore(cmd.Context(), storePath)
 				if err != nil {
 					return err
 				}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 )
 
 func TestGen(t *testing.T) {
@@ -22,7 +22,7 @@ func TestGen(t *testing.T) {
 	if out, err := run(t, "gen", "--grids", "600", "--components", "3000", "--store", db, "--out", filepath.Join(dir, "files")); err != nil {
 		t.Fatalf("gen --store --out: %v\n%s", err, out)
 	}
-	st, err := store.Open(context.Background(), db)
+	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

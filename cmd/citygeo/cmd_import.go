@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"citygeo/data"
-	"citygeo/data/store"
 	importer "citygeo/import"
 )
 
@@ -171,7 +170,7 @@ func newImportCmd() *cobra.Command {
 				return err
 			}
 			tuneGC()
-			st, err := store.Open(ctx, f.sf.store)
+			st, err := openStore(ctx, f.sf.store)
 			if err != nil {
 				return err
 			}
@@ -213,13 +212,13 @@ func activeDataset(ctx context.Context, sf storeFlags) (*data.Dataset, error) {
 	if _, err := os.Stat(sf.store); err != nil {
 		return nil, nil
 	}
-	st, err := store.Open(ctx, sf.store)
+	st, err := openStore(ctx, sf.store)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	ds, err := st.LoadActive(ctx)
-	if errors.Is(err, store.ErrNoActive) {
+	ds, err := data.LoadActive(ctx, st)
+	if errors.Is(err, data.ErrNoActive) {
 		return nil, nil
 	}
 	return ds, err

@@ -14,8 +14,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
-	"citygeo/data/store"
+	"citygeo/data"
+	"citygeo/data/sample"
 	"citygeo/tiles"
 )
 
@@ -42,42 +44,48 @@ func newServeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var st *store.Store
+			var st data.Store
 			if sf.store != "" {
-				if st, err = store.Open(ctx, sf.store); err != nil {
+				if st, err = openStore(ctx, sf.store); err != nil {
 					return err
 				}
 				defer st.Close()
 			}
-			ds, err := loadDataset(ctx, sf)
-			if err != nil {
-				return err
-			}
 			// One tile cache for every version this process serves (imports, rollbacks): keys
 			// carry the version, so no version ever sees another's tiles.
-			snapOpts := api.SnapshotOptions{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}
-			snap, err := api.NewSnapshot(ds, snapOpts)
-			if err != nil {
-				return err
+			served := city.New(st, city.Options{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}, log)
+			if st != nil {
+				if err := served.Load(ctx); err != nil {
+					return fmt.Errorf("store %s: %w", sf.store, err)
+				}
+			} else {
+				ds, err := sample.Generate(sample.Options{})
+				if err != nil {
+					return err
+				}
+				snap, err := city.Build(ds, served.Options())
+				if err != nil {
+					return err
+				}
+				served.Swap(snap)
 			}
-			disp, closeEvents, err := newDispatch(df, sf.store, ds, snap.Geo, log)
+			snap := served.Current()
+			disp, closeEvents, err := newDispatch(df, sf.store, snap.Dataset, snap.Geo, log)
 			if err != nil {
 				return err
 			}
 			if closeEvents != nil {
 				defer closeEvents.Close()
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, Store: st, MaxUpload: maxUpload,
-				Snapshot: snapOpts, Dispatch: disp, WebDir: webDir})
-			srv.Swap(snap)
+			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir})
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
 			}
-			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", ds.Name, "version", ds.Version,
-				"grids", len(ds.Grids), "components", len(ds.Components))
+			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
+				"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
 			if st != nil { // follow imports and rollbacks made by other processes
-				go srv.Follow(ctx, 2*time.Second)
+				go served.Follow(ctx, 2*time.Second)
 			}
 			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/spf13/cobra"
+	"citygeo/data"
 
-	"citygeo/data/store"
+	"github.com/spf13/cobra"
 )
 
 func newVersionsCmd() *cobra.Command {
@@ -21,7 +21,7 @@ func newVersionsCmd() *cobra.Command {
 			if sf.store == "" {
 				return &exitError{code: 2, err: errors.New("versions needs --store PATH")}
 			}
-			st, err := store.Open(cmd.Context(), sf.store)
+			st, err := openStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}
@@ -39,7 +39,7 @@ func newVersionsCmd() *cobra.Command {
 				}
 				c := v.Counts
 				fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", mark, v.Version, v.CreatedAt.Local().Format("2006-01-02 15:04:05"),
-					c[store.LayerArea], c[store.LayerGrid], c[store.LayerComponent], c[store.LayerRoad], c[store.LayerAddress], v.Source)
+					c[data.LayerArea], c[data.LayerGrid], c[data.LayerComponent], c[data.LayerRoad], c[data.LayerAddress], v.Source)
 			}
 			return w.Flush()
 		},
@@ -62,7 +62,7 @@ func newRollbackCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("version %q: not a number", args[0])}
 			}
-			st, err := store.Open(cmd.Context(), sf.store)
+			st, err := openStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/data/sqlite"
 	"citygeo/dispatch"
 	"citygeo/geo"
 )
@@ -16,13 +17,8 @@ import (
 type dispatchFlags struct {
 	rules  string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
 	dup    string // duplicate radius/window per class (JSON); "" = defaults
-	events string // SQLite file for events; "" = eventsFile(--store), or memory only on the sample city
+	events string // SQLite file for events; "" = sqlite.EventsPath(--store), or memory only on the sample city
 }
-
-// eventsFile is the default events database beside the dataset store at storePath. Events get
-// their own file because Store.Save holds one write transaction for a whole import: in the same
-// file, every event write would wait out its busy timeout behind an import and fail.
-func eventsFile(storePath string) string { return storePath + ".events.db" }
 
 // newDispatch builds the duty rules and the events feed. It returns a closer for the event
 // store (nil when events live in memory only).
@@ -60,12 +56,12 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 	}
 	eventsPath := f.events
 	if eventsPath == "" && storePath != "" {
-		eventsPath = eventsFile(storePath)
+		eventsPath = sqlite.EventsPath(storePath)
 	}
-	var es dispatch.EventStore = dispatch.MemStore{}
+	var es data.EventStore = dispatch.MemStore{}
 	var closer io.Closer
 	if eventsPath != "" {
-		st, err := dispatch.OpenSQLiteStore(eventsPath)
+		st, err := sqlite.OpenEvents(eventsPath)
 		if err != nil {
 			return nil, nil, err
 		}

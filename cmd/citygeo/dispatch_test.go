@@ -10,8 +10,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
-	"citygeo/data/store"
-	"citygeo/dispatch"
+	"citygeo/data/sqlite"
 	"citygeo/geo"
 )
 
@@ -39,7 +38,7 @@ func TestEventsBesideStore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			storePath := filepath.Join(dir, "城市 a?b.db")
-			st, err := store.Open(ctx, storePath)
+			st, err := sqlite.Open(ctx, storePath)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +70,7 @@ func TestEventsBesideStore(t *testing.T) {
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("event write took %v during an import: it waited for the store's lock", d)
 			}
-			es, err := dispatch.OpenSQLiteStore(filepath.Join(dir, tt.want))
+			es, err := sqlite.OpenEvents(filepath.Join(dir, tt.want))
 			if err != nil {
 				t.Fatal(err)
 			}

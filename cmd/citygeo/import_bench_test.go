@@ -11,7 +11,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 	importer "citygeo/import"
 )
 
@@ -45,7 +45,7 @@ func BenchmarkImport1M(b *testing.B) {
 	base := *ds
 	base.Components = nil
 	db := filepath.Join(dir, "city.db")
-	st, err := store.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"citygeo/data/sample"
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 	importer "citygeo/import"
 )
 
@@ -43,7 +43,7 @@ func TestImportSIGKILL(t *testing.T) {
 		t.Fatalf("first import: %v\n%s", err, out)
 	}
 	full := time.Since(start)
-	counts := func(st *store.Store, v int64) [3]int {
+	counts := func(st *sqlite.Store, v int64) [3]int {
 		d, err := st.Load(ctx, v)
 		if err != nil {
 			t.Fatalf("load version %d: %v", v, err)
@@ -54,7 +54,7 @@ func TestImportSIGKILL(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	killedBefore, killedAfter := 0, 0
 	for i := 0; i < 24; i++ {
-		st, err := store.Open(ctx, db)
+		st, err := sqlite.Open(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestImportSIGKILL(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 
-		st, err = store.Open(ctx, db)
+		st, err = sqlite.Open(ctx, db)
 		if err != nil {
 			t.Fatalf("kill %d: store does not open: %v", i, err)
 		}

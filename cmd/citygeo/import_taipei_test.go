@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"testing"
 
-	"citygeo/data/store"
+	"citygeo/data"
+	"citygeo/data/sqlite"
 	"citygeo/geo"
 	importer "citygeo/import"
 
@@ -104,12 +105,12 @@ func TestTaipeiImport(t *testing.T) {
 				t.Fatalf("import: %v\n%s", err, out)
 			}
 			ctx := context.Background()
-			st, err := store.Open(ctx, db)
+			st, err := sqlite.Open(ctx, db)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			ds, err := st.LoadActive(ctx)
+			ds, err := data.LoadActive(ctx, st)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/paulmach/orb"
 
+	"citygeo/city"
 	"citygeo/data"
 	"citygeo/dispatch"
 	"citygeo/tiles"
@@ -46,7 +47,7 @@ func (s *Server) attachEvents(d *Dispatch) {
 }
 
 // tiler returns the snapshot's tiler, with the live events attached when dispatch runs.
-func (s *Server) tiler(snap *Snapshot) *tiles.Tiler {
+func (s *Server) tiler(snap *city.Snapshot) *tiles.Tiler {
 	if s.events == nil {
 		return snap.Tiles
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"citygeo/data/store"
+	"citygeo/city"
+	"citygeo/data"
 	importer "citygeo/import"
 )
 
@@ -22,30 +22,23 @@ const DefaultMaxUpload = 1 << 30
 
 // DatasetsBody is the body of GET /v1/datasets.
 type DatasetsBody struct {
-	Versions []store.Version `json:"versions"`
-	Serving  int64           `json:"serving"` // the version this process answers from
+	Versions []data.Version `json:"versions"`
+	Serving  int64          `json:"serving"` // the version this process answers from
 }
 
-// ImportBody is the body of a successful POST /v1/datasets.
+// ImportBody is the body of a successful POST /v1/datasets: the version and whether it is
+// served, and the validation report.
 type ImportBody struct {
-	Version int64            `json:"version"`
-	Report  *importer.Report `json:"report"`
-	Served  bool             `json:"served"`            // false: stored and active, not yet answered from (see Message)
-	Message string           `json:"message,omitempty"` // why the version is not served yet
+	city.Committed
+	Report *importer.Report `json:"report"`
 }
 
-// ActivateBody is the body of a successful POST /v1/datasets/{version}/activate.
-type ActivateBody struct {
-	Version int64  `json:"version"`
-	Served  bool   `json:"served"`            // false: active in the store, not yet answered from (see Message)
-	Message string `json:"message,omitempty"` // why the version is not served yet
-}
-
-func (s *Server) storeOr503(c *gin.Context) *store.Store {
-	if s.store == nil {
+func (s *Server) storeOr503(c *gin.Context) data.Store {
+	st := s.city.Store()
+	if st == nil {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "no dataset store: start the server with --store"})
 	}
-	return s.store
+	return st
 }
 
 func (s *Server) handleDatasets(c *gin.Context) {
@@ -66,8 +59,7 @@ func (s *Server) handleDatasets(c *gin.Context) {
 }
 
 func (s *Server) handleActivate(c *gin.Context) {
-	st := s.storeOr503(c)
-	if st == nil {
+	if s.storeOr503(c) == nil {
 		return
 	}
 	v, err := strconv.ParseInt(c.Param("version"), 10, 64)
@@ -75,24 +67,21 @@ func (s *Server) handleActivate(c *gin.Context) {
 		Fail(c, "", BadParam("version", "%q is not a version number", c.Param("version")))
 		return
 	}
-	s.importMu.Lock()
-	defer s.importMu.Unlock()
-	if err := st.Activate(c.Request.Context(), v); errors.Is(err, store.ErrNoVersion) {
+	done, err := s.city.Activate(c.Request.Context(), v)
+	if errors.Is(err, data.ErrNoVersion) {
 		Fail(c, "", NotFound("version", "no dataset version %d", v))
 		return
 	} else if err != nil {
 		Fail(c, "", err)
 		return
 	}
-	served, msg := s.serveCommitted(c.Request.Context(), v)
-	c.JSON(http.StatusOK, ActivateBody{Version: v, Served: served, Message: msg})
+	c.JSON(http.StatusOK, done)
 }
 
 // handleUpload takes multipart parts "file" (one or more survey files; a Shapefile as a .zip
 // or as its .shp/.dbf/.prj/.cpg parts), optional "map" (a mapping file), "crs" and "charset".
 func (s *Server) handleUpload(c *gin.Context) {
-	st := s.storeOr503(c)
-	if st == nil {
+	if s.storeOr503(c) == nil {
 		return
 	}
 	if c.Request.ContentLength > s.maxUpload {
@@ -110,9 +99,7 @@ func (s *Server) handleUpload(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	s.importMu.Lock()
-	defer s.importMu.Unlock()
-	v, rep, err := importer.Import(c.Request.Context(), st, files, opts)
+	done, rep, err := s.city.Import(c.Request.Context(), files, opts)
 	var ve *importer.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -128,8 +115,7 @@ func (s *Server) handleUpload(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	served, msg := s.serveCommitted(c.Request.Context(), v)
-	c.JSON(http.StatusCreated, ImportBody{Version: v, Report: rep, Served: served, Message: msg})
+	c.JSON(http.StatusCreated, ImportBody{Committed: done, Report: rep})
 }
 
 func tooLarge(limit int64) *Error {
@@ -211,46 +197,4 @@ func uploadErr(err error, limit int64) error {
 		return tooLarge(limit)
 	}
 	return BadParam("body", "reading the upload: %v", err)
-}
-
-// serveCommitted swaps in version v, already committed as the store's active version. The
-// store has changed whatever happens to the request now, so a client that disconnects must not
-// cancel the reload (context.WithoutCancel). A reload that fails all the same is logged and
-// told to the client instead of a bare 500: the version is stored and active, and this process
-// serves it once a later reload succeeds (Follow, restart).
-func (s *Server) serveCommitted(ctx context.Context, v int64) (served bool, msg string) {
-	err := s.reload(context.WithoutCancel(ctx), v)
-	if err == nil {
-		return true, ""
-	}
-	s.log.Error("reload after commit", "version", v, "err", err)
-	prev := "no version"
-	if cur := s.Current(); cur != nil {
-		prev = fmt.Sprintf("version %d", cur.Version())
-	}
-	return false, fmt.Sprintf("version %d is stored and active in the store but not yet served: loading it failed (%v); this server still answers from %s", v, err, prev)
-}
-
-// reload loads version v from the store and swaps it in. The snapshot it replaces is kept, so
-// rolling back to the version served just before is a pointer swap, not a rebuild (a stored
-// version never changes, so its snapshot stays valid). Callers hold importMu.
-func (s *Server) reload(ctx context.Context, v int64) error {
-	cur := s.Current()
-	if cur != nil && cur.Version() == v {
-		return nil
-	}
-	snap := s.previous
-	if snap == nil || snap.Version() != v {
-		ds, err := s.store.Load(ctx, v)
-		if err != nil {
-			return err
-		}
-		if snap, err = NewSnapshot(ds, s.snapOpts); err != nil {
-			return err
-		}
-	}
-	s.Swap(snap)
-	s.previous = cur
-	s.log.Info("dataset swapped", "version", v, "grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
-	return nil
 }

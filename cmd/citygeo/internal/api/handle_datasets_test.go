@@ -17,29 +17,30 @@ import (
 	"testing"
 	"time"
 
+	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
-	"citygeo/data/store"
+	"citygeo/data/sqlite"
 	importer "citygeo/import"
 )
 
 type datasetEnv struct {
 	srv       *api.Server
-	st        *store.Store
+	st        *sqlite.Store
 	gis, read string // tokens
 	ds        *data.Dataset
 	v1        int64
 }
 
-func newDatasetEnv(t *testing.T, maxUpload int64, snapOpts ...api.SnapshotOptions) *datasetEnv {
+func newDatasetEnv(t *testing.T, maxUpload int64, snapOpts ...city.Options) *datasetEnv {
 	t.Helper()
 	ctx := context.Background()
 	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,21 +56,16 @@ func newDatasetEnv(t *testing.T, maxUpload int64, snapOpts ...api.SnapshotOption
 	if err != nil {
 		t.Fatal(err)
 	}
-	var so api.SnapshotOptions
+	var so city.Options
 	if len(snapOpts) > 0 {
 		so = snapOpts[0]
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Store: st, MaxUpload: maxUpload, Snapshot: so})
-	loaded, err := st.Load(ctx, v1)
-	if err != nil {
+	served := city.New(st, so, quietLog)
+	if err := served.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := api.NewSnapshot(loaded, so)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Swap(snap)
-	return &datasetEnv{srv: srv, st: st, gis: gis, read: read, ds: loaded, v1: v1}
+	srv := api.New(api.Options{Auth: auth, Logger: quietLog, City: served, MaxUpload: maxUpload})
+	return &datasetEnv{srv: srv, st: st, gis: gis, read: read, ds: served.Current().Dataset, v1: v1}
 }
 
 // multipartBody builds an upload of the given files (name → content).

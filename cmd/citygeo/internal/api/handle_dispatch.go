@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,9 +10,9 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"citygeo/city"
 	"citygeo/data"
 	"citygeo/dispatch"
-	"citygeo/gazetteer"
 	"citygeo/geo"
 )
 
@@ -29,7 +28,7 @@ type Dispatch struct {
 }
 
 // resolver returns the dispatch resolver for a snapshot, or answers 503.
-func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *Snapshot) {
+func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *city.Snapshot) {
 	if s.disp == nil {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
 		return nil, nil
@@ -41,28 +40,10 @@ func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *Snapshot) {
 	d := s.disp
 	gc := d.Geocoder
 	if gc == nil && snap.Gazetteer != nil {
-		gc = gazetteerGeocoder{snap.Gazetteer}
+		gc = snap.AddressGeocoder()
 	}
 	return &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
 		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}, snap
-}
-
-// MinDispatchScore is the least geocoding score a report's address must reach to be
-// dispatched by it: below it the dispatcher should place the report by hand.
-const MinDispatchScore = 0.5
-
-// gazetteerGeocoder is the snapshot's gazetteer as a dispatch.Geocoder: the best candidate.
-type gazetteerGeocoder struct{ ix *gazetteer.Index }
-
-func (g gazetteerGeocoder) Geocode(_ context.Context, address string) (orb.Point, error) {
-	cs := g.ix.Geocode(address, gazetteer.Query{Limit: 1})
-	if len(cs) == 0 {
-		return orb.Point{}, errors.New("no candidate")
-	}
-	if cs[0].Score < MinDispatchScore {
-		return orb.Point{}, fmt.Errorf("best candidate %q scores %.2f, below %.2f", cs[0].Address, cs[0].Score, MinDispatchScore)
-	}
-	return cs[0].Point, nil
 }
 
 // DispatchRequest is the body of POST /v1/dispatch and one item of a batch: a point (lng, lat
@@ -82,10 +63,10 @@ type DispatchRequest struct {
 
 // Dispatched is the dispatch answer: dispatch.Result with the point in the client's CRS.
 type Dispatched struct {
-	ID      string  `json:"id,omitempty"`
-	Version int64   `json:"version"`
-	CRS     geo.CRS `json:"crs"`
-	Point   LngLat  `json:"point"`
+	ID      string      `json:"id,omitempty"`
+	Version int64       `json:"version"`
+	CRS     geo.CRS     `json:"crs"`
+	Point   city.LngLat `json:"point"`
 	*dispatch.Result
 	Error *Error `json:"error,omitempty"` // a failed batch item
 }
@@ -114,7 +95,7 @@ func (q *DispatchRequest) input() (dispatch.Input, geo.CRS, *Error) {
 }
 
 // dispatchOne answers one request; a report without a time is reported at now.
-func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *Snapshot, q *DispatchRequest, now time.Time) Dispatched {
+func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *city.Snapshot, q *DispatchRequest, now time.Time) Dispatched {
 	out := Dispatched{ID: q.ID, Version: snap.Version()}
 	in, crs, aerr := q.input()
 	out.CRS = crs
@@ -130,7 +111,7 @@ func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *Snapsho
 		}
 		return out
 	}
-	out.Result, out.Point = res, lngLat(res.Point, crs)
+	out.Result, out.Point = res, city.PointIn(res.Point, crs)
 	return out
 }
 
@@ -292,7 +273,7 @@ type EventOut struct {
 	ID          string        `json:"id"`
 	Class       data.ClassRef `json:"class"`
 	ClassName   string        `json:"class_name"`
-	Point       LngLat        `json:"point"`
+	Point       city.LngLat   `json:"point"`
 	Grid        string        `json:"grid,omitempty"`
 	Community   string        `json:"community,omitempty"`
 	Street      string        `json:"street,omitempty"`
@@ -312,10 +293,10 @@ type EventOut struct {
 }
 
 func eventOut(e *data.Event, crs geo.CRS, now time.Time) EventOut {
-	o := EventOut{ID: e.ID, Class: e.Class, ClassName: e.Class.Name(), Point: lngLat(e.Point, crs), Grid: e.Grid,
+	o := EventOut{ID: e.ID, Class: e.Class, ClassName: e.Class.Name(), Point: city.PointIn(e.Point, crs), Grid: e.Grid,
 		Community: e.Community, Street: e.Street, District: e.District, Component: e.Component,
 		Department: e.Department, Priority: e.Priority, Status: string(e.Status), Reported: e.Reported,
-		Updated: e.Updated, AgeHours: round1(now.Sub(e.Reported).Hours()), Overdue: e.Overdue(now),
+		Updated: e.Updated, AgeHours: city.RoundM(now.Sub(e.Reported).Hours()), Overdue: e.Overdue(now),
 		Source: e.Source, Description: e.Description}
 	if !e.Deadline.IsZero() {
 		o.Deadline = &e.Deadline
@@ -432,7 +413,7 @@ func (s *Server) handleStats(c *gin.Context) {
 // statsChoropleth joins the counts to the area or grid polygons of the snapshot, for a
 // choropleth on the wall screen (in the client's crs). Areas the snapshot does not have are
 // left out.
-func statsChoropleth(snap *Snapshot, rows []dispatch.StatsRow, crs geo.CRS) *geojson.FeatureCollection {
+func statsChoropleth(snap *city.Snapshot, rows []dispatch.StatsRow, crs geo.CRS) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, r := range rows {
 		var g orb.Geometry

@@ -9,14 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/data/sqlite"
 	"citygeo/dispatch"
 )
 
 // newDispatchServer serves the sample city with the sample duty rules, a feed over store and a
 // dispatcher token; it returns the handler and the token.
-func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, string, *data.Dataset) {
+func newDispatchServer(t testing.TB, store data.EventStore) (http.Handler, string, *data.Dataset) {
 	t.Helper()
 	ds, err := sampleOnce()
 	if err != nil {
@@ -32,7 +34,7 @@ func newDispatchServer(t testing.TB, store dispatch.EventStore) (http.Handler, s
 }
 
 // serveDispatch serves ds with the rules, a feed over store (nil: memory) and a dispatcher token.
-func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store dispatch.EventStore) (*api.Server, string, *dispatch.Feed) {
+func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store data.EventStore) (*api.Server, string, *dispatch.Feed) {
 	t.Helper()
 	set, err := dispatch.NewRuleSet(rules)
 	if err != nil {
@@ -50,7 +52,7 @@ func serveDispatch(t testing.TB, ds *data.Dataset, rules []*data.DutyRule, store
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := api.NewSnapshot(ds, api.SnapshotOptions{})
+	snap, err := city.Build(ds, city.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +152,7 @@ func TestDispatchHTTP(t *testing.T) {
 }
 
 func TestEventsHTTP(t *testing.T) {
-	store, err := dispatch.OpenSQLiteStore(filepath.Join(t.TempDir(), "events.db"))
+	store, err := sqlite.OpenEvents(filepath.Join(t.TempDir(), "events.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +256,7 @@ func TestEventsSurviveSwap(t *testing.T) {
 	}
 	v2 := *ds
 	v2.Version = 2
-	snap2, err := api.NewSnapshot(&v2, api.SnapshotOptions{})
+	snap2, err := city.Build(&v2, city.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

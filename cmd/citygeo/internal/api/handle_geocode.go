@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"citygeo/city"
+	"citygeo/data"
 	"citygeo/gazetteer"
 	"citygeo/geo"
 )
@@ -20,16 +22,16 @@ const maxAddressRunes = 200
 
 // Geocoded is one candidate of a geocoding answer.
 type Geocoded struct {
-	Point        LngLat          `json:"point"`
+	Point        city.LngLat     `json:"point"`
 	Level        gazetteer.Level `json:"level"`
 	Score        float64         `json:"score"`
 	Address      string          `json:"address"`
 	Interpolated bool            `json:"interpolated,omitempty"`
 	Relative     bool            `json:"relative,omitempty"`
 	Grid         string          `json:"grid,omitempty"`
-	Community    *AreaRef        `json:"community,omitempty"`
-	Street       *AreaRef        `json:"street,omitempty"`
-	District     *AreaRef        `json:"district,omitempty"`
+	Community    *data.AreaRef   `json:"community,omitempty"`
+	Street       *data.AreaRef   `json:"street,omitempty"`
+	District     *data.AreaRef   `json:"district,omitempty"`
 	Elements     []ParsedElement `json:"elements"`
 }
 
@@ -48,15 +50,15 @@ type GeocodeAnswer struct {
 	Results []Geocoded `json:"results"`
 }
 
-func placeRef(a gazetteer.AreaRef) *AreaRef {
+func placeRef(a gazetteer.AreaRef) *data.AreaRef {
 	if a.Code == "" && a.Name == "" {
 		return nil
 	}
-	return &AreaRef{Code: a.Code, Name: a.Name}
+	return &data.AreaRef{Code: a.Code, Name: a.Name}
 }
 
 func geocoded(c gazetteer.Candidate, crs geo.CRS) Geocoded {
-	g := Geocoded{Point: lngLat(c.Point, crs), Level: c.Level, Score: float64(int(c.Score*1000+0.5)) / 1000,
+	g := Geocoded{Point: city.PointIn(c.Point, crs), Level: c.Level, Score: float64(int(c.Score*1000+0.5)) / 1000,
 		Address: c.Address, Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
 		Community: placeRef(c.Place.Community), Street: placeRef(c.Place.Street), District: placeRef(c.Place.District),
 		Elements: make([]ParsedElement, 0, len(c.Matched))}
@@ -97,7 +99,7 @@ func checkAddress(field, q string) error {
 	return nil
 }
 
-func geocodeOne(snap *Snapshot, q string, o geocodeOptions) GeocodeAnswer {
+func geocodeOne(snap *city.Snapshot, q string, o geocodeOptions) GeocodeAnswer {
 	out := GeocodeAnswer{Query: q, Results: []Geocoded{}}
 	for _, c := range snap.Gazetteer.Geocode(q, o.query) {
 		out.Results = append(out.Results, geocoded(c, o.crs))
@@ -180,28 +182,28 @@ func (s *Server) handleGeocodeBatch(c *gin.Context) {
 // NearbyFeature is a feature near a reverse-geocoded point: its distance and the direction of
 // the point as seen from it.
 type NearbyFeature struct {
-	Name      string  `json:"name"`
-	DistanceM float64 `json:"distance_m"`
-	Direction string  `json:"direction,omitempty"`
-	Point     LngLat  `json:"point"`
+	Name      string      `json:"name"`
+	DistanceM float64     `json:"distance_m"`
+	Direction string      `json:"direction,omitempty"`
+	Point     city.LngLat `json:"point"`
 }
 
 func nearbyFeature(n *gazetteer.Nearby, crs geo.CRS) *NearbyFeature {
 	if n == nil {
 		return nil
 	}
-	return &NearbyFeature{Name: n.Name, DistanceM: round1(n.Distance), Direction: n.Direction, Point: lngLat(n.Point, crs)}
+	return &NearbyFeature{Name: n.Name, DistanceM: city.RoundM(n.Distance), Direction: n.Direction, Point: city.PointIn(n.Point, crs)}
 }
 
 // Reversed is the answer of GET /v1/reverse.
 type Reversed struct {
 	Version      int64          `json:"version"`
 	CRS          geo.CRS        `json:"crs"`
-	Point        LngLat         `json:"point"`
+	Point        city.LngLat    `json:"point"`
 	Grid         string         `json:"grid,omitempty"`
-	Community    *AreaRef       `json:"community,omitempty"`
-	Street       *AreaRef       `json:"street,omitempty"`
-	District     *AreaRef       `json:"district,omitempty"`
+	Community    *data.AreaRef  `json:"community,omitempty"`
+	Street       *data.AreaRef  `json:"street,omitempty"`
+	District     *data.AreaRef  `json:"district,omitempty"`
 	House        *NearbyFeature `json:"house,omitempty"`
 	Road         *NearbyFeature `json:"road,omitempty"`
 	Intersection *NearbyFeature `json:"intersection,omitempty"`
@@ -228,7 +230,7 @@ func (s *Server) handleReverse(c *gin.Context) {
 		return
 	}
 	r := snap.Gazetteer.Reverse(p, radius)
-	c.JSON(http.StatusOK, Reversed{Version: snap.Version(), CRS: crs, Point: LngLat{given[0], given[1]},
+	c.JSON(http.StatusOK, Reversed{Version: snap.Version(), CRS: crs, Point: city.LngLat{Lng: given[0], Lat: given[1]},
 		Grid: r.Place.Grid, Community: placeRef(r.Place.Community), Street: placeRef(r.Place.Street),
 		District: placeRef(r.Place.District), House: nearbyFeature(r.House, crs), Road: nearbyFeature(r.Road, crs),
 		Intersection: nearbyFeature(r.Intersection, crs), POI: nearbyFeature(r.POI, crs),
@@ -255,13 +257,4 @@ func (s *Server) handleSuggest(c *gin.Context) {
 		out = []gazetteer.Suggestion{}
 	}
 	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "query": q, "results": out})
-}
-
-// gazetteerOf builds the gazetteer of a snapshot, placing results with its geo index. The
-// deployment's province and city come from the dataset's area codes, so an address naming
-// another city ranks as doubtful even when a request sends no city=.
-func gazetteerOf(s *Snapshot) *gazetteer.Index {
-	dep := gazetteer.DeploymentOf(s.Dataset)
-	return gazetteer.New(s.Dataset, gazetteer.Options{City: dep.City, Province: dep.Province,
-		Locate: gazetteer.LocateWith(s.Geo)})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
@@ -32,7 +33,7 @@ func newSampleServer(t testing.TB) (*api.Server, *data.Dataset) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := api.NewSnapshot(ds, api.SnapshotOptions{})
+	snap, err := city.Build(ds, city.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/dispatch"
@@ -142,8 +143,8 @@ func TestNewVersionVisibleInNextTile(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := tiles.NewCache(0)
-	snap := func(ds *data.Dataset) *api.Snapshot {
-		s, err := api.NewSnapshot(ds, api.SnapshotOptions{TileCache: cache})
+	snap := func(ds *data.Dataset) *city.Snapshot {
+		s, err := city.Build(ds, city.Options{TileCache: cache})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +216,7 @@ func TestWallPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := api.NewSnapshot(ds, api.SnapshotOptions{Events: oneEvent{ds.Bound().Center()}})
+	snap, err := city.Build(ds, city.Options{Events: oneEvent{ds.Bound().Center()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,7 @@ func TestWallPageInChromium(t *testing.T) {
 // version and a rollback re-activates the old one; each shows in the next tile request, with
 // one tile cache shared by every version as `citygeo serve` sets it up.
 func TestTilesFollowUploadAndRollback(t *testing.T) {
-	e := newDatasetEnv(t, 0, api.SnapshotOptions{TileCache: tiles.NewCache(0)})
+	e := newDatasetEnv(t, 0, city.Options{TileCache: tiles.NewCache(0)})
 	comp := e.ds.Components[0]
 	var at orb.Point
 	switch g := comp.Geometry.(type) {

@@ -1,45 +1,14 @@
 package api
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/project"
 
+	"citygeo/city"
 	"citygeo/data"
 	"citygeo/geo"
 )
-
-// AreaRef is an area in a response: code and name.
-type AreaRef struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-func areaRef(a *data.Area) *AreaRef {
-	if a == nil {
-		return nil
-	}
-	return &AreaRef{Code: a.Code, Name: a.Name}
-}
-
-// LngLat is a point in a response, in the CRS the client asked for.
-type LngLat struct {
-	Lng float64 `json:"lng"`
-	Lat float64 `json:"lat"`
-}
-
-// lngLat converts a stored CGCS2000 point to the client's CRS, rounded to 1e-7° (~1 cm).
-func lngLat(p orb.Point, crs geo.CRS) LngLat {
-	q := geo.FromCGCS2000(p, crs)
-	return LngLat{Lng: round7(q[0]), Lat: round7(q[1])}
-}
-
-func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
-
-// round1 rounds metres to 0.1 m: more digits would claim a precision nobody has.
-func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 // inCRS returns a copy of g in the client's CRS; the stored geometry is never touched.
 func inCRS(g orb.Geometry, crs geo.CRS) orb.Geometry {
@@ -55,7 +24,7 @@ func gridFeature(g *data.Grid, ix *geo.Index, crs geo.CRS) *geojson.Feature {
 	f.Properties = geojson.Properties{
 		"code":      g.Code,
 		"community": g.Community,
-		"area_m2":   round1(g.AreaM2),
+		"area_m2":   city.RoundM(g.AreaM2),
 	}
 	if g.Derived {
 		f.Properties["derived"] = true

@@ -3,12 +3,10 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
-	"citygeo/data/store"
+	"citygeo/city"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -19,16 +17,17 @@ type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
 	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
 	Dispatch *Dispatch
-	// Store enables the dataset routes (upload, list, activate) and Follow; nil leaves them 503.
-	Store     *store.Store
-	MaxUpload int64           // largest dataset upload in bytes; 0 = DefaultMaxUpload
-	Snapshot  SnapshotOptions // for snapshots built from the store
-	WebDir    string          // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
+	// City is the served city; its store, when it has one, enables the dataset routes (upload,
+	// list, activate), which answer 503 without. nil: a city with no store, served once Swap is
+	// called.
+	City      *city.City
+	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
+	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
 
-// Server is the HTTP API. It serves whatever Snapshot was last swapped in.
+// Server is the HTTP API. It answers from the City's current snapshot.
 type Server struct {
-	snap   atomic.Pointer[Snapshot]
+	city   *city.City
 	auth   *Auth
 	log    *slog.Logger
 	engine *gin.Engine
@@ -38,11 +37,7 @@ type Server struct {
 	events  tiles.EventSource // the dispatch feed as the events tile set; nil without dispatch
 	evCache *tiles.Cache      // events tiles, invalidated per event change
 
-	store     *store.Store
 	maxUpload int64
-	snapOpts  SnapshotOptions
-	importMu  sync.Mutex // one import or activation at a time
-	previous  *Snapshot  // the snapshot the last reload replaced, for an instant rollback; guarded by importMu
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -56,7 +51,7 @@ type Route struct {
 
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
-	s := &Server{auth: opts.Auth, log: opts.Logger, store: opts.Store, maxUpload: opts.MaxUpload, snapOpts: opts.Snapshot,
+	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
@@ -67,6 +62,9 @@ func New(opts Options) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.city == nil {
+		s.city = city.New(nil, city.Options{}, s.log)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -116,16 +114,16 @@ func (s *Server) Routes() []Route {
 // Handler returns the http.Handler serving the API.
 func (s *Server) Handler() http.Handler { return s.engine }
 
-// Swap makes snap the current snapshot and returns the previous one (nil at first). Requests in
-// flight finish on the snapshot they started with.
-func (s *Server) Swap(snap *Snapshot) *Snapshot { return s.snap.Swap(snap) }
+// Swap makes snap the City's current snapshot and returns the previous one (nil at first).
+// Requests in flight finish on the snapshot they started with.
+func (s *Server) Swap(snap *city.Snapshot) *city.Snapshot { return s.city.Swap(snap) }
 
-// Current returns the current snapshot, or nil before the first Swap.
-func (s *Server) Current() *Snapshot { return s.snap.Load() }
+// Current returns the current snapshot, or nil before the first one.
+func (s *Server) Current() *city.Snapshot { return s.city.Current() }
 
 // snapshot returns the current snapshot or answers 503.
-func (s *Server) snapshot(c *gin.Context) *Snapshot {
-	snap := s.snap.Load()
+func (s *Server) snapshot(c *gin.Context) *city.Snapshot {
+	snap := s.city.Current()
 	if snap == nil {
 		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "no dataset loaded yet"})
 	}

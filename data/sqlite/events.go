@@ -1,4 +1,4 @@
-package dispatch
+package sqlite
 
 import (
 	"context"
@@ -14,16 +14,17 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-// SQLiteStore keeps the events feed in its own table, dispatch_event, so it can share one
-// database file with the dataset store (data/store): different tables, WAL mode and a busy
-// timeout let both write to the same file.
-type SQLiteStore struct {
-	db    *sql.DB
-	owned bool
-	put   *sql.Stmt
+// Events keeps the events feed (dispatch.Feed) in the table dispatch_event of a file of its own:
+// by default <store>.events.db beside the dataset store file (the serve command's --events
+// chooses another). It is a separate file because Store.Save holds one write transaction for a
+// whole import, and an event write must never wait behind an import. Put is durable when it
+// returns (WAL, synchronous=NORMAL survives a process kill; FULL would also survive power loss).
+type Events struct {
+	db  *sql.DB
+	put *sql.Stmt
 }
 
-var _ EventStore = (*SQLiteStore)(nil)
+var _ data.EventStore = (*Events)(nil)
 
 const eventSchema = `
 CREATE TABLE IF NOT EXISTS dispatch_event (
@@ -52,9 +53,9 @@ CREATE TABLE IF NOT EXISTS dispatch_event (
 CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
 `
 
-// OpenSQLiteStore opens (or creates) the database file at path with WAL and a 5 s busy timeout,
-// and creates the events table if needed.
-func OpenSQLiteStore(path string) (*SQLiteStore, error) {
+// OpenEvents opens (or creates) the events file at path with WAL and a 5 s busy timeout, and
+// creates the events table if needed.
+func OpenEvents(path string) (*Events, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -63,18 +64,16 @@ func OpenSQLiteStore(path string) (*SQLiteStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
 	}
-	s, err := NewSQLiteStore(db)
+	s, err := newEvents(db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	s.owned = true
 	return s, nil
 }
 
-// NewSQLiteStore uses an already open database (shared with another store) and creates the
-// events table if needed. Close does not close a shared db.
-func NewSQLiteStore(db *sql.DB) (*SQLiteStore, error) {
+// newEvents creates the events table in db if needed and prepares the insert.
+func newEvents(db *sql.DB) (*Events, error) {
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, eventSchema); err != nil {
 		return nil, fmt.Errorf("create event table: %w", err)
@@ -86,22 +85,20 @@ func NewSQLiteStore(db *sql.DB) (*SQLiteStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare event insert: %w", err)
 	}
-	return &SQLiteStore{db: db, put: put}, nil
+	return &Events{db: db, put: put}, nil
 }
 
-// Close releases the statement, and the database when the store opened it.
-func (s *SQLiteStore) Close() error {
+// Close releases the statement and the database.
+func (s *Events) Close() error {
 	err := s.put.Close()
-	if s.owned {
-		if cerr := s.db.Close(); err == nil {
-			err = cerr
-		}
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
 
 // Put inserts or replaces an event.
-func (s *SQLiteStore) Put(e *data.Event) error {
+func (s *Events) Put(e *data.Event) error {
 	_, err := s.put.Exec(e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeText(e.Deadline), e.Priority, string(e.Status), timeText(e.Reported), timeText(e.Updated),
@@ -113,7 +110,7 @@ func (s *SQLiteStore) Put(e *data.Event) error {
 }
 
 // LoadAll reads every event.
-func (s *SQLiteStore) LoadAll() ([]*data.Event, error) {
+func (s *Events) LoadAll() ([]*data.Event, error) {
 	rows, err := s.db.Query(`SELECT id, scheme, kind, class, lon, lat, grid, community, street, district,
 		component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description
 		FROM dispatch_event ORDER BY reported`)
@@ -162,3 +159,7 @@ func parseTimeText(s string) (time.Time, error) {
 	}
 	return time.Parse(time.RFC3339Nano, s)
 }
+
+// EventsPath is where the events of the store file storePath live unless told otherwise:
+// storePath + ".events.db", beside it.
+func EventsPath(storePath string) string { return storePath + ".events.db" }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"citygeo/data"
 
 	_ "modernc.org/sqlite"
 )
@@ -17,12 +19,12 @@ import (
 func TestRowKeyOrder(t *testing.T) {
 	type part struct {
 		v   int64
-		l   Layer
+		l   data.Layer
 		seq int
 	}
 	ordered := []part{
-		{1, LayerArea, 0}, {1, LayerArea, 1}, {1, LayerArea, maxSeq}, {1, LayerGrid, 0},
-		{1, LayerComponent, 7}, {1, LayerPOI, maxSeq}, {2, LayerArea, 0}, {maxVersion, LayerPOI, maxSeq},
+		{1, data.LayerArea, 0}, {1, data.LayerArea, 1}, {1, data.LayerArea, maxSeq}, {1, data.LayerGrid, 0},
+		{1, data.LayerComponent, 7}, {1, data.LayerPOI, maxSeq}, {2, data.LayerArea, 0}, {maxVersion, data.LayerPOI, maxSeq},
 	}
 	prev := int64(-1)
 	for _, p := range ordered {
@@ -35,7 +37,7 @@ func TestRowKeyOrder(t *testing.T) {
 		}
 		prev = k
 	}
-	for _, p := range []part{{1, "event", 0}, {1, LayerArea, -1}, {1, LayerArea, maxSeq + 1}, {-1, LayerArea, 0}, {maxVersion + 1, LayerArea, 0}} {
+	for _, p := range []part{{1, "event", 0}, {1, data.LayerArea, -1}, {1, data.LayerArea, maxSeq + 1}, {-1, data.LayerArea, 0}, {maxVersion + 1, data.LayerArea, 0}} {
 		if k, err := rowKey(p.v, p.l, p.seq); err == nil {
 			t.Errorf("rowKey%v = %d, want an error", p, k)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -14,12 +14,6 @@ import (
 	"citygeo/internal/sqliteuri"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
-)
-
-// Errors returned by the store.
-var (
-	ErrNoVersion = errors.New("no such dataset version")
-	ErrNoActive  = errors.New("no active dataset version")
 )
 
 // DefaultBusyTimeout is how long a writer waits for another writer's lock.
@@ -48,20 +42,12 @@ CREATE TABLE IF NOT EXISTS active (
 	changed_at TEXT NOT NULL
 );`
 
-// Store is an open dataset store. It is safe for concurrent use.
+var _ data.Store = (*Store)(nil)
+
+// Store is an open dataset store file, the embedded data.Store. It is safe for concurrent use.
 type Store struct {
 	db   *sql.DB
 	path string
-}
-
-// Version describes one stored dataset version.
-type Version struct {
-	Version   int64         `json:"version"`
-	Name      string        `json:"name"`
-	CreatedAt time.Time     `json:"created_at"`
-	Source    string        `json:"source"`
-	Counts    map[Layer]int `json:"counts"` // features per layer
-	Active    bool          `json:"active"`
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -262,7 +248,7 @@ func (s *Store) Activate(ctx context.Context, v int64) error {
 		return fmt.Errorf("activate version %d: %w", v, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("activate version %d: %w", v, ErrNoVersion)
+		return fmt.Errorf("activate version %d: %w", v, data.ErrNoVersion)
 	}
 	if err := setActive(ctx, tx, v); err != nil {
 		return err
@@ -271,12 +257,12 @@ func (s *Store) Activate(ctx context.Context, v int64) error {
 }
 
 // ActiveVersion returns the version being served; it is one indexed row read, cheap enough to
-// poll. It returns ErrNoActive on an empty store.
+// poll. It returns data.ErrNoActive on an empty store.
 func (s *Store) ActiveVersion(ctx context.Context) (int64, error) {
 	var v int64
 	err := s.db.QueryRowContext(ctx, `SELECT version FROM active WHERE id = 1`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNoActive
+		return 0, data.ErrNoActive
 	}
 	if err != nil {
 		return 0, fmt.Errorf("active version: %w", err)
@@ -284,47 +270,16 @@ func (s *Store) ActiveVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// MaxWatchBackoff caps the wait between polls of Watch while the store keeps failing.
-const MaxWatchBackoff = time.Minute
-
-// Watch polls the active version every interval and calls fn with each new value (including
-// the first one seen) until ctx ends, and then returns ctx.Err(). Other processes' imports and
-// rollbacks are seen too. A failed poll (a locked or briefly unreadable file) does not end the
-// watch: onErr, when not nil, is told the error and the wait before the next poll, which doubles
-// with each failure in a row up to MaxWatchBackoff and is back to interval after a success.
+// Watch implements data.Store by polling the active row (data.PollActive): another process's
+// imports and rollbacks on the same file are seen within interval.
 func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(version int64), onErr func(err error, retryIn time.Duration)) error {
-	var last int64 = -1
-	wait := interval
-	t := time.NewTimer(interval)
-	defer t.Stop()
-	for {
-		v, err := s.ActiveVersion(ctx)
-		switch {
-		case err == nil || errors.Is(err, ErrNoActive):
-			wait = interval
-			if err == nil && v != last {
-				last = v
-				fn(v)
-			}
-		case ctx.Err() == nil:
-			wait = min(max(2*wait, interval), max(MaxWatchBackoff, interval))
-			if onErr != nil {
-				onErr(err, wait)
-			}
-		}
-		t.Reset(wait)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	return data.PollActive(ctx, s.ActiveVersion, interval, fn, onErr)
 }
 
 // Versions lists every version, oldest first, with its per-layer counts.
-func (s *Store) Versions(ctx context.Context) ([]Version, error) {
+func (s *Store) Versions(ctx context.Context) ([]data.Version, error) {
 	active, err := s.ActiveVersion(ctx)
-	if err != nil && !errors.Is(err, ErrNoActive) {
+	if err != nil && !errors.Is(err, data.ErrNoActive) {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT version, name, created_at, source, counts FROM dataset_version ORDER BY version`)
@@ -332,9 +287,9 @@ func (s *Store) Versions(ctx context.Context) ([]Version, error) {
 		return nil, fmt.Errorf("list versions: %w", err)
 	}
 	defer rows.Close()
-	var out []Version
+	var out []data.Version
 	for rows.Next() {
-		var v Version
+		var v data.Version
 		var created, counts string
 		if err := rows.Scan(&v.Version, &v.Name, &created, &v.Source, &counts); err != nil {
 			return nil, fmt.Errorf("list versions: %w", err)
@@ -349,15 +304,6 @@ func (s *Store) Versions(ctx context.Context) ([]Version, error) {
 	return out, rows.Err()
 }
 
-// LoadActive loads the active version.
-func (s *Store) LoadActive(ctx context.Context) (*data.Dataset, error) {
-	v, err := s.ActiveVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.Load(ctx, v)
-}
-
 // Load reads version v in full, in one read transaction.
 func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
 	return s.LoadLayers(ctx, v, nil)
@@ -365,7 +311,7 @@ func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
 
 // LoadLayers reads version v with only the listed layers (nil: all), for an import that is
 // about to replace the others anyway.
-func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.Dataset, error) {
+func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*data.Dataset, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
@@ -376,14 +322,14 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.
 	err = tx.QueryRowContext(ctx, `SELECT name, created_at, source FROM dataset_version WHERE version = ?`, v).
 		Scan(&ds.Name, &created, &ds.Source)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("load version %d: %w", v, ErrNoVersion)
+		return nil, fmt.Errorf("load version %d: %w", v, data.ErrNoVersion)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
 	ds.CreatedAt, _ = time.Parse(time.RFC3339Nano, created)
 	if layers == nil {
-		layers = Layers
+		layers = data.Layers
 	}
 	for _, l := range layers {
 		if err := loadLayer(ctx, tx, ds, v, l); err != nil {
@@ -394,7 +340,7 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []Layer) (*data.
 }
 
 // loadLayer reads one layer of version v: a range scan of the rowid, which is in seq order.
-func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l Layer) error {
+func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l data.Layer) error {
 	lo, err := rowKey(v, l, 0)
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
@@ -411,7 +357,7 @@ func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l Lay
 		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &props); err != nil {
 			return fmt.Errorf("load version %d: %w", v, err)
 		}
-		r.layer, r.props = Layer(layer), []byte(props)
+		r.layer, r.props = data.Layer(layer), []byte(props)
 		if err := decodeRow(ds, r); err != nil {
 			return fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"fmt"
@@ -12,28 +12,9 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 )
 
-// Layer names one layer of a dataset as stored in feature.layer.
-type Layer string
-
-// The layers of a data.Dataset. New layers (events, duty rules) add a name here and a case in
-// encodeDataset and decodeRow.
-const (
-	LayerArea       Layer = "area"
-	LayerGrid       Layer = "grid"
-	LayerComponent  Layer = "component"
-	LayerDepartment Layer = "department"
-	LayerRoad       Layer = "road"
-	LayerAddress    Layer = "address"
-	LayerBuilding   Layer = "building"
-	LayerPOI        Layer = "poi"
-)
-
-// Layers lists every layer in the order they are written.
-var Layers = []Layer{LayerArea, LayerGrid, LayerComponent, LayerDepartment, LayerRoad, LayerAddress, LayerBuilding, LayerPOI}
-
 // row is one feature row.
 type row struct {
-	layer Layer
+	layer data.Layer
 	seq   int
 	fid   string
 	geom  []byte
@@ -136,19 +117,19 @@ func encodeGeom(g orb.Geometry) ([]byte, error) {
 	return wkb.Marshal(g)
 }
 
-func layerCounts(ds *data.Dataset) map[Layer]int {
-	return map[Layer]int{
-		LayerArea: len(ds.Areas), LayerGrid: len(ds.Grids), LayerComponent: len(ds.Components),
-		LayerDepartment: len(ds.Departments), LayerRoad: len(ds.Roads), LayerAddress: len(ds.Addresses),
-		LayerBuilding: len(ds.Buildings), LayerPOI: len(ds.POIs),
+func layerCounts(ds *data.Dataset) map[data.Layer]int {
+	counts := make(map[data.Layer]int, len(data.Layers))
+	for _, l := range data.Layers {
+		counts[l] = ds.Count(l)
 	}
+	return counts
 }
 
 // encodeDataset calls emit with one row per feature, layer by layer in the order of the layer
 // names, so that rows arrive in primary-key order and SQLite appends to the B-tree instead of
 // splitting pages in the middle of it.
 func encodeDataset(ds *data.Dataset, emit func(row) error) error {
-	put := func(layer Layer, seq int, fid string, g orb.Geometry, props any) error {
+	put := func(layer data.Layer, seq int, fid string, g orb.Geometry, props any) error {
 		gb, err := encodeGeom(g)
 		if err != nil {
 			return fmt.Errorf("%s #%d (%s): geometry: %w", layer, seq, fid, err)
@@ -162,7 +143,7 @@ func encodeDataset(ds *data.Dataset, emit func(row) error) error {
 	for i, a := range ds.Addresses {
 		p := addressProps{Road: a.Road, Section: a.Section, Lane: a.Lane, Alley: a.Alley, Number: a.Number,
 			Suffix: a.Suffix, Full: a.Full, Community: a.Community, Source: a.Source}
-		if err := put(LayerAddress, i, strconv.FormatUint(a.ID, 10), a.Point, p); err != nil {
+		if err := put(data.LayerAddress, i, strconv.FormatUint(a.ID, 10), a.Point, p); err != nil {
 			return err
 		}
 	}
@@ -172,13 +153,13 @@ func encodeDataset(ds *data.Dataset, emit func(row) error) error {
 			l := a.Label
 			p.Label = &l
 		}
-		if err := put(LayerArea, i, a.Code, a.Polygon, p); err != nil {
+		if err := put(data.LayerArea, i, a.Code, a.Polygon, p); err != nil {
 			return err
 		}
 	}
 	for i, b := range ds.Buildings {
 		p := buildingProps{Compound: b.Compound, Name: b.Name, Address: b.Address, Point: b.Point}
-		if err := put(LayerBuilding, i, strconv.FormatUint(b.ID, 10), b.Footprint, p); err != nil {
+		if err := put(data.LayerBuilding, i, strconv.FormatUint(b.ID, 10), b.Footprint, p); err != nil {
 			return err
 		}
 	}
@@ -186,28 +167,28 @@ func encodeDataset(ds *data.Dataset, emit func(row) error) error {
 		p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
 			Owner: c.Owner, Property: c.Property, Maintainer: c.Maintainer, Grid: c.Grid, Status: c.Status,
 			InitDate: timePtr(c.InitDate), ChangeDate: timePtr(c.ChangeDate), Source: c.Source, Note: c.Note, Extra: c.Extra}
-		if err := put(LayerComponent, i, c.ID, c.Geometry, p); err != nil {
+		if err := put(data.LayerComponent, i, c.ID, c.Geometry, p); err != nil {
 			return err
 		}
 	}
 	for i, d := range ds.Departments {
-		if err := put(LayerDepartment, i, d.Code, nil, deptProps{Name: d.Name}); err != nil {
+		if err := put(data.LayerDepartment, i, d.Code, nil, deptProps{Name: d.Name}); err != nil {
 			return err
 		}
 	}
 	for i, g := range ds.Grids {
-		if err := put(LayerGrid, i, g.Code, g.Polygon, gridProps{Community: g.Community, AreaM2: g.AreaM2, Derived: g.Derived}); err != nil {
+		if err := put(data.LayerGrid, i, g.Code, g.Polygon, gridProps{Community: g.Community, AreaM2: g.AreaM2, Derived: g.Derived}); err != nil {
 			return err
 		}
 	}
 	for i, p := range ds.POIs {
 		pp := poiProps{Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address}
-		if err := put(LayerPOI, i, strconv.FormatUint(p.ID, 10), p.Point, pp); err != nil {
+		if err := put(data.LayerPOI, i, strconv.FormatUint(p.ID, 10), p.Point, pp); err != nil {
 			return err
 		}
 	}
 	for i, r := range ds.Roads {
-		if err := put(LayerRoad, i, strconv.FormatUint(r.ID, 10), r.Line, roadProps{Name: r.Name, Class: r.Class}); err != nil {
+		if err := put(data.LayerRoad, i, strconv.FormatUint(r.ID, 10), r.Line, roadProps{Name: r.Name, Class: r.Class}); err != nil {
 			return err
 		}
 	}
@@ -228,7 +209,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		return fmt.Errorf("geometry: %w", err)
 	}
 	switch r.layer {
-	case LayerArea:
+	case data.LayerArea:
 		p, err := props[areaProps](r)
 		if err != nil {
 			return err
@@ -245,7 +226,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 			a.Polygon = mp
 		}
 		ds.Areas = append(ds.Areas, a)
-	case LayerGrid:
+	case data.LayerGrid:
 		p, err := props[gridProps](r)
 		if err != nil {
 			return err
@@ -255,7 +236,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 			return err
 		}
 		ds.Grids = append(ds.Grids, &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly})
-	case LayerComponent:
+	case data.LayerComponent:
 		p, err := props[componentProps](r)
 		if err != nil {
 			return err
@@ -270,13 +251,13 @@ func decodeRow(ds *data.Dataset, r row) error {
 			c.ChangeDate = *p.ChangeDate
 		}
 		ds.Components = append(ds.Components, c)
-	case LayerDepartment:
+	case data.LayerDepartment:
 		p, err := props[deptProps](r)
 		if err != nil {
 			return err
 		}
 		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: p.Name})
-	case LayerRoad:
+	case data.LayerRoad:
 		p, n, err := propsAndID[roadProps](r)
 		if err != nil {
 			return err
@@ -286,7 +267,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 			return err
 		}
 		ds.Roads = append(ds.Roads, &data.Road{ID: n, Name: p.Name, Class: p.Class, Line: line})
-	case LayerAddress:
+	case data.LayerAddress:
 		p, n, err := propsAndID[addressProps](r)
 		if err != nil {
 			return err
@@ -294,7 +275,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		pt, _ := g.(orb.Point)
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: n, Road: p.Road, Section: p.Section, Lane: p.Lane,
 			Alley: p.Alley, Number: p.Number, Suffix: p.Suffix, Full: p.Full, Point: pt, Community: p.Community, Source: p.Source})
-	case LayerBuilding:
+	case data.LayerBuilding:
 		p, n, err := propsAndID[buildingProps](r)
 		if err != nil {
 			return err
@@ -304,7 +285,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 			b.Footprint = fp
 		}
 		ds.Buildings = append(ds.Buildings, b)
-	case LayerPOI:
+	case data.LayerPOI:
 		p, n, err := propsAndID[poiProps](r)
 		if err != nil {
 			return err
@@ -370,9 +351,9 @@ const (
 )
 
 // rowKey returns the rowid of feature seq of layer l in version v.
-func rowKey(v int64, l Layer, seq int) (int64, error) {
+func rowKey(v int64, l data.Layer, seq int) (int64, error) {
 	li := -1
-	for i, x := range Layers {
+	for i, x := range data.Layers {
 		if x == l {
 			li = i
 		}

@@ -1,0 +1,174 @@
+package city
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"citygeo/data"
+	importer "citygeo/import"
+)
+
+// ErrNoStore is returned by the operations that need a store when the City has none (the
+// built-in sample city).
+var ErrNoStore = errors.New("no dataset store")
+
+// City is the city a server answers for: the current Snapshot behind an atomic pointer, and
+// the store its versions come from. Reads never lock; imports, activations and the follower
+// that picks up other processes' changes are serialised, and every swap loads the version that
+// is active in the store at that moment, so a version once served is never replaced by an
+// older one that nobody activated.
+type City struct {
+	snap  atomic.Pointer[Snapshot]
+	store data.Store // nil: a fixed dataset (the sample city)
+	opts  Options
+	log   *slog.Logger
+
+	mu       sync.Mutex // one import, activation or follow step at a time
+	previous *Snapshot  // the snapshot the last swap replaced, for an instant rollback; guarded by mu
+}
+
+// New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
+// snapshots with opts. It serves nothing until Swap or Reload.
+func New(st data.Store, opts Options, log *slog.Logger) *City {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &City{store: st, opts: opts, log: log}
+}
+
+// Current returns the snapshot being served, or nil before the first one.
+func (c *City) Current() *Snapshot { return c.snap.Load() }
+
+// Swap makes snap the one served and returns the one it replaces (nil at first). Requests in
+// flight finish on the snapshot they started with.
+func (c *City) Swap(snap *Snapshot) *Snapshot { return c.snap.Swap(snap) }
+
+// Store returns the dataset store, nil for a fixed dataset.
+func (c *City) Store() data.Store { return c.store }
+
+// Options returns the options snapshots are built with.
+func (c *City) Options() Options { return c.opts }
+
+// Committed says what became of a version committed to the store: whether this process now
+// serves it, and if not, why.
+type Committed struct {
+	Version int64  `json:"version"`
+	Served  bool   `json:"served"`            // false: stored and active, not yet answered from (see Message)
+	Message string `json:"message,omitempty"` // why the version is not served yet
+}
+
+// Import validates files against the active version and, when nothing is an error, stores
+// them as a new active version and serves it. A validation failure returns the report and an
+// *importer.ValidationError; nothing is stored.
+func (c *City) Import(ctx context.Context, files []string, opts importer.Options) (Committed, *importer.Report, error) {
+	if c.store == nil {
+		return Committed{}, nil, ErrNoStore
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, rep, err := importer.Import(ctx, c.store, files, opts)
+	if err != nil {
+		return Committed{}, rep, err
+	}
+	return c.serveCommitted(ctx, v), rep, nil
+}
+
+// Activate makes stored version v the active one (a rollback when older) and serves it.
+// data.ErrNoVersion when there is no such version.
+func (c *City) Activate(ctx context.Context, v int64) (Committed, error) {
+	if c.store == nil {
+		return Committed{}, ErrNoStore
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.store.Activate(ctx, v); err != nil {
+		return Committed{}, err
+	}
+	return c.serveCommitted(ctx, v), nil
+}
+
+// serveCommitted swaps in version v, just committed as the store's active version. The store has
+// changed whatever happens to the caller now, so a cancelled request must not cancel the reload
+// (context.WithoutCancel). A reload that fails all the same is logged and said in Message: the
+// version is stored and active, and this process serves it once a later reload succeeds
+// (Follow, restart). Callers hold mu.
+func (c *City) serveCommitted(ctx context.Context, v int64) Committed {
+	err := c.reload(context.WithoutCancel(ctx), v)
+	if err == nil {
+		return Committed{Version: v, Served: true}
+	}
+	c.log.Error("reload after commit", "version", v, "err", err)
+	prev := "no version"
+	if cur := c.Current(); cur != nil {
+		prev = fmt.Sprintf("version %d", cur.Version())
+	}
+	return Committed{Version: v, Message: fmt.Sprintf("version %d is stored and active in the store but not yet served: loading it failed (%v); this server still answers from %s", v, err, prev)}
+}
+
+// reload loads version v and swaps it in. The snapshot it replaces is kept, so rolling back to
+// the version served just before is a pointer swap, not a rebuild (a stored version never
+// changes, so its snapshot stays valid). Callers hold mu.
+func (c *City) reload(ctx context.Context, v int64) error {
+	cur := c.Current()
+	if cur != nil && cur.Version() == v {
+		return nil
+	}
+	snap := c.previous
+	if snap == nil || snap.Version() != v {
+		ds, err := c.store.Load(ctx, v)
+		if err != nil {
+			return err
+		}
+		if snap, err = Build(ds, c.opts); err != nil {
+			return err
+		}
+	}
+	c.Swap(snap)
+	c.previous = cur
+	c.log.Info("dataset swapped", "version", v, "grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
+	return nil
+}
+
+// Follow keeps the City on the store's active version: the store's Watch reports changes made
+// by other processes (citygeo import, rollback, another replica) and each is swapped in. A
+// report can be stale by the time it is handled — an import in this process may have
+// committed and served a newer version meanwhile — so each step serves the version active in
+// the store now, never the reported one. A store that cannot be read is logged and tried again
+// (the store's backoff), so a transient failure never ends following. It returns when ctx ends.
+func (c *City) Follow(ctx context.Context, interval time.Duration) error {
+	if c.store == nil {
+		return nil
+	}
+	return c.store.Watch(ctx, interval, func(int64) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		v, err := c.store.ActiveVersion(ctx)
+		if err == nil {
+			err = c.reload(ctx, v)
+		}
+		if err != nil && ctx.Err() == nil && !errors.Is(err, data.ErrNoActive) {
+			c.log.Error("follow store", "version", v, "err", err)
+		}
+	}, func(err error, retryIn time.Duration) {
+		c.log.Error("follow store: reading the active version", "err", err, "retry_in", retryIn)
+	})
+}
+
+// Load serves the store's active version (a server's start).
+func (c *City) Load(ctx context.Context) error {
+	if c.store == nil {
+		return ErrNoStore
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.store.ActiveVersion(ctx)
+	if err != nil {
+		return err
+	}
+	return c.reload(ctx, v)
+}

@@ -1,0 +1,73 @@
+package city
+
+import (
+	"fmt"
+	"time"
+
+	"citygeo/data"
+	"citygeo/gazetteer"
+	"citygeo/geo"
+	"citygeo/tiles"
+)
+
+// Snapshot is everything built once per dataset version: the dataset and its immutable indexes.
+// A new version is a new Snapshot; nothing in one ever changes.
+type Snapshot struct {
+	Dataset   *data.Dataset
+	Geo       *geo.Index
+	Gazetteer *gazetteer.Index // addresses, roads, POIs: geocode, reverse, suggest
+	Tiles     *tiles.Tiler     // vector tiles of this version (cache shared across versions, keyed by version)
+	Info      Info             // what /v1/info answers, computed once
+	LoadedAt  time.Time
+}
+
+// Options tunes the indexes built for a snapshot. The zero value is the default.
+type Options struct {
+	SnapTolerance float64 // metres a GPS point may fall outside every grid and still be located; 0 = geo's default
+	// TileCache is shared by the snapshots of every version (its keys carry the version);
+	// nil gives each snapshot a cache of its own.
+	TileCache *tiles.Cache
+	// Events feeds the events tile layer (the dispatch feed plugs in here); nil = no events.
+	Events tiles.EventSource
+}
+
+// Build builds the indexes of ds. ds must not be changed afterwards. A dataset that an index
+// cannot hold is an error naming the feature (every index constructor checks; none panics).
+func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
+	// The tile index does not need the geo index: build the two side by side (a large city
+	// spends seconds in each).
+	type built struct {
+		ix  *tiles.Index
+		err error
+	}
+	tileIndex := make(chan built, 1)
+	go func() {
+		ix, err := tiles.NewIndex(ds)
+		tileIndex <- built{ix, err}
+	}()
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance})
+	tix := <-tileIndex
+	if err != nil {
+		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
+	}
+	if tix.err != nil {
+		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, tix.err)
+	}
+	dep := gazetteer.DeploymentOf(ds)
+	// The deployment's province and city come from the dataset's area codes, so an address naming
+	// another city ranks as doubtful even when a request names no city.
+	gz, err := gazetteer.New(ds, gazetteer.Options{City: dep.City, Province: dep.Province, Locate: gazetteer.LocateWith(ix)})
+	if err != nil {
+		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
+	}
+	cache := opts.TileCache
+	if cache == nil {
+		cache = tiles.NewCache(0)
+	}
+	now := time.Now()
+	return &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, Info: newInfo(ds, ix.Bound(), now),
+		Tiles: tiles.NewTiler(tix.ix, cache, opts.Events, tiles.Options{})}, nil
+}
+
+// Version returns the dataset version of the snapshot.
+func (s *Snapshot) Version() int64 { return s.Dataset.Version }

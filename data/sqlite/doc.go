@@ -1,0 +1,21 @@
+// Package sqlite is the embedded data.Store: dataset versions in one SQLite file (pure-Go driver,
+// no cgo), every import written as a new version in a single transaction, and an "active" row
+// saying which version is served, so a rollback is an Activate of an older version. It also
+// keeps the events feed (Events), in a second file beside the store (EventsPath).
+//
+// It is not a cache and holds no state between calls beyond the open database. The schema is one
+// table family that maps onto PostGIS (BLOB WKB → geometry(…, 4490), TEXT JSON → jsonb):
+//
+//	dataset_version(version, name, created_at, source, counts)  -- one row per version
+//	feature(id, version, layer, seq, fid, geom, props)          -- every feature of every layer
+//	active(id = 1, version, changed_at)                         -- the version being served
+//
+// A feature's id packs (version, layer, seq) into the rowid (see rowKey): a version is appended
+// in rowid order and a layer loads as one rowid range. This packing is this backend's own; the
+// data.Store interface knows nothing of it. A file from the first schema (feature WITHOUT
+// ROWID) is refused by Open with ErrOldSchema.
+//
+// A feature row is its layer name, its position in the layer, its identifier, its geometry as
+// WKB in CGCS2000 lon/lat, and its remaining fields as JSON. A new layer needs a data.Layer name
+// and a codec in codec.go; the schema does not change.
+package sqlite

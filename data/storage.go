@@ -1,0 +1,147 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Layer names one layer of a dataset as a store keeps it.
+type Layer string
+
+// The layers of a Dataset. A new layer adds a name here and a codec in each backend; the
+// conformance suite (data/storetest) round-trips every layer listed in Layers.
+const (
+	LayerArea       Layer = "area"
+	LayerGrid       Layer = "grid"
+	LayerComponent  Layer = "component"
+	LayerDepartment Layer = "department"
+	LayerRoad       Layer = "road"
+	LayerAddress    Layer = "address"
+	LayerBuilding   Layer = "building"
+	LayerPOI        Layer = "poi"
+)
+
+// Layers lists every layer in the order a store writes them.
+var Layers = []Layer{LayerArea, LayerGrid, LayerComponent, LayerDepartment, LayerRoad, LayerAddress, LayerBuilding, LayerPOI}
+
+// Count returns the number of features of layer l in ds.
+func (ds *Dataset) Count(l Layer) int {
+	switch l {
+	case LayerArea:
+		return len(ds.Areas)
+	case LayerGrid:
+		return len(ds.Grids)
+	case LayerComponent:
+		return len(ds.Components)
+	case LayerDepartment:
+		return len(ds.Departments)
+	case LayerRoad:
+		return len(ds.Roads)
+	case LayerAddress:
+		return len(ds.Addresses)
+	case LayerBuilding:
+		return len(ds.Buildings)
+	case LayerPOI:
+		return len(ds.POIs)
+	}
+	return 0
+}
+
+// Version describes one stored dataset version.
+type Version struct {
+	Version   int64         `json:"version"`
+	Name      string        `json:"name"`
+	CreatedAt time.Time     `json:"created_at"`
+	Source    string        `json:"source"`
+	Counts    map[Layer]int `json:"counts"` // features per layer
+	Active    bool          `json:"active"`
+}
+
+// Errors every Store returns for the same conditions, so callers test them with errors.Is
+// whatever the backend.
+var (
+	ErrNoVersion = errors.New("no such dataset version")
+	ErrNoActive  = errors.New("no active dataset version")
+)
+
+// Store keeps dataset versions and says which one is active (served). Every backend — the
+// embedded SQLite file (data/sqlite), PostgreSQL/PostGIS for scale-out — implements it and
+// passes the conformance suite in data/storetest. Implementations are safe for concurrent use.
+type Store interface {
+	// Save writes ds as a new version recorded as produced by source and makes it active, all
+	// or nothing: a failure at any point leaves the previous version active and intact.
+	// ds.Version and ds.CreatedAt are not read; the new version number is returned.
+	Save(ctx context.Context, ds *Dataset, source string) (int64, error)
+	// Activate makes version v the active one (a rollback when v is older); ErrNoVersion when
+	// there is no such version.
+	Activate(ctx context.Context, v int64) error
+	// ActiveVersion returns the active version, or ErrNoActive on an empty store. It must be
+	// cheap enough to poll.
+	ActiveVersion(ctx context.Context) (int64, error)
+	// Watch calls fn with the active version when first seen and after every change, made by
+	// this process or another, until ctx ends; it then returns ctx.Err(). A failed read does
+	// not end the watch: onErr (when not nil) is told the error and the wait before the next try.
+	Watch(ctx context.Context, interval time.Duration, fn func(version int64), onErr func(err error, retryIn time.Duration)) error
+	// Versions lists every version, oldest first, with its per-layer counts.
+	Versions(ctx context.Context) ([]Version, error)
+	// Load reads version v in full; ErrNoVersion when there is no such version.
+	Load(ctx context.Context, v int64) (*Dataset, error)
+	// LoadLayers reads version v with only the listed layers (nil: all of them).
+	LoadLayers(ctx context.Context, v int64, layers []Layer) (*Dataset, error)
+	// Close releases the store.
+	Close() error
+}
+
+// LoadActive loads the active version of st.
+func LoadActive(ctx context.Context, st Store) (*Dataset, error) {
+	v, err := st.ActiveVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Load(ctx, v)
+}
+
+// MaxWatchBackoff caps the wait between polls of PollActive while the store keeps failing.
+const MaxWatchBackoff = time.Minute
+
+// PollActive is Store.Watch by polling active every interval: the whole of Watch for a backend
+// that cannot push changes, and the fallback of one that can (a missed notification, a dropped
+// connection). A failed poll doubles the wait, up to MaxWatchBackoff, until one succeeds.
+func PollActive(ctx context.Context, active func(context.Context) (int64, error), interval time.Duration,
+	fn func(version int64), onErr func(err error, retryIn time.Duration)) error {
+	var last int64 = -1
+	wait := interval
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		v, err := active(ctx)
+		switch {
+		case err == nil || errors.Is(err, ErrNoActive):
+			wait = interval
+			if err == nil && v != last {
+				last = v
+				fn(v)
+			}
+		case ctx.Err() == nil:
+			wait = min(max(2*wait, interval), max(MaxWatchBackoff, interval))
+			if onErr != nil {
+				onErr(err, wait)
+			}
+		}
+		t.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// EventStore persists the events feed (dispatch.Feed) so it survives a restart. Put writes one
+// event, inserting or replacing it by id, and is durable when it returns: an acknowledged event
+// is never lost. The SQLite backend keeps events in a file of their own (data/sqlite.OpenEvents).
+type EventStore interface {
+	Put(e *Event) error
+	LoadAll() ([]*Event, error)
+}

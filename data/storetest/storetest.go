@@ -1,0 +1,271 @@
+// Package storetest is the conformance suite every data.Store and data.EventStore backend must
+// pass: the embedded SQLite store runs it in CI, and so does any other backend (PostGIS) with a
+// database to test against. It asserts behaviour, never a backend's internals.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"citygeo/data"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/paulmach/orb"
+)
+
+// Opener opens one store for a test. Each call of Open on the same Opener must return a new
+// handle on the same underlying store (another connection, as another process would have), so
+// the suite can check that one handle sees another's writes. The suite closes what it opens.
+type Opener interface {
+	Open(t *testing.T) data.Store
+}
+
+// OpenerFunc adapts a function to Opener.
+type OpenerFunc func(t *testing.T) data.Store
+
+// Open calls f.
+func (f OpenerFunc) Open(t *testing.T) data.Store { return f(t) }
+
+// Run runs the dataset store suite. newOpener is called once per subtest and returns an Opener
+// on a new, empty store.
+func Run(t *testing.T, newOpener func(t *testing.T) Opener) {
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, Opener)
+	}{
+		{"RoundTrip", testRoundTrip},
+		{"VersionsActivate", testVersionsActivate},
+		{"LoadLayers", testLoadLayers},
+		{"WatchSeesOtherHandle", testWatchSeesOtherHandle},
+		{"WatchEndsWithContext", testWatchEndsWithContext},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newOpener(t)) })
+	}
+}
+
+// FullDataset sets every field of every layer, so a round trip that drops one fails.
+func FullDataset() *data.Dataset {
+	sq := orb.Polygon{{{114.1, 22.5}, {114.101, 22.5}, {114.101, 22.501}, {114.1, 22.501}, {114.1, 22.5}}}
+	hole := orb.Polygon{sq[0], {{114.1002, 22.5002}, {114.1004, 22.5002}, {114.1004, 22.5004}, {114.1002, 22.5002}}}
+	init := time.Date(2019, 3, 4, 0, 0, 0, 0, time.UTC)
+	chg := time.Date(2024, 7, 1, 8, 30, 0, 0, time.FixedZone("CST", 8*3600))
+	return &data.Dataset{
+		Name:   "test city",
+		Source: "unit test",
+		Areas: []*data.Area{
+			{Code: "440303", Name: "罗湖区", Level: data.District, Polygon: orb.MultiPolygon{sq, hole}, Label: orb.Point{114.1005, 22.5005}},
+			{Code: "440303001", Name: "桂园街道", Level: data.Street, Parent: "440303", Polygon: orb.MultiPolygon{sq}, Derived: true},
+			{Code: "440303001001", Name: "老围社区", Level: data.Community, Parent: "440303001"},
+		},
+		Grids: []*data.Grid{
+			{Code: "440303001001001", Community: "440303001001", Polygon: sq, AreaM2: 11437.25, Derived: true},
+			{Code: "440303001001002", Community: "440303001001", Polygon: hole, AreaM2: 0.1},
+		},
+		Components: []*data.Component{
+			{ID: "4403030101000001", Scheme: data.CJT214, Major: "01", Minor: "01", Name: "上水井盖",
+				Owner: data.DeptRef{Code: "11440303MB2C92110X", Name: "区水务局"}, Property: data.DeptRef{Name: "水务集团"},
+				Maintainer: data.DeptRef{Code: "M1"}, Grid: "440303001001001", Status: data.StatusDamaged,
+				InitDate: init, ChangeDate: chg, Source: "实测", Note: "北侧", Geometry: orb.Point{114.1001, 22.5001},
+				Extra: map[string]string{"MATERIAL": "铸铁", "SPEC": "Φ700"}},
+			{ID: "44030302004000001", Scheme: data.GBT4767, Major: "02", Minor: "004", Geometry: orb.LineString{{114.1, 22.5}, {114.2, 22.6}}},
+			{ID: "4403030405000001", Scheme: data.CJT214, Major: "04", Minor: "05", Geometry: sq},
+		},
+		Departments: []*data.Department{{Code: "11440303MB2C92110X", Name: "区水务局"}, {Code: "D2", Name: "城管局"}},
+		Roads:       []*data.Road{{ID: 7, Name: "深南东路", Class: data.RoadArterial, Line: orb.LineString{{114.1, 22.5}, {114.11, 22.51}}}},
+		Addresses: []*data.Address{{ID: 9, Road: "和平東路", Section: "三段", Lane: "228巷", Alley: "7弄", Number: 18, Suffix: "之1",
+			Full: "和平東路三段228巷7弄18號之1", Point: orb.Point{121.55, 25.02}, Community: "440303001001", Source: "addresses.csv"}},
+		Buildings: []*data.Building{
+			{ID: 3, Compound: "翠竹苑", Name: "3栋", Address: "翠竹路18号", Point: orb.Point{114.1, 22.5}, Footprint: sq},
+			{ID: 4, Compound: "翠竹苑", Name: "4栋", Point: orb.Point{114.1, 22.51}},
+		},
+		POIs: []*data.POI{{ID: 5, Name: "人民医院", Aliases: []string{"市人医"}, Category: "hospital", Address: "东门北路1017号", Point: orb.Point{114.12, 22.55}}},
+	}
+}
+
+func open(t *testing.T, o Opener) data.Store {
+	t.Helper()
+	s := o.Open(t)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func testRoundTrip(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := open(t, o)
+	want := FullDataset()
+	v, err := s.Save(ctx, want, "import a.shp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(ctx, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != v || got.CreatedAt.IsZero() || got.Source != "import a.shp" {
+		t.Errorf("header = v%d %v %q", got.Version, got.CreatedAt, got.Source)
+	}
+	got.Version, got.CreatedAt, got.Source = 0, time.Time{}, want.Source
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("round trip (-want +got):\n%s", d)
+	}
+}
+
+func testVersionsActivate(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := open(t, o)
+	if _, err := s.ActiveVersion(ctx); !errors.Is(err, data.ErrNoActive) {
+		t.Fatalf("empty store ActiveVersion err = %v", err)
+	}
+	if _, err := data.LoadActive(ctx, s); !errors.Is(err, data.ErrNoActive) {
+		t.Fatalf("empty store LoadActive err = %v", err)
+	}
+	ds := FullDataset()
+	v1, err := s.Save(ctx, ds, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.Components = ds.Components[:1]
+	v2, err := s.Save(ctx, ds, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2 <= v1 {
+		t.Errorf("second version %d is not after the first %d", v2, v1)
+	}
+	if a, _ := s.ActiveVersion(ctx); a != v2 {
+		t.Errorf("active = %d after second save, want %d", a, v2)
+	}
+	vs, err := s.Versions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2 || vs[0].Counts[data.LayerComponent] != 3 || vs[1].Counts[data.LayerComponent] != 1 ||
+		vs[0].Counts[data.LayerArea] != 3 || vs[0].Active || !vs[1].Active || vs[1].Source != "second" {
+		t.Errorf("versions = %+v", vs)
+	}
+	if err := s.Activate(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := data.LoadActive(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Version != v1 || len(cur.Components) != 3 {
+		t.Errorf("after rollback: v%d with %d components", cur.Version, len(cur.Components))
+	}
+	if err := s.Activate(ctx, 99); !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("Activate(99) err = %v, want ErrNoVersion", err)
+	}
+	if _, err := s.Load(ctx, 99); !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("Load(99) err = %v, want ErrNoVersion", err)
+	}
+	if a, _ := s.ActiveVersion(ctx); a != v1 {
+		t.Errorf("failed Activate changed the active version to %d", a)
+	}
+}
+
+func testLoadLayers(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := open(t, o)
+	want := FullDataset()
+	v, err := s.Save(ctx, want, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadLayers(ctx, v, []data.Layer{data.LayerGrid, data.LayerPOI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Grids) != len(want.Grids) || len(got.POIs) != len(want.POIs) || len(got.Areas)+len(got.Components)+len(got.Roads) != 0 {
+		t.Errorf("LoadLayers(grid, poi) = %d grids, %d pois, %d areas, %d components", len(got.Grids), len(got.POIs), len(got.Areas), len(got.Components))
+	}
+}
+
+// testWatchSeesOtherHandle: saves and a rollback through one handle reach a watch on another,
+// ending at the version last activated.
+func testWatchSeesOtherHandle(t *testing.T, o Opener) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a, b := open(t, o), open(t, o)
+	seen := make(chan int64, 10)
+	go a.Watch(ctx, 10*time.Millisecond, func(v int64) { seen <- v }, nil)
+	v1, err := b.Save(ctx, FullDataset(), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := b.Save(ctx, FullDataset(), "y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Activate(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for len(got) == 0 || got[len(got)-1] != v1 {
+		select {
+		case v := <-seen:
+			got = append(got, v)
+		case <-ctx.Done():
+			t.Fatalf("watch saw %v, want it to end at %d (after %d)", got, v1, v2)
+		}
+	}
+}
+
+func testWatchEndsWithContext(t *testing.T, o Opener) {
+	s := open(t, o)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Watch(ctx, time.Millisecond, func(int64) {}, nil) }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Watch after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch did not return after its context ended")
+	}
+}
+
+// RunEvents runs the event store suite. open is called to open the same event store again (a
+// restart): what one handle Put must be in the next handle's LoadAll.
+func RunEvents(t *testing.T, open func(t *testing.T) data.EventStore) {
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	full := data.Event{ID: "2026111800001", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"},
+		Point: orb.Point{114.1, 22.55}, Grid: "440303003020001", Community: "440303003020", Street: "440303003", District: "440303",
+		Component: "4403030117000002", Department: data.DeptRef{Code: "D1", Name: "东门街道办事处"}, Deadline: t0.Add(8 * time.Hour),
+		Priority: 2, Status: data.EventOpen, Reported: t0, Updated: t0.Add(time.Minute), Source: "监督员上报", Description: "东门中路 占道经营"}
+	closed := data.Event{ID: "2026111800002", Class: data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "01001"},
+		Point: orb.Point{114.2, 22.6}, Status: data.EventClosed, Reported: t0.Add(time.Second), Updated: t0.Add(time.Hour), Closed: t0.Add(time.Hour)}
+
+	st := open(t)
+	for _, e := range []data.Event{full, closed} {
+		if err := st.Put(&e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := full
+	moved.Point, moved.Updated = orb.Point{114.11, 22.56}, t0.Add(2*time.Minute)
+	if err := st.Put(&moved); err != nil { // a second Put of one id replaces it
+		t.Fatal(err)
+	}
+	if c, ok := st.(interface{ Close() error }); ok {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = open(t)
+	if c, ok := st.(interface{ Close() error }); ok {
+		defer c.Close()
+	}
+	got, err := st.LoadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*data.Event{&moved, &closed}
+	if d := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
+		t.Errorf("events after reopening (-want +got):\n%s", d)
+	}
+}
