@@ -15,6 +15,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/store"
+	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -47,7 +48,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Mapping = m
 	}
 	if f.crs != "" {
-		c, err := importer.ParseCRS(f.crs)
+		c, err := geo.ParseCRS(f.crs)
 		if err != nil {
 			return opts, nil, &exitError{code: 2, err: err}
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/paulmach/orb"
 	"github.com/spf13/cobra"
@@ -25,6 +26,9 @@ func newLocateCmd() *cobra.Command {
 			c, err := geo.ParseCRS(crs)
 			if err != nil {
 				return err
+			}
+			if !c.LonLat() { // --lng/--lat are degrees
+				return fmt.Errorf("crs %s: %w: want wgs84, cgcs2000, gcj02 or bd09", c, geo.ErrCRS)
 			}
 			ds, err := loadDataset(cmd.Context(), sf)
 			if err != nil {
