@@ -60,8 +60,9 @@ func NearestOnSegment(p, a, b orb.Point) (t, d2 float64) {
 	ax, ay := a[0]-p[0], a[1]-p[1]
 	dx, dy := b[0]-a[0], b[1]-a[1]
 	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = math.Min(math.Max(-(ax*dx+ay*dy)/l2, 0), 1)
+		t = min(max(-(ax*dx+ay*dy)/l2, 0), 1) // the builtins keep this inlinable in hot loops
 	}
-	x, y := ax+t*dx, ay+t*dy
-	return t, x*x + y*y
+	ax += t * dx
+	ay += t * dy
+	return t, ax*ax + ay*ay
 }
