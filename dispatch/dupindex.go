@@ -98,9 +98,12 @@ type dupEntry struct {
 }
 
 const (
-	dupCellDeg   = 0.005     // ≈ 550 m of latitude: a 50 m circle mostly touches 1 cell
-	dupBucket    = 72 * 3600 // seconds: a ±24 h window touches 1–2 buckets
-	metresPerDeg = 111_320.0
+	dupCellDeg = 0.005     // ≈ 550 m of latitude: a 50 m circle mostly touches 1 cell
+	dupBucket  = 72 * 3600 // seconds: a ±24 h window touches 1–2 buckets
+	// dupBoxPad widens the search box: it is sized on the ellipsoid (geo.MetresPerDegree) while
+	// the exact test is the great circle on the mean sphere, and the two differ by < 0.5 % in
+	// China, so the padded box never misses a duplicate.
+	dupBoxPad = 1.01
 )
 
 func newDupIndex() *dupIndex {
@@ -204,8 +207,9 @@ func (x *dupIndex) find(q dupQuery, buf []Duplicate) []Duplicate {
 		}
 	}
 	if cid, ok := x.classID(q.Class, false); ok && q.Rule.Radius > 0 {
-		dlat := q.Rule.Radius / metresPerDeg
-		dlon := dlat / math.Max(math.Cos(q.P[1]*math.Pi/180), 0.01)
+		kx, ky := geo.MetresPerDegree(q.P[1])
+		dlat := q.Rule.Radius * dupBoxPad / ky
+		dlon := q.Rule.Radius * dupBoxPad / math.Max(kx, 0.01*ky) // kx → 0 at the poles
 		x0, y0 := x.cell(orb.Point{q.P[0] - dlon, q.P[1] - dlat})
 		x1, y1 := x.cell(orb.Point{q.P[0] + dlon, q.P[1] + dlat})
 		t0, t1 := int32(floorDiv(at-win, x.bucket)), int32(floorDiv(at+win, x.bucket))

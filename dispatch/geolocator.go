@@ -1,6 +1,8 @@
 package dispatch
 
 import (
+	"fmt"
+
 	"citygeo/data"
 	"citygeo/geo"
 
@@ -33,11 +35,15 @@ func (g GeoLocator) NearestOfClass(p orb.Point, class string, radius float64) (*
 // Component implements Locator.
 func (g GeoLocator) Component(id string) *data.Component { return g.Index.Component(id) }
 
-// ToCGCS2000 implements Locator with geo.ParseCRS and geo.ToCGCS2000.
+// ToCGCS2000 implements Locator with geo.ParseCRS and geo.ToCGCS2000. Points are lon/lat, so
+// a projected CRS is refused.
 func (g GeoLocator) ToCGCS2000(p orb.Point, crs string) (orb.Point, error) {
 	c, err := geo.ParseCRS(crs)
 	if err != nil {
 		return p, err
+	}
+	if !c.LonLat() {
+		return p, fmt.Errorf("crs %s: %w: want a lon/lat system (wgs84, cgcs2000, gcj02, bd09)", c, geo.ErrCRS)
 	}
 	return geo.ToCGCS2000(p, c), nil
 }

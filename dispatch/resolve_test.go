@@ -145,6 +145,7 @@ func TestResolveErrors(t *testing.T) {
 		{"no position", in(func(i *dispatch.Input) { i.Point = nil }), "point", dispatch.ErrNoPosition},
 		{"address without geocoder", in(func(i *dispatch.Input) { i.Point, i.Address = nil, "东门中路1号" }), "address", dispatch.ErrNoGeocoder},
 		{"bad crs", in(func(i *dispatch.Input) { i.CRS = "utm" }), "crs", dispatch.ErrBadInput},
+		{"projected crs", in(func(i *dispatch.Input) { i.CRS = "EPSG:4547" }), "crs", dispatch.ErrBadInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

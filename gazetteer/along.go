@@ -24,11 +24,11 @@ func (pl plane) project(l orb.LineString, p orb.Point) linePos {
 	best := linePos{dist: math.Inf(1)}
 	m := 0.0
 	for i := 1; i < len(l); i++ {
-		q, d := pl.closestOnSegment(p, l[i-1], l[i])
+		q, d := pl.ClosestOnSegment(p, l[i-1], l[i])
 		if d < best.dist {
-			best = linePos{seg: i, m: m + pl.dist(l[i-1], q), at: q, dist: d}
+			best = linePos{seg: i, m: m + pl.Distance(l[i-1], q), at: q, dist: d}
 		}
-		m += pl.dist(l[i-1], l[i])
+		m += pl.Distance(l[i-1], l[i])
 	}
 	return best
 }
@@ -36,7 +36,7 @@ func (pl plane) project(l orb.LineString, p orb.Point) linePos {
 // pointAt returns the point m metres along l.
 func (pl plane) pointAt(l orb.LineString, m float64) orb.Point {
 	for i := 1; i < len(l); i++ {
-		d := pl.dist(l[i-1], l[i])
+		d := pl.Distance(l[i-1], l[i])
 		if m <= d && d > 0 {
 			return lerp(l[i-1], l[i], m/d)
 		}

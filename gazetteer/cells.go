@@ -238,7 +238,7 @@ func newCellIndex(ix *Index) cellIndex {
 	}
 	c.segs = buildLayer(cellDeg, keys, vals)
 	c.crossings(ix)
-	c.origin = ix.pl.origin
+	c.origin = ix.pl.Origin
 	if len(c.refs) > 0 {
 		c.origin = c.refs[0].a // the roads themselves, whatever else the dataset holds
 	}
@@ -315,14 +315,14 @@ func (ix *Index) ringSearch(l *layer, p orb.Point, radius float64, visit func(x,
 		return
 	}
 	cx, cy := cellAt(p, l.deg)
-	cellM := math.Min(l.deg*ix.pl.kx, l.deg*ix.pl.ky)
+	cellM := math.Min(l.deg*ix.pl.KX, l.deg*ix.pl.KY)
 	// Ring r ≥ 1 lies at least (r-1+edge) cells away, edge being p's distance to the nearest
 	// side of its own cell.
 	fx, fy := p[0]/l.deg-float64(cx), p[1]/l.deg-float64(cy)
 	edge := math.Min(math.Min(fx, 1-fx), math.Min(fy, 1-fy))
 	maxRing := int32(radius/cellM) + 1
 	best := math.Inf(1)
-	mx, my := l.deg*ix.pl.kx, l.deg*ix.pl.ky // a cell's sides in metres
+	mx, my := l.deg*ix.pl.KX, l.deg*ix.pl.KY // a cell's sides in metres
 	for ring := int32(0); ring <= maxRing; ring++ {
 		if ring > 0 && (float64(ring-1)+edge)*cellM > best {
 			return
@@ -384,7 +384,7 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	r2 := radius * radius
 	l := &ix.cells.segs
 	o := ix.cells.origin
-	px, py := (p[0]-o[0])*ix.pl.kx, (p[1]-o[1])*ix.pl.ky
+	px, py := (p[0]-o[0])*ix.pl.KX, (p[1]-o[1])*ix.pl.KY
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
@@ -400,7 +400,7 @@ func (ix *Index) nearestRoad(p orb.Point, radius float64) (string, orb.Point, fl
 	s := &ix.cells.segAt[best]
 	a := ix.pl.point(ix.cells.origin, s.ax, s.ay)
 	b := ix.pl.point(ix.cells.origin, s.bx, s.by)
-	q, d := ix.pl.closestOnSegment(p, a, b)
+	q, d := ix.pl.ClosestOnSegment(p, a, b)
 	return ix.lines[s.line].label, q, d, true
 }
 
@@ -411,7 +411,7 @@ func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) 
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
-			if d := ix.pl.dist(p, l.pts[i]); d < bd && d <= radius {
+			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius {
 				best, bd = i, d
 			}
 		}
@@ -430,7 +430,7 @@ func (ix *Index) nearestCrossing(p orb.Point, radius float64) (crossing, float64
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
-			if d := ix.pl.dist(p, l.pts[i]); d < bd && d <= radius {
+			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius {
 				best, bd = i, d
 			}
 		}

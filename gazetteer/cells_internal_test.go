@@ -31,12 +31,12 @@ func TestNearestBruteForce(t *testing.T) {
 		// Addresses.
 		want, wd := -1, math.Inf(1)
 		for i := range ix.addrs[:ix.real] {
-			if d := ix.pl.dist(p, ix.addrs[i].point); d < wd && d <= radius {
+			if d := ix.pl.Distance(p, ix.addrs[i].point); d < wd && d <= radius {
 				want, wd = i, d
 			}
 		}
 		got, ok := ix.nearestAddr(p, radius)
-		if ok != (want >= 0) || ok && math.Abs(ix.pl.dist(p, got.point)-wd) > 1e-6 {
+		if ok != (want >= 0) || ok && math.Abs(ix.pl.Distance(p, got.point)-wd) > 1e-6 {
 			t.Fatalf("nearestAddr(%v, %.0f): got %v (ok %v), want distance %.3f", p, radius, got, ok, wd)
 		}
 		// Roads.
@@ -44,7 +44,7 @@ func TestNearestBruteForce(t *testing.T) {
 		for _, r := range ix.roads {
 			for _, l := range r.lines {
 				for i := 1; i < len(l); i++ {
-					if _, d := ix.pl.closestOnSegment(p, l[i-1], l[i]); d < rd && d <= radius {
+					if _, d := ix.pl.ClosestOnSegment(p, l[i-1], l[i]); d < rd && d <= radius {
 						rd = d
 					}
 				}

@@ -25,7 +25,7 @@ func (ix *Index) numberSpacing() float64 {
 			}
 			par := a.num & 1
 			if b := last[par]; b != nil && a.num > b.num && a.num-b.num <= maxRateGap {
-				rates = append(rates, ix.pl.dist(a.point, b.point)/float64(a.num-b.num))
+				rates = append(rates, ix.pl.Distance(a.point, b.point)/float64(a.num-b.num))
 			}
 			last[par] = a
 		}
@@ -60,7 +60,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr) (orb.Point, bool)
 	if lo == nil || hi.num == lo.num {
 		return orb.Point{}, false
 	}
-	dx, dy := (hi.point[0]-lo.point[0])*ix.pl.kx, (hi.point[1]-lo.point[1])*ix.pl.ky
+	dx, dy := (hi.point[0]-lo.point[0])*ix.pl.KX, (hi.point[1]-lo.point[1])*ix.pl.KY
 	l := math.Hypot(dx, dy)
 	if l < 1 {
 		return orb.Point{}, false
@@ -70,7 +70,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr) (orb.Point, bool)
 	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
 		return p, true
 	}
-	return orb.Point{near.point[0] + dx/l*m/ix.pl.kx, near.point[1] + dy/l*m/ix.pl.ky}, true
+	return orb.Point{near.point[0] + dx/l*m/ix.pl.KX, near.point[1] + dy/l*m/ix.pl.KY}, true
 }
 
 // alongLine moves m metres from near along the street's line, the way numbers grow (from lo's
@@ -103,7 +103,7 @@ func (ix *Index) alongLine(s *street, near, lo, hi *addr, m float64) (orb.Point,
 	}
 	total := 0.0
 	for i := 1; i < len(best); i++ {
-		total += ix.pl.dist(best[i-1], best[i])
+		total += ix.pl.Distance(best[i-1], best[i])
 	}
 	q := ix.pl.pointAt(best, max(0, min(total, pos.m+m)))
 	return orb.Point{q[0] + near.point[0] - pos.at[0], q[1] + near.point[1] - pos.at[1]}, true
@@ -120,7 +120,7 @@ func (ix *Index) sparseT(a, b *addr, num int32, t float64) float64 {
 	if ix.spacing <= 0 || b.num == a.num {
 		return t
 	}
-	d := ix.pl.dist(a.point, b.point)
+	d := ix.pl.Distance(a.point, b.point)
 	if d <= sparseFactor*ix.spacing*float64(b.num-a.num) {
 		return t
 	}

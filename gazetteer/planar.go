@@ -8,67 +8,49 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The gazetteer measures in local planar metres around the dataset's centre: at city scale the
-// error against the ellipsoid is far below the data's own noise, and it keeps interpolation,
-// intersections and nearest searches to a few multiplications.
+// The gazetteer measures in local planar metres around the dataset's centre (geo.Plane): at city
+// scale the error against the ellipsoid is far below the data's own noise, and it keeps
+// interpolation, intersections and nearest searches to a few multiplications.
 // Directions are worded by geo.Direction so that every answer of the server says them alike.
-const (
-	metresPerDegLat = 110_574.0
-	metresPerDegLon = 111_320.0
-)
 
-// plane converts lon/lat to local metres.
+// plane is geo's local plane with the float32 packing and the compass helpers of the
+// gazetteer's indexes.
 type plane struct {
-	kx, ky float64
-	origin orb.Point // a point inside the data, for coordinates kept in float32 metres
+	geo.Plane // Origin is a point inside the data, for coordinates kept in float32 metres
 }
 
-func newPlane(origin orb.Point) plane {
-	return plane{kx: metresPerDegLon * math.Cos(origin[1]*math.Pi/180), ky: metresPerDegLat, origin: origin}
-}
+func newPlane(origin orb.Point) plane { return plane{geo.LocalPlane(origin)} }
 
 // metres returns p in float32 metres east and north of o: at city scale (≤ 100 km) float32
 // keeps them to the centimetre.
 func (pl plane) metres(o, p orb.Point) (float32, float32) {
-	return float32((p[0] - o[0]) * pl.kx), float32((p[1] - o[1]) * pl.ky)
+	return float32((p[0] - o[0]) * pl.KX), float32((p[1] - o[1]) * pl.KY)
 }
 
 // point is the inverse of metres.
 func (pl plane) point(o orb.Point, x, y float32) orb.Point {
-	return orb.Point{o[0] + float64(x)/pl.kx, o[1] + float64(y)/pl.ky}
+	return orb.Point{o[0] + float64(x)/pl.KX, o[1] + float64(y)/pl.KY}
 }
 
 // segDist2 returns the squared distance in square metres from (px, py) to a segment, all in
 // metres from the same origin.
 func segDist2(px, py float64, s *cellSeg) float64 {
-	ax, ay := float64(s.ax)-px, float64(s.ay)-py
-	dx, dy := float64(s.bx-s.ax), float64(s.by-s.ay)
-	t := 0.0
-	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = max(0, min(1, -(ax*dx+ay*dy)/l2))
-	}
-	cx, cy := ax+t*dx, ay+t*dy
-	return cx*cx + cy*cy
-}
-
-// dist returns the distance in metres between a and b.
-func (pl plane) dist(a, b orb.Point) float64 {
-	dx := (b[0] - a[0]) * pl.kx
-	dy := (b[1] - a[1]) * pl.ky
-	return math.Sqrt(dx*dx + dy*dy)
+	_, d2 := geo.NearestOnSegment(orb.Point{px, py},
+		orb.Point{float64(s.ax), float64(s.ay)}, orb.Point{float64(s.bx), float64(s.by)})
+	return d2
 }
 
 // dist2 returns the squared distance in square metres.
 func (pl plane) dist2(a, b orb.Point) float64 {
-	dx := (b[0] - a[0]) * pl.kx
-	dy := (b[1] - a[1]) * pl.ky
+	dx := (b[0] - a[0]) * pl.KX
+	dy := (b[1] - a[1]) * pl.KY
 	return dx*dx + dy*dy
 }
 
 // bearing returns the bearing from a to b in degrees clockwise from north, in [0, 360).
 func (pl plane) bearing(a, b orb.Point) float64 {
-	dx := (b[0] - a[0]) * pl.kx
-	dy := (b[1] - a[1]) * pl.ky
+	dx := (b[0] - a[0]) * pl.KX
+	dy := (b[1] - a[1]) * pl.KY
 	d := math.Atan2(dx, dy) * 180 / math.Pi
 	if d < 0 {
 		d += 360
@@ -79,7 +61,7 @@ func (pl plane) bearing(a, b orb.Point) float64 {
 // offset moves p by metres along bearing.
 func (pl plane) offset(p orb.Point, bearing, metres float64) orb.Point {
 	r := bearing * math.Pi / 180
-	return orb.Point{p[0] + metres*math.Sin(r)/pl.kx, p[1] + metres*math.Cos(r)/pl.ky}
+	return orb.Point{p[0] + metres*math.Sin(r)/pl.KX, p[1] + metres*math.Cos(r)/pl.KY}
 }
 
 // direction names the sector of a bearing; the wording lives in package geo, in one place.
@@ -103,19 +85,6 @@ func bearingOf(w string) (float64, bool) {
 		return 315, true
 	}
 	return 0, false
-}
-
-// closestOnSegment returns the point of segment ab closest to p, in lon/lat, and the distance.
-func (pl plane) closestOnSegment(p, a, b orb.Point) (orb.Point, float64) {
-	ax, ay := (a[0]-p[0])*pl.kx, (a[1]-p[1])*pl.ky
-	bx, by := (b[0]-p[0])*pl.kx, (b[1]-p[1])*pl.ky
-	dx, dy := bx-ax, by-ay
-	t := 0.0
-	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
-	}
-	cx, cy := ax+t*dx, ay+t*dy
-	return orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, math.Sqrt(cx*cx + cy*cy)
 }
 
 // segmentCross returns where segments ab and cd cross, if they do.
@@ -155,7 +124,7 @@ func (pl plane) meet(l1, l2 []orb.LineString) (orb.Point, float64, bool) {
 			for _, pts := range [2][2]orb.LineString{{a, b}, {b, a}} {
 				for _, p := range pts[0] {
 					for j := 1; j < len(pts[1]); j++ {
-						q, d := pl.closestOnSegment(p, pts[1][j-1], pts[1][j])
+						q, d := pl.ClosestOnSegment(p, pts[1][j-1], pts[1][j])
 						if d < gap {
 							gap, found = d, true
 							best = orb.Point{(p[0] + q[0]) / 2, (p[1] + q[1]) / 2}

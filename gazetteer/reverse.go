@@ -81,7 +81,7 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 }
 
 func (ix *Index) near(n *Nearby, name string, at, p orb.Point) *Nearby {
-	d := ix.pl.dist(at, p)
+	d := ix.pl.Distance(at, p)
 	dir := ""
 	if d >= 0.5 {
 		dir = direction(ix.pl.bearing(at, p))

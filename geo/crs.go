@@ -1,47 +1,159 @@
 package geo
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 )
 
-// CRS names a geographic coordinate system a client may speak.
-type CRS string
+// ErrCRS is returned, wrapped, for a name or code that is not a supported coordinate system.
+var ErrCRS = errors.New("unknown coordinate reference system")
 
-// The coordinate systems every API accepts and returns. CGCS2000 and WGS84 differ by a few
-// centimetres at most, far below survey accuracy, so they are treated as the same datum.
+// Shift is a published obfuscation that Chinese web maps apply to WGS84 lon/lat. It is a
+// formula, not a datum, so it is carried beside the datum rather than as one.
+type Shift uint8
+
+// The shifts a CRS may carry.
 const (
-	WGS84    CRS = "wgs84"
-	CGCS2000 CRS = "cgcs2000"
-	GCJ02    CRS = "gcj02" // 国测局 "Mars" coordinates of AMap, Tencent, Google China
-	BD09     CRS = "bd09"  // Baidu's further-obfuscated GCJ-02
+	NoShift    Shift = iota
+	ShiftGCJ02       // 国测局 GCJ-02 "Mars" coordinates of AMap, Tencent, Google China
+	ShiftBD09        // Baidu's further-obfuscated GCJ-02
 )
 
-// ParseCRS reads a CRS name, case-insensitively: wgs84, cgcs2000, gcj02, bd09, EPSG:4326
-// (WGS84) and EPSG:4490 (CGCS2000). The empty string means WGS84, the GPS default.
-func ParseCRS(s string) (CRS, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "wgs84", "epsg:4326":
-		return WGS84, nil
-	case "cgcs2000", "epsg:4490":
-		return CGCS2000, nil
-	case "gcj02":
-		return GCJ02, nil
-	case "bd09":
-		return BD09, nil
-	}
-	return "", fmt.Errorf("crs %q: want one of wgs84, cgcs2000, gcj02, bd09, EPSG:4326, EPSG:4490", s)
+// CRS is a coordinate reference system: WGS84 or CGCS2000 lon/lat, GCJ-02 or BD-09 web-map
+// lon/lat, or a CGCS2000 Gauss–Krüger zone. It is a comparable value made of parameters, so a
+// new system is data, not code: a Gauss–Krüger zone by hand is CRS{GK: GaussKruger{…}}, and the
+// older datums (Xi'an 80, Beijing 54, local parameter sets) join as a datum field (an Ellipsoid
+// and the Helmert parameters to CGCS2000) beside these. The zero value converts nothing, like
+// CGCS2000, but has no name: ParseCRS never returns it without an error.
+//
+// CGCS2000 and WGS84 differ by a few centimetres at most, far below survey accuracy, so they
+// are treated as the same datum.
+type CRS struct {
+	EPSG  int         // 4326, 4490, 4491–4554; 0 for GCJ-02 and BD-09, which have none
+	Shift Shift       // the web-map offset over WGS84 lon/lat; NoShift otherwise
+	GK    GaussKruger // the projection of a Gauss–Krüger zone; the zero value for lon/lat
 }
 
-// ToCGCS2000 converts a lon/lat point in c to CGCS2000, the CRS everything is stored in.
-// An unknown CRS is treated as CGCS2000 (ParseCRS rejects it earlier).
+// The lon/lat systems every API accepts and returns. Treat them as constants.
+var (
+	WGS84    = CRS{EPSG: 4326}
+	CGCS2000 = CRS{EPSG: 4490}
+	GCJ02    = CRS{Shift: ShiftGCJ02}
+	BD09     = CRS{Shift: ShiftBD09}
+)
+
+// lonLatNames are the names ParseCRS reads for the lon/lat systems; the first is the one
+// String writes, and the one the HTTP API has always answered with.
+var lonLatNames = []struct {
+	crs   CRS
+	names []string
+}{
+	{WGS84, []string{"wgs84"}},
+	{CGCS2000, []string{"cgcs2000"}},
+	{GCJ02, []string{"gcj02", "gcj-02"}},
+	{BD09, []string{"bd09", "bd-09"}},
+}
+
+// ParseCRS reads a coordinate system, case-insensitively and ignoring surrounding space: a
+// lon/lat name (wgs84, cgcs2000, gcj02 or gcj-02, bd09 or bd-09), or an EPSG code as "EPSG:n"
+// or a bare n (4326, 4490, and the CGCS2000 Gauss–Krüger zones 4491–4554). The empty string
+// is WGS84, the GPS default. Errors wrap ErrCRS.
+//
+// It is the one parser of CRS names: callers that accept only some systems (the HTTP API takes
+// lon/lat only) check the value it returns, e.g. with LonLat.
+func ParseCRS(s string) (CRS, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if t == "" {
+		return WGS84, nil
+	}
+	for _, n := range lonLatNames {
+		for _, name := range n.names {
+			if t == name {
+				return n.crs, nil
+			}
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(t, "epsg:")); err == nil {
+		return EPSG(n)
+	}
+	return CRS{}, fmt.Errorf("crs %q: %w (want wgs84, cgcs2000, gcj02, bd09, EPSG:4326, EPSG:4490 or EPSG:4491…4554)", s, ErrCRS)
+}
+
+// EPSG returns the CRS of an EPSG code: 4326 (WGS84), 4490 (CGCS2000) or a CGCS2000
+// Gauss–Krüger zone 4491–4554. Errors wrap ErrCRS.
+func EPSG(code int) (CRS, error) {
+	switch code {
+	case WGS84.EPSG:
+		return WGS84, nil
+	case CGCS2000.EPSG:
+		return CGCS2000, nil
+	}
+	if g, ok := GaussKrugerEPSG(code); ok {
+		return CRS{EPSG: code, GK: g}, nil
+	}
+	return CRS{}, fmt.Errorf("EPSG:%d: %w (want 4326, 4490 or a CGCS2000 Gauss–Krüger zone 4491…4554)", code, ErrCRS)
+}
+
+// Projected reports whether coordinates in c are Gauss–Krüger metres.
+func (c CRS) Projected() bool { return c.GK != GaussKruger{} }
+
+// LonLat reports whether coordinates in c are longitude/latitude degrees, as every API speaks.
+func (c CRS) LonLat() bool { return !c.Projected() }
+
+// String names c as the HTTP API does: wgs84, cgcs2000, gcj02 or bd09 for the lon/lat systems,
+// "EPSG:n" for the others. ParseCRS reads it back.
+func (c CRS) String() string {
+	for _, n := range lonLatNames {
+		if c == n.crs {
+			return n.names[0]
+		}
+	}
+	if c.EPSG != 0 {
+		return "EPSG:" + strconv.Itoa(c.EPSG)
+	}
+	if c.Projected() {
+		return fmt.Sprintf("Gauss–Krüger CM %g°E FE %g m", c.GK.CentralMeridian, c.GK.FalseEasting)
+	}
+	return ""
+}
+
+// Code names c by its EPSG code, "EPSG:n", as survey files and import reports do; GCJ-02 and
+// BD-09 have no code and are named as String names them. ParseCRS reads it back.
+func (c CRS) Code() string {
+	if c.EPSG != 0 {
+		return "EPSG:" + strconv.Itoa(c.EPSG)
+	}
+	return c.String()
+}
+
+// MarshalText writes String, so a CRS in a JSON answer reads "wgs84", "gcj02" ….
+func (c CRS) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText reads with ParseCRS.
+func (c *CRS) UnmarshalText(b []byte) error {
+	v, err := ParseCRS(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// ToCGCS2000 converts a point in c to CGCS2000 lon/lat, the CRS everything is stored in:
+// Gauss–Krüger {easting, northing} metres are unprojected, web-map offsets undone. The zero
+// CRS is treated as CGCS2000 (ParseCRS never returns it).
 func ToCGCS2000(p orb.Point, c CRS) orb.Point {
-	switch c {
-	case GCJ02:
+	if c.Projected() {
+		return c.GK.Inverse(p)
+	}
+	switch c.Shift {
+	case ShiftGCJ02:
 		return GCJ02ToWGS84(p)
-	case BD09:
+	case ShiftBD09:
 		return BD09ToWGS84(p)
 	}
 	return p
@@ -49,18 +161,21 @@ func ToCGCS2000(p orb.Point, c CRS) orb.Point {
 
 // FromCGCS2000 converts a stored CGCS2000 lon/lat point to c.
 func FromCGCS2000(p orb.Point, c CRS) orb.Point {
-	switch c {
-	case GCJ02:
+	if c.Projected() {
+		return c.GK.Forward(p)
+	}
+	switch c.Shift {
+	case ShiftGCJ02:
 		return WGS84ToGCJ02(p)
-	case BD09:
+	case ShiftBD09:
 		return WGS84ToBD09(p)
 	}
 	return p
 }
 
-// BoundToCGCS2000 converts a lon/lat box in c to the CGCS2000 box covering it: all four
-// corners are converted, because the GCJ-02 and BD-09 offsets vary across the box, so the
-// converted Min and Max alone need not be the new box's corners.
+// BoundToCGCS2000 converts a box in c to the CGCS2000 box covering it: all four corners are
+// converted, because the GCJ-02 and BD-09 offsets vary across the box, so the converted Min
+// and Max alone need not be the new box's corners.
 func BoundToCGCS2000(b orb.Bound, c CRS) orb.Bound {
 	return convertBound(b, func(p orb.Point) orb.Point { return ToCGCS2000(p, c) }, c)
 }
@@ -72,7 +187,7 @@ func BoundFromCGCS2000(b orb.Bound, c CRS) orb.Bound {
 }
 
 func convertBound(b orb.Bound, f func(orb.Point) orb.Point, c CRS) orb.Bound {
-	if c != GCJ02 && c != BD09 {
+	if c.Shift == NoShift && !c.Projected() {
 		return b
 	}
 	out := f(b.Min).Bound()

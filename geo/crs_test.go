@@ -1,6 +1,8 @@
 package geo_test
 
 import (
+	"encoding/json"
+	"errors"
 	"math"
 	"testing"
 
@@ -10,52 +12,162 @@ import (
 )
 
 func TestParseCRS(t *testing.T) {
+	gk := func(code int, cm, fe float64) geo.CRS {
+		return geo.CRS{EPSG: code, GK: geo.GaussKruger{EPSG: code, CentralMeridian: cm, FalseEasting: fe}}
+	}
 	tests := []struct {
 		in      string
 		want    geo.CRS
 		wantErr bool
 	}{
+		// the empty string is the GPS default
 		{"", geo.WGS84, false},
+		{"   ", geo.WGS84, false},
+		// lon/lat names, any case, with surrounding space
 		{"wgs84", geo.WGS84, false},
 		{"WGS84", geo.WGS84, false},
-		{"EPSG:4326", geo.WGS84, false},
-		{"epsg:4490", geo.CGCS2000, false},
+		{"cgcs2000", geo.CGCS2000, false},
 		{"CGCS2000", geo.CGCS2000, false},
 		{" gcj02 ", geo.GCJ02, false},
+		{"GCJ-02", geo.GCJ02, false},
+		{"gcj-02", geo.GCJ02, false},
 		{"Bd09", geo.BD09, false},
-		{"bd09mc", "", true},
-		{"EPSG:3857", "", true},
-		{"火星", "", true},
+		{"bd-09", geo.BD09, false},
+		{"BD-09", geo.BD09, false},
+		// EPSG codes, prefixed or bare
+		{"EPSG:4326", geo.WGS84, false},
+		{"epsg:4326", geo.WGS84, false},
+		{"4326", geo.WGS84, false},
+		{"epsg:4490", geo.CGCS2000, false},
+		{"4490", geo.CGCS2000, false},
+		{"EPSG:4491", gk(4491, 75, 13500000), false},
+		{"EPSG:4526", gk(4526, 114, 38500000), false},
+		{"EPSG:4547", gk(4547, 114, 500000), false},
+		{"4547", gk(4547, 114, 500000), false},
+		{"Epsg:4554", gk(4554, 135, 500000), false},
+		// rejected
+		{"bd09mc", geo.CRS{}, true},
+		{"gcj 02", geo.CRS{}, true},
+		{"wgs-84", geo.CRS{}, true},
+		{"EPSG:3857", geo.CRS{}, true},
+		{"3857", geo.CRS{}, true},
+		{"EPSG:4489", geo.CRS{}, true},
+		{"EPSG:4555", geo.CRS{}, true},
+		{"EPSG:4490x", geo.CRS{}, true},
+		{"EPSG:", geo.CRS{}, true},
+		{"EPSG: 4490", geo.CRS{}, true},
+		{"EPSG:wgs84", geo.CRS{}, true},
+		{"utm", geo.CRS{}, true},
+		{"mars", geo.CRS{}, true},
+		{"火星", geo.CRS{}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			got, err := geo.ParseCRS(tc.in)
 			if (err != nil) != tc.wantErr || got != tc.want {
-				t.Fatalf("ParseCRS(%q) = %q, %v; want %q, error %v", tc.in, got, err, tc.want, tc.wantErr)
+				t.Fatalf("ParseCRS(%q) = %#v, %v; want %#v, error %v", tc.in, got, err, tc.want, tc.wantErr)
+			}
+			if err != nil && !errors.Is(err, geo.ErrCRS) {
+				t.Errorf("ParseCRS(%q) error %v does not wrap ErrCRS", tc.in, err)
 			}
 		})
 	}
 }
 
+func TestCRSNames(t *testing.T) {
+	tests := []struct {
+		crs          geo.CRS
+		str, code    string
+		lonLat, json bool
+	}{
+		{geo.WGS84, "wgs84", "EPSG:4326", true, true},
+		{geo.CGCS2000, "cgcs2000", "EPSG:4490", true, true},
+		{geo.GCJ02, "gcj02", "gcj02", true, true},
+		{geo.BD09, "bd09", "bd09", true, true},
+		{mustCRS(t, "EPSG:4547"), "EPSG:4547", "EPSG:4547", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.str, func(t *testing.T) {
+			if got := tc.crs.String(); got != tc.str {
+				t.Errorf("String() = %q, want %q", got, tc.str)
+			}
+			if got := tc.crs.Code(); got != tc.code {
+				t.Errorf("Code() = %q, want %q", got, tc.code)
+			}
+			if tc.crs.LonLat() != tc.lonLat || tc.crs.Projected() == tc.lonLat {
+				t.Errorf("LonLat() = %v, Projected() = %v; want lon/lat %v", tc.crs.LonLat(), tc.crs.Projected(), tc.lonLat)
+			}
+			for _, s := range []string{tc.str, tc.code} {
+				if back, err := geo.ParseCRS(s); err != nil || back != tc.crs {
+					t.Errorf("ParseCRS(%q) = %v, %v; want %v back", s, back, err, tc.crs)
+				}
+			}
+			b, err := json.Marshal(struct{ CRS geo.CRS }{tc.crs})
+			if want := `{"CRS":"` + tc.str + `"}`; err != nil || string(b) != want {
+				t.Errorf("json = %s, %v; want %s", b, err, want)
+			}
+			var back struct{ CRS geo.CRS }
+			if err := json.Unmarshal(b, &back); err != nil || back.CRS != tc.crs {
+				t.Errorf("json %s read back as %v, %v", b, back.CRS, err)
+			}
+		})
+	}
+	var c struct{ CRS geo.CRS }
+	if err := json.Unmarshal([]byte(`{"CRS":"mars"}`), &c); !errors.Is(err, geo.ErrCRS) {
+		t.Errorf("json crs mars: err = %v, want ErrCRS", err)
+	}
+}
+
+// A Gauss–Krüger CRS converts through its projection, both ways.
+func TestGaussKrugerCRS(t *testing.T) {
+	c := mustCRS(t, "EPSG:4547")
+	p := orb.Point{114.12, 22.55}
+	en := geo.FromCGCS2000(p, c)
+	if want := c.GK.Forward(p); en != want || en[0] < 500000 || en[0] > 520000 {
+		t.Fatalf("FromCGCS2000 = %v, want %v", en, want)
+	}
+	if back := geo.ToCGCS2000(en, c); geo.Distance(back, p) > 1e-3 {
+		t.Errorf("round trip %v → %v → %v", p, en, back)
+	}
+	b := geo.BoundFromCGCS2000(orb.Bound{Min: p, Max: orb.Point{114.13, 22.56}}, c)
+	if !b.Contains(en) || b.Max[0]-b.Min[0] < 1000 {
+		t.Errorf("box in EPSG:4547 = %v", b)
+	}
+}
+
+func mustCRS(t *testing.T, s string) geo.CRS {
+	t.Helper()
+	c, err := geo.ParseCRS(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func FuzzParseCRS(f *testing.F) {
-	for _, s := range []string{"", "wgs84", "EPSG:4490", "gcj02", "BD09", "x", "epsg:", "\xff"} {
+	for _, s := range []string{"", "wgs84", "EPSG:4490", "gcj02", "GCJ-02", "BD09", "bd-09", "4547", "EPSG:4554",
+		"x", "epsg:", "+4490", "EPSG:wgs84", "\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := geo.ParseCRS(s)
 		if err != nil {
-			if c != "" {
-				t.Fatalf("ParseCRS(%q) returned %q with error %v", s, c, err)
+			if c != (geo.CRS{}) || !errors.Is(err, geo.ErrCRS) {
+				t.Fatalf("ParseCRS(%q) returned %#v with error %v", s, c, err)
 			}
 			return
 		}
-		switch c {
-		case geo.WGS84, geo.CGCS2000, geo.GCJ02, geo.BD09:
-		default:
-			t.Fatalf("ParseCRS(%q) = unknown %q", s, c)
+		if c == (geo.CRS{}) || c.String() == "" {
+			t.Fatalf("ParseCRS(%q) = unnamed %#v", s, c)
 		}
-		if again, err := geo.ParseCRS(string(c)); err != nil || again != c {
-			t.Fatalf("ParseCRS(%q) = %q, %v; not a fixed point", c, again, err)
+		if c.LonLat() != (c.EPSG == 4326 || c.EPSG == 4490 || c.Shift != geo.NoShift) {
+			t.Fatalf("ParseCRS(%q) = %#v: LonLat() = %v", s, c, c.LonLat())
+		}
+		// Both names are fixed points of the parser.
+		for _, name := range []string{c.String(), c.Code()} {
+			if again, err := geo.ParseCRS(name); err != nil || again != c {
+				t.Fatalf("ParseCRS(%q) = %v, %v; not a fixed point of %#v", name, again, err, c)
+			}
 		}
 	})
 }

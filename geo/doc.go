@@ -1,8 +1,10 @@
-// Package geo is citygeo's geometry core: coordinate systems (CGCS2000/WGS84, GCJ-02, BD-09),
-// distance, bearing and direction on the sphere, prepared point-in-polygon, and the immutable
-// spatial index over a data.Dataset that answers locate (point → grid → community → street →
-// district), nearest component of a class, and box queries.
+// Package geo is citygeo's geometry core: the one coordinate-system model (CRS, read by
+// ParseCRS: CGCS2000/WGS84, GCJ-02, BD-09 and the CGCS2000 Gauss–Krüger zones) on the CGCS2000
+// ellipsoid, the local metre plane, distance, bearing and direction on the sphere, prepared
+// point-in-polygon, and the immutable spatial index over a data.Dataset that answers locate
+// (point → grid → community → street → district), nearest component of a class, and box
+// queries.
 //
 // It knows nothing of HTTP or file formats; projected (Gauss–Krüger) survey data is converted
-// on import, so every geometry here is longitude/latitude in degrees.
+// on import, so every stored geometry here is longitude/latitude in degrees.
 package geo

@@ -39,3 +39,25 @@ func ExampleIndex_Nearest() {
 	// 4403030118000001 路灯 51 m 西
 	// 4403030118000002 路灯 205 m 东
 }
+
+func ExampleParseCRS() {
+	for _, name := range []string{"", "GCJ-02", "EPSG:4490", "4547", "EPSG:3857"} {
+		c, err := geo.ParseCRS(name)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%q → %s (%s) lon/lat=%v\n", name, c, c.Code(), c.LonLat())
+	}
+	// A survey point in the 3° Gauss–Krüger zone of Shenzhen (CM 114°E), as stored in CGCS2000
+	// (PROJ's cs2cs EPSG:4547 EPSG:4490 gives 22.54872446 114.12002382).
+	gk, _ := geo.ParseCRS("EPSG:4547")
+	fmt.Printf("%.6f\n", geo.ToCGCS2000(orb.Point{512345.678, 2494567.890}, gk))
+	// Output:
+	// "" → wgs84 (EPSG:4326) lon/lat=true
+	// "GCJ-02" → gcj02 (gcj02) lon/lat=true
+	// "EPSG:4490" → cgcs2000 (EPSG:4490) lon/lat=true
+	// "4547" → EPSG:4547 (EPSG:4547) lon/lat=false
+	// EPSG:3857: unknown coordinate reference system (want 4326, 4490 or a CGCS2000 Gauss–Krüger zone 4491…4554)
+	// [114.120024 22.548724]
+}

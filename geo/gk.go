@@ -7,12 +7,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// CGCS2000 ellipsoid (GRS 80 axis, CGCS2000 flattening).
-const (
-	cgcsA = 6378137.0
-	cgcsF = 1 / 298.257222101
-)
-
 // GaussKruger is a CGCS2000 Gauss–Krüger (transverse Mercator, scale 1 on the central meridian)
 // projection as used by Chinese survey data. Points are orb.Point{easting, northing} in metres;
 // EPSG's axis order for these CRSs is northing first, so callers reading "X/Y" survey columns
@@ -71,13 +65,13 @@ type gkSeries struct {
 	alpha, beta, delta [6]float64
 }
 
-var gk = newGKSeries()
+var gk = newGKSeries(CGCS2000Ellipsoid)
 
-func newGKSeries() (c gkSeries) {
-	n := cgcsF / (2 - cgcsF)
+func newGKSeries(el Ellipsoid) (c gkSeries) {
+	n := el.F / (2 - el.F)
 	n2, n3, n4, n5, n6 := n*n, n*n*n, n*n*n*n, n*n*n*n*n, n*n*n*n*n*n
-	c.a = cgcsA / (1 + n) * (1 + n2/4 + n4/64 + n6/256)
-	c.e = math.Sqrt(cgcsF * (2 - cgcsF))
+	c.a = el.A / (1 + n) * (1 + n2/4 + n4/64 + n6/256)
+	c.e = math.Sqrt(el.E2())
 	c.alpha = [6]float64{
 		n/2 - 2*n2/3 + 5*n3/16 + 41*n4/180 - 127*n5/288 + 7891*n6/37800,
 		13*n2/48 - 3*n3/5 + 557*n4/1440 + 281*n5/630 - 1983433*n6/1935360,

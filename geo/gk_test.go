@@ -120,9 +120,10 @@ func TestGaussKrugerAgainstPROJ(t *testing.T) {
 		back := cs2cs(t, inv.Bytes(), fmt.Sprintf("EPSG:%d", code), "EPSG:4490")
 		for i := range pts {
 			ll := g.Inverse(orb.Point{want[i][1], want[i][0]})
-			// Compare in metres: one degree of latitude ≈ 111 km.
-			dy := (ll[1] - back[i][0]) * 111320
-			dx := (ll[0] - back[i][1]) * 111320 * math.Cos(ll[1]*math.Pi/180)
+			// Compare in metres at the point's latitude.
+			kx, ky := geo.MetresPerDegree(ll[1])
+			dy := (ll[1] - back[i][0]) * ky
+			dx := (ll[0] - back[i][1]) * kx
 			if d := math.Hypot(dx, dy); d > tol {
 				t.Errorf("EPSG:%d inverse of %v = %v, PROJ %v (%.4f m)", code, want[i], ll, back[i], d)
 			}

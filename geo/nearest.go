@@ -162,6 +162,18 @@ func DistanceTo(g orb.Geometry, p orb.Point) (float64, orb.Point) {
 	return distanceTo(g, p, EarthRadius*rad*math.Cos(p[1]*rad))
 }
 
+// DistanceToBoundary returns the distance in metres from p to the nearest edge of g's polygons,
+// whether p is inside or outside: the margin by which a point is in or out, as validation
+// tolerances need it. Lines and points are their own boundary. It measures like DistanceTo.
+func DistanceToBoundary(g orb.Geometry, p orb.Point) float64 {
+	c := closest{p: p, kx: EarthRadius * rad * math.Cos(p[1]*rad), ky: EarthRadius * rad, d2: math.Inf(1), edges: true}
+	c.geometry(g)
+	if math.IsInf(c.d2, 1) {
+		return math.Inf(1)
+	}
+	return Distance(p, c.at)
+}
+
 func distanceTo(g orb.Geometry, p orb.Point, kx float64) (float64, orb.Point) {
 	if pt, ok := g.(orb.Point); ok { // the common case: most components are points
 		return Distance(p, pt), pt
@@ -182,6 +194,7 @@ type closest struct {
 	kx, ky float64
 	d2     float64
 	at     orb.Point
+	edges  bool // measure to polygon edges even from inside (DistanceToBoundary)
 }
 
 // geometry walks g and reports true when p is inside one of its polygons.
@@ -202,7 +215,7 @@ func (c *closest) geometry(g orb.Geometry) bool {
 	case orb.Ring:
 		return c.geometry(orb.Polygon{g})
 	case orb.Polygon:
-		if len(g) > 0 && planar.PolygonContains(g, c.p) {
+		if !c.edges && len(g) > 0 && planar.PolygonContains(g, c.p) {
 			return true
 		}
 		for _, r := range g {
@@ -244,15 +257,10 @@ func (c *closest) ring(r orb.Ring) {
 
 // segment projects p onto a–b in local metres (x scaled by kx, y by ky).
 func (c *closest) segment(a, b orb.Point) {
-	ax, ay := (a[0]-c.p[0])*c.kx, (a[1]-c.p[1])*c.ky
-	bx, by := (b[0]-c.p[0])*c.kx, (b[1]-c.p[1])*c.ky
-	dx, dy := bx-ax, by-ay
-	t := 0.0
-	if l2 := dx*dx + dy*dy; l2 > 0 {
-		t = math.Min(math.Max(-(ax*dx+ay*dy)/l2, 0), 1)
-	}
-	x, y := ax+t*dx, ay+t*dy
-	if d2 := x*x + y*y; d2 < c.d2 {
+	t, d2 := NearestOnSegment(orb.Point{},
+		orb.Point{(a[0] - c.p[0]) * c.kx, (a[1] - c.p[1]) * c.ky},
+		orb.Point{(b[0] - c.p[0]) * c.kx, (b[1] - c.p[1]) * c.ky})
+	if d2 < c.d2 {
 		c.d2 = d2
 		c.at = orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"citygeo/data/sqlite"
+	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -140,7 +141,7 @@ func TestBadInput(t *testing.T) {
 
 func TestUnknownCRSFlag(t *testing.T) {
 	for _, s := range []string{"EPSG:3857", "EPSG:4555", "EPSG:4490x", "mars"} {
-		if _, err := importer.ParseCRS(s); !errors.Is(err, importer.ErrCRS) {
+		if _, err := geo.ParseCRS(s); !errors.Is(err, importer.ErrCRS) {
 			t.Errorf("ParseCRS(%q) err = %v, want ErrCRS", s, err)
 		}
 	}

@@ -82,7 +82,7 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 		return nil, err
 	}
 	r := &resolved{LayerMapping: lm, cols: map[string]string{}, used: map[string]bool{}}
-	r.info = &SourceInfo{Path: src.Path, Layer: src.Layer, Format: src.Format, Kind: lm.Kind, CRS: src.CRS.String(), Charset: src.Charset}
+	r.info = &SourceInfo{Path: src.Path, Layer: src.Layer, Format: src.Format, Kind: lm.Kind, CRS: src.CRS.Code(), Charset: src.Charset}
 	if !lm.Skip {
 		r.present = map[string]string{}
 		r.seen = map[string]bool{}
@@ -290,7 +290,7 @@ func (c *converter) add(src *Source, f *Feature) error {
 	if g := f.Geometry; g != nil && r.Kind != KindDepartment {
 		if !chinaBound.Contains(g.Bound().Min) || !chinaBound.Contains(g.Bound().Max) || badCoords(g) {
 			x.id = x.get(idField(r.Kind))
-			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), fmt.Sprintf("coordinates outside China after conversion from %s: wrong CRS, swapped axes or broken values", src.CRS), SeverityError)
+			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), fmt.Sprintf("coordinates outside China after conversion from %s: wrong CRS, swapped axes or broken values", src.CRS.Code()), SeverityError)
 			f.Geometry = nil
 		}
 	}

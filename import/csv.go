@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"citygeo/geo"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -31,7 +33,7 @@ func readCSVFile(path string, opts ReadOptions, fn func(*Source, *Feature) error
 		return err
 	}
 	defer file.Close()
-	src := &Source{Path: path, Format: FormatCSV, Layer: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), CRS: CGCS2000}
+	src := &Source{Path: path, Format: FormatCSV, Layer: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), CRS: geo.CGCS2000}
 	if err := ReadCSV(cr, src, opts, fn); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -108,14 +110,14 @@ func ReadCSV(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *Featu
 			if err != nil {
 				return fmt.Errorf("row %d, column %s: %v: %w", i+2, header[wktCol], err, ErrFormat)
 			}
-			f.Geometry = src.CRS.Geometry(g)
+			f.Geometry = toCGCS2000(src.CRS, g)
 		case lonCol >= 0 && lonCol < len(rec) && latCol < len(rec) && strings.TrimSpace(rec[lonCol]) != "":
 			x, err1 := strconv.ParseFloat(strings.TrimSpace(rec[lonCol]), 64)
 			y, err2 := strconv.ParseFloat(strings.TrimSpace(rec[latCol]), 64)
 			if err1 != nil || err2 != nil {
 				return fmt.Errorf("row %d, columns %s/%s: %q, %q are not numbers: %w", i+2, header[lonCol], header[latCol], rec[lonCol], rec[latCol], ErrFormat)
 			}
-			f.Geometry = src.CRS.Geometry(orb.Point{x, y})
+			f.Geometry = toCGCS2000(src.CRS, orb.Point{x, y})
 		}
 		if err := fn(src, f); err != nil {
 			return err

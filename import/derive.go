@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -24,7 +25,7 @@ func DeriveGrids(a *data.Area, sizeM float64) ([]*data.Grid, error) {
 		return nil, fmt.Errorf("derive grids for %s %s: not a community", a.Code, a.Name)
 	}
 	b := a.Polygon.Bound()
-	kx, ky := metresPerDegree((b.Min[1] + b.Max[1]) / 2)
+	kx, ky := geo.MetresPerDegree((b.Min[1] + b.Max[1]) / 2)
 	dx, dy := sizeM/kx, sizeM/ky
 	cols := int(math.Ceil((b.Max[0] - b.Min[0]) / dx))
 	rows := int(math.Ceil((b.Max[1] - b.Min[1]) / dy))

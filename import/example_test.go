@@ -13,7 +13,7 @@ import (
 func ExampleRead() {
 	err := importer.Read("testdata/shp_gbk/components.shp", importer.ReadOptions{}, func(src *importer.Source, f *importer.Feature) error {
 		if f.Index < 2 {
-			fmt.Printf("%s %s %s: %s %s %.6f\n", src.CRS, src.Charset, src.Layer, f.Props["OBJID"], f.Props["OBJNAME"], f.Geometry)
+			fmt.Printf("%s %s %s: %s %s %.6f\n", src.CRS.Code(), src.Charset, src.Layer, f.Props["OBJID"], f.Props["OBJNAME"], f.Geometry)
 		}
 		return nil
 	})

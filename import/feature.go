@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"citygeo/geo"
+
 	"github.com/paulmach/orb"
 )
 
@@ -16,7 +18,7 @@ import (
 var (
 	ErrFormat     = errors.New("unsupported or malformed file")
 	ErrTooLarge   = errors.New("file too large")
-	ErrCRS        = errors.New("unknown coordinate reference system")
+	ErrCRS        = geo.ErrCRS // geo.ParseCRS's error, so one errors.Is serves both packages
 	ErrValidation = errors.New("validation found errors")
 	ErrUnsafe     = errors.New("unsafe archive")
 )
@@ -49,18 +51,18 @@ const (
 type Source struct {
 	Path    string
 	Format  Format
-	Layer   string // the file's base name, or the GeoPackage table name
-	CRS     CRS    // as detected or as forced by ReadOptions.CRS
-	Charset string // text encoding used for a Shapefile DBF or CSV
+	Layer   string  // the file's base name, or the GeoPackage table name
+	CRS     geo.CRS // as detected or as forced by ReadOptions.CRS
+	Charset string  // text encoding used for a Shapefile DBF or CSV
 	Columns []string
 }
 
 // ReadOptions control Read. The zero value reads any supported file up to DefaultMaxFileSize,
 // detecting CRS and text encoding.
 type ReadOptions struct {
-	CRS         *CRS   // overrides the CRS found in the file (.prj, gpkg srs, GeoJSON crs)
-	Charset     string // overrides Shapefile/CSV text detection: "utf-8", "gbk", "gb18030"
-	MaxFileSize int64  // 0 means DefaultMaxFileSize
+	CRS         *geo.CRS // overrides the CRS found in the file (.prj, gpkg srs, GeoJSON crs)
+	Charset     string   // overrides Shapefile/CSV text detection: "utf-8", "gbk", "gb18030"
+	MaxFileSize int64    // 0 means DefaultMaxFileSize
 	// Progress, when set, is called now and then with bytes consumed so far and the total.
 	Progress func(done, total int64)
 }

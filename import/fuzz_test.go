@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -19,7 +20,7 @@ func FuzzReadGeoJSON(f *testing.F) {
 	}
 	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[1,2],[3,4]]]},"properties":null}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		src := &importer.Source{Format: importer.FormatGeoJSON, CRS: importer.CGCS2000}
+		src := &importer.Source{Format: importer.FormatGeoJSON, CRS: geo.CGCS2000}
 		_ = importer.ReadGeoJSON(bytes.NewReader(b), src, importer.ReadOptions{}, discard)
 	})
 }
@@ -31,7 +32,7 @@ func FuzzReadCSV(f *testing.F) {
 	}
 	f.Add([]byte("lon,lat\n1e400,NaN\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		src := &importer.Source{Format: importer.FormatCSV, CRS: importer.CGCS2000}
+		src := &importer.Source{Format: importer.FormatCSV, CRS: geo.CGCS2000}
 		_ = importer.ReadCSV(bytes.NewReader(b), src, importer.ReadOptions{}, discard)
 	})
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"citygeo/geo"
+
 	json "github.com/goccy/go-json" // 2–3× encoding/json on million-feature files, same API
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -62,7 +64,7 @@ func readGeoJSONFile(path string, f Format, opts ReadOptions, fn func(*Source, *
 		return err
 	}
 	defer file.Close()
-	src := &Source{Path: path, Format: f, Layer: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), CRS: CGCS2000}
+	src := &Source{Path: path, Format: f, Layer: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), CRS: geo.CGCS2000}
 	if err := ReadGeoJSON(cr, src, opts, fn); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -169,7 +171,7 @@ func ReadGeoJSON(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *F
 // decodeFeature decodes feature i from its raw JSON text, with geometry in crs. It scans the
 // object itself: a decoder into maps would allocate a map, and copies of each value, per
 // feature only to convert them once more into Props.
-func decodeFeature(i int, raw []byte, crs CRS) (*Feature, error) {
+func decodeFeature(i int, raw []byte, crs geo.CRS) (*Feature, error) {
 	bad := func(err error) (*Feature, error) {
 		return nil, fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
 	}
@@ -224,7 +226,7 @@ func decodeFeature(i int, raw []byte, crs CRS) (*Feature, error) {
 		if err != nil {
 			return nil, fmt.Errorf("feature %d: geometry: %v: %w", i, err, ErrFormat)
 		}
-		f.Geometry = crs.Geometry(g)
+		f.Geometry = toCGCS2000(crs, g)
 	}
 	return f, nil
 }
@@ -333,12 +335,17 @@ func decodeFeatures(next func() (json.RawMessage, error), decode func(i int, raw
 
 // crsFromURN reads the legacy GeoJSON crs name: "urn:ogc:def:crs:EPSG::4549", "EPSG:4549",
 // "urn:ogc:def:crs:OGC:1.3:CRS84".
-func crsFromURN(name string) (CRS, error) {
+func crsFromURN(name string) (geo.CRS, error) {
 	if strings.HasSuffix(name, "CRS84") {
-		return ParseCRS("EPSG:4326")
+		return geo.WGS84, nil
 	}
-	i := strings.LastIndexAny(name, ":")
-	return ParseCRS("EPSG:" + name[i+1:])
+	// The code after the last colon: a number, or a name such as cgcs2000. An empty one is an
+	// error, not geo.ParseCRS's WGS84 default.
+	code := name[strings.LastIndexAny(name, ":")+1:]
+	if strings.TrimSpace(code) == "" {
+		return geo.CRS{}, fmt.Errorf("crs %q: %w", name, ErrCRS)
+	}
+	return geo.ParseCRS(code)
 }
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"citygeo/geo"
+
 	json "github.com/goccy/go-json"
 )
 
@@ -194,7 +196,7 @@ func TestDecodeFeature(t *testing.T) {
 		{`{"Type":"Feature","Properties":{"a":1},"extra":[{"x":"]}"}]}`, map[string]any{"a": int64(1)}, false},
 	}
 	for _, tt := range ok {
-		f, err := decodeFeature(7, []byte(tt.raw), CGCS2000)
+		f, err := decodeFeature(7, []byte(tt.raw), geo.CGCS2000)
 		if err != nil {
 			t.Errorf("%s: %v", tt.raw, err)
 			continue
@@ -211,11 +213,36 @@ func TestDecodeFeature(t *testing.T) {
 		`{"type":"Feature","properties":{a:1}}`, `{"type":"Feature","properties":{"a" 1}}`,
 		`{"type":"Feature","geometry":{"type":"Point","coordinates":[1]}}`, `{"type":"Feature","id":-}`,
 	} {
-		f, err := decodeFeature(7, []byte(raw), CGCS2000)
+		f, err := decodeFeature(7, []byte(raw), geo.CGCS2000)
 		if err == nil {
 			t.Errorf("%s: decoded %+v, want an error", raw, f)
 		} else if !errors.Is(err, ErrFormat) || !strings.HasPrefix(err.Error(), "feature 7") {
 			t.Errorf("%s: error %v, want ErrFormat naming feature 7", raw, err)
 		}
+	}
+}
+
+func TestCRSFromURN(t *testing.T) {
+	tests := []struct {
+		name    string
+		want    string // geo.CRS.Code; "" for an error
+		wantErr bool
+	}{
+		{"urn:ogc:def:crs:EPSG::4549", "EPSG:4549", false},
+		{"EPSG:4490", "EPSG:4490", false},
+		{"urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", false},
+		{"urn:ogc:def:crs:EPSG::", "", true},
+		{"urn:ogc:def:crs:EPSG::3857", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := crsFromURN(tt.name)
+			if (err != nil) != tt.wantErr || (err == nil && c.Code() != tt.want) {
+				t.Fatalf("crsFromURN(%q) = %v, %v; want %s, error %v", tt.name, c.Code(), err, tt.want, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, ErrCRS) {
+				t.Errorf("error %v does not wrap ErrCRS", err)
+			}
+		})
 	}
 }

@@ -86,38 +86,3 @@ func segmentsCross(p1, p2, q1, q2 orb.Point) bool {
 	d3, d4 := orient(p1, p2, q1), orient(p1, p2, q2)
 	return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))
 }
-
-// metresPerDegree gives the local scale at latitude lat, for tolerances in metres.
-func metresPerDegree(lat float64) (x, y float64) {
-	return 111320 * math.Cos(lat*math.Pi/180), 110574
-}
-
-// distToRing is the distance in metres from p to the nearest edge of r (equirectangular).
-func distToRing(p orb.Point, r orb.Ring) float64 {
-	kx, ky := metresPerDegree(p[1])
-	best := math.Inf(1)
-	for i := 0; i+1 < len(r); i++ {
-		ax, ay := (r[i][0]-p[0])*kx, (r[i][1]-p[1])*ky
-		bx, by := (r[i+1][0]-p[0])*kx, (r[i+1][1]-p[1])*ky
-		dx, dy := bx-ax, by-ay
-		t := 0.0
-		if l := dx*dx + dy*dy; l > 0 {
-			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
-		}
-		if d := math.Hypot(ax+t*dx, ay+t*dy); d < best {
-			best = d
-		}
-	}
-	return best
-}
-
-// distToBoundary is the distance in metres from p to the nearest ring of any polygon.
-func distToBoundary(p orb.Point, mp orb.MultiPolygon) float64 {
-	best := math.Inf(1)
-	for _, poly := range mp {
-		for _, r := range poly {
-			best = math.Min(best, distToRing(p, r))
-		}
-	}
-	return best
-}

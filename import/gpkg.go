@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"citygeo/geo"
 	"citygeo/internal/sqliteuri"
 
 	"github.com/paulmach/orb"
@@ -110,16 +111,16 @@ func readGeoPackage(path string, opts ReadOptions, fn func(*Source, *Feature) er
 	return nil
 }
 
-func gpkgCRS(ctx context.Context, db *sql.DB, srs int) (CRS, error) {
+func gpkgCRS(ctx context.Context, db *sql.DB, srs int) (geo.CRS, error) {
 	var org, def string
 	var orgID int
 	err := db.QueryRowContext(ctx, `SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?`, srs).
 		Scan(&org, &orgID, &def)
 	if err != nil {
-		return CRS{}, fmt.Errorf("srs %d: %v: %w", srs, err, ErrCRS)
+		return geo.CRS{}, fmt.Errorf("srs %d: %v: %w", srs, err, ErrCRS)
 	}
 	if strings.EqualFold(org, "EPSG") {
-		return crsEPSG(orgID)
+		return geo.EPSG(orgID)
 	}
 	return CRSFromPRJ(def)
 }
@@ -165,7 +166,7 @@ func readGPKGTable(ctx context.Context, db *sql.DB, t gpkgTable, src *Source, fn
 				if err != nil {
 					return fmt.Errorf("feature %d: %w", i, err)
 				}
-				f.Geometry = src.CRS.Geometry(g)
+				f.Geometry = toCGCS2000(src.CRS, g)
 				continue
 			}
 			switch v := vals[j].(type) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"citygeo/data"
+	"citygeo/geo"
 )
 
 // Options control Check and Import. The zero value maps standard field names and detects CRS
@@ -46,7 +47,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]
 			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
 		}
 		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
-			crs, err := ParseCRS(opts.Mapping.CRS)
+			crs, err := geo.ParseCRS(opts.Mapping.CRS)
 			if err != nil {
 				return nil, rep, fmt.Errorf("mapping crs: %w", err)
 			}

@@ -84,7 +84,7 @@ func TestReadCharsetOverride(t *testing.T) {
 }
 
 func TestReadCRSOverride(t *testing.T) {
-	crs, err := importer.ParseCRS("EPSG:4547")
+	crs, err := geo.ParseCRS("EPSG:4547")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,20 +98,20 @@ func TestReadCRSOverride(t *testing.T) {
 }
 
 func TestReadGCJ02(t *testing.T) {
-	crs, err := importer.ParseCRS("gcj02")
+	crs, err := geo.ParseCRS("gcj02")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := orb.Point{114.1201234, 22.5501234}
 	gcj := geo.FromCGCS2000(want, geo.GCJ02)
-	if got := crs.Point(gcj); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
+	if got := geo.ToCGCS2000(gcj, crs); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
 		t.Errorf("gcj02 %v → %v, want %v", gcj, got, want)
 	}
-	bd, err := importer.ParseCRS("bd09")
+	bd, err := geo.ParseCRS("bd09")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := bd.Point(geo.FromCGCS2000(want, geo.BD09)); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
+	if got := geo.ToCGCS2000(geo.FromCGCS2000(want, geo.BD09), bd); math.Abs(got[0]-want[0]) > 1e-8 || math.Abs(got[1]-want[1]) > 1e-8 {
 		t.Errorf("bd09 → %v, want %v", got, want)
 	}
 }

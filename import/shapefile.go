@@ -268,7 +268,7 @@ func scanShapefile(name, layer string, parts map[string]shpPart, opts ReadOption
 		if err != nil {
 			return fmt.Errorf("%s: record %d: %w", name, i, err)
 		}
-		f.Geometry = src.CRS.Geometry(g)
+		f.Geometry = toCGCS2000(src.CRS, g)
 		if err := fn(src, f); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"citygeo/data"
+	"citygeo/geo"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -177,9 +178,9 @@ func (v *validator) checkGrids() {
 			v.f("grid.community_missing", SeverityError, KindGrid, i, g.Code, "community", g.Community, "no such community in the dataset")
 		case c != nil && len(c.Polygon) > 0:
 			for _, p := range g.Polygon[0] {
-				if !planar.MultiPolygonContains(c.Polygon, p) && distToBoundary(p, c.Polygon) > tol {
+				if !planar.MultiPolygonContains(c.Polygon, p) && geo.DistanceToBoundary(c.Polygon, p) > tol {
 					v.f("grid.outside_community", SeverityError, KindGrid, i, g.Code, "geometry", fmt.Sprint(p),
-						fmt.Sprintf("vertex lies %.1f m outside community %s", distToBoundary(p, c.Polygon), c.Code))
+						fmt.Sprintf("vertex lies %.1f m outside community %s", geo.DistanceToBoundary(c.Polygon, p), c.Code))
 					break
 				}
 			}
@@ -224,7 +225,7 @@ func (v *validator) checkGrids() {
 // tol metres from b's boundary.
 func insideBy(a, b orb.Polygon, tol float64) bool {
 	test := func(p orb.Point) bool {
-		return planar.PolygonContains(b, p) && distToBoundary(p, orb.MultiPolygon{b}) > tol
+		return planar.PolygonContains(b, p) && geo.DistanceToBoundary(b, p) > tol
 	}
 	for _, p := range a[0] {
 		if test(p) {
@@ -310,7 +311,7 @@ func (v *validator) checkComponents() {
 			p = pt
 		}
 		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
-			if d := distToBoundary(p, orb.MultiPolygon{g.Polygon}); d > tol {
+			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
 				v.f("component.outside_grid", SeverityError, KindComponent, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"citygeo/data"
+	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -46,7 +47,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Mapping = m
 	}
 	if f.crs != "" {
-		c, err := importer.ParseCRS(f.crs)
+		c, err := geo.ParseCRS(f.crs)
 		if err != nil {
 			return opts, nil, &exitError{code: 2, err: err}
 		}

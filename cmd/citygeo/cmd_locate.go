@@ -25,6 +25,9 @@ func newLocateCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := geo.ParseCRS(crs)
+			if err == nil && !c.LonLat() {
+				err = fmt.Errorf("crs %q is projected: locate takes lon/lat in wgs84, cgcs2000, gcj02 or bd09", crs)
+			}
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -42,6 +45,9 @@ func newLocateCmd() *cobra.Command {
 				if err := data.CheckClassFilter(q.Class); err != nil {
 					return &exitError{code: 2, err: fmt.Errorf("--class: %w", err)}
 				}
+			}
+			if !c.LonLat() { // --lng/--lat are degrees
+				return fmt.Errorf("crs %s: %w: want wgs84, cgcs2000, gcj02 or bd09", c, geo.ErrCRS)
 			}
 			ds, err := loadDataset(cmd.Context(), sf)
 			if err != nil {

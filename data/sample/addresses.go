@@ -128,7 +128,7 @@ func (g *gen) buildings(ds *data.Dataset) {
 
 // xyOf converts lon/lat back to local metres.
 func (g *gen) xyOf(p orb.Point) orb.Point {
-	return orb.Point{(p[0] - centreLon) * mPerDegLon, (p[1] - centreLat) * mPerDegLat}
+	return centre.ToMetres(p)
 }
 
 // ringSigned is twice the signed shoelace area of an open ring (positive = CCW).

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"citygeo/geo"
+
 	"github.com/paulmach/orb"
 )
 
@@ -14,12 +16,9 @@ const (
 	cellM     = 100.0 // nominal cell size in metres
 )
 
-// metres per degree at the centre latitude: a local equirectangular plane is accurate to well
-// under a metre over a district, which is all a synthetic city needs.
-var (
-	mPerDegLat = 110574.0
-	mPerDegLon = 111320.0 * math.Cos(centreLat*math.Pi/180)
-)
+// centre is the synthetic city's local plane: equirectangular metres around the centre are
+// accurate to well under a metre over a district, which is all a synthetic city needs.
+var centre = geo.LocalPlane(orb.Point{centreLon, centreLat})
 
 // lattice is the warped cell lattice: cols × rows cells, (cols+1) × (rows+1) shared vertices.
 // Row 0 is the northernmost; column 0 the westernmost. Every vertex is warped once, so the
@@ -34,7 +33,7 @@ func (l *lattice) v(i, j int) int { return j*(l.cols+1) + i }
 
 // toLonLat converts local metres to lon/lat.
 func toLonLat(p orb.Point) orb.Point {
-	return orb.Point{centreLon + p[0]/mPerDegLon, centreLat + p[1]/mPerDegLat}
+	return centre.FromMetres(p)
 }
 
 // newLattice lays out cols × rows cells of irregular width and height (80–120 m) and warps them

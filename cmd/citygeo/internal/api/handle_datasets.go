@@ -14,6 +14,7 @@ import (
 
 	"citygeo/city"
 	"citygeo/data"
+	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -176,7 +177,12 @@ func saveUpload(c *gin.Context, dir string, limit int64) ([]string, importer.Opt
 				opts.Read.Charset = string(b)
 				continue
 			}
-			crs, err := importer.ParseCRS(string(b))
+			// An empty field is an error here, not geo.ParseCRS's WGS84 default: a survey file's
+			// CRS is never assumed.
+			crs, err := geo.ParseCRS(string(b))
+			if strings.TrimSpace(string(b)) == "" {
+				crs, err = geo.CRS{}, fmt.Errorf("crs %q: %w", b, geo.ErrCRS)
+			}
 			if err != nil {
 				return nil, opts, BadParam("crs", "%v", err)
 			}

@@ -192,18 +192,22 @@ func TestDatasetsUploadRefused(t *testing.T) {
 	big := componentsGeoJSON(t, e.ds, func([]*data.Component) {})
 	bad := []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",`)
 	for _, tt := range []struct {
-		name  string
-		files map[string][]byte
-		want  int
+		name   string
+		files  map[string][]byte
+		fields map[string]string
+		want   int
 	}{
-		{"validation errors", map[string][]byte{"component.geojson": dup}, 422},
-		{"too large", map[string][]byte{"component.geojson": big}, 413},
-		{"truncated", map[string][]byte{"component.geojson": bad}, 400},
-		{"no file", map[string][]byte{}, 400},
-		{"zip slip name", map[string][]byte{"../../component.geojson": dup}, 422},
+		{"validation errors", map[string][]byte{"component.geojson": dup}, nil, 422},
+		{"too large", map[string][]byte{"component.geojson": big}, nil, 413},
+		{"truncated", map[string][]byte{"component.geojson": bad}, nil, 400},
+		{"no file", map[string][]byte{}, nil, 400},
+		{"zip slip name", map[string][]byte{"../../component.geojson": dup}, nil, 422},
+		// an empty crs field is refused, not read as WGS84
+		{"empty crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": " "}, 400},
+		{"unknown crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": "EPSG:3857"}, 400},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			body, ctype := multipartBody(t, tt.files, nil)
+			body, ctype := multipartBody(t, tt.files, tt.fields)
 			code, out := e.request(t, "POST", "/v1/datasets", e.gis, body, ctype)
 			if code != tt.want {
 				t.Errorf("%d %v, want %d", code, out, tt.want)

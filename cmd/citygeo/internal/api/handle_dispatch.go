@@ -75,9 +75,9 @@ type Dispatched struct {
 func (q *DispatchRequest) input() (dispatch.Input, geo.CRS, *Error) {
 	crs, err := ParseCRSParam(q.CRS)
 	if err != nil {
-		return dispatch.Input{}, "", err.(*Error)
+		return dispatch.Input{}, geo.CRS{}, err.(*Error)
 	}
-	in := dispatch.Input{CRS: string(crs), Address: q.Address, Class: q.Class, Kind: q.Kind, Scheme: q.Scheme,
+	in := dispatch.Input{CRS: crs.String(), Address: q.Address, Class: q.Class, Kind: q.Kind, Scheme: q.Scheme,
 		Component: q.Component, Time: q.Time}
 	if (q.Lng == nil) != (q.Lat == nil) {
 		return in, crs, BadParam("lng", "give both lng and lat")

@@ -125,7 +125,7 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 			Fail(c, "", BadParam(fmt.Sprintf("points[%d]", i), "lng and lat are required"))
 			return
 		}
-		pq := batchQuery{"lng": fmt.Sprint(*bp.Lng), "lat": fmt.Sprint(*bp.Lat), "crs": string(crs)}
+		pq := batchQuery{"lng": fmt.Sprint(*bp.Lng), "lat": fmt.Sprint(*bp.Lat), "crs": crs.String()}
 		if _, points[i], _, err = ParsePoint(pq); err != nil {
 			if ae, ok := err.(*Error); ok {
 				ae.Field = fmt.Sprintf("points[%d].%s", i, ae.Field)

@@ -50,11 +50,12 @@ func ParsePoint(q Query) (given, cgcs orb.Point, crs geo.CRS, err error) {
 	return given, geo.ToCGCS2000(given, crs), crs, nil
 }
 
-// ParseCRSParam parses the crs parameter ("" is WGS84).
+// ParseCRSParam parses the crs parameter ("" is WGS84). Every answer speaks lon/lat, so of the
+// systems geo.ParseCRS knows only the lon/lat ones are accepted.
 func ParseCRSParam(s string) (geo.CRS, error) {
 	c, err := geo.ParseCRS(s)
-	if err != nil {
-		return "", BadParam("crs", "unknown crs %q: want wgs84, cgcs2000, gcj02 or bd09", s)
+	if err != nil || !c.LonLat() {
+		return geo.CRS{}, BadParam("crs", "unknown crs %q: want wgs84, cgcs2000, gcj02 or bd09", s)
 	}
 	return c, nil
 }

@@ -26,7 +26,11 @@ func TestParsePoint(t *testing.T) {
 		{"lng missing", query{"lat": "22.5"}, "lng"},
 		{"lng NaN", query{"lng": "NaN", "lat": "22.5"}, "lng"},
 		{"lng Inf", query{"lng": "+Inf", "lat": "22.5"}, "lng"},
+		{"ok EPSG:4490", query{"lng": "114.12", "lat": "22.55", "crs": "EPSG:4490"}, ""},
 		{"unknown crs", query{"lng": "114", "lat": "22", "crs": "epsg:3857"}, "crs"},
+		// a Gauss–Krüger zone is a CRS geo knows, but the API speaks lon/lat only
+		{"projected crs", query{"lng": "114", "lat": "22", "crs": "EPSG:4547"}, "crs"},
+		{"projected crs bare", query{"lng": "114", "lat": "22", "crs": "4547"}, "crs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
