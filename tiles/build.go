@@ -27,7 +27,7 @@ var (
 type Options struct {
 	MaxBytes    int // encoded size limit; thinning halves the largest layer until it fits
 	MaxFeatures int // per-layer feature cap, enforced by thinning
-	// Layers, if set, restricts a tile to these layers (e.g. only "grids").
+	// Layers, if set, restricts a tile to these layers (e.g. only LayerGrids).
 	Layers []string
 }
 
@@ -89,12 +89,12 @@ func Build(ix *Index, ev EventSource, set string, t maptile.Tile, opts Options) 
 	}
 	switch set {
 	case SetCity:
-		add("areas", func() []feature { return areasLayer(ix, tp, wb, z) })
-		add("grids", func() []feature { return gridsLayer(ix, tp, wb, z) })
-		add("roads", func() []feature { return roadsLayer(ix, tp, wb, z) })
-		add("components", func() []feature { return componentsLayer(ix, tp, wb, z) })
+		add(LayerAreas, func() []feature { return areasLayer(ix, tp, wb, z) })
+		add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z) })
+		add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z) })
+		add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z) })
 	case SetEvents:
-		add("events", func() []feature { return eventsLayer(ev, tp, wb, z) })
+		add(LayerEvents, func() []feature { return eventsLayer(ev, tp, wb, z) })
 	default:
 		return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
 	}
@@ -189,7 +189,7 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	ix.areaT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.areas[i]
 		level := f.a.Level.String()
-		if _, ok := ruleAt("areas", level, z); !ok {
+		if _, ok := ruleAt(LayerAreas, level, z); !ok {
 			return true
 		}
 		var parts [][]ipt
@@ -212,12 +212,12 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 }
 
 func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
-	r, ok := ruleAt("grids", "grid", z)
+	r, ok := ruleAt(LayerGrids, "grid", z)
 	if !ok {
 		return nil
 	}
 	detail := z >= r.DetailZoom
-	_, labels := ruleAt("grids", "label", z)
+	_, labels := ruleAt(LayerGrids, "label", z)
 	var out []feature
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.grids[i]
@@ -251,7 +251,7 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		if class == "" {
 			class = string(data.RoadBranch)
 		}
-		if _, ok := ruleAt("roads", class, z); !ok {
+		if _, ok := ruleAt(LayerRoads, class, z); !ok {
 			return true
 		}
 		parts := tp.line(nil, f.line)
@@ -321,7 +321,7 @@ func eventsLayer(ev EventSource, tp *tileProj, wb orb.Bound, z int) []feature {
 	if ev == nil {
 		return nil
 	}
-	if _, ok := ruleAt("events", "event", z); !ok {
+	if _, ok := ruleAt(LayerEvents, "event", z); !ok {
 		return nil
 	}
 	nw, se := fromWorld(wb.Min), fromWorld(wb.Max)

@@ -14,10 +14,19 @@ type Rule struct {
 	DetailZoom int
 }
 
-// Tile sets.
+// Tile sets: the URL names /tiles/{set}/… and the style's sources.
 const (
 	SetCity   = "city"   // grids, areas, components, roads: changes only with the dataset version
 	SetEvents = "events" // live events: changes per event
+)
+
+// MVT layer names, as tiles, TileJSON and the styles spell them.
+const (
+	LayerAreas      = "areas"      // city: district, street and community boundaries and labels
+	LayerGrids      = "grids"      // city: unit grids and their labels
+	LayerRoads      = "roads"      // city: road centrelines
+	LayerComponents = "components" // city: components, clustered up to clusterMaxZoom
+	LayerEvents     = "events"     // events: the live events
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.
@@ -27,20 +36,20 @@ const MaxZoom = 18
 const MinZoom = 0
 
 var rules = []Rule{
-	{Set: SetCity, Layer: "areas", Kind: "district", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "areas", Kind: "street", MinZoom: 11, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "areas", Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "grids", Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
+	{Set: SetCity, Layer: LayerAreas, Kind: "district", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerAreas, Kind: "street", MinZoom: 11, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerAreas, Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerGrids, Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
 		Detail: []string{"community", "area"}, DetailZoom: 15},
-	{Set: SetCity, Layer: "grids", Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
-	{Set: SetCity, Layer: "roads", Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "branch", MinZoom: 14, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "components", Kind: "cluster", MinZoom: 0, MaxZoom: clusterMaxZoom, Attrs: []string{"cluster", "count", "major"}},
-	{Set: SetCity, Layer: "components", Kind: "component", MinZoom: clusterMaxZoom + 1, MaxZoom: MaxZoom,
+	{Set: SetCity, Layer: LayerGrids, Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "branch", MinZoom: 14, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerComponents, Kind: "cluster", MinZoom: 0, MaxZoom: clusterMaxZoom, Attrs: []string{"cluster", "count", "major"}},
+	{Set: SetCity, Layer: LayerComponents, Kind: "component", MinZoom: clusterMaxZoom + 1, MaxZoom: MaxZoom,
 		Attrs: []string{"id", "major", "minor", "class", "status", "department", "name"}},
-	{Set: SetEvents, Layer: "events", Kind: "event", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"id", "class", "status"}},
+	{Set: SetEvents, Layer: LayerEvents, Kind: "event", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"id", "class", "status"}},
 }
 
 // Rules returns a copy of the per-zoom layer rules.

@@ -33,11 +33,11 @@ type VectorLayer struct {
 }
 
 var layerDescriptions = map[string]string{
-	"areas":      "district, street and community boundaries (kind=boundary) and label points (kind=label)",
-	"grids":      "unit grids (单元网格); label points (kind=label) from z16",
-	"roads":      "road centrelines",
-	"components": "city components (城市部件); clusters (cluster=true, count, major) up to z15",
-	"events":     "live events (事件)",
+	LayerAreas:      "district, street and community boundaries (kind=boundary) and label points (kind=label)",
+	LayerGrids:      "unit grids (单元网格); label points (kind=label) from z16",
+	LayerRoads:      "road centrelines",
+	LayerComponents: "city components (城市部件); clusters (cluster=true, count, major) up to z15",
+	LayerEvents:     "live events (事件)",
 }
 
 var fieldTypes = map[string]string{
