@@ -127,7 +127,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	tj, err := snap.Tiles.TileJSON(set, tiles.TileURL(baseURL(c.Request), set))
+	tj, err := s.tiler(snap).TileJSON(set, tiles.TileURL(baseURL(c.Request), set))
 	if err != nil {
 		Fail(c, "", tileError(err))
 		return
@@ -142,7 +142,7 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "styles are /styles/wall.json and /styles/desk.json"))
 		return
 	}
-	st, err := tiles.Style(name, baseURL(c.Request))
+	st, err := tiles.Style(name, baseURL(c.Request), s.live)
 	if err != nil {
 		Fail(c, "", NotFound("style", "%v", err))
 		return

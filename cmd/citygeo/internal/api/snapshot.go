@@ -28,8 +28,6 @@ type SnapshotOptions struct {
 	// TileCache is shared by the snapshots of every version (its keys carry the version);
 	// nil gives this snapshot a cache of its own.
 	TileCache *tiles.Cache
-	// Events feeds the events tile layer (the dispatch work plugs in here); nil = no events.
-	Events tiles.EventSource
 }
 
 // NewSnapshot builds the indexes of ds. ds must not be mutated afterwards.
@@ -59,7 +57,7 @@ func NewSnapshot(ds *data.Dataset, opts SnapshotOptions) (*Snapshot, error) {
 	if cache == nil {
 		cache = tiles.NewCache(0)
 	}
-	tr := tiles.NewTiler(tix, cache, opts.Events, tiles.Options{})
+	tr := tiles.NewTiler(tix, cache, tiles.Options{})
 	now := time.Now()
 	snap := &Snapshot{Dataset: ds, Geo: ix, Tiles: tr, LoadedAt: now, Info: newInfo(ds, ix.Bound(), now)}
 	snap.Gazetteer = gazetteerOf(snap)
