@@ -179,7 +179,8 @@ func liveOf(layers ...tiles.LiveLayer) *tiles.Live {
 	return live
 }
 
-func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
+// layerIDs returns the feature ids in one layer of a tile.
+func layerIDs(t *testing.T, tl *tiles.Tile, layer string) map[uint64]bool {
 	t.Helper()
 	out := map[uint64]bool{}
 	if tl.Empty {
@@ -190,6 +191,9 @@ func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
 		t.Fatal(probs)
 	}
 	for _, l := range dec.Layers {
+		if l.Name != layer {
+			continue
+		}
 		for _, f := range l.Features {
 			out[f.ID] = true
 		}
@@ -277,7 +281,7 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 	for _, tl := range all {
 		got, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
 		res, _ := tiles.Build(tr.Index(), live, tiles.SetEvents, tl, tiles.Options{})
-		if eventIDs(t, got)[42] != (res.Features["events"] == 1) {
+		if layerIDs(t, got, tiles.LayerEvents)[42] != (res.Features["events"] == 1) {
 			t.Errorf("tile %v: served events tile is stale", tl)
 		}
 	}
@@ -369,7 +373,7 @@ func TestWithLiveUsesItsCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !eventIDs(t, got)[5] {
+	if !layerIDs(t, got, tiles.LayerEvents)[5] {
 		t.Error("WithLive tile lacks the event")
 	}
 	if _, err := live.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
