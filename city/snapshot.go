@@ -27,8 +27,6 @@ type Options struct {
 	// TileCache is shared by the snapshots of every version (its keys carry the version);
 	// nil gives each snapshot a cache of its own.
 	TileCache *tiles.Cache
-	// Events feeds the events tile layer (the dispatch feed plugs in here); nil = no events.
-	Events tiles.EventSource
 }
 
 // Build builds the indexes of ds. ds must not be changed afterwards. A dataset that an index
@@ -66,7 +64,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 	}
 	now := time.Now()
 	return &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, Info: newInfo(ds, ix.Bound(), now),
-		Tiles: tiles.NewTiler(tix.ix, cache, opts.Events, tiles.Options{})}, nil
+		Tiles: tiles.NewTiler(tix.ix, cache, tiles.Options{})}, nil
 }
 
 // Version returns the dataset version of the snapshot.

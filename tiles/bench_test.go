@@ -92,7 +92,7 @@ func BenchmarkCityZ15(b *testing.B) {
 // BenchmarkCachedTile is a cache hit through Tiler.Tile.
 func BenchmarkCachedTile(b *testing.B) {
 	ds := testCity(20, 20)
-	tr := tiles.NewTiler(mustIndex(b, ds), tiles.NewCache(0), nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(b, ds), tiles.NewCache(0), tiles.Options{})
 	tl := maptile.At(ds.Bound().Center(), 15)
 	if _, err := tr.Tile(tiles.SetCity, 15, int(tl.X), int(tl.Y)); err != nil {
 		b.Fatal(err)

@@ -27,7 +27,7 @@ var (
 type Options struct {
 	MaxBytes    int // encoded size limit; thinning halves the largest layer until it fits
 	MaxFeatures int // per-layer feature cap, enforced by thinning
-	// Layers, if set, restricts a tile to these layers (e.g. only "grids").
+	// Layers, if set, restricts a tile to these layers (e.g. only LayerGrids).
 	Layers []string
 }
 
@@ -41,29 +41,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Event is one live event as the events layer shows it.
-type Event struct {
-	ID     uint64    // stable id, also the MVT feature id (ids ≥ MaxID are hashed below it)
-	Ref    string    // the case number shown as the "id" attribute; "" = ID in decimal
-	Point  orb.Point // lon/lat
-	Class  string    // event class code
-	Status string
-	Tags   []Tag // further attributes
+// wants reports whether a tile built with o includes layer.
+func (o Options) wants(layer string) bool {
+	return len(o.Layers) == 0 || slices.Contains(o.Layers, layer)
 }
-
-// EventSource yields the events inside a lon/lat bound; fn returns false to stop. The dispatch
-// work implements it; a nil source gives an empty events layer.
-type EventSource interface {
-	EventsIn(b orb.Bound, fn func(Event) bool)
-}
-
-// EventsFunc adapts a function to EventSource.
-type EventsFunc func(b orb.Bound, fn func(Event) bool)
-
-// EventsIn calls f.
-func (f EventsFunc) EventsIn(b orb.Bound, fn func(Event) bool) { f(b, fn) }
-
-var _ EventSource = EventsFunc(nil)
 
 // Result is one built tile.
 type Result struct {
@@ -72,33 +53,38 @@ type Result struct {
 	Thinned  map[string]int // features dropped per layer by the feature cap or the byte limit
 }
 
-// Build builds tile t of a set. ev may be nil. The index is only read.
-func Build(ix *Index, ev EventSource, set string, t maptile.Tile, opts Options) (*Result, error) {
+// Build builds tile t of a set: the city set from ix, a live set from its layer in live (nil:
+// no live sets). Neither is changed.
+func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Result, error) {
 	if t.Z > 30 || uint64(t.X) >= 1<<t.Z || uint64(t.Y) >= 1<<t.Z {
 		return nil, fmt.Errorf("build %d/%d/%d: %w", t.Z, t.X, t.Y, ErrBadTile)
 	}
+	if set == SetCity {
+		return buildCity(ix, t, opts), nil
+	}
+	if ls := live.set(set); ls != nil {
+		return ls.build(t, opts), nil
+	}
+	return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
+}
+
+// buildCity builds tile t of the city set.
+func buildCity(ix *Index, t maptile.Tile, opts Options) *Result {
 	opts = opts.withDefaults()
 	z := int(t.Z)
 	tp := newTileProj(t, tolerance(z))
 	wb := worldBound(t, Buffer)
 	var layers []builtLayer
 	add := func(name string, build func() []feature) {
-		if len(opts.Layers) == 0 || slices.Contains(opts.Layers, name) {
+		if opts.wants(name) {
 			layers = append(layers, builtLayer{name: name, feats: build()})
 		}
 	}
-	switch set {
-	case SetCity:
-		add("areas", func() []feature { return areasLayer(ix, tp, wb, z) })
-		add("grids", func() []feature { return gridsLayer(ix, tp, wb, z) })
-		add("roads", func() []feature { return roadsLayer(ix, tp, wb, z) })
-		add("components", func() []feature { return componentsLayer(ix, tp, wb, z) })
-	case SetEvents:
-		add("events", func() []feature { return eventsLayer(ev, tp, wb, z) })
-	default:
-		return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
-	}
-	return encodeTile(layers, opts), nil
+	add(LayerAreas, func() []feature { return areasLayer(ix, tp, wb, z) })
+	add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z) })
+	add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z) })
+	add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z) })
+	return encodeTile(layers, opts)
 }
 
 type builtLayer struct {
@@ -189,7 +175,7 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	ix.areaT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.areas[i]
 		level := f.a.Level.String()
-		if _, ok := ruleAt("areas", level, z); !ok {
+		if _, ok := ruleAt(LayerAreas, level, z); !ok {
 			return true
 		}
 		var parts [][]ipt
@@ -212,12 +198,12 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 }
 
 func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
-	r, ok := ruleAt("grids", "grid", z)
+	r, ok := ruleAt(LayerGrids, "grid", z)
 	if !ok {
 		return nil
 	}
 	detail := z >= r.DetailZoom
-	_, labels := ruleAt("grids", "label", z)
+	_, labels := ruleAt(LayerGrids, "label", z)
 	var out []feature
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.grids[i]
@@ -251,7 +237,7 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		if class == "" {
 			class = string(data.RoadBranch)
 		}
-		if _, ok := ruleAt("roads", class, z); !ok {
+		if _, ok := ruleAt(LayerRoads, class, z); !ok {
 			return true
 		}
 		parts := tp.line(nil, f.line)
@@ -312,36 +298,6 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	})
 	ix.compT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		add(i)
-		return true
-	})
-	return out
-}
-
-func eventsLayer(ev EventSource, tp *tileProj, wb orb.Bound, z int) []feature {
-	if ev == nil {
-		return nil
-	}
-	if _, ok := ruleAt("events", "event", z); !ok {
-		return nil
-	}
-	nw, se := fromWorld(wb.Min), fromWorld(wb.Max)
-	b := orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
-	var out []feature
-	ev.EventsIn(b, func(e Event) bool {
-		p, ok := tp.point(toWorld(e.Point))
-		if !ok {
-			return true
-		}
-		ref := e.Ref
-		if ref == "" {
-			ref = fmt.Sprint(e.ID)
-		}
-		tags := append([]Tag{Str("id", ref), Str("class", e.Class), Str("status", e.Status)}, e.Tags...)
-		id := e.ID
-		if id >= MaxID {
-			id = FeatureID(fmt.Sprint(e.ID))
-		}
-		out = append(out, feature{id: id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(e.ID)})
 		return true
 	})
 	return out

@@ -26,7 +26,8 @@ func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ET
 
 type cacheKey struct {
 	set     string
-	version int64
+	live    bool  // a live set's tile: dropped by Changed, not by version
+	version int64 // the dataset version of a city tile; 0 for live tiles
 	z       uint8
 	x, y    uint32
 }
@@ -38,8 +39,9 @@ type cacheEntry struct {
 
 // Cache is an LRU of built tiles with a byte budget, shared by the Tilers of every dataset
 // version. Keys carry the dataset version, so a Tiler of a new version (or of a rolled-back
-// one) never sees another version's tiles; events tiles are dropped one by one as events change.
-// It is safe for concurrent use.
+// one) never sees another version's tiles; live sets' tiles are dropped one by one as their
+// features change (LiveSet.Changed). It is safe for concurrent use; the unexported methods
+// also accept a nil Cache, which holds nothing.
 type Cache struct {
 	mu     sync.Mutex
 	budget int64
@@ -50,7 +52,7 @@ type Cache struct {
 	// long-running server does not keep every replaced version's index (and through it the
 	// whole dataset) alive; weak pointers made from the same index compare equal.
 	owner map[int64]weak.Pointer[Index]
-	gen   uint64 // bumped by every events invalidation
+	gen   uint64 // bumped by every live invalidation
 }
 
 // NewCache returns a cache holding at most budget bytes (DefaultCacheBytes if budget ≤ 0).
@@ -63,6 +65,9 @@ func NewCache(budget int64) *Cache {
 
 // get returns a cached tile.
 func (c *Cache) get(k cacheKey) (*Tile, bool) {
+	if c == nil {
+		return nil, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
@@ -76,6 +81,9 @@ func (c *Cache) get(k cacheKey) (*Tile, bool) {
 // claim records that ix owns version v and drops tiles another index left under the same
 // version number (a store that reuses numbers must not serve old tiles).
 func (c *Cache) claim(v int64, ix *Index) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w := weak.Make(ix)
@@ -83,7 +91,7 @@ func (c *Cache) claim(v int64, ix *Index) {
 		return
 	} else if ok {
 		for k, e := range c.m {
-			if k.version == v && k.set == SetCity {
+			if k.version == v && !k.live {
 				c.remove(e)
 			}
 		}
@@ -91,27 +99,47 @@ func (c *Cache) claim(v int64, ix *Index) {
 	c.owner[v] = w
 }
 
-// eventsGen returns the events generation, read before building an events tile.
-func (c *Cache) eventsGen() uint64 {
+// liveGen returns the live generation, read before building a live tile.
+func (c *Cache) liveGen() uint64 {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.gen
 }
 
-// put stores a tile. An events tile built before an invalidation (gen moved on) is not stored,
-// so an event change racing a build never leaves a stale tile behind; nor is a city tile from an
-// index that no longer owns its version (a request still finishing on a replaced snapshot).
-func (c *Cache) put(k cacheKey, t *Tile, gen uint64, ix *Index) {
-	sz := t.size()
-	if sz > c.budget/4 {
+// putCity stores a city tile built from ix, unless ix no longer owns the tile's version (a
+// request still finishing on a replaced snapshot).
+func (c *Cache) putCity(k cacheKey, t *Tile, ix *Index) {
+	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if k.set == SetEvents && gen != c.gen {
+	if c.owner[k.version] == weak.Make(ix) {
+		c.insert(k, t)
+	}
+}
+
+// putLive stores a live tile unless an invalidation came after gen was read: the tile may show a
+// feature where it was before that change, and would outlive it.
+func (c *Cache) putLive(k cacheKey, t *Tile, gen uint64) {
+	if c == nil {
 		return
 	}
-	if k.set == SetCity && c.owner[k.version] != weak.Make(ix) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen == c.gen {
+		c.insert(k, t)
+	}
+}
+
+// insert stores a tile and evicts the least recent ones over budget. c.mu is held. A tile over
+// a quarter of the budget is not kept: it would evict too many others.
+func (c *Cache) insert(k cacheKey, t *Tile) {
+	sz := t.size()
+	if sz > c.budget/4 {
 		return
 	}
 	if e, ok := c.m[k]; ok {
@@ -131,8 +159,8 @@ func (c *Cache) remove(e *list.Element) {
 	c.used -= ce.tile.size()
 }
 
-// dropEvents removes the events tiles at the given keys and moves the generation on.
-func (c *Cache) dropEvents(keys []cacheKey) int {
+// drop removes the live tiles at the given keys and moves the generation on.
+func (c *Cache) drop(keys []cacheKey) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++

@@ -13,7 +13,7 @@ import (
 
 // ExportOptions says which pyramid to export. Zero MaxZoom means MaxZoom.
 type ExportOptions struct {
-	Set              string // "" = SetCity
+	Set              string // "" = SetCity, the one set exported: live sets change by the minute
 	MinZoom, MaxZoom int
 	TempDir          string // spool folder for tile data; "" = os.TempDir
 	// Progress, if set, is called after each tile with the count done and the total.
@@ -40,7 +40,7 @@ func ExportPMTiles(out io.Writer, ix *Index, opts ExportOptions) (ExportStats, e
 	if opts.MinZoom < MinZoom || opts.MaxZoom > MaxZoom || opts.MinZoom > opts.MaxZoom {
 		return st, fmt.Errorf("export zooms %d–%d: want within %d–%d", opts.MinZoom, opts.MaxZoom, MinZoom, MaxZoom)
 	}
-	tr := NewTiler(ix, nil, nil, Options{})
+	tr := NewTiler(ix, nil, Options{})
 	type job struct {
 		id uint64
 		t  maptile.Tile

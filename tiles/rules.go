@@ -1,9 +1,11 @@
 package tiles
 
 // Rule says from which zoom a kind of feature appears in a layer and with which attributes.
-// The table is the single place these decisions live: Build, TileJSON and the styles read it.
+// The city set's table is the single place these decisions live for its layers: Build, TileJSON
+// and the styles read it. A live layer brings the one rule of its set (LiveLayer.Rule); its
+// features carry their own tags, and Attrs and Detail only list them for TileJSON.
 type Rule struct {
-	Set     string   // tile set: SetCity or SetEvents
+	Set     string   // tile set: SetCity or a live set's name
 	Layer   string   // MVT layer name
 	Kind    string   // which features of the layer: "district", "cluster", "arterial" …
 	MinZoom int      // first zoom that has them
@@ -14,10 +16,19 @@ type Rule struct {
 	DetailZoom int
 }
 
-// Tile sets.
+// Tile sets: the URL names /tiles/{set}/… and the style's sources.
 const (
 	SetCity   = "city"   // grids, areas, components, roads: changes only with the dataset version
-	SetEvents = "events" // live events: changes per event
+	SetEvents = "events" // a live set: the open events of the dispatch feed, changing per event
+)
+
+// MVT layer names, as tiles, TileJSON and the styles spell them.
+const (
+	LayerAreas      = "areas"      // city: district, street and community boundaries and labels
+	LayerGrids      = "grids"      // city: unit grids and their labels
+	LayerRoads      = "roads"      // city: road centrelines
+	LayerComponents = "components" // city: components, clustered up to clusterMaxZoom
+	LayerEvents     = "events"     // events: the open events
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.
@@ -27,23 +38,22 @@ const MaxZoom = 18
 const MinZoom = 0
 
 var rules = []Rule{
-	{Set: SetCity, Layer: "areas", Kind: "district", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "areas", Kind: "street", MinZoom: 11, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "areas", Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
-	{Set: SetCity, Layer: "grids", Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
+	{Set: SetCity, Layer: LayerAreas, Kind: "district", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerAreas, Kind: "street", MinZoom: 11, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerAreas, Kind: "community", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code", "name", "level", "kind"}},
+	{Set: SetCity, Layer: LayerGrids, Kind: "grid", MinZoom: 13, MaxZoom: MaxZoom, Attrs: []string{"code"},
 		Detail: []string{"community", "area"}, DetailZoom: 15},
-	{Set: SetCity, Layer: "grids", Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
-	{Set: SetCity, Layer: "roads", Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "roads", Kind: "branch", MinZoom: 14, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
-	{Set: SetCity, Layer: "components", Kind: "cluster", MinZoom: 0, MaxZoom: clusterMaxZoom, Attrs: []string{"cluster", "count", "major"}},
-	{Set: SetCity, Layer: "components", Kind: "component", MinZoom: clusterMaxZoom + 1, MaxZoom: MaxZoom,
+	{Set: SetCity, Layer: LayerGrids, Kind: "label", MinZoom: 16, MaxZoom: MaxZoom, Attrs: []string{"code", "kind"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "expressway", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "arterial", MinZoom: 10, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "secondary", MinZoom: 12, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerRoads, Kind: "branch", MinZoom: 14, MaxZoom: MaxZoom, Attrs: []string{"name", "class"}},
+	{Set: SetCity, Layer: LayerComponents, Kind: "cluster", MinZoom: 0, MaxZoom: clusterMaxZoom, Attrs: []string{"cluster", "count", "major"}},
+	{Set: SetCity, Layer: LayerComponents, Kind: "component", MinZoom: clusterMaxZoom + 1, MaxZoom: MaxZoom,
 		Attrs: []string{"id", "major", "minor", "class", "status", "department", "name"}},
-	{Set: SetEvents, Layer: "events", Kind: "event", MinZoom: 0, MaxZoom: MaxZoom, Attrs: []string{"id", "class", "status"}},
 }
 
-// Rules returns a copy of the per-zoom layer rules.
+// Rules returns a copy of the city set's per-zoom layer rules.
 func Rules() []Rule {
 	out := make([]Rule, len(rules))
 	copy(out, rules)
@@ -58,35 +68,6 @@ func ruleAt(layer, kind string, z int) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
-}
-
-// layerZooms returns the zoom range over which a layer has any features.
-func layerZooms(layer string) (minZ, maxZ int) {
-	minZ, maxZ = MaxZoom+1, -1
-	for _, r := range rules {
-		if r.Layer == layer {
-			minZ, maxZ = min(minZ, r.MinZoom), max(maxZ, r.MaxZoom)
-		}
-	}
-	return minZ, maxZ
-}
-
-// layersOf returns the layer names of a set in drawing order.
-func layersOf(set string) []string {
-	var out []string
-	for _, r := range rules {
-		if r.Set != set {
-			continue
-		}
-		seen := false
-		for _, l := range out {
-			seen = seen || l == r.Layer
-		}
-		if !seen {
-			out = append(out, r.Layer)
-		}
-	}
-	return out
 }
 
 // tolerance is the Douglas–Peucker tolerance in tile units at zoom z: one screen pixel of a

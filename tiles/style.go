@@ -44,27 +44,28 @@ func Legend() []LegendEntry {
 type palette struct {
 	bg, community, gridFill, gridLine, street, district, text, halo string
 	expressway, arterial, secondary, branch, roadText               string
-	event                                                           string
+	live                                                            map[string]string // circle colour per live set; otherColor if none
 }
 
 var palettes = map[string]palette{
 	StyleWall: {bg: "#0b1220", community: "#1e293b", gridFill: "#0f172a", gridLine: "#334155",
 		street: "#64748b", district: "#e2e8f0", text: "#e2e8f0", halo: "#0b1220",
 		expressway: "#fbbf24", arterial: "#f97316", secondary: "#94a3b8", branch: "#475569", roadText: "#cbd5e1",
-		event: "#ef4444"},
+		live: map[string]string{SetEvents: "#ef4444"}},
 	StyleDesk: {bg: "#f8f7f4", community: "#e7e5e4", gridFill: "#ffffff", gridLine: "#cbd5e1",
 		street: "#78716c", district: "#1c1917", text: "#1c1917", halo: "#ffffff",
 		expressway: "#d97706", arterial: "#ea580c", secondary: "#a8a29e", branch: "#d6d3d1", roadText: "#44403c",
-		event: "#dc2626"},
+		live: map[string]string{SetEvents: "#dc2626"}},
 }
 
 // Fonts is the text-font stack. The style has no "glyphs" URL, so MapLibre draws every glyph
 // locally with these CSS font families (Chinese and Latin alike): no glyph PBFs, no internet.
 var Fonts = []string{"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif"}
 
-// Style returns the MapLibre style document of a variant. base is the server's URL
-// ("http://host:port"); MapLibre needs absolute source URLs.
-func Style(variant, base string) (map[string]any, error) {
+// Style returns the MapLibre style document of a variant: the city set and every set of live
+// (nil: none), each live set drawn as circles above the city's shapes and below its labels.
+// base is the server's URL ("http://host:port"); MapLibre needs absolute source URLs.
+func Style(variant, base string, live *Live) (map[string]any, error) {
 	p, ok := palettes[variant]
 	if !ok {
 		return nil, fmt.Errorf("style %q: want %s or %s", variant, StyleWall, StyleDesk)
@@ -99,23 +100,23 @@ func Style(variant, base string) (map[string]any, error) {
 	isComponent := []any{"!", []any{"has", "cluster"}}
 	layers := []any{
 		layer("background", "background", "", "", map[string]any{"paint": map[string]any{"background-color": p.bg}}),
-		layer("communities-fill", "fill", "city", "areas", map[string]any{
+		layer("communities-fill", "fill", SetCity, LayerAreas, map[string]any{
 			"filter": []any{"all", []any{"==", []any{"get", "kind"}, "boundary"}, []any{"==", []any{"get", "level"}, "community"}},
 			"paint":  map[string]any{"fill-color": p.community, "fill-opacity": 0.35}}),
-		layer("grids-fill", "fill", "city", "grids", map[string]any{
+		layer("grids-fill", "fill", SetCity, LayerGrids, map[string]any{
 			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
 			"paint":  map[string]any{"fill-color": p.gridFill, "fill-opacity": 0.2}}),
-		layer("grids-line", "line", "city", "grids", map[string]any{
+		layer("grids-line", "line", SetCity, LayerGrids, map[string]any{
 			"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
 			"paint":  map[string]any{"line-color": p.gridLine, "line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 13, 0.3, 18, 1.2}}}),
-		layer("areas-line", "line", "city", "areas", map[string]any{
+		layer("areas-line", "line", SetCity, LayerAreas, map[string]any{
 			"filter": []any{"==", []any{"get", "kind"}, "boundary"},
 			"paint": map[string]any{
 				"line-color":     []any{"match", []any{"get", "level"}, "district", p.district, "street", p.street, p.gridLine},
 				"line-width":     []any{"match", []any{"get", "level"}, "district", 3, "street", 2, 1},
 				"line-dasharray": []any{"literal", []any{3, 1}},
 			}}),
-		layer("roads-line", "line", "city", "roads", map[string]any{
+		layer("roads-line", "line", SetCity, LayerRoads, map[string]any{
 			"layout": map[string]any{"line-cap": "round", "line-join": "round"},
 			"paint": map[string]any{
 				"line-color": []any{"match", []any{"get", "class"}, "expressway", p.expressway, "arterial", p.arterial, "secondary", p.secondary, p.branch},
@@ -123,13 +124,13 @@ func Style(variant, base string) (map[string]any, error) {
 					[]any{"match", []any{"get", "class"}, "expressway", 2, "arterial", 1.5, 0.8}, 18,
 					[]any{"match", []any{"get", "class"}, "expressway", 14, "arterial", 10, "secondary", 7, 4}},
 			}}),
-		layer("components-poly", "fill", "city", "components", map[string]any{
+		layer("components-poly", "fill", SetCity, LayerComponents, map[string]any{
 			"filter": []any{"all", isComponent, []any{"==", []any{"geometry-type"}, "Polygon"}},
 			"paint":  map[string]any{"fill-color": majorColor, "fill-opacity": 0.6}}),
-		layer("components-line", "line", "city", "components", map[string]any{
+		layer("components-line", "line", SetCity, LayerComponents, map[string]any{
 			"filter": []any{"all", isComponent, []any{"==", []any{"geometry-type"}, "LineString"}},
 			"paint":  map[string]any{"line-color": majorColor, "line-width": 2}}),
-		layer("components-cluster", "circle", "city", "components", map[string]any{
+		layer("components-cluster", "circle", SetCity, LayerComponents, map[string]any{
 			"filter": []any{"has", "cluster"},
 			"paint": map[string]any{
 				"circle-color":        majorColor,
@@ -137,23 +138,33 @@ func Style(variant, base string) (map[string]any, error) {
 				"circle-radius":       []any{"interpolate", []any{"linear"}, []any{"get", "count"}, 1, 3, 50, 8, 1000, 18},
 				"circle-stroke-color": p.halo, "circle-stroke-width": 1,
 			}}),
-		layer("components-point", "circle", "city", "components", map[string]any{
+		layer("components-point", "circle", SetCity, LayerComponents, map[string]any{
 			"filter": []any{"all", isComponent, []any{"==", []any{"geometry-type"}, "Point"}},
 			"paint": map[string]any{
 				"circle-color": majorColor, "circle-radius": []any{"interpolate", []any{"linear"}, []any{"zoom"}, 16, 3, 18, 6},
 				"circle-stroke-color": p.halo, "circle-stroke-width": 1,
 			}}),
-		layer("events-circle", "circle", "events", "events", map[string]any{
-			"paint": map[string]any{"circle-color": p.event, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}),
-		layer("components-cluster-count", "symbol", "city", "components", merge(text([]any{"to-string", []any{"get", "count"}}, 10, p.text),
+	}
+	sources := map[string]any{SetCity: source(base, SetCity)}
+	for _, s := range live.all() {
+		color := p.live[s.Name()]
+		if color == "" {
+			color = otherColor
+		}
+		layers = append(layers, layer(s.Name()+"-circle", "circle", s.Name(), s.rule.Layer, map[string]any{
+			"paint": map[string]any{"circle-color": color, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}))
+		sources[s.Name()] = source(base, s.Name())
+	}
+	layers = append(layers,
+		layer("components-cluster-count", "symbol", SetCity, LayerComponents, merge(text([]any{"to-string", []any{"get", "count"}}, 10, p.text),
 			map[string]any{"filter": []any{"all", []any{"has", "cluster"}, []any{">=", []any{"get", "count"}, 10}}})),
-		layer("roads-label", "symbol", "city", "roads", merge(text([]any{"get", "name"}, 13, p.roadText), map[string]any{"minzoom": 14})),
-		layer("grids-label", "symbol", "city", "grids", merge(text([]any{"slice", []any{"get", "code"}, 12}, 11, p.text),
+		layer("roads-label", "symbol", SetCity, LayerRoads, merge(text([]any{"get", "name"}, 13, p.roadText), map[string]any{"minzoom": 14})),
+		layer("grids-label", "symbol", SetCity, LayerGrids, merge(text([]any{"slice", []any{"get", "code"}, 12}, 11, p.text),
 			map[string]any{"minzoom": 16, "filter": []any{"==", []any{"get", "kind"}, "label"}})),
-		layer("areas-label", "symbol", "city", "areas", merge(text([]any{"get", "name"},
+		layer("areas-label", "symbol", SetCity, LayerAreas, merge(text([]any{"get", "name"},
 			[]any{"match", []any{"get", "level"}, "district", 22, "street", 17, 14}, p.text),
 			map[string]any{"filter": []any{"==", []any{"get", "kind"}, "label"}})),
-	}
+	)
 	// Labels need no collision with each other's layer order: MapLibre places symbols last.
 	for _, l := range layers {
 		m := l.(map[string]any)
@@ -164,14 +175,16 @@ func Style(variant, base string) (map[string]any, error) {
 	return map[string]any{
 		"version": 8,
 		"name":    "citygeo " + variant,
-		"sources": map[string]any{
-			SetCity:   map[string]any{"type": "vector", "url": base + "/tiles/" + SetCity + ".json"},
-			SetEvents: map[string]any{"type": "vector", "url": base + "/tiles/" + SetEvents + ".json"},
-		},
-		"layers": layers,
+		"sources": sources,
+		"layers":  layers,
 		"metadata": map[string]any{
 			"citygeo:legend": Legend(),
 			"citygeo:fonts":  "no glyphs URL: MapLibre draws all text with local fonts (text-font = CSS families)",
 		},
 	}, nil
+}
+
+// source is the style source of a set: its TileJSON at base.
+func source(base, set string) map[string]any {
+	return map[string]any{"type": "vector", "url": base + "/tiles/" + set + ".json"}
 }

@@ -15,7 +15,7 @@ func TestStyles(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
 	for _, v := range []string{tiles.StyleWall, tiles.StyleDesk} {
-		st, err := tiles.Style(v, "http://example.test")
+		st, err := tiles.Style(v, "http://example.test", liveOf(newEvents()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,7 +30,7 @@ func TestStyles(t *testing.T) {
 		os.WriteFile(f, b, 0o644)
 		files = append(files, f)
 	}
-	if _, err := tiles.Style("neon", ""); err == nil {
+	if _, err := tiles.Style("neon", "", nil); err == nil {
 		t.Error("unknown variant accepted")
 	}
 	webtest.Need(t, "@maplibre/maplibre-gl-style-spec")
@@ -47,7 +47,7 @@ func TestStyles(t *testing.T) {
 
 func TestTileJSON(t *testing.T) {
 	ds := testCity(4, 4)
-	tr := tiles.NewTiler(mustIndex(t, ds), nil, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), nil, tiles.Options{})
 	tj, err := tr.TileJSON(tiles.SetCity, tiles.TileURL("http://h:1/", tiles.SetCity))
 	if err != nil {
 		t.Fatal(err)

@@ -33,21 +33,24 @@ type VectorLayer struct {
 }
 
 var layerDescriptions = map[string]string{
-	"areas":      "district, street and community boundaries (kind=boundary) and label points (kind=label)",
-	"grids":      "unit grids (单元网格); label points (kind=label) from z16",
-	"roads":      "road centrelines",
-	"components": "city components (城市部件); clusters (cluster=true, count, major) up to z15",
-	"events":     "live events (事件)",
+	LayerAreas:      "district, street and community boundaries (kind=boundary) and label points (kind=label)",
+	LayerGrids:      "unit grids (单元网格); label points (kind=label) from z16",
+	LayerRoads:      "road centrelines",
+	LayerComponents: "city components (城市部件); clusters (cluster=true, count, major) up to z15",
+	LayerEvents:     "live events (事件)",
 }
 
 var fieldTypes = map[string]string{
 	"count": "Number", "area": "Number", "cluster": "Boolean",
 }
 
-// TileJSON describes a set. tileURL is the tile URL template, e.g.
-// "http://host/tiles/city/{z}/{x}/{y}.mvt".
+// TileJSON describes a set: the city set or a live set of t. tileURL is the tile URL
+// template, e.g. "http://host/tiles/city/{z}/{x}/{y}.mvt".
 func (t *Tiler) TileJSON(set, tileURL string) (*TileJSON, error) {
-	if !knownSet(set) {
+	rs := rules
+	if ls := t.live.set(set); ls != nil {
+		rs = []Rule{ls.rule}
+	} else if set != SetCity {
 		return nil, fmt.Errorf("tile set %q: %w", set, ErrUnknownSet)
 	}
 	b := t.ix.Bound()
@@ -60,25 +63,35 @@ func (t *Tiler) TileJSON(set, tileURL string) (*TileJSON, error) {
 		Bounds:         [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Center:         [3]float64{b.Center()[0], b.Center()[1], 13},
 		DatasetVersion: t.ix.Version(),
-	}
-	for _, name := range layersOf(set) {
-		minZ, maxZ := layerZooms(name)
-		vl := VectorLayer{ID: name, Description: layerDescriptions[name], MinZoom: minZ, MaxZoom: maxZ, Fields: map[string]string{}}
-		for _, r := range rules {
-			if r.Layer != name {
-				continue
-			}
-			for _, f := range append(append([]string(nil), r.Attrs...), r.Detail...) {
-				typ := fieldTypes[f]
-				if typ == "" {
-					typ = "String"
-				}
-				vl.Fields[f] = typ
-			}
-		}
-		tj.VectorLayers = append(tj.VectorLayers, vl)
+		VectorLayers:   vectorLayers(rs),
 	}
 	return tj, nil
+}
+
+// vectorLayers describes the layers of rs in the order they first appear: each spans the zooms
+// of its rules and lists all their attributes.
+func vectorLayers(rs []Rule) []VectorLayer {
+	var out []VectorLayer
+	at := map[string]int{} // layer name → index in out
+	for _, r := range rs {
+		i, ok := at[r.Layer]
+		if !ok {
+			i = len(out)
+			at[r.Layer] = i
+			out = append(out, VectorLayer{ID: r.Layer, Description: layerDescriptions[r.Layer],
+				MinZoom: r.MinZoom, MaxZoom: r.MaxZoom, Fields: map[string]string{}})
+		}
+		vl := &out[i]
+		vl.MinZoom, vl.MaxZoom = min(vl.MinZoom, r.MinZoom), max(vl.MaxZoom, r.MaxZoom)
+		for _, f := range append(append([]string(nil), r.Attrs...), r.Detail...) {
+			typ := fieldTypes[f]
+			if typ == "" {
+				typ = "String"
+			}
+			vl.Fields[f] = typ
+		}
+	}
+	return out
 }
 
 // TileURL joins a base URL ("http://host" or "") and a set into the tile URL template.

@@ -3,6 +3,7 @@ package tiles_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -45,7 +46,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	tile := maptile.At(v7.Grids[0].Polygon[0][0], 16)
 	x, y, z := int(tile.X), int(tile.Y), int(tile.Z)
 
-	t7 := tiles.NewTiler(mustIndex(t, v7), cache, nil, tiles.Options{})
+	t7 := tiles.NewTiler(mustIndex(t, v7), cache, tiles.Options{})
 	a, err := t7.Tile(tiles.SetCity, z, x, y)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	if !gridCodes(t, a)[gone] {
 		t.Fatalf("grid %s missing from v7", gone)
 	}
-	t8 := tiles.NewTiler(mustIndex(t, v8), cache, nil, tiles.Options{})
+	t8 := tiles.NewTiler(mustIndex(t, v8), cache, tiles.Options{})
 	b, _ := t8.Tile(tiles.SetCity, z, x, y)
 	if gridCodes(t, b)[gone] {
 		t.Errorf("v8 tile still shows deleted grid %s (stale cache)", gone)
@@ -62,7 +63,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 		t.Errorf("v7 and v8 share ETag %s", a.ETag)
 	}
 	// Rollback: v7 again, rebuilt from a fresh index of the same dataset.
-	r7 := tiles.NewTiler(mustIndex(t, v7), cache, nil, tiles.Options{})
+	r7 := tiles.NewTiler(mustIndex(t, v7), cache, tiles.Options{})
 	c, _ := r7.Tile(tiles.SetCity, z, x, y)
 	if !gridCodes(t, c)[gone] {
 		t.Errorf("rollback to v7 does not show grid %s", gone)
@@ -73,8 +74,8 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 	// A different dataset reusing version number 8 must not get v8's cached tile.
 	other := testCity(10, 10)
 	other.Version = 8
-	tiles.NewTiler(mustIndex(t, other), cache, nil, tiles.Options{})
-	n8 := tiles.NewTiler(mustIndex(t, other), cache, nil, tiles.Options{})
+	tiles.NewTiler(mustIndex(t, other), cache, tiles.Options{})
+	n8 := tiles.NewTiler(mustIndex(t, other), cache, tiles.Options{})
 	if _, err := old8.Tile(tiles.SetCity, z, x, y); err != nil { // a late request on the old index
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestNewVersionAndRollbackVisible(t *testing.T) {
 func TestCacheBudget(t *testing.T) {
 	ds := testCity(16, 16)
 	cache := tiles.NewCache(64 << 10)
-	tr := tiles.NewTiler(mustIndex(t, ds), cache, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, tiles.Options{})
 	n := 0
 	tiles.Pyramid(ds.Bound(), 12, 18, func(tl maptile.Tile) bool {
 		if _, err := tr.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
@@ -106,7 +107,7 @@ func TestCacheBudget(t *testing.T) {
 
 func TestTilerCheck(t *testing.T) {
 	ds := testCity(4, 4)
-	tr := tiles.NewTiler(mustIndex(t, ds), nil, nil, tiles.Options{})
+	tr := tiles.NewTiler(mustIndex(t, ds), nil, tiles.Options{}).WithLive(liveOf(newEvents()))
 	in := maptile.At(ds.Bound().Center(), 15)
 	for name, tc := range map[string]struct {
 		set     string
@@ -130,27 +131,56 @@ func TestTilerCheck(t *testing.T) {
 	}
 	ev, _ := tr.Tile(tiles.SetEvents, 15, int(in.X), int(in.Y))
 	if !ev.Empty {
-		t.Error("events tile without a source is not empty")
+		t.Error("events tile of a source without events is not empty")
 	}
 }
 
-// events is a test EventSource.
-type events struct {
-	mu sync.Mutex
-	m  map[uint64]tiles.Event
+// points is a live layer for tests: one point per id, moved under a lock.
+type points struct {
+	rule tiles.Rule
+	mu   sync.Mutex
+	m    map[uint64]orb.Point
 }
 
-func (e *events) EventsIn(b orb.Bound, fn func(tiles.Event) bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, ev := range e.m {
-		if b.Contains(ev.Point) && !fn(ev) {
+// newEvents returns an empty events layer as the dispatch feed registers it.
+func newEvents() *points {
+	return &points{m: map[uint64]orb.Point{}, rule: tiles.Rule{Set: tiles.SetEvents, Layer: tiles.LayerEvents, Kind: "event",
+		MinZoom: tiles.MinZoom, MaxZoom: tiles.MaxZoom, Attrs: []string{"id", "class", "status"}}}
+}
+
+func (l *points) Rule() tiles.Rule { return l.rule }
+
+func (l *points) In(b orb.Bound, fn func(tiles.LiveFeature) bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, p := range l.m {
+		f := tiles.LiveFeature{ID: id, Point: p, Tags: []tiles.Tag{tiles.Str("id", fmt.Sprint(id)), tiles.Str("status", "open")}}
+		if b.Contains(p) && !fn(f) {
 			return
 		}
 	}
 }
 
-func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
+// move puts feature id at p and returns where it was.
+func (l *points) move(id uint64, p orb.Point) orb.Point {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := l.m[id]
+	l.m[id] = p
+	return old
+}
+
+// liveOf registers layers, uncached.
+func liveOf(layers ...tiles.LiveLayer) *tiles.Live {
+	live := &tiles.Live{}
+	for _, l := range layers {
+		live.Register(l, nil)
+	}
+	return live
+}
+
+// layerIDs returns the feature ids in one layer of a tile.
+func layerIDs(t *testing.T, tl *tiles.Tile, layer string) map[uint64]bool {
 	t.Helper()
 	out := map[uint64]bool{}
 	if tl.Empty {
@@ -161,6 +191,9 @@ func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
 		t.Fatal(probs)
 	}
 	for _, l := range dec.Layers {
+		if l.Name != layer {
+			continue
+		}
 		for _, f := range l.Features {
 			out[f.ID] = true
 		}
@@ -168,7 +201,7 @@ func eventIDs(t *testing.T, tl *tiles.Tile) map[uint64]bool {
 	return out
 }
 
-// TestEventTilesExact compares EventTiles with brute force: build the events tile of every
+// TestEventTilesExact compares TilesAt with brute force: build the events tile of every
 // tile around the point and see which show the event.
 func TestEventTilesExact(t *testing.T) {
 	ds := testCity(4, 4)
@@ -179,9 +212,12 @@ func TestEventTilesExact(t *testing.T) {
 		tiles.TileCorner(maptile.At(b.Center(), 14)),              // on a tile corner
 		nudge(tiles.TileCorner(maptile.At(b.Center(), 16)), 1e-6), // just off a corner
 	} {
-		src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: p, Class: "01", Status: "open"}}}
+		src := newEvents()
+		src.move(1, p)
+		live := &tiles.Live{}
+		set := live.Register(src, nil)
 		want := map[maptile.Tile]bool{}
-		for _, tl := range tiles.EventTiles(p) {
+		for _, tl := range set.TilesAt(p) {
 			want[tl] = true
 		}
 		for z := 10; z <= tiles.MaxZoom; z++ {
@@ -189,13 +225,13 @@ func TestEventTilesExact(t *testing.T) {
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
 					tl := maptile.New(uint32(int(c.X)+dx), uint32(int(c.Y)+dy), c.Z)
-					res, err := tiles.Build(ix, src, tiles.SetEvents, tl, tiles.Options{})
+					res, err := tiles.Build(ix, live, tiles.SetEvents, tl, tiles.Options{})
 					if err != nil {
 						t.Fatal(err)
 					}
 					shows := res.Features["events"] == 1
 					if shows != want[tl] {
-						t.Errorf("point %v tile %v: shows %v, EventTiles says %v", p, tl, shows, want[tl])
+						t.Errorf("point %v tile %v: shows %v, TilesAt says %v", p, tl, shows, want[tl])
 					}
 				}
 			}
@@ -205,12 +241,14 @@ func TestEventTilesExact(t *testing.T) {
 
 func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 	ds := testCity(20, 20)
-	src := &events{m: map[uint64]tiles.Event{}}
+	src := newEvents()
 	cache := tiles.NewCache(0)
-	tr := tiles.NewTiler(mustIndex(t, ds), cache, src, tiles.Options{})
+	live := &tiles.Live{}
+	set := live.Register(src, cache)
+	tr := tiles.NewTiler(mustIndex(t, ds), nil, tiles.Options{}).WithLive(live)
 	b := ds.Bound()
 	p := b.Center()
-	src.m[42] = tiles.Event{ID: 42, Point: p, Class: "0101", Status: "open"}
+	src.move(42, p)
 	var all []maptile.Tile
 	tiles.Pyramid(b, 14, 16, func(tl maptile.Tile) bool {
 		all = append(all, tl)
@@ -223,11 +261,9 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 	before := cache.Len()
 	// Move the event to a corner of the city.
 	q := orb.Point{b.Min[0] + 0.0001, b.Min[1] + 0.0001}
-	src.mu.Lock()
-	src.m[42] = tiles.Event{ID: 42, Point: q, Class: "0101", Status: "open"}
-	src.mu.Unlock()
+	src.move(42, q)
 	affected := map[maptile.Tile]bool{}
-	for _, tl := range append(tiles.EventTiles(p), tiles.EventTiles(q)...) {
+	for _, tl := range append(set.TilesAt(p), set.TilesAt(q)...) {
 		affected[tl] = true
 	}
 	wantDropped := 0
@@ -236,7 +272,7 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 			wantDropped++
 		}
 	}
-	if got := cache.EventChanged(p, q); got != wantDropped {
+	if got := set.Changed(p, q); got != wantDropped {
 		t.Errorf("dropped %d tiles, want %d", got, wantDropped)
 	}
 	if cache.Len() != before-wantDropped {
@@ -244,8 +280,8 @@ func TestEventChangedDropsOnlyCoveredTiles(t *testing.T) {
 	}
 	for _, tl := range all {
 		got, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
-		res, _ := tiles.Build(tr.Index(), src, tiles.SetEvents, tl, tiles.Options{})
-		if eventIDs(t, got)[42] != (res.Features["events"] == 1) {
+		res, _ := tiles.Build(tr.Index(), live, tiles.SetEvents, tl, tiles.Options{})
+		if layerIDs(t, got, tiles.LayerEvents)[42] != (res.Features["events"] == 1) {
 			t.Errorf("tile %v: served events tile is stale", tl)
 		}
 	}
@@ -257,11 +293,11 @@ func TestTileReportsThinning(t *testing.T) {
 	ds := testCity(20, 20)
 	tile := maptile.At(ds.Bound().Center(), 16)
 	ix := mustIndex(t, ds)
-	full, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	full, _ := tiles.NewTiler(ix, nil, tiles.Options{}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
 	if full.Thinned != "" {
 		t.Errorf("untouched tile reports thinning %q", full.Thinned)
 	}
-	capped, _ := tiles.NewTiler(ix, nil, nil, tiles.Options{MaxFeatures: 3}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
+	capped, _ := tiles.NewTiler(ix, nil, tiles.Options{MaxFeatures: 3}).Tile(tiles.SetCity, int(tile.Z), int(tile.X), int(tile.Y))
 	if !strings.Contains(capped.Thinned, "grids=") || !strings.Contains(capped.Thinned, "components=") {
 		t.Errorf("capped tile reports %q, want grids and components thinned", capped.Thinned)
 	}
@@ -271,9 +307,12 @@ func TestTileReportsThinning(t *testing.T) {
 // -race. Every served tile must be valid and equal to a fresh build of the same tile.
 func TestConcurrentTiles(t *testing.T) {
 	ds := testCity(12, 12)
-	src := &events{m: map[uint64]tiles.Event{1: {ID: 1, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
-	cache := tiles.NewCache(256 << 10)
-	tr := tiles.NewTiler(mustIndex(t, ds), cache, src, tiles.Options{})
+	src := newEvents()
+	src.move(1, ds.Bound().Center())
+	cache := tiles.NewCache(256 << 10) // shared by the city and the events set
+	live := &tiles.Live{}
+	set := live.Register(src, cache)
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, tiles.Options{}).WithLive(live)
 	var list []maptile.Tile
 	tiles.Pyramid(ds.Bound(), 14, 17, func(tl maptile.Tile) bool { list = append(list, tl); return true })
 	var wg sync.WaitGroup
@@ -303,11 +342,11 @@ func TestConcurrentTiles(t *testing.T) {
 	}
 	for i := range 50 {
 		src.mu.Lock()
-		old := src.m[1].Point
+		old := src.m[1]
 		p := orb.Point{old[0] + 0.00001*float64(i%3-1), old[1]}
-		src.m[1] = tiles.Event{ID: 1, Point: p, Class: "01", Status: "open"}
+		src.m[1] = p
 		src.mu.Unlock()
-		cache.EventChanged(old, p)
+		set.Changed(old, p)
 	}
 	wg.Wait()
 	// After the dust settles, every cached city tile equals a fresh build.
@@ -320,19 +359,22 @@ func TestConcurrentTiles(t *testing.T) {
 	}
 }
 
-func TestWithEventsUsesItsCache(t *testing.T) {
+func TestWithLiveUsesItsCache(t *testing.T) {
 	ds := testCity(6, 6)
 	city, evc := tiles.NewCache(0), tiles.NewCache(0)
-	tr := tiles.NewTiler(mustIndex(t, ds), city, nil, tiles.Options{})
-	src := &events{m: map[uint64]tiles.Event{5: {ID: 5, Point: ds.Bound().Center(), Class: "01", Status: "open"}}}
-	live := tr.WithEvents(src, evc)
+	tr := tiles.NewTiler(mustIndex(t, ds), city, tiles.Options{})
+	src := newEvents()
+	src.move(5, ds.Bound().Center())
+	reg := &tiles.Live{}
+	reg.Register(src, evc)
+	live := tr.WithLive(reg)
 	tl := maptile.At(ds.Bound().Center(), 16)
 	got, err := live.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !eventIDs(t, got)[5] {
-		t.Error("WithEvents tile lacks the event")
+	if !layerIDs(t, got, tiles.LayerEvents)[5] {
+		t.Error("WithLive tile lacks the event")
 	}
 	if _, err := live.Tile(tiles.SetCity, int(tl.Z), int(tl.X), int(tl.Y)); err != nil {
 		t.Fatal(err)
@@ -340,7 +382,7 @@ func TestWithEventsUsesItsCache(t *testing.T) {
 	if evc.Len() != 1 || city.Len() != 1 {
 		t.Errorf("events cache %d tiles, city cache %d; want 1 and 1", evc.Len(), city.Len())
 	}
-	if plain, _ := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y)); !plain.Empty {
-		t.Error("the original tiler gained the events source")
+	if _, err := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y)); !errors.Is(err, tiles.ErrUnknownSet) {
+		t.Errorf("the original tiler gained the events set: err %v", err)
 	}
 }

@@ -9,47 +9,61 @@ import (
 	"citygeo/tiles"
 )
 
-// EventsCacheBytes is the byte budget of the events tile cache.
-const EventsCacheBytes = 32 << 20
+// LiveCacheBytes is the byte budget of each live tile set's cache.
+const LiveCacheBytes = 32 << 20
 
-// feedEvents shows the open events of a dispatch feed in the events tile set.
+// registerLive registers the live tile sets every snapshot shows beside the city set. Events
+// come first: the open events of the dispatch feed, or none without dispatch, so that the
+// events set and its style source always exist. A live set outlives snapshots, so it has a
+// cache of its own, and its feed drops exactly the cached tiles a change touches.
+func (s *Server) registerLive(d *Dispatch) {
+	s.live = &tiles.Live{}
+	var feed *dispatch.Feed
+	if d != nil {
+		feed = d.Feed
+	}
+	events := s.live.Register(feedEvents{feed}, tiles.NewCache(LiveCacheBytes))
+	if feed != nil {
+		feed.Subscribe(func(ch dispatch.Change) { moved(events, ch.Old, ch.New) })
+	}
+}
+
+// moved drops the tiles of a live set that showed a feature at from or show it at to; either
+// is nil for a feature that appeared or disappeared.
+func moved(set *tiles.LiveSet, from, to *orb.Point) {
+	var pts []orb.Point
+	for _, p := range []*orb.Point{from, to} {
+		if p != nil {
+			pts = append(pts, *p)
+		}
+	}
+	set.Changed(pts...)
+}
+
+// tiler returns the snapshot's tiler with the live sets attached.
+func (s *Server) tiler(snap *city.Snapshot) *tiles.Tiler { return snap.Tiles.WithLive(s.live) }
+
+// feedEvents shows the open events of a dispatch feed as the events live layer; a nil feed
+// shows none.
 type feedEvents struct{ feed *dispatch.Feed }
 
-var _ tiles.EventSource = feedEvents{}
+var _ tiles.LiveLayer = feedEvents{}
 
-func (f feedEvents) EventsIn(b orb.Bound, fn func(tiles.Event) bool) {
-	f.feed.OpenIn(b, func(e data.Event) bool {
-		return fn(tiles.Event{
-			ID: tiles.FeatureID(e.ID), Ref: e.ID, Point: e.Point, Class: e.Class.Code, Status: string(e.Status),
-			Tags: []tiles.Tag{tiles.Str("department", e.Department.Name), tiles.Int("priority", int64(e.Priority)), tiles.Str("grid", e.Grid)},
-		})
-	})
+// Rule shows events at every zoom. TileJSON lists the attributes every client relies on; the
+// department, priority and grid come on top.
+func (feedEvents) Rule() tiles.Rule {
+	return tiles.Rule{Set: tiles.SetEvents, Layer: tiles.LayerEvents, Kind: "event",
+		MinZoom: tiles.MinZoom, MaxZoom: tiles.MaxZoom, Attrs: []string{"id", "class", "status"}}
 }
 
-// attachEvents makes the dispatch feed the source of the events tile set, for every snapshot,
-// and drops exactly the cached events tiles an event change touches (its old and new position).
-// The feed outlives snapshots, so the events tiles have a cache of their own.
-func (s *Server) attachEvents(d *Dispatch) {
-	if d == nil || d.Feed == nil {
+func (f feedEvents) In(b orb.Bound, fn func(tiles.LiveFeature) bool) {
+	if f.feed == nil {
 		return
 	}
-	s.events = feedEvents{d.Feed}
-	s.evCache = tiles.NewCache(EventsCacheBytes)
-	d.Feed.Subscribe(func(ch dispatch.Change) {
-		var pts []orb.Point
-		for _, p := range []*orb.Point{ch.Old, ch.New} {
-			if p != nil {
-				pts = append(pts, *p)
-			}
-		}
-		s.evCache.EventChanged(pts...)
+	f.feed.OpenIn(b, func(e data.Event) bool {
+		return fn(tiles.LiveFeature{ID: tiles.FeatureID(e.ID), Point: e.Point, Tags: []tiles.Tag{
+			tiles.Str("id", e.ID), tiles.Str("class", e.Class.Code), tiles.Str("status", string(e.Status)),
+			tiles.Str("department", e.Department.Name), tiles.Int("priority", int64(e.Priority)), tiles.Str("grid", e.Grid),
+		}})
 	})
-}
-
-// tiler returns the snapshot's tiler, with the live events attached when dispatch runs.
-func (s *Server) tiler(snap *city.Snapshot) *tiles.Tiler {
-	if s.events == nil {
-		return snap.Tiles
-	}
-	return snap.Tiles.WithEvents(s.events, s.evCache)
 }

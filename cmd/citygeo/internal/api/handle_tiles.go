@@ -22,7 +22,7 @@ const mvtType = "application/vnd.mapbox-vector-tile"
 // reads; the page and its static files are public so the wall screen can load before any token.
 func (s *Server) tileRoutes() []Route {
 	return []Route{
-		{"GET", "/tiles/:set", Read, "TileJSON 3.0 of a tile set: /tiles/city.json, /tiles/events.json", s.handleTileJSON},
+		{"GET", "/tiles/:set", Read, "TileJSON 3.0 of a tile set, the city or a live one: /tiles/{set}.json", s.handleTileJSON},
 		{"GET", "/tiles/:set/:z/:x/:y", Read, "one vector tile: /tiles/{set}/{z}/{x}/{y}.mvt (gzip, ETag, 204 when empty)", s.handleTile},
 		{"GET", "/styles/:style", Read, "MapLibre style: /styles/wall.json (dark) or /styles/desk.json (light)", s.handleStyle},
 		{"GET", "/", Public, "the wall-screen map page", s.handlePage},
@@ -127,7 +127,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	tj, err := snap.Tiles.TileJSON(set, tiles.TileURL(baseURL(c.Request), set))
+	tj, err := s.tiler(snap).TileJSON(set, tiles.TileURL(baseURL(c.Request), set))
 	if err != nil {
 		Fail(c, "", tileError(err))
 		return
@@ -142,7 +142,7 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "styles are /styles/wall.json and /styles/desk.json"))
 		return
 	}
-	st, err := tiles.Style(name, baseURL(c.Request))
+	st, err := tiles.Style(name, baseURL(c.Request), s.live)
 	if err != nil {
 		Fail(c, "", NotFound("style", "%v", err))
 		return

@@ -26,15 +26,6 @@ import (
 	"citygeo/web/webtest"
 )
 
-// oneEvent is an EventSource with one event at a point.
-type oneEvent struct{ p orb.Point }
-
-func (e oneEvent) EventsIn(b orb.Bound, fn func(tiles.Event) bool) {
-	if b.Contains(e.p) {
-		fn(tiles.Event{ID: 7, Point: e.p, Class: "0101", Status: "open"})
-	}
-}
-
 func get(t testing.TB, h http.Handler, url string, hdr ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest("GET", url, nil)
@@ -216,11 +207,20 @@ func TestWallPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := city.Build(ds, city.Options{Events: oneEvent{ds.Bound().Center()}})
+	snap, err := city.Build(ds, city.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Options{Logger: quietLog, WebDir: dist})
+	// One open event at the centre: the events set shows the dispatch feed's open events.
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := data.Event{ID: "A2026-0007", Point: ds.Bound().Center(), Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0101"}}
+	if _, err := feed.Put(ev, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Options{Logger: quietLog, WebDir: dist, Dispatch: &api.Dispatch{Feed: feed}})
 	srv.Swap(snap)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()

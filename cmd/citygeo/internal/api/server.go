@@ -34,8 +34,7 @@ type Server struct {
 	web    *web.Assets
 	disp   *Dispatch
 
-	events  tiles.EventSource // the dispatch feed as the events tile set; nil without dispatch
-	evCache *tiles.Cache      // events tiles, invalidated per event change
+	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
 	maxUpload int64
 }
@@ -56,7 +55,7 @@ func New(opts Options) *Server {
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
-	s.attachEvents(opts.Dispatch)
+	s.registerLive(opts.Dispatch)
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
