@@ -3,6 +3,6 @@
 // duty-rule list (权责清单) and the live events feed.
 //
 // It holds the rule precedence and import, the working-hours deadline calendar, the duplicate
-// index over open events, the events feed with its persistence (SQLite tables of their own) and
-// the per-area statistics. It knows nothing of HTTP; geometry comes from package geo.
+// index over open events, the events feed (persisted through a data.EventStore, which the
+// storage backend provides: see data/sqlite.Events) and the per-area statistics. It knows nothing of HTTP; geometry comes from package geo.
 package dispatch
