@@ -69,20 +69,16 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(versi
 // pending wake is as good as several) for each notification about this store.
 func (s *Store) listen(ctx context.Context, wake chan<- struct{}, onErr func(error, time.Duration)) {
 	backoff := firstReconnect
-	t := time.NewTimer(0)
-	<-t.C
-	defer t.Stop()
 	for {
 		err := s.listenOnce(ctx, wake, func() { backoff = firstReconnect })
 		if ctx.Err() != nil {
 			return
 		}
 		onErr(fmt.Errorf("listen for active version changes: %w", err), backoff)
-		t.Reset(backoff)
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, data.MaxWatchBackoff)
 	}
