@@ -148,6 +148,41 @@ func TestOpenConcurrently(t *testing.T) {
 	}
 }
 
+// TestConcurrentSaves imports from two handles at once: the second waits for the first's locks
+// on the layer tables (ATTACH), never deadlocks, and both versions load in full.
+func TestConcurrentSaves(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dsn := testDB(t)
+	a, b := open(t, dsn), open(t, dsn)
+	ds := bigDataset(20000, -1)
+	type result struct {
+		v   int64
+		err error
+	}
+	saved := make(chan result, 2)
+	for _, s := range []*postgis.Store{a, b} {
+		go func() {
+			v, err := s.Save(ctx, ds, "concurrent")
+			saved <- result{v, err}
+		}()
+	}
+	for range 2 {
+		r := <-saved
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		v := r.v
+		got, err := a.Load(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Components) != len(ds.Components) || len(got.Grids) != len(ds.Grids) {
+			t.Errorf("version %d: %d components, %d grids; want %d, %d", v, len(got.Components), len(got.Grids), len(ds.Components), len(ds.Grids))
+		}
+	}
+}
+
 // bigDataset is FullDataset with n more components, so that a COPY is well under way when
 // component #bad (if ≥ 0) fails.
 func bigDataset(n, bad int) *data.Dataset {
@@ -267,9 +302,9 @@ func TestWatchNotified(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Watch(ctx, time.Hour, func(v int64) { seen <- v }, nil) }()
 	expect(t, seen, v1, 2*time.Second)
-	// The watch reads the active version at once and again when its LISTEN is in place; wait
-	// for both before changing anything, so that the next value seen is from a notification.
-	time.Sleep(300 * time.Millisecond)
+	// Change nothing before the LISTEN is in place: the next value must come from a
+	// notification, not from the read the listener makes when it connects.
+	waitListening(ctx, t, b, dsn)
 	v2, err := b.Save(ctx, storetest.FullDataset(), "y")
 	if err != nil {
 		t.Fatal(err)
@@ -305,15 +340,12 @@ func TestWatchReconnects(t *testing.T) {
 	failed := make(chan error, 10)
 	go a.Watch(ctx, time.Hour, func(v int64) { seen <- v }, func(err error, _ time.Duration) { failed <- err })
 	expect(t, seen, v1, 2*time.Second)
-	app, _ := url.Parse(dsn)
+	waitListening(ctx, t, b, dsn)
 	var killed int
-	for killed == 0 && ctx.Err() == nil {
-		err := b.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = $1 AND query LIKE 'LISTEN%'`, app.Query().Get("application_name")).Scan(&killed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	err = b.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1 AND query LIKE 'LISTEN%'`, appName(dsn)).Scan(&killed)
+	if err != nil || killed == 0 {
+		t.Fatalf("terminated %d listeners: %v", killed, err)
 	}
 	select {
 	case err := <-failed:
@@ -321,27 +353,38 @@ func TestWatchReconnects(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("onErr not told of the dropped connection")
 	}
-	// Wait until the listener is back, then change the version.
-	for {
-		var n int
-		if err := b.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`,
-			app.Query().Get("application_name")).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the listener did not reconnect")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitListening(ctx, t, b, dsn) // back
 	v2, err := b.Save(ctx, storetest.FullDataset(), "y")
 	if err != nil {
 		t.Fatal(err)
 	}
 	expect(t, seen, v2, 5*time.Second)
+}
+
+// appName is the application_name testDB gave the connections of dsn.
+func appName(dsn string) string {
+	u, _ := url.Parse(dsn)
+	return u.Query().Get("application_name")
+}
+
+// waitListening waits until a watch on dsn has its LISTEN connection in place.
+func waitListening(ctx context.Context, t *testing.T, s *postgis.Store, dsn string) {
+	t.Helper()
+	for {
+		var n int
+		if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = $1
+			AND query LIKE 'LISTEN%'`, appName(dsn)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("no LISTEN connection")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // expect waits for want on seen, skipping repeats of earlier values.
