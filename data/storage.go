@@ -110,6 +110,14 @@ const MaxWatchBackoff = time.Minute
 // connection). A failed poll doubles the wait, up to MaxWatchBackoff, until one succeeds.
 func PollActive(ctx context.Context, active func(context.Context) (int64, error), interval time.Duration,
 	fn func(version int64), onErr func(err error, retryIn time.Duration)) error {
+	return PollActiveNotified(ctx, active, interval, nil, fn, onErr)
+}
+
+// PollActiveNotified is PollActive that also polls at once whenever wake receives: a backend that
+// can push changes (PostgreSQL LISTEN/NOTIFY) sends on wake when told of one, and the timer stays
+// as the fallback for a notification that never comes. A nil wake is plain PollActive.
+func PollActiveNotified(ctx context.Context, active func(context.Context) (int64, error), interval time.Duration,
+	wake <-chan struct{}, fn func(version int64), onErr func(err error, retryIn time.Duration)) error {
 	var last int64 = -1
 	wait := interval
 	t := time.NewTimer(interval)
@@ -134,6 +142,7 @@ func PollActive(ctx context.Context, active func(context.Context) (int64, error)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

@@ -44,7 +44,7 @@ func newExportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty exports the built-in sample city")
+	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty exports the built-in sample city")
 	cmd.Flags().StringVar(&format, "format", "geojson", "geojson (a directory of .geojson), gpkg (one file) or shp (a directory of Shapefiles)")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (geojson, shp) or file (gpkg)")
 	pm.register(cmd)

@@ -54,7 +54,7 @@ func newGenCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "saved as version %d of %s\n", v, storePath)
+				fmt.Fprintf(w, "saved as version %d of %s\n", v, storeName(storePath))
 			}
 			if out == "" && storePath == "" {
 				return json.NewEncoder(w).Encode(summary(ds))

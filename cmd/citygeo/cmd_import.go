@@ -29,7 +29,7 @@ type importFlags struct {
 }
 
 func (f *importFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.sf.store, "store", "", "embedded store (SQLite file)")
+	cmd.Flags().StringVar(&f.sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
 	cmd.Flags().StringVar(&f.mapFile, "map", "", "field mapping file (JSON or YAML); default: standard field names")
 	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, gcj02 …")
 	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
@@ -210,7 +210,7 @@ func activeDataset(ctx context.Context, sf storeFlags) (*data.Dataset, error) {
 	if sf.store == "" {
 		return nil, nil
 	}
-	if _, err := os.Stat(sf.store); err != nil {
+	if _, err := os.Stat(sf.store); err != nil && !isPostgres(sf.store) {
 		return nil, nil
 	}
 	st, err := openStore(ctx, sf.store)

@@ -68,7 +68,7 @@ func newLocateCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store; empty = the built-in sample city")
+	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty = the built-in sample city")
 	cmd.Flags().Float64Var(&lng, "lng", 0, "longitude")
 	cmd.Flags().Float64Var(&lat, "lat", 0, "latitude")
 	cmd.Flags().StringVar(&crs, "crs", "wgs84", "wgs84, cgcs2000, gcj02 or bd09")

@@ -56,7 +56,7 @@ func newServeCmd() *cobra.Command {
 			served := city.New(st, city.Options{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}, log)
 			if st != nil {
 				if err := served.Load(ctx); err != nil {
-					return fmt.Errorf("store %s: %w", sf.store, err)
+					return fmt.Errorf("store %s: %w", storeName(sf.store), err)
 				}
 			} else {
 				ds, err := sample.Generate(sample.Options{})
@@ -104,12 +104,12 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
+	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty serves the built-in sample city")
 	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
 	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
 	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
 	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
-	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes (memory only on the sample city)")
+	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file (or postgres://… URL) keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes, or the --store database itself for PostgreSQL (memory only on the sample city)")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")

@@ -44,7 +44,7 @@ func newVersionsCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file)")
+	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
 	return cmd
 }
 
@@ -74,6 +74,6 @@ func newRollbackCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file)")
+	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
 	return cmd
 }

@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/url"
+	"strings"
 
 	"citygeo/data"
+	"citygeo/data/postgis"
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
 )
@@ -15,10 +19,42 @@ type storeFlags struct {
 }
 
 // openStore opens the dataset store named by a --store value. This is the one place that picks
-// a backend: today a path is the embedded SQLite file (data/sqlite); every command and the
-// server take the data.Store it returns.
+// a backend: a postgres:// or postgresql:// URL is a PostgreSQL/PostGIS database (data/postgis),
+// anything else the path of the embedded SQLite file (data/sqlite); every command and the server
+// take the data.Store it returns.
 func openStore(ctx context.Context, where string) (data.Store, error) {
+	if isPostgres(where) {
+		return postgis.Open(ctx, where)
+	}
 	return sqlite.Open(ctx, where)
+}
+
+// storeName is a --store value fit for messages and logs: a URL's password is masked.
+func storeName(where string) string {
+	if u, err := url.Parse(where); err == nil && isPostgres(where) {
+		return u.Redacted()
+	}
+	return where
+}
+
+// isPostgres reports whether a --store or --events value is a PostgreSQL URL rather than a file.
+func isPostgres(where string) bool {
+	return strings.HasPrefix(where, "postgres://") || strings.HasPrefix(where, "postgresql://")
+}
+
+// eventStore is an events feed store that holds a file or connections until closed.
+type eventStore interface {
+	data.EventStore
+	io.Closer
+}
+
+// openEvents opens the events feed's store named by an --events value, picked as openStore picks:
+// the dispatch_event table of a PostgreSQL database, shared by every replica, or an SQLite file.
+func openEvents(ctx context.Context, where string) (eventStore, error) {
+	if isPostgres(where) {
+		return postgis.OpenEvents(ctx, where)
+	}
+	return sqlite.OpenEvents(where)
 }
 
 // loadDataset returns the dataset a command works on: the active version of the store, or the
@@ -34,7 +70,7 @@ func loadDataset(ctx context.Context, f storeFlags) (*data.Dataset, error) {
 	defer st.Close()
 	ds, err := data.LoadActive(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", f.store, err)
+		return nil, fmt.Errorf("store %s: %w", storeName(f.store), err)
 	}
 	return ds, nil
 }

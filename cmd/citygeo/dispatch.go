@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,7 +18,7 @@ import (
 type dispatchFlags struct {
 	rules  string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
 	dup    string // duplicate radius/window per class (JSON); "" = defaults
-	events string // SQLite file for events; "" = sqlite.EventsPath(--store), or memory only on the sample city
+	events string // SQLite file or postgres:// URL for events; "" = beside --store (its database for PostGIS), or memory only on the sample city
 }
 
 // newDispatch builds the duty rules and the events feed. It returns a closer for the event
@@ -55,13 +56,17 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 		}
 	}
 	eventsPath := f.events
-	if eventsPath == "" && storePath != "" {
+	switch {
+	case eventsPath != "" || storePath == "":
+	case isPostgres(storePath):
+		eventsPath = storePath // the database every replica shares
+	default:
 		eventsPath = sqlite.EventsPath(storePath)
 	}
 	var es data.EventStore = dispatch.MemStore{}
 	var closer io.Closer
 	if eventsPath != "" {
-		st, err := sqlite.OpenEvents(eventsPath)
+		st, err := openEvents(context.Background(), eventsPath)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -3,8 +3,9 @@
 // saying which version is served, so a rollback is an Activate of an older version. It also
 // keeps the events feed (Events), in a second file beside the store (EventsPath).
 //
-// It is not a cache and holds no state between calls beyond the open database. The schema is one
-// table family that maps onto PostGIS (BLOB WKB → geometry(…, 4490), TEXT JSON → jsonb):
+// It is not a cache and holds no state between calls beyond the open database. The schema keeps
+// the versions and the active row as the PostGIS backend (data/postgis) does, but all features in
+// one table, their attributes as JSON, where PostGIS has a typed table per layer:
 //
 //	dataset_version(version, name, created_at, source, counts)  -- one row per version
 //	feature(id, version, layer, seq, fid, geom, props)          -- every feature of every layer

@@ -42,7 +42,7 @@ func TestEventsConformance(t *testing.T) {
 	})
 }
 
-func open(t *testing.T) *sqlite.Store {
+func open(t testing.TB) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "city.db"))
 	if err != nil {
