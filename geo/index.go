@@ -218,6 +218,13 @@ func (ix *Index) Component(id string) *data.Component {
 	return nil
 }
 
+// ComponentPosition returns the position in Dataset().Components of the component with this
+// ID.
+func (ix *Index) ComponentPosition(id string) (int, bool) {
+	i, ok := ix.compByID[id]
+	return int(i), ok
+}
+
 // ComponentsIn calls iter for every component of the class ("" any, "01" a major, "0118" or
 // "01037" a full class) whose bounding box intersects b, until iter returns false. The order
 // is unspecified.
