@@ -159,7 +159,7 @@ func TestBBoxAgainstBruteForce(t *testing.T) {
 	gk, _ := ogc.ParseCRS("EPSG:4547")
 	rng := rand.New(rand.NewPCG(3, 4))
 	b := c.ix.Bound()
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 6; i++ {
 		w, h := 0.002+rng.Float64()*0.01, 0.002+rng.Float64()*0.01
 		x := b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]-w)
 		y := b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1]-h)
@@ -306,4 +306,43 @@ func TestEvents(t *testing.T) {
 	if err != nil || len(page.Features) != 1 || page.Features[0].Properties["overdue"] != true {
 		t.Fatalf("events of kind event: %v, %v", page, err)
 	}
+}
+
+// FuzzParseQuery: any query string is either refused with a ParamError or parsed into a query
+// the catalog can run: limits in range, boxes ordered, CRSs among those offered.
+func FuzzParseQuery(f *testing.F) {
+	luohu := orb.Bound{Min: orb.Point{114.09, 22.52}, Max: orb.Point{114.17, 22.58}}
+	col := ogc.Collection{ID: "components", CRS: ogc.Offered(luohu), Fields: []ogc.Field{
+		{Name: "class", Type: "string", Queryable: true}, {Name: "name", Type: "string"}}}
+	for _, s := range []string{"bbox=114.1,22.5,114.2,22.6&class=0118", "bbox=22.5,114.1,22.6,114.2&bbox-crs=EPSG:4326",
+		"crs=http://www.opengis.net/def/crs/EPSG/0/4547&limit=5&offset=10", "datetime=2024-01-01/..&f=html", "bbox=170,-10,-170,10", "name=x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := url.ParseQuery(s)
+		if err != nil {
+			return
+		}
+		q, err := ogc.ParseQuery(col, v)
+		if err != nil {
+			var pe *ogc.ParamError
+			if !errors.As(err, &pe) {
+				t.Fatalf("%q: %v is not a ParamError", s, err)
+			}
+			return
+		}
+		if q.Limit < 1 || q.Limit > ogc.MaxLimit || q.Offset < 0 {
+			t.Fatalf("%q: limit %d offset %d", s, q.Limit, q.Offset)
+		}
+		for _, b := range q.Boxes {
+			if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+				t.Fatalf("%q: box %v runs backwards", s, b)
+			}
+		}
+		for _, k := range []string{"name"} {
+			if _, ok := q.Props[k]; ok {
+				t.Fatalf("%q: %s is not queryable but filters", s, k)
+			}
+		}
+	})
 }
