@@ -30,8 +30,8 @@ func (s *Server) ogcRoutes() []Route {
 }
 
 // ogcRequest is what every OGC handler needs: the catalog of the current snapshot, the
-// service's absolute URL (links must be absolute: clients follow them as given) and whether
-// the client wants HTML.
+// service's absolute URL (links must be absolute: clients follow them as given; baseURL honours
+// a proxy's X-Forwarded-Proto) and whether the client wants HTML.
 type ogcRequest struct {
 	cat  *ogc.Catalog
 	base string
@@ -58,7 +58,7 @@ func (s *Server) handleOGC(h func(*gin.Context, ogcRequest) (ogcAnswer, error)) 
 		if snap == nil {
 			return
 		}
-		ans, err := h(c, ogcRequest{cat: s.ogcCatalog(snap), base: requestBase(c) + "/ogc", html: html})
+		ans, err := h(c, ogcRequest{cat: s.ogcCatalog(snap), base: baseURL(c.Request) + "/ogc", html: html})
 		if err != nil {
 			Fail(c, "", ogcError(err))
 			return
@@ -91,19 +91,6 @@ func ogcWantsHTML(c *gin.Context) (bool, error) {
 		return c.NegotiateFormat(ogc.TypeJSON, ogc.TypeGeoJSON, ogc.TypeHTML) == ogc.TypeHTML, nil
 	}
 	return false, BadParam("f", "%q: want json or html", c.Query("f"))
-}
-
-// requestBase is the scheme and host the client used, so links work behind a proxy that sets
-// X-Forwarded-Proto.
-func requestBase(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	if p := c.GetHeader("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + c.Request.Host
 }
 
 // ogcError maps the catalog's errors onto the API's: unknown ids are 404, bad parameters 400.
