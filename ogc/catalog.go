@@ -328,7 +328,7 @@ func planeBoxes(s string, crs CRS) ([]orb.Bound, error) {
 	if y0 > y1 {
 		return nil, paramErr("bbox", "%s: the lower corner is above the upper one", s)
 	}
-	if crs.Geographic() {
+	if crs.LonLat() {
 		for _, lon := range []float64{x0, x1} {
 			if lon < -180 || lon > 180 {
 				return nil, paramErr("bbox", "%s: longitude %v is outside [-180, 180] (%s axis order)", s, lon, axisOrder(crs))
@@ -350,9 +350,9 @@ func planeBoxes(s string, crs CRS) ([]orb.Bound, error) {
 
 func axisOrder(c CRS) string {
 	switch {
-	case c.Geographic() && c.Swap:
+	case c.LonLat() && c.Swap:
 		return "latitude, longitude"
-	case c.Geographic():
+	case c.LonLat():
 		return "longitude, latitude"
 	case c.Swap:
 		return "northing, easting"

@@ -115,9 +115,6 @@ func validVersion(v string) bool {
 	return true
 }
 
-// Geographic reports whether coordinates in c are degrees (a box may cross the antimeridian).
-func (c CRS) Geographic() bool { return c.LonLat() }
-
 // Point converts a stored CGCS2000 lon/lat point to c, in c's axis order.
 func (c CRS) Point(p orb.Point) orb.Point {
 	q := geo.FromCGCS2000(p, c.CRS)

@@ -226,10 +226,8 @@ func (c *Catalog) FeatureCollectionDoc(base string, items *Items, query url.Valu
 // FeatureDoc adds the links of a single feature to it: self, alternate, collection.
 func FeatureDoc(base, collectionID string, f *geojson.Feature, query url.Values) *geojson.Feature {
 	p := "/collections/" + url.PathEscape(collectionID)
-	id := url.PathEscape(formatID(f.ID))
+	id := url.PathEscape(format(f.ID))
 	f.ExtraMembers = geojson.Properties{"links": append(selfLinks(base, p+"/items/"+id, query, TypeGeoJSON),
 		Link{Href: base + p, Rel: "collection", Type: TypeJSON})}
 	return f
 }
-
-func formatID(id any) string { return format(id) }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"weak"
 
 	"github.com/gin-gonic/gin"
 
@@ -114,25 +116,30 @@ type ogcCatalogs struct {
 	last atomic.Pointer[ogcBuilt]
 }
 
+// ogcBuilt names its snapshot weakly: a catalog holds its version's dataset and index, and must
+// not keep a version alive that the city has let go of.
 type ogcBuilt struct {
-	snap *city.Snapshot
+	snap weak.Pointer[city.Snapshot]
 	cat  *ogc.Catalog
 }
 
 func (s *Server) ogcCatalog(snap *city.Snapshot) *ogc.Catalog {
-	if b := s.ogc.last.Load(); b != nil && b.snap == snap {
+	if b := s.ogc.last.Load(); b != nil && b.snap.Value() == snap {
 		return b.cat
 	}
 	s.ogc.mu.Lock()
 	defer s.ogc.mu.Unlock()
-	if b := s.ogc.last.Load(); b != nil && b.snap == snap {
+	if b := s.ogc.last.Load(); b != nil && b.snap.Value() == snap {
 		return b.cat
 	}
 	var opts ogc.Options
 	if s.disp != nil && s.disp.Feed != nil {
 		opts.Events = s.disp.Feed
 	}
-	cat := ogc.NewCatalog(snap.Dataset, snap.Geo, opts)
-	s.ogc.last.Store(&ogcBuilt{snap: snap, cat: cat})
-	return cat
+	b := &ogcBuilt{snap: weak.Make(snap), cat: ogc.NewCatalog(snap.Dataset, snap.Geo, opts)}
+	s.ogc.last.Store(b)
+	// When nothing holds the snapshot any more (swapped out, no request on it), drop its
+	// catalog too, rather than keep a whole version in memory until the next OGC request.
+	runtime.AddCleanup(snap, func(b *ogcBuilt) { s.ogc.last.CompareAndSwap(b, nil) }, b)
+	return b.cat
 }

@@ -44,10 +44,8 @@ var ogcTemplate = template.Must(template.New("ogc").Funcs(template.FuncMap{
 		links, _ := fc.ExtraMembers["links"].([]ogc.Link)
 		return links
 	},
-	"map":   svgMap,
-	"map1":  func(crs ogc.CRS, f *geojson.Feature) template.HTML { return svgMap(crs, []*geojson.Feature{f}) },
-	"count": func(n int) string { return fmt.Sprintf("%d", n) },
-	"last":  func(i, n int) bool { return i == n-1 },
+	"map":  svgMap,
+	"map1": func(crs ogc.CRS, f *geojson.Feature) template.HTML { return svgMap(crs, []*geojson.Feature{f}) },
 }).Parse(ogcHTML))
 
 func renderOGCPage(c *gin.Context, p *ogcPage) {
@@ -87,7 +85,7 @@ func svgMap(crs ogc.CRS, features []*geojson.Feature) template.HTML {
 		return ""
 	}
 	kx := 1.0
-	if crs.Geographic() {
+	if crs.LonLat() {
 		kx = math.Cos(b.Center()[1] * math.Pi / 180)
 	}
 	w, h := math.Max((b.Max[0]-b.Min[0])*kx, 1e-9), math.Max(b.Max[1]-b.Min[1], 1e-9)

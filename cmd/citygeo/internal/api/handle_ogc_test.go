@@ -309,3 +309,22 @@ func TestComponentsExactBox(t *testing.T) {
 	}
 	t.Skip("no slanted two-point line component in the sample")
 }
+
+// TestOGCCatalogFollowsSwaps: after a swap the OGC answers come from the new version.
+func TestOGCCatalogFollowsSwaps(t *testing.T) {
+	srv, ds := ogcSampleServer(t, api.Options{})
+	if _, doc := do(t, srv.Handler(), "GET", "/ogc/collections/pois", nil); doc["id"] != "pois" {
+		t.Fatalf("%v", doc)
+	}
+	small := *ds
+	small.Version, small.POIs = ds.Version+1, ds.POIs[:3]
+	snap, err := city.Build(&small, city.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Swap(snap)
+	page, _ := items(t, srv.Handler(), "/ogc/collections/pois/items")
+	if page.NumberMatched != 3 {
+		t.Errorf("after the swap: %d POIs, want 3", page.NumberMatched)
+	}
+}
