@@ -3,10 +3,12 @@ package geo
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/project"
 )
 
 // ErrCRS is returned, wrapped, for a name or code that is not a supported coordinate system.
@@ -24,7 +26,7 @@ const (
 )
 
 // CRS is a coordinate reference system: WGS84 or CGCS2000 lon/lat, GCJ-02 or BD-09 web-map
-// lon/lat, or a CGCS2000 Gauss–Krüger zone. It is a comparable value made of parameters, so a
+// lon/lat, a CGCS2000 Gauss–Krüger zone, or Web Mercator. It is a comparable value made of parameters, so a
 // new system is data, not code: a Gauss–Krüger zone by hand is CRS{GK: GaussKruger{…}}, and the
 // older datums (Xi'an 80, Beijing 54, local parameter sets) join as a datum field (an Ellipsoid
 // and the Helmert parameters to CGCS2000) beside these. The zero value converts nothing, like
@@ -36,6 +38,9 @@ type CRS struct {
 	EPSG  int         // 4326, 4490, 4491–4554; 0 for GCJ-02 and BD-09, which have none
 	Shift Shift       // the web-map offset over WGS84 lon/lat; NoShift otherwise
 	GK    GaussKruger // the projection of a Gauss–Krüger zone; the zero value for lon/lat
+	// Mercator marks spherical Web Mercator metres (EPSG:3857) over WGS84 lon/lat: the plane
+	// of web maps and tiles, which desktop GIS asks a map service for.
+	Mercator bool
 }
 
 // The lon/lat systems every API accepts and returns. Treat them as constants.
@@ -45,6 +50,15 @@ var (
 	GCJ02    = CRS{Shift: ShiftGCJ02}
 	BD09     = CRS{Shift: ShiftBD09}
 )
+
+// WebMercator is EPSG:3857, spherical Web Mercator in metres. ParseCRS does not read it: survey
+// files and the /v1 API never come in it, so a survey declared as 3857 stays an error; the OGC
+// API names it by its URI and converts through this value. Treat it as a constant.
+var WebMercator = CRS{EPSG: 3857, Mercator: true}
+
+// mercatorMaxLat is the latitude where Web Mercator's square world ends; FromCGCS2000 clamps
+// to it, so a pole never becomes an infinite northing.
+const mercatorMaxLat = 85.05112877980659
 
 // lonLatNames are the names ParseCRS reads for the lon/lat systems; the first is the one
 // String writes, and the one the HTTP API has always answered with.
@@ -98,8 +112,8 @@ func EPSG(code int) (CRS, error) {
 	return CRS{}, fmt.Errorf("EPSG:%d: %w (want 4326, 4490 or a CGCS2000 Gauss–Krüger zone 4491…4554)", code, ErrCRS)
 }
 
-// Projected reports whether coordinates in c are Gauss–Krüger metres.
-func (c CRS) Projected() bool { return c.GK != GaussKruger{} }
+// Projected reports whether coordinates in c are metres: Gauss–Krüger or Web Mercator.
+func (c CRS) Projected() bool { return c.GK != GaussKruger{} || c.Mercator }
 
 // LonLat reports whether coordinates in c are longitude/latitude degrees, as every API speaks.
 func (c CRS) LonLat() bool { return !c.Projected() }
@@ -147,6 +161,9 @@ func (c *CRS) UnmarshalText(b []byte) error {
 // Gauss–Krüger {easting, northing} metres are unprojected, web-map offsets undone. The zero
 // CRS is treated as CGCS2000 (ParseCRS never returns it).
 func ToCGCS2000(p orb.Point, c CRS) orb.Point {
+	if c.Mercator {
+		return project.Mercator.ToWGS84(p)
+	}
 	if c.Projected() {
 		return c.GK.Inverse(p)
 	}
@@ -161,6 +178,9 @@ func ToCGCS2000(p orb.Point, c CRS) orb.Point {
 
 // FromCGCS2000 converts a stored CGCS2000 lon/lat point to c.
 func FromCGCS2000(p orb.Point, c CRS) orb.Point {
+	if c.Mercator {
+		return project.WGS84.ToMercator(orb.Point{p[0], math.Max(-mercatorMaxLat, math.Min(mercatorMaxLat, p[1]))})
+	}
 	if c.Projected() {
 		return c.GK.Forward(p)
 	}

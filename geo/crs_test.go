@@ -1,9 +1,12 @@
 package geo_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os/exec"
 	"testing"
 
 	"citygeo/geo"
@@ -286,5 +289,36 @@ func TestBoundConversion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Web Mercator converts through the spherical projection both ways, agrees with PROJ's cs2cs
+// (when installed) to a millimetre, and clamps the poles to its square world.
+func TestWebMercator(t *testing.T) {
+	c := geo.WebMercator
+	if !c.Projected() || c.LonLat() || c.Code() != "EPSG:3857" || c.String() != "EPSG:3857" {
+		t.Fatalf("WebMercator: projected %v, code %q, string %q", c.Projected(), c.Code(), c.String())
+	}
+	pts := []orb.Point{{114.12, 22.55}, {73.5, 53.5}, {135, 3.9}, {-179.9, -70}, {0, 0}}
+	for _, p := range pts {
+		xy := geo.FromCGCS2000(p, c)
+		if back := geo.ToCGCS2000(xy, c); math.Abs(back[0]-p[0]) > 1e-9 || math.Abs(back[1]-p[1]) > 1e-9 {
+			t.Errorf("round trip %v → %v → %v", p, xy, back)
+		}
+	}
+	if n := geo.FromCGCS2000(orb.Point{10, 90}, c); math.IsInf(n[1], 0) || n[1] > 20037508.35 {
+		t.Errorf("north pole → %v, want clamped to the square world", n)
+	}
+	if _, err := exec.LookPath("cs2cs"); err != nil {
+		t.Skip("cs2cs not installed (apt-get install proj-bin)")
+	}
+	var in bytes.Buffer
+	for _, p := range pts {
+		fmt.Fprintf(&in, "%.10f %.10f\n", p[1], p[0]) // EPSG:4326 is latitude first in PROJ
+	}
+	for i, w := range cs2cs(t, in.Bytes(), "EPSG:4326", "EPSG:3857") {
+		if got := geo.FromCGCS2000(pts[i], c); math.Hypot(got[0]-w[0], got[1]-w[1]) > 1e-3 {
+			t.Errorf("%v → %v, PROJ %v", pts[i], got, w)
+		}
 	}
 }

@@ -218,16 +218,29 @@ func (ix *Index) Component(id string) *data.Component {
 	return nil
 }
 
+// ComponentPosition returns the position in Dataset().Components of the component with this
+// ID.
+func (ix *Index) ComponentPosition(id string) (int, bool) {
+	i, ok := ix.compByID[id]
+	return int(i), ok
+}
+
 // ComponentsIn calls iter for every component of the class ("" any, "01" a major, "0118" or
 // "01037" a full class) whose bounding box intersects b, until iter returns false. The order
 // is unspecified.
 func (ix *Index) ComponentsIn(b orb.Bound, class string, iter func(*data.Component) bool) {
+	ix.ComponentPositionsIn(b, class, func(i int) bool { return iter(ix.comps[i]) })
+}
+
+// ComponentPositionsIn is ComponentsIn naming each component by its position in
+// Dataset().Components, so a caller can page through the answer in the dataset's order.
+func (ix *Index) ComponentPositionsIn(b orb.Bound, class string, iter func(pos int) bool) {
 	if class == "" {
-		ix.compTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.comps[i]) })
+		ix.compTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(int(i)) })
 		return
 	}
 	if g := ix.classGrid[class]; g != nil {
-		g.searchBox(b, func(i int32) bool { return iter(ix.comps[i]) })
+		g.searchBox(b, func(i int32) bool { return iter(int(i)) })
 	}
 }
 
@@ -245,5 +258,18 @@ func ofClass(c *data.Component, class string) bool {
 // GridsIn calls iter for every grid whose bounding box intersects b, until iter returns false.
 // The order is unspecified.
 func (ix *Index) GridsIn(b orb.Bound, iter func(*data.Grid) bool) {
-	ix.gridTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(ix.grids[i]) })
+	ix.GridPositionsIn(b, func(i int) bool { return iter(ix.grids[i]) })
 }
+
+// Grids returns every grid in code order, the order GridPositionsIn counts in. The slice is the
+// index's own: read it, never change it.
+func (ix *Index) Grids() []*data.Grid { return ix.grids }
+
+// GridPositionsIn is GridsIn naming each grid by its position in Grids().
+func (ix *Index) GridPositionsIn(b orb.Bound, iter func(pos int) bool) {
+	ix.gridTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(int(i)) })
+}
+
+// Areas returns every area (all levels) in code order. The slice is the index's own: read it,
+// never change it.
+func (ix *Index) Areas() []*data.Area { return ix.areas }

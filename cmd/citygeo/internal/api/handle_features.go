@@ -95,11 +95,16 @@ func (s *Server) handleComponents(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	// The bbox is in the client's CRS; the index is in CGCS2000.
+	// The bbox is in the client's CRS; the index is in CGCS2000. The index filters by bounding
+	// box; a line or polygon whose box meets the query but which passes beside it is not in
+	// it (GIS clients and the OGC API answer the same).
 	q := geo.BoundToCGCS2000(b, crs)
 	fc := geojson.NewFeatureCollection()
 	truncated := false
 	snap.Geo.ComponentsIn(q, class, func(cp *data.Component) bool {
+		if !geo.Intersects(cp.Geometry, q) {
+			return true
+		}
 		if len(fc.Features) == limit {
 			truncated = true
 			return false

@@ -32,12 +32,17 @@ func (s *Server) tileRoutes() []Route {
 	}
 }
 
-// parseTileCoords reads z, x and "y.mvt" from a tile path. It only checks syntax and the
+// parseTileCoords reads z, x and "y.mvt" from a tile path; "y.pbf" names the same tile, the
+// extension GDAL's MVT driver asks for unless told otherwise (`ogrinfo MVT:…/tiles/city/16`
+// reads the set through its TileJSON, /tiles/city.json). It only checks syntax and the
 // coordinate range of zoom z; the tiler decides what the set serves.
 func parseTileCoords(zs, xs, ys string) (z, x, y int, err error) {
 	ys, ok := strings.CutSuffix(ys, ".mvt")
 	if !ok {
-		return 0, 0, 0, NotFound("y", "tile path must end in .mvt")
+		ys, ok = strings.CutSuffix(ys, ".pbf")
+	}
+	if !ok {
+		return 0, 0, 0, NotFound("y", "tile path must end in .mvt (or .pbf)")
 	}
 	for _, p := range []struct {
 		s     string

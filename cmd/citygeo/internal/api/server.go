@@ -35,6 +35,7 @@ type Server struct {
 	disp   *Dispatch
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
+	ogc  ogcCatalogs // the OGC API catalog of the snapshot served last
 
 	maxUpload int64
 }
@@ -107,7 +108,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
-	}, s.tileRoutes()...)
+	}, append(s.tileRoutes(), s.ogcRoutes()...)...)
 }
 
 // Handler returns the http.Handler serving the API.
