@@ -466,3 +466,53 @@ func TestTablesAreTyped(t *testing.T) {
 		t.Errorf("geometry columns without a GiST index: %v", missing)
 	}
 }
+
+func TestEventChangesConformance(t *testing.T) {
+	storetest.RunEventChanges(t, func(t *testing.T) func(*testing.T) data.EventStore {
+		dsn := testDB(t)
+		return func(t *testing.T) data.EventStore {
+			s, err := postgis.OpenEvents(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}
+
+// TestEventsUpgrade opens an events table made before the change feed (no seq column, no
+// trigger) with a row in it: the open adds them, and the old row is a change like any other.
+func TestEventsUpgrade(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDB(t)
+	s, err := postgis.OpenEvents(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := data.Event{ID: "OLD1", Point: orb.Point{114.1, 22.5}, Status: data.EventOpen, Reported: time.Now().UTC(), Updated: time.Now().UTC()}
+	if err := s.Put(&old); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `DROP TRIGGER dispatch_event_written ON dispatch_event; ALTER TABLE dispatch_event DROP COLUMN seq;
+		DROP SEQUENCE dispatch_event_seq`); err != nil {
+		t.Fatal(err)
+	}
+	s, err = postgis.OpenEvents(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ids []string
+	if _, err := s.Changes(ctx, 0, func(e *data.Event) { ids = append(ids, e.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != "OLD1" {
+		t.Errorf("changes after the upgrade = %v, want [OLD1]", ids)
+	}
+}
