@@ -169,7 +169,8 @@ type EventChanges interface {
 	// gets a cursor above the one returned: polling from it never misses a write.
 	Changes(ctx context.Context, since int64, fn func(*Event)) (int64, error)
 	// Listen sends on wake whenever another write may have committed, without blocking (a full
-	// channel has already said so), until ctx ends. It reconnects after a failure and tells onErr
+	// channel has already said so), until ctx ends; also once each time it starts listening,
+	// for what was written while nobody listened. It reconnects after a failure and tells onErr
 	// (when not nil) of it and of the wait before the next try. A backend that cannot push
 	// returns at once: polling Changes then finds the writes on its own.
 	Listen(ctx context.Context, wake chan<- struct{}, onErr func(err error, retryIn time.Duration))
