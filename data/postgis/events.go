@@ -106,7 +106,7 @@ func OpenEvents(ctx context.Context, url string) (*Events, error) {
 	schema, err := createEventSchema(ctx, pool)
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgis event store %s: %w", redact(cfg), err)
+		return nil, fmt.Errorf("open postgis event store %s: %w", redact(cfg.ConnConfig), err)
 	}
 	return &Events{pool: pool, schema: schema}, nil
 }
