@@ -163,21 +163,6 @@ func TestReplicasOnPostgres(t *testing.T) {
 	t.Logf("database back: version %d activated, all three serve it after %v", v2, took.Round(time.Millisecond))
 }
 
-// cmdLine is a citygeo command line run as this test binary.
-type cmdLine []string
-
-func citygeo(args ...string) cmdLine { return cmdLine(args) }
-
-func (c cmdLine) args(more ...string) cmdLine { return append(c, more...) }
-
-func (c cmdLine) cmd() *exec.Cmd {
-	cmd := exec.Command(os.Args[0], c...)
-	cmd.Env = append(os.Environ(), "CITYGEO_MAIN=1")
-	return cmd
-}
-
-func (c cmdLine) CombinedOutput() ([]byte, error) { return c.cmd().CombinedOutput() }
-
 // replicaTokens writes an auth file with a gis and a dispatcher token and returns them.
 func replicaTokens(t *testing.T, dir string) (gis, dispatcher, path string) {
 	t.Helper()
