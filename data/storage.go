@@ -154,3 +154,24 @@ type EventStore interface {
 	Put(e *Event) error
 	LoadAll() ([]*Event, error)
 }
+
+// EventChanges is an EventStore that several processes share and that can tell each of them
+// what the others wrote: the PostgreSQL backend (data/postgis.Events), where every replica keeps
+// the same feed. dispatch.Feed.Follow applies these changes to a replica's memory. A store
+// without it (the SQLite events file, dispatch.MemStore) keeps EventStore's one-process
+// semantics: a feed sees the events stored when it loaded and its own writes after that.
+type EventChanges interface {
+	EventStore
+	// Changes calls fn with every event last written after the cursor since, by any process,
+	// in the order the writes committed and each as it is stored now, and returns the cursor of
+	// the last one (since itself when nothing changed). Cursor 0 is the beginning, so
+	// Changes(ctx, 0, fn) reads every event. A write that commits after Changes returned always
+	// gets a cursor above the one returned: polling from it never misses a write.
+	Changes(ctx context.Context, since int64, fn func(*Event)) (int64, error)
+	// Listen sends on wake whenever another write may have committed, without blocking (a full
+	// channel has already said so), until ctx ends; also once each time it starts listening,
+	// for what was written while nobody listened. It reconnects after a failure and tells onErr
+	// (when not nil) of it and of the wait before the next try. A backend that cannot push
+	// returns at once: polling Changes then finds the writes on its own.
+	Listen(ctx context.Context, wake chan<- struct{}, onErr func(err error, retryIn time.Duration))
+}

@@ -4,5 +4,6 @@
 //
 // It holds the rule precedence and import, the working-hours deadline calendar, the duplicate
 // index over open events, the events feed (persisted through a data.EventStore, which the
-// storage backend provides: see data/sqlite.Events) and the per-area statistics. It knows nothing of HTTP; geometry comes from package geo.
+// storage backend provides: see data/sqlite.Events; Feed.Follow applies what other replicas
+// write to a shared store, data.EventChanges) and the per-area statistics. It knows nothing of HTTP; geometry comes from package geo.
 package dispatch

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -23,8 +24,14 @@ func (MemStore) LoadAll() ([]*data.Event, error) { return nil, nil }
 
 var _ data.EventStore = MemStore{}
 
-// ErrUnknownEvent is returned when closing an event id the feed does not hold.
-var ErrUnknownEvent = errors.New("unknown event")
+// Errors of the feed's writes.
+var (
+	// ErrUnknownEvent is returned when closing an event id the feed does not hold.
+	ErrUnknownEvent = errors.New("unknown event")
+	// ErrStore wraps a failed write to the event store (the database is down, the disk is
+	// full): nothing was changed, in memory or stored, and the same write may be tried again.
+	ErrStore = errors.New("event store unavailable")
+)
 
 // Change tells a listener that an event moved on the map: Old is where it was shown (nil when it
 // was not open), New where it is shown now (nil when it is no longer open). The tiles covering
@@ -46,20 +53,29 @@ type Feed struct {
 	index  *dupIndex
 	open   rtree.RTreeG[*data.Event]
 	subs   []func(Change)
+	cursor int64 // the store's change cursor read up to (data.EventChanges); guarded by wmu
 }
 
-// NewFeed loads the store's events into a feed.
+// NewFeed loads the store's events into a feed. From a store shared by processes
+// (data.EventChanges) it reads them as changes from the beginning, which also gives the cursor
+// Follow goes on from.
 func NewFeed(store data.EventStore, dup DupConfig) (*Feed, error) {
 	if store == nil {
 		store = MemStore{}
 	}
 	f := &Feed{store: store, dup: dup, events: map[string]*data.Event{}, index: newDupIndex()}
-	evs, err := store.LoadAll()
+	var err error
+	if ch, ok := store.(data.EventChanges); ok {
+		f.cursor, err = ch.Changes(context.Background(), 0, f.insert)
+	} else {
+		var evs []*data.Event
+		evs, err = store.LoadAll()
+		for _, e := range evs {
+			f.insert(e)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
-	}
-	for _, e := range evs {
-		f.insert(e)
 	}
 	return f, nil
 }
@@ -113,7 +129,7 @@ func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time) (*data.Ev
 	ne := &e
 	// Persist first, outside mu: readers (dispatch, tiles) are not held up by the disk.
 	if err := f.store.Put(ne); err != nil {
-		return nil, fmt.Errorf("store event %s: %w", e.ID, err)
+		return nil, fmt.Errorf("store event %s: %w: %w", e.ID, ErrStore, err)
 	}
 	f.mu.Lock()
 	ch := f.replace(old, ne)

@@ -18,6 +18,7 @@ import (
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
+	"citygeo/dispatch"
 	"citygeo/tiles"
 )
 
@@ -87,6 +88,11 @@ func newServeCmd() *cobra.Command {
 			if st != nil { // follow imports and rollbacks made by other processes
 				go served.Follow(ctx, 2*time.Second)
 			}
+			// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file
+			// is this process's alone, and Follow returns at once.
+			go disp.Feed.Follow(ctx, dispatch.DefaultFollowInterval, func(err error, retryIn time.Duration) {
+				log.Error("follow events", "err", err, "retry_in", retryIn)
+			})
 			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()

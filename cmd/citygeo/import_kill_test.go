@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -33,11 +32,7 @@ func TestImportSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := filepath.Join(dir, "city.db")
-	importCmd := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], append([]string{"import", "-q", "--store", db}, files...)...)
-		cmd.Env = append(os.Environ(), "CITYGEO_MAIN=1")
-		return cmd
-	}
+	importCmd := func() *exec.Cmd { return citygeo("import", "-q", "--store", db).args(files...).cmd() }
 	start := time.Now()
 	if out, err := importCmd().CombinedOutput(); err != nil {
 		t.Fatalf("first import: %v\n%s", err, out)

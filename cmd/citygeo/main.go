@@ -10,6 +10,8 @@
 //	citygeo versions|rollback N --store PATH
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
 //	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
+//	citygeo backup --store PATH|postgres://… FILE
+//	citygeo restore [--replace] --store PATH|postgres://… FILE
 package main
 
 import (
@@ -55,6 +57,7 @@ func newRootCmd() *cobra.Command {
 		newLocateCmd(),
 		newTokenCmd(),
 		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
+		newBackupCmd(), newRestoreCmd(),
 	)
 	return root
 }

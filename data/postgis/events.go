@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,13 +22,38 @@ const DefaultEventTimeout = 10 * time.Second
 // connection runs with synchronous_commit on whatever the server's default, so an acknowledged
 // event is on disk. Imports never block event writes (each is its own short transaction, and
 // MVCC readers and writers do not wait on each other).
+//
+// Events is a data.EventChanges: a trigger gives every written row the next number of the
+// sequence dispatch_event_seq (its cursor) and notifies EventChannel at commit, so each replica
+// reads what the others wrote (Changes) as soon as it is told (Listen).
 type Events struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	schema string // where the table is: the connection's current schema
 }
 
-var _ data.EventStore = (*Events)(nil)
+var _ data.EventChanges = (*Events)(nil)
 
+// EventChannel is the channel the events table's trigger notifies on at the commit of every
+// write; the payload is the table's schema, so that several stores in one database tell their
+// writes apart.
+const EventChannel = "citygeo_event"
+
+// eventLockClass is the first key of the advisory lock that orders event writes (the second is
+// the schema's hash): 0x63676576, "cgev".
+const eventLockClass = "1667720566"
+
+// eventSchema creates the events table, or brings one made by an older citygeo up to date (the
+// seq column and its trigger): every statement is idempotent.
+//
+// The trigger is what makes Changes exact. A sequence number is drawn when a statement runs, not
+// when it commits, so two writers could commit out of their numbers' order and a reader that has
+// seen 11 would never read 10. The trigger therefore takes a transaction-scoped advisory lock
+// before it draws the number: writers of one schema's events commit one at a time, in number
+// order (PostgreSQL makes a commit visible before it releases the committer's locks). Event
+// writes are short single-row statements, a few per second in a busy city, so the order costs
+// nothing that matters. Writers of other schemas take other locks.
 const eventSchema = `
+CREATE SEQUENCE IF NOT EXISTS dispatch_event_seq;
 CREATE TABLE IF NOT EXISTS dispatch_event (
 	id          text PRIMARY KEY,
 	scheme      text NOT NULL,
@@ -50,8 +76,19 @@ CREATE TABLE IF NOT EXISTS dispatch_event (
 	source      text NOT NULL,
 	description text NOT NULL
 );
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT nextval('dispatch_event_seq');
 CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
 CREATE INDEX IF NOT EXISTS dispatch_event_geom_gist ON dispatch_event USING gist (geom);
+CREATE UNIQUE INDEX IF NOT EXISTS dispatch_event_seq_key ON dispatch_event(seq);
+CREATE OR REPLACE FUNCTION citygeo_event_written() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock(` + eventLockClass + `, hashtext(TG_TABLE_SCHEMA));
+	NEW.seq := nextval(format('%I.dispatch_event_seq', TG_TABLE_SCHEMA));
+	PERFORM pg_notify('` + EventChannel + `', TG_TABLE_SCHEMA);
+	RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER dispatch_event_written BEFORE INSERT OR UPDATE ON dispatch_event
+	FOR EACH ROW EXECUTE FUNCTION citygeo_event_written();
 `
 
 // OpenEvents connects to the database at url (as Open) and creates the events table when it is
@@ -66,29 +103,36 @@ func OpenEvents(ctx context.Context, url string) (*Events, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgis event store: %w", err)
 	}
-	if err := createEventSchema(ctx, pool); err != nil {
+	schema, err := createEventSchema(ctx, pool)
+	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgis event store %s: %w", redact(cfg), err)
+		return nil, fmt.Errorf("open postgis event store %s: %w", redact(cfg.ConnConfig), err)
 	}
-	return &Events{pool: pool}, nil
+	return &Events{pool: pool, schema: schema}, nil
 }
 
-// createEventSchema creates the events table unless it exists, under the schema lock; the look
-// first avoids CREATE INDEX IF NOT EXISTS, which locks the table, on every start.
-func createEventSchema(ctx context.Context, pool *pgxpool.Pool) error {
-	exists := func(q queryRower) (bool, error) {
+// createEventSchema creates or upgrades the events table unless it is complete, under the
+// schema lock, and returns the schema it is in. The look first avoids CREATE INDEX IF NOT
+// EXISTS, which locks the table, on every start. The unique index on seq is made last, in the
+// same transaction as the rest, so its presence says the whole of eventSchema is there.
+func createEventSchema(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+	var schema *string
+	complete := func(q queryRower) (bool, error) {
 		var ok bool
-		err := q.QueryRow(ctx, `SELECT to_regclass(format('%I.%I', current_schema(), 'dispatch_event')) IS NOT NULL`).Scan(&ok)
+		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), 'dispatch_event_seq_key')) IS NOT NULL`).Scan(&schema, &ok)
+		if err == nil && schema == nil {
+			err = errors.New("no schema to create tables in: the search_path names no existing schema")
+		}
 		return ok, err
 	}
-	if ok, err := exists(pool); err != nil || ok {
-		return err
+	if ok, err := complete(pool); err != nil || ok {
+		return deref(schema), err
 	}
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, schemaLock); err != nil {
 			return fmt.Errorf("lock schema: %w", err)
 		}
-		if ok, err := exists(tx); err != nil || ok {
+		if ok, err := complete(tx); err != nil || ok {
 			return err
 		}
 		if err := ensurePostGIS(ctx, tx); err != nil {
@@ -99,6 +143,14 @@ func createEventSchema(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 		return nil
 	})
+	return deref(schema), err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // Close closes the connections.
@@ -131,34 +183,73 @@ func (s *Events) Put(e *data.Event) error {
 	return nil
 }
 
+// eventColumns is the select list scanEvent reads, seq first.
+const eventColumns = `seq, id, scheme, kind, class, ST_X(geom), ST_Y(geom), grid, community, street, district, component,
+	dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description`
+
 // LoadAll reads every event, oldest report first.
 func (s *Events) LoadAll() ([]*data.Event, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultEventTimeout)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT id, scheme, kind, class, ST_X(geom), ST_Y(geom), grid, community, street,
-		district, component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description
-		FROM dispatch_event ORDER BY reported, id`)
+	var out []*data.Event
+	_, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event ORDER BY reported, id`, 0, func(e *data.Event) { out = append(out, e) })
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
 	}
+	return out, nil
+}
+
+// Changes implements data.EventChanges: the rows whose seq is above since, in seq order, which
+// the trigger's lock makes the order of their commits. It is bounded by DefaultEventTimeout as
+// well as ctx.
+func (s *Events) Changes(ctx context.Context, since int64, fn func(*data.Event)) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultEventTimeout)
+	defer cancel()
+	last, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event WHERE seq > $1 ORDER BY seq`, since, fn, since)
+	if err != nil {
+		return since, fmt.Errorf("read event changes after %d: %w", since, err)
+	}
+	return last, nil
+}
+
+// Listen implements data.EventChanges: a LISTEN on EventChannel on a connection of its own,
+// waking for this schema's writes and once after each (re)connection.
+func (s *Events) Listen(ctx context.Context, wake chan<- struct{}, onErr func(err error, retryIn time.Duration)) {
+	listen(ctx, s.pool.Config().ConnConfig, EventChannel, func(p string) bool { return p == s.schema }, wake,
+		func(err error, retryIn time.Duration) {
+			if onErr != nil {
+				onErr(fmt.Errorf("listen for event writes: %w", err), retryIn)
+			}
+		})
+}
+
+// query runs a select of eventColumns and calls fn with each row's event; it returns the largest
+// seq read, or since when there was no row.
+func (s *Events) query(ctx context.Context, sql string, since int64, fn func(*data.Event), args ...any) (int64, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return since, err
+	}
 	defer rows.Close()
-	var out []*data.Event
+	last := since
 	for rows.Next() {
 		var e data.Event
+		var seq int64
 		var scheme, kind, status string
 		var deadline, closed pgtype.Timestamptz
-		if err := rows.Scan(&e.ID, &scheme, &kind, &e.Class.Code, &e.Point[0], &e.Point[1], &e.Grid, &e.Community,
+		if err := rows.Scan(&seq, &e.ID, &scheme, &kind, &e.Class.Code, &e.Point[0], &e.Point[1], &e.Grid, &e.Community,
 			&e.Street, &e.District, &e.Component, &e.Department.Code, &e.Department.Name, &deadline, &e.Priority,
 			&status, &e.Reported, &e.Updated, &closed, &e.Source, &e.Description); err != nil {
-			return nil, fmt.Errorf("load events: %w", err)
+			return since, err
 		}
 		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
 		e.Deadline, e.Closed = timeOrZero(deadline), timeOrZero(closed)
 		e.Reported, e.Updated = e.Reported.UTC(), e.Updated.UTC()
-		out = append(out, &e)
+		last = max(last, seq)
+		fn(&e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load events: %w", err)
+		return since, err
 	}
-	return out, nil
+	return last, nil
 }

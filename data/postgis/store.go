@@ -46,14 +46,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	schema, err := createSchema(ctx, pool)
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgis store %s: %w", redact(cfg), err)
+		return nil, fmt.Errorf("open postgis store %s: %w", redact(cfg.ConnConfig), err)
 	}
 	return &Store{pool: pool, schema: schema, stop: make(chan struct{})}, nil
 }
 
 // redact names a database for an error message without its password.
-func redact(cfg *pgxpool.Config) string {
-	c := cfg.ConnConfig
+func redact(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 

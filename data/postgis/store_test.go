@@ -2,82 +2,24 @@ package postgis_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"citygeo/data"
 	"citygeo/data/postgis"
+	"citygeo/data/postgis/pgtest"
 	"citygeo/data/storetest"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 )
 
-// envURL names the environment variable holding the test database.
-const envURL = "CITYGEO_TEST_POSTGRES"
-
-// testDB returns a connection string for a new, empty schema of the test database, dropped when
-// the test ends. Each test (each conformance subtest) gets its own, so none sees another's
-// versions; the schema's search_path also reaches the schema PostGIS is installed in.
-func testDB(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(envURL)
-	if base == "" {
-		t.Skipf("set %s=postgres://user:password@127.0.0.1:5432/db (a database the tests may create schemas in; .ci/run starts one)", envURL)
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", envURL, err)
-	}
-	defer admin.Close(ctx)
-	// PostGIS must be there before a schema can reach it; the tests' role may not be allowed to
-	// create it, so say what to do instead of failing on "type geometry does not exist".
-	var gis *string
-	if err := admin.QueryRow(ctx, `SELECT (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis')`).Scan(&gis); err != nil {
-		t.Fatal(err)
-	}
-	if gis == nil {
-		if _, err := admin.Exec(ctx, `CREATE EXTENSION postgis`); err != nil {
-			t.Fatalf("the database of %s has no postgis and this role cannot create it (%v): run CREATE EXTENSION postgis in it as a superuser", envURL, err)
-		}
-		p := "public"
-		gis = &p
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "citygeo_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", envURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema+","+*gis)
-	q.Set("application_name", schema) // lets a test find this schema's connections
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// testDB returns a connection string for a new, empty schema of the test database (pgtest.Schema).
+func testDB(t testing.TB) string { return pgtest.Schema(t) }
 
 func open(t testing.TB, dsn string) *postgis.Store {
 	t.Helper()
@@ -464,5 +406,55 @@ func TestTablesAreTyped(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Errorf("geometry columns without a GiST index: %v", missing)
+	}
+}
+
+func TestEventChangesConformance(t *testing.T) {
+	storetest.RunEventChanges(t, func(t *testing.T) func(*testing.T) data.EventStore {
+		dsn := testDB(t)
+		return func(t *testing.T) data.EventStore {
+			s, err := postgis.OpenEvents(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}
+
+// TestEventsUpgrade opens an events table made before the change feed (no seq column, no
+// trigger) with a row in it: the open adds them, and the old row is a change like any other.
+func TestEventsUpgrade(t *testing.T) {
+	ctx := context.Background()
+	dsn := testDB(t)
+	s, err := postgis.OpenEvents(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := data.Event{ID: "OLD1", Point: orb.Point{114.1, 22.5}, Status: data.EventOpen, Reported: time.Now().UTC(), Updated: time.Now().UTC()}
+	if err := s.Put(&old); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `DROP TRIGGER dispatch_event_written ON dispatch_event; ALTER TABLE dispatch_event DROP COLUMN seq;
+		DROP SEQUENCE dispatch_event_seq`); err != nil {
+		t.Fatal(err)
+	}
+	s, err = postgis.OpenEvents(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var ids []string
+	if _, err := s.Changes(ctx, 0, func(e *data.Event) { ids = append(ids, e.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != "OLD1" {
+		t.Errorf("changes after the upgrade = %v, want [OLD1]", ids)
 	}
 }

@@ -68,13 +68,26 @@ func (s *Store) Watch(ctx context.Context, interval time.Duration, fn func(versi
 // listen keeps a LISTEN connection open until ctx ends, sending on wake (without blocking: one
 // pending wake is as good as several) for each notification about this store.
 func (s *Store) listen(ctx context.Context, wake chan<- struct{}, onErr func(error, time.Duration)) {
+	mine := s.schema + ":"
+	listen(ctx, s.pool.Config().ConnConfig, NotifyChannel, func(p string) bool { return strings.HasPrefix(p, mine) },
+		wake, func(err error, retryIn time.Duration) {
+			onErr(fmt.Errorf("listen for active version changes: %w", err), retryIn)
+		})
+}
+
+// listen keeps a LISTEN on channel open on a connection of its own until ctx ends, sending on
+// wake for each notification whose payload ours accepts: other schemas of the database (other
+// cities, tests) share the channel. It reconnects with backoff, telling onErr of each failure;
+// after each (re)connection it wakes once, for whatever changed while nobody listened.
+func listen(ctx context.Context, cfg *pgx.ConnConfig, channel string, ours func(payload string) bool,
+	wake chan<- struct{}, onErr func(error, time.Duration)) {
 	backoff := firstReconnect
 	for {
-		err := s.listenOnce(ctx, wake, func() { backoff = firstReconnect })
+		err := listenOnce(ctx, cfg, channel, ours, wake, func() { backoff = firstReconnect })
 		if ctx.Err() != nil {
 			return
 		}
-		onErr(fmt.Errorf("listen for active version changes: %w", err), backoff)
+		onErr(err, backoff)
 		select {
 		case <-ctx.Done():
 			return
@@ -86,8 +99,9 @@ func (s *Store) listen(ctx context.Context, wake chan<- struct{}, onErr func(err
 
 // listenOnce connects, LISTENs and forwards notifications until the connection fails or ctx
 // ends; connected is called once the LISTEN is in place.
-func (s *Store) listenOnce(ctx context.Context, wake chan<- struct{}, connected func()) error {
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
+func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, channel string, ours func(string) bool,
+	wake chan<- struct{}, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -96,19 +110,17 @@ func (s *Store) listenOnce(ctx context.Context, wake chan<- struct{}, connected 
 		defer cancel()
 		conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return err
 	}
 	connected()
-	poke(wake) // whatever changed while nobody listened
-	mine := s.schema + ":"
+	poke(wake)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		// Other schemas of the database (other cities, tests) share the channel.
-		if strings.HasPrefix(n.Payload, mine) {
+		if ours(n.Payload) {
 			poke(wake)
 		}
 	}

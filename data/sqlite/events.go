@@ -19,6 +19,10 @@ import (
 // chooses another). It is a separate file because Store.Save holds one write transaction for a
 // whole import, and an event write must never wait behind an import. Put is durable when it
 // returns (WAL, synchronous=NORMAL survives a process kill; FULL would also survive power loss).
+//
+// Events is no data.EventChanges: it has one-process semantics. A feed sees the events stored
+// when it loaded and its own writes after that, not those of another process on the same file;
+// replicas that must share events use the PostgreSQL backend (data/postgis.Events).
 type Events struct {
 	db  *sql.DB
 	put *sql.Stmt

@@ -42,6 +42,21 @@ func TestEventsConformance(t *testing.T) {
 	})
 }
 
+// TestEventChangesConformance runs the change-feed suite, which skips: the events file keeps
+// one-process semantics (several replicas share events through PostgreSQL, not a file).
+func TestEventChangesConformance(t *testing.T) {
+	storetest.RunEventChanges(t, func(t *testing.T) func(*testing.T) data.EventStore {
+		path := filepath.Join(t.TempDir(), sqlite.EventsPath("city.db"))
+		return func(t *testing.T) data.EventStore {
+			s, err := sqlite.OpenEvents(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}
+
 func open(t testing.TB) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "city.db"))

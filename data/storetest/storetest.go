@@ -6,6 +6,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,5 +269,210 @@ func RunEvents(t *testing.T, open func(t *testing.T) data.EventStore) {
 	want := []*data.Event{&moved, &closed}
 	if d := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
 		t.Errorf("events after reopening (-want +got):\n%s", d)
+	}
+}
+
+// RunEventChanges runs the suite of data.EventChanges, the change feed of an event store shared
+// by several processes. newStore is called once per subtest and returns an opener of handles on
+// a new, empty event store; each call of the opener opens the same store again, as another
+// process would. A store that does not implement data.EventChanges keeps one-process semantics,
+// and the suite skips, saying so.
+func RunEventChanges(t *testing.T, newStore func(t *testing.T) func(t *testing.T) data.EventStore) {
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, func(*testing.T) data.EventChanges)
+	}{
+		{"OtherHandlesWrites", testChangesOtherHandle},
+		{"ListenWakes", testChangesListen},
+		{"ConcurrentWritersMissNothing", testChangesConcurrent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			open := newStore(t)
+			first := open(t)
+			closeOnCleanup(t, first)
+			if _, ok := first.(data.EventChanges); !ok {
+				t.Skip("this event store has no change feed (data.EventChanges): each process sees only its own writes")
+			}
+			tc.run(t, func(t *testing.T) data.EventChanges {
+				h := open(t).(data.EventChanges)
+				closeOnCleanup(t, h)
+				return h
+			})
+		})
+	}
+}
+
+func closeOnCleanup(t *testing.T, st any) {
+	if c, ok := st.(interface{ Close() error }); ok {
+		t.Cleanup(func() { c.Close() })
+	}
+}
+
+func changeEvent(id string, lon float64, at time.Time) data.Event {
+	return data.Event{ID: id, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"},
+		Point: orb.Point{lon, 22.55}, Status: data.EventOpen, Reported: at, Updated: at}
+}
+
+// changes reads the changes of st after since into a list of ids and returns the new cursor.
+func changes(t *testing.T, st data.EventChanges, since int64) ([]string, []data.Event, int64) {
+	t.Helper()
+	var ids []string
+	var evs []data.Event
+	next, err := st.Changes(context.Background(), since, func(e *data.Event) {
+		ids = append(ids, e.ID)
+		evs = append(evs, *e)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, evs, next
+}
+
+// testChangesOtherHandle: what one handle writes, another reads as changes in write order, each
+// event once and as it is now, and a cursor past the last write reads nothing.
+func testChangesOtherHandle(t *testing.T, open func(*testing.T) data.EventChanges) {
+	a, b := open(t), open(t)
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	e1 := changeEvent("E1", 114.1, t0)
+	if err := a.Put(&e1); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, c1 := changes(t, b, 0)
+	if d := cmp.Diff([]string{"E1"}, ids); d != "" {
+		t.Fatalf("changes from 0 (-want +got):\n%s", d)
+	}
+	e2 := changeEvent("E2", 114.2, t0.Add(time.Minute))
+	moved := e1
+	moved.Point, moved.Status, moved.Closed = orb.Point{114.3, 22.6}, data.EventClosed, t0.Add(2*time.Minute)
+	for _, e := range []*data.Event{&e2, &moved} {
+		if err := a.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, evs, c2 := changes(t, b, c1)
+	if d := cmp.Diff([]string{"E2", "E1"}, ids); d != "" {
+		t.Fatalf("changes after %d (-want +got):\n%s", c1, d)
+	}
+	if c2 <= c1 {
+		t.Errorf("cursor went from %d to %d", c1, c2)
+	}
+	if d := cmp.Diff(moved, evs[1], cmp.Comparer(func(x, y time.Time) bool { return x.Equal(y) })); d != "" {
+		t.Errorf("E1 as changed (-want +got):\n%s", d)
+	}
+	if ids, _, c3 := changes(t, b, c2); len(ids) != 0 || c3 != c2 {
+		t.Errorf("changes after the last write = %v, cursor %d; want none, cursor %d", ids, c3, c2)
+	}
+}
+
+// testChangesListen: a handle listening is woken by another handle's write, promptly.
+func testChangesListen(t *testing.T, open func(*testing.T) data.EventChanges) {
+	a, b := open(t), open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Listen(ctx, wake, func(err error, _ time.Duration) { t.Logf("listen: %v", err) })
+	}()
+	defer func() { cancel(); <-done }()
+	select {
+	case <-done:
+		t.Skip("Listen returned at once: this store can only be polled")
+	case <-time.After(50 * time.Millisecond):
+	}
+	// Listen wakes once when it connects; whether that has happened yet is its business, so
+	// write until a wake follows a write (and the one for the connection has been drained).
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	deadline := time.Now().Add(5 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		drain(wake)
+		e := changeEvent(fmt.Sprintf("L%d", i), 114.1, t0)
+		if err := a.Put(&e); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-wake:
+			if i > 0 {
+				t.Logf("woken after write %d", i)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	t.Fatal("Listen never woke within 200 ms of another handle's write")
+}
+
+func drain(c <-chan struct{}) {
+	for {
+		select {
+		case <-c:
+		default:
+			return
+		}
+	}
+}
+
+// testChangesConcurrent: four writers on two handles write new events while a third handle
+// follows by cursor; at the end, the follower has read every event the store holds. A change
+// feed that numbers writes when they start rather than when they commit loses some: a write
+// that commits after a later-numbered one has been read lies behind the cursor.
+func testChangesConcurrent(t *testing.T, open func(*testing.T) data.EventChanges) {
+	writers := []data.EventChanges{open(t), open(t)}
+	follower := open(t)
+	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	const perWriter = 40
+	seen := map[string]data.Event{}
+	var cursor int64
+	stop := make(chan struct{})
+	followed := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				followed <- nil
+				return
+			default:
+			}
+			var err error
+			cursor, err = follower.Changes(context.Background(), cursor, func(e *data.Event) { seen[e.ID] = *e })
+			if err != nil {
+				followed <- err
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w, st := range writers {
+		for g := range 2 {
+			wg.Go(func() {
+				for i := range perWriter {
+					e := changeEvent(fmt.Sprintf("C%d-%d-%d", w, g, i), 114+float64(i)/1e4, t0.Add(time.Duration(i)*time.Second))
+					if err := st.Put(&e); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-followed; err != nil {
+		t.Fatal(err)
+	}
+	// One last read after every write returned: what the follower then holds must be the store.
+	if _, err := follower.Changes(context.Background(), cursor, func(e *data.Event) { seen[e.ID] = *e }); err != nil {
+		t.Fatal(err)
+	}
+	all, err := writers[0].LoadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]data.Event{}
+	for _, e := range all {
+		want[e.ID] = *e
+	}
+	if d := cmp.Diff(want, seen, cmp.Comparer(func(x, y time.Time) bool { return x.Equal(y) })); d != "" {
+		t.Errorf("events followed by changes differ from the store (-store +followed):\n%s", d)
 	}
 }

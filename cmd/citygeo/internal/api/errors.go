@@ -34,6 +34,7 @@ const (
 	CodeUnauthorized = "unauthorized"
 	CodeForbidden    = "forbidden"
 	CodeNotReady     = "not_ready"
+	CodeUnavailable  = "unavailable" // a store the write needs is down (503); nothing changed
 	CodeInternal     = "internal"
 )
 

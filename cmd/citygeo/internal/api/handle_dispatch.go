@@ -252,7 +252,12 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		Fail(c, "", NotFound("id", "%v", err))
 	case errors.As(err, &ie):
 		Fail(c, "", dispatchError(err))
-	default: // the store's write failed: a 500, logged
+	case errors.Is(err, dispatch.ErrStore): // the database is down: nothing changed, try again
+		_ = c.Error(err)
+		c.Header("Retry-After", "5")
+		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Message: "the event store cannot be written now; nothing was changed, try again"})
+	default:
 		Fail(c, "", err)
 	}
 }

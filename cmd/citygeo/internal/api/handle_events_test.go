@@ -28,7 +28,8 @@ func (s *switchStore) Put(*data.Event) error {
 	return nil
 }
 
-// TestEventStoreFailure: a failed write is a 500, never a 404 (closing) or a 400.
+// TestEventStoreFailure: a failed write (the database is down) is a 503 that says to try again,
+// never a 404 (closing) or a 400, and changes nothing.
 func TestEventStoreFailure(t *testing.T) {
 	st := &switchStore{}
 	h, tok, ds := newDispatchServer(t, st)
@@ -46,9 +47,13 @@ func TestEventStoreFailure(t *testing.T) {
 		{"update", ev},
 	} {
 		code, body := doAuth(t, h, "POST", "/v1/events", tc.req, tok)
-		if e, _ := body["error"].(map[string]any); code != 500 || e["code"] != api.CodeInternal {
-			t.Errorf("%s with a failing store: %d %v; want 500 internal", tc.name, code, body)
+		if e, _ := body["error"].(map[string]any); code != 503 || e["code"] != api.CodeUnavailable {
+			t.Errorf("%s with a failing store: %d %v; want 503 unavailable", tc.name, code, body)
 		}
+	}
+	if code, body := doAuth(t, h, "GET", "/v1/events?bbox="+bboxParam(orb.Bound{Min: p, Max: p}.Pad(0.001)), nil, tok); code != 200 ||
+		len(body["features"].([]any)) != 1 {
+		t.Errorf("open events after the failed close: %d %v; want E1 still open", code, body)
 	}
 	st.fail.Store(false)
 	if code, body := doAuth(t, h, "POST", "/v1/events", map[string]any{"id": "nope", "status": "closed"}, tok); code != 404 ||
