@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/schema"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -25,7 +26,7 @@ type record struct {
 
 // exportLayer is one kind's records, in dataset order.
 type exportLayer struct {
-	kind    Kind
+	kind    schema.Kind
 	records []record
 }
 
@@ -51,7 +52,7 @@ func put(m map[string]any, k, v string) {
 // exportLayers flattens a dataset into the layers Export writes, in Kinds order, skipping
 // empty layers.
 func exportLayers(ds *data.Dataset) []exportLayer {
-	byKind := map[Kind][]record{}
+	byKind := map[schema.Kind][]record{}
 	for _, a := range ds.Areas {
 		m := map[string]any{}
 		put(m, "CODE", a.Code)
@@ -67,7 +68,7 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		if len(a.Polygon) > 0 {
 			g = a.Polygon
 		}
-		k := levelKind(a.Level)
+		k := schema.AreaKind(a.Level)
 		byKind[k] = append(byKind[k], record{m, g})
 	}
 	for _, g := range ds.Grids {
@@ -75,7 +76,7 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		if g.Derived {
 			m["DERIVED"] = "true"
 		}
-		byKind[KindGrid] = append(byKind[KindGrid], record{m, g.Polygon})
+		byKind[schema.Grid] = append(byKind[schema.Grid], record{m, g.Polygon})
 	}
 	for _, c := range ds.Components {
 		m := map[string]any{}
@@ -96,19 +97,19 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		put(m, "CHDATE", fmtDate(c.ChangeDate))
 		put(m, "DATASOURCE", c.Source)
 		put(m, "NOTE", c.Note)
-		byKind[KindComponent] = append(byKind[KindComponent], record{m, c.Geometry})
+		byKind[schema.Component] = append(byKind[schema.Component], record{m, c.Geometry})
 	}
 	for _, d := range ds.Departments {
 		m := map[string]any{}
 		put(m, "DEPTCODE", d.Code)
 		put(m, "DEPTNAME", d.Name)
-		byKind[KindDepartment] = append(byKind[KindDepartment], record{m, nil})
+		byKind[schema.Department] = append(byKind[schema.Department], record{m, nil})
 	}
 	for _, r := range ds.Roads {
 		m := map[string]any{"ROADID": strconv.FormatUint(r.ID, 10)}
 		put(m, "NAME", r.Name)
 		put(m, "CLASS", string(r.Class))
-		byKind[KindRoad] = append(byKind[KindRoad], record{m, r.Line})
+		byKind[schema.Road] = append(byKind[schema.Road], record{m, r.Line})
 	}
 	for _, a := range ds.Addresses {
 		m := map[string]any{"ADDRID": strconv.FormatUint(a.ID, 10), "NUMBER": strconv.Itoa(a.Number)}
@@ -120,7 +121,7 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		put(m, "SUFFIX", a.Suffix)
 		put(m, "COMMUNITY", a.Community)
 		put(m, "SOURCE", a.Source)
-		byKind[KindAddress] = append(byKind[KindAddress], record{m, a.Point})
+		byKind[schema.Address] = append(byKind[schema.Address], record{m, a.Point})
 	}
 	for _, p := range ds.POIs {
 		m := map[string]any{"POIID": strconv.FormatUint(p.ID, 10)}
@@ -128,7 +129,7 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		put(m, "ALIASES", strings.Join(p.Aliases, ";"))
 		put(m, "CATEGORY", p.Category)
 		put(m, "ADDRESS", p.Address)
-		byKind[KindPOI] = append(byKind[KindPOI], record{m, p.Point})
+		byKind[schema.POI] = append(byKind[schema.POI], record{m, p.Point})
 	}
 	for _, b := range ds.Buildings {
 		m := map[string]any{"BLDGID": strconv.FormatUint(b.ID, 10), "POINTLON": ftoa(b.Point[0]), "POINTLAT": ftoa(b.Point[1])}
@@ -139,10 +140,10 @@ func exportLayers(ds *data.Dataset) []exportLayer {
 		if len(b.Footprint) > 0 {
 			g = b.Footprint
 		}
-		byKind[KindBuilding] = append(byKind[KindBuilding], record{m, g})
+		byKind[schema.Building] = append(byKind[schema.Building], record{m, g})
 	}
 	var out []exportLayer
-	for _, k := range Kinds {
+	for _, k := range schema.Kinds {
 		if rs := byKind[k]; len(rs) > 0 {
 			out = append(out, exportLayer{kind: k, records: rs})
 		}

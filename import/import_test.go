@@ -12,6 +12,7 @@ import (
 	"citygeo/data"
 	"citygeo/data/store"
 	importer "citygeo/import"
+	"citygeo/schema"
 )
 
 // TestImportKeepsOtherLayers imports the components alone over a stored city: grids, areas,
@@ -57,7 +58,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 
 func TestReportJSON(t *testing.T) {
 	_, rep, err := importer.Check(context.Background(), []string{"testdata/components.geojson"}, nil, importer.Options{
-		Mapping: &importer.Mapping{Layers: []importer.LayerMapping{{Match: "components", Kind: importer.KindComponent,
+		Mapping: &importer.Mapping{Layers: []importer.LayerMapping{{Match: "components", Kind: schema.Component,
 			Fields: map[string]string{"init_date": "NOTE"}}}}})
 	if err != nil {
 		t.Fatal(err)
