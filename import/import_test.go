@@ -11,6 +11,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/store"
+	"citygeo/export"
 	importer "citygeo/import"
 	"citygeo/schema"
 )
@@ -29,7 +30,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := importer.Export(&data.Dataset{Components: city.Components[:100]}, importer.ExportGeoJSON, t.TempDir())
+	files, err := export.Write(&data.Dataset{Components: city.Components[:100]}, t.TempDir(), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 			len(got.Grids), len(city.Grids), len(got.Areas), len(city.Areas), len(got.Roads), len(city.Roads), len(got.Addresses), len(city.Addresses))
 	}
 	// A refused import writes nothing and leaves v2 active.
-	bad, _ := importer.Export(&data.Dataset{Components: []*data.Component{city.Components[0], city.Components[0]}}, importer.ExportGeoJSON, t.TempDir())
+	bad, _ := export.Write(&data.Dataset{Components: []*data.Component{city.Components[0], city.Components[0]}}, t.TempDir(), export.Options{})
 	if _, _, err := importer.Import(ctx, st, bad, importer.Options{}); !errors.Is(err, importer.ErrValidation) {
 		t.Errorf("duplicate ids: err = %v, want ErrValidation", err)
 	}

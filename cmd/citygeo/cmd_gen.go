@@ -9,7 +9,7 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/data/store"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 func newGenCmd() *cobra.Command {
@@ -37,7 +37,7 @@ func newGenCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if out != "" {
-				files, err := importer.Export(ds, importer.ExportFormat(format), out)
+				files, err := export.Write(ds, out, export.Options{Format: export.Format(format)})
 				if err != nil {
 					return err
 				}
