@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/binary"
 	"os"
 	"testing"
 
@@ -17,6 +18,68 @@ func FuzzDecodeGPKG(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _, _ = decodeGPKG(b)
 	})
+}
+
+// FuzzDecodeWKB feeds decodeWKB WKB and EWKB of every type, Z and M, and lies about counts.
+// Whatever it decodes must fit in the input: at least 16 bytes per point, so a hostile count
+// cannot make it allocate more than the input allows.
+func FuzzDecodeWKB(f *testing.F) {
+	for _, g := range []orb.Geometry{
+		orb.Point{114.1, 22.5}, orb.LineString{{1, 2}, {3, 4}}, orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}},
+		orb.MultiPoint{{1, 1}}, orb.MultiLineString{{{1, 1}, {2, 2}}},
+		orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}, orb.Collection{orb.Point{1, 2}},
+	} {
+		b, _ := wkb.Marshal(g, binary.BigEndian)
+		f.Add(b)
+	}
+	f.Add([]byte{1, 0xe9, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0x08, 0x40}) // ISO Point Z
+	f.Add([]byte{1, 1, 0, 0, 0x20, 0xe6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40})             // EWKB Point, SRID 4326
+	f.Add([]byte{1, 2, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f})                                                                   // a line of 2^31 points in 9 bytes
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := decodeWKB(b)
+		if err != nil || g == nil {
+			return
+		}
+		if n := countPoints(g); 16*n > len(b) {
+			t.Fatalf("%d points from %d bytes", n, len(b))
+		}
+	})
+}
+
+func countPoints(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.MultiPoint:
+		return len(g)
+	case orb.LineString:
+		return len(g)
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiLineString:
+		n := 0
+		for _, l := range g {
+			n += len(l)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += countPoints(p)
+		}
+		return n
+	case orb.Collection:
+		n := 0
+		for _, m := range g {
+			n += countPoints(m)
+		}
+		return n
+	}
+	return 0
 }
 
 func TestDecodeWKBMatchesOrb(t *testing.T) {
