@@ -49,37 +49,32 @@ func sampleFeatures(tb testing.TB) map[string][][]byte {
 	return out
 }
 
-// libFeature is what ReadGeoJSON decoded each feature into before scanObject (7d0d6e0^): a
-// struct with a map of properties, whose values jsonValue then converts.
-type libFeature struct {
-	Type       string          `json:"type"`
-	ID         any             `json:"id"`
-	Properties map[string]any  `json:"properties"`
-	Geometry   json.RawMessage `json:"geometry"`
+// decoded is a feature as a library twin hands it over: properties and id already converted.
+type decoded struct {
+	typ   string
+	props map[string]any
+	id    any // nil when absent
+	geom  []byte
 }
 
-// decodeFeatureWith is decodeFeature's twin on a library decoder: decode(raw, &libFeature)
-// with numbers kept as json.Number.
-func decodeFeatureWith(decode func([]byte, *libFeature) error) func(int, []byte, CRS) (*Feature, error) {
+// twin makes a decodeFeature twin from a library decoding.
+func twin(decode func([]byte) (decoded, error)) func(int, []byte, CRS) (*Feature, error) {
 	return func(i int, raw []byte, crs CRS) (*Feature, error) {
-		var rf libFeature
-		if err := decode(raw, &rf); err != nil {
+		d, err := decode(raw)
+		if err != nil {
 			return nil, fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
 		}
-		if rf.Type != "Feature" {
-			return nil, fmt.Errorf("feature %d: type %q, want \"Feature\": %w", i, rf.Type, ErrFormat)
+		if d.typ != "Feature" {
+			return nil, fmt.Errorf("feature %d: type %q, want \"Feature\": %w", i, d.typ, ErrFormat)
 		}
-		f := &Feature{Index: i, Props: make(map[string]any, len(rf.Properties))}
-		for k, v := range rf.Properties {
-			f.Props[k] = jsonValue(v)
-		}
-		if rf.ID != nil {
+		f := &Feature{Index: i, Props: d.props}
+		if d.id != nil {
 			if _, ok := f.Props["id"]; !ok {
-				f.Props["id"] = jsonValue(rf.ID)
+				f.Props["id"] = d.id
 			}
 		}
-		if len(rf.Geometry) > 0 && string(rf.Geometry) != "null" {
-			g, err := decodeGeoJSONGeometry(rf.Geometry)
+		if len(d.geom) > 0 && string(d.geom) != "null" {
+			g, err := decodeGeoJSONGeometry(d.geom)
 			if err != nil {
 				return nil, fmt.Errorf("feature %d: geometry: %v: %w", i, err, ErrFormat)
 			}
@@ -89,9 +84,36 @@ func decodeFeatureWith(decode func([]byte, *libFeature) error) func(int, []byte,
 	}
 }
 
-// decodeFeatureRaw is the twin named in jsonscan.go: go-json into a map of raw values, each
-// then converted by rawValue as the scanner's values are.
-func decodeFeatureRaw(i int, raw []byte, crs CRS) (*Feature, error) {
+// libFeature is what ReadGeoJSON decoded each feature into before scanObject (7d0d6e0^): a
+// struct with a map of properties, whose values jsonValue then converts.
+type libFeature struct {
+	Type       string          `json:"type"`
+	ID         any             `json:"id"`
+	Properties map[string]any  `json:"properties"`
+	Geometry   json.RawMessage `json:"geometry"`
+}
+
+// structDecoding decodes into a libFeature with a decoder that keeps numbers as json.Number.
+func structDecoding(newDecoder func([]byte) interface{ Decode(any) error }) func([]byte) (decoded, error) {
+	return func(raw []byte) (decoded, error) {
+		var rf libFeature
+		if err := newDecoder(raw).Decode(&rf); err != nil {
+			return decoded{}, err
+		}
+		d := decoded{typ: rf.Type, props: make(map[string]any, len(rf.Properties)), geom: rf.Geometry}
+		for k, v := range rf.Properties {
+			d.props[k] = jsonValue(v)
+		}
+		if rf.ID != nil {
+			d.id = jsonValue(rf.ID)
+		}
+		return d, nil
+	}
+}
+
+// rawDecoding is the twin named in jsonscan.go before it was measured: go-json into a map of
+// raw values, each then converted by rawValue as the scanner's values are.
+func rawDecoding(raw []byte) (decoded, error) {
 	var rf struct {
 		Type       string                     `json:"type"`
 		ID         json.RawMessage            `json:"id"`
@@ -99,36 +121,24 @@ func decodeFeatureRaw(i int, raw []byte, crs CRS) (*Feature, error) {
 		Geometry   json.RawMessage            `json:"geometry"`
 	}
 	if err := json.Unmarshal(raw, &rf); err != nil {
-		return nil, fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
+		return decoded{}, err
 	}
-	if rf.Type != "Feature" {
-		return nil, fmt.Errorf("feature %d: type %q, want \"Feature\": %w", i, rf.Type, ErrFormat)
-	}
-	f := &Feature{Index: i, Props: make(map[string]any, len(rf.Properties))}
+	d := decoded{typ: rf.Type, props: make(map[string]any, len(rf.Properties)), geom: rf.Geometry}
 	for k, v := range rf.Properties {
 		x, err := rawValue(v)
 		if err != nil {
-			return nil, fmt.Errorf("feature %d: property %q: %v: %w", i, k, err, ErrFormat)
+			return decoded{}, fmt.Errorf("property %q: %v", k, err)
 		}
-		f.Props[k] = x
+		d.props[k] = x
 	}
 	if len(rf.ID) > 0 && string(rf.ID) != "null" {
-		if _, ok := f.Props["id"]; !ok {
-			x, err := rawValue(rf.ID)
-			if err != nil {
-				return nil, fmt.Errorf("feature %d: id: %v: %w", i, err, ErrFormat)
-			}
-			f.Props["id"] = x
-		}
-	}
-	if len(rf.Geometry) > 0 && string(rf.Geometry) != "null" {
-		g, err := decodeGeoJSONGeometry(rf.Geometry)
+		x, err := rawValue(rf.ID)
 		if err != nil {
-			return nil, fmt.Errorf("feature %d: geometry: %v: %w", i, err, ErrFormat)
+			return decoded{}, fmt.Errorf("id: %v", err)
 		}
-		f.Geometry = crs.Geometry(g)
+		d.id = x
 	}
-	return f, nil
+	return d, nil
 }
 
 var featureDecoders = []struct {
@@ -136,17 +146,17 @@ var featureDecoders = []struct {
 	decode func(int, []byte, CRS) (*Feature, error)
 }{
 	{"scan", decodeFeature},
-	{"go-json", decodeFeatureWith(func(raw []byte, rf *libFeature) error {
+	{"go-json", twin(structDecoding(func(raw []byte) interface{ Decode(any) error } {
 		d := json.NewDecoder(bytes.NewReader(raw))
 		d.UseNumber()
-		return d.Decode(rf)
-	})},
-	{"go-json-raw", decodeFeatureRaw},
-	{"encoding-json", decodeFeatureWith(func(raw []byte, rf *libFeature) error {
+		return d
+	}))},
+	{"go-json-raw", twin(rawDecoding)},
+	{"encoding-json", twin(structDecoding(func(raw []byte) interface{ Decode(any) error } {
 		d := stdjson.NewDecoder(bytes.NewReader(raw))
 		d.UseNumber()
-		return d.Decode(rf)
-	})},
+		return d
+	}))},
 }
 
 // TestDecodeFeatureTwinsAgree makes the benchmark a fair race: every decoder returns the same

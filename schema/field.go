@@ -53,6 +53,7 @@ type ReadError struct {
 	Reason string
 }
 
+// Error returns the check and the reason.
 func (e *ReadError) Error() string { return e.Check + ": " + e.Reason }
 
 // Field is one attribute of a layer whose model type is T.

@@ -16,40 +16,31 @@ var Areas = Layer[data.Area]{Fields: []Field[data.Area]{
 	text("name", func(a *data.Area) *string { return &a.Name }, "NAME", "XZQMC", "MC"),
 	text("parent", func(a *data.Area) *string { return &a.Parent }, "PARENT", "SJDM").repeats(),
 	flag("derived", func(a *data.Area) *bool { return &a.Derived }, "DERIVED"),
-	labelLon, labelLat,
+	coord("label_lon", areaLabel, 0, "LABELLON"),
+	coord("label_lat", areaLabel, 1, "LABELLAT"),
 }}
 
-// The label point is written only when set, and a latitude is read only after a longitude:
-// half a point is no label, and the importer places one inside the polygon instead.
-var (
-	labelLon = Field[data.Area]{
-		Def:   def("label_lon", Number, "LABELLON"),
-		Read:  pairRead(func(a *data.Area) *orb.Point { return &a.Label }, 0),
-		Write: pairWrite(func(a *data.Area) *orb.Point { return &a.Label }, 0),
-	}
-	labelLat = Field[data.Area]{
-		Def:   def("label_lat", Number, "LABELLAT"),
-		Read:  pairRead(func(a *data.Area) *orb.Point { return &a.Label }, 1),
-		Write: pairWrite(func(a *data.Area) *orb.Point { return &a.Label }, 1),
-	}
-)
+// The label point is written only when set, and the importer places one inside the polygon
+// when there is none.
+func areaLabel(a *data.Area) *orb.Point { return &a.Label }
 
-// pairRead reads one coordinate of a point; the latitude (axis 1) only once the longitude is set.
-func pairRead[T any](p func(*T) *orb.Point, axis int) func(*T, Value) *ReadError {
+// coord is one coordinate (axis 0 longitude, 1 latitude) of a point held as two number
+// columns. A latitude is read only once a longitude is set, as half a point is no point; a
+// point that is not set is not written.
+func coord[T any](key string, p func(*T) *orb.Point, axis int, cols ...string) Field[T] {
 	read := readNumber(func(m *T, f float64) { p(m)[axis] = f })
-	return func(m *T, v Value) *ReadError {
-		if axis == 1 && p(m)[0] == 0 {
-			return nil
-		}
-		return read(m, v)
-	}
-}
-
-// pairWrite writes one coordinate of a point that is set.
-func pairWrite[T any](p func(*T) *orb.Point, axis int) func(*T) (string, bool) {
-	return func(m *T) (string, bool) {
-		pt := p(m)
-		return FormatNumber(pt[axis]), *pt != orb.Point{}
+	return Field[T]{
+		Def: def(key, Number, cols...),
+		Read: func(m *T, v Value) *ReadError {
+			if axis == 1 && p(m)[0] == 0 {
+				return nil
+			}
+			return read(m, v)
+		},
+		Write: func(m *T) (string, bool) {
+			pt := *p(m)
+			return FormatNumber(pt[axis]), pt != orb.Point{}
+		},
 	}
 }
 
@@ -158,17 +149,11 @@ var Buildings = Layer[data.Building]{Fields: []Field[data.Building]{
 	text("compound", func(b *data.Building) *string { return &b.Compound }, "COMPOUND", "XQMC"),
 	text("name", func(b *data.Building) *string { return &b.Name }, "NAME", "LDMC"),
 	text("address", func(b *data.Building) *string { return &b.Address }, "ADDRESS", "DZ"),
-	{
-		Def:   def("point_lon", Number, "POINTLON"),
-		Read:  pairRead(func(b *data.Building) *orb.Point { return &b.Point }, 0),
-		Write: func(b *data.Building) (string, bool) { return FormatNumber(b.Point[0]), true },
-	},
-	{
-		Def:   def("point_lat", Number, "POINTLAT"),
-		Read:  pairRead(func(b *data.Building) *orb.Point { return &b.Point }, 1),
-		Write: func(b *data.Building) (string, bool) { return FormatNumber(b.Point[1]), true },
-	},
+	coord("point_lon", buildingPoint, 0, "POINTLON").keepEmpty(),
+	coord("point_lat", buildingPoint, 1, "POINTLAT").keepEmpty(),
 }}
+
+func buildingPoint(b *data.Building) *orb.Point { return &b.Point }
 
 // Defs returns the fields of kind k without their model type, in order; nil for an unknown
 // kind.
