@@ -5,9 +5,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"citygeo/data"
+	"citygeo/schema"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -21,6 +21,7 @@ var chinaBound = orb.Bound{Min: orb.Point{70, 0}, Max: orb.Point{140, 56}}
 // resolved is a LayerMapping bound to one source's actual column names.
 type resolved struct {
 	LayerMapping
+	defs    []schema.Def // the kind's fields
 	tmpl    map[string][]tmplPart
 	present map[string]string // upper-cased column → actual
 	seen    map[string]bool   // property keys met so far
@@ -34,7 +35,7 @@ type converter struct {
 	m      *Mapping
 	ds     *data.Dataset
 	report *Report
-	kinds  map[Kind]bool
+	kinds  map[schema.Kind]bool
 	layers map[*Source]*resolved
 	derive []deriveJob
 	intern map[string]string // one copy of each repeated value (department names, grid codes …)
@@ -42,13 +43,6 @@ type converter struct {
 
 // maxInterned bounds the intern table; past it values are kept as read.
 const maxInterned = 1 << 16
-
-// internFields are the fields whose values repeat across many features.
-var internFields = map[string]bool{
-	"owner_code": true, "owner_name": true, "property_code": true, "property_name": true,
-	"maintainer_code": true, "maintainer_name": true, "grid": true, "status": true, "source": true,
-	"community": true, "road": true, "category": true, "class": true, "parent": true,
-}
 
 func (c *converter) interned(s string) string {
 	if v, ok := c.intern[s]; ok {
@@ -69,7 +63,7 @@ func newConverter(m *Mapping, r *Report) *converter {
 	if m == nil {
 		m = &Mapping{}
 	}
-	return &converter{m: m, ds: &data.Dataset{Name: m.Name}, report: r, kinds: map[Kind]bool{}, layers: map[*Source]*resolved{},
+	return &converter{m: m, ds: &data.Dataset{Name: m.Name}, report: r, kinds: map[schema.Kind]bool{}, layers: map[*Source]*resolved{},
 		intern: map[string]string{}}
 }
 
@@ -81,7 +75,7 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &resolved{LayerMapping: lm, cols: map[string]string{}, used: map[string]bool{}}
+	r := &resolved{LayerMapping: lm, defs: schema.Defs(lm.Kind), cols: map[string]string{}, used: map[string]bool{}}
 	r.info = &SourceInfo{Path: src.Path, Layer: src.Layer, Format: src.Format, Kind: lm.Kind, CRS: src.CRS.Code(), Charset: src.Charset}
 	if !lm.Skip {
 		r.present = map[string]string{}
@@ -127,11 +121,12 @@ func (r *resolved) resolveFields() {
 			}
 		}
 	}
-	for field, defaults := range DefaultColumns[r.Kind] {
+	for _, d := range r.defs {
+		field := d.Key
 		if _, done := r.cols[field]; done {
 			continue
 		}
-		cands := defaults
+		cands := d.Columns
 		if col, ok := r.Fields[field]; ok {
 			cands = strings.Split(col, "|")
 		}
@@ -159,30 +154,56 @@ func (x *featureCtx) finding(check, field, value, reason string, sev Severity) {
 		Field: field, Value: value, Reason: reason, File: x.src.Path})
 }
 
-func (x *featureCtx) get(field string) string {
+// get returns a field's source text.
+func (x *featureCtx) get(field string) string { return x.value(field, false).Text }
+
+// value returns a field's source value: a mapping constant or template, else the field's column
+// rewritten through the mapping's value table. Values that repeat are kept once.
+func (x *featureCtx) value(field string, repeats bool) schema.Value {
 	if v, ok := x.r.Const[field]; ok {
-		return v
+		return schema.Value{Text: v}
 	}
 	if t, ok := x.r.tmpl[field]; ok {
-		return x.expand(field, t)
+		return schema.Value{Text: x.expand(field, t)}
 	}
 	col, ok := x.r.cols[field]
 	if !ok {
-		return ""
+		return schema.Value{}
 	}
-	s := text(x.f.Props[col])
-	if internFields[field] {
+	raw := x.f.Props[col]
+	s := text(raw)
+	if repeats {
 		s = x.c.interned(s)
 	}
 	if table, ok := x.r.Values[field]; ok && s != "" {
 		v, ok := table[s]
 		if !ok {
 			x.finding("mapping.value", col, s, fmt.Sprintf("value has no entry in the mapping's %s table", field), SeverityError)
-			return ""
+			return schema.Value{}
 		}
-		return v
+		return schema.Value{Text: v}
 	}
-	return s
+	return schema.Value{Text: s, Raw: raw}
+}
+
+// read reads every field of layer l into m. The first field identifies the feature, so it is
+// read first and names the feature in the findings that follow. seq is the feature's 1-based
+// position in its dataset layer.
+func read[T any](x *featureCtx, l *schema.Layer[T], m *T, seq int) {
+	for i := range l.Fields {
+		f := &l.Fields[i]
+		if f.Read == nil {
+			continue
+		}
+		v := x.value(f.Key, f.Repeats)
+		v.Seq = seq
+		if i == 0 {
+			x.id = v.Text
+		}
+		if err := f.Read(m, v); err != nil {
+			x.finding(err.Check, x.r.cols[f.Key], v.Text, err.Reason, SeverityError)
+		}
+	}
 }
 
 func (x *featureCtx) expand(field string, parts []tmplPart) string {
@@ -217,63 +238,6 @@ func (x *featureCtx) expand(field string, parts []tmplPart) string {
 	return b.String()
 }
 
-func (x *featureCtx) date(field string) time.Time {
-	s := x.get(field)
-	if s == "" {
-		return time.Time{}
-	}
-	if v, ok := x.f.Props[x.r.cols[field]].(time.Time); ok && x.r.Values[field] == nil {
-		return v
-	}
-	t, err := parseDate(s)
-	if err != nil {
-		x.finding("date.parse", x.r.cols[field], s, "not a date (want YYYY-MM-DD, YYYYMMDD or RFC 3339)", SeverityError)
-	}
-	return t
-}
-
-func (x *featureCtx) number(field string) (float64, bool) {
-	s := x.get(field)
-	if s == "" {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		x.finding("number.parse", x.r.cols[field], s, "not a number", SeverityError)
-		return 0, false
-	}
-	return v, true
-}
-
-func (x *featureCtx) uid(field string, fallback int) uint64 {
-	s := x.get(field)
-	if s == "" {
-		return uint64(fallback + 1)
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		x.finding("id.parse", x.r.cols[field], s, "not a positive integer id", SeverityError)
-	}
-	return v
-}
-
-func (x *featureCtx) bool(field string) bool {
-	switch strings.ToLower(x.get(field)) {
-	case "1", "true", "t", "yes", "y", "是":
-		return true
-	}
-	return false
-}
-
-func parseDate(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02", "20060102", "2006/01/02", "2006/1/2", "2006-1-2", time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("date %q", s)
-}
-
 // add converts one feature into the dataset.
 func (c *converter) add(src *Source, f *Feature) error {
 	r, err := c.resolve(src, f)
@@ -287,41 +251,34 @@ func (c *converter) add(src *Source, f *Feature) error {
 	r.info.Features++
 	c.report.Counts[r.Kind]++
 	x := &featureCtx{c: c, r: r, src: src, f: f}
-	if g := f.Geometry; g != nil && r.Kind != KindDepartment {
+	if g := f.Geometry; g != nil && r.Kind != schema.Department {
 		if !chinaBound.Contains(g.Bound().Min) || !chinaBound.Contains(g.Bound().Max) || badCoords(g) {
-			x.id = x.get(idField(r.Kind))
+			x.id = x.get(schema.Key(r.Kind))
 			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), fmt.Sprintf("coordinates outside China after conversion from %s: wrong CRS, swapped axes or broken values", src.CRS.Code()), SeverityError)
 			f.Geometry = nil
 		}
 	}
 	switch r.Kind {
-	case KindDistrict, KindStreet, KindCommunity:
+	case schema.District, schema.Street, schema.Community:
 		c.addArea(x)
-	case KindGrid:
+	case schema.Grid:
 		c.addGrid(x)
-	case KindComponent:
+	case schema.Component:
 		c.addComponent(x)
-	case KindDepartment:
-		x.id = x.get("code")
-		c.ds.Departments = append(c.ds.Departments, &data.Department{Code: x.id, Name: x.get("name")})
-	case KindRoad:
+	case schema.Department:
+		d := &data.Department{}
+		read(x, &schema.Departments, d, len(c.ds.Departments)+1)
+		c.ds.Departments = append(c.ds.Departments, d)
+	case schema.Road:
 		c.addRoad(x)
-	case KindAddress:
+	case schema.Address:
 		c.addAddress(x)
-	case KindPOI:
+	case schema.POI:
 		c.addPOI(x)
-	case KindBuilding:
+	case schema.Building:
 		c.addBuilding(x)
 	}
 	return nil
-}
-
-func idField(k Kind) string {
-	switch k {
-	case KindDistrict, KindStreet, KindCommunity, KindGrid, KindDepartment:
-		return "code"
-	}
-	return "id"
 }
 
 func badCoords(g orb.Geometry) bool {
@@ -368,12 +325,8 @@ func (x *featureCtx) multiPolygon() orb.MultiPolygon {
 }
 
 func (c *converter) addArea(x *featureCtx) {
-	x.id = x.get("code")
-	a := &data.Area{Code: x.id, Name: x.get("name"), Level: kindLevel(x.r.Kind), Parent: x.get("parent"), Derived: x.bool("derived")}
-	if lon, ok := x.number("label_lon"); ok {
-		lat, _ := x.number("label_lat")
-		a.Label = orb.Point{lon, lat}
-	}
+	a := &data.Area{Level: x.r.Kind.Level()}
+	read(x, &schema.Areas, a, len(c.ds.Areas)+1)
 	if a.Parent == "" {
 		a.Parent = data.Parent(a.Code)
 	}
@@ -390,8 +343,8 @@ func (c *converter) addArea(x *featureCtx) {
 }
 
 func (c *converter) addGrid(x *featureCtx) {
-	x.id = x.get("code")
-	g := &data.Grid{Code: x.id, Community: x.get("community"), Derived: x.bool("derived")}
+	g := &data.Grid{}
+	read(x, &schema.Grids, g, len(c.ds.Grids)+1)
 	if g.Community == "" && len(g.Code) >= 12 {
 		g.Community = g.Code[:12]
 	}
@@ -404,21 +357,15 @@ func (c *converter) addGrid(x *featureCtx) {
 			x.finding("geometry.type", "geometry", "MultiPolygon", fmt.Sprintf("a unit grid is one polygon, this one has %d parts", len(mp)), SeverityError)
 		}
 	}
-	if v, ok := x.number("area_m2"); ok {
-		g.AreaM2 = v
-	} else if g.Polygon != nil {
+	if g.AreaM2 == 0 && g.Polygon != nil { // no area column: measure the polygon
 		g.AreaM2 = orbgeo.Area(g.Polygon)
 	}
 	c.ds.Grids = append(c.ds.Grids, g)
 }
 
 func (c *converter) addComponent(x *featureCtx) {
-	x.id = x.get("id")
-	cm := &data.Component{ID: x.id, Name: x.get("name"), Grid: x.get("grid"), Source: x.get("source"), Note: x.get("note"),
-		Owner:      data.DeptRef{Code: x.get("owner_code"), Name: x.get("owner_name")},
-		Property:   data.DeptRef{Code: x.get("property_code"), Name: x.get("property_name")},
-		Maintainer: data.DeptRef{Code: x.get("maintainer_code"), Name: x.get("maintainer_name")},
-		InitDate:   x.date("init_date"), ChangeDate: x.date("change_date")}
+	cm := &data.Component{}
+	read(x, &schema.Components, cm, len(c.ds.Components)+1)
 	switch len(cm.ID) {
 	case 16:
 		cm.Scheme, cm.Major, cm.Minor = data.CJT214, cm.ID[6:8], cm.ID[8:10]
@@ -429,13 +376,6 @@ func (c *converter) addComponent(x *featureCtx) {
 		if cm.Major != "" && (mj != cm.Major || mn != cm.Minor) {
 			x.finding("component.class_mismatch", x.r.cols["minor"], mj+mn, fmt.Sprintf("class columns say %s%s, the id says %s%s", mj, mn, cm.Major, cm.Minor), SeverityError)
 		}
-	}
-	if s := x.get("status"); s != "" {
-		st, err := data.ParseStatus(s)
-		if err != nil {
-			x.finding("component.status", x.r.cols["status"], s, err.Error(), SeverityError)
-		}
-		cm.Status = st
 	}
 	for k, v := range x.f.Props {
 		if x.r.used[k] {
@@ -491,8 +431,8 @@ func (x *featureCtx) point() orb.Point {
 }
 
 func (c *converter) addRoad(x *featureCtx) {
-	x.id = x.get("id")
-	r := &data.Road{ID: x.uid("id", len(c.ds.Roads)), Name: x.get("name"), Class: data.RoadClass(x.get("class"))}
+	r := &data.Road{}
+	read(x, &schema.Roads, r, len(c.ds.Roads)+1)
 	if x.needGeometry() {
 		switch g := single(x.f.Geometry).(type) {
 		case orb.LineString:
@@ -509,29 +449,23 @@ func (c *converter) addRoad(x *featureCtx) {
 }
 
 func (c *converter) addAddress(x *featureCtx) {
-	x.id = x.get("id")
-	a := &data.Address{ID: x.uid("id", len(c.ds.Addresses)), Road: x.get("road"), Section: x.get("section"), Lane: x.get("lane"),
-		Alley: x.get("alley"), Suffix: x.get("suffix"), Full: x.get("full"), Community: x.get("community"), Source: x.get("source")}
-	if n, ok := x.number("number"); ok {
-		a.Number = int(n)
-	}
+	a := &data.Address{}
+	read(x, &schema.Addresses, a, len(c.ds.Addresses)+1)
 	a.Point = x.point()
 	c.ds.Addresses = append(c.ds.Addresses, a)
 }
 
 func (c *converter) addPOI(x *featureCtx) {
-	x.id = x.get("id")
-	p := &data.POI{ID: x.uid("id", len(c.ds.POIs)), Name: x.get("name"), Category: x.get("category"), Address: x.get("address")}
-	if s := x.get("aliases"); s != "" {
-		p.Aliases = strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '|' || r == '、' })
-	}
+	p := &data.POI{}
+	read(x, &schema.POIs, p, len(c.ds.POIs)+1)
 	p.Point = x.point()
 	c.ds.POIs = append(c.ds.POIs, p)
 }
 
 func (c *converter) addBuilding(x *featureCtx) {
-	x.id = x.get("id")
-	b := &data.Building{ID: x.uid("id", len(c.ds.Buildings)), Compound: x.get("compound"), Name: x.get("name"), Address: x.get("address")}
+	b := &data.Building{}
+	read(x, &schema.Buildings, b, len(c.ds.Buildings)+1)
+	given := b.Point // from point columns: they win over the geometry
 	if x.needGeometry() {
 		switch g := single(x.f.Geometry).(type) {
 		case orb.Point:
@@ -543,9 +477,8 @@ func (c *converter) addBuilding(x *featureCtx) {
 			x.finding("geometry.type", "geometry", g.GeoJSONType(), "want a Point or a Polygon footprint", SeverityError)
 		}
 	}
-	if lon, ok := x.number("point_lon"); ok {
-		lat, _ := x.number("point_lat")
-		b.Point = orb.Point{lon, lat}
+	if given != (orb.Point{}) {
+		b.Point = given
 	}
 	c.ds.Buildings = append(c.ds.Buildings, b)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"citygeo/schema"
 )
 
 // Severity says whether a finding blocks an import.
@@ -19,36 +21,36 @@ const (
 
 // Finding is one problem with one feature.
 type Finding struct {
-	Check    string   `json:"check"`     // stable name of the rule, e.g. "grid.community_prefix"
-	Severity Severity `json:"severity"`  //
-	Layer    Kind     `json:"layer"`     //
-	Index    int      `json:"index"`     // 0-based feature index within its source layer (or the dataset layer)
-	SourceID string   `json:"source_id"` // the feature's code or id as given
-	Field    string   `json:"field,omitempty"`
-	Value    string   `json:"value,omitempty"`
-	Reason   string   `json:"reason"`
-	File     string   `json:"file,omitempty"`
+	Check    string      `json:"check"`     // stable name of the rule, e.g. "grid.community_prefix"
+	Severity Severity    `json:"severity"`  //
+	Layer    schema.Kind `json:"layer"`     //
+	Index    int         `json:"index"`     // 0-based feature index within its source layer (or the dataset layer)
+	SourceID string      `json:"source_id"` // the feature's code or id as given
+	Field    string      `json:"field,omitempty"`
+	Value    string      `json:"value,omitempty"`
+	Reason   string      `json:"reason"`
+	File     string      `json:"file,omitempty"`
 }
 
 // Report is the outcome of validating one import.
 type Report struct {
-	Files    []string      `json:"files"`
-	Counts   map[Kind]int  `json:"counts"` // features read per kind
-	Errors   int           `json:"errors"`
-	Warnings int           `json:"warnings"`
-	Findings []Finding     `json:"findings"`
-	Sources  []*SourceInfo `json:"sources"`
+	Files    []string            `json:"files"`
+	Counts   map[schema.Kind]int `json:"counts"` // features read per kind
+	Errors   int                 `json:"errors"`
+	Warnings int                 `json:"warnings"`
+	Findings []Finding           `json:"findings"`
+	Sources  []*SourceInfo       `json:"sources"`
 }
 
 // SourceInfo says how one source layer was read.
 type SourceInfo struct {
-	Path     string `json:"path"`
-	Layer    string `json:"layer"`
-	Format   Format `json:"format"`
-	Kind     Kind   `json:"kind"`
-	CRS      string `json:"crs"`
-	Charset  string `json:"charset,omitempty"`
-	Features int    `json:"features"`
+	Path     string      `json:"path"`
+	Layer    string      `json:"layer"`
+	Format   Format      `json:"format"`
+	Kind     schema.Kind `json:"kind"`
+	CRS      string      `json:"crs"`
+	Charset  string      `json:"charset,omitempty"`
+	Features int         `json:"features"`
 }
 
 func (r *Report) add(f Finding) {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"encoding/binary"
 	"os"
 	"testing"
 
@@ -16,6 +17,32 @@ func FuzzDecodeGPKG(f *testing.F) {
 	f.Add([]byte{'G', 'P', 0, 0x0f, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _, _ = decodeGPKG(b)
+	})
+}
+
+// FuzzDecodeWKB feeds decodeWKB WKB and EWKB of every type, Z and M, and lies about counts.
+// Whatever it decodes must encode back (2D) in no more bytes than it read, so a hostile count
+// cannot make it allocate more than the input allows.
+func FuzzDecodeWKB(f *testing.F) {
+	for _, g := range []orb.Geometry{
+		orb.Point{114.1, 22.5}, orb.LineString{{1, 2}, {3, 4}}, orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}},
+		orb.MultiPoint{{1, 1}}, orb.MultiLineString{{{1, 1}, {2, 2}}},
+		orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}, orb.Collection{orb.Point{1, 2}},
+	} {
+		b, _ := wkb.Marshal(g, binary.BigEndian)
+		f.Add(b)
+	}
+	f.Add([]byte{1, 0xe9, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0x08, 0x40}) // ISO Point Z
+	f.Add([]byte{1, 1, 0, 0, 0x20, 0xe6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40})             // EWKB Point, SRID 4326
+	f.Add([]byte{1, 2, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f})                                                                   // a line of 2^31 points in 9 bytes
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := decodeWKB(b)
+		if err != nil || g == nil {
+			return
+		}
+		if back, err := wkb.Marshal(g, binary.BigEndian); err != nil || len(back) > len(b) {
+			t.Fatalf("%d bytes decoded into %d bytes of WKB (%v)", len(b), len(back), err)
+		}
 	})
 }
 

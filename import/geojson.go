@@ -377,8 +377,6 @@ func jsonValue(v any) any {
 	}
 }
 
-func newBufWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 1<<20) }
-
 // decodeGeoJSONGeometry decodes the common geometry types directly (z values dropped) and
 // leaves collections to orb.
 func decodeGeoJSONGeometry(raw []byte) (orb.Geometry, error) {

@@ -9,6 +9,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/geo"
+	"citygeo/schema"
 )
 
 // Options control Check and Import. The zero value maps standard field names and detects CRS
@@ -30,15 +31,15 @@ type span struct {
 // for none) and validates the result. It returns the merged dataset and the report; err is set
 // when a file cannot be read at all (the report then covers what was read before).
 func Check(ctx context.Context, files []string, base *data.Dataset, opts Options) (*data.Dataset, *Report, error) {
-	return check(ctx, files, func(map[Kind]bool) (*data.Dataset, error) { return base, nil }, opts)
+	return check(ctx, files, func(map[schema.Kind]bool) (*data.Dataset, error) { return base, nil }, opts)
 }
 
 // check is Check with the base loaded only once the files are read, so that layers about to be
 // replaced need not be loaded.
-func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]bool) (*data.Dataset, error), opts Options) (*data.Dataset, *Report, error) {
-	rep := &Report{Files: files, Counts: map[Kind]int{}, Findings: []Finding{}}
+func check(ctx context.Context, files []string, loadBase func(replaced map[schema.Kind]bool) (*data.Dataset, error), opts Options) (*data.Dataset, *Report, error) {
+	rep := &Report{Files: files, Counts: map[schema.Kind]int{}, Findings: []Finding{}}
 	c := newConverter(opts.Mapping, rep)
-	spans := map[Kind][]span{}
+	spans := map[schema.Kind][]span{}
 	var last *Source
 	for _, file := range files {
 		ro := opts.Read
@@ -76,12 +77,12 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]
 			return nil, rep, err
 		}
 	}
-	replaced := map[Kind]bool{}
+	replaced := map[schema.Kind]bool{}
 	for k := range c.kinds {
 		replaced[k] = true
 	}
 	if len(c.derive) > 0 {
-		replaced[KindGrid] = true
+		replaced[schema.Grid] = true
 	}
 	base, err := loadBase(replaced)
 	if err != nil {
@@ -99,7 +100,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[Kind]
 	vo.GridLegacy14 = vo.GridLegacy14 || (opts.Mapping != nil && opts.Mapping.GridLegacy14)
 	vo.Kinds = c.kinds
 	if len(c.derive) > 0 {
-		vo.Kinds[KindGrid] = true
+		vo.Kinds[schema.Grid] = true
 	}
 	Validate(merged, vo, func(f Finding) {
 		if f.File == "" {
@@ -127,19 +128,19 @@ func merge(base *data.Dataset, c *converter) *data.Dataset {
 		out.Name = base.Name
 	}
 	for _, a := range base.Areas {
-		if !c.kinds[levelKind(a.Level)] {
+		if !c.kinds[schema.AreaKind(a.Level)] {
 			out.Areas = append(out.Areas, a)
 		}
 	}
 	out.Areas = append(out.Areas, in.Areas...)
 	sort.SliceStable(out.Areas, func(i, j int) bool { return out.Areas[i].Level < out.Areas[j].Level })
-	out.Grids = layerOf(c.kinds[KindGrid] || len(c.derive) > 0, in.Grids, base.Grids)
-	out.Components = layerOf(c.kinds[KindComponent], in.Components, base.Components)
-	out.Departments = layerOf(c.kinds[KindDepartment], in.Departments, base.Departments)
-	out.Roads = layerOf(c.kinds[KindRoad], in.Roads, base.Roads)
-	out.Addresses = layerOf(c.kinds[KindAddress], in.Addresses, base.Addresses)
-	out.POIs = layerOf(c.kinds[KindPOI], in.POIs, base.POIs)
-	out.Buildings = layerOf(c.kinds[KindBuilding], in.Buildings, base.Buildings)
+	out.Grids = layerOf(c.kinds[schema.Grid] || len(c.derive) > 0, in.Grids, base.Grids)
+	out.Components = layerOf(c.kinds[schema.Component], in.Components, base.Components)
+	out.Departments = layerOf(c.kinds[schema.Department], in.Departments, base.Departments)
+	out.Roads = layerOf(c.kinds[schema.Road], in.Roads, base.Roads)
+	out.Addresses = layerOf(c.kinds[schema.Address], in.Addresses, base.Addresses)
+	out.POIs = layerOf(c.kinds[schema.POI], in.POIs, base.POIs)
+	out.Buildings = layerOf(c.kinds[schema.Building], in.Buildings, base.Buildings)
 	return out
 }
 
@@ -152,9 +153,9 @@ func layerOf[T any](imported bool, in, base []T) []T {
 }
 
 // kindLayers maps the kinds that own a whole store layer; areas share one layer across levels.
-var kindLayers = map[Kind]data.Layer{
-	KindGrid: data.LayerGrid, KindComponent: data.LayerComponent, KindDepartment: data.LayerDepartment,
-	KindRoad: data.LayerRoad, KindAddress: data.LayerAddress, KindPOI: data.LayerPOI, KindBuilding: data.LayerBuilding,
+var kindLayers = map[schema.Kind]data.Layer{
+	schema.Grid: data.LayerGrid, schema.Component: data.LayerComponent, schema.Department: data.LayerDepartment,
+	schema.Road: data.LayerRoad, schema.Address: data.LayerAddress, schema.POI: data.LayerPOI, schema.Building: data.LayerBuilding,
 }
 
 // ValidationError is returned by Import when the report has errors; nothing was written.
@@ -173,7 +174,7 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 // writes the merged dataset as a new active version all or nothing (data.Store.Save). On any error nothing
 // is written.
 func Import(ctx context.Context, st data.Store, files []string, opts Options) (int64, *Report, error) {
-	loadBase := func(replaced map[Kind]bool) (*data.Dataset, error) {
+	loadBase := func(replaced map[schema.Kind]bool) (*data.Dataset, error) {
 		v, err := st.ActiveVersion(ctx)
 		if errors.Is(err, data.ErrNoActive) {
 			return nil, nil

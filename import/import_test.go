@@ -11,7 +11,9 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sqlite"
+	"citygeo/export"
 	importer "citygeo/import"
+	"citygeo/schema"
 )
 
 // TestImportKeepsOtherLayers imports the components alone over a stored city: grids, areas,
@@ -28,7 +30,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := importer.Export(&data.Dataset{Components: city.Components[:100]}, importer.ExportGeoJSON, t.TempDir())
+	files, err := export.Write(&data.Dataset{Components: city.Components[:100]}, t.TempDir(), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 			len(got.Grids), len(city.Grids), len(got.Areas), len(city.Areas), len(got.Roads), len(city.Roads), len(got.Addresses), len(city.Addresses))
 	}
 	// A refused import writes nothing and leaves v2 active.
-	bad, _ := importer.Export(&data.Dataset{Components: []*data.Component{city.Components[0], city.Components[0]}}, importer.ExportGeoJSON, t.TempDir())
+	bad, _ := export.Write(&data.Dataset{Components: []*data.Component{city.Components[0], city.Components[0]}}, t.TempDir(), export.Options{})
 	if _, _, err := importer.Import(ctx, st, bad, importer.Options{}); !errors.Is(err, importer.ErrValidation) {
 		t.Errorf("duplicate ids: err = %v, want ErrValidation", err)
 	}
@@ -57,7 +59,7 @@ func TestImportKeepsOtherLayers(t *testing.T) {
 
 func TestReportJSON(t *testing.T) {
 	_, rep, err := importer.Check(context.Background(), []string{"testdata/components.geojson"}, nil, importer.Options{
-		Mapping: &importer.Mapping{Layers: []importer.LayerMapping{{Match: "components", Kind: importer.KindComponent,
+		Mapping: &importer.Mapping{Layers: []importer.LayerMapping{{Match: "components", Kind: schema.Component,
 			Fields: map[string]string{"init_date": "NOTE"}}}}})
 	if err != nil {
 		t.Fatal(err)

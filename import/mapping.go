@@ -7,34 +7,14 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
-	"citygeo/data"
+	"citygeo/schema"
 
 	"github.com/goccy/go-yaml"
 )
-
-// Kind is the model layer a source layer is imported into.
-type Kind string
-
-// The kinds of layer Import understands. Areas are split by level so that importing the
-// communities keeps the current districts and streets.
-const (
-	KindDistrict   Kind = "district"
-	KindStreet     Kind = "street"
-	KindCommunity  Kind = "community"
-	KindGrid       Kind = "grid"
-	KindComponent  Kind = "component"
-	KindDepartment Kind = "department"
-	KindRoad       Kind = "road"
-	KindAddress    Kind = "address"
-	KindPOI        Kind = "poi"
-	KindBuilding   Kind = "building"
-)
-
-// Kinds lists every kind in import order (parents before children).
-var Kinds = []Kind{KindDistrict, KindStreet, KindCommunity, KindGrid, KindDepartment, KindComponent, KindRoad, KindAddress, KindPOI, KindBuilding}
 
 // Mapping says how source layers map onto the model. It is read from a JSON or YAML file; the
 // zero value maps standard field names (standards.md §2.6) and guesses each layer's kind from
@@ -49,11 +29,11 @@ type Mapping struct {
 // LayerMapping maps the source layers whose name matches Match (a case-insensitive glob on the
 // file's base name or GeoPackage table) onto one kind.
 type LayerMapping struct {
-	Match string `json:"match" yaml:"match"`
-	Kind  Kind   `json:"kind" yaml:"kind"`
-	Skip  bool   `json:"skip,omitempty" yaml:"skip,omitempty"` // ignore matching layers
-	// Fields maps model fields to source columns ("id": "OBJID", "owner_name": "DEPTNAME1").
-	// Unlisted model fields fall back to the standard names (DefaultColumns).
+	Match string      `json:"match" yaml:"match"`
+	Kind  schema.Kind `json:"kind" yaml:"kind"`
+	Skip  bool        `json:"skip,omitempty" yaml:"skip,omitempty"` // ignore matching layers
+	// Fields maps model fields (schema keys) to source columns, alternatives separated by '|'
+	// ("owner_name": "主管部门|权属部门"). Unlisted fields fall back to schema.Def.Columns.
 	Fields map[string]string `json:"fields,omitempty" yaml:"fields,omitempty"`
 	// Values rewrites source values per model field: derived codes, code lists, status words.
 	// A value not in a field's table is an error finding.
@@ -73,52 +53,6 @@ type LayerMapping struct {
 // GridDerivation asks for unit grids derived from community polygons.
 type GridDerivation struct {
 	SizeM float64 `json:"size_m" yaml:"size_m"`
-}
-
-// DefaultColumns lists, per kind and model field, the source column names tried in order
-// (case-insensitively) when a mapping does not name one. The first name is what Export writes:
-// CJ/T 214-era names first, then GB/T 47678.5 abbreviations. Columns not used by any field of a
-// component are kept in Component.Extra.
-var DefaultColumns = map[Kind]map[string][]string{
-	KindComponent: {
-		"id": {"OBJID", "GLBJBSM", "BSM", "ID"}, "name": {"OBJNAME", "GLBJMC", "NAME"},
-		"major": {"MAJOR", "DLDM"}, "minor": {"MINOR", "XLDM"},
-		"owner_code": {"DEPTCODE1", "ZGBMDM"}, "owner_name": {"DEPTNAME1", "ZGBMMC"},
-		"property_code": {"DEPTCODE2", "QSDWDM"}, "property_name": {"DEPTNAME2", "QSDWMC"},
-		"maintainer_code": {"DEPTCODE3", "YHDWDM"}, "maintainer_name": {"DEPTNAME3", "YHDWMC"},
-		"grid": {"BGID", "SZDYWGBSM"}, "status": {"OBJSTATE", "GLBJZT", "STATUS"},
-		"init_date": {"ORDATE", "CSRQ"}, "change_date": {"CHDATE", "BGRQ"},
-		"source": {"DATASOURCE", "SJLY"}, "note": {"NOTE", "BZ"},
-	},
-	KindGrid: {
-		"code": {"BGID", "DYWGBSM", "WGBM", "GRIDCODE", "CODE"}, "community": {"SQDM", "SZSQDM", "COMMUNITY"},
-		"area_m2": {"AREA", "MJ"}, "derived": {"DERIVED"},
-	},
-	KindDistrict:  areaColumns,
-	KindStreet:    areaColumns,
-	KindCommunity: areaColumns,
-	KindDepartment: {
-		"code": {"DEPTCODE", "BMDM", "CODE"}, "name": {"DEPTNAME", "BMMC", "NAME"},
-	},
-	KindRoad: {"id": {"ROADID", "ID"}, "name": {"NAME", "DLMC", "JLXMC"}, "class": {"CLASS", "DLDJ"}},
-	KindAddress: {
-		"id": {"ADDRID", "ID"}, "full": {"FULL", "ADDRESS", "DZ", "MPDZ"}, "road": {"ROAD", "JLX"},
-		"section": {"SECTION"}, "lane": {"LANE"}, "alley": {"ALLEY"}, "number": {"NUMBER", "MPH"},
-		"suffix": {"SUFFIX"}, "community": {"COMMUNITY", "SQDM"}, "source": {"SOURCE"},
-	},
-	KindPOI: {
-		"id": {"POIID", "ID"}, "name": {"NAME", "MC"}, "aliases": {"ALIASES"}, "category": {"CATEGORY", "LB"},
-		"address": {"ADDRESS", "DZ"},
-	},
-	KindBuilding: {
-		"id": {"BLDGID", "ID"}, "compound": {"COMPOUND", "XQMC"}, "name": {"NAME", "LDMC"}, "address": {"ADDRESS", "DZ"},
-		"point_lon": {"POINTLON"}, "point_lat": {"POINTLAT"},
-	},
-}
-
-var areaColumns = map[string][]string{
-	"code": {"CODE", "XZQDM", "QHDM"}, "name": {"NAME", "XZQMC", "MC"}, "parent": {"PARENT", "SJDM"},
-	"derived": {"DERIVED"}, "label_lon": {"LABELLON"}, "label_lat": {"LABELLAT"},
 }
 
 // LoadMapping reads a mapping file: JSON when it starts with '{', YAML otherwise.
@@ -166,19 +100,23 @@ func (m *Mapping) Validate() error {
 		if l.Skip {
 			continue
 		}
-		cols, ok := DefaultColumns[l.Kind]
-		if !ok {
-			return fmt.Errorf("layers[%d] (%s): kind %q: want one of %v", i, l.Match, l.Kind, Kinds)
+		defs := schema.Defs(l.Kind)
+		if defs == nil {
+			return fmt.Errorf("layers[%d] (%s): kind %q: want one of %v", i, l.Match, l.Kind, schema.Kinds)
+		}
+		keys := map[string]bool{}
+		for _, d := range defs {
+			keys[d.Key] = true
 		}
 		for _, fs := range []map[string]string{l.Fields, l.Const} {
 			for f := range fs {
-				if _, ok := cols[f]; !ok {
+				if !keys[f] {
 					return fmt.Errorf("layers[%d] (%s): %s has no field %q", i, l.Match, l.Kind, f)
 				}
 			}
 		}
 		for f, t := range l.Templates {
-			if _, ok := cols[f]; !ok {
+			if !keys[f] {
 				return fmt.Errorf("layers[%d] (%s): templates: %s has no field %q", i, l.Match, l.Kind, f)
 			}
 			if _, err := parseTemplate(t); err != nil {
@@ -186,11 +124,11 @@ func (m *Mapping) Validate() error {
 			}
 		}
 		for f := range l.Values {
-			if _, ok := cols[f]; !ok && !l.templateUses(f) {
+			if !keys[f] && !l.templateUses(f) {
 				return fmt.Errorf("layers[%d] (%s): values: %s has no field %q", i, l.Match, l.Kind, f)
 			}
 		}
-		if l.DeriveGrids != nil && (l.Kind != KindCommunity || l.DeriveGrids.SizeM < 10 || l.DeriveGrids.SizeM > 10000) {
+		if l.DeriveGrids != nil && (l.Kind != schema.Community || l.DeriveGrids.SizeM < 10 || l.DeriveGrids.SizeM > 10000) {
 			return fmt.Errorf("layers[%d] (%s): derive_grids needs kind community and size_m in 10…10000", i, l.Match)
 		}
 	}
@@ -212,21 +150,21 @@ func (m *Mapping) layerFor(src *Source) (LayerMapping, error) {
 	return LayerMapping{}, fmt.Errorf("cannot tell which layer %q is (name it district, street, community, grid, component, department, road, address, poi or building, or add it to the mapping file)", src.Layer)
 }
 
-func guessKind(name string, cols []string) Kind {
+func guessKind(name string, cols []string) schema.Kind {
 	for _, g := range []struct {
-		k     Kind
+		k     schema.Kind
 		words []string
 	}{
-		{KindGrid, []string{"grid", "网格", "dywg"}},
-		{KindComponent, []string{"component", "部件", "bujian", "glbj"}},
-		{KindCommunity, []string{"community", "社区", "village", "村"}},
-		{KindStreet, []string{"street", "街道", "town", "乡镇"}},
-		{KindDistrict, []string{"district", "区县", "county"}},
-		{KindDepartment, []string{"department", "dept", "部门"}},
-		{KindRoad, []string{"road", "道路", "街巷"}},
-		{KindAddress, []string{"address", "门牌", "地址"}},
-		{KindPOI, []string{"poi", "兴趣点"}},
-		{KindBuilding, []string{"building", "楼栋"}},
+		{schema.Grid, []string{"grid", "网格", "dywg"}},
+		{schema.Component, []string{"component", "部件", "bujian", "glbj"}},
+		{schema.Community, []string{"community", "社区", "village", "村"}},
+		{schema.Street, []string{"street", "街道", "town", "乡镇"}},
+		{schema.District, []string{"district", "区县", "county"}},
+		{schema.Department, []string{"department", "dept", "部门"}},
+		{schema.Road, []string{"road", "道路", "街巷"}},
+		{schema.Address, []string{"address", "门牌", "地址"}},
+		{schema.POI, []string{"poi", "兴趣点"}},
+		{schema.Building, []string{"building", "楼栋"}},
 	} {
 		for _, w := range g.words {
 			if strings.Contains(name, w) {
@@ -234,26 +172,18 @@ func guessKind(name string, cols []string) Kind {
 			}
 		}
 	}
-	for _, c := range cols {
-		switch strings.ToUpper(c) {
-		case "OBJID", "GLBJBSM":
-			return KindComponent
+	// A column that only one kind's fields go by (a component id under a standard's name) names
+	// the kind.
+	for _, k := range schema.Kinds {
+		for _, d := range schema.Defs(k) {
+			for _, c := range cols {
+				if slices.ContainsFunc(d.Columns[:d.Marks], func(m string) bool { return strings.EqualFold(m, c) }) {
+					return k
+				}
+			}
 		}
 	}
 	return ""
-}
-
-// kindLevel is the area level of an area kind.
-func kindLevel(k Kind) data.AreaLevel {
-	switch k {
-	case KindDistrict:
-		return data.District
-	case KindStreet:
-		return data.Street
-	case KindCommunity:
-		return data.Community
-	}
-	return 0
 }
 
 // tmplPart is a literal (col == "") or a placeholder.

@@ -8,6 +8,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/geo"
+	"citygeo/schema"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -22,7 +23,7 @@ type ValidateOptions struct {
 	GridLegacy14 bool    // accept 14-digit grid codes
 	// Kinds limits the per-feature checks to the layers being imported; nil checks all. Cross-
 	// layer checks (a component in its grid) always run.
-	Kinds map[Kind]bool
+	Kinds map[schema.Kind]bool
 }
 
 func (o ValidateOptions) tol() float64 {
@@ -60,23 +61,13 @@ func Validate(ds *data.Dataset, opts ValidateOptions, add func(Finding)) {
 	v.checkOthers()
 }
 
-func (v *validator) on(k Kind) bool { return v.opts.Kinds == nil || v.opts.Kinds[k] }
+func (v *validator) on(k schema.Kind) bool { return v.opts.Kinds == nil || v.opts.Kinds[k] }
 
-func (v *validator) f(check string, sev Severity, k Kind, i int, id, field, value, reason string) {
+func (v *validator) f(check string, sev Severity, k schema.Kind, i int, id, field, value, reason string) {
 	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason})
 }
 
-func levelKind(l data.AreaLevel) Kind {
-	switch l {
-	case data.District:
-		return KindDistrict
-	case data.Street:
-		return KindStreet
-	}
-	return KindCommunity
-}
-
-func (v *validator) ringChecks(k Kind, i int, id string, mp orb.MultiPolygon) bool {
+func (v *validator) ringChecks(k schema.Kind, i int, id string, mp orb.MultiPolygon) bool {
 	ok := true
 	for pi, p := range mp {
 		for ri, r := range p {
@@ -99,7 +90,7 @@ func (v *validator) checkAreas() {
 	}
 	seen := map[string]bool{}
 	for _, a := range v.ds.Areas {
-		k := levelKind(a.Level)
+		k := schema.AreaKind(a.Level)
 		i := idx[a.Level]
 		idx[a.Level]++
 		if !v.on(k) {
@@ -146,7 +137,7 @@ func (v *validator) checkGrids() {
 		}
 		byComm[g.Community] = append(byComm[g.Community], i)
 	}
-	if !v.on(KindGrid) && !v.on(KindCommunity) {
+	if !v.on(schema.Grid) && !v.on(schema.Community) {
 		return
 	}
 	seen := map[string]bool{}
@@ -154,32 +145,32 @@ func (v *validator) checkGrids() {
 	for i, g := range v.ds.Grids {
 		comm, err := data.ParseGridCode(g.Code, data.GridCodeOptions{AllowLegacy14: v.opts.GridLegacy14})
 		if err != nil {
-			v.f("grid.code", SeverityError, KindGrid, i, g.Code, "code", g.Code, err.Error())
+			v.f("grid.code", SeverityError, schema.Grid, i, g.Code, "code", g.Code, err.Error())
 		} else if g.Community != comm {
-			v.f("grid.community_prefix", SeverityError, KindGrid, i, g.Code, "community", g.Community, fmt.Sprintf("a grid's first 12 digits (%s) must equal its community", comm))
+			v.f("grid.community_prefix", SeverityError, schema.Grid, i, g.Code, "community", g.Community, fmt.Sprintf("a grid's first 12 digits (%s) must equal its community", comm))
 		}
 		if seen[g.Code] {
-			v.f("grid.duplicate", SeverityError, KindGrid, i, g.Code, "code", g.Code, "code appears more than once")
+			v.f("grid.duplicate", SeverityError, schema.Grid, i, g.Code, "code", g.Code, "code appears more than once")
 		}
 		seen[g.Code] = true
 		if len(g.Polygon) == 0 {
 			continue
 		}
-		valid[i] = v.ringChecks(KindGrid, i, g.Code, orb.MultiPolygon{g.Polygon})
+		valid[i] = v.ringChecks(schema.Grid, i, g.Code, orb.MultiPolygon{g.Polygon})
 		if !valid[i] {
 			continue
 		}
 		if real := math.Abs(orbgeo.Area(g.Polygon)); g.AreaM2 > 0 && math.Abs(real-g.AreaM2) > math.Max(1, 0.05*real) {
-			v.f("grid.area", SeverityWarning, KindGrid, i, g.Code, "area_m2", fmt.Sprint(g.AreaM2), fmt.Sprintf("the polygon measures %.0f m²", real))
+			v.f("grid.area", SeverityWarning, schema.Grid, i, g.Code, "area_m2", fmt.Sprint(g.AreaM2), fmt.Sprintf("the polygon measures %.0f m²", real))
 		}
 		c := v.areas[g.Community]
 		switch {
 		case c == nil && v.level[data.Community]:
-			v.f("grid.community_missing", SeverityError, KindGrid, i, g.Code, "community", g.Community, "no such community in the dataset")
+			v.f("grid.community_missing", SeverityError, schema.Grid, i, g.Code, "community", g.Community, "no such community in the dataset")
 		case c != nil && len(c.Polygon) > 0:
 			for _, p := range g.Polygon[0] {
 				if !planar.MultiPolygonContains(c.Polygon, p) && geo.DistanceToBoundary(c.Polygon, p) > tol {
-					v.f("grid.outside_community", SeverityError, KindGrid, i, g.Code, "geometry", fmt.Sprint(p),
+					v.f("grid.outside_community", SeverityError, schema.Grid, i, g.Code, "geometry", fmt.Sprint(p),
 						fmt.Sprintf("vertex lies %.1f m outside community %s", geo.DistanceToBoundary(c.Polygon, p), c.Code))
 					break
 				}
@@ -198,7 +189,7 @@ func (v *validator) checkGrids() {
 			}
 			h := v.ds.Grids[j]
 			if insideBy(g.Polygon, h.Polygon, tol) || insideBy(h.Polygon, g.Polygon, tol) {
-				v.f("grid.overlap", SeverityError, KindGrid, i, g.Code, "geometry", h.Code, "overlaps grid "+h.Code)
+				v.f("grid.overlap", SeverityError, schema.Grid, i, g.Code, "geometry", h.Code, "overlaps grid "+h.Code)
 			}
 			return true
 		})
@@ -215,7 +206,7 @@ func (v *validator) checkGrids() {
 		}
 		total := math.Abs(orbgeo.Area(a.Polygon))
 		if gap := total - sum; gap > math.Max(v.opts.gap(), total*1e-6) {
-			v.f("grid.gap", SeverityWarning, KindCommunity, ci, a.Code, "geometry", fmt.Sprintf("%.0f m²", gap),
+			v.f("grid.gap", SeverityWarning, schema.Community, ci, a.Code, "geometry", fmt.Sprintf("%.0f m²", gap),
 				fmt.Sprintf("grids cover %.0f of %.0f m²: a gap of %.0f m²", sum, total, gap))
 		}
 	}
@@ -253,7 +244,7 @@ func (v *validator) checkComponents() {
 		depts[d.Code] = true
 	}
 	seen := make(map[string]struct{}, len(v.ds.Components))
-	check := v.on(KindComponent)
+	check := v.on(schema.Component)
 	for i, c := range v.ds.Components {
 		if !check && len(v.grids) == 0 {
 			break
@@ -263,33 +254,33 @@ func (v *validator) checkComponents() {
 			var ce *data.CodeError
 			switch {
 			case errors.As(err, &ce) && (ce.Group == "major" || ce.Group == "minor"):
-				v.f("component.class", SeverityError, KindComponent, i, c.ID, "id", c.ID, err.Error())
+				v.f("component.class", SeverityError, schema.Component, i, c.ID, "id", c.ID, err.Error())
 			case err != nil:
-				v.f("component.id", SeverityError, KindComponent, i, c.ID, "id", c.ID, err.Error())
+				v.f("component.id", SeverityError, schema.Component, i, c.ID, "id", c.ID, err.Error())
 			case v.level[data.District] && v.areas[code.District] == nil:
-				v.f("component.admin", SeverityError, KindComponent, i, c.ID, "id", code.District, "admin code (digits 1-6) is not a district of the dataset")
+				v.f("component.admin", SeverityError, schema.Component, i, c.ID, "id", code.District, "admin code (digits 1-6) is not a district of the dataset")
 			default:
 				if cl, ok := data.CatalogFor(code.Scheme).Class(code.Class()); ok && pointClass(cl.Name) && c.Geometry != nil {
 					if _, pt := c.Geometry.(orb.Point); !pt {
-						v.f("component.geometry_type", SeverityError, KindComponent, i, c.ID, "geometry", c.Geometry.GeoJSONType(), cl.Name+" is mapped as a point")
+						v.f("component.geometry_type", SeverityError, schema.Component, i, c.ID, "geometry", c.Geometry.GeoJSONType(), cl.Name+" is mapped as a point")
 					}
 				}
 			}
 			if _, dup := seen[c.ID]; dup {
-				v.f("component.duplicate", SeverityError, KindComponent, i, c.ID, "id", c.ID, "id appears more than once")
+				v.f("component.duplicate", SeverityError, schema.Component, i, c.ID, "id", c.ID, "id appears more than once")
 			}
 			seen[c.ID] = struct{}{}
 			if c.Status == "" {
-				v.f("component.status_empty", SeverityWarning, KindComponent, i, c.ID, "status", "", "status is empty (完好/破损/丢失/…)")
+				v.f("component.status_empty", SeverityWarning, schema.Component, i, c.ID, "status", "", "status is empty (完好/破损/丢失/…)")
 			}
 			if !c.ChangeDate.IsZero() && !c.InitDate.IsZero() && c.ChangeDate.Before(c.InitDate) {
-				v.f("component.dates", SeverityWarning, KindComponent, i, c.ID, "change_date", c.ChangeDate.Format("2006-01-02"), "changed before its initial date "+c.InitDate.Format("2006-01-02"))
+				v.f("component.dates", SeverityWarning, schema.Component, i, c.ID, "change_date", c.ChangeDate.Format("2006-01-02"), "changed before its initial date "+c.InitDate.Format("2006-01-02"))
 			}
 			if len(depts) > 0 && c.Owner.Code != "" && !depts[c.Owner.Code] {
-				v.f("component.dept", SeverityWarning, KindComponent, i, c.ID, "owner_code", c.Owner.Code, "no such department")
+				v.f("component.dept", SeverityWarning, schema.Component, i, c.ID, "owner_code", c.Owner.Code, "no such department")
 			}
 			if p, ok := c.Geometry.(orb.Polygon); ok {
-				v.ringChecks(KindComponent, i, c.ID, orb.MultiPolygon{p})
+				v.ringChecks(schema.Component, i, c.ID, orb.MultiPolygon{p})
 			}
 		}
 		if len(v.grids) == 0 || c.Geometry == nil {
@@ -297,13 +288,13 @@ func (v *validator) checkComponents() {
 		}
 		if c.Grid == "" {
 			if check {
-				v.f("component.grid_empty", SeverityWarning, KindComponent, i, c.ID, "grid", "", "no unit grid named")
+				v.f("component.grid_empty", SeverityWarning, schema.Component, i, c.ID, "grid", "", "no unit grid named")
 			}
 			continue
 		}
 		g := v.grids[c.Grid]
 		if g == nil {
-			v.f("component.grid_missing", SeverityError, KindComponent, i, c.ID, "grid", c.Grid, "no such grid in the dataset")
+			v.f("component.grid_missing", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, "no such grid in the dataset")
 			continue
 		}
 		p := c.Geometry.Bound().Center()
@@ -312,36 +303,36 @@ func (v *validator) checkComponents() {
 		}
 		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
 			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
-				v.f("component.outside_grid", SeverityError, KindComponent, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
+				v.f("component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
 			}
 		}
 	}
 }
 
 func (v *validator) checkOthers() {
-	if v.on(KindDepartment) {
+	if v.on(schema.Department) {
 		seen := map[string]bool{}
 		for i, d := range v.ds.Departments {
 			if d.Code == "" {
-				v.f("department.code", SeverityError, KindDepartment, i, d.Name, "code", "", "department code is empty")
+				v.f("department.code", SeverityError, schema.Department, i, d.Name, "code", "", "department code is empty")
 			}
 			if seen[d.Code] {
-				v.f("department.duplicate", SeverityError, KindDepartment, i, d.Code, "code", d.Code, "code appears more than once")
+				v.f("department.duplicate", SeverityError, schema.Department, i, d.Code, "code", d.Code, "code appears more than once")
 			}
 			seen[d.Code] = true
 		}
 	}
-	if v.on(KindAddress) && v.level[data.Community] {
+	if v.on(schema.Address) && v.level[data.Community] {
 		for i, a := range v.ds.Addresses {
 			if a.Community != "" && v.areas[a.Community] == nil {
-				v.f("address.community", SeverityWarning, KindAddress, i, a.Full, "community", a.Community, "no such community in the dataset")
+				v.f("address.community", SeverityWarning, schema.Address, i, a.Full, "community", a.Community, "no such community in the dataset")
 			}
 		}
 	}
-	if v.on(KindRoad) {
+	if v.on(schema.Road) {
 		for i, r := range v.ds.Roads {
 			if len(r.Line) < 2 {
-				v.f("road.geometry", SeverityError, KindRoad, i, r.Name, "geometry", "", "a road needs at least 2 points")
+				v.f("road.geometry", SeverityError, schema.Road, i, r.Name, "geometry", "", "a road needs at least 2 points")
 			}
 		}
 	}

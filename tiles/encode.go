@@ -70,6 +70,24 @@ type feature struct {
 	prio  uint64 // thinning order: lower survives
 }
 
+// The encoder below is ours rather than orb/encoding/mvt (v0.14.0, read at marshal.go,
+// geometry.go and layer.go) because of what each takes and does:
+//   - Geometry: orb encodes float tile coordinates by truncating them (int32(x)), after
+//     Layer.ProjectToTile has overwritten the features' geometry in place (so every feature
+//     would be cloned per tile), and it neither rewinds rings nor defaults to layer version 2
+//     (NewLayer sets 1). Our pipeline has already rounded, cleaned and rewound each part in
+//     integer coordinates (ipt), and this encoder writes those parts as they are.
+//   - Feature ids: orb takes an any and silently writes no id for a string that is not an
+//     integer or for a negative number (convertID); every feature here carries its uint64 id
+//     (FeatureID), which MapLibre needs to match features across tiles.
+//   - Attributes: orb reads a geojson.Properties map per feature, sorts its keys for every
+//     feature and fails on types it does not know; here a feature has typed Tags in a fixed
+//     order (the first of a repeated key wins) and values dedupe through a comparable Value.
+//   - Allocation: orb builds a gogo/protobuf message tree (a pointer per value) and then
+//     marshals it; this appends wire bytes directly, which matters because encodeTile encodes
+//     a tile again each time it thins an oversized layer. It also keeps the deprecated
+//     gogo/protobuf out of the tile path.
+
 // layerEnc accumulates one layer with de-duplicated keys and values.
 type layerEnc struct {
 	name   string

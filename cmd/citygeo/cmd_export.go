@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/cobra"
+	"citygeo/export"
 
-	importer "citygeo/import"
+	"github.com/spf13/cobra"
 )
 
 func newExportCmd() *cobra.Command {
@@ -34,7 +34,7 @@ func newExportCmd() *cobra.Command {
 			if out == "" {
 				return nil
 			}
-			files, err := importer.Export(ds, importer.ExportFormat(format), out)
+			files, err := export.Write(ds, out, export.Options{Format: export.Format(format)})
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 func newGenCmd() *cobra.Command {
@@ -36,7 +36,7 @@ func newGenCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if out != "" {
-				files, err := importer.Export(ds, importer.ExportFormat(format), out)
+				files, err := export.Write(ds, out, export.Options{Format: export.Format(format)})
 				if err != nil {
 					return err
 				}

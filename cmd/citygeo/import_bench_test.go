@@ -12,7 +12,7 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 // BenchmarkImport1M imports 1,000,000 generated components (as GeoJSON, then as a Shapefile)
@@ -34,11 +34,11 @@ func BenchmarkImport1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	comps := &data.Dataset{Components: ds.Components}
-	gj, err := importer.Export(comps, importer.ExportGeoJSON, filepath.Join(dir, "geojson"))
+	gj, err := export.Write(comps, filepath.Join(dir, "geojson"), export.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	shp, err := importer.Export(comps, importer.ExportShapefile, filepath.Join(dir, "shp"))
+	shp, err := export.Write(comps, filepath.Join(dir, "shp"), export.Options{Format: export.Shapefile})
 	if err != nil {
 		b.Fatal(err)
 	}

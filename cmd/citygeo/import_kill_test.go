@@ -11,7 +11,7 @@ import (
 
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 // TestImportSIGKILL kills `citygeo import` at random moments, 24 times, and checks that the
@@ -27,7 +27,7 @@ func TestImportSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := importer.Export(ds, importer.ExportGeoJSON, filepath.Join(dir, "city"))
+	files, err := export.Write(ds, filepath.Join(dir, "city"), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

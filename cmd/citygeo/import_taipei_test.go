@@ -14,6 +14,7 @@ import (
 	"citygeo/data/sqlite"
 	"citygeo/geo"
 	importer "citygeo/import"
+	"citygeo/schema"
 
 	"github.com/paulmach/orb"
 )
@@ -142,7 +143,7 @@ func TestTaipeiImport(t *testing.T) {
 // villageCodes maps CPTVID → derived community code, from the mapping file.
 func villageCodes(t *testing.T, m *importer.Mapping) map[string]string {
 	for _, l := range m.Layers {
-		if l.Kind == importer.KindCommunity {
+		if l.Kind == schema.Community {
 			return l.Values["code"]
 		}
 	}

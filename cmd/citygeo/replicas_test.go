@@ -28,7 +28,7 @@ import (
 	"citygeo/data/postgis"
 	"citygeo/data/postgis/pgtest"
 	"citygeo/data/sample"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 // TestReplicasOnPostgres runs citygeo as a city would past one machine: three `serve` replicas
@@ -54,7 +54,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := importer.Export(ds, importer.ExportGeoJSON, filepath.Join(dir, "city"))
+	files, err := export.Write(ds, filepath.Join(dir, "city"), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

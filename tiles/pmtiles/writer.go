@@ -14,6 +14,18 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
+// This writer is ours rather than github.com/protomaps/go-pmtiles (v1.30.1, checked with
+// `go list -m -json` and its source at that tag):
+//   - No writer fits: its only archive writer is pmtiles.Convert(logger, input, output,
+//     deduplicate, tmpfile), which reads an MBTiles file from disk (convert.go), so the export
+//     would first write every tile to SQLite. It does export the pieces (SerializeHeader,
+//     BuildDirectories, SerializeEntries), but those live in the same package as the rest.
+//   - Weight: that package imports the cloud storage clients it serves from (bucket.go:
+//     cloud.google.com/go/storage, Azure azblob, aws-sdk-go-v2/service/s3, gocloud.dev/blob)
+//     and the module requires caddy v2; reference/deps.md measured 676 packages and a 50 MB
+//     binary for the one import. This file needs klauspost gzip and the standard library, and
+//     takes tiles from memory in any order, spooled to a temporary file, deduplicated by hash.
+
 // Header fields citygeo writes.
 const (
 	HeaderLen        = 127

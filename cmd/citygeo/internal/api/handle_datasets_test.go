@@ -22,7 +22,7 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
-	importer "citygeo/import"
+	"citygeo/export"
 )
 
 type datasetEnv struct {
@@ -113,7 +113,7 @@ func componentsGeoJSON(t *testing.T, ds *data.Dataset, edit func(c []*data.Compo
 		cs[i] = &cp
 	}
 	edit(cs)
-	files, err := importer.Export(&data.Dataset{Components: cs}, importer.ExportGeoJSON, t.TempDir())
+	files, err := export.Write(&data.Dataset{Components: cs}, t.TempDir(), export.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

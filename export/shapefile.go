@@ -1,4 +1,4 @@
-package importer
+package export
 
 import (
 	"bufio"
@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -36,10 +35,10 @@ func shapeType(g orb.Geometry) int {
 	return -1
 }
 
-// exportShapefile writes one Shapefile per layer and geometry type (UTF-8 .dbf with a .cpg,
+// writeShapefile writes one Shapefile per layer and geometry type (UTF-8 .dbf with a .cpg,
 // CGCS2000 .prj). A layer mixing types, like components, is split: component.shp holds the
 // points, component_line.shp and component_polygon.shp the rest.
-func exportShapefile(layers []exportLayer, dir string) ([]string, error) {
+func writeShapefile(layers []layer, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -63,8 +62,8 @@ func exportShapefile(layers []exportLayer, dir string) ([]string, error) {
 				name += map[int]string{shpNull: "_null", shpPoint: "_point", shpPolyLine: "_line", shpPolygon: "_polygon"}[t]
 			}
 			base := filepath.Join(dir, name)
-			sub := exportLayer{kind: l.kind, records: groups[t]}
-			if err := writeShapefile(base, t, sub); err != nil {
+			sub := l.subset(groups[t])
+			if err := writeShapefileLayer(base, t, sub); err != nil {
 				return files, fmt.Errorf("export %s.shp: %w", base, err)
 			}
 			files = append(files, base+".shp")
@@ -73,7 +72,7 @@ func exportShapefile(layers []exportLayer, dir string) ([]string, error) {
 	return files, nil
 }
 
-func writeShapefile(base string, typ int, l exportLayer) error {
+func writeShapefileLayer(base string, typ int, l layer) error {
 	if err := os.WriteFile(base+".prj", []byte(cgcs2000PRJ), 0o644); err != nil {
 		return err
 	}
@@ -172,12 +171,12 @@ func shpContent(typ int, g orb.Geometry) []byte {
 		}
 	case orb.Polygon:
 		for i, r := range g {
-			parts = append(parts, orientRing(r, i > 0))
+			parts = append(parts, oriented(r, i > 0))
 		}
 	case orb.MultiPolygon:
 		for _, p := range g {
 			for i, r := range p {
-				parts = append(parts, orientRing(r, i > 0))
+				parts = append(parts, oriented(r, i > 0))
 			}
 		}
 	}
@@ -201,67 +200,4 @@ func shpContent(typ int, g orb.Geometry) []byte {
 		}
 	}
 	return b
-}
-
-// writeDBF writes every column as text (type C), UTF-8, as wide as its longest value.
-func writeDBF(path string, l exportLayer) error {
-	cols := l.columns()
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		if len(c) > 10 {
-			return fmt.Errorf("column %q is longer than the 10 bytes a .dbf field name allows; export as gpkg or geojson", c)
-		}
-		widths[i] = 1
-		for _, r := range l.records {
-			if s, _ := r.props[c].(string); len(s) > widths[i] {
-				widths[i] = len(s)
-			}
-		}
-		if widths[i] > 254 {
-			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson", c, widths[i])
-		}
-	}
-	recLen := 1
-	for _, w := range widths {
-		recLen += w
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	h := make([]byte, 32)
-	now := time.Now()
-	h[0], h[1], h[2], h[3] = 3, byte(now.Year()-1900), byte(now.Month()), byte(now.Day())
-	binary.LittleEndian.PutUint32(h[4:], uint32(len(l.records)))
-	binary.LittleEndian.PutUint16(h[8:], uint16(32+32*len(cols)+1))
-	binary.LittleEndian.PutUint16(h[10:], uint16(recLen))
-	w.Write(h)
-	for i, c := range cols {
-		fd := make([]byte, 32)
-		copy(fd, c)
-		fd[11] = 'C'
-		fd[16] = byte(widths[i])
-		w.Write(fd)
-	}
-	w.WriteByte(0x0d)
-	rec := make([]byte, recLen)
-	for _, r := range l.records {
-		for i := range rec {
-			rec[i] = ' '
-		}
-		off := 1
-		for i, c := range cols {
-			s, _ := r.props[c].(string)
-			copy(rec[off:], s)
-			off += widths[i]
-		}
-		w.Write(rec)
-	}
-	w.WriteByte(0x1a)
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return f.Close()
 }

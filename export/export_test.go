@@ -1,4 +1,4 @@
-package importer_test
+package export_test
 
 import (
 	"context"
@@ -9,11 +9,22 @@ import (
 	"time"
 
 	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/export"
 	importer "citygeo/import"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
+
+func smallCity(t testing.TB) *data.Dataset {
+	t.Helper()
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 2000, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
 
 // TestExportRoundTrip exports the sample city in each format and imports it back: every layer
 // must come back equal (Shapefile splits components by geometry type, so order is compared
@@ -24,13 +35,13 @@ func TestExportRoundTrip(t *testing.T) {
 	want.CreatedAt = time.Time{}
 	// Import keeps areas grouped by level (districts, streets, communities).
 	sort.SliceStable(want.Areas, func(i, j int) bool { return want.Areas[i].Level < want.Areas[j].Level })
-	for _, f := range []importer.ExportFormat{importer.ExportGeoJSON, importer.ExportGeoPackage, importer.ExportShapefile} {
+	for _, f := range []export.Format{export.GeoJSON, export.GeoPackage, export.Shapefile} {
 		t.Run(string(f), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "city")
-			if f == importer.ExportGeoPackage {
+			if f == export.GeoPackage {
 				out += ".gpkg"
 			}
-			files, err := importer.Export(want, f, out)
+			files, err := export.Write(want, out, export.Options{Format: f})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +75,7 @@ func TestGeoPackageFileNames(t *testing.T) {
 	for _, name := range []string{"a?b.gpkg", "c#d.gpkg", "罗湖 部件?v=2#1.gpkg"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			files, err := importer.Export(want, importer.ExportGeoPackage, filepath.Join(dir, name))
+			files, err := export.Write(want, filepath.Join(dir, name), export.Options{Format: export.GeoPackage})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package importer
+package export
 
 import (
 	"context"
@@ -9,9 +9,12 @@ import (
 	"strings"
 
 	"citygeo/internal/sqliteuri"
+	"citygeo/schema"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+
+	_ "modernc.org/sqlite" // GeoPackage is SQLite
 )
 
 const gpkgSchema = `
@@ -42,7 +45,7 @@ func encodeGPKG(g orb.Geometry) ([]byte, error) {
 	return append(b, w...), nil
 }
 
-func geomTypeName(l exportLayer) string {
+func geomTypeName(l layer) string {
 	name := ""
 	for _, r := range l.records {
 		if r.geom == nil {
@@ -61,7 +64,8 @@ func geomTypeName(l exportLayer) string {
 	return name
 }
 
-func exportGPKG(layers []exportLayer, path string) ([]string, error) {
+// writeGPKG writes one GeoPackage with a table per layer, geometry in CGCS2000 (EPSG:4490).
+func writeGPKG(layers []layer, path string) ([]string, error) {
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
@@ -90,13 +94,13 @@ func exportGPKG(layers []exportLayer, path string) ([]string, error) {
 	return []string{path}, nil
 }
 
-func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l exportLayer) error {
-	cols := l.columns()
+func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l layer) error {
+	cols := l.cols
 	table := string(l.kind)
 	var ddl strings.Builder
 	ddl.WriteString("CREATE TABLE " + quoteIdent(table) + " (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB")
 	for _, c := range cols {
-		ddl.WriteString(", " + quoteIdent(c) + " TEXT")
+		ddl.WriteString(", " + quoteIdent(c.Name) + " " + gpkgType[c.Type])
 	}
 	ddl.WriteString(")")
 	if _, err := tx.ExecContext(ctx, ddl.String()); err != nil {
@@ -123,7 +127,7 @@ func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l exportLayer) error {
 	}
 	q := "INSERT INTO " + quoteIdent(table) + " (geom"
 	for _, c := range cols {
-		q += ", " + quoteIdent(c)
+		q += ", " + quoteIdent(c.Name)
 	}
 	q += ") VALUES (?" + strings.Repeat(", ?", len(cols)) + ")"
 	stmt, err := tx.PrepareContext(ctx, q)
@@ -142,11 +146,7 @@ func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l exportLayer) error {
 			args[0] = g
 		}
 		for i, c := range cols {
-			if v, ok := r.props[c]; ok {
-				args[i+1] = v
-			} else {
-				args[i+1] = nil
-			}
+			args[i+1] = gpkgValue(c.Type, r.props, c.Name)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
@@ -154,3 +154,27 @@ func writeGPKGLayer(ctx context.Context, tx *sql.Tx, l exportLayer) error {
 	}
 	return nil
 }
+
+// gpkgType is the SQLite column type of each field type, as GDAL reads them. INTEGER and REAL
+// columns turn the numeric text bound into them into numbers (SQLite type affinity).
+var gpkgType = map[schema.Type]string{
+	schema.Text: "TEXT", schema.Integer: "INTEGER", schema.Number: "REAL", schema.Date: "DATE", schema.Bool: "BOOLEAN",
+}
+
+// gpkgValue is the value bound for column name: NULL when the record has none, 0 or 1 for a
+// boolean, the text otherwise.
+func gpkgValue(t schema.Type, props map[string]string, name string) any {
+	s, ok := props[name]
+	switch {
+	case !ok:
+		return nil
+	case t == schema.Bool:
+		if schema.ParseBool(s) {
+			return 1
+		}
+		return 0
+	}
+	return s
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
