@@ -21,11 +21,15 @@ func (g *geocoder) intersection() {
 	if !ok {
 		return
 	}
-	score := 0.9 * a[0].factor * b[0].factor
-	if gap > 30 {
-		score *= 0.8
+	c := Candidate{Point: p, Level: LevelIntersection, Asked: g.p.Text.RawSpan(g.roads[0].Start, g.roads[1].End),
+		Matched: ra.display + "与" + rb.display + "交叉口"}
+	switch {
+	case a[0].fuzzy || b[0].fuzzy:
+		c.Reason = ReasonFuzzyRoad
+	case gap > 30:
+		c.Reason = ReasonRoadsApart
 	}
-	g.add(Candidate{Point: p, Level: LevelIntersection, Score: score, Address: ra.display + "与" + rb.display + "交叉口"})
+	g.add(c)
 }
 
 // roadLines returns a road's geometry, or lines through its house numbers when it has none.
@@ -57,22 +61,26 @@ func (ix *Index) roadLines(r *road) []orb.LineString {
 func (g *geocoder) poi() {
 	ix := g.ix
 	for _, e := range g.pois {
-		ids, factor := ix.poiBy[e.Text], 1.0
+		ids, reason := ix.poiBy[e.Text], ReasonExact
 		if len(ids) == 0 {
-			ids, factor = ix.fuzzyPOI(e.Text), 0.85
+			ids, reason = ix.fuzzyPOI(e.Text), ReasonFuzzyName
 		}
+		asked := g.p.Text.RawSpan(e.Start, e.End)
 		for _, id := range ids {
 			p := ix.pois[id]
 			if p.building != "" {
 				continue
 			}
+			c := Candidate{Point: p.point, Level: LevelPOI, Asked: asked, Matched: p.displayName(), Reason: reason}
 			if g.building.Kind == KindBuilding {
+				c.Asked = g.p.Text.RawSpan(e.Start, max(e.End, g.building.End))
 				if b, ok := ix.building(p.name, g.building.Text); ok {
-					g.add(Candidate{Point: b.point, Level: LevelBuilding, Score: 0.95 * factor, Address: p.name + b.building})
-					continue
+					c.Point, c.Level, c.Matched = b.point, LevelBuilding, p.name+b.building
+				} else if reason == ReasonExact {
+					c.Reason = ReasonBuildingUnknown
 				}
 			}
-			g.add(Candidate{Point: p.point, Level: LevelPOI, Score: 0.9 * factor, Address: p.name})
+			g.add(c)
 		}
 	}
 }
@@ -114,30 +122,47 @@ func (ix *Index) fuzzyPOI(name string) []int32 {
 func (g *geocoder) area() {
 	ix := g.ix
 	var best *data.Area
+	var named Element
 	for _, e := range g.areas {
 		a := ix.areas[e.Text]
 		if a == nil || (a.Label == (orb.Point{}) && len(a.Polygon) == 0) {
 			continue // an area without geometry cannot place anything
 		}
 		if best == nil || a.Level > best.Level {
-			best = a
+			best, named = a, e
 		}
 	}
 	if best == nil {
 		return
 	}
-	lvl, score := LevelDistrict, 0.3
+	lvl := LevelDistrict
 	switch best.Level {
 	case data.Street:
-		lvl, score = LevelStreet, 0.4
+		lvl = LevelStreet
 	case data.Community:
-		lvl, score = LevelCommunity, 0.5
+		lvl = LevelCommunity
 	}
 	p := best.Label
 	if p == (orb.Point{}) && len(best.Polygon) > 0 {
 		p = best.Polygon.Bound().Center()
 	}
-	g.add(Candidate{Point: p, Level: lvl, Score: score, Address: best.Name})
+	c := Candidate{Point: p, Level: lvl, Matched: best.Name, Asked: g.p.Text.RawSpan(named.Start, named.End)}
+	if g.finer() {
+		c.Reason, c.Asked = ReasonFallback, g.p.Text.Raw
+	}
+	g.add(c)
+}
+
+// finer reports whether the query names something finer than an area (a road, a POI, a
+// number) that the answer does not match.
+func (g *geocoder) finer() bool {
+	for _, e := range g.p.Elements {
+		switch e.Kind {
+		case KindRoad, KindPOI, KindNumber, KindLane, KindAlley, KindSection, KindBuilding:
+			return true
+		}
+	}
+	return false
 }
 
 // relative applies "东50米" to every candidate and lowers the score of 附近/对面 answers.

@@ -402,11 +402,12 @@ func (p *parser) number(i, pending int) (int, bool) {
 		end := j + 1
 		suffix := prefix
 		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
+			// N號之K is a unit of N號, apart from N之K號 (a number between N and the next).
 			k := end + 1
 			for k < n && isDigit(rs[k]) {
 				k++
 			}
-			suffix += "之" + string(rs[end+1:k])
+			suffix += "号之" + string(rs[end+1:k])
 			end = k
 		}
 		if end < n && rs[end] == '院' {
@@ -418,11 +419,13 @@ func (p *parser) number(i, pending int) (int, bool) {
 		for k < n && isDigit(rs[k]) {
 			k++
 		}
+		// N-K is written for N之K (16-1號 is 16之1號).
+		sub := prefix + "之" + string(rs[j+1:k])
 		if k > j+1 && k < n && rs[k] == '号' {
-			return p.house(i, k+1, num, prefix+string(rs[j:k]))
+			return p.house(i, k+1, num, sub)
 		}
-		if k > j+1 && rs[j] == '-' && (k == n || rs[k] == ',') {
-			return p.house(i, k, num, prefix+string(rs[j:k]))
+		if k > j+1 && (k == n || rs[k] == ',') && p.afterStreet(pending, i) {
+			return p.house(i, k, num, sub)
 		}
 		return i, false
 	case '段':
@@ -459,6 +462,19 @@ func (p *parser) number(i, pending int) (int, bool) {
 		}
 	}
 	return i, false
+}
+
+// afterStreet reports whether what precedes rune i (the pending span from pending, or the
+// last element) is a road, section, lane or alley: a bare number there is a house number.
+func (p *parser) afterStreet(pending, i int) bool {
+	if pending >= 0 {
+		return p.endsWithRoad(pending, i)
+	}
+	switch p.last() {
+	case KindRoad, KindSection, KindLane, KindAlley:
+		return true
+	}
+	return false
 }
 
 func (p *parser) house(i, end, num int, suffix string) (int, bool) {

@@ -99,21 +99,37 @@ func phrase(n *Nearby) string {
 	return n.Name + n.Direction + "方向" + strconv.Itoa(d) + "米"
 }
 
-// addrLabel spells an indexed 门牌 the way its source wrote it, else from its parts.
+// addrLabel spells an indexed 门牌 from its street's label and its number.
 func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
 	b.WriteString(a.street.label)
-	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
-	if !after {
-		b.WriteString(a.suffix) // 甲, 附 go before the number
+	writeNumber(&b, a.num, a.suffix)
+	return b.String()
+}
+
+// numberLabel spells a house number: 17号, 甲17号, 12之3号, 7号之1.
+func numberLabel(num int32, suffix string) string {
+	var b strings.Builder
+	writeNumber(&b, num, suffix)
+	return b.String()
+}
+
+func writeNumber(b *strings.Builder, num int32, suffix string) {
+	if strings.HasPrefix(suffix, "号") {
+		b.WriteString(strconv.Itoa(int(num))) // 7号之1: a unit of 7号
+		b.WriteString(suffix)
+		return
 	}
-	b.WriteString(strconv.Itoa(int(a.num)))
+	after := strings.HasPrefix(suffix, "-") || strings.HasPrefix(suffix, "之")
+	if !after {
+		b.WriteString(suffix) // 甲, 附 go before the number
+	}
+	b.WriteString(strconv.Itoa(int(num)))
 	if after {
-		b.WriteString(a.suffix)
+		b.WriteString(suffix)
 	}
 	b.WriteString("号")
-	return b.String()
 }
 
 func (p poi) displayName() string {

@@ -26,6 +26,9 @@ type Geocoded struct {
 	Level        gazetteer.Level `json:"level"`
 	Score        float64         `json:"score"`
 	Address      string          `json:"address"`
+	Asked        string          `json:"asked,omitempty"`   // the part of the query this answers, as typed
+	Matched      string          `json:"matched,omitempty"` // what the index answered with
+	Reason       string          `json:"reason,omitempty"`  // why matched differs from asked, or how the point was estimated
 	Interpolated bool            `json:"interpolated,omitempty"`
 	Relative     bool            `json:"relative,omitempty"`
 	Grid         string          `json:"grid,omitempty"`
@@ -59,10 +62,11 @@ func placeRef(a gazetteer.AreaRef) *data.AreaRef {
 
 func geocoded(c gazetteer.Candidate, crs geo.CRS) Geocoded {
 	g := Geocoded{Point: city.PointIn(c.Point, crs), Level: c.Level, Score: float64(int(c.Score*1000+0.5)) / 1000,
-		Address: c.Address, Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
+		Address: c.Address, Asked: c.Asked, Matched: c.Matched, Reason: string(c.Reason),
+		Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
 		Community: placeRef(c.Place.Community), Street: placeRef(c.Place.Street), District: placeRef(c.Place.District),
-		Elements: make([]ParsedElement, 0, len(c.Matched))}
-	for _, e := range c.Matched {
+		Elements: make([]ParsedElement, 0, len(c.Elements))}
+	for _, e := range c.Elements {
 		g.Elements = append(g.Elements, ParsedElement{Kind: e.Kind.String(), Text: e.Text, Start: e.Start, End: e.End})
 	}
 	return g
