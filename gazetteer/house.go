@@ -4,7 +4,11 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"citygeo/data"
 
 	"github.com/paulmach/orb"
 )
@@ -270,4 +274,29 @@ func canonSuffix(s string) string {
 		return "之" + rest
 	}
 	return n
+}
+
+// suffixOf reads the qualifier of an address's number: its Suffix as canonSuffix writes it,
+// and 号之K rather than 之K when the full address writes the K after 號 (N號之K, a unit of
+// N號, is a 门牌 apart from N之K號, and a register may hold both).
+func suffixOf(a *data.Address) string {
+	s := canonSuffix(a.Suffix)
+	if !strings.HasPrefix(s, "之") || a.Full == "" {
+		return s
+	}
+	full, unit := NormalizeString(a.Full), strconv.Itoa(a.Number)+"号"+s
+	for i := strings.Index(full, unit); i >= 0; {
+		end := i + len(unit)
+		before, _ := utf8.DecodeLastRuneInString(full[:i])
+		after, _ := utf8.DecodeRuneInString(full[end:])
+		if !isDigit(before) && !isDigit(after) {
+			return "号" + s
+		}
+		j := strings.Index(full[end:], unit)
+		if j < 0 {
+			break
+		}
+		i = end + j
+	}
+	return s
 }

@@ -88,12 +88,12 @@ type scoreKey struct {
 // what was asked (a number at the road, a fuzzy name, an area for an address) sits below it.
 var scores = map[scoreKey]float64{
 	{LevelHouse, ReasonExact}:        1,
-	{LevelHouse, ReasonBaseNumber}:   0.88,
-	{LevelHouse, ReasonSibling}:      0.86,
-	{LevelHouse, ReasonLaneMouth}:    0.84,
+	{LevelHouse, ReasonSibling}:      0.88,
+	{LevelHouse, ReasonBaseNumber}:   0.86,
 	{LevelHouse, ReasonInterpolated}: 0.8,
-	{LevelHouse, ReasonAcross}:       0.72,
-	{LevelHouse, ReasonExtrapolated}: 0.65,
+	{LevelHouse, ReasonLaneMouth}:    0.75,
+	{LevelHouse, ReasonExtrapolated}: 0.7,
+	{LevelHouse, ReasonAcross}:       0.68,
 
 	{LevelBuilding, ReasonExact}:          0.95,
 	{LevelBuilding, ReasonFuzzyName}:      0.48,
@@ -104,8 +104,8 @@ var scores = map[scoreKey]float64{
 	{LevelIntersection, ReasonRoadsApart}: 0.6,
 	{LevelIntersection, ReasonFuzzyRoad}:  0.45,
 	{LevelRoad, ReasonExact}:              0.6,
-	{LevelRoad, ReasonLaneEntrance}:       0.48,
-	{LevelRoad, ReasonOutOfRange}:         0.47,
+	{LevelRoad, ReasonOutOfRange}:         0.48,
+	{LevelRoad, ReasonLaneEntrance}:       0.47,
 	{LevelRoad, ReasonNumberUnknown}:      0.45,
 	{LevelRoad, ReasonStreetUnknown}:      0.42,
 	{LevelRoad, ReasonFuzzyRoad}:          0.4,

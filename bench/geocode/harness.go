@@ -138,12 +138,15 @@ func sameNumber(matched string, a *data.Address) bool {
 	return ok && got.Num == want.Num && got.Suffix == want.Suffix
 }
 
-// numberText spells a row's number as an address would: 12号, 甲12号, 12之3号, 12號之3.
+// numberText spells a row's number as an address would: 12号, 甲12号, 12之3号, 12號之3 (the
+// last when the row's full address writes it so, whatever its suffix field says).
 func numberText(a *data.Address) string {
 	n := strconv.Itoa(a.Number)
 	switch s := a.Suffix; {
 	case strings.HasPrefix(s, "號之"), strings.HasPrefix(s, "号之"):
 		return "路" + n + s
+	case strings.HasPrefix(s, "之") && (strings.Contains(a.Full, n+"號"+s) || strings.Contains(a.Full, n+"号"+s)):
+		return "路" + n + "号" + s
 	case strings.HasPrefix(s, "之"), strings.HasPrefix(s, "-"):
 		return "路" + n + s + "号"
 	default:
@@ -151,8 +154,9 @@ func numberText(a *data.Address) string {
 	}
 }
 
-// Print writes the report and its worst misses.
-func (r *Report) Print(w io.Writer, worst int) {
+// Print writes the report, with its (level, reason) cells when cells is set, and its worst
+// misses.
+func (r *Report) Print(w io.Writer, worst int, cells bool) {
 	fmt.Fprintf(w, "%-34s n=%5d found=%5.1f%% ≤10m=%5.1f%% ≤30m=%5.1f%% ≤100m=%5.1f%% exact=%5.1f%%\n",
 		r.Name, r.N, 100*frac(r.Found, r.N), 100*r.Share(0), 100*r.Share(1), 100*r.Share(2), 100*r.ExactShare())
 	levels := make([]string, 0, len(r.ByLevel))
@@ -164,7 +168,9 @@ func (r *Report) Print(w io.Writer, worst int) {
 	fmt.Fprintf(w, "    honesty: %d answers at 门牌号 whose number is not the one asked, unflagged\n", r.Dishonest)
 	keys := make([]CellKey, 0, len(r.Cells))
 	for k := range r.Cells {
-		keys = append(keys, k)
+		if cells {
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, func(a, b CellKey) int { return strings.Compare(a.String(), b.String()) })
 	for _, k := range keys {
