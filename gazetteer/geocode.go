@@ -114,8 +114,8 @@ type geocoder struct {
 	section, lane, alley    Element
 	number, building, other Element
 	pois, areas             []Element
-	dir, dist               Element
-	cross, assist           bool
+	dir, dist, assist       Element
+	cross                   bool
 }
 
 func (g *geocoder) run() {
@@ -144,12 +144,15 @@ func (g *geocoder) run() {
 		case KindIntersection:
 			g.cross = true
 		case KindAssist:
-			g.assist = true
+			g.assist = e
 		}
 	}
 	n := len(g.out)
 	if g.cross && len(g.roads) >= 2 {
 		g.intersection()
+	}
+	if g.cross && len(g.roads) == 1 && g.lane.Kind != 0 && g.number.Kind == 0 {
+		g.laneMouth()
 	}
 	if len(g.out) == n && len(g.roads) > 0 {
 		g.street()
@@ -376,8 +379,8 @@ func (g *geocoder) street() {
 func (g *geocoder) askedStreet() string {
 	start, end := g.roads[0].Start, g.roads[0].End
 	for _, e := range []Element{g.section, g.lane, g.alley, g.number} {
-		if e.Kind != 0 && e.End > end {
-			end = e.End
+		if e.Kind != 0 {
+			start, end = min(start, e.Start), max(end, e.End) // 附18号建设路 names its number first
 		}
 	}
 	return g.p.Text.RawSpan(start, end)

@@ -32,6 +32,29 @@ func (g *geocoder) intersection() {
 	g.add(c)
 }
 
+// laneMouth geocodes "228巷口": where the lane (or alley) leaves its parent street, which
+// Taiwan numbers after the house at the mouth. The point is the lane's own first house when
+// the parent's number N is not indexed, so it is exact only when N號 is.
+func (g *geocoder) laneMouth() {
+	ix := g.ix
+	for _, m := range ix.resolveRoad(g.roads[0].Text) {
+		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
+		p, exact, ok := ix.mouth(k)
+		if !ok {
+			continue
+		}
+		c := Candidate{Point: p, Level: LevelIntersection, Asked: g.askedStreet(),
+			Matched: ix.roads[m.road].display + streetLabel(k) + "口"}
+		switch {
+		case m.fuzzy:
+			c.Reason = ReasonFuzzyRoad
+		case !exact:
+			c.Reason, c.Interpolated = ReasonInterpolated, true
+		}
+		g.add(c)
+	}
+}
+
 // roadLines returns a road's geometry, or lines through its house numbers when it has none.
 func (ix *Index) roadLines(r *road) []orb.LineString {
 	if len(r.lines) > 0 {
@@ -167,10 +190,11 @@ func (g *geocoder) finer() bool {
 
 // relative applies "东50米" to every candidate and lowers the score of 附近/对面 answers.
 func (g *geocoder) relative() {
-	if g.dir.Kind == 0 && !g.assist {
+	if g.dir.Kind == 0 && g.assist.Kind == 0 {
 		return
 	}
 	b, okDir := bearingOf(trimDirection(g.dir.Text))
+	across := g.assist.Text == "对面" || g.assist.Text == "斜对面"
 	for i := range g.out {
 		c := &g.out[i]
 		c.Relative = true
@@ -178,11 +202,22 @@ func (g *geocoder) relative() {
 		case okDir && g.dist.Kind == KindDistance && g.dist.Num > 0:
 			c.Point = g.ix.pl.offset(c.Point, b, float64(g.dist.Num))
 			c.Score *= 0.85
+		case across:
+			// Across the street: the anchor mirrored over the nearest road line, when that line
+			// is the anchor's own street (a house stands within acrossMax of its centreline).
+			if _, q, d, ok := g.ix.nearestRoad(c.Point, acrossMax); ok && d >= 1 {
+				c.Point = orb.Point{2*q[0] - c.Point[0], 2*q[1] - c.Point[1]}
+			}
+			c.Score *= 0.9
 		default:
 			c.Score *= 0.95
 		}
 	}
 }
+
+// acrossMax is how far (metres) a road line may lie from an anchor for 对面 to mirror it
+// there: farther, the nearest line is not the street the anchor faces.
+const acrossMax = 25
 
 // trimDirection returns 东北 for 东北角, 东北方向, 往东北.
 func trimDirection(s string) string {

@@ -69,6 +69,36 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	return ix.entrance(parent)
 }
 
+// mouth returns where a lane (or alley) leaves its parent street: the parent's number equal
+// to the lane's, else the lane's lowest known house. exact reports that the lane is indexed
+// and the parent's 门牌 of its number too.
+func (ix *Index) mouth(k streetKey) (orb.Point, bool, bool) {
+	var parent streetKey
+	var num int32
+	switch {
+	case k.alley > 0:
+		parent, num = streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley
+	case k.lane > 0:
+		parent, num = streetKey{road: k.road, section: k.section}, k.lane
+	default:
+		return orb.Point{}, false, false
+	}
+	s := ix.streets[parent]
+	if s == nil && parent.section == 0 {
+		s = ix.onlySection(parent, num, "")
+	}
+	if s != nil {
+		if h, ok := ix.house(s, num, ""); ok && h.level == LevelHouse && h.reason != ReasonLaneMouth {
+			return h.point, h.reason == ReasonExact && ix.streets[k] != nil, true
+		}
+	}
+	if l := ix.streets[k]; l != nil && len(l.nums) > 0 {
+		return ix.addrs[l.nums[0]].point, false, true
+	}
+	p, ok := ix.entrance(k)
+	return p, false, ok
+}
+
 // find returns the position of the first number ≥ num (suffix order within a number).
 func (s *street) find(ix *Index, num int32, suffix string) (int, bool) {
 	i, _ := slices.BinarySearchFunc(s.nums, num, func(a int32, n int32) int { return cmp.Compare(ix.addrs[a].num, n) })

@@ -282,8 +282,12 @@ func (p *parser) marker(i int) (int, Kind) {
 		if anchored {
 			return i + 1, KindAssist
 		}
-	case '与', '和', '跟', '/', '口':
+	case '与', '和', '跟', '/':
 		if prev == KindRoad {
+			return i + 1, KindIntersection
+		}
+	case '口':
+		if prev == KindRoad || prev == KindLane || prev == KindAlley { // 人民路口, 228巷口
 			return i + 1, KindIntersection
 		}
 	case '往', '向':
