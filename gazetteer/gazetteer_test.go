@@ -280,6 +280,49 @@ func TestSuggest(t *testing.T) {
 	if got := ix.Suggest("zzzz", 5); len(got) != 0 {
 		t.Errorf("Suggest(zzzz) = %+v", got)
 	}
+	// Every suggestion says where it is, so that a marker needs no second call.
+	for _, c := range []struct {
+		q, id string
+		at    orb.Point
+		tol   float64
+	}{
+		{"东门医", "poi:1", orb.Point{114.115, 22.552}, 1},
+		{"湖贝", "area:440303001001", orb.Point{114.105, 22.552}, 1},
+		{"人民", "road:人民路", orb.Point{114.11, 22.55}, 1200},
+	} {
+		got := ix.Suggest(c.q, 1)
+		if len(got) == 0 || got[0].ID != c.id || orbgeo.Distance(got[0].Point, c.at) > c.tol {
+			t.Errorf("Suggest(%q) = %+v, want %s near %v", c.q, got, c.id, c.at)
+		}
+	}
+}
+
+// TestReverseWith checks the lists AMap's regeo renders: the nearest POIs, roads (one per
+// name) and crossings within the radius, nearest first.
+func TestReverseWith(t *testing.T) {
+	ix := mustNew(t, testCity(), gazetteer.Options{})
+	p := orb.Point{114.1095, 22.5502} // by 建设路, 50 m from 人民路
+	r := ix.ReverseWith(p, gazetteer.ReverseQuery{Radius: 1000, POIs: 5, Roads: 3, Intersections: 2})
+	if len(r.Roads) < 2 || r.Roads[0].Name != "建设路" || r.Roads[1].Name != "人民路" {
+		t.Errorf("roads = %+v, want 建设路 then 人民路", r.Roads)
+	}
+	for i := 1; i < len(r.Roads); i++ {
+		if r.Roads[i].Distance < r.Roads[i-1].Distance || r.Roads[i].Name == r.Roads[i-1].Name {
+			t.Errorf("roads not nearest first, one per name: %+v", r.Roads)
+		}
+	}
+	if len(r.Intersections) == 0 || len(r.Intersections[0].Roads) != 2 || r.Intersections[0].Roads[1] != "人民路" {
+		t.Errorf("intersections = %+v", r.Intersections)
+	}
+	if len(r.POIs) == 0 || r.POIs[0].ID == "" {
+		t.Errorf("pois = %+v", r.POIs)
+	}
+	if r.House == nil || r.House.Street != "建设路" || r.House.Number == "" {
+		t.Errorf("house = %+v", r.House)
+	}
+	if plain := ix.Reverse(p, 1000); plain.POIs != nil || plain.Roads != nil {
+		t.Errorf("Reverse lists %+v %+v, want none", plain.POIs, plain.Roads)
+	}
 }
 
 func ExampleIndex_Geocode() {

@@ -43,7 +43,11 @@ type Candidate struct {
 	Matched string `json:"matched,omitempty"`
 	// Reason is how the answer differs from Asked or how its point was estimated; empty when
 	// it is exact at its level.
-	Reason       Reason    `json:"reason,omitempty"`
+	Reason Reason `json:"reason,omitempty"`
+	// Street and Number are Matched's street (和平東路三段228巷) and, at 门牌号, its number
+	// (37号), for callers that render them apart (AMap's street and number).
+	Street       string    `json:"street,omitempty"`
+	Number       string    `json:"number,omitempty"`
 	Interpolated bool      `json:"interpolated,omitempty"` // the point is an estimate, not the 门牌's own
 	Relative     bool      `json:"relative,omitempty"`     // offset from an anchor (东50米, 附近)
 	Elements     []Element `json:"-"`                      // the parsed query
@@ -322,7 +326,7 @@ func (g *geocoder) street() {
 		if s != nil {
 			name = s.label
 		}
-		c := Candidate{Level: LevelRoad, Asked: asked, Matched: name}
+		c := Candidate{Level: LevelRoad, Asked: asked, Matched: name, Street: name}
 		var h placed
 		ok := false
 		if hasNum && s != nil {
@@ -334,9 +338,10 @@ func (g *geocoder) street() {
 			c.Interpolated = h.reason != ReasonExact
 			switch {
 			case h.from != nil:
-				c.Matched = addrLabel(ix, h.from)
+				c.Matched, c.Number = addrLabel(ix, h.from), numberLabel(h.from.num, h.from.suffix)
 			case h.level == LevelHouse:
-				c.Matched = name + numberLabel(int32(g.number.Num), g.number.Suffix)
+				c.Number = numberLabel(int32(g.number.Num), g.number.Suffix)
+				c.Matched = name + c.Number
 			}
 		case s != nil && (len(s.nums) > 0 || len(s.lines) > 0):
 			c.Point = s.center
@@ -354,7 +359,7 @@ func (g *geocoder) street() {
 			if !ok {
 				continue
 			}
-			c.Point, c.Matched = p, ix.roads[m.road].display
+			c.Point, c.Matched, c.Street = p, ix.roads[m.road].display, ix.roads[m.road].display
 			switch {
 			case k != streetKey{road: m.road}:
 				c.Reason = ReasonStreetUnknown
@@ -366,7 +371,7 @@ func (g *geocoder) street() {
 			// Another road's name: never a 门牌 (建国路1号 is not 建设路1号), but the number still
 			// says where on that road the answer lies.
 			if c.Level == LevelHouse {
-				c.Level, c.Matched = LevelRoad, name
+				c.Level, c.Matched, c.Number = LevelRoad, name, ""
 			}
 			c.Reason = ReasonFuzzyRoad
 		}

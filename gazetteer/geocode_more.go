@@ -234,15 +234,25 @@ func trimDirection(s string) string {
 }
 
 // fillPlace sets the grid and area chain of a candidate.
-func (ix *Index) fillPlace(c *Candidate) {
+func (ix *Index) fillPlace(c *Candidate) { c.Place = ix.PlaceOf(c.Point) }
+
+// PlaceOf returns the grid and area chain of a point: Options.Locate's answer, else the chain
+// of the community recorded on the nearest address within 50 m.
+func (ix *Index) PlaceOf(p orb.Point) Place {
 	if ix.opts.Locate != nil {
-		c.Place = ix.opts.Locate(c.Point)
-		return
+		return ix.opts.Locate(p)
 	}
-	// Without a locator: the area matched, or the community recorded on the nearest address.
-	if a, ok := ix.nearestAddr(c.Point, 50); ok && a.src.Community != "" {
-		ix.chain(&c.Place, a.src.Community)
+	var pl Place
+	if a, ok := ix.nearestAddr(p, 50); ok && a.src.Community != "" {
+		ix.chain(&pl, a.src.Community)
 	}
+	return pl
+}
+
+// Deployment returns the province and city the index serves (Options, else derived from the
+// dataset's area codes); both are empty outside the mainland tables.
+func (ix *Index) Deployment() Deployment {
+	return Deployment{Province: ix.opts.Province, City: ix.opts.City}
 }
 
 // chain fills a place from a community code and its parents.
