@@ -168,3 +168,17 @@ func (ix *Index) elsewhere(p Parsed, asked string) bool {
 func sameCity(a, b string) bool {
 	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
 }
+
+// CityOf names the prefecture-level city of a mainland admin code: 440303 and 4403 are
+// 深圳市, 110105 is 北京市; "" when the code is not in the national table.
+func CityOf(code string) string {
+	if len(code) < 4 {
+		return ""
+	}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return nationalDivisions().city[code[:4]]
+}

@@ -2,11 +2,11 @@ package gazetteer
 
 import (
 	"cmp"
-
-	"citygeo/data"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"citygeo/data"
 
 	"github.com/paulmach/orb"
 )

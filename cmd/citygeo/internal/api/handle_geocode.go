@@ -241,6 +241,17 @@ func (s *Server) handleReverse(c *gin.Context) {
 		Formatted: r.Formatted, Phrase: r.Phrase})
 }
 
+// Suggested is one entry of GET /v1/suggest: a completion with its id and point, so that a
+// marker needs no second call.
+type Suggested struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Kind    string      `json:"kind"`
+	Count   int         `json:"count,omitempty"`
+	Address string      `json:"address,omitempty"`
+	Point   city.LngLat `json:"point"`
+}
+
 func (s *Server) handleSuggest(c *gin.Context) {
 	q := c.Query("q")
 	if err := checkAddress("q", q); err != nil {
@@ -252,13 +263,19 @@ func (s *Server) handleSuggest(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
 	}
-	out := snap.Gazetteer.Suggest(q, limit)
-	if out == nil {
-		out = []gazetteer.Suggestion{}
+	out := []Suggested{}
+	for _, sg := range snap.Gazetteer.Suggest(q, limit) {
+		out = append(out, Suggested{ID: sg.ID, Name: sg.Name, Kind: sg.Kind, Count: sg.Count, Address: sg.Address,
+			Point: city.PointIn(sg.Point, crs)})
 	}
-	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "query": q, "results": out})
+	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "crs": crs, "query": q, "results": out})
 }

@@ -118,6 +118,14 @@ func TestReverseAndSuggest(t *testing.T) {
 	if !found {
 		t.Errorf("suggest %s: %v", string(road[:2]), body)
 	}
+	// Every suggestion carries an id and a point, so a marker needs no second call.
+	for _, r := range body["results"].([]any) {
+		m := r.(map[string]any)
+		pt, _ := m["point"].(map[string]any)
+		if id, _ := m["id"].(string); id == "" || pt == nil || pt["lng"].(float64) < 113 || pt["lat"].(float64) < 22 {
+			t.Errorf("suggestion without an id or a point: %v", m)
+		}
+	}
 }
 
 // TestGeocodeDeploymentCity checks that the server's gazetteer knows its city from the
