@@ -509,3 +509,46 @@ func TestLaneInRoadName(t *testing.T) {
 		t.Errorf("Reverse(3号) house = %+v, want 长街5巷3号", r.House)
 	}
 }
+
+// TestLaneRule checks that a lane without geometry is placed by Taiwan's numbering rule: it
+// leaves its street at the house of its own number, on that house's side, and its numbers
+// grow away from the street, by the lane's own spacing when it has houses.
+func TestLaneRule(t *testing.T) {
+	// 信義路 runs east along lat0, odd numbers north, even south, 10 m per number; its houses
+	// stand 22 m from the centreline. Lane 24巷 leaves south by 24號, 3.3 m per number.
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "信義路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(road, lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: n, Point: p})
+	}
+	for n := 1; n <= 60; n++ {
+		add("信義路", "", n, housePoint(n))
+	}
+	lanePoint := func(mouth, n int) orb.Point {
+		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - float64(n)*0.00003}
+	}
+	add("信義路", "24巷", 2, lanePoint(24, 2))
+	add("信義路", "24巷", 4, lanePoint(24, 4))
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q    string
+		want orb.Point
+		tol  float64
+	}{
+		{"信義路24巷30號", lanePoint(24, 30), 10}, // far past the lane's known numbers
+		// Lanes with no house: from the mouth on the number's side, by the city's spacing.
+		{"信義路26巷10號", orb.Point{lon0 + 26*step, lat0 - 0.0002 - 10*citySpacing}, 15},
+		{"信義路27巷10號", orb.Point{lon0 + 27*step, lat0 + 0.0002 + 10*citySpacing}, 15},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+			t.Fatalf("Geocode(%s) = %+v, want a flagged lane_rule answer below 门牌号", c.q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.want); d > c.tol {
+			t.Errorf("Geocode(%s) is %.0f m from where the rule puts it, want ≤ %.0f m", c.q, d, c.tol)
+		}
+	}
+}
+
+// citySpacing is the test road's spacing per number (0.0001° of longitude, 10.3 m) in degrees
+// of latitude.
+const citySpacing = 10.3 / 110800

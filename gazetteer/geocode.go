@@ -349,8 +349,14 @@ func (g *geocoder) street() {
 				c.Reason = ReasonNumberUnknown
 			}
 		default:
-			// A lane or alley with no indexed number: its entrance is at the parent's number
-			// of the same value (Taiwan 巷 N leaves the road near 號 N).
+			// A lane or alley with no indexed number: by Taiwan's rule it leaves its street at
+			// the parent's number of the same value and its numbers grow away from there.
+			if hasNum {
+				if p, ok := ix.laneRule(k, s, int32(g.number.Num)); ok {
+					c.Point, c.Level, c.Reason, c.Interpolated = p, laneRuleLevel, ReasonLaneRule, true
+					break
+				}
+			}
 			if p, ok := ix.entrance(k); ok {
 				c.Point, c.Reason, c.Interpolated = p, ReasonLaneEntrance, true
 				break

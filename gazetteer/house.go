@@ -214,6 +214,9 @@ func (ix *Index) estimate(s *street, i int, num int32) (placed, bool) {
 		return placed{point: p, level: LevelHouse, reason: reason}, true
 	}
 	if lo < 0 && hi < 0 {
+		if p, ok := ix.laneRule(s.key, s, num); ok {
+			return placed{point: p, level: laneRuleLevel, reason: ReasonLaneRule}, true
+		}
 		return placed{}, false
 	}
 	// Beyond the last known number on its side, but bracketed on the other side: place it
@@ -229,6 +232,10 @@ func (ix *Index) estimate(s *street, i int, num int32) (placed, bool) {
 	}
 	p, m := ix.beyond(s, near, step, num, maxExtrapolatePoint)
 	if m > MaxExtrapolate {
+		// Too far for the lane's own numbers: its mouth and the numbering rule say more.
+		if q, ok := ix.laneRule(s.key, s, num); ok {
+			return placed{point: q, level: laneRuleLevel, reason: ReasonLaneRule}, true
+		}
 		// Too far to vouch for the number; the point is still the best guess on the road.
 		return placed{point: p, level: LevelRoad, reason: ReasonOutOfRange}, true
 	}

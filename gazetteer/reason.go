@@ -45,6 +45,9 @@ const (
 	ReasonOutOfRange Reason = "out_of_range"
 	// ReasonNumberUnknown: the street holds no number to place it by.
 	ReasonNumberUnknown Reason = "number_unknown"
+	// ReasonLaneRule: a number of a lane (or alley) the index cannot bracket, placed by
+	// Taiwan's numbering rule along the lane's inferred line from its mouth (lanes.go).
+	ReasonLaneRule Reason = "lane_rule"
 	// ReasonLaneEntrance: a lane or alley with no indexed number, at where it leaves its
 	// parent street.
 	ReasonLaneEntrance Reason = "lane_entrance"
@@ -67,6 +70,10 @@ const (
 	// ReasonFallback: nothing finer than a named area matched; the area answers.
 	ReasonFallback Reason = "fallback"
 )
+
+// laneRuleLevel is the level of a number placed by the lane rule: the road, since the rule
+// lands within 30 m less often than an interpolation (docs/geocode-calibration.md).
+const laneRuleLevel = LevelRoad
 
 // MaxExtrapolate is how far (metres) beyond the last known number on its side a number is
 // still placed at 门牌号. Past it the error grows with the distance (numbering restarts, a
@@ -106,6 +113,7 @@ var scores = map[scoreKey]float64{
 	{LevelIntersection, ReasonFuzzyRoad}:    0.45,
 	{LevelRoad, ReasonExact}:                0.6,
 	{LevelRoad, ReasonOutOfRange}:           0.48,
+	{laneRuleLevel, ReasonLaneRule}:         0.46,
 	{LevelRoad, ReasonLaneEntrance}:         0.47,
 	{LevelRoad, ReasonNumberUnknown}:        0.45,
 	{LevelRoad, ReasonStreetUnknown}:        0.42,
