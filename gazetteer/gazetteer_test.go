@@ -410,6 +410,16 @@ func TestParseNational(t *testing.T) {
 		{"上海上海市黄浦区江西中路100号", "prov:上海 city:上海市 district:黄浦区 road:江西中路 roadno:100号"},
 		{"浙江省-温州-永嘉县瓯北镇", "prov:浙江省 city:温州 district:永嘉县 town:瓯北镇"},
 		{"建设路17号浙江明泰标准件有限公司", "road:建设路 roadno:17号 poi:浙江明泰标准件有限公司"},
+		// Short forms after their own city or district; their older suffixes; towns.
+		{"杭州萧山闻堰湘山路18号", "city:杭州 district:萧山 town:闻堰 road:湘山路 roadno:18号"},
+		{"宁波北仑小港纬三路8号", "city:宁波 district:北仑 town:小港 road:纬三路 roadno:8号"},
+		{"浙江省台州市路桥区金清镇", "prov:浙江省 city:台州市 district:路桥区 town:金清镇"},
+		{"安徽省宣城市广德县团山路1号", "prov:安徽省 city:宣城市 district:广德县 road:团山路 roadno:1号"},
+		{"杭州市余杭镇仙桥路1号", "city:杭州市 town:余杭镇 road:仙桥路 roadno:1号"},
+		{"浙江省奉化市岳林街道", "prov:浙江省 district:奉化市 town:岳林街道"},
+		{"宁波兴业一路1号", "city:宁波 road:兴业一路 roadno:1号"},
+		// A place name run into a road's.
+		{"浙江省余姚市模具城金型路8号", "prov:浙江省 district:余姚市 poi:模具城 road:金型路 roadno:8号"},
 	} {
 		var got []string
 		for _, e := range ix.Parse(c.q).Elements {

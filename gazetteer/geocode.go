@@ -52,6 +52,11 @@ type Candidate struct {
 	Relative     bool      `json:"relative,omitempty"`     // offset from an anchor (东50米, 附近)
 	Elements     []Element `json:"-"`                      // the parsed query
 	Place        Place     `json:"place"`
+
+	// fit ranks candidates of equal score: how well the number fitted the road before a
+	// fuzzy road demoted it (among roads one rune off, the one holding the number asked is
+	// likelier the one meant).
+	fit float64
 }
 
 // Query holds the options of a geocoding request.
@@ -76,7 +81,9 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 			out[i].Score *= DoubtfulFactor
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.fit, a.fit))
+	})
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -375,7 +382,8 @@ func (g *geocoder) street() {
 		}
 		if m.fuzzy {
 			// Another road's name: never a 门牌 (建国路1号 is not 建设路1号), but the number still
-			// says where on that road the answer lies.
+			// says where on that road the answer lies, and how well it fits ranks the roads.
+			c.fit = Score(c.Level, c.Reason)
 			if c.Level == LevelHouse {
 				c.Level, c.Matched, c.Number = LevelRoad, name, ""
 			}

@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -88,6 +89,13 @@ type vocab struct {
 }
 
 func newVocab() *vocab { return &vocab{names: map[string]Kind{}, lens: map[rune]uint32{}} }
+
+// addNew registers a name only when the vocabulary does not hold it yet.
+func (v *vocab) addNew(name string, k Kind) {
+	if _, ok := v.names[name]; !ok {
+		v.add(name, k)
+	}
+}
 
 // add registers a normalized name; a finer kind never overwrites a road or POI with an area.
 func (v *vocab) add(name string, k Kind) {
@@ -197,9 +205,19 @@ func (p *parser) run() {
 		if u < 0 && p.adminSoFar() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
-			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && !nameGoesOn(p.t.Norm[p.bo[i+l]:]) {
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) {
 				p.emit(k, i, i+l, false)
 				i += l
+				continue
+			}
+			if j := p.shortDistrictAt(i); j > i {
+				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
+			if j := p.shortTownAt(i); j > i {
+				p.emit(KindStreet, i, j, false)
+				i = j
 				continue
 			}
 		}
@@ -239,6 +257,73 @@ func (p *parser) adminSoFar() bool {
 		}
 	}
 	return true
+}
+
+// shortDistrictAt reads a district's short form at rune i right after its own city (杭州萧山,
+// 宁波北仑), taking an older suffix along (广德县 for today's 广德市). It returns the end, or i
+// when there is none: a short form before a town or road word is that town or road's name
+// (杭州余杭镇 is the town 余杭镇).
+func (p *parser) shortDistrictAt(i int) int {
+	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != KindCity {
+		return i
+	}
+	d := nationalDivisions()
+	cities := d.cityCodes[p.out[len(p.out)-1].Text]
+	for l := min(4, len(p.rs)-i); l >= 2; l-- {
+		parents := d.shortDistrict[p.text(i, i+l)]
+		if !slices.ContainsFunc(parents, func(c string) bool { return slices.Contains(cities, c) }) {
+			continue
+		}
+		end := i + l
+		if end == len(p.rs) {
+			return end
+		}
+		switch r := p.rs[end]; {
+		case strings.ContainsRune("区县市旗", r):
+			return end + 1
+		case strings.ContainsRune("镇乡村街路道", r):
+			return i
+		}
+		return end
+	}
+	return i
+}
+
+// shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
+// 宁波鄞州高桥), as shortDistrictAt reads districts.
+func (p *parser) shortTownAt(i int) int {
+	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != KindDistrict {
+		return i
+	}
+	d := nationalDivisions()
+	districts := d.districtCodes[p.out[len(p.out)-1].Text]
+	for l := min(4, len(p.rs)-i); l >= 2; l-- {
+		parents := d.shortTown[p.text(i, i+l)]
+		if !slices.ContainsFunc(parents, func(c string) bool { return slices.Contains(districts, c) }) {
+			continue
+		}
+		end := i + l
+		switch rest := p.t.Norm[p.bo[end]:]; {
+		case strings.HasPrefix(rest, "街道"):
+			return end + 2 // an older name of the same town (武康镇 now 武康街道)
+		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
+			return end + 1
+		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
+			return i // 下沙路, 高桥村, 普陀山: a road, village or place of that name
+		}
+		return end
+	}
+	return i
+}
+
+// adminAt reports whether a mainland admin name starts at rune i (台州市 then 路桥区: the 路
+// after 市 starts the district, not a road).
+func (p *parser) adminAt(i int) bool {
+	if i >= len(p.rs) {
+		return false
+	}
+	k, l := p.nat.longest(p.t.Norm, p.bo, i)
+	return l >= 3 && k >= KindProvince && k <= KindStreet
 }
 
 // nameGoesOn reports whether the text after an admin name shows the name is the start of a
