@@ -44,27 +44,45 @@ func (ix *Index) onlySection(k streetKey, num int32, suffix string) *street {
 	return nil
 }
 
-// entrance estimates where a lane (or alley) leaves its parent street.
-func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
-	var parent streetKey
-	var num int32
+// parentOf returns the street a lane (or alley) leaves from and the number it leaves at:
+// 228巷 leaves its road's section at 228號, 7弄 its lane at 7號; false for a road or section.
+func parentOf(k streetKey) (streetKey, int32, bool) {
 	switch {
 	case k.alley > 0:
-		parent, num = streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley
+		return streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley, true
 	case k.lane > 0:
-		parent, num = streetKey{road: k.road, section: k.section}, k.lane
-	default:
-		return orb.Point{}, false
+		return streetKey{road: k.road, section: k.section}, k.lane, true
+	}
+	return streetKey{}, 0, false
+}
+
+// atParent places lane k's own number on its parent street, where Taiwan's rule has the lane
+// leave: the parent's key and street (nil when not indexed) and, when the parent's houses
+// place the number at 门牌号, that placement.
+func (ix *Index) atParent(k streetKey) (streetKey, *street, placed, bool) {
+	parent, num, ok := parentOf(k)
+	if !ok {
+		return parent, nil, placed{}, false
 	}
 	s := ix.streets[parent]
 	if s == nil && parent.section == 0 {
 		s = ix.onlySection(parent, num, "")
 	}
 	if s == nil {
-		return ix.entrance(parent)
+		return parent, nil, placed{}, false
 	}
-	if h, ok := ix.house(s, num, ""); ok && h.level == LevelHouse {
+	h, ok := ix.house(s, num, "")
+	return parent, s, h, ok && h.level == LevelHouse
+}
+
+// entrance estimates where a lane (or alley) leaves its parent street.
+func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
+	parent, _, h, ok := ix.atParent(k)
+	if ok {
 		return h.point, true
+	}
+	if parent == (streetKey{}) {
+		return orb.Point{}, false
 	}
 	return ix.entrance(parent)
 }
@@ -73,24 +91,8 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 // to the lane's, else the lane's lowest known house. exact reports that the lane is indexed
 // and the parent's 门牌 of its number too.
 func (ix *Index) mouth(k streetKey) (orb.Point, bool, bool) {
-	var parent streetKey
-	var num int32
-	switch {
-	case k.alley > 0:
-		parent, num = streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley
-	case k.lane > 0:
-		parent, num = streetKey{road: k.road, section: k.section}, k.lane
-	default:
-		return orb.Point{}, false, false
-	}
-	s := ix.streets[parent]
-	if s == nil && parent.section == 0 {
-		s = ix.onlySection(parent, num, "")
-	}
-	if s != nil {
-		if h, ok := ix.house(s, num, ""); ok && h.level == LevelHouse && h.reason != ReasonLaneMouth {
-			return h.point, h.reason == ReasonExact && ix.streets[k] != nil, true
-		}
+	if _, _, h, ok := ix.atParent(k); ok && h.reason != ReasonLaneMouth {
+		return h.point, h.reason == ReasonExact && ix.streets[k] != nil, true
 	}
 	if l := ix.streets[k]; l != nil && len(l.nums) > 0 {
 		return ix.addrs[l.nums[0]].point, false, true

@@ -37,27 +37,13 @@ const minSideOffset = 2
 // direction is away from the line towards N's house, or, when the lane holds houses, towards
 // them. It reports false when the parent cannot place N or nothing tells the direction.
 func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
-	var parent streetKey
-	var num int32
-	switch {
-	case k.alley > 0:
-		parent, num = streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley
-	case k.lane > 0:
-		parent, num = streetKey{road: k.road, section: k.section}, k.lane
-	default:
+	parent, num, ok := parentOf(k)
+	if !ok {
 		return laneAxis{}, false
 	}
-	ps := ix.streets[parent]
-	if ps == nil && parent.section == 0 {
-		ps = ix.onlySection(parent, num, "")
-	}
-	var hp orb.Point
-	placedN := false
-	if ps != nil {
-		if h, ok := ix.house(ps, num, ""); ok && h.level == LevelHouse && h.reason != ReasonLaneMouth {
-			hp, placedN = h.point, true
-		}
-	}
+	parent, ps, h, placedN := ix.atParent(k)
+	placedN = placedN && h.reason != ReasonLaneMouth // the lane's own first house, not its mouth
+	hp := h.point
 	var mouth orb.Point
 	var dx, dy, setback float64
 	lines := ix.parentLines(parent, ps, depth)

@@ -59,24 +59,17 @@ func (k *kNearest) bound() float64 {
 
 // nearestPOIs returns up to n POIs within radius metres, nearest first.
 func (ix *Index) nearestPOIs(p orb.Point, radius float64, n int) []ranked {
-	k := kNearest{n: n}
-	l := &ix.cells.pois
-	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
-		a, b := l.span(x, y)
-		for i := a; i < b; i++ {
-			if d := ix.pl.Distance(p, l.pts[i]); d <= radius {
-				k.add(l.vals[i], d)
-			}
-		}
-		return k.bound()
-	})
-	return k.items
+	return ix.nearestIn(&ix.cells.pois, p, radius, n)
 }
 
 // nearestCrossings returns up to n road crossings within radius metres, nearest first.
 func (ix *Index) nearestCrossings(p orb.Point, radius float64, n int) []ranked {
+	return ix.nearestIn(&ix.cells.xs, p, radius, n)
+}
+
+// nearestIn returns up to n values of a point layer within radius metres, nearest first.
+func (ix *Index) nearestIn(l *layer, p orb.Point, radius float64, n int) []ranked {
 	k := kNearest{n: n}
-	l := &ix.cells.xs
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {

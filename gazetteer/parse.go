@@ -264,54 +264,58 @@ func (p *parser) adminSoFar() bool {
 // when there is none: a short form before a town or road word is that town or road's name
 // (杭州余杭镇 is the town 余杭镇).
 func (p *parser) shortDistrictAt(i int) int {
-	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != KindCity {
+	d := nationalDivisions()
+	return p.shortAt(i, KindCity, d.cityCodes, d.shortDistrict, func(rest string) (int, bool) {
+		r, _ := utf8.DecodeRuneInString(rest)
+		switch {
+		case strings.ContainsRune("区县市旗", r):
+			return 1, true
+		case strings.ContainsRune("镇乡村街路道", r):
+			return 0, false
+		}
+		return 0, true
+	})
+}
+
+// shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
+// 宁波鄞州高桥), as shortDistrictAt reads districts.
+func (p *parser) shortTownAt(i int) int {
+	d := nationalDivisions()
+	return p.shortAt(i, KindDistrict, d.districtCodes, d.shortTown, func(rest string) (int, bool) {
+		switch {
+		case strings.HasPrefix(rest, "街道"):
+			return 2, true // an older name of the same town (武康镇 now 武康街道)
+		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
+			return 1, true
+		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
+			return 0, false // 下沙路, 高桥村, 普陀山: a road, village or place of that name
+		}
+		return 0, true
+	})
+}
+
+// shortAt reads a short admin name at rune i when the last element is of kind parent and one
+// of its codes (parentCodes by name) is a parent of the short name (parents by short name).
+// tail reads what follows: the runes of an older suffix to take along, or false when what
+// follows shows the name is another's. It returns the end, or i.
+func (p *parser) shortAt(i int, parent Kind, parentCodes, parents map[string][]string, tail func(string) (int, bool)) int {
+	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != parent {
 		return i
 	}
-	d := nationalDivisions()
-	cities := d.cityCodes[p.out[len(p.out)-1].Text]
+	codes := parentCodes[p.out[len(p.out)-1].Text]
 	for l := min(4, len(p.rs)-i); l >= 2; l-- {
-		parents := d.shortDistrict[p.text(i, i+l)]
-		if !slices.ContainsFunc(parents, func(c string) bool { return slices.Contains(cities, c) }) {
+		if !slices.ContainsFunc(parents[p.text(i, i+l)], func(c string) bool { return slices.Contains(codes, c) }) {
 			continue
 		}
 		end := i + l
 		if end == len(p.rs) {
 			return end
 		}
-		switch r := p.rs[end]; {
-		case strings.ContainsRune("区县市旗", r):
-			return end + 1
-		case strings.ContainsRune("镇乡村街路道", r):
+		extra, ok := tail(p.t.Norm[p.bo[end]:])
+		if !ok {
 			return i
 		}
-		return end
-	}
-	return i
-}
-
-// shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
-// 宁波鄞州高桥), as shortDistrictAt reads districts.
-func (p *parser) shortTownAt(i int) int {
-	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != KindDistrict {
-		return i
-	}
-	d := nationalDivisions()
-	districts := d.districtCodes[p.out[len(p.out)-1].Text]
-	for l := min(4, len(p.rs)-i); l >= 2; l-- {
-		parents := d.shortTown[p.text(i, i+l)]
-		if !slices.ContainsFunc(parents, func(c string) bool { return slices.Contains(districts, c) }) {
-			continue
-		}
-		end := i + l
-		switch rest := p.t.Norm[p.bo[end]:]; {
-		case strings.HasPrefix(rest, "街道"):
-			return end + 2 // an older name of the same town (武康镇 now 武康街道)
-		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
-			return end + 1
-		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
-			return i // 下沙路, 高桥村, 普陀山: a road, village or place of that name
-		}
-		return end
+		return end + extra
 	}
 	return i
 }
