@@ -1,6 +1,9 @@
 package gazetteer
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // adminSuffixes end an administrative name, most specific spelling first.
 var adminSuffixes = []struct {
@@ -62,8 +65,11 @@ func (p *parser) classify(a, b int, next Kind) {
 		if kind == KindProvince && len(p.out) > 0 {
 			kind = KindCity
 		}
-		if kind == KindCity && p.hasKind(KindCity) {
-			kind = KindDistrict // a county-level city under its city: 咸阳市兴平市
+		if kind == KindCity && (p.hasKind(KindCity) || p.nat.names[p.text(a, cut)] != KindCity) {
+			// A county-level city under its city (咸阳市兴平市), or a 市 the national table
+			// does not list as a city: every prefecture-level city is in it, so the rest are
+			// county-level (奉化市, since made a district) and count as districts.
+			kind = KindDistrict
 		}
 		p.emit(kind, a, cut, false)
 		a = cut
@@ -122,8 +128,28 @@ func (p *parser) endsWithRoad(a, b int) bool {
 	return false
 }
 
-// roads emits one road, or two when the span holds two names run together (建设路人民路).
+// placeEnds end a place name that is often written straight before a road (模具城金型路,
+// 神山工业园振华北路, 下骆宅振兴东路): the road starts after them.
+var placeEnds = []string{"工业园", "工业区", "园区", "中心", "广场", "市场", "大厦", "花园", "小区", "园", "城", "村", "宅"}
+
+// roads emits one road, or two when the span holds two names run together (建设路人民路); a
+// place name run into the road's (模具城金型路) is split off as a POI.
 func (p *parser) roads(a, b int) {
+	for k := b - 3; k > a; k-- {
+		for _, w := range placeEnds {
+			n := utf8.RuneCountInString(w)
+			if k-n >= a+1 && p.text(k-n, k) == w && !p.endsWithRoad(a, k) {
+				p.emit(KindPOI, a, k, false)
+				p.roadPair(k, b)
+				return
+			}
+		}
+	}
+	p.roadPair(a, b)
+}
+
+// roadPair emits one road, or two when the span holds two names run together (建设路人民路).
+func (p *parser) roadPair(a, b int) {
 	for k := a + 2; k < b-2; k++ {
 		if (p.rs[k] == '路' || p.rs[k] == '街') && p.endsWithRoad(k+1, b) && !isCompass(p.rs[k+1]) {
 			p.emit(KindRoad, a, k+1, false)

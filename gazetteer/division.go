@@ -23,6 +23,17 @@ type divisions struct {
 	province map[string]string // 2-digit code → 广东省
 	city     map[string]string // 4-digit code → 深圳市 (a municipality's 市辖区 → 北京市)
 	voc      *vocab
+	// cityCodes are the 4-digit codes of each city name and short name (深圳, 深圳市 → 4403);
+	// shortDistrict the 4-digit parent codes of each district short form (萧山 → 3301): a
+	// short form counts only right after its own city (杭州萧山), since alone it is as often
+	// the start of a town, road or market name (余杭镇, 兴业一路, 普陀山).
+	cityCodes     map[string][]string
+	shortDistrict map[string][]string
+	// districtCodes are the 6-digit codes of each district name and short form; shortTown
+	// the parent district codes of each 街道/乡镇 short form (下沙 → 330104), read only right
+	// after their own district (江干区下沙, 鄞州高桥) for the same reason.
+	districtCodes map[string][]string
+	shortTown     map[string][]string
 }
 
 var nationalDivisions = sync.OnceValue(loadDivisions)
@@ -31,7 +42,9 @@ var nationalDivisions = sync.OnceValue(loadDivisions)
 func national() *vocab { return nationalDivisions().voc }
 
 func loadDivisions() *divisions {
-	d := &divisions{province: map[string]string{}, city: map[string]string{}, voc: newVocab()}
+	d := &divisions{province: map[string]string{}, city: map[string]string{}, voc: newVocab(),
+		cityCodes: map[string][]string{}, shortDistrict: map[string][]string{},
+		districtCodes: map[string][]string{}, shortTown: map[string][]string{}}
 	for _, r := range readDivision("provinces.csv") {
 		d.province[r[0]] = r[1]
 		n := NormalizeString(r[1])
@@ -51,8 +64,10 @@ func loadDivisions() *divisions {
 		} else {
 			n := NormalizeString(name)
 			d.voc.add(n, KindCity)
+			d.cityCodes[n] = append(d.cityCodes[n], r[0])
 			if s, ok := strings.CutSuffix(n, "市"); ok && utf8.RuneCountInString(s) >= 2 {
 				d.voc.add(s, KindCity)
+				d.cityCodes[s] = append(d.cityCodes[s], r[0])
 			}
 		}
 		d.city[r[0]] = name
@@ -64,8 +79,39 @@ func loadDivisions() *divisions {
 		if utf8.RuneCountInString(n) > 2 || !strings.HasSuffix(n, "区") {
 			d.voc.add(n, KindDistrict)
 		}
+		// 萧山 for 萧山区, 义乌 for 义乌市: the short form people write. Kept apart from the
+		// vocabulary: the parser takes it only after its own city (shortDistrictAt).
+		d.districtCodes[n] = append(d.districtCodes[n], r[0])
+		if s := shortForm(n, "自治县", "新区", "区", "县", "市", "旗"); s != "" && len(r) > 2 {
+			d.districtCodes[s] = append(d.districtCodes[s], r[0])
+			if _, taken := d.voc.names[s]; !taken {
+				d.shortDistrict[s] = append(d.shortDistrict[s], r[2])
+			}
+		}
+	}
+	// The 街道 and 乡镇 (41k names, NBS codes), read in the admin prefix only.
+	for _, r := range readDivision("towns.csv") {
+		n := NormalizeString(r[1])
+		d.voc.addNew(n, KindStreet)
+		if s := shortForm(n, "街道", "镇", "乡"); s != "" && len(r[0]) >= 6 {
+			d.shortTown[s] = append(d.shortTown[s], r[0][:6])
+		}
 	}
 	return d
+}
+
+// shortForm returns n without the first of suffixes it ends with, when at least two runes
+// remain; "" otherwise (城区 has no short form).
+func shortForm(n string, suffixes ...string) string {
+	for _, suf := range suffixes {
+		if s, ok := strings.CutSuffix(n, suf); ok {
+			if utf8.RuneCountInString(s) >= 2 {
+				return s
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // shortProvince returns 浙江 for 浙江省, 广西 for 广西壮族自治区, 北京 for 北京市.
@@ -167,4 +213,18 @@ func (ix *Index) elsewhere(p Parsed, asked string) bool {
 // sameCity compares city names with or without 市 (深圳 = 深圳市).
 func sameCity(a, b string) bool {
 	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
+}
+
+// CityOf names the prefecture-level city of a mainland admin code: 440303 and 4403 are
+// 深圳市, 110105 is 北京市; "" when the code is not in the national table.
+func CityOf(code string) string {
+	if len(code) < 4 {
+		return ""
+	}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return ""
+		}
+	}
+	return nationalDivisions().city[code[:4]]
 }

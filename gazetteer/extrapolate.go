@@ -37,16 +37,14 @@ func (ix *Index) numberSpacing() float64 {
 	return rates[len(rates)/2]
 }
 
-// maxExtrapolate caps how far (metres) a number is placed beyond the last known one.
-const maxExtrapolate = 1500
-
 // extrapolate places num beyond the last known number near on its side: from near, along the
-// direction in which the street's numbers grow, by the dataset's spacing per number. The
-// direction is the chord from the street's lowest to its highest known number (either side),
-// so it needs two distinct points on the street.
-func (ix *Index) extrapolate(s *street, num int32, near *addr) (orb.Point, bool) {
+// direction in which the street's numbers grow, by the dataset's spacing per number, at most
+// limit metres. It also returns the metres the number would need. The direction is
+// the chord from the street's lowest to its highest known number (either side), so it needs
+// two distinct points on the street.
+func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (orb.Point, float64, bool) {
 	if ix.spacing <= 0 {
-		return orb.Point{}, false
+		return orb.Point{}, 0, false
 	}
 	var lo, hi *addr
 	for _, i := range s.nums {
@@ -58,19 +56,19 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr) (orb.Point, bool)
 		}
 	}
 	if lo == nil || hi.num == lo.num {
-		return orb.Point{}, false
+		return orb.Point{}, 0, false
 	}
 	dx, dy := (hi.point[0]-lo.point[0])*ix.pl.KX, (hi.point[1]-lo.point[1])*ix.pl.KY
 	l := math.Hypot(dx, dy)
 	if l < 1 {
-		return orb.Point{}, false
+		return orb.Point{}, 0, false
 	}
-	m := float64(num-near.num) * ix.spacing
-	m = max(-maxExtrapolate, min(maxExtrapolate, m))
+	need := float64(num-near.num) * ix.spacing
+	m := max(-limit, min(limit, need))
 	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
-		return p, true
+		return p, math.Abs(need), true
 	}
-	return orb.Point{near.point[0] + dx/l*m/ix.pl.KX, near.point[1] + dy/l*m/ix.pl.KY}, true
+	return orb.Point{near.point[0] + dx/l*m/ix.pl.KX, near.point[1] + dy/l*m/ix.pl.KY}, math.Abs(need), true
 }
 
 // alongLine moves m metres from near along the street's line, the way numbers grow (from lo's

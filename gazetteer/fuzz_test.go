@@ -13,6 +13,7 @@ var fuzzSeeds = []string{
 	"澎湖縣馬公市中央里9鄰中央街1巷3號", "建设路与人民路交叉口", "建设路17号东50米", "三OO巷",
 	"十十十十十十十十十十号", "一九九九九九九九九九九九九九九九九九九九号", "之之之之1号", "((((", "))))",
 	"\xff\xfe", "０７５５-１２３４５６７", "东东东东东东", "甲", "F", "B1", "A", "-1-2-3-", "号号号",
+	"建设路18-1号", "中央街7號之1", "和平東路三段228巷口", "附18号建设路", "建设路17号斜对面", "建设路99999号",
 }
 
 func FuzzNormalize(f *testing.F) {
@@ -55,6 +56,13 @@ func FuzzParse(f *testing.F) {
 		for _, c := range ix.Geocode(s, gazetteer.Query{Limit: 5}) {
 			if c.Score < 0 || c.Score > 1 {
 				t.Fatalf("Geocode(%q) score %v outside [0, 1]", s, c.Score)
+			}
+			// An answer that is not exact at its level never scores as if it were.
+			if c.Reason != gazetteer.ReasonExact && c.Score >= gazetteer.Score(c.Level, gazetteer.ReasonExact) {
+				t.Fatalf("Geocode(%q): %s/%s scores %v", s, c.Level, c.Reason, c.Score)
+			}
+			if c.Matched == "" || c.Address != c.Matched {
+				t.Fatalf("Geocode(%q): matched %q, address %q", s, c.Matched, c.Address)
 			}
 		}
 		ix.Suggest(s, 5)

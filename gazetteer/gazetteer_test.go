@@ -60,7 +60,19 @@ func testCity() *data.Dataset {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: id, Road: "和平東路", Section: "三段",
 			Lane: "228巷", Number: n, Point: orb.Point{lon0 + 0.005, 22.54 - float64(n)*0.0001}})
 	}
-	ds.POIs = []*data.POI{{ID: 1, Name: "东门医院", Aliases: []string{"东门人民医院"}, Point: orb.Point{114.115, 22.552}}}
+	// 之 numbers: 60之1 beside 60号 (a quarter of the way to 62), and 57之1 where 57号 is not indexed.
+	for _, a := range []struct {
+		n      int
+		suffix string
+	}{{60, "之1"}, {57, "之1"}} {
+		id++
+		p := lerp(housePoint(a.n), housePoint(a.n+2), 0.25)
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: id, Road: "建设路", Number: a.n, Suffix: a.suffix, Point: p})
+	}
+	ds.POIs = []*data.POI{
+		{ID: 1, Name: "东门医院", Aliases: []string{"东门人民医院"}, Point: orb.Point{114.115, 22.552}},
+		{ID: 5, Name: "罗湖小区", Point: orb.Point{114.13, 22.56}}, // one rune off 罗湖区
+	}
 	ds.Buildings = []*data.Building{
 		{ID: 1, Compound: "翠竹苑", Name: "3栋", Point: orb.Point{114.118, 22.553}},
 		{ID: 2, Compound: "翠竹苑", Name: "4栋", Point: orb.Point{114.119, 22.553}},
@@ -68,41 +80,68 @@ func testCity() *data.Dataset {
 	return ds
 }
 
+func lerp(a, b orb.Point, t float64) orb.Point {
+	return orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}
+}
+
 func TestGeocode(t *testing.T) {
 	ix := mustNew(t, testCity(), gazetteer.Options{City: "深圳市"})
 	mid41 := orb.Point{(housePoint(39)[0] + housePoint(43)[0]) / 2, housePoint(41)[1]}
+	at60x1 := lerp(housePoint(60), housePoint(62), 0.25)
+	house, road := gazetteer.LevelHouse, gazetteer.LevelRoad
 	cases := []struct {
-		name         string
-		q            string
-		level        gazetteer.Level
-		want         orb.Point
-		tol          float64 // metres
-		minScore     float64
-		maxScore     float64
-		interpolated bool
+		name     string
+		q        string
+		level    gazetteer.Level
+		reason   gazetteer.Reason
+		want     orb.Point
+		tol      float64 // metres
+		minScore float64
+		maxScore float64
+		matched  string
 	}{
-		{"exact", "建设路17号", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
-		{"admin prefix and full width", "广东省深圳市罗湖区建设路１７號", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
-		{"chinese numerals", "建设路十七号", gazetteer.LevelHouse, housePoint(17), 1, 1, 1, false},
-		{"suffix", "建设路甲17号", gazetteer.LevelHouse, orb.Point{lon0 + 17*step, lat0 + 0.0004}, 1, 1, 1, false},
-		{"interpolated", "建设路41号", gazetteer.LevelHouse, mid41, 2, 0.5, 0.95, true},
-		{"even side interpolated", "建设路42号", gazetteer.LevelHouse, housePoint(42), 2, 0.5, 0.95, true},
-		{"road only", "建设路", gazetteer.LevelRoad, housePoint(51), 200, 0.3, 0.7, false},
-		{"typo", "建没路17号", gazetteer.LevelHouse, housePoint(17), 1, 0.5, 0.99, false},
-		{"missing rune", "建路17号", gazetteer.LevelHouse, housePoint(17), 1, 0.5, 0.99, false},
-		{"intersection", "建设路与人民路交叉口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
-		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, orb.Point{114.11, lat0}, 1, 0.7, 0.95, false},
-		{"offset", "建设路17号东50米", gazetteer.LevelHouse, orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, false},
-		{"nearby", "建设路17号附近", gazetteer.LevelHouse, housePoint(17), 1, 0.9, 0.99, false},
-		{"taiwan traditional", "和平東路三段228巷7號", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
-		{"taiwan simplified arabic", "和平东路3段228巷7号", gazetteer.LevelHouse, orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, false},
-		{"road with numeral variant", "中山2路", gazetteer.LevelRoad, orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, false},
-		{"poi", "东门医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
-		{"poi alias", "东门人民医院", gazetteer.LevelPOI, orb.Point{114.115, 22.552}, 1, 0.8, 0.95, false},
-		{"building", "翠竹苑4号楼", gazetteer.LevelBuilding, orb.Point{114.119, 22.553}, 1, 0.9, 0.99, false},
-		{"community", "湖贝社区", gazetteer.LevelCommunity, orb.Point{114.105, 22.552}, 1, 0.4, 0.6, false},
-		{"street", "罗湖区东门街道", gazetteer.LevelStreet, orb.Point{114.11, 22.555}, 1, 0.3, 0.5, false},
-		{"unknown number falls back to road", "人民路5号", gazetteer.LevelRoad, orb.Point{114.11, 22.55}, 1200, 0.3, 0.7, false},
+		{"exact", "建设路17号", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"admin prefix and full width", "广东省深圳市罗湖区建设路１７號", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"chinese numerals", "建设路十七号", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"suffix", "建设路甲17号", house, "", orb.Point{lon0 + 17*step, lat0 + 0.0004}, 1, 1, 1, "建设路甲17号"},
+		{"floor and room keep the point", "建设路17号3楼501室", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"interpolated", "建设路41号", house, gazetteer.ReasonInterpolated, mid41, 2, 0.5, 0.95, "建设路41号"},
+		{"even side interpolated", "建设路42号", house, gazetteer.ReasonInterpolated, housePoint(42), 2, 0.5, 0.95, "建设路42号"},
+		{"之 number", "建设路60之1号", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
+		{"N-K is N之K", "建设路60-1号", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
+		{"之 number from its base", "建设路17之1号", house, gazetteer.ReasonBaseNumber, lerp(housePoint(17), housePoint(19), 0.25), 1, 0.5, 0.95, "建设路17号"},
+		{"unit of a number from its base", "建设路18号之2", house, gazetteer.ReasonBaseNumber, housePoint(18), 1, 0.5, 0.95, "建设路18号"},
+		{"bare number from its 之 sibling", "建设路57号", house, gazetteer.ReasonSibling, lerp(housePoint(57), housePoint(59), 0.25), 1, 0.5, 0.95, "建设路57之1号"},
+		{"extrapolated a little", "建设路102号", house, gazetteer.ReasonExtrapolated, housePoint(102), 5, 0.5, 0.9, "建设路102号"},
+		{"far past the last number", "建设路180号", road, gazetteer.ReasonOutOfRange, housePoint(180), 30, 0.3, 0.5, "建设路"},
+		{"absurd number", "建设路99999号", road, gazetteer.ReasonOutOfRange, housePoint(100), 1600, 0.3, 0.5, "建设路"},
+		{"road only", "建设路", road, "", housePoint(51), 200, 0.3, 0.7, "建设路"},
+		{"typo is not a 门牌", "建没路17号", road, gazetteer.ReasonFuzzyRoad, housePoint(17), 1, 0.2, 0.49, "建设路"},
+		{"missing rune", "建路17号", road, gazetteer.ReasonFuzzyRoad, housePoint(17), 1, 0.2, 0.49, "建设路"},
+		{"another road one rune away", "建国路1号", road, gazetteer.ReasonFuzzyRoad, housePoint(1), 1, 0.2, 0.49, "建设路"},
+		{"intersection", "建设路与人民路交叉口", gazetteer.LevelIntersection, "", orb.Point{114.11, lat0}, 1, 0.7, 0.95, "建设路与人民路交叉口"},
+		{"intersection glued", "建设路人民路口", gazetteer.LevelIntersection, "", orb.Point{114.11, lat0}, 1, 0.7, 0.95, "建设路与人民路交叉口"},
+		{"offset", "建设路17号东50米", house, "", orbgeo.PointAtBearingAndDistance(housePoint(17), 90, 50), 2, 0.5, 0.9, "建设路17号"},
+		{"nearby", "建设路17号附近", house, "", housePoint(17), 1, 0.9, 0.99, "建设路17号"},
+		{"beside", "建设路17号旁", house, "", housePoint(17), 1, 0.9, 0.99, "建设路17号"},
+		{"across the street", "建设路17号对面", house, "", orb.Point{housePoint(17)[0], lat0 - 0.0002}, 1, 0.85, 0.95, "建设路17号"},
+		{"diagonally across", "建设路17号斜对面", house, "", orb.Point{housePoint(17)[0], lat0 - 0.0002}, 1, 0.85, 0.95, "建设路17号"},
+		{"附 number before the road", "附17号建设路", house, gazetteer.ReasonBaseNumber, housePoint(17), 1, 0.5, 0.95, "建设路17号"},
+		{"乙 number", "建设路乙17号", house, gazetteer.ReasonBaseNumber, housePoint(17), 1, 0.5, 0.95, "建设路17号"},
+		{"lane mouth", "和平東路三段228巷口", gazetteer.LevelIntersection, gazetteer.ReasonInterpolated, orb.Point{lon0 + 0.005, 22.54 - 0.0001}, 1, 0.5, 0.8, "和平東路三段228巷口"},
+		{"taiwan traditional", "和平東路三段228巷7號", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
+		{"taiwan simplified arabic", "和平东路3段228巷7号", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
+		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonStreetUnknown, orb.Point{lon0 + 0.01, 22.54}, 1200, 0.3, 0.5, "和平東路"},
+		{"road with numeral variant", "中山2路", road, "", orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, "中山二路"},
+		{"poi", "东门医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
+		{"poi alias", "东门人民医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
+		{"building", "翠竹苑4号楼", gazetteer.LevelBuilding, "", orb.Point{114.119, 22.553}, 1, 0.9, 0.99, "翠竹苑4栋"},
+		{"building not indexed", "翠竹苑9号楼", gazetteer.LevelPOI, gazetteer.ReasonBuildingUnknown, orb.Point{114.118, 22.553}, 1, 0.5, 0.8, "翠竹苑"},
+		{"district before a POI one rune off", "罗湖区", gazetteer.LevelDistrict, "", orb.Point{114.12, 22.56}, 1, 0.2, 0.4, "罗湖区"},
+		{"community", "湖贝社区", gazetteer.LevelCommunity, "", orb.Point{114.105, 22.552}, 1, 0.4, 0.6, "湖贝社区"},
+		{"street", "罗湖区东门街道", gazetteer.LevelStreet, "", orb.Point{114.11, 22.555}, 1, 0.3, 0.5, "东门街道"},
+		{"unknown number falls back to road", "人民路5号", road, gazetteer.ReasonNumberUnknown, orb.Point{114.11, 22.55}, 1200, 0.3, 0.5, "人民路"},
+		{"unknown road falls back to the area", "湖贝社区幸福大道8号", gazetteer.LevelCommunity, gazetteer.ReasonFallback, orb.Point{114.105, 22.552}, 1, 0.2, 0.4, "湖贝社区"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,8 +150,8 @@ func TestGeocode(t *testing.T) {
 				t.Fatalf("Geocode(%q): no candidate", c.q)
 			}
 			g := got[0]
-			if g.Level != c.level {
-				t.Errorf("Geocode(%q) level = %s, want %s (%+v)", c.q, g.Level, c.level, g)
+			if g.Level != c.level || g.Reason != c.reason {
+				t.Errorf("Geocode(%q) = %s/%q, want %s/%q (%+v)", c.q, g.Level, g.Reason, c.level, c.reason, g)
 			}
 			if d := orbgeo.Distance(g.Point, c.want); d > c.tol {
 				t.Errorf("Geocode(%q) = %v, %.1f m from %v (tolerance %.0f m)", c.q, g.Point, d, c.want, c.tol)
@@ -120,8 +159,15 @@ func TestGeocode(t *testing.T) {
 			if g.Score < c.minScore || g.Score > c.maxScore {
 				t.Errorf("Geocode(%q) score = %.2f, want in [%.2f, %.2f]", c.q, g.Score, c.minScore, c.maxScore)
 			}
-			if g.Interpolated != c.interpolated {
-				t.Errorf("Geocode(%q) interpolated = %v, want %v", c.q, g.Interpolated, c.interpolated)
+			if g.Matched != c.matched || g.Address != c.matched {
+				t.Errorf("Geocode(%q) matched %q address %q, want %q", c.q, g.Matched, g.Address, c.matched)
+			}
+			// Anything but an exact answer at its level is flagged and scores below one.
+			if exact := g.Reason == gazetteer.ReasonExact; !exact && g.Score >= gazetteer.Score(g.Level, "") {
+				t.Errorf("Geocode(%q) %s scores %.2f, not below the exact %s", c.q, g.Reason, g.Score, g.Level)
+			}
+			if g.Level == house && (g.Reason != gazetteer.ReasonExact) != g.Interpolated {
+				t.Errorf("Geocode(%q) interpolated = %v with reason %q", c.q, g.Interpolated, g.Reason)
 			}
 		})
 	}
@@ -234,6 +280,49 @@ func TestSuggest(t *testing.T) {
 	if got := ix.Suggest("zzzz", 5); len(got) != 0 {
 		t.Errorf("Suggest(zzzz) = %+v", got)
 	}
+	// Every suggestion says where it is, so that a marker needs no second call.
+	for _, c := range []struct {
+		q, id string
+		at    orb.Point
+		tol   float64
+	}{
+		{"东门医", "poi:1", orb.Point{114.115, 22.552}, 1},
+		{"湖贝", "area:440303001001", orb.Point{114.105, 22.552}, 1},
+		{"人民", "road:人民路", orb.Point{114.11, 22.55}, 1200},
+	} {
+		got := ix.Suggest(c.q, 1)
+		if len(got) == 0 || got[0].ID != c.id || orbgeo.Distance(got[0].Point, c.at) > c.tol {
+			t.Errorf("Suggest(%q) = %+v, want %s near %v", c.q, got, c.id, c.at)
+		}
+	}
+}
+
+// TestReverseWith checks the lists AMap's regeo renders: the nearest POIs, roads (one per
+// name) and crossings within the radius, nearest first.
+func TestReverseWith(t *testing.T) {
+	ix := mustNew(t, testCity(), gazetteer.Options{})
+	p := orb.Point{114.1095, 22.5502} // by 建设路, 50 m from 人民路
+	r := ix.ReverseWith(p, gazetteer.ReverseQuery{Radius: 1000, POIs: 5, Roads: 3, Intersections: 2})
+	if len(r.Roads) < 2 || r.Roads[0].Name != "建设路" || r.Roads[1].Name != "人民路" {
+		t.Errorf("roads = %+v, want 建设路 then 人民路", r.Roads)
+	}
+	for i := 1; i < len(r.Roads); i++ {
+		if r.Roads[i].Distance < r.Roads[i-1].Distance || r.Roads[i].Name == r.Roads[i-1].Name {
+			t.Errorf("roads not nearest first, one per name: %+v", r.Roads)
+		}
+	}
+	if len(r.Intersections) == 0 || len(r.Intersections[0].Roads) != 2 || r.Intersections[0].Roads[1] != "人民路" {
+		t.Errorf("intersections = %+v", r.Intersections)
+	}
+	if len(r.POIs) == 0 || r.POIs[0].ID == "" {
+		t.Errorf("pois = %+v", r.POIs)
+	}
+	if r.House == nil || r.House.Street != "建设路" || r.House.Number == "" {
+		t.Errorf("house = %+v", r.House)
+	}
+	if plain := ix.Reverse(p, 1000); plain.POIs != nil || plain.Roads != nil {
+		t.Errorf("Reverse lists %+v %+v, want none", plain.POIs, plain.Roads)
+	}
 }
 
 func ExampleIndex_Geocode() {
@@ -321,6 +410,16 @@ func TestParseNational(t *testing.T) {
 		{"上海上海市黄浦区江西中路100号", "prov:上海 city:上海市 district:黄浦区 road:江西中路 roadno:100号"},
 		{"浙江省-温州-永嘉县瓯北镇", "prov:浙江省 city:温州 district:永嘉县 town:瓯北镇"},
 		{"建设路17号浙江明泰标准件有限公司", "road:建设路 roadno:17号 poi:浙江明泰标准件有限公司"},
+		// Short forms after their own city or district; their older suffixes; towns.
+		{"杭州萧山闻堰湘山路18号", "city:杭州 district:萧山 town:闻堰 road:湘山路 roadno:18号"},
+		{"宁波北仑小港纬三路8号", "city:宁波 district:北仑 town:小港 road:纬三路 roadno:8号"},
+		{"浙江省台州市路桥区金清镇", "prov:浙江省 city:台州市 district:路桥区 town:金清镇"},
+		{"安徽省宣城市广德县团山路1号", "prov:安徽省 city:宣城市 district:广德县 road:团山路 roadno:1号"},
+		{"杭州市余杭镇仙桥路1号", "city:杭州市 town:余杭镇 road:仙桥路 roadno:1号"},
+		{"浙江省奉化市岳林街道", "prov:浙江省 district:奉化市 town:岳林街道"},
+		{"宁波兴业一路1号", "city:宁波 road:兴业一路 roadno:1号"},
+		// A place name run into a road's.
+		{"浙江省余姚市模具城金型路8号", "prov:浙江省 district:余姚市 poi:模具城 road:金型路 roadno:8号"},
 	} {
 		var got []string
 		for _, e := range ix.Parse(c.q).Elements {
@@ -420,3 +519,46 @@ func TestLaneInRoadName(t *testing.T) {
 		t.Errorf("Reverse(3号) house = %+v, want 长街5巷3号", r.House)
 	}
 }
+
+// TestLaneRule checks that a lane without geometry is placed by Taiwan's numbering rule: it
+// leaves its street at the house of its own number, on that house's side, and its numbers
+// grow away from the street, by the lane's own spacing when it has houses.
+func TestLaneRule(t *testing.T) {
+	// 信義路 runs east along lat0, odd numbers north, even south, 10 m per number; its houses
+	// stand 22 m from the centreline. Lane 24巷 leaves south by 24號, 3.3 m per number.
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "信義路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(road, lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: n, Point: p})
+	}
+	for n := 1; n <= 60; n++ {
+		add("信義路", "", n, housePoint(n))
+	}
+	lanePoint := func(mouth, n int) orb.Point {
+		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - float64(n)*0.00003}
+	}
+	add("信義路", "24巷", 2, lanePoint(24, 2))
+	add("信義路", "24巷", 4, lanePoint(24, 4))
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q    string
+		want orb.Point
+		tol  float64
+	}{
+		{"信義路24巷30號", lanePoint(24, 30), 10}, // far past the lane's known numbers
+		// Lanes with no house: from the mouth on the number's side, by the city's spacing.
+		{"信義路26巷10號", orb.Point{lon0 + 26*step, lat0 - 0.0002 - 10*citySpacing}, 15},
+		{"信義路27巷10號", orb.Point{lon0 + 27*step, lat0 + 0.0002 + 10*citySpacing}, 15},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+			t.Fatalf("Geocode(%s) = %+v, want a flagged lane_rule answer below 门牌号", c.q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.want); d > c.tol {
+			t.Errorf("Geocode(%s) is %.0f m from where the rule puts it, want ≤ %.0f m", c.q, d, c.tol)
+		}
+	}
+}
+
+// citySpacing is the test road's spacing per number (0.0001° of longitude, 10.3 m) in degrees
+// of latitude.
+const citySpacing = 10.3 / 110800

@@ -2,12 +2,11 @@ package gazetteer
 
 import (
 	"cmp"
-	"math"
-
-	"citygeo/data"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"citygeo/data"
 
 	"github.com/paulmach/orb"
 )
@@ -27,16 +26,37 @@ const (
 	LevelDistrict     Level = "区县"
 )
 
-// Candidate is one answer to a geocoding query.
+// Candidate is one answer to a geocoding query. Level and Score say what it vouches for;
+// Asked, Matched and Reason say how it differs from what the address asked for, so that a
+// dispatcher never takes a neighbour's number, another road or an estimate for the place asked.
 type Candidate struct {
-	Point        orb.Point `json:"-"`
-	Level        Level     `json:"level"`
-	Score        float64   `json:"score"` // in [0, 1]: 1 is an exact 门牌 match
-	Address      string    `json:"address"`
-	Interpolated bool      `json:"interpolated,omitempty"` // the number was placed between its neighbours
+	Point orb.Point `json:"-"`
+	Level Level     `json:"level"`
+	Score float64   `json:"score"` // in [0, 1]: 1 is an exact 门牌 match; see Score
+	// Address is the place the point stands for, as the index spells it (= Matched; kept for
+	// callers that read it).
+	Address string `json:"address"`
+	// Asked is the part of the query the candidate answers, as typed: 建国路1号, 中山路12-3号.
+	Asked string `json:"asked,omitempty"`
+	// Matched is what the index answered with: the 门牌 whose point it is (建设路12号 for
+	// 12之3号), the road, POI or area; for an estimate, the asked number on the matched street.
+	Matched string `json:"matched,omitempty"`
+	// Reason is how the answer differs from Asked or how its point was estimated; empty when
+	// it is exact at its level.
+	Reason Reason `json:"reason,omitempty"`
+	// Street and Number are Matched's street (和平東路三段228巷) and, at 门牌号, its number
+	// (37号), for callers that render them apart (AMap's street and number).
+	Street       string    `json:"street,omitempty"`
+	Number       string    `json:"number,omitempty"`
+	Interpolated bool      `json:"interpolated,omitempty"` // the point is an estimate, not the 门牌's own
 	Relative     bool      `json:"relative,omitempty"`     // offset from an anchor (东50米, 附近)
-	Matched      []Element `json:"-"`
+	Elements     []Element `json:"-"`                      // the parsed query
 	Place        Place     `json:"place"`
+
+	// fit ranks candidates of equal score: how well the number fitted the road before a
+	// fuzzy road demoted it (among roads one rune off, the one holding the number asked is
+	// likelier the one meant).
+	fit float64
 }
 
 // Query holds the options of a geocoding request.
@@ -61,7 +81,9 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 			out[i].Score *= DoubtfulFactor
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.fit, a.fit))
+	})
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -103,8 +125,8 @@ type geocoder struct {
 	section, lane, alley    Element
 	number, building, other Element
 	pois, areas             []Element
-	dir, dist               Element
-	cross, assist           bool
+	dir, dist, assist       Element
+	cross                   bool
 }
 
 func (g *geocoder) run() {
@@ -133,18 +155,26 @@ func (g *geocoder) run() {
 		case KindIntersection:
 			g.cross = true
 		case KindAssist:
-			g.assist = true
+			g.assist = e
 		}
 	}
 	n := len(g.out)
 	if g.cross && len(g.roads) >= 2 {
 		g.intersection()
 	}
+	if g.cross && len(g.roads) == 1 && g.lane.Kind != 0 && g.number.Kind == 0 {
+		g.laneMouth()
+	}
 	if len(g.out) == n && len(g.roads) > 0 {
 		g.street()
 	}
 	if len(g.pois) > 0 && (len(g.out) == n || g.building.Kind != 0) {
 		g.poi()
+	}
+	if len(g.out) == n && !g.finer() {
+		// Only admin names: the area they name, before any POI one rune off it (罗湖区 is the
+		// district, not 罗湖小区).
+		g.area()
 	}
 	if len(g.out) == n {
 		g.rescue()
@@ -186,23 +216,25 @@ func (g *geocoder) rescue() {
 	}
 }
 
-// roadMatch is a road a name resolved to, with the factor its score is multiplied by.
+// roadMatch is a road a name resolved to; fuzzy when the name was not the road's own.
 type roadMatch struct {
-	road   int32
-	factor float64
+	road  int32
+	fuzzy bool
 }
 
 // resolveRoad finds a road by name: exactly, then one rune off (a typo, a missing or an extra
-// rune), then by the longest known tail of the text (admin names glued in front).
+// rune), then by the longest known tail of the text. Only a tail after admin names (罗湖区 glued
+// in front of 建设路) is the road's own name; any other match is fuzzy, since 建国路 one rune
+// off 建设路 or 新建设路 ending in it may be another road the index does not hold.
 func (ix *Index) resolveRoad(name string) []roadMatch {
 	if ri, ok := ix.byName[name]; ok {
-		return []roadMatch{{ri, 1}}
+		return []roadMatch{{ri, false}}
 	}
 	if utf8.RuneCountInString(name) < 3 {
 		// One rune off a two-rune name matches too much: only a missing rune, and only when
 		// a single road fits (建路 → 建设路).
 		if ids := ix.fuzzy[name]; len(ids) == 1 && editOne(name, ix.roads[ids[0]].name) {
-			return []roadMatch{{ids[0], 0.85}}
+			return []roadMatch{{ids[0], true}}
 		}
 		return nil
 	}
@@ -211,7 +243,7 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 	add := func(ri int32) {
 		if !seen[ri] && editOne(name, ix.roads[ri].name) {
 			seen[ri] = true
-			out = append(out, roadMatch{ri, 0.85})
+			out = append(out, roadMatch{ri, true})
 		}
 	}
 	for _, ri := range ix.fuzzy[name] { // a rune missing from the query
@@ -231,10 +263,23 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 	rs := []rune(name)
 	for i := max(1, len(rs)-maxNameRunes); i+2 <= len(rs); i++ {
 		if ri, ok := ix.byName[string(rs[i:])]; ok {
-			return []roadMatch{{ri, 0.9}}
+			return []roadMatch{{ri, !ix.adminOnly(string(rs[:i]))}}
 		}
 	}
 	return nil
+}
+
+// adminOnly reports whether a text is nothing but admin names (浙江杭州萧山, 罗湖区).
+func (ix *Index) adminOnly(s string) bool {
+	p := ix.Parse(s)
+	end := 0
+	for _, e := range p.Elements {
+		if e.Kind < KindProvince || e.Kind > KindCommunity || e.Start != end {
+			return false
+		}
+		end = e.End
+	}
+	return len(p.Elements) > 0 && end == len(p.Text.Off)
 }
 
 // editOne reports whether a and b differ by at most one substitution, insertion or deletion.
@@ -256,8 +301,13 @@ func editOne(a, b string) bool {
 	return string(x[i:]) == string(y[i+1:])
 }
 
+// add records a candidate, scored by its level and reason.
 func (g *geocoder) add(c Candidate) {
-	c.Matched = g.p.Elements
+	c.Elements = g.p.Elements
+	c.Score = Score(c.Level, c.Reason)
+	if c.Address == "" {
+		c.Address = c.Matched
+	}
 	g.out = append(g.out, c)
 }
 
@@ -271,6 +321,8 @@ func (g *geocoder) street() {
 			g.preferNamedArea(g.out[n0:])
 		}
 	}()
+	asked := g.askedStreet()
+	hasNum := g.number.Kind == KindNumber
 	for _, m := range ms {
 		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
 		s := ix.streets[k]
@@ -278,28 +330,79 @@ func (g *geocoder) street() {
 			s = ix.onlySection(k, int32(g.number.Num), g.number.Suffix)
 		}
 		name := ix.roads[m.road].display + streetLabel(k)
-		if g.number.Kind == KindNumber && s != nil {
-			if c, ok := ix.house(s, int32(g.number.Num), g.number.Suffix); ok {
-				c.Score *= m.factor
-				c.Address = name + strconv.Itoa(g.number.Num) + "号"
-				g.add(c)
+		if s != nil {
+			name = s.label
+		}
+		c := Candidate{Level: LevelRoad, Asked: asked, Matched: name, Street: name}
+		var h placed
+		ok := false
+		if hasNum && s != nil {
+			h, ok = ix.house(s, int32(g.number.Num), g.number.Suffix)
+		}
+		switch {
+		case ok:
+			c.Point, c.Level, c.Reason = h.point, h.level, h.reason
+			c.Interpolated = h.reason != ReasonExact
+			switch {
+			case h.from != nil:
+				c.Matched, c.Number = addrLabel(ix, h.from), numberLabel(h.from.num, h.from.suffix)
+			case h.level == LevelHouse:
+				c.Number = numberLabel(int32(g.number.Num), g.number.Suffix)
+				c.Matched = name + c.Number
+			}
+		case s != nil && (len(s.nums) > 0 || len(s.lines) > 0):
+			c.Point = s.center
+			if hasNum {
+				c.Reason = ReasonNumberUnknown
+			}
+		default:
+			// A lane or alley with no indexed number: by Taiwan's rule it leaves its street at
+			// the parent's number of the same value and its numbers grow away from there.
+			if hasNum {
+				if p, ok := ix.laneRule(k, s, int32(g.number.Num)); ok {
+					c.Point, c.Level, c.Reason, c.Interpolated = p, laneRuleLevel, ReasonLaneRule, true
+					break
+				}
+			}
+			if p, ok := ix.entrance(k); ok {
+				c.Point, c.Reason, c.Interpolated = p, ReasonLaneEntrance, true
+				break
+			}
+			p, ok := ix.roadCenter(ix.roads[m.road])
+			if !ok {
 				continue
 			}
+			c.Point, c.Matched, c.Street = p, ix.roads[m.road].display, ix.roads[m.road].display
+			switch {
+			case k != streetKey{road: m.road}:
+				c.Reason = ReasonStreetUnknown
+			case hasNum:
+				c.Reason = ReasonNumberUnknown
+			}
 		}
-		if s != nil && (len(s.nums) > 0 || len(s.lines) > 0) {
-			g.add(Candidate{Point: s.center, Level: LevelRoad, Score: 0.6 * m.factor, Address: name})
-			continue
+		if m.fuzzy {
+			// Another road's name: never a 门牌 (建国路1号 is not 建设路1号), but the number still
+			// says where on that road the answer lies, and how well it fits ranks the roads.
+			c.fit = Score(c.Level, c.Reason)
+			if c.Level == LevelHouse {
+				c.Level, c.Matched, c.Number = LevelRoad, name, ""
+			}
+			c.Reason = ReasonFuzzyRoad
 		}
-		// A lane or alley with no indexed number: its entrance is at the parent's number of the
-		// same value (Taiwan 巷 N leaves the road near 號 N).
-		if p, ok := ix.entrance(k); ok {
-			g.add(Candidate{Point: p, Level: LevelRoad, Score: 0.55 * m.factor, Interpolated: true, Address: name})
-			continue
-		}
-		if p, ok := ix.roadCenter(ix.roads[m.road]); ok {
-			g.add(Candidate{Point: p, Level: LevelRoad, Score: 0.5 * m.factor, Address: ix.roads[m.road].display})
+		g.add(c)
+	}
+}
+
+// askedStreet returns the street part of the query as typed: from the road to the number (or
+// the last of section, lane and alley).
+func (g *geocoder) askedStreet() string {
+	start, end := g.roads[0].Start, g.roads[0].End
+	for _, e := range []Element{g.section, g.lane, g.alley, g.number} {
+		if e.Kind != 0 {
+			start, end = min(start, e.Start), max(end, e.End) // 附18号建设路 names its number first
 		}
 	}
+	return g.p.Text.RawSpan(start, end)
 }
 
 // preferNamedArea lowers the candidates that lie outside the community or street the address
@@ -365,185 +468,6 @@ func sectionWord(n int32) string {
 		return string(d[n/10]) + "十段"
 	}
 	return string(d[n/10]) + "十" + string(d[n%10]) + "段"
-}
-
-// onlySection finds the street of a road given without its section: the section holding the
-// number exactly, else the only section there is.
-func (ix *Index) onlySection(k streetKey, num int32, suffix string) *street {
-	var only *street
-	n := 0
-	for _, s := range ix.roads[k.road].streets {
-		if s.key.lane != k.lane || s.key.alley != k.alley {
-			continue
-		}
-		n++
-		only = s
-		if num > 0 {
-			if i, ok := s.find(ix, num, suffix); ok && ix.addrs[s.nums[i]].num == num {
-				return s
-			}
-		}
-	}
-	if n == 1 {
-		return only
-	}
-	return nil
-}
-
-// entrance estimates where a lane (or alley) leaves its parent street.
-func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
-	var parent streetKey
-	var num int32
-	switch {
-	case k.alley > 0:
-		parent, num = streetKey{road: k.road, section: k.section, lane: k.lane}, k.alley
-	case k.lane > 0:
-		parent, num = streetKey{road: k.road, section: k.section}, k.lane
-	default:
-		return orb.Point{}, false
-	}
-	s := ix.streets[parent]
-	if s == nil && parent.section == 0 {
-		s = ix.onlySection(parent, num, "")
-	}
-	if s == nil {
-		return ix.entrance(parent)
-	}
-	if c, ok := ix.house(s, num, ""); ok {
-		return c.Point, true
-	}
-	return ix.entrance(parent)
-}
-
-// find returns the position of the first number ≥ num (suffix order within a number).
-func (s *street) find(ix *Index, num int32, suffix string) (int, bool) {
-	i, _ := slices.BinarySearchFunc(s.nums, num, func(a int32, n int32) int { return cmp.Compare(ix.addrs[a].num, n) })
-	return i, i < len(s.nums)
-}
-
-// house places a number on a street: the exact 门牌, the same number with another suffix, or an
-// interpolation between the nearest numbers on the same side (same parity).
-func (ix *Index) house(s *street, num int32, suffix string) (Candidate, bool) {
-	if len(s.nums) == 0 {
-		return Candidate{}, false
-	}
-	i, _ := s.find(ix, num, suffix)
-	if i < len(s.nums) && ix.addrs[s.nums[i]].num == num {
-		best := i
-		real := false
-		for j := i; j < len(s.nums) && ix.addrs[s.nums[j]].num == num; j++ {
-			a := &ix.addrs[s.nums[j]]
-			if a.src == nil {
-				continue // a lane entrance, not a 门牌
-			}
-			if !real {
-				best, real = j, true
-			}
-			if a.suffix == suffix {
-				return Candidate{Point: a.point, Level: LevelHouse, Score: 1}, true
-			}
-		}
-		if real {
-			return Candidate{Point: ix.addrs[s.nums[best]].point, Level: LevelHouse, Score: 0.9}, true
-		}
-		return Candidate{Point: ix.addrs[s.nums[best]].point, Level: LevelHouse, Score: 0.8, Interpolated: true}, true
-	}
-	lo, hi := ix.sameSide(s, i-1, -1, num, false), ix.sameSide(s, i, 1, num, false)
-	if lo < 0 || hi < 0 {
-		// Lane entrances are rougher than 门牌: use them only where a side has no house.
-		lo, hi = ix.sameSide(s, i-1, -1, num, true), ix.sameSide(s, i, 1, num, true)
-	}
-	score := 0.8
-	if lo < 0 && hi < 0 {
-		lo, hi = i-1, i
-		if hi >= len(s.nums) {
-			hi = -1
-		}
-		score = 0.6
-	}
-	switch {
-	case lo >= 0 && hi >= 0:
-		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
-		t := float64(num-a.num) / float64(b.num-a.num)
-		t = ix.sparseT(a, b, num, t)
-		p, ok := ix.along(s, a.point, b.point, t)
-		if !ok {
-			p = lerp(a.point, b.point, t)
-		}
-		return Candidate{Point: p, Level: LevelHouse, Score: score, Interpolated: true}, true
-	case lo >= 0 || hi >= 0:
-		// Beyond the last known number on its side, but bracketed on the other side: place it
-		// between the other side's numbers and shift it across by the side offset measured at
-		// the nearest known number of its own side.
-		near := lo
-		if near < 0 {
-			near = hi
-		}
-		if p, ok := ix.acrossStreet(s, num, &ix.addrs[s.nums[near]]); ok {
-			return Candidate{Point: p, Level: LevelHouse, Score: score - 0.05, Interpolated: true}, true
-		}
-		// Else extrapolate along the last two on that side when num lies at most as far again
-		// as they are apart; farther, or without two, in the direction the street's numbers
-		// grow by the city's spacing per number; else take the nearest, or the capped pair.
-		step := 1
-		if lo < 0 {
-			near = hi
-		} else {
-			step = -1
-		}
-		a := &ix.addrs[s.nums[near]]
-		p := a.point
-		t := math.Inf(1)
-		if far := ix.sameSide(s, near+step, step, num, true); far >= 0 {
-			b := &ix.addrs[s.nums[far]]
-			if b.num != a.num {
-				t = math.Abs(float64(num-a.num) / float64(a.num-b.num))
-				p = lerp(a.point, orb.Point{2*a.point[0] - b.point[0], 2*a.point[1] - b.point[1]}, min(t, 1))
-			}
-		}
-		if t > 1 {
-			if q, ok := ix.extrapolate(s, num, a); ok {
-				p = q
-			}
-		}
-		return Candidate{Point: p, Level: LevelHouse, Score: score - 0.1, Interpolated: true}, true
-	}
-	return Candidate{}, false
-}
-
-// acrossStreet interpolates num between the nearest numbers of the other parity and shifts
-// the point by the offset between near (a known number of num's parity) and the other side's
-// interpolation at near's number.
-func (ix *Index) acrossStreet(s *street, num int32, near *addr) (orb.Point, bool) {
-	at := func(n int32) (orb.Point, bool) {
-		i, _ := s.find(ix, n, "")
-		lo, hi := ix.sameSide(s, i-1, -1, n+1, false), ix.sameSide(s, i, 1, n+1, false)
-		if lo < 0 || hi < 0 {
-			return orb.Point{}, false
-		}
-		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
-		if a.num == b.num {
-			return a.point, true
-		}
-		return lerp(a.point, b.point, float64(n-a.num)/float64(b.num-a.num)), true
-	}
-	p, ok1 := at(num)
-	q, ok2 := at(near.num)
-	if !ok1 || !ok2 {
-		return orb.Point{}, false
-	}
-	return orb.Point{p[0] + near.point[0] - q[0], p[1] + near.point[1] - q[1]}, true
-}
-
-// sameSide walks from position i in direction step to the first number of num's parity.
-func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int {
-	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
-		a := &ix.addrs[s.nums[i]]
-		if (a.num-num)%2 == 0 && (entrances || a.src != nil) {
-			return i
-		}
-	}
-	return -1
 }
 
 // roadCenter is the middle of a road: the vertex halfway along its first line, else the centre

@@ -21,11 +21,38 @@ func (g *geocoder) intersection() {
 	if !ok {
 		return
 	}
-	score := 0.9 * a[0].factor * b[0].factor
-	if gap > 30 {
-		score *= 0.8
+	c := Candidate{Point: p, Level: LevelIntersection, Asked: g.p.Text.RawSpan(g.roads[0].Start, g.roads[1].End),
+		Matched: ra.display + "与" + rb.display + "交叉口"}
+	switch {
+	case a[0].fuzzy || b[0].fuzzy:
+		c.Reason = ReasonFuzzyRoad
+	case gap > 30:
+		c.Reason = ReasonRoadsApart
 	}
-	g.add(Candidate{Point: p, Level: LevelIntersection, Score: score, Address: ra.display + "与" + rb.display + "交叉口"})
+	g.add(c)
+}
+
+// laneMouth geocodes "228巷口": where the lane (or alley) leaves its parent street, which
+// Taiwan numbers after the house at the mouth. The point is the lane's own first house when
+// the parent's number N is not indexed, so it is exact only when N號 is.
+func (g *geocoder) laneMouth() {
+	ix := g.ix
+	for _, m := range ix.resolveRoad(g.roads[0].Text) {
+		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
+		p, exact, ok := ix.mouth(k)
+		if !ok {
+			continue
+		}
+		c := Candidate{Point: p, Level: LevelIntersection, Asked: g.askedStreet(),
+			Matched: ix.roads[m.road].display + streetLabel(k) + "口"}
+		switch {
+		case m.fuzzy:
+			c.Reason = ReasonFuzzyRoad
+		case !exact:
+			c.Reason, c.Interpolated = ReasonInterpolated, true
+		}
+		g.add(c)
+	}
 }
 
 // roadLines returns a road's geometry, or lines through its house numbers when it has none.
@@ -57,22 +84,26 @@ func (ix *Index) roadLines(r *road) []orb.LineString {
 func (g *geocoder) poi() {
 	ix := g.ix
 	for _, e := range g.pois {
-		ids, factor := ix.poiBy[e.Text], 1.0
+		ids, reason := ix.poiBy[e.Text], ReasonExact
 		if len(ids) == 0 {
-			ids, factor = ix.fuzzyPOI(e.Text), 0.85
+			ids, reason = ix.fuzzyPOI(e.Text), ReasonFuzzyName
 		}
+		asked := g.p.Text.RawSpan(e.Start, e.End)
 		for _, id := range ids {
 			p := ix.pois[id]
 			if p.building != "" {
 				continue
 			}
+			c := Candidate{Point: p.point, Level: LevelPOI, Asked: asked, Matched: p.displayName(), Reason: reason}
 			if g.building.Kind == KindBuilding {
+				c.Asked = g.p.Text.RawSpan(e.Start, max(e.End, g.building.End))
 				if b, ok := ix.building(p.name, g.building.Text); ok {
-					g.add(Candidate{Point: b.point, Level: LevelBuilding, Score: 0.95 * factor, Address: p.name + b.building})
-					continue
+					c.Point, c.Level, c.Matched = b.point, LevelBuilding, p.name+b.building
+				} else if reason == ReasonExact {
+					c.Reason = ReasonBuildingUnknown
 				}
 			}
-			g.add(Candidate{Point: p.point, Level: LevelPOI, Score: 0.9 * factor, Address: p.name})
+			g.add(c)
 		}
 	}
 }
@@ -114,38 +145,56 @@ func (ix *Index) fuzzyPOI(name string) []int32 {
 func (g *geocoder) area() {
 	ix := g.ix
 	var best *data.Area
+	var named Element
 	for _, e := range g.areas {
 		a := ix.areas[e.Text]
 		if a == nil || (a.Label == (orb.Point{}) && len(a.Polygon) == 0) {
 			continue // an area without geometry cannot place anything
 		}
 		if best == nil || a.Level > best.Level {
-			best = a
+			best, named = a, e
 		}
 	}
 	if best == nil {
 		return
 	}
-	lvl, score := LevelDistrict, 0.3
+	lvl := LevelDistrict
 	switch best.Level {
 	case data.Street:
-		lvl, score = LevelStreet, 0.4
+		lvl = LevelStreet
 	case data.Community:
-		lvl, score = LevelCommunity, 0.5
+		lvl = LevelCommunity
 	}
 	p := best.Label
 	if p == (orb.Point{}) && len(best.Polygon) > 0 {
 		p = best.Polygon.Bound().Center()
 	}
-	g.add(Candidate{Point: p, Level: lvl, Score: score, Address: best.Name})
+	c := Candidate{Point: p, Level: lvl, Matched: best.Name, Asked: g.p.Text.RawSpan(named.Start, named.End)}
+	if g.finer() {
+		c.Reason, c.Asked = ReasonFallback, g.p.Text.Raw
+	}
+	g.add(c)
+}
+
+// finer reports whether the query names something finer than an area (a road, a POI, a
+// number) that the answer does not match.
+func (g *geocoder) finer() bool {
+	for _, e := range g.p.Elements {
+		switch e.Kind {
+		case KindRoad, KindPOI, KindNumber, KindLane, KindAlley, KindSection, KindBuilding:
+			return true
+		}
+	}
+	return false
 }
 
 // relative applies "东50米" to every candidate and lowers the score of 附近/对面 answers.
 func (g *geocoder) relative() {
-	if g.dir.Kind == 0 && !g.assist {
+	if g.dir.Kind == 0 && g.assist.Kind == 0 {
 		return
 	}
 	b, okDir := bearingOf(trimDirection(g.dir.Text))
+	across := g.assist.Text == "对面" || g.assist.Text == "斜对面"
 	for i := range g.out {
 		c := &g.out[i]
 		c.Relative = true
@@ -153,11 +202,22 @@ func (g *geocoder) relative() {
 		case okDir && g.dist.Kind == KindDistance && g.dist.Num > 0:
 			c.Point = g.ix.pl.offset(c.Point, b, float64(g.dist.Num))
 			c.Score *= 0.85
+		case across:
+			// Across the street: the anchor mirrored over the nearest road line, when that line
+			// is the anchor's own street (a house stands within acrossMax of its centreline).
+			if _, q, d, ok := g.ix.nearestRoad(c.Point, acrossMax); ok && d >= 1 {
+				c.Point = orb.Point{2*q[0] - c.Point[0], 2*q[1] - c.Point[1]}
+			}
+			c.Score *= 0.9
 		default:
 			c.Score *= 0.95
 		}
 	}
 }
+
+// acrossMax is how far (metres) a road line may lie from an anchor for 对面 to mirror it
+// there: farther, the nearest line is not the street the anchor faces.
+const acrossMax = 25
 
 // trimDirection returns 东北 for 东北角, 东北方向, 往东北.
 func trimDirection(s string) string {
@@ -174,15 +234,25 @@ func trimDirection(s string) string {
 }
 
 // fillPlace sets the grid and area chain of a candidate.
-func (ix *Index) fillPlace(c *Candidate) {
+func (ix *Index) fillPlace(c *Candidate) { c.Place = ix.PlaceOf(c.Point) }
+
+// PlaceOf returns the grid and area chain of a point: Options.Locate's answer, else the chain
+// of the community recorded on the nearest address within 50 m.
+func (ix *Index) PlaceOf(p orb.Point) Place {
 	if ix.opts.Locate != nil {
-		c.Place = ix.opts.Locate(c.Point)
-		return
+		return ix.opts.Locate(p)
 	}
-	// Without a locator: the area matched, or the community recorded on the nearest address.
-	if a, ok := ix.nearestAddr(c.Point, 50); ok && a.src.Community != "" {
-		ix.chain(&c.Place, a.src.Community)
+	var pl Place
+	if a, ok := ix.nearestAddr(p, 50); ok && a.src.Community != "" {
+		ix.chain(&pl, a.src.Community)
 	}
+	return pl
+}
+
+// Deployment returns the province and city the index serves (Options, else derived from the
+// dataset's area codes); both are empty outside the mainland tables.
+func (ix *Index) Deployment() Deployment {
+	return Deployment{Province: ix.opts.Province, City: ix.opts.City}
 }
 
 // chain fills a place from a community code and its parents.

@@ -186,7 +186,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 			continue
 		}
 		s := ix.streetFor(k)
-		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: NormalizeString(a.Suffix), point: a.Point, street: s, src: a})
+		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: suffixOf(a), point: a.Point, street: s, src: a})
 	}
 	ix.addPOIAddresses(ds.POIs)
 	ix.roadParts = nil

@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -88,6 +89,13 @@ type vocab struct {
 }
 
 func newVocab() *vocab { return &vocab{names: map[string]Kind{}, lens: map[rune]uint32{}} }
+
+// addNew registers a name only when the vocabulary does not hold it yet.
+func (v *vocab) addNew(name string, k Kind) {
+	if _, ok := v.names[name]; !ok {
+		v.add(name, k)
+	}
+}
 
 // add registers a normalized name; a finer kind never overwrites a road or POI with an area.
 func (v *vocab) add(name string, k Kind) {
@@ -197,9 +205,19 @@ func (p *parser) run() {
 		if u < 0 && p.adminSoFar() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
-			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && !nameGoesOn(p.t.Norm[p.bo[i+l]:]) {
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) {
 				p.emit(k, i, i+l, false)
 				i += l
+				continue
+			}
+			if j := p.shortDistrictAt(i); j > i {
+				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
+			if j := p.shortTownAt(i); j > i {
+				p.emit(KindStreet, i, j, false)
+				i = j
 				continue
 			}
 		}
@@ -239,6 +257,77 @@ func (p *parser) adminSoFar() bool {
 		}
 	}
 	return true
+}
+
+// shortDistrictAt reads a district's short form at rune i right after its own city (杭州萧山,
+// 宁波北仑), taking an older suffix along (广德县 for today's 广德市). It returns the end, or i
+// when there is none: a short form before a town or road word is that town or road's name
+// (杭州余杭镇 is the town 余杭镇).
+func (p *parser) shortDistrictAt(i int) int {
+	d := nationalDivisions()
+	return p.shortAt(i, KindCity, d.cityCodes, d.shortDistrict, func(rest string) (int, bool) {
+		r, _ := utf8.DecodeRuneInString(rest)
+		switch {
+		case strings.ContainsRune("区县市旗", r):
+			return 1, true
+		case strings.ContainsRune("镇乡村街路道", r):
+			return 0, false
+		}
+		return 0, true
+	})
+}
+
+// shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
+// 宁波鄞州高桥), as shortDistrictAt reads districts.
+func (p *parser) shortTownAt(i int) int {
+	d := nationalDivisions()
+	return p.shortAt(i, KindDistrict, d.districtCodes, d.shortTown, func(rest string) (int, bool) {
+		switch {
+		case strings.HasPrefix(rest, "街道"):
+			return 2, true // an older name of the same town (武康镇 now 武康街道)
+		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
+			return 1, true
+		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
+			return 0, false // 下沙路, 高桥村, 普陀山: a road, village or place of that name
+		}
+		return 0, true
+	})
+}
+
+// shortAt reads a short admin name at rune i when the last element is of kind parent and one
+// of its codes (parentCodes by name) is a parent of the short name (parents by short name).
+// tail reads what follows: the runes of an older suffix to take along, or false when what
+// follows shows the name is another's. It returns the end, or i.
+func (p *parser) shortAt(i int, parent Kind, parentCodes, parents map[string][]string, tail func(string) (int, bool)) int {
+	if len(p.out) == 0 || p.out[len(p.out)-1].Kind != parent {
+		return i
+	}
+	codes := parentCodes[p.out[len(p.out)-1].Text]
+	for l := min(4, len(p.rs)-i); l >= 2; l-- {
+		if !slices.ContainsFunc(parents[p.text(i, i+l)], func(c string) bool { return slices.Contains(codes, c) }) {
+			continue
+		}
+		end := i + l
+		if end == len(p.rs) {
+			return end
+		}
+		extra, ok := tail(p.t.Norm[p.bo[end]:])
+		if !ok {
+			return i
+		}
+		return end + extra
+	}
+	return i
+}
+
+// adminAt reports whether a mainland admin name starts at rune i (台州市 then 路桥区: the 路
+// after 市 starts the district, not a road).
+func (p *parser) adminAt(i int) bool {
+	if i >= len(p.rs) {
+		return false
+	}
+	k, l := p.nat.longest(p.t.Norm, p.bo, i)
+	return l >= 3 && k >= KindProvince && k <= KindStreet
 }
 
 // nameGoesOn reports whether the text after an admin name shows the name is the start of a
@@ -282,8 +371,12 @@ func (p *parser) marker(i int) (int, Kind) {
 		if anchored {
 			return i + 1, KindAssist
 		}
-	case '与', '和', '跟', '/', '口':
+	case '与', '和', '跟', '/':
 		if prev == KindRoad {
+			return i + 1, KindIntersection
+		}
+	case '口':
+		if prev == KindRoad || prev == KindLane || prev == KindAlley { // 人民路口, 228巷口
 			return i + 1, KindIntersection
 		}
 	case '往', '向':
@@ -402,11 +495,12 @@ func (p *parser) number(i, pending int) (int, bool) {
 		end := j + 1
 		suffix := prefix
 		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
+			// N號之K is a unit of N號, apart from N之K號 (a number between N and the next).
 			k := end + 1
 			for k < n && isDigit(rs[k]) {
 				k++
 			}
-			suffix += "之" + string(rs[end+1:k])
+			suffix += "号之" + string(rs[end+1:k])
 			end = k
 		}
 		if end < n && rs[end] == '院' {
@@ -418,11 +512,13 @@ func (p *parser) number(i, pending int) (int, bool) {
 		for k < n && isDigit(rs[k]) {
 			k++
 		}
+		// N-K is written for N之K (16-1號 is 16之1號).
+		sub := prefix + "之" + string(rs[j+1:k])
 		if k > j+1 && k < n && rs[k] == '号' {
-			return p.house(i, k+1, num, prefix+string(rs[j:k]))
+			return p.house(i, k+1, num, sub)
 		}
-		if k > j+1 && rs[j] == '-' && (k == n || rs[k] == ',') {
-			return p.house(i, k, num, prefix+string(rs[j:k]))
+		if k > j+1 && (k == n || rs[k] == ',') && p.afterStreet(pending, i) {
+			return p.house(i, k, num, sub)
 		}
 		return i, false
 	case '段':
@@ -459,6 +555,19 @@ func (p *parser) number(i, pending int) (int, bool) {
 		}
 	}
 	return i, false
+}
+
+// afterStreet reports whether what precedes rune i (the pending span from pending, or the
+// last element) is a road, section, lane or alley: a bare number there is a house number.
+func (p *parser) afterStreet(pending, i int) bool {
+	if pending >= 0 {
+		return p.endsWithRoad(pending, i)
+	}
+	switch p.last() {
+	case KindRoad, KindSection, KindLane, KindAlley:
+		return true
+	}
+	return false
 }
 
 func (p *parser) house(i, end, num int, suffix string) (int, bool) {

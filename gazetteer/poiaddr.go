@@ -30,7 +30,7 @@ func (ix *Index) addPOIAddresses(pois []*data.POI) {
 		if !ok {
 			continue
 		}
-		h := houseKey{ix.streetFor(k), int32(a.Number), NormalizeString(a.Suffix)}
+		h := houseKey{ix.streetFor(k), int32(a.Number), suffixOf(a)}
 		if _, dup := want[h]; !dup {
 			want[h] = a
 			order = append(order, h)

@@ -11,22 +11,39 @@ import (
 // Nearby is a feature near a reverse-geocoded point: its distance in metres and the direction
 // of the point as seen from the feature (Tianditu's *_position: "在XX东北方向30米").
 type Nearby struct {
+	ID        string    `json:"id,omitempty"` // in the lists of ReverseWith: poi:12, road:建设路, area:440303001
 	Name      string    `json:"name"`
 	Point     orb.Point `json:"-"`
 	Distance  float64   `json:"distance"`
 	Direction string    `json:"direction"`
+	Street    string    `json:"street,omitempty"`  // a 门牌's street: 和平東路三段228巷
+	Number    string    `json:"number,omitempty"`  // a 门牌's number: 37号
+	Address   string    `json:"address,omitempty"` // a POI's published address
+	Category  string    `json:"category,omitempty"`
+	Roads     []string  `json:"roads,omitempty"` // the two roads of a crossing
 }
 
 // Reverse is what a point is: its place, the nearest 门牌, road, road crossing and POI, and a
-// formatted address and phrase.
+// formatted address and phrase; with ReverseWith, lists of the nearest POIs, roads and
+// crossings too.
 type Reverse struct {
-	Place        Place   `json:"place"`
-	House        *Nearby `json:"house,omitempty"`
-	Road         *Nearby `json:"road,omitempty"`
-	Intersection *Nearby `json:"intersection,omitempty"`
-	POI          *Nearby `json:"poi,omitempty"`
-	Formatted    string  `json:"formatted"`
-	Phrase       string  `json:"phrase"` // 和平东路三段228巷37号东北方向30米
+	Place         Place    `json:"place"`
+	House         *Nearby  `json:"house,omitempty"`
+	Road          *Nearby  `json:"road,omitempty"`
+	Intersection  *Nearby  `json:"intersection,omitempty"`
+	POI           *Nearby  `json:"poi,omitempty"`
+	POIs          []Nearby `json:"pois,omitempty"`
+	Roads         []Nearby `json:"roads,omitempty"`
+	Intersections []Nearby `json:"intersections,omitempty"`
+	Formatted     string   `json:"formatted"`
+	Phrase        string   `json:"phrase"` // 和平东路三段228巷37号东北方向30米
+}
+
+// ReverseQuery holds the options of ReverseWith: the search radius (DefaultRadius when zero)
+// and how many of the nearest POIs, roads and crossings to list (none when zero).
+type ReverseQuery struct {
+	Radius                     float64
+	POIs, Roads, Intersections int
 }
 
 // DefaultRadius is the search radius of Reverse, in metres, when none is given (AMap's default).
@@ -37,9 +54,54 @@ const houseRadius = 100
 
 // Reverse describes a point (CGCS2000 lon/lat) with the features within radius metres.
 func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
+	return ix.ReverseWith(p, ReverseQuery{Radius: radius})
+}
+
+// ReverseWith describes a point like Reverse and lists the nearest POIs, roads and crossings
+// within the radius as the query asks (AMap's regeo with extensions=all).
+func (ix *Index) ReverseWith(p orb.Point, q ReverseQuery) Reverse {
+	radius := q.Radius
 	if radius <= 0 || math.IsNaN(radius) {
 		radius = DefaultRadius
 	}
+	r := ix.reverse(p, radius)
+	if q.POIs > 0 {
+		for _, it := range ix.nearestPOIs(p, radius, q.POIs) {
+			po := ix.pois[it.id]
+			var n Nearby
+			ix.near(&n, po.displayName(), po.point, p)
+			n.ID = po.id()
+			if po.src != nil {
+				n.Address, n.Category = po.src.Address, po.src.Category
+			}
+			r.POIs = append(r.POIs, n)
+		}
+	}
+	if q.Roads > 0 {
+		items, pts := ix.nearestRoads(p, radius, q.Roads)
+		for i, it := range items {
+			var n Nearby
+			ix.near(&n, ix.lines[it.id].label, pts[i], p)
+			n.ID = "road:" + n.Name
+			r.Roads = append(r.Roads, n)
+		}
+	}
+	if q.Intersections > 0 {
+		for _, it := range ix.nearestCrossings(p, radius, q.Intersections) {
+			x := ix.cells.cross[it.id]
+			var n Nearby
+			ix.near(&n, x.name, x.point, p)
+			n.Roads = []string{ix.roads[x.a].display, ix.roads[x.b].display}
+			n.ID = "crossing:" + x.name
+			r.Intersections = append(r.Intersections, n)
+		}
+	}
+	return r
+}
+
+// reverse is Reverse's answer: the nearest of each kind.
+// Reverse describes a point (CGCS2000 lon/lat) with the features within radius metres.
+func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 	var r Reverse
 	buf := new([4]Nearby) // one allocation for the four answers
 	if ix.opts.Locate != nil {
@@ -47,6 +109,7 @@ func (ix *Index) Reverse(p orb.Point, radius float64) Reverse {
 	}
 	if a, ok := ix.nearestAddr(p, min(radius, houseRadius)); ok {
 		r.House = ix.near(&buf[0], addrLabel(ix, a), a.point, p)
+		r.House.Street, r.House.Number = a.street.label, numberLabel(a.num, a.suffix)
 		if r.Place.Community.Code == "" && a.src.Community != "" {
 			ix.chain(&r.Place, a.src.Community)
 		}
@@ -99,21 +162,45 @@ func phrase(n *Nearby) string {
 	return n.Name + n.Direction + "方向" + strconv.Itoa(d) + "米"
 }
 
-// addrLabel spells an indexed 门牌 the way its source wrote it, else from its parts.
+// addrLabel spells an indexed 门牌 from its street's label and its number.
 func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
 	b.WriteString(a.street.label)
-	after := strings.HasPrefix(a.suffix, "-") || strings.HasPrefix(a.suffix, "之")
-	if !after {
-		b.WriteString(a.suffix) // 甲, 附 go before the number
+	writeNumber(&b, a.num, a.suffix)
+	return b.String()
+}
+
+// numberLabel spells a house number: 17号, 甲17号, 12之3号, 7号之1.
+func numberLabel(num int32, suffix string) string {
+	var b strings.Builder
+	writeNumber(&b, num, suffix)
+	return b.String()
+}
+
+func writeNumber(b *strings.Builder, num int32, suffix string) {
+	if strings.HasPrefix(suffix, "号") {
+		b.WriteString(strconv.Itoa(int(num))) // 7号之1: a unit of 7号
+		b.WriteString(suffix)
+		return
 	}
-	b.WriteString(strconv.Itoa(int(a.num)))
+	after := strings.HasPrefix(suffix, "-") || strings.HasPrefix(suffix, "之")
+	if !after {
+		b.WriteString(suffix) // 甲, 附 go before the number
+	}
+	b.WriteString(strconv.Itoa(int(num)))
 	if after {
-		b.WriteString(a.suffix)
+		b.WriteString(suffix)
 	}
 	b.WriteString("号")
-	return b.String()
+}
+
+// id names a POI across dataset versions: its source id, or its name for a compound.
+func (p poi) id() string {
+	if p.src != nil {
+		return "poi:" + strconv.FormatUint(p.src.ID, 10)
+	}
+	return "poi:" + p.name
 }
 
 func (p poi) displayName() string {

@@ -2,18 +2,25 @@ package gazetteer
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
+	"github.com/paulmach/orb"
 )
 
-// Suggestion is one completion of a typed prefix.
+// Suggestion is one completion of a typed prefix, with where it is, so that a client can put
+// a marker without a second call.
 type Suggestion struct {
-	Name  string `json:"name"`
-	Kind  string `json:"kind"` // road, poi, district, town, community
-	Count int    `json:"count,omitempty"`
+	// ID names the entry across dataset versions: road:建设路, poi:12, area:440303001.
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Kind    string    `json:"kind"` // road, poi, district, town, community
+	Count   int       `json:"count,omitempty"`
+	Address string    `json:"address,omitempty"` // a POI's published address
+	Point   orb.Point `json:"-"`                 // the road's middle, the POI, the area's label point
 }
 
 // suggester is a sorted list of keys (normalized names, pinyin initials, full pinyin) pointing
@@ -46,10 +53,10 @@ func newSuggester(ix *Index) suggester {
 			s.keys = append(s.keys, suggestKey{k, e})
 		}
 	}
-	add := func(display, kind string, count int) int32 {
+	add := func(sg Suggestion) int32 {
 		e := int32(len(s.entries))
-		s.entries = append(s.entries, Suggestion{Name: display, Kind: kind, Count: count})
-		keys(display, e)
+		s.entries = append(s.entries, sg)
+		keys(sg.Name, e)
 		return e
 	}
 	for _, r := range ix.roads {
@@ -57,25 +64,32 @@ func newSuggester(ix *Index) suggester {
 		for _, st := range r.streets {
 			count += len(st.nums)
 		}
-		add(r.display, KindRoad.String(), count)
+		p, _ := ix.roadCenter(r)
+		add(Suggestion{ID: "road:" + r.display, Name: r.display, Kind: KindRoad.String(), Count: count, Point: p})
 	}
 	for _, p := range ix.pois {
 		if p.building == "" {
 			if p.src == nil {
-				add(p.name, KindPOI.String(), 0) // a compound named by its buildings
+				// a compound named by its buildings
+				add(Suggestion{ID: p.id(), Name: p.name, Kind: KindPOI.String(), Point: p.point})
 				continue
 			}
-			e := add(p.src.Name, KindPOI.String(), 0)
+			e := add(Suggestion{ID: p.id(), Name: p.src.Name, Kind: KindPOI.String(), Address: p.src.Address, Point: p.point})
 			for _, a := range p.src.Aliases {
 				keys(a, e) // 东门人民医院 suggests 东门医院, under the name the data gives it
 			}
 		}
 	}
 	seen := map[string]bool{}
-	for _, a := range ix.areaBy {
+	for _, code := range slices.Sorted(maps.Keys(ix.areaBy)) {
+		a := ix.areaBy[code]
 		if !seen[a.Name] {
 			seen[a.Name] = true
-			add(a.Name, areaKind(a.Level).String(), 0)
+			p := a.Label
+			if p == (orb.Point{}) && len(a.Polygon) > 0 {
+				p = a.Polygon.Bound().Center()
+			}
+			add(Suggestion{ID: "area:" + a.Code, Name: a.Name, Kind: areaKind(a.Level).String(), Point: p})
 		}
 	}
 	slices.SortFunc(s.keys, func(a, b suggestKey) int {

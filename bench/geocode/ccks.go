@@ -171,4 +171,21 @@ func printCCKS(w io.Writer, scores map[string]*F1, n int) {
 	}
 	p, r, f := all.Score()
 	fmt.Fprintf(w, "    %-14s            P %5.1f%%  R %5.1f%%  F1 %5.1f%%\n", "micro", 100*p, 100*r, 100*f)
+	p, r, f = AdminRoadScore(scores).Score()
+	fmt.Fprintf(w, "    %-14s            P %5.1f%%  R %5.1f%%  F1 %5.1f%%\n", "admin+road+no", 100*p, 100*r, 100*f)
+}
+
+// adminRoadLabels are what a dispatcher's geocode hangs on: the admin chain, the road and its
+// number.
+var adminRoadLabels = []string{"prov", "city", "district", "town", "road", "roadno"}
+
+// AdminRoadScore sums the counts of the admin, road and road-number labels.
+func AdminRoadScore(scores map[string]*F1) F1 {
+	var sum F1
+	for _, l := range adminRoadLabels {
+		if f := scores[l]; f != nil {
+			sum.TP, sum.FP, sum.FN = sum.TP+f.TP, sum.FP+f.FP, sum.FN+f.FN
+		}
+	}
+	return sum
 }

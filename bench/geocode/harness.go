@@ -5,9 +5,11 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"citygeo/data"
 	"citygeo/gazetteer"
 
 	"github.com/longbridgeapp/opencc"
@@ -19,20 +21,49 @@ type Result struct {
 	Query    string
 	Want     Row
 	Level    gazetteer.Level
+	Reason   gazetteer.Reason
 	Score    float64
+	Matched  string  // what the answer says it matched
 	Distance float64 // metres; +Inf when nothing was found
 	Exact    bool    // an indexed 门牌 matched on number and suffix (score 1, not interpolated)
+	// Dishonest: the answer claims an exact 门牌 (level 门牌号, no reason) whose number is not
+	// the one asked.
+	Dishonest bool
+}
+
+// Cell is the tally of the answers of one (level, reason).
+type Cell struct {
+	N      int
+	Within [3]int // within Thresholds
+}
+
+// Share returns the share of the cell's answers within Thresholds[i].
+func (c *Cell) Share(i int) float64 { return frac(c.Within[i], c.N) }
+
+// CellKey names a (level, reason) pair.
+type CellKey struct {
+	Level  gazetteer.Level
+	Reason gazetteer.Reason
+}
+
+func (k CellKey) String() string {
+	if k.Reason == "" {
+		return string(k.Level) + "/exact"
+	}
+	return string(k.Level) + "/" + string(k.Reason)
 }
 
 // Report sums up one pass over a set of queries.
 type Report struct {
-	Name    string
-	N       int
-	Within  [3]int // within 10, 30, 100 m
-	Exact   int
-	Found   int
-	ByLevel map[gazetteer.Level]int
-	Results []Result
+	Name      string
+	N         int
+	Within    [3]int // within 10, 30, 100 m
+	Exact     int
+	Found     int
+	Dishonest int
+	ByLevel   map[gazetteer.Level]int
+	Cells     map[CellKey]*Cell
+	Results   []Result
 }
 
 // Thresholds are the radii Report.Within counts.
@@ -53,7 +84,7 @@ func frac(a, b int) float64 {
 
 // Evaluate geocodes each query and compares the best candidate with the row's point.
 func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string) string) *Report {
-	rep := &Report{Name: name, ByLevel: map[gazetteer.Level]int{}}
+	rep := &Report{Name: name, ByLevel: map[gazetteer.Level]int{}, Cells: map[CellKey]*Cell{}}
 	for _, r := range rows {
 		q := r.Query
 		if variant != nil {
@@ -62,11 +93,22 @@ func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string)
 		res := Result{Query: q, Want: r, Distance: math.Inf(1)}
 		if cs := ix.Geocode(q, gazetteer.Query{}); len(cs) > 0 {
 			c := cs[0]
-			res.Level, res.Score = c.Level, c.Score
+			res.Level, res.Reason, res.Score, res.Matched = c.Level, c.Reason, c.Score, c.Matched
 			res.Distance = orbgeo.Distance(c.Point, r.Point)
-			res.Exact = c.Level == gazetteer.LevelHouse && !c.Interpolated && c.Score == 1
+			res.Exact = c.Level == gazetteer.LevelHouse && c.Reason == gazetteer.ReasonExact
+			res.Dishonest = res.Exact && r.Addr != nil && !sameNumber(c.Matched, r.Addr)
 			rep.Found++
 			rep.ByLevel[c.Level]++
+			k := CellKey{c.Level, c.Reason}
+			if rep.Cells[k] == nil {
+				rep.Cells[k] = &Cell{}
+			}
+			rep.Cells[k].N++
+			for i, t := range Thresholds {
+				if res.Distance <= t {
+					rep.Cells[k].Within[i]++
+				}
+			}
 		}
 		rep.N++
 		for i, t := range Thresholds {
@@ -77,13 +119,44 @@ func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string)
 		if res.Exact {
 			rep.Exact++
 		}
+		if res.Dishonest {
+			rep.Dishonest++
+		}
 		rep.Results = append(rep.Results, res)
 	}
 	return rep
 }
 
-// Print writes the report and its worst misses.
-func (r *Report) Print(w io.Writer, worst int) {
+// sameNumber reports whether the 门牌 an answer names carries the row's number and suffix.
+// Both are read by the parser, so 16-1號 and 16之1號 compare equal as the gazetteer treats them.
+func sameNumber(matched string, a *data.Address) bool {
+	got, ok := gazetteer.Parse(matched).First(gazetteer.KindNumber)
+	if !ok {
+		return false
+	}
+	want, ok := gazetteer.Parse(numberText(a)).First(gazetteer.KindNumber)
+	return ok && got.Num == want.Num && got.Suffix == want.Suffix
+}
+
+// numberText spells a row's number as an address would: 12号, 甲12号, 12之3号, 12號之3 (the
+// last when the row's full address writes it so, whatever its suffix field says).
+func numberText(a *data.Address) string {
+	n := strconv.Itoa(a.Number)
+	switch s := a.Suffix; {
+	case strings.HasPrefix(s, "號之"), strings.HasPrefix(s, "号之"):
+		return "路" + n + s
+	case strings.HasPrefix(s, "之") && (strings.Contains(a.Full, n+"號"+s) || strings.Contains(a.Full, n+"号"+s)):
+		return "路" + n + "号" + s
+	case strings.HasPrefix(s, "之"), strings.HasPrefix(s, "-"):
+		return "路" + n + s + "号"
+	default:
+		return "路" + s + n + "号"
+	}
+}
+
+// Print writes the report, with its (level, reason) cells when cells is set, and its worst
+// misses.
+func (r *Report) Print(w io.Writer, worst int, cells bool) {
 	fmt.Fprintf(w, "%-34s n=%5d found=%5.1f%% ≤10m=%5.1f%% ≤30m=%5.1f%% ≤100m=%5.1f%% exact=%5.1f%%\n",
 		r.Name, r.N, 100*frac(r.Found, r.N), 100*r.Share(0), 100*r.Share(1), 100*r.Share(2), 100*r.ExactShare())
 	levels := make([]string, 0, len(r.ByLevel))
@@ -92,13 +165,25 @@ func (r *Report) Print(w io.Writer, worst int) {
 	}
 	slices.Sort(levels)
 	fmt.Fprintf(w, "    by level: %s\n", strings.Join(levels, ", "))
+	fmt.Fprintf(w, "    honesty: %d answers at 门牌号 whose number is not the one asked, unflagged\n", r.Dishonest)
+	keys := make([]CellKey, 0, len(r.Cells))
+	for k := range r.Cells {
+		if cells {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b CellKey) int { return strings.Compare(a.String(), b.String()) })
+	for _, k := range keys {
+		c := r.Cells[k]
+		fmt.Fprintf(w, "    %-26s n=%5d ≤10m=%5.1f%% ≤30m=%5.1f%% ≤100m=%5.1f%%\n", k, c.N, 100*c.Share(0), 100*c.Share(1), 100*c.Share(2))
+	}
 	res := slices.Clone(r.Results)
 	slices.SortFunc(res, func(a, b Result) int { return cmpFloat(b.Distance, a.Distance) })
 	for _, x := range res[:min(worst, len(res))] {
 		if x.Distance <= Thresholds[1] {
 			break
 		}
-		fmt.Fprintf(w, "    miss %8.0f m  %-8s %.2f  %s\n", x.Distance, x.Level, x.Score, x.Query)
+		fmt.Fprintf(w, "    miss %8.0f m  %-8s %-14s %.2f  %s → %s\n", x.Distance, x.Level, x.Reason, x.Score, x.Query, x.Matched)
 	}
 }
 

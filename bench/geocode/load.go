@@ -176,6 +176,9 @@ func loadRoads(path string, ds *data.Dataset) error {
 	return nil
 }
 
+// unitRe reads the K of N號之K.
+var unitRe = regexp.MustCompile(`號之(\d+)`)
+
 var laneRe = regexp.MustCompile(`^(.*?)(?:(\d+)巷)?(?:(\d+)弄)?$`)
 
 // LoadPenghu reads the official 門牌 register of 馬公市; its villages become communities.
@@ -198,8 +201,10 @@ func LoadPenghu(dir string) (*Set, error) {
 			continue
 		}
 		// 之N right after 號 qualifies the number (120號之1); after 樓 it is a flat (3樓之2).
-		if u := r["unit"]; u != "" && suffix == "" && strings.Contains(r["full"], "號之"+u) {
-			suffix = "之" + u
+		// N號之K (a unit of N號) and N之K號 are two 門牌 that may both exist. The unit column
+		// holds the K of a floor's 之K too (三樓之4), so K is read from the address itself.
+		if m := unitRe.FindStringSubmatch(r["full"]); m != nil && suffix == "" {
+			suffix = "號之" + m[1]
 		}
 		lane, alley := "", ""
 		if m[2] != "" {

@@ -1,12 +1,16 @@
 // Command geocode measures the gazetteer's accuracy on the real address sets in ../shared/data
-// (taipei_daan, penghu_magong) and on the built-in sample city (mainland forms): it indexes four fifths of the rows (a hash split on the
-// address, so duplicates stay on one side), geocodes the held-out fifth and the indexed rows,
-// then noisy variants of the indexed rows; then it indexes every row and geocodes the held-out
-// fifth again (rows in the index, but never used for tuning), and prints the share within 10/30/100 m, the exact
-// 门牌 share, the levels and the worst misses. It first scores the rule parser on the CCKS 2021
-// address-parsing set (exact spans per label).
+// (taipei_daan, penghu_magong) and on the built-in sample city (mainland forms). It indexes four
+// fifths of the rows (a hash split on the address, so duplicates stay on one side), geocodes the
+// held-out fifth and the indexed rows, then noisy variants of the indexed rows; then it indexes
+// every row and geocodes the held-out fifth again (rows in the index, but never used for
+// tuning). Per pass it prints the share within 10/30/100 m, the exact 门牌 share, the levels,
+// the share within 10/30/100 m per (level, reason), the honesty count (answers at 门牌号 with no
+// reason whose number is not the one asked) and the worst misses; then the calibration
+// disorders (a higher score landing farther from the truth than a lower one). It first scores
+// the rule parser on the CCKS 2021 address-parsing set (exact spans per label).
 //
-// Usage: go run ./bench/geocode [-shared ../shared/data] [-worst 10]
+// Usage: go run ./bench/geocode [-shared ../shared/data] [-worst 10] [-ccks=false]
+// [-calibration docs/geocode-calibration.md]
 package main
 
 import (
@@ -23,6 +27,7 @@ func main() {
 	worst := flag.Int("worst", 10, "misses to list per pass")
 	ccks := flag.Bool("ccks", true, "also score the rule parser on ccks2021/train.conll")
 	sets := flag.Bool("sets", true, "evaluate the address sets (taipei, penghu, sample)")
+	calibration := flag.String("calibration", "", "write the calibration table (markdown) to this file")
 	flag.Parse()
 	if *ccks {
 		scores, n, err := EvalCCKS(filepath.Join(*shared, "ccks2021", "train.conll"))
@@ -36,7 +41,7 @@ func main() {
 	if !*sets {
 		return
 	}
-	if err := run(*shared, *worst); err != nil {
+	if err := run(*shared, *worst, *calibration); err != nil {
 		fmt.Fprintln(os.Stderr, "geocode bench:", err)
 		os.Exit(1)
 	}
@@ -85,31 +90,61 @@ func RunSet(s *Set) (*Passes, error) {
 	return p, nil
 }
 
-func run(shared string, worst int) error {
+// RunAll loads and evaluates every set: Taipei, Penghu, then the sample city.
+func RunAll(shared string) ([]string, []*Passes, error) {
 	loaders := []func(string) (*Set, error){
 		func(d string) (*Set, error) { return LoadTaipei(filepath.Join(d, "taipei_daan")) },
 		func(d string) (*Set, error) { return LoadPenghu(filepath.Join(d, "penghu_magong")) },
 		func(string) (*Set, error) { return LoadSample() },
 	}
+	var names []string
+	var passes []*Passes
 	for _, load := range loaders {
 		s, err := load(shared)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		p, err := RunSet(s)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		p.HeldOut.Print(os.Stdout, worst)
-		p.All.Print(os.Stdout, worst)
-		p.Indexed.Print(os.Stdout, worst)
+		names = append(names, s.Name)
+		passes = append(passes, p)
+	}
+	return names, passes, nil
+}
+
+func run(shared string, worst int, calibration string) error {
+	names, passes, err := RunAll(shared)
+	if err != nil {
+		return err
+	}
+	for i, p := range passes {
+		p.HeldOut.Print(os.Stdout, worst, true)
+		p.All.Print(os.Stdout, worst, true)
+		p.Indexed.Print(os.Stdout, worst, true)
 		n, within := 0, 0
 		for _, r := range p.Noisy {
-			r.Print(os.Stdout, worst)
+			r.Print(os.Stdout, min(worst, 3), false)
 			n += r.N
 			within += r.Within[1]
 		}
-		fmt.Printf("%-34s n=%5d ≤30m=%5.1f%%\n\n", s.Name+" noisy (all variants)", n, 100*frac(within, n))
+		fmt.Printf("%-34s n=%5d ≤30m=%5.1f%%\n\n", names[i]+" noisy (all variants)", n, 100*frac(within, n))
 	}
-	return nil
+	c := Calibrate(names, passes)
+	for _, d := range c.Disorders(CalibrationSlack) {
+		fmt.Println("calibration disorder:", d)
+	}
+	if calibration == "" {
+		return nil
+	}
+	f, err := os.Create(calibration)
+	if err != nil {
+		return err
+	}
+	c.Markdown(f, names, passes)
+	return f.Close()
 }
+
+// CalibrationSlack is how much a higher-scored row's share may fall short of a lower one's.
+const CalibrationSlack = 0.02

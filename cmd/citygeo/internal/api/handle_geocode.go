@@ -26,6 +26,9 @@ type Geocoded struct {
 	Level        gazetteer.Level `json:"level"`
 	Score        float64         `json:"score"`
 	Address      string          `json:"address"`
+	Asked        string          `json:"asked,omitempty"`   // the part of the query this answers, as typed
+	Matched      string          `json:"matched,omitempty"` // what the index answered with
+	Reason       string          `json:"reason,omitempty"`  // why matched differs from asked, or how the point was estimated
 	Interpolated bool            `json:"interpolated,omitempty"`
 	Relative     bool            `json:"relative,omitempty"`
 	Grid         string          `json:"grid,omitempty"`
@@ -59,10 +62,11 @@ func placeRef(a gazetteer.AreaRef) *data.AreaRef {
 
 func geocoded(c gazetteer.Candidate, crs geo.CRS) Geocoded {
 	g := Geocoded{Point: city.PointIn(c.Point, crs), Level: c.Level, Score: float64(int(c.Score*1000+0.5)) / 1000,
-		Address: c.Address, Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
+		Address: c.Address, Asked: c.Asked, Matched: c.Matched, Reason: string(c.Reason),
+		Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
 		Community: placeRef(c.Place.Community), Street: placeRef(c.Place.Street), District: placeRef(c.Place.District),
-		Elements: make([]ParsedElement, 0, len(c.Matched))}
-	for _, e := range c.Matched {
+		Elements: make([]ParsedElement, 0, len(c.Elements))}
+	for _, e := range c.Elements {
 		g.Elements = append(g.Elements, ParsedElement{Kind: e.Kind.String(), Text: e.Text, Start: e.Start, End: e.End})
 	}
 	return g
@@ -237,6 +241,17 @@ func (s *Server) handleReverse(c *gin.Context) {
 		Formatted: r.Formatted, Phrase: r.Phrase})
 }
 
+// Suggested is one entry of GET /v1/suggest: a completion with its id and point, so that a
+// marker needs no second call.
+type Suggested struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Kind    string      `json:"kind"`
+	Count   int         `json:"count,omitempty"`
+	Address string      `json:"address,omitempty"`
+	Point   city.LngLat `json:"point"`
+}
+
 func (s *Server) handleSuggest(c *gin.Context) {
 	q := c.Query("q")
 	if err := checkAddress("q", q); err != nil {
@@ -248,13 +263,19 @@ func (s *Server) handleSuggest(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
 	}
-	out := snap.Gazetteer.Suggest(q, limit)
-	if out == nil {
-		out = []gazetteer.Suggestion{}
+	out := []Suggested{}
+	for _, sg := range snap.Gazetteer.Suggest(q, limit) {
+		out = append(out, Suggested{ID: sg.ID, Name: sg.Name, Kind: sg.Kind, Count: sg.Count, Address: sg.Address,
+			Point: city.PointIn(sg.Point, crs)})
 	}
-	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "query": q, "results": out})
+	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "crs": crs, "query": q, "results": out})
 }

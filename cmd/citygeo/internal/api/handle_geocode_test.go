@@ -118,6 +118,14 @@ func TestReverseAndSuggest(t *testing.T) {
 	if !found {
 		t.Errorf("suggest %s: %v", string(road[:2]), body)
 	}
+	// Every suggestion carries an id and a point, so a marker needs no second call.
+	for _, r := range body["results"].([]any) {
+		m := r.(map[string]any)
+		pt, _ := m["point"].(map[string]any)
+		if id, _ := m["id"].(string); id == "" || pt == nil || pt["lng"].(float64) < 113 || pt["lat"].(float64) < 22 {
+			t.Errorf("suggestion without an id or a point: %v", m)
+		}
+	}
 }
 
 // TestGeocodeDeploymentCity checks that the server's gazetteer knows its city from the
@@ -145,6 +153,40 @@ func TestGeocodeDeploymentCity(t *testing.T) {
 		}
 		if got := rs[0].(map[string]any)["score"].(float64); got != c.score {
 			t.Errorf("geocode %s city %q: score %v, want %v", c.q, c.city, got, c.score)
+		}
+	}
+}
+
+// TestGeocodeHonest checks that /v1/geocode renders what an answer vouches for: the part of
+// the query it answers, what the index matched and why they differ.
+func TestGeocodeHonest(t *testing.T) {
+	srv, _ := newSampleServer(t)
+	h := srv.Handler()
+	cases := []struct {
+		q, level, reason, asked, matched string
+	}{
+		{"建设路18号", "门牌号", "", "建设路18号", "建设路18号"},
+		{"建国路1号", "道路", "fuzzy_road", "建国路1号", "建设路"},
+		{"建设路99999号", "道路", "out_of_range", "建设路99999号", "建设路"},
+		{"罗湖区", "区县", "", "罗湖区", "罗湖区"},
+	}
+	for _, c := range cases {
+		code, body := do(t, h, "GET", "/v1/geocode?q="+url.QueryEscape(c.q), nil)
+		if code != http.StatusOK {
+			t.Fatalf("geocode %s: %d %v", c.q, code, body)
+		}
+		rs := body["results"].([]any)
+		if len(rs) == 0 {
+			t.Fatalf("geocode %s: no results", c.q)
+		}
+		r := rs[0].(map[string]any)
+		reason, _ := r["reason"].(string)
+		if r["level"] != c.level || reason != c.reason || r["asked"] != c.asked || r["matched"] != c.matched {
+			t.Errorf("geocode %s: level %v reason %q asked %v matched %v, want %s %q %s %s",
+				c.q, r["level"], reason, r["asked"], r["matched"], c.level, c.reason, c.asked, c.matched)
+		}
+		if c.reason != "" && r["score"].(float64) >= 0.5 {
+			t.Errorf("geocode %s: %s scores %v, want below dispatch's 0.5", c.q, c.reason, r["score"])
 		}
 	}
 }

@@ -132,6 +132,12 @@ func NewToken() (token, hash string, err error) {
 func (a *Auth) identify(r *http.Request) (t TokenHash, present, ok bool) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
+		// AMap clients send their key as ?key= and cannot add a header: on the AMap door a
+		// citygeo token there identifies them; any other key (their AMap one) is anonymous.
+		if k := r.URL.Query().Get("key"); k != "" && strings.HasPrefix(r.URL.Path, "/v3/") {
+			t, ok = a.byHash[HashToken(k)]
+			return t, ok, ok
+		}
 		return TokenHash{}, false, false
 	}
 	scheme, tok, found := strings.Cut(h, " ")

@@ -131,3 +131,37 @@ func TestAuthConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAMapKeyAuth checks that the AMap door reads a citygeo token from key= (AMap clients send
+// no header), and that any other key, such as the client's AMap key, is anonymous rather than
+// refused.
+func TestAMapKeyAuth(t *testing.T) {
+	tok, hash, err := api.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, guard := range []bool{false, true} {
+		auth, err := api.NewAuth(&api.AuthConfig{GuardReads: guard, Tokens: []api.TokenHash{{Name: "app", Role: api.RoleReader, SHA256: hash}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := api.New(api.Options{Auth: auth, Logger: quietLog}).Handler()
+		for _, c := range []struct {
+			url     string
+			refused bool // when reads are guarded
+		}{
+			{"/v3/assistant/coordinate/convert?locations=114.1,22.5&key=" + tok, false},
+			{"/v3/assistant/coordinate/convert?locations=114.1,22.5&key=an-amap-key", true},
+			{"/v3/assistant/coordinate/convert?locations=114.1,22.5", true},
+			{"/v1/info?key=" + tok, true}, // the native API reads only the header
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", c.url, nil))
+			refused := rec.Code == http.StatusUnauthorized
+			want := c.refused && guard
+			if refused != want {
+				t.Errorf("guard=%v %s: %d, want refused=%v", guard, c.url[:40], rec.Code, want)
+			}
+		}
+	}
+}

@@ -107,7 +107,11 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
-		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
+		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin, with an id and a point", s.handleSuggest},
+		{"GET", "/v3/geocode/geo", Read, "AMap-compatible 地理编码 (GCJ-02 by default)", s.handleAMapGeo},
+		{"GET", "/v3/geocode/regeo", Read, "AMap-compatible 逆地理编码 (GCJ-02 by default)", s.handleAMapRegeo},
+		{"GET", "/v3/assistant/inputtips", Read, "AMap-compatible 输入提示", s.handleAMapInputtips},
+		{"GET", "/v3/assistant/coordinate/convert", Read, "AMap-compatible 坐标转换 (gps, baidu → GCJ-02)", s.handleAMapConvert},
 	}, append(s.tileRoutes(), s.ogcRoutes()...)...)
 }
 
