@@ -16,104 +16,110 @@ import (
 
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/cmd/citygeo/internal/config"
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/tiles"
 )
 
 func newServeCmd() *cobra.Command {
-	var (
-		sf        storeFlags
-		df        dispatchFlags
-		addr      string
-		authFile  string
-		snapTol   float64
-		maxUpload int64
-		webDir    string
-		tileMB    int64
-	)
+	var cfgFile *string
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "serve the HTTP API (the built-in sample city when no --store is given)",
-		Args:  cobra.NoArgs,
+		Use:   "serve [--config FILE] [flags]",
+		Short: "serve the HTTP API (the built-in sample city when no store is configured)",
+		Long: "serve the HTTP API. Every setting comes from the defaults, a YAML file (--config), " +
+			"CITYGEO_… environment variables and flags, in rising precedence; `citygeo config example` " +
+			"prints every key with its default.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := resolveConfig(cmd, *cfgFile)
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-			auth, err := loadAuth(authFile)
-			if err != nil {
-				return err
-			}
-			var st data.Store
-			if sf.store != "" {
-				if st, err = openStore(ctx, sf.store); err != nil {
-					return err
-				}
-				defer st.Close()
-			}
-			// One tile cache for every version this process serves (imports, rollbacks): keys
-			// carry the version, so no version ever sees another's tiles.
-			served := city.New(st, city.Options{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}, log)
-			if st != nil {
-				if err := served.Load(ctx); err != nil {
-					return fmt.Errorf("store %s: %w", sf.store, err)
-				}
-			} else {
-				ds, err := sample.Generate(sample.Options{})
-				if err != nil {
-					return err
-				}
-				snap, err := city.Build(ds, served.Options())
-				if err != nil {
-					return err
-				}
-				served.Swap(snap)
-			}
-			snap := served.Current()
-			disp, closeEvents, err := newDispatch(df, sf.store, snap.Dataset, snap.Geo, log)
-			if err != nil {
-				return err
-			}
-			if closeEvents != nil {
-				defer closeEvents.Close()
-			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir})
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen: %w", err)
-			}
-			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
-				"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
-			if st != nil { // follow imports and rollbacks made by other processes
-				go served.Follow(ctx, 2*time.Second)
-			}
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-			}
-			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			return serve(ctx, cfg, newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level))
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
-	cmd.Flags().StringVar(&sf.store, "store", "", "embedded store (SQLite file); empty serves the built-in sample city")
-	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
-	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
-	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
-	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
-	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes (memory only on the sample city)")
-	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
-	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
-	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
+	cfgFile = configFlags(cmd)
 	return cmd
+}
+
+// logConfig logs the effective configuration, secrets masked, as the first line of a server.
+func logConfig(log *slog.Logger, cfg *config.Config) {
+	vals := cfg.Values()
+	attrs := make([]any, len(vals))
+	for i, v := range vals {
+		attrs[i] = slog.String(v.Key, v.Value)
+	}
+	log.Info("effective config", slog.Group("config", attrs...))
+}
+
+// serve runs the server cfg describes until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	logConfig(log, cfg)
+	auth, err := loadAuth(cfg.Auth)
+	if err != nil {
+		return err
+	}
+	var st data.Store
+	if cfg.Store != "" {
+		if st, err = openStore(ctx, cfg.Store); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	// One tile cache for every version this process serves (imports, rollbacks): keys
+	// carry the version, so no version ever sees another's tiles.
+	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tiles.NewCache(cfg.TileCacheMB << 20)}, log)
+	if st != nil {
+		if err := served.Load(ctx); err != nil {
+			return fmt.Errorf("store %s: %w", cfg.Store, err)
+		}
+	} else {
+		ds, err := sample.Generate(sample.Options{})
+		if err != nil {
+			return err
+		}
+		snap, err := city.Build(ds, served.Options())
+		if err != nil {
+			return err
+		}
+		served.Swap(snap)
+	}
+	snap := served.Current()
+	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, events: cfg.Events}
+	disp, closeEvents, err := newDispatch(df, cfg.Store, snap.Dataset, snap.Geo, log)
+	if err != nil {
+		return err
+	}
+	if closeEvents != nil {
+		defer closeEvents.Close()
+	}
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
+		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
+	if st != nil { // follow imports and rollbacks made by other processes
+		go served.Follow(ctx, 2*time.Second)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.HTTP.DrainTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 func loadAuth(path string) (*api.Auth, error) {

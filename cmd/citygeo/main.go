@@ -50,7 +50,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-		newServeCmd(),
+		newServeCmd(), newConfigCmd(),
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
