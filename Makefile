@@ -1,6 +1,10 @@
 # citygeo — the two commands a fresh clone needs are `make run` and `make test`.
 GO ?= go
 VENDOR := web/dist/vendor/maplibre-gl/VERSION
+# The build's commit and time for `citygeo version` and /v1/info, from git when there is one
+# (-ldflags, because a GOFLAGS=-buildvcs=false environment drops the toolchain's own record).
+BUILDINFO := citygeo/cmd/citygeo/internal/buildinfo
+LDFLAGS := -X $(BUILDINFO).Commit=$(shell git rev-parse HEAD 2>/dev/null) -X $(BUILDINFO).Date=$(shell git log -1 --format=%cI 2>/dev/null)
 
 .PHONY: run test vet web build
 
@@ -8,7 +12,7 @@ run: web ## serve the built-in sample city on http://127.0.0.1:8080 (the page at
 	$(GO) run ./cmd/citygeo serve
 
 build: web
-	$(GO) build -o citygeo ./cmd/citygeo
+	$(GO) build -ldflags '$(LDFLAGS)' -o citygeo ./cmd/citygeo
 
 # The page assets (MapLibre GL from npm) are embedded into the binary at compile time. Without
 # npm the server still builds and serves the API, and the page says how to build them.

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,16 @@ func TestServeConfigErrors(t *testing.T) {
 				t.Errorf("the flag did not override the file: %v", err)
 			}
 		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := run(t, "version")
+	if err != nil || !strings.HasPrefix(out, "citygeo ") || !strings.Contains(out, runtime.Version()) {
+		t.Fatalf("version: %v %q", err, out)
+	}
+	out, err = run(t, "version", "--json")
+	if err != nil || !strings.Contains(out, `"go":"`+runtime.Version()+`"`) {
+		t.Fatalf("version --json: %v %q", err, out)
 	}
 }

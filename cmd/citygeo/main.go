@@ -2,7 +2,9 @@
 // locate, geocode, dispatch and vector tiles for one city, and imports, validates, versions and
 // exports the city's survey data.
 //
-//	citygeo serve [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo serve [--config citygeo.yaml] [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo config check FILE | config example
+//	citygeo version
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
@@ -17,6 +19,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"citygeo/cmd/citygeo/internal/buildinfo"
 )
 
 func main() {
@@ -48,9 +52,10 @@ func newRootCmd() *cobra.Command {
 		Short:         "geospatial core of digital city management (数字城管)",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(), // citygeo --version
 	}
 	root.AddCommand(
-		newServeCmd(), newConfigCmd(),
+		newServeCmd(), newConfigCmd(), newVersionCmd(),
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -221,6 +222,10 @@ func TestFeatureRoutes(t *testing.T) {
 	counts, _ := body["counts"].(map[string]any)
 	if code != 200 || counts["grids"] != float64(len(ds.Grids)) || counts["communities"] != float64(109) {
 		t.Fatalf("info: %d %v", code, body)
+	}
+	build, _ := body["build"].(map[string]any)
+	if build["version"] == nil || build["go"] != runtime.Version() {
+		t.Fatalf("info: build %v, want the version and the Go version", body["build"])
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/city"
+	"citygeo/cmd/citygeo/internal/buildinfo"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -23,6 +24,8 @@ type Options struct {
 	City      *city.City
 	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
+	// Build is the running binary's build, reported by /v1/info; the zero value: buildinfo.Read().
+	Build buildinfo.Info
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -37,6 +40,7 @@ type Server struct {
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
 	maxUpload int64
+	build     buildinfo.Info
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -51,7 +55,10 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build}
+	if s.build == (buildinfo.Info{}) {
+		s.build = buildinfo.Read()
+	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
