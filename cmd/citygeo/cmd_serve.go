@@ -96,7 +96,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if closeEvents != nil {
 		defer closeEvents.Close()
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir})
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
+		AccessLog: cfg.Log.Access})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -61,5 +61,6 @@ func Fail(c *gin.Context, field string, err error) {
 		_ = c.Error(err)
 		ae = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
 	}
+	c.Set(ctxError, ae) // for the access log
 	c.AbortWithStatusJSON(ae.Status, gin.H{"error": ae})
 }

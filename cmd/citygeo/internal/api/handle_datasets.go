@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -85,6 +86,7 @@ func (s *Server) handleUpload(c *gin.Context) {
 	if s.storeOr503(c) == nil {
 		return
 	}
+	defer s.observeImport(c, time.Now())
 	if c.Request.ContentLength > s.maxUpload {
 		Fail(c, "", tooLarge(s.maxUpload))
 		return
@@ -117,6 +119,20 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, ImportBody{Committed: done, Report: rep})
+}
+
+// observeImport records an upload's duration by how it ended.
+func (s *Server) observeImport(c *gin.Context, start time.Time) {
+	result := "imported"
+	switch st := c.Writer.Status(); {
+	case st == http.StatusUnprocessableEntity:
+		result = "invalid"
+	case st >= 500:
+		result = "failed"
+	case st >= 400:
+		result = "refused"
+	}
+	s.metrics.imports.WithLabelValues(result).Observe(time.Since(start).Seconds())
 }
 
 func tooLarge(limit int64) *Error {

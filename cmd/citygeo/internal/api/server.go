@@ -26,6 +26,9 @@ type Options struct {
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 	// Build is the running binary's build, reported by /v1/info; the zero value: buildinfo.Read().
 	Build buildinfo.Info
+	// AccessLog logs one line per request; without it only refusals (401, 403, 429, 503) and
+	// server errors are logged.
+	AccessLog bool
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -41,6 +44,10 @@ type Server struct {
 
 	maxUpload int64
 	build     buildinfo.Info
+	accessLog bool
+	metrics   *metrics
+	// liveCaches are the live sets' tile caches by set name, for the metrics.
+	liveCaches map[string]*tiles.Cache
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -55,7 +62,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -72,9 +79,10 @@ func New(opts Options) *Server {
 	if s.city == nil {
 		s.city = city.New(nil, city.Options{}, s.log)
 	}
+	s.metrics = newMetrics(s)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(s.recoverJSON(), s.logRequests())
+	e.Use(s.observe(), s.recoverJSON())
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) {
 		Fail(c, "", NotFound("path", "no route %s %s", c.Request.Method, c.Request.URL.Path))
@@ -94,6 +102,7 @@ func (s *Server) Routes() []Route {
 	return append([]Route{
 		{"GET", "/healthz", Public, "liveness: the process answers", s.handleHealthz},
 		{"GET", "/readyz", Public, "readiness: a dataset is loaded", s.handleReadyz},
+		{"GET", "/metrics", Read, "Prometheus metrics: requests, latency, tile caches, snapshot, imports, Go runtime", s.handleMetrics},
 		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
 		{"GET", "/v1/info", Read, "the loaded dataset: version, bounds, centre, counts, code schemes", s.handleInfo},
 		{"GET", "/v1/locate", Read, "point → grid, community, street, district and nearest components", s.handleLocate},
