@@ -97,7 +97,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		defer closeEvents.Close()
 	}
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
-		AccessLog: cfg.Log.Access})
+		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge}})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -29,6 +29,7 @@ type Options struct {
 	// AccessLog logs one line per request; without it only refusals (401, 403, 429, 503) and
 	// server errors are logged.
 	AccessLog bool
+	CORS      CORS // browser origins allowed to call the API; zero: none
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -45,6 +46,7 @@ type Server struct {
 	maxUpload int64
 	build     buildinfo.Info
 	accessLog bool
+	corsCfg   CORS
 	metrics   *metrics
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -62,7 +64,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -82,12 +84,16 @@ func New(opts Options) *Server {
 	s.metrics = newMetrics(s)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(s.observe(), s.recoverJSON())
+	e.Use(s.observe(), s.recoverJSON(), s.cors())
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) {
 		Fail(c, "", NotFound("path", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodOptions { // gin has set Allow to the path's methods
+			c.Status(http.StatusNoContent)
+			return
+		}
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
