@@ -45,7 +45,7 @@ func TestCORS(t *testing.T) {
 			map[string]string{"Access-Control-Allow-Origin": wall, "Access-Control-Expose-Headers": "X-Request-Id, Retry-After, ETag, WWW-Authenticate"}},
 		"simple request from another origin is answered without CORS headers": {listed, "GET", "/healthz", map[string]string{"Origin": "https://evil.example"}, 200,
 			map[string]string{"Access-Control-Allow-Origin": ""}},
-		"plain OPTIONS": {none, "OPTIONS", "/v1/events", nil, 204, map[string]string{"Allow": "GET, POST"}},
+		"plain OPTIONS":          {none, "OPTIONS", "/v1/events", nil, 204, map[string]string{"Allow": "GET, POST"}},
 		"other method still 405": {none, "DELETE", "/v1/info", nil, 405, map[string]string{"Allow": "GET"}},
 	}
 	for name, tc := range tests {
