@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -89,37 +88,44 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	snap := served.Current()
 	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, events: cfg.Events}
-	disp, closeEvents, err := newDispatch(df, cfg.Store, snap.Dataset, snap.Geo, log)
+	disp, events, err := newDispatch(df, cfg.Store, snap.Dataset, snap.Geo, log)
 	if err != nil {
 		return err
 	}
-	if closeEvents != nil {
-		defer closeEvents.Close()
-	}
+	// The events store is closed once the last request is answered (it may be writing an event),
+	// and on every early return.
+	closeEvents := sync.OnceFunc(func() {
+		if events == nil {
+			return
+		}
+		if err := events.Close(); err != nil {
+			log.Error("closing the events store", "err", err)
+			return
+		}
+		log.Info("events store closed")
+	})
+	defer closeEvents()
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
-		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge}})
+		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
+		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
+			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
+		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
-		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
-	if st != nil { // follow imports and rollbacks made by other processes
+		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", srv.Build().String())
+	if st != nil { // follow imports and rollbacks made by other processes, until the drain
 		go served.Follow(ctx, 2*time.Second)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), cfg.HTTP.DrainTimeout)
-	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	tr := newConnTracker()
+	hs := httpServer(cfg.HTTP, srv.Handler(), tr)
+	if err := runHTTP(ctx, hs, ln, tr, drainOptions{Timeout: cfg.HTTP.DrainTimeout, Delay: cfg.HTTP.ShutdownDelay}, srv.Drain, log); err != nil {
 		return err
 	}
+	closeEvents()
+	log.Info("citygeo stopped")
 	return nil
 }
 

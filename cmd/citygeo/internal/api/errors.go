@@ -34,6 +34,8 @@ const (
 	CodeUnauthorized = "unauthorized"
 	CodeForbidden    = "forbidden"
 	CodeNotReady     = "not_ready"
+	CodeRateLimited  = "rate_limited"
+	CodeConflict     = "conflict"
 	CodeInternal     = "internal"
 )
 

@@ -87,6 +87,19 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	}
 	defer s.observeImport(c, time.Now())
+	if s.city.Importing() { // refuse before reading a body that may be a gigabyte
+		Fail(c, "", importBusy())
+		return
+	}
+	if s.uploadTimeout > 0 {
+		// The server's read and write timeouts suit queries; an upload of a large survey is sent,
+		// validated and imported within its own bound.
+		rc := http.NewResponseController(c.Writer)
+		deadline := time.Now().Add(s.uploadTimeout)
+		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
+			s.log.Warn("upload: the server's timeouts stay", "request_id", c.GetString(ctxRequestID), "err", err)
+		}
+	}
 	if c.Request.ContentLength > s.maxUpload {
 		Fail(c, "", tooLarge(s.maxUpload))
 		return
@@ -107,6 +120,9 @@ func (s *Server) handleUpload(c *gin.Context) {
 	switch {
 	case errors.As(err, &ve):
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": &Error{Code: CodeInvalid, Message: ve.Error()}, "report": rep})
+		return
+	case errors.Is(err, city.ErrImportBusy):
+		Fail(c, "", importBusy())
 		return
 	case errors.Is(err, importer.ErrTooLarge):
 		Fail(c, "file", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "file", Message: err.Error()})
@@ -133,6 +149,10 @@ func (s *Server) observeImport(c *gin.Context, start time.Time) {
 		result = "refused"
 	}
 	s.metrics.imports.WithLabelValues(result).Observe(time.Since(start).Seconds())
+}
+
+func importBusy() *Error {
+	return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "another import is running on this server; send this one when it has finished"}
 }
 
 func tooLarge(limit int64) *Error {

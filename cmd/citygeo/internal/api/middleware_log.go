@@ -50,6 +50,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		id := requestID(c.GetHeader(RequestIDHeader))
 		c.Set(ctxRequestID, id)
 		c.Header(RequestIDHeader, id)
+		if s.draining.Load() {
+			c.Header("Connection", "close") // net/http closes the connection after this answer
+		}
 		s.metrics.inFlight.Inc()
 		c.Next()
 		s.metrics.inFlight.Dec()

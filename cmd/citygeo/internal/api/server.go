@@ -3,6 +3,8 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +32,13 @@ type Options struct {
 	// server errors are logged.
 	AccessLog bool
 	CORS      CORS // browser origins allowed to call the API; zero: none
+	Limits    Limits
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose X-Forwarded-For names
+	// the client (rate limits, logs); nil: the peer address is the client.
+	TrustedProxies []string
+	// UploadTimeout replaces the server's read and write timeouts for a dataset upload, which
+	// sends, validates and imports a large file; 0: the server's own.
+	UploadTimeout time.Duration
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -43,11 +52,15 @@ type Server struct {
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
-	maxUpload int64
-	build     buildinfo.Info
-	accessLog bool
-	corsCfg   CORS
-	metrics   *metrics
+	maxUpload     int64
+	build         buildinfo.Info
+	accessLog     bool
+	corsCfg       CORS
+	metrics       *metrics
+	byToken       *limiterSet // nil: no per-token limit
+	byAddress     *limiterSet // nil: no per-address limit
+	uploadTimeout time.Duration
+	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
 }
@@ -64,7 +77,9 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
+		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
+		uploadTimeout: opts.UploadTimeout}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -84,6 +99,10 @@ func New(opts Options) *Server {
 	s.metrics = newMetrics(s)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies ignored: the peer address is the client", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.Use(s.observe(), s.recoverJSON(), s.cors())
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) {
@@ -97,7 +116,7 @@ func New(opts Options) *Server {
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
-		e.Handle(r.Method, r.Path, s.auth.Require(r.Access), r.Handle)
+		e.Handle(r.Method, r.Path, s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle)
 	}
 	s.engine = e
 	return s
@@ -138,6 +157,14 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // Swap makes snap the City's current snapshot and returns the previous one (nil at first).
 // Requests in flight finish on the snapshot they started with.
 func (s *Server) Swap(snap *city.Snapshot) *city.Snapshot { return s.city.Swap(snap) }
+
+// Drain marks the server as shutting down: /readyz answers 503 from now on, so load balancers
+// stop sending, and every answer says Connection: close, so no client sends another request on
+// a connection about to be closed. Requests keep being answered.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Build returns the build the server reports.
+func (s *Server) Build() buildinfo.Info { return s.build }
 
 // Current returns the current snapshot, or nil before the first one.
 func (s *Server) Current() *city.Snapshot { return s.city.Current() }
