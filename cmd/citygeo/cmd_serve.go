@@ -37,7 +37,7 @@ func newServeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, cfg, newLogger(os.Stderr, cfg.Log.Format, cfg.Log.Level))
+			return serve(ctx, cfg, newLogger(cmd.ErrOrStderr(), cfg.Log.Format, cfg.Log.Level))
 		},
 	}
 	cfgFile = configFlags(cmd)
@@ -63,7 +63,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	var st data.Store
 	if cfg.Store != "" {
-		if st, err = openStore(ctx, cfg.Store); err != nil {
+		if st, err = openExistingStore(ctx, cfg.Store); err != nil {
 			return err
 		}
 		defer st.Close()

@@ -21,7 +21,7 @@ func newVersionsCmd() *cobra.Command {
 			if sf.store == "" {
 				return &exitError{code: 2, err: errors.New("versions needs --store PATH")}
 			}
-			st, err := openStore(cmd.Context(), sf.store)
+			st, err := openExistingStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,7 @@ func newRollbackCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("version %q: not a number", args[0])}
 			}
-			st, err := openStore(cmd.Context(), sf.store)
+			st, err := openExistingStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,8 +12,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -219,5 +224,59 @@ func TestSlowClientCutOff(t *testing.T) {
 	_, err = io.ReadAll(conn) // returns when the server closes the connection
 	if took := time.Since(start); err != nil || took > 3*time.Second {
 		t.Fatalf("connection held %v (err %v); want it closed after the 300 ms read timeout", took, err)
+	}
+}
+
+// TestServeSIGTERM runs `citygeo serve` on a store as its own process and stops it with a real
+// SIGTERM: it exits 0 and its JSON log says it drained, closed the events store and stopped.
+func TestServeSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test; skipped in -short")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "city.db")
+	if out, err := run(t, "gen", "--grids", "500", "--components", "2000", "--store", db); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	cmd := exec.Command(os.Args[0], "serve", "--store", db, "--addr", "127.0.0.1:0", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "CITYGEO_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	sc := bufio.NewScanner(stderr)
+	addr := ""
+	for addr == "" && sc.Scan() {
+		logs = append(logs, sc.Text())
+		var l struct{ Msg, Addr string }
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "citygeo serving" {
+			addr = l.Addr
+		}
+	}
+	if addr == "" {
+		cmd.Process.Kill()
+		t.Fatalf("serve did not start:\n%s", strings.Join(logs, "\n"))
+	}
+	resp, err := http.Get(addr + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cmd.Process.Signal(syscall.SIGTERM)
+	for sc.Scan() {
+		logs = append(logs, sc.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("serve after SIGTERM: %v, want exit 0", err)
+	}
+	all := strings.Join(logs, "\n")
+	for _, want := range []string{`"msg":"draining`, `"msg":"drained`, `"msg":"events store closed"`, `"msg":"citygeo stopped"`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("log lacks %s:\n%s", want, all)
+		}
 	}
 }
