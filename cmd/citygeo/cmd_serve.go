@@ -15,6 +15,7 @@ import (
 
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/config"
 	"citygeo/data"
 	"citygeo/data/sample"
@@ -105,11 +106,26 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		log.Info("events store closed")
 	})
 	defer closeEvents()
+	trail, err := openAudit(cfg, log)
+	if err != nil {
+		return err
+	}
+	closeAudit := sync.OnceFunc(func() {
+		if trail == nil {
+			return
+		}
+		if err := trail.Close(); err != nil {
+			log.Error("closing the audit log", "err", err)
+			return
+		}
+		log.Info("audit log closed", "file", trail.Path())
+	})
+	defer closeAudit()
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
 			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
-		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout})
+		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout, Audit: trail})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -125,8 +141,25 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	closeEvents()
+	closeAudit()
 	log.Info("citygeo stopped")
 	return nil
+}
+
+// openAudit opens the audit log cfg names, or the one beside a store file; nil when there is
+// none (the sample city, or a database store with no audit.file).
+func openAudit(cfg *config.Config, log *slog.Logger) (*audit.Log, error) {
+	path := cfg.Audit.File
+	if path == "" && cfg.Store != "" && !config.IsURL(cfg.Store) {
+		path = audit.PathBeside(cfg.Store)
+	}
+	if path == "" {
+		if cfg.Store != "" {
+			log.Warn("no audit log: set audit.file to record writes")
+		}
+		return nil, nil
+	}
+	return audit.Open(path)
 }
 
 func loadAuth(path string) (*api.Auth, error) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/data"
 
 	"github.com/spf13/cobra"
@@ -67,7 +68,16 @@ func newRollbackCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			if err := st.Activate(cmd.Context(), v); err != nil {
+			err = st.Activate(cmd.Context(), v)
+			entry := audit.Entry{Action: "rollback", Target: fmt.Sprintf("version=%d", v), Version: v, Result: audit.ResultOK}
+			if err != nil {
+				entry.Result, entry.Message = audit.ResultFailed, err.Error()
+				if errors.Is(err, data.ErrNoVersion) {
+					entry.Result = audit.ResultRefused
+				}
+			}
+			auditCLI(cmd.ErrOrStderr(), sf.store, entry)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "version %d active\n", v)

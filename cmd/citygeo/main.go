@@ -5,6 +5,7 @@
 //	citygeo serve [--config citygeo.yaml] [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
 //	citygeo config check FILE | config example
 //	citygeo version
+//	citygeo audit --store PATH [--since 24h] [--who NAME] [--action TEXT]
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
@@ -55,7 +56,7 @@ func newRootCmd() *cobra.Command {
 		Version:       buildinfo.Read().String(), // citygeo --version
 	}
 	root.AddCommand(
-		newServeCmd(), newConfigCmd(), newVersionCmd(),
+		newServeCmd(), newConfigCmd(), newVersionCmd(), newAuditCmd(),
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),

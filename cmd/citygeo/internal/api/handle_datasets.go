@@ -69,6 +69,7 @@ func (s *Server) handleActivate(c *gin.Context) {
 		Fail(c, "", BadParam("version", "%q is not a version number", c.Param("version")))
 		return
 	}
+	c.Set(ctxAuditVersion, v)
 	done, err := s.city.Activate(c.Request.Context(), v)
 	if errors.Is(err, data.ErrNoVersion) {
 		Fail(c, "", NotFound("version", "no dataset version %d", v))
@@ -115,7 +116,15 @@ func (s *Server) handleUpload(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	c.Set(ctxAuditTarget, strings.Join(names, " "))
 	done, rep, err := s.city.Import(c.Request.Context(), files, opts)
+	if err == nil {
+		c.Set(ctxAuditVersion, done.Version)
+	}
 	var ve *importer.ValidationError
 	switch {
 	case errors.As(err, &ve):

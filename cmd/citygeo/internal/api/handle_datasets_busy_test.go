@@ -46,7 +46,8 @@ func TestUploadWhileImporting(t *testing.T) {
 	if err := served.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	auth, gis := authWith(t, api.RoleGIS)
+	auth, toks := authWith(t, api.RoleGIS)
+	gis := toks[0]
 	srv := api.New(api.Options{Auth: auth, Logger: quietLog, City: served})
 	geojson := componentsGeoJSON(t, ds, func(cs []*data.Component) { cs[0].Status = data.StatusDamaged })
 	upload := func() *httptest.ResponseRecorder {

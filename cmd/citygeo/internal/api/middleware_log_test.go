@@ -93,7 +93,8 @@ func TestRequestID(t *testing.T) {
 // client was answered with, the route pattern, the status and, when known, the token.
 func TestAccessLog(t *testing.T) {
 	var buf syncBuffer
-	auth, reader := authWith(t, api.RoleReader)
+	auth, toks := authWith(t, api.RoleReader)
+	reader := toks[0]
 	srv, ds := newOpsServer(t, api.Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Auth: auth, AccessLog: true})
 	h := srv.Handler()
 	g := ds.Grids[0]
@@ -205,26 +206,24 @@ func grep(text, prefix string) string {
 }
 
 // authWith returns an Auth with one token of each role given, named <role>-1, and the clear
-// token of the first.
-func authWith(t testing.TB, roles ...api.Role) (*api.Auth, string) {
+// tokens in the same order.
+func authWith(t testing.TB, roles ...api.Role) (*api.Auth, []string) {
 	t.Helper()
 	var cfg api.AuthConfig
-	var first string
+	toks := make([]string, len(roles))
 	for i, r := range roles {
 		tok, hash, err := api.NewToken()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i == 0 {
-			first = tok
-		}
+		toks[i] = tok
 		cfg.Tokens = append(cfg.Tokens, api.TokenHash{Name: string(r) + "-1", Role: r, SHA256: hash})
 	}
 	a, err := api.NewAuth(&cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, first
+	return a, toks
 }
 
 // syncBuffer is a log sink the handler goroutines and the test share.

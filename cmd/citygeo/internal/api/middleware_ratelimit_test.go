@@ -8,7 +8,8 @@ import (
 )
 
 func TestRateLimits(t *testing.T) {
-	auth, gis := authWith(t, api.RoleGIS)
+	auth, toks := authWith(t, api.RoleGIS)
+	gis := toks[0]
 	type req struct {
 		path, token, remote, xff string
 		status                   int

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/city"
+	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/buildinfo"
 	"citygeo/tiles"
 	"citygeo/web"
@@ -39,6 +40,8 @@ type Options struct {
 	// UploadTimeout replaces the server's read and write timeouts for a dataset upload, which
 	// sends, validates and imports a large file; 0: the server's own.
 	UploadTimeout time.Duration
+	// Audit records every write attempt; nil: none. The caller closes it after the server.
+	Audit *audit.Log
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -60,6 +63,7 @@ type Server struct {
 	byToken       *limiterSet // nil: no per-token limit
 	byAddress     *limiterSet // nil: no per-address limit
 	uploadTimeout time.Duration
+	audit         *audit.Log
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -79,7 +83,7 @@ func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
-		uploadTimeout: opts.UploadTimeout}
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -116,7 +120,11 @@ func New(opts Options) *Server {
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
-		e.Handle(r.Method, r.Path, s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle)
+		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle}
+		if a := s.auditWrites(r); a != nil {
+			chain = append([]gin.HandlerFunc{a}, chain...)
+		}
+		e.Handle(r.Method, r.Path, chain...)
 	}
 	s.engine = e
 	return s

@@ -30,6 +30,7 @@ type Config struct {
 	HTTP   HTTP   `yaml:"http"`
 	CORS   CORS   `yaml:"cors"`
 	Limits Limits `yaml:"limits"`
+	Audit  Audit  `yaml:"audit"`
 }
 
 // Log configures the process log.
@@ -63,6 +64,11 @@ type Limits struct {
 	TokenBurst   int     `yaml:"token_burst" help:"requests a token may send at once above its rate (0 = the rate rounded up)"`
 	AddressRPS   float64 `yaml:"address_rps" help:"requests per second allowed per client address for requests without a known token (0 = no limit)"`
 	AddressBurst int     `yaml:"address_burst" help:"requests an address may send at once above its rate (0 = the rate rounded up)"`
+}
+
+// Audit configures the audit trail of writes.
+type Audit struct {
+	File string `yaml:"file" help:"append-only JSON-lines audit log of every write attempt (who, role, what, version, result), synced to disk; empty: <store>.audit.jsonl beside a store file, none on the sample city or a database URL"`
 }
 
 // Default returns the configuration of a bare `citygeo serve`.
