@@ -26,7 +26,7 @@ func TestAuditCLI(t *testing.T) {
 		args  []string
 		lines []string // each must appear; the count of entries is len(lines)
 	}{
-		"all": {[]string{"audit", "--store", db}, []string{"rollback  version=1  1        ok", "rollback  version=7  7        refused"}},
+		"all":          {[]string{"audit", "--store", db}, []string{"rollback  version=1  1        ok", "rollback  version=7  7        refused"}},
 		"refused only": {[]string{"audit", "--store", db, "--result", "refused"}, []string{"version=7"}},
 		"json": {[]string{"audit", "--file", db + ".audit.jsonl", "--json", "--since", "1h"},
 			[]string{`"action":"rollback","target":"version=1","version":1,"result":"ok"`, `"result":"refused"`}},
