@@ -64,6 +64,7 @@ type Server struct {
 	byAddress     *limiterSet // nil: no per-address limit
 	uploadTimeout time.Duration
 	audit         *audit.Log
+	openAPI       []byte // the document, completed from the route table
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -127,6 +128,13 @@ func New(opts Options) *Server {
 		e.Handle(r.Method, r.Path, chain...)
 	}
 	s.engine = e
+	doc, err := completeOpenAPI(openAPI, s.Routes())
+	if err != nil {
+		// The document is embedded and tested (TestOpenAPI…): this is a build that skipped them.
+		s.log.Error("openapi.json does not match the route table; serving it as written", "err", err)
+		doc = openAPI
+	}
+	s.openAPI = doc
 	return s
 }
 
