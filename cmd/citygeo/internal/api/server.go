@@ -64,7 +64,7 @@ type Server struct {
 	byAddress     *limiterSet // nil: no per-address limit
 	uploadTimeout time.Duration
 	audit         *audit.Log
-	openAPI       []byte // the document, completed from the route table
+	openAPI       []byte      // the document, completed from the route table
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
