@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -93,33 +94,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// The events store is closed once the last request is answered (it may be writing an event),
-	// and on every early return.
-	closeEvents := sync.OnceFunc(func() {
-		if events == nil {
-			return
-		}
-		if err := events.Close(); err != nil {
-			log.Error("closing the events store", "err", err)
-			return
-		}
-		log.Info("events store closed")
-	})
+	// The events store and the audit log are closed once the last request is answered (one may
+	// be writing an event or an entry), and on every early return.
+	closeEvents := closeOnce(events, "events store", log)
 	defer closeEvents()
 	trail, err := openAudit(cfg, log)
 	if err != nil {
 		return err
 	}
-	closeAudit := sync.OnceFunc(func() {
-		if trail == nil {
-			return
-		}
-		if err := trail.Close(); err != nil {
-			log.Error("closing the audit log", "err", err)
-			return
-		}
-		log.Info("audit log closed", "file", trail.Path())
-	})
+	var trailCloser io.Closer
+	if trail != nil {
+		trailCloser = trail
+	}
+	closeAudit := closeOnce(trailCloser, "audit log", log)
 	defer closeAudit()
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
@@ -144,6 +131,21 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	closeAudit()
 	log.Info("citygeo stopped")
 	return nil
+}
+
+// closeOnce returns a func that closes c (nil: nothing) the first time it is called and logs
+// that it did, or why it could not.
+func closeOnce(c io.Closer, what string, log *slog.Logger) func() {
+	return sync.OnceFunc(func() {
+		if c == nil {
+			return
+		}
+		if err := c.Close(); err != nil {
+			log.Error("closing the "+what, "err", err)
+			return
+		}
+		log.Info(what + " closed")
+	})
 }
 
 // openAudit opens the audit log cfg names, or the one beside a store file; nil when there is

@@ -28,24 +28,6 @@ import (
 	"citygeo/data/sample"
 )
 
-// lockedBuffer is a log sink shared by the server's goroutines and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // testServer serves a small sample city on a loopback port with the serve command's HTTP
 // server, tracker and drain. Cancelling the returned context is SIGTERM.
 type testServer struct {
@@ -54,7 +36,7 @@ type testServer struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when runHTTP has returned err
 	err    error
-	log    *lockedBuffer
+	log    *bytes.Buffer // read once the server has stopped; slog's handler serialises writes
 }
 
 func startTestServer(t *testing.T, hc config.HTTP, drain drainOptions) *testServer {
@@ -69,7 +51,7 @@ func startTestServer(t *testing.T, hc config.HTTP, drain drainOptions) *testServ
 		t.Fatal(err)
 	}
 	served.Swap(snap)
-	logs := &lockedBuffer{}
+	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	srv := api.New(api.Options{City: served, Logger: log})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

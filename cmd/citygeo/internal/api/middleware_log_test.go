@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -92,7 +91,7 @@ func TestRequestID(t *testing.T) {
 // TestAccessLog: every request, refusals included, gets one JSON line carrying the id the
 // client was answered with, the route pattern, the status and, when known, the token.
 func TestAccessLog(t *testing.T) {
-	var buf syncBuffer
+	var buf bytes.Buffer // requests run one at a time; slog's handler serialises its writes
 	auth, toks := authWith(t, api.RoleReader)
 	reader := toks[0]
 	srv, ds := newOpsServer(t, api.Options{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Auth: auth, AccessLog: true})
@@ -123,7 +122,7 @@ func TestAccessLog(t *testing.T) {
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
 			}
-			lines := buf.Lines()
+			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 			if len(lines) != 1 {
 				t.Fatalf("%d log lines, want 1: %q", len(lines), lines)
 			}
@@ -225,30 +224,3 @@ func authWith(t testing.TB, roles ...api.Role) (*api.Auth, []string) {
 	}
 	return a, toks
 }
-
-// syncBuffer is a log sink the handler goroutines and the test share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Reset() { b.mu.Lock(); b.buf.Reset(); b.mu.Unlock() }
-
-// Lines returns the lines written so far.
-func (b *syncBuffer) Lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := strings.TrimSpace(b.buf.String())
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-var _ io.Writer = (*syncBuffer)(nil)
