@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,34 @@ func TestCORS(t *testing.T) {
 				if got := rec.Header().Get(k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestPublicURL: TileJSON and styles carry the configured public URL, whatever Host the
+// request names; without one they follow the request.
+func TestPublicURL(t *testing.T) {
+	set, _ := newOpsServer(t, api.Options{PublicURL: "https://gis.example.gov.cn/citygeo/"})
+	unset, _ := newOpsServer(t, api.Options{})
+	tests := map[string]struct {
+		srv  *api.Server
+		path string
+		want string
+	}{
+		"tilejson, configured": {set, "/tiles/city.json", `"https://gis.example.gov.cn/citygeo/tiles/city/{z}/{x}/{y}.mvt"`},
+		"style, configured":    {set, "/styles/wall.json", `https://gis.example.gov.cn/citygeo/tiles/city.json`},
+		"tilejson, from Host":  {unset, "/tiles/city.json", `"http://example.com/tiles/city/{z}/{x}/{y}.mvt"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			req := send(tc.srv.Handler(), "GET", tc.path, nil, "") // Host: example.com
+			body := req.Body.String()
+			if req.Code != 200 || !strings.Contains(body, tc.want) {
+				t.Errorf("%s: %d, want %s in\n%.400s", tc.path, req.Code, tc.want, body)
+			}
+			if tc.srv == set && strings.Contains(body, "example.com") {
+				t.Errorf("%s names the request's Host with a public URL configured", tc.path)
 			}
 		})
 	}

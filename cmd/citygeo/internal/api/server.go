@@ -3,6 +3,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,9 @@ type Options struct {
 	UploadTimeout time.Duration
 	// Audit records every write attempt; nil: none. The caller closes it after the server.
 	Audit *audit.Log
+	// PublicURL is the URL clients reach the server at (https://gis.example.gov.cn/citygeo),
+	// used for the absolute URLs of TileJSON and styles; "": the request's scheme and Host.
+	PublicURL string
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -65,6 +69,7 @@ type Server struct {
 	uploadTimeout time.Duration
 	audit         *audit.Log
 	openAPI       []byte      // the document, completed from the route table
+	publicURL     string      // without a trailing slash
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -84,7 +89,7 @@ func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
-		uploadTimeout: opts.UploadTimeout, audit: opts.Audit}
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}

@@ -25,6 +25,7 @@ type Config struct {
 	TileCacheMB int64   `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
 	Snap        float64 `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
 	MaxUpload   int64   `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
+	PublicURL   string  `yaml:"public_url" help:"URL clients reach the server at (https://gis.example.gov.cn/citygeo), for the absolute URLs in TileJSON and styles; empty: taken from each request's Host header"`
 
 	Log    Log    `yaml:"log"`
 	HTTP   HTTP   `yaml:"http"`

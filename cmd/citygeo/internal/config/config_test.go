@@ -119,6 +119,8 @@ func TestValidate(t *testing.T) {
 		"origin without scheme": {set: map[string]string{"cors.origins": "a.example"}, wantKey: []string{"cors.origins[0]"}},
 		"star among others":     {set: map[string]string{"cors.origins": "*,https://a.example"}, wantKey: []string{"cors.origins"}},
 		"origins ok":            {set: map[string]string{"cors.origins": "https://a.example:8443, http://10.1.2.3"}},
+		"public url":            {set: map[string]string{"public_url": "https://gis.example.gov.cn/citygeo/"}},
+		"relative public url":   {set: map[string]string{"public_url": "/citygeo"}, wantKey: []string{"public_url"}},
 		"bad proxy":             {set: map[string]string{"http.trusted_proxies": "10.0.0.0/8,proxy.local"}, wantKey: []string{"http.trusted_proxies[1]"}},
 		"negative rate":         {set: map[string]string{"limits.token_rps": "-1", "limits.address_burst": "-2"}, wantKey: []string{"limits.token_rps", "limits.address_burst"}},
 	}

@@ -36,6 +36,11 @@ func (c *Config) Validate() error {
 	if c.MaxUpload <= 0 {
 		bad("max_upload", "%d: want at least 1 byte", c.MaxUpload)
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("public_url", "%q: want an absolute http:// or https:// URL with no query", c.PublicURL)
+		}
+	}
 	if !slices.Contains([]string{"auto", "json", "text"}, c.Log.Format) {
 		bad("log.format", "%q: want auto, json or text", c.Log.Format)
 	}
