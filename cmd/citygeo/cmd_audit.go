@@ -116,12 +116,17 @@ func auditCLI(errw io.Writer, store string, e audit.Entry) {
 	if store == "" || config.IsURL(store) {
 		return
 	}
+	auditCLIFile(errw, audit.PathBeside(store), e)
+}
+
+// auditCLIFile appends e to the audit log at path as a command's change ("cli:<user>").
+func auditCLIFile(errw io.Writer, path string, e audit.Entry) {
 	who := "cli"
 	if u, err := user.Current(); err == nil {
 		who += ":" + u.Username
 	}
 	e.Who = who
-	l, err := audit.Open(audit.PathBeside(store))
+	l, err := audit.Open(path)
 	if err == nil {
 		err = errors.Join(l.Write(e), l.Close())
 	}

@@ -8,7 +8,7 @@
 //	citygeo audit --store PATH [--since 24h] [--who NAME] [--action TEXT]
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
-//	citygeo token --name NAME --role gis
+//	citygeo token --name NAME --role gis | token add|list|revoke --file tokens.json
 //	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
 //	citygeo versions|rollback N --store PATH
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
