@@ -33,8 +33,8 @@ type Options struct {
 	// AccessLog logs one line per request; without it only refusals (401, 403, 429, 503) and
 	// server errors are logged.
 	AccessLog bool
-	CORS      CORS // browser origins allowed to call the API; zero: none
-	Limits    Limits
+	CORS      CORS   // browser origins allowed to call the API; zero: none
+	Limits    Limits // request rate limits per token and per address; zero: none
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose X-Forwarded-For names
 	// the client (rate limits, logs); nil: the peer address is the client.
 	TrustedProxies []string
