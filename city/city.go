@@ -17,6 +17,11 @@ import (
 // built-in sample city).
 var ErrNoStore = errors.New("no dataset store")
 
+// ErrImportBusy is returned by Import while another import runs: imports are refused, not
+// queued, because each one validates against the version active when it starts, and a
+// client waiting minutes behind another's upload is better told at once.
+var ErrImportBusy = errors.New("another import is running")
+
 // City is the city a server answers for: the current Snapshot behind an atomic pointer, and
 // the store its versions come from. Reads never lock; imports, activations and the follower
 // that picks up other processes' changes are serialised, and every swap loads the version that
@@ -28,8 +33,9 @@ type City struct {
 	opts  Options
 	log   *slog.Logger
 
-	mu       sync.Mutex // one import, activation or follow step at a time
-	previous *Snapshot  // the snapshot the last swap replaced, for an instant rollback; guarded by mu
+	mu        sync.Mutex  // one import, activation or follow step at a time
+	importing atomic.Bool // true for the whole of an import; a second one is refused
+	previous  *Snapshot   // the snapshot the last swap replaced, for an instant rollback; guarded by mu
 }
 
 // New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
@@ -64,11 +70,16 @@ type Committed struct {
 
 // Import validates files against the active version and, when nothing is an error, stores
 // them as a new active version and serves it. A validation failure returns the report and an
-// *importer.ValidationError; nothing is stored.
+// *importer.ValidationError; nothing is stored. While another import runs it returns
+// ErrImportBusy at once.
 func (c *City) Import(ctx context.Context, files []string, opts importer.Options) (Committed, *importer.Report, error) {
 	if c.store == nil {
 		return Committed{}, nil, ErrNoStore
 	}
+	if !c.importing.CompareAndSwap(false, true) {
+		return Committed{}, nil, ErrImportBusy
+	}
+	defer c.importing.Store(false)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, rep, err := importer.Import(ctx, c.store, files, opts)
@@ -77,6 +88,10 @@ func (c *City) Import(ctx context.Context, files []string, opts importer.Options
 	}
 	return c.serveCommitted(ctx, v), rep, nil
 }
+
+// Importing reports whether an import is running now, so that a caller can refuse a second
+// upload before receiving its body; Import itself is the authoritative check.
+func (c *City) Importing() bool { return c.importing.Load() }
 
 // Activate makes stored version v the active one (a rollback when older) and serves it.
 // data.ErrNoVersion when there is no such version.

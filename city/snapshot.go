@@ -19,6 +19,7 @@ type Snapshot struct {
 	Tiles     *tiles.Tiler     // vector tiles of this version (cache shared across versions, keyed by version)
 	Info      Info             // what /v1/info answers, computed once
 	LoadedAt  time.Time
+	BuildTime time.Duration // how long Build took (the indexes of a large city take seconds)
 }
 
 // Options tunes the indexes built for a snapshot. The zero value is the default.
@@ -32,6 +33,7 @@ type Options struct {
 // Build builds the indexes of ds. ds must not be changed afterwards. A dataset that an index
 // cannot hold is an error naming the feature (every index constructor checks; none panics).
 func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
+	start := time.Now()
 	// The tile index does not need the geo index: build the two side by side (a large city
 	// spends seconds in each).
 	type built struct {
@@ -63,7 +65,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 		cache = tiles.NewCache(0)
 	}
 	now := time.Now()
-	return &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, Info: newInfo(ds, ix.Bound(), now),
+	return &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now),
 		Tiles: tiles.NewTiler(tix.ix, cache, tiles.Options{})}, nil
 }
 

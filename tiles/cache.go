@@ -53,6 +53,25 @@ type Cache struct {
 	// whole dataset) alive; weak pointers made from the same index compare equal.
 	owner map[int64]weak.Pointer[Index]
 	gen   uint64 // bumped by every live invalidation
+
+	hits, misses, evictions uint64 // since NewCache, for Stats
+}
+
+// CacheStats is what a Cache has done since it was made and what it holds now, for metrics.
+type CacheStats struct {
+	Hits      uint64 // lookups answered from the cache
+	Misses    uint64 // lookups that had to build the tile
+	Evictions uint64 // tiles dropped to stay within the budget
+	Tiles     int    // tiles held
+	Bytes     int64  // bytes held
+	Budget    int64  // the byte budget
+}
+
+// Stats returns the cache's counters and its current size.
+func (c *Cache) Stats() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Hits: c.hits, Misses: c.misses, Evictions: c.evictions, Tiles: len(c.m), Bytes: c.used, Budget: c.budget}
 }
 
 // NewCache returns a cache holding at most budget bytes (DefaultCacheBytes if budget ≤ 0).
@@ -72,8 +91,10 @@ func (c *Cache) get(k cacheKey) (*Tile, bool) {
 	defer c.mu.Unlock()
 	e, ok := c.m[k]
 	if !ok {
+		c.misses++
 		return nil, false
 	}
+	c.hits++
 	c.lru.MoveToFront(e)
 	return e.Value.(*cacheEntry).tile, true
 }
@@ -149,6 +170,7 @@ func (c *Cache) insert(k cacheKey, t *Tile) {
 	c.used += sz
 	for c.used > c.budget {
 		c.remove(c.lru.Back())
+		c.evictions++
 	}
 }
 

@@ -103,6 +103,18 @@ func TestCacheBudget(t *testing.T) {
 	if cache.Len() == 0 || cache.Len() >= n {
 		t.Errorf("cache holds %d of %d tiles; want some but not all", cache.Len(), n)
 	}
+	st := cache.Stats()
+	if st.Misses != uint64(n) || st.Hits != 0 || st.Evictions == 0 || st.Tiles != cache.Len() || st.Bytes != cache.Bytes() || st.Budget != 64<<10 {
+		t.Errorf("after %d distinct tiles: stats %+v; want %d misses, no hit, some evictions", n, st, n)
+	}
+	tl := cache.Stats()
+	var last maptile.Tile
+	tiles.Pyramid(ds.Bound(), 18, 18, func(t maptile.Tile) bool { last = t; return false })
+	_, _ = tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+	_, _ = tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+	if st := cache.Stats(); st.Hits != tl.Hits+1 && st.Hits != tl.Hits+2 {
+		t.Errorf("asking twice for a tile: hits %d → %d; want at least one more", tl.Hits, st.Hits)
+	}
 }
 
 func TestTilerCheck(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/data"
 	"citygeo/geo"
 	importer "citygeo/import"
@@ -178,6 +179,15 @@ func newImportCmd() *cobra.Command {
 			defer st.Close()
 			v, rep, err := importer.Import(ctx, st, files, opts)
 			done()
+			entry := audit.Entry{Action: "import", Target: baseNames(files), Version: v, Result: audit.ResultOK}
+			var ve *importer.ValidationError
+			switch {
+			case errors.As(err, &ve):
+				entry.Result, entry.Message = audit.ResultInvalid, err.Error()
+			case err != nil:
+				entry.Result, entry.Message = audit.ResultFailed, err.Error()
+			}
+			auditCLI(cmd.ErrOrStderr(), f.sf.store, entry)
 			if rerr := writeReport(cmd, &f, rep); rerr != nil {
 				return rerr
 			}

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -16,6 +16,8 @@ import (
 
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/cmd/citygeo/internal/audit"
+	"citygeo/cmd/citygeo/internal/config"
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/dispatch"
@@ -23,103 +25,150 @@ import (
 )
 
 func newServeCmd() *cobra.Command {
-	var (
-		sf        storeFlags
-		df        dispatchFlags
-		addr      string
-		authFile  string
-		snapTol   float64
-		maxUpload int64
-		webDir    string
-		tileMB    int64
-	)
+	var cfgFile *string
 	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "serve the HTTP API (the built-in sample city when no --store is given)",
-		Args:  cobra.NoArgs,
+		Use:   "serve [--config FILE] [flags]",
+		Short: "serve the HTTP API (the built-in sample city when no store is configured)",
+		Long: "serve the HTTP API. Every setting comes from the defaults, a YAML file (--config), " +
+			"CITYGEO_… environment variables and flags, in rising precedence; `citygeo config example` " +
+			"prints every key with its default.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := resolveConfig(cmd, *cfgFile)
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-			auth, err := loadAuth(authFile)
-			if err != nil {
-				return err
-			}
-			var st data.Store
-			if sf.store != "" {
-				if st, err = openStore(ctx, sf.store); err != nil {
-					return err
-				}
-				defer st.Close()
-			}
-			// One tile cache for every version this process serves (imports, rollbacks): keys
-			// carry the version, so no version ever sees another's tiles.
-			served := city.New(st, city.Options{SnapTolerance: snapTol, TileCache: tiles.NewCache(tileMB << 20)}, log)
-			if st != nil {
-				if err := served.Load(ctx); err != nil {
-					return fmt.Errorf("store %s: %w", storeName(sf.store), err)
-				}
-			} else {
-				ds, err := sample.Generate(sample.Options{})
-				if err != nil {
-					return err
-				}
-				snap, err := city.Build(ds, served.Options())
-				if err != nil {
-					return err
-				}
-				served.Swap(snap)
-			}
-			snap := served.Current()
-			disp, closeEvents, err := newDispatch(df, sf.store, snap.Dataset, snap.Geo, log)
-			if err != nil {
-				return err
-			}
-			if closeEvents != nil {
-				defer closeEvents.Close()
-			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir})
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listen: %w", err)
-			}
-			log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
-				"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components))
-			if st != nil { // follow imports and rollbacks made by other processes
-				go served.Follow(ctx, 2*time.Second)
-			}
-			// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file
-			// is this process's alone, and Follow returns at once.
-			go disp.Feed.Follow(ctx, dispatch.DefaultFollowInterval, func(err error, retryIn time.Duration) {
-				log.Error("follow events", "err", err, "retry_in", retryIn)
-			})
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			errc := make(chan error, 1)
-			go func() { errc <- hs.Serve(ln) }()
-			select {
-			case err := <-errc:
-				return err
-			case <-ctx.Done():
-			}
-			shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			return serve(ctx, cfg, newLogger(cmd.ErrOrStderr(), cfg.Log.Format, cfg.Log.Level))
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT")
-	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty serves the built-in sample city")
-	cmd.Flags().StringVar(&authFile, "auth", "", "token file (JSON: guard_reads, tokens[{name, role, sha256}]); see `citygeo token`")
-	cmd.Flags().Int64Var(&maxUpload, "max-upload", api.DefaultMaxUpload, "largest POST /v1/datasets upload in bytes (larger → 413)")
-	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
-	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
-	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file (or postgres://… URL) keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes, or the --store database itself for PostgreSQL (memory only on the sample city)")
-	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
-	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
-	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
+	cfgFile = configFlags(cmd)
 	return cmd
+}
+
+// logConfig logs the effective configuration, secrets masked, as the first line of a server.
+func logConfig(log *slog.Logger, cfg *config.Config) {
+	vals := cfg.Values()
+	attrs := make([]any, len(vals))
+	for i, v := range vals {
+		attrs[i] = slog.String(v.Key, v.Value)
+	}
+	log.Info("effective config", slog.Group("config", attrs...))
+}
+
+// serve runs the server cfg describes until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	logConfig(log, cfg)
+	auth, err := loadAuth(cfg.Auth)
+	if err != nil {
+		return err
+	}
+	var st data.Store
+	if cfg.Store != "" {
+		if st, err = openExistingStore(ctx, cfg.Store); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	// One tile cache for every version this process serves (imports, rollbacks): keys
+	// carry the version, so no version ever sees another's tiles.
+	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tiles.NewCache(cfg.TileCacheMB << 20)}, log)
+	if st != nil {
+		if err := served.Load(ctx); err != nil {
+			return fmt.Errorf("store %s: %w", storeName(cfg.Store), err)
+		}
+	} else {
+		ds, err := sample.Generate(sample.Options{})
+		if err != nil {
+			return err
+		}
+		snap, err := city.Build(ds, served.Options())
+		if err != nil {
+			return err
+		}
+		served.Swap(snap)
+	}
+	snap := served.Current()
+	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, events: cfg.Events}
+	disp, events, err := newDispatch(df, cfg.Store, snap.Dataset, snap.Geo, log)
+	if err != nil {
+		return err
+	}
+	// The events store and the audit log are closed once the last request is answered (one may
+	// be writing an event or an entry), and on every early return.
+	closeEvents := closeOnce(events, "events store", log)
+	defer closeEvents()
+	trail, err := openAudit(cfg, log)
+	if err != nil {
+		return err
+	}
+	var trailCloser io.Closer
+	if trail != nil {
+		trailCloser = trail
+	}
+	closeAudit := closeOnce(trailCloser, "audit log", log)
+	defer closeAudit()
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
+		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
+		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
+			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
+		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout, Audit: trail,
+		PublicURL: cfg.PublicURL})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
+		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", srv.Build().String())
+	if st != nil { // follow imports and rollbacks made by other processes, until the drain
+		go served.Follow(ctx, 2*time.Second)
+	}
+	// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file is this
+	// process's alone, and Follow returns at once.
+	go disp.Feed.Follow(ctx, dispatch.DefaultFollowInterval, func(err error, retryIn time.Duration) {
+		log.Error("follow events", "err", err, "retry_in", retryIn)
+	})
+	tr := newConnTracker()
+	hs := httpServer(cfg.HTTP, srv.Handler(), tr)
+	if err := runHTTP(ctx, hs, ln, tr, drainOptions{Timeout: cfg.HTTP.DrainTimeout, Delay: cfg.HTTP.ShutdownDelay}, srv.Drain, log); err != nil {
+		return err
+	}
+	closeEvents()
+	closeAudit()
+	log.Info("citygeo stopped")
+	return nil
+}
+
+// closeOnce returns a func that closes c (nil: nothing) the first time it is called and logs
+// that it did, or why it could not.
+func closeOnce(c io.Closer, what string, log *slog.Logger) func() {
+	return sync.OnceFunc(func() {
+		if c == nil {
+			return
+		}
+		if err := c.Close(); err != nil {
+			log.Error("closing the "+what, "err", err)
+			return
+		}
+		log.Info(what + " closed")
+	})
+}
+
+// openAudit opens the audit log cfg names, or the one beside a store file; nil when there is
+// none (the sample city, or a database store with no audit.file).
+func openAudit(cfg *config.Config, log *slog.Logger) (*audit.Log, error) {
+	path := cfg.Audit.File
+	if path == "" && cfg.Store != "" && !config.IsURL(cfg.Store) {
+		path = audit.PathBeside(cfg.Store)
+	}
+	if path == "" {
+		if cfg.Store != "" {
+			log.Warn("no audit log: set audit.file to record writes")
+		}
+		return nil, nil
+	}
+	return audit.Open(path)
 }
 
 func loadAuth(path string) (*api.Auth, error) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/data"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,7 @@ func newVersionsCmd() *cobra.Command {
 			if sf.store == "" {
 				return &exitError{code: 2, err: errors.New("versions needs --store PATH")}
 			}
-			st, err := openStore(cmd.Context(), sf.store)
+			st, err := openExistingStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}
@@ -62,12 +63,21 @@ func newRollbackCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("version %q: not a number", args[0])}
 			}
-			st, err := openStore(cmd.Context(), sf.store)
+			st, err := openExistingStore(cmd.Context(), sf.store)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if err := st.Activate(cmd.Context(), v); err != nil {
+			err = st.Activate(cmd.Context(), v)
+			entry := audit.Entry{Action: "rollback", Target: fmt.Sprintf("version=%d", v), Version: v, Result: audit.ResultOK}
+			if err != nil {
+				entry.Result, entry.Message = audit.ResultFailed, err.Error()
+				if errors.Is(err, data.ErrNoVersion) {
+					entry.Result = audit.ResultRefused
+				}
+			}
+			auditCLI(cmd.ErrOrStderr(), sf.store, entry)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "version %d active\n", v)

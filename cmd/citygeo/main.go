@@ -2,10 +2,13 @@
 // locate, geocode, dispatch and vector tiles for one city, and imports, validates, versions and
 // exports the city's survey data.
 //
-//	citygeo serve [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo serve [--config citygeo.yaml] [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo config check FILE | config example
+//	citygeo version
+//	citygeo audit --store PATH [--since 24h] [--who NAME] [--action TEXT]
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
-//	citygeo token --name NAME --role gis
+//	citygeo token --name NAME --role gis | token add|list|revoke --file tokens.json
 //	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
 //	citygeo versions|rollback N --store PATH
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
@@ -19,6 +22,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"citygeo/cmd/citygeo/internal/buildinfo"
 )
 
 func main() {
@@ -50,9 +55,10 @@ func newRootCmd() *cobra.Command {
 		Short:         "geospatial core of digital city management (数字城管)",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(), // citygeo --version
 	}
 	root.AddCommand(
-		newServeCmd(),
+		newServeCmd(), newConfigCmd(), newVersionCmd(), newAuditCmd(),
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),

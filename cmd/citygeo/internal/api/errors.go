@@ -35,6 +35,8 @@ const (
 	CodeForbidden    = "forbidden"
 	CodeNotReady     = "not_ready"
 	CodeUnavailable  = "unavailable" // a store the write needs is down (503); nothing changed
+	CodeRateLimited  = "rate_limited"
+	CodeConflict     = "conflict"
 	CodeInternal     = "internal"
 )
 
@@ -62,5 +64,6 @@ func Fail(c *gin.Context, field string, err error) {
 		_ = c.Error(err)
 		ae = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
 	}
+	c.Set(ctxError, ae) // for the access log
 	c.AbortWithStatusJSON(ae.Status, gin.H{"error": ae})
 }

@@ -22,7 +22,9 @@ func (s *Server) registerLive(d *Dispatch) {
 	if d != nil {
 		feed = d.Feed
 	}
-	events := s.live.Register(feedEvents{feed}, tiles.NewCache(LiveCacheBytes))
+	cache := tiles.NewCache(LiveCacheBytes)
+	events := s.live.Register(feedEvents{feed}, cache)
+	s.liveCaches = map[string]*tiles.Cache{events.Name(): cache}
 	if feed != nil {
 		feed.Subscribe(func(ch dispatch.Change) { moved(events, ch.Old, ch.New) })
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -68,6 +69,7 @@ func (s *Server) handleActivate(c *gin.Context) {
 		Fail(c, "", BadParam("version", "%q is not a version number", c.Param("version")))
 		return
 	}
+	c.Set(ctxAuditVersion, v)
 	done, err := s.city.Activate(c.Request.Context(), v)
 	if errors.Is(err, data.ErrNoVersion) {
 		Fail(c, "", NotFound("version", "no dataset version %d", v))
@@ -85,6 +87,20 @@ func (s *Server) handleUpload(c *gin.Context) {
 	if s.storeOr503(c) == nil {
 		return
 	}
+	defer s.observeImport(c, time.Now())
+	if s.city.Importing() { // refuse before reading a body that may be a gigabyte
+		Fail(c, "", importBusy())
+		return
+	}
+	if s.uploadTimeout > 0 {
+		// The server's read and write timeouts suit queries; an upload of a large survey is sent,
+		// validated and imported within its own bound.
+		rc := http.NewResponseController(c.Writer)
+		deadline := time.Now().Add(s.uploadTimeout)
+		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
+			s.log.Warn("upload: the server's timeouts stay", "request_id", c.GetString(ctxRequestID), "err", err)
+		}
+	}
 	if c.Request.ContentLength > s.maxUpload {
 		Fail(c, "", tooLarge(s.maxUpload))
 		return
@@ -100,11 +116,22 @@ func (s *Server) handleUpload(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	c.Set(ctxAuditTarget, strings.Join(names, " "))
 	done, rep, err := s.city.Import(c.Request.Context(), files, opts)
+	if err == nil {
+		c.Set(ctxAuditVersion, done.Version)
+	}
 	var ve *importer.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": &Error{Code: CodeInvalid, Message: ve.Error()}, "report": rep})
+		return
+	case errors.Is(err, city.ErrImportBusy):
+		Fail(c, "", importBusy())
 		return
 	case errors.Is(err, importer.ErrTooLarge):
 		Fail(c, "file", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "file", Message: err.Error()})
@@ -117,6 +144,24 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, ImportBody{Committed: done, Report: rep})
+}
+
+// observeImport records an upload's duration by how it ended.
+func (s *Server) observeImport(c *gin.Context, start time.Time) {
+	result := "imported"
+	switch st := c.Writer.Status(); {
+	case st == http.StatusUnprocessableEntity:
+		result = "invalid"
+	case st >= 500:
+		result = "failed"
+	case st >= 400:
+		result = "refused"
+	}
+	s.metrics.imports.WithLabelValues(result).Observe(time.Since(start).Seconds())
+}
+
+func importBusy() *Error {
+	return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: "another import is running on this server; send this one when it has finished"}
 }
 
 func tooLarge(limit int64) *Error {

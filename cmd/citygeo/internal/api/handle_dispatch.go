@@ -215,6 +215,7 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	c.Set(ctxAuditTarget, "event "+q.ID)
 	r, _ := s.resolver(c)
 	if r == nil {
 		return

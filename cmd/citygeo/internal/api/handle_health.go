@@ -11,6 +11,10 @@ func (s *Server) handleHealthz(c *gin.Context) {
 }
 
 func (s *Server) handleReadyz(c *gin.Context) {
+	if s.draining.Load() {
+		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "shutting down: answering the requests already sent"})
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return

@@ -32,7 +32,7 @@ func (s *Server) ogcRoutes() []Route {
 }
 
 // ogcRequest is what every OGC handler needs: the catalog of the current snapshot, the
-// service's absolute URL (links must be absolute: clients follow them as given; baseURL honours
+// service's absolute URL (links must be absolute: clients follow them as given; s.baseURL honours
 // a proxy's X-Forwarded-Proto) and whether the client wants HTML.
 type ogcRequest struct {
 	cat  *ogc.Catalog
@@ -60,7 +60,7 @@ func (s *Server) handleOGC(h func(*gin.Context, ogcRequest) (ogcAnswer, error)) 
 		if snap == nil {
 			return
 		}
-		ans, err := h(c, ogcRequest{cat: s.ogcCatalog(snap), base: baseURL(c.Request) + "/ogc", html: html})
+		ans, err := h(c, ogcRequest{cat: s.ogcCatalog(snap), base: s.baseURL(c.Request) + "/ogc", html: html})
 		if err != nil {
 			Fail(c, "", ogcError(err))
 			return

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -222,6 +223,10 @@ func TestFeatureRoutes(t *testing.T) {
 	if code != 200 || counts["grids"] != float64(len(ds.Grids)) || counts["communities"] != float64(109) {
 		t.Fatalf("info: %d %v", code, body)
 	}
+	build, _ := body["build"].(map[string]any)
+	if build["version"] == nil || build["go"] != runtime.Version() {
+		t.Fatalf("info: build %v, want the version and the Go version", body["build"])
+	}
 }
 
 func TestNotReady(t *testing.T) {
@@ -235,7 +240,9 @@ func TestNotReady(t *testing.T) {
 	}
 }
 
-// TestOpenAPICoversRoutes keeps the OpenAPI document in step with the route table.
+// TestOpenAPICoversRoutes keeps the OpenAPI document in step with the route table both ways:
+// every route has an operation (with an operationId and security), and every operation of the
+// document is a route.
 func TestOpenAPICoversRoutes(t *testing.T) {
 	srv := api.New(api.Options{})
 	code, doc := do(t, srv.Handler(), "GET", "/v1/openapi.json", nil)
@@ -243,19 +250,31 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Fatal(code)
 	}
 	paths := doc["paths"].(map[string]any)
+	routes := map[string]bool{}
+	ids := map[string]bool{}
 	for _, r := range srv.Routes() {
-		p := r.Path
-		var segs []string
-		for _, s := range strings.Split(p, "/") {
-			if strings.HasPrefix(s, ":") {
-				s = "{" + s[1:] + "}"
-			}
-			segs = append(segs, s)
-		}
-		p = strings.Join(segs, "/")
-		ops, ok := paths[p].(map[string]any)
-		if !ok || ops[strings.ToLower(r.Method)] == nil {
+		p := api.OpenAPIPath(r.Path)
+		routes[r.Method+" "+p] = true
+		ops, _ := paths[p].(map[string]any)
+		op, ok := ops[strings.ToLower(r.Method)].(map[string]any)
+		if !ok {
 			t.Errorf("route %s %s is not in openapi.json", r.Method, p)
+			continue
+		}
+		id, _ := op["operationId"].(string)
+		if id == "" || ids[id] {
+			t.Errorf("route %s %s: operationId %q missing or not unique", r.Method, p, id)
+		}
+		ids[id] = true
+		if _, ok := op["security"]; !ok {
+			t.Errorf("route %s %s: no security", r.Method, p)
+		}
+	}
+	for p, item := range paths {
+		for m := range item.(map[string]any) {
+			if !routes[strings.ToUpper(m)+" "+p] {
+				t.Errorf("openapi.json names %s %s, which is no route", strings.ToUpper(m), p)
+			}
 		}
 	}
 }

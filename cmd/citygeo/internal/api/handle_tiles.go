@@ -132,7 +132,7 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	tj, err := s.tiler(snap).TileJSON(set, tiles.TileURL(baseURL(c.Request), set))
+	tj, err := s.tiler(snap).TileJSON(set, tiles.TileURL(s.baseURL(c.Request), set))
 	if err != nil {
 		Fail(c, "", tileError(err))
 		return
@@ -147,7 +147,7 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "styles are /styles/wall.json and /styles/desk.json"))
 		return
 	}
-	st, err := tiles.Style(name, baseURL(c.Request), s.live)
+	st, err := tiles.Style(name, s.baseURL(c.Request), s.live)
 	if err != nil {
 		Fail(c, "", NotFound("style", "%v", err))
 		return
@@ -188,8 +188,13 @@ func (s *Server) handlePage(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// baseURL is the scheme and host the client used, for the absolute URLs MapLibre needs.
-func baseURL(r *http.Request) string {
+// baseURL is where clients reach this server, for the absolute URLs MapLibre needs: the
+// configured public URL, or else the scheme and host the client used (which a client controls,
+// so a deployment behind a gateway sets PublicURL).
+func (s *Server) baseURL(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"

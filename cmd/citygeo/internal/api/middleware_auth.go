@@ -151,7 +151,11 @@ func (a *Auth) identify(r *http.Request) (t TokenHash, present, ok bool) {
 // Require returns the middleware enforcing acc.
 func (a *Auth) Require(acc Access) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := a.check(c.Request, acc); err != nil {
+		t, err := a.check(c.Request, acc)
+		if t.Name != "" {
+			c.Set(ctxToken, t) // who, for the access log, rate limits and the audit
+		}
+		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="citygeo"`)
 			Fail(c, "Authorization", err)
 			return
@@ -160,25 +164,27 @@ func (a *Auth) Require(acc Access) gin.HandlerFunc {
 	}
 }
 
-func (a *Auth) check(r *http.Request, acc Access) *Error {
+// check returns the request's token, when it names a known one, and the refusal, when acc
+// does not allow the request.
+func (a *Auth) check(r *http.Request, acc Access) (TokenHash, *Error) {
 	if acc.Public {
-		return nil
+		return TokenHash{}, nil
 	}
 	t, present, ok := a.identify(r)
 	if present && !ok {
-		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "unknown or malformed bearer token"}
+		return t, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "unknown or malformed bearer token"}
 	}
 	if acc.Role == "" {
 		if a.guardReads && !present {
-			return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "this server requires a bearer token for reads"}
+			return t, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "this server requires a bearer token for reads"}
 		}
-		return nil
+		return t, nil
 	}
 	if !present {
-		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: fmt.Sprintf("a bearer token with role %s is required", acc.Role)}
+		return t, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: fmt.Sprintf("a bearer token with role %s is required", acc.Role)}
 	}
 	if t.Role != acc.Role && t.Role != RoleAdmin {
-		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "Authorization", Message: fmt.Sprintf("token %q has role %s; this route needs %s", t.Name, t.Role, acc.Role)}
+		return t, &Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "Authorization", Message: fmt.Sprintf("token %q has role %s; this route needs %s", t.Name, t.Role, acc.Role)}
 	}
-	return nil
+	return t, nil
 }

@@ -2,12 +2,97 @@ package api
 
 import (
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 )
+
+// Context keys a request carries between the middlewares and the access log.
+const (
+	ctxRequestID = "citygeo.request_id"
+	ctxToken     = "citygeo.token" // TokenHash of an identified bearer token
+	ctxError     = "citygeo.error" // *Error the request was answered with
+)
+
+// RequestIDHeader carries a request's id: taken from the client when it sends a usable one (a
+// gateway's trace id), made up otherwise, and always answered.
+const RequestIDHeader = "X-Request-Id"
+
+// requestID returns the client's id when it is short and plain (letters, digits, - _ . : / + =),
+// so a log line never carries a client's control characters or a megabyte of header, and a
+// fresh random one otherwise.
+func requestID(in string) string {
+	if n := len(in); n > 0 && n <= 128 {
+		ok := true
+		for i := 0; i < n && ok; i++ {
+			b := in[i]
+			ok = b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' ||
+				b == '-' || b == '_' || b == '.' || b == ':' || b == '/' || b == '+' || b == '='
+		}
+		if ok {
+			return in
+		}
+	}
+	return fmt.Sprintf("%016x", rand.Uint64())
+}
+
+// observe gives every request an id (X-Request-Id, in and out), counts and times it for the
+// metrics, and writes its access log line once it is answered — whatever answered it, an
+// auth refusal, a rate limit or a panic included. Routes are labelled by pattern.
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		id := requestID(c.GetHeader(RequestIDHeader))
+		c.Set(ctxRequestID, id)
+		c.Header(RequestIDHeader, id)
+		if s.draining.Load() {
+			c.Header("Connection", "close") // net/http closes the connection after this answer
+		}
+		s.metrics.inFlight.Inc()
+		c.Next()
+		s.metrics.inFlight.Dec()
+		dur := time.Since(start)
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		st := c.Writer.Status()
+		method := methodLabel(c.Request.Method)
+		s.metrics.observe(method, route, st, dur.Seconds())
+
+		level := slog.LevelInfo
+		switch {
+		case st >= 500 && st != http.StatusServiceUnavailable:
+			level = slog.LevelError
+		case st == http.StatusUnauthorized, st == http.StatusForbidden, st == http.StatusTooManyRequests, st == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // refusals are always logged, access log or not
+		case !s.accessLog:
+			return
+		}
+		attrs := []slog.Attr{
+			slog.String("request_id", id), slog.String("method", method), slog.String("route", route),
+			slog.String("path", c.Request.URL.Path), slog.Int("status", st), slog.Int("bytes", max(c.Writer.Size(), 0)),
+			slog.Float64("ms", float64(dur.Microseconds())/1e3), slog.String("remote", c.ClientIP()),
+		}
+		if v, ok := c.Get(ctxToken); ok {
+			t := v.(TokenHash)
+			attrs = append(attrs, slog.String("token", t.Name), slog.String("role", string(t.Role)))
+		}
+		if v, ok := c.Get(ctxError); ok {
+			e := v.(*Error)
+			attrs = append(attrs, slog.String("error", e.Code), slog.String("message", e.Message))
+		}
+		if len(c.Errors) > 0 {
+			attrs = append(attrs, slog.String("cause", c.Errors.String()))
+		}
+		s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+	}
+}
 
 // recoverJSON turns a panic in a handler into a logged 500 with the JSON error body, so no
 // panic (from a library, say) reaches a client as a dropped connection.
@@ -18,9 +103,10 @@ func (s *Server) recoverJSON() gin.HandlerFunc {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.log.Error("panic in handler", "request_id", c.GetString(ctxRequestID), "path", c.Request.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if !c.Writer.Written() {
-					c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": &Error{Code: CodeInternal, Message: "internal error"}})
+					Fail(c, "", &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})
 				}
 			}
 		}()
@@ -28,19 +114,7 @@ func (s *Server) recoverJSON() gin.HandlerFunc {
 	}
 }
 
-// logRequests logs errors (4xx at debug, 5xx at error) with the handler's recorded causes.
-func (s *Server) logRequests() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		start := time.Now()
-		c.Next()
-		st := c.Writer.Status()
-		switch {
-		case st >= 500 && st != http.StatusServiceUnavailable:
-			s.log.Error("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", st, "dur", time.Since(start), "errors", c.Errors.String())
-		case st == http.StatusServiceUnavailable:
-			s.log.Warn("request while not ready", "method", c.Request.Method, "path", c.Request.URL.Path)
-		case st >= 400:
-			s.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", st)
-		}
-	}
+// retryAfter formats a wait as a Retry-After value: whole seconds, rounded up, at least 1.
+func retryAfter(d time.Duration) string {
+	return strconv.FormatInt(max(int64((d+time.Second-1)/time.Second), 1), 10)
 }

@@ -3,10 +3,15 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"citygeo/city"
+	"citygeo/cmd/citygeo/internal/audit"
+	"citygeo/cmd/citygeo/internal/buildinfo"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -23,6 +28,24 @@ type Options struct {
 	City      *city.City
 	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
+	// Build is the running binary's build, reported by /v1/info; the zero value: buildinfo.Read().
+	Build buildinfo.Info
+	// AccessLog logs one line per request; without it only refusals (401, 403, 429, 503) and
+	// server errors are logged.
+	AccessLog bool
+	CORS      CORS   // browser origins allowed to call the API; zero: none
+	Limits    Limits // request rate limits per token and per address; zero: none
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose X-Forwarded-For names
+	// the client (rate limits, logs); nil: the peer address is the client.
+	TrustedProxies []string
+	// UploadTimeout replaces the server's read and write timeouts for a dataset upload, which
+	// sends, validates and imports a large file; 0: the server's own.
+	UploadTimeout time.Duration
+	// Audit records every write attempt; nil: none. The caller closes it after the server.
+	Audit *audit.Log
+	// PublicURL is the URL clients reach the server at (https://gis.example.gov.cn/citygeo),
+	// used for the absolute URLs of TileJSON and styles; "": the request's scheme and Host.
+	PublicURL string
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -37,7 +60,20 @@ type Server struct {
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 	ogc  ogcCatalogs // the OGC API catalog of the snapshot served last
 
-	maxUpload int64
+	maxUpload     int64
+	build         buildinfo.Info
+	accessLog     bool
+	corsCfg       CORS
+	metrics       *metrics
+	byToken       *limiterSet // nil: no per-token limit
+	byAddress     *limiterSet // nil: no per-address limit
+	uploadTimeout time.Duration
+	audit         *audit.Log
+	openAPI       []byte      // the document, completed from the route table
+	publicURL     string      // without a trailing slash
+	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
+	// liveCaches are the live sets' tile caches by set name, for the metrics.
+	liveCaches map[string]*tiles.Cache
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -52,7 +88,12 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
+		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
+	if s.build == (buildinfo.Info{}) {
+		s.build = buildinfo.Read()
+	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
@@ -66,20 +107,40 @@ func New(opts Options) *Server {
 	if s.city == nil {
 		s.city = city.New(nil, city.Options{}, s.log)
 	}
+	s.metrics = newMetrics(s)
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.Use(s.recoverJSON(), s.logRequests())
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies ignored: the peer address is the client", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+	e.Use(s.observe(), s.recoverJSON(), s.cors())
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) {
 		Fail(c, "", NotFound("path", "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodOptions { // gin has set Allow to the path's methods
+			c.Status(http.StatusNoContent)
+			return
+		}
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
-		e.Handle(r.Method, r.Path, s.auth.Require(r.Access), r.Handle)
+		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle}
+		if a := s.auditWrites(r); a != nil {
+			chain = append([]gin.HandlerFunc{a}, chain...)
+		}
+		e.Handle(r.Method, r.Path, chain...)
 	}
 	s.engine = e
+	doc, err := completeOpenAPI(openAPI, s.Routes())
+	if err != nil {
+		// The document is embedded and tested (TestOpenAPI…): this is a build that skipped them.
+		s.log.Error("openapi.json does not match the route table; serving it as written", "err", err)
+		doc = openAPI
+	}
+	s.openAPI = doc
 	return s
 }
 
@@ -88,6 +149,7 @@ func (s *Server) Routes() []Route {
 	return append([]Route{
 		{"GET", "/healthz", Public, "liveness: the process answers", s.handleHealthz},
 		{"GET", "/readyz", Public, "readiness: a dataset is loaded", s.handleReadyz},
+		{"GET", "/metrics", Read, "Prometheus metrics: requests, latency, tile caches, snapshot, imports, Go runtime", s.handleMetrics},
 		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
 		{"GET", "/v1/info", Read, "the loaded dataset: version, bounds, centre, counts, code schemes", s.handleInfo},
 		{"GET", "/v1/locate", Read, "point → grid, community, street, district and nearest components", s.handleLocate},
@@ -121,6 +183,14 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // Swap makes snap the City's current snapshot and returns the previous one (nil at first).
 // Requests in flight finish on the snapshot they started with.
 func (s *Server) Swap(snap *city.Snapshot) *city.Snapshot { return s.city.Swap(snap) }
+
+// Drain marks the server as shutting down: /readyz answers 503 from now on, so load balancers
+// stop sending, and every answer says Connection: close, so no client sends another request on
+// a connection about to be closed. Requests keep being answered.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Build returns the build the server reports.
+func (s *Server) Build() buildinfo.Info { return s.build }
 
 // Current returns the current snapshot, or nil before the first one.
 func (s *Server) Current() *city.Snapshot { return s.city.Current() }

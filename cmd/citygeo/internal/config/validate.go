@@ -1,0 +1,151 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate checks every key and returns all problems at once, each an *Error naming its key
+// (joined with errors.Join), or nil. It reads no file: CheckFiles does.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{Key: key, Message: fmt.Sprintf(format, args...)})
+	}
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", "%q is not HOST:PORT (like 127.0.0.1:8080 or :8080)", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("addr", "port %q is not a number in 0–65535", port)
+	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
+		bad("addr", "host %q is not an address or a host name", host)
+	}
+	if c.TileCacheMB <= 0 {
+		bad("tile_cache_mb", "%d: want at least 1 (MiB)", c.TileCacheMB)
+	}
+	if c.Snap < 0 {
+		bad("snap", "%g: want 0 or more metres", c.Snap)
+	}
+	if c.MaxUpload <= 0 {
+		bad("max_upload", "%d: want at least 1 byte", c.MaxUpload)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("public_url", "%q: want an absolute http:// or https:// URL with no query", c.PublicURL)
+		}
+	}
+	if !slices.Contains([]string{"auto", "json", "text"}, c.Log.Format) {
+		bad("log.format", "%q: want auto, json or text", c.Log.Format)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+	for _, d := range []struct {
+		key  string
+		v    time.Duration
+		zero bool // 0 allowed (no timeout)
+	}{
+		{"http.read_header_timeout", c.HTTP.ReadHeaderTimeout, false},
+		{"http.read_timeout", c.HTTP.ReadTimeout, true},
+		{"http.write_timeout", c.HTTP.WriteTimeout, true},
+		{"http.idle_timeout", c.HTTP.IdleTimeout, true},
+		{"http.upload_timeout", c.HTTP.UploadTimeout, true},
+		{"http.drain_timeout", c.HTTP.DrainTimeout, false},
+		{"http.shutdown_delay", c.HTTP.ShutdownDelay, true},
+		{"cors.max_age", c.CORS.MaxAge, true},
+	} {
+		switch {
+		case d.v < 0:
+			bad(d.key, "%v: a duration cannot be negative", d.v)
+		case d.v == 0 && !d.zero:
+			bad(d.key, "0: want a duration above zero (like 30s)")
+		}
+	}
+	if c.HTTP.ShutdownDelay >= c.HTTP.DrainTimeout && c.HTTP.DrainTimeout > 0 {
+		bad("http.shutdown_delay", "%v: must be shorter than http.drain_timeout (%v), which bounds the whole shutdown", c.HTTP.ShutdownDelay, c.HTTP.DrainTimeout)
+	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "%q is not an IP address or CIDR", p)
+			}
+		}
+	}
+	for i, o := range c.CORS.Origins {
+		if err := checkOrigin(o); err != nil {
+			bad(fmt.Sprintf("cors.origins[%d]", i), "%q: %v", o, err)
+		}
+	}
+	if len(c.CORS.Origins) > 1 && slices.Contains(c.CORS.Origins, "*") {
+		bad("cors.origins", "* allows every origin; list it alone")
+	}
+	for _, l := range []struct {
+		key   string
+		rate  float64
+		burst int
+	}{{"limits.token", c.Limits.TokenRPS, c.Limits.TokenBurst}, {"limits.address", c.Limits.AddressRPS, c.Limits.AddressBurst}} {
+		if l.rate < 0 {
+			bad(l.key+"_rps", "%g: want 0 (no limit) or more requests per second", l.rate)
+		}
+		if l.burst < 0 {
+			bad(l.key+"_burst", "%d: want 0 (the rate rounded up) or more", l.burst)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkOrigin accepts "*" or a browser origin: scheme://host[:port], nothing after.
+func checkOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("want http:// or https://")
+	case u.Host == "":
+		return errors.New("no host")
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return errors.New("an origin is scheme://host[:port] only, with no path")
+	}
+	return nil
+}
+
+// CheckFiles checks that the files the configuration names exist and can be read: the store
+// (when it is a path, not a database URL), the token file, the duty rules and the duplicate
+// settings. Validate does not, so that a configuration can be checked on another machine.
+func (c *Config) CheckFiles() error {
+	var errs []error
+	for _, f := range []struct{ key, path string }{
+		{"store", c.Store}, {"auth", c.Auth}, {"rules", c.Rules}, {"duplicates", c.Duplicates},
+	} {
+		if f.path == "" || (f.key == "store" && IsURL(f.path)) {
+			continue
+		}
+		st, err := os.Stat(f.path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			errs = append(errs, &Error{Key: f.key, Message: fmt.Sprintf("%s does not exist", f.path)})
+		case err != nil:
+			errs = append(errs, &Error{Key: f.key, Message: err.Error()})
+		case st.IsDir():
+			errs = append(errs, &Error{Key: f.key, Message: fmt.Sprintf("%s is a directory, want a file", f.path)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// IsURL reports whether a store value is a database URL (postgres://…) rather than a file path.
+func IsURL(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	return ok && scheme != "" && !strings.ContainsAny(scheme, `/\.`)
+}
