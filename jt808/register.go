@@ -82,11 +82,11 @@ func AppendRegister(dst []byte, h *Header, r *Register) ([]byte, error) {
 
 // Register results (0x8100), as the standard numbers them.
 const (
-	RegisterOK              byte = 0
-	RegisterVehicleTaken    byte = 1 // 车辆已被注册
-	RegisterNoVehicle       byte = 2 // 数据库中无该车辆
-	RegisterTerminalTaken   byte = 3 // 终端已被注册
-	RegisterNoSuchTerminal  byte = 4 // 数据库中无该终端
+	RegisterOK             byte = 0
+	RegisterVehicleTaken   byte = 1 // 车辆已被注册
+	RegisterNoVehicle      byte = 2 // 数据库中无该车辆
+	RegisterTerminalTaken  byte = 3 // 终端已被注册
+	RegisterNoSuchTerminal byte = 4 // 数据库中无该终端
 )
 
 // registerResponseMinimum is a 0x8100 body without a code: serial WORD and result BYTE.
