@@ -120,13 +120,20 @@ func TestIngestMovesAndResends(t *testing.T) {
 	if !ok || pos.Fix.Point != (orb.Point{114.11, 22.55}) || !pos.Fix.Time.Equal(t0.Add(20*time.Second)) {
 		t.Errorf("position = %+v", pos.Fix)
 	}
+	from, to := field.Day(t0)
 	if len(got) != 2 || got[0].Old != nil || *got[0].New != (orb.Point{114.10, 22.55}) ||
 		*got[1].Old != (orb.Point{114.10, 22.55}) || *got[1].New != (orb.Point{114.11, 22.55}) {
 		t.Errorf("moves = %+v", got)
 	}
-	from, to := field.Day(t0)
+	// Two moves in one batch are one move for the map: readers never saw the middle point.
+	if _, err := f.Ingest(ctx, []data.Fix{fix("q", 1, 114.3, 22.5), fix("p", 30, 114.12, 22.55), fix("p", 40, 114.13, 22.55)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[3].Device != "p" || *got[3].Old != (orb.Point{114.11, 22.55}) || *got[3].New != (orb.Point{114.13, 22.55}) {
+		t.Errorf("moves of a batch moving p twice = %+v", got[2:])
+	}
 	tr, err := f.Track(ctx, "p", from, to)
-	if err != nil || len(tr) != 3 || tr[0].Point != (orb.Point{114.00, 22.50}) || tr[2].Point != (orb.Point{114.11, 22.55}) {
+	if err != nil || len(tr) != 5 || tr[0].Point != (orb.Point{114.00, 22.50}) || tr[2].Point != (orb.Point{114.11, 22.55}) {
 		t.Errorf("track = %+v, %v", tr, err)
 	}
 }

@@ -61,35 +61,52 @@ func cellKey(x, y int32) uint64 { return uint64(uint32(x))<<32 | uint64(uint32(y
 
 func cellOf(p orb.Point) uint64 { return cellKey(cellXY(p)) }
 
-// update applies fixes that are now durable, heard at now, and returns the moves of the shown
-// positions. A fix older than a device's newest one (a blind-area re-send) or with the same
-// time (a re-send) leaves the position where it is; either still counts as contact.
+// update applies fixes that are now durable, heard at now, and appends the moves of the shown
+// positions to moves: one per device that moved, from where it was shown before the call to
+// where it is shown after (readers never saw the steps between: the update holds the lock). A
+// fix older than a device's newest one (a blind-area re-send) or with the same time (a
+// re-send) leaves the position where it is; either still counts as contact.
 func (ps *positions) update(fixes []data.Fix, reg *Registry, now time.Time, moves []Move) []Move {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	first := len(moves)
+	var seen map[string]int // device → its move in moves, when several fixes of one device move it
 	for i := range fixes {
 		f := &fixes[i]
 		e := ps.byDev[f.Device]
-		if e == nil {
+		var old *orb.Point
+		switch {
+		case e == nil:
 			e = &entry{pos: Position{Fix: *f, Seen: now, Device: reg.Device(f.Device)}}
 			ps.byDev[f.Device] = e
 			ps.insert(e)
-			np := f.Point
-			moves = append(moves, Move{Device: f.Device, New: &np})
+		case !f.Time.After(e.pos.Fix.Time):
+			e.pos.Seen = now
 			continue
-		}
-		e.pos.Seen = now
-		if !f.Time.After(e.pos.Fix.Time) {
-			continue
-		}
-		old := e.pos.Fix.Point
-		e.pos.Fix = *f
-		if c := cellOf(f.Point); c != e.cell {
-			ps.remove(e)
-			ps.insert(e)
+		default:
+			o := e.pos.Fix.Point
+			old = &o
+			e.pos.Fix, e.pos.Seen = *f, now
+			if c := cellOf(f.Point); c != e.cell {
+				ps.remove(e)
+				ps.insert(e)
+			}
 		}
 		np := f.Point
-		moves = append(moves, Move{Device: f.Device, Old: &old, New: &np})
+		if len(moves) > first && seen == nil {
+			seen = make(map[string]int, len(fixes)-i)
+			for j := first; j < len(moves); j++ {
+				seen[moves[j].Device] = j
+			}
+		}
+		if j, ok := seen[f.Device]; ok {
+			moves[j].New = &np // keep the position shown before the call as Old
+			continue
+		}
+		if seen != nil {
+			seen[f.Device] = len(moves)
+		}
+		moves = append(moves, Move{Device: f.Device, Old: old, New: &np})
 	}
 	return moves
 }

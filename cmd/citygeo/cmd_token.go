@@ -32,7 +32,7 @@ func newTokenCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "who the token is for")
-	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis or admin")
+	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis, device or admin")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }

@@ -76,6 +76,9 @@ func (s *Server) handleTile(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	if !s.guardSet(c, c.Param("set")) {
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
@@ -123,6 +126,9 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		Fail(c, "", NotFound("set", "TileJSON is at /tiles/{set}.json"))
 		return
 	}
+	if !s.guardSet(c, set) {
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
@@ -142,7 +148,7 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "styles are /styles/wall.json and /styles/desk.json"))
 		return
 	}
-	st, err := tiles.Style(name, baseURL(c.Request), s.live)
+	st, err := tiles.Style(name, baseURL(c.Request), s.liveFor(c))
 	if err != nil {
 		Fail(c, "", NotFound("style", "%v", err))
 		return

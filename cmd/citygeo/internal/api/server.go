@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/city"
+	"citygeo/field"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -20,7 +21,10 @@ type Options struct {
 	// City is the served city; its store, when it has one, enables the dataset routes (upload,
 	// list, activate), which answer 503 without. nil: a city with no store, served once Swap is
 	// called.
-	City      *city.City
+	City *city.City
+	// Field is the field force (devices, latest positions, tracks); nil: the positions routes
+	// answer 503 and the positions tile set is empty.
+	Field     *field.Force
 	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
@@ -33,6 +37,7 @@ type Server struct {
 	engine *gin.Engine
 	web    *web.Assets
 	disp   *Dispatch
+	field  *field.Force
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
@@ -51,11 +56,12 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
 	s.registerLive(opts.Dispatch)
+	s.registerPositions(opts.Field)
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -107,6 +113,11 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
+		{"POST", "/v1/positions", Write(RoleDevice), "store a batch of fixes from handsets (durable when answered)", s.handlePostPositions},
+		{"GET", "/v1/positions", personal, "latest position of every device as GeoJSON", s.handlePositions},
+		{"GET", "/v1/tracks/:device", personal, "one device's track for a day (GMT+8) as a GeoJSON LineString with times", s.handleTrack},
+		{"GET", "/v1/patrollers/nearest", personal, "nearest patrollers to a point: straight-line metres, by role, online, on duty", s.handleNearest},
+		{"POST", "/v1/patrollers/nearest/batch", personal, "nearest patrollers to up to 1,000 points", s.handleNearestBatch},
 	}, s.tileRoutes()...)
 }
 
