@@ -73,12 +73,18 @@ type Inbound struct {
 	// Seen is true for any message of the authenticated terminal: it is online.
 	Seen bool
 
-	reply   uint16 // message id of the reply; 0: none
-	result  byte   // general response result, register result
-	code    string // register: the auth code
-	awaits  bool   // the result depends on storing Locations
-	unnamed bool   // the header could not be read: nobody to answer
+	reply    uint16 // message id of the reply; 0: none
+	result   byte   // general response result, register result
+	code     string // register: the auth code
+	awaits   bool   // the result depends on storing Locations
+	unnamed  bool   // the header could not be read: nobody to answer
+	rejected bool   // the caller refused a location as data (Reject)
 }
+
+// Reject marks a location message whose data the platform refuses (a fix time far in the
+// future, a position off the globe): it is answered "message error" rather than "failed", so the
+// terminal does not send it again and again.
+func (in *Inbound) Reject() { in.rejected = true }
 
 // Terminal returns the id of the terminal authenticated on this connection, or "".
 func (s *Session) Terminal() string { return s.terminal }
@@ -177,8 +183,8 @@ func parseLocations(id uint16, body []byte) ([]Location, error) {
 
 // AppendReply appends the frame answering in to dst, or nothing when in needs no answer.
 // stored says whether in.Locations were stored durably; it is read only for location reports,
-// which are acknowledged "ok" when stored and "failed" otherwise, so the terminal sends them
-// again.
+// which are acknowledged "ok" when stored, "message error" when rejected (Reject) and "failed"
+// otherwise, so the terminal sends them again.
 func (s *Session) AppendReply(dst []byte, in *Inbound, stored bool) []byte {
 	if in.reply == 0 || in.unnamed {
 		return dst
@@ -192,7 +198,10 @@ func (s *Session) AppendReply(dst []byte, in *Inbound, stored bool) []byte {
 		b = AppendRegisterResponse(body[:0], in.Header.Serial, in.result, in.code)
 	default:
 		r := in.result
-		if in.awaits && !stored {
+		switch {
+		case in.awaits && in.rejected:
+			r = ResultBadMessage
+		case in.awaits && !stored:
 			r = ResultFailed
 		}
 		b = AppendResponse(body[:0], Response{Serial: in.Header.Serial, ID: in.Header.ID, Result: r})

@@ -105,6 +105,8 @@ func TestSessionFlow(t *testing.T) {
 		}
 		general(t, in, true, 0x7d, jt808.MsgLocation, jt808.ResultOK)
 		general(t, in, false, 0x7d, jt808.MsgLocation, jt808.ResultFailed)
+		in.Reject()
+		general(t, in, true, 0x7d, jt808.MsgLocation, jt808.ResultBadMessage)
 	})
 	t.Run("a bad checksum gets message error and the session goes on", func(t *testing.T) {
 		in := s.Handle(inner(t, "7e | 0002 0000 013912345678 0008 | 3b 7e"))

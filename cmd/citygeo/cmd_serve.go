@@ -18,6 +18,8 @@ import (
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
+	"citygeo/field"
+	"citygeo/jt808"
 	"citygeo/tiles"
 )
 
@@ -25,6 +27,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		sf        storeFlags
 		df        dispatchFlags
+		ff        fieldFlags
 		addr      string
 		authFile  string
 		snapTol   float64
@@ -77,7 +80,27 @@ func newServeCmd() *cobra.Command {
 			if closeEvents != nil {
 				defer closeEvents.Close()
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir})
+			force, err := newField(ctx, ff, sf.store, log)
+			if err != nil {
+				return err
+			}
+			// Closed last (deferred first): the HTTP server and the JT/T 808 listener stop
+			// before it, so no fix is acknowledged after the tracks are closed.
+			defer force.Close()
+			go force.KeepRetention(ctx, time.Hour, func(err error) { log.Error("prune tracks", "err", err) })
+			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir, Field: force.Force})
+			if ff.jt808 != "" {
+				jln, err := net.Listen("tcp", ff.jt808)
+				if err != nil {
+					return fmt.Errorf("listen JT/T 808: %w", err)
+				}
+				js := newJT808Server(force.Force, jt808.KeyedAuth{Key: force.key, Known: knownTerminal(force.Options().Devices)}, log)
+				jctx, jcancel := context.WithCancel(ctx)
+				jdone := make(chan error, 1)
+				go func() { jdone <- js.Serve(jctx, jln) }()
+				defer func() { jcancel(); <-jdone }() // every terminal's handler has returned before the force closes
+				log.Info("JT/T 808 listening", "addr", jln.Addr().String())
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
@@ -112,8 +135,22 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes (memory only on the sample city)")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
+	cmd.Flags().StringVar(&ff.devices, "devices", "", "device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report")
+	cmd.Flags().StringVar(&ff.tracks, "tracks", "", "SQLite file keeping the tracks; default: <store>.tracks.db beside the --store file (memory only on the sample city)")
+	cmd.Flags().IntVar(&ff.retention, "retention-days", field.DefaultRetentionDays, "days of tracks kept (positions are personal data)")
+	cmd.Flags().StringVar(&ff.jt808, "jt808", "", "listen for JT/T 808 vehicle terminals (2013/2019) on HOST:PORT")
+	cmd.Flags().StringVar(&ff.jt808Key, "jt808-key", "", "file with the key of the terminals' authentication codes (created if absent); default: <tracks>.jt808.key")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd
+}
+
+// knownTerminal is the registry's check for JT/T 808 registrations; nil (any terminal) when
+// the registry is open.
+func knownTerminal(reg *field.Registry) func(string) bool {
+	if reg == nil {
+		return nil
+	}
+	return reg.Allows
 }
 
 func loadAuth(path string) (*api.Auth, error) {
