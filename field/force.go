@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -58,6 +59,9 @@ type Force struct {
 	smu  sync.Mutex
 	subs []func([]Move)
 }
+
+// maxYields bounds how often the committer yields to let a group grow before it commits.
+const maxYields = 4
 
 type pending struct {
 	fixes []data.Fix
@@ -189,6 +193,7 @@ func (f *Force) commit() {
 	var moves []Move
 	for p := range f.queue {
 		group, all = append(group[:0], p), append(all[:0], p.fixes...)
+		yields := 0
 	more:
 		for len(all) < f.opts.MaxCommit {
 			select {
@@ -198,7 +203,13 @@ func (f *Force) commit() {
 				}
 				group, all = append(group, q), append(all, q.fixes...)
 			default:
-				break more
+				// Nothing queued: let the ingesters that are runnable (a connection that just
+				// read a report) queue theirs first. A commit costs the same for one fix or a
+				// thousand, so a few yields that join them are far cheaper than a commit each.
+				if yields++; yields > maxYields {
+					break more
+				}
+				runtime.Gosched()
 			}
 		}
 		// The store gets no deadline of a request: a group mixes requests, and a stored group

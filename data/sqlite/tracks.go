@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"citygeo/data"
@@ -18,21 +20,33 @@ import (
 // another), apart for the reason events are (an import's long write transaction must never
 // hold up a fix), and because positions are personal data with a retention of their own.
 //
-// Fixes are stored in chunks: one row per device per Append (per hour of fix time, see
-// chunkSpan), holding that device's fixes of the call in a compact binary form
-// (tracks_codec.go). An Append of 5,000 fixes from 200 devices
-// writes 200 rows, not 5,000: with the pure-Go driver a row costs about 10 µs, so row-per-fix
-// would cap ingest near 100k fixes/s on a whole core, where chunks measure ten times that. The
-// price is paid on reads (a day's track decodes its chunks, dropping re-sent duplicates) and
-// by Prune (a chunk straddling the cut is rewritten).
+// An Append is one row: the call's fixes, whatever their devices, as one blob in the journal
+// (track_journal). That is the whole cost on the path to an acknowledgement. With the pure-Go
+// driver a row costs about 10 µs, so a row per fix would cap ingest near 100k fixes/s on a
+// whole core, and a row per device per Append would make 200 terminals each waiting for its
+// acknowledgement cost 200 rows a group. Every CompactEvery, and before a Prune and at Close, a
+// compaction moves the journal into chunks (track_chunk): one row per device per compaction
+// (and per hour of fix time), holding its fixes in time order, plus the newest fix of each
+// device (track_latest). Reads take both, in one snapshot: the chunks, then the journal's few
+// seconds, in write order, so the first written of two fixes with one time is the one kept.
 //
 // Append is durable when it returns: WAL with synchronous=NORMAL survives a kill of the
 // process (FULL would also survive a power loss, at a sync per commit).
 type Tracks struct {
 	db *sql.DB
+	// wmu serialises write transactions in Go: a writer waiting on SQLite's busy handler sleeps
+	// in steps of up to 100 ms, which an Append waiting behind a compaction must not.
+	wmu  sync.Mutex
+	stop chan struct{}
+	done chan struct{}
+	lerr error // the last compaction error, reported by Close; guarded by wmu
 }
 
 var _ data.TrackStore = (*Tracks)(nil)
+
+// CompactEvery is how often the journal is moved into chunks. It bounds the journal a read
+// decodes whole: a second of the heaviest ingest.
+const CompactEvery = time.Second
 
 // chunkSpan is the longest stretch of fix time one chunk covers. Bounding it lets a track read
 // find its chunks by t0 alone, in the index: a chunk holding fixes from t on starts after
@@ -40,23 +54,27 @@ var _ data.TrackStore = (*Tracks)(nil)
 const chunkSpan = int64(time.Hour / time.Millisecond)
 
 const trackSchema = `
+CREATE TABLE IF NOT EXISTS track_journal (
+	seq   INTEGER PRIMARY KEY, -- write order
+	fixes BLOB    NOT NULL     -- one Append, any devices (tracks_codec.go)
+);
 CREATE TABLE IF NOT EXISTS track_chunk (
 	device TEXT    NOT NULL,
 	t0     INTEGER NOT NULL, -- earliest fix time in the chunk, Unix milliseconds
 	t1     INTEGER NOT NULL, -- latest
 	n      INTEGER NOT NULL, -- fixes in the chunk
-	fixes  BLOB    NOT NULL  -- tracks_codec.go
+	fixes  BLOB    NOT NULL  -- one device, in time order (tracks_codec.go)
 );
 CREATE INDEX IF NOT EXISTS track_chunk_device ON track_chunk(device, t0);
 CREATE INDEX IF NOT EXISTS track_chunk_t1 ON track_chunk(t1);
 CREATE TABLE IF NOT EXISTS track_latest (
 	device TEXT PRIMARY KEY,
 	t      INTEGER NOT NULL, -- the fix time, Unix milliseconds
-	fix    BLOB    NOT NULL  -- one fix, tracks_codec.go
+	fix    BLOB    NOT NULL  -- one fix (tracks_codec.go)
 ) WITHOUT ROWID;
 `
 
-// OpenTracks opens (or creates) the tracks file at path.
+// OpenTracks opens (or creates) the tracks file at path and starts its compaction.
 func OpenTracks(path string) (*Tracks, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
@@ -70,141 +88,264 @@ func OpenTracks(path string) (*Tracks, error) {
 		db.Close()
 		return nil, fmt.Errorf("create track tables in %s: %w", path, err)
 	}
-	return &Tracks{db: db}, nil
+	s := &Tracks{db: db, stop: make(chan struct{}), done: make(chan struct{})}
+	go s.compactLoop()
+	return s, nil
 }
 
 // TracksPath is where the tracks of the store file storePath live unless told otherwise:
 // storePath + ".tracks.db", beside it.
 func TracksPath(storePath string) string { return storePath + ".tracks.db" }
 
-// Close releases the database.
-func (s *Tracks) Close() error { return s.db.Close() }
+// Close compacts the journal a last time and releases the database. It returns the error of
+// that compaction or of the last failed one.
+func (s *Tracks) Close() error {
+	close(s.stop)
+	<-s.done
+	err := s.Compact(context.Background())
+	s.wmu.Lock()
+	if err == nil {
+		err = s.lerr
+	}
+	s.wmu.Unlock()
+	return errors.Join(err, s.db.Close())
+}
 
-// Append implements data.TrackStore: one transaction, one chunk per device.
+func (s *Tracks) compactLoop() {
+	defer close(s.done)
+	t := time.NewTicker(CompactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.Compact(context.Background()) // a failure is kept for Close; the next tick retries
+		}
+	}
+}
+
+// Append implements data.TrackStore: one journal row.
 func (s *Tracks) Append(ctx context.Context, fixes []data.Fix) error {
 	if len(fixes) == 0 {
 		return nil
 	}
-	// Group by device, keeping each device's fixes in arrival order: the order decides which of
-	// two fixes with one time is kept (the first written).
+	blob := appendJournal(make([]byte, 0, 48*len(fixes)), fixes)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO track_journal (fixes) VALUES (?)`, blob); err != nil {
+		return fmt.Errorf("append %d fixes: %w", len(fixes), err)
+	}
+	return nil
+}
+
+// Compact moves the journal into chunks and the latest fixes, in one transaction. The store
+// calls it every CompactEvery; it is exported for tests and tools.
+func (s *Tracks) Compact(ctx context.Context) (err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	defer func() {
+		if err != nil {
+			s.lerr = err
+		}
+	}()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("compact tracks: %w", err)
+	}
+	defer tx.Rollback()
+	var last int64
 	byDev := map[string][]data.Fix{}
 	var order []string
-	for _, f := range fixes {
+	if err := readJournal(ctx, tx, func(seq int64, f data.Fix) {
+		last = seq
 		if _, ok := byDev[f.Device]; !ok {
 			order = append(order, f.Device)
 		}
 		byDev[f.Device] = append(byDev[f.Device], f)
+	}); err != nil {
+		return fmt.Errorf("compact tracks: %w", err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("append fixes: %w", err)
+	if len(order) == 0 {
+		return nil
 	}
-	defer tx.Rollback()
 	chunk, err := tx.PrepareContext(ctx, `INSERT INTO track_chunk (device, t0, t1, n, fixes) VALUES (?,?,?,?,?)`)
 	if err != nil {
-		return fmt.Errorf("append fixes: %w", err)
+		return fmt.Errorf("compact tracks: %w", err)
 	}
 	defer chunk.Close()
 	latest, err := tx.PrepareContext(ctx, `INSERT INTO track_latest (device, t, fix) VALUES (?,?,?)
 		ON CONFLICT(device) DO UPDATE SET t = excluded.t, fix = excluded.fix WHERE excluded.t > track_latest.t`)
 	if err != nil {
-		return fmt.Errorf("append fixes: %w", err)
+		return fmt.Errorf("compact tracks: %w", err)
 	}
 	defer latest.Close()
+	byTime := func(f data.Fix, ms int64) int { return cmp.Compare(f.Time.UnixMilli(), ms) }
 	var buf []byte
 	for _, dev := range order {
 		fs := byDev[dev]
-		// Stable: equal times keep their arrival order, so the first written stays first.
+		// Stable: equal times keep their write order, so the first written stays first.
 		slices.SortStableFunc(fs, func(a, b data.Fix) int { return a.Time.Compare(b.Time) })
-		for len(fs) > 0 {
-			t0 := fs[0].Time.UnixMilli()
-			n, _ := slices.BinarySearchFunc(fs, t0+chunkSpan, func(f data.Fix, ms int64) int { return cmp.Compare(f.Time.UnixMilli(), ms) })
-			run := fs[:n]
-			fs = fs[n:]
-			buf = appendChunk(buf[:0], t0, run)
-			if _, err := chunk.ExecContext(ctx, dev, t0, run[n-1].Time.UnixMilli(), n, buf); err != nil {
-				return fmt.Errorf("append fixes of %s: %w", dev, err)
+		for rest := fs; len(rest) > 0; {
+			t0 := rest[0].Time.UnixMilli()
+			n, _ := slices.BinarySearchFunc(rest, t0+chunkSpan, byTime)
+			buf = appendChunk(buf[:0], t0, rest[:n])
+			if _, err := chunk.ExecContext(ctx, dev, t0, rest[n-1].Time.UnixMilli(), n, buf); err != nil {
+				return fmt.Errorf("compact fixes of %s: %w", dev, err)
 			}
+			rest = rest[n:]
 		}
 		// The newest fix: the first written of the latest time.
-		all := byDev[dev]
-		newest := all[len(all)-1].Time.UnixMilli()
-		first, _ := slices.BinarySearchFunc(all, newest, func(f data.Fix, ms int64) int { return cmp.Compare(f.Time.UnixMilli(), ms) })
-		if _, err := latest.ExecContext(ctx, dev, newest, appendChunk(nil, newest, all[first:first+1])); err != nil {
+		newest := fs[len(fs)-1].Time.UnixMilli()
+		i, _ := slices.BinarySearchFunc(fs, newest, byTime)
+		if _, err := latest.ExecContext(ctx, dev, newest, appendChunk(nil, newest, fs[i:i+1])); err != nil {
 			return fmt.Errorf("latest fix of %s: %w", dev, err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM track_journal WHERE seq <= ?`, last); err != nil {
+		return fmt.Errorf("compact tracks: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("append fixes: %w", err)
+		return fmt.Errorf("compact tracks: %w", err)
 	}
 	return nil
+}
+
+// querier is what reads need of a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readJournal calls fn with every fix of the journal in write order.
+func readJournal(ctx context.Context, q querier, fn func(seq int64, f data.Fix)) error {
+	rows, err := q.QueryContext(ctx, `SELECT seq, fixes FROM track_journal ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var fs []data.Fix
+	for rows.Next() {
+		var seq int64
+		var blob []byte
+		if err := rows.Scan(&seq, &blob); err != nil {
+			return err
+		}
+		if fs, err = decodeJournal(fs[:0], blob); err != nil {
+			return fmt.Errorf("journal row %d: %w", seq, err)
+		}
+		for _, f := range fs {
+			fn(seq, f)
+		}
+	}
+	return rows.Err()
+}
+
+// snapshot runs fn in a read transaction: every query of fn sees the same state of the file,
+// so a compaction between reading the chunks and reading the journal cannot hide fixes.
+func (s *Tracks) snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
 }
 
 // Track implements data.TrackStore.
 func (s *Tracks) Track(ctx context.Context, device string, from, to time.Time) ([]data.Fix, error) {
 	lo, hi := from.UnixMilli(), to.UnixMilli()
-	// A chunk spans less than chunkSpan, so the index range on t0 finds every chunk that can
-	// hold a fix in [lo, hi). rowid order is write order, which decides between two fixes with
-	// one time.
-	rows, err := s.db.QueryContext(ctx, `SELECT t0, fixes FROM track_chunk
-		WHERE device = ? AND t0 > ? AND t0 < ? AND t1 >= ? ORDER BY rowid`, device, lo-chunkSpan, hi, lo)
+	in := func(ms int64) bool { return ms >= lo && ms < hi }
+	var out []data.Fix
+	err := s.snapshot(ctx, func(tx *sql.Tx) error {
+		// A chunk spans less than chunkSpan, so the index range on t0 finds every chunk that can
+		// hold a fix in [lo, hi). rowid order is write order.
+		rows, err := tx.QueryContext(ctx, `SELECT t0, fixes FROM track_chunk
+			WHERE device = ? AND t0 > ? AND t0 < ? AND t1 >= ? ORDER BY rowid`, device, lo-chunkSpan, hi, lo)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t0 int64
+			var blob []byte
+			if err := rows.Scan(&t0, &blob); err != nil {
+				return err
+			}
+			if out, err = decodeChunk(out, device, t0, blob, in); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return readJournal(ctx, tx, func(_ int64, f data.Fix) {
+			if f.Device == device && in(f.Time.UnixMilli()) {
+				out = append(out, f)
+			}
+		})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("track of %s: %w", device, err)
 	}
-	defer rows.Close()
-	var out []data.Fix
-	for rows.Next() {
-		var t0 int64
-		var blob []byte
-		if err := rows.Scan(&t0, &blob); err != nil {
-			return nil, fmt.Errorf("track of %s: %w", device, err)
-		}
-		out, err = decodeChunk(out, device, t0, blob, func(ms int64) bool { return ms >= lo && ms < hi })
-		if err != nil {
-			return nil, fmt.Errorf("track of %s: %w", device, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("track of %s: %w", device, err)
-	}
-	return firstPerTime(out), nil
-}
-
-// firstPerTime sorts fixes by time, keeping the first written of equal times.
-func firstPerTime(fs []data.Fix) []data.Fix {
-	slices.SortStableFunc(fs, func(a, b data.Fix) int { return a.Time.Compare(b.Time) })
-	return slices.CompactFunc(fs, func(a, b data.Fix) bool { return a.Time.Equal(b.Time) })
+	// Sort by time keeping write order among equal times, then keep the first of each time.
+	slices.SortStableFunc(out, func(a, b data.Fix) int { return a.Time.Compare(b.Time) })
+	return slices.CompactFunc(out, func(a, b data.Fix) bool { return a.Time.Equal(b.Time) }), nil
 }
 
 // Latest implements data.TrackStore.
 func (s *Tracks) Latest(ctx context.Context) ([]data.Fix, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT device, t, fix FROM track_latest`)
+	newest := map[string]data.Fix{}
+	keep := func(f data.Fix) { // written in order: a later write wins only with a later time
+		if old, ok := newest[f.Device]; !ok || f.Time.After(old.Time) {
+			newest[f.Device] = f
+		}
+	}
+	err := s.snapshot(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT device, t, fix FROM track_latest`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var fs []data.Fix
+		for rows.Next() {
+			var dev string
+			var t int64
+			var blob []byte
+			if err := rows.Scan(&dev, &t, &blob); err != nil {
+				return err
+			}
+			if fs, err = decodeChunk(fs[:0], dev, t, blob, nil); err != nil {
+				return err
+			}
+			for _, f := range fs {
+				keep(f)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return readJournal(ctx, tx, func(_ int64, f data.Fix) { keep(f) })
+	})
 	if err != nil {
 		return nil, fmt.Errorf("latest fixes: %w", err)
 	}
-	defer rows.Close()
-	var out []data.Fix
-	for rows.Next() {
-		var dev string
-		var t int64
-		var blob []byte
-		if err := rows.Scan(&dev, &t, &blob); err != nil {
-			return nil, fmt.Errorf("latest fixes: %w", err)
-		}
-		if out, err = decodeChunk(out, dev, t, blob, nil); err != nil {
-			return nil, fmt.Errorf("latest fix of %s: %w", dev, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("latest fixes: %w", err)
+	out := make([]data.Fix, 0, len(newest))
+	for _, f := range newest {
+		out = append(out, f)
 	}
 	return out, nil
 }
 
-// Prune implements data.TrackStore: whole chunks older than before go, and the few chunks that
-// straddle before are rewritten with their newer fixes only, in one transaction.
+// Prune implements data.TrackStore: after a compaction, whole chunks older than before go, and
+// the few chunks that straddle before are rewritten with their newer fixes only, in one
+// transaction.
 func (s *Tracks) Prune(ctx context.Context, before time.Time) (int64, error) {
+	if err := s.Compact(ctx); err != nil {
+		return 0, err
+	}
 	cut := before.UnixMilli()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("prune tracks: %w", err)
