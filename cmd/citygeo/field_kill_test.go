@@ -148,7 +148,7 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 					bySerial := map[uint16]int64{}
 					for i := range 20 {
 						at := base.Add(time.Duration(b*20+i) * time.Second)
-						bySerial[tm.serial] = at.UnixMilli()
+						bySerial[tm.Serial()] = at.UnixMilli()
 						burst = append(burst, tm.frame(jt808.MsgLocation, location(at, 114.12, 22.55+float64(i)*1e-5))...)
 					}
 					if _, err := tm.conn.Write(burst); err != nil {
@@ -201,25 +201,4 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 		t.Errorf("%d of %d acknowledged fixes are not in the tracks file after SIGKILL", missing, got.n)
 	}
 	t.Logf("%d acknowledged fixes over 3 kills, all in the file", got.n)
-}
-
-// tryResponse reads a 0x8001 like terminal.response but reports a dead connection instead of
-// failing: the server was killed.
-func tryResponse(tm *terminal) (jt808.Response, bool) {
-	for {
-		if f, ok := tm.sp.Next(); ok {
-			m, err := jt808.Decode(f)
-			if err != nil {
-				return jt808.Response{}, false
-			}
-			r, err := jt808.ParseResponse(m.Body)
-			return r, err == nil
-		}
-		tm.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := tm.conn.Read(tm.buf)
-		if err != nil {
-			return jt808.Response{}, false
-		}
-		tm.sp.Write(tm.buf[:n])
-	}
 }

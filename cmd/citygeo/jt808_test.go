@@ -13,15 +13,11 @@ import (
 	"citygeo/jt808"
 )
 
-// terminal is a JT/T 808 vehicle terminal simulator for tests and the load benchmark.
+// terminal is jt808.Terminal over a TCP connection, failing the test on errors.
 type terminal struct {
-	t      testing.TB
-	conn   net.Conn
-	phone  string
-	v2019  bool
-	serial uint16
-	sp     jt808.Splitter
-	buf    []byte
+	*jt808.Terminal
+	t    testing.TB
+	conn net.Conn
 }
 
 func dialTerminal(t testing.TB, addr, phone string, v2019 bool) *terminal {
@@ -31,18 +27,13 @@ func dialTerminal(t testing.TB, addr, phone string, v2019 bool) *terminal {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return &terminal{t: t, conn: c, phone: phone, v2019: v2019, buf: make([]byte, 4096)}
+	return &terminal{Terminal: jt808.NewTerminal(c, phone, v2019), t: t, conn: c}
 }
 
 // frame encodes a message from this terminal with the next serial.
 func (tm *terminal) frame(id uint16, body []byte) []byte {
 	tm.t.Helper()
-	h := jt808.Header{ID: id, V2019: tm.v2019, Phone: tm.phone, Serial: tm.serial}
-	if tm.v2019 {
-		h.Protocol = 1
-	}
-	tm.serial++
-	f, err := jt808.AppendFrame(nil, h, body)
+	f, err := tm.Frame(id, body)
 	if err != nil {
 		tm.t.Fatal(err)
 	}
@@ -56,34 +47,12 @@ func (tm *terminal) send(b []byte) {
 	}
 }
 
-// reply reads the next frame the platform sent.
-func (tm *terminal) reply() jt808.Message {
-	tm.t.Helper()
-	for {
-		if f, ok := tm.sp.Next(); ok {
-			m, err := jt808.Decode(f)
-			if err != nil {
-				tm.t.Fatalf("platform sent a bad frame: %v", err)
-			}
-			m.Body = append([]byte(nil), m.Body...)
-			return m
-		}
-		tm.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := tm.conn.Read(tm.buf)
-		if err != nil {
-			tm.t.Fatalf("read reply: %v", err)
-		}
-		tm.sp.Write(tm.buf[:n])
-	}
-}
-
 // response reads a 0x8001 and returns it.
 func (tm *terminal) response() jt808.Response {
 	tm.t.Helper()
-	m := tm.reply()
-	r, err := jt808.ParseResponse(m.Body)
-	if m.Header.ID != jt808.MsgPlatformResponse || err != nil {
-		tm.t.Fatalf("got message %#04x (%v), want 0x8001", m.Header.ID, err)
+	r, ok := tryResponse(tm)
+	if !ok {
+		tm.t.Fatal("no general response from the platform")
 	}
 	return r
 }
@@ -91,22 +60,18 @@ func (tm *terminal) response() jt808.Response {
 // login registers and authenticates.
 func (tm *terminal) login() {
 	tm.t.Helper()
-	h := jt808.Header{V2019: tm.v2019}
-	body, err := jt808.AppendRegister(nil, &h, &jt808.Register{Province: 44, City: 303, Maker: "ZX001", Model: "T808", TerminalID: "T1", PlateColor: 1, Plate: "粤B12345"})
-	if err != nil {
+	tm.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := tm.Login(&jt808.Register{Province: 44, City: 303, Maker: "ZX001", Model: "T808", TerminalID: "T1", PlateColor: 1, Plate: "粤B12345"}, "861234567890123"); err != nil {
 		tm.t.Fatal(err)
 	}
-	tm.send(tm.frame(jt808.MsgRegister, body))
-	m := tm.reply()
-	_, result, code, err := jt808.ParseRegisterResponse(m.Body)
-	if m.Header.ID != jt808.MsgRegisterResponse || err != nil || result != jt808.RegisterOK {
-		tm.t.Fatalf("register: %#04x result %d (%v)", m.Header.ID, result, err)
-	}
-	body, _ = jt808.AppendAuth(nil, &h, &jt808.Auth{Code: code, IMEI: "861234567890123", Software: "1.0"})
-	tm.send(tm.frame(jt808.MsgAuth, body))
-	if r := tm.response(); r.Result != jt808.ResultOK || r.ID != jt808.MsgAuth {
-		tm.t.Fatalf("auth: %+v", r)
-	}
+}
+
+// tryResponse reads a 0x8001, reporting a dead connection (the server was killed) instead of
+// failing.
+func tryResponse(tm *terminal) (jt808.Response, bool) {
+	tm.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r, err := tm.Response()
+	return r, err == nil
 }
 
 // location encodes a positioned 0x0200 body.
@@ -174,7 +139,7 @@ func TestJT808OverTCP(t *testing.T) {
 		tm.send(one[:len(one)/2])
 		time.Sleep(20 * time.Millisecond)
 		tm.send(one[len(one)/2:])
-		if r := tm.response(); r.Result != jt808.ResultOK || r.Serial != tm.serial-1 {
+		if r := tm.response(); r.Result != jt808.ResultOK || r.Serial != tm.Serial()-1 {
 			t.Fatalf("split report: %+v", r)
 		}
 
@@ -186,7 +151,7 @@ func TestJT808OverTCP(t *testing.T) {
 		tm.send(append(append(append([]byte{}, a...), bad...), c...))
 		want := []byte{jt808.ResultOK, jt808.ResultBadMessage, jt808.ResultOK}
 		for i, w := range want {
-			if r := tm.response(); r.Result != w || r.Serial != tm.serial-3+uint16(i) {
+			if r := tm.response(); r.Result != w || r.Serial != tm.Serial()-3+uint16(i) {
 				t.Errorf("frame %d of three in one write: %+v, want result %d", i, r, w)
 			}
 		}
