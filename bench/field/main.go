@@ -20,11 +20,11 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"citygeo/bench/fieldload"
 	"citygeo/jt808"
 )
 
@@ -93,12 +93,12 @@ func runHTTP(addr, token string, conns, batch int, dur time.Duration) *result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}, Timeout: 30 * time.Second}
 	base := time.Now().Add(-20 * time.Hour)
 	var next atomic.Int64
-	per := max(batch/200, 1)
+	per := max(batch/fieldload.Handsets, 1)
 	r.took = run(conns, dur, func(_ int, deadline time.Time) {
 		var body []byte
 		for time.Now().Before(deadline) {
 			i := int(next.Add(1))
-			body = fixesBody(body[:0], i, per, base)
+			body = fieldload.FixesBody(body[:0], i, per, base)
 			req, _ := http.NewRequest("POST", "http://"+addr+"/v1/positions", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+token)
 			t0 := time.Now()
@@ -121,28 +121,6 @@ func runHTTP(addr, token string, conns, batch int, dur time.Duration) *result {
 	return r
 }
 
-// fixesBody writes batch i: per fixes of each of 200 handsets, every fix unique.
-func fixesBody(dst []byte, i, per int, base time.Time) []byte {
-	dst = append(dst, `{"fixes":[`...)
-	for d := range 200 {
-		for j := range per {
-			if d+j > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"device":"load-`...)
-			dst = strconv.AppendInt(dst, int64(d), 10)
-			dst = append(dst, `","time":"`...)
-			dst = base.Add(time.Duration(i*per+j)*100*time.Millisecond).AppendFormat(dst, time.RFC3339Nano)
-			dst = append(dst, `","lng":`...)
-			dst = strconv.AppendFloat(dst, 114.08+float64(d%20)*0.004+float64(j)*1e-5, 'f', 6, 64)
-			dst = append(dst, `,"lat":`...)
-			dst = strconv.AppendFloat(dst, 22.53+float64(d/20)*0.004, 'f', 6, 64)
-			dst = append(dst, `,"speed":1.3,"heading":87,"accuracy":6}`...)
-		}
-	}
-	return append(dst, "]}"...)
-}
-
 // runJT808 connects conns terminals, logs each in, and has each send location reports one at a
 // time, waiting for every acknowledgement.
 func runJT808(addr string, conns int, dur time.Duration) *result {
@@ -156,7 +134,7 @@ func runJT808(addr string, conns int, dur time.Duration) *result {
 		}
 		defer c.Close()
 		terms[w] = jt808.NewTerminal(c, fmt.Sprintf("1380000%04d", w), w%2 == 0)
-		if err := terms[w].Login(&jt808.Register{Province: 44, City: 303, Maker: "LOAD", Model: "bench", TerminalID: "T", PlateColor: 1, Plate: "粤B" + strconv.Itoa(10000+w)}, "861234567890123"); err != nil {
+		if err := terms[w].Login(fieldload.Register(w), "861234567890123"); err != nil {
 			fmt.Fprintln(os.Stderr, "field: login:", err)
 			os.Exit(1)
 		}
@@ -165,9 +143,7 @@ func runJT808(addr string, conns int, dur time.Duration) *result {
 	r.took = run(conns, dur, func(w int, deadline time.Time) {
 		tm := terms[w]
 		for k := 0; time.Now().Before(deadline); k++ {
-			body, _ := jt808.AppendLocation(nil, &jt808.Location{Status: jt808.StatusPositioned | jt808.StatusACC,
-				Lat: 22.53 + float64(w/20)*0.004 + float64(k%100)*1e-5, Lon: 114.08 + float64(w%20)*0.004,
-				Speed: 30, Direction: 90, Time: base.Add(time.Duration(k) * time.Second)})
+			body := fieldload.Location(w, k, base)
 			t0 := time.Now()
 			if err := tm.Send(jt808.MsgLocation, body); err != nil {
 				r.errs.Add(1)

@@ -6,17 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"citygeo/bench/fieldload"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sqlite"
@@ -68,36 +67,12 @@ func benchForce(b *testing.B) (*field.Force, *countingTracks) {
 	return f, ct
 }
 
-// appendFixesBody writes the JSON of batch i: devices × perDevice fixes, each device's times
-// following on from its previous batch, every fix unique (as a replayed day is).
-func appendFixesBody(dst []byte, i, devices, perDevice int, base time.Time) []byte {
-	dst = append(dst, `{"fixes":[`...)
-	for d := range devices {
-		for j := range perDevice {
-			if d+j > 0 {
-				dst = append(dst, ',')
-			}
-			at := base.Add(time.Duration(i*perDevice+j) * 100 * time.Millisecond)
-			dst = append(dst, `{"device":"h-`...)
-			dst = strconv.AppendInt(dst, int64(d), 10)
-			dst = append(dst, `","time":"`...)
-			dst = at.AppendFormat(dst, time.RFC3339Nano)
-			dst = append(dst, `","lng":`...)
-			dst = strconv.AppendFloat(dst, 114.08+float64(d%20)*0.004+float64(j)*1e-5, 'f', 6, 64)
-			dst = append(dst, `,"lat":`...)
-			dst = strconv.AppendFloat(dst, 22.53+float64(d/20)*0.004, 'f', 6, 64)
-			dst = append(dst, `,"speed":1.3,"heading":87,"accuracy":6}`...)
-		}
-	}
-	return append(dst, "]}"...)
-}
-
 // BenchmarkHTTPIngest posts batches of 1,000 fixes (200 handsets × 5) to POST /v1/positions
 // over loopback from 8 connections, stored in a SQLite tracks file and acknowledged durable.
 // The client and the server share this process's cores; bench/README.md has the run with
 // them on separate cores.
 func BenchmarkHTTPIngest(b *testing.B) {
-	const devices, perDevice, clients = 200, 5, 8
+	const devices, perDevice, clients = fieldload.Handsets, 5, 8
 	f, ct := benchForce(b)
 	token, hash, _ := api.NewToken()
 	auth, _ := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{{Name: "d", Role: api.RoleDevice, SHA256: hash}}})
@@ -116,7 +91,7 @@ func BenchmarkHTTPIngest(b *testing.B) {
 			defer wg.Done()
 			var body []byte
 			for i := int(next.Add(1)) - 1; i < b.N; i = int(next.Add(1)) - 1 {
-				body = appendFixesBody(body[:0], i, devices, perDevice, base)
+				body = fieldload.FixesBody(body[:0], i, perDevice, base)
 				req, _ := http.NewRequest("POST", ts.URL+"/v1/positions", bytes.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := client.Do(req)
@@ -144,18 +119,10 @@ func BenchmarkHTTPIngest(b *testing.B) {
 func BenchmarkJT808Ingest(b *testing.B) {
 	const terminals = 200
 	f, ct := benchForce(b)
-	ln, err := netListen()
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := newJT808Server(f, jt808.KeyedAuth{Key: []byte("bench")}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, ln) }()
-	defer func() { cancel(); <-done }()
+	addr := serveJT808(b, f)
 	tms := make([]*terminal, terminals)
 	for i := range tms {
-		tms[i] = dialTerminal(b, ln.Addr().String(), fmt.Sprintf("139%08d", i), i%2 == 0)
+		tms[i] = dialTerminal(b, addr, fmt.Sprintf("139%08d", i), i%2 == 0)
 		tms[i].login()
 	}
 	base := time.Now().Add(-20 * time.Hour).Truncate(time.Second)
@@ -168,8 +135,7 @@ func BenchmarkJT808Ingest(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for k := 0; next.Add(1) <= int64(b.N); k++ {
-				at := base.Add(time.Duration(k) * time.Second)
-				tm.send(tm.frame(jt808.MsgLocation, location(at, 114.08+float64(w%20)*0.004, 22.53+float64(w/20)*0.004+float64(k%100)*1e-5)))
+				tm.send(tm.frame(jt808.MsgLocation, fieldload.Location(w, k, base)))
 				if r, ok := tryResponse(tm); !ok || r.Result != jt808.ResultOK {
 					b.Errorf("terminal %d: %+v", w, r)
 					return
@@ -181,5 +147,3 @@ func BenchmarkJT808Ingest(b *testing.B) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reports/s")
 	ct.report(b, cpu0, b.N)
 }
-
-func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }

@@ -90,6 +90,13 @@ func startJT808(t testing.TB, st data.TrackStore, now func() time.Time) (addr st
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { f.Close() })
+	return serveJT808(t, f), f
+}
+
+// serveJT808 serves JT/T 808 for f on a free port until the test ends.
+func serveJT808(t testing.TB, f *field.Force) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +110,8 @@ func startJT808(t testing.TB, st data.TrackStore, now func() time.Time) (addr st
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
-		f.Close()
 	})
-	return ln.Addr().String(), f
+	return ln.Addr().String()
 }
 
 // TestJT808OverTCP drives the listener as terminals do: register, authenticate, heartbeat,

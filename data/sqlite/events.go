@@ -56,11 +56,7 @@ CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, repor
 // OpenEvents opens (or creates) the events file at path with WAL and a 5 s busy timeout, and
 // creates the events table if needed.
 func OpenEvents(path string) (*Events, error) {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
+	db, err := openWAL(path)
 	if err != nil {
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
 	}
@@ -158,6 +154,17 @@ func parseTimeText(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// openWAL opens the SQLite file at path for a log the process appends to (events, tracks):
+// WAL, so readers never wait for the writer, synchronous=NORMAL, so a commit survives a kill of
+// the process, and a 5 s busy timeout.
+func openWAL(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	return sql.Open("sqlite", sqliteuri.File(path, q))
 }
 
 // EventsPath is where the events of the store file storePath live unless told otherwise:

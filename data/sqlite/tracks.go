@@ -6,13 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
 
 	"citygeo/data"
-	"citygeo/internal/sqliteuri"
 )
 
 // Tracks keeps the tracks of field devices (data.TrackStore) in a file of its own: by default
@@ -76,11 +74,7 @@ CREATE TABLE IF NOT EXISTS track_latest (
 
 // OpenTracks opens (or creates) the tracks file at path and starts its compaction.
 func OpenTracks(path string) (*Tracks, error) {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
+	db, err := openWAL(path)
 	if err != nil {
 		return nil, fmt.Errorf("open track store %s: %w", path, err)
 	}

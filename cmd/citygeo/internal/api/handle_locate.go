@@ -83,6 +83,19 @@ type LocateBatchRequest struct {
 	Points []BatchPoint `json:"points"`
 }
 
+// parseBatch reads what every batch route shares: its options, parsed as the single route
+// parses its query, its crs and its points.
+func parseBatch[Q any](opts batchQuery, parse func(Query) (Q, error), crsName string, in []BatchPoint) (q Q, crs geo.CRS, points []orb.Point, err error) {
+	if q, err = parse(opts); err != nil {
+		return
+	}
+	if crs, err = ParseCRSParam(crsName); err != nil {
+		return
+	}
+	points, err = batchPoints(in, crs)
+	return
+}
+
 // batchPoints checks the points of a batch (one to MaxBatch, each with lng and lat in range)
 // and returns them in CGCS2000; errors name the point, as in points[3].lat.
 func batchPoints(in []BatchPoint, crs geo.CRS) ([]orb.Point, error) {
@@ -127,17 +140,7 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	if req.Radius != nil {
 		opts["radius"] = fmt.Sprint(*req.Radius)
 	}
-	q, err := parseLocateQuery(opts)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	crs, err := ParseCRSParam(req.CRS)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	points, err := batchPoints(req.Points, crs)
+	q, crs, points, err := parseBatch(opts, parseLocateQuery, req.CRS, req.Points)
 	if err != nil {
 		Fail(c, "", err)
 		return

@@ -144,17 +144,7 @@ func (s *Server) handleNearestBatch(c *gin.Context) {
 	if req.MaxDistance != nil {
 		opts["max_distance"] = fmt.Sprint(*req.MaxDistance)
 	}
-	q, err := parseNearestQuery(opts)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	crs, err := ParseCRSParam(req.CRS)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	points, err := batchPoints(req.Points, crs)
+	q, crs, points, err := parseBatch(opts, parseNearestQuery, req.CRS, req.Points)
 	if err != nil {
 		Fail(c, "", err)
 		return

@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +18,6 @@ import (
 	"citygeo/data"
 	"citygeo/field"
 	"citygeo/geo"
-	"citygeo/tiles/mvtcheck"
 )
 
 // fieldNow is the field tests' clock: 10:00 in Shenzhen.
@@ -31,7 +28,7 @@ type fieldServer struct {
 	srv    *api.Server
 	h      http.Handler
 	force  *field.Force
-	auth   *api.Auth
+	authz  *api.Auth
 	tokens map[api.Role]string
 	mu     sync.Mutex
 	now    time.Time
@@ -58,7 +55,7 @@ func newFieldServer(t testing.TB, withCity bool) *fieldServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs.auth = auth
+	fs.authz = auth
 	reg, err := field.NewRegistry([]data.Device{
 		{ID: "h-001", Kind: data.DevicePerson, Name: "张三", Role: "patroller", Team: "东门中队", Subject: "P001"},
 		{ID: "h-002", Kind: data.DevicePerson, Name: "李四", Role: "supervisor", Team: "东门中队", Subject: "P002"},
@@ -88,29 +85,18 @@ func newFieldServer(t testing.TB, withCity bool) *fieldServer {
 	return fs
 }
 
-// call sends a request with role's token ("" none) and decodes the JSON answer.
+// call sends a JSON request with role's token ("" none) and decodes the JSON answer.
 func (fs *fieldServer) call(t testing.TB, role api.Role, method, url string, body any) (int, map[string]any) {
 	t.Helper()
-	var rd *bytes.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
+	return do(t, fs.h, method, url, body, fs.auth(role)...)
+}
+
+// auth is the Authorization header pair of role's token; none for "".
+func (fs *fieldServer) auth(role api.Role) []string {
+	if role == "" {
+		return nil
 	}
-	req := httptest.NewRequest(method, url, rd)
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+fs.tokens[role])
-	}
-	rec := httptest.NewRecorder()
-	fs.h.ServeHTTP(rec, req)
-	var out map[string]any
-	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-			t.Fatalf("%s %s: not JSON: %q", method, url, rec.Body.String())
-		}
-	}
-	return rec.Code, out
+	return []string{"Authorization", "Bearer " + fs.tokens[role]}
 }
 
 func fixJSON(dev string, at time.Time, lng, lat float64) map[string]any {
@@ -138,7 +124,12 @@ func TestPositionsArePersonal(t *testing.T) {
 	} {
 		for _, role := range []api.Role{"", api.RoleReader, api.RoleGIS, api.RoleDevice, api.RoleDispatcher, api.RoleAdmin} {
 			t.Run(fmt.Sprintf("%s %s as %q", tc.method, tc.url, role), func(t *testing.T) {
-				code, _ := fs.call(t, role, tc.method, tc.url, tc.body)
+				var code int
+				if tc.method == "GET" && strings.HasSuffix(tc.url, ".mvt") {
+					code = get(t, fs.h, tc.url, fs.auth(role)...).Code // a tile is not JSON
+				} else {
+					code, _ = fs.call(t, role, tc.method, tc.url, tc.body)
+				}
 				want := http.StatusForbidden
 				switch {
 				case role == "":
@@ -255,7 +246,7 @@ func TestPostPositionsLimits(t *testing.T) {
 			t.Errorf("body %v: status %d, want 400", body, code)
 		}
 	}
-	plain := api.New(api.Options{Logger: quietLog, Auth: fs.auth})
+	plain := api.New(api.Options{Logger: quietLog, Auth: fs.authz})
 	req := httptest.NewRequest("POST", "/v1/positions", strings.NewReader(`{"fixes":[]}`))
 	req.Header.Set("Authorization", "Bearer "+fs.tokens[api.RoleDevice])
 	rec := httptest.NewRecorder()
@@ -328,29 +319,9 @@ func TestPositionsTilesFollowTheFixes(t *testing.T) {
 	fs := newFieldServer(t, true)
 	p, q := orb.Point{114.12, 22.55}, orb.Point{114.13, 22.555}
 	tp, tq := tilePath("positions", maptile.At(p, 16)), tilePath("positions", maptile.At(q, 16))
-	auth := []string{"Authorization", "Bearer " + fs.tokens[api.RoleDispatcher]}
 	shows := func(path string) bool {
 		t.Helper()
-		rec := get(t, fs.h, path, auth...)
-		switch rec.Code {
-		case 204:
-			return false
-		case 200:
-		default:
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
-		}
-		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
-		if len(probs) > 0 {
-			t.Fatal(probs)
-		}
-		for _, l := range dec.Layers {
-			for _, f := range l.Features {
-				if l.Name == "positions" && f.Tags["device"] == "h-001" && f.Tags["name"] == "张三" {
-					return true
-				}
-			}
-		}
-		return false
+		return tileShows(t, fs.h, path, "positions", "device", "h-001", fs.auth(api.RoleDispatcher)...)
 	}
 	if shows(tp) || shows(tq) { // also caches both empty tiles
 		t.Fatal("a device shown before it reported")
