@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"citygeo/data"
@@ -49,6 +50,19 @@ func (r *Registry) Device(id string) *data.Device {
 
 // Allows reports whether fixes of device id are accepted: always for an open (nil) registry.
 func (r *Registry) Allows(id string) bool { return r == nil || r.byID[id] != nil }
+
+// List returns the devices listed, by id.
+func (r *Registry) List() []*data.Device {
+	if r == nil {
+		return nil
+	}
+	out := make([]*data.Device, 0, len(r.byID))
+	for _, d := range r.byID {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b *data.Device) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
 
 // Len returns the number of devices listed.
 func (r *Registry) Len() int {

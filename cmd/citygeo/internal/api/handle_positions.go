@@ -24,6 +24,9 @@ var personal = Write(RoleDispatcher)
 // MaxFixes is the most fixes one POST /v1/positions may carry.
 const MaxFixes = 10_000
 
+// everywhere is the bound of every lon/lat.
+var everywhere = orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+
 // maxFixesBody bounds the body of POST /v1/positions: MaxFixes fixes of ~200 bytes, twice over.
 const maxFixesBody = 4 << 20
 
@@ -155,7 +158,7 @@ func (s *Server) handlePositions(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	b := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	b := everywhere
 	if bb := c.Query("bbox"); bb != "" {
 		if b, err = ParseBBox("bbox", bb); err != nil {
 			Fail(c, "", err)

@@ -38,6 +38,7 @@ type Server struct {
 	web    *web.Assets
 	disp   *Dispatch
 	field  *field.Force
+	nets   networks // the road network of the snapshot served last, for coverage
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
@@ -118,6 +119,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/tracks/:device", personal, "one device's track for a day (GMT+8) as a GeoJSON LineString with times", s.handleTrack},
 		{"GET", "/v1/patrollers/nearest", personal, "nearest patrollers to a point: straight-line metres, by role, online, on duty", s.handleNearest},
 		{"POST", "/v1/patrollers/nearest/batch", personal, "nearest patrollers to up to 1,000 points", s.handleNearestBatch},
+		{"GET", "/v1/coverage", personal, "a patrol day's coverage per person: segments passed, passes against targets (JSON or CSV)", s.handleCoverage},
 	}, s.tileRoutes()...)
 }
 
