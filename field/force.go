@@ -56,8 +56,9 @@ type Force struct {
 	queue  chan *pending
 	done   chan struct{}
 
-	smu  sync.Mutex
-	subs []func([]Move)
+	smu   sync.Mutex
+	subs  []func([]Move)
+	fsubs []func([]data.Fix)
 }
 
 // maxYields bounds how often the committer yields to let a group grow before it commits.
@@ -118,6 +119,15 @@ func (f *Force) HasDuty() bool { return f.opts.Duty != nil }
 func (f *Force) Subscribe(fn func([]Move)) {
 	f.smu.Lock()
 	f.subs = append(f.subs, fn)
+	f.smu.Unlock()
+}
+
+// SubscribeFixes registers fn to be called with every stored group of fixes, in arrival
+// order, right after the moves' subscribers and before the group is acknowledged. fn must be
+// quick, must not keep the slice and must not ingest.
+func (f *Force) SubscribeFixes(fn func([]data.Fix)) {
+	f.smu.Lock()
+	f.fsubs = append(f.fsubs, fn)
 	f.smu.Unlock()
 }
 
@@ -218,10 +228,13 @@ func (f *Force) commit() {
 		if err == nil {
 			moves = f.pos.update(all, f.opts.Devices, f.opts.Now(), moves[:0])
 			f.smu.Lock()
-			subs := f.subs
+			subs, fsubs := f.subs, f.fsubs
 			f.smu.Unlock()
 			for _, fn := range subs {
 				fn(moves)
+			}
+			for _, fn := range fsubs {
+				fn(all)
 			}
 		} else {
 			err = fmt.Errorf("store %d fixes: %w", len(all), err)

@@ -88,7 +88,7 @@ func newServeCmd() *cobra.Command {
 			// before it, so no fix is acknowledged after the tracks are closed.
 			defer force.Close()
 			go force.KeepRetention(ctx, time.Hour, func(err error) { log.Error("prune tracks", "err", err) })
-			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir, Field: force.Force})
+			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir, Field: force.Force, Fences: force.fences})
 			if ff.jt808 != "" {
 				jln, err := net.Listen("tcp", ff.jt808)
 				if err != nil {
@@ -139,6 +139,8 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&ff.tracks, "tracks", "", "SQLite file keeping the tracks; default: <store>.tracks.db beside the --store file (memory only on the sample city)")
 	cmd.Flags().IntVar(&ff.retention, "retention-days", field.DefaultRetentionDays, "days of tracks kept (positions are personal data)")
 	cmd.Flags().StringVar(&ff.jt808, "jt808", "", "listen for JT/T 808 vehicle terminals (2013/2019) on HOST:PORT")
+	cmd.Flags().StringVar(&ff.fences, "fences", "", "geofences (GeoJSON: id, name, kind forbidden|assigned, roles, devices, hours HH:MM-HH:MM); alerts at /v1/alerts and /v1/alerts/stream")
+	cmd.Flags().DurationVar(&ff.stillFor, "still-for", field.DefaultStillFor, "a device within 30 m this long raises a stationary alert (negative: never)")
 	cmd.Flags().StringVar(&ff.jt808Key, "jt808-key", "", "file with the key of the terminals' authentication codes (created if absent); default: <tracks>.jt808.key")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")
 	return cmd

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"citygeo/data"
 	"citygeo/data/sqlite"
@@ -18,18 +19,21 @@ import (
 
 // fieldFlags configure the field force of `serve`: devices, tracks, retention, JT/T 808.
 type fieldFlags struct {
-	devices   string // device registry (.json or .csv); "" = open
-	tracks    string // SQLite file for tracks; "" = sqlite.TracksPath(--store), or memory only on the sample city
-	retention int    // days of tracks kept
-	jt808     string // JT/T 808 listen address; "" = none
-	jt808Key  string // file holding the key of the terminals' authentication codes
+	devices   string        // device registry (.json or .csv); "" = open
+	tracks    string        // SQLite file for tracks; "" = sqlite.TracksPath(--store), or memory only on the sample city
+	retention int           // days of tracks kept
+	jt808     string        // JT/T 808 listen address; "" = none
+	jt808Key  string        // file holding the key of the terminals' authentication codes
+	fences    string        // geofences (GeoJSON); "" = none (stationary alerts only)
+	stillFor  time.Duration // standing still this long is an alert; negative: never
 }
 
 // fieldForce is the field force with what must be closed after it.
 type fieldForce struct {
 	*field.Force
-	store data.TrackStore
-	key   []byte // the JT/T 808 authentication key
+	fences *field.Fences
+	store  data.TrackStore
+	key    []byte // the JT/T 808 authentication key
 }
 
 // Close stops the force, then closes its store.
@@ -70,6 +74,18 @@ func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Lo
 		return nil, err
 	}
 	out := &fieldForce{Force: force, store: st}
+	var fences []field.Fence
+	if ff.fences != "" {
+		if fences, err = field.LoadFences(ff.fences); err != nil {
+			out.Close()
+			return nil, err
+		}
+	}
+	if out.fences, err = field.NewFences(field.FenceOptions{Fences: fences, StillFor: ff.stillFor}, reg); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("%s: %w", ff.fences, err)
+	}
+	out.fences.Watch(force)
 	if ff.jt808 != "" {
 		keyPath := ff.jt808Key
 		if keyPath == "" && path != "" {

@@ -24,7 +24,9 @@ type Options struct {
 	City *city.City
 	// Field is the field force (devices, latest positions, tracks); nil: the positions routes
 	// answer 503 and the positions tile set is empty.
-	Field     *field.Force
+	Field *field.Force
+	// Fences is the geofence watcher whose alerts the alert routes serve; nil: they answer 503.
+	Fences    *field.Fences
 	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 }
@@ -39,6 +41,8 @@ type Server struct {
 	disp   *Dispatch
 	field  *field.Force
 	nets   networks // the road network of the snapshot served last, for coverage
+
+	fenceWatch *field.Fences
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
@@ -57,7 +61,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
@@ -119,6 +123,8 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/tracks/:device", personal, "one device's track for a day (GMT+8) as a GeoJSON LineString with times", s.handleTrack},
 		{"GET", "/v1/patrollers/nearest", personal, "nearest patrollers to a point: straight-line metres, by role, online, on duty", s.handleNearest},
 		{"POST", "/v1/patrollers/nearest/batch", personal, "nearest patrollers to up to 1,000 points", s.handleNearestBatch},
+		{"GET", "/v1/alerts", personal, "geofence alerts (left the zone, entered a forbidden one, standing still) after ?since=N", s.handleAlerts},
+		{"GET", "/v1/alerts/stream", personal, "geofence alerts as server-sent events, live", s.handleAlertStream},
 		{"GET", "/v1/coverage", personal, "a patrol day's coverage per person: segments passed, passes against targets (JSON or CSV)", s.handleCoverage},
 	}, s.tileRoutes()...)
 }
