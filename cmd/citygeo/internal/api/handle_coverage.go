@@ -40,13 +40,10 @@ func (s *Server) handleCoverage(c *gin.Context) {
 	if f == nil {
 		return
 	}
-	day := f.Options().Now()
-	if d := c.Query("date"); d != "" {
-		var err error
-		if day, err = time.ParseInLocation(time.DateOnly, d, field.CST); err != nil {
-			Fail(c, "", BadParam("date", "%q: want YYYY-MM-DD", d))
-			return
-		}
+	from, to, err := patrolDay(c.Query("date"), f)
+	if err != nil {
+		Fail(c, "", err)
+		return
 	}
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "csv" {
@@ -58,7 +55,6 @@ func (s *Server) handleCoverage(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	from, to := field.Day(day)
 	out, err := f.Coverage(c.Request.Context(), s.nets.of(snap), devices, from, to, field.CoverageOptions{})
 	if err != nil {
 		Fail(c, "", err)

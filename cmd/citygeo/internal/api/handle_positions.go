@@ -198,19 +198,16 @@ func (s *Server) handleTrack(c *gin.Context) {
 	if f == nil {
 		return
 	}
-	day := f.Options().Now()
-	if d := c.Query("date"); d != "" {
-		if day, err = time.ParseInLocation(time.DateOnly, d, field.CST); err != nil {
-			Fail(c, "", BadParam("date", "%q: want YYYY-MM-DD", d))
-			return
-		}
+	from, to, err := patrolDay(c.Query("date"), f)
+	if err != nil {
+		Fail(c, "", err)
+		return
 	}
 	dev := c.Param("device")
 	if reg := f.Options().Devices; reg != nil && reg.Device(dev) == nil {
 		Fail(c, "", NotFound("device", "no device %q", dev))
 		return
 	}
-	from, to := field.Day(day)
 	fixes, err := f.Track(c.Request.Context(), dev, from, to)
 	if err != nil {
 		Fail(c, "", err)
@@ -245,6 +242,19 @@ func trackFeature(dev string, day time.Time, fixes []data.Fix, crs geo.CRS) *geo
 		"device": dev, "date": day.Format(time.DateOnly), "count": len(fixes), "length_m": length,
 		"times": times, "speeds": speeds, "headings": headings}}
 	return ft
+}
+
+// patrolDay reads date (YYYY-MM-DD, GMT+8; "" is today by f's clock) and returns the bounds
+// of that patrol day.
+func patrolDay(date string, f *field.Force) (from, to time.Time, err error) {
+	day := f.Options().Now()
+	if date != "" {
+		if day, err = time.ParseInLocation(time.DateOnly, date, field.CST); err != nil {
+			return from, to, BadParam("date", "%q: want YYYY-MM-DD", date)
+		}
+	}
+	from, to = field.Day(day)
+	return from, to, nil
 }
 
 // parseDuration reads a duration as seconds ("300") or Go syntax ("5m"); "" is 0.
