@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -73,6 +74,22 @@ func (l *Live) check(r Rule) error {
 		return fmt.Errorf("tiles: live set %q: zooms %d–%d not within %d–%d", r.Set, r.MinZoom, r.MaxZoom, MinZoom, MaxZoom)
 	}
 	return nil
+}
+
+// Without returns a registry of the same sets, sharing their caches, except those named: the
+// style of a client that may not see a set (positions are personal data) leaves it out. A nil
+// Live gives nil.
+func (l *Live) Without(names ...string) *Live {
+	if l == nil {
+		return nil
+	}
+	out := &Live{}
+	for _, s := range l.sets {
+		if !slices.Contains(names, s.rule.Set) {
+			out.sets = append(out.sets, s)
+		}
+	}
+	return out
 }
 
 // set returns the live set called name, or nil.

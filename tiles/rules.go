@@ -20,6 +20,9 @@ type Rule struct {
 const (
 	SetCity   = "city"   // grids, areas, components, roads: changes only with the dataset version
 	SetEvents = "events" // a live set: the open events of the dispatch feed, changing per event
+	// SetPositions is a live set: the latest position of every field device (personal data:
+	// the HTTP layer serves it to dispatchers only).
+	SetPositions = "positions"
 )
 
 // MVT layer names, as tiles, TileJSON and the styles spell them.
@@ -29,6 +32,7 @@ const (
 	LayerRoads      = "roads"      // city: road centrelines
 	LayerComponents = "components" // city: components, clustered up to clusterMaxZoom
 	LayerEvents     = "events"     // events: the open events
+	LayerPositions  = "positions"  // positions: patrollers and vehicles where they last reported
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.

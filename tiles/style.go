@@ -51,11 +51,11 @@ var palettes = map[string]palette{
 	StyleWall: {bg: "#0b1220", community: "#1e293b", gridFill: "#0f172a", gridLine: "#334155",
 		street: "#64748b", district: "#e2e8f0", text: "#e2e8f0", halo: "#0b1220",
 		expressway: "#fbbf24", arterial: "#f97316", secondary: "#94a3b8", branch: "#475569", roadText: "#cbd5e1",
-		live: map[string]string{SetEvents: "#ef4444"}},
+		live: map[string]string{SetEvents: "#ef4444", SetPositions: "#22c55e"}},
 	StyleDesk: {bg: "#f8f7f4", community: "#e7e5e4", gridFill: "#ffffff", gridLine: "#cbd5e1",
 		street: "#78716c", district: "#1c1917", text: "#1c1917", halo: "#ffffff",
 		expressway: "#d97706", arterial: "#ea580c", secondary: "#a8a29e", branch: "#d6d3d1", roadText: "#44403c",
-		live: map[string]string{SetEvents: "#dc2626"}},
+		live: map[string]string{SetEvents: "#dc2626", SetPositions: "#16a34a"}},
 }
 
 // Fonts is the text-font stack. The style has no "glyphs" URL, so MapLibre draws every glyph

@@ -38,6 +38,7 @@ var layerDescriptions = map[string]string{
 	LayerRoads:      "road centrelines",
 	LayerComponents: "city components (城市部件); clusters (cluster=true, count, major) up to z15",
 	LayerEvents:     "live events (事件)",
+	LayerPositions:  "patrollers and vehicles at their latest position (巡查人员、车辆)",
 }
 
 var fieldTypes = map[string]string{

@@ -21,6 +21,8 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/dispatch"
+	"citygeo/field"
+	"citygeo/jt808"
 	"citygeo/tiles"
 )
 
@@ -109,12 +111,35 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	closeAudit := closeOnce(trailCloser, "audit log", log)
 	defer closeAudit()
+	ff := fieldFlags{devices: cfg.Devices, tracks: cfg.Tracks, retention: cfg.RetentionDays, jt808: cfg.JT808,
+		jt808Key: cfg.JT808Key, fences: cfg.Fences, stillFor: cfg.StillFor}
+	force, err := newField(ctx, ff, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	// Closed last (deferred first): the HTTP server and the JT/T 808 listener stop before it,
+	// so no fix is acknowledged after the tracks are closed.
+	defer force.Close()
+	go force.KeepRetention(ctx, time.Hour, func(err error) { log.Error("prune tracks", "err", err) })
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, WebDir: cfg.WebDir,
+		Field: force.Force, Fences: force.fences,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
 			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
 		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout, Audit: trail,
 		PublicURL: cfg.PublicURL})
+	if ff.jt808 != "" {
+		jln, err := net.Listen("tcp", ff.jt808)
+		if err != nil {
+			return fmt.Errorf("listen JT/T 808: %w", err)
+		}
+		js := newJT808Server(force.Force, jt808.KeyedAuth{Key: force.key, Known: knownTerminal(force.Options().Devices)}, log)
+		jctx, jcancel := context.WithCancel(ctx)
+		jdone := make(chan error, 1)
+		go func() { jdone <- js.Serve(jctx, jln) }()
+		defer func() { jcancel(); <-jdone }() // every terminal's handler has returned before the force closes
+		log.Info("JT/T 808 listening", "addr", jln.Addr().String())
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -180,4 +205,13 @@ func loadAuth(path string) (*api.Auth, error) {
 		return nil, err
 	}
 	return api.NewAuth(cfg)
+}
+
+// knownTerminal is the registry's check for JT/T 808 registrations; nil (any terminal) when
+// the registry is open.
+func knownTerminal(reg *field.Registry) func(string) bool {
+	if reg == nil {
+		return nil
+	}
+	return reg.Allows
 }

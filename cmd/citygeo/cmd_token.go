@@ -39,7 +39,7 @@ func newTokenCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "who the token is for")
-	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis or admin")
+	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis, device or admin")
 	_ = cmd.MarkFlagRequired("name")
 	cmd.AddCommand(newTokenAddCmd(), newTokenListCmd(), newTokenRevokeCmd())
 	return cmd

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestSyncFull: both files commit with synchronous=FULL (2), so an acknowledged version,
-// activation or event survives an OS crash, not only a process kill.
+// TestSyncFull: every file commits with synchronous=FULL (2), so an acknowledged version,
+// activation, event or fix survives an OS crash, not only a process kill.
 func TestSyncFull(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -22,7 +22,12 @@ func TestSyncFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ev.Close()
-	for name, db := range map[string]*sql.DB{"store": st.db, "events": ev.db} {
+	tr, err := OpenTracks(filepath.Join(dir, "city.db.tracks.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	for name, db := range map[string]*sql.DB{"store": st.db, "events": ev.db, "tracks": tr.db} {
 		var mode int
 		if err := db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&mode); err != nil {
 			t.Fatal(err)

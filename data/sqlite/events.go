@@ -62,11 +62,7 @@ CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, repor
 // OpenEvents opens (or creates) the events file at path with WAL and a 5 s busy timeout, and
 // creates the events table if needed.
 func OpenEvents(path string) (*Events, error) {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
+	db, err := openWAL(path)
 	if err != nil {
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
 	}
@@ -164,6 +160,18 @@ func parseTimeText(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// openWAL opens the SQLite file at path for a log the process appends to (events, tracks):
+// WAL, so readers never wait for the writer; synchronous=FULL, so a commit acknowledged to a
+// client survives an OS crash or power loss, not only a kill of the process (one fsync per
+// commit: tracks amortise it by group commit); and a 5 s busy timeout.
+func openWAL(path string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	return sql.Open("sqlite", sqliteuri.File(path, q))
 }
 
 // EventsPath is where the events of the store file storePath live unless told otherwise:

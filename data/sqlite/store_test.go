@@ -215,3 +215,17 @@ func TestWatchSurvivesErrors(t *testing.T) {
 		t.Errorf("Watch after cancel = %v, want context.Canceled", err)
 	}
 }
+
+// TestTracksConformance runs the track store suite on the tracks file.
+func TestTracksConformance(t *testing.T) {
+	storetest.RunTracks(t, func(t *testing.T) func(t *testing.T) data.TrackStore {
+		path := filepath.Join(t.TempDir(), sqlite.TracksPath("city.db"))
+		return func(t *testing.T) data.TrackStore {
+			s, err := sqlite.OpenTracks(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}

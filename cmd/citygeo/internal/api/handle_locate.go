@@ -83,6 +83,45 @@ type LocateBatchRequest struct {
 	Points []BatchPoint `json:"points"`
 }
 
+// parseBatch reads what every batch route shares: its options, parsed as the single route
+// parses its query, its crs and its points.
+func parseBatch[Q any](opts batchQuery, parse func(Query) (Q, error), crsName string, in []BatchPoint) (q Q, crs geo.CRS, points []orb.Point, err error) {
+	if q, err = parse(opts); err != nil {
+		return
+	}
+	if crs, err = ParseCRSParam(crsName); err != nil {
+		return
+	}
+	points, err = batchPoints(in, crs)
+	return
+}
+
+// batchPoints checks the points of a batch (one to MaxBatch, each with lng and lat in range)
+// and returns them in CGCS2000; errors name the point, as in points[3].lat.
+func batchPoints(in []BatchPoint, crs geo.CRS) ([]orb.Point, error) {
+	if len(in) == 0 {
+		return nil, BadParam("points", "at least one point is required")
+	}
+	if len(in) > MaxBatch {
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "points", Message: fmt.Sprintf("%d points; at most %d per request", len(in), MaxBatch)}
+	}
+	points := make([]orb.Point, len(in))
+	for i, bp := range in {
+		if bp.Lng == nil || bp.Lat == nil {
+			return nil, BadParam(fmt.Sprintf("points[%d]", i), "lng and lat are required")
+		}
+		pq := batchQuery{"lng": fmt.Sprint(*bp.Lng), "lat": fmt.Sprint(*bp.Lat), "crs": crs.String()}
+		var err error
+		if _, points[i], _, err = ParsePoint(pq); err != nil {
+			if ae, ok := err.(*Error); ok {
+				ae.Field = fmt.Sprintf("points[%d].%s", i, ae.Field)
+			}
+			return nil, err
+		}
+	}
+	return points, nil
+}
+
 // batchQuery adapts a batch request's shared options to the Query parsers.
 type batchQuery map[string]string
 
@@ -94,14 +133,6 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
-	if len(req.Points) == 0 {
-		Fail(c, "", BadParam("points", "at least one point is required"))
-		return
-	}
-	if len(req.Points) > MaxBatch {
-		Fail(c, "", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "points", Message: fmt.Sprintf("%d points; at most %d per request", len(req.Points), MaxBatch)})
-		return
-	}
 	opts := batchQuery{"class": req.Class}
 	if req.K != nil {
 		opts["k"] = fmt.Sprint(*req.K)
@@ -109,30 +140,10 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	if req.Radius != nil {
 		opts["radius"] = fmt.Sprint(*req.Radius)
 	}
-	q, err := parseLocateQuery(opts)
+	q, crs, points, err := parseBatch(opts, parseLocateQuery, req.CRS, req.Points)
 	if err != nil {
 		Fail(c, "", err)
 		return
-	}
-	crs, err := ParseCRSParam(req.CRS)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	points := make([]orb.Point, len(req.Points))
-	for i, bp := range req.Points {
-		if bp.Lng == nil || bp.Lat == nil {
-			Fail(c, "", BadParam(fmt.Sprintf("points[%d]", i), "lng and lat are required"))
-			return
-		}
-		pq := batchQuery{"lng": fmt.Sprint(*bp.Lng), "lat": fmt.Sprint(*bp.Lat), "crs": crs.String()}
-		if _, points[i], _, err = ParsePoint(pq); err != nil {
-			if ae, ok := err.(*Error); ok {
-				ae.Field = fmt.Sprintf("points[%d].%s", i, ae.Field)
-			}
-			Fail(c, "", err)
-			return
-		}
 	}
 	snap := s.snapshot(c)
 	if snap == nil {

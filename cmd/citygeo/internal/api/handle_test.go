@@ -43,7 +43,8 @@ func newSampleServer(t testing.TB) (*api.Server, *data.Dataset) {
 	return srv, ds
 }
 
-func do(t testing.TB, h http.Handler, method, url string, body any) (int, map[string]any) {
+// do sends a request with a JSON body (nil: none) and header pairs, and decodes the JSON answer.
+func do(t testing.TB, h http.Handler, method, url string, body any, hdr ...string) (int, map[string]any) {
 	t.Helper()
 	var rd *bytes.Reader
 	if body != nil {
@@ -53,6 +54,9 @@ func do(t testing.TB, h http.Handler, method, url string, body any) (int, map[st
 		rd = bytes.NewReader(nil)
 	}
 	req := httptest.NewRequest(method, url, rd)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var out map[string]any

@@ -81,6 +81,9 @@ func (s *Server) handleTile(c *gin.Context) {
 		Fail(c, "", err)
 		return
 	}
+	if !s.guardSet(c, c.Param("set")) {
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
@@ -128,6 +131,9 @@ func (s *Server) handleTileJSON(c *gin.Context) {
 		Fail(c, "", NotFound("set", "TileJSON is at /tiles/{set}.json"))
 		return
 	}
+	if !s.guardSet(c, set) {
+		return
+	}
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
@@ -147,7 +153,7 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "styles are /styles/wall.json and /styles/desk.json"))
 		return
 	}
-	st, err := tiles.Style(name, s.baseURL(c.Request), s.live)
+	st, err := tiles.Style(name, s.baseURL(c.Request), s.liveFor(c))
 	if err != nil {
 		Fail(c, "", NotFound("style", "%v", err))
 		return

@@ -82,14 +82,15 @@ func FuzzParseTileCoords(f *testing.F) {
 	})
 }
 
-// positions is a live layer of one patroller, registered beside events as a positions feed is.
+// positions is a live layer of one patroller in a test set of its own ("patrols"), registered
+// beside events and the real positions set as any further live layer is.
 type positions struct {
 	mu sync.Mutex
 	at orb.Point
 }
 
 func (p *positions) Rule() tiles.Rule {
-	return tiles.Rule{Set: "positions", Layer: "patrollers", Kind: "patroller", MinZoom: 12, MaxZoom: tiles.MaxZoom, Attrs: []string{"id"}}
+	return tiles.Rule{Set: "patrols", Layer: "patrollers", Kind: "patroller", MinZoom: 12, MaxZoom: tiles.MaxZoom, Attrs: []string{"id"}}
 }
 
 func (p *positions) In(b orb.Bound, fn func(tiles.LiveFeature) bool) {
@@ -125,7 +126,7 @@ func TestLiveSetRoutes(t *testing.T) {
 	srv.Swap(snap)
 	tile := func(at orb.Point, z maptile.Zoom) string {
 		tl := maptile.At(at, z)
-		return fmt.Sprintf("/tiles/positions/%d/%d/%d.mvt", tl.Z, tl.X, tl.Y)
+		return fmt.Sprintf("/tiles/patrols/%d/%d/%d.mvt", tl.Z, tl.X, tl.Y)
 	}
 	get := func(url string) (int, string) {
 		rec := httptest.NewRecorder()
@@ -144,8 +145,8 @@ func TestLiveSetRoutes(t *testing.T) {
 		status    int
 		has       string
 	}{
-		{"tilejson", "/tiles/positions.json", 200, `"id":"patrollers"`},
-		{"style source", "/styles/desk.json", 200, `"url":"http://example.com/tiles/positions.json"`},
+		{"tilejson", "/tiles/patrols.json", 200, `"id":"patrollers"`},
+		{"style source", "/styles/desk.json", 200, `"url":"http://example.com/tiles/patrols.json"`},
 		{"tile showing the patroller", tile(p, 16), 200, "patrollers"},
 		{"tile below the set's zooms", tile(p, 11), 204, ""},
 		{"tile where the patroller is not", tile(q, 16), 204, ""},

@@ -37,6 +37,32 @@ func get(t testing.TB, h http.Handler, url string, hdr ...string) *httptest.Resp
 	return rec
 }
 
+// tileShows reports whether the tile at path has a feature in layer whose tag key is value; a
+// 204 is a tile without features. The tile must be strictly valid.
+func tileShows(t *testing.T, h http.Handler, path, layer, key, value string, hdr ...string) bool {
+	t.Helper()
+	rec := get(t, h, path, hdr...)
+	switch rec.Code {
+	case 204:
+		return false
+	case 200:
+	default:
+		t.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
+	}
+	dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for _, l := range dec.Layers {
+		for _, f := range l.Features {
+			if l.Name == layer && f.Tags[key] == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func tilePath(set string, t maptile.Tile) string {
 	return fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", set, t.Z, t.X, t.Y)
 }
@@ -346,26 +372,7 @@ func TestEventsTilesFollowTheFeed(t *testing.T) {
 	tp, tq := tilePath("events", maptile.At(p, 16)), tilePath("events", maptile.At(q, 16))
 	shows := func(path string) bool {
 		t.Helper()
-		rec := get(t, h, path)
-		switch rec.Code {
-		case 204:
-			return false
-		case 200:
-		default:
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
-		}
-		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
-		if len(probs) > 0 {
-			t.Fatal(probs)
-		}
-		for _, l := range dec.Layers {
-			for _, f := range l.Features {
-				if l.Name == "events" && f.Tags["id"] == "A2026-0001" {
-					return true
-				}
-			}
-		}
-		return false
+		return tileShows(t, h, path, "events", "id", "A2026-0001")
 	}
 	if shows(tp) || shows(tq) { // also fills the cache with the empty tiles
 		t.Fatal("event shown before it exists")

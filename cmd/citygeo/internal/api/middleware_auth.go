@@ -24,6 +24,7 @@ const (
 	RoleDispatcher Role = "dispatcher" // events feed, dispatch writes
 	RoleGIS        Role = "gis"        // dataset import, activate, rollback
 	RoleAdmin      Role = "admin"      // everything
+	RoleDevice     Role = "device"     // posts positions only (a handset or its gateway); reads nothing of them
 )
 
 // Access is what a route requires: Public routes (health probes) are always open, Read routes
@@ -94,9 +95,9 @@ func NewAuth(cfg *AuthConfig) (*Auth, error) {
 	a.guardReads = cfg.GuardReads
 	for i, t := range cfg.Tokens {
 		switch t.Role {
-		case RoleReader, RoleDispatcher, RoleGIS, RoleAdmin:
+		case RoleReader, RoleDispatcher, RoleGIS, RoleAdmin, RoleDevice:
 		default:
-			return nil, fmt.Errorf("auth config: tokens[%d] (%s): role %q: want reader, dispatcher, gis or admin", i, t.Name, t.Role)
+			return nil, fmt.Errorf("auth config: tokens[%d] (%s): role %q: want reader, dispatcher, gis, device or admin", i, t.Name, t.Role)
 		}
 		h := strings.ToLower(t.SHA256)
 		if b, err := hex.DecodeString(h); err != nil || len(b) != sha256.Size {

@@ -11,7 +11,7 @@ import (
 
 // TestAuthMatrix walks every route of the table × every credential × open and guarded reads.
 func TestAuthMatrix(t *testing.T) {
-	roles := []api.Role{api.RoleReader, api.RoleDispatcher, api.RoleGIS, api.RoleAdmin}
+	roles := []api.Role{api.RoleReader, api.RoleDispatcher, api.RoleGIS, api.RoleAdmin, api.RoleDevice}
 	tokens := map[api.Role]string{}
 	var entries []api.TokenHash
 	for _, r := range roles {

@@ -12,6 +12,7 @@ import (
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/buildinfo"
+	"citygeo/field"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -25,7 +26,12 @@ type Options struct {
 	// City is the served city; its store, when it has one, enables the dataset routes (upload,
 	// list, activate), which answer 503 without. nil: a city with no store, served once Swap is
 	// called.
-	City      *city.City
+	City *city.City
+	// Field is the field force (devices, latest positions, tracks); nil: the positions routes
+	// answer 503 and the positions tile set is empty.
+	Field *field.Force
+	// Fences is the geofence watcher whose alerts the alert routes serve; nil: they answer 503.
+	Fences    *field.Fences
 	MaxUpload int64  // largest dataset upload in bytes; 0 = DefaultMaxUpload
 	WebDir    string // a built web/dist folder for the map page's MapLibre files; "" = those embedded at build time
 	// Build is the running binary's build, reported by /v1/info; the zero value: buildinfo.Read().
@@ -56,6 +62,10 @@ type Server struct {
 	engine *gin.Engine
 	web    *web.Assets
 	disp   *Dispatch
+	field  *field.Force
+	nets   networks // the road network of the snapshot served last, for coverage
+
+	fenceWatch *field.Fences
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 	ogc  ogcCatalogs // the OGC API catalog of the snapshot served last
@@ -88,7 +98,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
+		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
 		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
 	if s.build == (buildinfo.Info{}) {
@@ -98,6 +108,7 @@ func New(opts Options) *Server {
 		s.maxUpload = DefaultMaxUpload
 	}
 	s.registerLive(opts.Dispatch)
+	s.registerPositions(opts.Field)
 	if s.auth == nil {
 		s.auth, _ = NewAuth(nil)
 	}
@@ -174,6 +185,14 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v3/geocode/regeo", Read, "AMap-compatible 逆地理编码 (GCJ-02 by default)", s.handleAMapRegeo},
 		{"GET", "/v3/assistant/inputtips", Read, "AMap-compatible 输入提示", s.handleAMapInputtips},
 		{"GET", "/v3/assistant/coordinate/convert", Read, "AMap-compatible 坐标转换 (gps, baidu → GCJ-02)", s.handleAMapConvert},
+		{"POST", "/v1/positions", Write(RoleDevice), "store a batch of fixes from handsets (durable when answered)", s.handlePostPositions},
+		{"GET", "/v1/positions", personal, "latest position of every device as GeoJSON", s.handlePositions},
+		{"GET", "/v1/tracks/:device", personal, "one device's track for a day (GMT+8) as a GeoJSON LineString with times", s.handleTrack},
+		{"GET", "/v1/patrollers/nearest", personal, "nearest patrollers to a point: straight-line metres, by role, online, on duty", s.handleNearest},
+		{"POST", "/v1/patrollers/nearest/batch", personal, "nearest patrollers to up to 1,000 points", s.handleNearestBatch},
+		{"GET", "/v1/alerts", personal, "geofence alerts (left the zone, entered a forbidden one, standing still) after ?since=N", s.handleAlerts},
+		{"GET", "/v1/alerts/stream", personal, "geofence alerts as server-sent events, live", s.handleAlertStream},
+		{"GET", "/v1/coverage", personal, "a patrol day's coverage per person: segments passed, passes against targets (JSON or CSV)", s.handleCoverage},
 	}, append(s.tileRoutes(), s.ogcRoutes()...)...)
 }
 

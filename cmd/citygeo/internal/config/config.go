@@ -10,6 +10,8 @@ package config
 
 import (
 	"time"
+
+	fieldforce "citygeo/field"
 )
 
 // Config is the configuration of a serving process. Default returns the values a bare
@@ -25,7 +27,17 @@ type Config struct {
 	TileCacheMB int64   `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
 	Snap        float64 `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
 	MaxUpload   int64   `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
-	PublicURL   string  `yaml:"public_url" help:"URL clients reach the server at (https://gis.example.gov.cn/citygeo), for the absolute URLs in TileJSON and styles; empty: taken from each request's Host header"`
+	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
+	// --devices, --tracks.
+	Devices       string        `yaml:"devices" help:"device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report"`
+	Tracks        string        `yaml:"tracks" help:"SQLite file keeping the tracks; default: <store>.tracks.db beside an SQLite store file (memory only on the sample city or a database store)"`
+	RetentionDays int           `yaml:"retention_days" help:"days of tracks kept (positions are personal data)"`
+	JT808         string        `yaml:"jt808" help:"listen for JT/T 808 vehicle terminals (2013/2019) on HOST:PORT; empty: none"`
+	JT808Key      string        `yaml:"jt808_key" help:"file with the key of the terminals' authentication codes (created if absent); default: <tracks>.jt808.key"`
+	Fences        string        `yaml:"fences" help:"geofences (GeoJSON: id, name, kind forbidden|assigned, roles, devices, hours HH:MM-HH:MM); alerts at /v1/alerts and /v1/alerts/stream"`
+	StillFor      time.Duration `yaml:"still_for" help:"a device within 30 m this long raises a stationary alert (negative: never)"`
+
+	PublicURL string `yaml:"public_url" help:"URL clients reach the server at (https://gis.example.gov.cn/citygeo), for the absolute URLs in TileJSON and styles; empty: taken from each request's Host header"`
 
 	Log    Log    `yaml:"log"`
 	HTTP   HTTP   `yaml:"http"`
@@ -75,10 +87,12 @@ type Audit struct {
 // Default returns the configuration of a bare `citygeo serve`.
 func Default() *Config {
 	return &Config{
-		Addr:        "127.0.0.1:8080",
-		TileCacheMB: 256,
-		MaxUpload:   1 << 30,
-		Log:         Log{Format: "auto", Level: "info", Access: true},
+		Addr:          "127.0.0.1:8080",
+		TileCacheMB:   256,
+		MaxUpload:     1 << 30,
+		RetentionDays: fieldforce.DefaultRetentionDays,
+		StillFor:      fieldforce.DefaultStillFor,
+		Log:           Log{Format: "auto", Level: "info", Access: true},
 		HTTP: HTTP{
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       60 * time.Second,

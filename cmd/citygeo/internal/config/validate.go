@@ -33,6 +33,9 @@ func (c *Config) Validate() error {
 	if c.Snap < 0 {
 		bad("snap", "%g: want 0 or more metres", c.Snap)
 	}
+	if c.RetentionDays < 1 {
+		bad("retention_days", "%d: want at least 1 day", c.RetentionDays)
+	}
 	if c.MaxUpload <= 0 {
 		bad("max_upload", "%d: want at least 1 byte", c.MaxUpload)
 	}

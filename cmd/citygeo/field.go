@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"citygeo/data"
+	"citygeo/data/sqlite"
+	"citygeo/field"
+)
+
+// fieldFlags configure the field force of `serve`: devices, tracks, retention, JT/T 808.
+type fieldFlags struct {
+	devices   string        // device registry (.json or .csv); "" = open
+	tracks    string        // SQLite file for tracks; "" = sqlite.TracksPath(--store), or memory only on the sample city
+	retention int           // days of tracks kept
+	jt808     string        // JT/T 808 listen address; "" = none
+	jt808Key  string        // file holding the key of the terminals' authentication codes
+	fences    string        // geofences (GeoJSON); "" = none (stationary alerts only)
+	stillFor  time.Duration // standing still this long is an alert; negative: never
+}
+
+// fieldForce is the field force with what must be closed after it.
+type fieldForce struct {
+	*field.Force
+	fences *field.Fences
+	store  data.TrackStore
+	key    []byte // the JT/T 808 authentication key
+}
+
+// Close stops the force, then closes its store.
+func (f *fieldForce) Close() error {
+	err := f.Force.Close()
+	if cerr := f.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// newField opens the track store and the force over it.
+func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Logger) (*fieldForce, error) {
+	var reg *field.Registry
+	if ff.devices != "" {
+		var err error
+		if reg, err = field.LoadDevices(ff.devices); err != nil {
+			return nil, err
+		}
+	}
+	path := ff.tracks
+	if path == "" && storePath != "" && !isPostgres(storePath) {
+		path = sqlite.TracksPath(storePath)
+	}
+	var st data.TrackStore = &field.MemTracks{}
+	if path != "" {
+		t, err := sqlite.OpenTracks(path)
+		if err != nil {
+			return nil, err
+		}
+		st = t
+	} else {
+		log.Warn("tracks are kept in memory only: give --tracks FILE (or an SQLite --store) to keep them across restarts")
+	}
+	force, err := field.Open(ctx, st, field.Options{RetentionDays: ff.retention, Devices: reg})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	out := &fieldForce{Force: force, store: st}
+	var fences []field.Fence
+	if ff.fences != "" {
+		if fences, err = field.LoadFences(ff.fences); err != nil {
+			out.Close()
+			return nil, err
+		}
+	}
+	if out.fences, err = field.NewFences(field.FenceOptions{Fences: fences, StillFor: ff.stillFor}, reg); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("%s: %w", ff.fences, err)
+	}
+	out.fences.Watch(force)
+	if ff.jt808 != "" {
+		keyPath := ff.jt808Key
+		if keyPath == "" && path != "" {
+			keyPath = path + ".jt808.key"
+		}
+		if out.key, err = jt808Key(keyPath, log); err != nil {
+			out.Close()
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// jt808Key reads the key of the JT/T 808 authentication codes from path, creating it with a
+// random key on first use, so a restart keeps every code the terminals hold valid. With no
+// path (memory only) the key is random and terminals register again after a restart, which
+// they do on their own.
+func jt808Key(path string, log *slog.Logger) ([]byte, error) {
+	fresh := func() ([]byte, error) {
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
+	if path == "" {
+		log.Warn("JT/T 808 authentication codes are valid until restart: give --jt808-key FILE (or --tracks/--store) to keep them")
+		return fresh()
+	}
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 16 {
+			return nil, fmt.Errorf("JT/T 808 key %s: want at least 32 hex digits", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("JT/T 808 key: %w", err)
+	}
+	k, err := fresh()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("JT/T 808 key: %w", err)
+	}
+	log.Info("JT/T 808 authentication key created", "file", path)
+	return k, nil
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data/sqlite"
+	"citygeo/jt808"
+)
+
+// acked collects the fixes the server acknowledged, by device, as Unix milliseconds.
+type acked struct {
+	mu sync.Mutex
+	by map[string][]int64
+	n  int
+}
+
+func (a *acked) add(dev string, ms ...int64) {
+	a.mu.Lock()
+	a.by[dev] = append(a.by[dev], ms...)
+	a.n += len(ms)
+	a.mu.Unlock()
+}
+
+var listenRE = regexp.MustCompile(`msg="(JT/T 808 listening|citygeo serving)" addr=(?:http://)?([0-9.:]+)`)
+
+// startServe runs `citygeo serve` as a child process and returns it with its HTTP and JT/T 808
+// addresses, read from its log.
+func startServe(t *testing.T, args ...string) (cmd *exec.Cmd, httpAddr, jtAddr string) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--jt808", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "CITYGEO_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for (httpAddr == "" || jtAddr == "") && sc.Scan() {
+		if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
+			if m[1] == "citygeo serving" {
+				httpAddr = m[2]
+			} else {
+				jtAddr = m[2]
+			}
+		}
+	}
+	if httpAddr == "" || jtAddr == "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("serve did not report its addresses (%v)", sc.Err())
+	}
+	go func() { // keep draining the log so the server never blocks on a full pipe
+		for sc.Scan() {
+		}
+	}()
+	return cmd, httpAddr, jtAddr
+}
+
+// TestFixesSurviveSIGKILL streams fixes into `citygeo serve` through both doors (HTTP batches
+// and JT/T 808 terminals), kills it with SIGKILL at a random moment, three times over one
+// tracks file, and finds every fix that was acknowledged in the file.
+func TestFixesSurviveSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("process test; skipped in -short")
+	}
+	dir := t.TempDir()
+	tracks := filepath.Join(dir, "tracks.db")
+	token, hash, err := api.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	authFile := filepath.Join(dir, "tokens.json")
+	cfg, _ := json.Marshal(api.AuthConfig{Tokens: []api.TokenHash{{Name: "handsets", Role: api.RoleDevice, SHA256: hash}}})
+	if err := os.WriteFile(authFile, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := &acked{by: map[string][]int64{}}
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	rng := rand.New(rand.NewPCG(8, 9))
+	for round := range 3 {
+		cmd, httpAddr, jtAddr := startServe(t, "--tracks", tracks, "--auth", authFile)
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		before := got.n
+		for w := range 3 { // handsets' gateways posting batches
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				dev := fmt.Sprintf("h-%d-%d", round, w)
+				for b := 0; ctx.Err() == nil; b++ {
+					var fixes []map[string]any
+					var ms []int64
+					for i := range 200 {
+						at := base.Add(time.Duration(b*200+i) * 10 * time.Millisecond)
+						fixes = append(fixes, map[string]any{"device": dev, "time": at.Format(time.RFC3339Nano), "lng": 114.1 + float64(i)*1e-5, "lat": 22.55})
+						ms = append(ms, at.UnixMilli())
+					}
+					body, _ := json.Marshal(map[string]any{"fixes": fixes})
+					req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+httpAddr+"/v1/positions", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						return
+					}
+					var rep struct {
+						Accepted int
+						Rejected []any
+					}
+					err = json.NewDecoder(resp.Body).Decode(&rep)
+					resp.Body.Close()
+					if err != nil || resp.StatusCode != 200 {
+						return
+					}
+					if rep.Accepted != len(fixes) || len(rep.Rejected) != 0 {
+						t.Errorf("batch of %d: %+v", len(fixes), rep)
+						return
+					}
+					got.add(dev, ms...)
+				}
+			}()
+		}
+		for w := range 3 { // vehicle terminals sending bursts of reports
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				phone := fmt.Sprintf("1390000%02d%02d", round, w)
+				tm := dialTerminal(t, jtAddr, phone, w%2 == 1)
+				tm.login()
+				for b := 0; ctx.Err() == nil; b++ {
+					var burst []byte
+					bySerial := map[uint16]int64{}
+					for i := range 20 {
+						at := base.Add(time.Duration(b*20+i) * time.Second)
+						bySerial[tm.Serial()] = at.UnixMilli()
+						burst = append(burst, tm.frame(jt808.MsgLocation, location(at, 114.12, 22.55+float64(i)*1e-5))...)
+					}
+					if _, err := tm.conn.Write(burst); err != nil {
+						return
+					}
+					for range 20 {
+						r, ok := tryResponse(tm)
+						if !ok {
+							return
+						}
+						if r.Result == jt808.ResultOK {
+							got.add((&jt808.Header{Phone: phone}).Terminal(), bySerial[r.Serial])
+						}
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		stop()
+		wg.Wait()
+		t.Logf("round %d: %d fixes acknowledged before the kill", round, got.n-before)
+		if got.n == before {
+			t.Fatalf("round %d: nothing was acknowledged; the test is not exercising the store", round)
+		}
+	}
+	st, err := sqlite.OpenTracks(tracks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	missing := 0
+	for dev, ms := range got.by {
+		fixes, err := st.Track(context.Background(), dev, base, base.Add(24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[int64]bool{}
+		for _, f := range fixes {
+			have[f.Time.UnixMilli()] = true
+		}
+		for _, m := range ms {
+			if !have[m] {
+				missing++
+			}
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged fixes are not in the tracks file after SIGKILL", missing, got.n)
+	}
+	t.Logf("%d acknowledged fixes over 3 kills, all in the file", got.n)
+}
