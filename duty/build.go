@@ -2,6 +2,7 @@ package duty
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"citygeo/data"
@@ -74,13 +75,17 @@ type Index struct {
 	segBy   map[string]*Segment
 	segAsg  [][]*assign // per segment
 	segIdx  segIndex
-	grids   map[*data.Grid]int32
+	grids   map[*data.Grid]int32 // position in the dataset; while building only
 	gridAsg [][]*assign // per grid: assignments on the grid itself
 	gridZn  [][]int32   // per grid: the zones holding it
 	gridCom []int32     // per grid: its community in comAsg
 	comAsg  [][3][]*assign
 	comIdx  map[string]int32
 	areas   map[string][]*assign // community, street and district code → assignments
+
+	setOf    map[*data.Grid]int32 // grid → its candidate list in sets
+	sets     [][]cand             // candidate lists, shared by grids with the same places (compile)
+	segCands [][]cand // per segment
 
 	findings Findings
 }
@@ -89,7 +94,25 @@ type Index struct {
 type person struct {
 	p      *data.Person
 	ref    *data.PersonRef // shared by answers: never modified
-	delegs []*data.Delegation
+	delegs []deleg
+}
+
+// deleg is a delegation from a person with the minutes of the week it can hold and the person
+// it hands on to.
+type deleg struct {
+	d    *data.Delegation
+	week *week
+	to   *person
+}
+
+// activeAt reports whether the delegation holds at local time t, minute m of the week, with
+// its From person away or not. The week holds the window and days; the dates and away are
+// checked here (Delegation.ActiveAt says the same, TestShiftWeekAgreesWithCovers checks).
+func (d *deleg) activeAt(t time.Time, m int, away bool) bool {
+	if !d.week.on(m) || (d.d.WhileAway && !away) {
+		return false
+	}
+	return (d.d.Starts.IsZero() || !t.Before(d.d.Starts)) && (d.d.Ends.IsZero() || t.Before(d.d.Ends))
 }
 
 // team is a roster team with its answer form and its leader.
@@ -114,6 +137,7 @@ type assign struct {
 	person *person
 	team   *team
 	week   *week
+	post   uint8 // the post's position in data.Posts
 }
 
 // activeAt reports whether the assignment's shift covers local time t.
@@ -136,6 +160,8 @@ func Build(r *Roster, c City, opts Options) (*Index, Findings) {
 	b.assignments()
 	b.claims()
 	b.delegations()
+	b.compile()
+	ix.grids = nil
 	ix.segIdx = newSegIndex(ix.pl, ix.segs, opts.SegmentRadius)
 	ix.findings = b.fs
 	return ix, b.fs
@@ -299,7 +325,8 @@ func (b *builder) assignments() {
 		segPos[s] = i
 	}
 	for _, a := range b.r.Assignments {
-		as := &assign{a: a, person: ix.people[a.Person], team: ix.teams[a.Team], shift: shifts[a.Shift], week: allWeek}
+		as := &assign{a: a, person: ix.people[a.Person], team: ix.teams[a.Team], shift: shifts[a.Shift], week: allWeek,
+			post: uint8(slices.Index(data.Posts, a.Post))}
 		if a.Shift != "" {
 			as.week = weeks[a.Shift]
 		}

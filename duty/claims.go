@@ -254,8 +254,8 @@ func (b *builder) delegations() {
 		}
 	}
 	for _, d := range b.r.Delegations {
-		if p := ix.people[d.From]; p != nil && ok[d] && ix.people[d.To] != nil {
-			p.delegs = append(p.delegs, d)
+		if p, to := ix.people[d.From], ix.people[d.To]; p != nil && to != nil && ok[d] {
+			p.delegs = append(p.delegs, deleg{d: d, week: weeks[d], to: to})
 		}
 	}
 }

@@ -199,6 +199,17 @@ func roadEnd(f []rune) int {
 			if n < len(f) && (f[n] == '路' || f[n] == '街') {
 				continue // 道路, 街道口 …: the name goes on
 			}
+			// A numbered road off a named one goes on: 书院街四路, 人民路一巷.
+			for {
+				j := n
+				for j < len(f) && isNumeralRune(f[j]) {
+					j++
+				}
+				if j == n || j == len(f) || !strings.ContainsRune("路街巷弄道", f[j]) {
+					break
+				}
+				n = j + 1
+			}
 			if m := sectionAt(f, n); m > 0 {
 				n += m
 			}
@@ -211,7 +222,7 @@ func roadEnd(f []rune) int {
 // sectionAt returns the length of a road section (三段, 3段) at f[i:], or 0.
 func sectionAt(f []rune, i int) int {
 	j := i
-	for j < len(f) && (isDigit(f[j]) || chineseDigit(f[j]) >= 0 || f[j] == '十') {
+	for j < len(f) && isNumeralRune(f[j]) {
 		j++
 	}
 	if j > i && j < len(f) && f[j] == '段' {
@@ -220,6 +231,9 @@ func sectionAt(f []rune, i int) int {
 	}
 	return 0
 }
+
+// isNumeralRune reports whether r may be part of a road's number (3, 三, 十).
+func isNumeralRune(r rune) bool { return isDigit(r) || chineseDigit(r) >= 0 || r == '十' }
 
 func hasRunes(f, p []rune) bool {
 	if len(f) < len(p) {
