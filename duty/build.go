@@ -76,16 +76,16 @@ type Index struct {
 	segAsg  [][]*assign // per segment
 	segIdx  segIndex
 	grids   map[*data.Grid]int32 // position in the dataset; while building only
-	gridAsg [][]*assign // per grid: assignments on the grid itself
-	gridZn  [][]int32   // per grid: the zones holding it
-	gridCom []int32     // per grid: its community in comAsg
+	gridAsg [][]*assign          // per grid: assignments on the grid itself
+	gridZn  [][]int32            // per grid: the zones holding it
+	gridCom []int32              // per grid: its community in comAsg
 	comAsg  [][3][]*assign
 	comIdx  map[string]int32
 	areas   map[string][]*assign // community, street and district code → assignments
 
 	setOf    map[*data.Grid]int32 // grid → its candidate list in sets
 	sets     [][]cand             // candidate lists, shared by grids with the same places (compile)
-	segCands [][]cand // per segment
+	segCands [][]cand             // per segment
 
 	findings Findings
 }
