@@ -14,7 +14,7 @@ func TestDomainKnowsNoHTTP(t *testing.T) {
 		t.Skip("no go tool on PATH")
 	}
 	domain := []string{"citygeo/city", "citygeo/data", "citygeo/data/sqlite", "citygeo/data/sample", "citygeo/geo",
-		"citygeo/gazetteer", "citygeo/tiles", "citygeo/tiles/pmtiles", "citygeo/import", "citygeo/dispatch"}
+		"citygeo/gazetteer", "citygeo/tiles", "citygeo/tiles/pmtiles", "citygeo/import", "citygeo/dispatch", "citygeo/duty"}
 	for _, pkg := range domain {
 		out, err := exec.Command(goTool, "list", "-deps", pkg).CombinedOutput()
 		if err != nil {

@@ -16,7 +16,7 @@ type Board struct {
 	roster atomic.Pointer[Roster]
 
 	mu    sync.Mutex      // one build at a time
-	built [2]atomic.Value // the last two indexes (*Index), so a rollback to the version before costs no rebuild
+	built [2]atomic.Pointer[Index] // the last two indexes, so a rollback to the version before costs no rebuild
 }
 
 // NewBoard returns a board holding r (nil: an empty roster), building indexes with opts.
@@ -36,7 +36,7 @@ func (b *Board) Roster() *Roster { return b.roster.Load() }
 func (b *Board) cached(ds *data.Dataset) *Index {
 	r := b.roster.Load()
 	for i := range b.built {
-		if ix, _ := b.built[i].Load().(*Index); ix != nil && ix.ds == ds && ix.roster == r {
+		if ix := b.built[i].Load(); ix != nil && ix.ds == ds && ix.roster == r {
 			return ix
 		}
 	}
@@ -86,9 +86,3 @@ func (ix *Index) Findings() Findings { return ix.findings }
 
 // Roster returns the roster the index was built from.
 func (ix *Index) Roster() *Roster { return ix.roster }
-
-// Segment returns the resolved segment with id, or nil.
-func (ix *Index) Segment(id string) *Segment { return ix.segBy[id] }
-
-// Segments returns the resolved segments, in roster order.
-func (ix *Index) Segments() []*Segment { return ix.segs }

@@ -199,3 +199,34 @@ func TestReadGBKCSV(t *testing.T) {
 		t.Errorf("read %+v %v, want 张伟", r.People, fs)
 	}
 }
+
+// TestWriteJSONRoundTrip: WriteJSON writes what ReadJSON reads back as the same roster, a
+// polygon zone included.
+func TestWriteJSONRoundTrip(t *testing.T) {
+	lists := fixtureLists()
+	for i := range lists[duty.ListZones] {
+		lists[duty.ListZones][i] = append(lists[duty.ListZones][i], "")
+	}
+	lists[duty.ListZones][0][4] = "范围"
+	lists[duty.ListZones] = append(lists[duty.ListZones], []string{"Z9", "多边形", "片区", "", "POLYGON((114.1 22.54,114.101 22.54,114.101 22.541,114.1 22.541,114.1 22.54))"})
+	lists[duty.ListShifts] = append(lists[duty.ListShifts], []string{"wk", "工作日", "周一至周五", "09:00-17:00"})
+	want, fs := duty.Parse(csvTables(t, lists))
+	if err := fs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := duty.WriteJSON(&buf, &want.Roster); err != nil {
+		t.Fatal(err)
+	}
+	ts, fs, err := duty.ReadJSON("roster.json", &buf)
+	if err != nil || len(fs) > 0 {
+		t.Fatal(err, fs)
+	}
+	got, fs := duty.Parse(ts)
+	if err := fs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.Roster, got.Roster); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}

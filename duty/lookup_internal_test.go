@@ -35,7 +35,7 @@ func TestSegIndexMatchesBruteForce(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	b := gx.Bound()
-	for range 20000 {
+	for range 5000 {
 		q := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
 		got := ix.segIdx.near(q, nil)
 		for i := range got {
@@ -84,19 +84,4 @@ func bruteNear(ix *Index, q orb.Point) []segHit {
 		}
 	}
 	return out
-}
-
-// TestSegIndexRuns reports how many pieces a lookup reads on average (a uniform point).
-func TestSegIndexRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip()
-	}
-	ds, err := sample.Generate(sample.Options{Grids: 20000, Components: 100, Addresses: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gx, _ := geo.NewIndex(ds, geo.IndexOptions{})
-	ix, _ := Build(NewRoster(sample.Roster(ds, sample.RosterOptions{Segments: 2000})), City{Dataset: ds, Geo: gx}, Options{})
-	si := ix.segIdx
-	t.Logf("%d cells, %d items, %.2f pieces per cell, cell %.0f m", si.nx*si.ny, len(si.items), float64(len(si.items))/float64(si.nx*si.ny), si.cs)
 }

@@ -31,6 +31,7 @@ func newServeCmd() *cobra.Command {
 		maxUpload int64
 		webDir    string
 		tileMB    int64
+		dutyFiles []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -77,7 +78,11 @@ func newServeCmd() *cobra.Command {
 			if closeEvents != nil {
 				defer closeEvents.Close()
 			}
-			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, WebDir: webDir})
+			people, err := newDuty(dutyFiles, sf.store, snap, log)
+			if err != nil {
+				return err
+			}
+			srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: maxUpload, Dispatch: disp, Duty: people, WebDir: webDir})
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)
@@ -110,6 +115,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&df.rules, "rules", "", "duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with --store")
 	cmd.Flags().StringVar(&df.dup, "duplicates", "", "duplicate radius and window per class (JSON); default 50 m / 24 h")
 	cmd.Flags().StringVar(&df.events, "events", "", "SQLite file keeping the events feed; default: <store>.events.db beside the --store file, apart so that imports never block event writes (memory only on the sample city)")
+	cmd.Flags().StringSliceVar(&dutyFiles, "duty", nil, "duty lists (people, zones, segments, shifts, assignments, delegations) as .csv files named after their list, a .json or an .xlsx; default: the lists saved beside --store by the last POST /v1/duty/import (<store>.duty.json), or the sample's on the sample city")
 	cmd.Flags().StringVar(&webDir, "web-dir", "", "serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time")
 	cmd.Flags().Int64Var(&tileMB, "tile-cache-mb", 256, "vector tile cache budget in MiB")
 	cmd.Flags().Float64Var(&snapTol, "snap", 0, "metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)")

@@ -2,7 +2,7 @@
 // locate, geocode, dispatch and vector tiles for one city, and imports, validates, versions and
 // exports the city's survey data.
 //
-//	citygeo serve [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo serve [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json] [--duty FILE,…]
 //	citygeo gen [--grids N] [--components N]
 //	citygeo locate --lng 114.12 --lat 22.55 [--crs gcj02]
 //	citygeo token --name NAME --role gis
@@ -10,6 +10,7 @@
 //	citygeo versions|rollback N --store PATH
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
 //	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
+//	citygeo duty [--store PATH] [--out lists.json] FILE…
 package main
 
 import (
@@ -55,6 +56,7 @@ func newRootCmd() *cobra.Command {
 		newLocateCmd(),
 		newTokenCmd(),
 		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
+		newDutyCmd(),
 	)
 	return root
 }

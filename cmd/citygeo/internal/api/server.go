@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/city"
+	"citygeo/duty"
 	"citygeo/tiles"
 	"citygeo/web"
 )
@@ -17,6 +18,9 @@ type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
 	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
 	Dispatch *Dispatch
+	// Duty holds the duty lists (people, zones, segments, shifts, delegations); nil: the duty
+	// routes answer 503 and dispatch answers name no people.
+	Duty *Duty
 	// City is the served city; its store, when it has one, enables the dataset routes (upload,
 	// list, activate), which answer 503 without. nil: a city with no store, served once Swap is
 	// called.
@@ -33,6 +37,7 @@ type Server struct {
 	engine *gin.Engine
 	web    *web.Assets
 	disp   *Dispatch
+	duty   *Duty
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 
@@ -51,7 +56,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch}
+		web: web.New(opts.WebDir), disp: opts.Dispatch, duty: opts.Duty}
 	if s.maxUpload <= 0 {
 		s.maxUpload = DefaultMaxUpload
 	}
@@ -107,6 +112,17 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
+		{"GET", "/v1/duty", Read, "point and time → who is on duty: 监督员, 街长/片长, segment unit and person, with assignment and delegation", s.handleDuty},
+		{"GET", "/v1/duty/coverage", Read, "grids without 监督员, main roads without duty segment, findings against this version", s.handleDutyCoverage},
+		{"POST", "/v1/duty/import", Write(RoleGIS), "upload duty lists (.csv, .json, .xlsx): check, then answer from them", s.handleDutyImport},
+		{"GET", "/v1/people", Read, "people of the duty lists (phones for dispatcher and admin only)", s.handlePeople},
+		{"GET", "/v1/people/:id", Read, "one person (phone for dispatcher and admin only)", s.handlePerson},
+		{"GET", "/v1/teams", Read, "teams (中队, 班组)", s.list(duty.ListTeams)},
+		{"GET", "/v1/assignments", Read, "assignments, shifts and delegations", s.list(duty.ListAssignments, duty.ListShifts, duty.ListDelegations)},
+		{"GET", "/v1/zones", Read, "zones (责任网格, 工作网格, 片区) as GeoJSON", s.handleZones},
+		{"GET", "/v1/zones/:id", Read, "one zone with its grids as GeoJSON", s.handleZone},
+		{"GET", "/v1/segments", Read, "duty road segments as GeoJSON lines along their roads", s.handleSegments},
+		{"GET", "/v1/segments/:id", Read, "one duty road segment as GeoJSON", s.handleSegment},
 	}, s.tileRoutes()...)
 }
 
