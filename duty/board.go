@@ -15,7 +15,7 @@ type Board struct {
 	opts   Options
 	roster atomic.Pointer[Roster]
 
-	mu    sync.Mutex      // one build at a time
+	mu    sync.Mutex               // one build at a time
 	built [2]atomic.Pointer[Index] // the last two indexes, so a rollback to the version before costs no rebuild
 }
 

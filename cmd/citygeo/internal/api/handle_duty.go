@@ -108,12 +108,12 @@ func (s *Server) handleDutyCoverage(c *gin.Context) {
 
 // DutyImportBody is the answer of POST /v1/duty/import.
 type DutyImportBody struct {
-	Version  int64               `json:"version"` // the dataset version the lists were checked against
-	DryRun   bool                `json:"dry_run,omitempty"`
-	Counts   map[duty.List]int   `json:"counts"`
-	Findings duty.Findings       `json:"findings"`
-	Coverage *duty.Coverage      `json:"coverage,omitempty"`
-	Saved    bool                `json:"saved"` // kept across restarts
+	Version  int64             `json:"version"` // the dataset version the lists were checked against
+	DryRun   bool              `json:"dry_run,omitempty"`
+	Counts   map[duty.List]int `json:"counts"`
+	Findings duty.Findings     `json:"findings"`
+	Coverage *duty.Coverage    `json:"coverage,omitempty"`
+	Saved    bool              `json:"saved"` // kept across restarts
 }
 
 // maxDutyUpload bounds a duty-list upload: a city's lists are kilobytes to a few megabytes.

@@ -198,7 +198,9 @@ func TestDutyReads(t *testing.T) {
 		{"/v1/segments", func(o map[string]any) bool { return len(o["features"].([]any)) > 100 }},
 		{"/v1/segments/" + e.seg.ID + "?crs=gcj02", func(o map[string]any) bool { return o["geometry"].(map[string]any)["type"] == "MultiLineString" }},
 		{"/v1/teams", func(o map[string]any) bool { return len(o["teams"].([]any)) == 10 }},
-		{"/v1/assignments", func(o map[string]any) bool { return len(o["shifts"].([]any)) == 2 && len(o["delegations"].([]any)) == 4 }},
+		{"/v1/assignments", func(o map[string]any) bool {
+			return len(o["shifts"].([]any)) == 2 && len(o["delegations"].([]any)) == 4
+		}},
 		{"/v1/people?post=街长", func(o map[string]any) bool { return len(o["people"].([]any)) == 80 }},
 		{"/v1/duty/coverage", func(o map[string]any) bool {
 			c := o["coverage"].(map[string]any)
