@@ -47,6 +47,14 @@ func gridCode(col, row int) string {
 
 func fixtureCity(tb testing.TB) duty.City {
 	tb.Helper()
+	c, err := newFixtureCity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func newFixtureCity() (duty.City, error) {
 	ds := &data.Dataset{Version: 7, Name: "fixture town"}
 	rect := func(x0, y0, x1, y1 float64) orb.Ring {
 		return orb.Ring{at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)}
@@ -87,13 +95,13 @@ func fixtureCity(tb testing.TB) duty.City {
 	ds.POIs = []*data.POI{{ID: 1, Name: "友谊桥", Category: "桥梁", Point: at(305, 30)}}
 	gx, err := geo.NewIndex(ds, geo.IndexOptions{})
 	if err != nil {
-		tb.Fatal(err)
+		return duty.City{}, err
 	}
 	gz, err := gazetteer.New(ds, gazetteer.Options{Locate: gazetteer.LocateWith(gx)})
 	if err != nil {
-		tb.Fatal(err)
+		return duty.City{}, err
 	}
-	return duty.City{Dataset: ds, Geo: gx, Gazetteer: gz}
+	return duty.City{Dataset: ds, Geo: gx, Gazetteer: gz}, nil
 }
 
 // fixtureLists is the fixture town's duty lists as spreadsheet rows, header first; headers mix
@@ -162,6 +170,14 @@ func fixtureLists() map[duty.List][][]string {
 // csvTables turns lists into Tables through the CSV reader.
 func csvTables(tb testing.TB, lists map[duty.List][][]string) []duty.Table {
 	tb.Helper()
+	ts, err := tablesOf(lists)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ts
+}
+
+func tablesOf(lists map[duty.List][][]string) ([]duty.Table, error) {
 	var out []duty.Table
 	for _, l := range duty.Lists {
 		rows, ok := lists[l]
@@ -171,15 +187,18 @@ func csvTables(tb testing.TB, lists map[duty.List][][]string) []duty.Table {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
 		if err := w.WriteAll(rows); err != nil {
-			tb.Fatal(err)
+			return nil, err
 		}
 		ts, fs, err := duty.Read(string(l)+".csv", &buf)
-		if err != nil || fs.Errors() > 0 {
-			tb.Fatalf("read %s.csv: %v %v", l, err, fs)
+		if err == nil {
+			err = fs.Err()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s.csv: %w", l, err)
 		}
 		out = append(out, ts...)
 	}
-	return out
+	return out, nil
 }
 
 // mustBuild parses tables and builds them against c, failing on any error finding.

@@ -87,9 +87,9 @@ func ReadFiles(paths ...string) (*Roster, Findings, error) {
 // between the lists, segment texts — and returns the roster of the rows that passed with the
 // findings. Whether grids, areas and roads exist is a question for a dataset (Build).
 func Parse(tables []Table) (*Roster, Findings) {
-	p := &parser{r: &Roster{origin: map[any]Origin{}}, ids: map[List]map[string]any{}}
+	p := &parser{r: &Roster{origin: map[any]Origin{}}, ids: map[List]map[string]any{}, failed: map[List]map[string]bool{}}
 	for _, l := range Lists {
-		p.ids[l] = map[string]any{}
+		p.ids[l], p.failed[l] = map[string]any{}, map[string]bool{}
 		for _, t := range tables {
 			if t.List != l {
 				continue
@@ -105,9 +105,10 @@ func Parse(tables []Table) (*Roster, Findings) {
 
 // parser holds the state of one Parse.
 type parser struct {
-	r   *Roster
-	fs  Findings
-	ids map[List]map[string]any // list → id → record
+	r      *Roster
+	fs     Findings
+	ids    map[List]map[string]any  // list → id → record
+	failed map[List]map[string]bool // list → ids of rows left out: a reference to one is no new finding
 }
 
 // cells is one row being read: its cells, where it is, and whether a value was bad.
@@ -133,6 +134,13 @@ func (c *cells) warn(field, value, format string, args ...any) {
 // row reads one row of table t; a row with a bad value is left out (its findings say why).
 func (p *parser) row(t Table, row Row) {
 	c := &cells{p: p, src: t.Source, row: row, id: row.Cells["id"]}
+	defer func() {
+		if c.failed && c.id != "" {
+			if _, ok := p.ids[t.List][c.id]; !ok {
+				p.failed[t.List][c.id] = true
+			}
+		}
+	}()
 	for _, col := range columns[t.List] {
 		if col.required && c.get(col.key) == "" {
 			c.bad(col.key, "", "missing")
@@ -141,8 +149,8 @@ func (p *parser) row(t Table, row Row) {
 	if c.failed {
 		return
 	}
-	if _, dup := p.ids[t.List][c.id]; dup {
-		c.bad("id", c.id, "a second %s record with this id", t.List)
+	if _, dup := p.ids[t.List][c.id]; dup || p.failed[t.List][c.id] {
+		c.bad("id", c.id, "a second %s record with this id", t.List.record())
 		return
 	}
 	var rec any
@@ -192,7 +200,7 @@ func (c *cells) post(field string) data.Post {
 	}
 	post, err := data.ParsePost(v)
 	if err != nil {
-		c.bad(field, v, "%v", err)
+		c.bad(field, v, "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("post %q: ", v)))
 	}
 	return post
 }
@@ -222,7 +230,7 @@ func (c *cells) zone() *data.Zone {
 	z := &data.Zone{ID: c.id, Name: c.get("name")}
 	var err error
 	if z.Kind, err = data.ParseZoneKind(c.get("kind")); err != nil {
-		c.bad("kind", c.get("kind"), "%v", err)
+		c.bad("kind", c.get("kind"), "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("zone kind %q: ", c.get("kind"))))
 	}
 	for _, code := range splitList(c.get("grids")) {
 		switch len(code) {
@@ -370,6 +378,9 @@ func (p *parser) references() {
 		}
 		if _, ok := p.ids[l][value]; ok {
 			return true
+		}
+		if p.failed[l][value] {
+			return false // the record's own finding says why it is left out
 		}
 		p.fs = append(p.fs, p.r.finding(rec, id, field, value, fmt.Sprintf("no %s record with this id", l.record())))
 		return false
