@@ -28,29 +28,21 @@ type Origin struct {
 // 1-based position.
 func NewRoster(r *data.Roster) *Roster {
 	out := &Roster{Roster: *r, origin: map[any]Origin{}}
-	add := func(l List, i int, rec any) { out.origin[rec] = Origin{Source: string(l), Row: i + 1} }
-	for i, x := range r.People {
-		add(ListPeople, i, x)
-	}
-	for i, x := range r.Teams {
-		add(ListTeams, i, x)
-	}
-	for i, x := range r.Zones {
-		add(ListZones, i, x)
-	}
-	for i, x := range r.Segments {
-		add(ListSegments, i, x)
-	}
-	for i, x := range r.Shifts {
-		add(ListShifts, i, x)
-	}
-	for i, x := range r.Assignments {
-		add(ListAssignments, i, x)
-	}
-	for i, x := range r.Delegations {
-		add(ListDelegations, i, x)
-	}
+	numberAll(out, ListPeople, r.People)
+	numberAll(out, ListTeams, r.Teams)
+	numberAll(out, ListZones, r.Zones)
+	numberAll(out, ListSegments, r.Segments)
+	numberAll(out, ListShifts, r.Shifts)
+	numberAll(out, ListAssignments, r.Assignments)
+	numberAll(out, ListDelegations, r.Delegations)
 	return out
+}
+
+// numberAll gives each record of a list built in code its list and 1-based position as origin.
+func numberAll[T any](r *Roster, l List, recs []*T) {
+	for i, x := range recs {
+		r.origin[x] = Origin{Source: string(l), Row: i + 1}
+	}
 }
 
 // Origin returns where a record of the roster was read (zero for a record it does not hold).
@@ -154,43 +146,35 @@ func (p *parser) row(t Table, row Row) {
 		return
 	}
 	var rec any
-	switch t.List {
+	switch r := &p.r.Roster; t.List {
 	case ListPeople:
-		rec = c.person()
+		rec = keep(c, &r.People, c.person())
 	case ListTeams:
-		rec = c.team()
+		rec = keep(c, &r.Teams, c.team())
 	case ListZones:
-		rec = c.zone()
+		rec = keep(c, &r.Zones, c.zone())
 	case ListSegments:
-		rec = c.segment()
+		rec = keep(c, &r.Segments, c.segment())
 	case ListShifts:
-		rec = c.shift()
+		rec = keep(c, &r.Shifts, c.shift())
 	case ListAssignments:
-		rec = c.assignment()
+		rec = keep(c, &r.Assignments, c.assignment())
 	case ListDelegations:
-		rec = c.delegation()
+		rec = keep(c, &r.Delegations, c.delegation())
 	}
-	if c.failed {
-		return
+	if !c.failed {
+		p.ids[t.List][c.id] = rec
+		p.r.origin[rec] = Origin{Source: t.Source, Row: row.N}
 	}
-	p.ids[t.List][c.id] = rec
-	p.r.origin[rec] = Origin{Source: t.Source, Row: row.N}
-	switch x := rec.(type) {
-	case *data.Person:
-		p.r.People = append(p.r.People, x)
-	case *data.Team:
-		p.r.Teams = append(p.r.Teams, x)
-	case *data.Zone:
-		p.r.Zones = append(p.r.Zones, x)
-	case *data.Segment:
-		p.r.Segments = append(p.r.Segments, x)
-	case *data.Shift:
-		p.r.Shifts = append(p.r.Shifts, x)
-	case *data.Assignment:
-		p.r.Assignments = append(p.r.Assignments, x)
-	case *data.Delegation:
-		p.r.Delegations = append(p.r.Delegations, x)
+}
+
+// keep appends the record read from a row to its list unless the row had a bad value, and
+// returns it.
+func keep[T any](c *cells, list *[]*T, rec *T) any {
+	if !c.failed {
+		*list = append(*list, rec)
 	}
+	return rec
 }
 
 func (c *cells) post(field string) data.Post {

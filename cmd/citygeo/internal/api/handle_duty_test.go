@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
@@ -30,14 +29,8 @@ type dutyEnv struct {
 
 func newDutyEnv(t *testing.T) *dutyEnv {
 	t.Helper()
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, ds := newSampleServer(t)
+	snap := plain.Current()
 	e := &dutyEnv{ds: ds, tokens: map[api.Role]string{}}
 	var entries []api.TokenHash
 	for _, r := range []api.Role{api.RoleReader, api.RoleDispatcher, api.RoleGIS, api.RoleAdmin} {

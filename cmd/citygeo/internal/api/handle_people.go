@@ -162,33 +162,35 @@ func segmentFeature(sg *duty.Segment, crs geo.CRS) *geojson.Feature {
 
 // features answers a FeatureCollection built from the duty index in the client's crs.
 func (s *Server) features(c *gin.Context, build func(*duty.Index, geo.CRS) *geojson.FeatureCollection) {
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
+	if crs, ix, _ := s.dutyIndexIn(c); ix != nil {
+		c.JSON(http.StatusOK, build(ix, crs))
 	}
-	ix, _ := s.dutyIndex(c)
-	if ix == nil {
-		return
-	}
-	c.JSON(http.StatusOK, build(ix, crs))
 }
 
 // feature answers one Feature named by the path's id, 404 when find returns nil.
 func (s *Server) feature(c *gin.Context, what string, find func(*duty.Index, string, geo.CRS) *geojson.Feature) {
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	ix, snap := s.dutyIndex(c)
+	crs, ix, version := s.dutyIndexIn(c)
 	if ix == nil {
 		return
 	}
-	f := find(ix, c.Param("id"), crs)
-	if f == nil {
-		Fail(c, "", NotFound("id", "no %s %q resolved against dataset version %d", what, c.Param("id"), snap.Version()))
+	if f := find(ix, c.Param("id"), crs); f != nil {
+		c.JSON(http.StatusOK, f)
 		return
 	}
-	c.JSON(http.StatusOK, f)
+	Fail(c, "", NotFound("id", "no %s %q resolved against dataset version %d", what, c.Param("id"), version))
+}
+
+// dutyIndexIn reads the crs parameter and returns it with the duty index and the version
+// served; a nil index means the request was answered (400 or 503).
+func (s *Server) dutyIndexIn(c *gin.Context) (geo.CRS, *duty.Index, int64) {
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return crs, nil, 0
+	}
+	ix, snap := s.dutyIndex(c)
+	if ix == nil {
+		return crs, nil, 0
+	}
+	return crs, ix, snap.Version()
 }
