@@ -127,7 +127,11 @@ func (rs *roadSet) resolve(s *data.Segment, opts Options) (*Segment, error) {
 // end finds where a segment's end lies on the road: where a cross street meets it, or the
 // point of the road nearest a house number or a named place.
 func (rs *roadSet) end(g *roadGraph, st gazetteer.SegmentText, e gazetteer.SegmentEnd, opts Options) (roadPos, error) {
-	switch e.Kind {
+	kind := e.Kind
+	if _, ok := rs.byName[gazetteer.NormalizeString(e.Text)]; ok {
+		kind = gazetteer.EndRoad // a road of the dataset, whatever its name looks like (仁愛敦南圓環, 辛亥路車行地下道)
+	}
+	switch kind {
 	case gazetteer.EndRoad:
 		other, _, err := rs.road(e.Text)
 		if err != nil {
@@ -197,6 +201,7 @@ type roadGraph struct {
 	adj   [][]int32
 	pcs   []piece
 	cells map[[2]int32][]int32 // piece ids by cellSize cell, for crossings
+	comp  []int32              // per vertex: its connected part of the road
 }
 
 // piece is one straight piece of a road line, between vertices a and b.
@@ -207,7 +212,13 @@ const cellSize = 200.0
 
 // snapJoin is how close the end of one way of a road must come to another way to be joined to
 // it (surveyed ways rarely share vertices exactly).
-const snapJoin = 5.0
+const snapJoin = 12.0
+
+// carriageway is how far apart the two carriageways of a divided road may lie (Taipei's
+// boulevards, 仁愛路 and 敦化南路, put 70 m of green between them): OSM draws each
+// as its own one-way line, joined to the other only at the road's ends, so two ends found on
+// different carriageways are moved onto one.
+const carriageway = 80.0
 
 func newRoadGraph(roads []*data.Road, pl geo.Plane) *roadGraph {
 	g := &roadGraph{name: roads[0].Name, cells: map[[2]int32][]int32{}}
@@ -253,7 +264,52 @@ func newRoadGraph(roads []*data.Road, pl geo.Plane) *roadGraph {
 			g.link(e, best)
 		}
 	}
+	g.components()
 	return g
+}
+
+// components numbers the connected parts of the graph.
+func (g *roadGraph) components() {
+	g.comp = make([]int32, len(g.pts))
+	for i := range g.comp {
+		g.comp[i] = -1
+	}
+	var stack []int32
+	n := int32(0)
+	for s := range g.pts {
+		if g.comp[s] >= 0 {
+			continue
+		}
+		stack = append(stack[:0], int32(s))
+		g.comp[s] = n
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, w := range g.adj[v] {
+				if g.comp[w] < 0 {
+					g.comp[w] = n
+					stack = append(stack, w)
+				}
+			}
+		}
+		n++
+	}
+}
+
+// nearestIn returns the point of part comp of the road nearest p (metres).
+func (g *roadGraph) nearestIn(p orb.Point, comp int32) roadPos {
+	best := roadPos{pc: -1, dist: math.Inf(1), from: p}
+	for pi, pc := range g.pcs {
+		if g.comp[pc.a] != comp {
+			continue
+		}
+		a, b := g.pts[pc.a], g.pts[pc.b]
+		t, d2 := geo.NearestOnSegment(p, a, b)
+		if d := math.Sqrt(d2); d < best.dist {
+			best = roadPos{pc: int32(pi), t: t, at: orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, dist: d, from: p}
+		}
+	}
+	return best
 }
 
 // link adds the piece u–v.
@@ -331,17 +387,18 @@ func (g *roadGraph) lines() [][]orb.Point {
 }
 
 // roadPos is a point on a road: on piece pc at fraction t from its a to its b, dist metres from
-// the point it was found for.
+// the point it was found for (from).
 type roadPos struct {
 	pc   int32
 	t    float64
 	at   orb.Point // metres
 	dist float64
+	from orb.Point
 }
 
 // nearest returns the point of the road nearest p (metres).
 func (g *roadGraph) nearest(p orb.Point) roadPos {
-	best := roadPos{pc: -1, dist: math.Inf(1)}
+	best := roadPos{pc: -1, dist: math.Inf(1), from: p}
 	// Any piece within r of p lies in a cell near(p, r) returns, so a best within r is the nearest.
 	for r := cellSize; best.pc < 0 || best.dist > r; r *= 4 {
 		for _, pi := range g.near(p, r) {
@@ -349,7 +406,7 @@ func (g *roadGraph) nearest(p orb.Point) roadPos {
 			a, b := g.pts[pc.a], g.pts[pc.b]
 			t, d2 := geo.NearestOnSegment(p, a, b)
 			if d := math.Sqrt(d2); d < best.dist {
-				best = roadPos{pc: pi, t: t, at: orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, dist: d}
+				best = roadPos{pc: pi, t: t, at: orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, dist: d, from: p}
 			}
 		}
 		if r > 1e6 {
@@ -382,6 +439,7 @@ func (g *roadGraph) crossing(other *roadGraph) (roadPos, float64) {
 			}
 		}
 	}
+	best.from = best.at
 	if best.pc < 0 {
 		// Nothing within a cell of each other: measure from other's vertices, for the message.
 		for _, p := range other.pts {
@@ -428,6 +486,18 @@ func (g *roadGraph) path(a, b roadPos) ([]orb.Point, error) {
 		return nil, errors.New("both ends are the same point of the road")
 	}
 	pa, pb := g.pcs[a.pc], g.pcs[b.pc]
+	if ca, cb := g.comp[pa.a], g.comp[pb.a]; ca != cb {
+		// The ends lie on parts that do not join (the two carriageways of a divided road):
+		// move the end that moves least onto the other's part.
+		b2, a2 := g.nearestIn(b.from, ca), g.nearestIn(a.from, cb)
+		switch {
+		case b2.pc >= 0 && b2.dist <= carriageway && (a2.pc < 0 || b2.dist <= a2.dist):
+			return g.path(a, b2)
+		case a2.pc >= 0 && a2.dist <= carriageway:
+			return g.path(a2, b)
+		}
+		return nil, fmt.Errorf("the two ends lie on parts of %s that do not join", g.name)
+	}
 	if a.pc == b.pc {
 		return []orb.Point{a.at, b.at}, nil
 	}

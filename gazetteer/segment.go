@@ -3,6 +3,7 @@ package gazetteer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -67,8 +68,20 @@ func ParseSegment(text string) (SegmentText, error) {
 	f := foldRunes(raw)
 	var out SegmentText
 	n := roadEnd(f)
+	// With the ends in brackets or after a colon, the road is all before them (less a side):
+	// 羅斯福路公車專用道（…） is one name, though 路 ends a name inside it.
+	if k := slices.IndexFunc(f, func(r rune) bool { return r == '(' || r == ':' }); k > n && n > 0 {
+		head := k
+		for head > n && f[head-1] == ' ' {
+			head--
+		}
+		if _, m := sideAt(f, head-2); m > 0 && head-2 >= n {
+			head -= 2
+		}
+		n = head
+	}
 	if n <= 0 {
-		return out, fmt.Errorf("%w %q: no road name (want a name ending in 路, 街, 大道, 巷 …)", ErrSegmentText, text)
+		return out, fmt.Errorf("%w %q: no road name (want a name ending in 路, 街, 道, 巷, 弄, 线, 胡同, 高架)", ErrSegmentText, text)
 	}
 	out.Road = string(raw[:n])
 	i := n
@@ -181,7 +194,7 @@ func foldRunes(rs []rune) []rune {
 func foldString(s string) string { return string(foldRunes([]rune(s))) }
 
 // segmentRoadSuffixes end a road name in a segment text; the longer forms are tried first.
-var segmentRoadSuffixes = [][]rune{[]rune("大道"), []rune("大街"), []rune("胡同"), []rune("路"), []rune("街"), []rune("巷"), []rune("弄"), []rune("道")}
+var segmentRoadSuffixes = [][]rune{[]rune("大道"), []rune("大街"), []rune("胡同"), []rune("高架"), []rune("路"), []rune("街"), []rune("巷"), []rune("弄"), []rune("道"), []rune("线")}
 
 // roadEnd returns the length of the road name at the start of f: up to the first road suffix
 // that leaves a name of two runes or more, with a following section (三段, 3段) — 0 when there
@@ -199,35 +212,20 @@ func roadEnd(f []rune) int {
 			if n < len(f) && (f[n] == '路' || f[n] == '街') {
 				continue // 道路, 街道口 …: the name goes on
 			}
-			// A numbered road off a named one goes on: 书院街四路, 人民路一巷.
+			// Numbered parts go on: a section (三段), a road off a named one (书院街四路, 人民路一巷),
+			// a lane and an alley (安和路二段171巷, 羅斯福路四段41巷68弄).
 			for {
 				j := n
 				for j < len(f) && isNumeralRune(f[j]) {
 					j++
 				}
-				if j == n || j == len(f) || !strings.ContainsRune("路街巷弄道", f[j]) {
+				if j == n || j == len(f) || !strings.ContainsRune("路街巷弄道段", f[j]) {
 					break
 				}
 				n = j + 1
 			}
-			if m := sectionAt(f, n); m > 0 {
-				n += m
-			}
 			return n
 		}
-	}
-	return 0
-}
-
-// sectionAt returns the length of a road section (三段, 3段) at f[i:], or 0.
-func sectionAt(f []rune, i int) int {
-	j := i
-	for j < len(f) && isNumeralRune(f[j]) {
-		j++
-	}
-	if j > i && j < len(f) && f[j] == '段' {
-		// 段 alone after the ends (人民路A至B段) is filler, not a section: a section is numbered.
-		return j + 1 - i
 	}
 	return 0
 }
@@ -285,11 +283,19 @@ func closing(f []rune, i int) int {
 	return -1
 }
 
-// trimFiller drops spaces and the words that add nothing: 段, 全段, 全线, 路段.
+// trimFiller drops spaces and the words that add nothing: 段, 全段, 全线, 路段 — but not the 段 of
+// a numbered section (辛亥路三段).
 func trimFiller(s string) string {
 	s = strings.TrimSpace(s)
 	for _, w := range []string{"全段", "全线", "路段", "段", "沿线"} {
-		s = strings.TrimSpace(strings.TrimSuffix(s, w))
+		rest, ok := strings.CutSuffix(s, w)
+		if !ok {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(rest); w == "段" && isNumeralRune(r) {
+			continue
+		}
+		s = strings.TrimSpace(rest)
 	}
 	return s
 }
