@@ -2,7 +2,6 @@ package duty
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"citygeo/data"
@@ -130,18 +129,14 @@ type zone struct {
 	asg   []*assign
 }
 
-// assign is an assignment resolved: its shift, person or team, and the week it covers.
+// assign is an assignment resolved: its person or team, and the minutes of the week its shift
+// covers (every minute without a shift).
 type assign struct {
 	a      *data.Assignment
-	shift  *data.Shift // nil: all the time
 	person *person
 	team   *team
 	week   *week
-	post   uint8 // the post's position in data.Posts
 }
-
-// activeAt reports whether the assignment's shift covers local time t.
-func (a *assign) activeAt(t time.Time) bool { return a.shift == nil || a.shift.Covers(t) }
 
 // Build resolves r against the city c: zones to grids, segments to lines along their roads,
 // assignments to places. Every problem is a finding naming the row; records with errors are
@@ -314,10 +309,8 @@ func (b *builder) segments() {
 // did not resolve is left out (the finding about that record says why).
 func (b *builder) assignments() {
 	ix := b.ix
-	shifts := map[string]*data.Shift{}
 	weeks := map[string]*week{}
 	for _, s := range b.r.Shifts {
-		shifts[s.ID] = s
 		weeks[s.ID] = shiftWeek(s)
 	}
 	segPos := map[*Segment]int{}
@@ -325,8 +318,7 @@ func (b *builder) assignments() {
 		segPos[s] = i
 	}
 	for _, a := range b.r.Assignments {
-		as := &assign{a: a, person: ix.people[a.Person], team: ix.teams[a.Team], shift: shifts[a.Shift], week: allWeek,
-			post: uint8(slices.Index(data.Posts, a.Post))}
+		as := &assign{a: a, person: ix.people[a.Person], team: ix.teams[a.Team], week: allWeek}
 		if a.Shift != "" {
 			as.week = weeks[a.Shift]
 		}

@@ -75,6 +75,7 @@ type RejectedError struct {
 	Findings Findings
 }
 
+// Error lists the error findings, one a line.
 func (e *RejectedError) Error() string {
 	var errs []string
 	for _, f := range e.Findings {

@@ -67,8 +67,9 @@ func weekMinute(t time.Time) int {
 // on reports whether minute m is in w.
 func (w *week) on(m int) bool { return w[m/64]&(1<<(m%64)) != 0 }
 
-// areaDuty appends the area answers from a grid's candidate list si: per post, the assignments on duty at the most
-// specific place that has one — the grid, a zone holding it, its community, street, district.
+// areaDuty appends the area answers from a grid's candidate list si: per post, the assignments
+// on duty at the most specific place that has one — the grid, a zone holding it, its
+// community, street, district.
 // The grid's candidates come most specific first, so one pass does: a post answered at one
 // level is skipped at the levels after it.
 func (ix *Index) areaDuty(out []data.OnDuty, post data.Post, si int32, t time.Time, m int) []data.OnDuty {
