@@ -2,8 +2,9 @@
 // city puts on its places — 监督员 on unit grids, 街长/片长 on zones (责任网格, 片区), crews and
 // 门前三包 units on road segments — with their shifts and A/B stand-ins (delegations).
 //
-// It reads a deployment's duty lists (CSV, JSON or an .xlsx workbook) into a Roster, naming the
-// row and field of every problem; resolves the roster against one dataset version (Build:
+// It reads a deployment's duty lists (CSV and JSON here; an .xlsx workbook through package
+// duty/dutyfile, which keeps the workbook library's HTTP dependency out of this package) into a
+// Roster, naming the row and field of every problem; resolves the roster against one dataset version (Build:
 // grids of zones, road segments such as "人民路（友谊桥至和平桥）" turned into lines along the
 // road through the gazetteer, double claims and overlapping segments as findings); answers
 // lookups from the resulting Index in about a microsecond; and reports coverage gaps. Board

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 )
 
 // A 城管办's lists read from CSV, resolved against the fixture town, and asked who is on duty
@@ -21,7 +22,7 @@ func ExampleIndex_OnDuty() {
 	}
 	var tables []duty.Table
 	for _, name := range []string{"people.csv", "segments.csv", "assignments.csv", "delegations.csv"} {
-		ts, _, _ := duty.Read(name, strings.NewReader(files[name]))
+		ts, _, _ := dutyfile.Read(name, strings.NewReader(files[name]))
 		tables = append(tables, ts...)
 	}
 	r, fs := duty.Parse(tables)
@@ -45,7 +46,7 @@ func ExampleIndex_OnDuty() {
 
 // Every problem names its file, row, record, field and value.
 func ExampleParse() {
-	ts, _, _ := duty.Read("人员.csv", strings.NewReader("工号,姓名,岗位,手机号\nP1,张伟,监督员,1380\nP1,王芳,城管,13800000002\n"))
+	ts, _, _ := dutyfile.Read("人员.csv", strings.NewReader("工号,姓名,岗位,手机号\nP1,张伟,监督员,1380\nP1,王芳,城管,13800000002\n"))
 	_, fs := duty.Parse(ts)
 	for _, f := range fs {
 		fmt.Println(f)

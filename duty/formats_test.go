@@ -12,6 +12,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 )
 
 // sheetNames are the Chinese sheet names a 城管办 workbook uses.
@@ -123,7 +124,7 @@ func TestSameFromEveryFormat(t *testing.T) {
 	lists := fixtureLists()
 	c := fixtureCity(t)
 	read := func(name string, b []byte) *duty.Roster {
-		ts, fs, err := duty.Read(name, bytes.NewReader(b))
+		ts, fs, err := dutyfile.Read(name, bytes.NewReader(b))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,19 +170,19 @@ func TestSameFromEveryFormat(t *testing.T) {
 // TestReadWarnsAndRefuses: sheets and columns nobody reads are warnings; a file of no known
 // format or list is an error.
 func TestReadWarnsAndRefuses(t *testing.T) {
-	_, fs, err := duty.Read("名单.xlsx", bytes.NewReader(xlsxOf(t, fixtureLists())))
+	_, fs, err := dutyfile.Read("名单.xlsx", bytes.NewReader(xlsxOf(t, fixtureLists())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fs) != 1 || !fs[0].Warning || fs[0].Source != "名单.xlsx#说明" {
 		t.Errorf("findings %v, want one warning about sheet 说明", fs)
 	}
-	_, fs, err = duty.Read("people.csv", strings.NewReader("id,name,备注\nP1,张伟,新人\n"))
+	_, fs, err = dutyfile.Read("people.csv", strings.NewReader("id,name,备注\nP1,张伟,新人\n"))
 	if err != nil || len(fs) != 1 || !fs[0].Warning || fs[0].Value != "备注" {
 		t.Errorf("people.csv with a notes column: %v %v, want one warning naming 备注", err, fs)
 	}
 	for name, body := range map[string]string{"名单.csv": "id\n", "people.txt": "", "roster.json": "[1,2]", "a.xlsx": "not a zip"} {
-		if _, _, err := duty.Read(name, strings.NewReader(body)); err == nil {
+		if _, _, err := dutyfile.Read(name, strings.NewReader(body)); err == nil {
 			t.Errorf("%s: read without error", name)
 		}
 	}
@@ -190,7 +191,7 @@ func TestReadWarnsAndRefuses(t *testing.T) {
 // TestReadGBKCSV: a CSV saved by Excel on a Chinese desktop (GB18030) reads like UTF-8.
 func TestReadGBKCSV(t *testing.T) {
 	gbk := []byte{0xb9, 0xa4, 0xba, 0xc5, ',', 0xd0, 0xd5, 0xc3, 0xfb, '\n', 'P', '1', ',', 0xd5, 0xc5, 0xce, 0xb0, '\n'} // 工号,姓名 / P1,张伟
-	ts, fs, err := duty.Read("人员.csv", bytes.NewReader(gbk))
+	ts, fs, err := dutyfile.Read("人员.csv", bytes.NewReader(gbk))
 	if err != nil || fs.Errors() > 0 {
 		t.Fatal(err, fs)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 )
 
 // FuzzRead: any bytes read as a CSV list, a JSON document or a workbook either fail with
@@ -23,7 +24,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, name := range []string{"people.csv", "shifts.csv", "delegations.csv", "lists.json", "lists.xlsx"} {
-			ts, fs, err := duty.Read(name, bytes.NewReader(b))
+			ts, fs, err := dutyfile.Read(name, bytes.NewReader(b))
 			if err != nil {
 				if !errors.Is(err, duty.ErrFormat) {
 					t.Fatalf("%s: error %v does not wrap ErrFormat", name, err)

@@ -12,6 +12,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 	"citygeo/gazetteer"
 	"citygeo/geo"
 )
@@ -189,7 +190,7 @@ func tablesOf(lists map[duty.List][][]string) ([]duty.Table, error) {
 		if err := w.WriteAll(rows); err != nil {
 			return nil, err
 		}
-		ts, fs, err := duty.Read(string(l)+".csv", &buf)
+		ts, fs, err := dutyfile.Read(string(l)+".csv", &buf)
 		if err == nil {
 			err = fs.Err()
 		}

@@ -2,7 +2,6 @@ package duty
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -52,27 +51,6 @@ func (r *Roster) Origin(rec any) Origin { return r.origin[rec] }
 func (r *Roster) finding(rec any, id, field, value, reason string) Finding {
 	o := r.origin[rec]
 	return Finding{Source: o.Source, Row: o.Row, ID: id, Field: field, Value: value, Reason: reason}
-}
-
-// ReadFiles reads and parses duty list files (any mix of .csv, .json and .xlsx). Findings are
-// problems in rows; the error is a file that cannot be read at all.
-func ReadFiles(paths ...string) (*Roster, Findings, error) {
-	var tables []Table
-	var fs Findings
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, nil, fmt.Errorf("open duty list: %w", err)
-		}
-		ts, tfs, err := Read(p, f)
-		f.Close()
-		if err != nil {
-			return nil, nil, err
-		}
-		tables, fs = append(tables, ts...), append(fs, tfs...)
-	}
-	r, pfs := Parse(tables)
-	return r, append(fs, pfs...), nil
 }
 
 // Parse checks every row of the tables — values, required fields, unique ids, references

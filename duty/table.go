@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -36,29 +34,6 @@ type Row struct {
 // ErrFormat is wrapped by the errors of files that cannot be read as duty lists at all (as
 // opposed to findings in rows).
 var ErrFormat = errors.New("duty list format")
-
-// Read reads one file of duty lists, by its extension: .csv (one list, named by the file), .json
-// (a document with one array per list) or .xlsx (one sheet per list). Header problems are
-// findings; a file that cannot be read at all is an error wrapping ErrFormat.
-func Read(name string, r io.Reader) ([]Table, Findings, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		l, ok := ListOf(name)
-		if !ok {
-			return nil, nil, fmt.Errorf("%w: %s: name a CSV file after its list (%s, or 人员, 路段 …)", ErrFormat, name, listKeys())
-		}
-		t, fs, err := ReadCSV(l, filepath.Base(name), r)
-		if err != nil {
-			return nil, nil, err
-		}
-		return []Table{t}, fs, nil
-	case ".json":
-		return ReadJSON(filepath.Base(name), r)
-	case ".xlsx":
-		return ReadXLSX(filepath.Base(name), r)
-	}
-	return nil, nil, fmt.Errorf("%w: %s: want .csv, .json or .xlsx", ErrFormat, name)
-}
 
 func listKeys() string {
 	ks := make([]string, len(Lists))
@@ -87,19 +62,21 @@ func ReadCSV(l List, source string, r io.Reader) (Table, Findings, error) {
 	if err != nil {
 		return Table{}, nil, fmt.Errorf("%w: %s: %v", ErrFormat, source, err)
 	}
-	t, fs := table(l, source, recs, func(i int) int { return i + 1 })
+	t, fs := TableOf(l, source, 1, recs)
 	return t, fs, nil
 }
 
-// table turns a header row and records into a Table; rowN numbers the i-th record (0 = header).
-func table(l List, source string, recs [][]string, rowN func(int) int) (Table, Findings) {
+// TableOf turns a header row and the records under it into a Table of list l: headerRow is the
+// header's row number as the user sees it (1 in a CSV file), the records follow it. Every
+// reader (CSV, a workbook's sheets) ends here, so headers are matched one way.
+func TableOf(l List, source string, headerRow int, recs [][]string) (Table, Findings) {
 	t := Table{List: l, Source: source}
 	if len(recs) == 0 {
 		return t, Findings{{Source: source, Field: "header", Reason: "empty: no header row"}}
 	}
-	keys, fs := checkHeader(l, source, rowN(0), recs[0])
+	keys, fs := checkHeader(l, source, headerRow, recs[0])
 	for i, rec := range recs[1:] {
-		row := Row{N: rowN(i + 1), Cells: map[string]string{}}
+		row := Row{N: headerRow + i + 1, Cells: map[string]string{}}
 		for j, v := range rec {
 			if j < len(keys) && keys[j] != "" {
 				if v = strings.TrimSpace(v); v != "" {
@@ -210,46 +187,9 @@ func jsonCell(v json.RawMessage) (string, error) {
 	return "", fmt.Errorf("not a JSON value")
 }
 
-// ReadXLSX reads a workbook with one sheet per list, each named after its list (人员, 路段 …, or
-// people, segments …) with a header in its first row. Other sheets (notes, instructions) are
-// warnings. Cells are read as stored, so a date typed as a date reads as its serial number
-// (parsed as such in date fields) rather than in a display format.
-func ReadXLSX(source string, r io.Reader) ([]Table, Findings, error) {
-	f, err := excelize.OpenReader(r)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: not an .xlsx workbook: %v", ErrFormat, source, err)
-	}
-	defer f.Close()
-	var out []Table
-	var fs Findings
-	for _, sheet := range f.GetSheetList() {
-		src := source + "#" + sheet
-		l, ok := ListOf(sheet)
-		if !ok {
-			fs = append(fs, Finding{Source: src, Warning: true, Reason: "sheet not read: name a sheet after its list (" + listKeys() + ", or 人员, 路段 …)"})
-			continue
-		}
-		recs, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %s: %v", ErrFormat, src, err)
-		}
-		// Rows above the header (a title line) are common: the header is the first row with a
-		// cell naming a field of the list.
-		start := 0
-		for start < len(recs) && !hasKnownHeader(l, recs[start]) {
-			start++
-		}
-		if start == len(recs) {
-			start = 0
-		}
-		t, tfs := table(l, src, recs[start:], func(i int) int { return start + i + 1 })
-		out = append(out, t)
-		fs = append(fs, tfs...)
-	}
-	return out, fs, nil
-}
-
-func hasKnownHeader(l List, rec []string) bool {
+// IsHeader reports whether a row names a field of list l: the header of a sheet that has title
+// lines above it.
+func IsHeader(l List, rec []string) bool {
 	for _, h := range rec {
 		if headerKey(l, h) != "" {
 			return true

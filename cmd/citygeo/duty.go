@@ -16,6 +16,7 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 )
 
 // dutyPath is where a server keeps the duty lists an import gave it: beside the store, like the
@@ -33,7 +34,7 @@ func newDuty(files []string, storePath string, snap *city.Snapshot, log *slog.Lo
 	case len(files) > 0:
 		var fs duty.Findings
 		var err error
-		if r, fs, err = duty.ReadFiles(files...); err != nil {
+		if r, fs, err = dutyfile.ReadFiles(files...); err != nil {
 			return nil, err
 		}
 		if err := fs.Err(); err != nil {
@@ -125,7 +126,7 @@ func newDutyCmd() *cobra.Command {
 		Short: "check duty lists (.csv, .json, .xlsx) against a dataset: findings by row, then the coverage report",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, fs, err := duty.ReadFiles(args...)
+			r, fs, err := dutyfile.ReadFiles(args...)
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}

@@ -13,6 +13,7 @@ import (
 	"citygeo/city"
 	"citygeo/data"
 	"citygeo/duty"
+	"citygeo/duty/dutyfile"
 	"citygeo/geo"
 )
 
@@ -150,7 +151,7 @@ func (s *Server) handleDutyImport(c *gin.Context) {
 			Fail(c, "", BadParam(part.FormName(), "unknown form field; want file"))
 			return
 		}
-		ts, tfs, err := duty.Read(filepath.Base(part.FileName()), part)
+		ts, tfs, err := dutyfile.Read(filepath.Base(part.FileName()), part)
 		if err != nil {
 			if errors.Is(err, duty.ErrFormat) {
 				Fail(c, "", BadParam("file", "%v", err))
