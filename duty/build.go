@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/data"
 	"citygeo/gazetteer"
 	"citygeo/geo"
@@ -123,10 +125,12 @@ type team struct {
 
 // zone is a roster zone with the grids it holds.
 type zone struct {
-	z     *data.Zone
-	ref   *data.ZoneRef
-	grids []int32
-	asg   []*assign
+	z       *data.Zone
+	ref     *data.ZoneRef
+	grids   []int32
+	asg     []*assign
+	outline orb.MultiLineString // for maps: see Index.outline
+	label   orb.Point
 }
 
 // assign is an assignment resolved: its person or team, and the minutes of the week its shift
@@ -156,6 +160,9 @@ func Build(r *Roster, c City, opts Options) (*Index, Findings) {
 	b.claims()
 	b.delegations()
 	b.compile()
+	for _, z := range ix.zones {
+		z.outline, z.label = ix.outline(z)
+	}
 	ix.grids = nil
 	ix.segIdx = newSegIndex(ix.pl, ix.segs, opts.SegmentRadius)
 	ix.findings = b.fs

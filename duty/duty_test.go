@@ -247,3 +247,28 @@ func TestShiftWeekAgreesWithCovers(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneShape: a zone's outline runs round its grids (the fixture's zones are rectangles of
+// 100 m grids), and its label lies in one of them.
+func TestZoneShape(t *testing.T) {
+	ix := mustBuild(t, csvTables(t, fixtureLists()), fixtureCity(t))
+	for id, perimeter := range map[string]float64{"Z1": 1200, "Z2": 1400} {
+		outline, label, ok := ix.ZoneShape(id)
+		if !ok {
+			t.Fatalf("no zone %s", id)
+		}
+		length := 0.0
+		for _, l := range outline {
+			for i := 1; i < len(l); i++ {
+				length += plane.Distance(l[i-1], l[i])
+			}
+		}
+		if math.Abs(length-perimeter) > 1 {
+			t.Errorf("%s: outline %.1f m long, want %.0f", id, length, perimeter)
+		}
+		grids, _ := ix.ZoneGrids(id)
+		if !slices.ContainsFunc(grids, func(g *data.Grid) bool { return g.Polygon.Bound().Contains(label) }) {
+			t.Errorf("%s: label %v in none of its grids", id, label)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package duty
 
-import "citygeo/data"
+import (
+	"github.com/paulmach/orb"
+
+	"citygeo/data"
+)
 
 // Person returns the roster person with id, or nil.
 func (ix *Index) Person(id string) *data.Person {
@@ -41,3 +45,14 @@ func (ix *Index) Segments() []*Segment { return ix.segs }
 
 // Dataset returns the dataset version the index was built against.
 func (ix *Index) Dataset() *data.Dataset { return ix.ds }
+
+// ZoneShape returns zone id's outline (the edges of its grids no other of its grids shares,
+// or its polygon's rings) and a label point inside it; ok is false for a zone that did not
+// resolve.
+func (ix *Index) ZoneShape(id string) (outline orb.MultiLineString, label orb.Point, ok bool) {
+	z := ix.zoneBy[id]
+	if z == nil {
+		return nil, orb.Point{}, false
+	}
+	return z.outline, z.label, true
+}

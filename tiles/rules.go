@@ -20,6 +20,10 @@ type Rule struct {
 const (
 	SetCity   = "city"   // grids, areas, components, roads: changes only with the dataset version
 	SetEvents = "events" // a live set: the open events of the dispatch feed, changing per event
+	// SetZones and SetSegments are live sets of the duty lists: they change with an import of
+	// the lists, not with the dataset version.
+	SetZones    = "zones"
+	SetSegments = "segments"
 )
 
 // MVT layer names, as tiles, TileJSON and the styles spell them.
@@ -29,6 +33,8 @@ const (
 	LayerRoads      = "roads"      // city: road centrelines
 	LayerComponents = "components" // city: components, clustered up to clusterMaxZoom
 	LayerEvents     = "events"     // events: the open events
+	LayerZones      = "zones"      // zones: duty zone outlines (kind=outline) and label points (kind=label)
+	LayerSegments   = "segments"   // segments: duty road segments (kind=segment) and label points (kind=label)
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.

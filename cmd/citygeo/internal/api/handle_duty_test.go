@@ -11,11 +11,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb/maptile"
+
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/duty"
 	"citygeo/geo"
+	"citygeo/tiles"
+	"citygeo/tiles/mvtcheck"
 )
 
 // dutyEnv serves the sample city with its duty lists and a token per role.
@@ -255,5 +259,44 @@ func TestDutyImport(t *testing.T) {
 	}
 	if code, _ := upload(api.RoleGIS, "", map[string]string{"名单.txt": people}); code != 400 {
 		t.Errorf("a .txt file: %d, want 400", code)
+	}
+}
+
+// TestDutyTiles: the zones and segments sets draw the duty lists — a segment's line and label
+// in the tile at its middle, a zone's outline — valid MVT, described by TileJSON, styled.
+func TestDutyTiles(t *testing.T) {
+	e := newDutyEnv(t)
+	l := e.seg.Line[0]
+	mid := l[len(l)/2]
+	for _, tc := range []struct{ set, kind, id string }{
+		{tiles.SetSegments, "segment", e.seg.ID},
+		{tiles.SetSegments, "label", e.seg.ID},
+		{tiles.SetZones, "outline", ""},
+	} {
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, httptest.NewRequest("GET", tilePath(tc.set, maptile.At(mid, 16)), nil))
+		if rec.Code != 200 {
+			t.Fatalf("%s tile: %d", tc.set, rec.Code)
+		}
+		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
+		if len(probs) > 0 {
+			t.Fatalf("%s tile: %v", tc.set, probs)
+		}
+		found := false
+		for _, ly := range dec.Layers {
+			for _, f := range ly.Features {
+				found = found || (f.Tags["kind"] == tc.kind && (tc.id == "" || f.Tags["id"] == tc.id))
+			}
+		}
+		if !found {
+			t.Errorf("%s tile at the segment's middle: no %s %s", tc.set, tc.kind, tc.id)
+		}
+	}
+	for target, want := range map[string]string{"/tiles/zones.json": `"id":"zones"`, "/tiles/segments.json": `"id":"segments"`,
+		"/styles/wall.json": `"id":"segments-line"`, "/styles/desk.json": `"id":"zones-label"`} {
+		code, out := e.send(t, "GET", target, "", nil, "")
+		if b, _ := json.Marshal(out); code != 200 || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("GET %s: %d, no %s in %.300s", target, code, want, b)
+		}
 	}
 }
