@@ -1,6 +1,7 @@
 package duty_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/duty"
+	"citygeo/gazetteer"
 )
 
 // brief writes an answer as post/person/via[/zone or segment][/delegation:reason].
@@ -269,6 +271,25 @@ func TestZoneShape(t *testing.T) {
 		grids, _ := ix.ZoneGrids(id)
 		if !slices.ContainsFunc(grids, func(g *data.Grid) bool { return g.Polygon.Bound().Contains(label) }) {
 			t.Errorf("%s: label %v in none of its grids", id, label)
+		}
+	}
+}
+
+// TestResolveSegment geocodes segment texts on the fixture town: a stretch of road between two
+// ends, or a refusal that says why.
+func TestResolveSegment(t *testing.T) {
+	c := fixtureCity(t)
+	s, err := duty.ResolveSegment(c, "人民路（18号至和平路）", duty.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 人民路18号 stands at y = 150 m on the east side; 和平路 crosses at y = 300 m.
+	if s.RoadName != "人民路" || math.Abs(s.Length-150) > 1 {
+		t.Errorf("resolved %s, %.1f m long; want 人民路, 150 m", s.RoadName, s.Length)
+	}
+	for text, want := range map[string]error{"人民路（友谊路至不存在桥）": duty.ErrUnresolved, "（友谊路至和平路）": gazetteer.ErrSegmentText} {
+		if _, err := duty.ResolveSegment(c, text, duty.Options{}); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", text, err, want)
 		}
 	}
 }

@@ -566,3 +566,25 @@ func (h *nodeHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// ResolveSegment resolves one segment text ("人民路（友谊桥至和平桥）", "解放路东侧") against a
+// dataset version as a roster segment would be: the line along the road between its ends. It
+// geocodes a segment: the answer is a stretch of road (道路区段), not a point. A text that does
+// not parse wraps gazetteer.ErrSegmentText; an end or road that does not resolve is
+// ErrUnresolved.
+func ResolveSegment(c City, text string, opts Options) (*Segment, error) {
+	st, err := gazetteer.ParseSegment(text)
+	if err != nil {
+		return nil, err
+	}
+	s := &data.Segment{ID: text, Name: text, Road: st.Road, From: st.From.Text, To: st.To.Text, Side: st.Side}
+	seg, err := newRoadSet(c, geo.LocalPlane(c.Geo.Bound().Center())).resolve(s, opts.withDefaults())
+	if err != nil && !errors.Is(err, gazetteer.ErrSegmentText) {
+		return nil, fmt.Errorf("%w: %w", ErrUnresolved, err)
+	}
+	return seg, err
+}
+
+// ErrUnresolved is wrapped by ResolveSegment when the text parses but its road or an end is not
+// in the dataset, or the ends do not lie on the road.
+var ErrUnresolved = errors.New("segment does not resolve")

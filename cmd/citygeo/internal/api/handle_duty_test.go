@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -297,6 +298,22 @@ func TestDutyTiles(t *testing.T) {
 		code, out := e.send(t, "GET", target, "", nil, "")
 		if b, _ := json.Marshal(out); code != 200 || !bytes.Contains(b, []byte(want)) {
 			t.Errorf("GET %s: %d, no %s in %.300s", target, code, want, b)
+		}
+	}
+}
+
+func TestGeocodeSegment(t *testing.T) {
+	e := newDutyEnv(t)
+	code, out := e.send(t, "GET", "/v1/geocode/segment?q="+url.QueryEscape(e.seg.Name), "", nil, "")
+	if code != 200 || out["properties"].(map[string]any)["level"] != "道路区段" || out["geometry"].(map[string]any)["type"] != "MultiLineString" {
+		t.Fatalf("%d %v", code, out)
+	}
+	if l := out["properties"].(map[string]any)["length_m"].(float64); math.Abs(l-e.seg.Length) > 0.1 {
+		t.Errorf("length %.1f m, the roster's segment %.1f m", l, e.seg.Length)
+	}
+	for q, want := range map[string]int{"人民南路（春风路至不存在路）": 404, "（春风路至深南东路）": 400, "": 400} {
+		if code, out := e.send(t, "GET", "/v1/geocode/segment?q="+url.QueryEscape(q), "", nil, ""); code != want {
+			t.Errorf("%q: %d %v, want %d", q, code, out, want)
 		}
 	}
 }

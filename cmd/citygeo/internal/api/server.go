@@ -110,6 +110,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
 		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
+		{"GET", "/v1/geocode/segment", Read, "road segment text (人民路（友谊桥至和平桥）) → the stretch of road, level 道路区段, as a GeoJSON line", s.handleGeocodeSegment},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin", s.handleSuggest},
 		{"GET", "/v1/duty", Read, "point and time → who is on duty: 监督员, 街长/片长, segment unit and person, with assignment and delegation", s.handleDuty},
