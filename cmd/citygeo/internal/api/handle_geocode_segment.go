@@ -24,12 +24,7 @@ func (s *Server) handleGeocodeSegment(c *gin.Context) {
 		Fail(c, "", BadParam("q", "want a road segment of at most 200 characters, as in 人民路（友谊桥至和平桥）"))
 		return
 	}
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	snap := s.snapshot(c)
+	crs, snap := s.crsSnapshot(c)
 	if snap == nil {
 		return
 	}

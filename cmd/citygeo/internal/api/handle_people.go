@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"citygeo/city"
 	"citygeo/data"
 	"citygeo/duty"
 	"citygeo/geo"
@@ -183,9 +184,8 @@ func (s *Server) feature(c *gin.Context, what string, find func(*duty.Index, str
 // dutyIndexIn reads the crs parameter and returns it with the duty index and the version
 // served; a nil index means the request was answered (400 or 503).
 func (s *Server) dutyIndexIn(c *gin.Context) (geo.CRS, *duty.Index, int64) {
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
+	crs, snap := s.crsSnapshot(c)
+	if snap == nil {
 		return crs, nil, 0
 	}
 	ix, snap := s.dutyIndex(c)
@@ -193,4 +193,15 @@ func (s *Server) dutyIndexIn(c *gin.Context) (geo.CRS, *duty.Index, int64) {
 		return crs, nil, 0
 	}
 	return crs, ix, snap.Version()
+}
+
+// crsSnapshot reads the crs parameter and returns it with the snapshot served; a nil snapshot
+// means the request was answered (400 or 503).
+func (s *Server) crsSnapshot(c *gin.Context) (geo.CRS, *city.Snapshot) {
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return crs, nil
+	}
+	return crs, s.snapshot(c)
 }
