@@ -54,6 +54,7 @@ type Resolver struct {
 	Calendar      Calendar
 	BindRadius    float64 // metres; 0: DefaultBindRadius
 	FallbackHours float64 // working hours; 0: DefaultFallbackHours
+	People        People  // nil: answers name no people
 }
 
 // Input is one dispatch request. Give Point (in CRS) or Address, or only Component (its
@@ -124,6 +125,9 @@ type Result struct {
 	WorkingHours  bool          `json:"working_hours"`
 	Priority      int           `json:"priority,omitempty"`
 	Duplicates    []Duplicate   `json:"duplicates"`
+	// People are who is on duty at the place and report time (Resolver.People), with the
+	// assignment and delegation that decided; absent when the resolver knows no people.
+	People []data.OnDuty `json:"people,omitempty"`
 }
 
 // Resolve answers one dispatch request. Bad input comes back as an *InputError naming the
@@ -178,6 +182,9 @@ func (r *Resolver) Resolve(ctx context.Context, in Input) (*Result, error) {
 		}
 	}
 	r.decide(res, class, chain, comp, pl, at)
+	if r.People != nil {
+		res.People = r.People.Responsible(p, pl.Grid, at)
+	}
 	if r.Feed != nil {
 		q := DupQuery{Point: p, Class: class, At: at}
 		if res.Component != nil {

@@ -200,7 +200,7 @@ func (rec *RuleRecord) rule(n int, wktPolygon bool) (*data.DutyRule, *RuleError)
 		if rec.Area != "" {
 			return nil, bad("polygon", "", "give an area code or a polygon, not both")
 		}
-		mp, err := parseZone(rec.Polygon, wktPolygon)
+		mp, err := ParseZone(rec.Polygon, wktPolygon)
 		if err != nil {
 			return nil, bad("polygon", "", "%v", err)
 		}
@@ -240,8 +240,10 @@ func (rec *RuleRecord) rule(n int, wktPolygon bool) (*data.DutyRule, *RuleError)
 	return r, nil
 }
 
-// parseZone reads a polygon zone as GeoJSON geometry (or WKT) and checks it has area.
-func parseZone(raw []byte, isWKT bool) (orb.MultiPolygon, error) {
+// ParseZone reads a polygon zone as GeoJSON geometry (or WKT when isWKT) and checks that it is
+// a Polygon or MultiPolygon of lon/lat rings with at least 4 points each. Duty rules and the
+// zones of package duty both read their polygons with it.
+func ParseZone(raw []byte, isWKT bool) (orb.MultiPolygon, error) {
 	var g orb.Geometry
 	if isWKT {
 		var err error

@@ -16,7 +16,9 @@
 // id, so neighbouring tiles agree. Set and layer names are constants (SetCity, LayerGrids …).
 //
 // Live layers. Points that change while a version is served — the dispatch feed's events,
-// patrollers' and vehicles' positions — are each a tile set of their own with one layer. Their
+// patrollers' and vehicles' positions — are each a tile set of their own with one layer. A live
+// feature may also carry a line or an area (LiveFeature.Shape): the duty lists' zones and road
+// segments are live sets so, registered without a cache since Changed works by point. Their
 // owner implements LiveLayer (its Rule: set, layer, zooms, attributes; In: the features in a
 // bound, each an id, a point and tags) and registers it once on a Live, with a cache. A Tiler
 // serves the sets of the Live given to WithLive at /tiles/{set}/… like the city set, TileJSON

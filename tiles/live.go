@@ -10,13 +10,18 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-// LiveFeature is one point of a live layer as its tiles show it.
+// LiveFeature is one feature of a live layer as its tiles show it: a point, or a line or area
+// (Shape) such as a duty zone's outline or a road segment.
 type LiveFeature struct {
 	// ID is the MVT feature id (ids ≥ MaxID are hashed below it). Keep it stable while the
 	// feature lives, so a client can follow it from tile to tile as it moves.
 	ID    uint64
 	Point orb.Point // lon/lat
-	Tags  []Tag     // attributes, written in this order
+	// Shape, when not nil, is drawn instead of Point: an orb.LineString, MultiLineString,
+	// Polygon or MultiPolygon in lon/lat. LiveSet.Changed drops tiles by point, so a layer
+	// with shapes is registered without a cache (its tiles are built on request).
+	Shape orb.Geometry
+	Tags  []Tag // attributes, written in this order
 }
 
 // LiveLayer is a source of point features that change while a dataset version is served —
@@ -197,16 +202,48 @@ func (s *LiveSet) features(tp *tileProj, wb orb.Bound, z int) []feature {
 	b := orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
 	var out []feature
 	s.layer.In(b, func(f LiveFeature) bool {
+		if f.Shape != nil {
+			if parts, typ := tp.shape(f.Shape); len(parts) > 0 {
+				out = append(out, feature{id: liveID(f.ID), typ: typ, parts: parts, tags: f.Tags, prio: prio(f.ID)})
+			}
+			return true
+		}
 		p, ok := tp.point(toWorld(f.Point))
 		if !ok {
 			return true
 		}
-		id := f.ID
-		if id >= MaxID {
-			id = FeatureID(fmt.Sprint(f.ID))
-		}
-		out = append(out, feature{id: id, typ: typePoint, parts: [][]ipt{{p}}, tags: f.Tags, prio: prio(f.ID)})
+		out = append(out, feature{id: liveID(f.ID), typ: typePoint, parts: [][]ipt{{p}}, tags: f.Tags, prio: prio(f.ID)})
 		return true
 	})
 	return out
+}
+
+// liveID keeps a live feature's id below MaxID.
+func liveID(id uint64) uint64 {
+	if id >= MaxID {
+		return FeatureID(fmt.Sprint(id))
+	}
+	return id
+}
+
+// shape projects, clips and snaps a line or area given in lon/lat into the tile.
+func (tp *tileProj) shape(g orb.Geometry) ([][]ipt, uint8) {
+	var parts [][]ipt
+	switch g := g.(type) {
+	case orb.LineString:
+		return tp.line(parts, worldLine(g)), typeLine
+	case orb.MultiLineString:
+		for _, l := range g {
+			parts = tp.line(parts, worldLine(l))
+		}
+		return parts, typeLine
+	case orb.Polygon:
+		return tp.polygon(parts, worldPolygon(g)), typePolygon
+	case orb.MultiPolygon:
+		for _, p := range g {
+			parts = tp.polygon(parts, worldPolygon(p))
+		}
+		return parts, typePolygon
+	}
+	return nil, 0
 }

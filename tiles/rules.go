@@ -23,6 +23,10 @@ const (
 	// SetPositions is a live set: the latest position of every field device (personal data:
 	// the HTTP layer serves it to dispatchers only).
 	SetPositions = "positions"
+	// SetZones and SetSegments are live sets of the duty lists: they change with an import of
+	// the lists, not with the dataset version.
+	SetZones    = "zones"
+	SetSegments = "segments"
 )
 
 // MVT layer names, as tiles, TileJSON and the styles spell them.
@@ -33,6 +37,8 @@ const (
 	LayerComponents = "components" // city: components, clustered up to clusterMaxZoom
 	LayerEvents     = "events"     // events: the open events
 	LayerPositions  = "positions"  // positions: patrollers and vehicles where they last reported
+	LayerZones      = "zones"      // zones: duty zone outlines (kind=outline) and label points (kind=label)
+	LayerSegments   = "segments"   // segments: duty road segments (kind=segment) and label points (kind=label)
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.

@@ -51,11 +51,11 @@ var palettes = map[string]palette{
 	StyleWall: {bg: "#0b1220", community: "#1e293b", gridFill: "#0f172a", gridLine: "#334155",
 		street: "#64748b", district: "#e2e8f0", text: "#e2e8f0", halo: "#0b1220",
 		expressway: "#fbbf24", arterial: "#f97316", secondary: "#94a3b8", branch: "#475569", roadText: "#cbd5e1",
-		live: map[string]string{SetEvents: "#ef4444", SetPositions: "#22c55e"}},
+		live: map[string]string{SetEvents: "#ef4444", SetPositions: "#22c55e", SetZones: "#a78bfa", SetSegments: "#22d3ee"}},
 	StyleDesk: {bg: "#f8f7f4", community: "#e7e5e4", gridFill: "#ffffff", gridLine: "#cbd5e1",
 		street: "#78716c", district: "#1c1917", text: "#1c1917", halo: "#ffffff",
 		expressway: "#d97706", arterial: "#ea580c", secondary: "#a8a29e", branch: "#d6d3d1", roadText: "#44403c",
-		live: map[string]string{SetEvents: "#dc2626", SetPositions: "#16a34a"}},
+		live: map[string]string{SetEvents: "#dc2626", SetPositions: "#16a34a", SetZones: "#7c3aed", SetSegments: "#0891b2"}},
 }
 
 // Fonts is the text-font stack. The style has no "glyphs" URL, so MapLibre draws every glyph
@@ -63,7 +63,8 @@ var palettes = map[string]palette{
 var Fonts = []string{"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "sans-serif"}
 
 // Style returns the MapLibre style document of a variant: the city set and every set of live
-// (nil: none), each live set drawn as circles above the city's shapes and below its labels.
+// (nil: none), each live set drawn as lines and circles above the city's shapes and below its
+// labels, its own label points (kind=label) with them.
 // base is the server's URL ("http://host:port"); MapLibre needs absolute source URLs.
 func Style(variant, base string, live *Live) (map[string]any, error) {
 	p, ok := palettes[variant]
@@ -146,13 +147,24 @@ func Style(variant, base string, live *Live) (map[string]any, error) {
 			}}),
 	}
 	sources := map[string]any{SetCity: source(base, SetCity)}
+	var labels []any
 	for _, s := range live.all() {
 		color := p.live[s.Name()]
 		if color == "" {
 			color = otherColor
 		}
+		// A live set may hold points, lines (duty segments, zone outlines) and label points
+		// (kind=label); each kind its own layer, the labels with the city's.
+		isLabel := []any{"==", []any{"get", "kind"}, "label"}
+		layers = append(layers, layer(s.Name()+"-line", "line", s.Name(), s.rule.Layer, map[string]any{
+			"filter": []any{"==", []any{"geometry-type"}, "LineString"},
+			"layout": map[string]any{"line-cap": "round", "line-join": "round"},
+			"paint":  map[string]any{"line-color": color, "line-width": 3, "line-opacity": 0.8}}))
 		layers = append(layers, layer(s.Name()+"-circle", "circle", s.Name(), s.rule.Layer, map[string]any{
-			"paint": map[string]any{"circle-color": color, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}))
+			"filter": []any{"all", []any{"==", []any{"geometry-type"}, "Point"}, []any{"!", isLabel}},
+			"paint":  map[string]any{"circle-color": color, "circle-radius": 7, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}}))
+		labels = append(labels, layer(s.Name()+"-label", "symbol", s.Name(), s.rule.Layer, merge(text([]any{"get", "name"}, 12, color),
+			map[string]any{"filter": isLabel})))
 		sources[s.Name()] = source(base, s.Name())
 	}
 	layers = append(layers,
@@ -165,6 +177,7 @@ func Style(variant, base string, live *Live) (map[string]any, error) {
 			[]any{"match", []any{"get", "level"}, "district", 22, "street", 17, 14}, p.text),
 			map[string]any{"filter": []any{"==", []any{"get", "kind"}, "label"}})),
 	)
+	layers = append(layers, labels...)
 	// Labels need no collision with each other's layer order: MapLibre places symbols last.
 	for _, l := range layers {
 		m := l.(map[string]any)

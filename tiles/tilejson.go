@@ -39,6 +39,8 @@ var layerDescriptions = map[string]string{
 	LayerComponents: "city components (城市部件); clusters (cluster=true, count, major) up to z15",
 	LayerEvents:     "live events (事件)",
 	LayerPositions:  "patrollers and vehicles at their latest position (巡查人员、车辆)",
+	LayerZones:      "duty zones (责任网格, 工作网格, 片区): outlines (kind=outline) and label points (kind=label)",
+	LayerSegments:   "duty road segments (责任路段) along their roads (kind=segment) and label points (kind=label)",
 }
 
 var fieldTypes = map[string]string{

@@ -17,6 +17,8 @@ const groups = {
   '道路 roads': ['roads-line', 'roads-label'],
   '部件 components': ['components-poly', 'components-line', 'components-cluster', 'components-cluster-count', 'components-point'],
   '事件 events': ['events-circle'],
+  '责任网格 zones': ['zones-line', 'zones-label'],
+  '责任路段 segments': ['segments-line', 'segments-label'],
 };
 
 let maplibregl;

@@ -42,7 +42,7 @@ var listenRE = regexp.MustCompile(`msg="(JT/T 808 listening|citygeo serving)" ad
 // addresses, read from its log.
 func startServe(t *testing.T, args ...string) (cmd *exec.Cmd, httpAddr, jtAddr string) {
 	t.Helper()
-	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--jt808", "127.0.0.1:0"}, args...)...)
+	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--jt808", "127.0.0.1:0", "--log-format", "text"}, args...)...)
 	cmd.Env = append(os.Environ(), "CITYGEO_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -52,6 +52,9 @@ func startServe(t *testing.T, args ...string) (cmd *exec.Cmd, httpAddr, jtAddr s
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stderr)
+	// A server that never logs both addresses must fail the test, not hang it.
+	stuck := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+	defer stuck.Stop()
 	for (httpAddr == "" || jtAddr == "") && sc.Scan() {
 		if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
 			if m[1] == "citygeo serving" {

@@ -2,7 +2,7 @@
 // locate, geocode, dispatch and vector tiles for one city, and imports, validates, versions and
 // exports the city's survey data.
 //
-//	citygeo serve [--config citygeo.yaml] [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json]
+//	citygeo serve [--config citygeo.yaml] [--addr 127.0.0.1:8080] [--store city.db] [--auth tokens.json] [--duty FILE,…]
 //	citygeo config check FILE | config example
 //	citygeo version
 //	citygeo audit --store PATH [--since 24h] [--who NAME] [--action TEXT]
@@ -15,6 +15,7 @@
 //	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
 //	citygeo backup --store PATH|postgres://… FILE
 //	citygeo restore [--replace] --store PATH|postgres://… FILE
+//	citygeo duty [--store PATH] [--out lists.json] FILE…
 package main
 
 import (
@@ -64,6 +65,7 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(),
 		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
 		newBackupCmd(), newRestoreCmd(),
+		newDutyCmd(),
 	)
 	return root
 }

@@ -28,6 +28,9 @@ func (s *Server) registerLive(d *Dispatch) {
 	if feed != nil {
 		feed.Subscribe(func(ch dispatch.Change) { moved(events, ch.Old, ch.New) })
 	}
+	// The duty lists' zones and segments (duty_tiles.go): shapes, so no cache.
+	s.live.Register(dutyZones{s}, nil)
+	s.live.Register(dutySegments{s}, nil)
 }
 
 // moved drops the tiles of a live set that showed a feature at from or show it at to; either

@@ -13,6 +13,7 @@ import (
 	"citygeo/city"
 	"citygeo/data"
 	"citygeo/dispatch"
+	"citygeo/duty"
 	"citygeo/geo"
 )
 
@@ -42,8 +43,12 @@ func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *city.Snapshot) {
 	if gc == nil && snap.Gazetteer != nil {
 		gc = snap.AddressGeocoder()
 	}
-	return &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
-		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}, snap
+	r := &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
+		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}
+	if s.duty != nil {
+		r.People = s.duty.Board.Index(snap.DutyCity())
+	}
+	return r, snap
 }
 
 // DispatchRequest is the body of POST /v1/dispatch and one item of a batch: a point (lng, lat
@@ -112,6 +117,9 @@ func (s *Server) dispatchOne(c *gin.Context, r *dispatch.Resolver, snap *city.Sn
 		return out
 	}
 	out.Result, out.Point = res, city.PointIn(res.Point, crs)
+	if ix, ok := r.People.(*duty.Index); ok {
+		res.People = s.personal(c, ix, res.People)
+	}
 	return out
 }
 

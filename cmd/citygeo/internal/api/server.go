@@ -12,6 +12,7 @@ import (
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/buildinfo"
+	"citygeo/duty"
 	"citygeo/field"
 	"citygeo/tiles"
 	"citygeo/web"
@@ -23,6 +24,9 @@ type Options struct {
 	Logger *slog.Logger // nil: slog.Default()
 	// Dispatch holds the duty rules and the events feed; nil: the dispatch routes answer 503.
 	Dispatch *Dispatch
+	// Duty holds the duty lists (people, zones, segments, shifts, delegations); nil: the duty
+	// routes answer 503 and dispatch answers name no people.
+	Duty *Duty
 	// City is the served city; its store, when it has one, enables the dataset routes (upload,
 	// list, activate), which answer 503 without. nil: a city with no store, served once Swap is
 	// called.
@@ -66,6 +70,7 @@ type Server struct {
 	nets   networks // the road network of the snapshot served last, for coverage
 
 	fenceWatch *field.Fences
+	duty       *Duty
 
 	live *tiles.Live // live tile sets (events …), shown beside every snapshot's city set
 	ogc  ogcCatalogs // the OGC API catalog of the snapshot served last
@@ -98,7 +103,7 @@ type Route struct {
 // New builds a server with no snapshot: data routes answer 503 until Swap is called.
 func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
-		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
+		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, duty: opts.Duty, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
 		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
 	if s.build == (buildinfo.Info{}) {
@@ -179,6 +184,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
 		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
+		{"GET", "/v1/geocode/segment", Read, "road segment text (人民路（友谊桥至和平桥）) → the stretch of road, level 道路区段, as a GeoJSON line", s.handleGeocodeSegment},
 		{"GET", "/v1/reverse", Read, "point → nearest 门牌, road, crossing, POI, formatted address and phrase", s.handleReverse},
 		{"GET", "/v1/suggest", Read, "names starting with a prefix, in characters or pinyin, with an id and a point", s.handleSuggest},
 		{"GET", "/v3/geocode/geo", Read, "AMap-compatible 地理编码 (GCJ-02 by default)", s.handleAMapGeo},
@@ -193,6 +199,17 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/alerts", personal, "geofence alerts (left the zone, entered a forbidden one, standing still) after ?since=N", s.handleAlerts},
 		{"GET", "/v1/alerts/stream", personal, "geofence alerts as server-sent events, live", s.handleAlertStream},
 		{"GET", "/v1/coverage", personal, "a patrol day's coverage per person: segments passed, passes against targets (JSON or CSV)", s.handleCoverage},
+		{"GET", "/v1/duty", Read, "point and time → who is on duty: 监督员, 街长/片长, segment unit and person, with assignment and delegation", s.handleDuty},
+		{"GET", "/v1/duty/coverage", Read, "grids without 监督员, main roads without duty segment, findings against this version", s.handleDutyCoverage},
+		{"POST", "/v1/duty/import", Write(RoleGIS), "upload duty lists (.csv, .json, .xlsx): check, then answer from them", s.handleDutyImport},
+		{"GET", "/v1/people", Read, "people of the duty lists (phones for dispatcher and admin only)", s.handlePeople},
+		{"GET", "/v1/people/:id", Read, "one person (phone for dispatcher and admin only)", s.handlePerson},
+		{"GET", "/v1/teams", Read, "teams (中队, 班组)", s.list(duty.ListTeams)},
+		{"GET", "/v1/assignments", Read, "assignments, shifts and delegations", s.list(duty.ListAssignments, duty.ListShifts, duty.ListDelegations)},
+		{"GET", "/v1/zones", Read, "zones (责任网格, 工作网格, 片区) as GeoJSON", s.handleZones},
+		{"GET", "/v1/zones/:id", Read, "one zone with its grids as GeoJSON", s.handleZone},
+		{"GET", "/v1/segments", Read, "duty road segments as GeoJSON lines along their roads", s.handleSegments},
+		{"GET", "/v1/segments/:id", Read, "one duty road segment as GeoJSON", s.handleSegment},
 	}, append(s.tileRoutes(), s.ogcRoutes()...)...)
 }
 

@@ -17,16 +17,17 @@ import (
 // Config is the configuration of a serving process. Default returns the values a bare
 // `citygeo serve` uses: the built-in sample city, served openly on 127.0.0.1:8080.
 type Config struct {
-	Addr        string  `yaml:"addr" help:"listen address HOST:PORT"`
-	Store       string  `yaml:"store" secret:"url" help:"dataset store (an SQLite file, or postgres://… for PostgreSQL/PostGIS); empty serves the built-in sample city; it must exist (citygeo import or gen creates one)"`
-	Events      string  `yaml:"events" secret:"url" help:"SQLite file (or postgres://… URL) keeping the events feed; default: <store>.events.db beside an SQLite store, apart so that imports never block event writes, or the store's database itself for PostgreSQL (memory only on the sample city)"`
-	Auth        string  `yaml:"auth" help:"token file (JSON: guard_reads, tokens[{name, role, sha256}]); see citygeo token; empty: reads open, writes refused"`
-	Rules       string  `yaml:"rules" help:"duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with a store"`
-	Duplicates  string  `yaml:"duplicates" help:"duplicate radius and window per class (JSON); default 50 m / 24 h"`
-	WebDir      string  `yaml:"web_dir" help:"serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time"`
-	TileCacheMB int64   `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
-	Snap        float64 `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
-	MaxUpload   int64   `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
+	Addr        string   `yaml:"addr" help:"listen address HOST:PORT"`
+	Store       string   `yaml:"store" secret:"url" help:"dataset store (an SQLite file, or postgres://… for PostgreSQL/PostGIS); empty serves the built-in sample city; it must exist (citygeo import or gen creates one)"`
+	Events      string   `yaml:"events" secret:"url" help:"SQLite file (or postgres://… URL) keeping the events feed; default: <store>.events.db beside an SQLite store, apart so that imports never block event writes, or the store's database itself for PostgreSQL (memory only on the sample city)"`
+	Auth        string   `yaml:"auth" help:"token file (JSON: guard_reads, tokens[{name, role, sha256}]); see citygeo token; empty: reads open, writes refused"`
+	Rules       string   `yaml:"rules" help:"duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with a store"`
+	Duty        []string `yaml:"duty" help:"duty lists (people, zones, segments, shifts, assignments, delegations) as .csv files named after their list, a .json or an .xlsx; default: the lists saved beside an SQLite store by the last POST /v1/duty/import (<store>.duty.json), or the sample's on the sample city"`
+	Duplicates  string   `yaml:"duplicates" help:"duplicate radius and window per class (JSON); default 50 m / 24 h"`
+	WebDir      string   `yaml:"web_dir" help:"serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time"`
+	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
+	Snap        float64  `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
+	MaxUpload   int64    `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
 	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
 	// --devices, --tracks.
 	Devices       string        `yaml:"devices" help:"device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report"`

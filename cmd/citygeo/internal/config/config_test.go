@@ -241,6 +241,7 @@ func TestExampleRoundTrip(t *testing.T) {
 	c := config.Default()
 	c.CORS.Origins = []string{"https://a.example", "https://b.example"}
 	c.HTTP.TrustedProxies = []string{"10.0.0.0/8"}
+	c.Duty = []string{"people.csv", "zones.csv"}
 	var buf bytes.Buffer
 	if err := c.WriteYAML(&buf); err != nil {
 		t.Fatal(err)

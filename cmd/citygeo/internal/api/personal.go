@@ -1,0 +1,59 @@
+package api
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"citygeo/data"
+	"citygeo/duty"
+)
+
+// Personal data. A person's phone is shown only to the roles that call people: dispatcher
+// (派遣 desks ring the 监督员 and crews) and admin. Readers, GIS staff and requests without a
+// token see everything else — names, posts, units, handset ids — but no phone. The domain
+// packages never fill a phone into an answer; this file adds it, so a route that forgets to ask
+// shows none.
+
+// phoneRoles are the roles that see phones.
+var phoneRoles = map[Role]bool{RoleDispatcher: true, RoleAdmin: true}
+
+// roleOf returns the role of the request's bearer token, "" without a known one.
+func (a *Auth) roleOf(c *gin.Context) Role {
+	t, present, ok := a.identify(c.Request)
+	if !present || !ok {
+		return ""
+	}
+	return t.Role
+}
+
+// seesPhones reports whether the caller may see people's phones.
+func (s *Server) seesPhones(c *gin.Context) bool { return phoneRoles[s.auth.roleOf(c)] }
+
+// personal returns the answers with phones filled in when the caller may see them. Answers share
+// their PersonRef values, so each one is copied before its phone is set.
+func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) []data.OnDuty {
+	if len(people) == 0 || !s.seesPhones(c) {
+		return people
+	}
+	withPhone := func(r *data.PersonRef) *data.PersonRef {
+		if r == nil {
+			return nil
+		}
+		p := ix.Person(r.ID)
+		if p == nil || p.Phone == "" {
+			return r
+		}
+		cp := *r
+		cp.Phone = p.Phone
+		return &cp
+	}
+	for i := range people {
+		od := &people[i]
+		od.Person = withPhone(od.Person)
+		if od.Delegation != nil {
+			d := *od.Delegation
+			d.From = withPhone(d.From)
+			od.Delegation = &d
+		}
+	}
+	return people
+}
