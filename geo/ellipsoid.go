@@ -37,5 +37,11 @@ func (e Ellipsoid) PrimeVerticalRadius(lat float64) float64 {
 // MetresPerDegree returns the length in metres of one degree of longitude (N·cos φ·π/180) and
 // of one degree of latitude (M·π/180) at latitude lat (degrees).
 func (e Ellipsoid) MetresPerDegree(lat float64) (perLon, perLat float64) {
-	return e.PrimeVerticalRadius(lat) * math.Cos(lat*rad) * rad, e.MeridianRadius(lat) * rad
+	// M and N share sin φ and √(1−e²sin²φ): computed once, as hot paths (the duplicate search,
+	// the importer's tolerances) call this per query.
+	s, c := math.Sincos(lat * rad)
+	e2 := e.E2()
+	w := 1 - e2*s*s
+	sw := math.Sqrt(w)
+	return e.A / sw * c * rad, e.A * (1 - e2) / (w * sw) * rad
 }
