@@ -97,10 +97,6 @@ func (c *cells) bad(field, value, format string, args ...any) {
 	c.p.fs = append(c.p.fs, Finding{Source: c.src, Row: c.row.N, ID: c.id, Field: field, Value: value, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (c *cells) warn(field, value, format string, args ...any) {
-	c.p.fs = append(c.p.fs, Finding{Source: c.src, Row: c.row.N, ID: c.id, Field: field, Value: value, Warning: true, Reason: fmt.Sprintf(format, args...)})
-}
-
 // row reads one row of table t; a row with a bad value is left out (its findings say why).
 func (p *parser) row(t Table, row Row) {
 	c := &cells{p: p, src: t.Source, row: row, id: row.Cells["id"]}

@@ -121,12 +121,12 @@ type geocoder struct {
 	p   Parsed
 	out []Candidate
 
-	roads                   []Element
-	section, lane, alley    Element
-	number, building, other Element
-	pois, areas             []Element
-	dir, dist, assist       Element
-	cross                   bool
+	roads                []Element
+	section, lane, alley Element
+	number, building     Element
+	pois, areas          []Element
+	dir, dist, assist    Element
+	cross                bool
 }
 
 func (g *geocoder) run() {

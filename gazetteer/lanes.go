@@ -37,7 +37,7 @@ const minSideOffset = 2
 // direction is away from the line towards N's house, or, when the lane holds houses, towards
 // them. It reports false when the parent cannot place N or nothing tells the direction.
 func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
-	parent, num, ok := parentOf(k)
+	_, num, ok := parentOf(k)
 	if !ok {
 		return laneAxis{}, false
 	}

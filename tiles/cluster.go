@@ -18,6 +18,10 @@ const clusterCell = 256
 
 const cellsPerTileBits = 4 // log2(Extent / clusterCell)
 
+// The two constants above must agree: this fails to compile when Extent/clusterCell is not
+// 1<<cellsPerTileBits.
+var _ [0]struct{} = [Extent/clusterCell - 1<<cellsPerTileBits]struct{}{}
+
 type majorCount struct {
 	major string
 	n     int32

@@ -183,7 +183,7 @@ func writeTokenFile(path string, cfg *api.AuthConfig) error {
 		return fmt.Errorf("write token file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
+	if err = tmp.Chmod(0o600); err == nil {
 		if _, err = tmp.Write(append(b, '\n')); err == nil {
 			err = tmp.Sync()
 		}

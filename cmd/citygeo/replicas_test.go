@@ -155,7 +155,6 @@ func TestReplicasOnPostgres(t *testing.T) {
 	took = eventOn(t, reps[1:], p, tile, true, 10*time.Second)
 	t.Logf("database back: a write succeeded after %v; the event reached the other replicas %v later",
 		time.Since(start).Round(time.Millisecond)-took.Round(time.Millisecond), took.Round(time.Millisecond))
-	start = time.Now()
 	if out, err := citygeo("rollback", "--store", dsn, fmt.Sprint(v2)).CombinedOutput(); err != nil {
 		t.Fatalf("rollback: %v\n%s", err, out)
 	}

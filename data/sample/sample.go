@@ -100,8 +100,6 @@ type gen struct {
 	streets  []*data.Area
 
 	roadList []roadLine
-	depts    map[string]*data.Department
-	deptList []*data.Department
 
 	addrs     []*data.Address
 	addrNorm  []orb.Point // unit normal (local metres) pointing away from the road, per address
