@@ -15,7 +15,7 @@ func TestDomainKnowsNoHTTP(t *testing.T) {
 	}
 	domain := []string{"citygeo/city", "citygeo/data", "citygeo/data/sqlite", "citygeo/data/sample", "citygeo/geo",
 		"citygeo/gazetteer", "citygeo/tiles", "citygeo/tiles/pmtiles", "citygeo/import", "citygeo/dispatch", "citygeo/ogc",
-		"citygeo/schema", "citygeo/export", "citygeo/data/postgis", "citygeo/field", "citygeo/jt808", "citygeo/duty"}
+		"citygeo/schema", "citygeo/export", "citygeo/data/postgis", "citygeo/field", "citygeo/jt808", "citygeo/duty", "citygeo/diff"}
 	for _, pkg := range domain {
 		out, err := exec.Command(goTool, "list", "-deps", pkg).CombinedOutput()
 		if err != nil {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"citygeo/data"
+	"citygeo/diff"
 )
 
 // TestImportCommands drives export → import → versions → rollback → validate through the
@@ -39,6 +43,15 @@ func TestImportCommands(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[1], "*") || strings.HasPrefix(lines[2], "*") {
 		t.Errorf("versions:\n%s", out)
+	}
+	// diff: the JSON names both versions and every layer; an unknown version is an error.
+	out, err = run(t, "diff", "--store", db, "1", "2")
+	var d diff.Result
+	if err != nil || json.Unmarshal([]byte(out), &d) != nil || d.From != 1 || d.To != 2 || d.Components.Added == nil {
+		t.Errorf("diff 1 2: %v\n%.500s", err, out)
+	}
+	if out, err = run(t, "diff", "--store", db, "1", "7"); err == nil || !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("diff 1 7: %v\n%.200s", err, out)
 	}
 	if out, err = run(t, "rollback", "--store", db, "7"); err == nil {
 		t.Errorf("rollback 7 succeeded:\n%s", out)

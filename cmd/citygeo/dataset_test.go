@@ -17,6 +17,7 @@ func TestStoreMustExist(t *testing.T) {
 		"serve":    {"serve", "--store", typo, "--addr", "127.0.0.1:0"},
 		"versions": {"versions", "--store", typo},
 		"rollback": {"rollback", "--store", typo, "1"},
+		"diff":     {"diff", "--store", typo, "1", "2"},
 		"export":   {"export", "--store", typo, "--out", filepath.Join(dir, "out")},
 		"locate":   {"locate", "--store", typo, "--lng", "114.12", "--lat", "22.55"},
 		"a folder": {"versions", "--store", dir},

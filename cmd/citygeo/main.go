@@ -11,6 +11,7 @@
 //	citygeo token --name NAME --role gis | token add|list|revoke --file tokens.json
 //	citygeo validate|import [--store PATH] [--map F] [--crs EPSG:n] FILE…
 //	citygeo versions|rollback N --store PATH
+//	citygeo diff --store PATH A B
 //	citygeo export --format geojson|gpkg|shp --out PATH [--store PATH]
 //	citygeo export --pmtiles city.pmtiles [--minzoom 0] [--maxzoom 16] [--store PATH]
 //	citygeo backup --store PATH|postgres://… FILE
@@ -63,7 +64,7 @@ func newRootCmd() *cobra.Command {
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
-		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newExportCmd(),
+		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newDiffCmd(), newExportCmd(),
 		newBackupCmd(), newRestoreCmd(),
 		newDutyCmd(),
 	)

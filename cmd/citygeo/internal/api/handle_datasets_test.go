@@ -133,6 +133,7 @@ func TestDatasetsAuth(t *testing.T) {
 		{"GET", "/v1/datasets", "", 401},
 		{"GET", "/v1/datasets", e.read, 403},
 		{"POST", "/v1/datasets/1/activate", e.read, 403},
+		{"GET", "/v1/datasets/1/diff/1", e.read, 403},
 		{"POST", "/v1/datasets", "", 401},
 		{"GET", "/v1/datasets", e.gis, 200},
 	} {
@@ -163,6 +164,18 @@ func TestDatasetsUploadListActivate(t *testing.T) {
 	code, out = e.request(t, "GET", "/v1/datasets", e.gis, nil, "")
 	if vs := out["versions"].([]any); code != 200 || len(vs) != 2 || int64(out["serving"].(float64)) != v2 {
 		t.Errorf("list: %d %v", code, out)
+	}
+	// The diff names the re-surveyed component as changed, in its status only.
+	code, out = e.request(t, "GET", fmt.Sprintf("/v1/datasets/%d/diff/%d", e.v1, v2), e.gis, nil, "")
+	want := fmt.Sprintf("[map[fields:[map[key:status new:%s old:%s]] id:%s]]", data.StatusDamaged, e.ds.Components[0].Status, e.ds.Components[0].ID)
+	if comps, _ := out["components"].(map[string]any); code != 200 || fmt.Sprint(comps["changed"]) != want || len(comps["added"].([]any))+len(comps["removed"].([]any)) != 0 {
+		t.Errorf("diff v%d v%d: %d %v\nwant changed %s", e.v1, v2, code, out["components"], want)
+	}
+	if code, _ := e.request(t, "GET", fmt.Sprintf("/v1/datasets/%d/diff/99", e.v1), e.gis, nil, ""); code != 404 {
+		t.Errorf("diff to 99: %d, want 404", code)
+	}
+	if code, _ := e.request(t, "GET", "/v1/datasets/x/diff/1", e.gis, nil, ""); code != 400 {
+		t.Errorf("diff x: %d, want 400", code)
 	}
 	if code, out = e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", e.v1), e.gis, nil, ""); code != 200 {
 		t.Fatalf("activate: %d %v", code, out)
