@@ -62,6 +62,15 @@ func openEvents(ctx context.Context, where string) (eventStore, error) {
 	return sqlite.OpenEvents(where)
 }
 
+// openTracks opens the track store named by a --tracks value, picked as openStore picks: the
+// field_fix table of a PostgreSQL database, shared by every replica, or an SQLite file.
+func openTracks(ctx context.Context, where string) (data.TrackStore, error) {
+	if isPostgres(where) {
+		return postgis.OpenTracks(ctx, where)
+	}
+	return sqlite.OpenTracks(where)
+}
+
 // openExistingStore opens a store that must exist already: the one of every command that reads
 // a store or switches its versions (serve, versions, rollback, export, locate). A path naming no
 // file is an error, not a new empty database: a typo in --store would otherwise serve or export

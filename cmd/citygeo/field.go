@@ -55,12 +55,16 @@ func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Lo
 		}
 	}
 	path := ff.tracks
-	if path == "" && storePath != "" && !isPostgres(storePath) {
+	switch {
+	case path != "" || storePath == "":
+	case isPostgres(storePath):
+		path = storePath // the field_fix table beside the dataset tables, shared by every replica
+	default:
 		path = sqlite.TracksPath(storePath)
 	}
 	var st data.TrackStore = &field.MemTracks{}
 	if path != "" {
-		t, err := sqlite.OpenTracks(path)
+		t, err := openTracks(ctx, path)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +92,7 @@ func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Lo
 	out.fences.Watch(force)
 	if ff.jt808 != "" {
 		keyPath := ff.jt808Key
-		if keyPath == "" && path != "" {
+		if keyPath == "" && path != "" && !isPostgres(path) {
 			keyPath = path + ".jt808.key"
 		}
 		if out.key, err = jt808Key(keyPath, log); err != nil {

@@ -94,32 +94,43 @@ CREATE OR REPLACE TRIGGER dispatch_event_written BEFORE INSERT OR UPDATE ON disp
 // OpenEvents connects to the database at url (as Open) and creates the events table when it is
 // missing.
 func OpenEvents(ctx context.Context, url string) (*Events, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	pool, schema, err := openTables(ctx, url, "event store", "dispatch_event_seq_key", eventSchema)
 	if err != nil {
-		return nil, fmt.Errorf("open postgis event store: %w", err)
-	}
-	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open postgis event store: %w", err)
-	}
-	schema, err := createEventSchema(ctx, pool)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgis event store %s: %w", redact(cfg.ConnConfig), err)
+		return nil, err
 	}
 	return &Events{pool: pool, schema: schema}, nil
 }
 
-// createEventSchema creates or upgrades the events table unless it is complete, under the
-// schema lock, and returns the schema it is in. The look first avoids CREATE INDEX IF NOT
-// EXISTS, which locks the table, on every start. The unique index on seq is made last, in the
-// same transaction as the rest, so its presence says the whole of eventSchema is there.
-func createEventSchema(ctx context.Context, pool *pgxpool.Pool) (string, error) {
+// openTables connects to the database at url with synchronous commits (what it stores is
+// acknowledged to clients) and creates the tables of ddl unless they are complete. what names
+// the store in errors.
+func openTables(ctx context.Context, url, what, marker, ddl string) (*pgxpool.Pool, string, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, "", fmt.Errorf("open postgis %s: %w", what, err)
+	}
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("open postgis %s: %w", what, err)
+	}
+	schema, err := createTables(ctx, pool, marker, ddl)
+	if err != nil {
+		pool.Close()
+		return nil, "", fmt.Errorf("open postgis %s %s: %w", what, redact(cfg.ConnConfig), err)
+	}
+	return pool, schema, nil
+}
+
+// createTables creates or upgrades the tables of ddl unless they are complete, under the schema
+// lock, and returns the schema they are in. The look first avoids CREATE INDEX IF NOT EXISTS,
+// which locks the table, on every start. marker names the index ddl creates last, in the same
+// transaction as the rest, so its presence says the whole of ddl is there.
+func createTables(ctx context.Context, pool *pgxpool.Pool, marker, ddl string) (string, error) {
 	var schema *string
 	complete := func(q queryRower) (bool, error) {
 		var ok bool
-		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), 'dispatch_event_seq_key')) IS NOT NULL`).Scan(&schema, &ok)
+		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), $1::text)) IS NOT NULL`, marker).Scan(&schema, &ok)
 		if err == nil && schema == nil {
 			err = errors.New("no schema to create tables in: the search_path names no existing schema")
 		}
@@ -138,8 +149,8 @@ func createEventSchema(ctx context.Context, pool *pgxpool.Pool) (string, error) 
 		if err := ensurePostGIS(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, eventSchema); err != nil {
-			return fmt.Errorf("create event table: %w", err)
+		if _, err := tx.Exec(ctx, ddl); err != nil {
+			return fmt.Errorf("create tables: %w", err)
 		}
 		return nil
 	})

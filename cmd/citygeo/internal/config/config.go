@@ -31,7 +31,7 @@ type Config struct {
 	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
 	// --devices, --tracks.
 	Devices       string        `yaml:"devices" help:"device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report"`
-	Tracks        string        `yaml:"tracks" help:"SQLite file keeping the tracks; default: <store>.tracks.db beside an SQLite store file (memory only on the sample city or a database store)"`
+	Tracks        string        `yaml:"tracks" help:"where the tracks are kept: an SQLite file or a postgres:// URL; default: <store>.tracks.db beside an SQLite store file, the store's own database for a postgres:// store (memory only on the sample city)"`
 	RetentionDays int           `yaml:"retention_days" help:"days of tracks kept (positions are personal data)"`
 	JT808         string        `yaml:"jt808" help:"listen for JT/T 808 vehicle terminals (2013/2019) on HOST:PORT; empty: none"`
 	JT808Key      string        `yaml:"jt808_key" help:"file with the key of the terminals' authentication codes (created if absent); default: <tracks>.jt808.key"`
