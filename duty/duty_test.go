@@ -293,3 +293,35 @@ func TestResolveSegment(t *testing.T) {
 		}
 	}
 }
+
+// TestHolds: the on-duty filter of the nearest search (field.Duty) follows the same rules, by
+// person, handset and team, with delegations.
+func TestHolds(t *testing.T) {
+	c := fixtureCity(t)
+	ix := mustBuild(t, csvTables(t, fixtureLists()), c)
+	person := func(id string) *data.Device { return &data.Device{ID: "h-" + id, Kind: data.DevicePerson, Subject: id} }
+	for _, tc := range []struct {
+		name string
+		d    *data.Device
+		p    orb.Point
+		at   time.Time
+		want bool
+	}{
+		{"A holds S1 by day", person("A"), at(310, 180), clockAt(10, 0), true},
+		{"A has handed S1 to B at 20:00", person("A"), at(310, 180), clockAt(20, 0), false},
+		{"B holds S1 at 20:00", person("B"), at(310, 180), clockAt(20, 0), true},
+		{"B does not hold S1 by day", person("B"), at(310, 180), clockAt(10, 0), false},
+		{"the zone's 监督员", person("P2"), at(310, 180), clockAt(10, 0), true},
+		{"a 监督员 of another place", person("P4"), at(310, 180), clockAt(10, 0), false},
+		{"a member of the street's enforcement team", &data.Device{ID: "car-1", Kind: data.DeviceVehicle, Subject: "粤B1", Team: "T1"}, at(310, 180), clockAt(10, 0), true},
+		{"a vehicle of no team", &data.Device{ID: "car-2", Kind: data.DeviceVehicle, Subject: "粤B2"}, at(310, 180), clockAt(10, 0), false},
+		{"outside the town", person("P2"), at(2000, 2000), clockAt(10, 0), false},
+		{"a device the registry does not list", nil, at(310, 180), clockAt(10, 0), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ix.Holds(tc.d, tc.p, tc.at); got != tc.want {
+				t.Errorf("Holds = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -172,3 +172,25 @@ func (ix *Index) segmentDuty(out []data.OnDuty, q Query, t time.Time, m int) []d
 	}
 	return out
 }
+
+// Holds reports whether the subject of device d is on duty for p at at: an answer of OnDuty
+// there names d's person (after delegation, so a stand-in holds the post and the absent holder
+// does not), d itself as the person's handset, or d's team (by id or name: a team's post is
+// held by all of its members, whose leader is the one named to call). It implements field.Duty, the
+// on-duty filter of the nearest-patroller search. A device the registry does not list (nil)
+// holds nothing.
+func (ix *Index) Holds(d *data.Device, p orb.Point, at time.Time) bool {
+	if d == nil || ix == nil {
+		return false
+	}
+	var buf [8]data.OnDuty
+	for _, a := range ix.OnDuty(Query{Point: p, At: at}, buf[:0]) {
+		switch {
+		case a.Person != nil && (a.Person.ID == d.Subject || a.Person.Device != "" && a.Person.Device == d.ID):
+			return true
+		case a.Team != nil && d.Team != "" && (a.Team.ID == d.Team || a.Team.Name == d.Team):
+			return true
+		}
+	}
+	return false
+}

@@ -267,7 +267,10 @@ func (f *Force) Nearest(q NearestQuery, buf []Neighbor) ([]Neighbor, error) {
 	}
 	var duty Duty
 	if q.OnDuty {
-		if duty = f.opts.Duty; duty == nil {
+		if duty = q.Duty; duty == nil {
+			duty = f.opts.Duty
+		}
+		if duty == nil {
 			return buf[:0], ErrNoDuty
 		}
 	}

@@ -14,7 +14,8 @@ import (
 // on which shift) implements it. The nearest search asks it only about candidates that passed
 // every other filter, nearest first.
 type Duty interface {
-	OnDuty(d *data.Device, p orb.Point, at time.Time) bool
+	// Holds reports whether the subject of d (its person or its team) is on duty for p at at.
+	Holds(d *data.Device, p orb.Point, at time.Time) bool
 }
 
 // NearestQuery asks for the devices nearest a point. The zero value of a filter accepts all.
@@ -28,9 +29,12 @@ type NearestQuery struct {
 	// OnlineWithin keeps devices heard from within this long of Now; 0 keeps all.
 	OnlineWithin time.Duration
 	Now          time.Time
-	// OnDuty keeps only devices on duty for Point at Now, as Options.Duty says; without a Duty
-	// the search fails with ErrNoDuty.
+	// OnDuty keeps only devices on duty for Point at Now, as Duty (else Options.Duty) says;
+	// without either the search fails with ErrNoDuty.
 	OnDuty bool
+	// Duty answers the on-duty filter for this search: the duty lists resolved against the
+	// dataset version being served, which changes under a long-lived Force. nil: Options.Duty.
+	Duty Duty
 }
 
 // Neighbor is one answer of a nearest search.
@@ -83,7 +87,7 @@ func (ps *positions) nearest(q NearestQuery, duty Duty, buf []Neighbor) []Neighb
 		if (q.MaxDistance > 0 && d > q.MaxDistance) || d >= worst() {
 			return
 		}
-		if duty != nil && !duty.OnDuty(e.pos.Device, q.Point, q.Now) {
+		if duty != nil && !duty.Holds(e.pos.Device, q.Point, q.Now) {
 			return
 		}
 		out = insertNeighbor(out, Neighbor{Position: e.pos, Distance: d}, k)

@@ -139,7 +139,7 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 // everyOther is a Duty that has only even-numbered devices on duty.
 type everyOther struct{}
 
-func (everyOther) OnDuty(d *data.Device, _ orb.Point, _ time.Time) bool {
+func (everyOther) Holds(d *data.Device, _ orb.Point, _ time.Time) bool {
 	return d != nil && (d.ID[len(d.ID)-1]-'0')%2 == 0
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"citygeo/data"
+	"citygeo/duty"
 	"citygeo/field"
 	"citygeo/geo"
 )
@@ -110,6 +111,9 @@ func (s *Server) handleNearest(c *gin.Context) {
 		return
 	}
 	q.Point = p
+	if !s.withDuty(c, &q) {
+		return
+	}
 	out, _, err := nearest(f, q, crs, nil)
 	if err != nil {
 		Fail(c, "", err)
@@ -154,6 +158,9 @@ func (s *Server) handleNearestBatch(c *gin.Context) {
 		return
 	}
 	q.Now = f.Options().Now() // one instant for the whole batch
+	if !s.withDuty(c, &q) {
+		return
+	}
 	results := make([]NearestResult, len(points))
 	var buf []field.Neighbor
 	for i, p := range points {
@@ -167,3 +174,21 @@ func (s *Server) handleNearestBatch(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"results": results})
 }
+
+// withDuty gives an on-duty search the server's duty lists resolved against the version served
+// (a Force outlives versions, so it cannot hold them). Without lists the search keeps the
+// Force's own Duty, if any, and otherwise fails with ErrNoDuty. It answers 503 and returns false
+// when no version is served.
+func (s *Server) withDuty(c *gin.Context, q *field.NearestQuery) bool {
+	if !q.OnDuty || s.duty == nil || s.duty.Board.Roster() == nil {
+		return true
+	}
+	snap := s.snapshot(c)
+	if snap == nil {
+		return false
+	}
+	q.Duty = s.duty.Board.Index(snap.DutyCity())
+	return true
+}
+
+var _ field.Duty = (*duty.Index)(nil)
