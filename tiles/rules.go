@@ -27,6 +27,9 @@ const (
 	// the lists, not with the dataset version.
 	SetZones    = "zones"
 	SetSegments = "segments"
+	// SetCoverage is a live set: today's patrol coverage of the road network, segment by
+	// segment (covered, short, not covered), refreshed every minute.
+	SetCoverage = "coverage"
 )
 
 // MVT layer names, as tiles, TileJSON and the styles spell them.
@@ -39,6 +42,7 @@ const (
 	LayerPositions  = "positions"  // positions: patrollers and vehicles where they last reported
 	LayerZones      = "zones"      // zones: duty zone outlines (kind=outline) and label points (kind=label)
 	LayerSegments   = "segments"   // segments: duty road segments (kind=segment) and label points (kind=label)
+	LayerCoverage   = "coverage"   // coverage: road segments with today's passes, target and status
 )
 
 // MaxZoom is the deepest zoom any set is built for; MapLibre overzooms past it.

@@ -41,10 +41,11 @@ var layerDescriptions = map[string]string{
 	LayerPositions:  "patrollers and vehicles at their latest position (巡查人员、车辆)",
 	LayerZones:      "duty zones (责任网格, 工作网格, 片区): outlines (kind=outline) and label points (kind=label)",
 	LayerSegments:   "duty road segments (责任路段) along their roads (kind=segment) and label points (kind=label)",
+	LayerCoverage:   "today's patrol coverage (巡查覆盖) of the road network cut at intersections: passes, target, status covered / short / not_covered",
 }
 
 var fieldTypes = map[string]string{
-	"count": "Number", "area": "Number", "cluster": "Boolean",
+	"count": "Number", "area": "Number", "cluster": "Boolean", "passes": "Number", "target": "Number",
 }
 
 // TileJSON describes a set: the city set or a live set of t. tileURL is the tile URL

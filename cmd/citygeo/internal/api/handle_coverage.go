@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,9 +11,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
 
 	"citygeo/city"
 	"citygeo/data"
+	"citygeo/duty"
 	"citygeo/field"
 )
 
@@ -50,21 +53,95 @@ func (s *Server) handleCoverage(c *gin.Context) {
 		Fail(c, "", BadParam("format", "%q: want json or csv", format))
 		return
 	}
+	group := c.DefaultQuery("group", "person")
+	if group != "person" && group != "team" && group != "zone" {
+		Fail(c, "", BadParam("group", "%q: want person, team or zone", group))
+		return
+	}
 	devices := coverageDevices(f, c.Query("device"), c.Query("team"))
 	snap := s.snapshot(c)
 	if snap == nil {
 		return
 	}
-	out, err := f.Coverage(c.Request.Context(), s.nets.of(snap), devices, from, to, field.CoverageOptions{})
+	var ix *duty.Index
+	if group == "zone" {
+		if ix = s.liveDutyIndex(); ix == nil {
+			Fail(c, "", BadParam("group", "zone: no duty lists (zones) on this server"))
+			return
+		}
+	}
+	net := s.nets.of(snap)
+	out, err := f.Coverage(c.Request.Context(), net, devices, from, to, field.CoverageOptions{})
 	if err != nil {
 		Fail(c, "", err)
 		return
 	}
-	if format == "csv" {
-		writeCoverageCSV(c, out)
+	day := from.Format(time.DateOnly)
+	if group == "person" {
+		if format == "csv" {
+			writeCoverageCSV(c, out)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"date": day, "targets": field.DefaultTargets, "people": out})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"date": from.Format(time.DateOnly), "targets": field.DefaultTargets, "people": out})
+	var groups []field.GroupCoverage
+	if group == "team" {
+		groups = teamTotals(net, out)
+	} else {
+		groups = zoneTotals(ix, net, out)
+	}
+	if format == "csv" {
+		writeGroupCSV(c, group, groups)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"date": day, "targets": field.DefaultTargets, "group": group, "groups": groups})
+}
+
+// teamTotals sums the coverage of each team's members over the segments they passed, teams in
+// name order; people in no team are left out.
+func teamTotals(net *field.Network, people []field.PersonCoverage) []field.GroupCoverage {
+	byTeam := map[string][]field.PersonCoverage{}
+	for _, p := range people {
+		if p.Team != "" {
+			byTeam[p.Team] = append(byTeam[p.Team], p)
+		}
+	}
+	out := []field.GroupCoverage{}
+	for _, team := range slices.Sorted(maps.Keys(byTeam)) {
+		out = append(out, field.Totals(net, team, team, byTeam[team], nil, field.CoverageOptions{}))
+	}
+	return out
+}
+
+// zoneTotals sums everyone's coverage over each zone's segments (those whose middle lies in one
+// of its grids), listing the segments nobody passed; a zone's people are those who passed one
+// of them.
+func zoneTotals(ix *duty.Index, net *field.Network, people []field.PersonCoverage) []field.GroupCoverage {
+	out := []field.GroupCoverage{}
+	for _, z := range ix.Zones() {
+		grids, _ := ix.ZoneGrids(z.ID)
+		polys := make([]orb.Polygon, len(grids))
+		for i, g := range grids {
+			polys[i] = g.Polygon
+		}
+		within := net.Within(polys)
+		in := map[int]bool{}
+		for _, seg := range within {
+			in[seg] = true
+		}
+		var there []field.PersonCoverage
+		for _, p := range people {
+			if slices.ContainsFunc(p.Segments, func(sc field.SegmentCoverage) bool { return in[sc.Segment] }) {
+				there = append(there, p)
+			}
+		}
+		if within == nil {
+			within = []int{} // a zone without roads lists none, not the segments its people passed
+		}
+		out = append(out, field.Totals(net, z.ID, z.Name, there, within, field.CoverageOptions{}))
+	}
+	return out
 }
 
 // coverageDevices is who a coverage is asked for: the devices named (comma-separated), else the
@@ -102,6 +179,23 @@ func writeCoverageCSV(c *gin.Context, people []field.PersonCoverage) {
 	for _, p := range people {
 		for _, sc := range p.Segments {
 			w.Write([]string{p.Device, p.Name, p.Team, sc.Road, string(sc.Class), strconv.Itoa(sc.Part),
+				strconv.FormatFloat(sc.Length, 'f', 0, 64), strconv.Itoa(sc.Passes), strconv.Itoa(sc.Target), sc.Status})
+		}
+	}
+	w.Flush()
+}
+
+// writeGroupCSV writes one row per group and segment, with a UTF-8 BOM as writeCoverageCSV.
+func writeGroupCSV(c *gin.Context, group string, groups []field.GroupCoverage) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="coverage-`+group+`.csv"`)
+	c.Status(http.StatusOK)
+	c.Writer.WriteString("\ufeff")
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{group, "name", "people", "road", "class", "part", "length_m", "passes", "target", "status"})
+	for _, g := range groups {
+		for _, sc := range g.Segments {
+			w.Write([]string{g.Group, g.Name, strconv.Itoa(len(g.People)), sc.Road, string(sc.Class), strconv.Itoa(sc.Part),
 				strconv.FormatFloat(sc.Length, 'f', 0, 64), strconv.Itoa(sc.Passes), strconv.Itoa(sc.Target), sc.Status})
 		}
 	}

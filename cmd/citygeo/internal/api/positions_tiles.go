@@ -20,6 +20,8 @@ const positionsMinZoom = 10
 // moved devices out of and into.
 func (s *Server) registerPositions(f *field.Force) {
 	set := s.live.Register(forcePositions{f}, tiles.NewCache(LiveCacheBytes))
+	// Today's coverage (coverage_tiles.go): recomputed each minute, so no cache.
+	s.live.Register(&liveCoverage{s: s, f: f}, nil)
 	if f != nil {
 		f.Subscribe(func(ms []field.Move) {
 			for _, m := range ms {
