@@ -121,11 +121,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	// so no fix is acknowledged after the tracks are closed.
 	defer force.Close()
 	go force.KeepRetention(ctx, time.Hour, func(err error) { log.Error("prune tracks", "err", err) })
-	people, err := newDuty(cfg.Duty, cfg.Store, snap, log)
+	people, err := newDuty(ctx, cfg.Duty, cfg.Store, snap, log)
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, Duty: people, WebDir: cfg.WebDir,
+	defer people.Close()
+	go people.follow(ctx, served.Current, log)
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, Duty: people.Duty, WebDir: cfg.WebDir,
 		Field: force.Force, Fences: force.fences,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,

@@ -117,6 +117,15 @@ func TestReplicasOnPostgres(t *testing.T) {
 	took = eventOn(t, []*replica{reps[0], reps[1]}, p, tile, false, time.Second)
 	t.Logf("event closed on %s: gone from the other two after %v", reps[2].name, took.Round(time.Millisecond))
 
+	// Duty lists imported through one replica are served by the others once they look again.
+	grid := ds.Grids[len(ds.Grids)/3]
+	importDuty(t, reps[1], gis, map[string]string{
+		"人员.csv":   "工号,姓名,岗位\nR1,复制甲,监督员\n",
+		"责任分配.csv": fmt.Sprintf("编号,岗位,区域,人员\nA1,监督员,%s,R1\n", grid.Code),
+	})
+	took = dutyOn(t, []*replica{reps[0], reps[2]}, grid.Polygon.Bound().Center(), "R1", dutyFollowEvery+2*time.Second)
+	t.Logf("duty lists imported on %s: served by the other two after %v", reps[1].name, took.Round(time.Millisecond))
+
 	// SIGKILL of an importer in the middle of its transaction.
 	killImport(t, ctx, db, dsn, files)
 	time.Sleep(500 * time.Millisecond) // a wrongly sent notification would have been acted on by now
@@ -377,6 +386,46 @@ func upload(t *testing.T, r *replica, token string, files []string) int64 {
 		t.Fatalf("upload to %s: %d %s", r.name, code, b)
 	}
 	return done.Version
+}
+
+// importDuty posts duty-list files to a replica's /v1/duty/import.
+func importDuty(t *testing.T, r *replica, token string, files map[string]string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, content := range files {
+		w, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, r.base+"/v1/duty/import", &body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if code, b := r.do(t, req); code != http.StatusOK || !bytes.Contains(b, []byte(`"saved":true`)) {
+		t.Fatalf("duty import on %s: %d %s", r.name, code, b)
+	}
+}
+
+// dutyOn waits until every replica names person as the 监督员 at p and returns how long it took.
+func dutyOn(t *testing.T, reps []*replica, p orb.Point, person string, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for _, r := range reps {
+		for {
+			code, b := r.get(t, fmt.Sprintf("/v1/duty?lng=%f&lat=%f&role=supervisor", p[0], p[1]))
+			if code == http.StatusOK && bytes.Contains(b, []byte(`"id":"`+person+`"`)) {
+				break
+			}
+			if time.Since(start) > within {
+				t.Fatalf("%s: no %s on duty at %v %v after the import: %d %s", r.name, person, p, within, code, b)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return time.Since(start)
 }
 
 func activeVersion(t *testing.T, db *pgx.Conn) int64 {
