@@ -81,3 +81,17 @@ type TrackStore interface {
 	// Close releases the store.
 	Close() error
 }
+
+// TrackChanges is a TrackStore shared by processes (the replicas of one database): it numbers
+// every appended fix in commit order, so each process can show the fixes the others stored.
+// data/postgis.Tracks implements it; every implementation passes storetest.RunTrackChanges.
+type TrackChanges interface {
+	TrackStore
+	// TrackCursor returns the number of the newest fix appended so far: a follower starting now
+	// asks for the fixes after it.
+	TrackCursor(ctx context.Context) (int64, error)
+	// FixesAfter returns up to limit fixes appended after cursor, in commit order, and the
+	// cursor to ask from next (cursor itself when there are none). A fix appended once is
+	// returned once, whoever appended it.
+	FixesAfter(ctx context.Context, cursor int64, limit int) ([]Fix, int64, error)
+}

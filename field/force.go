@@ -65,8 +65,9 @@ type Force struct {
 const maxYields = 4
 
 type pending struct {
-	fixes []data.Fix
-	err   chan error
+	fixes    []data.Fix
+	err      chan error
+	observed bool // stored by another process: shown, not stored (Observe)
 }
 
 // Open loads the latest fix of every device from store and starts the committer. Close stops
@@ -202,6 +203,11 @@ func (f *Force) commit() {
 	var all []data.Fix
 	var moves []Move
 	for p := range f.queue {
+		if p.observed {
+			moves = f.show(p, moves[:0])
+			continue
+		}
+		var held *pending // an Observe that came while a group grew: shown after the group
 		group, all = append(group[:0], p), append(all[:0], p.fixes...)
 		yields := 0
 	more:
@@ -209,6 +215,10 @@ func (f *Force) commit() {
 			select {
 			case q, ok := <-f.queue:
 				if !ok {
+					break more
+				}
+				if q.observed {
+					held = q
 					break more
 				}
 				group, all = append(group, q), append(all, q.fixes...)
@@ -226,16 +236,7 @@ func (f *Force) commit() {
 		// must not be reported failed because one waiter gave up.
 		err := f.store.Append(context.Background(), all)
 		if err == nil {
-			moves = f.pos.update(all, f.opts.Devices, f.opts.Now(), moves[:0])
-			f.smu.Lock()
-			subs, fsubs := f.subs, f.fsubs
-			f.smu.Unlock()
-			for _, fn := range subs {
-				fn(moves)
-			}
-			for _, fn := range fsubs {
-				fn(all)
-			}
+			moves = f.tell(all, moves[:0])
 		} else {
 			err = fmt.Errorf("store %d fixes: %w", len(all), err)
 		}
@@ -243,7 +244,61 @@ func (f *Force) commit() {
 			q.err <- err
 		}
 		clear(group) // drop the references to the batches until the next group
+		if held != nil {
+			moves = f.show(held, moves[:0])
+		}
 	}
+}
+
+// tell shows stored fixes as the devices' positions and tells the subscribers. Only the
+// committer calls it, so subscribers see one group at a time.
+func (f *Force) tell(fixes []data.Fix, moves []Move) []Move {
+	moves = f.pos.update(fixes, f.opts.Devices, f.opts.Now(), moves)
+	f.smu.Lock()
+	subs, fsubs := f.subs, f.fsubs
+	f.smu.Unlock()
+	for _, fn := range subs {
+		fn(moves)
+	}
+	for _, fn := range fsubs {
+		fn(fixes)
+	}
+	return moves
+}
+
+// show applies an Observe: the fixes newer than their device's position, as tell does.
+func (f *Force) show(p *pending, moves []Move) []Move {
+	fresh := p.fixes[:0:0]
+	for _, fx := range p.fixes {
+		if pos, ok := f.pos.get(fx.Device); !ok || fx.Time.After(pos.Fix.Time) {
+			fresh = append(fresh, fx)
+		}
+	}
+	if len(fresh) > 0 {
+		moves = f.tell(fresh, moves)
+	}
+	p.err <- nil
+	return moves
+}
+
+// Observe shows fixes another process stored — a replica of the same database — as the
+// devices' latest positions and tells the subscribers (tiles, geofences) as for a stored group,
+// without storing them again. Fixes not newer than their device's latest position (this
+// process's own, read back) change nothing. It returns once they are shown; ErrClosed after
+// Close.
+func (f *Force) Observe(fixes []data.Fix) error {
+	if len(fixes) == 0 {
+		return nil
+	}
+	p := &pending{fixes: fixes, err: make(chan error, 1), observed: true}
+	f.mu.RLock()
+	if f.closed {
+		f.mu.RUnlock()
+		return ErrClosed
+	}
+	f.queue <- p
+	f.mu.RUnlock()
+	return <-p.err
 }
 
 // Seen records that device was heard from now without a position (a JT/T 808 heartbeat).

@@ -284,3 +284,62 @@ func TestParseDevices(t *testing.T) {
 		t.Error("a nil registry must be open and list nothing")
 	}
 }
+
+// TestObserve: fixes another process stored move this process's devices and reach its
+// subscribers without being stored again; fixes not newer than a device's position (its own,
+// read back, or a late one) change nothing and tell nobody.
+func TestObserve(t *testing.T) {
+	now := func() time.Time { return t0.Add(time.Hour) }
+	own := &field.MemTracks{}
+	f := open(t, own, field.Options{Now: now})
+	var moved []string
+	var told int
+	f.Subscribe(func(ms []field.Move) {
+		for _, m := range ms {
+			moved = append(moved, m.Device)
+		}
+	})
+	f.SubscribeFixes(func(fs []data.Fix) { told += len(fs) })
+	if _, err := f.Ingest(context.Background(), []data.Fix{fix("mine", 0, 114.1, 22.55)}); err != nil {
+		t.Fatal(err)
+	}
+	moved, told = nil, 0
+	for _, tc := range []struct {
+		name  string
+		fixes []data.Fix
+		moved []string
+		told  int
+		at    map[string]orb.Point
+	}{
+		{"another replica's fixes", []data.Fix{fix("theirs", 0, 114.2, 22.5), fix("theirs", 10, 114.21, 22.5)},
+			[]string{"theirs"}, 2, map[string]orb.Point{"theirs": {114.21, 22.5}}},
+		{"this process's own fix, read back", []data.Fix{fix("mine", 0, 114.1, 22.55)},
+			nil, 0, map[string]orb.Point{"mine": {114.1, 22.55}}},
+		{"a late fix of theirs", []data.Fix{fix("theirs", 5, 114.3, 22.5)},
+			nil, 0, map[string]orb.Point{"theirs": {114.21, 22.5}}},
+		{"a newer fix of mine stored elsewhere", []data.Fix{fix("mine", 20, 114.11, 22.55)},
+			[]string{"mine"}, 1, map[string]orb.Point{"mine": {114.11, 22.55}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			moved, told = nil, 0
+			if err := f.Observe(tc.fixes); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(moved) != fmt.Sprint(tc.moved) || told != tc.told {
+				t.Errorf("moved %v, told %d fixes; want %v, %d", moved, told, tc.moved, tc.told)
+			}
+			for dev, want := range tc.at {
+				if p, ok := f.Position(dev); !ok || p.Fix.Point != want {
+					t.Errorf("%s at %v (%v), want %v", dev, p.Fix.Point, ok, want)
+				}
+			}
+		})
+	}
+	if got, _ := own.Track(context.Background(), "theirs", t0, t0.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("observed fixes were stored again: %v", got)
+	}
+	f.Close()
+	if err := f.Observe([]data.Fix{fix("theirs", 30, 114.2, 22.5)}); !errors.Is(err, field.ErrClosed) {
+		t.Errorf("Observe after Close: %v, want ErrClosed", err)
+	}
+}

@@ -72,12 +72,26 @@ func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Lo
 	} else {
 		log.Warn("tracks are kept in memory only: give --tracks FILE (or an SQLite --store) to keep them across restarts")
 	}
+	// A store shared by replicas: the fixes others store after this moment are shown here too
+	// (the positions loaded by Open are those before it; one read twice changes nothing).
+	var cursor int64
+	shared, _ := st.(data.TrackChanges)
+	if shared != nil {
+		var err error
+		if cursor, err = shared.TrackCursor(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	force, err := field.Open(ctx, st, field.Options{RetentionDays: ff.retention, Devices: reg})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	out := &fieldForce{Force: force, store: st}
+	if shared != nil {
+		go followFixes(ctx, shared, cursor, force, log)
+	}
 	var fences []field.Fence
 	if ff.fences != "" {
 		if fences, err = field.LoadFences(ff.fences); err != nil {
@@ -101,6 +115,47 @@ func newField(ctx context.Context, ff fieldFlags, storePath string, log *slog.Lo
 		}
 	}
 	return out, nil
+}
+
+// fixFollowEvery is how often a replica reads the fixes the others stored: a patroller's dot
+// on every wall moves within this of its report, whichever replica took it.
+const fixFollowEvery = 250 * time.Millisecond
+
+// followFixes shows the fixes other processes append to a shared track store, from cursor on,
+// until ctx ends or the force closes. With the database unreachable it waits and resumes where
+// it was: nothing is skipped.
+func followFixes(ctx context.Context, st data.TrackChanges, cursor int64, force *field.Force, log *slog.Logger) {
+	t := time.NewTicker(fixFollowEvery)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			fixes, next, err := st.FixesAfter(ctx, cursor, 10_000)
+			if err != nil {
+				if !failing && ctx.Err() == nil {
+					log.Warn("fixes of other replicas: cannot read, will retry", "err", err)
+				}
+				failing = true
+				break
+			}
+			if failing {
+				log.Info("fixes of other replicas: reading again", "after", cursor)
+				failing = false
+			}
+			if len(fixes) == 0 {
+				break
+			}
+			if err := force.Observe(fixes); err != nil {
+				return // closed
+			}
+			cursor = next
+		}
+	}
 }
 
 // jt808Key reads the key of the JT/T 808 authentication codes from path, creating it with a

@@ -58,7 +58,7 @@ func TestReplicasOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gis, dispatcher, authFile := replicaTokens(t, dir)
+	gis, dispatcher, device, authFile := replicaTokens(t, dir)
 
 	// Version 1 from an importer process, before any replica runs.
 	if out, err := citygeo("import", "-q", "--store", dsn).args(files...).CombinedOutput(); err != nil {
@@ -117,6 +117,15 @@ func TestReplicasOnPostgres(t *testing.T) {
 	took = eventOn(t, []*replica{reps[0], reps[1]}, p, tile, false, time.Second)
 	t.Logf("event closed on %s: gone from the other two after %v", reps[2].name, took.Round(time.Millisecond))
 
+	// A position posted to one replica is on the others' maps within 1 s.
+	fixAt := time.Now().Add(-time.Second).Truncate(time.Millisecond)
+	if code, body := reps[0].post(t, "/v1/positions", device, map[string]any{"crs": "cgcs2000", "fixes": []any{
+		map[string]any{"device": "h-r1", "time": fixAt.Format(time.RFC3339Nano), "lng": p[0], "lat": p[1]}}}); code != http.StatusOK {
+		t.Fatalf("post position on %s: %d %s", reps[0].name, code, body)
+	}
+	took = positionOn(t, reps[1:], dispatcher, "h-r1", fixAt, time.Second)
+	t.Logf("position posted on %s: on the other two after %v", reps[0].name, took.Round(time.Millisecond))
+
 	// Duty lists imported through one replica are served by the others once they look again.
 	grid := ds.Grids[len(ds.Grids)/3]
 	importDuty(t, reps[1], gis, map[string]string{
@@ -171,14 +180,14 @@ func TestReplicasOnPostgres(t *testing.T) {
 	t.Logf("database back: version %d activated, all three serve it after %v", v2, took.Round(time.Millisecond))
 }
 
-// replicaTokens writes an auth file with a gis and a dispatcher token and returns them.
-func replicaTokens(t *testing.T, dir string) (gis, dispatcher, path string) {
+// replicaTokens writes an auth file with a gis, a dispatcher and a device token and returns them.
+func replicaTokens(t *testing.T, dir string) (gis, dispatcher, device, path string) {
 	t.Helper()
 	cfg := api.AuthConfig{}
 	for _, tok := range []struct {
 		role api.Role
 		dst  *string
-	}{{api.RoleGIS, &gis}, {api.RoleDispatcher, &dispatcher}} {
+	}{{api.RoleGIS, &gis}, {api.RoleDispatcher, &dispatcher}, {api.RoleDevice, &device}} {
 		token, hash, err := api.NewToken()
 		if err != nil {
 			t.Fatal(err)
@@ -194,7 +203,7 @@ func replicaTokens(t *testing.T, dir string) (gis, dispatcher, path string) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return gis, dispatcher, path
+	return gis, dispatcher, device, path
 }
 
 // replica is one `citygeo serve` process.
@@ -386,6 +395,42 @@ func upload(t *testing.T, r *replica, token string, files []string) int64 {
 		t.Fatalf("upload to %s: %d %s", r.name, code, b)
 	}
 	return done.Version
+}
+
+// positionOn waits until every replica shows device's latest position at the fix time at and
+// returns how long it took.
+func positionOn(t *testing.T, reps []*replica, token, device string, at time.Time, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for _, r := range reps {
+		for {
+			req, _ := http.NewRequest(http.MethodGet, r.base+"/v1/positions", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			code, b := r.do(t, req)
+			var fc struct {
+				Features []struct {
+					Properties struct {
+						Device string    `json:"device"`
+						Time   time.Time `json:"time"`
+					} `json:"properties"`
+				} `json:"features"`
+			}
+			found := false
+			if code == http.StatusOK && json.Unmarshal(b, &fc) == nil {
+				for _, f := range fc.Features {
+					found = found || (f.Properties.Device == device && f.Properties.Time.Equal(at))
+				}
+			}
+			if found {
+				break
+			}
+			if time.Since(start) > within {
+				t.Fatalf("%s: no position of %s at %v after %v: %d %.300s", r.name, device, at, within, code, b)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return time.Since(start)
 }
 
 // importDuty posts duty-list files to a replica's /v1/duty/import.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/paulmach/orb"
 )
 
 // Tracks keeps the field force's tracks (data.TrackStore) in the table field_fix of the store's
@@ -20,11 +19,22 @@ type Tracks struct {
 	pool *pgxpool.Pool
 }
 
-var _ data.TrackStore = (*Tracks)(nil)
+var _ data.TrackChanges = (*Tracks)(nil)
+
+// trackLockClass is the first key of the advisory lock that orders appends (the second is the
+// schema's hash): 0x63676678, "cgfx". It makes seq numbers and commits agree, as for events.
+const trackLockClass = "1667720824"
 
 // trackSchema is the DDL of the tracks table. The primary key (device, t) is the order Track
-// reads in and what keeps a terminal's re-send once; the index on t alone serves Prune.
+// reads in and what keeps a terminal's re-send once; the index on t alone serves Prune, the one
+// on seq the followers (FixesAfter).
+//
+// seq numbers fixes in commit order: an append takes a transaction-scoped advisory lock before
+// it draws its numbers, so appends of one schema commit one at a time in number order and a
+// follower that has read up to n never later finds a fix numbered below n. Appends are
+// group-committed batches (field.Force), a few per second, so the order costs little.
 const trackSchema = `
+CREATE SEQUENCE IF NOT EXISTS field_fix_seq;
 CREATE TABLE IF NOT EXISTS field_fix (
 	device   text             NOT NULL,
 	t        timestamptz      NOT NULL,
@@ -35,16 +45,18 @@ CREATE TABLE IF NOT EXISTS field_fix (
 	status   text             NOT NULL,
 	alarm    bigint           NOT NULL,
 	source   smallint         NOT NULL,
+	seq      bigint           NOT NULL,
 	PRIMARY KEY (device, t)
 );
 CREATE INDEX IF NOT EXISTS field_fix_t ON field_fix (t);
 CREATE INDEX IF NOT EXISTS field_fix_geom_gist ON field_fix USING gist (geom);
+CREATE UNIQUE INDEX IF NOT EXISTS field_fix_seq_key ON field_fix (seq);
 `
 
 // OpenTracks connects to the database at url (as Open) and creates the tracks table when it is
 // missing.
 func OpenTracks(ctx context.Context, url string) (*Tracks, error) {
-	pool, _, err := openTables(ctx, url, "track store", "field_fix_geom_gist", trackSchema)
+	pool, _, err := openTables(ctx, url, "track store", "field_fix_seq_key", trackSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -78,10 +90,14 @@ func (s *Tracks) Append(ctx context.Context, fixes []data.Fix) error {
 			"speed", "heading", "accuracy", "status", "alarm", "source"}, rows); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(`+trackLockClass+`, hashtext(current_schema()))`); err != nil {
+			return err
+		}
 		// ON CONFLICT DO NOTHING also skips a row that conflicts with one inserted earlier by
 		// the same statement, and rows go in in ord order: the first written wins.
-		_, err := tx.Exec(ctx, `INSERT INTO field_fix (device, t, geom, speed, heading, accuracy, status, alarm, source)
-			SELECT device, t, ST_SetSRID(ST_MakePoint(lng, lat), 4490), speed, heading, accuracy, status, alarm, source
+		_, err := tx.Exec(ctx, `INSERT INTO field_fix (device, t, geom, speed, heading, accuracy, status, alarm, source, seq)
+			SELECT device, t, ST_SetSRID(ST_MakePoint(lng, lat), 4490), speed, heading, accuracy, status, alarm, source,
+			       nextval('field_fix_seq')
 			FROM field_fix_in ORDER BY ord
 			ON CONFLICT (device, t) DO NOTHING`)
 		return err
@@ -123,6 +139,40 @@ func (s *Tracks) Prune(ctx context.Context, before time.Time) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
+// TrackCursor returns the number of the newest fix appended.
+func (s *Tracks) TrackCursor(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM field_fix`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("track cursor: %w", err)
+	}
+	return seq, nil
+}
+
+// FixesAfter returns up to limit fixes appended after cursor, in commit order.
+func (s *Tracks) FixesAfter(ctx context.Context, cursor int64, limit int) ([]data.Fix, int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, `+fixColumns+` FROM field_fix WHERE seq > $1 ORDER BY seq LIMIT $2`, cursor, limit)
+	if err != nil {
+		return nil, cursor, fmt.Errorf("fixes after %d: %w", cursor, err)
+	}
+	var out []data.Fix
+	var seq int64
+	next := cursor
+	var f data.Fix
+	var alarm int64
+	var source int16
+	_, err = pgx.ForEachRow(rows, []any{&seq, &f.Device, &f.Time, &f.Point[0], &f.Point[1], &f.Speed, &f.Heading,
+		&f.Accuracy, &f.Status, &alarm, &source}, func() error {
+		f.Alarm, f.Source = uint32(alarm), data.FixSource(source)
+		out = append(out, f)
+		next = seq
+		return nil
+	})
+	if err != nil {
+		return nil, cursor, fmt.Errorf("fixes after %d: %w", cursor, err)
+	}
+	return out, next, nil
+}
+
 func (s *Tracks) scanFixes(ctx context.Context, sql string, args ...any) ([]data.Fix, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -135,9 +185,7 @@ func (s *Tracks) scanFixes(ctx context.Context, sql string, args ...any) ([]data
 	_, err = pgx.ForEachRow(rows, []any{&f.Device, &f.Time, &f.Point[0], &f.Point[1], &f.Speed, &f.Heading,
 		&f.Accuracy, &f.Status, &alarm, &source}, func() error {
 		f.Alarm, f.Source = uint32(alarm), data.FixSource(source)
-		g := f
-		g.Point = orb.Point{f.Point[0], f.Point[1]}
-		out = append(out, g)
+		out = append(out, f)
 		return nil
 	})
 	return out, err

@@ -23,3 +23,18 @@ func TestTracksConformance(t *testing.T) {
 		}
 	})
 }
+
+// TestTrackChangesConformance runs the shared-store suite: two pools on one schema stand for
+// two replicas.
+func TestTrackChangesConformance(t *testing.T) {
+	storetest.RunTrackChanges(t, func(t *testing.T) func(t *testing.T) data.TrackChanges {
+		dsn := testDB(t)
+		return func(t *testing.T) data.TrackChanges {
+			s, err := postgis.OpenTracks(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	})
+}

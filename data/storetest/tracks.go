@@ -254,3 +254,108 @@ func testTrackConcurrent(t *testing.T, open func(*testing.T) data.TrackStore) {
 		}
 	}
 }
+
+// RunTrackChanges runs the suite of a track store shared by processes. newOpen is as for
+// RunTracks; the handles it opens stand for two processes on one database.
+func RunTrackChanges(t *testing.T, newOpen func(t *testing.T) func(t *testing.T) data.TrackChanges) {
+	t.Run("EachFixOnceInCommitOrder", func(t *testing.T) {
+		ctx := context.Background()
+		open := newOpen(t)
+		a, b := open(t), open(t)
+		t.Cleanup(func() { a.Close(); b.Close() })
+		start, err := b.TrackCursor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []data.Fix
+		for i := range 5 {
+			batch := []data.Fix{FullFix("handset-1", i), FullFix("handset-2", i)}
+			if err := a.Append(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, batch...)
+		}
+		// A re-send is stored once and so read once.
+		if err := a.Append(ctx, []data.Fix{FullFix("handset-1", 0)}); err != nil {
+			t.Fatal(err)
+		}
+		var got []data.Fix
+		cursor := start
+		for range 10 {
+			page, next, err := b.FixesAfter(ctx, cursor, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				if next != cursor {
+					t.Errorf("an empty page moved the cursor from %d to %d", cursor, next)
+				}
+				break
+			}
+			if len(page) > 3 {
+				t.Fatalf("page of %d fixes, limit 3", len(page))
+			}
+			got, cursor = append(got, page...), next
+		}
+		if diff := cmp.Diff(want, got, timeEqual); diff != "" {
+			t.Errorf("fixes read by the other handle (-appended +read):\n%s", diff)
+		}
+		if end, err := a.TrackCursor(ctx); err != nil || end != cursor {
+			t.Errorf("cursor after reading all: %d, the store's %d (%v)", cursor, end, err)
+		}
+	})
+	t.Run("ConcurrentAppendersNeverSkipped", func(t *testing.T) {
+		// Two appenders racing: a follower reading as they go sees every fix exactly once,
+		// which fails when numbers are drawn out of commit order.
+		ctx := context.Background()
+		open := newOpen(t)
+		a, b, r := open(t), open(t), open(t)
+		t.Cleanup(func() { a.Close(); b.Close(); r.Close() })
+		var wg sync.WaitGroup
+		const n = 40
+		for w, s := range []data.TrackStore{a, b} {
+			wg.Go(func() {
+				for i := range n {
+					if err := s.Append(ctx, []data.Fix{FullFix(fmt.Sprintf("w%d", w), i)}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		seen := map[string]int{}
+		var cursor int64
+		read := func() bool { // one page; false when there was nothing to read
+			page, next, err := r.FixesAfter(ctx, cursor, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range page {
+				seen[fmt.Sprint(f.Device, f.Time.UnixMilli())]++
+			}
+			cursor = next
+			return len(page) > 0
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+	follow:
+		for {
+			select {
+			case <-done:
+				break follow
+			default:
+				read()
+			}
+		}
+		for read() {
+		}
+		if len(seen) != 2*n {
+			t.Errorf("the follower saw %d distinct fixes, want %d", len(seen), 2*n)
+		}
+		for k, c := range seen {
+			if c != 1 {
+				t.Errorf("fix %s read %d times", k, c)
+			}
+		}
+	})
+}
