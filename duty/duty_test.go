@@ -325,3 +325,22 @@ func TestHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestZonesOf: the zones a device's person or team is assigned to, for the time-in-zone of a
+// patrol day.
+func TestZonesOf(t *testing.T) {
+	ix := mustBuild(t, csvTables(t, fixtureLists()), fixtureCity(t))
+	for _, tc := range []struct {
+		d    *data.Device
+		want string
+	}{
+		{&data.Device{ID: "h-P2", Subject: "P2"}, "[Z1]"},
+		{&data.Device{ID: "h-P5", Subject: "P5"}, "[Z2]"}, // the post holder, away or not
+		{&data.Device{ID: "h-A", Subject: "A"}, "[]"}, // a segment's crew, no zone
+		{nil, "[]"},
+	} {
+		if got := fmt.Sprint(ix.ZonesOf(tc.d)); got != tc.want {
+			t.Errorf("ZonesOf(%+v) = %s, want %s", tc.d, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package duty
 
 import (
+	"slices"
+
 	"github.com/paulmach/orb"
 
 	"citygeo/data"
@@ -55,4 +57,31 @@ func (ix *Index) ZoneShape(id string) (outline orb.MultiLineString, label orb.Po
 		return nil, orb.Point{}, false
 	}
 	return z.outline, z.label, true
+}
+
+// ZonesOf returns the ids of the resolved zones device d's subject is assigned to — as the
+// person of an assignment, or through d's team (by id or name) — in roster order: the zones a
+// patroller is expected to spend the shift in.
+func (ix *Index) ZonesOf(d *data.Device) []string {
+	if d == nil || ix.roster == nil {
+		return nil
+	}
+	teams := map[string]bool{}
+	if d.Team != "" {
+		for _, t := range ix.roster.Teams {
+			if t.ID == d.Team || t.Name == d.Team {
+				teams[t.ID] = true
+			}
+		}
+	}
+	var out []string
+	for _, a := range ix.roster.Assignments {
+		if a.Zone == "" || ix.zoneBy[a.Zone] == nil || slices.Contains(out, a.Zone) {
+			continue
+		}
+		if (a.Person != "" && a.Person == d.Subject) || (a.Team != "" && teams[a.Team]) {
+			out = append(out, a.Zone)
+		}
+	}
+	return out
 }

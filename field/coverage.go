@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/data"
 )
 
@@ -25,6 +27,12 @@ type CoverageOptions struct {
 	// Targets are the passes a day asks per road class (主要路段不少于五遍，次要路段不少于四遍);
 	// nil: DefaultTargets.
 	Targets map[data.RoadClass]int
+	// Locate, when set, names the grid of a point: each PersonCoverage then lists the grids its
+	// track visited.
+	Locate GridLocator
+	// Assigned, when set, names each device's assigned zones: each PersonCoverage then gives the
+	// time its track spent inside them.
+	Assigned Assigner
 }
 
 // Defaults of CoverageOptions.
@@ -187,6 +195,8 @@ type PersonCoverage struct {
 	Covered  int               `json:"covered"` // segments passed at least their target
 	Short    int               `json:"short"`   // segments passed, fewer times than their target
 	Segments []SegmentCoverage `json:"segments"`
+	// Presence is set when the coverage was asked with Locate or Assigned.
+	*Presence `json:",omitempty"`
 }
 
 // Coverage statuses.
@@ -215,8 +225,18 @@ func (f *Force) Coverage(ctx context.Context, n *Network, devices []string, from
 				return
 			}
 			pc := PersonCoverage{Device: dev, Fixes: len(track), Segments: []SegmentCoverage{}}
-			if d := f.opts.Devices.Device(dev); d != nil {
+			d := f.opts.Devices.Device(dev)
+			if d != nil {
 				pc.Name, pc.Team = d.Name, d.Team
+			}
+			if o.Locate != nil || o.Assigned != nil {
+				var zones []string
+				var shapes []orb.Polygon
+				if o.Assigned != nil && d != nil {
+					zones, shapes = o.Assigned(d)
+				}
+				pr := TrackPresence(track, o.Locate, zones, shapes, o.MaxGap)
+				pc.Presence = &pr
 			}
 			for seg, k := range n.Passes(track, o) {
 				s := &n.Segments[seg]

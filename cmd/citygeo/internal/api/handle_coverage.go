@@ -71,7 +71,7 @@ func (s *Server) handleCoverage(c *gin.Context) {
 		}
 	}
 	net := s.nets.of(snap)
-	out, err := f.Coverage(c.Request.Context(), net, devices, from, to, field.CoverageOptions{})
+	out, err := f.Coverage(c.Request.Context(), net, devices, from, to, s.presenceOptions(snap))
 	if err != nil {
 		Fail(c, "", err)
 		return
@@ -96,6 +96,33 @@ func (s *Server) handleCoverage(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"date": day, "targets": field.DefaultTargets, "group": group, "groups": groups})
+}
+
+// presenceOptions asks a coverage for the grids each track visited (in the version served)
+// and, with duty lists, the time it spent in its device's assigned zones.
+func (s *Server) presenceOptions(snap *city.Snapshot) field.CoverageOptions {
+	o := field.CoverageOptions{Locate: func(p orb.Point) string {
+		if g := snap.Geo.Locate(p).Grid; g != nil {
+			return g.Code
+		}
+		return ""
+	}}
+	if s.duty == nil || s.duty.Board.Roster() == nil {
+		return o
+	}
+	ix := s.duty.Board.Index(snap.DutyCity())
+	o.Assigned = func(d *data.Device) ([]string, []orb.Polygon) {
+		zones := ix.ZonesOf(d)
+		var shapes []orb.Polygon
+		for _, z := range zones {
+			grids, _ := ix.ZoneGrids(z)
+			for _, g := range grids {
+				shapes = append(shapes, g.Polygon)
+			}
+		}
+		return zones, shapes
+	}
+	return o
 }
 
 // teamTotals sums the coverage of each team's members over the segments they passed, teams in

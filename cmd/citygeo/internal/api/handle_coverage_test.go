@@ -58,6 +58,22 @@ func TestCoverageRoute(t *testing.T) {
 	if s["road"] != road.Name || s["passes"] != 1.0 || s["target"] != 5.0 || s["status"] != "short" || h001["name"] != "张三" {
 		t.Errorf("segment = %v of %v", s, h001)
 	}
+	// The grids its fixes fell in: the grid of each vertex walked, as the snapshot locates it.
+	want := map[string]bool{}
+	for _, p := range seg.Line {
+		if g := fs.srv.Current().Geo.Locate(p).Grid; g != nil {
+			want[g.Code] = true
+		}
+	}
+	visited, _ := h001["grids_visited"].([]any)
+	if len(visited) != len(want) || len(want) == 0 {
+		t.Errorf("grids visited %v, want the %d grids of the walked vertices %v", visited, len(want), want)
+	}
+	for _, g := range visited {
+		if !want[g.(string)] {
+			t.Errorf("grid %v visited: no fix there", g)
+		}
+	}
 	rec := get(t, fs.h, "/v1/coverage?date=2026-11-20&device=h-001&format=csv", fs.auth(api.RoleDispatcher)...)
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff"))).ReadAll()
 	if err != nil || len(rows) != 2 || rows[0][0] != "device" || rows[1][3] != road.Name || rows[1][9] != "short" {
