@@ -336,7 +336,7 @@ func TestZonesOf(t *testing.T) {
 	}{
 		{&data.Device{ID: "h-P2", Subject: "P2"}, "[Z1]"},
 		{&data.Device{ID: "h-P5", Subject: "P5"}, "[Z2]"}, // the post holder, away or not
-		{&data.Device{ID: "h-A", Subject: "A"}, "[]"}, // a segment's crew, no zone
+		{&data.Device{ID: "h-A", Subject: "A"}, "[]"},     // a segment's crew, no zone
 		{nil, "[]"},
 	} {
 		if got := fmt.Sprint(ix.ZonesOf(tc.d)); got != tc.want {
