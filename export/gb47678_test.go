@@ -1,0 +1,168 @@
+package export_test
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/export"
+	importer "citygeo/import"
+	"citygeo/schema"
+)
+
+// TestGB47678Fields checks that the exchange profile writes exactly the fields of the
+// standard's component table, in its order.
+func TestGB47678Fields(t *testing.T) {
+	var got, want []string
+	for _, c := range export.GB47678.Layers[schema.Component] {
+		got = append(got, c.Name)
+	}
+	for _, f := range export.Table47678Components {
+		want = append(want, f.Abbr)
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("component columns (-表2 +profile):\n%s", d)
+	}
+	if len(want) != 18 {
+		t.Errorf("表2 has %d fields here, the standard 18", len(want))
+	}
+	if err := export.GB47678.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestClassMap47678 checks the class table against both catalogs: every CJ/T 214 component
+// class is listed once, a "name" row joins classes spelled alike, a "synonym" row names both,
+// and no two classes share a GB/T 47678.5 class (which would give two components one id).
+func TestClassMap47678(t *testing.T) {
+	cjt, gbt := data.CatalogFor(data.CJT214), data.CatalogFor(data.GBT4767)
+	seen, targets := map[string]bool{}, map[string]string{}
+	for _, m := range export.ClassMappings() {
+		from, ok := cjt.Class(m.CJT)
+		if !ok || seen[m.CJT] {
+			t.Errorf("%s: not a CJ/T 214 component class, or listed twice", m.CJT)
+			continue
+		}
+		seen[m.CJT] = true
+		if m.By == "none" {
+			if m.GBT != "" || m.Names != from.Name {
+				t.Errorf("%s: none row names %q maps to %q", m.CJT, m.Names, m.GBT)
+			}
+			continue
+		}
+		to, ok := gbt.Class(m.GBT)
+		if !ok {
+			t.Errorf("%s: %s is not a GB/T 47678.5 component class", m.CJT, m.GBT)
+			continue
+		}
+		if prev := targets[m.GBT]; prev != "" {
+			t.Errorf("%s and %s both map to %s", prev, m.CJT, m.GBT)
+		}
+		targets[m.GBT] = m.CJT
+		switch m.By {
+		case "name":
+			if from.Name != to.Name || m.Names != from.Name {
+				t.Errorf("%s → %s by name: %s, %s, row says %q", m.CJT, m.GBT, from.Name, to.Name, m.Names)
+			}
+		case "synonym":
+			if want := from.Name + " → " + to.Name; m.Names != want || from.Name == to.Name {
+				t.Errorf("%s → %s synonym: row says %q, catalogs %q", m.CJT, m.GBT, m.Names, want)
+			}
+		default:
+			t.Errorf("%s: by %q", m.CJT, m.By)
+		}
+	}
+	for _, c := range cjt.Classes() {
+		if c.Kind == data.KindComponent && c.Minor != "" && !seen[c.Code()] {
+			t.Errorf("CJ/T 214 class %s %s is not in the table", c.Code(), c.Name)
+		}
+	}
+	if _, err := export.To47678("4403030502000001"); err == nil || !strings.Contains(err.Error(), "人防工事") {
+		t.Errorf("a 人防工事 id: err = %v, want one naming the class", err)
+	}
+}
+
+// TestTo47678AgainstSample compares the mapping with the sample city's own pairs of codes: the
+// same city generated in both schemes must get, id for id, what To47678 makes of the 16-digit
+// ids.
+func TestTo47678AgainstSample(t *testing.T) {
+	cj, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 3, Scheme: data.GBT4767})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cj.Components) != len(gb.Components) {
+		t.Fatalf("%d and %d components", len(cj.Components), len(gb.Components))
+	}
+	for i, c := range cj.Components {
+		got, err := export.To47678(c.ID)
+		if err != nil || got != gb.Components[i].ID {
+			t.Fatalf("To47678(%s) = %s, %v; the GB/T sample has %s", c.ID, got, err, gb.Components[i].ID)
+		}
+	}
+}
+
+// in47678 is what the exchange export of ds means: components under 17-digit ids, and only
+// the layers the profile writes.
+func in47678(t *testing.T, ds *data.Dataset) *data.Dataset {
+	t.Helper()
+	out := &data.Dataset{}
+	for _, g := range ds.Grids {
+		g2 := *g
+		g2.Derived = false
+		out.Grids = append(out.Grids, &g2)
+	}
+	for _, c := range ds.Components {
+		c2 := *c
+		id, err := export.To47678(c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2.ID, c2.Scheme, c2.Major, c2.Minor = id, data.GBT4767, id[6:8], id[8:11]
+		out.Components = append(out.Components, &c2)
+	}
+	sort.Slice(out.Components, func(i, j int) bool { return out.Components[i].ID < out.Components[j].ID })
+	return out
+}
+
+// TestGB47678RoundTrip exports the sample city in the exchange profile in each format and
+// imports it back with the importer's default mapping: the components (17-digit) and grids
+// must come back equal.
+func TestGB47678RoundTrip(t *testing.T) {
+	ds := smallCity(t)
+	want := in47678(t, ds)
+	for _, f := range []export.Format{export.GeoJSON, export.GeoPackage, export.Shapefile} {
+		t.Run(string(f), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "gb")
+			if f == export.GeoPackage {
+				out += ".gpkg"
+			}
+			files, err := export.Write(ds, out, export.Options{Format: f, Profile: &export.GB47678})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, rep, err := importer.Check(context.Background(), files, nil, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Errors != 0 {
+				t.Fatalf("%d errors re-importing: %+v", rep.Errors, rep.Findings[:min(5, len(rep.Findings))])
+			}
+			sort.Slice(got.Components, func(i, j int) bool { return got.Components[i].ID < got.Components[j].ID })
+			got.Name = ""
+			if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("round trip through %s (-want +got):\n%s", f, d)
+			}
+		})
+	}
+}
