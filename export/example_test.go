@@ -59,7 +59,7 @@ func ExampleProfile() {
 	b, _ := os.ReadFile(filepath.Join(dir, "grid.geojson"))
 	fmt.Print(string(b))
 	// Output:
-	// {"type":"FeatureCollection","features":[
+	// {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[
 	// {"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[114.1,22.5],[114.101,22.5],[114.101,22.501],[114.1,22.5]]]},"properties":{"area":10000.5,"grid_code":"440303001001001"}}
 	// ]}
 }

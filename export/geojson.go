@@ -13,9 +13,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// geoJSON writes one <layer>.geojson per layer into dir. A system other than CGCS2000 or WGS84
-// lon/lat is named in the legacy "crs" member GDAL and our importer read (RFC 7946 knows only
-// WGS84; CGCS2000 is the same within centimetres, so it is written without one).
+// geoJSON writes one <layer>.geojson per layer into dir. A system other than WGS84 lon/lat
+// (RFC 7946's only one) is named in the legacy "crs" member GDAL and our importer read, so
+// CGCS2000 and projected zones open in GDAL as what they are.
 func (w writer) geoJSON(layers []layer, dir string) ([]string, error) {
 	var files []string
 	for _, l := range layers {
@@ -38,7 +38,7 @@ func (w writer) geoJSONLayer(p string, l layer) error {
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	bw.WriteString(`{"type":"FeatureCollection",`)
-	if w.srs.epsg != 4490 && w.srs.epsg != 4326 {
+	if w.srs.epsg != 4326 {
 		bw.WriteString(`"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::` + strconv.Itoa(w.srs.epsg) + `"}},`)
 	}
 	bw.WriteString(`"features":[` + "\n")
