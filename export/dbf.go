@@ -106,7 +106,7 @@ func writeDBF(path string, l layer, charset string) error {
 		enc = func(s string) ([]byte, error) {
 			b, err := e.Bytes([]byte(s))
 			if err != nil {
-				return nil, fmt.Errorf("%q has a character GBK cannot encode; export as utf-8", s)
+				return nil, fmt.Errorf("%q has a character GBK cannot encode; export as utf-8: %w", s, ErrUnwritable)
 			}
 			return b, nil
 		}
@@ -147,7 +147,7 @@ func writeDBF(path string, l layer, charset string) error {
 			fields[i].width = width
 		}
 		if fields[i].width > 254 {
-			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson", c.Name, fields[i].width)
+			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson: %w", c.Name, fields[i].width, ErrUnwritable)
 		}
 	}
 	recLen := 1

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -9,6 +10,15 @@ import (
 	"citygeo/schema"
 
 	"github.com/paulmach/orb"
+)
+
+// Errors the export wraps: ErrOption for an option it does not know (a format, a charset, a
+// profile name), ErrUnwritable for data the chosen profile or format cannot carry (a class GB/T
+// 47678.5 lacks, a value longer than a .dbf field). geo.ErrCRS is wrapped for a CRS it cannot
+// write. Other errors are the file system's.
+var (
+	ErrOption     = errors.New("export option not supported")
+	ErrUnwritable = errors.New("data cannot be written in this profile or format")
 )
 
 // Format names an export format.
@@ -59,18 +69,9 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	crs := geo.CGCS2000
-	if opts.CRS != nil {
-		crs = *opts.CRS
-	}
-	sys, err := spatialRefOf(crs)
+	w, crs, err := newWriter(opts)
 	if err != nil {
 		return nil, err
-	}
-	switch opts.Charset {
-	case "", UTF8, GBK:
-	default:
-		return nil, fmt.Errorf("export charset %q: want utf-8 or gbk", opts.Charset)
 	}
 	layers, err := collect(ds, p, opts.Deleted)
 	if err != nil {
@@ -79,8 +80,30 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	for i := range layers {
 		layers[i].project(crs)
 	}
-	w := writer{srs: sys, charset: opts.Charset}
-	switch opts.Format {
+	return w.write(layers, opts.Format, out)
+}
+
+// newWriter checks the options every export shares and returns the writer and the CRS.
+func newWriter(opts Options) (writer, geo.CRS, error) {
+	crs := geo.CGCS2000
+	if opts.CRS != nil {
+		crs = *opts.CRS
+	}
+	sys, err := spatialRefOf(crs)
+	if err != nil {
+		return writer{}, crs, err
+	}
+	switch opts.Charset {
+	case "", UTF8, GBK:
+	default:
+		return writer{}, crs, fmt.Errorf("export charset %q: %w: want utf-8 or gbk", opts.Charset, ErrOption)
+	}
+	return writer{srs: sys, charset: opts.Charset}, crs, nil
+}
+
+// write writes the layers in format f to out, all or nothing.
+func (w writer) write(layers []layer, f Format, out string) ([]string, error) {
+	switch f {
 	case GeoJSON, "":
 		return inTempDir(out, func(dir string) ([]string, error) { return w.geoJSON(layers, dir) })
 	case GeoPackage:
@@ -88,7 +111,7 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	case Shapefile:
 		return inTempDir(out, func(dir string) ([]string, error) { return w.shapefile(layers, dir) })
 	}
-	return nil, fmt.Errorf("export format %q: want geojson, gpkg or shp", opts.Format)
+	return nil, fmt.Errorf("export format %q: %w: want geojson, gpkg or shp", f, ErrOption)
 }
 
 // writer holds what every format's writer needs beside the layers.
@@ -241,7 +264,7 @@ func (t rows[T]) records(cols []Column) ([]record, error) {
 			if c.Convert != nil {
 				var err error
 				if s, err = c.Convert(s); err != nil {
-					return nil, fmt.Errorf("%s %q: column %s: %w", c.Key, s, c.Name, err)
+					return nil, fmt.Errorf("%s %q: column %s: %w: %w", c.Key, s, c.Name, ErrUnwritable, err)
 				}
 			}
 			props[c.Name] = s

@@ -62,6 +62,18 @@ func (p *Profile) Validate() error {
 	return nil
 }
 
+// Profiles are the profiles by the names the CLI's --schema and the API's schema parameter
+// take.
+var Profiles = map[string]*Profile{Own.Name: &Own, GB47678.Name: &GB47678}
+
+// ProfileNamed returns the profile called name; an error wrapping ErrOption for another name.
+func ProfileNamed(name string) (*Profile, error) {
+	if p, ok := Profiles[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("export schema %q: %w: want citygeo or gb47678", name, ErrOption)
+}
+
 // DeletedLayer is the name of the layer of deleted ids a change set carries (Since): one row
 // per deleted feature, with its kind (LAYER) and its id as the profile writes it (ID), no
 // geometry. The importer does not read it as features.
@@ -82,7 +94,7 @@ func deletedLayer(p *Profile, deleted map[schema.Kind][]string) (*layer, error) 
 			if conv != nil {
 				var err error
 				if id, err = conv(id); err != nil {
-					return nil, fmt.Errorf("export deleted %s %q: %w", k, id, err)
+					return nil, fmt.Errorf("export deleted %s %q: %w: %w", k, id, ErrUnwritable, err)
 				}
 			}
 			l.records = append(l.records, record{props: map[string]string{"ID": id, "LAYER": string(k)}})

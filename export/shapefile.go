@@ -42,7 +42,7 @@ func (w writer) shapefile(layers []layer, dir string) ([]string, error) {
 		for _, r := range l.records {
 			t := shapeType(r.geom)
 			if t < 0 {
-				return nil, fmt.Errorf("export %s: %s geometry cannot be written to a Shapefile", l.name, r.geom.GeoJSONType())
+				return nil, fmt.Errorf("export %s: %s geometry cannot be written to a Shapefile: %w", l.name, r.geom.GeoJSONType(), ErrUnwritable)
 			}
 			if t != shpNull {
 				typ = t

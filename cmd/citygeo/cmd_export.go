@@ -21,15 +21,12 @@ type exportFlags struct {
 	since   int64
 }
 
-// profiles are the export profiles by their --schema name.
-var profiles = map[string]*export.Profile{"citygeo": &export.Own, "gb47678": &export.GB47678}
-
 // options checks the flags and returns the export options.
 func (f exportFlags) options() (export.Options, error) {
 	opts := export.Options{Format: export.Format(f.format), Charset: f.charset}
-	p, ok := profiles[f.schema]
-	if !ok {
-		return opts, fmt.Errorf("--schema %q: want citygeo or gb47678", f.schema)
+	p, err := export.ProfileNamed(f.schema)
+	if err != nil {
+		return opts, err
 	}
 	opts.Profile = p
 	if f.crs != "" {
