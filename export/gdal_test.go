@@ -93,10 +93,17 @@ func TestGDALOpensEveryExport(t *testing.T) {
 					t.Fatal(err)
 				}
 				layers := map[string]ogrLayer{}
-				for _, file := range files {
+				opened := files
+				if f == export.Shapefile {
+					opened = []string{out} // GDAL opens the folder as one data source
+				}
+				for _, file := range opened {
 					for name, l := range ogrinfo(t, file) {
 						layers[name] = l
 					}
+				}
+				if len(layers) < len(files) {
+					t.Errorf("GDAL sees %d layers in %d files", len(layers), len(files))
 				}
 				for name, l := range layers {
 					// Features without geometry (departments) are an attributes table
@@ -124,7 +131,9 @@ func TestGDALOpensEveryExport(t *testing.T) {
 				if f == export.GeoPackage {
 					checkRTree(t, out, layers)
 				}
-				reimport(t, ds, files)
+				if crs != "EPSG:4490" { // TestExportRoundTrip re-imports the lon/lat files exactly
+					reimport(t, ds, files)
+				}
 			})
 		}
 	}
