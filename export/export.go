@@ -52,6 +52,9 @@ type Options struct {
 	// Deleted lists ids (codes for grids) per kind to write into a "deleted" layer, as a
 	// change set written with Since does.
 	Deleted map[schema.Kind][]string
+	// Tables are more layers written beside the dataset's, in the same file or folder (the
+	// exchange profile's events: Events47678).
+	Tables []Table
 }
 
 // Write writes ds to out (a directory, or the .gpkg file) and returns the files written. In
@@ -76,6 +79,9 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	layers, err := collect(ds, p, opts.Deleted)
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range opts.Tables {
+		layers = append(layers, t.layers()...)
 	}
 	for i := range layers {
 		layers[i].project(crs)

@@ -2,7 +2,6 @@ package export
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"citygeo/data"
@@ -180,15 +179,7 @@ type ClassMapping struct {
 }
 
 // ClassMappings parses ClassMap47678, in its order.
-var ClassMappings = sync.OnceValue(func() []ClassMapping {
-	var out []ClassMapping
-	for _, line := range strings.Split(strings.TrimSpace(ClassMap47678), "\n") {
-		f := strings.Fields(line)
-		m := ClassMapping{CJT: f[0], GBT: strings.Trim(f[1], "-"), By: f[2], Names: strings.Join(f[3:], " ")}
-		out = append(out, m)
-	}
-	return out
-})
+var ClassMappings = sync.OnceValue(func() []ClassMapping { return parseClassMap(ClassMap47678) })
 
 var classTo47678 = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}

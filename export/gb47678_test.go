@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/paulmach/orb"
 
 	"citygeo/data"
 	"citygeo/data/sample"
@@ -164,5 +165,91 @@ func TestGB47678RoundTrip(t *testing.T) {
 				t.Errorf("round trip through %s (-want +got):\n%s", f, d)
 			}
 		})
+	}
+}
+
+// TestEventClassMap47678 checks the event class table against both catalogs as
+// TestClassMap47678 does, except that several CJ/T 214 events may share a 事项 class (a type,
+// not an id).
+func TestEventClassMap47678(t *testing.T) {
+	cjt, gbt := data.CatalogFor(data.CJT214), data.CatalogFor(data.GBT4767)
+	seen := map[string]bool{}
+	for _, m := range export.EventClassMappings() {
+		from, ok := cjt.Event(m.CJT)
+		if !ok || seen[m.CJT] {
+			t.Errorf("%s: not a CJ/T 214 event class, or listed twice", m.CJT)
+			continue
+		}
+		seen[m.CJT] = true
+		if m.By == "none" {
+			if m.GBT != "" || m.Names != from.Name {
+				t.Errorf("%s: none row %q → %q", m.CJT, m.Names, m.GBT)
+			}
+			continue
+		}
+		to, ok := gbt.Event(m.GBT)
+		switch {
+		case !ok:
+			t.Errorf("%s: %s is not a GB/T 47678.5 事项 class", m.CJT, m.GBT)
+		case m.By == "name" && (from.Name != to.Name || m.Names != from.Name):
+			t.Errorf("%s → %s by name: %s, %s", m.CJT, m.GBT, from.Name, to.Name)
+		case m.By == "synonym" && (m.Names != from.Name+" → "+to.Name || from.Name == to.Name):
+			t.Errorf("%s → %s synonym: row %q, catalogs %s → %s", m.CJT, m.GBT, m.Names, from.Name, to.Name)
+		}
+	}
+	for _, c := range cjt.Classes() {
+		if c.Kind == data.KindEvent && c.Minor != "" && !seen[c.Code()] {
+			t.Errorf("CJ/T 214 event class %s %s is not in the table", c.Code(), c.Name)
+		}
+	}
+}
+
+// TestEvents47678 writes events of each kind of class into the exchange GeoPackage beside the
+// components and checks 表3's columns and the codes.
+func TestEvents47678(t *testing.T) {
+	events := []*data.Event{
+		{ID: "E1", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0101"}, Point: orb.Point{114.1, 22.55},
+			Grid: "440303001001001", District: "440303", Department: data.DeptRef{Code: "11440303340007919Y", Name: "城管局"}, Description: "人民南路12号门前"},
+		{ID: "E2", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: "0118"}, Point: orb.Point{114.11, 22.55},
+			Grid: "440303001001002", Component: "4403030118000007", Status: data.EventClosed},
+		{ID: "E3", Class: data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "09006"}, Point: orb.Point{114.12, 22.55}, Street: "440303001"},
+	}
+	tbl, err := export.Events47678(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]string{
+		{"SXDM": "44030306001", "SXMC": "私搭乱建", "GLBJBSM": ""},
+		{"SXDM": "44030301037", "SXMC": "路灯异常", "GLBJBSM": "44030301037000007"},
+		{"SXDM": "44030309006", "SXMC": "占道经营", "GLBJBSM": ""},
+	}
+	for i, w := range want {
+		for k, v := range w {
+			if got := tbl.Rows[i].Values[k]; got != v {
+				t.Errorf("event %d %s = %q, want %q", i, k, got, v)
+			}
+		}
+	}
+	var cols []string
+	for _, c := range tbl.Columns[:len(export.Table47678Events)] {
+		cols = append(cols, c.Name)
+	}
+	if cols[0] != "SXDM" || len(cols) != 6 || cols[4] != "SFWZ" {
+		t.Errorf("表3 columns %v", cols)
+	}
+	bad := []*data.Event{{ID: "E9", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0401"}, District: "440303"}}
+	if _, err := export.Events47678(bad); err == nil || !strings.Contains(err.Error(), "E9") {
+		t.Errorf("a 路面塌陷 event: err = %v, want one naming the case", err)
+	}
+	out := filepath.Join(t.TempDir(), "x.gpkg")
+	if _, err := export.Write(smallCity(t), out, export.Options{Format: export.GeoPackage, Profile: &export.GB47678, Tables: []export.Table{tbl}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, rep, err := importer.Check(context.Background(), []string{out}, nil, importer.Options{}); err != nil || rep.Errors != 0 {
+		t.Errorf("re-import with the event layer: %v, %+v", err, rep)
+	}
+	layers := ogrinfo(t, out)
+	if l := layers["event"]; l.geometry != "Point" || l.fields["SXDM"] != "String" || l.fields["AJBH"] != "String" {
+		t.Errorf("event layer to GDAL: %+v", l)
 	}
 }

@@ -76,8 +76,8 @@ func ProfileNamed(name string) (*Profile, error) {
 
 // DeletedLayer is the name of the layer of deleted ids a change set carries (Since): one row
 // per deleted feature, with its kind (LAYER) and its id as the profile writes it (ID), no
-// geometry. The importer does not read it as features.
-const DeletedLayer = "deleted"
+// geometry. The importer skips it (schema.NotDataset).
+const DeletedLayer = schema.DeletedLayer
 
 // deletedLayer is the layer of deleted ids, nil when there are none. Ids are converted as the
 // profile converts its kind's identifying column.

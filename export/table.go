@@ -19,20 +19,28 @@ type Row struct {
 }
 
 // WriteTable writes t as Write writes a dataset's layer: split by geometry type (t.Name, then
-// t.Name with the type's suffix), in opts.Format and opts.CRS, all or nothing. opts.Profile
-// and opts.Deleted are not used.
+// t.Name with the type's suffix), in opts.Format and opts.CRS, all or nothing. opts.Profile,
+// opts.Deleted and opts.Tables are not used.
 func WriteTable(t Table, out string, opts Options) ([]string, error) {
 	w, crs, err := newWriter(opts)
 	if err != nil {
 		return nil, err
 	}
-	l := layer{name: t.Name, cols: t.Columns}
-	for _, r := range t.Rows {
-		l.records = append(l.records, record{props: r.Values, geom: r.Geometry})
-	}
-	layers := splitByGeometry(l)
+	layers := t.layers()
 	for i := range layers {
 		layers[i].project(crs)
 	}
 	return w.write(layers, opts.Format, out)
+}
+
+// layers is t as the writers take it, split by geometry type.
+func (t Table) layers() []layer {
+	l := layer{name: t.Name, cols: t.Columns}
+	for _, r := range t.Rows {
+		l.records = append(l.records, record{props: r.Values, geom: r.Geometry})
+	}
+	if len(l.records) == 0 {
+		return nil
+	}
+	return splitByGeometry(l)
 }

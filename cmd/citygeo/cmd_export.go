@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"citygeo/data"
+	"citygeo/data/sqlite"
 	"citygeo/export"
 	"citygeo/geo"
 	"citygeo/schema"
@@ -71,10 +75,18 @@ func newExportCmd() *cobra.Command {
 			if out == "" {
 				return nil
 			}
+			var since time.Time
 			if ef.since != 0 {
-				if ds, opts.Deleted, err = changesSince(cmd, sf, ef.since, ds); err != nil {
+				if ds, opts.Deleted, since, err = changesSince(cmd, sf, ef.since, ds); err != nil {
 					return err
 				}
+			}
+			if opts.Profile == &export.GB47678 {
+				t, err := exchangeEvents(cmd.Context(), sf.store, since)
+				if err != nil {
+					return err
+				}
+				opts.Tables = append(opts.Tables, t)
 			}
 			files, err := export.Write(ds, out, opts)
 			if err != nil {
@@ -97,17 +109,46 @@ func newExportCmd() *cobra.Command {
 	return cmd
 }
 
-// changesSince loads version since from the store and returns the change set from it to cur.
-func changesSince(cmd *cobra.Command, sf storeFlags, since int64, cur *data.Dataset) (*data.Dataset, map[schema.Kind][]string, error) {
+// changesSince loads version since from the store and returns the change set from it to cur,
+// and when that version was made.
+func changesSince(cmd *cobra.Command, sf storeFlags, since int64, cur *data.Dataset) (*data.Dataset, map[schema.Kind][]string, time.Time, error) {
 	st, err := openExistingStore(cmd.Context(), sf.store)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, time.Time{}, err
 	}
 	defer st.Close()
 	old, err := st.Load(cmd.Context(), since)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--since %d: %w", since, err)
+		return nil, nil, time.Time{}, fmt.Errorf("--since %d: %w", since, err)
 	}
 	delta, deleted := export.Since(old, cur)
-	return delta, deleted, nil
+	return delta, deleted, old.CreatedAt, nil
+}
+
+// exchangeEvents is the event layer of an exchange export: the events kept beside the store
+// (its events file, or the PostgreSQL database), those changed after since when it is set; an
+// empty layer without a store or events file.
+func exchangeEvents(ctx context.Context, store string, since time.Time) (export.Table, error) {
+	where := store
+	if where != "" && !isPostgres(where) {
+		where = sqlite.EventsPath(where)
+		if _, err := os.Stat(where); err != nil {
+			where = ""
+		}
+	}
+	var events []*data.Event
+	if where != "" {
+		es, err := openEvents(ctx, where)
+		if err != nil {
+			return export.Table{}, err
+		}
+		defer es.Close()
+		if events, err = es.LoadAll(); err != nil {
+			return export.Table{}, fmt.Errorf("events: %w", err)
+		}
+	}
+	if !since.IsZero() {
+		events = export.EventsChangedSince(events, since)
+	}
+	return export.Events47678(events)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,7 +22,8 @@ import (
 // &format=gpkg|shp|geojson[&crs=EPSG:n][&charset=utf-8|gbk][&since=VERSION]. A GeoPackage is
 // sent as the file; Shapefiles and GeoJSON files as a zip. With since, only the changes after
 // that stored version (export.Since: added and changed features, removed ids in the layer
-// "deleted").
+// "deleted"). The GB/T 47678.5 export carries the dispatch feed's events as its layer "event"
+// (表3), those changed after the version since when since is given.
 func (s *Server) handleExport(c *gin.Context) {
 	// >> Args
 	opts := export.Options{Format: export.Format(c.DefaultQuery("format", "gpkg")), Charset: c.Query("charset")}
@@ -45,10 +47,11 @@ func (s *Server) handleExport(c *gin.Context) {
 		return
 	}
 	ds := snap.Dataset
-	if since := c.Query("since"); since != "" {
-		v, err := strconv.ParseInt(since, 10, 64)
+	var since time.Time // when the version since was made
+	if q := c.Query("since"); q != "" {
+		v, err := strconv.ParseInt(q, 10, 64)
 		if err != nil {
-			Fail(c, "since", BadParam("since", "%q is not a version number", since))
+			Fail(c, "since", BadParam("since", "%q is not a version number", q))
 			return
 		}
 		st := s.storeOr503(c)
@@ -64,6 +67,15 @@ func (s *Server) handleExport(c *gin.Context) {
 			return
 		}
 		ds, opts.Deleted = export.Since(old, ds)
+		since = old.CreatedAt
+	}
+	if p == &export.GB47678 {
+		t, err := export.Events47678(s.exchangeEvents(since))
+		if err != nil {
+			Fail(c, "", &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalid, Message: err.Error()})
+			return
+		}
+		opts.Tables = append(opts.Tables, t)
 	}
 
 	// >> Operation
@@ -105,6 +117,23 @@ func (s *Server) handleExport(c *gin.Context) {
 	if err := zipDir(c.Writer, out); err != nil {
 		_ = c.Error(err) // the status is sent: the client sees a broken zip, the log says why
 	}
+}
+
+// exchangeEvents are the dispatch feed's events (none when dispatch is not configured), those
+// changed after since when it is set.
+func (s *Server) exchangeEvents(since time.Time) []*data.Event {
+	var events []*data.Event
+	if s.disp != nil {
+		s.disp.Feed.Each(func(e *data.Event) bool {
+			cp := *e // the feed's copy may change after Each returns
+			events = append(events, &cp)
+			return true
+		})
+	}
+	if !since.IsZero() {
+		events = export.EventsChangedSince(events, since)
+	}
+	return events
 }
 
 // zipDir writes the files of dir into a zip on w, under their base names.
