@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,8 +14,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/paulmach/orb"
+
+	"citygeo/city"
+	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/dispatch"
 	"citygeo/export"
 	importer "citygeo/import"
 )
@@ -168,5 +175,67 @@ func TestUploadReportGeoJSON(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no placed finding for %s: %s", e.ds.Components[1].ID, rec.Body.String())
+	}
+}
+
+// TestExportRouteEvents serves a dispatch feed with two cases and checks that the exchange
+// GeoPackage carries them as the event layer with their 事项代码, which the importer skips.
+func TestExportRouteEvents(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.ds.Components[0]
+	for _, ev := range []data.Event{
+		{ID: "A1", Point: orb.Point{114.12, 22.55}, District: "440303", Grid: c.Grid, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0505"}},
+		{ID: "A2", Point: c.Geometry.(orb.Point), District: "440303", Grid: c.Grid, Component: c.ID, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: c.Class()}},
+	} {
+		if _, err := feed.Put(ev, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gis, gisHash, _ := api.NewToken()
+	auth, err := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{{Name: "gis", Role: api.RoleGIS, SHA256: gisHash}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := city.New(e.st, city.Options{}, quietLog)
+	if err := served.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Options{Auth: auth, Logger: quietLog, City: served, Dispatch: &api.Dispatch{Feed: feed}})
+	req := httptest.NewRequest("GET", "/v1/export?schema=gb47678&format=gpkg", nil)
+	req.Header.Set("Authorization", "Bearer "+gis)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	path := filepath.Join(t.TempDir(), "x.gpkg")
+	os.WriteFile(path, rec.Body.Bytes(), 0o644)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT AJBH, SXDM, coalesce(GLBJBSM, '') FROM event ORDER BY AJBH`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id, code, comp string
+		rows.Scan(&id, &code, &comp)
+		got = append(got, id+" "+code+" "+comp)
+	}
+	rows.Close()
+	comp17, _ := export.To47678(c.ID)
+	want := []string{"A1 44030309009 ", "A2 440303" + comp17[6:11] + " " + comp17}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events %q, want %q", got, want)
+	}
+	if got, rep, err := importer.Check(context.Background(), []string{path}, nil, importer.Options{}); err != nil || rep.Errors != 0 || len(got.Components) != len(e.ds.Components) {
+		t.Errorf("re-import: %v %d errors, %d components", err, rep.Errors, len(got.Components))
 	}
 }
