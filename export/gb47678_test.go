@@ -39,51 +39,65 @@ func TestGB47678Fields(t *testing.T) {
 	}
 }
 
-// TestClassMap47678 checks the class table against both catalogs: every CJ/T 214 component
-// class is listed once, a "name" row joins classes spelled alike, a "synonym" row names both,
-// and no two classes share a GB/T 47678.5 class (which would give two components one id).
-func TestClassMap47678(t *testing.T) {
+// TestClassMaps checks both class tables against both catalogs: every CJ/T 214 class of the
+// kind is listed once, a "name" row joins classes spelled alike, a "synonym" row names both,
+// a "none" row maps to nothing; for components no two classes share a GB/T 47678.5 class
+// (which would give two components one id), while several events may share a 事项 class (a
+// type, not an id).
+func TestClassMaps(t *testing.T) {
 	cjt, gbt := data.CatalogFor(data.CJT214), data.CatalogFor(data.GBT4767)
-	seen, targets := map[string]bool{}, map[string]string{}
-	for _, m := range export.ClassMappings() {
-		from, ok := cjt.Class(m.CJT)
-		if !ok || seen[m.CJT] {
-			t.Errorf("%s: not a CJ/T 214 component class, or listed twice", m.CJT)
-			continue
-		}
-		seen[m.CJT] = true
-		if m.By == "none" {
-			if m.GBT != "" || m.Names != from.Name {
-				t.Errorf("%s: none row names %q maps to %q", m.CJT, m.Names, m.GBT)
+	for _, tt := range []struct {
+		kind     data.ClassKind
+		rows     []export.ClassMapping
+		from, to func(string) (data.Class, bool)
+		unique   bool
+	}{
+		{data.KindComponent, export.ClassMappings(), cjt.Class, gbt.Class, true},
+		{data.KindEvent, export.EventClassMappings(), cjt.Event, gbt.Event, false},
+	} {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			seen, targets := map[string]bool{}, map[string]string{}
+			for _, m := range tt.rows {
+				from, ok := tt.from(m.CJT)
+				if !ok || seen[m.CJT] {
+					t.Errorf("%s: not a CJ/T 214 %s class, or listed twice", m.CJT, tt.kind)
+					continue
+				}
+				seen[m.CJT] = true
+				if m.By == "none" {
+					if m.GBT != "" || m.Names != from.Name {
+						t.Errorf("%s: none row names %q maps to %q", m.CJT, m.Names, m.GBT)
+					}
+					continue
+				}
+				to, ok := tt.to(m.GBT)
+				if !ok {
+					t.Errorf("%s: %s is not a GB/T 47678.5 %s class", m.CJT, m.GBT, tt.kind)
+					continue
+				}
+				if prev := targets[m.GBT]; prev != "" && tt.unique {
+					t.Errorf("%s and %s both map to %s", prev, m.CJT, m.GBT)
+				}
+				targets[m.GBT] = m.CJT
+				switch m.By {
+				case "name":
+					if from.Name != to.Name || m.Names != from.Name {
+						t.Errorf("%s → %s by name: %s, %s, row says %q", m.CJT, m.GBT, from.Name, to.Name, m.Names)
+					}
+				case "synonym":
+					if want := from.Name + " → " + to.Name; m.Names != want || from.Name == to.Name {
+						t.Errorf("%s → %s synonym: row says %q, catalogs %q", m.CJT, m.GBT, m.Names, want)
+					}
+				default:
+					t.Errorf("%s: by %q", m.CJT, m.By)
+				}
 			}
-			continue
-		}
-		to, ok := gbt.Class(m.GBT)
-		if !ok {
-			t.Errorf("%s: %s is not a GB/T 47678.5 component class", m.CJT, m.GBT)
-			continue
-		}
-		if prev := targets[m.GBT]; prev != "" {
-			t.Errorf("%s and %s both map to %s", prev, m.CJT, m.GBT)
-		}
-		targets[m.GBT] = m.CJT
-		switch m.By {
-		case "name":
-			if from.Name != to.Name || m.Names != from.Name {
-				t.Errorf("%s → %s by name: %s, %s, row says %q", m.CJT, m.GBT, from.Name, to.Name, m.Names)
+			for _, c := range cjt.Classes() {
+				if c.Kind == tt.kind && c.Minor != "" && !seen[c.Code()] {
+					t.Errorf("CJ/T 214 %s class %s %s is not in the table", tt.kind, c.Code(), c.Name)
+				}
 			}
-		case "synonym":
-			if want := from.Name + " → " + to.Name; m.Names != want || from.Name == to.Name {
-				t.Errorf("%s → %s synonym: row says %q, catalogs %q", m.CJT, m.GBT, m.Names, want)
-			}
-		default:
-			t.Errorf("%s: by %q", m.CJT, m.By)
-		}
-	}
-	for _, c := range cjt.Classes() {
-		if c.Kind == data.KindComponent && c.Minor != "" && !seen[c.Code()] {
-			t.Errorf("CJ/T 214 class %s %s is not in the table", c.Code(), c.Name)
-		}
+		})
 	}
 	if _, err := export.To47678("4403030502000001"); err == nil || !strings.Contains(err.Error(), "人防工事") {
 		t.Errorf("a 人防工事 id: err = %v, want one naming the class", err)
@@ -165,42 +179,6 @@ func TestGB47678RoundTrip(t *testing.T) {
 				t.Errorf("round trip through %s (-want +got):\n%s", f, d)
 			}
 		})
-	}
-}
-
-// TestEventClassMap47678 checks the event class table against both catalogs as
-// TestClassMap47678 does, except that several CJ/T 214 events may share a 事项 class (a type,
-// not an id).
-func TestEventClassMap47678(t *testing.T) {
-	cjt, gbt := data.CatalogFor(data.CJT214), data.CatalogFor(data.GBT4767)
-	seen := map[string]bool{}
-	for _, m := range export.EventClassMappings() {
-		from, ok := cjt.Event(m.CJT)
-		if !ok || seen[m.CJT] {
-			t.Errorf("%s: not a CJ/T 214 event class, or listed twice", m.CJT)
-			continue
-		}
-		seen[m.CJT] = true
-		if m.By == "none" {
-			if m.GBT != "" || m.Names != from.Name {
-				t.Errorf("%s: none row %q → %q", m.CJT, m.Names, m.GBT)
-			}
-			continue
-		}
-		to, ok := gbt.Event(m.GBT)
-		switch {
-		case !ok:
-			t.Errorf("%s: %s is not a GB/T 47678.5 事项 class", m.CJT, m.GBT)
-		case m.By == "name" && (from.Name != to.Name || m.Names != from.Name):
-			t.Errorf("%s → %s by name: %s, %s", m.CJT, m.GBT, from.Name, to.Name)
-		case m.By == "synonym" && (m.Names != from.Name+" → "+to.Name || from.Name == to.Name):
-			t.Errorf("%s → %s synonym: row %q, catalogs %s → %s", m.CJT, m.GBT, m.Names, from.Name, to.Name)
-		}
-	}
-	for _, c := range cjt.Classes() {
-		if c.Kind == data.KindEvent && c.Minor != "" && !seen[c.Code()] {
-			t.Errorf("CJ/T 214 event class %s %s is not in the table", c.Code(), c.Name)
-		}
 	}
 }
 
