@@ -239,3 +239,15 @@ func TestExportRouteEvents(t *testing.T) {
 		t.Errorf("re-import: %v %d errors, %d components", err, rep.Errors, len(got.Components))
 	}
 }
+
+// TestUploadReportGeoJSONCommitted: an accepted upload asked for its report as GeoJSON answers
+// 201 with the FeatureCollection and the new version beside the features.
+func TestUploadReportGeoJSONCommitted(t *testing.T) {
+	e := newDatasetEnv(t, 0)
+	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Note = "ok" })
+	body, ctype := multipartBody(t, map[string][]byte{"component.geojson": b}, nil)
+	code, out := e.request(t, "POST", "/v1/datasets?report=geojson", e.gis, body, ctype)
+	if _, ok := out["features"].([]any); code != 201 || out["type"] != "FeatureCollection" || !ok || out["version"] != float64(e.v1+1) {
+		t.Errorf("%d %.300v", code, out)
+	}
+}
