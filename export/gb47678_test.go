@@ -223,8 +223,14 @@ func TestEvents47678(t *testing.T) {
 	if _, err := export.Write(smallCity(t), out, export.Options{Format: export.GeoPackage, Profile: &export.GB47678, Tables: []export.Table{tbl}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, rep, err := importer.Check(context.Background(), []string{out}, nil, importer.Options{}); err != nil || rep.Errors != 0 {
-		t.Errorf("re-import with the event layer: %v, %+v", err, rep)
+	_, rep, err := importer.Check(context.Background(), []string{out}, nil, importer.Options{})
+	if err != nil || rep.Errors != 0 {
+		t.Fatalf("re-import with the event layer: %v, %+v", err, rep)
+	}
+	var sum strings.Builder
+	rep.WriteSummary(&sum, 0)
+	if !strings.Contains(sum.String(), "[event]: skipped") {
+		t.Errorf("the summary does not say the event layer was skipped:\n%s", sum.String())
 	}
 	layers := ogrinfo(t, out)
 	if l := layers["event"]; l.geometry != "Point" || l.fields["SXDM"] != "String" || l.fields["AJBH"] != "String" {

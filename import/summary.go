@@ -80,9 +80,14 @@ func (r *Report) WriteSummaryIn(w io.Writer, maxExamples int, lang string) error
 		if s.Charset != "" {
 			cs = ", " + s.Charset
 		}
-		if zh {
+		switch {
+		case s.Kind == "" && zh:
+			fmt.Fprintf(&b, "%s [%s]：已跳过（映射文件跳过，或为交换文件的事项、删除清单）\n", s.Path, s.Layer)
+		case s.Kind == "":
+			fmt.Fprintf(&b, "%s [%s]: skipped (by the mapping, or an exchange file's events or deleted ids)\n", s.Path, s.Layer)
+		case zh:
 			fmt.Fprintf(&b, "%s [%s] → %s：%d 个要素（%s，%s%s）\n", s.Path, s.Layer, s.Kind, s.Features, s.Format, s.CRS, cs)
-		} else {
+		default:
 			fmt.Fprintf(&b, "%s [%s] → %s: %d features (%s, %s%s)\n", s.Path, s.Layer, s.Kind, s.Features, s.Format, s.CRS, cs)
 		}
 	}
