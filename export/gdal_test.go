@@ -133,9 +133,24 @@ func TestGDALOpensEveryExport(t *testing.T) {
 				if f == export.GeoPackage {
 					checkRTree(t, out, layers)
 				}
-				if crs != "EPSG:4490" { // TestExportRoundTrip re-imports the lon/lat files exactly
-					reimport(t, ds, files)
+				// (The re-imports below run for the projected zone, the harder case.)
+				if crs == "EPSG:4490" {
+					return // TestExportRoundTrip re-imports the lon/lat files exactly
 				}
+				reimport(t, ds, files)
+				// GDAL copies what it read into a GeoPackage of its own; the importer reads
+				// GDAL's copy back to the same dataset, so GDAL lost no feature, type or value.
+				copied := filepath.Join(t.TempDir(), "gdal.gpkg")
+				for i, src := range opened {
+					args := []string{"-f", "GPKG", copied, src}
+					if i > 0 {
+						args = append([]string{"-append"}, args...)
+					}
+					if out, err := exec.Command("ogr2ogr", args...).CombinedOutput(); err != nil {
+						t.Fatalf("ogr2ogr %v: %v\n%s", args, err, out)
+					}
+				}
+				reimport(t, ds, []string{copied})
 			})
 		}
 	}
