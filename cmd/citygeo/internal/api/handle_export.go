@@ -108,6 +108,7 @@ func (s *Server) handleExport(c *gin.Context) {
 
 	// >> Response
 	if opts.Format == export.GeoPackage {
+		c.Header("Content-Type", "application/geopackage+sqlite3") // ServeFile keeps a type set before it
 		c.FileAttachment(out, name+".gpkg")
 		return
 	}

@@ -92,6 +92,9 @@ func TestExportRoute(t *testing.T) {
 			}
 			var files []string
 			if format == "gpkg" {
+				if ctype != "application/geopackage+sqlite3" {
+					t.Errorf("content type %s", ctype)
+				}
 				p := filepath.Join(t.TempDir(), "x.gpkg")
 				os.WriteFile(p, body, 0o644)
 				files = []string{p}
