@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"citygeo/schema"
 )
 
@@ -91,20 +93,61 @@ func (f dbfField) format(s string) string {
 	return s
 }
 
-// writeDBF writes the layer's attributes, UTF-8, one field per column.
-func writeDBF(path string, l layer) error {
+// dbfLanguageGBK is the .dbf language driver id of code page 936 (GBK), which ArcGIS reads
+// when a .cpg is missing; UTF-8 has none, so the .cpg alone names it.
+const dbfLanguageGBK = 0x4d
+
+// writeDBF writes the layer's attributes in charset ("gbk" or UTF-8), one field per column,
+// names shortened to 10 bytes by dbfNames.
+func writeDBF(path string, l layer, charset string) error {
+	enc := func(s string) ([]byte, error) { return []byte(s), nil }
+	if charset == GBK {
+		e := simplifiedchinese.GBK.NewEncoder()
+		enc = func(s string) ([]byte, error) {
+			b, err := e.Bytes([]byte(s))
+			if err != nil {
+				return nil, fmt.Errorf("%q has a character GBK cannot encode; export as utf-8: %w", s, ErrUnwritable)
+			}
+			return b, nil
+		}
+	}
+	size := func(s string) int {
+		b, err := enc(s)
+		if err != nil {
+			return len(s)
+		}
+		return len(b)
+	}
+	colNames := make([]string, len(l.cols))
+	for i, c := range l.cols {
+		colNames[i] = c.Name
+	}
+	names := dbfNames(colNames, size)
+	for _, n := range names {
+		if _, err := enc(n); err != nil {
+			return fmt.Errorf("column name: %w", err)
+		}
+	}
 	fields := make([]dbfField, len(l.cols))
 	for i, c := range l.cols {
-		if len(c.Name) > 10 {
-			return fmt.Errorf("column %q is longer than the 10 bytes a .dbf field name allows; export as gpkg or geojson", c.Name)
-		}
 		values := make([]string, len(l.records))
 		for j, r := range l.records {
 			values[j] = r.props[c.Name]
 		}
 		fields[i] = dbfFieldOf(c.Type, values)
+		width := 1
+		for j, v := range values {
+			b, err := enc(fields[i].format(v))
+			if err != nil {
+				return fmt.Errorf("feature %d, column %s: %w", j, c.Name, err)
+			}
+			width = max(width, len(b))
+		}
+		if fields[i].typ == 'C' {
+			fields[i].width = width
+		}
 		if fields[i].width > 254 {
-			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson", c.Name, fields[i].width)
+			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson: %w", c.Name, fields[i].width, ErrUnwritable)
 		}
 	}
 	recLen := 1
@@ -120,13 +163,17 @@ func writeDBF(path string, l layer) error {
 	h := make([]byte, 32)
 	now := time.Now()
 	h[0], h[1], h[2], h[3] = 3, byte(now.Year()-1900), byte(now.Month()), byte(now.Day())
+	if charset == GBK {
+		h[29] = dbfLanguageGBK
+	}
 	binary.LittleEndian.PutUint32(h[4:], uint32(len(l.records)))
 	binary.LittleEndian.PutUint16(h[8:], uint16(32+32*len(fields)+1))
 	binary.LittleEndian.PutUint16(h[10:], uint16(recLen))
 	w.Write(h)
-	for i, c := range l.cols {
+	for i := range l.cols {
 		fd := make([]byte, 32)
-		copy(fd, c.Name)
+		name, _ := enc(names[i]) // names were sized by enc, so they encode
+		copy(fd[:11], name)
 		fd[11] = fields[i].typ
 		fd[16] = byte(fields[i].width)
 		fd[17] = byte(fields[i].dec)
@@ -134,15 +181,15 @@ func writeDBF(path string, l layer) error {
 	}
 	w.WriteByte(0x0d)
 	rec := make([]byte, recLen)
-	for _, r := range l.records {
+	for j := range l.records {
 		for i := range rec {
 			rec[i] = ' '
 		}
 		off := 1
-		for i, c := range l.cols {
+		for i := range l.cols {
 			f := fields[i]
-			s := f.format(r.props[c.Name])
-			if f.typ == 'N' { // numbers are right-aligned
+			s, _ := enc(f.format(l.records[j].props[l.cols[i].Name])) // encoded once already
+			if f.typ == 'N' {                                         // numbers are right-aligned
 				copy(rec[off+f.width-len(s):], s)
 			} else {
 				copy(rec[off:], s)

@@ -59,7 +59,18 @@ func ExampleProfile() {
 	b, _ := os.ReadFile(filepath.Join(dir, "grid.geojson"))
 	fmt.Print(string(b))
 	// Output:
-	// {"type":"FeatureCollection","features":[
+	// {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[
 	// {"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[114.1,22.5],[114.101,22.5],[114.101,22.501],[114.1,22.5]]]},"properties":{"area":10000.5,"grid_code":"440303001001001"}}
 	// ]}
+}
+
+// To47678 rewrites a CJ/T 214 component id for the GB/T 47678.5 exchange by its class.
+func ExampleTo47678() {
+	id, err := export.To47678("4403030101000123") // CJ/T 214 0101 上水井盖
+	fmt.Println(id, err)
+	_, err = export.To47678("4403030502000001") // CJ/T 214 0502 人防工事
+	fmt.Println(err)
+	// Output:
+	// 44030301001000123 <nil>
+	// component class 0502 (人防工事) has no GB/T 47678.5 class (see export.ClassMap47678)
 }

@@ -6,36 +6,42 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"citygeo/schema"
 
 	"github.com/paulmach/orb/geojson"
 )
 
-// writeGeoJSON writes one <kind>.geojson per layer into dir.
-func writeGeoJSON(layers []layer, dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
+// geoJSON writes one <layer>.geojson per layer into dir. A system other than WGS84 lon/lat
+// (RFC 7946's only one) is named in the legacy "crs" member GDAL and our importer read, so
+// CGCS2000 and projected zones open in GDAL as what they are.
+func (w writer) geoJSON(layers []layer, dir string) ([]string, error) {
 	var files []string
 	for _, l := range layers {
-		p := filepath.Join(dir, string(l.kind)+".geojson")
-		if err := writeGeoJSONLayer(p, l); err != nil {
-			return files, fmt.Errorf("export %s: %w", p, err)
+		name := l.name + ".geojson"
+		p := filepath.Join(dir, name)
+		if err := w.geoJSONLayer(p, l); err != nil {
+			return nil, fmt.Errorf("export %s: %w", name, err)
 		}
-		files = append(files, p)
+		files = append(files, name)
 	}
 	return files, nil
 }
 
-// writeGeoJSONLayer streams a FeatureCollection, one feature per line.
-func writeGeoJSONLayer(p string, l layer) error {
+// geoJSONLayer streams a FeatureCollection, one feature per line.
+func (w writer) geoJSONLayer(p string, l layer) error {
 	f, err := os.Create(p)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(`{"type":"FeatureCollection","features":[` + "\n")
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	bw.WriteString(`{"type":"FeatureCollection",`)
+	if w.srs.epsg != 4326 {
+		bw.WriteString(`"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::` + strconv.Itoa(w.srs.epsg) + `"}},`)
+	}
+	bw.WriteString(`"features":[` + "\n")
 	for i, r := range l.records {
 		props := make(map[string]any, len(r.props))
 		for _, c := range l.cols {
@@ -49,17 +55,15 @@ func writeGeoJSONLayer(p string, l layer) error {
 		}
 		b, err := json.Marshal(&ft)
 		if err != nil {
-			f.Close()
 			return err
 		}
 		if i > 0 {
-			w.WriteString(",\n")
+			bw.WriteString(",\n")
 		}
-		w.Write(b)
+		bw.Write(b)
 	}
-	w.WriteString("\n]}\n")
-	if err := w.Flush(); err != nil {
-		f.Close()
+	bw.WriteString("\n]}\n")
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	return f.Close()

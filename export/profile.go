@@ -16,16 +16,20 @@ type Profile struct {
 
 // Column is one output column: the schema field it is written from, its name and its type.
 // The writers map the type onto theirs: GeoJSON string, number or bool; DBF C, N, D or L;
-// GeoPackage TEXT, INTEGER, REAL, DATE or BOOLEAN.
+// GeoPackage TEXT, INTEGER, REAL, DATE (DATETIME for instants) or BOOLEAN.
 type Column struct {
 	Key  string
 	Name string
 	Type schema.Type
+	// Convert rewrites the schema's text for this column (a 16-digit CJ/T 214 component id as
+	// its 17-digit GB/T 47678.5 id); nil writes it as it is. An error stops the export and
+	// names the record.
+	Convert func(string) (string, error)
 }
 
 // Own is the project's own profile: every field the schema writes, under its first column name
-// (the CJ/T 214-2007 names for components), as text. Text keeps every value exactly as the
-// schema writes it, so a re-import with the default mapping gives the dataset back.
+// (the CJ/T 214-2007 names for components), typed as the schema types it (numbers as numbers,
+// dates as dates). A re-import with the default mapping gives the dataset back.
 var Own = Profile{Name: "citygeo", Layers: ownLayers()}
 
 func ownLayers() map[schema.Kind][]Column {
@@ -56,4 +60,48 @@ func (p *Profile) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Profiles are the profiles by the names the CLI's --schema and the API's schema parameter
+// take.
+var Profiles = map[string]*Profile{Own.Name: &Own, GB47678.Name: &GB47678}
+
+// ProfileNamed returns the profile called name; an error wrapping ErrOption for another name.
+func ProfileNamed(name string) (*Profile, error) {
+	if p, ok := Profiles[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("export schema %q: %w: want citygeo or gb47678", name, ErrOption)
+}
+
+// DeletedLayer is the name of the layer of deleted ids a change set carries (Since): one row
+// per deleted feature, with its kind (LAYER) and its id as the profile writes it (ID), no
+// geometry. The importer skips it (schema.NotDataset).
+const DeletedLayer = schema.DeletedLayer
+
+// deletedLayer is the layer of deleted ids, nil when there are none. Ids are converted as the
+// profile converts its kind's identifying column.
+func deletedLayer(p *Profile, deleted map[schema.Kind][]string) (*layer, error) {
+	l := layer{name: DeletedLayer, cols: []Column{{Name: "ID", Type: schema.Text}, {Name: "LAYER", Type: schema.Text}}}
+	for _, k := range schema.Kinds {
+		var conv func(string) (string, error)
+		for _, c := range p.Layers[k] {
+			if c.Key == schema.Key(k) {
+				conv = c.Convert
+			}
+		}
+		for _, id := range deleted[k] {
+			if conv != nil {
+				var err error
+				if id, err = conv(id); err != nil {
+					return nil, fmt.Errorf("export deleted %s %q: %w: %w", k, id, ErrUnwritable, err)
+				}
+			}
+			l.records = append(l.records, record{props: map[string]string{"ID": id, "LAYER": string(k)}})
+		}
+	}
+	if len(l.records) == 0 {
+		return nil, nil
+	}
+	return &l, nil
 }

@@ -48,8 +48,9 @@ func TestProfileValidate(t *testing.T) {
 	}
 }
 
-// TestOwnProfile pins the project's own column names to the schema's first names: the
-// importer's default mapping tries those first, so the export reads back unchanged.
+// TestOwnProfile pins the project's own column names to the schema's first names (the
+// importer's default mapping tries those first, so the export reads back unchanged) and their
+// types to the schema's (a GIS sees numbers and dates, not text).
 func TestOwnProfile(t *testing.T) {
 	for _, k := range schema.Kinds {
 		cols := export.Own.Layers[k]
@@ -57,12 +58,12 @@ func TestOwnProfile(t *testing.T) {
 			t.Errorf("%s: no columns", k)
 		}
 		for _, c := range cols {
-			if c.Type != schema.Text {
-				t.Errorf("%s.%s is %s, want text", k, c.Key, c.Type)
-			}
 			for _, d := range schema.Defs(k) {
 				if d.Key == c.Key && d.Columns[0] != c.Name {
 					t.Errorf("%s.%s is written as %s, read first as %s", k, c.Key, c.Name, d.Columns[0])
+				}
+				if d.Key == c.Key && d.Type != c.Type {
+					t.Errorf("%s.%s is %s, the schema types it %s", k, c.Key, c.Type, d.Type)
 				}
 			}
 		}

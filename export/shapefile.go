@@ -11,8 +11,6 @@ import (
 	"github.com/paulmach/orb"
 )
 
-const cgcs2000PRJ = `GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433],AUTHORITY["EPSG",4490]]`
-
 // Shapefile shape types written.
 const (
 	shpNull     = 0
@@ -35,58 +33,52 @@ func shapeType(g orb.Geometry) int {
 	return -1
 }
 
-// writeShapefile writes one Shapefile per layer and geometry type (UTF-8 .dbf with a .cpg,
-// CGCS2000 .prj). A layer mixing types, like components, is split: component.shp holds the
-// points, component_line.shp and component_polygon.shp the rest.
-func writeShapefile(layers []layer, dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
+// shapefile writes one Shapefile per layer (layers are split by geometry type already):
+// .shp, .shx, .dbf in the writer's charset with its .cpg, and the .prj of the writer's CRS.
+func (w writer) shapefile(layers []layer, dir string) ([]string, error) {
 	var files []string
 	for _, l := range layers {
-		groups := map[int][]record{}
-		var order []int
+		typ := shpNull
 		for _, r := range l.records {
 			t := shapeType(r.geom)
 			if t < 0 {
-				return files, fmt.Errorf("export %s: %s geometry cannot be written to a Shapefile", l.kind, r.geom.GeoJSONType())
+				return nil, fmt.Errorf("export %s: %s geometry cannot be written to a Shapefile: %w", l.name, r.geom.GeoJSONType(), ErrUnwritable)
 			}
-			if groups[t] == nil {
-				order = append(order, t)
+			if t != shpNull {
+				typ = t
+				break
 			}
-			groups[t] = append(groups[t], r)
 		}
-		for i, t := range order {
-			name := string(l.kind)
-			if i > 0 {
-				name += map[int]string{shpNull: "_null", shpPoint: "_point", shpPolyLine: "_line", shpPolygon: "_polygon"}[t]
-			}
-			base := filepath.Join(dir, name)
-			sub := l.subset(groups[t])
-			if err := writeShapefileLayer(base, t, sub); err != nil {
-				return files, fmt.Errorf("export %s.shp: %w", base, err)
-			}
-			files = append(files, base+".shp")
+		if err := w.shapefileLayer(filepath.Join(dir, l.name), typ, l); err != nil {
+			return nil, fmt.Errorf("export %s.shp: %w", l.name, err)
 		}
+		files = append(files, l.name+".shp")
 	}
 	return files, nil
 }
 
-func writeShapefileLayer(base string, typ int, l layer) error {
-	if err := os.WriteFile(base+".prj", []byte(cgcs2000PRJ), 0o644); err != nil {
+func (w writer) shapefileLayer(base string, typ int, l layer) error {
+	if err := os.WriteFile(base+".prj", []byte(w.srs.prj), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(base+".cpg", []byte("UTF-8"), 0o644); err != nil {
+	cpg := "UTF-8"
+	if w.charset == GBK {
+		cpg = "GBK"
+	}
+	if err := os.WriteFile(base+".cpg", []byte(cpg), 0o644); err != nil {
 		return err
 	}
-	if err := writeDBF(base+".dbf", l); err != nil {
+	if err := writeDBF(base+".dbf", l, w.charset); err != nil {
 		return err
 	}
 	contents := make([][]byte, len(l.records))
 	var box orb.Bound
 	first := true
 	for i, r := range l.records {
-		contents[i] = shpContent(typ, r.geom)
+		if shapeType(r.geom) != typ && r.geom != nil {
+			return fmt.Errorf("feature %d is a %s in a layer of another geometry type", i, r.geom.GeoJSONType())
+		}
+		contents[i] = shpContent(shapeType(r.geom), r.geom)
 		if r.geom != nil {
 			if first {
 				box, first = r.geom.Bound(), false

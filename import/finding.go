@@ -2,12 +2,13 @@ package importer
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"citygeo/schema"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Severity says whether a finding blocks an import.
@@ -30,6 +31,23 @@ type Finding struct {
 	Value    string      `json:"value,omitempty"`
 	Reason   string      `json:"reason"`
 	File     string      `json:"file,omitempty"`
+	// Location is where the finding is, in CGCS2000 lon/lat: the offending coordinate when
+	// the check names one (a grid vertex outside its community, a component's point outside
+	// its grid), else the feature's geometry; nil when the finding has no place (a department,
+	// a duplicate code of a feature without geometry, coordinates that are no place on Earth).
+	Location *geojson.Geometry `json:"location,omitempty"`
+}
+
+// at returns g as a finding's location; nil for no geometry or one that is not lon/lat.
+func at(g orb.Geometry) *geojson.Geometry {
+	if g == nil || badCoords(g) {
+		return nil
+	}
+	b := g.Bound()
+	if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
+		return nil
+	}
+	return geojson.NewGeometry(g)
 }
 
 // Report is the outcome of validating one import.
@@ -84,43 +102,4 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
-}
-
-// WriteSummary writes a readable summary: what was read, then each check with its count and
-// up to maxExamples findings.
-func (r *Report) WriteSummary(w io.Writer, maxExamples int) error {
-	var b strings.Builder
-	for _, s := range r.Sources {
-		cs := ""
-		if s.Charset != "" {
-			cs = ", " + s.Charset
-		}
-		fmt.Fprintf(&b, "%s [%s] → %s: %d features (%s, %s%s)\n", s.Path, s.Layer, s.Kind, s.Features, s.Format, s.CRS, cs)
-	}
-	fmt.Fprintf(&b, "%d errors, %d warnings\n", r.Errors, r.Warnings)
-	byCheck := map[string][]Finding{}
-	var order []string
-	for _, f := range r.Findings {
-		if byCheck[f.Check] == nil {
-			order = append(order, f.Check)
-		}
-		byCheck[f.Check] = append(byCheck[f.Check], f)
-	}
-	for _, c := range order {
-		fs := byCheck[c]
-		fmt.Fprintf(&b, "  %-7s %-28s %d\n", fs[0].Severity, c, len(fs))
-		for i, f := range fs {
-			if i == maxExamples {
-				fmt.Fprintf(&b, "          … %d more\n", len(fs)-i)
-				break
-			}
-			fmt.Fprintf(&b, "          %s #%d %s", f.Layer, f.Index, f.SourceID)
-			if f.Field != "" {
-				fmt.Fprintf(&b, " %s=%q", f.Field, f.Value)
-			}
-			fmt.Fprintf(&b, ": %s\n", f.Reason)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

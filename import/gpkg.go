@@ -78,9 +78,12 @@ func readGeoPackage(path string, opts ReadOptions, fn func(*Source, *Feature) er
 	}
 	defer db.Close()
 	ctx := context.Background()
-	rows, err := db.QueryContext(ctx, `SELECT c.table_name, g.column_name, g.srs_id
-		FROM gpkg_contents c JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
-		WHERE c.data_type = 'features' ORDER BY c.table_name`)
+	// Attribute tables (no geometry column: a department list) are read as features without
+	// geometry.
+	rows, err := db.QueryContext(ctx, `SELECT c.table_name, coalesce(g.column_name, ''), coalesce(g.srs_id, 0)
+		FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g ON g.table_name = c.table_name
+		WHERE c.data_type = 'features' AND g.table_name IS NOT NULL OR c.data_type = 'attributes'
+		ORDER BY c.table_name`)
 	if err != nil {
 		return fmt.Errorf("%s: not a GeoPackage (%v): %w", path, err, ErrFormat)
 	}
@@ -99,10 +102,15 @@ func readGeoPackage(path string, opts ReadOptions, fn func(*Source, *Feature) er
 	}
 	for _, t := range tables {
 		src := &Source{Path: path, Format: FormatGeoPackage, Layer: t.name}
-		if opts.CRS != nil {
+		switch {
+		case opts.CRS != nil:
 			src.CRS = *opts.CRS
-		} else if src.CRS, err = gpkgCRS(ctx, db, t.srs); err != nil {
-			return fmt.Errorf("%s: table %s: %w", path, t.name, err)
+		case t.geomCol == "":
+			src.CRS = geo.CGCS2000
+		default:
+			if src.CRS, err = gpkgCRS(ctx, db, t.srs); err != nil {
+				return fmt.Errorf("%s: table %s: %w", path, t.name, err)
+			}
 		}
 		if err := readGPKGTable(ctx, db, t, src, fn); err != nil {
 			return fmt.Errorf("%s: table %s: %w", path, t.name, err)

@@ -144,6 +144,9 @@ func (m *Mapping) layerFor(src *Source) (LayerMapping, error) {
 			return l, nil
 		}
 	}
+	if schema.NotDataset(name) {
+		return LayerMapping{Match: src.Layer, Skip: true}, nil
+	}
 	if k := guessKind(name, src.Columns); k != "" {
 		return LayerMapping{Match: src.Layer, Kind: k}, nil
 	}

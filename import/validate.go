@@ -63,8 +63,66 @@ func Validate(ds *data.Dataset, opts ValidateOptions, add func(Finding)) {
 
 func (v *validator) on(k schema.Kind) bool { return v.opts.Kinds == nil || v.opts.Kinds[k] }
 
+// f reports a finding on feature i of kind k, located at that feature's geometry.
 func (v *validator) f(check string, sev Severity, k schema.Kind, i int, id, field, value, reason string) {
-	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason})
+	v.fAt(v.geometry(k, i), check, sev, k, i, id, field, value, reason)
+}
+
+// fAt reports a finding located at g (an offending coordinate).
+func (v *validator) fAt(g orb.Geometry, check string, sev Severity, k schema.Kind, i int, id, field, value, reason string) {
+	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason, Location: at(g)})
+}
+
+// geometry returns the geometry of feature i of kind k in the dataset (areas are counted per
+// level, as the checks count them); nil when it has none.
+func (v *validator) geometry(k schema.Kind, i int) orb.Geometry {
+	nth := func(n int, get func(int) orb.Geometry) orb.Geometry {
+		if i < 0 || i >= n {
+			return nil
+		}
+		return get(i)
+	}
+	switch k {
+	case schema.District, schema.Street, schema.Community:
+		n := 0
+		for _, a := range v.ds.Areas {
+			if schema.AreaKind(a.Level) != k {
+				continue
+			}
+			if n == i {
+				if len(a.Polygon) == 0 {
+					return nil
+				}
+				return a.Polygon
+			}
+			n++
+		}
+	case schema.Grid:
+		return nth(len(v.ds.Grids), func(i int) orb.Geometry { return polygonOrNil(v.ds.Grids[i].Polygon) })
+	case schema.Component:
+		return nth(len(v.ds.Components), func(i int) orb.Geometry { return v.ds.Components[i].Geometry })
+	case schema.Road:
+		return nth(len(v.ds.Roads), func(i int) orb.Geometry { return lineOrNil(v.ds.Roads[i].Line) })
+	case schema.Address:
+		return nth(len(v.ds.Addresses), func(i int) orb.Geometry { return v.ds.Addresses[i].Point })
+	case schema.POI:
+		return nth(len(v.ds.POIs), func(i int) orb.Geometry { return v.ds.POIs[i].Point })
+	}
+	return nil
+}
+
+func polygonOrNil(p orb.Polygon) orb.Geometry {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+func lineOrNil(l orb.LineString) orb.Geometry {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
 }
 
 func (v *validator) ringChecks(k schema.Kind, i int, id string, mp orb.MultiPolygon) bool {
@@ -170,7 +228,7 @@ func (v *validator) checkGrids() {
 		case c != nil && len(c.Polygon) > 0:
 			for _, p := range g.Polygon[0] {
 				if !planar.MultiPolygonContains(c.Polygon, p) && geo.DistanceToBoundary(c.Polygon, p) > tol {
-					v.f("grid.outside_community", SeverityError, schema.Grid, i, g.Code, "geometry", fmt.Sprint(p),
+					v.fAt(p, "grid.outside_community", SeverityError, schema.Grid, i, g.Code, "geometry", fmt.Sprint(p),
 						fmt.Sprintf("vertex lies %.1f m outside community %s", geo.DistanceToBoundary(c.Polygon, p), c.Code))
 					break
 				}
@@ -303,7 +361,7 @@ func (v *validator) checkComponents() {
 		}
 		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
 			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
-				v.f("component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
+				v.fAt(p, "component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package schema
 
-import "citygeo/data"
+import (
+	"strings"
+
+	"citygeo/data"
+)
 
 // Kind is a layer kind of the city model: what a source layer is imported into and what an
 // export writes one layer (file or table) of.
@@ -20,6 +24,25 @@ const (
 	POI        Kind = "poi"
 	Building   Kind = "building"
 )
+
+// The layers an export writes beside the dataset's that are no dataset layer, and that the
+// importer therefore skips: the GB/T 47678.5 exchange's events (kept by the dispatch feed,
+// not a dataset version) and a change set's removed ids.
+const (
+	EventLayer   = "event"
+	DeletedLayer = "deleted"
+)
+
+// NotDataset reports whether a source layer of this name is one of those: the name, or the
+// name split by geometry type ("event_null").
+func NotDataset(layer string) bool {
+	for _, n := range []string{EventLayer, DeletedLayer} {
+		if strings.EqualFold(layer, n) || len(layer) > len(n) && strings.EqualFold(layer[:len(n)+1], n+"_") {
+			return true
+		}
+	}
+	return false
+}
 
 // Kinds lists every kind in import order: parents before children.
 var Kinds = []Kind{District, Street, Community, Grid, Department, Component, Road, Address, POI, Building}

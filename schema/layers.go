@@ -53,7 +53,7 @@ var Grids = Layer[data.Grid]{Fields: []Field[data.Grid]{
 }}
 
 // Components is the schema of city components: CJ/T 214-2007 column names first, then the
-// GB/T 47678.5 abbreviations. The class columns are only checked against the id, which holds
+// GB/T 47678.5 abbreviations (表2: GLBJBSM, GLBJMC, ZGBMDM … SZSQMC). The class columns are only checked against the id, which holds
 // the class; columns no field reads are kept in Component.Extra.
 var Components = Layer[data.Component]{Fields: []Field[data.Component]{
 	text("id", func(c *data.Component) *string { return &c.ID }, "OBJID", "GLBJBSM", "BSM", "ID").marks(2),
@@ -86,6 +86,12 @@ var Components = Layer[data.Component]{Fields: []Field[data.Component]{
 	date("change_date", func(c *data.Component) *time.Time { return &c.ChangeDate }, "CHDATE", "BGRQ"),
 	text("source", func(c *data.Component) *string { return &c.Source }, "DATASOURCE", "SJLY").repeats(),
 	text("note", func(c *data.Component) *string { return &c.Note }, "NOTE", "BZ"),
+	// The street and community a GB/T 47678.5 exchange file names beside the grid: derived
+	// from the grid on export, so read only to keep them out of Extra.
+	check[data.Component]("street_code", "SZJDDM"),
+	check[data.Component]("street_name", "SZJDMC"),
+	check[data.Component]("community_code", "SZSQDM"),
+	check[data.Component]("community_name", "SZSQMC"),
 }}
 
 // Departments is the schema of departments.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -25,7 +26,8 @@ type importFlags struct {
 	mapFile string
 	crs     string
 	charset string
-	report  string // write the JSON report here
+	reports []string // write the report here, in the format each extension names
+	lang    string   // of the summary
 	quiet   bool
 }
 
@@ -34,7 +36,8 @@ func (f *importFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.mapFile, "map", "", "field mapping file (JSON or YAML); default: standard field names")
 	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, gcj02 …")
 	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
-	cmd.Flags().StringVar(&f.report, "report", "", "write the full JSON report to this file")
+	cmd.Flags().StringArrayVar(&f.reports, "report", nil, "write the full report to this file (repeatable): FILE.json as JSON, FILE.geojson or FILE.gpkg as a map layer of the findings at their locations")
+	cmd.Flags().StringVar(&f.lang, "lang", importer.LangEnglish, "language of the summary: en or zh")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 }
 
@@ -55,6 +58,14 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Read.CRS = &c
 	}
 	opts.Read.Charset = f.charset
+	if f.lang != importer.LangEnglish && f.lang != importer.LangChinese {
+		return opts, nil, &exitError{code: 2, err: fmt.Errorf("--lang %q: want en or zh", f.lang)}
+	}
+	for _, r := range f.reports {
+		if _, ok := reportFormats[strings.ToLower(filepath.Ext(r))]; !ok {
+			return opts, nil, &exitError{code: 2, err: fmt.Errorf("--report %s: want a .json, .geojson or .gpkg file", r)}
+		}
+	}
 	done := func() {}
 	if !f.quiet {
 		opts.Progress, done = progress(stderr)
@@ -104,21 +115,15 @@ func writeReport(cmd *cobra.Command, f *importFlags, rep *importer.Report) error
 	if rep == nil {
 		return nil
 	}
-	if err := rep.WriteSummary(cmd.ErrOrStderr(), 5); err != nil {
+	if err := rep.WriteSummaryIn(cmd.ErrOrStderr(), 5, f.lang); err != nil {
 		return err
 	}
-	if f.report == "" {
-		return nil
+	for _, path := range f.reports {
+		if err := writeReportFile(path, rep); err != nil {
+			return fmt.Errorf("report %s: %w", path, err)
+		}
 	}
-	out, err := os.Create(f.report)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJSON(out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return nil
 }
 
 func newValidateCmd() *cobra.Command {

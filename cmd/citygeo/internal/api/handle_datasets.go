@@ -83,6 +83,8 @@ func (s *Server) handleActivate(c *gin.Context) {
 
 // handleUpload takes multipart parts "file" (one or more survey files; a Shapefile as a .zip
 // or as its .shp/.dbf/.prj/.cpg parts), optional "map" (a mapping file), "crs" and "charset".
+// With ?report=geojson the answer is the report's findings as a GeoJSON FeatureCollection (a
+// map layer) with the version, or the error, as members beside the features.
 func (s *Server) handleUpload(c *gin.Context) {
 	if s.storeOr503(c) == nil {
 		return
@@ -127,6 +129,11 @@ func (s *Server) handleUpload(c *gin.Context) {
 	}
 	var ve *importer.ValidationError
 	switch {
+	case errors.As(err, &ve) && c.Query("report") == "geojson":
+		fc := rep.FeatureCollection()
+		fc.ExtraMembers["error"] = &Error{Code: CodeInvalid, Message: ve.Error()}
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, fc)
+		return
 	case errors.As(err, &ve):
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": &Error{Code: CodeInvalid, Message: ve.Error()}, "report": rep})
 		return
@@ -141,6 +148,12 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	case err != nil:
 		Fail(c, "", err)
+		return
+	}
+	if c.Query("report") == "geojson" { // the findings as a map layer, with the version beside them
+		fc := rep.FeatureCollection()
+		fc.ExtraMembers["version"], fc.ExtraMembers["served"] = done.Version, done.Served
+		c.JSON(http.StatusCreated, fc)
 		return
 	}
 	c.JSON(http.StatusCreated, ImportBody{Committed: done, Report: rep})

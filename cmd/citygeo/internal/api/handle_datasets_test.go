@@ -117,7 +117,21 @@ func componentsGeoJSON(t *testing.T, ds *data.Dataset, edit func(c []*data.Compo
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(files[0])
+	// The export writes a file per geometry type (component, component_line …): one upload
+	// file holds them all.
+	var all []json.RawMessage
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fc struct{ Features []json.RawMessage }
+		if err := json.Unmarshal(b, &fc); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, fc.Features...)
+	}
+	b, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": all})
 	if err != nil {
 		t.Fatal(err)
 	}

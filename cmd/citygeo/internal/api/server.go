@@ -183,6 +183,7 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/datasets", Write(RoleGIS), "upload survey files: validate, import as a new version, serve it", s.handleUpload},
 		{"POST", "/v1/datasets/:version/activate", Write(RoleGIS), "serve a stored version (rollback)", s.handleActivate},
 		{"GET", "/v1/datasets/:version/diff/:other", Write(RoleGIS), "features added, removed and changed per layer from one stored version to another", s.handleDiff},
+		{"GET", "/v1/export", Write(RoleGIS), "the served version (or the changes since a stored one) as GeoPackage, zipped Shapefiles or GeoJSON, in the project's or the GB/T 47678.5 schema", s.handleExport},
 		{"GET", "/v1/geocode", Read, "address → ranked candidates with level, score, grid and areas", s.handleGeocode},
 		{"POST", "/v1/geocode/batch", Read, "geocode up to 1,000 addresses", s.handleGeocodeBatch},
 		{"GET", "/v1/geocode/segment", Read, "road segment text (人民路（友谊桥至和平桥）) → the stretch of road, level 道路区段, as a GeoJSON line", s.handleGeocodeSegment},
