@@ -8,8 +8,9 @@ import (
 	"strings"
 
 	"citygeo/data"
-	"citygeo/geo"
 	"citygeo/schema"
+
+	"github.com/paulmach/orb"
 )
 
 // Options control Check and Import. The zero value maps standard field names and detects CRS
@@ -48,7 +49,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
 		}
 		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
-			crs, err := geo.ParseCRS(opts.Mapping.CRS)
+			crs, err := ParseCRS(opts.Mapping.CRS)
 			if err != nil {
 				return nil, rep, fmt.Errorf("mapping crs: %w", err)
 			}
@@ -88,6 +89,11 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if err != nil {
 		return nil, rep, err
 	}
+	var baseBound orb.Bound
+	if base != nil {
+		baseBound = base.Bound()
+	}
+	c.checkTogether(baseBound)
 	merged := merge(base, c)
 	for _, job := range c.derive {
 		gs, err := DeriveGrids(job.area, job.size)

@@ -15,7 +15,6 @@ import (
 
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/data"
-	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -32,7 +31,7 @@ type importFlags struct {
 func (f *importFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
 	cmd.Flags().StringVar(&f.mapFile, "map", "", "field mapping file (JSON or YAML); default: standard field names")
-	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, gcj02 …")
+	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, EPSG:2383 (Xi'an 80), gcj02, local:FILE (a city system in JSON/YAML) …")
 	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
 	cmd.Flags().StringVar(&f.report, "report", "", "write the full JSON report to this file")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
@@ -48,7 +47,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Mapping = m
 	}
 	if f.crs != "" {
-		c, err := geo.ParseCRS(f.crs)
+		c, err := importer.ParseCRS(f.crs)
 		if err != nil {
 			return opts, nil, &exitError{code: 2, err: err}
 		}
