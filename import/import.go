@@ -19,6 +19,9 @@ type Options struct {
 	Mapping  *Mapping
 	Read     ReadOptions
 	Validate ValidateOptions
+	// Repair mends polygons whose rings cross themselves (geo.MakeValid) before validation and
+	// reports each repair; without it they are errors (import --repair).
+	Repair bool
 	// Progress, when set, is called with the file being read and bytes done/total.
 	Progress func(file string, done, total int64)
 }
@@ -108,7 +111,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if len(c.derive) > 0 {
 		vo.Kinds[schema.Grid] = true
 	}
-	Validate(merged, vo, func(f Finding) {
+	report := func(f Finding) {
 		if f.File == "" {
 			if ss := spans[f.Layer]; len(ss) > 0 && c.kinds[f.Layer] {
 				i := sort.Search(len(ss), func(i int) bool { return ss[i].start > f.Index }) - 1
@@ -118,7 +121,11 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			}
 		}
 		rep.add(f)
-	})
+	}
+	if opts.Repair {
+		repair(merged, c.kinds, report)
+	}
+	Validate(merged, vo, report)
 	return merged, rep, nil
 }
 

@@ -26,6 +26,7 @@ type importFlags struct {
 	charset string
 	report  string // write the JSON report here
 	quiet   bool
+	repair  bool
 }
 
 func (f *importFlags) register(cmd *cobra.Command) {
@@ -35,6 +36,7 @@ func (f *importFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
 	cmd.Flags().StringVar(&f.report, "report", "", "write the full JSON report to this file")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	cmd.Flags().BoolVar(&f.repair, "repair", false, "repair polygons whose rings cross themselves (makevalid) and report each repair with its area before and after")
 }
 
 func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error) {
@@ -54,6 +56,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Read.CRS = &c
 	}
 	opts.Read.Charset = f.charset
+	opts.Repair = f.repair
 	done := func() {}
 	if !f.quiet {
 		opts.Progress, done = progress(stderr)
