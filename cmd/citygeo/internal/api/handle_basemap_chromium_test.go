@@ -3,16 +3,12 @@ package api_test
 import (
 	"encoding/json"
 	"image"
-	"image/png"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"citygeo/city"
-	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/tiles/basemap"
 	"citygeo/tiles/basemap/basemaptest"
 	"citygeo/web/webtest"
@@ -38,14 +34,6 @@ func TestBasemapInChromium(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dist, "vendor", "maplibre-gl", "maplibre-gl.mjs")); err != nil {
 		t.Skip("web assets not built (cd web && npm ci && npm run build)")
 	}
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		name   string
 		write  func(testing.TB, string, basemaptest.Options)
@@ -56,17 +44,7 @@ func TestBasemapInChromium(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), tc.name)
-			tc.write(t, path, basemaptest.Options{Format: tc.format, Bound: ds.Bound().Pad(0.05), MinZoom: 8, MaxZoom: 12})
-			m, err := basemap.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
-			srv := api.New(api.Options{Logger: quietLog, WebDir: dist, Basemap: m})
-			srv.Swap(snap)
-			ts := httptest.NewServer(srv.Handler())
-			defer ts.Close()
+			ts, _ := basemapServer(t, tc.format, tc.write, 0.05, dist)
 			shotDir := os.Getenv("CITYGEO_SCREENSHOT_DIR")
 			if shotDir == "" {
 				shotDir = t.TempDir()
@@ -115,15 +93,7 @@ func TestBasemapInChromium(t *testing.T) {
 // blended under the wall's translucent city fills).
 func magentaShare(t *testing.T, path string) float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := decodePNG(t, path)
 	b := img.Bounds()
 	n := 0
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"net/http"
@@ -23,16 +24,17 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-// basemapServer serves the sample city with a generated base map over its bounds.
-func basemapServer(t *testing.T, format basemap.Format) (*httptest.Server, basemaptest.Options) {
+// basemapServer serves the sample city with a base map written by write over its bounds (padded
+// by pad degrees), zooms 8 to 12, and the map page's files from webDir ("" for the embedded ones).
+func basemapServer(t *testing.T, format basemap.Format, write func(testing.TB, string, basemaptest.Options), pad float64, webDir string) (*httptest.Server, basemaptest.Options) {
 	t.Helper()
 	ds, err := sampleOnce()
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := basemaptest.Options{Format: format, Bound: ds.Bound(), MinZoom: 8, MaxZoom: 12}
-	path := filepath.Join(t.TempDir(), "base.mbtiles")
-	basemaptest.MBTiles(t, path, o)
+	o := basemaptest.Options{Format: format, Bound: ds.Bound().Pad(pad), MinZoom: 8, MaxZoom: 12}
+	path := filepath.Join(t.TempDir(), "base")
+	write(t, path, o)
 	m, err := basemap.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -42,11 +44,26 @@ func basemapServer(t *testing.T, format basemap.Format) (*httptest.Server, basem
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Options{Logger: quietLog, Basemap: m})
+	srv := api.New(api.Options{Logger: quietLog, Basemap: m, WebDir: webDir})
 	srv.Swap(snap)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, o
+}
+
+// decodePNG reads a PNG file.
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
 
 func getURL(t *testing.T, url string) (*http.Response, []byte) {
@@ -74,7 +91,7 @@ func TestBasemapRoutes(t *testing.T) {
 
 	for _, format := range []basemap.Format{basemap.PNG, basemap.PBF} {
 		t.Run(string(format), func(t *testing.T) {
-			ts, o := basemapServer(t, format)
+			ts, o := basemapServer(t, format, basemaptest.MBTiles, 0, "")
 			resp, b := getURL(t, ts.URL+"/basemap.json")
 			if resp.StatusCode != 200 || !bytes.Contains(b, []byte(`"tiles":["`+ts.URL+`/basemap/{z}/{x}/{y}"]`)) {
 				t.Fatalf("tilejson %d %s", resp.StatusCode, b)
@@ -115,7 +132,7 @@ func TestWMTSInGDAL(t *testing.T) {
 			t.Skipf("%s not installed (apt-get install gdal-bin)", tool)
 		}
 	}
-	ts, o := basemapServer(t, basemap.PNG)
+	ts, o := basemapServer(t, basemap.PNG, basemaptest.MBTiles, 0, "")
 	src := "WMTS:" + ts.URL + "/wmts/1.0.0/WMTSCapabilities.xml"
 	info := gdal(t, "gdalinfo", src)
 	// GDAL clips the layer to its WGS84BoundingBox, at the deepest zoom (12): some 235 × 172 pixels.
@@ -128,15 +145,7 @@ func TestWMTSInGDAL(t *testing.T) {
 	hi := geo.FromCGCS2000(orb.Point{c[0] + 0.01, c[1] + 0.01}, geo.WebMercator)
 	out := filepath.Join(t.TempDir(), "window.png")
 	gdal(t, "gdal_translate", "-q", "-of", "PNG", "-projwin", fmt.Sprint(lo[0]), fmt.Sprint(hi[1]), fmt.Sprint(hi[0]), fmt.Sprint(lo[1]), src, out)
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := decodePNG(t, out)
 	b := img.Bounds()
 	r, g, bl, _ := img.At(b.Dx()/2+3, b.Dy()/2+3).RGBA()
 	if want := basemaptest.Color; uint8(r>>8) != want.R || uint8(g>>8) != want.G || uint8(bl>>8) != want.B {
