@@ -209,3 +209,29 @@ func TestCRSFromPRJOldDatums(t *testing.T) {
 		}
 	}
 }
+
+// Components picked on AMap (GCJ-02) but declared as CGCS2000 fall outside their grids by a
+// few hundred metres; the report says they are probably GCJ-02.
+func TestGCJ02Hint(t *testing.T) {
+	ds := smallCity(t)
+	for _, c := range ds.Components {
+		if p, ok := c.Geometry.(orb.Point); ok {
+			c.Geometry = geo.WGS84ToGCJ02(p)
+		}
+	}
+	var hint []importer.Finding
+	importer.Validate(ds, importer.ValidateOptions{}, func(f importer.Finding) {
+		if f.Check == "crs.web_offset" {
+			hint = append(hint, f)
+		}
+	})
+	if len(hint) != 1 || hint[0].Value != "gcj02" || !strings.Contains(hint[0].Reason, "--crs gcj02") {
+		t.Fatalf("hints %+v, want one naming gcj02", hint)
+	}
+	clean := smallCity(t)
+	importer.Validate(clean, importer.ValidateOptions{}, func(f importer.Finding) {
+		if f.Check == "crs.web_offset" {
+			t.Errorf("hint on a clean city: %+v", f)
+		}
+	})
+}
