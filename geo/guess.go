@@ -74,7 +74,7 @@ func GuessCRS(p orb.Point, near orb.Bound) []Guess {
 	}
 	if x > 1e5 && x < 9e5 && y > 3e5 && y < 6.1e6 {
 		why := "the values are Gauss–Krüger metres without the zone number; the zone cannot be told from them alone"
-		if !near.IsEmpty() {
+		if known(near) {
 			// The 3° zone whose central meridian is nearest the rest of the dataset.
 			code := 4534 + int(math.Round((near.Center()[0]-75)/3))
 			if c, err := EPSG(code); err == nil {
@@ -87,7 +87,7 @@ func GuessCRS(p orb.Point, near orb.Bound) []Guess {
 	if x > 8.1e6 && x < 1.52e7 && y > 3.3e5 && y < 7.2e6 {
 		add(WebMercator, "the values look like Web Mercator metres (EPSG:3857, from a web map; reproject to EPSG:4490 first, e.g. ogr2ogr -t_srs EPSG:4490)")
 	}
-	if !near.IsEmpty() {
+	if known(near) {
 		pad := near.Pad(0.1)
 		in, rest := out[:0:0], []Guess{}
 		for _, g := range out {
@@ -101,6 +101,10 @@ func GuessCRS(p orb.Point, near orb.Bound) []Guess {
 	}
 	return out
 }
+
+// known reports whether b is a box given by a caller: the zero Bound means none (orb counts a
+// zero-area box as not empty).
+func known(b orb.Bound) bool { return b != (orb.Bound{}) && !b.IsEmpty() }
 
 // Explain is one sentence naming the likeliest CRS of raw coordinates p, for error messages;
 // "" when nothing fits.
