@@ -235,3 +235,26 @@ func TestGCJ02Hint(t *testing.T) {
 		}
 	})
 }
+
+// A layer far from the rest that no other CRS brings back is only a warning: it may be another
+// district's file.
+func TestLayerFarButPlausible(t *testing.T) {
+	b, err := os.ReadFile("testdata/components.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same components moved 1° east (about 100 km), still lon/lat.
+	moved := strings.NewReplacer("[114.", "[115.").Replace(string(b))
+	far := filepath.Join(t.TempDir(), "components_elsewhere.geojson")
+	if err := os.WriteFile(far, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, rep, err := importer.Check(context.Background(), []string{"testdata/components.geojson", far}, nil, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := findings(rep, "crs.far_from_rest")
+	if len(got) != 1 || got[0].Severity != importer.SeverityWarning || !strings.Contains(got[0].Reason, "check its CRS") {
+		t.Fatalf("findings %+v: want one warning", got)
+	}
+}

@@ -40,7 +40,8 @@ func (x *featureCtx) inAreaOfUse(g orb.Geometry) bool {
 
 // checkTogether flags each source layer whose features lie far from the main body of the
 // dataset (the layer with most features and the layers near it, or base when the import has one
-// layer): read in the wrong CRS or zone. The finding says which CRS would put it in place.
+// layer): read in the wrong CRS or zone. The finding says which CRS would put it in place and is
+// then an error; without such a CRS it is a warning.
 func (c *converter) checkTogether(base orb.Bound) {
 	var anchor *resolved
 	for _, r := range c.order {
@@ -58,9 +59,15 @@ func (c *converter) checkTogether(base orb.Bound) {
 		}
 		body = base
 	}
-	for _, r := range c.order {
-		if r != anchor && r.located > 0 && distanceTo(body, r.bound.Center()) <= farFromRest {
-			body = body.Union(r.bound)
+	// The body grows by every layer near it, until none is left to join: layers that are far
+	// from the anchor but near a layer that is near it belong to the body too.
+	in := map[*resolved]bool{anchor: true}
+	for grew := true; grew; {
+		grew = false
+		for _, r := range c.order {
+			if !in[r] && r.located > 0 && distanceTo(body, r.bound.Center()) <= farFromRest {
+				body, in[r], grew = body.Union(r.bound), true, true
+			}
 		}
 	}
 	for _, r := range c.order {
@@ -72,13 +79,21 @@ func (c *converter) checkTogether(base orb.Bound) {
 		reason := fmt.Sprintf("the layer lies %.0f km from the rest of the dataset (its centre %.5f, %.5f; the rest within %.4f…%.4f, %.4f…%.4f) after conversion from %s: a wrong CRS or zone",
 			d/1000, centre[0], centre[1], body.Min[0], body.Max[0], body.Min[1], body.Max[1], r.src.CRS.Code())
 		raw := geo.FromCGCS2000(centre, r.src.CRS)
+		// An error when another CRS puts the layer beside the rest (then it was surely read
+		// wrong); otherwise the layer may just lie elsewhere (another district's file), and a
+		// warning asks to check it.
+		sev := SeverityWarning
 		for _, g := range geo.GuessCRS(raw, body) {
 			if g.CRS != (geo.CRS{}) && g.CRS != r.src.CRS && distanceTo(body, geo.ToCGCS2000(raw, g.CRS)) <= farFromRest {
 				reason += fmt.Sprintf("; it was probably meant as %s (%s), which puts it beside the rest", g.CRS.Code(), g.Why)
+				sev = SeverityError
 				break
 			}
 		}
-		c.report.add(Finding{Check: "crs.far_from_rest", Severity: SeverityError, Layer: r.Kind, Index: -1, Field: "crs",
+		if sev == SeverityWarning {
+			reason += "; no other CRS puts it beside the rest: check its CRS"
+		}
+		c.report.add(Finding{Check: "crs.far_from_rest", Severity: sev, Layer: r.Kind, Index: -1, Field: "crs",
 			Value: r.src.CRS.Code(), Reason: reason, File: r.src.Path})
 	}
 }
