@@ -110,7 +110,8 @@ func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, duty: opts.Duty, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
-		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/"), basemap: opts.Basemap}
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
+	s.basemap = opts.Basemap
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
