@@ -134,7 +134,9 @@ func TestWMTSInGDAL(t *testing.T) {
 	}
 	ts, o := basemapServer(t, basemap.PNG, basemaptest.MBTiles, 0, "")
 	src := "WMTS:" + ts.URL + "/wmts/1.0.0/WMTSCapabilities.xml"
-	info := gdal(t, "gdalinfo", src)
+	// GDAL's WMS/WMTS drivers cache tiles in ./gdalwmscache unless told not to.
+	noCache := []string{"--config", "GDAL_ENABLE_WMS_CACHE", "NO"}
+	info := gdal(t, "gdalinfo", append(noCache, src)...)
 	// GDAL clips the layer to its WGS84BoundingBox, at the deepest zoom (12): some 235 × 172 pixels.
 	if !strings.Contains(info, "Driver: WMTS") || !strings.Contains(info, "Pseudo-Mercator") || !strings.Contains(info, "ColorInterp=Alpha") {
 		t.Fatalf("gdalinfo: %s", info)
@@ -144,7 +146,7 @@ func TestWMTSInGDAL(t *testing.T) {
 	lo := geo.FromCGCS2000(orb.Point{c[0] - 0.01, c[1] - 0.01}, geo.WebMercator)
 	hi := geo.FromCGCS2000(orb.Point{c[0] + 0.01, c[1] + 0.01}, geo.WebMercator)
 	out := filepath.Join(t.TempDir(), "window.png")
-	gdal(t, "gdal_translate", "-q", "-of", "PNG", "-projwin", fmt.Sprint(lo[0]), fmt.Sprint(hi[1]), fmt.Sprint(hi[0]), fmt.Sprint(lo[1]), src, out)
+	gdal(t, "gdal_translate", append(noCache, "-q", "-of", "PNG", "-projwin", fmt.Sprint(lo[0]), fmt.Sprint(hi[1]), fmt.Sprint(hi[0]), fmt.Sprint(lo[1]), src, out)...)
 	img := decodePNG(t, out)
 	b := img.Bounds()
 	r, g, bl, _ := img.At(b.Dx()/2+3, b.Dy()/2+3).RGBA()
