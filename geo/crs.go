@@ -26,21 +26,25 @@ const (
 )
 
 // CRS is a coordinate reference system: WGS84 or CGCS2000 lon/lat, GCJ-02 or BD-09 web-map
-// lon/lat, a CGCS2000 Gauss–Krüger zone, or Web Mercator. It is a comparable value made of parameters, so a
-// new system is data, not code: a Gauss–Krüger zone by hand is CRS{GK: GaussKruger{…}}, and the
-// older datums (Xi'an 80, Beijing 54, local parameter sets) join as a datum field (an Ellipsoid
-// and the Helmert parameters to CGCS2000) beside these. The zero value converts nothing, like
-// CGCS2000, but has no name: ParseCRS never returns it without an error.
+// lon/lat, a Gauss–Krüger zone on CGCS2000, Xi'an 1980 or Beijing 1954, a city's own system
+// (a transverse Mercator with a 7-parameter shift, or a 4-parameter plane transform onto a
+// known zone; see Local), or Web Mercator. It is a comparable value made of parameters, so a
+// new system is data, not code: a Gauss–Krüger zone by hand is CRS{GK: GaussKruger{…}}. The
+// zero value converts nothing, like CGCS2000, but has no name: ParseCRS never returns it
+// without an error.
 //
 // CGCS2000 and WGS84 differ by a few centimetres at most, far below survey accuracy, so they
-// are treated as the same datum.
+// are treated as the same datum. Xi'an 1980 and Beijing 1954 are not: see Datum and Unshifted.
 type CRS struct {
-	EPSG  int         // 4326, 4490, 4491–4554; 0 for GCJ-02 and BD-09, which have none
+	EPSG  int         // 4326, 4490, a Gauss–Krüger zone code; 0 for GCJ-02, BD-09 and city systems
 	Shift Shift       // the web-map offset over WGS84 lon/lat; NoShift otherwise
 	GK    GaussKruger // the projection of a Gauss–Krüger zone; the zero value for lon/lat
 	// Mercator marks spherical Web Mercator metres (EPSG:3857) over WGS84 lon/lat: the plane
 	// of web maps and tiles, which desktop GIS asks a map service for.
 	Mercator bool
+	Datum    Datum      // the datum of GK's lon/lat; the zero value is CGCS2000
+	Plane    Similarity // a city grid's 4-parameter transform onto GK's grid; the zero value is none
+	Name     string     // a city system's name (from its file); "" for the others
 }
 
 // The lon/lat systems every API accepts and returns. Treat them as constants.
@@ -94,11 +98,16 @@ func ParseCRS(s string) (CRS, error) {
 	if n, err := strconv.Atoi(strings.TrimPrefix(t, "epsg:")); err == nil {
 		return EPSG(n)
 	}
-	return CRS{}, fmt.Errorf("crs %q: %w (want wgs84, cgcs2000, gcj02, bd09, EPSG:4326, EPSG:4490 or EPSG:4491…4554)", s, ErrCRS)
+	return CRS{}, fmt.Errorf("crs %q: %w (want wgs84, cgcs2000, gcj02, bd09, EPSG:4326, EPSG:4490 or a Gauss–Krüger zone: %s)", s, ErrCRS, gkCodes)
 }
 
-// EPSG returns the CRS of an EPSG code: 4326 (WGS84), 4490 (CGCS2000) or a CGCS2000
-// Gauss–Krüger zone 4491–4554. Errors wrap ErrCRS.
+// gkCodes lists the Gauss–Krüger EPSG codes for error messages.
+const gkCodes = "CGCS2000 4491…4554, Xi'an 80 2327…2390, Beijing 54 2401…2442, 21413…21423, 21453…21463"
+
+// EPSG returns the CRS of an EPSG code: 4326 (WGS84), 4490 (CGCS2000) or a Gauss–Krüger zone
+// of CGCS2000 (4491–4554), Xi'an 1980 (2327–2390) or Beijing 1954 (2401–2442, 21413–21423,
+// 21453–21463). The Xi'an and Beijing zones carry no datum shift: see Unshifted. Errors wrap
+// ErrCRS.
 func EPSG(code int) (CRS, error) {
 	switch code {
 	case WGS84.EPSG:
@@ -107,9 +116,9 @@ func EPSG(code int) (CRS, error) {
 		return CGCS2000, nil
 	}
 	if g, ok := GaussKrugerEPSG(code); ok {
-		return CRS{EPSG: code, GK: g}, nil
+		return CRS{EPSG: code, GK: g, Datum: datumOfEPSG(code)}, nil
 	}
-	return CRS{}, fmt.Errorf("EPSG:%d: %w (want 4326, 4490 or a CGCS2000 Gauss–Krüger zone 4491…4554)", code, ErrCRS)
+	return CRS{}, fmt.Errorf("EPSG:%d: %w (want 4326, 4490 or a Gauss–Krüger zone: %s)", code, ErrCRS, gkCodes)
 }
 
 // Projected reports whether coordinates in c are metres: Gauss–Krüger or Web Mercator.
@@ -117,6 +126,23 @@ func (c CRS) Projected() bool { return c.GK != GaussKruger{} || c.Mercator }
 
 // LonLat reports whether coordinates in c are longitude/latitude degrees, as every API speaks.
 func (c CRS) LonLat() bool { return !c.Projected() }
+
+// Unshifted reports whether c is on a datum other than CGCS2000 whose shift to CGCS2000 is not
+// known (an EPSG Xi'an 80 or Beijing 54 zone, or a city file without 7 parameters over such a
+// zone): its lon/lat are then taken as CGCS2000 lon/lat, which is off by tens of metres. The
+// projection itself is exact. Importers report it; a CRS file with the survey institute's
+// 7 parameters removes it.
+func (c CRS) Unshifted() bool { return c.Datum.Name != "" && c.Datum.ToCGCS2000 == (Helmert{}) }
+
+// Caveat says in one sentence what an Unshifted c does, or "" when c is exact.
+func (c CRS) Caveat() string {
+	if !c.Unshifted() {
+		return ""
+	}
+	return fmt.Sprintf("%s is on the %s datum, whose shift to CGCS2000 is not public: the projection is undone exactly, "+
+		"but no datum shift is applied, so positions may be off by tens of metres (give the survey institute's 7 parameters "+
+		"in a CRS file, --crs local:FILE, to shift them)", c.Code(), c.Datum.Name)
+}
 
 // String names c as the HTTP API does: wgs84, cgcs2000, gcj02 or bd09 for the lon/lat systems,
 // "EPSG:n" for the others. ParseCRS reads it back.
@@ -128,6 +154,9 @@ func (c CRS) String() string {
 	}
 	if c.EPSG != 0 {
 		return "EPSG:" + strconv.Itoa(c.EPSG)
+	}
+	if c.Name != "" {
+		return "local:" + c.Name
 	}
 	if c.Projected() {
 		return fmt.Sprintf("Gauss–Krüger CM %g°E FE %g m", c.GK.CentralMeridian, c.GK.FalseEasting)
@@ -165,7 +194,14 @@ func ToCGCS2000(p orb.Point, c CRS) orb.Point {
 		return project.Mercator.ToWGS84(p)
 	}
 	if c.Projected() {
-		return c.GK.Inverse(p)
+		if c.Plane != (Similarity{}) {
+			p = c.Plane.Apply(p)
+		}
+		ll := c.GK.Inverse(p)
+		if h := c.Datum.ToCGCS2000; h != (Helmert{}) {
+			ll = h.shift(ll, c.GK.Ellipsoid, CGCS2000Ellipsoid, false)
+		}
+		return ll
 	}
 	switch c.Shift {
 	case ShiftGCJ02:
@@ -182,7 +218,14 @@ func FromCGCS2000(p orb.Point, c CRS) orb.Point {
 		return project.WGS84.ToMercator(orb.Point{p[0], math.Max(-mercatorMaxLat, math.Min(mercatorMaxLat, p[1]))})
 	}
 	if c.Projected() {
-		return c.GK.Forward(p)
+		if h := c.Datum.ToCGCS2000; h != (Helmert{}) {
+			p = h.shift(p, CGCS2000Ellipsoid, c.GK.Ellipsoid, true)
+		}
+		en := c.GK.Forward(p)
+		if c.Plane != (Similarity{}) {
+			en = c.Plane.Invert(en)
+		}
+		return en
 	}
 	switch c.Shift {
 	case ShiftGCJ02:

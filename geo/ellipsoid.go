@@ -45,3 +45,13 @@ func (e Ellipsoid) MetresPerDegree(lat float64) (perLon, perLat float64) {
 	sw := math.Sqrt(w)
 	return e.A / sw * c * rad, e.A * (1 - e2) / (w * sw) * rad
 }
+
+// The ellipsoids of China's older datums, as EPSG defines them.
+var (
+	// IAG1975 is the ellipsoid of Xi'an 1980 (EPSG:7049, "IAG 1975"; PROJ calls it IAU76).
+	IAG1975 = Ellipsoid{A: 6378140, F: 1 / 298.257}
+	// Krassovsky1940 is the ellipsoid of Beijing 1954 (EPSG:7024).
+	Krassovsky1940 = Ellipsoid{A: 6378245, F: 1 / 298.3}
+	// WGS84Ellipsoid is WGS 84's (EPSG:7030), for a city system defined on it.
+	WGS84Ellipsoid = Ellipsoid{A: 6378137, F: 1 / 298.257223563}
+)

@@ -58,6 +58,6 @@ func ExampleParseCRS() {
 	// "GCJ-02" → gcj02 (gcj02) lon/lat=true
 	// "EPSG:4490" → cgcs2000 (EPSG:4490) lon/lat=true
 	// "4547" → EPSG:4547 (EPSG:4547) lon/lat=false
-	// EPSG:3857: unknown coordinate reference system (want 4326, 4490 or a CGCS2000 Gauss–Krüger zone 4491…4554)
+	// EPSG:3857: unknown coordinate reference system (want 4326, 4490 or a Gauss–Krüger zone: CGCS2000 4491…4554, Xi'an 80 2327…2390, Beijing 54 2401…2442, 21413…21423, 21453…21463)
 	// [114.120024 22.548724]
 }

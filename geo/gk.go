@@ -7,51 +7,62 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// GaussKruger is a CGCS2000 Gauss–Krüger (transverse Mercator, scale 1 on the central meridian)
-// projection as used by Chinese survey data. Points are orb.Point{easting, northing} in metres;
-// EPSG's axis order for these CRSs is northing first, so callers reading "X/Y" survey columns
-// must swap them.
+// GaussKruger is a Gauss–Krüger (transverse Mercator) projection as used by Chinese survey
+// data: by default on the CGCS2000 ellipsoid with scale 1 on the central meridian, the
+// equator as origin and no false northing, as the national zones are; a city's own system sets
+// the other fields. Points are orb.Point{easting, northing} in metres; EPSG's axis order for
+// these CRSs is northing first, so callers reading "X/Y" survey columns must swap them.
 type GaussKruger struct {
 	EPSG            int     // 0 when built by hand
 	CentralMeridian float64 // degrees east
 	FalseEasting    float64 // metres: 500000, or zone×10⁶+500000 for zone-prefixed CRSs
+	// The fields below are zero for the national zones of every datum but the ellipsoid.
+	FalseNorthing    float64   // metres
+	LatitudeOfOrigin float64   // degrees; the northing there is FalseNorthing
+	Scale            float64   // on the central meridian; 0 means 1
+	Ellipsoid        Ellipsoid // the zero value means CGCS2000's
 }
 
-// GaussKrugerEPSG returns the projection of an EPSG code in the CGCS2000 Gauss–Krüger families:
-// 4491–4501 (6° zones 13–23, zone prefix), 4502–4512 (6°, CM 75°E…135°E), 4513–4533 (3° zones
-// 25–45, zone prefix) and 4534–4554 (3°, CM 75°E…135°E).
+// GaussKrugerEPSG returns the projection of an EPSG code in a Gauss–Krüger family of
+// gkFamilies: CGCS2000 4491–4554, Xi'an 80 2327–2390, Beijing 54 2401–2442, 21413–21423 and
+// 21453–21463 (6° and 3° zones, with and without the zone number in the false easting). The
+// datum of the code is DatumOfEPSG's.
 func GaussKrugerEPSG(code int) (GaussKruger, bool) {
-	switch {
-	case code >= 4491 && code <= 4501:
-		zone := float64(code - 4491 + 13)
-		return GaussKruger{EPSG: code, CentralMeridian: zone*6 - 3, FalseEasting: zone*1e6 + 500000}, true
-	case code >= 4502 && code <= 4512:
-		return GaussKruger{EPSG: code, CentralMeridian: 75 + 6*float64(code-4502), FalseEasting: 500000}, true
-	case code >= 4513 && code <= 4533:
-		zone := float64(code - 4513 + 25)
-		return GaussKruger{EPSG: code, CentralMeridian: zone * 3, FalseEasting: zone*1e6 + 500000}, true
-	case code >= 4534 && code <= 4554:
-		return GaussKruger{EPSG: code, CentralMeridian: 75 + 3*float64(code-4534), FalseEasting: 500000}, true
+	for _, f := range gkFamilies {
+		if code >= f.first && code <= f.last {
+			return f.zone(code), true
+		}
 	}
 	return GaussKruger{}, false
 }
 
-// GaussKrugerFor finds the EPSG projection with this central meridian and false easting (as read
-// from a .prj); 3° codes win where a 6° code has the same parameters, since the maths is equal.
+// GaussKrugerFor finds the CGCS2000 EPSG projection with this central meridian and false
+// easting (as read from a .prj); 3° codes win where a 6° code has the same parameters, since
+// the maths is equal.
 func GaussKrugerFor(centralMeridian, falseEasting float64) (GaussKruger, error) {
-	for code := 4534; code <= 4554; code++ {
-		if g, _ := GaussKrugerEPSG(code); g.matches(centralMeridian, falseEasting) {
-			return g, nil
-		}
-	}
-	for _, r := range [][2]int{{4513, 4533}, {4491, 4512}} {
-		for code := r[0]; code <= r[1]; code++ {
-			if g, _ := GaussKrugerEPSG(code); g.matches(centralMeridian, falseEasting) {
-				return g, nil
+	return GaussKrugerOn(CGCS2000Datum, centralMeridian, falseEasting)
+}
+
+// GaussKrugerOn is GaussKrugerFor on datum d (CGCS2000Datum, Xian80 or Beijing54).
+func GaussKrugerOn(d Datum, centralMeridian, falseEasting float64) (GaussKruger, error) {
+	// 3° families first: gkFamilies lists them after the 6° ones.
+	for pass := 0; pass < 2; pass++ {
+		for _, f := range gkFamilies {
+			if f.datum != d || (f.degrees == 3) != (pass == 0) {
+				continue
+			}
+			for code := f.first; code <= f.last; code++ {
+				if g := f.zone(code); g.matches(centralMeridian, falseEasting) {
+					return g, nil
+				}
 			}
 		}
 	}
-	return GaussKruger{}, fmt.Errorf("gauss-kruger: no CGCS2000 zone with central meridian %g and false easting %g", centralMeridian, falseEasting)
+	name := d.Name
+	if name == "" {
+		name = "CGCS2000"
+	}
+	return GaussKruger{}, fmt.Errorf("gauss-kruger: no %s zone with central meridian %g and false easting %g", name, centralMeridian, falseEasting)
 }
 
 func (g GaussKruger) matches(cm, fe float64) bool {
@@ -65,7 +76,33 @@ type gkSeries struct {
 	alpha, beta, delta [6]float64
 }
 
-var gk = newGKSeries(CGCS2000Ellipsoid)
+// The series of the ellipsoids of the EPSG families, computed once; a city's own ellipsoid
+// gets its series computed per call (series).
+var (
+	gkCGCS2000 = newGKSeries(CGCS2000Ellipsoid)
+	gkIAG1975  = newGKSeries(IAG1975)
+	gkKrass    = newGKSeries(Krassovsky1940)
+)
+
+func (g GaussKruger) series() *gkSeries {
+	switch g.Ellipsoid {
+	case Ellipsoid{}, CGCS2000Ellipsoid:
+		return &gkCGCS2000
+	case IAG1975:
+		return &gkIAG1975
+	case Krassovsky1940:
+		return &gkKrass
+	}
+	s := newGKSeries(g.Ellipsoid)
+	return &s
+}
+
+func (g GaussKruger) scale() float64 {
+	if g.Scale == 0 {
+		return 1
+	}
+	return g.Scale
+}
 
 func newGKSeries(el Ellipsoid) (c gkSeries) {
 	n := el.F / (2 - el.F)
@@ -99,27 +136,44 @@ func newGKSeries(el Ellipsoid) (c gkSeries) {
 	return c
 }
 
-// Forward projects a CGCS2000 lon/lat point to {easting, northing} metres.
+// Forward projects a lon/lat point on the projection's ellipsoid (for the CGCS2000 zones,
+// CGCS2000 lon/lat) to {easting, northing} metres.
 func (g GaussKruger) Forward(p orb.Point) orb.Point {
-	phi := p[1] * math.Pi / 180
-	lam := (p[0] - g.CentralMeridian) * math.Pi / 180
+	gk := g.series()
+	xi, eta := gk.forward(p[1]*rad, (p[0]-g.CentralMeridian)*rad)
+	k := g.scale() * gk.a
+	n := k*xi + g.FalseNorthing
+	if g.LatitudeOfOrigin != 0 {
+		xi0, _ := gk.forward(g.LatitudeOfOrigin*rad, 0)
+		n -= k * xi0
+	}
+	return orb.Point{g.FalseEasting + k*eta, n}
+}
+
+func (gk *gkSeries) forward(phi, lam float64) (xi, eta float64) {
 	s := math.Sin(phi)
 	t := math.Sinh(math.Atanh(s) - gk.e*math.Atanh(gk.e*s))
 	xi1 := math.Atan2(t, math.Cos(lam))
 	eta1 := math.Atanh(math.Sin(lam) / math.Sqrt(1+t*t))
-	xi, eta := xi1, eta1
+	xi, eta = xi1, eta1
 	for j, a := range gk.alpha {
 		k := 2 * float64(j+1)
 		xi += a * math.Sin(k*xi1) * math.Cosh(k*eta1)
 		eta += a * math.Cos(k*xi1) * math.Sinh(k*eta1)
 	}
-	return orb.Point{g.FalseEasting + gk.a*eta, gk.a * xi}
+	return xi, eta
 }
 
-// Inverse converts {easting, northing} metres back to CGCS2000 lon/lat.
+// Inverse converts {easting, northing} metres back to lon/lat on the projection's ellipsoid.
 func (g GaussKruger) Inverse(p orb.Point) orb.Point {
-	xi := p[1] / gk.a
-	eta := (p[0] - g.FalseEasting) / gk.a
+	gk := g.series()
+	k := g.scale() * gk.a
+	xi := (p[1] - g.FalseNorthing) / k
+	if g.LatitudeOfOrigin != 0 {
+		xi0, _ := gk.forward(g.LatitudeOfOrigin*rad, 0)
+		xi += xi0
+	}
+	eta := (p[0] - g.FalseEasting) / k
 	xi1, eta1 := xi, eta
 	for j, b := range gk.beta {
 		k := 2 * float64(j+1)
@@ -132,5 +186,5 @@ func (g GaussKruger) Inverse(p orb.Point) orb.Point {
 		phi += d * math.Sin(2*float64(j+1)*chi)
 	}
 	lam := math.Atan2(math.Sinh(eta1), math.Cos(xi1))
-	return orb.Point{g.CentralMeridian + lam*180/math.Pi, phi * 180 / math.Pi}
+	return orb.Point{g.CentralMeridian + lam/rad, phi / rad}
 }

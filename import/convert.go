@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"citygeo/data"
+	"citygeo/geo"
 	"citygeo/schema"
 
 	"github.com/paulmach/orb"
@@ -28,6 +29,10 @@ type resolved struct {
 	info    *SourceInfo
 	cols    map[string]string // model field → source column actually present
 	used    map[string]bool   // source columns consumed by a field
+	src     *Source
+	bound   orb.Bound // of the features located so far (CGCS2000)
+	located int       // features with a geometry in the CRS's area of use
+	guess   string    // the area-of-use finding's reason, worked out once per layer
 }
 
 // converter turns features into model objects, collecting findings.
@@ -37,6 +42,7 @@ type converter struct {
 	report *Report
 	kinds  map[schema.Kind]bool
 	layers map[*Source]*resolved
+	order  []*resolved // layers in the order read
 	derive []deriveJob
 	intern map[string]string // one copy of each repeated value (department names, grid codes …)
 }
@@ -75,7 +81,7 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &resolved{LayerMapping: lm, defs: schema.Defs(lm.Kind), cols: map[string]string{}, used: map[string]bool{}}
+	r := &resolved{LayerMapping: lm, defs: schema.Defs(lm.Kind), cols: map[string]string{}, used: map[string]bool{}, src: src}
 	r.info = &SourceInfo{Path: src.Path, Layer: src.Layer, Format: src.Format, Kind: lm.Kind, CRS: src.CRS.Code(), Charset: src.Charset}
 	if !lm.Skip {
 		r.present = map[string]string{}
@@ -87,7 +93,15 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 		c.kinds[lm.Kind] = true
 	}
 	c.layers[src] = r
+	if !lm.Skip {
+		c.order = append(c.order, r)
+	}
 	c.report.Sources = append(c.report.Sources, r.info)
+	if caveat := src.CRS.Caveat(); caveat != "" && !lm.Skip {
+		// Said once per source layer: the whole layer is off by the same unknown shift.
+		c.report.add(Finding{Check: "crs.datum", Severity: SeverityWarning, Layer: lm.Kind, Index: -1, Field: "crs",
+			Value: src.CRS.Code(), Reason: caveat, File: src.Path})
+	}
 	return r, nil
 }
 
@@ -252,10 +266,28 @@ func (c *converter) add(src *Source, f *Feature) error {
 	c.report.Counts[r.Kind]++
 	x := &featureCtx{c: c, r: r, src: src, f: f}
 	if g := f.Geometry; g != nil && r.Kind != schema.Department {
-		if !chinaBound.Contains(g.Bound().Min) || !chinaBound.Contains(g.Bound().Max) || badCoords(g) {
+		switch {
+		case badCoords(g):
 			x.id = x.get(schema.Key(r.Kind))
-			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), fmt.Sprintf("coordinates outside China after conversion from %s: wrong CRS, swapped axes or broken values", src.CRS.Code()), SeverityError)
+			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), fmt.Sprintf("coordinates are not numbers after conversion from %s", src.CRS.Code()), SeverityError)
 			f.Geometry = nil
+		case src.CRS.Projected() && !x.inAreaOfUse(g):
+			f.Geometry = nil
+		case !chinaBound.Contains(g.Bound().Min) || !chinaBound.Contains(g.Bound().Max):
+			x.id = x.get(schema.Key(r.Kind))
+			reason := fmt.Sprintf("coordinates outside China after conversion from %s: wrong CRS, swapped axes or broken values", src.CRS.Code())
+			if why := geo.Explain(geo.FromCGCS2000(g.Bound().Min, src.CRS), orb.Bound{}); why != "" {
+				reason += "; " + why
+			}
+			x.finding("geometry.range", "geometry", fmt.Sprint(g.Bound().Min), reason, SeverityError)
+			f.Geometry = nil
+		default:
+			if r.located == 0 {
+				r.bound = g.Bound()
+			} else {
+				r.bound = r.bound.Union(g.Bound())
+			}
+			r.located++
 		}
 	}
 	switch r.Kind {

@@ -22,8 +22,8 @@ var (
 )
 
 // CRSFromPRJ recognises the ESRI/OGC WKT1 of a .prj file (or a GeoPackage srs definition):
-// a trailing EPSG authority, or a CGCS2000 Transverse Mercator by its central meridian and
-// false easting, or a geographic WGS84/CGCS2000 system. It reads a file format into the one
+// a trailing EPSG authority, or a CGCS2000, Xi'an 80 or Beijing 54 Transverse Mercator by its
+// datum name, central meridian and false easting, or a geographic WGS84/CGCS2000 system. It reads a file format into the one
 // CRS model of package geo; names typed by people are read by geo.ParseCRS.
 func CRSFromPRJ(wkt string) (geo.CRS, error) {
 	w := strings.TrimSpace(wkt)
@@ -34,8 +34,18 @@ func CRSFromPRJ(wkt string) (geo.CRS, error) {
 		}
 	}
 	if prjProjcs.MatchString(w) {
-		if !strings.Contains(strings.ToUpper(w), "2000") || !prjTM.MatchString(w) {
-			return geo.CRS{}, fmt.Errorf("prj %.60q…: %w: only CGCS2000 Gauss–Krüger projections are supported", w, ErrCRS)
+		up := strings.ToUpper(w)
+		datum := geo.CGCS2000Datum
+		switch {
+		case strings.Contains(up, "XIAN") || strings.Contains(up, "XI'AN"):
+			datum = geo.Xian80
+		case strings.Contains(up, "BEIJING"):
+			datum = geo.Beijing54
+		case !strings.Contains(up, "2000"):
+			datum.Name = "?"
+		}
+		if datum.Name == "?" || !prjTM.MatchString(w) {
+			return geo.CRS{}, fmt.Errorf("prj %.60q…: %w: only CGCS2000, Xi'an 80 and Beijing 54 Gauss–Krüger projections are supported (a city system: --crs local:FILE)", w, ErrCRS)
 		}
 		params := map[string]float64{}
 		for _, m := range prjParam.FindAllStringSubmatch(w, -1) {
@@ -47,11 +57,11 @@ func CRSFromPRJ(wkt string) (geo.CRS, error) {
 			return geo.CRS{}, fmt.Errorf("prj: %w: transverse mercator with false northing %g, scale %g, origin latitude %g is not a CGCS2000 Gauss–Krüger zone",
 				ErrCRS, params["false_northing"], params["scale_factor"], params["latitude_of_origin"])
 		}
-		g, err := geo.GaussKrugerFor(params["central_meridian"], params["false_easting"])
+		g, err := geo.GaussKrugerOn(datum, params["central_meridian"], params["false_easting"])
 		if err != nil {
 			return geo.CRS{}, fmt.Errorf("prj: %w: %v", ErrCRS, err)
 		}
-		return geo.CRS{EPSG: g.EPSG, GK: g}, nil
+		return geo.EPSG(g.EPSG)
 	}
 	if m := prjGeogcs.FindStringSubmatch(w); m != nil {
 		name := strings.ToUpper(m[1])

@@ -8,8 +8,9 @@ import (
 	"strings"
 
 	"citygeo/data"
-	"citygeo/geo"
 	"citygeo/schema"
+
+	"github.com/paulmach/orb"
 )
 
 // Options control Check and Import. The zero value maps standard field names and detects CRS
@@ -18,6 +19,9 @@ type Options struct {
 	Mapping  *Mapping
 	Read     ReadOptions
 	Validate ValidateOptions
+	// Repair mends polygons whose rings cross themselves (geo.MakeValid) before validation and
+	// reports each repair; without it they are errors (import --repair).
+	Repair bool
 	// Progress, when set, is called with the file being read and bytes done/total.
 	Progress func(file string, done, total int64)
 }
@@ -48,7 +52,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
 		}
 		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
-			crs, err := geo.ParseCRS(opts.Mapping.CRS)
+			crs, err := ParseCRS(opts.Mapping.CRS)
 			if err != nil {
 				return nil, rep, fmt.Errorf("mapping crs: %w", err)
 			}
@@ -88,6 +92,11 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if err != nil {
 		return nil, rep, err
 	}
+	var baseBound orb.Bound
+	if base != nil {
+		baseBound = base.Bound()
+	}
+	c.checkTogether(baseBound)
 	merged := merge(base, c)
 	for _, job := range c.derive {
 		gs, err := DeriveGrids(job.area, job.size)
@@ -102,7 +111,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if len(c.derive) > 0 {
 		vo.Kinds[schema.Grid] = true
 	}
-	Validate(merged, vo, func(f Finding) {
+	report := func(f Finding) {
 		if f.File == "" {
 			if ss := spans[f.Layer]; len(ss) > 0 && c.kinds[f.Layer] {
 				i := sort.Search(len(ss), func(i int) bool { return ss[i].start > f.Index }) - 1
@@ -112,7 +121,11 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			}
 		}
 		rep.add(f)
-	})
+	}
+	if opts.Repair {
+		repair(merged, c.kinds, report)
+	}
+	Validate(merged, vo, report)
 	return merged, rep, nil
 }
 

@@ -303,6 +303,8 @@ func (v *validator) checkComponents() {
 	}
 	seen := make(map[string]struct{}, len(v.ds.Components))
 	check := v.on(schema.Component)
+	var web webShift
+	placed := 0 // components checked against the grid they name
 	for i, c := range v.ds.Components {
 		if !check && len(v.grids) == 0 {
 			break
@@ -359,11 +361,16 @@ func (v *validator) checkComponents() {
 		if pt, ok := c.Geometry.(orb.Point); ok {
 			p = pt
 		}
+		placed++
 		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
 			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
 				v.fAt(p, "component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
+				web.outside(g.Polygon, p)
 			}
 		}
+	}
+	if check {
+		web.report(v, placed)
 	}
 }
 

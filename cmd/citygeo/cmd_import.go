@@ -16,7 +16,6 @@ import (
 
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/data"
-	"citygeo/geo"
 	importer "citygeo/import"
 )
 
@@ -29,16 +28,18 @@ type importFlags struct {
 	reports []string // write the report here, in the format each extension names
 	lang    string   // of the summary
 	quiet   bool
+	repair  bool
 }
 
 func (f *importFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
 	cmd.Flags().StringVar(&f.mapFile, "map", "", "field mapping file (JSON or YAML); default: standard field names")
-	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, gcj02 …")
+	cmd.Flags().StringVar(&f.crs, "crs", "", "CRS of the input when the files do not say: EPSG:4490, EPSG:4549, EPSG:2383 (Xi'an 80), gcj02, local:FILE (a city system in JSON/YAML) …")
 	cmd.Flags().StringVar(&f.charset, "charset", "", "text encoding of .dbf/.csv: utf-8, gbk, gb18030 (default: .cpg or detected)")
 	cmd.Flags().StringArrayVar(&f.reports, "report", nil, "write the full report to this file (repeatable): FILE.json as JSON, FILE.geojson or FILE.gpkg as a map layer of the findings at their locations")
 	cmd.Flags().StringVar(&f.lang, "lang", importer.LangEnglish, "language of the summary: en or zh")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	cmd.Flags().BoolVar(&f.repair, "repair", false, "repair polygons whose rings cross themselves (makevalid) and report each repair with its area before and after")
 }
 
 func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error) {
@@ -51,7 +52,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		opts.Mapping = m
 	}
 	if f.crs != "" {
-		c, err := geo.ParseCRS(f.crs)
+		c, err := importer.ParseCRS(f.crs)
 		if err != nil {
 			return opts, nil, &exitError{code: 2, err: err}
 		}
@@ -66,6 +67,7 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 			return opts, nil, &exitError{code: 2, err: fmt.Errorf("--report %s: want a .json, .geojson or .gpkg file", r)}
 		}
 	}
+	opts.Repair = f.repair
 	done := func() {}
 	if !f.quiet {
 		opts.Progress, done = progress(stderr)

@@ -24,6 +24,7 @@ import (
 	"citygeo/field"
 	"citygeo/jt808"
 	"citygeo/tiles"
+	"citygeo/tiles/basemap"
 )
 
 func newServeCmd() *cobra.Command {
@@ -127,13 +128,20 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer people.Close()
 	go people.follow(ctx, served.Current, log)
+	base, err := openBasemap(cfg.Basemap, log)
+	if err != nil {
+		return err
+	}
+	if base != nil {
+		defer base.Close() // after the HTTP server has stopped (deferred later, run earlier)
+	}
 	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, Duty: people.Duty, WebDir: cfg.WebDir,
 		Field: force.Force, Fences: force.fences,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
 			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
 		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout, Audit: trail,
-		PublicURL: cfg.PublicURL})
+		PublicURL: cfg.PublicURL, Basemap: base})
 	if ff.jt808 != "" {
 		jln, err := net.Listen("tcp", ff.jt808)
 		if err != nil {
@@ -220,4 +228,17 @@ func knownTerminal(reg *field.Registry) func(string) bool {
 		return nil
 	}
 	return reg.Allows
+}
+
+// openBasemap opens the --basemap archive; "" is none.
+func openBasemap(path string, log *slog.Logger) (*basemap.Map, error) {
+	if path == "" {
+		return nil, nil
+	}
+	m, err := basemap.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("basemap: %w", err)
+	}
+	log.Info("base map", "path", path, "format", m.Format, "zooms", fmt.Sprintf("%d-%d", m.MinZoom, m.MaxZoom))
+	return m, nil
 }

@@ -1,4 +1,4 @@
-// Package pmtiles writes PMTiles version 3 archives: a 127-byte header, a root directory within
+// Package pmtiles writes and reads PMTiles version 3 archives: a 127-byte header, a root directory within
 // the first 16 KiB, gzipped JSON metadata, leaf directories and clustered tile data. It knows the
 // format only; package tiles decides what goes in.
 package pmtiles

@@ -33,6 +33,9 @@ const (
 	CompressionNone  = 1
 	CompressionGzip  = 2
 	TileTypeMVT      = 1
+	TileTypePNG      = 2
+	TileTypeJPEG     = 3
+	TileTypeWebP     = 4
 	leafStartEntries = 4096
 )
 
@@ -51,6 +54,7 @@ type Options struct {
 	Center           [3]float64 // lon, lat, zoom
 	Metadata         []byte     // JSON, written gzipped
 	TileCompression  uint8      // CompressionGzip for gzipped tiles
+	TileType         uint8      // TileTypePNG …; 0 means TileTypeMVT
 }
 
 // Writer collects tiles in any order in a temporary file and writes the archive on Finish.
@@ -158,6 +162,9 @@ func (w *Writer) Finish(out io.Writer, opts Options) error {
 	h[97] = CompressionGzip
 	h[98] = opts.TileCompression
 	h[99] = TileTypeMVT
+	if opts.TileType != 0 {
+		h[99] = opts.TileType
+	}
 	h[100], h[101] = opts.MinZoom, opts.MaxZoom
 	e7 := func(v float64) uint32 { return uint32(int32(math.Round(v * 1e7))) }
 	le.PutUint32(h[102:], e7(opts.Bounds[0]))

@@ -158,6 +158,9 @@ func (s *Server) handleStyle(c *gin.Context) {
 		Fail(c, "", NotFound("style", "%v", err))
 		return
 	}
+	if b, ok := s.basemapStyle(c.Request); ok {
+		tiles.AddBasemap(st, name, b)
+	}
 	c.Header("Cache-Control", "no-cache")
 	c.JSON(http.StatusOK, st)
 }

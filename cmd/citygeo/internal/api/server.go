@@ -15,6 +15,7 @@ import (
 	"citygeo/duty"
 	"citygeo/field"
 	"citygeo/tiles"
+	"citygeo/tiles/basemap"
 	"citygeo/web"
 )
 
@@ -56,6 +57,9 @@ type Options struct {
 	// PublicURL is the URL clients reach the server at (https://gis.example.gov.cn/citygeo),
 	// used for the absolute URLs of TileJSON and styles; "": the request's scheme and Host.
 	PublicURL string
+	// Basemap is the offline base map served at /basemap and /wmts and drawn under the styles;
+	// nil: none. The caller closes it after the server.
+	Basemap *basemap.Map
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -89,6 +93,7 @@ type Server struct {
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
+	basemap    *basemap.Map // nil: no base map
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -106,6 +111,7 @@ func New(opts Options) *Server {
 		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, duty: opts.Duty, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
 		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
+	s.basemap = opts.Basemap
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -212,7 +218,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/v1/zones/:id", Read, "one zone with its grids as GeoJSON", s.handleZone},
 		{"GET", "/v1/segments", Read, "duty road segments as GeoJSON lines along their roads", s.handleSegments},
 		{"GET", "/v1/segments/:id", Read, "one duty road segment as GeoJSON", s.handleSegment},
-	}, append(s.tileRoutes(), s.ogcRoutes()...)...)
+	}, append(append(s.tileRoutes(), s.ogcRoutes()...), s.basemapRoutes()...)...)
 }
 
 // Handler returns the http.Handler serving the API.

@@ -38,6 +38,8 @@ type Config struct {
 	Fences        string        `yaml:"fences" help:"geofences (GeoJSON: id, name, kind forbidden|assigned, roles, devices, hours HH:MM-HH:MM); alerts at /v1/alerts and /v1/alerts/stream"`
 	StillFor      time.Duration `yaml:"still_for" help:"a device within 30 m this long raises a stationary alert (negative: never)"`
 
+	Basemap string `yaml:"basemap" help:"offline base map (.mbtiles or .pmtiles; raster png/jpg/webp or vector pbf) served at /basemap and /wmts/1.0.0/WMTSCapabilities.xml and drawn under the wall and desk styles; empty: none"`
+
 	PublicURL string `yaml:"public_url" help:"URL clients reach the server at (https://gis.example.gov.cn/citygeo), for the absolute URLs in TileJSON and styles; empty: taken from each request's Host header"`
 
 	Log    Log    `yaml:"log"`
