@@ -55,6 +55,9 @@ func (p *parser) classify(a, b int, next Kind) {
 				if end < b && hasAnyPrefix(p.t.Norm[p.bo[end]:p.bo[b]], noCut) {
 					break
 				}
+				if k-a < 2 && s.k >= KindProvince && s.k <= KindStreet && !p.nat.known(p.text(a, end)) {
+					break // 小区, 东区, 新区, 工业区: one rune before the suffix names no admin area
+				}
 				cut, kind = end, s.k
 				break
 			}
@@ -62,8 +65,27 @@ func (p *parser) classify(a, b int, next Kind) {
 		if cut < 0 {
 			break
 		}
-		if kind == KindProvince && len(p.out) > 0 {
+		// Noise run into a national name (中国浙江省, AAAA浙江省): the name alone is the area.
+		for m := a + 1; m < cut-1; m++ {
+			if nk := p.nat.names[p.text(m, cut)]; nk >= KindProvince && nk <= KindDistrict {
+				p.emit(KindOther, a, m, false)
+				a = m
+				break
+			}
+		}
+		nk := p.nat.names[p.text(a, cut)]
+		switch {
+		case nk == KindProvince || nk == KindCity && !p.hasKind(KindDistrict):
+			// 浙江省, 杭州市 written again after the road: the national table's level.
+			p.emit(nk, a, cut, false)
+			a = cut
+			continue
+		case kind == KindProvince && len(p.out) > 0:
 			kind = KindCity
+		}
+		if (kind == KindPOI || kind == KindDevzone) && p.roadThenPlace(a, cut, kind) {
+			a = cut
+			continue
 		}
 		if kind == KindCity && (p.hasKind(KindCity) || p.nat.names[p.text(a, cut)] != KindCity) {
 			// A county-level city under its city (咸阳市兴平市), or a 市 the national table
@@ -97,14 +119,8 @@ func (p *parser) classify(a, b int, next Kind) {
 		p.emit(KindRoad, a, b, false)
 		return
 	}
-	// A road name followed by a place name: 迎宾西路北大资源.
-	for k := b - 3; k > a; k-- {
-		if (p.rs[k] == '路' || p.rs[k] == '街') && p.endsWithRoad(a, k+1) && !hasAnyPrefix(p.t.Norm[p.bo[k+1]:p.bo[b]], noCut) &&
-			!isCompass(p.rs[k+1]) {
-			p.emit(KindRoad, a, k+1, false)
-			p.emit(KindPOI, k+1, b, false)
-			return
-		}
+	if p.roadThenPlace(a, b, KindPOI) {
+		return
 	}
 	if b-a >= 2 {
 		p.emit(KindPOI, a, b, false)
@@ -165,6 +181,37 @@ func (p *parser) hasKind(k Kind) bool {
 		if e.Kind == k {
 			return true
 		}
+	}
+	return false
+}
+
+// HasRoadSuffix reports whether a normalized name ends in a road word (路, 街, 大道, 巷 …).
+func HasRoadSuffix(n string) bool {
+	for _, suf := range roadSuffixes {
+		if strings.HasSuffix(n, suf) && len(n) > len(suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// roadThenPlace emits a road name followed by a place name (迎宾西路北大资源, 江汉东路迎春小区)
+// as the road and a place of kind k, and reports whether the span [a, b) is one. A compass
+// word right after the road is a direction (人民路北侧), unless a name of two runes or more
+// follows it (霞西路北海联合市场).
+func (p *parser) roadThenPlace(a, b int, k Kind) bool {
+	for r := b - 3; r > a; r-- {
+		if (p.rs[r] != '路' && p.rs[r] != '街') || !p.endsWithRoad(a, r+1) || hasAnyPrefix(p.t.Norm[p.bo[r+1]:p.bo[b]], noCut) {
+			continue
+		}
+		if isCompass(p.rs[r+1]) {
+			if j, _ := p.direction(r + 1); j > r+1 || b-(r+1) < 3 {
+				continue
+			}
+		}
+		p.emit(KindRoad, a, r+1, false)
+		p.emit(k, r+1, b, false)
+		return true
 	}
 	return false
 }

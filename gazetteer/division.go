@@ -3,6 +3,7 @@ package gazetteer
 import (
 	"embed"
 	"encoding/csv"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -61,6 +62,13 @@ func loadDivisions() *divisions {
 		name := r[1]
 		if name == "市辖区" || name == "县" || strings.Contains(name, "直辖") {
 			name = d.province[r[2]] // 北京市's districts sit under 市辖区
+			// 上海市浦东: a municipality's short districts follow its name as a city's do.
+			n := NormalizeString(name)
+			for _, k := range []string{n, shortProvince(n)} {
+				if !slices.Contains(d.cityCodes[k], r[0]) {
+					d.cityCodes[k] = append(d.cityCodes[k], r[0])
+				}
+			}
 		} else {
 			n := NormalizeString(name)
 			d.voc.add(n, KindCity)

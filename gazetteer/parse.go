@@ -98,6 +98,12 @@ func (v *vocab) addNew(name string, k Kind) {
 }
 
 // add registers a normalized name; a finer kind never overwrites a road or POI with an area.
+// known reports whether name is in the vocabulary.
+func (v *vocab) known(name string) bool {
+	_, ok := v.names[name]
+	return ok
+}
+
 func (v *vocab) add(name string, k Kind) {
 	n := utf8.RuneCountInString(name)
 	if n < 2 || n > 31 {
@@ -210,6 +216,11 @@ func (p *parser) run() {
 				i += l
 				continue
 			}
+			if j := p.leadingShortDistrict(i); j > i {
+				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
 			if j := p.shortDistrictAt(i); j > i {
 				p.emit(KindDistrict, i, j, false)
 				i = j
@@ -275,6 +286,53 @@ func (p *parser) shortDistrictAt(i int) int {
 		}
 		return 0, true
 	})
+}
+
+// leadingShortDistrict reads a district's short form that opens the address (义乌长春路,
+// 桐庐阆苑路), when the short form names one district only in the whole country and what
+// follows is neither a town, road or place word (余杭镇, 平湖路) nor the end: people write the
+// county they live in first. It returns the end, or i.
+func (p *parser) leadingShortDistrict(i int) int {
+	if len(p.out) > 0 && p.out[len(p.out)-1].Kind != KindProvince {
+		return i
+	}
+	d := nationalDivisions()
+	for l := min(3, len(p.rs)-i-2); l >= 2; l-- {
+		if len(d.shortDistrict[p.text(i, i+l)]) != 1 || len(d.districtCodes[p.text(i, i+l)]) != 1 {
+			continue
+		}
+		short := p.text(i, i+l)
+		if _, town := d.shortTown[short]; town {
+			continue // 临平, 五常: a town's short form too
+		}
+		r := p.rs[i+l]
+		switch {
+		case strings.ContainsRune("区县市旗", r):
+			return i + l + 1
+		case strings.ContainsRune("镇乡村街路道巷弄里", r) || isDigit(r):
+			return i
+		}
+		if p.roadWithin(i+l+1, 8) {
+			return i + l
+		}
+	}
+	return i
+}
+
+// roadWithin reports whether a road name ends within n runes after i (长春路 after 义乌) with
+// no place word before it (义乌国际商贸城 is a market's name).
+func (p *parser) roadWithin(i, n int) bool {
+	for j := i; j < min(len(p.rs), i+n); j++ {
+		switch r := p.rs[j]; {
+		case isDigit(r) || r == ',' || r == ' ':
+			return false
+		case strings.ContainsRune("城场厦园苑村镇区", r):
+			return false
+		case strings.ContainsRune("路街巷弄", r) || r == '道' && p.rs[j-1] == '大':
+			return true
+		}
+	}
+	return false
 }
 
 // shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,

@@ -93,14 +93,38 @@ func readCCKS(r io.Reader) ([]string, [][]span, error) {
 	return texts, golds, sc.Err()
 }
 
-// parsedSpans returns the parser's spans in raw rune offsets, labelled the CCKS way.
+// parsedSpans returns the parser's spans in raw rune offsets, labelled the CCKS way. The
+// guideline labels a number by what it numbers: a road's (roadno), or a village's, compound's
+// or Shanghai 弄's (houseno); and a 弄 numbered on its road (宛平南路000弄) is the road's number.
+// A name the parser took for a street without any road word (蔡家00号, 长田岸000号) is how a
+// village numbers its houses: CCKS calls it a community and its number a houseno.
 func parsedSpans(s string) []span {
 	p := gazetteer.Parse(s)
 	var out []span
+	numbered := "" // the label of the street the next number belongs to
 	for _, e := range p.Elements {
 		l := ccksLabel(e.Kind)
 		if l == "" || e.End <= e.Start {
 			continue
+		}
+		switch e.Kind {
+		case gazetteer.KindRoad:
+			numbered = "road"
+			if !e.Known && !gazetteer.HasRoadSuffix(e.Text) {
+				l, numbered = "community", "community"
+			}
+		case gazetteer.KindAlley, gazetteer.KindLane:
+			if numbered == "road" && len(out) > 0 && out[len(out)-1].label == "road" {
+				l = "roadno"
+			}
+			numbered = "alley"
+		case gazetteer.KindNumber:
+			if numbered != "road" {
+				l = "houseno"
+			}
+			numbered = ""
+		case gazetteer.KindPOI, gazetteer.KindCommunity, gazetteer.KindStreet, gazetteer.KindDistrict:
+			numbered = ""
 		}
 		out = append(out, span{l, int(p.Text.Off[e.Start]), int(p.Text.Off[e.End-1]) + 1})
 	}
