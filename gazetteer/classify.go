@@ -55,6 +55,9 @@ func (p *parser) classify(a, b int, next Kind) {
 				if end < b && hasAnyPrefix(p.t.Norm[p.bo[end]:p.bo[b]], noCut) {
 					break
 				}
+				if s.w == "村" && end < b && strings.ContainsRune("镇乡", p.rs[end]) {
+					break // 付村镇: the town's name holds 村
+				}
 				if k-a < 2 && s.k >= KindProvince && s.k <= KindStreet && !p.nat.known(p.text(a, end)) {
 					break // 小区, 东区, 新区, 工业区: one rune before the suffix names no admin area
 				}
@@ -67,8 +70,13 @@ func (p *parser) classify(a, b int, next Kind) {
 		}
 		// Noise run into a national name (中国浙江省, AAAA浙江省): the name alone is the area.
 		for m := a + 1; m < cut-1; m++ {
-			if nk := p.nat.names[p.text(m, cut)]; nk >= KindProvince && nk <= KindDistrict {
-				p.emit(KindOther, a, m, false)
+			if nk := p.nat.names[p.text(m, cut)]; nk >= KindProvince && nk <= KindDistrict || nk == KindStreet && p.shortAdmin(a, m) > 0 {
+				// 东阳白云街道, 龙华明治街道: a short admin name before the town is its own element.
+				if j := p.shortAdmin(a, m); j > 0 {
+					p.emit(j, a, m, false)
+				} else {
+					p.emit(KindOther, a, m, false)
+				}
 				a = m
 				break
 			}
@@ -214,4 +222,18 @@ func (p *parser) roadThenPlace(a, b int, k Kind) bool {
 		return true
 	}
 	return false
+}
+
+// shortAdmin returns the kind of the short admin name [a, b) (东阳 a city's, 龙华 a
+// district's), or 0 when it is none.
+func (p *parser) shortAdmin(a, b int) Kind {
+	d := nationalDivisions()
+	n := p.text(a, b)
+	switch {
+	case len(d.cityCodes[n]) > 0:
+		return KindCity
+	case len(d.districtCodes[n]) > 0:
+		return KindDistrict
+	}
+	return 0
 }

@@ -100,12 +100,30 @@ func loadDivisions() *divisions {
 	// The 街道 and 乡镇 (41k names, NBS codes), read in the admin prefix only.
 	for _, r := range readDivision("towns.csv") {
 		n := NormalizeString(r[1])
+		if hasAnySuffix(n, devzoneEnds) {
+			// The NBS lists development zones among the towns (萧山经济技术开发区); an
+			// address names them as zones (AMap 开发区, CCKS devzone).
+			d.voc.addNew(n, KindDevzone)
+			continue
+		}
 		d.voc.addNew(n, KindStreet)
 		if s := shortForm(n, "街道", "镇", "乡"); s != "" && len(r[0]) >= 6 {
 			d.shortTown[s] = append(d.shortTown[s], r[0][:6])
 		}
 	}
 	return d
+}
+
+// devzoneEnds end the names of development zones.
+var devzoneEnds = []string{"开发区", "工业区", "工业园", "园区", "高新区", "新区", "管委会", "管理委员会", "示范区", "试验区", "产业园", "物流园"}
+
+func hasAnySuffix(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // shortForm returns n without the first of suffixes it ends with, when at least two runes

@@ -211,7 +211,8 @@ func (p *parser) run() {
 		if u < 0 && p.adminSoFar() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
-			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) {
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) &&
+				!p.suffixFollows(k, i, i+l) {
 				p.emit(k, i, i+l, false)
 				i += l
 				continue
@@ -223,6 +224,11 @@ func (p *parser) run() {
 			}
 			if j := p.shortDistrictAt(i); j > i {
 				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
+			if j := p.shortTownBeforeRoad(i); j > i {
+				p.emit(KindStreet, i, j, false)
 				i = j
 				continue
 			}
@@ -288,6 +294,15 @@ func (p *parser) shortDistrictAt(i int) int {
 	})
 }
 
+// suffixFollows reports whether the short city name [i, j) is followed by a district suffix
+// that makes it a county's name (宜宾县, 宜宾 being also a city).
+func (p *parser) suffixFollows(k Kind, i, j int) bool {
+	if k != KindCity || j >= len(p.rs) || p.rs[j-1] == '市' || !strings.ContainsRune("县区旗", p.rs[j]) {
+		return false
+	}
+	return p.nat.known(p.text(i, j+1))
+}
+
 // leadingShortDistrict reads a district's short form that opens the address (义乌长春路,
 // 桐庐阆苑路), when the short form names one district only in the whole country and what
 // follows is neither a town, road or place word (余杭镇, 平湖路) nor the end: people write the
@@ -335,6 +350,40 @@ func (p *parser) roadWithin(i, n int) bool {
 	return false
 }
 
+// shortTownBeforeRoad reads a 街道/乡镇 short form followed by a road name (集士港春华路,
+// 杭州九堡杭乔路) where no district of its own precedes it: right after its own city (the
+// town's code starts with the city's), or anywhere in the admin prefix when the short form
+// names one town only in the whole country. It returns the end, or i.
+func (p *parser) shortTownBeforeRoad(i int) int {
+	d := nationalDivisions()
+	var cityCodes []string
+	if len(p.out) > 0 {
+		switch last := p.out[len(p.out)-1]; last.Kind {
+		case KindCity:
+			cityCodes = d.cityCodes[last.Text]
+		case KindProvince, KindDistrict:
+		default:
+			return i
+		}
+	}
+	for l := min(3, len(p.rs)-i-2); l >= 2; l-- {
+		parents := d.shortTown[p.text(i, i+l)]
+		own := slices.ContainsFunc(parents, func(c string) bool {
+			return slices.ContainsFunc(cityCodes, func(cc string) bool { return strings.HasPrefix(c, cc) })
+		})
+		if !own && len(parents) != 1 {
+			continue
+		}
+		if _, taken := d.voc.names[p.text(i, i+l)]; taken {
+			continue
+		}
+		if r := p.rs[i+l]; p.roadWithin(i+l+2, 8) && !strings.ContainsRune("镇乡村街路道巷弄里大中新老市县区", r) && !isCompass(r) && !isNumeral(r) {
+			return i + l
+		}
+	}
+	return i
+}
+
 // shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
 // 宁波鄞州高桥), as shortDistrictAt reads districts.
 func (p *parser) shortTownAt(i int) int {
@@ -345,8 +394,8 @@ func (p *parser) shortTownAt(i int) int {
 			return 2, true // an older name of the same town (武康镇 now 武康街道)
 		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
 			return 1, true
-		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
-			return 0, false // 下沙路, 高桥村, 普陀山: a road, village or place of that name
+		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市", "县", "工业", "大道", "大街"}), nameGoesOn(rest):
+			return 0, false // 下沙路, 高桥村, 普陀山, 湖墅南路: a road, village or place of that name
 		}
 		return 0, true
 	})
@@ -551,6 +600,9 @@ func (p *parser) number(i, pending int) (int, bool) {
 	switch rs[j] {
 	case '号':
 		end := j + 1
+		if end < n && strings.ContainsRune("路街", rs[end]) || hasAnyPrefix(p.t.Norm[p.bo[end]:], []string{"大街", "大道"}) {
+			return i, false // 0号路, 1号大街: a road named by its number (杭州下沙)
+		}
 		suffix := prefix
 		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
 			// N號之K is a unit of N號, apart from N之K號 (a number between N and the next).

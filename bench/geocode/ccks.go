@@ -95,7 +95,8 @@ func readCCKS(r io.Reader) ([]string, [][]span, error) {
 
 // parsedSpans returns the parser's spans in raw rune offsets, labelled the CCKS way. The
 // guideline labels a number by what it numbers: a road's (roadno), or a village's, compound's
-// or Shanghai 弄's (houseno); and a 弄 numbered on its road (宛平南路000弄) is the road's number.
+// (houseno); a numbered 弄 or 巷 is a road of its own (金浦路000弄九号: road, road, roadno, as
+// the set labels it three times in four).
 // A name the parser took for a street without any road word (蔡家00号, 长田岸000号) is how a
 // village numbers its houses: CCKS calls it a community and its number a houseno.
 func parsedSpans(s string) []span {
@@ -114,10 +115,7 @@ func parsedSpans(s string) []span {
 				l, numbered = "community", "community"
 			}
 		case gazetteer.KindAlley, gazetteer.KindLane:
-			if numbered == "road" && len(out) > 0 && out[len(out)-1].label == "road" {
-				l = "roadno"
-			}
-			numbered = "alley"
+			numbered = "road"
 		case gazetteer.KindNumber:
 			if numbered != "road" {
 				l = "houseno"
