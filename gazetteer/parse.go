@@ -212,7 +212,7 @@ func (p *parser) run() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
 			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) &&
-				!p.suffixFollows(k, i, i+l) {
+				!p.suffixFollows(k, i, i+l) && !p.cityInName(k, i, i+l) {
 				p.emit(k, i, i+l, false)
 				i += l
 				continue
@@ -294,6 +294,15 @@ func (p *parser) shortDistrictAt(i int) int {
 	})
 }
 
+// cityInName reports whether the short city name [i, j) after a district or town starts
+// another name rather than repeating the city (杭州市拱墅区杭州南方机电).
+func (p *parser) cityInName(k Kind, i, j int) bool {
+	if k != KindCity || p.rs[j-1] == '市' || !(p.hasKind(KindDistrict) || p.hasKind(KindStreet)) {
+		return false
+	}
+	return !p.adminAt(j)
+}
+
 // suffixFollows reports whether the short city name [i, j) is followed by a district suffix
 // that makes it a county's name (宜宾县, 宜宾 being also a city).
 func (p *parser) suffixFollows(k Kind, i, j int) bool {
@@ -316,10 +325,6 @@ func (p *parser) leadingShortDistrict(i int) int {
 		if len(d.shortDistrict[p.text(i, i+l)]) != 1 || len(d.districtCodes[p.text(i, i+l)]) != 1 {
 			continue
 		}
-		short := p.text(i, i+l)
-		if _, town := d.shortTown[short]; town {
-			continue // 临平, 五常: a town's short form too
-		}
 		r := p.rs[i+l]
 		switch {
 		case strings.ContainsRune("区县市旗", r):
@@ -327,11 +332,28 @@ func (p *parser) leadingShortDistrict(i int) int {
 		case strings.ContainsRune("镇乡村街路道巷弄里", r) || isDigit(r):
 			return i
 		}
-		if p.roadWithin(i+l+1, 8) {
+		if isCompass(r) || r == '中' || r == '大' || p.roadWithin(i+l, 2) {
+			return i // 解放东路, 五常大道, 余杭塘路: the road's own name
+		}
+		if p.roadWithin(i+l+2, 8) || !p.placeWithin(i+l, 8) {
 			return i + l
 		}
 	}
 	return i
+}
+
+// placeWithin reports whether a place name built on the county's name ends within n runes
+// after i (义乌国际商贸城, 柯桥联合市场, 澄江工业区, 花溪新村): the county's name is the place's.
+func (p *parser) placeWithin(i, n int) bool {
+	for j := i; j < min(len(p.rs), i+n); j++ {
+		switch r := p.rs[j]; {
+		case isDigit(r) || r == ',' || r == ' ' || strings.ContainsRune("路街巷弄", r):
+			return false
+		case strings.ContainsRune("城村区园苑寓", r) || hasAnyPrefix(p.t.Norm[p.bo[j]:], []string{"市场", "商贸", "国际", "公司", "广场", "工业"}):
+			return true
+		}
+	}
+	return false
 }
 
 // roadWithin reports whether a road name ends within n runes after i (长春路 after 义乌) with
