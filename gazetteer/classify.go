@@ -14,6 +14,13 @@ var adminSuffixes = []struct {
 	// Names ending in 区 that are no district: compounds and development zones.
 	{"小区", KindPOI}, {"工业园区", KindDevzone}, {"工业区", KindDevzone}, {"开发区", KindDevzone},
 	{"高新区", KindDevzone}, {"园区", KindDevzone}, {"新区", KindDevzone}, {"景区", KindPOI}, {"校区", KindPOI},
+	{"商务区", KindDevzone}, {"功能区", KindDevzone}, {"加工区", KindDevzone}, {"投资区", KindDevzone},
+	{"实验区", KindDevzone}, {"示范区", KindDevzone}, {"集中区", KindDevzone}, {"保税区", KindDevzone},
+	{"度假区", KindDevzone}, {"商贸区", KindDevzone}, {"生活区", KindPOI}, {"住宅区", KindPOI},
+	{"院区", KindPOI}, {"厂区", KindPOI}, {"别墅区", KindPOI}, {"办公区", KindPOI}, {"交易区", KindPOI},
+	// Shops and trades named with 市 or 旗 (超市, 门市, 旗舰店) are places.
+	{"超市", KindPOI}, {"都市", KindPOI}, {"城市", KindPOI}, {"门市", KindPOI}, {"夜市", KindPOI},
+	{"菜市", KindPOI}, {"集市", KindPOI}, {"旗舰", KindPOI},
 	{"村民小组", KindGroup}, {"村民组", KindGroup},
 	{"居委会", KindCommunity}, {"街道", KindStreet}, {"社区", KindCommunity},
 	{"省", KindProvince}, {"市", KindCity}, {"区", KindDistrict}, {"县", KindDistrict},
@@ -42,7 +49,7 @@ func hasAnyPrefix(s string, ws []string) bool {
 // a road suffix (a misspelt name).
 func (p *parser) classify(a, b int, next Kind) {
 	for a < b {
-		cut, kind := -1, KindOther
+		cut, kindCut := -1, KindOther
 		for k := a + 1; k < b && cut < 0; k++ {
 			for _, s := range adminSuffixes {
 				if !strings.HasPrefix(p.t.Norm[p.bo[k]:p.bo[b]], s.w) {
@@ -58,16 +65,33 @@ func (p *parser) classify(a, b int, next Kind) {
 				if s.w == "村" && end < b && strings.ContainsRune("镇乡", p.rs[end]) {
 					break // 付村镇: the town's name holds 村
 				}
-				if k-a < 2 && s.k >= KindProvince && s.k <= KindStreet && !p.nat.known(p.text(a, end)) {
-					break // 小区, 东区, 新区, 工业区: one rune before the suffix names no admin area
+				kind := s.k
+				if kind >= KindProvince && kind <= KindStreet {
+					// The longer suffix may start before k (工业区 read from its 区).
+					if lk, ok := placeSuffix(p.text(a, end)); ok {
+						kind = lk
+					}
 				}
-				cut, kind = end, s.k
+				if kind >= KindProvince && kind <= KindStreet && !p.nat.known(p.text(a, end)) {
+					if k-a < 2 {
+						break // 小区, 东区, 新区: one rune before the suffix names no admin area
+					}
+					if s.w == "区" && (isCompass(p.rs[k-1]) || p.rs[k-1] == '中') {
+						break // 顺达花苑西区, 太古城南区: a part of a compound (城东区 is in the table)
+					}
+					if !p.adminSoFar() {
+						break // after a road or a place, only a listed admin name is one (古墩路城市心境)
+					}
+				}
+				cut = end
+				kindCut = kind
 				break
 			}
 		}
 		if cut < 0 {
 			break
 		}
+		kind := kindCut
 		// Noise run into a national name (中国浙江省, AAAA浙江省): the name alone is the area.
 		for m := a + 1; m < cut-1; m++ {
 			if nk := p.nat.names[p.text(m, cut)]; nk >= KindProvince && nk <= KindDistrict || nk == KindStreet && p.shortAdmin(a, m) > 0 {
@@ -83,7 +107,7 @@ func (p *parser) classify(a, b int, next Kind) {
 		}
 		nk := p.nat.names[p.text(a, cut)]
 		switch {
-		case nk == KindProvince || nk == KindCity && !p.hasKind(KindDistrict):
+		case nk == KindProvince || nk == KindCity:
 			// 浙江省, 杭州市 written again after the road: the national table's level.
 			p.emit(nk, a, cut, false)
 			a = cut
@@ -119,6 +143,7 @@ func (p *parser) classify(a, b int, next Kind) {
 		return
 	}
 	if p.endsWithRoad(a, b) {
+		a = p.placeBeforeRoad(a, b)
 		p.roads(a, b)
 		return
 	}
@@ -203,6 +228,40 @@ func HasRoadSuffix(n string) bool {
 	return false
 }
 
+// placeBeforeRoad splits a village or hamlet name written before a road right after the
+// town or village it lies in (姜山镇胡家坟振兴路, 小港衙前纬三路): a road name the index does not
+// know that runs five runes or more after an admin element is read as the usual road name (two
+// runes and the road word, or three when the third is a compass or numeral: 金陵北路) after a
+// place of at least two runes. It emits the place as a community and returns where the road
+// starts.
+func (p *parser) placeBeforeRoad(a, b int) int {
+	if b-a < 5 || len(p.out) == 0 {
+		return a
+	}
+	switch p.out[len(p.out)-1].Kind {
+	case KindStreet, KindCommunity:
+	default:
+		return a
+	}
+	if !isRoadEnd(p.rs[b-1]) || p.rs[b-2] == '大' || p.rs[b-2] == '公' {
+		return a // 大道, 公路 names are long
+	}
+	start := b - 3
+	if r := p.rs[b-2]; isCompass(r) || r == '中' || isNumeral(r) || isDigit(r) {
+		start = b - 4
+	}
+	if start-a < 2 || hasAnyPrefix(p.t.Norm[p.bo[start]:], []string{"环", "横", "纵"}) {
+		return a
+	}
+	for k := a; k < start; k++ {
+		if isCompass(p.rs[k]) || isNumeral(p.rs[k]) || isDigit(p.rs[k]) {
+			return a // 人民东一路, 中山南二路: one name
+		}
+	}
+	p.emit(KindCommunity, a, start, false)
+	return start
+}
+
 // roadThenPlace emits a road name followed by a place name (迎宾西路北大资源, 江汉东路迎春小区)
 // as the road and a place of kind k, and reports whether the span [a, b) is one. A compass
 // word right after the road is a direction (人民路北侧), unless a name of two runes or more
@@ -236,4 +295,14 @@ func (p *parser) shortAdmin(a, b int) Kind {
 		return KindDistrict
 	}
 	return 0
+}
+
+// placeSuffix returns the kind of the place or zone suffix n ends with (工业区, 超市), if any.
+func placeSuffix(n string) (Kind, bool) {
+	for _, s := range adminSuffixes {
+		if (s.k == KindPOI || s.k == KindDevzone) && strings.HasSuffix(n, s.w) {
+			return s.k, true
+		}
+	}
+	return 0, false
 }
