@@ -27,6 +27,9 @@ var adminSuffixes = []struct {
 	{"旗", KindDistrict}, {"镇", KindStreet}, {"乡", KindStreet}, {"村", KindCommunity},
 }
 
+// zoneWords start the name of a zone named after the town before it (掌起镇工业园区).
+var zoneWords = []string{"工业", "开发区", "园区", "创新园", "产业园", "科技园", "经济"}
+
 // roadSuffixes end a road name.
 var roadSuffixes = []string{"大街", "大道", "胡同", "路", "街", "道", "巷", "弄", "里", "坊"}
 
@@ -65,6 +68,9 @@ func (p *parser) classify(a, b int, next Kind) {
 				if s.w == "村" && end < b && strings.ContainsRune("镇乡", p.rs[end]) {
 					break // 付村镇: the town's name holds 村
 				}
+				if (s.w == "镇" || s.w == "乡") && end < b && hasAnyPrefix(p.t.Norm[p.bo[end]:p.bo[b]], zoneWords) {
+					break // 掌起镇工业园区: the zone is named after its town
+				}
 				kind := s.k
 				if kind >= KindProvince && kind <= KindStreet {
 					// The longer suffix may start before k (工业区 read from its 区).
@@ -94,16 +100,26 @@ func (p *parser) classify(a, b int, next Kind) {
 		kind := kindCut
 		// Noise run into a national name (中国浙江省, AAAA浙江省): the name alone is the area.
 		for m := a + 1; m < cut-1; m++ {
-			if nk := p.nat.names[p.text(m, cut)]; nk >= KindProvince && nk <= KindDistrict || nk == KindStreet && p.shortAdmin(a, m) > 0 {
+			name := p.text(m, cut)
+			if stripAdminSuffix(name) == "" {
+				continue // 街道 alone is no town's name
+			}
+			nk := p.nat.names[name]
+			switch {
+			case nk >= KindProvince && nk <= KindDistrict, nk == KindStreet && p.shortAdmin(a, m) > 0:
 				// 东阳白云街道, 龙华明治街道: a short admin name before the town is its own element.
 				if j := p.shortAdmin(a, m); j > 0 {
 					p.emit(j, a, m, false)
 				} else {
 					p.emit(KindOther, a, m, false)
 				}
-				a = m
-				break
+			case kindCut == KindStreet && p.endsWithRoad(a, m) && m-a >= 3:
+				p.emit(KindRoad, a, m, false) // 龙皇路径山镇: the road, then the town
+			default:
+				continue
 			}
+			a = m
+			break
 		}
 		nk := p.nat.names[p.text(a, cut)]
 		switch {
@@ -156,10 +172,70 @@ func (p *parser) classify(a, b int, next Kind) {
 		return
 	}
 	if b-a >= 2 {
-		p.emit(KindPOI, a, b, false)
+		p.place(a, b, KindPOI)
 		return
 	}
 	p.emit(KindOther, a, b, false)
+}
+
+// place emits a place name of kind k, and the part of it a trailing word names apart (翠竹苑
+// A区, 福田市场二期, 清波公寓南大门) as a sub-place; a part alone right after a place is one
+// too (A区 after 福田市场).
+func (p *parser) place(a, b int, k Kind) {
+	if j := p.subPlaceStart(a, b); j > a {
+		if j-a >= 2 {
+			p.emit(k, a, j, false)
+		} else {
+			j = a
+		}
+		if j == a && !(len(p.out) > 0 && (p.last() == KindPOI || p.last() == KindSubPOI)) {
+			p.emit(k, a, b, false)
+			return
+		}
+		p.emit(KindSubPOI, j, b, false)
+		return
+	}
+	p.emit(k, a, b, false)
+}
+
+// subPlaceStart returns where a trailing sub-place word starts in [a, b) — a letter, number
+// or compass before 区, 期 or 门 (A区, 二期, 东区, 3号门), or 大门/正门/后门 — or a when there
+// is none.
+func (p *parser) subPlaceStart(a, b int) int {
+	if b-a < 2 {
+		return a
+	}
+	last := p.rs[b-1]
+	switch last {
+	case '区', '期', '门':
+	default:
+		return a
+	}
+	j := b - 1
+	if last == '门' && j > a && strings.ContainsRune("大正后侧东南西北", p.rs[j-1]) {
+		j--
+		if j > a && p.rs[j] == '门' {
+			return a
+		}
+		if j > a && p.rs[j] == '大' && isCompass(p.rs[j-1]) {
+			j-- // 南大门
+		}
+		return j
+	}
+	if j > a && p.rs[j-1] == '号' {
+		j-- // 3号门
+	}
+	k := j
+	for k > a && (isDigit(p.rs[k-1]) || isNumeral(p.rs[k-1]) || isUpper(p.rs[k-1])) {
+		k--
+	}
+	if k == j && k > a && (isCompass(p.rs[k-1]) || p.rs[k-1] == '中') && last == '区' {
+		k--
+	}
+	if k == j || k == b-1 {
+		return a
+	}
+	return k
 }
 
 func isRoadEnd(r rune) bool { return r == '路' || r == '街' || r == '道' || r == '巷' }
@@ -268,7 +344,7 @@ func (p *parser) placeBeforeRoad(a, b int) int {
 // follows it (霞西路北海联合市场).
 func (p *parser) roadThenPlace(a, b int, k Kind) bool {
 	for r := b - 3; r > a; r-- {
-		if (p.rs[r] != '路' && p.rs[r] != '街') || !p.endsWithRoad(a, r+1) || hasAnyPrefix(p.t.Norm[p.bo[r+1]:p.bo[b]], noCut) {
+		if !p.roadWordAt(r) || !p.endsWithRoad(a, r+1) || hasAnyPrefix(p.t.Norm[p.bo[r+1]:p.bo[b]], noCut) {
 			continue
 		}
 		if isCompass(p.rs[r+1]) {
@@ -276,8 +352,8 @@ func (p *parser) roadThenPlace(a, b int, k Kind) bool {
 				continue
 			}
 		}
-		p.emit(KindRoad, a, r+1, false)
-		p.emit(k, r+1, b, false)
+		p.roads(a, r+1)
+		p.place(r+1, b, k)
 		return true
 	}
 	return false
@@ -305,4 +381,18 @@ func placeSuffix(n string) (Kind, bool) {
 		}
 	}
 	return 0, false
+}
+
+// roadWordAt reports whether rune r ends a road name that a place name may follow: 路, 街,
+// 大道, and a named 巷 or 弄 (not 3巷, which numbers a lane).
+func (p *parser) roadWordAt(r int) bool {
+	switch p.rs[r] {
+	case '路', '街':
+		return true
+	case '道':
+		return r > 0 && p.rs[r-1] == '大'
+	case '巷', '弄':
+		return r > 0 && !isDigit(p.rs[r-1]) && !isNumeral(p.rs[r-1])
+	}
+	return false
 }

@@ -420,6 +420,24 @@ func TestParseNational(t *testing.T) {
 		{"宁波兴业一路1号", "city:宁波 road:兴业一路 roadno:1号"},
 		// A place name run into a road's.
 		{"浙江省余姚市模具城金型路8号", "prov:浙江省 district:余姚市 poi:模具城 road:金型路 roadno:8号"},
+		// A unique county short form opening the address; a municipality's short districts.
+		{"义乌长春路100号", "district:义乌 road:长春路 roadno:100号"},
+		{"义乌国际商贸城", "poi:义乌国际商贸城"},
+		{"解放东路8号", "road:解放东路 roadno:8号"},
+		{"上海市浦东周浦周邓公路12弄", "city:上海市 district:浦东 town:周浦 road:周邓公路 alley:12弄"},
+		// Former counties; noise before a national name; a short city starting a company name.
+		{"浙江绍兴市绍兴县袍江工业园区", "prov:浙江 city:绍兴市 district:绍兴县 devzone:袍江工业园区"},
+		{"中国浙江省温州市龙湾区永强大道1号", "other:中国 prov:浙江省 city:温州市 district:龙湾区 road:永强大道 roadno:1号"},
+		{"杭州市拱墅区杭州南方机电", "city:杭州市 district:拱墅区 poi:杭州南方机电"},
+		// Zones and compound parts are no districts; a hamlet between a town and a road.
+		{"掌起镇工业园区工业路5号", "devzone:掌起镇工业园区 road:工业路 roadno:5号"},
+		{"顺达花苑西区3幢", "poi:顺达花苑 subpoi:西区 building:3栋"},
+		{"姜山镇胡家坟振兴路", "town:姜山镇 community:胡家坟 road:振兴路"},
+		{"江汉东路迎春小区", "road:江汉东路 poi:迎春小区"},
+		{"霞西路北海联合市场", "road:霞西路 poi:北海联合市场"},
+		{"清波公寓南大门", "poi:清波公寓 subpoi:南大门"},
+		// A road named by a number.
+		{"杭州市钱塘区下沙1号大街", "city:杭州市 district:钱塘区 town:下沙 road:1号大街"},
 	} {
 		var got []string
 		for _, e := range ix.Parse(c.q).Elements {

@@ -36,11 +36,12 @@ const (
 	KindNeighbourhood      // 邻 (Taiwan)
 	KindGroup              // 村民小组 3组
 	KindDevzone            // 开发区/工业园区 (AMap 开发区, Baidu edz)
+	KindSubPOI             // a part of a place: A区, 二期, 南门 (CCKS subpoi)
 )
 
 var kindNames = [...]string{"other", "prov", "city", "district", "town", "community", "road", "section",
 	"lane", "alley", "roadno", "poi", "building", "unit", "floor", "room", "intersection", "direction",
-	"distance", "assist", "neighbourhood", "village_group", "devzone"}
+	"distance", "assist", "neighbourhood", "village_group", "devzone", "subpoi"}
 
 // String returns the CCKS-style label of the kind.
 func (k Kind) String() string {
@@ -212,7 +213,8 @@ func (p *parser) run() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
 			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) &&
-				!p.suffixFollows(k, i, i+l) && !p.cityInName(k, i, i+l) {
+				!p.suffixFollows(k, i, i+l) && !p.cityInName(k, i, i+l) &&
+				!(k == KindStreet && hasAnyPrefix(p.t.Norm[p.bo[i+l]:], zoneWords)) {
 				p.emit(k, i, i+l, false)
 				i += l
 				continue
@@ -399,7 +401,23 @@ func (p *parser) shortTownBeforeRoad(i int) int {
 		if _, taken := d.voc.names[p.text(i, i+l)]; taken {
 			continue
 		}
-		if r := p.rs[i+l]; p.roadWithin(i+l+2, 8) && !strings.ContainsRune("镇乡村街路道巷弄里大中新老市县区", r) && !isCompass(r) && !isNumeral(r) {
+		r, rest := p.rs[i+l], p.t.Norm[p.bo[i+l]:]
+		switch {
+		case isDigit(r):
+			// 下沙0号大街: a road named by its number.
+			k := i + l
+			for k < len(p.rs) && isDigit(p.rs[k]) {
+				k++
+			}
+			if k+1 < len(p.rs) && p.rs[k] == '号' && p.roadWithin(k+1, 3) {
+				return i + l
+			}
+		case isCompass(r):
+			// 下沙东大街, but not 湖墅南路 (the road's own name).
+			if hasAnyPrefix(rest[utf8.RuneLen(r):], []string{"大街", "大道"}) {
+				return i + l
+			}
+		case p.roadWithin(i+l+2, 8) && !strings.ContainsRune("镇乡村街路道巷弄里大中新老市县区", r) && !isNumeral(r):
 			return i + l
 		}
 	}

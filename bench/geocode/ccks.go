@@ -41,6 +41,8 @@ func ccksLabel(k gazetteer.Kind) string {
 		return "assist"
 	case gazetteer.KindGroup:
 		return "village_group"
+	case gazetteer.KindSubPOI:
+		return "subpoi"
 	case gazetteer.KindDevzone:
 		return "devzone"
 	case gazetteer.KindLane, gazetteer.KindAlley:
