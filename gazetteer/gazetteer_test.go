@@ -263,6 +263,26 @@ func TestReverse(t *testing.T) {
 	}
 }
 
+// TestReverseStandIn checks that a stand-in level (a derived 街道, as Taipei's police
+// precincts are) is named in the place chain but left out of the formatted address.
+func TestReverseStandIn(t *testing.T) {
+	for _, derived := range []bool{false, true} {
+		ds := testCity()
+		ds.Areas[1].Derived = derived
+		r := mustNew(t, ds, gazetteer.Options{}).Reverse(housePoint(17), 50)
+		if r.Place.Street.Name != "东门街道" || r.Place.Street.Derived != derived {
+			t.Errorf("derived=%v: place %+v", derived, r.Place)
+		}
+		want := "罗湖区东门街道湖贝社区建设路17号"
+		if derived {
+			want = "罗湖区湖贝社区建设路17号"
+		}
+		if r.Formatted != want {
+			t.Errorf("derived=%v: formatted %q, want %q", derived, r.Formatted, want)
+		}
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	ix := mustNew(t, testCity(), gazetteer.Options{})
 	cases := []struct{ q, want string }{

@@ -21,10 +21,21 @@ type Place struct {
 	District  AreaRef `json:"district"`
 }
 
-// AreaRef names an area by code and name.
+// AreaRef names an area by code and name. Derived marks a stand-in level (Taipei's police
+// precincts standing in for 街道): it is named in the chain but left out of formatted
+// addresses, which no resident would write it in.
 type AreaRef struct {
-	Code string `json:"code,omitempty"`
-	Name string `json:"name,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Derived bool   `json:"derived,omitempty"`
+}
+
+// InAddress returns the name as a formatted address writes it: none for a stand-in level.
+func (a AreaRef) InAddress() string {
+	if a.Derived {
+		return ""
+	}
+	return a.Name
 }
 
 // Options configure an Index. The zero value works: without Locate, results carry the
@@ -54,7 +65,7 @@ func LocateWith(gx *geo.Index) func(orb.Point) Place {
 			area *data.Area
 		}{{&pl.Community, loc.Community}, {&pl.Street, loc.Street}, {&pl.District, loc.District}} {
 			if a.area != nil {
-				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name}
+				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name, Derived: a.area.Derived}
 			}
 		}
 		return pl
