@@ -20,10 +20,15 @@ const (
 	LevelBuilding     Level = "楼栋"
 	LevelPOI          Level = "兴趣点"
 	LevelIntersection Level = "道路交叉路口"
-	LevelRoad         Level = "道路"
-	LevelCommunity    Level = "社区"
-	LevelStreet       Level = "街道"
-	LevelDistrict     Level = "区县"
+	// LevelSegment is a stretch of road between two ends (人民路（友谊桥至和平桥）): the
+	// candidate carries the Line; its Point is the line's middle. The gazetteer parses such a
+	// text (ParseSegment, SegmentQuery) but the line along the road is resolved by package
+	// duty, as duty segments are; city.Snapshot.Geocode joins the two.
+	LevelSegment   Level = "道路区段"
+	LevelRoad      Level = "道路"
+	LevelCommunity Level = "社区"
+	LevelStreet    Level = "街道"
+	LevelDistrict  Level = "区县"
 )
 
 // Candidate is one answer to a geocoding query. Level and Score say what it vouches for;
@@ -31,8 +36,10 @@ const (
 // dispatcher never takes a neighbour's number, another road or an estimate for the place asked.
 type Candidate struct {
 	Point orb.Point `json:"-"`
-	Level Level     `json:"level"`
-	Score float64   `json:"score"` // in [0, 1]: 1 is an exact 门牌 match; see Score
+	// Line is the stretch of road a 道路区段 answer names (nil at every other level).
+	Line  orb.MultiLineString `json:"-"`
+	Level Level               `json:"level"`
+	Score float64             `json:"score"` // in [0, 1]: 1 is an exact 门牌 match; see Score
 	// Address is the place the point stands for, as the index spells it (= Matched; kept for
 	// callers that read it).
 	Address string `json:"address"`
