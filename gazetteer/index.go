@@ -190,6 +190,12 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		}
 		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line})
 	}
+	for _, r := range ix.roads {
+		r.lines = joinLines(r.lines)
+		for _, s := range r.streets {
+			s.lines = joinLines(s.lines)
+		}
+	}
 	ix.addrs = make([]addr, 0, len(ds.Addresses))
 	for _, a := range ds.Addresses {
 		k, ok := ix.keyOf(a)
