@@ -656,7 +656,18 @@ func (p *parser) number(i, pending int) (int, bool) {
 		if end < n && rs[end] == '院' {
 			end++
 		}
+		// 17号甲: the qualifier after the number (registers write 12甲), when nothing but a
+		// floor, unit or the end follows it (17号甲级写字楼 is a grade, not a qualifier).
+		if suffix == "" && end < n && strings.ContainsRune("甲乙丙丁", rs[end]) &&
+			(end+1 == n || isDigit(rs[end+1]) || strings.ContainsRune(",FB楼层室", rs[end+1])) {
+			suffix = string(rs[end])
+			end++
+		}
 		return p.house(i, end, num, suffix)
+	case '甲', '乙', '丙', '丁':
+		if prefix == "" && j+1 < n && rs[j+1] == '号' {
+			return p.house(i, j+2, num, string(rs[j])) // 12甲号
+		}
 	case '-', '之':
 		k := j + 1
 		for k < n && isDigit(rs[k]) {
