@@ -497,7 +497,9 @@ var markers = []struct {
 }{
 	{"十字路口", KindIntersection}, {"交叉路口", KindIntersection}, {"交叉口", KindIntersection},
 	{"交汇处", KindIntersection}, {"交界处", KindIntersection}, {"交口", KindIntersection},
-	{"斜对面", KindAssist}, {"附近", KindAssist}, {"旁边", KindAssist}, {"对面", KindAssist},
+	{"斜对面", KindAssist}, {"正对面", KindAssist}, {"附近", KindAssist}, {"旁边", KindAssist}, {"对面", KindAssist},
+	{"后面", KindAssist}, {"后边", KindAssist}, {"左边", KindAssist}, {"右边", KindAssist}, {"左侧", KindAssist},
+	{"右侧", KindAssist}, {"隔壁", KindAssist},
 	{"门口", KindAssist}, {"楼下", KindAssist}, {"院内", KindAssist}, {"周边", KindAssist},
 	{"联系电话", KindOther}, {"电话", KindOther}, {"电联", KindOther}, {"NULL", KindOther},
 }
@@ -551,7 +553,7 @@ func (p *parser) direction(i int) (int, Kind) {
 		j++
 	}
 	end := j
-	for _, w := range []string{"方向", "侧", "边", "面", "角"} {
+	for _, w := range []string{"方向", "侧", "边", "面", "角", "段"} {
 		if strings.HasPrefix(p.t.Norm[p.bo[j]:], w) {
 			end = j + utf8.RuneCountInString(w)
 			break

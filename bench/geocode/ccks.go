@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"citygeo/gazetteer"
 )
@@ -118,6 +119,10 @@ func parsedSpans(s string) []span {
 			}
 		case gazetteer.KindAlley, gazetteer.KindLane:
 			numbered = "road"
+		case gazetteer.KindIntersection:
+			if utf8.RuneCountInString(e.Text) == 1 && e.Text != "口" {
+				continue // 与, 和, 跟 between two roads: the set leaves the connector unlabelled
+			}
 		case gazetteer.KindNumber:
 			if numbered != "road" {
 				l = "houseno"
