@@ -141,6 +141,7 @@ func TestGeocode(t *testing.T) {
 		{"taiwan traditional", "和平東路三段228巷7號", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonStreetUnknown, orb.Point{lon0 + 0.01, 22.54}, 1200, 0.3, 0.5, "和平東路"},
+		{"named lane not indexed", "建设路幸福巷17号", road, gazetteer.ReasonStreetUnknown, housePoint(51), 200, 0.3, 0.5, "建设路"},
 		{"road with numeral variant", "中山2路", road, "", orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, "中山二路"},
 		{"poi", "东门医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
 		{"poi alias", "东门人民医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"citygeo/data"
@@ -330,7 +331,28 @@ func (g *geocoder) street() {
 	}()
 	asked := g.askedStreet()
 	hasNum := g.number.Kind == KindNumber
+	// A named lane glued to its road (民權路建國巷16號, 人民路幸福巷8号) that the index does not
+	// hold: the number is the lane's, never the road's, so the road answers, flagged.
+	namedLane := false
+	if len(g.roads) >= 2 {
+		l := g.roads[1]
+		namedLane = l.Start == g.roads[0].End && !l.Known && (strings.HasSuffix(l.Text, "巷") || strings.HasSuffix(l.Text, "弄"))
+	}
+	if namedLane {
+		asked = g.p.Text.RawSpan(g.roads[0].Start, max(g.roads[1].End, g.number.End))
+	}
 	for _, m := range ms {
+		if namedLane {
+			p, ok := ix.roadCenter(ix.roads[m.road])
+			if s := ix.streets[streetKey{road: m.road}]; s != nil && len(s.nums) > 0 {
+				p, ok = s.center, true // the road's numbered middle, as for the road alone
+			}
+			if ok {
+				name := ix.roads[m.road].display
+				g.add(Candidate{Point: p, Level: LevelRoad, Reason: ReasonStreetUnknown, Asked: asked, Matched: name, Street: name})
+			}
+			continue
+		}
 		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
 		s := ix.streets[k]
 		if s == nil && k.section == 0 {
