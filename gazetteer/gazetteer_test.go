@@ -579,7 +579,11 @@ func TestLaneRule(t *testing.T) {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: n, Point: p})
 	}
 	for n := 1; n <= 60; n++ {
-		add("信義路", "", n, housePoint(n))
+		p := housePoint(n)
+		if n == 30 {
+			p[1] = lat0 // on the centreline: its side cannot tell which way 30巷 leaves
+		}
+		add("信義路", "", n, p)
 	}
 	lanePoint := func(mouth, n int) orb.Point {
 		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - float64(n)*0.00003}
@@ -596,6 +600,9 @@ func TestLaneRule(t *testing.T) {
 		// Lanes with no house: from the mouth on the number's side, by the city's spacing.
 		{"信義路26巷10號", orb.Point{lon0 + 26*step, lat0 - 0.0002 - 10*citySpacing}, 15},
 		{"信義路27巷10號", orb.Point{lon0 + 27*step, lat0 + 0.0002 + 10*citySpacing}, 15},
+		// Its mouth on the centreline: 24巷, off the same side six numbers away, lends its
+		// direction (south).
+		{"信義路30巷10號", orb.Point{lon0 + 30*step, lat0 - 10*citySpacing}, 15},
 	} {
 		got := ix.Geocode(c.q, gazetteer.Query{})
 		if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
