@@ -22,7 +22,7 @@ var adminSuffixes = []struct {
 	{"超市", KindPOI}, {"都市", KindPOI}, {"城市", KindPOI}, {"门市", KindPOI}, {"夜市", KindPOI},
 	{"菜市", KindPOI}, {"集市", KindPOI}, {"旗舰", KindPOI},
 	{"村民小组", KindGroup}, {"村民组", KindGroup},
-	{"居委会", KindCommunity}, {"街道", KindStreet}, {"社区", KindCommunity},
+	{"居委会", KindCommunity}, {"街办事处", KindStreet}, {"办事处", KindStreet}, {"街道", KindStreet}, {"社区", KindCommunity},
 	{"省", KindProvince}, {"市", KindCity}, {"区", KindDistrict}, {"县", KindDistrict},
 	{"旗", KindDistrict}, {"镇", KindStreet}, {"乡", KindStreet}, {"村", KindCommunity},
 }
@@ -101,8 +101,8 @@ func (p *parser) classify(a, b int, next Kind) {
 		// Noise run into a national name (中国浙江省, AAAA浙江省): the name alone is the area.
 		for m := a + 1; m < cut-1; m++ {
 			name := p.text(m, cut)
-			if stripAdminSuffix(name) == "" {
-				continue // 街道 alone is no town's name
+			if stripAdminSuffix(name) == "" || isSuffixWord(name) {
+				continue // 街道, 办事处 alone are no town's name
 			}
 			nk := p.nat.names[name]
 			switch {
@@ -158,7 +158,7 @@ func (p *parser) classify(a, b int, next Kind) {
 		p.emit(KindIntersection, b-1, b, false)
 		return
 	}
-	if p.endsWithRoad(a, b) {
+	if p.endsWithRoad(a, b) && !p.compoundName(a, b, next) {
 		a = p.placeBeforeRoad(a, b)
 		p.roads(a, b)
 		return
@@ -393,6 +393,29 @@ func (p *parser) roadWordAt(r int) bool {
 		return r > 0 && p.rs[r-1] == '大'
 	case '巷', '弄':
 		return r > 0 && !isDigit(p.rs[r-1]) && !isNumeral(p.rs[r-1])
+	}
+	return false
+}
+
+// compoundName reports whether [a, b), ending in 里 or 坊, names a compound rather than a
+// lane (清河坊0幢, 探梅里, 保利春天里): it is a lane only when a house number follows it.
+func (p *parser) compoundName(a, b int, next Kind) bool {
+	if r := p.rs[b-1]; r != '里' && r != '坊' {
+		return false
+	}
+	switch next {
+	case KindNumber, KindSection, KindLane, KindAlley:
+		return false
+	}
+	return true
+}
+
+// isSuffixWord reports whether n is one of the admin suffixes itself (办事处, 街道).
+func isSuffixWord(n string) bool {
+	for _, s := range adminSuffixes {
+		if s.w == n {
+			return true
+		}
 	}
 	return false
 }

@@ -466,6 +466,10 @@ func TestParseNational(t *testing.T) {
 		{"江汉东路迎春小区", "road:江汉东路 poi:迎春小区"},
 		{"霞西路北海联合市场", "road:霞西路 poi:北海联合市场"},
 		{"清波公寓南大门", "poi:清波公寓 subpoi:南大门"},
+		// 街办事处 is a 街道's office; a 坊 or 里 with no number after it is a compound.
+		{"湖北省武汉市武昌区水果湖街办事处黄鹂路", "prov:湖北省 city:武汉市 district:武昌区 town:水果湖街办事处 road:黄鹂路"},
+		{"东岳路清河坊3幢", "road:东岳路 poi:清河坊 building:3栋"},
+		{"东岳路清河坊8号", "road:东岳路 road:清河坊 roadno:8号"},
 		// A road named by a number.
 		{"杭州市钱塘区下沙1号大街", "city:杭州市 district:钱塘区 town:下沙 road:1号大街"},
 	} {
