@@ -621,3 +621,24 @@ func TestLaneRule(t *testing.T) {
 // citySpacing is the test road's spacing per number (0.0001° of longitude, 10.3 m) in degrees
 // of latitude.
 const citySpacing = 10.3 / 110800
+
+// TestLaneEntranceRow checks that an address row without a number (a register's lane
+// entrance) marks where its lane leaves the street and is never answered as a 门牌.
+func TestLaneEntranceRow(t *testing.T) {
+	ds := testCity()
+	at := orb.Point{lon0 + 120*step, lat0 - 0.0001}
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: 999, Road: "建设路", Lane: "120巷", Point: at})
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路120巷口", gazetteer.Query{})
+	if len(got) == 0 || orbgeo.Distance(got[0].Point, at) > 1 {
+		t.Fatalf("120巷口 = %+v, want the entrance row's point %v", got, at)
+	}
+	if got[0].Reason == gazetteer.ReasonExact {
+		t.Errorf("120巷口 from an entrance row is exact: %+v", got[0])
+	}
+	for _, c := range ix.Geocode("建设路120巷0号", gazetteer.Query{Limit: 5}) {
+		if c.Level == gazetteer.LevelHouse && c.Reason == gazetteer.ReasonExact {
+			t.Errorf("the entrance row answered as 门牌 0号: %+v", c)
+		}
+	}
+}

@@ -197,9 +197,18 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		}
 	}
 	ix.addrs = make([]addr, 0, len(ds.Addresses))
+	var mouths []addr
 	for _, a := range ds.Addresses {
 		k, ok := ix.keyOf(a)
 		if !ok {
+			continue
+		}
+		if a.Number == 0 {
+			// No 门牌: a register's lane entrance (a lane or alley with no number) marks where
+			// the lane leaves its parent street, at the parent's number equal to the lane's.
+			if parent, num, ok := parentOf(k); ok {
+				mouths = append(mouths, addr{num: num, point: a.Point, street: ix.streetFor(parent)})
+			}
 			continue
 		}
 		s := ix.streetFor(k)
@@ -208,6 +217,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	ix.addPOIAddresses(ds.POIs)
 	ix.roadParts = nil
 	ix.real = len(ix.addrs)
+	ix.addrs = append(ix.addrs, mouths...)
 	ix.addEntrances()
 	if slack := cap(ix.addrs) - len(ix.addrs); slack > len(ix.addrs)/16 {
 		ix.addrs = slices.Clone(ix.addrs) // appending left up to a quarter of the slice unused
@@ -525,7 +535,7 @@ const entranceMaxNum = 10
 // 门牌 themselves.
 func (ix *Index) addEntrances() {
 	first := map[*street]*addr{}
-	for i := range ix.addrs {
+	for i := range ix.addrs[:ix.real] {
 		a := &ix.addrs[i]
 		if f := first[a.street]; f == nil || a.num < f.num {
 			first[a.street] = a
