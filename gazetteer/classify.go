@@ -179,19 +179,10 @@ func (p *parser) classify(a, b int, next Kind) {
 }
 
 // place emits a place name of kind k, and the part of it a trailing word names apart (翠竹苑
-// A区, 福田市场二期, 清波公寓南大门) as a sub-place; a part alone right after a place is one
-// too (A区 after 福田市场).
+// A区, 福田市场二期, 清波公寓南大门) as a sub-place when a name of two runes or more is left.
 func (p *parser) place(a, b int, k Kind) {
-	if j := p.subPlaceStart(a, b); j > a {
-		if j-a >= 2 {
-			p.emit(k, a, j, false)
-		} else {
-			j = a
-		}
-		if j == a && !(len(p.out) > 0 && (p.last() == KindPOI || p.last() == KindSubPOI)) {
-			p.emit(k, a, b, false)
-			return
-		}
+	if j := p.subPlaceStart(a, b); j-a >= 2 {
+		p.emit(k, a, j, false)
 		p.emit(KindSubPOI, j, b, false)
 		return
 	}

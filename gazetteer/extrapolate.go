@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -85,7 +86,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (o
 	if l < 1 {
 		return orb.Point{}, 0, false
 	}
-	need := float64(num-near.num) * ix.streetSpacing(s)
+	need := float64(num-near.num) * cmp.Or(s.spacing, ix.spacing)
 	m := max(-limit, min(limit, need))
 	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
 		return p, math.Abs(need), true

@@ -125,6 +125,8 @@ type street struct {
 	nums   []int32 // indices into Index.addrs, sorted by number then suffix
 	lines  []orb.LineString
 	center orb.Point
+	// spacing is the street's own metres per number (streetSpacing), set at build time.
+	spacing float64
 }
 
 // addr is one indexed 门牌.
@@ -235,6 +237,9 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
 	ix.spacing = ix.numberSpacing()
+	for _, s := range ix.streets {
+		s.spacing = ix.streetSpacing(s)
+	}
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
 	}

@@ -98,13 +98,13 @@ func (v *vocab) addNew(name string, k Kind) {
 	}
 }
 
-// add registers a normalized name; a finer kind never overwrites a road or POI with an area.
 // known reports whether name is in the vocabulary.
 func (v *vocab) known(name string) bool {
 	_, ok := v.names[name]
 	return ok
 }
 
+// add registers a normalized name; a finer kind never overwrites a road or POI with an area.
 func (v *vocab) add(name string, k Kind) {
 	n := utf8.RuneCountInString(name)
 	if n < 2 || n > 31 {
