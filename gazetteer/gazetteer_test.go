@@ -109,6 +109,15 @@ func TestGeocode(t *testing.T) {
 		{"even side interpolated", "建设路42号", house, gazetteer.ReasonInterpolated, housePoint(42), 2, 0.5, 0.95, "建设路42号"},
 		{"之 number", "建设路60之1号", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
 		{"N-K is N之K", "建设路60-1号", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
+		{"N之K號 traditional", "建設路60之1號", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
+		{"N-K without 号", "建设路60-1", house, "", at60x1, 1, 1, 1, "建设路60之1号"},
+		{"甲 after the number", "建设路17号甲", house, "", orb.Point{lon0 + 17*step, lat0 + 0.0004}, 1, 1, 1, "建设路甲17号"},
+		{"甲 before 号", "建设路17甲号3楼", house, "", orb.Point{lon0 + 17*step, lat0 + 0.0004}, 1, 1, 1, "建设路甲17号"},
+		{"floor in Chinese", "建设路十七号三层", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"basement", "建设路17号B1", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"F floor", "建设路17号F3", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"unit and room", "建设路17号2单元301室", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
+		{"taiwan floor and flat", "建設路17號3樓之2", house, "", housePoint(17), 1, 1, 1, "建设路17号"},
 		{"之 number from its base", "建设路17之1号", house, gazetteer.ReasonBaseNumber, lerp(housePoint(17), housePoint(19), 0.25), 1, 0.5, 0.95, "建设路17号"},
 		{"unit of a number from its base", "建设路18号之2", house, gazetteer.ReasonBaseNumber, housePoint(18), 1, 0.5, 0.95, "建设路18号"},
 		{"bare number from its 之 sibling", "建设路57号", house, gazetteer.ReasonSibling, lerp(housePoint(57), housePoint(59), 0.25), 1, 0.5, 0.95, "建设路57之1号"},
@@ -132,6 +141,7 @@ func TestGeocode(t *testing.T) {
 		{"taiwan traditional", "和平東路三段228巷7號", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonStreetUnknown, orb.Point{lon0 + 0.01, 22.54}, 1200, 0.3, 0.5, "和平東路"},
+		{"named lane not indexed", "建设路幸福巷17号", road, gazetteer.ReasonStreetUnknown, housePoint(51), 200, 0.3, 0.5, "建设路"},
 		{"road with numeral variant", "中山2路", road, "", orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, "中山二路"},
 		{"poi", "东门医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
 		{"poi alias", "东门人民医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
@@ -260,6 +270,26 @@ func TestReverse(t *testing.T) {
 	far := ix.Reverse(orb.Point{114.119, 22.5545}, 1000)
 	if far.House != nil || far.Road == nil {
 		t.Errorf("far: house %+v road %+v", far.House, far.Road)
+	}
+}
+
+// TestReverseStandIn checks that a stand-in level (a derived 街道, as Taipei's police
+// precincts are) is named in the place chain but left out of the formatted address.
+func TestReverseStandIn(t *testing.T) {
+	for _, derived := range []bool{false, true} {
+		ds := testCity()
+		ds.Areas[1].Derived = derived
+		r := mustNew(t, ds, gazetteer.Options{}).Reverse(housePoint(17), 50)
+		if r.Place.Street.Name != "东门街道" || r.Place.Street.Derived != derived {
+			t.Errorf("derived=%v: place %+v", derived, r.Place)
+		}
+		want := "罗湖区东门街道湖贝社区建设路17号"
+		if derived {
+			want = "罗湖区湖贝社区建设路17号"
+		}
+		if r.Formatted != want {
+			t.Errorf("derived=%v: formatted %q, want %q", derived, r.Formatted, want)
+		}
 	}
 }
 
@@ -420,6 +450,28 @@ func TestParseNational(t *testing.T) {
 		{"宁波兴业一路1号", "city:宁波 road:兴业一路 roadno:1号"},
 		// A place name run into a road's.
 		{"浙江省余姚市模具城金型路8号", "prov:浙江省 district:余姚市 poi:模具城 road:金型路 roadno:8号"},
+		// A unique county short form opening the address; a municipality's short districts.
+		{"义乌长春路100号", "district:义乌 road:长春路 roadno:100号"},
+		{"义乌国际商贸城", "poi:义乌国际商贸城"},
+		{"解放东路8号", "road:解放东路 roadno:8号"},
+		{"上海市浦东周浦周邓公路12弄", "city:上海市 district:浦东 town:周浦 road:周邓公路 alley:12弄"},
+		// Former counties; noise before a national name; a short city starting a company name.
+		{"浙江绍兴市绍兴县袍江工业园区", "prov:浙江 city:绍兴市 district:绍兴县 devzone:袍江工业园区"},
+		{"中国浙江省温州市龙湾区永强大道1号", "other:中国 prov:浙江省 city:温州市 district:龙湾区 road:永强大道 roadno:1号"},
+		{"杭州市拱墅区杭州南方机电", "city:杭州市 district:拱墅区 poi:杭州南方机电"},
+		// Zones and compound parts are no districts; a hamlet between a town and a road.
+		{"掌起镇工业园区工业路5号", "devzone:掌起镇工业园区 road:工业路 roadno:5号"},
+		{"顺达花苑西区3幢", "poi:顺达花苑 subpoi:西区 building:3栋"},
+		{"姜山镇胡家坟振兴路", "town:姜山镇 community:胡家坟 road:振兴路"},
+		{"江汉东路迎春小区", "road:江汉东路 poi:迎春小区"},
+		{"霞西路北海联合市场", "road:霞西路 poi:北海联合市场"},
+		{"清波公寓南大门", "poi:清波公寓 subpoi:南大门"},
+		// 街办事处 is a 街道's office; a 坊 or 里 with no number after it is a compound.
+		{"湖北省武汉市武昌区水果湖街办事处黄鹂路", "prov:湖北省 city:武汉市 district:武昌区 town:水果湖街办事处 road:黄鹂路"},
+		{"东岳路清河坊3幢", "road:东岳路 poi:清河坊 building:3栋"},
+		{"东岳路清河坊8号", "road:东岳路 road:清河坊 roadno:8号"},
+		// A road named by a number.
+		{"杭州市钱塘区下沙1号大街", "city:杭州市 district:钱塘区 town:下沙 road:1号大街"},
 	} {
 		var got []string
 		for _, e := range ix.Parse(c.q).Elements {
@@ -531,7 +583,11 @@ func TestLaneRule(t *testing.T) {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: n, Point: p})
 	}
 	for n := 1; n <= 60; n++ {
-		add("信義路", "", n, housePoint(n))
+		p := housePoint(n)
+		if n == 30 {
+			p[1] = lat0 // on the centreline: its side cannot tell which way 30巷 leaves
+		}
+		add("信義路", "", n, p)
 	}
 	lanePoint := func(mouth, n int) orb.Point {
 		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - float64(n)*0.00003}
@@ -548,6 +604,9 @@ func TestLaneRule(t *testing.T) {
 		// Lanes with no house: from the mouth on the number's side, by the city's spacing.
 		{"信義路26巷10號", orb.Point{lon0 + 26*step, lat0 - 0.0002 - 10*citySpacing}, 15},
 		{"信義路27巷10號", orb.Point{lon0 + 27*step, lat0 + 0.0002 + 10*citySpacing}, 15},
+		// Its mouth on the centreline: 24巷, off the same side six numbers away, lends its
+		// direction (south).
+		{"信義路30巷10號", orb.Point{lon0 + 30*step, lat0 - 10*citySpacing}, 15},
 	} {
 		got := ix.Geocode(c.q, gazetteer.Query{})
 		if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
@@ -562,3 +621,24 @@ func TestLaneRule(t *testing.T) {
 // citySpacing is the test road's spacing per number (0.0001° of longitude, 10.3 m) in degrees
 // of latitude.
 const citySpacing = 10.3 / 110800
+
+// TestLaneEntranceRow checks that an address row without a number (a register's lane
+// entrance) marks where its lane leaves the street and is never answered as a 门牌.
+func TestLaneEntranceRow(t *testing.T) {
+	ds := testCity()
+	at := orb.Point{lon0 + 120*step, lat0 - 0.0001}
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: 999, Road: "建设路", Lane: "120巷", Point: at})
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路120巷口", gazetteer.Query{})
+	if len(got) == 0 || orbgeo.Distance(got[0].Point, at) > 1 {
+		t.Fatalf("120巷口 = %+v, want the entrance row's point %v", got, at)
+	}
+	if got[0].Reason == gazetteer.ReasonExact {
+		t.Errorf("120巷口 from an entrance row is exact: %+v", got[0])
+	}
+	for _, c := range ix.Geocode("建设路120巷0号", gazetteer.Query{Limit: 5}) {
+		if c.Level == gazetteer.LevelHouse && c.Reason == gazetteer.ReasonExact {
+			t.Errorf("the entrance row answered as 门牌 0号: %+v", c)
+		}
+	}
+}

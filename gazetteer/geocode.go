@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"citygeo/data"
@@ -20,10 +21,15 @@ const (
 	LevelBuilding     Level = "楼栋"
 	LevelPOI          Level = "兴趣点"
 	LevelIntersection Level = "道路交叉路口"
-	LevelRoad         Level = "道路"
-	LevelCommunity    Level = "社区"
-	LevelStreet       Level = "街道"
-	LevelDistrict     Level = "区县"
+	// LevelSegment is a stretch of road between two ends (人民路（友谊桥至和平桥）): the
+	// candidate carries the Line; its Point is the line's middle. The gazetteer parses such a
+	// text (ParseSegment, SegmentQuery) but the line along the road is resolved by package
+	// duty, as duty segments are; city.Snapshot.Geocode joins the two.
+	LevelSegment   Level = "道路区段"
+	LevelRoad      Level = "道路"
+	LevelCommunity Level = "社区"
+	LevelStreet    Level = "街道"
+	LevelDistrict  Level = "区县"
 )
 
 // Candidate is one answer to a geocoding query. Level and Score say what it vouches for;
@@ -31,8 +37,10 @@ const (
 // dispatcher never takes a neighbour's number, another road or an estimate for the place asked.
 type Candidate struct {
 	Point orb.Point `json:"-"`
-	Level Level     `json:"level"`
-	Score float64   `json:"score"` // in [0, 1]: 1 is an exact 门牌 match; see Score
+	// Line is the stretch of road a 道路区段 answer names (nil at every other level).
+	Line  orb.MultiLineString `json:"-"`
+	Level Level               `json:"level"`
+	Score float64             `json:"score"` // in [0, 1]: 1 is an exact 门牌 match; see Score
 	// Address is the place the point stands for, as the index spells it (= Matched; kept for
 	// callers that read it).
 	Address string `json:"address"`
@@ -323,7 +331,28 @@ func (g *geocoder) street() {
 	}()
 	asked := g.askedStreet()
 	hasNum := g.number.Kind == KindNumber
+	// A named lane glued to its road (民權路建國巷16號, 人民路幸福巷8号) that the index does not
+	// hold: the number is the lane's, never the road's, so the road answers, flagged.
+	namedLane := false
+	if len(g.roads) >= 2 {
+		l := g.roads[1]
+		namedLane = l.Start == g.roads[0].End && !l.Known && (strings.HasSuffix(l.Text, "巷") || strings.HasSuffix(l.Text, "弄"))
+	}
+	if namedLane {
+		asked = g.p.Text.RawSpan(g.roads[0].Start, max(g.roads[1].End, g.number.End))
+	}
 	for _, m := range ms {
+		if namedLane {
+			p, ok := ix.roadCenter(ix.roads[m.road])
+			if s := ix.streets[streetKey{road: m.road}]; s != nil && len(s.nums) > 0 {
+				p, ok = s.center, true // the road's numbered middle, as for the road alone
+			}
+			if ok {
+				name := ix.roads[m.road].display
+				g.add(Candidate{Point: p, Level: LevelRoad, Reason: ReasonStreetUnknown, Asked: asked, Matched: name, Street: name})
+			}
+			continue
+		}
 		k := streetKey{road: m.road, section: int32(g.section.Num), lane: int32(g.lane.Num), alley: int32(g.alley.Num)}
 		s := ix.streets[k]
 		if s == nil && k.section == 0 {

@@ -258,7 +258,7 @@ func (ix *Index) Deployment() Deployment {
 // chain fills a place from a community code and its parents.
 func (ix *Index) chain(p *Place, code string) {
 	for a := ix.areaBy[code]; a != nil; a = ix.areaBy[a.Parent] {
-		ref := AreaRef{Code: a.Code, Name: a.Name}
+		ref := AreaRef{Code: a.Code, Name: a.Name, Derived: a.Derived}
 		switch a.Level {
 		case data.Community:
 			p.Community = ref

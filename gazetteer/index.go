@@ -21,10 +21,21 @@ type Place struct {
 	District  AreaRef `json:"district"`
 }
 
-// AreaRef names an area by code and name.
+// AreaRef names an area by code and name. Derived marks a stand-in level (Taipei's police
+// precincts standing in for 街道): it is named in the chain but left out of formatted
+// addresses, which no resident would write it in.
 type AreaRef struct {
-	Code string `json:"code,omitempty"`
-	Name string `json:"name,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Derived bool   `json:"derived,omitempty"`
+}
+
+// InAddress returns the name as a formatted address writes it: none for a stand-in level.
+func (a AreaRef) InAddress() string {
+	if a.Derived {
+		return ""
+	}
+	return a.Name
 }
 
 // Options configure an Index. The zero value works: without Locate, results carry the
@@ -54,7 +65,7 @@ func LocateWith(gx *geo.Index) func(orb.Point) Place {
 			area *data.Area
 		}{{&pl.Community, loc.Community}, {&pl.Street, loc.Street}, {&pl.District, loc.District}} {
 			if a.area != nil {
-				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name}
+				*a.ref = AreaRef{Code: a.area.Code, Name: a.area.Name, Derived: a.area.Derived}
 			}
 		}
 		return pl
@@ -114,6 +125,8 @@ type street struct {
 	nums   []int32 // indices into Index.addrs, sorted by number then suffix
 	lines  []orb.LineString
 	center orb.Point
+	// spacing is the street's own metres per number (streetSpacing), set at build time.
+	spacing float64
 }
 
 // addr is one indexed 门牌.
@@ -179,10 +192,25 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		}
 		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line})
 	}
+	for _, r := range ix.roads {
+		r.lines = joinLines(r.lines)
+		for _, s := range r.streets {
+			s.lines = joinLines(s.lines)
+		}
+	}
 	ix.addrs = make([]addr, 0, len(ds.Addresses))
+	var mouths []addr
 	for _, a := range ds.Addresses {
 		k, ok := ix.keyOf(a)
 		if !ok {
+			continue
+		}
+		if a.Number == 0 {
+			// No 门牌: a register's lane entrance (a lane or alley with no number) marks where
+			// the lane leaves its parent street, at the parent's number equal to the lane's.
+			if parent, num, ok := parentOf(k); ok {
+				mouths = append(mouths, addr{num: num, point: a.Point, street: ix.streetFor(parent)})
+			}
 			continue
 		}
 		s := ix.streetFor(k)
@@ -191,6 +219,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	ix.addPOIAddresses(ds.POIs)
 	ix.roadParts = nil
 	ix.real = len(ix.addrs)
+	ix.addrs = append(ix.addrs, mouths...)
 	ix.addEntrances()
 	if slack := cap(ix.addrs) - len(ix.addrs); slack > len(ix.addrs)/16 {
 		ix.addrs = slices.Clone(ix.addrs) // appending left up to a quarter of the slice unused
@@ -208,6 +237,9 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
 	ix.spacing = ix.numberSpacing()
+	for _, s := range ix.streets {
+		s.spacing = ix.streetSpacing(s)
+	}
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
 	}
@@ -508,7 +540,7 @@ const entranceMaxNum = 10
 // 门牌 themselves.
 func (ix *Index) addEntrances() {
 	first := map[*street]*addr{}
-	for i := range ix.addrs {
+	for i := range ix.addrs[:ix.real] {
 		a := &ix.addrs[i]
 		if f := first[a.street]; f == nil || a.num < f.num {
 			first[a.street] = a

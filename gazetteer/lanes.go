@@ -75,10 +75,42 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 			dx, dy = sx/l, sy/l
 		}
 	}
+	if dx == 0 && dy == 0 && depth == 0 {
+		// Nothing of its own tells the direction: lanes off the same side of the same street
+		// nearby run alike (a block's lanes are parallel).
+		dx, dy = ix.siblingDirection(k, num)
+	}
 	if dx == 0 && dy == 0 {
 		return laneAxis{}, false
 	}
 	return laneAxis{mouth, dx, dy, setback}, true
+}
+
+// siblingSpan is how many numbers along the parent street a sibling lane may leave from and
+// still lend its direction.
+const siblingSpan = 60
+
+// siblingDirection averages the directions of the lanes (or alleys) leaving the same street on
+// the same side within siblingSpan numbers of num whose own axis is known; zero when none is.
+func (ix *Index) siblingDirection(k streetKey, num int32) (float64, float64) {
+	var sx, sy float64
+	for _, s := range ix.roads[k.road].streets {
+		o := s.key
+		if o.section != k.section || o == k || (k.alley > 0) != (o.alley > 0) || k.alley > 0 && o.lane != k.lane {
+			continue
+		}
+		_, on, ok := parentOf(o)
+		if !ok || (on-num)%2 != 0 || on-num > siblingSpan || num-on > siblingSpan || len(s.nums) == 0 {
+			continue
+		}
+		if a, ok := ix.laneAxisOf(o, 1); ok {
+			sx, sy = sx+a.dx, sy+a.dy
+		}
+	}
+	if l := math.Hypot(sx, sy); l > 0 {
+		return sx / l, sy / l
+	}
+	return 0, 0
 }
 
 // parentLines returns the lines a lane may leave from: its parent street's own lines or its

@@ -36,11 +36,12 @@ const (
 	KindNeighbourhood      // 邻 (Taiwan)
 	KindGroup              // 村民小组 3组
 	KindDevzone            // 开发区/工业园区 (AMap 开发区, Baidu edz)
+	KindSubPOI             // a part of a place: A区, 二期, 南门 (CCKS subpoi)
 )
 
 var kindNames = [...]string{"other", "prov", "city", "district", "town", "community", "road", "section",
 	"lane", "alley", "roadno", "poi", "building", "unit", "floor", "room", "intersection", "direction",
-	"distance", "assist", "neighbourhood", "village_group", "devzone"}
+	"distance", "assist", "neighbourhood", "village_group", "devzone", "subpoi"}
 
 // String returns the CCKS-style label of the kind.
 func (k Kind) String() string {
@@ -95,6 +96,12 @@ func (v *vocab) addNew(name string, k Kind) {
 	if _, ok := v.names[name]; !ok {
 		v.add(name, k)
 	}
+}
+
+// known reports whether name is in the vocabulary.
+func (v *vocab) known(name string) bool {
+	_, ok := v.names[name]
+	return ok
 }
 
 // add registers a normalized name; a finer kind never overwrites a road or POI with an area.
@@ -205,13 +212,25 @@ func (p *parser) run() {
 		if u < 0 && p.adminSoFar() {
 			// A mainland admin name outside the dataset, in the admin prefix (after it, 浙江 starts
 			// a company name): an element, but not a known place.
-			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) {
+			if k, l := p.nat.longest(p.t.Norm, p.bo, i); l > 0 && (!nameGoesOn(p.t.Norm[p.bo[i+l]:]) || p.adminAt(i+l)) &&
+				!p.suffixFollows(k, i, i+l) && !p.cityInName(k, i, i+l) &&
+				!(k == KindStreet && hasAnyPrefix(p.t.Norm[p.bo[i+l]:], zoneWords)) {
 				p.emit(k, i, i+l, false)
 				i += l
 				continue
 			}
+			if j := p.leadingShortDistrict(i); j > i {
+				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
 			if j := p.shortDistrictAt(i); j > i {
 				p.emit(KindDistrict, i, j, false)
+				i = j
+				continue
+			}
+			if j := p.shortTownBeforeRoad(i); j > i {
+				p.emit(KindStreet, i, j, false)
 				i = j
 				continue
 			}
@@ -277,6 +296,134 @@ func (p *parser) shortDistrictAt(i int) int {
 	})
 }
 
+// cityInName reports whether the short city name [i, j) after a district or town starts
+// another name rather than repeating the city (杭州市拱墅区杭州南方机电).
+func (p *parser) cityInName(k Kind, i, j int) bool {
+	if k != KindCity || p.rs[j-1] == '市' || !(p.hasKind(KindDistrict) || p.hasKind(KindStreet)) {
+		return false
+	}
+	return !p.adminAt(j)
+}
+
+// suffixFollows reports whether the short city name [i, j) is followed by a district suffix
+// that makes it a county's name (宜宾县, 宜宾 being also a city).
+func (p *parser) suffixFollows(k Kind, i, j int) bool {
+	if k != KindCity || j >= len(p.rs) || p.rs[j-1] == '市' || !strings.ContainsRune("县区旗", p.rs[j]) {
+		return false
+	}
+	return p.nat.known(p.text(i, j+1))
+}
+
+// leadingShortDistrict reads a district's short form that opens the address (义乌长春路,
+// 桐庐阆苑路), when the short form names one district only in the whole country and what
+// follows is neither a town, road or place word (余杭镇, 平湖路) nor the end: people write the
+// county they live in first. It returns the end, or i.
+func (p *parser) leadingShortDistrict(i int) int {
+	if len(p.out) > 0 && p.out[len(p.out)-1].Kind != KindProvince {
+		return i
+	}
+	d := nationalDivisions()
+	for l := min(3, len(p.rs)-i-2); l >= 2; l-- {
+		if len(d.shortDistrict[p.text(i, i+l)]) != 1 || len(d.districtCodes[p.text(i, i+l)]) != 1 {
+			continue
+		}
+		r := p.rs[i+l]
+		switch {
+		case strings.ContainsRune("区县市旗", r):
+			return i + l + 1
+		case strings.ContainsRune("镇乡村街路道巷弄里", r) || isDigit(r):
+			return i
+		}
+		if isCompass(r) || r == '中' || r == '大' || p.roadWithin(i+l, 2) {
+			return i // 解放东路, 五常大道, 余杭塘路: the road's own name
+		}
+		if p.roadWithin(i+l+2, 8) || !p.placeWithin(i+l, 8) {
+			return i + l
+		}
+	}
+	return i
+}
+
+// placeWithin reports whether a place name built on the county's name ends within n runes
+// after i (义乌国际商贸城, 柯桥联合市场, 澄江工业区, 花溪新村): the county's name is the place's.
+func (p *parser) placeWithin(i, n int) bool {
+	for j := i; j < min(len(p.rs), i+n); j++ {
+		switch r := p.rs[j]; {
+		case isDigit(r) || r == ',' || r == ' ' || strings.ContainsRune("路街巷弄", r):
+			return false
+		case strings.ContainsRune("城村区园苑寓", r) || hasAnyPrefix(p.t.Norm[p.bo[j]:], []string{"市场", "商贸", "国际", "公司", "广场", "工业"}):
+			return true
+		}
+	}
+	return false
+}
+
+// roadWithin reports whether a road name ends within n runes after i (长春路 after 义乌) with
+// no place word before it (义乌国际商贸城 is a market's name).
+func (p *parser) roadWithin(i, n int) bool {
+	for j := i; j < min(len(p.rs), i+n); j++ {
+		switch r := p.rs[j]; {
+		case isDigit(r) || r == ',' || r == ' ':
+			return false
+		case strings.ContainsRune("城场厦园苑村镇区", r):
+			return false
+		case strings.ContainsRune("路街巷弄", r) || r == '道' && p.rs[j-1] == '大':
+			return true
+		}
+	}
+	return false
+}
+
+// shortTownBeforeRoad reads a 街道/乡镇 short form followed by a road name (集士港春华路,
+// 杭州九堡杭乔路) where no district of its own precedes it: right after its own city (the
+// town's code starts with the city's), or anywhere in the admin prefix when the short form
+// names one town only in the whole country. It returns the end, or i.
+func (p *parser) shortTownBeforeRoad(i int) int {
+	d := nationalDivisions()
+	var cityCodes []string
+	if len(p.out) > 0 {
+		switch last := p.out[len(p.out)-1]; last.Kind {
+		case KindCity:
+			cityCodes = d.cityCodes[last.Text]
+		case KindProvince, KindDistrict:
+		default:
+			return i
+		}
+	}
+	for l := min(3, len(p.rs)-i-2); l >= 2; l-- {
+		parents := d.shortTown[p.text(i, i+l)]
+		own := slices.ContainsFunc(parents, func(c string) bool {
+			return slices.ContainsFunc(cityCodes, func(cc string) bool { return strings.HasPrefix(c, cc) })
+		})
+		if !own && len(parents) != 1 {
+			continue
+		}
+		if _, taken := d.voc.names[p.text(i, i+l)]; taken {
+			continue
+		}
+		r, rest := p.rs[i+l], p.t.Norm[p.bo[i+l]:]
+		switch {
+		case isDigit(r):
+			// 下沙0号大街: a road named by its number.
+			k := i + l
+			for k < len(p.rs) && isDigit(p.rs[k]) {
+				k++
+			}
+			if k+1 < len(p.rs) && p.rs[k] == '号' && p.roadWithin(k+1, 3) {
+				return i + l
+			}
+		case isCompass(r):
+			// 下沙东大街, but not 湖墅南路 (the road's own name).
+			if hasAnyPrefix(rest[utf8.RuneLen(r):], []string{"大街", "大道"}) {
+				return i + l
+			}
+		case p.roadWithin(i+l+2, 8) && !strings.ContainsRune("镇乡村街路道巷弄里大中新老市县区", r) && !isNumeral(r):
+			return i + l
+		}
+	}
+	return i
+}
+
 // shortTownAt reads a 街道/乡镇 short form at rune i right after its own district (江干区下沙,
 // 宁波鄞州高桥), as shortDistrictAt reads districts.
 func (p *parser) shortTownAt(i int) int {
@@ -287,8 +434,8 @@ func (p *parser) shortTownAt(i int) int {
 			return 2, true // an older name of the same town (武康镇 now 武康街道)
 		case strings.HasPrefix(rest, "镇"), strings.HasPrefix(rest, "乡"):
 			return 1, true
-		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市场"}):
-			return 0, false // 下沙路, 高桥村, 普陀山: a road, village or place of that name
+		case hasAnyPrefix(rest, []string{"村", "街", "路", "道", "区", "园", "山", "市", "县", "工业", "大道", "大街"}), nameGoesOn(rest):
+			return 0, false // 下沙路, 高桥村, 普陀山, 湖墅南路: a road, village or place of that name
 		}
 		return 0, true
 	})
@@ -350,7 +497,9 @@ var markers = []struct {
 }{
 	{"十字路口", KindIntersection}, {"交叉路口", KindIntersection}, {"交叉口", KindIntersection},
 	{"交汇处", KindIntersection}, {"交界处", KindIntersection}, {"交口", KindIntersection},
-	{"斜对面", KindAssist}, {"附近", KindAssist}, {"旁边", KindAssist}, {"对面", KindAssist},
+	{"斜对面", KindAssist}, {"正对面", KindAssist}, {"附近", KindAssist}, {"旁边", KindAssist}, {"对面", KindAssist},
+	{"后面", KindAssist}, {"后边", KindAssist}, {"左边", KindAssist}, {"右边", KindAssist}, {"左侧", KindAssist},
+	{"右侧", KindAssist}, {"隔壁", KindAssist},
 	{"门口", KindAssist}, {"楼下", KindAssist}, {"院内", KindAssist}, {"周边", KindAssist},
 	{"联系电话", KindOther}, {"电话", KindOther}, {"电联", KindOther}, {"NULL", KindOther},
 }
@@ -404,7 +553,7 @@ func (p *parser) direction(i int) (int, Kind) {
 		j++
 	}
 	end := j
-	for _, w := range []string{"方向", "侧", "边", "面", "角"} {
+	for _, w := range []string{"方向", "侧", "边", "面", "角", "段"} {
 		if strings.HasPrefix(p.t.Norm[p.bo[j]:], w) {
 			end = j + utf8.RuneCountInString(w)
 			break
@@ -493,6 +642,9 @@ func (p *parser) number(i, pending int) (int, bool) {
 	switch rs[j] {
 	case '号':
 		end := j + 1
+		if end < n && strings.ContainsRune("路街", rs[end]) || hasAnyPrefix(p.t.Norm[p.bo[end]:], []string{"大街", "大道"}) {
+			return i, false // 0号路, 1号大街: a road named by its number (杭州下沙)
+		}
 		suffix := prefix
 		if end+1 < n && rs[end] == '之' && isDigit(rs[end+1]) {
 			// N號之K is a unit of N號, apart from N之K號 (a number between N and the next).
@@ -506,7 +658,18 @@ func (p *parser) number(i, pending int) (int, bool) {
 		if end < n && rs[end] == '院' {
 			end++
 		}
+		// 17号甲: the qualifier after the number (registers write 12甲), when nothing but a
+		// floor, unit or the end follows it (17号甲级写字楼 is a grade, not a qualifier).
+		if suffix == "" && end < n && strings.ContainsRune("甲乙丙丁", rs[end]) &&
+			(end+1 == n || isDigit(rs[end+1]) || strings.ContainsRune(",FB楼层室", rs[end+1])) {
+			suffix = string(rs[end])
+			end++
+		}
 		return p.house(i, end, num, suffix)
+	case '甲', '乙', '丙', '丁':
+		if prefix == "" && j+1 < n && rs[j+1] == '号' {
+			return p.house(i, j+2, num, string(rs[j])) // 12甲号
+		}
 	case '-', '之':
 		k := j + 1
 		for k < n && isDigit(rs[k]) {

@@ -111,6 +111,7 @@ var scores = map[scoreKey]float64{
 	{LevelIntersection, ReasonInterpolated}: 0.7,
 	{LevelIntersection, ReasonRoadsApart}:   0.6,
 	{LevelIntersection, ReasonFuzzyRoad}:    0.45,
+	{LevelSegment, ReasonExact}:             0.65,
 	{LevelRoad, ReasonExact}:                0.6,
 	{laneRuleLevel, ReasonLaneRule}:         0.49,
 	{LevelRoad, ReasonLaneEntrance}:         0.48,

@@ -139,7 +139,7 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 	} else if r.Road != nil {
 		tail = r.Road.Name
 	}
-	r.Formatted = r.Place.District.Name + r.Place.Street.Name + r.Place.Community.Name + tail // one allocation
+	r.Formatted = r.Place.District.InAddress() + r.Place.Street.InAddress() + r.Place.Community.InAddress() + tail // one allocation
 	return r
 }
 

@@ -158,6 +158,23 @@ func ParseSegment(text string) (SegmentText, error) {
 	return out, nil
 }
 
+// SegmentQuery reads a geocoding query that names a stretch of road between two ends
+// (人民路（友谊桥至和平桥）, 跃龙路人民路至青年路段, 解放路东侧(A与B之间)) rather than an address;
+// false for anything else, a whole road or a number range written with a dash (建设路12-3号)
+// among them: only 至, 到, 之间 or brackets mark the ends of a stretch.
+func SegmentQuery(q string) (SegmentText, bool) {
+	// Tested on the raw text: folding costs microseconds, and almost every query is an
+	// address. Full-width brackets fold to '('; 之間 is 之间 in traditional script.
+	if !strings.ContainsAny(q, "至到(（【[〔〖{") && !strings.Contains(q, "之间") && !strings.Contains(q, "之間") {
+		return SegmentText{}, false
+	}
+	st, err := ParseSegment(q)
+	if err != nil || st.Whole() {
+		return SegmentText{}, false
+	}
+	return st, true
+}
+
 // foldRunes maps each rune to its simplified, half-width form, one rune for one, so positions
 // in the folded text are positions in the raw text. Brackets become '(' ')', colons ':' and
 // every dash '-'.
@@ -294,6 +311,9 @@ func trimFiller(s string) string {
 		}
 		if r, _ := utf8.DecodeLastRuneInString(rest); w == "段" && isNumeralRune(r) {
 			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(rest); w == "路段" && !strings.ContainsRune("桥口门站场园厦院号楼", r) {
+			rest = s[:len(s)-len("段")] // 至青年路段: the end is 青年路 (after 和平桥, 路段 is filler)
 		}
 		s = strings.TrimSpace(rest)
 	}

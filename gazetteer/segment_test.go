@@ -122,3 +122,38 @@ func FuzzParseSegment(f *testing.F) {
 		}
 	})
 }
+
+func TestSegmentQuery(t *testing.T) {
+	for q, want := range map[string]string{
+		"人民路（友谊桥至和平桥）":     "人民路|友谊桥|和平桥",
+		"跃龙路人民路至青年路段":      "跃龙路|人民路|青年路",
+		"跃龙路(人民路—青年路)":     "跃龙路|人民路|青年路",
+		"解放路东侧（建设路与人民路之间）": "解放路|建设路|人民路",
+		"羅斯福路三段(和平東路至辛亥路)": "羅斯福路三段|和平東路|辛亥路",
+		// Not a stretch: an address, a dashed number, a whole road, an intersection.
+		"建设路12-3号":      "",
+		"和平東路三段228巷37號": "",
+		"解放路东侧":         "",
+		"人民路与解放路交叉口":    "",
+		"人民路":           "",
+	} {
+		st, ok := gazetteer.SegmentQuery(q)
+		got := ""
+		if ok {
+			got = st.Road + "|" + st.From.Text + "|" + st.To.Text
+		}
+		if got != want {
+			t.Errorf("SegmentQuery(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// BenchmarkSegmentQuery is the cost city.Snapshot.Geocode adds to every address query to
+// tell a segment text from an address.
+func BenchmarkSegmentQuery(b *testing.B) {
+	for b.Loop() {
+		if _, ok := gazetteer.SegmentQuery("广东省深圳市罗湖区建设路18号3栋2单元501室"); ok {
+			b.Fatal("an address read as a segment")
+		}
+	}
+}

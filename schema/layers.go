@@ -120,11 +120,35 @@ var Addresses = Layer[data.Address]{Fields: []Field[data.Address]{
 	text("lane", func(a *data.Address) *string { return &a.Lane }, "LANE"),
 	text("alley", func(a *data.Address) *string { return &a.Alley }, "ALLEY"),
 	{
-		Def:   def("number", Number, "NUMBER", "MPH"),
-		Read:  readNumber(func(a *data.Address, f float64) { a.Number = int(f) }),
+		// Registers write the number with its qualifier (1之6, 16-1, 3號之2, 甲12): the
+		// qualifier goes to the suffix, which a suffix column, when it has one, overrides.
+		Def: def("number", Number, "NUMBER", "MPH"),
+		Read: func(a *data.Address, v Value) *ReadError {
+			if v.Text == "" {
+				return nil
+			}
+			n, suffix, ok := ParseHouseNumber(v.Text)
+			if !ok {
+				return &ReadError{Check: "number.parse", Reason: "not a house number (18, 18號, 1之6, 16-1, 3號之2, 甲12)"}
+			}
+			a.Number = n
+			if suffix != "" {
+				a.Suffix = suffix
+			}
+			return nil
+		},
 		Write: func(a *data.Address) (string, bool) { return strconv.Itoa(a.Number), true },
 	},
-	text("suffix", func(a *data.Address) *string { return &a.Suffix }, "SUFFIX"),
+	{
+		Def: def("suffix", Text, "SUFFIX"),
+		Read: func(a *data.Address, v Value) *ReadError {
+			if v.Text != "" {
+				a.Suffix = v.Text
+			}
+			return nil
+		},
+		Write: func(a *data.Address) (string, bool) { return a.Suffix, a.Suffix != "" },
+	},
 	text("community", func(a *data.Address) *string { return &a.Community }, "COMMUNITY", "SQDM").repeats(),
 	text("source", func(a *data.Address) *string { return &a.Source }, "SOURCE").repeats(),
 }}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"citygeo/gazetteer"
 )
@@ -41,6 +42,8 @@ func ccksLabel(k gazetteer.Kind) string {
 		return "assist"
 	case gazetteer.KindGroup:
 		return "village_group"
+	case gazetteer.KindSubPOI:
+		return "subpoi"
 	case gazetteer.KindDevzone:
 		return "devzone"
 	case gazetteer.KindLane, gazetteer.KindAlley:
@@ -93,14 +96,40 @@ func readCCKS(r io.Reader) ([]string, [][]span, error) {
 	return texts, golds, sc.Err()
 }
 
-// parsedSpans returns the parser's spans in raw rune offsets, labelled the CCKS way.
+// parsedSpans returns the parser's spans in raw rune offsets, labelled the CCKS way. The
+// guideline labels a number by what it numbers: a road's (roadno), or a village's, compound's
+// (houseno); a numbered 弄 or 巷 is a road of its own (金浦路000弄九号: road, road, roadno, as
+// the set labels it three times in four).
+// A name the parser took for a street without any road word (蔡家00号, 长田岸000号) is how a
+// village numbers its houses: CCKS calls it a community and its number a houseno.
 func parsedSpans(s string) []span {
 	p := gazetteer.Parse(s)
 	var out []span
+	numbered := "" // the label of the street the next number belongs to
 	for _, e := range p.Elements {
 		l := ccksLabel(e.Kind)
 		if l == "" || e.End <= e.Start {
 			continue
+		}
+		switch e.Kind {
+		case gazetteer.KindRoad:
+			numbered = "road"
+			if !e.Known && !gazetteer.HasRoadSuffix(e.Text) {
+				l, numbered = "community", "community"
+			}
+		case gazetteer.KindAlley, gazetteer.KindLane:
+			numbered = "road"
+		case gazetteer.KindIntersection:
+			if utf8.RuneCountInString(e.Text) == 1 && e.Text != "口" {
+				continue // 与, 和, 跟 between two roads: the set leaves the connector unlabelled
+			}
+		case gazetteer.KindNumber:
+			if numbered != "road" {
+				l = "houseno"
+			}
+			numbered = ""
+		case gazetteer.KindPOI, gazetteer.KindCommunity, gazetteer.KindStreet, gazetteer.KindDistrict:
+			numbered = ""
 		}
 		out = append(out, span{l, int(p.Text.Off[e.Start]), int(p.Text.Off[e.End-1]) + 1})
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,9 @@ type Set struct {
 	Name string
 	Rows []Row
 	Base data.Dataset // areas, roads, POIs; Addresses is filled per split
+	// Entrances are address rows without a number (a register's lane entrances): indexed
+	// in every split, never geocoded.
+	Entrances []*data.Address
 }
 
 // heldOut reports whether a row belongs to the held-out fifth, by a hash of its key.
@@ -112,7 +116,13 @@ func LoadTaipei(dir string) (*Set, error) {
 		}
 		num, suffix := splitNumber(r["number"])
 		if num == 0 {
-			continue // lane entrances carry no number
+			// A lane entrance: no 门牌 to geocode, but indexed as the file would be imported
+			// (the gazetteer takes it for where the lane leaves its street).
+			if r["lane"] != "" {
+				s.Entrances = append(s.Entrances, &data.Address{ID: uint64(i + 1), Road: r["road"], Section: r["section"],
+					Lane: r["lane"], Alley: r["alley"], Full: r["normalized"], Point: p, Source: "taipei_daan/addresses.csv"})
+			}
+			continue
 		}
 		a := &data.Address{ID: uint64(i + 1), Road: r["road"], Section: r["section"], Lane: r["lane"],
 			Alley: r["alley"], Number: num, Suffix: suffix, Full: r["normalized"], Point: p,
@@ -230,7 +240,7 @@ func LoadPenghu(dir string) (*Set, error) {
 // Split returns the dataset indexing the rows that are not held out.
 func (s *Set) Split() *data.Dataset {
 	ds := s.Base
-	ds.Addresses = nil
+	ds.Addresses = slices.Clone(s.Entrances)
 	for _, r := range s.Rows {
 		if r.Addr != nil && !heldOut(r.Key) {
 			ds.Addresses = append(ds.Addresses, r.Addr)
@@ -242,7 +252,7 @@ func (s *Set) Split() *data.Dataset {
 // All returns the dataset indexing every row.
 func (s *Set) All() *data.Dataset {
 	ds := s.Base
-	ds.Addresses = nil
+	ds.Addresses = slices.Clone(s.Entrances)
 	for _, r := range s.Rows {
 		if r.Addr != nil {
 			ds.Addresses = append(ds.Addresses, r.Addr)

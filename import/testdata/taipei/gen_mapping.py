@@ -37,6 +37,13 @@ classes = {  # category → CJ/T 214-2007 major+minor (stand-ins where Taipei ha
     "crossing": "0209",                 # 交通标志牌 (marked crossing)
 }
 
+road_classes = {  # OSM highway → functional class (GB 50220: 快速路, 主干路, 次干路, 支路)
+    "motorway": "expressway", "trunk": "expressway", "trunk_link": "expressway",
+    "primary": "arterial", "primary_link": "arterial",
+    "secondary": "secondary", "secondary_link": "secondary",
+    "tertiary": "branch", "tertiary_link": "branch",
+}
+
 mapping = {
     "name": "臺北市大安區 (Taipei open data, derived codes)",
     "layers": [
@@ -55,6 +62,16 @@ mapping = {
          "templates": {"id": district + "{category}{seq:6}"},
          "fields": {"name": "name", "source": "source_layer|source_lay"},
          "values": {"category": classes}},
+        # The city's geocoded addresses (house numbers in the register's forms: 1之6, 16-1)
+        # and the OSM main roads: what house-number geocoding stands on.
+        {"match": "*addresses*", "kind": "address",
+         "fields": {"full": "normalized", "road": "road", "section": "section", "lane": "lane",
+                    "alley": "alley", "number": "number", "community": "village_code",
+                    "source": "source_layer|source_lay"},
+         "values": {"community": community}},
+        {"match": "*roads*", "kind": "road",
+         "fields": {"name": "name", "class": "highway"},
+         "values": {"class": road_classes}},
     ],
 }
 with open(os.path.join(os.path.dirname(__file__) or ".", "mapping.json"), "w") as out:

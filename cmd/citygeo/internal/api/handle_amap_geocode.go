@@ -80,13 +80,13 @@ func amapGeocodeOf(cd gazetteer.Candidate, dep gazetteer.Deployment, crs geo.CRS
 	if cd.Level == gazetteer.LevelBuilding {
 		g.Building.Name = amapStr(cd.Matched)
 	}
-	parts := []string{dep.Province, dep.City, pl.District.Name}
+	parts := []string{dep.Province, dep.City, pl.District.InAddress()}
 	switch cd.Level {
 	case gazetteer.LevelDistrict:
 	case gazetteer.LevelStreet:
 		parts = append(parts, cd.Matched)
 	case gazetteer.LevelCommunity:
-		parts = append(parts, pl.Street.Name, cd.Matched)
+		parts = append(parts, pl.Street.InAddress(), cd.Matched)
 	default:
 		parts = append(parts, cd.Matched)
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/maptile"
 
 	"citygeo/cmd/citygeo/internal/api"
@@ -315,5 +317,48 @@ func TestGeocodeSegment(t *testing.T) {
 		if code, out := e.send(t, "GET", "/v1/geocode/segment?q="+url.QueryEscape(q), "", nil, ""); code != want {
 			t.Errorf("%q: %d %v, want %d", q, code, out, want)
 		}
+	}
+}
+
+// TestGeocodeFindsSegment checks that /v1/geocode answers a segment text with the stretch of
+// road (道路区段, its line, the same length as the roster's segment) ranked first, and that a
+// segment whose end does not resolve falls back to the road, never to a made-up stretch.
+func TestGeocodeFindsSegment(t *testing.T) {
+	e := newDutyEnv(t)
+	code, out := e.send(t, "GET", "/v1/geocode?q="+url.QueryEscape(e.seg.Name), "", nil, "")
+	if code != 200 {
+		t.Fatalf("%d %v", code, out)
+	}
+	rs := out["results"].([]any)
+	first := rs[0].(map[string]any)
+	line, _ := first["line"].(map[string]any)
+	if first["level"] != "道路区段" || line == nil || line["type"] != "MultiLineString" {
+		t.Fatalf("first answer %v, want 道路区段 with a line", first)
+	}
+	var ml orb.MultiLineString
+	for _, l := range line["coordinates"].([]any) {
+		var ls orb.LineString
+		for _, p := range l.([]any) {
+			xy := p.([]any)
+			ls = append(ls, orb.Point{xy[0].(float64), xy[1].(float64)})
+		}
+		ml = append(ml, ls)
+	}
+	length := 0.0
+	for _, l := range ml {
+		length += orbgeo.Length(l)
+	}
+	if math.Abs(length-e.seg.Length) > 0.02*e.seg.Length {
+		t.Errorf("line %.1f m, the roster's segment %.1f m", length, e.seg.Length)
+	}
+	if len(rs) < 2 || rs[1].(map[string]any)["level"] == "道路区段" {
+		t.Errorf("the gazetteer's own answers should follow the segment: %v", rs)
+	}
+	code, out = e.send(t, "GET", "/v1/geocode?q="+url.QueryEscape(e.seg.Road+"（"+e.seg.From+"至不存在路）"), "", nil, "")
+	if code != 200 {
+		t.Fatalf("%d %v", code, out)
+	}
+	if rs := out["results"].([]any); len(rs) > 0 && rs[0].(map[string]any)["level"] == "道路区段" {
+		t.Errorf("an end that does not resolve answered as a segment: %v", rs[0])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb/geojson"
 
 	"citygeo/city"
 	"citygeo/data"
@@ -36,6 +37,9 @@ type Geocoded struct {
 	Street       *data.AreaRef   `json:"street,omitempty"`
 	District     *data.AreaRef   `json:"district,omitempty"`
 	Elements     []ParsedElement `json:"elements"`
+	// Line is the stretch of road a 道路区段 answer names (人民路（友谊桥至和平桥）); Point is
+	// its middle.
+	Line *geojson.Geometry `json:"line,omitempty"`
 }
 
 // ParsedElement is one parsed piece of the query, with rune offsets into the normalized text.
@@ -68,6 +72,9 @@ func geocoded(c gazetteer.Candidate, crs geo.CRS) Geocoded {
 		Elements: make([]ParsedElement, 0, len(c.Elements))}
 	for _, e := range c.Elements {
 		g.Elements = append(g.Elements, ParsedElement{Kind: e.Kind.String(), Text: e.Text, Start: e.Start, End: e.End})
+	}
+	if len(c.Line) > 0 {
+		g.Line = geojson.NewGeometry(inCRS(c.Line, crs))
 	}
 	return g
 }
@@ -105,7 +112,7 @@ func checkAddress(field, q string) error {
 
 func geocodeOne(snap *city.Snapshot, q string, o geocodeOptions) GeocodeAnswer {
 	out := GeocodeAnswer{Query: q, Results: []Geocoded{}}
-	for _, c := range snap.Gazetteer.Geocode(q, o.query) {
+	for _, c := range snap.Geocode(q, o.query) {
 		out.Results = append(out.Results, geocoded(c, o.crs))
 	}
 	return out
