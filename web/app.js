@@ -199,12 +199,13 @@ const loadHeat = async () => {
   if (!groupOn('heat')) return;
   const feats = [];
   try {
-    let url = `/v1/events?bbox=${info.bounds.join(',')}&status=all&from=${iso(periodFrom())}&to=${iso(addDays(dayStart(new Date()), 1))}&limit=10000`;
+    const base = `/v1/events?bbox=${info.bounds.join(',')}&status=all&from=${iso(periodFrom())}&to=${iso(addDays(dayStart(new Date()), 1))}&limit=10000`;
+    let url = base;
     for (let page = 0; url && page < 20; page++) {
       const body = await getJSON(url);
       for (const f of body.features ?? []) feats.push({ type: 'Feature', geometry: f.geometry, properties: { id: f.id ?? f.properties?.id } });
       for (const ev of body.events ?? body.items ?? []) { const p = point(ev); if (p) feats.push({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: { id: ev.id } }); }
-      url = body.next ?? body.links?.find?.((l) => l.rel === 'next')?.href ?? null;
+      url = body.next ? `${base}&cursor=${encodeURIComponent(body.next)}` : null;
     }
   } catch (err) {
     kpiNote.textContent = '热力数据不可用：' + err.message;
@@ -219,9 +220,12 @@ const loadChoropleth = async () => {
   if (!groupOn('stats')) return;
   const by = $('choropleth-by').value;
   try {
-    const body = await getJSON(statsURL(by, 'month', periodFrom(), addDays(dayStart(new Date()), 1)));
+    const body = await getJSON(statsURL(by, 'all', periodFrom(), addDays(dayStart(new Date()), 1)));
     const sum = {};
-    for (const r of body.rows ?? []) sum[r.code] = (sum[r.code] ?? 0) + Number(r.reported ?? 0);
+    for (const r of body.rows ?? []) {
+      const code = r.code ?? r.area; // "area": the statistics before the contract named it code
+      sum[code] = (sum[code] ?? 0) + Number(r.reported ?? 0);
+    }
     for (const layer of ['grids', 'areas']) map.removeFeatureState({ source: 'city', sourceLayer: layer });
     const sourceLayer = by === 'grid' ? 'grids' : 'areas';
     for (const [code, reported] of Object.entries(sum)) map.setFeatureState({ source: 'city', sourceLayer, id: code }, { reported });
@@ -244,6 +248,9 @@ const point = (ev) => {
   if (ev.lng != null) return [ev.lng, ev.lat];
   return null;
 };
+// The API sends an event as a GeoJSON Feature (GET /v1/events/{id}, the list, the stream);
+// flat puts its properties beside its geometry.
+const flat = (m) => (m?.properties ? { ...m.properties, id: m.properties.id ?? m.id, geometry: m.geometry } : m);
 const secs = (t) => (t ? Math.floor(new Date(t).getTime() / 1000) : 0);
 const onEvent = (ev) => {
   const p = point(ev);
@@ -257,8 +264,19 @@ const onEvent = (ev) => {
   live.seen[ev.id] = { status: ev.status, at: Date.now() };
   refreshStats();
 };
+// reset: the server no longer knows every change since our last one; the events tiles are
+// reloaded (only that source) and the overlay starts again from there.
+const onReset = () => {
+  recent.clear();
+  map.getSource('events-recent')?.setData({ type: 'FeatureCollection', features: [] });
+  if (map.getSource('events')) map.refreshTiles('events');
+  refreshStats();
+};
+// After a connection that was open drops, reconnect at once (resuming from Last-Event-ID);
+// after failed attempts back off, never sooner than the server's retry.
+let retry = 1000;
 const stream = async () => {
-  for (let delay = 1000; ; delay = Math.min(delay * 2, 15000)) {
+  for (let delay = retry; ; delay = Math.min(Math.max(delay * 2, retry), 15000)) {
     const ctl = new AbortController();
     live.drop = () => ctl.abort();
     try {
@@ -268,7 +286,6 @@ const stream = async () => {
       if (!r.ok || !r.body) throw new Error(`${r.status} ${r.statusText}`);
       live.connects++;
       setLive('open', '已连接');
-      delay = 500;
       const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '', data = [], id = null, type = 'message';
       for (;;) {
@@ -281,8 +298,9 @@ const stream = async () => {
           buf = buf.slice(nl + (buf[nl] === '\r' ? 2 : 1));
           if (line === '') {
             if (id !== null) live.lastId = id;
-            if (data.length && (type === 'event' || type === 'message')) {
-              try { onEvent(JSON.parse(data.join('\n'))); } catch (err) { window.citygeo.streamError = String(err); }
+            if (type === 'reset') onReset();
+            else if (data.length && (type === 'event' || type === 'message')) {
+              try { onEvent(flat(JSON.parse(data.join('\n')))); } catch (err) { window.citygeo.streamError = String(err); }
             }
             data = []; id = null; type = 'message';
             continue;
@@ -294,12 +312,15 @@ const stream = async () => {
           if (field === 'data') data.push(val);
           else if (field === 'id') id = val;
           else if (field === 'event') type = val;
-          else if (field === 'retry' && /^\d+$/.test(val)) delay = Number(val);
+          else if (field === 'retry' && /^\d+$/.test(val)) retry = Number(val);
         }
       }
       setLive('retrying', '连接中断，重连中');
+      delay = 100;
     } catch (err) {
-      setLive(err.name === 'AbortError' ? 'retrying' : 'unavailable', err.name === 'AbortError' ? '连接中断，重连中' : '不可用，重试中（' + err.message + '）');
+      const dropped = err.name === 'AbortError' || live.state === 'open';
+      setLive(dropped ? 'retrying' : 'unavailable', dropped ? '连接中断，重连中' : '不可用，重试中（' + err.message + '）');
+      if (dropped) delay = 100;
     }
     await new Promise((res) => setTimeout(res, delay));
   }
@@ -308,16 +329,17 @@ const stream = async () => {
 // Click: an event shows its record from /v1/events/{id}; a patroller offers its track; any
 // other feature its attributes.
 const panel = $('panel');
-const stateName = { open: '办理中', closed: '已结案', dispatched: '已派遣' };
+const stateName = { open: '办理中', closed: '已结案' };
+const actionName = { created: '上报', updated: '更新', dispatched: '派遣', closed: '结案', reopened: '重新打开' };
 const showEvent = async (id) => {
   panel.hidden = false;
   panel.innerHTML = `<h3>事件 #${esc(id)}</h3><p>读取中…</p>`;
   try {
-    const ev = await getJSON('/v1/events/' + encodeURIComponent(id));
+    const ev = flat(await getJSON('/v1/events/' + encodeURIComponent(id)));
     const overdue = ev.overdue ? '<span class="overdue">（超期）</span>' : '';
     const rows = {
       类别: ev.class?.name ?? ev.class_name ?? ev.class?.code,
-      地址: ev.address ?? ([ev.district, ev.street, ev.community].filter(Boolean).join(' ') || '—'),
+      地址: ev.address || ([ev.district, ev.street, ev.community].map((a) => a?.name ?? a).filter(Boolean).join(' ') || '—'),
       网格: ev.grid?.code ?? ev.grid ?? '—',
       责任部门: ev.department?.name || '—',
       上报时间: when(ev.reported_at ?? ev.reported),
@@ -326,7 +348,7 @@ const showEvent = async (id) => {
     if (ev.closed_at ?? ev.closed) rows['结案时间'] = when(ev.closed_at ?? ev.closed);
     panel.innerHTML = `<h3>事件 #${esc(ev.id)}</h3>` + table(rows).replace('</table>',
       `<tr><td>状态</td><td>${esc(stateName[ev.status] ?? ev.status)}${overdue}</td></tr></table>`) +
-      (ev.history?.length ? '<b>办理经过</b><ol>' + ev.history.map((h) => `<li>${esc(when(h.at ?? h.time))} ${esc(stateName[h.status] ?? h.status ?? '')} ${esc(h.note ?? h.action ?? '')}</li>`).join('') + '</ol>' : '');
+      (ev.history?.length ? '<b>办理经过</b><ol>' + ev.history.map((h) => `<li>${esc(when(h.at))} ${esc(actionName[h.action] ?? h.action ?? '')} ${esc(h.by ?? '')} ${esc(h.note ?? '')}</li>`).join('') + '</ol>' : '');
   } catch (err) {
     panel.innerHTML = `<h3>事件 #${esc(id)}</h3><p class="err">${esc(err.message)}</p>`;
   }

@@ -169,7 +169,7 @@ func TestWallPageInChromium(t *testing.T) {
 		"event": at, "seeded": points, "walk": walk,
 	})
 	var got pageRun
-	if err := json.Unmarshal(webtest.Node(t, 3*time.Minute, "page.mjs", string(cfg)), &got); err != nil {
+	if err := json.Unmarshal(webtest.Node(t, 5*time.Minute, "page.mjs", string(cfg)), &got); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("rendered features %v, heat %d, choropleth %d, track %d; live %v ms; KPIs %v → %v; timings %v ms; text %v; screenshots %v",
