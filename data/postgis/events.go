@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS dispatch_event (
 	description text NOT NULL
 );
 ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT nextval('dispatch_event_seq');
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS dispatched timestamptz;
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS address text NOT NULL DEFAULT '';
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS history jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
 CREATE INDEX IF NOT EXISTS dispatch_event_geom_gist ON dispatch_event USING gist (geom);
 CREATE UNIQUE INDEX IF NOT EXISTS dispatch_event_seq_key ON dispatch_event(seq);
@@ -114,12 +117,15 @@ func OpenEvents(ctx context.Context, url string) (*Events, error) {
 // createEventSchema creates or upgrades the events table unless it is complete, under the
 // schema lock, and returns the schema it is in. The look first avoids CREATE INDEX IF NOT
 // EXISTS, which locks the table, on every start. The unique index on seq is made last, in the
-// same transaction as the rest, so its presence says the whole of eventSchema is there.
+// same transaction as the rest, so its presence with the newest column (history) says the
+// whole of eventSchema is there.
 func createEventSchema(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 	var schema *string
 	complete := func(q queryRower) (bool, error) {
 		var ok bool
-		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), 'dispatch_event_seq_key')) IS NOT NULL`).Scan(&schema, &ok)
+		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), 'dispatch_event_seq_key')) IS NOT NULL
+			AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+			            AND table_name = 'dispatch_event' AND column_name = 'history')`).Scan(&schema, &ok)
 		if err == nil && schema == nil {
 			err = errors.New("no schema to create tables in: the search_path names no existing schema")
 		}
@@ -159,24 +165,32 @@ func (s *Events) Close() error {
 	return nil
 }
 
-// Put inserts or replaces an event, in one statement committed before it returns.
+// Put inserts or replaces an event, in one statement committed before it returns, and sets
+// e.Seq to the change number the trigger gave the write (the caller's is ignored).
 func (s *Events) Put(e *data.Event) error {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultEventTimeout)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO dispatch_event (id, scheme, kind, class, geom, grid, community, street,
-		district, component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description)
+	hist := e.History
+	if hist == nil {
+		hist = []data.EventStep{}
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO dispatch_event (id, scheme, kind, class, geom, grid, community, street,
+		district, component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description,
+		dispatched, history, address)
 		VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4490), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-		        $17, $18, $19, $20, $21)
+		        $17, $18, $19, $20, $21, $22, $23, $24)
 		ON CONFLICT (id) DO UPDATE SET scheme = excluded.scheme, kind = excluded.kind, class = excluded.class,
 		 geom = excluded.geom, grid = excluded.grid, community = excluded.community, street = excluded.street,
 		 district = excluded.district, component = excluded.component, dept_code = excluded.dept_code,
 		 dept_name = excluded.dept_name, deadline = excluded.deadline, priority = excluded.priority,
 		 status = excluded.status, reported = excluded.reported, updated = excluded.updated, closed = excluded.closed,
-		 source = excluded.source, description = excluded.description`,
+		 source = excluded.source, description = excluded.description, dispatched = excluded.dispatched,
+		 history = excluded.history, address = excluded.address
+		RETURNING seq`,
 		e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeOrNil(e.Deadline), e.Priority, string(e.Status), e.Reported, e.Updated, timeOrNil(e.Closed),
-		e.Source, e.Description)
+		e.Source, e.Description, timeOrNil(e.Dispatched), hist, e.Address).Scan(&e.Seq)
 	if err != nil {
 		return fmt.Errorf("put event %s: %w", e.ID, err)
 	}
@@ -185,14 +199,14 @@ func (s *Events) Put(e *data.Event) error {
 
 // eventColumns is the select list scanEvent reads, seq first.
 const eventColumns = `seq, id, scheme, kind, class, ST_X(geom), ST_Y(geom), grid, community, street, district, component,
-	dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description`
+	dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description, dispatched, history, address`
 
-// LoadAll reads every event, oldest report first.
+// LoadAll reads every event, in change order (Seq).
 func (s *Events) LoadAll() ([]*data.Event, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultEventTimeout)
 	defer cancel()
 	var out []*data.Event
-	_, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event ORDER BY reported, id`, 0, func(e *data.Event) { out = append(out, e) })
+	_, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event ORDER BY seq`, 0, func(e *data.Event) { out = append(out, e) })
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
 	}
@@ -236,14 +250,18 @@ func (s *Events) query(ctx context.Context, sql string, since int64, fn func(*da
 		var e data.Event
 		var seq int64
 		var scheme, kind, status string
-		var deadline, closed pgtype.Timestamptz
+		var deadline, closed, dispatched pgtype.Timestamptz
 		if err := rows.Scan(&seq, &e.ID, &scheme, &kind, &e.Class.Code, &e.Point[0], &e.Point[1], &e.Grid, &e.Community,
 			&e.Street, &e.District, &e.Component, &e.Department.Code, &e.Department.Name, &deadline, &e.Priority,
-			&status, &e.Reported, &e.Updated, &closed, &e.Source, &e.Description); err != nil {
+			&status, &e.Reported, &e.Updated, &closed, &e.Source, &e.Description, &dispatched, &e.History, &e.Address); err != nil {
 			return since, err
 		}
+		if len(e.History) == 0 {
+			e.History = nil
+		}
 		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
-		e.Deadline, e.Closed = timeOrZero(deadline), timeOrZero(closed)
+		e.Deadline, e.Closed, e.Dispatched = timeOrZero(deadline), timeOrZero(closed), timeOrZero(dispatched)
+		e.Seq = seq
 		e.Reported, e.Updated = e.Reported.UTC(), e.Updated.UTC()
 		last = max(last, seq)
 		fn(&e)
