@@ -50,7 +50,6 @@ const dayFmt = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric',
 const ymd = (d) => dayFmt.format(d); // 2026-12-02
 const dayStart = (d) => new Date(ymd(d) + 'T00:00:00+08:00');
 const addDays = (d, n) => new Date(d.getTime() + n * 86400000);
-const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const when = (t) => (t ? new Date(t).toLocaleString('zh-CN', { timeZone: TZ, hour12: false }) : '—');
 const pct = (r) => (r == null || Number.isNaN(Number(r)) ? '—' : (Number(r) * 100).toFixed(1) + '%');
 
@@ -67,6 +66,13 @@ const tick = () => { $('clock').textContent = clockFmt.format(new Date()); };
 tick();
 setInterval(tick, 1000);
 
+// The stream resumes from the change the events tiles are as of: read it before the map loads
+// them, so nothing between the two is missed (the stream alone starts at now).
+try {
+  live.lastId = String((await getJSON('/v1/events?limit=1')).seq ?? '');
+} catch (err) {
+  window.citygeo.streamError = '事件查询不可用：' + err.message;
+}
 const style = await getJSON(`/styles/${variant}.json`);
 style.state = { ...style.state, scale: { default: scale() }, now: { default: Math.floor(Date.now() / 1000) } };
 const groups = style.metadata['citygeo:layers'];
@@ -124,12 +130,13 @@ drawLegend();
 const groupOn = (id) => groups.find((g) => g.id === id)?.visible;
 
 // Statistics (/v1/stats): today's KPIs, this month's rankings, the 30-day trend.
-const statsURL = (by, period, from, to) => `/v1/stats?by=${by}&period=${period}&from=${iso(from)}&to=${iso(to)}`;
+// from and to are days (GMT+8), both included.
+const statsURL = (by, period, from, to) => `/v1/stats?by=${by}&period=${period}&from=${ymd(from)}&to=${ymd(to)}`;
 const kpiNote = $('kpi-note');
 const loadKPIs = async () => {
   const today = dayStart(new Date());
   try {
-    const body = await getJSON(statsURL('city', 'day', today, addDays(today, 1)));
+    const body = await getJSON(statsURL('city', 'day', today, today));
     const row = body.rows?.[0] ?? { reported: 0, dispatched: 0, closed: 0, overdue: 0, on_time_rate: null };
     for (const el of document.querySelectorAll('.kpi')) {
       const k = el.dataset.kpi;
@@ -153,7 +160,7 @@ const loadRankings = async () => {
   const month = new Date(ymd(now).slice(0, 8) + '01T00:00:00+08:00');
   for (const by of ['street', 'department']) {
     try {
-      const body = await getJSON(statsURL(by, 'month', month, addDays(dayStart(now), 1)));
+      const body = await getJSON(statsURL(by, 'all', month, now));
       $('rank-' + by).innerHTML = body.rows?.length ? rankRows(body.rows) : '<tr><td>本月暂无事件</td></tr>';
     } catch (err) {
       $('rank-' + by).innerHTML = `<tr><td class="err">统计不可用：${esc(err.message)}</td></tr>`;
@@ -179,7 +186,7 @@ const drawTrend = (rows, from) => {
 const loadTrend = async () => {
   const from = addDays(dayStart(new Date()), -29);
   try {
-    const body = await getJSON(statsURL('city', 'day', from, addDays(from, 30)));
+    const body = await getJSON(statsURL('city', 'day', from, addDays(from, 29)));
     drawTrend(body.rows ?? [], from);
   } catch (err) {
     $('trend').innerHTML = `<p class="err">统计不可用：${esc(err.message)}</p>`;
@@ -199,7 +206,7 @@ const loadHeat = async () => {
   if (!groupOn('heat')) return;
   const feats = [];
   try {
-    const base = `/v1/events?bbox=${info.bounds.join(',')}&status=all&from=${iso(periodFrom())}&to=${iso(addDays(dayStart(new Date()), 1))}&limit=10000`;
+    const base = `/v1/events?bbox=${info.bounds.join(',')}&status=all&from=${ymd(periodFrom())}&to=${ymd(new Date())}&limit=10000`;
     let url = base;
     for (let page = 0; url && page < 20; page++) {
       const body = await getJSON(url);
@@ -220,7 +227,7 @@ const loadChoropleth = async () => {
   if (!groupOn('stats')) return;
   const by = $('choropleth-by').value;
   try {
-    const body = await getJSON(statsURL(by, 'all', periodFrom(), addDays(dayStart(new Date()), 1)));
+    const body = await getJSON(statsURL(by, 'all', periodFrom(), new Date()));
     const sum = {};
     for (const r of body.rows ?? []) {
       const code = r.code ?? r.area; // "area": the statistics before the contract named it code
@@ -378,9 +385,26 @@ for (const g of groups) {
   }
 }
 
-// Patrollers move: the positions tiles are refreshed (only that source) every few seconds;
-// a 304 costs little when nobody moved.
-setInterval(() => { if (map.getSource('positions') && groupOn('positions')) map.refreshTiles('positions'); }, 2000);
+// Patrollers move: every 2 s the page asks who is in view (/v1/positions?bbox=) and, only when
+// a device there moved or came or went, refreshes the positions tiles (that source only).
+let seenPositions = '', polling = false;
+setInterval(async () => {
+  if (polling || !map.getSource('positions') || !groupOn('positions')) return;
+  polling = true;
+  try {
+    const b = map.getBounds();
+    const body = await getJSON(`/v1/positions?bbox=${[b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(',')}`);
+    const sig = (body.features ?? []).map((f) => `${f.id ?? f.properties?.device}@${f.properties?.time}`).sort().join('|');
+    if (sig !== seenPositions) {
+      seenPositions = sig;
+      map.refreshTiles('positions');
+    }
+  } catch (err) {
+    window.citygeo.positionsError = err.message;
+  } finally {
+    polling = false;
+  }
+}, 2000);
 
 // Track replay: GET /v1/tracks/{device}?date= as a line, with a marker moving along it in
 // the fixes' time order, a day compressed into about 20 seconds.

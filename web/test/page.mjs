@@ -66,10 +66,9 @@ try {
         const el = document.querySelector(sel);
         if (el) o[sel] = parseFloat(getComputedStyle(el).fontSize) / h;
       }
-      // Map labels: the evaluated text size of a rendered district/street/community name.
-      const f = window.citygeo.map.queryRenderedFeatures({ layers: ['areas-label'] })[0];
-      const size = f?.layout?.['text-size'];
-      if (size) o['map:areas-label'] = size / h;
+      // Map labels: the style's sizes times the scale the map draws with (tiles.StateScale).
+      const scale = window.citygeo.map.style?.getGlobalState?.()?.scale;
+      if (scale) o['map:label'] = (14 * scale) / h;
       return o;
     });
   };
@@ -139,7 +138,7 @@ try {
   await view(cfg.event, 15);
   await waitMs(() => window.citygeo.live.state === 'open', null, 10000);
   await waitMs(() => window.citygeo.kpi !== null, null, 10000);
-  out.kpiBefore = await page.evaluate(() => window.citygeo.kpi);
+  out.kpiBefore = await page.evaluate(() => window.citygeo.kpi && (({ reported, dispatched, closed, overdue }) => ({ reported, dispatched, closed, overdue }))(window.citygeo.kpi));
   const shown = (arg) => window.citygeo.map.queryRenderedFeatures({ layers: ['events-recent'] })
     .some((f) => f.properties.id === arg.id && f.properties.status === arg.status);
   const timed = async (key, post, arg) => {
@@ -158,7 +157,7 @@ try {
   out.live.connects = await page.evaluate(() => window.citygeo.live.connects);
   const before = out.kpiBefore ?? {};
   await waitMs((b) => window.citygeo.kpi && window.citygeo.kpi.reported >= (b.reported ?? 0) + 2 && window.citygeo.kpi.closed >= (b.closed ?? 0) + 1, before, 5000);
-  out.kpiAfter = await page.evaluate(() => window.citygeo.kpi);
+  out.kpiAfter = await page.evaluate(() => window.citygeo.kpi && (({ reported, dispatched, closed, overdue }) => ({ reported, dispatched, closed, overdue }))(window.citygeo.kpi));
   mark('live');
   // Clicking the posted event shows its record.
   const at = await page.evaluate((p) => { const q = window.citygeo.map.project(p); const r = document.getElementById('map').getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; }, [ev2.lng, ev2.lat]);

@@ -169,8 +169,9 @@ func TestWallPageInChromium(t *testing.T) {
 		"event": at, "seeded": points, "walk": walk,
 	})
 	var got pageRun
-	if err := json.Unmarshal(webtest.Node(t, 5*time.Minute, "page.mjs", string(cfg)), &got); err != nil {
-		t.Fatal(err)
+	raw := webtest.Node(t, 5*time.Minute, "page.mjs", string(cfg))
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%v: %s", err, raw)
 	}
 	t.Logf("rendered features %v, heat %d, choropleth %d, track %d; live %v ms; KPIs %v → %v; timings %v ms; text %v; screenshots %v",
 		got.Counts, got.Heat, got.Choropleth, got.TrackLines, got.Live, got.KPIBefore, got.KPIAfter, got.Timings, got.Text, got.Screenshots)
