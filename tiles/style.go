@@ -377,8 +377,16 @@ func Style(variant, base string, live *Live) (map[string]any, error) {
 			map[string]any{"filter": []any{"==", []any{"get", "kind"}, "label"}})),
 	)
 	layers = append(layers, labels...)
+	// Every layer carries the Chinese name of its group, for any client that lists layers.
+	groupOf := map[string]string{"background": "底图"}
+	for _, g := range groups {
+		for _, id := range g.Layers {
+			groupOf[id] = g.Name
+		}
+	}
 	for _, l := range layers {
 		m := l.(map[string]any)
+		m["metadata"] = map[string]any{"citygeo:name": groupOf[m["id"].(string)]}
 		lay, _ := m["layout"].(map[string]any)
 		switch m["id"] {
 		case "areas-label":

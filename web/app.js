@@ -109,7 +109,7 @@ setInterval(() => map.setGlobalStateProperty('now', Math.floor(Date.now() / 1000
 // Layer toggles and the legend of every group that is switched on.
 const drawLegend = () => {
   $('legend').innerHTML = groups.filter((g) => g.visible && g.layers.length).map((g) => `<div class="group"><b>${esc(g.name)}</b>` +
-    g.legend.map((k) => `<div><span class="swatch ${esc(k.shape)}" style="background:${esc(k.color)}"></span>${esc(k.label)}</div>`).join('') +
+    g.legend.map((k) => `<span class="item"><span class="swatch ${esc(k.shape)}" style="background:${esc(k.color)}"></span>${esc(k.label)}</span>`).join('') +
     '</div>').join('');
 };
 const setGroup = (g, visible) => {
@@ -151,7 +151,7 @@ const loadKPIs = async () => {
 const rankRows = (rows) => {
   // One bucket (this month); rank as the server gives it, best first.
   const sorted = [...rows].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
-  return '<tr><th>名次</th><th>名称</th><th>上报</th><th>按期率</th></tr>' + sorted.slice(0, 8).map((r, i) =>
+  return '<tr><th>名次</th><th>名称</th><th>上报</th><th>按期率</th></tr>' + sorted.slice(0, 6).map((r, i) =>
     `<tr><td class="n">${esc(r.rank ?? i + 1)}</td><td class="name">${esc(r.name || r.code)}</td>` +
     `<td class="n">${esc(r.reported)}</td><td class="n">${esc(pct(r.on_time_rate))}</td></tr>`).join('');
 };
@@ -173,15 +173,15 @@ const drawTrend = (rows, from) => {
   const by = Object.fromEntries(rows.map((r) => [String(r.period).slice(0, 10), r]));
   const rep = days.map((d) => by[d]?.reported ?? 0), clo = days.map((d) => by[d]?.closed ?? 0);
   const max = Math.max(1, ...rep, ...clo);
-  const W = 300, H = 120, pad = 14, bw = (W - pad) / days.length;
+  const W = 300, H = 120, pad = 4, bw = (W - pad) / days.length;
   const y = (v) => H - pad - (v / max) * (H - 2 * pad);
   const bars = rep.map((v, i) => `<rect x="${pad + i * bw + bw * 0.15}" y="${y(v)}" width="${bw * 0.7}" height="${H - pad - y(v)}" fill="var(--accent)" opacity="0.7"/>`).join('');
   const line = clo.map((v, i) => `${pad + i * bw + bw / 2},${y(v)}`).join(' ');
-  $('trend').innerHTML = `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="近30天上报与结案">` +
-    `<line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="var(--line)"/>${bars}` +
-    `<polyline points="${line}" fill="none" stroke="var(--ok)" stroke-width="2" vector-effect="non-scaling-stroke"/>` +
-    `<text x="${pad}" y="${H - 2}">${days[0].slice(5)}</text><text x="${W}" y="${H - 2}" text-anchor="end">${days[29].slice(5)}</text>` +
-    `<text x="0" y="${pad}">${max}</text></svg>`;
+  // The SVG stretches to its box; its labels are HTML, so they keep their shape.
+  $('trend').innerHTML = `<span class="max">${max}</span><svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="近30天上报与结案">` +
+    `<line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="var(--line)" vector-effect="non-scaling-stroke"/>${bars}` +
+    `<polyline points="${line}" fill="none" stroke="var(--ok)" stroke-width="2" vector-effect="non-scaling-stroke"/></svg>` +
+    `<div class="axis"><span>${days[0].slice(5)}</span><span>${days[29].slice(5)}</span></div>`;
 };
 const loadTrend = async () => {
   const from = addDays(dayStart(new Date()), -29);
@@ -248,6 +248,18 @@ $('choropleth-by').addEventListener('change', loadChoropleth);
 // SSE format); on a dropped connection it reconnects with Last-Event-ID and the server replays
 // what was missed.
 const recent = new Map(); // id → GeoJSON feature of an event changed since the page loaded
+// Changes not yet drawn: each frame checks whether they are, and notes when (live.seen[id].shown).
+const awaiting = new Set();
+map.on('render', () => {
+  if (!awaiting.size) return;
+  for (const f of map.queryRenderedFeatures({ layers: ['events-recent'] })) {
+    const s = live.seen[f.properties.id];
+    if (awaiting.has(f.properties.id) && s && f.properties.status === s.status) {
+      s.shown = Date.now();
+      awaiting.delete(f.properties.id);
+    }
+  }
+});
 const setLive = (state, text) => { live.state = state; $('live').dataset.state = state; $('live').textContent = '实时推送：' + text; };
 const point = (ev) => {
   if (ev.geometry?.coordinates) return ev.geometry.coordinates;
@@ -268,7 +280,8 @@ const onEvent = (ev) => {
   // Keep the overlay small; the events tiles show the older changes after their next load.
   if (recent.size > 500) recent.delete(recent.keys().next().value);
   map.getSource('events-recent')?.setData({ type: 'FeatureCollection', features: [...recent.values()] });
-  live.seen[ev.id] = { status: ev.status, at: Date.now() };
+  live.seen[ev.id] = { status: ev.status, at: Date.now(), shown: 0 };
+  awaiting.add(ev.id);
   refreshStats();
 };
 // reset: the server no longer knows every change since our last one; the events tiles are
