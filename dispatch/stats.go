@@ -226,6 +226,7 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 	// Days are read in order, so a period is complete when the next begins: one accumulator,
 	// emptied between periods, with a dense slot per group key (no map, no allocation per group).
 	acc := newPeriodAcc(x.keySpace(key))
+	var rates rateSlab
 	period, open := int32(0), false
 	flush := func() {
 		if !open {
@@ -233,10 +234,10 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 		}
 		label, start := dayLabel(period), len(t.Rows)
 		if zones != nil {
-			t.Rows = zones.rows(t.Rows, label, acc, x)
+			t.Rows = zones.rows(t.Rows, label, acc, x, &rates)
 		} else {
 			for i, g := range acc.keys {
-				t.Rows = append(t.Rows, x.row(q, label, g, &acc.groups[i]))
+				t.Rows = append(t.Rows, x.row(q, label, g, &acc.groups[i], &rates))
 			}
 		}
 		rank(t.Rows[start:])
@@ -333,7 +334,7 @@ func groupKey(by StatsBy) int {
 }
 
 // row is the row of group g: its code and name as the grouping has them.
-func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts) StatsRow {
+func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts, rates *rateSlab) StatsRow {
 	r := StatsRow{Period: period}
 	switch q.By {
 	case ByCity:
@@ -353,22 +354,29 @@ func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts) StatsRo
 			r.Name = q.AreaName(r.Code)
 		}
 	}
-	r.fill(c)
+	r.fill(c, rates)
 	return r
 }
 
-func (r *StatsRow) fill(c *counts) {
+func (r *StatsRow) fill(c *counts, rates *rateSlab) {
 	r.Reported, r.Dispatched, r.Closed, r.Overdue, r.OnTime, r.Due = c.reported, c.dispatched, c.closed, c.overdue, c.onTime, c.due
-	r.OnTimeRate, r.ClosureRate = ratio(c.onTime, c.due), ratio(c.closed, c.reported)
+	r.OnTimeRate, r.ClosureRate = rates.ratio(c.onTime, c.due), rates.ratio(c.closed, c.reported)
 }
 
+// rateSlab hands out the rates of a table's rows from shared blocks: a table by grid has tens
+// of thousands of rows, and one allocation per rate would be most of its cost.
+type rateSlab struct{ buf []float64 }
+
 // ratio is n/d rounded to 4 decimals, nil when d is 0.
-func ratio(n, d int) *float64 {
+func (s *rateSlab) ratio(n, d int) *float64 {
 	if d == 0 {
 		return nil
 	}
-	v := math.Round(float64(n)/float64(d)*1e4) / 1e4
-	return &v
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]float64, 0, 1024)
+	}
+	s.buf = append(s.buf, math.Round(float64(n)/float64(d)*1e4)/1e4)
+	return &s.buf[len(s.buf)-1]
 }
 
 // zoneFold adds the counts of grids up into the duty zones holding them (a grid in two zones
@@ -388,7 +396,7 @@ func newZoneFold(zones []StatsZone) *zoneFold {
 	return z
 }
 
-func (z *zoneFold) rows(out []StatsRow, period string, grids *periodAcc, x *dayIndex) []StatsRow {
+func (z *zoneFold) rows(out []StatsRow, period string, grids *periodAcc, x *dayIndex, rates *rateSlab) []StatsRow {
 	byZone := map[int]*counts{} // -1: in no zone
 	for i, g := range grids.keys {
 		c := &grids.groups[i]
@@ -408,7 +416,7 @@ func (z *zoneFold) rows(out []StatsRow, period string, grids *periodAcc, x *dayI
 		if i >= 0 {
 			r.Code, r.Name, r.Kind = z.zones[i].ID, z.zones[i].Name, z.zones[i].Kind
 		}
-		r.fill(c)
+		r.fill(c, rates)
 		out = append(out, r)
 	}
 	return out
