@@ -219,21 +219,40 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 	}
 	key := groupKey(q.By)
 	now := q.Now.UnixNano()
-	periods := map[int32]map[uint32]*counts{}
-	var order []int32
+	var zones *zoneFold
+	if q.By == ByZone {
+		zones = newZoneFold(q.Zones)
+	}
+	// Days are read in order, so a period is complete when the next begins: one accumulator,
+	// emptied between periods, with a dense slot per group key (no map, no allocation per group).
+	acc := newPeriodAcc(x.keySpace(key))
+	var rates rateSlab
+	period, open := int32(0), false
+	flush := func() {
+		if !open {
+			return
+		}
+		label, start := dayLabel(period), len(t.Rows)
+		if zones != nil {
+			t.Rows = zones.rows(t.Rows, label, acc, x, &rates)
+		} else {
+			for i, g := range acc.keys {
+				t.Rows = append(t.Rows, x.row(q, label, g, &acc.groups[i], &rates))
+			}
+		}
+		rank(t.Rows[start:])
+		acc.reset()
+	}
 	for d := first; d <= last; d++ {
 		recs := x.days[d]
 		if len(recs) == 0 && q.By != ByCity {
 			continue
 		}
-		p := periodStart(d, q.Period, first)
-		groups := periods[p]
-		if groups == nil {
-			groups = map[uint32]*counts{}
-			periods[p] = groups
-			order = append(order, p)
+		if p := periodStart(d, q.Period, first); !open || p != period {
+			flush()
+			period, open = p, true
 			if q.By == ByCity {
-				groups[0] = &counts{}
+				acc.get(0) // every period has its row, zero or not
 			}
 		}
 		if !sourceKnown {
@@ -249,31 +268,48 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 			if key >= 0 {
 				g = r.keys[key]
 			}
-			c := groups[g]
-			if c == nil {
-				c = &counts{}
-				groups[g] = c
-			}
-			c.add(r, now)
+			acc.get(g).add(r, now)
 		}
 	}
-	var zones *zoneFold
-	if q.By == ByZone {
-		zones = newZoneFold(q.Zones)
-	}
-	for _, p := range order {
-		label := dayLabel(p)
-		start := len(t.Rows)
-		if zones != nil {
-			t.Rows = zones.rows(t.Rows, label, periods[p], x)
-		} else {
-			for g, c := range periods[p] {
-				t.Rows = append(t.Rows, x.row(q, label, g, c))
-			}
-		}
-		rank(t.Rows[start:])
-	}
+	flush()
 	return t, nil
+}
+
+// periodAcc adds up the groups of one period.
+type periodAcc struct {
+	slot   []int32 // by group key: the group's index + 1; 0 for none yet
+	keys   []uint32
+	groups []counts
+}
+
+func newPeriodAcc(keys int) *periodAcc { return &periodAcc{slot: make([]int32, keys)} }
+
+func (a *periodAcc) get(g uint32) *counts {
+	if s := a.slot[g]; s != 0 {
+		return &a.groups[s-1]
+	}
+	a.keys = append(a.keys, g)
+	a.groups = append(a.groups, counts{})
+	a.slot[g] = int32(len(a.groups))
+	return &a.groups[len(a.groups)-1]
+}
+
+func (a *periodAcc) reset() {
+	for _, g := range a.keys {
+		a.slot[g] = 0
+	}
+	a.keys, a.groups = a.keys[:0], a.groups[:0]
+}
+
+// keySpace is the number of values group key k takes.
+func (x *dayIndex) keySpace(k int) int {
+	switch {
+	case k < 0:
+		return 1
+	case k == keyClass:
+		return len(x.classOf)
+	}
+	return len(x.strs.strs)
 }
 
 // groupKey is the dayRec key a grouping reads; -1 for the city (one group).
@@ -298,7 +334,7 @@ func groupKey(by StatsBy) int {
 }
 
 // row is the row of group g: its code and name as the grouping has them.
-func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts) StatsRow {
+func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts, rates *rateSlab) StatsRow {
 	r := StatsRow{Period: period}
 	switch q.By {
 	case ByCity:
@@ -318,22 +354,29 @@ func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts) StatsRo
 			r.Name = q.AreaName(r.Code)
 		}
 	}
-	r.fill(c)
+	r.fill(c, rates)
 	return r
 }
 
-func (r *StatsRow) fill(c *counts) {
+func (r *StatsRow) fill(c *counts, rates *rateSlab) {
 	r.Reported, r.Dispatched, r.Closed, r.Overdue, r.OnTime, r.Due = c.reported, c.dispatched, c.closed, c.overdue, c.onTime, c.due
-	r.OnTimeRate, r.ClosureRate = ratio(c.onTime, c.due), ratio(c.closed, c.reported)
+	r.OnTimeRate, r.ClosureRate = rates.ratio(c.onTime, c.due), rates.ratio(c.closed, c.reported)
 }
 
+// rateSlab hands out the rates of a table's rows from shared blocks: a table by grid has tens
+// of thousands of rows, and one allocation per rate would be most of its cost.
+type rateSlab struct{ buf []float64 }
+
 // ratio is n/d rounded to 4 decimals, nil when d is 0.
-func ratio(n, d int) *float64 {
+func (s *rateSlab) ratio(n, d int) *float64 {
 	if d == 0 {
 		return nil
 	}
-	v := math.Round(float64(n)/float64(d)*1e4) / 1e4
-	return &v
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]float64, 0, 1024)
+	}
+	s.buf = append(s.buf, math.Round(float64(n)/float64(d)*1e4)/1e4)
+	return &s.buf[len(s.buf)-1]
 }
 
 // zoneFold adds the counts of grids up into the duty zones holding them (a grid in two zones
@@ -353,9 +396,10 @@ func newZoneFold(zones []StatsZone) *zoneFold {
 	return z
 }
 
-func (z *zoneFold) rows(out []StatsRow, period string, grids map[uint32]*counts, x *dayIndex) []StatsRow {
+func (z *zoneFold) rows(out []StatsRow, period string, grids *periodAcc, x *dayIndex, rates *rateSlab) []StatsRow {
 	byZone := map[int]*counts{} // -1: in no zone
-	for g, c := range grids {
+	for i, g := range grids.keys {
+		c := &grids.groups[i]
 		zs := z.ofGrid[x.strs.strs[g]]
 		if len(zs) == 0 {
 			zs = []int{-1}
@@ -372,7 +416,7 @@ func (z *zoneFold) rows(out []StatsRow, period string, grids map[uint32]*counts,
 		if i >= 0 {
 			r.Code, r.Name, r.Kind = z.zones[i].ID, z.zones[i].Name, z.zones[i].Kind
 		}
-		r.fill(c)
+		r.fill(c, rates)
 		out = append(out, r)
 	}
 	return out
