@@ -151,7 +151,7 @@ const loadKPIs = async () => {
 const rankRows = (rows) => {
   // One bucket (this month); rank as the server gives it, best first.
   const sorted = [...rows].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
-  return '<tr><th>名次</th><th>名称</th><th>上报</th><th>按期率</th></tr>' + sorted.slice(0, 6).map((r, i) =>
+  return '<tr><th>名次</th><th>名称</th><th>上报</th><th>按期率</th></tr>' + sorted.slice(0, 5).map((r, i) =>
     `<tr><td class="n">${esc(r.rank ?? i + 1)}</td><td class="name">${esc(r.name || r.code)}</td>` +
     `<td class="n">${esc(r.reported)}</td><td class="n">${esc(pct(r.on_time_rate))}</td></tr>`).join('');
 };

@@ -145,6 +145,7 @@ try {
   const timed = async (key, post, arg) => {
     const start = Date.now();
     await post();
+    out.live[key + 'Answered'] = Date.now() - start; // the API's own share
     if (await waitMs(shown, arg, 8000) < 0) { out.live[key] = -1; return; }
     out.live[key] = await page.evaluate((id) => window.citygeo.live.seen[id].shown, arg.id) - start;
     const drawn = await page.evaluate((arg) => window.citygeo.map.queryRenderedFeatures({ layers: ['events-recent'] })
