@@ -234,6 +234,9 @@ const loadChoropleth = async () => {
       sum[code] = (sum[code] ?? 0) + Number(r.reported ?? 0);
     }
     for (const layer of ['grids', 'areas']) map.removeFeatureState({ source: 'city', sourceLayer: layer });
+    // Communities are coloured at every zoom when chosen; grids from z14 with communities below.
+    map.setLayerZoomRange('stats-communities', 0, by === 'grid' ? 14 : 24);
+    map.setLayoutProperty('stats-grids', 'visibility', by === 'grid' ? 'visible' : 'none');
     const sourceLayer = by === 'grid' ? 'grids' : 'areas';
     for (const [code, reported] of Object.entries(sum)) map.setFeatureState({ source: 'city', sourceLayer, id: code }, { reported });
     window.citygeo.choropleth = sum;
