@@ -325,6 +325,18 @@ func TestStatsFixture(t *testing.T) {
 						if d := cmp.Diff(want, tab.Rows); d != "" {
 							t.Errorf("rows (-reference +feed):\n%s", d)
 						}
+						var cur dispatch.StatsNow
+						for _, e := range evs {
+							if e.IsOpen() && (q.Class == nil || strings.HasPrefix(e.Class.Code, q.Class.Code)) && (q.Source == "" || e.Source == q.Source) {
+								cur.Open++
+								if !e.Deadline.IsZero() && now.After(e.Deadline) {
+									cur.Overdue++
+								}
+							}
+						}
+						if tab.Current != cur {
+							t.Errorf("current %+v, want %+v", tab.Current, cur)
+						}
 						if tab.From != rg.from.Format("2006-01-02") || tab.To != rg.to.Add(-time.Nanosecond).In(cst).Format("2006-01-02") {
 							t.Errorf("from %s to %s", tab.From, tab.To)
 						}
@@ -424,6 +436,14 @@ func TestStatsHandChecked(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("(-hand +feed):\n%s", d)
+			}
+			// Open now: C, D, E; past the deadline: C, E. Of the parking class: C, D; C.
+			want := dispatch.StatsNow{Open: 3, Overdue: 2}
+			if tc.q.Class != nil {
+				want = dispatch.StatsNow{Open: 2, Overdue: 1}
+			}
+			if tab.Current != want {
+				t.Errorf("current %+v, want %+v", tab.Current, want)
 			}
 		})
 	}
