@@ -83,10 +83,7 @@ func NewFeed(store data.EventStore, dup DupConfig) (*Feed, error) {
 	// Change order, so that the log is in it too; a one-process store's events of an older
 	// citygeo are not numbered (0) and come first, outside the log.
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
-	for _, e := range evs {
-		if old := f.events[e.ID]; old != nil { // a store read twice would be a bug; keep the last
-			f.days.remove(old)
-		}
+	for _, e := range evs { // each id once: LoadAll and Changes give every event as it is now
 		f.insert(e)
 		f.log.add(e)
 	}
