@@ -324,3 +324,23 @@ func BenchmarkEventStreamLatency(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// TestEventStreamOutlivesWriteTimeout: the server's write timeout (60 s by default) bounds a
+// response, but the events stream is open for hours: each write moves its own deadline on.
+func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
+	ds, rules := sampleDispatch(t)
+	srv, tok, _ := serveDispatch(t, ds, rules, nil)
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.WriteTimeout = 300 * time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	c := openStream(t, ts.URL+"/v1/events/stream", tok)
+	time.Sleep(time.Second)
+	p := interior(gridByCode(ds, "440303003020002"))
+	if code, resp := doAuth(t, srv.Handler(), "POST", "/v1/events", map[string]any{"id": "W1", "lng": p[0], "lat": p[1], "class": "0501", "kind": "event"}, tok); code != 200 {
+		t.Fatalf("post: %d %v", code, resp)
+	}
+	if ev := c.next(t); eventID(ev) != "W1" {
+		t.Fatalf("got %v", ev.data)
+	}
+}
