@@ -54,7 +54,8 @@ type Feed struct {
 	events map[string]*data.Event
 	index  *dupIndex
 	open   rtree.RTreeG[*data.Event]
-	days   dayIndex // every event by report day: statistics and queries
+	due    openDeadlines // the deadlines of the open events, for the count of those overdue now
+	days   dayIndex      // every event by report day: statistics and queries
 	subs   []func(Change)
 	cursor int64 // the store's change cursor read up to (data.EventChanges); guarded by wmu
 	log    changeLog
@@ -259,6 +260,7 @@ func (f *Feed) replace(old, ne *data.Event) *Change {
 	ch := &Change{ID: ne.ID}
 	if old != nil && old.IsOpen() {
 		f.open.Delete(old.Point, old.Point, old)
+		f.due.remove(old.Deadline)
 		p := old.Point
 		ch.Old = &p
 	}
@@ -283,6 +285,7 @@ func (f *Feed) insert(e *data.Event) {
 	if e.IsOpen() {
 		f.index.add(e)
 		f.open.Insert(e.Point, e.Point, e)
+		f.due.add(e.Deadline)
 	}
 }
 

@@ -211,15 +211,7 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 		return nil, inputErr("to", ErrBadInput, fmt.Sprintf("%d days from from: want at most %d", last-first+1, MaxStatsDays))
 	}
 	t := &StatsTable{By: q.By, Period: q.Period, From: dayLabel(first), To: dayLabel(last), Rows: []StatsRow{}}
-	f.open.Scan(func(_, _ [2]float64, e *data.Event) bool {
-		if (q.Class == nil || classMatches(*q.Class, e.Class)) && (q.Source == "" || e.Source == q.Source) {
-			t.Current.Open++
-			if e.Overdue(q.Now) {
-				t.Current.Overdue++
-			}
-		}
-		return true
-	})
+	t.Current = f.current(q)
 	if q.By == ByZone && q.Zones == nil {
 		t.Note = NoZonesNote
 		return t, nil
@@ -328,6 +320,26 @@ func (x *dayIndex) keySpace(k int) int {
 		return len(x.classOf)
 	}
 	return len(x.strs.strs)
+}
+
+// current counts the events open at q.Now and those of them overdue: from the counts kept
+// when no class or source is asked, else by a look at each open event.
+func (f *Feed) current(q StatsQuery) StatsNow {
+	if q.Class == nil && q.Source == "" {
+		// Overdue is strictly after the deadline (data.Event.Overdue): deadlines before now.
+		return StatsNow{Open: f.index.len(), Overdue: f.due.before(q.Now)}
+	}
+	var n StatsNow
+	f.open.Scan(func(_, _ [2]float64, e *data.Event) bool {
+		if (q.Class == nil || classMatches(*q.Class, e.Class)) && (q.Source == "" || e.Source == q.Source) {
+			n.Open++
+			if e.Overdue(q.Now) {
+				n.Overdue++
+			}
+		}
+		return true
+	})
+	return n
 }
 
 // groupKey is the dayRec key a grouping reads; -1 for the city (one group).
