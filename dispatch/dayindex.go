@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"slices"
 	"time"
 
 	"citygeo/data"
@@ -132,4 +133,33 @@ func (x *dayIndex) remove(e *data.Event) {
 		x.days[d] = recs
 	}
 	// first and last stay as bounds of the days held, maybe wider: readers skip empty days.
+}
+
+// openDeadlines is the sorted deadlines (Unix nanoseconds) of the open events that have one:
+// how many are overdue at a moment is one binary search. A write moves at most a few hundred
+// kilobytes in a city with tens of thousands of open cases; writes come a few a second.
+type openDeadlines []int64
+
+func (o *openDeadlines) add(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	n := t.UnixNano()
+	i, _ := slices.BinarySearch(*o, n)
+	*o = slices.Insert(*o, i, n)
+}
+
+func (o *openDeadlines) remove(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if i, ok := slices.BinarySearch(*o, t.UnixNano()); ok {
+		*o = slices.Delete(*o, i, i+1)
+	}
+}
+
+// before counts the deadlines before t.
+func (o openDeadlines) before(t time.Time) int {
+	i, _ := slices.BinarySearch(o, t.UnixNano())
+	return i
 }

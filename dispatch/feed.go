@@ -54,7 +54,8 @@ type Feed struct {
 	events map[string]*data.Event
 	index  *dupIndex
 	open   rtree.RTreeG[*data.Event]
-	days   dayIndex // every event by report day: statistics and queries
+	due    openDeadlines // the deadlines of the open events, for the count of those overdue now
+	days   dayIndex      // every event by report day: statistics and queries
 	subs   []func(Change)
 	cursor int64 // the store's change cursor read up to (data.EventChanges); guarded by wmu
 	log    changeLog
@@ -83,10 +84,7 @@ func NewFeed(store data.EventStore, dup DupConfig) (*Feed, error) {
 	// Change order, so that the log is in it too; a one-process store's events of an older
 	// citygeo are not numbered (0) and come first, outside the log.
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
-	for _, e := range evs {
-		if old := f.events[e.ID]; old != nil { // a store read twice would be a bug; keep the last
-			f.days.remove(old)
-		}
+	for _, e := range evs { // each id once: LoadAll and Changes give every event as it is now
 		f.insert(e)
 		f.log.add(e)
 	}
@@ -262,6 +260,7 @@ func (f *Feed) replace(old, ne *data.Event) *Change {
 	ch := &Change{ID: ne.ID}
 	if old != nil && old.IsOpen() {
 		f.open.Delete(old.Point, old.Point, old)
+		f.due.remove(old.Deadline)
 		p := old.Point
 		ch.Old = &p
 	}
@@ -286,6 +285,7 @@ func (f *Feed) insert(e *data.Event) {
 	if e.IsOpen() {
 		f.index.add(e)
 		f.open.Insert(e.Point, e.Point, e)
+		f.due.add(e.Deadline)
 	}
 }
 

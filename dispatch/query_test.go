@@ -210,3 +210,36 @@ func TestEventHistory(t *testing.T) {
 		t.Errorf("reported %v dispatched %v, want 08:00 and 09:00", e.Reported, e.Dispatched)
 	}
 }
+
+// FuzzQueryCursor: a cursor from a client is either one this feed gave (a page follows) or a
+// bad-input error naming the cursor, never a panic; a cursor the feed gave pages on from where
+// it left off.
+func FuzzQueryCursor(f *testing.F) {
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, cst)
+	for i := range 5 {
+		if _, err := feed.Put(data.Event{ID: fmt.Sprintf("E%d", i), Class: evVendor, Point: orb.Point{114.1, 22.55}}, t0.Add(time.Duration(i)*time.Hour)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	page, err := feed.Query(dispatch.EventQuery{Status: dispatch.StatusAll, Limit: 2})
+	if err != nil || page.Next == "" {
+		f.Fatal(page, err)
+	}
+	for _, s := range []string{page.Next, "", "x", "MTc2NDU0NzIwMDAwMDAwMDAwMC9FMg", "LTE", "Lw"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cursor string) {
+		page, err := feed.Query(dispatch.EventQuery{Status: dispatch.StatusAll, After: cursor, Limit: 2})
+		var ie *dispatch.InputError
+		if err != nil && (!errors.As(err, &ie) || ie.Field != "cursor") {
+			t.Fatalf("cursor %q: %v, want nil or a bad cursor", cursor, err)
+		}
+		if len(page.Events) > 2 {
+			t.Fatalf("cursor %q: %d events on a page of 2", cursor, len(page.Events))
+		}
+	})
+}

@@ -129,6 +129,15 @@ type StatsTable struct {
 	To     string     `json:"to"`
 	Rows   []StatsRow `json:"rows"`
 	Note   string     `json:"note,omitempty"`
+	// Current is the city's state at Now, whatever the range: the events open (在办) and those
+	// of them past their deadline (超期), of the class and source asked.
+	Current StatsNow `json:"current"`
+}
+
+// StatsNow counts the events open at a moment.
+type StatsNow struct {
+	Open    int `json:"open"`
+	Overdue int `json:"overdue"`
 }
 
 // NoZonesNote is the note of a by=zone answer when no duty lists are loaded.
@@ -202,6 +211,7 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 		return nil, inputErr("to", ErrBadInput, fmt.Sprintf("%d days from from: want at most %d", last-first+1, MaxStatsDays))
 	}
 	t := &StatsTable{By: q.By, Period: q.Period, From: dayLabel(first), To: dayLabel(last), Rows: []StatsRow{}}
+	t.Current = f.current(q)
 	if q.By == ByZone && q.Zones == nil {
 		t.Note = NoZonesNote
 		return t, nil
@@ -310,6 +320,26 @@ func (x *dayIndex) keySpace(k int) int {
 		return len(x.classOf)
 	}
 	return len(x.strs.strs)
+}
+
+// current counts the events open at q.Now and those of them overdue: from the counts kept
+// when no class or source is asked, else by a look at each open event.
+func (f *Feed) current(q StatsQuery) StatsNow {
+	if q.Class == nil && q.Source == "" {
+		// Overdue is strictly after the deadline (data.Event.Overdue): deadlines before now.
+		return StatsNow{Open: f.index.len(), Overdue: f.due.before(q.Now)}
+	}
+	var n StatsNow
+	f.open.Scan(func(_, _ [2]float64, e *data.Event) bool {
+		if (q.Class == nil || classMatches(*q.Class, e.Class)) && (q.Source == "" || e.Source == q.Source) {
+			n.Open++
+			if e.Overdue(q.Now) {
+				n.Overdue++
+			}
+		}
+		return true
+	})
+	return n
 }
 
 // groupKey is the dayRec key a grouping reads; -1 for the city (one group).

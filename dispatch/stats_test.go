@@ -325,6 +325,18 @@ func TestStatsFixture(t *testing.T) {
 						if d := cmp.Diff(want, tab.Rows); d != "" {
 							t.Errorf("rows (-reference +feed):\n%s", d)
 						}
+						var cur dispatch.StatsNow
+						for _, e := range evs {
+							if e.IsOpen() && (q.Class == nil || strings.HasPrefix(e.Class.Code, q.Class.Code)) && (q.Source == "" || e.Source == q.Source) {
+								cur.Open++
+								if !e.Deadline.IsZero() && now.After(e.Deadline) {
+									cur.Overdue++
+								}
+							}
+						}
+						if tab.Current != cur {
+							t.Errorf("current %+v, want %+v", tab.Current, cur)
+						}
 						if tab.From != rg.from.Format("2006-01-02") || tab.To != rg.to.Add(-time.Nanosecond).In(cst).Format("2006-01-02") {
 							t.Errorf("from %s to %s", tab.From, tab.To)
 						}
@@ -425,6 +437,62 @@ func TestStatsHandChecked(t *testing.T) {
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("(-hand +feed):\n%s", d)
 			}
+			// Open now: C, D, E; past the deadline: C, E. Of the parking class: C, D; C.
+			want := dispatch.StatsNow{Open: 3, Overdue: 2}
+			if tc.q.Class != nil {
+				want = dispatch.StatsNow{Open: 2, Overdue: 1}
+			}
+			if tab.Current != want {
+				t.Errorf("current %+v, want %+v", tab.Current, want)
+			}
 		})
 	}
+}
+
+// TestStatsCurrent: the events open now and overdue follow every write — a deadline moved, an
+// event closed and reopened — as a look at each open event counts them.
+func TestStatsCurrent(t *testing.T) {
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, cst)
+	now := t0.Add(10 * time.Hour)
+	put := func(id string, deadline time.Duration, closed bool) {
+		t.Helper()
+		e := data.Event{ID: id, Class: evVendor, Point: orb.Point{114.1, 22.55}, Reported: t0, Source: "12319"}
+		if deadline != 0 {
+			e.Deadline = t0.Add(deadline)
+		}
+		if closed {
+			e.Status = data.EventClosed
+		}
+		if _, err := feed.Put(e, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(want dispatch.StatsNow) {
+		t.Helper()
+		for _, q := range []dispatch.StatsQuery{{Now: now}, {Now: now, Source: "12319"}} { // kept counts, then a scan
+			tab, err := feed.Stats(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tab.Current != want {
+				t.Errorf("source %q: current %+v, want %+v", q.Source, tab.Current, want)
+			}
+		}
+	}
+	put("A", 2*time.Hour, false)  // overdue
+	put("B", 20*time.Hour, false) // not yet
+	put("C", 0, false)            // no deadline
+	check(dispatch.StatsNow{Open: 3, Overdue: 1})
+	put("B", 10*time.Hour, false) // due exactly now: not overdue
+	put("A", 30*time.Hour, false) // moved past now
+	check(dispatch.StatsNow{Open: 3, Overdue: 0})
+	put("B", 5*time.Hour, false)
+	put("C", 0, true) // closed
+	check(dispatch.StatsNow{Open: 2, Overdue: 1})
+	put("C", time.Hour, false) // reopened with a deadline
+	check(dispatch.StatsNow{Open: 3, Overdue: 2})
 }

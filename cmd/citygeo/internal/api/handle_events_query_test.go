@@ -134,14 +134,7 @@ func TestEventsQueryPages(t *testing.T) {
 // TestStatsFormats: the CSV has a header row of Chinese names with the JSON keys; by=zone groups
 // by the duty lists' zones when they are loaded and says so when they are not.
 func TestStatsFormats(t *testing.T) {
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := dispatch.SampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, rules := sampleDispatch(t)
 	srv, tok, feed := serveDispatch(t, ds, rules, nil)
 	h := srv.Handler()
 	p := interior(gridByCode(ds, "440303003020002"))

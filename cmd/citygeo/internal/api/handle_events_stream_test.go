@@ -20,6 +20,20 @@ import (
 	"citygeo/dispatch"
 )
 
+// sampleDispatch is the sample city with its duty rules, for a server from serveDispatch.
+func sampleDispatch(t testing.TB) (*data.Dataset, []*data.DutyRule) {
+	t.Helper()
+	ds, err := sampleOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := dispatch.SampleRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, rules
+}
+
 // sseEvent is one server-sent event as a client reads it.
 type sseEvent struct {
 	id, name string
@@ -113,14 +127,7 @@ func props(ev sseEvent) map[string]any { p, _ := ev.data["properties"].(map[stri
 // live changes; one that reconnects with the last id gets nothing again; one whose resume point
 // the server does not know gets a reset first.
 func TestEventStreamResume(t *testing.T) {
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := dispatch.SampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, rules := sampleDispatch(t)
 	srv, tok, _ := serveDispatch(t, ds, rules, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close) // after the streams' cleanups: Close waits for open connections
@@ -208,14 +215,7 @@ func TestEventStreamResume(t *testing.T) {
 // shared PostgreSQL event store, numbered by the store, so a client may resume on either.
 func TestEventStreamReplica(t *testing.T) {
 	url := pgtest.Schema(t)
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := dispatch.SampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, rules := sampleDispatch(t)
 	open := func() data.EventStore {
 		st, err := postgis.OpenEvents(context.Background(), url)
 		if err != nil {
@@ -254,14 +254,7 @@ func TestEventStreamReplica(t *testing.T) {
 // TestEventStreamLatency: an event posted reaches a subscriber (the time it took is logged;
 // the ≤ 2 s figure of the wall is measured by BenchmarkEventStreamLatency, not asserted here).
 func TestEventStreamLatency(t *testing.T) {
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := dispatch.SampleRules()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, rules := sampleDispatch(t)
 	srv, tok, _ := serveDispatch(t, ds, rules, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close) // after the streams' cleanups: Close waits for open connections
@@ -281,14 +274,7 @@ func TestEventStreamLatency(t *testing.T) {
 // from posting an event through the API over HTTP to its arrival at a subscriber of the
 // events stream, reported as p50 and p99 beside the mean.
 func BenchmarkEventStreamLatency(b *testing.B) {
-	ds, err := sampleOnce()
-	if err != nil {
-		b.Fatal(err)
-	}
-	rules, err := dispatch.SampleRules()
-	if err != nil {
-		b.Fatal(err)
-	}
+	ds, rules := sampleDispatch(b)
 	srv, tok, _ := serveDispatch(b, ds, rules, nil)
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
@@ -337,4 +323,24 @@ func BenchmarkEventStreamLatency(b *testing.B) {
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// TestEventStreamOutlivesWriteTimeout: the server's write timeout (60 s by default) bounds a
+// response, but the events stream is open for hours: each write moves its own deadline on.
+func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
+	ds, rules := sampleDispatch(t)
+	srv, tok, _ := serveDispatch(t, ds, rules, nil)
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.WriteTimeout = 300 * time.Millisecond
+	ts.Start()
+	t.Cleanup(ts.Close)
+	c := openStream(t, ts.URL+"/v1/events/stream", tok)
+	time.Sleep(time.Second)
+	p := interior(gridByCode(ds, "440303003020002"))
+	if code, resp := doAuth(t, srv.Handler(), "POST", "/v1/events", map[string]any{"id": "W1", "lng": p[0], "lat": p[1], "class": "0501", "kind": "event"}, tok); code != 200 {
+		t.Fatalf("post: %d %v", code, resp)
+	}
+	if ev := c.next(t); eventID(ev) != "W1" {
+		t.Fatalf("got %v", ev.data)
+	}
 }
