@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -48,12 +49,16 @@ type Feed struct {
 	wmu    sync.Mutex   // serialises writers, so the store write can happen outside mu
 	mu     sync.RWMutex // guards the maps and indexes
 	store  data.EventStore
+	shared bool // store is a data.EventChanges: it numbers the changes, and the log follows it
 	dup    DupConfig
 	events map[string]*data.Event
 	index  *dupIndex
 	open   rtree.RTreeG[*data.Event]
+	due    openDeadlines // the deadlines of the open events, for the count of those overdue now
+	days   dayIndex      // every event by report day: statistics and queries
 	subs   []func(Change)
 	cursor int64 // the store's change cursor read up to (data.EventChanges); guarded by wmu
+	log    changeLog
 }
 
 // NewFeed loads the store's events into a feed. From a store shared by processes
@@ -63,20 +68,27 @@ func NewFeed(store data.EventStore, dup DupConfig) (*Feed, error) {
 	if store == nil {
 		store = MemStore{}
 	}
-	f := &Feed{store: store, dup: dup, events: map[string]*data.Event{}, index: newDupIndex()}
+	f := &Feed{store: store, dup: dup, events: map[string]*data.Event{}, index: newDupIndex(), days: newDayIndex()}
+	f.log.init(f.events)
+	var evs []*data.Event
 	var err error
 	if ch, ok := store.(data.EventChanges); ok {
-		f.cursor, err = ch.Changes(context.Background(), 0, f.insert)
+		f.shared = true
+		f.cursor, err = ch.Changes(context.Background(), 0, func(e *data.Event) { evs = append(evs, e) })
 	} else {
-		var evs []*data.Event
 		evs, err = store.LoadAll()
-		for _, e := range evs {
-			f.insert(e)
-		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
 	}
+	// Change order, so that the log is in it too; a one-process store's events of an older
+	// citygeo are not numbered (0) and come first, outside the log.
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+	for _, e := range evs { // each id once: LoadAll and Changes give every event as it is now
+		f.insert(e)
+		f.log.add(e)
+	}
+	f.log.head = max(f.log.head, f.cursor)
 	return f, nil
 }
 
@@ -89,9 +101,23 @@ func (f *Feed) Subscribe(fn func(Change)) {
 	f.mu.Unlock()
 }
 
-// Put creates or replaces an event by id. Missing times are filled: Reported from an earlier
-// version or now, Updated with now, Closed with now when the status is closed.
+// Author says who made a write and why, for the event's history.
+type Author struct {
+	By   string // the token's name, a desk, a handset
+	Note string
+}
+
+// Put creates or replaces an event by id, as PutAs with no author.
 func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
+	return f.PutAs(e, now, Author{})
+}
+
+// PutAs creates or replaces an event by id. Missing times are filled: Reported from an earlier
+// version or now, Dispatched from an earlier version or, once the event has a department, now
+// (not before Reported), Updated with now, Closed with now when the status is closed. The
+// history is the feed's: the earlier version's, with a step for this write by who appended
+// (e.History as given is ignored).
+func (f *Feed) PutAs(e data.Event, now time.Time, who Author) (*data.Event, error) {
 	if e.ID == "" {
 		return nil, inputErr("id", ErrBadInput, "missing event id")
 	}
@@ -103,13 +129,13 @@ func (f *Feed) Put(e data.Event, now time.Time) (*data.Event, error) {
 	f.mu.RLock()
 	old := f.events[e.ID]
 	f.mu.RUnlock()
-	return f.putLocked(old, e, now)
+	return f.putLocked(old, e, now, who)
 }
 
 // putLocked fills the times of e, persists it and swaps it for old (the version held now).
 // The caller holds wmu from reading old until putLocked returns, so no other write can slip
 // in between and be overwritten.
-func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time) (*data.Event, error) {
+func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time, who Author) (*data.Event, error) {
 	if e.Reported.IsZero() {
 		if old != nil {
 			e.Reported = old.Reported
@@ -126,6 +152,23 @@ func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time) (*data.Ev
 	if e.Status == data.EventOpen {
 		e.Closed = time.Time{}
 	}
+	if e.Address == "" && old != nil {
+		e.Address = old.Address
+	}
+	wasDispatched := old != nil && !old.Dispatched.IsZero()
+	if e.Dispatched.IsZero() {
+		switch {
+		case wasDispatched:
+			e.Dispatched = old.Dispatched
+		case !e.Department.IsZero():
+			e.Dispatched = now
+			if now.Before(e.Reported) {
+				e.Dispatched = e.Reported
+			}
+		}
+	}
+	e.History = appendStep(old, &e, who, wasDispatched)
+	e.Seq = f.log.head + 1 // a shared store replaces it with its own number
 	ne := &e
 	// Persist first, outside mu: readers (dispatch, tiles) are not held up by the disk.
 	if err := f.store.Put(ne); err != nil {
@@ -133,15 +176,55 @@ func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time) (*data.Ev
 	}
 	f.mu.Lock()
 	ch := f.replace(old, ne)
+	if !f.shared {
+		f.log.add(ne)
+	}
 	subs := f.subs
 	f.mu.Unlock()
 	notify(subs, ch)
-	c := *ne
+	if f.shared {
+		// Number the write in the log now, with the other processes' writes it follows: a
+		// failure here only delays that to Follow's next read.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = f.syncLocked(ctx, f.store.(data.EventChanges))
+		cancel()
+	}
+	c := ne.Clone()
 	return &c, nil
 }
 
-// Close closes an open event at the given time. Closing twice keeps the first closing time.
+// appendStep returns old's history (none for a new event) with a step for the write of e.
+func appendStep(old, e *data.Event, who Author, wasDispatched bool) []data.EventStep {
+	action := data.StepUpdated
+	var hist []data.EventStep
+	switch {
+	case old == nil:
+		action = data.StepCreated
+	case old.IsOpen() && !e.IsOpen():
+		action = data.StepClosed
+	case !old.IsOpen() && e.IsOpen():
+		action = data.StepReopened
+	case !wasDispatched && !e.Dispatched.IsZero():
+		action = data.StepDispatched
+	}
+	if old != nil {
+		hist = make([]data.EventStep, len(old.History), len(old.History)+1)
+		copy(hist, old.History)
+	}
+	at := e.Updated
+	if action == data.StepClosed {
+		at = e.Closed
+	}
+	return append(hist, data.EventStep{At: at, Status: e.Status, Action: action, By: who.By, Note: who.Note})
+}
+
+// Close closes an open event at the given time, as CloseAs with no author.
 func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
+	return f.CloseAs(id, at, Author{})
+}
+
+// CloseAs closes an open event at the given time. Closing twice keeps the first closing time.
+func (f *Feed) CloseAs(id string, at time.Time, who Author) (*data.Event, error) {
 	// Hold wmu from the read to the write: an update between them would otherwise be
 	// overwritten by the stale copy closed here.
 	f.wmu.Lock()
@@ -150,7 +233,7 @@ func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
 	old, ok := f.events[id]
 	var e data.Event
 	if ok {
-		e = *old
+		e = old.Clone()
 	}
 	f.mu.RUnlock()
 	if !ok {
@@ -160,7 +243,7 @@ func (f *Feed) Close(id string, at time.Time) (*data.Event, error) {
 		return &e, nil
 	}
 	e.Status, e.Closed, e.Updated = data.EventClosed, at, at
-	return f.putLocked(old, e, at)
+	return f.putLocked(old, e, at, who)
 }
 
 func notify(subs []func(Change), ch *Change) {
@@ -177,8 +260,12 @@ func (f *Feed) replace(old, ne *data.Event) *Change {
 	ch := &Change{ID: ne.ID}
 	if old != nil && old.IsOpen() {
 		f.open.Delete(old.Point, old.Point, old)
+		f.due.remove(old.Deadline)
 		p := old.Point
 		ch.Old = &p
+	}
+	if old != nil {
+		f.days.remove(old)
 	}
 	f.index.remove(ne.ID)
 	f.insert(ne)
@@ -194,9 +281,11 @@ func (f *Feed) replace(old, ne *data.Event) *Change {
 
 func (f *Feed) insert(e *data.Event) {
 	f.events[e.ID] = e
+	f.days.add(e)
 	if e.IsOpen() {
 		f.index.add(e)
 		f.open.Insert(e.Point, e.Point, e)
+		f.due.add(e.Deadline)
 	}
 }
 
@@ -208,7 +297,7 @@ func (f *Feed) Get(id string) (data.Event, bool) {
 	if !ok {
 		return data.Event{}, false
 	}
-	return *e, true
+	return e.Clone(), true
 }
 
 // Len returns the number of events held and of those open.
@@ -271,6 +360,9 @@ func (f *Feed) Prune(closedBefore time.Time) int {
 	for id, e := range f.events {
 		if !e.IsOpen() && e.Closed.Before(closedBefore) {
 			delete(f.events, id)
+			f.days.remove(e)
+			// A client that has not seen this change can no longer be told of it.
+			f.log.floor = max(f.log.floor, e.Seq)
 			n++
 		}
 	}

@@ -266,22 +266,30 @@ func TestStats(t *testing.T) {
 		q    dispatch.StatsQuery
 		want string
 	}{
-		{"by street", dispatch.StatsQuery{By: dispatch.ByStreet, From: t0, To: t0.Add(7 * 24 * time.Hour), Now: now},
-			"[{440303001 1 0 0} {440303003 3 2 2}]"},
-		{"by grid, one class", dispatch.StatsQuery{By: dispatch.ByGrid, From: t0, To: t0.Add(7 * 24 * time.Hour), Class: &evVendor, Now: now},
-			"[{440303001001001 1 0 0} {440303003020002 2 1 1}]"},
-		{"by community, major class, open-ended", dispatch.StatsQuery{By: dispatch.ByCommunity, Class: &major, Now: now},
-			"[{440303001001 2 0 0} {440303003020 3 2 2}]"},
+		{"by street", dispatch.StatsQuery{By: dispatch.ByStreet, Period: dispatch.PeriodAll, From: t0, To: t0.Add(7 * 24 * time.Hour), Now: now},
+			"[440303003 3 2 2 #1 440303001 1 0 0 #2]"},
+		{"by grid, one class", dispatch.StatsQuery{By: dispatch.ByGrid, Period: dispatch.PeriodAll, From: t0, To: t0.Add(7 * 24 * time.Hour), Class: &evVendor, Now: now},
+			"[440303003020002 2 1 1 #1 440303001001001 1 0 0 #2]"},
+		{"by community, major class, open-ended", dispatch.StatsQuery{By: dispatch.ByCommunity, Period: dispatch.PeriodAll, Class: &major, Now: now},
+			"[440303003020 3 2 2 #1 440303001001 2 0 0 #2]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := fmt.Sprint(feed.Stats(tc.q)); got != tc.want {
+			tab, err := feed.Stats(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range tab.Rows {
+				got = append(got, fmt.Sprintf("%s %d %d %d #%d", r.Code, r.Reported, r.Closed, r.Overdue, r.Rank))
+			}
+			if fmt.Sprint(got) != tc.want {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
 	}
-	if _, err := dispatch.ParseStatsBy("city"); !errors.Is(err, dispatch.ErrBadInput) {
-		t.Errorf("ParseStatsBy(city): %v", err)
+	if _, err := dispatch.ParseStatsBy("county"); !errors.Is(err, dispatch.ErrBadInput) {
+		t.Errorf("ParseStatsBy(county): %v", err)
 	}
 }
 

@@ -18,6 +18,8 @@ type Overrides struct {
 	Priority    int              // > 0 replaces the rule's priority
 	Source      string
 	Description string
+	Dispatched  time.Time // when the case was sent to its department; zero: kept, or now
+	By, Note    string    // who writes and why, for the history
 }
 
 // errNoFeed is returned by File when the resolver has no feed to file into.
@@ -45,7 +47,7 @@ func (r *Resolver) File(ctx context.Context, id string, in Input, o Overrides, n
 		closed = now
 	}
 	if o.Status == data.EventClosed && in.Point == nil && in.Address == "" && in.Class == "" {
-		return r.Feed.Close(id, closed)
+		return r.Feed.CloseAs(id, closed, Author{By: o.By, Note: o.Note})
 	}
 	if in.Time == "" && in.At.IsZero() {
 		in.At = now
@@ -58,8 +60,9 @@ func (r *Resolver) File(ctx context.Context, id string, in Input, o Overrides, n
 		return nil, err
 	}
 	ev := eventOf(id, res)
+	ev.Address = in.Address
 	o.apply(&ev, closed)
-	return r.Feed.Put(ev, now)
+	return r.Feed.PutAs(ev, now, Author{By: o.By, Note: o.Note})
 }
 
 // eventOf is the event a dispatch answer describes.
@@ -91,6 +94,9 @@ func (o Overrides) apply(ev *data.Event, closed time.Time) {
 	}
 	if o.Priority > 0 {
 		ev.Priority = o.Priority
+	}
+	if !o.Dispatched.IsZero() {
+		ev.Dispatched = o.Dispatched
 	}
 	if o.Status == data.EventClosed {
 		ev.Status, ev.Closed = data.EventClosed, closed

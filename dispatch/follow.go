@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"time"
 
@@ -69,6 +70,12 @@ func (f *Feed) Follow(ctx context.Context, interval time.Duration, onErr func(er
 func (f *Feed) sync(ctx context.Context, ch data.EventChanges) error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
+	return f.syncLocked(ctx, ch)
+}
+
+// syncLocked is sync for a caller that holds wmu. Every change read enters the change log in
+// the store's order, a write of this feed's own too (applied already, it is only numbered).
+func (f *Feed) syncLocked(ctx context.Context, ch data.EventChanges) error {
 	var evs []*data.Event
 	next, err := ch.Changes(ctx, f.cursor, func(e *data.Event) { evs = append(evs, e) })
 	if err != nil {
@@ -78,29 +85,48 @@ func (f *Feed) sync(ctx context.Context, ch data.EventChanges) error {
 		f.mu.Lock()
 		old := f.events[e.ID]
 		if old != nil && sameEvent(old, e) {
+			old.Seq = max(old.Seq, e.Seq) // readers copy under mu: changing it in place is safe
+			f.log.add(old)
 			f.mu.Unlock()
 			continue
 		}
 		c := f.replace(old, e)
+		f.log.add(e)
 		subs := f.subs
 		f.mu.Unlock()
 		notify(subs, c)
 	}
 	f.cursor = next
+	f.mu.Lock()
+	f.log.head = max(f.log.head, next)
+	f.mu.Unlock()
 	return nil
 }
 
 // sameEvent reports whether a and b are one version of an event. Times count as equal within a
 // microsecond: a store may keep no finer (PostgreSQL's timestamptz), and this feed's own write
 // read back must not count as a change.
+// The change number and the history's times are left out of the field comparison: the
+// number is the store's, and the history is compared step by step.
 func sameEvent(a, b *data.Event) bool {
 	x, y := *a, *b
+	near := func(s, t time.Time) bool { return s.Sub(t).Abs() < time.Microsecond }
 	for _, p := range [][2]*time.Time{{&x.Deadline, &y.Deadline}, {&x.Reported, &y.Reported},
-		{&x.Updated, &y.Updated}, {&x.Closed, &y.Closed}} {
-		if p[0].Sub(*p[1]).Abs() >= time.Microsecond {
+		{&x.Updated, &y.Updated}, {&x.Closed, &y.Closed}, {&x.Dispatched, &y.Dispatched}} {
+		if !near(*p[0], *p[1]) {
 			return false
 		}
 		*p[0], *p[1] = time.Time{}, time.Time{}
 	}
-	return x == y
+	if len(x.History) != len(y.History) {
+		return false
+	}
+	for i, s := range x.History {
+		t := y.History[i]
+		if !near(s.At, t.At) || s.Status != t.Status || s.Action != t.Action || s.By != t.By || s.Note != t.Note {
+			return false
+		}
+	}
+	x.History, y.History, x.Seq, y.Seq = nil, nil, 0, 0
+	return reflect.DeepEqual(x, y)
 }

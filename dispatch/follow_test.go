@@ -40,11 +40,12 @@ func newSharedStore() *sharedStore {
 func (s *sharedStore) Put(e *data.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := *e
-	for _, t := range []*time.Time{&c.Deadline, &c.Reported, &c.Updated, &c.Closed} {
+	c := e.Clone()
+	for _, t := range []*time.Time{&c.Deadline, &c.Reported, &c.Updated, &c.Closed, &c.Dispatched} {
 		*t = t.Truncate(time.Microsecond).UTC()
 	}
 	s.seq++
+	c.Seq, e.Seq = s.seq, s.seq // a shared store numbers the writes itself
 	s.rows[e.ID] = sharedRow{c, s.seq}
 	for w := range s.wakes {
 		select {
@@ -76,7 +77,7 @@ func (s *sharedStore) Changes(_ context.Context, since int64, fn func(*data.Even
 	s.mu.Unlock()
 	slices.SortFunc(rows, func(a, b sharedRow) int { return int(a.seq - b.seq) })
 	for _, r := range rows {
-		e := r.e
+		e := r.e.Clone()
 		fn(&e)
 		since = r.seq
 	}

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"citygeo/tiles"
 	"citygeo/web/webtest"
@@ -74,4 +76,93 @@ func TestTileJSON(t *testing.T) {
 	if _, err := tr.TileJSON("nope", ""); err == nil {
 		t.Error("unknown set accepted")
 	}
+}
+
+// TestStyleLayers: every style layer has a Chinese name and belongs to a listed group whose
+// legend is not empty; the wall's own rules hold (road names along the lines, events aged
+// against the page's clock, sizes scaled to the screen).
+func TestStyleLayers(t *testing.T) {
+	var live tiles.Live
+	live.Register(newEvents(), nil)
+	live.Register(newPositions(), nil)
+	for _, v := range []string{tiles.StyleWall, tiles.StyleDesk} {
+		st, err := tiles.Style(v, "http://h", &live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(st)
+		var doc struct {
+			Layers []struct {
+				ID       string
+				Type     string
+				Layout   map[string]any
+				Paint    map[string]any
+				Metadata map[string]string
+			}
+			Metadata struct {
+				Layers []tiles.LayerGroup `json:"citygeo:layers"`
+			}
+			State map[string]map[string]any
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		inGroup := map[string]bool{}
+		for _, g := range doc.Metadata.Layers {
+			if !hasHan(g.Name) || len(g.Legend) == 0 || len(g.Layers) == 0 {
+				t.Errorf("%s: group %+v: want a Chinese name, layers and a legend", v, g)
+			}
+			for _, k := range g.Legend {
+				if !hasHan(k.Label) || k.Color == "" {
+					t.Errorf("%s: group %s legend %+v", v, g.ID, k)
+				}
+			}
+			for _, id := range g.Layers {
+				inGroup[id] = true
+			}
+		}
+		byID := map[string]int{}
+		for i, l := range doc.Layers {
+			byID[l.ID] = i
+			if !hasHan(l.Metadata["citygeo:name"]) {
+				t.Errorf("%s: layer %s has no Chinese name: %v", v, l.ID, l.Metadata)
+			}
+			if l.ID != "background" && !inGroup[l.ID] {
+				t.Errorf("%s: layer %s is in no group: no toggle, no legend", v, l.ID)
+			}
+		}
+		for id := range inGroup {
+			if _, ok := byID[id]; !ok {
+				t.Errorf("%s: a group lists layer %s, which the style lacks", v, id)
+			}
+		}
+		for _, want := range []string{"heat", "stats-grids", "stats-communities", "events-recent", "track-line", "track-head", "positions-circle", "events-circle"} {
+			if _, ok := byID[want]; !ok {
+				t.Errorf("%s: no layer %s", v, want)
+			}
+		}
+		if l := doc.Layers[byID["roads-label"]]; l.Layout["symbol-placement"] != "line" {
+			t.Errorf("%s: road names not along the lines: %v", v, l.Layout)
+		}
+		for _, id := range []string{"events-circle", "events-recent"} {
+			if c, _ := json.Marshal(doc.Layers[byID[id]].Paint["circle-color"]); !strings.Contains(string(c), `["global-state","now"]`) {
+				t.Errorf("%s: %s not coloured by age against now: %s", v, id, c)
+			}
+		}
+		if s, _ := json.Marshal(doc.Layers[byID["roads-label"]].Layout["text-size"]); !strings.Contains(string(s), `["global-state","scale"]`) {
+			t.Errorf("%s: road label size not scaled to the screen: %s", v, s)
+		}
+		if doc.State["scale"]["default"] != 1.0 || doc.State["now"]["default"] == nil {
+			t.Errorf("%s: state %v", v, doc.State)
+		}
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,7 +32,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS citygeo_document_seq_key ON citygeo_document (
 // OpenDocuments connects to the database at url (as Open) and creates the documents table when
 // it is missing.
 func OpenDocuments(ctx context.Context, url string) (*Documents, error) {
-	pool, _, err := openTables(ctx, url, "document store", "citygeo_document_seq_key", documentSchema)
+	pool, _, err := openTables(ctx, url, "document store", "citygeo_document_seq_key", "", documentSchema)
 	if err != nil {
 		return nil, err
 	}

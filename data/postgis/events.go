@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"citygeo/data"
@@ -77,6 +78,9 @@ CREATE TABLE IF NOT EXISTS dispatch_event (
 	description text NOT NULL
 );
 ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS seq bigint NOT NULL DEFAULT nextval('dispatch_event_seq');
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS dispatched timestamptz;
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS address text NOT NULL DEFAULT '';
+ALTER TABLE dispatch_event ADD COLUMN IF NOT EXISTS history jsonb NOT NULL DEFAULT '[]';
 CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
 CREATE INDEX IF NOT EXISTS dispatch_event_geom_gist ON dispatch_event USING gist (geom);
 CREATE UNIQUE INDEX IF NOT EXISTS dispatch_event_seq_key ON dispatch_event(seq);
@@ -94,7 +98,7 @@ CREATE OR REPLACE TRIGGER dispatch_event_written BEFORE INSERT OR UPDATE ON disp
 // OpenEvents connects to the database at url (as Open) and creates the events table when it is
 // missing.
 func OpenEvents(ctx context.Context, url string) (*Events, error) {
-	pool, schema, err := openTables(ctx, url, "event store", "dispatch_event_seq_key", eventSchema)
+	pool, schema, err := openTables(ctx, url, "event store", "dispatch_event_seq_key", "dispatch_event.history", eventSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +106,9 @@ func OpenEvents(ctx context.Context, url string) (*Events, error) {
 }
 
 // openTables connects to the database at url with synchronous commits (what it stores is
-// acknowledged to clients) and creates the tables of ddl unless they are complete. what names
-// the store in errors.
-func openTables(ctx context.Context, url, what, marker, ddl string) (*pgxpool.Pool, string, error) {
+// acknowledged to clients) and creates the tables of ddl unless they are complete (see
+// createTables). what names the store in errors.
+func openTables(ctx context.Context, url, what, marker, newest, ddl string) (*pgxpool.Pool, string, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, "", fmt.Errorf("open postgis %s: %w", what, err)
@@ -114,7 +118,7 @@ func openTables(ctx context.Context, url, what, marker, ddl string) (*pgxpool.Po
 	if err != nil {
 		return nil, "", fmt.Errorf("open postgis %s: %w", what, err)
 	}
-	schema, err := createTables(ctx, pool, marker, ddl)
+	schema, err := createTables(ctx, pool, marker, newest, ddl)
 	if err != nil {
 		pool.Close()
 		return nil, "", fmt.Errorf("open postgis %s %s: %w", what, redact(cfg.ConnConfig), err)
@@ -125,12 +129,17 @@ func openTables(ctx context.Context, url, what, marker, ddl string) (*pgxpool.Po
 // createTables creates or upgrades the tables of ddl unless they are complete, under the schema
 // lock, and returns the schema they are in. The look first avoids CREATE INDEX IF NOT EXISTS,
 // which locks the table, on every start. marker names the index ddl creates last, in the same
-// transaction as the rest, so its presence says the whole of ddl is there.
-func createTables(ctx context.Context, pool *pgxpool.Pool, marker, ddl string) (string, error) {
+// transaction as the rest, so its presence says the whole of ddl is there; newest
+// ("table.column", "" none) names the column a later citygeo added (ddl adds it with ADD COLUMN
+// IF NOT EXISTS), so tables made by an older one are brought up to date.
+func createTables(ctx context.Context, pool *pgxpool.Pool, marker, newest, ddl string) (string, error) {
+	table, column, _ := strings.Cut(newest, ".")
 	var schema *string
 	complete := func(q queryRower) (bool, error) {
 		var ok bool
-		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), $1::text)) IS NOT NULL`, marker).Scan(&schema, &ok)
+		err := q.QueryRow(ctx, `SELECT current_schema(), to_regclass(format('%I.%I', current_schema(), $1::text)) IS NOT NULL
+			AND ($2::text = '' OR EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+			            AND table_name = $2::text AND column_name = $3::text))`, marker, table, column).Scan(&schema, &ok)
 		if err == nil && schema == nil {
 			err = errors.New("no schema to create tables in: the search_path names no existing schema")
 		}
@@ -170,24 +179,32 @@ func (s *Events) Close() error {
 	return nil
 }
 
-// Put inserts or replaces an event, in one statement committed before it returns.
+// Put inserts or replaces an event, in one statement committed before it returns, and sets
+// e.Seq to the change number the trigger gave the write (the caller's is ignored).
 func (s *Events) Put(e *data.Event) error {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultEventTimeout)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO dispatch_event (id, scheme, kind, class, geom, grid, community, street,
-		district, component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description)
+	hist := e.History
+	if hist == nil {
+		hist = []data.EventStep{}
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO dispatch_event (id, scheme, kind, class, geom, grid, community, street,
+		district, component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description,
+		dispatched, history, address)
 		VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4490), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-		        $17, $18, $19, $20, $21)
+		        $17, $18, $19, $20, $21, $22, $23, $24)
 		ON CONFLICT (id) DO UPDATE SET scheme = excluded.scheme, kind = excluded.kind, class = excluded.class,
 		 geom = excluded.geom, grid = excluded.grid, community = excluded.community, street = excluded.street,
 		 district = excluded.district, component = excluded.component, dept_code = excluded.dept_code,
 		 dept_name = excluded.dept_name, deadline = excluded.deadline, priority = excluded.priority,
 		 status = excluded.status, reported = excluded.reported, updated = excluded.updated, closed = excluded.closed,
-		 source = excluded.source, description = excluded.description`,
+		 source = excluded.source, description = excluded.description, dispatched = excluded.dispatched,
+		 history = excluded.history, address = excluded.address
+		RETURNING seq`,
 		e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeOrNil(e.Deadline), e.Priority, string(e.Status), e.Reported, e.Updated, timeOrNil(e.Closed),
-		e.Source, e.Description)
+		e.Source, e.Description, timeOrNil(e.Dispatched), hist, e.Address).Scan(&e.Seq)
 	if err != nil {
 		return fmt.Errorf("put event %s: %w", e.ID, err)
 	}
@@ -196,14 +213,14 @@ func (s *Events) Put(e *data.Event) error {
 
 // eventColumns is the select list scanEvent reads, seq first.
 const eventColumns = `seq, id, scheme, kind, class, ST_X(geom), ST_Y(geom), grid, community, street, district, component,
-	dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description`
+	dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description, dispatched, history, address`
 
-// LoadAll reads every event, oldest report first.
+// LoadAll reads every event, in change order (Seq).
 func (s *Events) LoadAll() ([]*data.Event, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultEventTimeout)
 	defer cancel()
 	var out []*data.Event
-	_, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event ORDER BY reported, id`, 0, func(e *data.Event) { out = append(out, e) })
+	_, err := s.query(ctx, `SELECT `+eventColumns+` FROM dispatch_event ORDER BY seq`, 0, func(e *data.Event) { out = append(out, e) })
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
 	}
@@ -247,14 +264,18 @@ func (s *Events) query(ctx context.Context, sql string, since int64, fn func(*da
 		var e data.Event
 		var seq int64
 		var scheme, kind, status string
-		var deadline, closed pgtype.Timestamptz
+		var deadline, closed, dispatched pgtype.Timestamptz
 		if err := rows.Scan(&seq, &e.ID, &scheme, &kind, &e.Class.Code, &e.Point[0], &e.Point[1], &e.Grid, &e.Community,
 			&e.Street, &e.District, &e.Component, &e.Department.Code, &e.Department.Name, &deadline, &e.Priority,
-			&status, &e.Reported, &e.Updated, &closed, &e.Source, &e.Description); err != nil {
+			&status, &e.Reported, &e.Updated, &closed, &e.Source, &e.Description, &dispatched, &e.History, &e.Address); err != nil {
 			return since, err
 		}
+		if len(e.History) == 0 {
+			e.History = nil
+		}
 		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
-		e.Deadline, e.Closed = timeOrZero(deadline), timeOrZero(closed)
+		e.Deadline, e.Closed, e.Dispatched = timeOrZero(deadline), timeOrZero(closed), timeOrZero(dispatched)
+		e.Seq = seq
 		e.Reported, e.Updated = e.Reported.UTC(), e.Updated.UTC()
 		last = max(last, seq)
 		fn(&e)

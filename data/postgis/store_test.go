@@ -423,7 +423,8 @@ func TestEventChangesConformance(t *testing.T) {
 }
 
 // TestEventsUpgrade opens an events table made before the change feed (no seq column, no
-// trigger) with a row in it: the open adds them, and the old row is a change like any other.
+// trigger, no dispatched, address or history) with a row in it: the open adds them, and the old
+// row is a change like any other, not dispatched and without history.
 func TestEventsUpgrade(t *testing.T) {
 	ctx := context.Background()
 	dsn := testDB(t)
@@ -442,7 +443,8 @@ func TestEventsUpgrade(t *testing.T) {
 	}
 	defer c.Close(ctx)
 	if _, err := c.Exec(ctx, `DROP TRIGGER dispatch_event_written ON dispatch_event; ALTER TABLE dispatch_event DROP COLUMN seq;
-		DROP SEQUENCE dispatch_event_seq`); err != nil {
+		DROP SEQUENCE dispatch_event_seq;
+		ALTER TABLE dispatch_event DROP COLUMN dispatched, DROP COLUMN address, DROP COLUMN history`); err != nil {
 		t.Fatal(err)
 	}
 	s, err = postgis.OpenEvents(ctx, dsn)
@@ -451,7 +453,12 @@ func TestEventsUpgrade(t *testing.T) {
 	}
 	defer s.Close()
 	var ids []string
-	if _, err := s.Changes(ctx, 0, func(e *data.Event) { ids = append(ids, e.ID) }); err != nil {
+	if _, err := s.Changes(ctx, 0, func(e *data.Event) {
+		ids = append(ids, e.ID)
+		if !e.Dispatched.IsZero() || e.History != nil || e.Address != "" || e.Seq == 0 {
+			t.Errorf("older row read as %+v", e)
+		}
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if len(ids) != 1 || ids[0] != "OLD1" {

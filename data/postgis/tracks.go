@@ -56,7 +56,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS field_fix_seq_key ON field_fix (seq);
 // OpenTracks connects to the database at url (as Open) and creates the tracks table when it is
 // missing.
 func OpenTracks(ctx context.Context, url string) (*Tracks, error) {
-	pool, _, err := openTables(ctx, url, "track store", "field_fix_seq_key", trackSchema)
+	pool, _, err := openTables(ctx, url, "track store", "field_fix_seq_key", "", trackSchema)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -59,6 +60,16 @@ CREATE TABLE IF NOT EXISTS dispatch_event (
 CREATE INDEX IF NOT EXISTS dispatch_event_status ON dispatch_event(status, reported);
 `
 
+// eventColumnsAdded are the columns a newer citygeo added to dispatch_event, with their
+// definitions: an events file of an older one gets them when opened (SQLite has no ADD COLUMN
+// IF NOT EXISTS), its rows reading as not dispatched, without history and not numbered.
+var eventColumnsAdded = [][2]string{
+	{"dispatched", "TEXT NOT NULL DEFAULT ''"},
+	{"history", "TEXT NOT NULL DEFAULT ''"}, // JSON array of data.EventStep
+	{"seq", "INTEGER NOT NULL DEFAULT 0"},
+	{"address", "TEXT NOT NULL DEFAULT ''"},
+}
+
 // OpenEvents opens (or creates) the events file at path with WAL and a 5 s busy timeout, and
 // creates the events table if needed.
 func OpenEvents(path string) (*Events, error) {
@@ -80,14 +91,48 @@ func newEvents(db *sql.DB) (*Events, error) {
 	if _, err := db.ExecContext(ctx, eventSchema); err != nil {
 		return nil, fmt.Errorf("create event table: %w", err)
 	}
+	if err := addEventColumns(ctx, db); err != nil {
+		return nil, err
+	}
 	put, err := db.PrepareContext(ctx, `INSERT OR REPLACE INTO dispatch_event
 		(id, scheme, kind, class, lon, lat, grid, community, street, district, component,
-		 dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		 dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description,
+		 dispatched, history, seq, address)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare event insert: %w", err)
 	}
 	return &Events{db: db, put: put}, nil
+}
+
+// addEventColumns adds the columns of eventColumnsAdded that the table lacks.
+func addEventColumns(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM pragma_table_info('dispatch_event')`)
+	if err != nil {
+		return fmt.Errorf("read event table columns: %w", err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("read event table columns: %w", err)
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read event table columns: %w", err)
+	}
+	for _, c := range eventColumnsAdded {
+		if have[c[0]] {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `ALTER TABLE dispatch_event ADD COLUMN `+c[0]+` `+c[1]); err != nil {
+			return fmt.Errorf("add event column %s: %w", c[0], err)
+		}
+	}
+	return nil
 }
 
 // Close releases the statement and the database.
@@ -99,23 +144,29 @@ func (s *Events) Close() error {
 	return err
 }
 
-// Put inserts or replaces an event.
+// Put inserts or replaces an event. Its Seq is stored as given: the one process writing this
+// file numbers the changes (dispatch.Feed).
 func (s *Events) Put(e *data.Event) error {
-	_, err := s.put.Exec(e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
+	hist, err := historyText(e.History)
+	if err != nil {
+		return fmt.Errorf("insert event %s: %w", e.ID, err)
+	}
+	_, err = s.put.Exec(e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeText(e.Deadline), e.Priority, string(e.Status), timeText(e.Reported), timeText(e.Updated),
-		timeText(e.Closed), e.Source, e.Description)
+		timeText(e.Closed), e.Source, e.Description, timeText(e.Dispatched), hist, e.Seq, e.Address)
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.ID, err)
 	}
 	return nil
 }
 
-// LoadAll reads every event.
+// LoadAll reads every event, in change order (Seq; those not numbered first, by report time).
 func (s *Events) LoadAll() ([]*data.Event, error) {
 	rows, err := s.db.Query(`SELECT id, scheme, kind, class, lon, lat, grid, community, street, district,
-		component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description
-		FROM dispatch_event ORDER BY reported`)
+		component, dept_code, dept_name, deadline, priority, status, reported, updated, closed, source, description,
+		dispatched, history, seq, address
+		FROM dispatch_event ORDER BY seq, reported, id`)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
 	}
@@ -123,11 +174,12 @@ func (s *Events) LoadAll() ([]*data.Event, error) {
 	var out []*data.Event
 	for rows.Next() {
 		var e data.Event
-		var scheme, kind, status, deadline, reported, updated, closed string
+		var scheme, kind, status, deadline, reported, updated, closed, dispatched, hist string
 		var lon, lat float64
 		if err := rows.Scan(&e.ID, &scheme, &kind, &e.Class.Code, &lon, &lat, &e.Grid, &e.Community,
 			&e.Street, &e.District, &e.Component, &e.Department.Code, &e.Department.Name, &deadline,
-			&e.Priority, &status, &reported, &updated, &closed, &e.Source, &e.Description); err != nil {
+			&e.Priority, &status, &reported, &updated, &closed, &e.Source, &e.Description,
+			&dispatched, &hist, &e.Seq, &e.Address); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
@@ -135,9 +187,15 @@ func (s *Events) LoadAll() ([]*data.Event, error) {
 		for _, t := range []struct {
 			dst *time.Time
 			src string
-		}{{&e.Deadline, deadline}, {&e.Reported, reported}, {&e.Updated, updated}, {&e.Closed, closed}} {
+		}{{&e.Deadline, deadline}, {&e.Reported, reported}, {&e.Updated, updated}, {&e.Closed, closed},
+			{&e.Dispatched, dispatched}} {
 			if *t.dst, err = parseTimeText(t.src); err != nil {
 				return nil, fmt.Errorf("event %s: %w", e.ID, err)
+			}
+		}
+		if hist != "" {
+			if err := json.Unmarshal([]byte(hist), &e.History); err != nil {
+				return nil, fmt.Errorf("event %s: history: %w", e.ID, err)
 			}
 		}
 		out = append(out, &e)
@@ -146,6 +204,18 @@ func (s *Events) LoadAll() ([]*data.Event, error) {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
 	return out, nil
+}
+
+// historyText is an event's history as the JSON kept in its row ("" when it has none).
+func historyText(h []data.EventStep) (string, error) {
+	if len(h) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return "", fmt.Errorf("history: %w", err)
+	}
+	return string(b), nil
 }
 
 func timeText(t time.Time) string {

@@ -232,26 +232,36 @@ func testWatchEndsWithContext(t *testing.T, o Opener) {
 }
 
 // RunEvents runs the event store suite. open is called to open the same event store again (a
-// restart): what one handle Put must be in the next handle's LoadAll.
+// restart): what one handle Put must be in the next handle's LoadAll, history and change number
+// (Seq) included. Each Put leaves in Seq a number above the one before: the caller's, which a
+// one-process store keeps, or the store's own.
 func RunEvents(t *testing.T, open func(t *testing.T) data.EventStore) {
 	t0 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)
+	cst := time.FixedZone("CST", 8*3600)
 	full := data.Event{ID: "2026111800001", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"},
 		Point: orb.Point{114.1, 22.55}, Grid: "440303003020001", Community: "440303003020", Street: "440303003", District: "440303",
 		Component: "4403030117000002", Department: data.DeptRef{Code: "D1", Name: "东门街道办事处"}, Deadline: t0.Add(8 * time.Hour),
-		Priority: 2, Status: data.EventOpen, Reported: t0, Updated: t0.Add(time.Minute), Source: "监督员上报", Description: "东门中路 占道经营"}
+		Priority: 2, Status: data.EventOpen, Reported: t0, Dispatched: t0.Add(30 * time.Second), Updated: t0.Add(time.Minute),
+		Source: "监督员上报", Description: "东门中路 占道经营", Address: "深圳市罗湖区东门中路1号",
+		History: []data.EventStep{{At: t0.In(cst), Status: data.EventOpen, Action: data.StepCreated, By: "desk-1", Note: "受理"}}}
 	closed := data.Event{ID: "2026111800002", Class: data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "01001"},
 		Point: orb.Point{114.2, 22.6}, Status: data.EventClosed, Reported: t0.Add(time.Second), Updated: t0.Add(time.Hour), Closed: t0.Add(time.Hour)}
-
-	st := open(t)
-	for _, e := range []data.Event{full, closed} {
-		if err := st.Put(&e); err != nil {
-			t.Fatal(err)
-		}
-	}
 	moved := full
 	moved.Point, moved.Updated = orb.Point{114.11, 22.56}, t0.Add(2*time.Minute)
-	if err := st.Put(&moved); err != nil { // a second Put of one id replaces it
-		t.Fatal(err)
+	moved.History = append(append([]data.EventStep(nil), full.History...),
+		data.EventStep{At: t0.Add(2 * time.Minute), Status: data.EventOpen, Action: data.StepUpdated, Note: "移位"})
+
+	st := open(t)
+	var seq int64
+	for i, e := range []*data.Event{&full, &closed, &moved} {
+		e.Seq = int64(i + 1)
+		if err := st.Put(e); err != nil { // a second Put of one id (moved) replaces it
+			t.Fatal(err)
+		}
+		if e.Seq <= seq {
+			t.Errorf("Put %d left Seq %d, want above %d", i, e.Seq, seq)
+		}
+		seq = e.Seq
 	}
 	if c, ok := st.(interface{ Close() error }); ok {
 		if err := c.Close(); err != nil {
@@ -266,7 +276,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) data.EventStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []*data.Event{&moved, &closed}
+	want := []*data.Event{&closed, &moved} // in change order
 	if d := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
 		t.Errorf("events after reopening (-want +got):\n%s", d)
 	}

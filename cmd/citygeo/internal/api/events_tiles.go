@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/paulmach/orb"
 
 	"citygeo/city"
@@ -54,11 +56,12 @@ type feedEvents struct{ feed *dispatch.Feed }
 
 var _ tiles.LiveLayer = feedEvents{}
 
-// Rule shows events at every zoom. TileJSON lists the attributes every client relies on; the
-// department, priority and grid come on top.
+// Rule shows events at every zoom. TileJSON lists the attributes every client relies on (the
+// style ages events by reported and finds them overdue by deadline, both Unix seconds, 0 for
+// none); the department, priority and grid come on top.
 func (feedEvents) Rule() tiles.Rule {
 	return tiles.Rule{Set: tiles.SetEvents, Layer: tiles.LayerEvents, Kind: "event",
-		MinZoom: tiles.MinZoom, MaxZoom: tiles.MaxZoom, Attrs: []string{"id", "class", "status"}}
+		MinZoom: tiles.MinZoom, MaxZoom: tiles.MaxZoom, Attrs: []string{"id", "class", "status", "reported", "deadline"}}
 }
 
 func (f feedEvents) In(b orb.Bound, fn func(tiles.LiveFeature) bool) {
@@ -69,6 +72,15 @@ func (f feedEvents) In(b orb.Bound, fn func(tiles.LiveFeature) bool) {
 		return fn(tiles.LiveFeature{ID: tiles.FeatureID(e.ID), Point: e.Point, Tags: []tiles.Tag{
 			tiles.Str("id", e.ID), tiles.Str("class", e.Class.Code), tiles.Str("status", string(e.Status)),
 			tiles.Str("department", e.Department.Name), tiles.Int("priority", int64(e.Priority)), tiles.Str("grid", e.Grid),
+			tiles.Int("reported", unixOrZero(e.Reported)), tiles.Int("deadline", unixOrZero(e.Deadline)),
 		}})
 	})
+}
+
+// unixOrZero is t in Unix seconds, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"citygeo/city"
 	"citygeo/data"
@@ -215,6 +214,8 @@ type EventRequest struct {
 	Priority    int           `json:"priority,omitempty"`
 	Source      string        `json:"source,omitempty"`
 	Description string        `json:"description,omitempty"`
+	Dispatched  string        `json:"dispatched,omitempty"` // RFC 3339; empty: kept, or now once it has a department
+	Note        string        `json:"note,omitempty"`       // for the event's history
 }
 
 func (s *Server) handlePostEvent(c *gin.Context) {
@@ -238,14 +239,17 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 		Fail(c, "", aerr)
 		return
 	}
-	o := dispatch.Overrides{Status: status, Priority: q.Priority, Source: q.Source, Description: q.Description}
+	o := dispatch.Overrides{Status: status, Priority: q.Priority, Source: q.Source, Description: q.Description, Note: q.Note}
+	if v, ok := c.Get(ctxToken); ok {
+		o.By = v.(TokenHash).Name
+	}
 	if q.Department != nil {
 		o.Department = *q.Department
 	}
 	for _, t := range []struct {
 		field, s string
 		dst      *time.Time
-	}{{"closed", q.Closed, &o.Closed}, {"deadline", q.Deadline, &o.Deadline}} {
+	}{{"closed", q.Closed, &o.Closed}, {"deadline", q.Deadline, &o.Deadline}, {"dispatched", q.Dispatched, &o.Dispatched}} {
 		if *t.dst, err = optTime(t.field, t.s, time.Time{}); err != nil {
 			Fail(c, "", err)
 			return
@@ -298,6 +302,7 @@ type EventOut struct {
 	Priority    int           `json:"priority,omitempty"`
 	Status      string        `json:"status"`
 	Reported    time.Time     `json:"reported"`
+	Dispatched  *time.Time    `json:"dispatched,omitempty"`
 	Updated     time.Time     `json:"updated"`
 	Closed      *time.Time    `json:"closed,omitempty"`
 	AgeHours    float64       `json:"age_hours"`
@@ -318,139 +323,8 @@ func eventOut(e *data.Event, crs geo.CRS, now time.Time) EventOut {
 	if !e.Closed.IsZero() {
 		o.Closed = &e.Closed
 	}
+	if !e.Dispatched.IsZero() {
+		o.Dispatched = &e.Dispatched
+	}
 	return o
-}
-
-// MaxEvents is the most events GET /v1/events returns.
-const MaxEvents = 10000
-
-// handleEvents answers GET /v1/events?bbox=&crs= with the open events in the box as a GeoJSON
-// FeatureCollection (the events layer's source of truth).
-func (s *Server) handleEvents(c *gin.Context) {
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	b, err := ParseBBox("bbox", c.Query("bbox"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	if s.disp == nil {
-		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
-		return
-	}
-	b = geo.BoundToCGCS2000(b, crs)
-	now := time.Now()
-	fc := geojson.NewFeatureCollection()
-	truncated := false
-	s.disp.Feed.OpenIn(b, func(e data.Event) bool {
-		if len(fc.Features) == MaxEvents {
-			truncated = true
-			return false
-		}
-		o := eventOut(&e, crs, now)
-		f := geojson.NewFeature(orb.Point{o.Point.Lng, o.Point.Lat})
-		f.ID = e.ID
-		f.Properties = geojson.Properties{"id": o.ID, "class": o.Class.Code, "kind": o.Class.Kind,
-			"scheme": o.Class.Scheme, "class_name": o.ClassName, "grid": o.Grid, "department": o.Department.Name,
-			"reported": o.Reported, "age_hours": o.AgeHours, "overdue": o.Overdue, "priority": o.Priority}
-		if o.Deadline != nil {
-			f.Properties["deadline"] = *o.Deadline
-		}
-		fc.Append(f)
-		return true
-	})
-	if truncated {
-		fc.ExtraMembers = geojson.Properties{"truncated": true}
-	}
-	c.JSON(http.StatusOK, fc)
-}
-
-// handleStats answers GET /v1/stats?by=grid|community|street&from=&to=&class=&kind=&scheme=:
-// events reported in [from, to), how many of them are closed and how many overdue, per area.
-func (s *Server) handleStats(c *gin.Context) {
-	by, err := dispatch.ParseStatsBy(c.Query("by"))
-	if err != nil {
-		Fail(c, "", dispatchError(err))
-		return
-	}
-	q := dispatch.StatsQuery{By: by, Now: time.Now()}
-	for _, t := range []struct {
-		field string
-		dst   *time.Time
-	}{{"from", &q.From}, {"to", &q.To}} {
-		if *t.dst, err = optTime(t.field, c.Query(t.field), time.Time{}); err != nil {
-			Fail(c, "", err)
-			return
-		}
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		Fail(c, "", BadParam("to", "must be after from"))
-		return
-	}
-	if cl := c.Query("class"); cl != "" {
-		ref, err := data.ParseClassRef(cl, data.Scheme(c.Query("scheme")), data.ClassKind(c.Query("kind")))
-		if err != nil {
-			Fail(c, "", BadParam("class", "%v", err))
-			return
-		}
-		q.Class = &ref
-	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "geojson" {
-		Fail(c, "", BadParam("format", "%q: want json or geojson", format))
-		return
-	}
-	crs, err := ParseCRSParam(c.Query("crs"))
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	if s.disp == nil {
-		Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Message: "dispatch is not configured on this server"})
-		return
-	}
-	rows := s.disp.Feed.Stats(q)
-	if format == "geojson" {
-		snap := s.snapshot(c)
-		if snap == nil {
-			return
-		}
-		c.JSON(http.StatusOK, statsChoropleth(snap, rows, crs))
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"by": by, "from": timeOrNil(q.From), "to": timeOrNil(q.To), "class": q.Class, "rows": rows})
-}
-
-// statsChoropleth joins the counts to the area or grid polygons of the snapshot, for a
-// choropleth on the wall screen (in the client's crs). Areas the snapshot does not have are
-// left out.
-func statsChoropleth(snap *city.Snapshot, rows []dispatch.StatsRow, crs geo.CRS) *geojson.FeatureCollection {
-	fc := geojson.NewFeatureCollection()
-	for _, r := range rows {
-		var g orb.Geometry
-		name := ""
-		if gr := snap.Geo.Grid(r.Area); gr != nil {
-			g = gr.Polygon
-		} else if a := snap.Geo.Area(r.Area); a != nil && len(a.Polygon) > 0 {
-			g, name = a.Polygon, a.Name
-		}
-		if g == nil {
-			continue
-		}
-		f := geojson.NewFeature(inCRS(g, crs))
-		f.ID = r.Area
-		f.Properties = geojson.Properties{"area": r.Area, "name": name, "reported": r.Reported, "closed": r.Closed, "overdue": r.Overdue}
-		fc.Append(f)
-	}
-	return fc
-}
-
-func timeOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }

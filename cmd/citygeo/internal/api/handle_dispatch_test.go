@@ -210,8 +210,11 @@ func TestEventsHTTP(t *testing.T) {
 		t.Fatalf("closed event still shown: %v", body)
 	}
 	for _, tc := range []struct{ url, field string }{
-		{"/v1/stats?by=city", "by"}, {"/v1/stats?from=today", "from"}, {"/v1/stats?class=0999", "class"},
-		{"/v1/events", "bbox"}, {"/v1/stats?format=csv", "format"}, {"/v1/stats?from=2026-11-19T00:00:00Z&to=2026-11-18T00:00:00Z", "to"},
+		{"/v1/stats?by=county", "by"}, {"/v1/stats?from=today", "from"}, {"/v1/stats?class=0999", "class"},
+		{"/v1/events?bbox=1,2", "bbox"}, {"/v1/stats?format=xml", "format"}, {"/v1/stats?from=2026-11-19T00:00:00Z&to=2026-11-18T00:00:00Z", "to"},
+		{"/v1/stats?period=year", "period"}, {"/v1/stats?by=department&format=geojson", "format"}, {"/v1/stats?from=2026-11-19&to=2026-11-18", "to"},
+		{"/v1/events?status=pending", "status"}, {"/v1/events?cursor=zzz", "cursor"}, {"/v1/events?limit=0", "limit"},
+		{"/v1/events?from=yesterday", "from"}, {"/v1/events/stream?after=-1", "after"},
 	} {
 		code, body := do(t, h, "GET", tc.url, nil)
 		if code != 400 || body["error"].(map[string]any)["field"] != tc.field {

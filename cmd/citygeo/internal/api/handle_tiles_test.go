@@ -8,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,6 @@ import (
 	"citygeo/dispatch"
 	"citygeo/tiles"
 	"citygeo/tiles/mvtcheck"
-	"citygeo/web/webtest"
 )
 
 func get(t testing.TB, h http.Handler, url string, hdr ...string) *httptest.ResponseRecorder {
@@ -207,93 +204,6 @@ func TestNewVersionVisibleInNextTile(t *testing.T) {
 	srv.Swap(snap(v1)) // rollback
 	if r := get(t, h, p); !has(r) {
 		t.Errorf("after rollback to v1 the grid is missing")
-	}
-}
-
-// TestWallPageInChromium loads the page in headless Chromium against the real server and
-// asserts that grids, areas, roads, components and events render (queryRenderedFeatures).
-func TestWallPageInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("headless Chromium: run without -short")
-	}
-	webtest.Need(t, "playwright-core")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium not installed (apt-get install -y chromium)")
-	}
-	root := webtest.Root(t)
-	dist := filepath.Join(root, "web", "dist")
-	if _, err := os.Stat(filepath.Join(dist, "vendor", "maplibre-gl", "maplibre-gl.mjs")); err != nil {
-		t.Skip("web assets not built (cd web && npm ci && npm run build)")
-	}
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One open event at the centre: the events set shows the dispatch feed's open events.
-	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := data.Event{ID: "A2026-0007", Point: ds.Bound().Center(), Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0101"}}
-	if _, err := feed.Put(ev, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	srv := api.New(api.Options{Logger: quietLog, WebDir: dist, Dispatch: &api.Dispatch{Feed: feed}})
-	srv.Swap(snap)
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	shotDir := os.Getenv("CITYGEO_SCREENSHOT_DIR")
-	if shotDir == "" {
-		shotDir = t.TempDir()
-	}
-	shot := filepath.Join(shotDir, "wall-closeup.png")
-	var got struct {
-		Counts   map[string]int
-		Errors   []string
-		Requests []string
-		Panel    string
-		Search   string
-		Geocode  string
-		// GridsAfterToggle counts rendered grids after unticking their toggle.
-		GridsAfterToggle int
-		Timings          map[string]int
-	}
-	road := ds.Roads[0].Name
-	if err := json.Unmarshal(webtest.Node(t, 3*time.Minute, "page.mjs", ts.URL, shot, road), &got); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("rendered features %v, timings %v ms, screenshots %s and %s", got.Counts, got.Timings, shot,
-		strings.TrimSuffix(shot, ".png")+"-wall.png")
-	for _, layer := range []string{"grids", "areas", "roads", "components", "clusters", "events"} {
-		if got.Counts[layer] == 0 {
-			t.Errorf("no rendered %s features", layer)
-		}
-	}
-	if len(got.Errors) > 0 {
-		t.Errorf("page errors: %v", got.Errors)
-	}
-	if len(got.Requests) > 0 {
-		t.Errorf("the page requested other origins (must work offline): %v", got.Requests)
-	}
-	if !strings.Contains(got.Panel, "#") || !strings.Contains(got.Panel, "\t") {
-		t.Errorf("click showed no attribute panel: %q", got.Panel)
-	}
-	if !strings.Contains(got.Geocode, road) || !strings.Contains(got.Geocode, "grid") {
-		t.Errorf("search for %s showed %q, want the geocoded road and its grid", road, got.Geocode)
-	}
-	if got.GridsAfterToggle != 0 {
-		t.Errorf("%d grids still rendered after unticking the grids toggle", got.GridsAfterToggle)
-	}
-	if !strings.Contains(got.Search, "grid") {
-		t.Errorf("search by coordinates showed %q, want the located grid", got.Search)
 	}
 }
 
