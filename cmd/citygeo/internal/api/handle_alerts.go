@@ -77,11 +77,15 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	c.Status(http.StatusOK)
 	last := since
+	// The server's write timeout would cut a stream that outlives it: each write gets its own
+	// deadline instead, as the events stream's do.
+	rc := http.NewResponseController(c.Writer)
 	send := func(a field.Alert) bool {
 		if a.Seq <= last {
 			return true
 		}
 		last = a.Seq
+		_ = rc.SetWriteDeadline(time.Now().Add(eventStreamWrite)) // unsupported by a test recorder: fine
 		b, _ := json.Marshal(a)
 		_, err := fmt.Fprintf(c.Writer, "id: %d\nevent: alert\ndata: %s\n\n", a.Seq, b)
 		return err == nil
@@ -103,6 +107,7 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 				return
 			}
 		case <-ping.C:
+			_ = rc.SetWriteDeadline(time.Now().Add(eventStreamWrite))
 			if _, err := fmt.Fprint(c.Writer, ": ping\n\n"); err != nil {
 				return
 			}

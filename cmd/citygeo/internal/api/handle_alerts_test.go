@@ -18,7 +18,8 @@ import (
 )
 
 // TestAlertStream: a fix entering a forbidden zone reaches an SSE subscriber within a second
-// of its ingest, and a reconnecting client given Last-Event-ID gets only what it missed.
+// of its ingest, even when the stream has outlived the server's write timeout, and a
+// reconnecting client given Last-Event-ID gets only what it missed.
 func TestAlertStream(t *testing.T) {
 	zone := orb.Polygon{{{114.11, 22.54}, {114.12, 22.54}, {114.12, 22.55}, {114.11, 22.55}, {114.11, 22.54}}}
 	fences, err := field.NewFences(field.FenceOptions{Fences: []field.Fence{{ID: "no-muck", Name: "禁入区", Kind: field.FenceForbidden, Area: zone}}}, nil)
@@ -34,7 +35,9 @@ func TestAlertStream(t *testing.T) {
 	fences.Watch(f)
 	tok, hash, _ := api.NewToken()
 	auth, _ := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{{Name: "d", Role: api.RoleDispatcher, SHA256: hash}}})
-	ts := httptest.NewServer(api.New(api.Options{Auth: auth, Logger: quietLog, Field: f, Fences: fences}).Handler())
+	ts := httptest.NewUnstartedServer(api.New(api.Options{Auth: auth, Logger: quietLog, Field: f, Fences: fences}).Handler())
+	ts.Config.WriteTimeout = 300 * time.Millisecond // a stream outlives the server's write timeout
+	ts.Start()
 	defer ts.Close()
 
 	open := func(lastID string) (*bufio.Reader, func()) {
@@ -73,6 +76,7 @@ func TestAlertStream(t *testing.T) {
 		}
 	}
 	r, stop := open("")
+	time.Sleep(time.Second) // past the write timeout: the stream must still deliver
 	enter := func(dev string, at time.Time) time.Time {
 		sent := time.Now()
 		if _, err := f.Ingest(context.Background(), []data.Fix{{Device: dev, Time: at, Point: orb.Point{114.115, 22.545}}}); err != nil {
