@@ -143,7 +143,11 @@ func New(opts Options) *Server {
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
-		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle}
+		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access)}
+		if g := s.areaGuard(r); g != nil {
+			chain = append(chain, g)
+		}
+		chain = append(chain, r.Handle)
 		if a := s.auditWrites(r); a != nil {
 			chain = append([]gin.HandlerFunc{a}, chain...)
 		}
