@@ -21,8 +21,8 @@ import (
 // Single sign-on: a city's 统一登录 (an OIDC provider) signs JWTs; citygeo accepts them beside
 // the static tokens of the token file. golang-jwt checks the signature, expiry, not-before,
 // issuer and audience with a bounded leeway; go-jose reads the provider's JWKS. Keys are read
-// at start and again every Refresh, and at once (at most every jwksRetry) when a token names a
-// key id not yet known, which is how a provider's key rotation shows itself.
+// at start and again every Refresh, and at once (at most once every jwksRetry) when a token names
+// a key id not held, which is how a provider's key rotation shows itself.
 
 // Defaults of OIDCConfig.
 const (
@@ -63,7 +63,7 @@ type OIDC struct {
 	parser  *jwt.Parser
 	keys    atomic.Pointer[jose.JSONWebKeySet]
 	fetchMu sync.Mutex
-	fetched time.Time // last attempt to read the keys, under fetchMu
+	missed  time.Time // last read for a key id not held, under fetchMu
 }
 
 // NewOIDC checks cfg and reads the keys once: a server does not start with keys it cannot read.
@@ -124,7 +124,6 @@ func (o *OIDC) Run(ctx context.Context, log *slog.Logger) {
 func (o *OIDC) refresh(ctx context.Context) error {
 	o.fetchMu.Lock()
 	defer o.fetchMu.Unlock()
-	o.fetched = time.Now()
 	b, err := o.read(ctx)
 	if err != nil {
 		return fmt.Errorf("oidc: read JWKS %s: %w", o.cfg.JWKS, err)
@@ -187,9 +186,12 @@ func (o *OIDC) key(ctx context.Context, t *jwt.Token) (any, error) {
 		return k, nil
 	}
 	o.fetchMu.Lock()
-	stale := time.Since(o.fetched) >= jwksRetry
+	retry := time.Since(o.missed) >= jwksRetry // tokens naming made-up keys cannot hammer the provider
+	if retry {
+		o.missed = time.Now()
+	}
 	o.fetchMu.Unlock()
-	if stale && o.refresh(ctx) == nil {
+	if retry && o.refresh(ctx) == nil {
 		if k := find(); k != nil {
 			return k, nil
 		}
