@@ -80,11 +80,17 @@ func TestOIDCClaims(t *testing.T) {
 		{"wrong issuer", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("iss", "https://evil")) }, 401, 401, "issuer"},
 		{"wrong audience", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("aud", "another-app")) }, 401, 401, "audience"},
 		{"no expiry", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("exp", nil)) }, 401, 401, "exp"},
-		{"expired within the skew", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("exp", now.Add(-10*time.Second).Unix())) }, 503, 503, ""},
-		{"expired past the skew", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("exp", now.Add(-time.Minute).Unix())) }, 401, 401, "expired"},
+		{"expired within the skew", func() string {
+			return sign(jwt.SigningMethodES256, "k1", k1, with("exp", now.Add(-10*time.Second).Unix()))
+		}, 503, 503, ""},
+		{"expired past the skew", func() string {
+			return sign(jwt.SigningMethodES256, "k1", k1, with("exp", now.Add(-time.Minute).Unix()))
+		}, 401, 401, "expired"},
 		{"not yet valid", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("nbf", now.Add(time.Hour).Unix())) }, 401, 401, "not valid yet"},
 		{"mapped dispatcher", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("groups", "城管派遣员")) }, 503, 403, "role dispatcher"},
-		{"admin among roles", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("groups", []string{"城管派遣员", "it"})) }, 503, 503, ""},
+		{"admin among roles", func() string {
+			return sign(jwt.SigningMethodES256, "k1", k1, with("groups", []string{"城管派遣员", "it"}))
+		}, 503, 503, ""},
 		{"no citygeo role", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("groups", []string{"finance"})) }, 403, 403, "names no citygeo role"},
 		{"bad area claim", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("district", "44030")) }, 401, 401, "district"},
 		{"HMAC with the public key", func() string {
