@@ -71,6 +71,8 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 	// deliver is sent once, by sequence number.
 	ch, stop := fs.Subscribe()
 	defer stop()
+	feed := s.liveFeedMetrics("alerts")
+	defer feed.Subscribed()()
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -87,8 +89,12 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 		return err == nil
 	}
 	for _, a := range fs.Since(since) {
+		fresh := a.Seq > last
 		if !send(a) {
 			return
+		}
+		if fresh {
+			feed.Replayed()
 		}
 	}
 	c.Writer.Flush()
@@ -99,8 +105,12 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 		case <-c.Request.Context().Done():
 			return
 		case a := <-ch:
+			fresh := a.Seq > last
 			if !send(a) {
 				return
+			}
+			if fresh {
+				feed.Sent(a.Time)
 			}
 		case <-ping.C:
 			if _, err := fmt.Fprint(c.Writer, ": ping\n\n"); err != nil {

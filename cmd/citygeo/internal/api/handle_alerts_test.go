@@ -99,4 +99,12 @@ func TestAlertStream(t *testing.T) {
 	if code != 200 || len(list["alerts"].([]any)) != 1 {
 		t.Errorf("list since 1: %d %v", code, list)
 	}
+	// One subscriber now; two alerts written: one live (its lag observed), one replayed.
+	rec := httptest.NewRecorder()
+	ts.Config.Handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{`citygeo_live_subscribers{feed="alerts"} 1`, `citygeo_live_sent_total{feed="alerts"} 2`, `citygeo_live_lag_seconds_count{feed="alerts"} 1`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
