@@ -52,7 +52,11 @@ func (s *Server) handleAlerts(c *gin.Context) {
 	if fs == nil {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"alerts": fs.Since(since)})
+	alerts := fs.Since(since)
+	if alerts == nil {
+		alerts = []field.Alert{} // an empty list, as documented, not null
+	}
+	c.JSON(http.StatusOK, gin.H{"alerts": alerts})
 }
 
 // handleAlertStream streams alerts as server-sent events (event "alert", id = sequence number):

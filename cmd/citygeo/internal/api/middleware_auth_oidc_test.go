@@ -94,8 +94,11 @@ func TestOIDCClaims(t *testing.T) {
 		{"no citygeo role", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("groups", []string{"finance"})) }, 403, 403, "names no citygeo role"},
 		{"bad area claim", func() string { return sign(jwt.SigningMethodES256, "k1", k1, with("district", "44030")) }, 401, 401, "district"},
 		{"HMAC with the public key", func() string {
-			b, _ := json.Marshal(k1.PublicKey.X.Bytes())
-			return sign(jwt.SigningMethodHS256, "k1", b, base())
+			pub, err := k1.PublicKey.Bytes() // the public key as the HMAC secret: the alg-confusion attack
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sign(jwt.SigningMethodHS256, "k1", pub, base())
 		}, 401, 401, "signing method"},
 		{"rotated key", func() string { publish("k2", k2); return sign(jwt.SigningMethodES256, "k2", k2, base()) }, 503, 503, ""},
 	}

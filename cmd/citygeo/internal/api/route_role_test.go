@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,10 @@ import (
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/dispatch"
+	"citygeo/duty"
+	"citygeo/field"
 )
 
 // The test's identity provider: an ECDSA key published through a JWKS file, and JWTs signed
@@ -166,19 +171,30 @@ func TestRouteRoleMatrix(t *testing.T) {
 	p := interior(grid)
 	params := map[string]string{"code": grid.Code, "id": comp.ID, "featureId": comp.ID, "set": "city",
 		"z": "14", "x": "13387", "y": "7141.mvt", "style": "wall.json", "collectionId": "components"}
-	query := fmt.Sprintf("?lng=%.7f&lat=%.7f&crs=cgcs2000", p[0], p[1])
+	// A place in ownDistrict, and what the routes that take no point ask for, so that many answer
+	// 200 and their bodies are checked against the document.
+	query := fmt.Sprintf("?lng=%.7f&lat=%.7f&crs=cgcs2000&bbox=%.7f,%.7f,%.7f,%.7f&q=%s&address=%s&keywords=jsl&location=%.7f,%.7f&locations=%.7f,%.7f&by=street",
+		p[0], p[1], p[0]-0.001, p[1]-0.001, p[0]+0.001, p[1]+0.001, url.QueryEscape("建设路18号"), url.QueryEscape("建设路18号"), p[0], p[1], p[0], p[1])
 	body := fmt.Sprintf(`{"lng":%.7f,"lat":%.7f,"crs":"cgcs2000"}`, p[0], p[1])
 
+	checked := map[string]bool{} // routes whose 2xx answer was checked against the document
 	for _, guard := range []bool{true, false} {
 		auth, err := api.NewAuth(&api.AuthConfig{GuardReads: guard, Tokens: entries})
 		if err != nil {
 			t.Fatal(err)
 		}
 		auth.UseOIDC(idp.oidc(t))
-		srv := api.New(api.Options{Auth: auth, Logger: quietLog})
+		opts := matrixOptions(t, snap)
+		opts.Auth, opts.Logger = auth, quietLog
+		srv := api.New(opts)
 		srv.Swap(snap)
 		h := srv.Handler()
 		routes := srv.Routes()
+		doc := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/v1/openapi.json", nil)
+		req.Header.Set("Authorization", "Bearer "+statics[api.RoleReader])
+		h.ServeHTTP(doc, req)
+		checker := newResponseChecker(t, doc.Body.Bytes())
 		for _, rt := range routes {
 			path := fillPath(rt.Path, params)
 			for _, cr := range creds {
@@ -209,10 +225,54 @@ func TestRouteRoleMatrix(t *testing.T) {
 					if got == http.StatusUnauthorized || got == http.StatusForbidden {
 						t.Fatalf("status %d, want the route's own answer: %s", got, rec.Body)
 					}
+					if cr.name == "admin/jwt" && got >= 200 && got < 300 && got != http.StatusNoContent {
+						if err := checker.check(rt, got, rec.Header().Get("Content-Type"), rec.Body.Bytes()); err != nil {
+							t.Errorf("the answer does not match openapi.json: %v\n%.300s", err, rec.Body)
+						}
+						checked[rt.Method+" "+rt.Path] = true
+					}
 				})
 			}
 		}
 	}
+	// Most routes answer 200 to the matrix's request; each of those answers matched its schema.
+	if len(checked) < 25 {
+		t.Errorf("only %d routes answered 2xx to be checked against openapi.json: %v", len(checked), checked)
+	}
+	t.Logf("%d routes' answers checked against openapi.json", len(checked))
+}
+
+// matrixOptions gives the matrix server everything a route can need, so that routes answer
+// from data rather than 503: the sample rules and an events feed, the sample duty lists, a field
+// force in memory and a geofence watcher.
+func matrixOptions(t *testing.T, snap *city.Snapshot) api.Options {
+	t.Helper()
+	rules, err := dispatch.SampleRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dispatch.FillDepartmentCodes(rules, snap.Dataset.Departments)
+	set, err := dispatch.NewRuleSet(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	force, err := field.Open(context.Background(), &field.MemTracks{}, field.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { force.Close() })
+	fences, err := field.NewFences(field.FenceOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fences.Watch(force)
+	board := duty.NewBoard(duty.NewRoster(sample.Roster(snap.Dataset, sample.RosterOptions{})), duty.Options{})
+	return api.Options{Dispatch: &api.Dispatch{Rules: set, Feed: feed}, Field: force, Fences: fences,
+		Duty: &api.Duty{Board: board, Save: func(*data.Roster) error { return nil }}}
 }
 
 // fillPath puts values into a gin path's parameters ("1" for one params does not name).
