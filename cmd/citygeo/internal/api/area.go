@@ -25,7 +25,7 @@ import (
 // token may touch; areaGuard runs on every route after auth and the rate limit.
 //
 // Guarded, for a limited token (403 outside, naming the field):
-//   - a point: lng and lat in the query, or any JSON object of a POST/PUT/PATCH body with
+//   - a point: lng and lat in the query (location on the AMap door), or any JSON object of a POST/PUT/PATCH body with
 //     numbers lng and lat (its own crs, or the body's): the district it lies in must be inside
 //     the area; a point in no district is outside;
 //   - a code: a path parameter named code, id or featureId, or a body string under a key of
@@ -149,6 +149,15 @@ func (g *areaCheck) request(c *gin.Context, write, place bool) *Error {
 		if _, p, _, err := ParsePoint(valuesQuery(q)); err == nil { // a bad point: the handler's 400
 			if err := g.point("lng", p); err != nil {
 				return err
+			}
+		}
+	}
+	if q.Get("location") != "" { // the AMap door's points (regeo: lng,lat|lng,lat in its crs)
+		if _, pts, _, err := parseAMapRegeo(valuesQuery(q)); err == nil {
+			for _, p := range pts {
+				if err := g.point("location", p); err != nil {
+					return err
+				}
 			}
 		}
 	}

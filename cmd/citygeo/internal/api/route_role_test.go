@@ -364,6 +364,8 @@ func TestAreaLimits(t *testing.T) {
 		{"point in the other district", "GET", pt("/v1/locate", out), "", district, 403, "lng"},
 		{"point in no district", "GET", pt("/v1/locate", [2]float64{100, 30}), "", district, 403, "lng"},
 		{"city token, other district", "GET", pt("/v1/locate", out), "", cityTok, 200, ""},
+		{"AMap regeo outside", "GET", fmt.Sprintf("/v3/geocode/regeo?location=%.7f,%.7f&crs=cgcs2000", out[0], out[1]), "", district, 403, "location"},
+		{"AMap regeo inside", "GET", fmt.Sprintf("/v3/geocode/regeo?location=%.7f,%.7f&crs=cgcs2000", in[0], in[1]), "", district, 200, ""},
 		{"grid code inside", "GET", "/v1/grids/" + ds.Grids[0].Code, "", district, 200, ""},
 		{"component of another district", "GET", "/v1/components/4403040118000001", "", district, 403, "id"},
 		{"bbox clipped", "GET", fmt.Sprintf("/v1/components?bbox=%.6f,%.6f,%.6f,%.6f&crs=cgcs2000", b.Min[0], b.Min[1], b.Max[0]+w, b.Max[1]), "", district, 200, ""},
