@@ -85,3 +85,33 @@ func dig(v any, keys ...string) any {
 }
 
 func escapePointer(s string) string { return strings.NewReplacer("~", "~0", "/", "~1").Replace(s) }
+
+// TestOpenAPIServersAndSecurity: the document names the server at its public URL and both ways
+// of authenticating (a static token, a single sign-on JWT) on every route that takes a token.
+func TestOpenAPIServersAndSecurity(t *testing.T) {
+	srv := api.New(api.Options{Logger: quietLog, PublicURL: "https://gis.example.gov.cn/citygeo/"})
+	code, doc := do(t, srv.Handler(), "GET", "/v1/openapi.json", nil)
+	if code != 200 {
+		t.Fatal(code)
+	}
+	if u := dig(doc, "servers").([]any)[0].(map[string]any)["url"]; u != "https://gis.example.gov.cn/citygeo" {
+		t.Errorf("servers[0].url = %v, want the public URL", u)
+	}
+	for _, scheme := range []string{"bearer", "sso"} {
+		if dig(doc, "components", "securitySchemes", scheme) == nil {
+			t.Errorf("no security scheme %s", scheme)
+		}
+	}
+	for _, r := range srv.Routes() {
+		sec, _ := dig(doc, "paths", api.OpenAPIPath(r.Path), strings.ToLower(r.Method), "security").([]any)
+		names := map[string]bool{}
+		for _, req := range sec {
+			for k := range req.(map[string]any) {
+				names[k] = true
+			}
+		}
+		if !r.Access.Public && (!names["bearer"] || !names["sso"]) {
+			t.Errorf("%s %s: security %v, want bearer and sso", r.Method, r.Path, sec)
+		}
+	}
+}

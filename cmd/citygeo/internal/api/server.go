@@ -154,7 +154,7 @@ func New(opts Options) *Server {
 		e.Handle(r.Method, r.Path, chain...)
 	}
 	s.engine = e
-	doc, err := completeOpenAPI(openAPI, s.Routes())
+	doc, err := completeOpenAPI(openAPI, s.Routes(), s.publicURL)
 	if err != nil {
 		// The document is embedded and tested (TestOpenAPI…): this is a build that skipped them.
 		s.log.Error("openapi.json does not match the route table; serving it as written", "err", err)
