@@ -125,14 +125,8 @@ func (cr credential) refusal(rt api.Route, guardReads bool) int {
 // in the path, a JSON body with a point), so a token of another district is refused on every
 // route that is not public.
 func TestRouteRoleMatrix(t *testing.T) {
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, ds := newSampleServer(t)
+	snap := plain.Current()
 	idp := newTestIdP(t)
 	forger, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
