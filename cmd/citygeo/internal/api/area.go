@@ -107,8 +107,9 @@ func (s *Server) areaGuard(r Route) gin.HandlerFunc {
 	write := r.Access.Role != "" && r.Method != http.MethodGet && r.Method != http.MethodHead
 	place := placeWrites[r.Method+" "+r.Path]
 	return func(c *gin.Context) {
-		v, ok := c.Get(ctxToken)
-		if !ok || v.(TokenHash).Area == "" {
+		v, _ := c.Get(ctxToken)
+		t, _ := v.(TokenHash)
+		if t.Area == "" {
 			c.Next()
 			return
 		}
@@ -117,7 +118,7 @@ func (s *Server) areaGuard(r Route) gin.HandlerFunc {
 			c.Next() // the handler answers 503
 			return
 		}
-		g := &areaCheck{snap: snap, area: v.(TokenHash).Area, prefix: areaPrefix(v.(TokenHash).Area)}
+		g := &areaCheck{snap: snap, area: t.Area, prefix: areaPrefix(t.Area)}
 		if err := g.request(c, write, place); err != nil {
 			Fail(c, err.Field, err)
 			return
