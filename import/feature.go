@@ -21,6 +21,9 @@ var (
 	ErrCRS        = geo.ErrCRS // geo.ParseCRS's error, so one errors.Is serves both packages
 	ErrValidation = errors.New("validation found errors")
 	ErrUnsafe     = errors.New("unsafe archive")
+	// errLayerUnknown marks a source whose layer neither the mapping nor its name and columns
+	// identify: the client's mistake, reported as an error finding naming the file.
+	errLayerUnknown = errors.New("layer not identified")
 )
 
 // DefaultMaxFileSize is the largest input file (or zip member total) read unless ReadOptions

@@ -45,6 +45,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	c := newConverter(opts.Mapping, rep)
 	spans := map[schema.Kind][]span{}
 	var last *Source
+	read := 0 // records read from every file
 	for _, file := range files {
 		ro := opts.Read
 		if opts.Progress != nil {
@@ -77,9 +78,18 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			}
 			return c.add(src, f)
 		})
+		read += n
+		if errors.Is(err, errLayerUnknown) { // the client's file, not a failure: refused by the report
+			rep.add(Finding{Check: "file.layer", Severity: SeverityError, File: file, Reason: err.Error()})
+			continue
+		}
 		if err != nil {
 			return nil, rep, err
 		}
+	}
+	if read == 0 && len(files) > 0 {
+		// A header-only CSV or an empty layer would otherwise replace the city's layer with nothing.
+		rep.add(Finding{Check: "file.empty", Severity: SeverityError, File: strings.Join(files, " "), Reason: "no records to import in " + strings.Join(files, ", ")})
 	}
 	replaced := map[schema.Kind]bool{}
 	for k := range c.kinds {

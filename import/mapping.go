@@ -150,7 +150,7 @@ func (m *Mapping) layerFor(src *Source) (LayerMapping, error) {
 	if k := guessKind(name, src.Columns); k != "" {
 		return LayerMapping{Match: src.Layer, Kind: k}, nil
 	}
-	return LayerMapping{}, fmt.Errorf("cannot tell which layer %q is (name it district, street, community, grid, component, department, road, address, poi or building, or add it to the mapping file)", src.Layer)
+	return LayerMapping{}, fmt.Errorf("cannot tell which layer %q is (name it district, street, community, grid, component, department, road, address, poi or building, or add it to the mapping file): %w", src.Layer, errLayerUnknown)
 }
 
 func guessKind(name string, cols []string) schema.Kind {

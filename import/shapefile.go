@@ -66,7 +66,7 @@ func checkZip(name string, zr *zip.Reader, limit int64) error {
 	var total uint64
 	for _, f := range zr.File {
 		n := strings.ReplaceAll(f.Name, `\`, "/")
-		if path.IsAbs(n) || n == ".." || strings.HasPrefix(n, "../") || strings.Contains(n, "/../") || strings.HasSuffix(n, "/..") || filepath.VolumeName(n) != "" {
+		if path.IsAbs(n) || n == ".." || strings.HasPrefix(n, "../") || strings.Contains(n, "/../") || strings.HasSuffix(n, "/..") || hasDrive(n) {
 			return fmt.Errorf("%s: member %q escapes the archive (zip slip): %w", name, f.Name, ErrUnsafe)
 		}
 		total += f.UncompressedSize64
@@ -78,6 +78,15 @@ func checkZip(name string, zr *zip.Reader, limit int64) error {
 		}
 	}
 	return nil
+}
+
+// hasDrive reports a Windows drive or UNC name (C:/x.shp, C:x.shp, //server/x): filepath.VolumeName
+// sees none on Linux, where the archive is read, but a client on Windows would write there.
+func hasDrive(n string) bool {
+	if len(n) >= 2 && n[1] == ':' && (n[0]|0x20 >= 'a' && n[0]|0x20 <= 'z') {
+		return true
+	}
+	return strings.HasPrefix(n, "//")
 }
 
 func readShapefileZip(p string, opts ReadOptions, fn func(*Source, *Feature) error) error {

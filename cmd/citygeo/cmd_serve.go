@@ -67,6 +67,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if err := useOIDC(ctx, auth, cfg.OIDC, log); err != nil {
+		return err
+	}
 	var st data.Store
 	if cfg.Store != "" {
 		if st, err = openExistingStore(ctx, cfg.Store); err != nil {
@@ -219,6 +222,34 @@ func loadAuth(path string) (*api.Auth, error) {
 		return nil, err
 	}
 	return api.NewAuth(cfg)
+}
+
+// useOIDC makes auth accept the single sign-on JWTs cfg describes (none when it names no JWKS),
+// and keeps their keys fresh until ctx ends.
+func useOIDC(ctx context.Context, auth *api.Auth, cfg config.OIDC, log *slog.Logger) error {
+	if cfg.JWKS == "" {
+		return nil
+	}
+	roles, err := cfg.RoleMap()
+	if err != nil {
+		return err
+	}
+	var m map[string]api.Role
+	if roles != nil {
+		m = map[string]api.Role{}
+		for v, r := range roles {
+			m[v] = api.Role(r)
+		}
+	}
+	o, err := api.NewOIDC(ctx, api.OIDCConfig{JWKS: cfg.JWKS, Issuer: cfg.Issuer, Audience: cfg.Audience, ClockSkew: cfg.ClockSkew,
+		Refresh: cfg.Refresh, RoleClaim: cfg.RoleClaim, Roles: m, AreaClaim: cfg.AreaClaim, NameClaim: cfg.NameClaim})
+	if err != nil {
+		return err
+	}
+	auth.UseOIDC(o)
+	go o.Run(ctx, log)
+	log.Info("single sign-on: accepting JWTs", "issuer", cfg.Issuer, "audience", cfg.Audience, "jwks", cfg.JWKS)
+	return nil
 }
 
 // knownTerminal is the registry's check for JT/T 808 registrations; nil (any terminal) when

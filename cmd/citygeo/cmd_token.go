@@ -59,11 +59,11 @@ func (f *tokenFileFlags) register(cmd *cobra.Command) {
 
 func newTokenAddCmd() *cobra.Command {
 	var (
-		f          tokenFileFlags
-		name, role string
+		f                tokenFileFlags
+		name, role, area string
 	)
 	cmd := &cobra.Command{
-		Use:   "add --file tokens.json --name NAME --role ROLE",
+		Use:   "add --file tokens.json --name NAME --role ROLE [--area CODE]",
 		Short: "make a token and add its digest to the token file (created if missing); the token is printed once and never stored",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -80,18 +80,23 @@ func newTokenAddCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg.Tokens = append(cfg.Tokens, api.TokenHash{Name: name, Role: api.Role(role), SHA256: hash})
+			cfg.Tokens = append(cfg.Tokens, api.TokenHash{Name: name, Role: api.Role(role), SHA256: hash, Area: area})
 			if err := writeTokenFile(f.file, cfg); err != nil {
 				return err
 			}
-			recordTokenChange(cmd, f, "token add", name+" ("+role+")")
-			fmt.Fprintf(cmd.OutOrStdout(), "token for %s (%s), shown once — give it to the client: %s\n", name, role, tok)
+			what := role
+			if area != "" {
+				what += ", area " + area
+			}
+			recordTokenChange(cmd, f, "token add", name+" ("+what+")")
+			fmt.Fprintf(cmd.OutOrStdout(), "token for %s (%s), shown once — give it to the client: %s\n", name, what, tok)
 			return nil
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&name, "name", "", "who the token is for")
-	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis or admin")
+	cmd.Flags().StringVar(&role, "role", "reader", "reader, dispatcher, gis, device or admin")
+	cmd.Flags().StringVar(&area, "area", "", "limit the token to a district, city or province (6-digit code: 440303, 440300); empty: no limit")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
@@ -108,9 +113,13 @@ func newTokenListCmd() *cobra.Command {
 				return err
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintf(w, "NAME\tROLE\tSHA256\n")
+			fmt.Fprintf(w, "NAME\tROLE\tAREA\tSHA256\n")
 			for _, t := range cfg.Tokens {
-				fmt.Fprintf(w, "%s\t%s\t%s…\n", t.Name, t.Role, t.SHA256[:12])
+				area := t.Area
+				if area == "" {
+					area = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s…\n", t.Name, t.Role, area, t.SHA256[:12])
 			}
 			fmt.Fprintf(w, "guard_reads: %v\n", cfg.GuardReads)
 			return w.Flush()

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -52,10 +53,12 @@ func TestTokenFile(t *testing.T) {
 		"same name twice": {[]string{"token", "add", "--file", file, "--name", "gis-team", "--role", "gis"}, "exists", false},
 		"unknown role":    {[]string{"token", "add", "--file", file, "--name", "x", "--role", "boss"}, `role "boss"`, false},
 		"revoke unknown":  {[]string{"token", "revoke", "--file", file, "--name", "nobody"}, "no token named", false},
+		"bad area":        {[]string{"token", "add", "--file", file, "--name", "x", "--role", "dispatcher", "--area", "4403"}, "6-digit", false},
+		"area":            {[]string{"token", "add", "--file", file, "--name", "luohu", "--role", "dispatcher", "--area", "440303"}, "", true},
 		"list":            {[]string{"token", "list", "--file", file}, "", false},
 		"revoke":          {[]string{"token", "revoke", "--file", file, "--name", "gis-team", "--audit", trail}, "", true},
 	}
-	for _, name := range []string{"same name twice", "unknown role", "revoke unknown", "list", "revoke"} {
+	for _, name := range []string{"same name twice", "unknown role", "revoke unknown", "bad area", "area", "list", "revoke"} {
 		tc := tests[name]
 		t.Run(name, func(t *testing.T) {
 			prev, _ := os.ReadFile(file)
@@ -69,6 +72,9 @@ func TestTokenFile(t *testing.T) {
 			}
 			if strings.Contains(out, tok) {
 				t.Errorf("output shows the stored token:\n%s", out)
+			}
+			if name == "list" && !regexp.MustCompile(`luohu\s+dispatcher\s+440303`).MatchString(out) {
+				t.Errorf("list does not show the area limit:\n%s", out)
 			}
 			now, _ := os.ReadFile(file)
 			if (string(now) != string(prev)) != tc.changed {

@@ -52,7 +52,11 @@ func (s *Server) handleAlerts(c *gin.Context) {
 	if fs == nil {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"alerts": fs.Since(since)})
+	alerts := fs.Since(since)
+	if alerts == nil {
+		alerts = []field.Alert{} // an empty list, as documented, not null
+	}
+	c.JSON(http.StatusOK, gin.H{"alerts": alerts})
 }
 
 // handleAlertStream streams alerts as server-sent events (event "alert", id = sequence number):
@@ -71,6 +75,8 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 	// deliver is sent once, by sequence number.
 	ch, stop := fs.Subscribe()
 	defer stop()
+	feed := s.liveFeedMetrics("alerts")
+	defer feed.Subscribed()()
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -91,8 +97,12 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 		return err == nil
 	}
 	for _, a := range fs.Since(since) {
+		fresh := a.Seq > last
 		if !send(a) {
 			return
+		}
+		if fresh {
+			feed.Replayed()
 		}
 	}
 	c.Writer.Flush()
@@ -103,8 +113,12 @@ func (s *Server) handleAlertStream(c *gin.Context) {
 		case <-c.Request.Context().Done():
 			return
 		case a := <-ch:
+			fresh := a.Seq > last
 			if !send(a) {
 				return
+			}
+			if fresh {
+				feed.Sent(a.Time)
 			}
 		case <-ping.C:
 			_ = rc.SetWriteDeadline(time.Now().Add(eventStreamWrite))

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +104,30 @@ func TestAlertStream(t *testing.T) {
 	code, list := do(t, ts.Config.Handler, "GET", "/v1/alerts?since=1", nil, "Authorization", "Bearer "+tok)
 	if code != 200 || len(list["alerts"].([]any)) != 1 {
 		t.Errorf("list since 1: %d %v", code, list)
+	}
+	// One subscriber once the first stream's handler has seen its client go; at least two
+	// alerts written (the first handler may still write truck-2's before it notices), one of
+	// them live with its lag observed.
+	metric := func(name string) float64 {
+		rec := httptest.NewRecorder()
+		ts.Config.Handler.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		m := regexp.MustCompile(regexp.QuoteMeta(name+`{feed="alerts"} `) + `(\S+)`).FindStringSubmatch(rec.Body.String())
+		if m == nil {
+			return -1
+		}
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return v
+	}
+	for deadline := time.Now().Add(5 * time.Second); metric("citygeo_live_subscribers") != 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := metric("citygeo_live_subscribers"); n != 1 {
+		t.Errorf("citygeo_live_subscribers = %v, want 1", n)
+	}
+	if n := metric("citygeo_live_sent_total"); n < 2 {
+		t.Errorf("citygeo_live_sent_total = %v, want at least 2", n)
+	}
+	if n := metric("citygeo_live_lag_seconds_count"); n < 1 {
+		t.Errorf("citygeo_live_lag_seconds_count = %v, want at least 1", n)
 	}
 }

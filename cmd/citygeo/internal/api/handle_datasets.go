@@ -124,6 +124,7 @@ func (s *Server) handleUpload(c *gin.Context) {
 	}
 	c.Set(ctxAuditTarget, strings.Join(names, " "))
 	done, rep, err := s.city.Import(c.Request.Context(), files, opts)
+	uploadNames(rep, dir)
 	if err == nil {
 		c.Set(ctxAuditVersion, done.Version)
 	}
@@ -157,6 +158,25 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, ImportBody{Committed: done, Report: rep})
+}
+
+// uploadNames rewrites the report's paths as the client named its files: the server's
+// temporary folder is none of the client's business.
+func uploadNames(rep *importer.Report, dir string) {
+	if rep == nil {
+		return
+	}
+	strip := func(p string) string { return strings.ReplaceAll(p, dir+string(filepath.Separator), "") }
+	for i := range rep.Files {
+		rep.Files[i] = strip(rep.Files[i])
+	}
+	for _, src := range rep.Sources {
+		src.Path = strip(src.Path)
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].File = strip(rep.Findings[i].File)
+		rep.Findings[i].Reason = strip(rep.Findings[i].Reason)
+	}
 }
 
 // observeImport records an upload's duration by how it ended.

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -232,6 +233,11 @@ func TestDatasetsUploadRefused(t *testing.T) {
 		// an empty crs field is refused, not read as WGS84
 		{"empty crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": " "}, 400},
 		{"unknown crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": "EPSG:3857"}, 400},
+		// upload mistakes are the client's: 4xx naming the file, and no version
+		{"layer not identified", map[string][]byte{"stuff.geojson": dup}, nil, 422},
+		{"header-only csv", map[string][]byte{"component.csv": []byte("id,class,name,lng,lat\n")}, map[string]string{"crs": "wgs84"}, 422},
+		{"zip member with a drive path", map[string][]byte{"survey.zip": zipOf(t, map[string][]byte{"C:/component.shp": dup})}, nil, 400},
+		{"zip member with a backslash drive path", map[string][]byte{"survey.zip": zipOf(t, map[string][]byte{`C:\component.shp`: dup})}, nil, 400},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			body, ctype := multipartBody(t, tt.files, tt.fields)
@@ -244,6 +250,19 @@ func TestDatasetsUploadRefused(t *testing.T) {
 			}
 			if tt.want == 422 && out["report"] == nil {
 				t.Error("422 without a report")
+			}
+			if msg := fmt.Sprint(out); tt.want != 413 && tt.fields == nil && len(tt.files) == 1 {
+				if strings.HasPrefix(tt.name, "zip member") && !strings.Contains(msg, "escapes the archive") {
+					t.Errorf("a drive path is not refused as escaping: %s", msg)
+				}
+				if strings.Contains(msg, os.TempDir()) {
+					t.Errorf("the answer shows the server's temporary folder: %s", msg)
+				}
+				for name := range tt.files {
+					if !strings.Contains(msg, filepath.Base(name)) {
+						t.Errorf("the answer does not name the file %s: %s", name, msg)
+					}
+				}
 			}
 		})
 	}
@@ -371,4 +390,24 @@ func TestDatasetsUpload2GB(t *testing.T) {
 	if rec.Code != http.StatusRequestEntityTooLarge || !bytes.Contains(rec.Body.Bytes(), []byte(`"too_large"`)) {
 		t.Errorf("2 GB upload: %d %s", rec.Code, rec.Body.String())
 	}
+}
+
+// zipOf returns a zip archive of the given members (name → content), names written as given.
+func zipOf(t *testing.T, members map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for name, b := range members {
+		f, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

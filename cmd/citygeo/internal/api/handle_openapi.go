@@ -58,17 +58,21 @@ func operationID(method, path string) string {
 
 // completeOpenAPI returns the embedded document completed from routes: each operation gets an
 // operationId (unless it has one), its security from the route's access (none for public
-// routes, an optional bearer token for reads — required when the server guards reads — and a
-// required one for writes), the 401/403/429 answers that access implies, and a path parameter
+// routes, an optional bearer token — static or single sign-on — for reads, required when the
+// server guards reads, and a required one for writes), the 401/403/429 answers that access implies, and a path parameter
 // entry for any {name} of its path not declared; the document gets a servers entry. An
 // operation of the document with no route, or a route with no operation, is an error.
-func completeOpenAPI(raw []byte, routes []Route) ([]byte, error) {
+func completeOpenAPI(raw []byte, routes []Route, publicURL string) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("parse openapi.json: %w", err)
 	}
 	if _, ok := doc["servers"]; !ok {
-		doc["servers"] = []any{map[string]any{"url": "/", "description": "this server"}}
+		server := map[string]any{"url": "/", "description": "this server"}
+		if publicURL != "" {
+			server["url"] = publicURL // public_url: where clients reach it behind a proxy
+		}
+		doc["servers"] = []any{server}
 	}
 	comps, _ := doc["components"].(map[string]any)
 	if comps == nil {
@@ -116,11 +120,11 @@ func completeOpenAPI(raw []byte, routes []Route) ([]byte, error) {
 		case r.Access.Public:
 			op["security"] = []any{}
 		case r.Access.Role == "":
-			op["security"] = []any{map[string]any{}, map[string]any{"bearer": []any{}}}
+			op["security"] = []any{map[string]any{}, map[string]any{"bearer": []any{}}, map[string]any{"sso": []any{}}}
 			add("401", "Unauthorized")
 			add("429", "RateLimited")
 		default:
-			op["security"] = []any{map[string]any{"bearer": []any{}}}
+			op["security"] = []any{map[string]any{"bearer": []any{}}, map[string]any{"sso": []any{}}}
 			add("401", "Unauthorized")
 			add("403", "Forbidden")
 			add("429", "RateLimited")

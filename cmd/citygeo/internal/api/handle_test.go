@@ -273,6 +273,26 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if _, ok := op["security"]; !ok {
 			t.Errorf("route %s %s: no security", r.Method, p)
 		}
+		// A success answer with a schema per media type: what the route returns, documented.
+		success := 0
+		for code, resp := range op["responses"].(map[string]any) {
+			if code[0] != '2' || code == "204" {
+				continue
+			}
+			success++
+			content, _ := resp.(map[string]any)["content"].(map[string]any)
+			if len(content) == 0 {
+				t.Errorf("route %s %s: response %s has no content schema", r.Method, p, code)
+			}
+			for mt, media := range content {
+				if m, _ := media.(map[string]any); m["schema"] == nil {
+					t.Errorf("route %s %s: response %s %s has no schema", r.Method, p, code, mt)
+				}
+			}
+		}
+		if success == 0 {
+			t.Errorf("route %s %s: no success response documented", r.Method, p)
+		}
 	}
 	for p, item := range paths {
 		for m := range item.(map[string]any) {

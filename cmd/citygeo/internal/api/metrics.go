@@ -23,6 +23,7 @@ type metrics struct {
 	inFlight    prometheus.Gauge
 	imports     *prometheus.HistogramVec // result
 	rateLimited *prometheus.CounterVec   // by: token or address
+	live        *liveMetrics             // server-sent event feeds
 	handler     http.Handler             // GET /metrics
 }
 
@@ -50,7 +51,9 @@ func newMetrics(s *Server) *metrics {
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "citygeo_rate_limited_total", Help: "Requests refused with 429, by the limit that refused them (token or address).",
 		}, []string{"by"}),
+		live: newLiveMetrics(),
 	}
+	m.reg.MustRegister(m.live.collectors()...)
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "citygeo_build_info", Help: "The running build (always 1): version, commit, Go version.",
 	}, []string{"version", "commit", "go"})

@@ -56,6 +56,9 @@ type TokenHash struct {
 	Name   string `json:"name"`
 	Role   Role   `json:"role"`
 	SHA256 string `json:"sha256"`
+	// Area limits the token to a district, city or province (a 6-digit GB/T 2260 code: 440303,
+	// 440300, 440000); "": the whole of every city served. See area.go for what it guards.
+	Area string `json:"area,omitempty"`
 }
 
 // Auth checks bearer tokens against an AuthConfig. The zero value (no tokens) allows reads and
@@ -63,7 +66,11 @@ type TokenHash struct {
 type Auth struct {
 	guardReads bool
 	byHash     map[string]TokenHash
+	oidc       *OIDC // nil: no single sign-on tokens
 }
+
+// UseOIDC makes a accept the JWTs o verifies beside its static tokens.
+func (a *Auth) UseOIDC(o *OIDC) { a.oidc = o }
 
 // ParseAuthConfig reads a token file's JSON.
 func ParseAuthConfig(r io.Reader) (*AuthConfig, error) {
@@ -103,6 +110,9 @@ func NewAuth(cfg *AuthConfig) (*Auth, error) {
 		if b, err := hex.DecodeString(h); err != nil || len(b) != sha256.Size {
 			return nil, fmt.Errorf("auth config: tokens[%d] (%s): sha256: want 64 hex digits", i, t.Name)
 		}
+		if err := checkArea(t.Area); err != nil {
+			return nil, fmt.Errorf("auth config: tokens[%d] (%s): area: %w", i, t.Name, err)
+		}
 		if _, dup := a.byHash[h]; dup {
 			return nil, fmt.Errorf("auth config: tokens[%d] (%s): sha256: same token listed twice", i, t.Name)
 		}
@@ -128,25 +138,38 @@ func NewToken() (token, hash string, err error) {
 	return token, HashToken(token), nil
 }
 
-// identify returns the token entry of the request's bearer token. ok is false when a token was
-// sent but is not known; present is false when none was sent.
-func (a *Auth) identify(r *http.Request) (t TokenHash, present, ok bool) {
+// identify returns who the request's bearer token names: a static token of the file, or the
+// subject of a JWT the OIDC verifier accepts. present is false when no token was sent; err
+// says why a token that was sent is refused (unknown, malformed, expired, wrong issuer …).
+func (a *Auth) identify(r *http.Request) (t TokenHash, present bool, err *Error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		// AMap clients send their key as ?key= and cannot add a header: on the AMap door a
 		// citygeo token there identifies them; any other key (their AMap one) is anonymous.
 		if k := r.URL.Query().Get("key"); k != "" && strings.HasPrefix(r.URL.Path, "/v3/") {
-			t, ok = a.byHash[HashToken(k)]
-			return t, ok, ok
+			if t, ok := a.byHash[HashToken(k)]; ok {
+				return t, true, nil
+			}
 		}
-		return TokenHash{}, false, false
+		return TokenHash{}, false, nil
 	}
 	scheme, tok, found := strings.Cut(h, " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return TokenHash{}, true, false
+	tok = strings.TrimSpace(tok)
+	if !found || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return TokenHash{}, true, unauthorized("unknown or malformed bearer token")
 	}
-	t, ok = a.byHash[HashToken(strings.TrimSpace(tok))]
-	return t, true, ok
+	if t, ok := a.byHash[HashToken(tok)]; ok {
+		return t, true, nil
+	}
+	if a.oidc != nil && strings.Count(tok, ".") == 2 {
+		t, err := a.oidc.verify(r.Context(), tok)
+		return t, true, err
+	}
+	return TokenHash{}, true, unauthorized("unknown or malformed bearer token")
+}
+
+func unauthorized(msg string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: msg}
 }
 
 // Require returns the middleware enforcing acc.
@@ -171,9 +194,9 @@ func (a *Auth) check(r *http.Request, acc Access) (TokenHash, *Error) {
 	if acc.Public {
 		return TokenHash{}, nil
 	}
-	t, present, ok := a.identify(r)
-	if present && !ok {
-		return t, &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: "unknown or malformed bearer token"}
+	t, present, err := a.identify(r)
+	if err != nil {
+		return t, err
 	}
 	if acc.Role == "" {
 		if a.guardReads && !present {

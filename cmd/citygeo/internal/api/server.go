@@ -149,14 +149,18 @@ func New(opts Options) *Server {
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
 	for _, r := range s.Routes() {
-		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access), r.Handle}
+		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access)}
+		if g := s.areaGuard(r); g != nil {
+			chain = append(chain, g)
+		}
+		chain = append(chain, r.Handle)
 		if a := s.auditWrites(r); a != nil {
 			chain = append([]gin.HandlerFunc{a}, chain...)
 		}
 		e.Handle(r.Method, r.Path, chain...)
 	}
 	s.engine = e
-	doc, err := completeOpenAPI(openAPI, s.Routes())
+	doc, err := completeOpenAPI(openAPI, s.Routes(), s.publicURL)
 	if err != nil {
 		// The document is embedded and tested (TestOpenAPI…): this is a build that skipped them.
 		s.log.Error("openapi.json does not match the route table; serving it as written", "err", err)

@@ -47,6 +47,7 @@ type Config struct {
 	CORS   CORS   `yaml:"cors"`
 	Limits Limits `yaml:"limits"`
 	Audit  Audit  `yaml:"audit"`
+	OIDC   OIDC   `yaml:"oidc"`
 }
 
 // Log configures the process log.
@@ -87,6 +88,20 @@ type Audit struct {
 	File string `yaml:"file" help:"append-only JSON-lines audit log of every write attempt (who, role, what, version, result), synced to disk; empty: <store>.audit.jsonl beside a store file, none on the sample city or a database URL"`
 }
 
+// OIDC configures single sign-on: JWTs of the city's identity provider accepted beside the
+// static tokens of the token file.
+type OIDC struct {
+	JWKS      string        `yaml:"jwks" help:"the identity provider's keys: a JWKS file or an https:// URL; empty: no single sign-on"`
+	Issuer    string        `yaml:"issuer" help:"the iss claim every token must carry"`
+	Audience  string        `yaml:"audience" help:"a value the aud claim of every token must hold (this service's client id)"`
+	ClockSkew time.Duration `yaml:"clock_skew" help:"leeway between the provider's clock and ours for exp, nbf and iat (at most 5m)"`
+	Refresh   time.Duration `yaml:"refresh" help:"how often the JWKS is read again (also at once when a token names an unknown key)"`
+	RoleClaim string        `yaml:"role_claim" help:"claim holding the role or roles (a string or a list)"`
+	Roles     []string      `yaml:"roles" help:"the provider's role values mapped to citygeo roles, as VALUE=ROLE (城管派遣员=dispatcher); empty: the values are citygeo role names"`
+	AreaClaim string        `yaml:"area_claim" help:"claim holding the area code (district 440303, city 440300) a token is limited to; empty: no area limit from tokens"`
+	NameClaim string        `yaml:"name_claim" help:"claim naming the user in logs, rate limits and the audit"`
+}
+
 // Default returns the configuration of a bare `citygeo serve`.
 func Default() *Config {
 	return &Config{
@@ -105,5 +120,6 @@ func Default() *Config {
 			DrainTimeout:      30 * time.Second,
 		},
 		CORS: CORS{MaxAge: 10 * time.Minute},
+		OIDC: OIDC{ClockSkew: time.Minute, Refresh: 15 * time.Minute, RoleClaim: "roles", NameClaim: "sub"},
 	}
 }

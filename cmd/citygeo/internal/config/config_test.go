@@ -123,6 +123,11 @@ func TestValidate(t *testing.T) {
 		"relative public url":   {set: map[string]string{"public_url": "/citygeo"}, wantKey: []string{"public_url"}},
 		"bad proxy":             {set: map[string]string{"http.trusted_proxies": "10.0.0.0/8,proxy.local"}, wantKey: []string{"http.trusted_proxies[1]"}},
 		"negative rate":         {set: map[string]string{"limits.token_rps": "-1", "limits.address_burst": "-2"}, wantKey: []string{"limits.token_rps", "limits.address_burst"}},
+		"oidc without issuer":   {set: map[string]string{"oidc.jwks": "jwks.json"}, wantKey: []string{"oidc.issuer", "oidc.audience"}},
+		"oidc ok": {set: map[string]string{"oidc.jwks": "https://sso.example.gov.cn/jwks", "oidc.issuer": "https://sso.example.gov.cn",
+			"oidc.audience": "citygeo", "oidc.roles": "城管派遣员=dispatcher", "oidc.area_claim": "district"}},
+		"oidc skew too wide": {set: map[string]string{"oidc.clock_skew": "10m"}, wantKey: []string{"oidc.clock_skew"}},
+		"oidc role unknown":  {set: map[string]string{"oidc.roles": "a=dispatcher,b=root"}, wantKey: []string{"oidc.roles[1]"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -242,6 +247,7 @@ func TestExampleRoundTrip(t *testing.T) {
 	c.CORS.Origins = []string{"https://a.example", "https://b.example"}
 	c.HTTP.TrustedProxies = []string{"10.0.0.0/8"}
 	c.Duty = []string{"people.csv", "zones.csv"}
+	c.OIDC.Roles = []string{"城管派遣员=dispatcher", "gis-staff=gis"}
 	var buf bytes.Buffer
 	if err := c.WriteYAML(&buf); err != nil {
 		t.Fatal(err)

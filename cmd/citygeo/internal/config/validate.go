@@ -101,7 +101,44 @@ func (c *Config) Validate() error {
 			bad(l.key+"_burst", "%d: want 0 (the rate rounded up) or more", l.burst)
 		}
 	}
+	if o := c.OIDC; o.JWKS != "" {
+		if o.Issuer == "" {
+			bad("oidc.issuer", "required with oidc.jwks")
+		}
+		if o.Audience == "" {
+			bad("oidc.audience", "required with oidc.jwks")
+		}
+		if !strings.HasPrefix(o.JWKS, "https://") && !strings.HasPrefix(o.JWKS, "http://") && IsURL(o.JWKS) {
+			bad("oidc.jwks", "%q: want a file or an http(s):// URL", o.JWKS)
+		}
+	}
+	if c.OIDC.ClockSkew < 0 || c.OIDC.ClockSkew > 5*time.Minute {
+		bad("oidc.clock_skew", "%v: want 0 to 5m", c.OIDC.ClockSkew)
+	}
+	if c.OIDC.Refresh < time.Minute {
+		bad("oidc.refresh", "%v: want at least 1m", c.OIDC.Refresh)
+	}
+	if _, err := c.OIDC.RoleMap(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// RoleMap parses oidc.roles (VALUE=ROLE pairs); nil when none are given.
+func (o OIDC) RoleMap() (map[string]string, error) {
+	if len(o.Roles) == 0 {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for i, pair := range o.Roles {
+		v, role, ok := strings.Cut(pair, "=")
+		v, role = strings.TrimSpace(v), strings.TrimSpace(role)
+		if !ok || v == "" || !slices.Contains([]string{"reader", "dispatcher", "gis", "device", "admin"}, role) {
+			return nil, &Error{Key: fmt.Sprintf("oidc.roles[%d]", i), Message: fmt.Sprintf("%q: want VALUE=ROLE with ROLE reader, dispatcher, gis, device or admin", pair)}
+		}
+		m[v] = role
+	}
+	return m, nil
 }
 
 // checkOrigin accepts "*" or a browser origin: scheme://host[:port], nothing after.
@@ -129,9 +166,9 @@ func checkOrigin(o string) error {
 func (c *Config) CheckFiles() error {
 	var errs []error
 	for _, f := range []struct{ key, path string }{
-		{"store", c.Store}, {"auth", c.Auth}, {"rules", c.Rules}, {"duplicates", c.Duplicates},
+		{"store", c.Store}, {"auth", c.Auth}, {"rules", c.Rules}, {"duplicates", c.Duplicates}, {"oidc.jwks", c.OIDC.JWKS},
 	} {
-		if f.path == "" || (f.key == "store" && IsURL(f.path)) {
+		if f.path == "" || ((f.key == "store" || f.key == "oidc.jwks") && IsURL(f.path)) {
 			continue
 		}
 		st, err := os.Stat(f.path)
