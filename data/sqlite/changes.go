@@ -55,8 +55,9 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []data.Change, base 
 			bases[c.Base] = true
 		}
 		if c.At.IsZero() {
-			c.At = time.Now().UTC()
+			c.At = time.Now()
 		}
+		c.At = c.At.UTC().Truncate(time.Microsecond) // what every backend keeps
 		fields, err := json.Marshal(c.Fields)
 		if err != nil {
 			return fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
