@@ -36,6 +36,7 @@ type City struct {
 	mu        sync.Mutex  // one import, activation or follow step at a time
 	importing atomic.Bool // true for the whole of an import; a second one is refused
 	previous  *Snapshot   // the snapshot the last swap replaced, for an instant rollback; guarded by mu
+	fold      *folding    // the fold being built, nil when none; guarded by mu
 }
 
 // New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
@@ -130,8 +131,8 @@ func (c *City) serveCommitted(ctx context.Context, v int64) Committed {
 // changes, so its snapshot stays valid). Callers hold mu.
 func (c *City) reload(ctx context.Context, v int64) error {
 	cur := c.Current()
-	if cur != nil && cur.Version() == v {
-		return nil
+	if cur != nil && cur.Version() == v || c.fold != nil && c.fold.version == v {
+		return nil // served, or a fold of this process is building it and will serve it
 	}
 	snap := c.previous
 	if snap == nil || snap.Version() != v {
@@ -142,6 +143,11 @@ func (c *City) reload(ctx context.Context, v int64) error {
 		if snap, err = Build(ds, c.opts); err != nil {
 			return err
 		}
+	} else {
+		snap = snap.fresh()
+	}
+	if err := c.servePending(ctx, snap); err != nil {
+		return err
 	}
 	c.Swap(snap)
 	c.previous = cur
