@@ -40,39 +40,8 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	rep := &Report{Files: files, Counts: map[schema.Kind]int{}, Findings: []Finding{}}
 	c := newConverter(opts.Mapping, rep)
 	spans := map[schema.Kind][]span{}
-	var last *Source
 	for _, file := range files {
-		ro := opts.Read
-		if opts.Progress != nil {
-			file := file
-			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
-		}
-		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
-			crs, err := geo.ParseCRS(opts.Mapping.CRS)
-			if err != nil {
-				return nil, rep, fmt.Errorf("mapping crs: %w", err)
-			}
-			ro.CRS = &crs
-		}
-		n := 0
-		err := Read(file, ro, func(src *Source, f *Feature) error {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if src != last {
-				last = src
-				r, err := c.resolve(src, f)
-				if err != nil {
-					return err
-				}
-				if !r.Skip {
-					spans[r.Kind] = append(spans[r.Kind], span{start: rep.Counts[r.Kind], path: src.Path})
-				}
-			}
-			return c.add(src, f)
-		})
+		err := convertFrom(ctx, c, spans, opts, file, func(ro ReadOptions, fn func(*Source, *Feature) error) error { return Read(file, ro, fn) })
 		if err != nil {
 			return nil, rep, err
 		}
@@ -114,6 +83,43 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 		rep.add(f)
 	})
 	return merged, rep, nil
+}
+
+// convertFrom converts the features that read gives (one file, or one request body) into c,
+// noting where each source layer starts in spans.
+func convertFrom(ctx context.Context, c *converter, spans map[schema.Kind][]span, opts Options, name string,
+	read func(ReadOptions, func(*Source, *Feature) error) error) error {
+	var last *Source
+	ro := opts.Read
+	if opts.Progress != nil {
+		ro.Progress = func(done, total int64) { opts.Progress(name, done, total) }
+	}
+	if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
+		crs, err := geo.ParseCRS(opts.Mapping.CRS)
+		if err != nil {
+			return fmt.Errorf("mapping crs: %w", err)
+		}
+		ro.CRS = &crs
+	}
+	n := 0
+	return read(ro, func(src *Source, f *Feature) error {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if src != last {
+			last = src
+			r, err := c.resolve(src, f)
+			if err != nil {
+				return err
+			}
+			if !r.Skip {
+				spans[r.Kind] = append(spans[r.Kind], span{start: c.report.Counts[r.Kind], path: src.Path})
+			}
+		}
+		return c.add(src, f)
+	})
 }
 
 // merge builds the new version: the layers read replace the same layers of base, the others
