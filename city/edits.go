@@ -178,7 +178,7 @@ func (c *City) edit(ctx context.Context, cs data.ChangeStore, e Edit, check func
 		if id, ok := data.FeatureID(e.Layer, e.After); !ok || id != e.ID {
 			return Edited{}, fmt.Errorf("%s %s: %w (%q)", e.Layer, e.ID, ErrWrongID, id)
 		}
-		if rep := importer.ValidateChanges(e.After, snap.against(), importer.ValidateOptions{}); !rep.OK() {
+		if rep := importer.ValidateChanges(e.After, snap.Against(), importer.ValidateOptions{}); !rep.OK() {
 			return Edited{}, &importer.ValidationError{Report: rep}
 		}
 	}
@@ -213,9 +213,9 @@ func editable(l data.Layer) bool {
 	return false
 }
 
-// against is the snapshot's version as an edit is validated against it: grids by code (an
+// Against is the snapshot's version as an edit is validated against it: grids by code (an
 // edited grid as edited) and around a place.
-func (s *Snapshot) against() importer.Against {
+func (s *Snapshot) Against() importer.Against {
 	a := importer.Against{Areas: s.Dataset.Areas, Departments: s.Dataset.Departments,
 		GridsIn: func(b orb.Bound) []*data.Grid {
 			var out []*data.Grid

@@ -3,14 +3,21 @@ package importer
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"citygeo/data"
 	"citygeo/diff"
+	"citygeo/geo"
 	"citygeo/schema"
 )
+
+// ErrUpsert is returned for files an upsert import cannot take (areas, departments, derived
+// grids): they are imported with a replace import.
+var ErrUpsert = errors.New("not importable by id")
 
 // DeleteColumn is the marker column of an upsert import: a row whose DELETE value is 1, true,
 // yes, y, 是 or delete (any case) deletes the feature with the row's id; its other values are
@@ -142,11 +149,11 @@ func UpsertChanges(ctx context.Context, base Base, files []string, deletes map[d
 	}
 	for k := range c.kinds {
 		if _, ok := UpsertLayers[k]; !ok {
-			return nil, rep, fmt.Errorf("an upsert import changes components, grids, roads, addresses and POIs by id, not %s layers (import those with --mode replace)", k)
+			return nil, rep, fmt.Errorf("%w: an upsert import changes components, grids, roads, addresses and POIs by id, not %s layers (import those with --mode replace)", ErrUpsert, k)
 		}
 	}
 	if len(c.derive) > 0 {
-		return nil, rep, fmt.Errorf("an upsert import cannot derive grids")
+		return nil, rep, fmt.Errorf("%w: an upsert import cannot derive grids", ErrUpsert)
 	}
 	vr := ValidateChanges(c.ds, base.Against(), opts.Validate)
 	for _, f := range vr.Findings {
@@ -278,4 +285,32 @@ func loadErr(b Base) error {
 		return sb.err
 	}
 	return nil
+}
+
+// ConvertFeature reads one GeoJSON Feature from r as a row of a source layer named layer (its
+// kind: "component", "grid", "address", "poi", "road") and converts it exactly as an import
+// converts a file's rows: column names (CJ/T 214, GB/T 47678.5 or the mapping's), CRS, value
+// types. It returns the feature alone in its layer and the report of what could not be read; an
+// online edit then validates it with ValidateChanges.
+func ConvertFeature(ctx context.Context, r io.Reader, layer string, opts Options) (*data.Dataset, *Report, error) {
+	rep := &Report{Counts: map[schema.Kind]int{}, Findings: []Finding{}}
+	c := newConverter(opts.Mapping, rep)
+	err := convertFrom(ctx, c, map[schema.Kind][]span{}, opts, layer, func(ro ReadOptions, fn func(*Source, *Feature) error) error {
+		src := &Source{Path: layer, Format: FormatNDJSON, Layer: layer, CRS: geo.CGCS2000}
+		if ro.CRS != nil {
+			src.CRS = *ro.CRS
+		}
+		return ReadGeoJSON(r, src, ro, fn)
+	})
+	if err != nil {
+		return nil, rep, err
+	}
+	n := 0
+	for _, l := range data.Layers {
+		n += c.ds.Count(l)
+	}
+	if n != 1 {
+		return nil, rep, fmt.Errorf("%w: the body must be one GeoJSON Feature of a %s, not %d", ErrFormat, layer, n)
+	}
+	return c.ds, rep, nil
 }

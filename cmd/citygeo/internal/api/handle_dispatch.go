@@ -43,7 +43,7 @@ func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *city.Snapshot) {
 	if gc == nil && snap.Gazetteer != nil {
 		gc = snap.AddressGeocoder()
 	}
-	r := &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
+	r := &dispatch.Resolver{Locator: snap.Locator(), Rules: d.Rules, Feed: d.Feed,
 		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}
 	if s.duty != nil {
 		r.People = s.duty.Board.Index(snap.DutyCity())
