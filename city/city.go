@@ -143,10 +143,9 @@ func (c *City) reload(ctx context.Context, v int64) error {
 		if snap, err = Build(ds, c.opts); err != nil {
 			return err
 		}
-	} else {
-		snap = snap.fresh()
 	}
-	if err := c.servePending(ctx, snap); err != nil {
+	snap, err := c.withPending(ctx, snap)
+	if err != nil {
 		return err
 	}
 	c.Swap(snap)

@@ -138,9 +138,9 @@ func (c *City) Edit(ctx context.Context, e Edit) (Edited, error) {
 	return c.edit(ctx, cs, e, nil)
 }
 
-// edit is Edit with mu held. check, when set, vets the edit against the feature as it is now
-// (a case outcome skips a component already in the status it would set).
-func (c *City) edit(ctx context.Context, cs data.ChangeStore, e Edit, check func(old *data.Dataset) error) (Edited, error) {
+// edit is Edit with mu held. derive, when set, makes the edit's feature from the feature as it
+// is now (a case outcome: the component with its new status), or refuses.
+func (c *City) edit(ctx context.Context, cs data.ChangeStore, e Edit, derive func(old *data.Dataset) (*data.Dataset, error)) (Edited, error) {
 	snap := c.Current()
 	if snap == nil {
 		return Edited{}, data.ErrNoActive
@@ -149,10 +149,12 @@ func (c *City) edit(ctx context.Context, cs data.ChangeStore, e Edit, check func
 		return Edited{}, fmt.Errorf("%s: %w", e.Layer, ErrNotEditable)
 	}
 	old := snap.Feature(e.Layer, e.ID)
-	if check != nil {
-		if err := check(old); err != nil {
+	if derive != nil {
+		after, err := derive(old)
+		if err != nil {
 			return Edited{}, err
 		}
+		e.After = after
 	}
 	switch e.Op {
 	case data.OpCreate:

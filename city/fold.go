@@ -3,6 +3,7 @@ package city
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"citygeo/data"
 )
@@ -100,21 +101,33 @@ func (c *City) Fold(ctx context.Context) error {
 	return nil
 }
 
-// servePending puts the changes the store holds against snap's version, not yet folded, in
-// snap's overlay (a start, a reload of another process's version). Callers hold mu.
-func (c *City) servePending(ctx context.Context, snap *Snapshot) error {
+// withPending returns snap serving the changes the store holds against its version and no
+// delta version holds yet (a start, a rollback, another process's version): snap itself when
+// its overlay already holds exactly those (a rollback to the snapshot served just before is a
+// pointer swap), else a copy sharing its indexes with those changes served. Callers hold mu.
+func (c *City) withPending(ctx context.Context, snap *Snapshot) (*Snapshot, error) {
 	cs, ok := c.store.(data.ChangeStore)
 	if !ok {
-		return nil
+		return snap, nil
 	}
 	pending, err := cs.Pending(ctx, snap.Version())
 	if err != nil {
-		return err
+		return nil, err
+	}
+	var held []data.Change
+	if o := snap.edits.Load(); o != nil {
+		held = o.changes
+	}
+	if slices.EqualFunc(pending, held, func(a, b data.Change) bool { return a.Seq == b.Seq }) {
+		return snap, nil
+	}
+	if len(held) > 0 {
+		snap = snap.fresh()
 	}
 	for _, ch := range pending {
 		snap.serve(ch, snap.Feature(ch.Layer, ch.ID))
 	}
-	return nil
+	return snap, nil
 }
 
 // fresh returns a snapshot sharing s's base and indexes with no edits, for serving a version

@@ -125,7 +125,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, Duty: people, WebDir: cfg.WebDir,
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, CaseOutcomes: cfg.CaseOutcomes, Dispatch: disp, Duty: people, WebDir: cfg.WebDir,
 		Field: force.Force, Fences: force.fences,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,

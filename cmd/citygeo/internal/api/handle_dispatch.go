@@ -215,6 +215,7 @@ type EventRequest struct {
 	Priority    int           `json:"priority,omitempty"`
 	Source      string        `json:"source,omitempty"`
 	Description string        `json:"description,omitempty"`
+	Outcome     string        `json:"outcome,omitempty"` // closing: 部件丢失, 部件损坏, 已修复 … (handle_outcome.go)
 }
 
 func (s *Server) handlePostEvent(c *gin.Context) {
@@ -231,6 +232,10 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 	status, err := data.ParseEventStatus(q.Status)
 	if err != nil {
 		Fail(c, "", BadParam("status", "%v", err))
+		return
+	}
+	if err := checkOutcome(q.Outcome, status); err != nil {
+		Fail(c, "", err)
 		return
 	}
 	in, crs, aerr := q.input()
@@ -256,6 +261,7 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 	var ie *dispatch.InputError
 	switch {
 	case err == nil:
+		s.caseOutcome(c, ev, q.Outcome)
 		c.JSON(http.StatusOK, eventOut(ev, crs, now))
 	case errors.Is(err, dispatch.ErrUnknownEvent):
 		Fail(c, "", NotFound("id", "%v", err))

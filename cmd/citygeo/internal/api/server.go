@@ -54,6 +54,10 @@ type Options struct {
 	UploadTimeout time.Duration
 	// Audit records every write attempt; nil: none. The caller closes it after the server.
 	Audit *audit.Log
+	// CaseOutcomes makes closing an event with an outcome (部件丢失, 已修复 …) set the status of
+	// the component it is bound to, recorded in the component's history; false: outcomes are
+	// not acted on.
+	CaseOutcomes bool
 	// PublicURL is the URL clients reach the server at (https://gis.example.gov.cn/citygeo),
 	// used for the absolute URLs of TileJSON and styles; "": the request's scheme and Host.
 	PublicURL string
@@ -87,6 +91,7 @@ type Server struct {
 	audit         *audit.Log
 	openAPI       []byte      // the document, completed from the route table
 	publicURL     string      // without a trailing slash
+	caseOutcomes  bool        // closing an event with an outcome sets its component's status
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -106,7 +111,7 @@ func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, duty: opts.Duty, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
-		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/"), caseOutcomes: opts.CaseOutcomes}
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
