@@ -37,6 +37,17 @@ type City struct {
 	importing atomic.Bool // true for the whole of an import; a second one is refused
 	previous  *Snapshot   // the snapshot the last swap replaced, for an instant rollback; guarded by mu
 	fold      *folding    // the fold being built, nil when none; guarded by mu
+	lastFold  struct {
+		end  time.Time
+		took time.Duration
+	} // guarded by mu
+
+	// The group commit of edits (commit.go), guarded by mu.
+	stage      []*staged              // checked, waiting for the committer
+	staging    map[featureKey]*staged // by feature, the last edit staged and not yet published
+	committing bool                   // a committer runs
+	quiescing  bool                   // a fold or upsert holds new edits back
+	idle       *sync.Cond             // on mu: the committer stopped, or quiescing ended
 }
 
 // New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
@@ -45,7 +56,9 @@ func New(st data.Store, opts Options, log *slog.Logger) *City {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &City{store: st, opts: opts, log: log}
+	c := &City{store: st, opts: opts, log: log}
+	c.idle = sync.NewCond(&c.mu)
+	return c
 }
 
 // Current returns the snapshot being served, or nil before the first one.

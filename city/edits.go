@@ -133,77 +133,79 @@ func (c *City) Edit(ctx context.Context, e Edit) (Edited, error) {
 	if c.importing.Load() {
 		return Edited{}, ErrImportBusy
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.edit(ctx, cs, e, nil)
+	return c.edit(cs, e, nil)
 }
 
-// edit is Edit with mu held. derive, when set, makes the edit's feature from the feature as it
-// is now (a case outcome: the component with its new status), or refuses.
-func (c *City) edit(ctx context.Context, cs data.ChangeStore, e Edit, derive func(old *data.Dataset) (*data.Dataset, error)) (Edited, error) {
+// edit prepares an edit under mu and waits for the group commit that records it (commit.go).
+// derive, when set, makes the edit's feature from the feature as it is now (a case outcome:
+// the component with its new status), or refuses.
+func (c *City) edit(cs data.ChangeStore, e Edit, derive func(old *data.Dataset) (*data.Dataset, error)) (Edited, error) {
+	c.mu.Lock()
+	for c.quiescing {
+		c.idle.Wait()
+	}
+	st, err := c.prepare(e, derive)
+	if err != nil {
+		c.mu.Unlock()
+		return Edited{}, err
+	}
+	c.stageEdit(cs, st)
+	c.mu.Unlock()
+	if err := <-st.done; err != nil {
+		return Edited{}, err
+	}
+	return Edited{Change: st.ch, ETag: FeatureETag(st.ch.After)}, nil
+}
+
+// prepare checks an edit against the feature as served with the edits staged before it, and
+// returns it staged. Callers hold mu.
+func (c *City) prepare(e Edit, derive func(old *data.Dataset) (*data.Dataset, error)) (*staged, error) {
 	snap := c.Current()
 	if snap == nil {
-		return Edited{}, data.ErrNoActive
+		return nil, data.ErrNoActive
 	}
 	if !editable(e.Layer) {
-		return Edited{}, fmt.Errorf("%s: %w", e.Layer, ErrNotEditable)
+		return nil, fmt.Errorf("%s: %w", e.Layer, ErrNotEditable)
 	}
-	old := snap.Feature(e.Layer, e.ID)
+	old := c.stagedFeature(snap, e.Layer, e.ID)
 	if derive != nil {
 		after, err := derive(old)
 		if err != nil {
-			return Edited{}, err
+			return nil, err
 		}
 		e.After = after
 	}
 	switch e.Op {
 	case data.OpCreate:
 		if old != nil {
-			return Edited{}, fmt.Errorf("%s %s: %w", e.Layer, e.ID, ErrExists)
+			return nil, fmt.Errorf("%s %s: %w", e.Layer, e.ID, ErrExists)
 		}
 	case data.OpUpdate, data.OpDelete:
 		if old == nil {
-			return Edited{}, fmt.Errorf("%s %s: %w", e.Layer, e.ID, ErrNotFound)
+			return nil, fmt.Errorf("%s %s: %w", e.Layer, e.ID, ErrNotFound)
 		}
 		if e.IfMatch == "" {
-			return Edited{}, ErrPreconditionMiss
+			return nil, ErrPreconditionMiss
 		}
 		if e.IfMatch != "*" && e.IfMatch != FeatureETag(old) {
-			return Edited{}, ErrStale
+			return nil, ErrStale
 		}
 	default:
-		return Edited{}, fmt.Errorf("edit: unknown op %q", e.Op)
+		return nil, fmt.Errorf("edit: unknown op %q", e.Op)
 	}
 	if e.Op == data.OpDelete {
 		e.After = nil
 	} else {
 		if id, ok := data.FeatureID(e.Layer, e.After); !ok || id != e.ID {
-			return Edited{}, fmt.Errorf("%s %s: %w (%q)", e.Layer, e.ID, ErrWrongID, id)
+			return nil, fmt.Errorf("%s %s: %w (%q)", e.Layer, e.ID, ErrWrongID, id)
 		}
 		if rep := importer.ValidateChanges(e.After, snap.Against(), importer.ValidateOptions{}); !rep.OK() {
-			return Edited{}, &importer.ValidationError{Report: rep}
+			return nil, &importer.ValidationError{Report: rep}
 		}
 	}
-	// The store's active version must be the one served: an edit is recorded against it, and
-	// one against a version another process has replaced would be served by nobody.
-	active, err := cs.ActiveVersion(ctx)
-	if err != nil {
-		return Edited{}, err
-	}
-	base := c.editBase(snap)
-	if active != base {
-		return Edited{}, fmt.Errorf("version %d is active, %d served: %w", active, base, data.ErrStaleBase)
-	}
-	ch := data.Change{Base: base, Layer: e.Layer, ID: e.ID, Op: e.Op, Who: e.Who, Why: e.Why, Case: e.Case,
+	ch := data.Change{Layer: e.Layer, ID: e.ID, Op: e.Op, Who: e.Who, Why: e.Why, Case: e.Case,
 		Fields: diff.Feature(e.Layer, old, e.After), After: e.After}
-	rec := []data.Change{ch}
-	if err := cs.Record(context.WithoutCancel(ctx), rec); err != nil {
-		return Edited{}, err
-	}
-	ch = rec[0]
-	snap.serve(ch, old)
-	c.maybeFold()
-	return Edited{Change: ch, ETag: FeatureETag(ch.After)}, nil
+	return &staged{ch: ch, old: old, snap: snap, done: make(chan error, 1)}, nil
 }
 
 func editable(l data.Layer) bool {

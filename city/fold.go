@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"citygeo/data"
 )
@@ -24,11 +25,20 @@ func (c *City) editBase(snap *Snapshot) int64 {
 	return snap.Version()
 }
 
+// foldDuty is the most of the time folds may take: after a fold that built for d, the next
+// waits until (foldDuty⁻¹ − 1)·d has passed, so on a large city under a stream of edits the
+// rebuilds take at most a fifth of the time and the overlay grows past FoldAfter meanwhile.
+const foldDuty = 5
+
 // maybeFold starts a fold in the background when the overlay has grown to FoldAfter changes or
-// holds a change that only a rebuild serves (grids, addresses, POIs, roads). Callers hold mu.
+// holds a change that only a rebuild serves (grids, addresses, POIs, roads), and the last fold is
+// far enough behind (foldDuty). Callers hold mu.
 func (c *City) maybeFold() {
 	o := c.Current().edits.Load()
 	if o == nil || (len(o.changes) < FoldAfter && o.others == 0) || c.fold != nil {
+		return
+	}
+	if time.Since(c.lastFold.end) < (foldDuty-1)*c.lastFold.took {
 		return
 	}
 	go func() {
@@ -50,13 +60,18 @@ func (c *City) Fold(ctx context.Context) error {
 		return ErrNoChanges
 	}
 	c.mu.Lock()
-	snap := c.Current()
-	if snap == nil || c.fold != nil {
+	if c.fold != nil {
 		c.mu.Unlock()
 		return nil
 	}
-	o := snap.edits.Load()
-	if o == nil || len(o.changes) == 0 {
+	release := c.quiesce()
+	snap := c.Current()
+	o := (*overlay)(nil)
+	if snap != nil {
+		o = snap.edits.Load()
+	}
+	if o == nil || len(o.changes) == 0 || c.fold != nil {
+		release()
 		c.mu.Unlock()
 		return nil
 	}
@@ -68,10 +83,12 @@ func (c *City) Fold(ctx context.Context) error {
 	v, err := cs.SaveDelta(context.WithoutCancel(ctx), data.Delta{Parent: snap.Version(), Upto: o.seq,
 		Source: fmt.Sprintf("%d edits over version %d", len(o.changes), snap.Version()), Counts: counts})
 	if err != nil {
+		release()
 		c.mu.Unlock()
 		return err
 	}
 	c.fold = &folding{of: snap, version: v}
+	release()
 	c.mu.Unlock()
 
 	ds.Version, ds.Source = v, fmt.Sprintf("%d edits over version %d", len(o.changes), snap.Version())
@@ -79,6 +96,9 @@ func (c *City) Fold(ctx context.Context) error {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Every edit staged against the old snapshot is published in its overlay before the carry
+	// over below reads it.
+	defer c.quiesce()()
 	c.fold = nil
 	if c.Current() != snap {
 		return nil // an import or activation replaced the snapshot meanwhile
@@ -97,6 +117,7 @@ func (c *City) Fold(ctx context.Context) error {
 	}
 	c.Swap(next)
 	c.previous = snap
+	c.lastFold.end, c.lastFold.took = time.Now(), next.BuildTime
 	c.log.Info("edits folded", "version", v, "parent", snap.Version(), "changes", len(o.changes), "build", next.BuildTime)
 	return nil
 }

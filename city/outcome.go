@@ -57,9 +57,7 @@ func (c *City) CaseOutcome(ctx context.Context, ev *data.Event, outcome, who str
 	if c.importing.Load() {
 		return nil, ErrImportBusy
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	res, err := c.edit(ctx, cs, Edit{Layer: data.LayerComponent, ID: ev.Component, Op: data.OpUpdate, IfMatch: "*",
+	res, err := c.edit(cs, Edit{Layer: data.LayerComponent, ID: ev.Component, Op: data.OpUpdate, IfMatch: "*",
 		Who: who, Why: "case outcome " + strings.TrimSpace(outcome), Case: ev.ID}, func(old *data.Dataset) (*data.Dataset, error) {
 		if old == nil || len(old.Components) != 1 {
 			return nil, fmt.Errorf("component %s of case %s: %w", ev.Component, ev.ID, ErrNotFound)

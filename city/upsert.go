@@ -55,6 +55,7 @@ func (c *City) Upsert(ctx context.Context, files []string, deletes map[data.Laye
 	defer c.importing.Store(false)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.quiesce()()
 	snap := c.Current()
 	if snap == nil {
 		return Committed{}, nil, data.ErrNoActive
