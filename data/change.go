@@ -85,6 +85,9 @@ type ChangeStore interface {
 	History(ctx context.Context, l Layer, id string) ([]Change, error)
 	// ChangesAfter returns up to limit changes with Seq > after, in Seq order.
 	ChangesAfter(ctx context.Context, after int64, limit int) ([]Change, error)
+	// LoadFeatures reads the features of layer l with the given ids in version v (those it
+	// has), without reading the layer's others: what an upsert compares its rows with.
+	LoadFeatures(ctx context.Context, v int64, l Layer, ids []string) (*Dataset, error)
 	// VersionSeq returns the last Seq a version includes: the log's end when a full version was
 	// saved, the Upto of a delta. Changes after it are what the version lacks.
 	VersionSeq(ctx context.Context, v int64) (int64, error)

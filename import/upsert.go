@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/data"
 	"citygeo/diff"
 	"citygeo/geo"
@@ -96,6 +98,32 @@ func nth(ds *data.Dataset, l data.Layer, i int) *data.Dataset {
 	return nil
 }
 
+// upsertIDs lists, per layer, the ids an upsert's rows and deletions name, and the grids its
+// components name.
+func upsertIDs(c *converter, deletes map[data.Layer][]string) map[data.Layer][]string {
+	out := map[data.Layer][]string{}
+	for k, l := range UpsertLayers {
+		for i := range c.ds.Count(l) {
+			if id, ok := data.FeatureID(l, nth(c.ds, l, i)); ok {
+				out[l] = append(out[l], id)
+			}
+		}
+		out[l] = append(out[l], c.deletes[k]...)
+		out[l] = append(out[l], deletes[l]...)
+	}
+	for _, cp := range c.ds.Components {
+		if cp.Grid != "" {
+			out[data.LayerGrid] = append(out[data.LayerGrid], cp.Grid)
+		}
+	}
+	for l, ids := range out {
+		if len(ids) == 0 {
+			delete(out, l)
+		}
+	}
+	return out
+}
+
 // UpsertLayers are the layers an upsert import changes by id.
 var UpsertLayers = map[schema.Kind]data.Layer{schema.Grid: data.LayerGrid, schema.Component: data.LayerComponent,
 	schema.Road: data.LayerRoad, schema.Address: data.LayerAddress, schema.POI: data.LayerPOI}
@@ -154,6 +182,11 @@ func UpsertChanges(ctx context.Context, base Base, files []string, deletes map[d
 	}
 	if len(c.derive) > 0 {
 		return nil, rep, fmt.Errorf("%w: an upsert import cannot derive grids", ErrUpsert)
+	}
+	if sb, ok := base.(*storeBase); ok {
+		if err := sb.prefetch(upsertIDs(c, deletes)); err != nil {
+			return nil, rep, err
+		}
 	}
 	vr := ValidateChanges(c.ds, base.Against(), opts.Validate)
 	for _, f := range vr.Findings {
@@ -224,11 +257,13 @@ func Upsert(ctx context.Context, st data.ChangeStore, base Base, files []string,
 	return v, rep, err
 }
 
-// StoreBase is version v of st as an upsert's Base, read as needed: areas, departments and
-// grids at once (what changes are validated against), another layer when a row first names one
-// of its features, so an upsert of components never reads the addresses.
+// StoreBase is version v of st as an upsert's Base, read as needed: areas and departments at
+// once (what changes are validated against); the features an upsert's rows name, and the grids
+// its components name, by id when st is a data.ChangeStore (data.ChangeStore.LoadFeatures), so
+// an upsert of a few rows never reads two million; a whole layer otherwise, or when an upserted
+// grid needs its neighbours.
 func StoreBase(ctx context.Context, st data.Store, v int64) (Base, error) {
-	ds, err := st.LoadLayers(ctx, v, []data.Layer{data.LayerArea, data.LayerDepartment, data.LayerGrid})
+	ds, err := st.LoadLayers(ctx, v, []data.Layer{data.LayerArea, data.LayerDepartment})
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +278,8 @@ func StoreBase(ctx context.Context, st data.Store, v int64) (Base, error) {
 		}
 	}
 	return &storeBase{ctx: ctx, st: st, datasetBase: datasetBase{ds: ds, ids: map[data.Layer]map[string]int{}},
-		loaded: map[data.Layer]bool{data.LayerArea: true, data.LayerDepartment: true, data.LayerGrid: true}, counts: counts}, nil
+		loaded: map[data.Layer]bool{data.LayerArea: true, data.LayerDepartment: true}, counts: counts,
+		byID: map[data.Layer]map[string]*data.Dataset{}}, nil
 }
 
 type storeBase struct {
@@ -252,31 +288,91 @@ type storeBase struct {
 	st     data.Store
 	loaded map[data.Layer]bool
 	counts map[data.Layer]int
-	err    error // the first failed load: Feature then answers nil, and UpsertChanges reports it
+	// byID holds the features fetched by id, per layer fetched that way: an id not in it is
+	// not in the version.
+	byID map[data.Layer]map[string]*data.Dataset
+	err  error // the first failed load: Feature then answers nil, and UpsertChanges reports it
 }
 
 func (b *storeBase) Count(l data.Layer) int { return b.counts[l] }
 
-func (b *storeBase) Feature(l data.Layer, id string) *data.Dataset {
-	if !b.loaded[l] && b.err == nil {
-		part, err := b.st.LoadLayers(b.ctx, b.ds.Version, []data.Layer{l})
-		if err != nil {
-			b.err = err
-			return nil
+// prefetch reads the features with ids, per layer, by id.
+func (b *storeBase) prefetch(ids map[data.Layer][]string) error {
+	cs, ok := b.st.(data.ChangeStore)
+	if !ok {
+		return nil
+	}
+	for l, want := range ids {
+		if b.loaded[l] {
+			continue
 		}
-		b.loaded[l] = true
-		switch l {
-		case data.LayerComponent:
-			b.ds.Components = part.Components
-		case data.LayerRoad:
-			b.ds.Roads = part.Roads
-		case data.LayerAddress:
-			b.ds.Addresses = part.Addresses
-		case data.LayerPOI:
-			b.ds.POIs = part.POIs
+		fs, err := cs.LoadFeatures(b.ctx, b.ds.Version, l, want)
+		if err != nil {
+			return err
+		}
+		m := b.byID[l]
+		if m == nil {
+			m = map[string]*data.Dataset{}
+			b.byID[l] = m
+		}
+		for i := range fs.Count(l) {
+			f := nth(fs, l, i)
+			if id, ok := data.FeatureID(l, f); ok {
+				m[id] = f
+			}
 		}
 	}
+	return nil
+}
+
+func (b *storeBase) Feature(l data.Layer, id string) *data.Dataset {
+	if m, ok := b.byID[l]; ok && !b.loaded[l] {
+		return m[id]
+	}
+	b.load(l)
 	return b.datasetBase.Feature(l, id)
+}
+
+// load reads the whole of layer l once.
+func (b *storeBase) load(l data.Layer) {
+	if b.loaded[l] || b.err != nil {
+		return
+	}
+	part, err := b.st.LoadLayers(b.ctx, b.ds.Version, []data.Layer{l})
+	if err != nil {
+		b.err = err
+		return
+	}
+	b.loaded[l] = true
+	switch l {
+	case data.LayerGrid:
+		b.ds.Grids = part.Grids
+	case data.LayerComponent:
+		b.ds.Components = part.Components
+	case data.LayerRoad:
+		b.ds.Roads = part.Roads
+	case data.LayerAddress:
+		b.ds.Addresses = part.Addresses
+	case data.LayerPOI:
+		b.ds.POIs = part.POIs
+	}
+}
+
+func (b *storeBase) Against() Against {
+	a := Against{Areas: b.ds.Areas, Departments: b.ds.Departments}
+	if b.counts[data.LayerGrid] > 0 {
+		a.Grid = func(code string) *data.Grid {
+			if f := b.Feature(data.LayerGrid, code); f != nil && len(f.Grids) == 1 {
+				return f.Grids[0]
+			}
+			return nil
+		}
+	}
+	a.GridsIn = func(bd orb.Bound) []*data.Grid {
+		b.load(data.LayerGrid)
+		return AgainstDataset(b.ds).GridsIn(bd)
+	}
+	return a
 }
 
 // loadErr is the error a lazily loading Base met, if any.

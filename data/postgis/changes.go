@@ -217,3 +217,81 @@ func queryChanges(ctx context.Context, q rowQuerier, where string, args ...any) 
 	}
 	return out, rows.Err()
 }
+
+// LoadFeatures implements data.ChangeStore: the layer's partition filtered by its id column for
+// a full version, the delta's changes then its parent for a delta.
+func (s *Store) LoadFeatures(ctx context.Context, v int64, l data.Layer, ids []string) (*data.Dataset, error) {
+	t, err := tableOf(l)
+	if err != nil {
+		return nil, err
+	}
+	ds := &data.Dataset{Version: v}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM dataset_version WHERE version = $1)`, v).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return data.ErrNoVersion
+		}
+		return featuresIn(ctx, tx, ds, t, v, ids)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load features of version %d: %w", v, err)
+	}
+	return ds, nil
+}
+
+func featuresIn(ctx context.Context, tx pgx.Tx, ds *data.Dataset, t *table, v int64, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var parent, from, upto int64
+	err := tx.QueryRow(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = $1`, v).Scan(&parent, &from, &upto)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE version = $1 AND %s::text = ANY($2) ORDER BY seq`,
+			t.selectList(), t.name, t.cols[0].name), v, ids)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := t.scan(rows, ds); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	case err != nil:
+		return err
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	cs, err := queryChanges(ctx, tx, `WHERE base = $1 AND seq > $2 AND seq <= $3 AND layer = $4 AND fid = ANY($5) ORDER BY seq`, parent, from, upto, string(t.layer), ids)
+	if err != nil {
+		return err
+	}
+	last := map[string]data.Change{}
+	for _, c := range cs {
+		last[c.ID] = c
+	}
+	var rest []string
+	for _, id := range ids {
+		if _, ok := last[id]; !ok {
+			rest = append(rest, id)
+		}
+	}
+	if err := featuresIn(ctx, tx, ds, t, parent, rest); err != nil {
+		return err
+	}
+	var changed []data.Change
+	for _, id := range ids {
+		if c, ok := last[id]; ok && c.Op != data.OpDelete {
+			changed = append(changed, c)
+		}
+	}
+	*ds = *data.Apply(ds, changed)
+	return nil
+}

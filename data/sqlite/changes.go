@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"citygeo/data"
@@ -214,4 +215,104 @@ func queryChanges(ctx context.Context, q querier, where string, args ...any) ([]
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// inBatch is how many ids one IN list of LoadFeatures holds.
+const inBatch = 500
+
+// LoadFeatures implements data.ChangeStore: by the fid index for a full version, the delta's
+// changes then its parent for a delta.
+func (s *Store) LoadFeatures(ctx context.Context, v int64, l data.Layer, ids []string) (*data.Dataset, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("load features of version %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dataset_version WHERE version = ?`, v).Scan(&n); err != nil {
+		return nil, fmt.Errorf("load features of version %d: %w", v, err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("load features of version %d: %w", v, data.ErrNoVersion)
+	}
+	ds := &data.Dataset{Version: v}
+	if err := featuresIn(ctx, tx, ds, v, l, ids); err != nil {
+		return nil, fmt.Errorf("load features of version %d: %w", v, err)
+	}
+	return ds, nil
+}
+
+func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l data.Layer, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var parent, from, upto int64
+	err := tx.QueryRowContext(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = ?`, v).Scan(&parent, &from, &upto)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		for i := 0; i < len(ids); i += inBatch {
+			part := ids[i:min(i+inBatch, len(ids))]
+			args := []any{v, string(l)}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT layer, seq, fid, geom, props FROM feature WHERE version = ? AND layer = ? AND fid IN (?`+
+				strings.Repeat(", ?", len(part)-1)+`) ORDER BY id`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var r row
+				var layer, props string
+				if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &props); err != nil {
+					rows.Close()
+					return err
+				}
+				r.layer, r.props = data.Layer(layer), []byte(props)
+				if err := decodeRow(ds, r); err != nil {
+					rows.Close()
+					return fmt.Errorf("%s #%d (%s): %w", layer, r.seq, r.fid, err)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	// A delta: the last change of each id it holds decides; the others are the parent's.
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	cs, err := queryChanges(ctx, tx, `WHERE base = ? AND seq > ? AND seq <= ? AND layer = ? ORDER BY seq`, parent, from, upto, string(l))
+	if err != nil {
+		return err
+	}
+	last := map[string]data.Change{}
+	for _, c := range cs {
+		if want[c.ID] {
+			last[c.ID] = c
+		}
+	}
+	var rest []string
+	for _, id := range ids {
+		if _, ok := last[id]; !ok {
+			rest = append(rest, id)
+		}
+	}
+	if err := featuresIn(ctx, tx, ds, parent, l, rest); err != nil {
+		return err
+	}
+	var changed []data.Change
+	for _, id := range ids {
+		if c, ok := last[id]; ok && c.Op != data.OpDelete {
+			changed = append(changed, c)
+		}
+	}
+	*ds = *data.Apply(ds, changed)
+	return nil
 }

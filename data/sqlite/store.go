@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS active (
 	version    INTEGER NOT NULL REFERENCES dataset_version(version),
 	changed_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS feature_fid ON feature(fid);
 CREATE TABLE IF NOT EXISTS feature_change (
 	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
 	base    INTEGER NOT NULL REFERENCES dataset_version(version),

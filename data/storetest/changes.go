@@ -154,6 +154,31 @@ func testDeltaVersion(t *testing.T, o Opener) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Load(delta) is not parent + changes (-want +got):\n%s", d)
 	}
+	for _, tc := range []struct {
+		v    int64
+		want []string
+	}{
+		{v1, []string{"4403030101000001 上水井盖", "44030302004000001 "}},
+		{v2, []string{"4403030101000001 改名井盖", "4403030101000009 新井盖"}},
+	} {
+		fs, err := s.LoadFeatures(ctx, tc.v, data.LayerComponent, []string{"4403030101000001", "44030302004000001", "4403030101000009", "nope"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range fs.Components {
+			got = append(got, c.ID+" "+c.Name)
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("LoadFeatures of version %d (-want +got):\n%s", tc.v, d)
+		}
+	}
+	if fs, err := s.LoadFeatures(ctx, v2, data.LayerGrid, []string{"440303001001002"}); err != nil || len(fs.Grids) != 1 || len(fs.Components) != 0 {
+		t.Errorf("LoadFeatures of a grid: %v", err)
+	}
+	if _, err := s.LoadFeatures(ctx, 99, data.LayerGrid, []string{"x"}); !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("LoadFeatures of version 99: %v", err)
+	}
 	part, err := s.LoadLayers(ctx, v2, []data.Layer{data.LayerGrid})
 	if err != nil {
 		t.Fatal(err)
