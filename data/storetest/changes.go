@@ -25,6 +25,7 @@ func RunChanges(t *testing.T, newOpener func(t *testing.T) Opener) {
 		{"DeltaRebasesLaterChanges", testDeltaRebase},
 		{"ChangesAfterPages", testChangesAfter},
 		{"UnknownBase", testUnknownBase},
+		{"LoadAsOf", testLoadAsOf},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newOpener(t)) })
 	}
@@ -312,5 +313,37 @@ func testUnknownBase(t *testing.T, o Opener) {
 	}
 	if _, err := s.SaveDelta(ctx, data.Delta{Parent: v + 7}); !errors.Is(err, data.ErrNoVersion) {
 		t.Errorf("SaveDelta of an unknown parent = %v, want ErrNoVersion", err)
+	}
+}
+
+func testLoadAsOf(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := openChanges(t, o)
+	v, err := s.Save(ctx, FullDataset(), "import")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := time.Now()
+	if _, err := data.LoadAsOf(ctx, s, saved.Add(-time.Hour)); !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("as of before the first version: %v", err)
+	}
+	c1 := []data.Change{componentChange(v, "4403030101000001", "一", data.OpUpdate)}
+	c1[0].At = saved.Add(time.Minute)
+	c2 := []data.Change{componentChange(v, "4403030101000001", "二", data.OpUpdate)}
+	c2[0].At = saved.Add(2 * time.Minute)
+	if err := s.Record(ctx, append(c1, c2...)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{{saved, "上水井盖"}, {saved.Add(90 * time.Second), "一"}, {saved.Add(time.Hour), "二"}} {
+		ds, err := data.LoadAsOf(ctx, s, tc.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ds.Components[0].Name; got != tc.want {
+			t.Errorf("as of %v: %q, want %q", tc.at.Sub(saved), got, tc.want)
+		}
 	}
 }
