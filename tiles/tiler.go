@@ -22,8 +22,8 @@ var ErrOutside = errors.New("tiles: tile outside the set's range")
 // sets of a Live given to WithLive.
 type Tiler struct {
 	ix    *Index
-	cache *Cache // city tiles; nil: none cached
-	live  *Live  // nil: the city set only
+	cache *Cache  // city tiles; nil: none cached
+	live  *Live   // nil: the city set only
 	edits Overlay // component edits over ix; nil: none
 	opts  Options
 	wb    orb.Bound // dataset bound in world coordinates
