@@ -79,11 +79,16 @@ func (c *City) commitLoop(cs data.ChangeStore) {
 			failed = append(failed, c.stage...)
 			c.stage = nil
 		} else {
+			var chs []data.Change
+			var olds []*data.Dataset
 			for i, st := range batch {
 				st.ch = changes[i]
 				if st.snap == c.Current() {
-					st.snap.serve(st.ch, st.old)
+					chs, olds = append(chs, st.ch), append(olds, st.old)
 				}
+			}
+			if len(chs) > 0 {
+				c.Current().serve(chs, olds)
 			}
 			c.maybeFold()
 		}

@@ -240,13 +240,17 @@ func (s *Snapshot) Against() importer.Against {
 	return a
 }
 
-// serve adds a recorded change to the snapshot's overlay. The tiles it touches get its sequence
-// number before the overlay that holds it is published, so no tile build of an older overlay
-// caches its tile under the new revision.
-func (s *Snapshot) serve(ch data.Change, old *data.Dataset) {
-	if ch.Layer == data.LayerComponent {
+// serve adds recorded changes to the snapshot's overlay; olds are the features before them.
+// The tiles they touch get their sequence numbers before the overlay that holds them is
+// published, so no tile build of an older overlay caches its tile under a new revision.
+// Callers hold mu.
+func (s *Snapshot) serve(chs []data.Change, olds []*data.Dataset) {
+	for i, ch := range chs {
+		if ch.Layer != data.LayerComponent {
+			continue
+		}
 		var gs []orb.Geometry
-		for _, d := range []*data.Dataset{old, ch.After} {
+		for _, d := range []*data.Dataset{olds[i], ch.After} {
 			if d != nil && len(d.Components) == 1 && d.Components[0].Geometry != nil {
 				gs = append(gs, d.Components[0].Geometry)
 			}
@@ -257,5 +261,5 @@ func (s *Snapshot) serve(ch data.Change, old *data.Dataset) {
 	if o == nil {
 		o = &overlay{}
 	}
-	s.edits.Store(o.with(ch))
+	s.edits.Store(o.with(chs...))
 }

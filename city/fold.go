@@ -112,7 +112,7 @@ func (c *City) Fold(ctx context.Context) error {
 	if cur := snap.edits.Load(); cur != nil {
 		for _, ch := range cur.changes[len(o.changes):] {
 			ch.Base = v
-			next.serve(ch, next.Feature(ch.Layer, ch.ID))
+			next.serve([]data.Change{ch}, []*data.Dataset{next.Feature(ch.Layer, ch.ID)})
 		}
 	}
 	c.Swap(next)
@@ -146,7 +146,7 @@ func (c *City) withPending(ctx context.Context, snap *Snapshot) (*Snapshot, erro
 		snap = snap.fresh()
 	}
 	for _, ch := range pending {
-		snap.serve(ch, snap.Feature(ch.Layer, ch.ID))
+		snap.serve([]data.Change{ch}, []*data.Dataset{snap.Feature(ch.Layer, ch.ID)})
 	}
 	return snap, nil
 }

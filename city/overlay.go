@@ -26,22 +26,26 @@ type overlay struct {
 	others  int                        // changes of layers other than components
 }
 
-// held returns the overlay with c added. The changes slice is appended to in place: only the
-// newest overlay ever appends, and older ones never read past their own length.
-func (o *overlay) with(c data.Change) *overlay {
-	n := &overlay{seq: c.Seq, comps: make(map[string]*data.Component, len(o.comps)+1), others: o.others}
-	n.changes = append(o.changes, c)
+// with returns the overlay with cs added, in order. The changes slice is appended to in place:
+// only the newest overlay ever appends, and older ones never read past their own length. The
+// map of components is copied once per call, so a group commit pays one copy for its group.
+func (o *overlay) with(cs ...data.Change) *overlay {
+	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), others: o.others}
+	n.changes = append(o.changes, cs...)
 	for k, v := range o.comps {
 		n.comps[k] = v
 	}
-	if c.Layer == data.LayerComponent {
+	for _, c := range cs {
+		n.seq = c.Seq
+		if c.Layer != data.LayerComponent {
+			n.others++
+			continue
+		}
 		var after *data.Component
 		if c.Op != data.OpDelete && c.After != nil && len(c.After.Components) == 1 {
 			after = c.After.Components[0]
 		}
 		n.comps[c.ID] = after
-	} else {
-		n.others++
 	}
 	return n
 }
