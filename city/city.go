@@ -36,6 +36,18 @@ type City struct {
 	mu        sync.Mutex  // one import, activation or follow step at a time
 	importing atomic.Bool // true for the whole of an import; a second one is refused
 	previous  *Snapshot   // the snapshot the last swap replaced, for an instant rollback; guarded by mu
+	fold      *folding    // the fold being built, nil when none; guarded by mu
+	lastFold  struct {
+		end  time.Time
+		took time.Duration
+	} // guarded by mu
+
+	// The group commit of edits (commit.go), guarded by mu.
+	stage      []*staged              // checked, waiting for the committer
+	staging    map[featureKey]*staged // by feature, the last edit staged and not yet published
+	committing bool                   // a committer runs
+	quiescing  bool                   // a fold or upsert holds new edits back
+	idle       *sync.Cond             // on mu: the committer stopped, or quiescing ended
 }
 
 // New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
@@ -44,7 +56,9 @@ func New(st data.Store, opts Options, log *slog.Logger) *City {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &City{store: st, opts: opts, log: log}
+	c := &City{store: st, opts: opts, log: log}
+	c.idle = sync.NewCond(&c.mu)
+	return c
 }
 
 // Current returns the snapshot being served, or nil before the first one.
@@ -130,8 +144,8 @@ func (c *City) serveCommitted(ctx context.Context, v int64) Committed {
 // changes, so its snapshot stays valid). Callers hold mu.
 func (c *City) reload(ctx context.Context, v int64) error {
 	cur := c.Current()
-	if cur != nil && cur.Version() == v {
-		return nil
+	if cur != nil && cur.Version() == v || c.fold != nil && c.fold.version == v {
+		return nil // served, or a fold of this process is building it and will serve it
 	}
 	snap := c.previous
 	if snap == nil || snap.Version() != v {
@@ -142,6 +156,10 @@ func (c *City) reload(ctx context.Context, v int64) error {
 		if snap, err = Build(ds, c.opts); err != nil {
 			return err
 		}
+	}
+	snap, err := c.withPending(ctx, snap)
+	if err != nil {
+		return err
 	}
 	c.Swap(snap)
 	c.previous = cur

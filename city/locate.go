@@ -70,7 +70,7 @@ func (s *Snapshot) Locate(given, p orb.Point, crs geo.CRS, q geo.NearestQuery, b
 	}
 	out.Community, out.Street, out.District = loc.Community.Ref(), loc.Street.Ref(), loc.District.Ref()
 	if q.K > 0 {
-		buf = s.Geo.Nearest(p, q, buf[:0])
+		buf = s.Nearest(p, q, buf[:0])
 		for _, n := range buf {
 			out.Components = append(out.Components, nearComponent(n, crs))
 		}

@@ -2,6 +2,7 @@ package city
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"citygeo/data"
@@ -20,6 +21,12 @@ type Snapshot struct {
 	Info      Info             // what /v1/info answers, computed once
 	LoadedAt  time.Time
 	BuildTime time.Duration // how long Build took (the indexes of a large city take seconds)
+
+	// edits are the changes served over the base above (nil: none): the one part of a
+	// snapshot that moves, swapped whole by City.Edit. Read paths ask the snapshot
+	// (Component, ComponentsIn, Nearest, Locate, Locator, Tiles), never the base index alone.
+	edits atomic.Pointer[overlay]
+	revs  tileRevs // per tile, the last edit that touched it
 }
 
 // Options tunes the indexes built for a snapshot. The zero value is the default.
@@ -65,8 +72,9 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 		cache = tiles.NewCache(0)
 	}
 	now := time.Now()
-	return &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now),
-		Tiles: tiles.NewTiler(tix.ix, cache, tiles.Options{})}, nil
+	s := &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now)}
+	s.Tiles = tiles.NewTiler(tix.ix, cache, tiles.Options{}).WithOverlay(tileOverlay{s})
+	return s, nil
 }
 
 // Version returns the dataset version of the snapshot.

@@ -51,12 +51,9 @@ type Changed struct {
 }
 
 // Change is one field's old and new value as the schema writes it ("" when absent); the
-// geometry is written as WKT under GeometryKey.
-type Change struct {
-	Key string `json:"key"`
-	Old string `json:"old"`
-	New string `json:"new"`
-}
+// geometry is written as WKT under GeometryKey. It is the field change a store records in a
+// feature's history (data.FieldChange).
+type Change = data.FieldChange
 
 // Datasets compares dataset a (the older, usually) with dataset b.
 func Datasets(a, b *data.Dataset) Result {

@@ -45,6 +45,9 @@ type converter struct {
 	order  []*resolved // layers in the order read
 	derive []deriveJob
 	intern map[string]string // one copy of each repeated value (department names, grid codes …)
+	// deletes, when not nil (an upsert), collects the ids of rows marked in DeleteColumn
+	// instead of converting them.
+	deletes map[schema.Kind][]string
 }
 
 // maxInterned bounds the intern table; past it values are kept as read.
@@ -263,8 +266,12 @@ func (c *converter) add(src *Source, f *Feature) error {
 	}
 	r.observe(f.Props)
 	r.info.Features++
-	c.report.Counts[r.Kind]++
 	x := &featureCtx{c: c, r: r, src: src, f: f}
+	if c.deletes != nil && deleteMarked(f.Props) {
+		c.deletes[r.Kind] = append(c.deletes[r.Kind], x.get(schema.Key(r.Kind)))
+		return nil
+	}
+	c.report.Counts[r.Kind]++
 	if g := f.Geometry; g != nil && r.Kind != schema.Department {
 		switch {
 		case badCoords(g):

@@ -44,40 +44,9 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	rep := &Report{Files: files, Counts: map[schema.Kind]int{}, Findings: []Finding{}}
 	c := newConverter(opts.Mapping, rep)
 	spans := map[schema.Kind][]span{}
-	var last *Source
 	read := 0 // records read from every file
 	for _, file := range files {
-		ro := opts.Read
-		if opts.Progress != nil {
-			file := file
-			ro.Progress = func(done, total int64) { opts.Progress(file, done, total) }
-		}
-		if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
-			crs, err := ParseCRS(opts.Mapping.CRS)
-			if err != nil {
-				return nil, rep, fmt.Errorf("mapping crs: %w", err)
-			}
-			ro.CRS = &crs
-		}
-		n := 0
-		err := Read(file, ro, func(src *Source, f *Feature) error {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			if src != last {
-				last = src
-				r, err := c.resolve(src, f)
-				if err != nil {
-					return err
-				}
-				if !r.Skip {
-					spans[r.Kind] = append(spans[r.Kind], span{start: rep.Counts[r.Kind], path: src.Path})
-				}
-			}
-			return c.add(src, f)
-		})
+		n, err := convertFrom(ctx, c, spans, opts, file, func(ro ReadOptions, fn func(*Source, *Feature) error) error { return Read(file, ro, fn) })
 		read += n
 		if errors.Is(err, errLayerUnknown) { // the client's file, not a failure: refused by the report
 			rep.add(Finding{Check: "file.layer", Severity: SeverityError, File: file, Reason: err.Error()})
@@ -137,6 +106,44 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	}
 	Validate(merged, vo, report)
 	return merged, rep, nil
+}
+
+// convertFrom converts the features that read gives (one file, or one request body) into c,
+// noting where each source layer starts in spans, and returns how many records it read.
+func convertFrom(ctx context.Context, c *converter, spans map[schema.Kind][]span, opts Options, name string,
+	read func(ReadOptions, func(*Source, *Feature) error) error) (int, error) {
+	var last *Source
+	ro := opts.Read
+	if opts.Progress != nil {
+		ro.Progress = func(done, total int64) { opts.Progress(name, done, total) }
+	}
+	if ro.CRS == nil && opts.Mapping != nil && opts.Mapping.CRS != "" {
+		crs, err := ParseCRS(opts.Mapping.CRS)
+		if err != nil {
+			return 0, fmt.Errorf("mapping crs: %w", err)
+		}
+		ro.CRS = &crs
+	}
+	n := 0
+	err := read(ro, func(src *Source, f *Feature) error {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if src != last {
+			last = src
+			r, err := c.resolve(src, f)
+			if err != nil {
+				return err
+			}
+			if !r.Skip {
+				spans[r.Kind] = append(spans[r.Kind], span{start: c.report.Counts[r.Kind], path: src.Path})
+			}
+		}
+		return c.add(src, f)
+	})
+	return n, err
 }
 
 // merge builds the new version: the layers read replace the same layers of base, the others

@@ -47,6 +47,10 @@ type validator struct {
 	areas map[string]*data.Area
 	grids map[string]*data.Grid
 	level map[data.AreaLevel]bool
+	// hasGrids: the version has a grid layer, so a component must name one of its grids.
+	// Validate sets it from the dataset; ValidateChanges, which sees only some grids, from the
+	// version.
+	hasGrids bool
 }
 
 // Validate checks a whole dataset (the imported layers merged with the kept ones) and calls add
@@ -54,7 +58,11 @@ type validator struct {
 // validity and type, components inside the grid they name, grids inside their community, gaps
 // and overlaps between grids, duplicate ids and department references.
 func Validate(ds *data.Dataset, opts ValidateOptions, add func(Finding)) {
-	v := &validator{ds: ds, opts: opts, add: add, areas: map[string]*data.Area{}, grids: map[string]*data.Grid{}, level: map[data.AreaLevel]bool{}}
+	validate(ds, opts, add, len(ds.Grids) > 0)
+}
+
+func validate(ds *data.Dataset, opts ValidateOptions, add func(Finding), hasGrids bool) {
+	v := &validator{ds: ds, opts: opts, add: add, areas: map[string]*data.Area{}, grids: map[string]*data.Grid{}, level: map[data.AreaLevel]bool{}, hasGrids: hasGrids}
 	v.checkAreas()
 	v.checkGrids()
 	v.checkComponents()
@@ -306,7 +314,7 @@ func (v *validator) checkComponents() {
 	var web webShift
 	placed := 0 // components checked against the grid they name
 	for i, c := range v.ds.Components {
-		if !check && len(v.grids) == 0 {
+		if !check && !v.hasGrids {
 			break
 		}
 		if check {
@@ -343,7 +351,7 @@ func (v *validator) checkComponents() {
 				v.ringChecks(schema.Component, i, c.ID, orb.MultiPolygon{p})
 			}
 		}
-		if len(v.grids) == 0 || c.Geometry == nil {
+		if !v.hasGrids || c.Geometry == nil {
 			continue
 		}
 		if c.Grid == "" {

@@ -60,7 +60,7 @@ func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Re
 		return nil, fmt.Errorf("build %d/%d/%d: %w", t.Z, t.X, t.Y, ErrBadTile)
 	}
 	if set == SetCity {
-		return buildCity(ix, t, opts), nil
+		return buildCity(ix, t, opts, nil), nil
 	}
 	if ls := live.set(set); ls != nil {
 		return ls.build(t, opts), nil
@@ -68,8 +68,8 @@ func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Re
 	return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
 }
 
-// buildCity builds tile t of the city set.
-func buildCity(ix *Index, t maptile.Tile, opts Options) *Result {
+// buildCity builds tile t of the city set, with the component edits of view (nil: none).
+func buildCity(ix *Index, t maptile.Tile, opts Options, view OverlayView) *Result {
 	opts = opts.withDefaults()
 	z := int(t.Z)
 	tp := newTileProj(t, tolerance(z))
@@ -83,7 +83,7 @@ func buildCity(ix *Index, t maptile.Tile, opts Options) *Result {
 	add(LayerAreas, func() []feature { return areasLayer(ix, tp, wb, z) })
 	add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z) })
 	add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z) })
-	add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z) })
+	add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z, view) })
 	return encodeTile(layers, opts)
 }
 
@@ -251,7 +251,7 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	return out
 }
 
-func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
+func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
 	var out []feature
 	if z <= clusterMaxZoom {
 		ix.clustersIn(z, wb, func(c *cluster) {
@@ -264,8 +264,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		})
 		return out
 	}
-	add := func(i int32) {
-		f := &ix.comps[i]
+	add := func(f *compF) {
 		c := f.c
 		var parts [][]ipt
 		typ := uint8(typePoint)
@@ -291,14 +290,27 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		}
 		out = append(out, feature{id: f.id, typ: typ, parts: parts, tags: tags, prio: prio(f.id)})
 	}
+	base := func(i int32) {
+		if f := &ix.comps[i]; view == nil || !view.Replaced(f.c.ID) {
+			add(f)
+		}
+	}
 	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
 		if ix.comps[i].geom == nil {
-			add(i)
+			base(i)
 		}
 	})
 	ix.compT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		add(i)
+		base(i)
 		return true
 	})
+	if view != nil {
+		view.Components(func(c *data.Component) {
+			if f, ok := worldComponent(c); ok && overlaps(f, wb) {
+				f.id = FeatureID(c.ID)
+				add(&f)
+			}
+		})
+	}
 	return out
 }

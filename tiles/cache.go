@@ -28,6 +28,7 @@ type cacheKey struct {
 	set     string
 	live    bool  // a live set's tile: dropped by Changed, not by version
 	version int64 // the dataset version of a city tile; 0 for live tiles
+	rev     int64 // the last edit (Overlay) that touched a city tile; 0: none
 	z       uint8
 	x, y    uint32
 }

@@ -159,26 +159,11 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
 	}
 	for _, c := range ds.Components {
-		var f compF
-		switch g := c.Geometry.(type) {
-		case orb.Point:
-			f.pt = toWorld(g)
-		case orb.LineString:
-			if len(g) == 0 {
-				continue
-			}
-			w := worldLine(g)
-			f.pt, f.geom = w[len(w)/2], w
-		case orb.Polygon:
-			if len(g) == 0 || len(g[0]) == 0 {
-				continue
-			}
-			w := worldPolygon(g)
-			f.pt, f.geom = w.Bound().Center(), w
-		default:
+		f, ok := worldComponent(c)
+		if !ok {
 			continue
 		}
-		f.id, f.c = FeatureID(c.ID), c
+		f.id = FeatureID(c.ID)
 		if f.geom != nil {
 			b := f.geom.Bound()
 			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
@@ -202,6 +187,31 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	ix.sortCells()
 	ix.buildClusters()
 	return ix, nil
+}
+
+// worldComponent projects c to world coordinates; false for a component without a geometry a
+// tile can draw.
+func worldComponent(c *data.Component) (compF, bool) {
+	f := compF{c: c}
+	switch g := c.Geometry.(type) {
+	case orb.Point:
+		f.pt = toWorld(g)
+	case orb.LineString:
+		if len(g) == 0 {
+			return f, false
+		}
+		w := worldLine(g)
+		f.pt, f.geom = w[len(w)/2], w
+	case orb.Polygon:
+		if len(g) == 0 || len(g[0]) == 0 {
+			return f, false
+		}
+		w := worldPolygon(g)
+		f.pt, f.geom = w.Bound().Center(), w
+	default:
+		return f, false
+	}
+	return f, true
 }
 
 // Version returns the dataset version the index was built from.

@@ -22,8 +22,9 @@ var ErrOutside = errors.New("tiles: tile outside the set's range")
 // sets of a Live given to WithLive.
 type Tiler struct {
 	ix    *Index
-	cache *Cache // city tiles; nil: none cached
-	live  *Live  // nil: the city set only
+	cache *Cache  // city tiles; nil: none cached
+	live  *Live   // nil: the city set only
+	edits Overlay // component edits over ix; nil: none
 	opts  Options
 	wb    orb.Bound // dataset bound in world coordinates
 }
@@ -88,14 +89,25 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 		return ls.tile(mt, t.opts)
 	}
 	k := cacheKey{set: set, version: t.ix.Version(), z: uint8(z), x: uint32(x), y: uint32(y)}
-	if tl, ok := t.cache.get(k); ok {
-		return tl, nil
+	var view OverlayView
+	cacheable := true
+	if t.edits != nil {
+		if view = t.edits.View(); view != nil {
+			k.rev, cacheable = view.Rev(mt)
+		}
 	}
-	tl, err := newTile(buildCity(t.ix, mt, t.opts), k)
+	if cacheable {
+		if tl, ok := t.cache.get(k); ok {
+			return tl, nil
+		}
+	}
+	tl, err := newTile(buildCity(t.ix, mt, t.opts, view), k)
 	if err != nil {
 		return nil, err
 	}
-	t.cache.putCity(k, tl, t.ix)
+	if cacheable {
+		t.cache.putCity(k, tl, t.ix)
+	}
 	return tl, nil
 }
 

@@ -165,8 +165,9 @@ func newValidateCmd() *cobra.Command {
 
 func newImportCmd() *cobra.Command {
 	var f importFlags
+	var mode, deleteList string
 	cmd := &cobra.Command{
-		Use:   "import --store PATH [--map F] [--crs EPSG:n] FILE…",
+		Use:   "import --store PATH [--mode replace|upsert] [--delete-list F] [--map F] [--crs EPSG:n] FILE…",
 		Short: "validate survey files and, when no errors are found, write them as the new active version",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
@@ -178,15 +179,30 @@ func newImportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if mode != "replace" && mode != "upsert" {
+				return &exitError{code: 2, err: fmt.Errorf("--mode %q: want replace or upsert", mode)}
+			}
+			if deleteList != "" && mode != "upsert" {
+				return &exitError{code: 2, err: errors.New("--delete-list needs --mode upsert")}
+			}
 			tuneGC()
 			st, err := openStore(ctx, f.sf.store)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			v, rep, err := importer.Import(ctx, st, files, opts)
+			var v int64
+			var rep *importer.Report
+			if mode == "upsert" {
+				v, rep, err = upsert(ctx, st, files, deleteList, opts)
+			} else {
+				v, rep, err = importer.Import(ctx, st, files, opts)
+			}
 			done()
 			entry := audit.Entry{Action: "import", Target: baseNames(files), Version: v, Result: audit.ResultOK}
+			if mode == "upsert" {
+				entry.Action = "import-upsert"
+			}
 			var ve *importer.ValidationError
 			switch {
 			case errors.As(err, &ve):
@@ -206,7 +222,33 @@ func newImportCmd() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&mode, "mode", "replace", "replace: the layers in the files replace the active version's; upsert: rows create or update features by id, rows marked in the DELETE column and ids in --delete-list delete them, and the new version stores only the changes")
+	cmd.Flags().StringVar(&deleteList, "delete-list", "", "upsert: a file of ids to delete, one a line (a bare id is a component's; or layer,id with layer component, grid, road, address or poi)")
 	return cmd
+}
+
+// upsert imports files into st's active version by id (importer.Upsert).
+func upsert(ctx context.Context, st data.Store, files []string, deleteList string, opts importer.Options) (int64, *importer.Report, error) {
+	cs, ok := st.(data.ChangeStore)
+	if !ok {
+		return 0, nil, &exitError{code: 2, err: errors.New("this store keeps no changes: --mode upsert needs the SQLite or PostgreSQL store")}
+	}
+	var deletes map[data.Layer][]string
+	if deleteList != "" {
+		var err error
+		if deletes, err = importer.ReadDeleteList(deleteList); err != nil {
+			return 0, nil, &exitError{code: 2, err: err}
+		}
+	}
+	v, err := st.ActiveVersion(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("upsert needs an active version to change: %w", err)
+	}
+	base, err := importer.StoreBase(ctx, st, v)
+	if err != nil {
+		return 0, nil, err
+	}
+	return importer.Upsert(ctx, cs, base, files, deletes, opts)
 }
 
 // tuneGC trades memory the import (or validation) may use for less GC work: collect less often (GOGC 300), but

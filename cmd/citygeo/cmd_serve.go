@@ -138,7 +138,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if base != nil {
 		defer base.Close() // after the HTTP server has stopped (deferred later, run earlier)
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, Dispatch: disp, Duty: people.Duty, WebDir: cfg.WebDir,
+	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, CaseOutcomes: cfg.CaseOutcomes, Dispatch: disp, Duty: people.Duty, WebDir: cfg.WebDir,
 		Field: force.Force, Fences: force.fences,
 		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
 		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,

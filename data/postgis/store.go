@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-var _ data.Store = (*Store)(nil)
+var _ data.ChangeStore = (*Store)(nil)
 
 // ErrClosed is what a running Watch returns when Close ends it.
 var ErrClosed = errors.New("postgis store is closed")
@@ -112,6 +112,12 @@ func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int6
 		if err := copyLayer(ctx, tx, t, v, ds); err != nil {
 			return 0, fmt.Errorf("save dataset version %d: %s: %w", v, t.layer, err)
 		}
+	}
+	if err := lockChanges(ctx, tx); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO version_seq(version, seq) SELECT $1, coalesce(max(seq), 0) FROM feature_change`, v); err != nil {
+		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
 	}
 	if err := setActive(ctx, tx, v); err != nil {
 		return 0, err
@@ -284,21 +290,56 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*
 		if _, err := tx.Exec(ctx, `SET LOCAL enable_sort = off`); err != nil {
 			return err
 		}
-		for _, l := range layers {
-			t, err := tableOf(l)
-			if err != nil {
-				return err
-			}
-			if err := loadLayer(ctx, tx, t, v, ds); err != nil {
-				return fmt.Errorf("%s: %w", l, err)
-			}
-		}
-		return nil
+		ds, err = loadIn(ctx, tx, ds, layers)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
 	return ds, nil
+}
+
+// loadIn fills ds (version, name, source and time set) with its layers: read from the layer
+// tables for a full version, or its parent's with its changes applied for a delta version.
+func loadIn(ctx context.Context, tx pgx.Tx, ds *data.Dataset, layers []data.Layer) (*data.Dataset, error) {
+	v := ds.Version
+	var parent, from, upto int64
+	err := tx.QueryRow(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = $1`, v).Scan(&parent, &from, &upto)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		for _, l := range layers {
+			t, err := tableOf(l)
+			if err != nil {
+				return nil, err
+			}
+			if err := loadLayer(ctx, tx, t, v, ds); err != nil {
+				return nil, fmt.Errorf("%s: %w", l, err)
+			}
+		}
+		return ds, nil
+	case err != nil:
+		return nil, err
+	}
+	base, err := loadIn(ctx, tx, &data.Dataset{Version: parent}, layers)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := queryChanges(ctx, tx, `WHERE base = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`, parent, from, upto)
+	if err != nil {
+		return nil, err
+	}
+	out := data.Apply(base, cs)
+	out.Version, out.Name, out.Source, out.CreatedAt = ds.Version, ds.Name, ds.Source, ds.CreatedAt
+	keep := map[data.Layer]bool{}
+	for _, l := range layers {
+		keep[l] = true
+	}
+	for _, l := range data.Layers {
+		if !keep[l] {
+			out.Clear(l)
+		}
+	}
+	return out, nil
 }
 
 func loadLayer(ctx context.Context, tx pgx.Tx, t *table, v int64, ds *data.Dataset) error {

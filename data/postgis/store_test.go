@@ -46,6 +46,20 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestChangesConformance runs the change-store suite: a schema per subtest, a pool per Open.
+func TestChangesConformance(t *testing.T) {
+	storetest.RunChanges(t, func(t *testing.T) storetest.Opener {
+		dsn := testDB(t)
+		return storetest.OpenerFunc(func(t *testing.T) data.Store {
+			s, err := postgis.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+	})
+}
+
 // TestEventsConformance runs the event store suite on dispatch_event.
 func TestEventsConformance(t *testing.T) {
 	dsn := testDB(t)

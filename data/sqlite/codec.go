@@ -2,9 +2,10 @@ package sqlite
 
 import (
 	"fmt"
-	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 	"strconv"
 	"time"
+
+	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 
 	"citygeo/data"
 

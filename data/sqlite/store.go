@@ -40,9 +40,36 @@ CREATE TABLE IF NOT EXISTS active (
 	id         INTEGER PRIMARY KEY CHECK (id = 1),
 	version    INTEGER NOT NULL REFERENCES dataset_version(version),
 	changed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feature_fid ON feature(fid);
+CREATE TABLE IF NOT EXISTS feature_change (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	base    INTEGER NOT NULL REFERENCES dataset_version(version),
+	layer   TEXT    NOT NULL,
+	fid     TEXT    NOT NULL,
+	op      TEXT    NOT NULL,
+	who     TEXT    NOT NULL,
+	at      TEXT    NOT NULL,
+	why     TEXT    NOT NULL,
+	case_id TEXT    NOT NULL,
+	fields  TEXT    NOT NULL,
+	feature TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feature_change_fid ON feature_change(layer, fid, seq);
+CREATE INDEX IF NOT EXISTS feature_change_base ON feature_change(base, seq);
+CREATE TABLE IF NOT EXISTS version_delta (
+	version  INTEGER PRIMARY KEY REFERENCES dataset_version(version),
+	parent   INTEGER NOT NULL REFERENCES dataset_version(version),
+	from_seq INTEGER NOT NULL,
+	upto_seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS version_delta_parent ON version_delta(parent);
+CREATE TABLE IF NOT EXISTS version_seq (
+	version INTEGER PRIMARY KEY REFERENCES dataset_version(version),
+	seq     INTEGER NOT NULL
 );`
 
-var _ data.Store = (*Store)(nil)
+var _ data.ChangeStore = (*Store)(nil)
 
 // Store is an open dataset store file, the embedded data.Store. It is safe for concurrent use.
 type Store struct {
@@ -132,6 +159,9 @@ func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int6
 		return 0, fmt.Errorf("save dataset: %w", err)
 	}
 	if err := insertRows(ctx, tx, v, ds); err != nil {
+		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO version_seq(version, seq) SELECT ?, coalesce(max(seq), 0) FROM feature_change`, v); err != nil {
 		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
 	}
 	if err := setActive(ctx, tx, v); err != nil {
@@ -334,12 +364,46 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*
 	if layers == nil {
 		layers = data.Layers
 	}
+	return loadIn(ctx, tx, ds, layers)
+}
+
+// loadIn fills ds (version, name, source and time set) with its layers: read from the feature
+// rows of a full version, or its parent's with its changes applied for a delta version.
+func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Layer) (*data.Dataset, error) {
+	v := ds.Version
+	var parent, from, upto int64
+	err := tx.QueryRowContext(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = ?`, v).Scan(&parent, &from, &upto)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		for _, l := range layers {
+			if err := loadLayer(ctx, tx, ds, v, l); err != nil {
+				return nil, err
+			}
+		}
+		return ds, nil
+	case err != nil:
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	base, err := loadIn(ctx, tx, &data.Dataset{Version: parent}, layers)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := queryChanges(ctx, tx, `WHERE base = ? AND seq > ? AND seq <= ? ORDER BY seq`, parent, from, upto)
+	if err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	out := data.Apply(base, cs)
+	out.Version, out.Name, out.Source, out.CreatedAt = ds.Version, ds.Name, ds.Source, ds.CreatedAt
+	keep := map[data.Layer]bool{}
 	for _, l := range layers {
-		if err := loadLayer(ctx, tx, ds, v, l); err != nil {
-			return nil, err
+		keep[l] = true
+	}
+	for _, l := range data.Layers {
+		if !keep[l] {
+			out.Clear(l)
 		}
 	}
-	return ds, nil
+	return out, nil
 }
 
 // loadLayer reads one layer of version v: a range scan of the rowid, which is in seq order.

@@ -30,6 +30,20 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestChangesConformance runs the change-store suite on the store file.
+func TestChangesConformance(t *testing.T) {
+	storetest.RunChanges(t, func(t *testing.T) storetest.Opener {
+		path := filepath.Join(t.TempDir(), "store.db")
+		return storetest.OpenerFunc(func(t *testing.T) data.Store {
+			st, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		})
+	})
+}
+
 // TestEventsConformance runs the event store suite on the events file.
 func TestEventsConformance(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sqlite.EventsPath("city.db"))

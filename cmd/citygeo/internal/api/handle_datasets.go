@@ -90,6 +90,11 @@ func (s *Server) handleUpload(c *gin.Context) {
 		return
 	}
 	defer s.observeImport(c, time.Now())
+	mode := c.DefaultQuery("mode", "replace")
+	if mode != "replace" && mode != "upsert" {
+		Fail(c, "", BadParam("mode", "%q: want replace or upsert", mode))
+		return
+	}
 	if s.city.Importing() { // refuse before reading a body that may be a gigabyte
 		Fail(c, "", importBusy())
 		return
@@ -123,7 +128,13 @@ func (s *Server) handleUpload(c *gin.Context) {
 		names[i] = filepath.Base(f)
 	}
 	c.Set(ctxAuditTarget, strings.Join(names, " "))
-	done, rep, err := s.city.Import(c.Request.Context(), files, opts)
+	var done city.Committed
+	var rep *importer.Report
+	if mode == "upsert" {
+		done, rep, err = s.city.Upsert(c.Request.Context(), files, nil, opts)
+	} else {
+		done, rep, err = s.city.Import(c.Request.Context(), files, opts)
+	}
 	uploadNames(rep, dir)
 	if err == nil {
 		c.Set(ctxAuditVersion, done.Version)
@@ -144,7 +155,10 @@ func (s *Server) handleUpload(c *gin.Context) {
 	case errors.Is(err, importer.ErrTooLarge):
 		Fail(c, "file", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "file", Message: err.Error()})
 		return
-	case errors.Is(err, importer.ErrFormat), errors.Is(err, importer.ErrUnsafe), errors.Is(err, importer.ErrCRS):
+	case errors.Is(err, city.ErrNoChanges):
+		Fail(c, "mode", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Field: "mode", Message: err.Error()})
+		return
+	case errors.Is(err, importer.ErrFormat), errors.Is(err, importer.ErrUnsafe), errors.Is(err, importer.ErrCRS), errors.Is(err, importer.ErrUpsert):
 		Fail(c, "file", BadParam("file", "%s", strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")))
 		return
 	case err != nil:

@@ -42,7 +42,7 @@ func (s *Server) resolver(c *gin.Context) (*dispatch.Resolver, *city.Snapshot) {
 	if gc == nil && snap.Gazetteer != nil {
 		gc = snap.AddressGeocoder()
 	}
-	r := &dispatch.Resolver{Locator: dispatch.GeoLocator{Index: snap.Geo}, Rules: d.Rules, Feed: d.Feed,
+	r := &dispatch.Resolver{Locator: snap.Locator(), Rules: d.Rules, Feed: d.Feed,
 		Geocoder: gc, Calendar: d.Calendar, BindRadius: d.BindRadius}
 	if s.duty != nil {
 		r.People = s.duty.Board.Index(snap.DutyCity())
@@ -216,6 +216,7 @@ type EventRequest struct {
 	Description string        `json:"description,omitempty"`
 	Dispatched  string        `json:"dispatched,omitempty"` // RFC 3339; empty: kept, or now once it has a department
 	Note        string        `json:"note,omitempty"`       // for the event's history
+	Outcome     string        `json:"outcome,omitempty"`    // closing: 部件丢失, 部件损坏, 已修复 … (handle_outcome.go)
 }
 
 func (s *Server) handlePostEvent(c *gin.Context) {
@@ -232,6 +233,10 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 	status, err := data.ParseEventStatus(q.Status)
 	if err != nil {
 		Fail(c, "", BadParam("status", "%v", err))
+		return
+	}
+	if err := checkOutcome(q.Outcome, status); err != nil {
+		Fail(c, "", err)
 		return
 	}
 	in, crs, aerr := q.input()
@@ -260,6 +265,7 @@ func (s *Server) handlePostEvent(c *gin.Context) {
 	var ie *dispatch.InputError
 	switch {
 	case err == nil:
+		s.caseOutcome(c, ev, q.Outcome)
 		c.JSON(http.StatusOK, eventOut(ev, crs, now))
 	case errors.Is(err, dispatch.ErrUnknownEvent):
 		Fail(c, "", NotFound("id", "%v", err))

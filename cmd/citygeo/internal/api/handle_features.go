@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb/geojson"
 
+	"citygeo/city"
 	"citygeo/data"
 	"citygeo/geo"
 )
@@ -59,13 +60,30 @@ func (s *Server) handleArea() gin.HandlerFunc {
 		(*geo.Index).Area, func(a *data.Area, _ *geo.Index, crs geo.CRS) *geojson.Feature { return areaFeature(a, crs) })
 }
 
-func (s *Server) handleComponent() gin.HandlerFunc {
-	return lookupHandler(s, "id", "component",
-		func(id string) error {
-			_, err := data.ParseComponentID(id)
-			return err
-		},
-		(*geo.Index).Component, func(c *data.Component, _ *geo.Index, crs geo.CRS) *geojson.Feature { return componentFeature(c, crs) })
+// handleComponent answers one component as served now (edits included) with its ETag, which
+// an update or delete sends back in If-Match.
+func (s *Server) handleComponent(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := data.ParseComponentID(id); err != nil {
+		Fail(c, "id", err)
+		return
+	}
+	crs, err := ParseCRSParam(c.Query("crs"))
+	if err != nil {
+		Fail(c, "", err)
+		return
+	}
+	snap := s.snapshot(c)
+	if snap == nil {
+		return
+	}
+	cp := snap.Component(id)
+	if cp == nil {
+		Fail(c, "", NotFound("id", "no component %s in dataset version %d", id, snap.Version()))
+		return
+	}
+	c.Header("ETag", city.FeatureETag(&data.Dataset{Components: []*data.Component{cp}}))
+	c.JSON(http.StatusOK, componentFeature(cp, crs))
 }
 
 func (s *Server) handleComponents(c *gin.Context) {
@@ -101,7 +119,7 @@ func (s *Server) handleComponents(c *gin.Context) {
 	q := geo.BoundToCGCS2000(b, crs)
 	fc := geojson.NewFeatureCollection()
 	truncated := false
-	snap.Geo.ComponentsIn(q, class, func(cp *data.Component) bool {
+	snap.ComponentsIn(q, class, func(cp *data.Component) bool {
 		if !geo.Intersects(cp.Geometry, q) {
 			return true
 		}

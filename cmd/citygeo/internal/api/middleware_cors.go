@@ -20,10 +20,10 @@ type CORS struct {
 
 // corsHeaders are the request headers a cross-origin page may send: the bearer token, a JSON
 // body's type, a trace id and tile revalidation.
-const corsHeaders = "Authorization, Content-Type, X-Request-Id, If-None-Match, Accept, Accept-Language"
+const corsHeaders = "Authorization, Content-Type, X-Request-Id, If-None-Match, If-Match, X-Edit-Reason, Accept, Accept-Language"
 
 // corsExpose are the answer headers a cross-origin page may read beyond the safelisted ones.
-const corsExpose = "X-Request-Id, Retry-After, ETag, WWW-Authenticate"
+const corsExpose = "X-Request-Id, Retry-After, ETag, WWW-Authenticate, X-Component-Change"
 
 func (c CORS) allows(origin string) bool {
 	return slices.Contains(c.Origins, "*") || slices.Contains(c.Origins, origin)

@@ -12,6 +12,7 @@ import (
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/buildinfo"
+	"citygeo/data"
 	"citygeo/duty"
 	"citygeo/field"
 	"citygeo/tiles"
@@ -54,6 +55,10 @@ type Options struct {
 	UploadTimeout time.Duration
 	// Audit records every write attempt; nil: none. The caller closes it after the server.
 	Audit *audit.Log
+	// CaseOutcomes makes closing an event with an outcome (部件丢失, 已修复 …) set the status of
+	// the component it is bound to, recorded in the component's history; false: outcomes are
+	// not acted on.
+	CaseOutcomes bool
 	// PublicURL is the URL clients reach the server at (https://gis.example.gov.cn/citygeo),
 	// used for the absolute URLs of TileJSON and styles; "": the request's scheme and Host.
 	PublicURL string
@@ -90,6 +95,7 @@ type Server struct {
 	audit         *audit.Log
 	openAPI       []byte      // the document, completed from the route table
 	publicURL     string      // without a trailing slash
+	caseOutcomes  bool        // closing an event with an outcome sets its component's status
 	draining      atomic.Bool // set by Drain: not ready, and every answer closes its connection
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
@@ -110,7 +116,7 @@ func New(opts Options) *Server {
 	s := &Server{auth: opts.Auth, log: opts.Logger, city: opts.City, maxUpload: opts.MaxUpload,
 		web: web.New(opts.WebDir), disp: opts.Dispatch, field: opts.Field, fenceWatch: opts.Fences, duty: opts.Duty, build: opts.Build, accessLog: opts.AccessLog, corsCfg: opts.CORS,
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
-		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/")}
+		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/"), caseOutcomes: opts.CaseOutcomes}
 	s.basemap = opts.Basemap
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
@@ -182,8 +188,18 @@ func (s *Server) Routes() []Route {
 		{"POST", "/v1/locate/batch", Read, "locate up to 1,000 points", s.handleLocateBatch},
 		{"GET", "/v1/grids/:code", Read, "one unit grid as GeoJSON", s.handleGrid()},
 		{"GET", "/v1/areas/:code", Read, "one district, street or community as GeoJSON", s.handleArea()},
-		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent()},
+		{"GET", "/v1/components/:id", Read, "one component as GeoJSON", s.handleComponent},
 		{"GET", "/v1/components", Read, "components in a bbox, optionally of a class, as GeoJSON", s.handleComponents},
+		{"POST", "/v1/components", Write(RoleGIS), "create one component (validated as an import), served at once and recorded in its history", s.editRoute(data.OpCreate, "components")},
+		{"PUT", "/v1/components/:id", Write(RoleGIS), "update one component; If-Match with its ETag (412 when stale, 428 without)", s.editRoute(data.OpUpdate, "components")},
+		{"DELETE", "/v1/components/:id", Write(RoleGIS), "delete one component; If-Match with its ETag", s.editRoute(data.OpDelete, "components")},
+		{"GET", "/v1/components/:id/history", Write(RoleGIS), "every recorded change of one component: who, when, why, old and new values", s.historyRoute("components")},
+		{"GET", "/v1/features/:layer/:id", Read, "one grid, address, POI, road or component as served now, with its ETag", s.handleFeature},
+		{"POST", "/v1/features/:layer", Write(RoleGIS), "create one grid, address, POI, road or component", s.editRoute(data.OpCreate, "")},
+		{"PUT", "/v1/features/:layer/:id", Write(RoleGIS), "update one grid, address, POI, road or component; If-Match with its ETag", s.editRoute(data.OpUpdate, "")},
+		{"DELETE", "/v1/features/:layer/:id", Write(RoleGIS), "delete one grid, address, POI, road or component; If-Match with its ETag", s.editRoute(data.OpDelete, "")},
+		{"GET", "/v1/features/:layer/:id/history", Write(RoleGIS), "every recorded change of one feature", s.historyRoute("")},
+		{"GET", "/v1/changes", Write(RoleGIS), "the change log after a cursor or a version (?after=N|vN), a page at a time, for the provincial platform to poll", s.handleChanges},
 		{"POST", "/v1/dispatch", Read, "report → place, component, department, deadline, duplicates", s.handleDispatch},
 		{"POST", "/v1/dispatch/batch", Read, "dispatch up to 1,000 reports", s.handleDispatchBatch},
 		{"POST", "/v1/events", Write(RoleDispatcher), "create, update or close an event by id", s.handlePostEvent},

@@ -38,7 +38,8 @@ type Config struct {
 	Fences        string        `yaml:"fences" help:"geofences (GeoJSON: id, name, kind forbidden|assigned, roles, devices, hours HH:MM-HH:MM); alerts at /v1/alerts and /v1/alerts/stream"`
 	StillFor      time.Duration `yaml:"still_for" help:"a device within 30 m this long raises a stationary alert (negative: never)"`
 
-	Basemap string `yaml:"basemap" help:"offline base map (.mbtiles or .pmtiles; raster png/jpg/webp or vector pbf) served at /basemap and /wmts/1.0.0/WMTSCapabilities.xml and drawn under the wall and desk styles; empty: none"`
+	Basemap      string `yaml:"basemap" help:"offline base map (.mbtiles or .pmtiles; raster png/jpg/webp or vector pbf) served at /basemap and /wmts/1.0.0/WMTSCapabilities.xml and drawn under the wall and desk styles; empty: none"`
+	CaseOutcomes bool   `yaml:"case_outcomes" help:"closing an event with an outcome (部件丢失, 部件损坏, 已修复 …) sets the status of the component it is bound to, recorded in its history with the case id; false: outcomes change no component"`
 
 	PublicURL string `yaml:"public_url" help:"URL clients reach the server at (https://gis.example.gov.cn/citygeo), for the absolute URLs in TileJSON and styles; empty: taken from each request's Host header"`
 
@@ -110,6 +111,7 @@ func Default() *Config {
 		MaxUpload:     1 << 30,
 		RetentionDays: fieldforce.DefaultRetentionDays,
 		StillFor:      fieldforce.DefaultStillFor,
+		CaseOutcomes:  true,
 		Log:           Log{Format: "auto", Level: "info", Access: true},
 		HTTP: HTTP{
 			ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,265 @@
+package city
+
+import (
+	"math"
+	"slices"
+	"sync"
+
+	"citygeo/data"
+	"citygeo/dispatch"
+	"citygeo/geo"
+	"citygeo/tiles"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// overlay is the edits served over a snapshot's immutable base: the changes recorded against
+// its version and not yet folded into a new one. An overlay never changes; an edit stores a new
+// one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
+// place, in tiles); a change of another layer (grids, addresses, POIs, roads) is held for the
+// fold, which rebuilds the indexes in the background, and is served once that is done.
+type overlay struct {
+	seq     int64                      // the last change held
+	changes []data.Change              // every change held, in order: the fold applies them
+	comps   map[string]*data.Component // by id: the component as edited, nil when deleted
+	others  int                        // changes of layers other than components
+}
+
+// with returns the overlay with cs added, in order. The changes slice is appended to in place:
+// only the newest overlay ever appends, and older ones never read past their own length. The
+// map of components is copied once per call, so a group commit pays one copy for its group.
+func (o *overlay) with(cs ...data.Change) *overlay {
+	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), others: o.others}
+	n.changes = append(o.changes, cs...)
+	for k, v := range o.comps {
+		n.comps[k] = v
+	}
+	for _, c := range cs {
+		n.seq = c.Seq
+		if c.Layer != data.LayerComponent {
+			n.others++
+			continue
+		}
+		var after *data.Component
+		if c.Op != data.OpDelete && c.After != nil && len(c.After.Components) == 1 {
+			after = c.After.Components[0]
+		}
+		n.comps[c.ID] = after
+	}
+	return n
+}
+
+// tileRevs records, per city tile, the last edit that touched it. It is shared by every overlay
+// of one snapshot and only grows: a tile build whose overlay is older than the tile's last
+// edit must not cache what it built (see tiles.OverlayView.Rev).
+type tileRevs struct {
+	mu sync.RWMutex
+	m  map[maptile.Tile]int64
+}
+
+func (r *tileRevs) touch(seq int64, gs ...orb.Geometry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[maptile.Tile]int64{}
+	}
+	for _, g := range gs {
+		for _, t := range tiles.EditedTiles(g) {
+			r.m[t] = seq
+		}
+	}
+}
+
+func (r *tileRevs) rev(t maptile.Tile) int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.m[t]
+}
+
+// tileOverlay is a snapshot's edits as the tiles package sees them.
+type tileOverlay struct{ s *Snapshot }
+
+func (t tileOverlay) View() tiles.OverlayView {
+	o := t.s.edits.Load()
+	if o == nil || len(o.comps) == 0 {
+		return nil
+	}
+	return tileView{o: o, revs: &t.s.revs}
+}
+
+type tileView struct {
+	o    *overlay
+	revs *tileRevs
+}
+
+func (v tileView) Rev(t maptile.Tile) (int64, bool) {
+	r := v.revs.rev(t)
+	return r, r <= v.o.seq
+}
+
+func (v tileView) Replaced(id string) bool {
+	_, ok := v.o.comps[id]
+	return ok
+}
+
+func (v tileView) Components(fn func(*data.Component)) {
+	for _, c := range v.o.comps {
+		if c != nil {
+			fn(c)
+		}
+	}
+}
+
+var _ tiles.Overlay = tileOverlay{}
+
+// Edits returns how many changes the snapshot serves over its base version and the last one's
+// sequence number (0, 0 when none).
+func (s *Snapshot) Edits() (n int, seq int64) {
+	if o := s.edits.Load(); o != nil {
+		return len(o.changes), o.seq
+	}
+	return 0, 0
+}
+
+// Component returns the component with id as served now (its edits applied), or nil.
+func (s *Snapshot) Component(id string) *data.Component {
+	if o := s.edits.Load(); o != nil {
+		if c, ok := o.comps[id]; ok {
+			return c
+		}
+	}
+	return s.Geo.Component(id)
+}
+
+// ComponentsIn calls iter with every component of class ("" any) whose bounding box meets b, as
+// served now, until iter returns false: the base's, less those edited, then the edited ones.
+func (s *Snapshot) ComponentsIn(b orb.Bound, class string, iter func(*data.Component) bool) {
+	o := s.edits.Load()
+	if o == nil || len(o.comps) == 0 {
+		s.Geo.ComponentsIn(b, class, iter)
+		return
+	}
+	more := true
+	s.Geo.ComponentsIn(b, class, func(c *data.Component) bool {
+		if _, edited := o.comps[c.ID]; edited {
+			return true
+		}
+		more = iter(c)
+		return more
+	})
+	if !more {
+		return
+	}
+	for _, c := range sortedComps(o) {
+		if c.Geometry != nil && ofClass(c, class) && c.Geometry.Bound().Intersects(b) && !iter(c) {
+			return
+		}
+	}
+}
+
+// sortedComps returns the overlay's live components by id, for answers in a stable order.
+func sortedComps(o *overlay) []*data.Component {
+	out := make([]*data.Component, 0, len(o.comps))
+	for _, c := range o.comps {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *data.Component) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// ofClass is geo's class filter: "" any, a 2-digit major with all its minors, or one class.
+func ofClass(c *data.Component, class string) bool {
+	switch {
+	case class == "":
+		return true
+	case len(class) == 2:
+		return c.Major == class
+	}
+	return c.Class() == class
+}
+
+// Nearest is geo.Index.Nearest over the components as served now. The base is asked for more
+// neighbours while edited ones crowd its answer, then the edited components are measured one
+// by one (an overlay holds at most FoldAfter of them) and merged in distance order.
+func (s *Snapshot) Nearest(p orb.Point, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
+	o := s.edits.Load()
+	if o == nil || len(o.comps) == 0 {
+		return s.Geo.Nearest(p, q, buf)
+	}
+	k := max(q.K, 1)
+	res := buf[:0]
+	for ask := k; ; ask *= 2 {
+		bq := q
+		bq.K = ask
+		res = s.Geo.Nearest(p, bq, res[:0])
+		n := len(res)
+		res = slices.DeleteFunc(res, func(nb geo.Neighbor) bool {
+			_, edited := o.comps[nb.Component.ID]
+			return edited
+		})
+		if len(res) >= k || n < ask {
+			break
+		}
+	}
+	for _, c := range o.comps {
+		if c == nil || c.Geometry == nil || !ofClass(c, q.Class) {
+			continue
+		}
+		d, at := geo.DistanceTo(c.Geometry, p)
+		if q.Radius > 0 && d > q.Radius || math.IsNaN(d) {
+			continue
+		}
+		res = append(res, geo.Neighbor{Component: c, Distance: d, Bearing: geo.Bearing(p, at)})
+	}
+	slices.SortStableFunc(res, func(a, b geo.Neighbor) int {
+		switch {
+		case a.Distance < b.Distance:
+			return -1
+		case a.Distance > b.Distance:
+			return 1
+		case a.Component.ID < b.Component.ID:
+			return -1
+		case a.Component.ID > b.Component.ID:
+			return 1
+		}
+		return 0
+	})
+	if len(res) > k {
+		res = res[:k]
+	}
+	return res
+}
+
+// Locator returns the snapshot as dispatch's Locator: places from the base's grids, components
+// as served now (edits included), so a report binds to a component added a moment ago and not
+// to one deleted.
+func (s *Snapshot) Locator() dispatch.Locator {
+	return snapshotLocator{dispatch.GeoLocator{Index: s.Geo}, s}
+}
+
+type snapshotLocator struct {
+	dispatch.GeoLocator
+	s *Snapshot
+}
+
+func (l snapshotLocator) NearestOfClass(p orb.Point, class string, radius float64) (*data.Component, float64) {
+	var buf [1]geo.Neighbor
+	ns := l.s.Nearest(p, geo.NearestQuery{K: 1, Radius: radius, Class: class}, buf[:0])
+	if len(ns) == 0 {
+		return nil, 0
+	}
+	return ns[0].Component, ns[0].Distance
+}
+
+func (l snapshotLocator) Component(id string) *data.Component { return l.s.Component(id) }

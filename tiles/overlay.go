@@ -1,0 +1,74 @@
+package tiles
+
+import (
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// Overlay is a set of component edits over the Index a Tiler builds from: the served city's
+// edits not yet folded into a new version (package city). A tile no edit touched is served from
+// the cache as before; a touched one is cached under the revision of the last edit that touched
+// it, so its ETag changes with its content and no other tile's does.
+type Overlay interface {
+	// View returns the edits as one tile build sees them; nil when there are none.
+	View() OverlayView
+}
+
+// OverlayView is one consistent state of an Overlay.
+type OverlayView interface {
+	// Rev returns the revision of tile t: 0 when no edit touched it, else the sequence number
+	// of the last edit that did. cacheable is false when an edit the view does not hold has
+	// touched t since: the tile built from this view must not be cached.
+	Rev(t maptile.Tile) (rev int64, cacheable bool)
+	// Replaced reports whether the view changes or deletes the base component with id.
+	Replaced(id string) bool
+	// Components calls fn with every component the view creates or changes (not the deleted).
+	Components(fn func(*data.Component))
+}
+
+// WithOverlay returns a Tiler like t whose city tiles show the component edits of o.
+func (t *Tiler) WithOverlay(o Overlay) *Tiler {
+	c := *t
+	c.edits = o
+	return &c
+}
+
+// EditedTiles returns the city tiles an edit of a component with geometry g can change: at
+// each zoom above the cluster zooms (where components are drawn one by one), the tiles whose
+// buffered bound meets g's bound. Clustered zooms are not listed: their counts follow the base
+// version until the edits are folded into a new one.
+func EditedTiles(g orb.Geometry) []maptile.Tile {
+	if g == nil {
+		return nil
+	}
+	b := g.Bound()
+	wmin, wmax := toWorld(orb.Point{b.Min[0], b.Max[1]}), toWorld(orb.Point{b.Max[0], b.Min[1]})
+	var out []maptile.Tile
+	for z := clusterMaxZoom + 1; z <= MaxZoom; z++ {
+		n := float64(uint64(1) << z)
+		// a tile's buffer reaches Buffer/Extent of a tile into its neighbours
+		pad := float64(Buffer)/float64(Extent) + 1e-9
+		x0, x1 := clampTile(wmin[0]*n-pad, n), clampTile(wmax[0]*n+pad, n)
+		y0, y1 := clampTile(wmin[1]*n-pad, n), clampTile(wmax[1]*n+pad, n)
+		for x := x0; x <= x1; x++ {
+			for y := y0; y <= y1; y++ {
+				out = append(out, maptile.New(x, y, maptile.Zoom(z)))
+			}
+		}
+	}
+	return out
+}
+
+func clampTile(v, n float64) uint32 {
+	return uint32(max(0, min(v, n-1)))
+}
+
+// overlaps reports whether component f (world coordinates) meets the world bound wb.
+func overlaps(f compF, wb orb.Bound) bool {
+	if f.geom == nil {
+		return wb.Contains(f.pt)
+	}
+	return wb.Intersects(f.geom.Bound())
+}
