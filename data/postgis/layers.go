@@ -130,6 +130,7 @@ var gridTable = &table{
 		if err := rows.Scan(&c.Code, &c.Community, &c.AreaM2, &c.Derived, &geom); err != nil {
 			return err
 		}
+		c.Community = data.Intern(c.Community)
 		var err error
 		if c.Polygon, err = decodeAs[orb.Polygon](geom); err != nil {
 			return fmt.Errorf("grid %s: %w", c.Code, err)
@@ -179,6 +180,7 @@ var componentTable = &table{
 				return fmt.Errorf("component %s extra: %w", c.ID, err)
 			}
 		}
+		data.InternComponent(c)
 		var err error
 		if c.Geometry, err = decodeGeom(geom); err != nil {
 			return fmt.Errorf("component %s: %w", c.ID, err)
@@ -257,6 +259,8 @@ var addressTable = &table{
 			&a.Community, &a.Source, &geom); err != nil {
 			return err
 		}
+		a.Road, a.Section, a.Lane, a.Alley = data.Intern(a.Road), data.Intern(a.Section), data.Intern(a.Lane), data.Intern(a.Alley)
+		a.Suffix, a.Community, a.Source = data.Intern(a.Suffix), data.Intern(a.Community), data.Intern(a.Source)
 		var err error
 		if a.Point, err = decodeAs[orb.Point](geom); err != nil {
 			return fmt.Errorf("address %d: %w", a.ID, err)

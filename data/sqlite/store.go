@@ -334,8 +334,9 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*
 	if layers == nil {
 		layers = data.Layers
 	}
+	dec := &decoder{ds: ds}
 	for _, l := range layers {
-		if err := loadLayer(ctx, tx, ds, v, l); err != nil {
+		if err := loadLayer(ctx, tx, dec, v, l); err != nil {
 			return nil, err
 		}
 	}
@@ -343,7 +344,7 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*
 }
 
 // loadLayer reads one layer of version v: a range scan of the rowid, which is in seq order.
-func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l data.Layer) error {
+func loadLayer(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l data.Layer) error {
 	lo, err := rowKey(v, l, 0)
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
@@ -361,7 +362,7 @@ func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l dat
 			return fmt.Errorf("load version %d: %w", v, err)
 		}
 		r.layer, r.props = data.Layer(layer), []byte(props)
-		if err := decodeRow(ds, r); err != nil {
+		if err := dec.decodeRow(r); err != nil {
 			return fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
 		}
 	}
