@@ -82,6 +82,14 @@ func NewCache(budget int64) *Cache {
 	return &Cache{budget: budget, lru: list.New(), m: map[cacheKey]*list.Element{}, owner: map[int64]weak.Pointer[Index]{}}
 }
 
+// NewCacheOff returns a cache that holds nothing: every tile is built on request (`serve
+// --tile-cache-mb 0`, for measuring the uncached cost). It still counts the misses.
+func NewCacheOff() *Cache {
+	c := NewCache(1)
+	c.budget = 0 // insert keeps no tile larger than a quarter of the budget
+	return c
+}
+
 // get returns a cached tile.
 func (c *Cache) get(k cacheKey) (*Tile, bool) {
 	if c == nil {

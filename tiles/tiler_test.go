@@ -117,6 +117,30 @@ func TestCacheBudget(t *testing.T) {
 	}
 }
 
+// TestCacheOff checks that an off cache (serve --tile-cache-mb 0) builds every request anew and
+// still answers the same tile.
+func TestCacheOff(t *testing.T) {
+	ds := testCity(16, 16)
+	cache := tiles.NewCacheOff()
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, tiles.Options{})
+	cached := tiles.NewTiler(mustIndex(t, ds), tiles.NewCache(0), tiles.Options{})
+	var last maptile.Tile
+	tiles.Pyramid(ds.Bound(), 16, 16, func(t maptile.Tile) bool { last = t; return false })
+	for range 3 {
+		got, err := tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := cached.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+		if got.Empty || !bytes.Equal(got.Raw, want.Raw) {
+			t.Fatalf("tile %v without a cache: %d bytes, with one %d", last, len(got.Raw), len(want.Raw))
+		}
+	}
+	if st := cache.Stats(); st.Hits != 0 || st.Misses != 3 || st.Tiles != 0 || st.Bytes != 0 {
+		t.Errorf("off cache after 3 requests of one tile: %+v; want 3 misses and nothing held", st)
+	}
+}
+
 func TestTilerCheck(t *testing.T) {
 	ds := testCity(4, 4)
 	tr := tiles.NewTiler(mustIndex(t, ds), nil, tiles.Options{}).WithLive(liveOf(newEvents()))

@@ -75,7 +75,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	// One tile cache for every version this process serves (imports, rollbacks): keys
 	// carry the version, so no version ever sees another's tiles.
-	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tiles.NewCache(cfg.TileCacheMB << 20)}, log)
+	tileCache := tiles.NewCache(cfg.TileCacheMB << 20)
+	if cfg.TileCacheMB == 0 {
+		tileCache = tiles.NewCacheOff()
+	}
+	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tileCache}, log)
 	if st != nil {
 		if err := served.Load(ctx); err != nil {
 			return fmt.Errorf("store %s: %w", storeName(cfg.Store), err)

@@ -25,7 +25,7 @@ type Config struct {
 	Duty        []string `yaml:"duty" help:"duty lists (people, zones, segments, shifts, assignments, delegations) as .csv files named after their list, a .json or an .xlsx; default: the lists saved beside an SQLite store by the last POST /v1/duty/import (<store>.duty.json), or the sample's on the sample city"`
 	Duplicates  string   `yaml:"duplicates" help:"duplicate radius and window per class (JSON); default 50 m / 24 h"`
 	WebDir      string   `yaml:"web_dir" help:"serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time"`
-	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
+	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB (0: no cache, every tile built on request)"`
 	Snap        float64  `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
 	MaxUpload   int64    `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
 	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
