@@ -27,8 +27,8 @@ func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ET
 type cacheKey struct {
 	set     string
 	layers  string // the city layers of a TileLayers request, comma-joined; "" all of them
-	live    bool  // a live set's tile: dropped by Changed, not by version
-	version int64 // the dataset version of a city tile; 0 for live tiles
+	live    bool   // a live set's tile: dropped by Changed, not by version
+	version int64  // the dataset version of a city tile; 0 for live tiles
 	z       uint8
 	x, y    uint32
 }
