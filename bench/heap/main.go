@@ -1,7 +1,8 @@
 // Command heap loads the active version of a store, builds its snapshot as serve does and
-// reports where the memory goes: the time of each step, the live heap and RSS after each, the
-// bytes per grid, component and address, and optionally a heap profile (-profile FILE, read
-// with `go tool pprof -sample_index=inuse_space`).
+// reports where the time and memory go: the wall and CPU time of each step, the live heap and
+// RSS after each, the bytes per grid, component and address, and optionally a heap profile
+// (-profile FILE, read with `go tool pprof -sample_index=inuse_space`) and a CPU profile
+// (-cpuprofile FILE).
 //
 //	go run ./bench/heap -store /tmp/perf/big.db -profile /tmp/perf/heap.pprof
 package main
@@ -29,7 +30,18 @@ import (
 func main() {
 	store := flag.String("store", "", "SQLite file or postgres:// URL")
 	profile := flag.String("profile", "", "write a heap profile of the built snapshot here")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of loading and building here")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *store == "" {
 		log.Fatal("-store is required")
 	}
