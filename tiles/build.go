@@ -269,11 +269,12 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		c := f.c
 		var parts [][]ipt
 		typ := uint8(typePoint)
-		switch g := f.geom.(type) {
-		case nil:
-			if p, ok := tp.point(f.pt); ok {
+		if f.shape < 0 {
+			if p, ok := tp.point(toWorld(c.Geometry.(orb.Point))); ok {
 				parts = [][]ipt{{p}}
 			}
+		}
+		switch g := ix.shape(f).(type) {
 		case orb.LineString:
 			typ, parts = typeLine, tp.line(nil, g)
 		case orb.Polygon:
@@ -292,7 +293,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 		out = append(out, feature{id: f.id, typ: typ, parts: parts, tags: tags, prio: prio(f.id)})
 	}
 	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
-		if ix.comps[i].geom == nil {
+		if ix.comps[i].shape < 0 {
 			add(i)
 		}
 	})
