@@ -406,14 +406,7 @@ func loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, laye
 		if b.err != nil {
 			return b.err
 		}
-		ds.Areas = append(ds.Areas, b.ds.Areas...)
-		ds.Grids = append(ds.Grids, b.ds.Grids...)
-		ds.Components = append(ds.Components, b.ds.Components...)
-		ds.Departments = append(ds.Departments, b.ds.Departments...)
-		ds.Roads = append(ds.Roads, b.ds.Roads...)
-		ds.Addresses = append(ds.Addresses, b.ds.Addresses...)
-		ds.Buildings = append(ds.Buildings, b.ds.Buildings...)
-		ds.POIs = append(ds.POIs, b.ds.POIs...)
+		ds.AppendLayers(b.ds)
 	}
 	return nil
 }

@@ -46,3 +46,16 @@ func (s *Slab[T]) New() *T {
 	s.buf = s.buf[1:]
 	return t
 }
+
+// AppendLayers appends every layer of b to the same layer of ds, for a store that decodes a
+// version in batches and merges them in order.
+func (ds *Dataset) AppendLayers(b *Dataset) {
+	ds.Areas = append(ds.Areas, b.Areas...)
+	ds.Grids = append(ds.Grids, b.Grids...)
+	ds.Components = append(ds.Components, b.Components...)
+	ds.Departments = append(ds.Departments, b.Departments...)
+	ds.Roads = append(ds.Roads, b.Roads...)
+	ds.Addresses = append(ds.Addresses, b.Addresses...)
+	ds.Buildings = append(ds.Buildings, b.Buildings...)
+	ds.POIs = append(ds.POIs, b.POIs...)
+}
