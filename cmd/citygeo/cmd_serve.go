@@ -157,6 +157,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if st != nil { // follow imports and rollbacks made by other processes, until the drain
 		go served.Follow(ctx, 2*time.Second)
 	}
+	if cfg.TilePrewarmZoom > 0 {
+		go prewarmTiles(ctx, served, cfg.TilePrewarmZoom, log)
+	}
 	// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file is this
 	// process's alone, and Follow returns at once.
 	go disp.Feed.Follow(ctx, dispatch.DefaultFollowInterval, func(err error, retryIn time.Duration) {
@@ -222,4 +225,39 @@ func knownTerminal(reg *field.Registry) func(string) bool {
 		return nil
 	}
 	return reg.Allows
+}
+
+// prewarmTiles builds the pyramid of each version served into the tile cache, in the
+// background: it looks for a new snapshot every second and stops building the old one's tiles
+// when one arrives. city.City has many swap paths (load, import, activate, follow); watching
+// the current snapshot covers them all without a hook in each.
+func prewarmTiles(ctx context.Context, served *city.City, maxZoom int, log *slog.Logger) {
+	var cur *city.Snapshot
+	cancel := func() {}
+	defer func() { cancel() }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if snap := served.Current(); snap != cur {
+			cancel()
+			cur = snap
+			pctx, stop := context.WithCancel(ctx)
+			cancel = stop
+			go func() {
+				start := time.Now()
+				n, err := snap.Tiles.Prewarm(pctx, maxZoom)
+				if err != nil && pctx.Err() == nil {
+					log.Error("prewarm tiles", "version", snap.Version(), "err", err)
+					return
+				}
+				log.Info("prewarmed tiles", "version", snap.Version(), "tiles", n, "max_zoom", maxZoom,
+					"took", time.Since(start).Round(time.Millisecond), "interrupted", pctx.Err() != nil)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -109,6 +109,8 @@ func TestValidate(t *testing.T) {
 		"port out of range":     {set: map[string]string{"addr": "127.0.0.1:70000"}, wantKey: []string{"addr"}},
 		"no tile cache":         {set: map[string]string{"tile_cache_mb": "0"}},
 		"negative tile cache":   {set: map[string]string{"tile_cache_mb": "-1"}, wantKey: []string{"tile_cache_mb"}},
+		"prewarm":               {set: map[string]string{"tile_prewarm_zoom": "14"}},
+		"prewarm too deep":      {set: map[string]string{"tile_prewarm_zoom": "19"}, wantKey: []string{"tile_prewarm_zoom"}},
 		"log format":            {set: map[string]string{"log.format": "xml"}, wantKey: []string{"log.format"}},
 		"negative timeout":      {set: map[string]string{"http.read_timeout": "-1s"}, wantKey: []string{"http.read_timeout"}},
 		"no read timeout is ok": {set: map[string]string{"http.read_timeout": "0s"}},

@@ -30,6 +30,9 @@ func (c *Config) Validate() error {
 	if c.TileCacheMB < 0 {
 		bad("tile_cache_mb", "%d: want 0 (no cache) or more MiB", c.TileCacheMB)
 	}
+	if c.TilePrewarmZoom < 0 || c.TilePrewarmZoom > 18 {
+		bad("tile_prewarm_zoom", "%d: want 0 (off) or a zoom up to 18", c.TilePrewarmZoom)
+	}
 	if c.Snap < 0 {
 		bad("snap", "%g: want 0 or more metres", c.Snap)
 	}
