@@ -28,9 +28,9 @@ type Config struct {
 	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB (0: no cache, every tile built on request)"`
 	// TilePrewarmZoom is how deep the city set's pyramid is built into the cache after each
 	// version swap, in the background; 0 turns it off.
-	TilePrewarmZoom int `yaml:"tile_prewarm_zoom" help:"after each version swap, build the city tiles down to this zoom into the cache in the background (stops at 3/4 of the cache budget or at the next swap); 0: off"`
-	Snap        float64  `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
-	MaxUpload   int64    `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
+	TilePrewarmZoom int     `yaml:"tile_prewarm_zoom" help:"after each version swap, build the city tiles down to this zoom into the cache in the background (stops at 3/4 of the cache budget or at the next swap); 0: off"`
+	Snap            float64 `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
+	MaxUpload       int64   `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
 	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
 	// --devices, --tracks.
 	Devices       string        `yaml:"devices" help:"device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report"`
