@@ -43,9 +43,17 @@ type rowScanner interface{ Scan(dest ...any) error }
 // copiedRow is one row's raw values copied out of pgx's read buffer, so that another goroutine
 // can decode it with a type map of its own (a pgtype.Map is not safe for concurrent use).
 type copiedRow struct {
-	m      *pgtype.Map
+	dec    *rowDecoder
 	fields []pgconn.FieldDescription
 	vals   [][]byte // nil for NULL
+}
+
+// rowDecoder is one load worker's type map and its scan plans per column of the table being
+// decoded: planning a scan costs more than running it, and pgx.Rows keeps its plans the same way.
+type rowDecoder struct {
+	m     *pgtype.Map
+	t     *table
+	plans []pgtype.ScanPlan
 }
 
 func copyRow(fields []pgconn.FieldDescription, raw [][]byte) copiedRow {
@@ -69,8 +77,15 @@ func (r *copiedRow) Scan(dest ...any) error {
 	if len(dest) != len(r.vals) {
 		return fmt.Errorf("%d columns, %d destinations", len(r.vals), len(dest))
 	}
-	for i, d := range dest {
-		if err := r.m.Scan(r.fields[i].DataTypeOID, r.fields[i].Format, r.vals[i], d); err != nil {
+	d := r.dec
+	if len(d.plans) != len(dest) {
+		d.plans = make([]pgtype.ScanPlan, len(dest))
+	}
+	for i, dst := range dest {
+		if d.plans[i] == nil {
+			d.plans[i] = d.m.PlanScan(r.fields[i].DataTypeOID, r.fields[i].Format, dst)
+		}
+		if err := d.plans[i].Scan(r.vals[i], dst); err != nil {
 			return fmt.Errorf("column %s: %w", r.fields[i].Name, err)
 		}
 	}

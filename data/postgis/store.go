@@ -315,10 +315,13 @@ func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layer
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			m := pgtype.NewMap()
+			dec := &rowDecoder{m: pgtype.NewMap()}
 			for b := range jobs {
+				if dec.t != b.t { // the plans are per column of one table
+					dec.t, dec.plans = b.t, nil
+				}
 				for i := range b.rows {
-					b.rows[i].m = m
+					b.rows[i].dec = dec
 					if err := b.t.scan(&b.rows[i], b.ds); err != nil {
 						b.err = fmt.Errorf("%s: %w", b.t.layer, err)
 						break
