@@ -2,10 +2,11 @@ package sqlite
 
 import (
 	"fmt"
-	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 	"strconv"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 
 	"citygeo/data"
 
