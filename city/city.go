@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,6 +154,10 @@ func (c *City) reload(ctx context.Context, v int64) error {
 		if err != nil {
 			return err
 		}
+		// A load leaves about as much garbage as it keeps (decoded rows); collected before
+		// the indexes are built on top, it does not add to the peak (100k grids, 2M
+		// components: 3.0 → ~2 GB peak RSS at start).
+		runtime.GC()
 		if snap, err = Build(ds, c.opts); err != nil {
 			return err
 		}

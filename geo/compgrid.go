@@ -4,14 +4,13 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
 
 // compGrid is a uniform bucket grid over the components of one class, sized for about four
 // components per bucket: the fast path of Nearest. The R-tree's best-first walk pushes every
 // child of every node it opens onto a heap, ~10 µs among 2M components with random points
 // (cache misses dominate); rings of buckets around the query point touch a few hundred bytes
-// laid out side by side. Far-away queries and sparse corners fall back to the R-tree.
+// laid out side by side.
 type compGrid struct {
 	min        orb.Point
 	invW, invH float64 // buckets per degree
@@ -25,9 +24,6 @@ type compEntry struct {
 	box  orb.Bound
 	comp int32
 }
-
-// maxRings bounds the ring walk; past it Nearest falls back to the R-tree.
-const maxRings = 24
 
 func buildCompGrid(boxes []orb.Bound, members []int32) *compGrid {
 	if len(members) == 0 {
@@ -87,34 +83,50 @@ func (g *compGrid) span(b orb.Bound) (x0, y0, x1, y1 int) {
 	return cx(b.Min[0]), cy(b.Min[1]), cx(b.Max[0]), cy(b.Max[1])
 }
 
-// search runs the ring walk for s and reports false when it gave up (the caller then uses the
-// R-tree). Rings grow around p's bucket; ring r is skipped and the walk ends once the distance
-// from p to the outside of the (2r−1)² block already searched exceeds the K-th best distance
-// or the radius, which is the same lower bound argument as the R-tree's.
-func (g *compGrid) search(s *nearestSearch) bool {
+// search runs the ring walk for s. Rings grow around the bucket nearest p (p may lie outside
+// the grid); after each ring the walk ends once the distance from p to the buckets not yet
+// searched — at most four rectangles around the searched block, each measured with the same
+// equirectangular lower bound as boxDist — exceeds the K-th best distance or the radius, or
+// once the block covers the whole grid. There is no fallback: a point far outside the city
+// costs a few more rings (the rectangles' distance grows with p's offset), and a 2M-component
+// R-tree for those rare queries cost ~160 MB and most of the index build.
+func (g *compGrid) search(s *nearestSearch) {
 	fx, fy := (s.p[0]-g.min[0])*g.invW, (s.p[1]-g.min[1])*g.invH
-	// too far outside the grid: the rings would be mostly empty
-	if fx < -2 || fy < -2 || fx > float64(g.nx)+2 || fy > float64(g.ny)+2 {
-		return false
-	}
-	cx, cy := int(math.Floor(fx)), int(math.Floor(fy))
+	cx := min(max(int(math.Floor(fx)), 0), g.nx-1)
+	cy := min(max(int(math.Floor(fy)), 0), g.ny-1)
 	mx, my := g.cw*s.kxLo*lbSlack, g.ch*s.ky*lbSlack // metres per bucket, lower bounds
+	// rectDist is the lower bound from p to the buckets [x0,x1)×[y0,y1).
+	rectDist := func(x0, x1, y0, y1 int) float64 {
+		dx := max(float64(x0)-fx, 0, fx-float64(x1)) * mx
+		dy := max(float64(y0)-fy, 0, fy-float64(y1)) * my
+		return math.Sqrt(dx*dx + dy*dy)
+	}
 	for r := 0; ; r++ {
 		if r > 0 {
-			// distance from p to the outside of the block of rings 0..r-1
-			lb := math.Min(math.Min(fx-float64(cx-r+1), float64(cx+r)-fx)*mx,
-				math.Min(fy-float64(cy-r+1), float64(cy+r)-fy)*my)
+			// the block searched so far, clipped to the grid
+			x0, x1 := max(cx-r+1, 0), min(cx+r-1, g.nx-1)
+			y0, y1 := max(cy-r+1, 0), min(cy+r-1, g.ny-1)
+			lb := math.Inf(1)
+			if x0 > 0 {
+				lb = min(lb, rectDist(0, x0, 0, g.ny))
+			}
+			if x1 < g.nx-1 {
+				lb = min(lb, rectDist(x1+1, g.nx, 0, g.ny))
+			}
+			if y0 > 0 {
+				lb = min(lb, rectDist(x0, x1+1, 0, y0))
+			}
+			if y1 < g.ny-1 {
+				lb = min(lb, rectDist(x0, x1+1, y1+1, g.ny))
+			}
+			if math.IsInf(lb, 1) {
+				return // the block covers the whole grid
+			}
 			if len(s.res) == s.k && lb > s.res[s.k-1].Distance {
-				return true
+				return
 			}
 			if s.radius > 0 && lb > s.radius {
-				return true
-			}
-			if cx-r < 0 && cy-r < 0 && cx+r >= g.nx && cy+r >= g.ny {
-				return true // the rings cover the whole grid
-			}
-			if r > maxRings {
-				return false
+				return
 			}
 		}
 		for y := cy - r; y <= cy+r; y++ {
@@ -162,24 +174,6 @@ func (g *compGrid) searchBox(b orb.Bound, iter func(int32) bool) {
 					return
 				}
 			}
-		}
-	}
-}
-
-// insertInto adds every component of the grid to t in bucket order: neighbours in space go in
-// one after another, which builds the R-tree about twice as fast as dataset order and gives
-// tighter nodes. A component spanning several buckets is inserted from its first one only.
-func (g *compGrid) insertInto(t *rtree.RTreeG[int32]) {
-	for k := 0; k < g.nx*g.ny; k++ {
-		for e := g.start[k]; e < g.start[k+1]; e++ {
-			en := &g.entries[e]
-			if en.box.Min != en.box.Max {
-				x0, y0, _, _ := g.span(en.box)
-				if y0*g.nx+x0 != k {
-					continue
-				}
-			}
-			t.Insert(en.box.Min, en.box.Max, en.comp)
 		}
 	}
 }

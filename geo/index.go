@@ -45,9 +45,8 @@ type Index struct {
 	areaByCod map[string]int32
 
 	comps     []*data.Component
-	compByID  map[string]int32
-	compTree  rtree.RTreeG[int32]  // every component: far-away Nearest queries
-	classGrid map[string]*compGrid // the same keys and "" (all): Nearest's fast path
+	compByID  idTable
+	classGrid map[string]*compGrid // class, major and "" (all): Nearest and box queries
 
 	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
 	// along a parallel at the highest |latitude| of the dataset (the smallest such value),
@@ -66,7 +65,6 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix := &Index{ds: ds, snap: opts.SnapTolerance, ky: EarthRadius * rad,
 		gridByCode: make(map[string]int32, len(ds.Grids)),
 		areaByCod:  make(map[string]int32, len(ds.Areas)),
-		compByID:   make(map[string]int32, len(ds.Components)),
 	}
 	if ix.snap == 0 {
 		ix.snap = DefaultSnapTolerance
@@ -132,16 +130,16 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	}
 
 	ix.comps = ds.Components
+	ix.compByID = newIDTable(len(ix.comps))
 	compBoxes := make([]orb.Bound, len(ix.comps))
 	members := map[string][]int32{}
 	for i, c := range ix.comps {
 		if c == nil {
 			return nil, errors.New("new index: nil component")
 		}
-		if _, dup := ix.compByID[c.ID]; dup {
+		if !ix.compByID.insert(ix.comps, int32(i)) {
 			return nil, fmt.Errorf("new index: component %s: id: duplicate", c.ID)
 		}
-		ix.compByID[c.ID] = int32(i)
 		if c.Geometry == nil {
 			continue
 		}
@@ -161,13 +159,6 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix.classGrid = make(map[string]*compGrid, len(members))
 	for key, m := range members {
 		ix.classGrid[key] = buildCompGrid(compBoxes, m)
-	}
-	// One R-tree of every component serves the rare far-away Nearest query, filtering by
-	// class as it walks; class box queries use the class's bucket grid. (One tree per class and
-	// major as well would triple the R-tree inserts, which dominate building a 2M-component
-	// index.)
-	if g := ix.classGrid[""]; g != nil {
-		g.insertInto(&ix.compTree)
 	}
 	ix.cells = buildCellIndex(ix.gridPrep)
 	ix.gridChain = make([][3]*data.Area, len(ix.grids))
@@ -212,7 +203,7 @@ func (ix *Index) Area(code string) *data.Area {
 
 // Component returns the component with this ID, or nil.
 func (ix *Index) Component(id string) *data.Component {
-	if i, ok := ix.compByID[id]; ok {
+	if i, ok := ix.compByID.find(ix.comps, id); ok {
 		return ix.comps[i]
 	}
 	return nil
@@ -221,7 +212,7 @@ func (ix *Index) Component(id string) *data.Component {
 // ComponentPosition returns the position in Dataset().Components of the component with this
 // ID.
 func (ix *Index) ComponentPosition(id string) (int, bool) {
-	i, ok := ix.compByID[id]
+	i, ok := ix.compByID.find(ix.comps, id)
 	return int(i), ok
 }
 
@@ -235,24 +226,9 @@ func (ix *Index) ComponentsIn(b orb.Bound, class string, iter func(*data.Compone
 // ComponentPositionsIn is ComponentsIn naming each component by its position in
 // Dataset().Components, so a caller can page through the answer in the dataset's order.
 func (ix *Index) ComponentPositionsIn(b orb.Bound, class string, iter func(pos int) bool) {
-	if class == "" {
-		ix.compTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(int(i)) })
-		return
-	}
 	if g := ix.classGrid[class]; g != nil {
 		g.searchBox(b, func(i int32) bool { return iter(int(i)) })
 	}
-}
-
-// ofClass reports whether component c is of class: "" any, a 2-digit major, or major+minor.
-func ofClass(c *data.Component, class string) bool {
-	switch {
-	case class == "":
-		return true
-	case len(class) == 2:
-		return c.Major == class
-	}
-	return len(class) == len(c.Major)+len(c.Minor) && class[:2] == c.Major && class[2:] == c.Minor
 }
 
 // GridsIn calls iter for every grid whose bounding box intersects b, until iter returns false.

@@ -34,11 +34,11 @@ const lbSlack = 0.99
 // them. Distance is the great-circle distance to the closest point of the geometry (0 inside
 // a polygon component).
 //
-// Candidates come from the class's bucket grid (rings around p) or, for points far outside it,
-// the class's R-tree walked best-first. Both prune with the same lower bound — an
-// equirectangular box distance using the metres-per-degree of the highest latitude involved,
-// shrunk by 1 % — and stop only once that bound passes the K-th exact distance, so the true
-// nearest is never missed (TestNearestMatchesBruteForce checks it against a full scan).
+// Candidates come from the class's bucket grid, in rings around p. The walk prunes with a
+// lower bound — an equirectangular box distance using the metres-per-degree of the highest
+// latitude involved, shrunk by 1 % — and stops only once that bound passes the K-th exact
+// distance, so the true nearest is never missed (TestNearestMatchesBruteForce checks it
+// against a full scan, with points up to 50 km outside the city).
 func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor {
 	res := buf[:0]
 	k := q.K
@@ -49,19 +49,14 @@ func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor
 	if g == nil || !finite(p) {
 		return res
 	}
-	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res, class: q.Class,
+	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res,
 		ky: ix.ky, kx: ix.ky * math.Cos(p[1]*rad), kxLo: math.Min(ix.kxLo, ix.ky*math.Cos(p[1]*rad))}
-	if g.search(&s) {
-		return s.res
-	}
-	s.res = s.res[:0]
-	ix.compTree.Nearby(s.boxDist, s.visit)
+	g.search(&s)
 	return s.res
 }
 
 type nearestSearch struct {
 	ix       *Index
-	class    string // the R-tree walk holds every class: skip the others
 	p        orb.Point
 	k        int
 	radius   float64
@@ -70,7 +65,7 @@ type nearestSearch struct {
 	res      []Neighbor
 }
 
-// boxDist is the lower bound in metres from p to a box (node or item).
+// boxDist is the lower bound in metres from p to a box.
 func (s *nearestSearch) boxDist(min, max [2]float64, _ int32, _ bool) float64 {
 	var dx, dy float64
 	if s.p[0] < min[0] {
@@ -85,13 +80,6 @@ func (s *nearestSearch) boxDist(min, max [2]float64, _ int32, _ bool) float64 {
 	}
 	dx, dy = dx*s.kxLo, dy*s.ky
 	return math.Sqrt(dx*dx+dy*dy) * lbSlack
-}
-
-func (s *nearestSearch) visit(min, max [2]float64, i int32, lb float64) bool {
-	if s.class != "" && !ofClass(s.ix.comps[i], s.class) {
-		return true
-	}
-	return s.consider(i, orb.Bound{Min: min, Max: max}, lb, false)
 }
 
 // consider offers component i whose lower bound is lb; it reports false once lb shows that

@@ -412,7 +412,15 @@ func (c *converter) addComponent(x *featureCtx) {
 		cm.Scheme, cm.Major, cm.Minor = data.GBT4767, cm.ID[6:8], cm.ID[8:11]
 	}
 	if mj, mn := x.get("major"), x.get("minor"); mj != "" || mn != "" {
-		if cm.Major != "" && (mj != cm.Major || mn != cm.Minor) {
+		switch {
+		case cm.Major == "" || (mj == cm.Major && mn == cm.Minor):
+		case lostZeros(mj, cm.Major) && lostZeros(mn, cm.Minor), lostZeros(mj+mn, cm.Major+cm.Minor):
+			// A spreadsheet read the class columns as numbers (1 and 18 for 01 and 18, or 118
+			// for 0118 in one column): the id says the same class with its zeros, so it is that
+			// class.
+			x.finding("component.class_zeros", x.r.cols["major"], mj+"|"+mn,
+				"class columns lost their leading zeros (read as numbers by a spreadsheet); the class the id says is used", SeverityWarning)
+		default:
 			x.finding("component.class_mismatch", x.r.cols["minor"], mj+mn, fmt.Sprintf("class columns say %s%s, the id says %s%s", mj, mn, cm.Major, cm.Minor), SeverityError)
 		}
 	}
@@ -434,6 +442,11 @@ func (c *converter) addComponent(x *featureCtx) {
 		}
 	}
 	c.ds.Components = append(c.ds.Components, cm)
+}
+
+// lostZeros reports whether col is want with some of its leading zeros dropped.
+func lostZeros(col, want string) bool {
+	return len(col) <= len(want) && strings.Repeat("0", len(want)-len(col))+col == want
 }
 
 // single unwraps one-member multi-geometries (Shapefile polygons are always multi).

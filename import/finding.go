@@ -57,8 +57,19 @@ type Report struct {
 	Errors   int                 `json:"errors"`
 	Warnings int                 `json:"warnings"`
 	Findings []Finding           `json:"findings"`
-	Sources  []*SourceInfo       `json:"sources"`
+	// Omitted counts, per check, the warnings not listed in Findings: a warning that fires
+	// for every feature (a missing department on 2M components) is listed MaxWarningsListed
+	// times and counted, instead of costing seconds and hundreds of MB as a list nobody reads.
+	// Errors are always listed.
+	Omitted map[string]int `json:"omitted,omitempty"`
+	Sources []*SourceInfo  `json:"sources"`
+
+	listed map[string]int // warnings listed per check
 }
+
+// MaxWarningsListed is how many warnings of one check a Report lists; the rest are counted in
+// Report.Omitted.
+const MaxWarningsListed = 20
 
 // SourceInfo says how one source layer was read.
 type SourceInfo struct {
@@ -76,6 +87,17 @@ func (r *Report) add(f Finding) {
 		r.Errors++
 	} else {
 		r.Warnings++
+		if r.listed[f.Check] >= MaxWarningsListed {
+			if r.Omitted == nil {
+				r.Omitted = map[string]int{}
+			}
+			r.Omitted[f.Check]++
+			return
+		}
+		if r.listed == nil {
+			r.listed = map[string]int{}
+		}
+		r.listed[f.Check]++
 	}
 	r.Findings = append(r.Findings, f)
 }

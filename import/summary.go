@@ -116,13 +116,14 @@ func (r *Report) WriteSummaryIn(w io.Writer, maxExamples int, lang string) error
 		if zh {
 			sev = map[Severity]string{SeverityError: "错误", SeverityWarning: "警告"}[fs[0].Severity]
 		}
-		fmt.Fprintf(&b, "  %-7s %-28s %d  %s\n", sev, c, len(fs), title)
+		n := len(fs) + r.Omitted[c] // warnings past MaxWarningsListed are counted, not listed
+		fmt.Fprintf(&b, "  %-7s %-28s %d  %s\n", sev, c, n, title)
 		for i, f := range fs {
 			if i == maxExamples {
 				if zh {
-					fmt.Fprintf(&b, "          … 另有 %d 条\n", len(fs)-i)
+					fmt.Fprintf(&b, "          … 另有 %d 条\n", n-i)
 				} else {
-					fmt.Fprintf(&b, "          … %d more\n", len(fs)-i)
+					fmt.Fprintf(&b, "          … %d more\n", n-i)
 				}
 				break
 			}
@@ -139,6 +140,13 @@ func (r *Report) WriteSummaryIn(w io.Writer, maxExamples int, lang string) error
 				}
 			}
 			b.WriteString("\n")
+		}
+		if len(fs) <= maxExamples && n > len(fs) { // every listed one shown, the omitted not
+			if zh {
+				fmt.Fprintf(&b, "          … 另有 %d 条\n", n-len(fs))
+			} else {
+				fmt.Fprintf(&b, "          … %d more\n", n-len(fs))
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())

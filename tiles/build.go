@@ -264,15 +264,15 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		})
 		return out
 	}
-	add := func(f *compF) {
-		c := f.c
+	add := func(id uint64, c *data.Component, shape orb.Geometry) {
 		var parts [][]ipt
 		typ := uint8(typePoint)
-		switch g := f.geom.(type) {
-		case nil:
-			if p, ok := tp.point(f.pt); ok {
+		if shape == nil {
+			if p, ok := tp.point(toWorld(c.Geometry.(orb.Point))); ok {
 				parts = [][]ipt{{p}}
 			}
+		}
+		switch g := shape.(type) {
 		case orb.LineString:
 			typ, parts = typeLine, tp.line(nil, g)
 		case orb.Polygon:
@@ -288,15 +288,15 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		if c.Name != "" {
 			tags = append(tags, Str("name", c.Name))
 		}
-		out = append(out, feature{id: f.id, typ: typ, parts: parts, tags: tags, prio: prio(f.id)})
+		out = append(out, feature{id: id, typ: typ, parts: parts, tags: tags, prio: prio(id)})
 	}
 	base := func(i int32) {
 		if f := &ix.comps[i]; view == nil || !view.Replaced(f.c.ID) {
-			add(f)
+			add(f.id, f.c, ix.shape(f))
 		}
 	}
 	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
-		if ix.comps[i].geom == nil {
+		if ix.comps[i].shape < 0 {
 			base(i)
 		}
 	})
@@ -306,9 +306,8 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 	})
 	if view != nil {
 		view.Components(func(c *data.Component) {
-			if f, ok := worldComponent(c); ok && overlaps(f, wb) {
-				f.id = FeatureID(c.ID)
-				add(&f)
+			if pt, shape, ok := worldComponent(c); ok && overlaps(pt, shape, wb) {
+				add(FeatureID(c.ID), c, shape)
 			}
 		})
 	}

@@ -26,9 +26,10 @@ func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ET
 
 type cacheKey struct {
 	set     string
-	live    bool  // a live set's tile: dropped by Changed, not by version
-	version int64 // the dataset version of a city tile; 0 for live tiles
-	rev     int64 // the last edit (Overlay) that touched a city tile; 0: none
+	layers  string // the city layers of a TileLayers request, comma-joined; "" all of them
+	live    bool   // a live set's tile: dropped by Changed, not by version
+	version int64  // the dataset version of a city tile; 0 for live tiles
+	rev     int64  // the last edit (Overlay) that touched a city tile; 0: none
 	z       uint8
 	x, y    uint32
 }
@@ -81,6 +82,14 @@ func NewCache(budget int64) *Cache {
 		budget = DefaultCacheBytes
 	}
 	return &Cache{budget: budget, lru: list.New(), m: map[cacheKey]*list.Element{}, owner: map[int64]weak.Pointer[Index]{}}
+}
+
+// NewCacheOff returns a cache that holds nothing: every tile is built on request (`serve
+// --tile-cache-mb 0`, for measuring the uncached cost). It still counts the misses.
+func NewCacheOff() *Cache {
+	c := NewCache(1)
+	c.budget = 0 // insert keeps no tile larger than a quarter of the budget
+	return c
 }
 
 // get returns a cached tile.

@@ -69,21 +69,20 @@ func clusterID(z int, key uint64) uint64 {
 	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
 }
 
-// buildClusters aggregates the sorted component cells into the clusters of clusterMaxZoom,
+// buildClusters aggregates the sorted component cells (pts: their world points) into the clusters of clusterMaxZoom,
 // then merges 2×2 cells level by level up to zoom 0. Every level is a sorted slice: one sort
 // per level, no maps, about one pass over the components in all.
-func (ix *Index) buildClusters() {
+func (ix *Index) buildClusters(pts []orb.Point) {
 	var cur []cluster
 	for j, cr := range ix.cells {
 		if j == 0 || cr.key != ix.cells[j-1].key {
 			cur = append(cur, cluster{key: cr.key})
 		}
 		c := &cur[len(cur)-1]
-		f := &ix.comps[cr.i]
-		c.sx += f.pt[0]
-		c.sy += f.pt[1]
+		c.sx += pts[cr.i][0]
+		c.sy += pts[cr.i][1]
 		c.n++
-		c.addMajor(f.c.Major, 1)
+		c.addMajor(ix.comps[cr.i].c.Major, 1)
 	}
 	for z := clusterMaxZoom; z >= 0; z-- {
 		for i := range cur {

@@ -3,6 +3,8 @@ package tiles
 import (
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb"
 )
 
 // Components are many (millions in a large city) and mostly points, so instead of an R-tree
@@ -23,10 +25,11 @@ func cellOf(p float64) uint32 {
 
 func cellKey(cx, cy uint32) uint64 { return uint64(cy)<<32 | uint64(cx) }
 
-func (ix *Index) sortCells() {
+// sortCells sorts the components by the cell of pts[i], the world point of ix.comps[i].
+func (ix *Index) sortCells(pts []orb.Point) {
 	ix.cells = make([]cellRef, len(ix.comps))
 	for i := range ix.comps {
-		p := ix.comps[i].pt
+		p := pts[i]
 		ix.cells[i] = cellRef{key: cellKey(cellOf(p[0]), cellOf(p[1])), i: int32(i)}
 	}
 	slices.SortFunc(ix.cells, func(a, b cellRef) int {

@@ -20,15 +20,16 @@ type Index struct {
 	version int64
 	bound   orb.Bound // lon/lat
 
-	grids []gridF
-	gridT rtree.RTreeG[int32]
-	areas []areaF
-	areaT rtree.RTreeG[int32]
-	comps []compF
-	compT rtree.RTreeG[int32] // components that are lines or polygons
-	cells []cellRef           // every component by its point's cell, sorted (see compcells.go)
-	roads []roadF
-	roadT rtree.RTreeG[int32]
+	grids  []gridF
+	gridT  rtree.RTreeG[int32]
+	areas  []areaF
+	areaT  rtree.RTreeG[int32]
+	comps  []compF
+	shapes []orb.Geometry      // world lines and polygons of the components that have one
+	compT  rtree.RTreeG[int32] // components that are lines or polygons
+	cells  []cellRef           // every component by its point's cell, sorted (see compcells.go)
+	roads  []roadF
+	roadT  rtree.RTreeG[int32]
 
 	clusters [clusterMaxZoom + 1]clusterLevel
 }
@@ -48,11 +49,13 @@ type areaF struct {
 	label orb.Point        // world
 }
 
+// compF is one component, 24 bytes of a 2M-component index: a point component (most of them)
+// is projected when a tile shows it, from the dataset's own geometry, instead of keeping a Web
+// Mercator copy (16 bytes each); lines and polygons keep theirs in Index.shapes.
 type compF struct {
-	id   uint64
-	c    *data.Component
-	pt   orb.Point    // world: the point, or a representative point of a line or polygon
-	geom orb.Geometry // world line or polygon; nil for a point (most components), saving an allocation each
+	id    uint64
+	c     *data.Component
+	shape int32 // index into Index.shapes; -1 for a point
 }
 
 type roadF struct {
@@ -158,17 +161,23 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.areaT.Insert(b.Min, b.Max, int32(len(ix.areas)))
 		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
 	}
+	// pts holds each component's world point (a line's middle vertex, a polygon's box centre)
+	// while cells and clusters are built, and no longer.
+	pts := make([]orb.Point, 0, len(ds.Components))
 	for _, c := range ds.Components {
-		f, ok := worldComponent(c)
+		pt, geom, ok := worldComponent(c)
 		if !ok {
 			continue
 		}
-		f.id = FeatureID(c.ID)
-		if f.geom != nil {
-			b := f.geom.Bound()
+		f := compF{id: FeatureID(c.ID), c: c, shape: -1}
+		if geom != nil {
+			b := geom.Bound()
 			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
+			f.shape = int32(len(ix.shapes))
+			ix.shapes = append(ix.shapes, geom)
 		}
 		ix.comps = append(ix.comps, f)
+		pts = append(pts, pt)
 	}
 	for _, r := range ds.Roads {
 		if len(r.Line) < 2 {
@@ -184,34 +193,40 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
 	}
 	ix.assignIDs()
-	ix.sortCells()
-	ix.buildClusters()
+	ix.sortCells(pts)
+	ix.buildClusters(pts)
 	return ix, nil
 }
 
-// worldComponent projects c to world coordinates; false for a component without a geometry a
-// tile can draw.
-func worldComponent(c *data.Component) (compF, bool) {
-	f := compF{c: c}
+// worldComponent projects c to world coordinates: its point (a line's middle vertex, a
+// polygon's box centre) and, for a line or a polygon, its shape; false for a component without
+// a geometry a tile can draw.
+func worldComponent(c *data.Component) (pt orb.Point, shape orb.Geometry, ok bool) {
 	switch g := c.Geometry.(type) {
 	case orb.Point:
-		f.pt = toWorld(g)
+		return toWorld(g), nil, true
 	case orb.LineString:
 		if len(g) == 0 {
-			return f, false
+			return pt, nil, false
 		}
 		w := worldLine(g)
-		f.pt, f.geom = w[len(w)/2], w
+		return w[len(w)/2], w, true
 	case orb.Polygon:
 		if len(g) == 0 || len(g[0]) == 0 {
-			return f, false
+			return pt, nil, false
 		}
 		w := worldPolygon(g)
-		f.pt, f.geom = w.Bound().Center(), w
-	default:
-		return f, false
+		return w.Bound().Center(), w, true
 	}
-	return f, true
+	return pt, nil, false
+}
+
+// shape returns f's world line or polygon, nil for a point.
+func (ix *Index) shape(f *compF) orb.Geometry {
+	if f.shape < 0 {
+		return nil
+	}
+	return ix.shapes[f.shape]
 }
 
 // Version returns the dataset version the index was built from.

@@ -65,10 +65,11 @@ func clampTile(v, n float64) uint32 {
 	return uint32(max(0, min(v, n-1)))
 }
 
-// overlaps reports whether component f (world coordinates) meets the world bound wb.
-func overlaps(f compF, wb orb.Bound) bool {
-	if f.geom == nil {
-		return wb.Contains(f.pt)
+// overlaps reports whether a component at world point pt with world shape (nil for a point)
+// meets the world bound wb.
+func overlaps(pt orb.Point, shape orb.Geometry, wb orb.Bound) bool {
+	if shape == nil {
+		return wb.Contains(pt)
 	}
-	return wb.Intersects(f.geom.Bound())
+	return wb.Intersects(shape.Bound())
 }

@@ -79,16 +79,38 @@ func (t *Tiler) Check(set string, z, x, y int) error {
 	return nil
 }
 
+// ErrUnknownLayer means a request named a layer its set does not have.
+var ErrUnknownLayer = errors.New("tiles: unknown layer")
+
+// cityLayers are the city set's layers, in the order a tile holds them.
+var cityLayers = []string{LayerAreas, LayerGrids, LayerRoads, LayerComponents}
+
 // Tile returns tile z/x/y of a set, from the cache or freshly built.
 func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
+	return t.TileLayers(set, z, x, y, nil)
+}
+
+// TileLayers is Tile with only the named layers of the city set (none named: all of them): a
+// light client that draws only grids, or a comparison with a database's ST_AsMVT of one
+// table, asks for "grids" and gets the grid layer exactly as the full tile has it. Such tiles
+// are cached apart from the full ones. A live set has one layer; naming layers there, or a
+// layer the city set does not have, is ErrUnknownLayer.
+func (t *Tiler) TileLayers(set string, z, x, y int, layers []string) (*Tile, error) {
 	if err := t.Check(set, z, x, y); err != nil {
 		return nil, err
 	}
 	mt := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
 	if ls := t.live.set(set); ls != nil {
+		if len(layers) > 0 {
+			return nil, fmt.Errorf("tile set %q has one layer, %q: %w", set, ls.rule.Layer, ErrUnknownLayer)
+		}
 		return ls.tile(mt, t.opts)
 	}
-	k := cacheKey{set: set, version: t.ix.Version(), z: uint8(z), x: uint32(x), y: uint32(y)}
+	opts, which, err := t.withLayers(layers)
+	if err != nil {
+		return nil, err
+	}
+	k := cacheKey{set: set, layers: which, version: t.ix.Version(), z: uint8(z), x: uint32(x), y: uint32(y)}
 	var view OverlayView
 	cacheable := true
 	if t.edits != nil {
@@ -101,7 +123,7 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 			return tl, nil
 		}
 	}
-	tl, err := newTile(buildCity(t.ix, mt, t.opts, view), k)
+	tl, err := newTile(buildCity(t.ix, mt, opts, view), k)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +131,38 @@ func (t *Tiler) Tile(set string, z, x, y int) (*Tile, error) {
 		t.cache.putCity(k, tl, t.ix)
 	}
 	return tl, nil
+}
+
+// withLayers returns t's options restricted to layers and the canonical name of that choice
+// ("" for every layer), which keys the cache.
+func (t *Tiler) withLayers(layers []string) (Options, string, error) {
+	if len(layers) == 0 {
+		return t.opts, "", nil
+	}
+	var picked []string
+	for _, l := range cityLayers {
+		if slices.Contains(layers, l) {
+			picked = append(picked, l)
+		}
+	}
+	for _, l := range layers {
+		if !slices.Contains(cityLayers, l) {
+			return t.opts, "", fmt.Errorf("layer %q: want one of %s: %w", l, strings.Join(cityLayers, ", "), ErrUnknownLayer)
+		}
+	}
+	if len(picked) == len(cityLayers) {
+		return t.opts, "", nil
+	}
+	opts := t.opts
+	if len(opts.Layers) > 0 { // the Tiler's own restriction still holds
+		opts.Layers = slices.DeleteFunc(slices.Clone(picked), func(l string) bool { return !slices.Contains(t.opts.Layers, l) })
+		if len(opts.Layers) == 0 {
+			opts.Layers = []string{"-"} // none of them: an empty tile
+		}
+	} else {
+		opts.Layers = picked
+	}
+	return opts, strings.Join(picked, ","), nil
 }
 
 var gzPool = sync.Pool{New: func() any {

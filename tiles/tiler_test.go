@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -114,6 +115,30 @@ func TestCacheBudget(t *testing.T) {
 	_, _ = tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
 	if st := cache.Stats(); st.Hits != tl.Hits+1 && st.Hits != tl.Hits+2 {
 		t.Errorf("asking twice for a tile: hits %d → %d; want at least one more", tl.Hits, st.Hits)
+	}
+}
+
+// TestCacheOff checks that an off cache (serve --tile-cache-mb 0) builds every request anew and
+// still answers the same tile.
+func TestCacheOff(t *testing.T) {
+	ds := testCity(16, 16)
+	cache := tiles.NewCacheOff()
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, tiles.Options{})
+	cached := tiles.NewTiler(mustIndex(t, ds), tiles.NewCache(0), tiles.Options{})
+	var last maptile.Tile
+	tiles.Pyramid(ds.Bound(), 16, 16, func(t maptile.Tile) bool { last = t; return false })
+	for range 3 {
+		got, err := tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := cached.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y))
+		if got.Empty || !bytes.Equal(got.Raw, want.Raw) {
+			t.Fatalf("tile %v without a cache: %d bytes, with one %d", last, len(got.Raw), len(want.Raw))
+		}
+	}
+	if st := cache.Stats(); st.Hits != 0 || st.Misses != 3 || st.Tiles != 0 || st.Bytes != 0 {
+		t.Errorf("off cache after 3 requests of one tile: %+v; want 3 misses and nothing held", st)
 	}
 }
 
@@ -396,5 +421,40 @@ func TestWithLiveUsesItsCache(t *testing.T) {
 	}
 	if _, err := tr.Tile(tiles.SetEvents, int(tl.Z), int(tl.X), int(tl.Y)); !errors.Is(err, tiles.ErrUnknownSet) {
 		t.Errorf("the original tiler gained the events set: err %v", err)
+	}
+}
+
+// TestPrewarm checks that prewarming fills the cache with the pyramid's tiles, which are then
+// served as hits, and that it stops at three quarters of the budget and on a cancelled context.
+func TestPrewarm(t *testing.T) {
+	ds := testCity(16, 16)
+	cache := tiles.NewCache(32 << 20)
+	tr := tiles.NewTiler(mustIndex(t, ds), cache, tiles.Options{})
+	n, err := tr.Prewarm(context.Background(), 15)
+	if err != nil || n == 0 || cache.Len() != n {
+		t.Fatalf("Prewarm to z15: %d tiles, %v; cache holds %d", n, err, cache.Len())
+	}
+	before := cache.Stats()
+	var last maptile.Tile
+	tiles.Pyramid(ds.Bound(), 15, 15, func(t maptile.Tile) bool { last = t; return false })
+	if _, err := tr.Tile(tiles.SetCity, int(last.Z), int(last.X), int(last.Y)); err != nil {
+		t.Fatal(err)
+	}
+	if st := cache.Stats(); st.Hits != before.Hits+1 {
+		t.Errorf("a prewarmed tile was built again: hits %d → %d", before.Hits, st.Hits)
+	}
+
+	small := tiles.NewCache(16 << 10)
+	n, _ = tiles.NewTiler(mustIndex(t, ds), small, tiles.Options{}).Prewarm(context.Background(), 18)
+	if small.Bytes() > 16<<10 || small.Stats().Evictions > 1 {
+		t.Errorf("prewarm into a 16 KiB cache: %d tiles built, %d bytes held, %d evicted", n, small.Bytes(), small.Stats().Evictions)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if n, err := tiles.NewTiler(mustIndex(t, ds), tiles.NewCache(0), tiles.Options{}).Prewarm(ctx, 18); n != 0 || err == nil {
+		t.Errorf("cancelled prewarm: %d tiles, %v", n, err)
+	}
+	if n, _ := tiles.NewTiler(mustIndex(t, ds), tiles.NewCacheOff(), tiles.Options{}).Prewarm(context.Background(), 18); n != 0 {
+		t.Errorf("prewarm with the cache off built %d tiles", n)
 	}
 }

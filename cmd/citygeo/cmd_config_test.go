@@ -73,7 +73,7 @@ func TestConfigCheck(t *testing.T) {
 func TestServeConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "citygeo.yaml")
-	if err := os.WriteFile(cfg, []byte("tile_cache_mb: 0\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("tile_cache_mb: -1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := map[string]struct {
@@ -82,7 +82,7 @@ func TestServeConfigErrors(t *testing.T) {
 		want string
 	}{
 		"flag":           {args: []string{"--http-read-timeout", "soon"}, want: "http.read_timeout"},
-		"file":           {args: []string{"--config", cfg}, want: "tile_cache_mb: 0"},
+		"file":           {args: []string{"--config", cfg}, want: "tile_cache_mb: -1"},
 		"env":            {env: map[string]string{"CITYGEO_LOG_LEVEL": "loud"}, want: "log.level"},
 		"missing file":   {args: []string{"--config", filepath.Join(dir, "nope.yaml")}, want: "nope.yaml"},
 		"flag wins file": {args: []string{"--config", cfg, "--tile-cache-mb", "1", "--addr", "nohost"}, want: "addr:"},

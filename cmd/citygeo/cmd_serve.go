@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -79,11 +80,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	// One tile cache for every version this process serves (imports, rollbacks): keys
 	// carry the version, so no version ever sees another's tiles.
-	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tiles.NewCache(cfg.TileCacheMB << 20)}, log)
+	tileCache := tiles.NewCache(cfg.TileCacheMB << 20)
+	if cfg.TileCacheMB == 0 {
+		tileCache = tiles.NewCacheOff()
+	}
+	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tileCache}, log)
 	if st != nil {
 		if err := served.Load(ctx); err != nil {
 			return fmt.Errorf("store %s: %w", storeName(cfg.Store), err)
 		}
+		// Loading a large city leaves as much garbage as it keeps (decoded rows, index
+		// scratch): collect it and hand the pages back now rather than serve with twice the
+		// RSS until the heap grows into them (100k grids, 2M components: 3.0 → ~1.6 GB).
+		debug.FreeOSMemory()
 	} else {
 		ds, err := sample.Generate(sample.Options{})
 		if err != nil {
@@ -165,6 +174,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", srv.Build().String())
 	if st != nil { // follow imports and rollbacks made by other processes, until the drain
 		go served.Follow(ctx, 2*time.Second)
+	}
+	if cfg.TilePrewarmZoom > 0 {
+		go prewarmTiles(ctx, served, cfg.TilePrewarmZoom, log)
 	}
 	// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file is this
 	// process's alone, and Follow returns at once.
@@ -272,4 +284,39 @@ func openBasemap(path string, log *slog.Logger) (*basemap.Map, error) {
 	}
 	log.Info("base map", "path", path, "format", m.Format, "zooms", fmt.Sprintf("%d-%d", m.MinZoom, m.MaxZoom))
 	return m, nil
+}
+
+// prewarmTiles builds the pyramid of each version served into the tile cache, in the
+// background: it looks for a new snapshot every second and stops building the old one's tiles
+// when one arrives. city.City has many swap paths (load, import, activate, follow); watching
+// the current snapshot covers them all without a hook in each.
+func prewarmTiles(ctx context.Context, served *city.City, maxZoom int, log *slog.Logger) {
+	var cur *city.Snapshot
+	cancel := func() {}
+	defer func() { cancel() }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		if snap := served.Current(); snap != cur {
+			cancel()
+			cur = snap
+			pctx, stop := context.WithCancel(ctx)
+			cancel = stop
+			go func() {
+				start := time.Now()
+				n, err := snap.Tiles.Prewarm(pctx, maxZoom)
+				if err != nil && pctx.Err() == nil {
+					log.Error("prewarm tiles", "version", snap.Version(), "err", err)
+					return
+				}
+				log.Info("prewarmed tiles", "version", snap.Version(), "tiles", n, "max_zoom", maxZoom,
+					"took", time.Since(start).Round(time.Millisecond), "interrupted", pctx.Err() != nil)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

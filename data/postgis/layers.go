@@ -10,7 +10,7 @@ import (
 	"citygeo/data"
 
 	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/ewkb"
@@ -32,8 +32,64 @@ type table struct {
 	// fill puts the values of feature i of ds into row, one per column; geometry goes through
 	// g, whose buffers are reused from row to row.
 	fill func(ds *data.Dataset, i int, row []any, g *geomEncoder) error
-	// scan reads the current row and appends its feature to ds.
-	scan func(rows pgx.Rows, ds *data.Dataset) error
+	// scan reads a row and appends its feature to ds.
+	scan func(rows rowScanner, ds *data.Dataset) error
+}
+
+// rowScanner is what a table's scan reads a row through: pgx.Rows, or a copiedRow decoded by a
+// load's worker.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// copiedRow is one row's raw values copied out of pgx's read buffer, so that another goroutine
+// can decode it with a type map of its own (a pgtype.Map is not safe for concurrent use).
+type copiedRow struct {
+	dec    *rowDecoder
+	fields []pgconn.FieldDescription
+	vals   [][]byte // nil for NULL
+}
+
+// rowDecoder is one load worker's type map and its scan plans per column of the table being
+// decoded: planning a scan costs more than running it, and pgx.Rows keeps its plans the same way.
+type rowDecoder struct {
+	m     *pgtype.Map
+	t     *table
+	plans []pgtype.ScanPlan
+}
+
+func copyRow(fields []pgconn.FieldDescription, raw [][]byte) copiedRow {
+	n := 0
+	for _, v := range raw {
+		n += len(v)
+	}
+	buf := make([]byte, 0, n)
+	vals := make([][]byte, len(raw))
+	for i, v := range raw {
+		if v != nil {
+			buf = append(buf, v...)
+			vals[i] = buf[len(buf)-len(v) : len(buf) : len(buf)]
+		}
+	}
+	return copiedRow{fields: fields, vals: vals}
+}
+
+// Scan decodes the row's values into dest, one per column, as pgx.Rows.Scan does.
+func (r *copiedRow) Scan(dest ...any) error {
+	if len(dest) != len(r.vals) {
+		return fmt.Errorf("%d columns, %d destinations", len(r.vals), len(dest))
+	}
+	d := r.dec
+	if len(d.plans) != len(dest) {
+		d.plans = make([]pgtype.ScanPlan, len(dest))
+	}
+	for i, dst := range dest {
+		if d.plans[i] == nil {
+			d.plans[i] = d.m.PlanScan(r.fields[i].DataTypeOID, r.fields[i].Format, dst)
+		}
+		if err := d.plans[i].Scan(r.vals[i], dst); err != nil {
+			return fmt.Errorf("column %s: %w", r.fields[i].Name, err)
+		}
+	}
+	return nil
 }
 
 func geomCol(name, kind string) column {
@@ -95,7 +151,7 @@ var areaTable = &table{
 		}
 		return g.put(row, 6, a.Polygon)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		a := &data.Area{}
 		var level int16
 		var label, geom []byte
@@ -124,12 +180,13 @@ var gridTable = &table{
 		row[0], row[1], row[2], row[3] = c.Code, c.Community, c.AreaM2, c.Derived
 		return g.put(row, 4, c.Polygon)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		c := &data.Grid{}
 		var geom []byte
 		if err := rows.Scan(&c.Code, &c.Community, &c.AreaM2, &c.Derived, &geom); err != nil {
 			return err
 		}
+		c.Community = data.Intern(c.Community)
 		var err error
 		if c.Polygon, err = decodeAs[orb.Polygon](geom); err != nil {
 			return fmt.Errorf("grid %s: %w", c.Code, err)
@@ -162,7 +219,7 @@ var componentTable = &table{
 		}
 		return g.put(row, 18, c.Geometry)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		c := &data.Component{}
 		var scheme, status string
 		var initDate, changeDate pgtype.Timestamptz
@@ -179,6 +236,7 @@ var componentTable = &table{
 				return fmt.Errorf("component %s extra: %w", c.ID, err)
 			}
 		}
+		data.InternComponent(c)
 		var err error
 		if c.Geometry, err = decodeGeom(geom); err != nil {
 			return fmt.Errorf("component %s: %w", c.ID, err)
@@ -195,7 +253,7 @@ var departmentTable = &table{
 		row[0], row[1] = ds.Departments[i].Code, ds.Departments[i].Name
 		return nil
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		d := &data.Department{}
 		if err := rows.Scan(&d.Code, &d.Name); err != nil {
 			return err
@@ -217,7 +275,7 @@ var roadTable = &table{
 		row[0], row[1], row[2] = id, r.Name, string(r.Class)
 		return g.put(row, 3, r.Line)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		r := &data.Road{}
 		var class string
 		var geom []byte
@@ -250,13 +308,15 @@ var addressTable = &table{
 		row[5], row[6], row[7], row[8], row[9] = a.Number, a.Suffix, a.Full, a.Community, a.Source
 		return g.put(row, 10, a.Point)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		a := &data.Address{}
 		var geom []byte
 		if err := rows.Scan(&a.ID, &a.Road, &a.Section, &a.Lane, &a.Alley, &a.Number, &a.Suffix, &a.Full,
 			&a.Community, &a.Source, &geom); err != nil {
 			return err
 		}
+		a.Road, a.Section, a.Lane, a.Alley = data.Intern(a.Road), data.Intern(a.Section), data.Intern(a.Lane), data.Intern(a.Alley)
+		a.Suffix, a.Community, a.Source = data.Intern(a.Suffix), data.Intern(a.Community), data.Intern(a.Source)
 		var err error
 		if a.Point, err = decodeAs[orb.Point](geom); err != nil {
 			return fmt.Errorf("address %d: %w", a.ID, err)
@@ -282,7 +342,7 @@ var buildingTable = &table{
 		}
 		return g.put(row, 5, b.Footprint)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		b := &data.Building{}
 		var point, footprint []byte
 		if err := rows.Scan(&b.ID, &b.Compound, &b.Name, &b.Address, &point, &footprint); err != nil {
@@ -316,7 +376,7 @@ var poiTable = &table{
 		}
 		return g.put(row, 5, p.Point)
 	},
-	scan: func(rows pgx.Rows, ds *data.Dataset) error {
+	scan: func(rows rowScanner, ds *data.Dataset) error {
 		p := &data.POI{}
 		var geom []byte
 		if err := rows.Scan(&p.ID, &p.Name, &p.Aliases, &p.Category, &p.Address, &geom); err != nil {

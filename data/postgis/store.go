@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	json "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -307,14 +310,8 @@ func loadIn(ctx context.Context, tx pgx.Tx, ds *data.Dataset, layers []data.Laye
 	err := tx.QueryRow(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = $1`, v).Scan(&parent, &from, &upto)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		for _, l := range layers {
-			t, err := tableOf(l)
-			if err != nil {
-				return nil, err
-			}
-			if err := loadLayer(ctx, tx, t, v, ds); err != nil {
-				return nil, fmt.Errorf("%s: %w", l, err)
-			}
+		if err := loadLayers(ctx, tx, v, ds, layers); err != nil {
+			return nil, err
 		}
 		return ds, nil
 	case err != nil:
@@ -342,16 +339,88 @@ func loadIn(ctx context.Context, tx pgx.Tx, ds *data.Dataset, layers []data.Laye
 	return out, nil
 }
 
-func loadLayer(ctx context.Context, tx pgx.Tx, t *table, v int64, ds *data.Dataset) error {
-	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE version = $1 ORDER BY seq`, t.selectList(), t.name), v)
+// loadBatch is how many rows one decoding job holds.
+const loadBatch = 2048
+
+// batch is a run of rows of one table and what they decode to.
+type batch struct {
+	t    *table
+	rows []copiedRow
+	ds   *data.Dataset // the features of rows, in row order
+	err  error
+}
+
+// loadLayers reads the layers of version v into ds. Decoding the rows (text, timestamps, WKB,
+// interning) is most of a replica's start: this goroutine reads each table in seq order and
+// copies its rows out in batches, one worker per CPU decodes each batch into a dataset of its
+// own, and the batches are merged in the order they were read, so every layer keeps its order.
+func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layers []data.Layer) error {
+	jobs := make(chan *batch, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			dec := &rowDecoder{m: pgtype.NewMap()}
+			for b := range jobs {
+				if dec.t != b.t { // the plans are per column of one table
+					dec.t, dec.plans = b.t, nil
+				}
+				for i := range b.rows {
+					b.rows[i].dec = dec
+					if err := b.t.scan(&b.rows[i], b.ds); err != nil {
+						b.err = fmt.Errorf("%s: %w", b.t.layer, err)
+						break
+					}
+				}
+				b.rows = nil
+			}
+		})
+	}
+	var batches []*batch
+	send := func(t *table, rows []copiedRow) {
+		b := &batch{t: t, rows: rows, ds: &data.Dataset{}}
+		batches = append(batches, b)
+		jobs <- b
+	}
+	err := func() error {
+		defer close(jobs)
+		for _, l := range layers {
+			t, err := tableOf(l)
+			if err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE version = $1 ORDER BY seq`, t.selectList(), t.name), v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", l, err)
+			}
+			// pgconn reuses its field descriptions for the next query; the workers may still
+			// be decoding this one's rows then.
+			fields := slices.Clone(rows.FieldDescriptions())
+			var cur []copiedRow
+			for rows.Next() {
+				if cur = append(cur, copyRow(fields, rows.RawValues())); len(cur) == loadBatch {
+					send(t, cur)
+					cur = nil
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("%s: %w", l, err)
+			}
+			if len(cur) > 0 {
+				send(t, cur)
+			}
+		}
+		return nil
+	}()
+	wg.Wait()
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := t.scan(rows, ds); err != nil {
-			return err
+	for _, b := range batches {
+		if b.err != nil {
+			return b.err
 		}
+		ds.AppendLayers(b.ds)
 	}
-	return rows.Err()
+	return nil
 }

@@ -250,6 +250,7 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 	err := tx.QueryRowContext(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = ?`, v).Scan(&parent, &from, &upto)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
+		dec := &decoder{ds: ds}
 		for i := 0; i < len(ids); i += inBatch {
 			part := ids[i:min(i+inBatch, len(ids))]
 			args := []any{v, string(l)}
@@ -269,7 +270,7 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 					return err
 				}
 				r.layer, r.props = data.Layer(layer), []byte(props)
-				if err := decodeRow(ds, r); err != nil {
+				if err := dec.decodeRow(r); err != nil {
 					rows.Close()
 					return fmt.Errorf("%s #%d (%s): %w", layer, r.seq, r.fid, err)
 				}

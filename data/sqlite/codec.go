@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
@@ -203,8 +204,18 @@ func decodeGeom(b []byte) (orb.Geometry, error) {
 	return wkb.Unmarshal(b)
 }
 
-// decodeRow appends the feature in r to its layer of ds. Rows arrive in seq order per layer.
-func decodeRow(ds *data.Dataset, r row) error {
+// decoder appends decoded rows to a dataset, allocating the most numerous features in slabs.
+type decoder struct {
+	ds         *data.Dataset
+	components data.Slab[data.Component]
+	addresses  data.Slab[data.Address]
+	grids      data.Slab[data.Grid]
+}
+
+// decodeRow appends the feature in r to its layer of the dataset. Rows arrive in seq order per
+// layer.
+func (d *decoder) decodeRow(r row) error {
+	ds := d.ds
 	g, err := decodeGeom(r.geom)
 	if err != nil {
 		return fmt.Errorf("geometry: %w", err)
@@ -215,7 +226,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		if err != nil {
 			return err
 		}
-		a := &data.Area{Code: r.fid, Name: p.Name, Level: p.Level, Parent: p.Parent, Derived: p.Derived}
+		a := &data.Area{Code: r.fid, Name: data.Intern(p.Name), Level: p.Level, Parent: data.Intern(p.Parent), Derived: p.Derived}
 		if p.Label != nil {
 			a.Label = *p.Label
 		}
@@ -236,15 +247,21 @@ func decodeRow(ds *data.Dataset, r row) error {
 		if err != nil {
 			return err
 		}
-		ds.Grids = append(ds.Grids, &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly})
+		gr := d.grids.New()
+		*gr = data.Grid{Code: r.fid, Community: data.Intern(p.Community), AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly}
+		ds.Grids = append(ds.Grids, gr)
 	case data.LayerComponent:
 		p, err := props[componentProps](r)
 		if err != nil {
 			return err
 		}
-		c := &data.Component{ID: r.fid, Scheme: p.Scheme, Major: p.Major, Minor: p.Minor, Name: p.Name,
+		c := d.components.New()
+		// go-json's strings point into its copy of the row's JSON: cloned or interned, the
+		// copy (~500 bytes a component) is garbage once the row is decoded.
+		*c = data.Component{ID: r.fid, Scheme: p.Scheme, Major: p.Major, Minor: p.Minor, Name: strings.Clone(p.Name),
 			Owner: p.Owner, Property: p.Property, Maintainer: p.Maintainer, Grid: p.Grid, Status: p.Status,
-			Source: p.Source, Note: p.Note, Geometry: g, Extra: p.Extra}
+			Source: p.Source, Note: strings.Clone(p.Note), Geometry: g, Extra: p.Extra}
+		data.InternComponent(c)
 		if p.InitDate != nil {
 			c.InitDate = *p.InitDate
 		}
@@ -257,7 +274,7 @@ func decodeRow(ds *data.Dataset, r row) error {
 		if err != nil {
 			return err
 		}
-		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: p.Name})
+		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: data.Intern(p.Name)})
 	case data.LayerRoad:
 		p, n, err := propsAndID[roadProps](r)
 		if err != nil {
@@ -267,21 +284,24 @@ func decodeRow(ds *data.Dataset, r row) error {
 		if err != nil {
 			return err
 		}
-		ds.Roads = append(ds.Roads, &data.Road{ID: n, Name: p.Name, Class: p.Class, Line: line})
+		ds.Roads = append(ds.Roads, &data.Road{ID: n, Name: data.Intern(p.Name), Class: data.RoadClass(data.Intern(string(p.Class))), Line: line})
 	case data.LayerAddress:
 		p, n, err := propsAndID[addressProps](r)
 		if err != nil {
 			return err
 		}
 		pt, _ := g.(orb.Point)
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: n, Road: p.Road, Section: p.Section, Lane: p.Lane,
-			Alley: p.Alley, Number: p.Number, Suffix: p.Suffix, Full: p.Full, Point: pt, Community: p.Community, Source: p.Source})
+		a := d.addresses.New()
+		*a = data.Address{ID: n, Road: data.Intern(p.Road), Section: data.Intern(p.Section), Lane: data.Intern(p.Lane),
+			Alley: data.Intern(p.Alley), Number: p.Number, Suffix: data.Intern(p.Suffix), Full: strings.Clone(p.Full), Point: pt,
+			Community: data.Intern(p.Community), Source: data.Intern(p.Source)}
+		ds.Addresses = append(ds.Addresses, a)
 	case data.LayerBuilding:
 		p, n, err := propsAndID[buildingProps](r)
 		if err != nil {
 			return err
 		}
-		b := &data.Building{ID: n, Compound: p.Compound, Name: p.Name, Address: p.Address, Point: p.Point}
+		b := &data.Building{ID: n, Compound: data.Intern(p.Compound), Name: strings.Clone(p.Name), Address: strings.Clone(p.Address), Point: p.Point}
 		if fp, ok := g.(orb.Polygon); ok {
 			b.Footprint = fp
 		}
@@ -292,7 +312,15 @@ func decodeRow(ds *data.Dataset, r row) error {
 			return err
 		}
 		pt, _ := g.(orb.Point)
-		ds.POIs = append(ds.POIs, &data.POI{ID: n, Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address, Point: pt})
+		aliases := make([]string, len(p.Aliases))
+		for i, a := range p.Aliases {
+			aliases[i] = strings.Clone(a)
+		}
+		if p.Aliases == nil {
+			aliases = nil
+		}
+		ds.POIs = append(ds.POIs, &data.POI{ID: n, Name: strings.Clone(p.Name), Aliases: aliases, Category: data.Intern(p.Category),
+			Address: strings.Clone(p.Address), Point: pt})
 	default:
 		// A layer written by a newer citygeo: skipped, so an older binary can still serve.
 	}

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"citygeo/data"
@@ -375,10 +377,8 @@ func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Lay
 	err := tx.QueryRowContext(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = ?`, v).Scan(&parent, &from, &upto)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		for _, l := range layers {
-			if err := loadLayer(ctx, tx, ds, v, l); err != nil {
-				return nil, err
-			}
+		if err := loadLayers(ctx, tx, ds, v, layers); err != nil {
+			return nil, err
 		}
 		return ds, nil
 	case err != nil:
@@ -406,8 +406,78 @@ func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Lay
 	return out, nil
 }
 
-// loadLayer reads one layer of version v: a range scan of the rowid, which is in seq order.
-func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l data.Layer) error {
+// loadBatch is how many rows one decoding job holds.
+const loadBatch = 2048
+
+// batch is a run of rows and what they decode to.
+type batch struct {
+	rows []row
+	ds   *data.Dataset // the features of rows, each layer in row order
+	err  error
+}
+
+// loadLayers reads the layers of version v into ds. Decoding (JSON attributes, WKB,
+// interning) is most of a load's CPU: this goroutine reads the rows in batches, one worker per
+// CPU decodes each batch into a dataset of its own, and the batches are merged in the order
+// they were read, so every layer keeps its seq order.
+func loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, layers []data.Layer) error {
+	jobs := make(chan *batch, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			dec := &decoder{} // its slabs serve every batch this worker decodes
+			for b := range jobs {
+				dec.ds = b.ds
+				for _, r := range b.rows {
+					if err := dec.decodeRow(r); err != nil {
+						b.err = fmt.Errorf("load version %d: %s #%d (%s): %w", v, r.layer, r.seq, r.fid, err)
+						break
+					}
+				}
+				b.rows = nil
+			}
+		})
+	}
+	var batches []*batch
+	send := func(rows []row) {
+		b := &batch{rows: rows, ds: &data.Dataset{}}
+		batches = append(batches, b)
+		jobs <- b
+	}
+	err := func() error {
+		defer close(jobs)
+		var cur []row
+		for _, l := range layers {
+			if err := readLayer(ctx, tx, v, l, func(r row) {
+				if cur = append(cur, r); len(cur) == loadBatch {
+					send(cur)
+					cur = nil
+				}
+			}); err != nil {
+				return err
+			}
+		}
+		if len(cur) > 0 {
+			send(cur)
+		}
+		return nil
+	}()
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		if b.err != nil {
+			return b.err
+		}
+		ds.AppendLayers(b.ds)
+	}
+	return nil
+}
+
+// readLayer calls fn with each row of layer l of version v: a range scan of the rowid, which is
+// in seq order.
+func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, fn func(row)) error {
 	lo, err := rowKey(v, l, 0)
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
@@ -420,14 +490,12 @@ func loadLayer(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l dat
 	defer rows.Close()
 	for rows.Next() {
 		var r row
-		var layer, props string
-		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &props); err != nil {
+		var layer string
+		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &r.props); err != nil {
 			return fmt.Errorf("load version %d: %w", v, err)
 		}
-		r.layer, r.props = data.Layer(layer), []byte(props)
-		if err := decodeRow(ds, r); err != nil {
-			return fmt.Errorf("load version %d: %s #%d (%s): %w", v, layer, r.seq, r.fid, err)
-		}
+		r.layer = data.Layer(layer)
+		fn(r)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)

@@ -71,6 +71,8 @@ func tileError(err error) error {
 		return NotFound("z", "%v", err)
 	case errors.Is(err, tiles.ErrBadTile):
 		return BadParam("z", "%v", err)
+	case errors.Is(err, tiles.ErrUnknownLayer):
+		return BadParam("layers", "%v", err)
 	}
 	return err
 }
@@ -88,7 +90,13 @@ func (s *Server) handleTile(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	tl, err := s.tiler(snap).Tile(c.Param("set"), z, x, y)
+	var layers []string
+	for l := range strings.SplitSeq(c.Query("layers"), ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			layers = append(layers, l)
+		}
+	}
+	tl, err := s.tiler(snap).TileLayers(c.Param("set"), z, x, y, layers)
 	if err != nil {
 		Fail(c, "", tileError(err))
 		return

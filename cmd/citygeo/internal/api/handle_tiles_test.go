@@ -81,6 +81,9 @@ func TestTileRoutes(t *testing.T) {
 		{"tile gzip refused", tilePath("city", in), []string{"Accept-Encoding", "gzip;q=0, br"}, 200, ""},
 		{"events empty in range", tilePath("events", in), nil, 204, ""},
 		{"unknown set", tilePath("parks", in), nil, 404, "set"},
+		{"grids only", tilePath("city", in) + "?layers=grids", nil, 200, ""},
+		{"unknown layer", tilePath("city", in) + "?layers=grids,parks", nil, 400, "layers"},
+		{"layers of a live set", tilePath("events", in) + "?layers=events", nil, 400, "layers"},
 		{"too deep", "/tiles/city/19/0/0.mvt", nil, 404, "z"},
 		{"outside the city", "/tiles/city/15/0/0.mvt", nil, 404, "z"},
 		{"x beyond zoom", "/tiles/city/2/4/0.mvt", nil, 400, "x"},
@@ -109,7 +112,7 @@ func TestTileRoutes(t *testing.T) {
 					t.Errorf("error body %s, want field %q", rec.Body.String(), tc.field)
 				}
 			}
-			if rec.Code == 200 && strings.HasSuffix(tc.url, ".mvt") {
+			if rec.Code == 200 && strings.Contains(tc.url, ".mvt") {
 				body := rec.Body.Bytes()
 				wantGz := len(tc.hdr) > 0 && !strings.Contains(tc.hdr[1], "q=0")
 				if got := rec.Header().Get("Content-Encoding") == "gzip"; got != wantGz {
@@ -131,6 +134,41 @@ func TestTileRoutes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTileLayers checks that ?layers= gives a tile of those layers only, each exactly as the
+// full tile has it, under its own ETag.
+func TestTileLayers(t *testing.T) {
+	srv, ds := newSampleServer(t)
+	h := srv.Handler()
+	in := maptile.At(ds.Bound().Center(), 15)
+	decode := func(url string) (map[string]string, string) {
+		rec := get(t, h, url)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", url, rec.Code, rec.Body.String())
+		}
+		dec, probs := mvtcheck.Check(rec.Body.Bytes(), mvtcheck.Strict)
+		if len(probs) > 0 {
+			t.Fatalf("%s: %v", url, probs)
+		}
+		out := map[string]string{}
+		for _, l := range dec.Layers {
+			out[l.Name] = fmt.Sprint(l.Features)
+		}
+		return out, rec.Header().Get("ETag")
+	}
+	full, fullTag := decode(tilePath("city", in))
+	for _, want := range [][]string{{"grids"}, {"components", "grids"}} {
+		got, tag := decode(tilePath("city", in) + "?layers=" + strings.Join(want, ","))
+		if len(got) != len(want) || tag == fullTag {
+			t.Errorf("layers=%v: got layers %d, ETag %s (full tile %s)", want, len(got), tag, fullTag)
+		}
+		for _, l := range want {
+			if got[l] == "" || got[l] != full[l] {
+				t.Errorf("layers=%v: layer %s differs from the full tile's", want, l)
+			}
+		}
 	}
 }
 

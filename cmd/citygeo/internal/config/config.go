@@ -25,9 +25,12 @@ type Config struct {
 	Duty        []string `yaml:"duty" help:"duty lists (people, zones, segments, shifts, assignments, delegations) as .csv files named after their list, a .json or an .xlsx; default: the lists saved beside an SQLite store by the last POST /v1/duty/import (<store>.duty.json), or the sample's on the sample city"`
 	Duplicates  string   `yaml:"duplicates" help:"duplicate radius and window per class (JSON); default 50 m / 24 h"`
 	WebDir      string   `yaml:"web_dir" help:"serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time"`
-	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB"`
-	Snap        float64  `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
-	MaxUpload   int64    `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
+	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB (0: no cache, every tile built on request)"`
+	// TilePrewarmZoom is how deep the city set's pyramid is built into the cache after each
+	// version swap, in the background; 0 turns it off.
+	TilePrewarmZoom int     `yaml:"tile_prewarm_zoom" help:"after each version swap, build the city tiles down to this zoom into the cache in the background (stops at 3/4 of the cache budget or at the next swap); 0: off"`
+	Snap            float64 `yaml:"snap" help:"metres a point may fall outside every grid and still be snapped to the nearest (0 = default 10 m)"`
+	MaxUpload       int64   `yaml:"max_upload" help:"largest POST /v1/datasets upload in bytes (larger → 413)"`
 	// The field force (handsets and vehicles): top-level keys, so their flags read --jt808,
 	// --devices, --tracks.
 	Devices       string        `yaml:"devices" help:"device registry (.json or .csv: id, kind person|vehicle, subject, name, role, team); given, only its devices may report"`

@@ -27,8 +27,11 @@ func (c *Config) Validate() error {
 	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
 		bad("addr", "host %q is not an address or a host name", host)
 	}
-	if c.TileCacheMB <= 0 {
-		bad("tile_cache_mb", "%d: want at least 1 (MiB)", c.TileCacheMB)
+	if c.TileCacheMB < 0 {
+		bad("tile_cache_mb", "%d: want 0 (no cache) or more MiB", c.TileCacheMB)
+	}
+	if c.TilePrewarmZoom < 0 || c.TilePrewarmZoom > 18 {
+		bad("tile_prewarm_zoom", "%d: want 0 (off) or a zoom up to 18", c.TilePrewarmZoom)
 	}
 	if c.Snap < 0 {
 		bad("snap", "%g: want 0 or more metres", c.Snap)

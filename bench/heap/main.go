@@ -1,0 +1,135 @@
+// Command heap loads the active version of a store, builds its snapshot as serve does and
+// reports where the time and memory go: the wall and CPU time of each step, the live heap and
+// RSS after each, the bytes per grid, component and address, and optionally a heap profile
+// (-profile FILE, read with `go tool pprof -sample_index=inuse_space`) and a CPU profile
+// (-cpuprofile FILE).
+//
+//	go run ./bench/heap -store /tmp/perf/big.db -profile /tmp/perf/heap.pprof
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"citygeo/city"
+	"citygeo/data"
+	"citygeo/data/postgis"
+	"citygeo/data/sqlite"
+)
+
+func main() {
+	store := flag.String("store", "", "SQLite file or postgres:// URL")
+	profile := flag.String("profile", "", "write a heap profile of the built snapshot here")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of loading and building here")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *store == "" {
+		log.Fatal("-store is required")
+	}
+	ctx := context.Background()
+	var st data.Store
+	var err error
+	if strings.HasPrefix(*store, "postgres") {
+		st, err = postgis.Open(ctx, *store)
+	} else {
+		st, err = sqlite.Open(ctx, *store)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	v, err := st.ActiveVersion(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ds, err := st.Load(ctx, v)
+	if err != nil {
+		log.Fatal(err)
+	}
+	loaded := time.Since(start)
+	dsHeap := liveHeap()
+	report("dataset loaded", loaded, dsHeap)
+	start = time.Now()
+	snap, err := city.Build(ds, city.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	built := time.Since(start)
+	all := liveHeap()
+	report("snapshot built", built, all)
+	idx := all - dsHeap
+	fmt.Printf("grids %d, components %d, addresses %d\n", len(ds.Grids), len(ds.Components), len(ds.Addresses))
+	per := func(what string, b uint64) {
+		fmt.Printf("%s: %.0f B/grid+20comp+2addr; i.e. %.0f B per component if grids and addresses were free\n",
+			what, float64(b)/float64(len(ds.Grids)), float64(b)/float64(len(ds.Components)))
+	}
+	per("dataset", dsHeap)
+	per("indexes", idx)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
+	}
+	runtime.KeepAlive(snap)
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+var lastCPU time.Duration
+
+// report prints a step's wall time and CPU time (user + system, the figure to quote on a shared
+// machine) with the memory after it.
+func report(step string, took time.Duration, heap uint64) {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("%-15s %6.1fs wall %6.1fs CPU  live heap %5d MB  RSS %5d MB  peak RSS %5d MB\n",
+		step, took.Seconds(), (cpu - lastCPU).Seconds(), heap>>20, rss("VmRSS"), rss("VmHWM"))
+	lastCPU = cpu
+}
+
+// rss reads a field of /proc/self/status in MB (0 where there is no /proc).
+func rss(field string) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return kb >> 10
+		}
+	}
+	return 0
+}
