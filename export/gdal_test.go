@@ -80,7 +80,7 @@ func TestGDALOpensEveryExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []export.Format{export.GeoJSON, export.GeoPackage, export.Shapefile} {
-		for _, crs := range []string{"EPSG:4490", "EPSG:4547"} {
+		for _, crs := range []string{"EPSG:4490", "EPSG:4547", "EPSG:2383"} { // lon/lat, a CGCS2000 zone, a Xi'an 80 zone
 			t.Run(string(f)+"/"+crs, func(t *testing.T) {
 				c, err := geo.ParseCRS(crs)
 				if err != nil {

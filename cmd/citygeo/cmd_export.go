@@ -62,6 +62,9 @@ func newExportCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
+			if opts.CRS != nil && opts.CRS.Caveat() != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", opts.CRS.Caveat())
+			}
 			if ef.since != 0 && sf.store == "" {
 				return &exitError{code: 2, err: errors.New("--since needs --store PATH")}
 			}
@@ -101,7 +104,7 @@ func newExportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty exports the built-in sample city")
 	cmd.Flags().StringVar(&ef.format, "format", "geojson", "geojson (a directory of .geojson), gpkg (one file) or shp (a directory of Shapefiles)")
 	cmd.Flags().StringVar(&ef.schema, "schema", "citygeo", "field names: citygeo (the project's own, CJ/T 214 for components) or gb47678 (GB/T 47678.5-2026 exchange: 17-digit ids)")
-	cmd.Flags().StringVar(&ef.crs, "crs", "", "coordinate system written: EPSG:4490 (default), EPSG:4326 or a CGCS2000 Gauss–Krüger zone EPSG:4491…4554")
+	cmd.Flags().StringVar(&ef.crs, "crs", "", "coordinate system written: EPSG:4490 (default), EPSG:4326, a CGCS2000 Gauss–Krüger zone EPSG:4491…4554, or a Xi'an 80 or Beijing 54 zone (no datum shift: a warning says so)")
 	cmd.Flags().StringVar(&ef.charset, "charset", "utf-8", "text encoding of Shapefile .dbf files: utf-8 or gbk")
 	cmd.Flags().Int64Var(&ef.since, "since", 0, "write only the changes after this version: added and changed features, removed ids in a layer named deleted")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (geojson, shp) or file (gpkg)")
