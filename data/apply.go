@@ -1,6 +1,9 @@
 package data
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Apply returns ds with changes applied in order: a create or update puts the change's feature
 // in place of the one with its id (appended when new), a delete removes it. ds is not modified;
@@ -75,4 +78,45 @@ func applyLayer[T any](xs []*T, cs []Change, id func(*T) string, of func(*Datase
 		}
 	}
 	return out
+}
+
+// ApplyDelta returns the dataset of a version stored as changes: its parent's dataset with the
+// changes applied, named as version (its number, name, source and time), holding only layers.
+// Both backends load a delta version with it.
+func ApplyDelta(parent *Dataset, changes []Change, version *Dataset, layers []Layer) *Dataset {
+	out := Apply(parent, changes)
+	out.Version, out.Name, out.Source, out.CreatedAt = version.Version, version.Name, version.Source, version.CreatedAt
+	for _, l := range Layers {
+		if !slices.Contains(layers, l) {
+			out.Clear(l)
+		}
+	}
+	return out
+}
+
+// SplitByChanges splits the ids of features asked of a delta version by its changes (in
+// order): rest are the ids no change touches, to be read from the parent version; apply holds
+// the last change of every other id that leaves it in place (a create or update), in the order
+// of ids. A deleted id is in neither.
+func SplitByChanges(ids []string, changes []Change) (rest []string, apply []Change) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	last := map[string]Change{}
+	for _, c := range changes {
+		if want[c.ID] {
+			last[c.ID] = c
+		}
+	}
+	for _, id := range ids {
+		c, ok := last[id]
+		switch {
+		case !ok:
+			rest = append(rest, id)
+		case c.Op != OpDelete:
+			apply = append(apply, c)
+		}
+	}
+	return rest, apply
 }

@@ -265,32 +265,13 @@ func featuresIn(ctx context.Context, tx pgx.Tx, ds *data.Dataset, t *table, v in
 	case err != nil:
 		return err
 	}
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
 	cs, err := queryChanges(ctx, tx, `WHERE base = $1 AND seq > $2 AND seq <= $3 AND layer = $4 AND fid = ANY($5) ORDER BY seq`, parent, from, upto, string(t.layer), ids)
 	if err != nil {
 		return err
 	}
-	last := map[string]data.Change{}
-	for _, c := range cs {
-		last[c.ID] = c
-	}
-	var rest []string
-	for _, id := range ids {
-		if _, ok := last[id]; !ok {
-			rest = append(rest, id)
-		}
-	}
+	rest, changed := data.SplitByChanges(ids, cs)
 	if err := featuresIn(ctx, tx, ds, t, parent, rest); err != nil {
 		return err
-	}
-	var changed []data.Change
-	for _, id := range ids {
-		if c, ok := last[id]; ok && c.Op != data.OpDelete {
-			changed = append(changed, c)
-		}
 	}
 	*ds = *data.Apply(ds, changed)
 	return nil

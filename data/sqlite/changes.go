@@ -285,34 +285,13 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 		return err
 	}
 	// A delta: the last change of each id it holds decides; the others are the parent's.
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
 	cs, err := queryChanges(ctx, tx, `WHERE base = ? AND seq > ? AND seq <= ? AND layer = ? ORDER BY seq`, parent, from, upto, string(l))
 	if err != nil {
 		return err
 	}
-	last := map[string]data.Change{}
-	for _, c := range cs {
-		if want[c.ID] {
-			last[c.ID] = c
-		}
-	}
-	var rest []string
-	for _, id := range ids {
-		if _, ok := last[id]; !ok {
-			rest = append(rest, id)
-		}
-	}
+	rest, changed := data.SplitByChanges(ids, cs)
 	if err := featuresIn(ctx, tx, ds, parent, l, rest); err != nil {
 		return err
-	}
-	var changed []data.Change
-	for _, id := range ids {
-		if c, ok := last[id]; ok && c.Op != data.OpDelete {
-			changed = append(changed, c)
-		}
 	}
 	*ds = *data.Apply(ds, changed)
 	return nil

@@ -392,18 +392,7 @@ func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Lay
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
-	out := data.Apply(base, cs)
-	out.Version, out.Name, out.Source, out.CreatedAt = ds.Version, ds.Name, ds.Source, ds.CreatedAt
-	keep := map[data.Layer]bool{}
-	for _, l := range layers {
-		keep[l] = true
-	}
-	for _, l := range data.Layers {
-		if !keep[l] {
-			out.Clear(l)
-		}
-	}
-	return out, nil
+	return data.ApplyDelta(base, cs, ds, layers), nil
 }
 
 // loadBatch is how many rows one decoding job holds.
