@@ -39,7 +39,7 @@ try {
   page.on('response', (r) => {
     if (r.url().startsWith(origin + '/basemap')) out.tiles[r.url().slice(origin.length)] = r.status();
   });
-  await page.goto(url + '/?nohash', { waitUntil: 'load' });
+  await page.goto(url + '/?nohash&kiosk', { waitUntil: 'load' });
   await page.waitForFunction(() => window.citygeo && (window.citygeo.ready || window.citygeo.error), null, { timeout: 90000 });
   const err = await page.evaluate(() => window.citygeo.error);
   if (err) out.errors.push(err);
@@ -55,14 +55,14 @@ try {
     return vector.length ? map.queryRenderedFeatures({ layers: vector }).length : 0;
   }, ids);
   out.shown = shot.replace(/\.png$/, '-shown.png');
-  await page.screenshot({ path: out.shown });
+  await page.locator('#map').screenshot({ path: out.shown }); // the map, not the wall's panels
   await page.evaluate(async (ids) => {
     const map = window.citygeo.map;
     for (const id of ids) map.setLayoutProperty(id, 'visibility', 'none');
     await new Promise((res) => map.once('idle', res));
   }, ids);
   out.hidden = shot.replace(/\.png$/, '-hidden.png');
-  await page.screenshot({ path: out.hidden });
+  await page.locator('#map').screenshot({ path: out.hidden });
 } finally {
   await ctx.close();
   rmSync(userDataDir, { recursive: true, force: true });
