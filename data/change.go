@@ -138,6 +138,22 @@ type featureJSON struct {
 	POI        *POI           `json:",omitempty"`
 }
 
+// Stored prepares c for a ChangeStore's Record: its time set (now when zero) to the UTC
+// microsecond every backend keeps, and its field changes and feature in their stored forms.
+func (c *Change) Stored() (fields, feature []byte, err error) {
+	if c.At.IsZero() {
+		c.At = time.Now()
+	}
+	c.At = c.At.UTC().Truncate(time.Microsecond)
+	if fields, err = json.Marshal(c.Fields); err != nil {
+		return nil, nil, fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
+	}
+	if feature, err = MarshalFeature(c.After); err != nil {
+		return nil, nil, fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
+	}
+	return fields, feature, nil
+}
+
 // MarshalFeature encodes the single feature of ds (a Change's After) as JSON; nil ds is "null".
 func MarshalFeature(ds *Dataset) ([]byte, error) {
 	if ds == nil {

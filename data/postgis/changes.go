@@ -53,17 +53,9 @@ func insertChanges(ctx context.Context, tx pgx.Tx, changes []data.Change, base i
 			}
 			bases[c.Base] = true
 		}
-		if c.At.IsZero() {
-			c.At = time.Now()
-		}
-		c.At = c.At.UTC().Truncate(time.Microsecond) // what every backend keeps
-		fields, err := json.Marshal(c.Fields)
+		fields, feat, err := c.Stored()
 		if err != nil {
-			return fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
-		}
-		feat, err := data.MarshalFeature(c.After)
-		if err != nil {
-			return fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
+			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO feature_change(base, layer, fid, op, who, at, why, case_id, fields, feature)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq`,

@@ -55,17 +55,9 @@ func insertChanges(ctx context.Context, tx *sql.Tx, changes []data.Change, base 
 			}
 			bases[c.Base] = true
 		}
-		if c.At.IsZero() {
-			c.At = time.Now()
-		}
-		c.At = c.At.UTC().Truncate(time.Microsecond) // what every backend keeps
-		fields, err := json.Marshal(c.Fields)
+		fields, feat, err := c.Stored()
 		if err != nil {
-			return fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
-		}
-		feat, err := data.MarshalFeature(c.After)
-		if err != nil {
-			return fmt.Errorf("record change of %s %s: %w", c.Layer, c.ID, err)
+			return err
 		}
 		res, err := st.ExecContext(ctx, c.Base, string(c.Layer), c.ID, string(c.Op), c.Who, c.At.Format(time.RFC3339Nano), c.Why, c.Case, string(fields), string(feat))
 		if err != nil {
