@@ -706,3 +706,30 @@ func TestGeocodeAcrossDrift(t *testing.T) {
 		t.Errorf("Geocode(和平路50號) is %.0f m from opposite 49/51號 on the even side, want ≤ 5 m", d)
 	}
 }
+
+// TestLaneRuleFromOwnHouse checks that a lane number the lane's houses cannot bracket is
+// placed from the lane's own house nearest in number, along the lane, rather than from the
+// mouth: here the lane's only known house stands nearer the street than the street's own
+// houses (the setback), so no spacing can be measured from the mouth and the city's would put
+// 15號 150 m down the lane.
+func TestLaneRuleFromOwnHouse(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "泰順街", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "泰順街", Lane: lane, Number: n, Point: p})
+	}
+	for n := 1; n <= 60; n++ {
+		add("", n, housePoint(n))
+	}
+	house := func(n int) orb.Point {
+		return orb.Point{lon0 + 44*step + 0.00003, lat0 - 0.00008 - float64(n-13)*0.00003}
+	}
+	add("44巷", 13, house(13))
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("泰順街44巷15號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+		t.Fatalf("Geocode(泰順街44巷15號) = %+v, want a flagged lane_rule answer below 门牌号", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, house(15)); d > 25 {
+		t.Errorf("Geocode(泰順街44巷15號) is %.0f m from beside 13號, want ≤ 25 m", d)
+	}
+}
