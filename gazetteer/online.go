@@ -91,9 +91,11 @@ func (ix *Index) neighbours(s *street, i int) (below, above []int) {
 	return below, above
 }
 
-// onLine places num from the known numbers around position i along the street's line. It
-// returns false when the street has no line its neighbours lie along; the caller then
-// estimates from the points alone.
+// onLine places num from the known numbers around position i along the street's line, for a
+// number no known number of its parity brackets and none lies within alignSpan of (estimate
+// asks only then): between the nearest numbers of either parity, or past the last of them by
+// the street's spacing. It returns false when the street has no line its neighbours lie along;
+// the caller then estimates from the points alone.
 func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 	lines := ix.streetLines(s)
 	if len(lines) == 0 {
@@ -154,25 +156,24 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 		if !sideKnown {
 			off = a.off + t*(b.off-a.off)
 		}
-		reason := ReasonInterpolated
-		if !ix.bracketed(s, i, num) {
-			reason = ReasonAcross
-		}
-		return placed{point: ix.pl.atOffset(l, m, off), level: LevelHouse, reason: reason}, true
+		return placed{point: ix.pl.atOffset(l, m, off), level: LevelHouse, reason: ReasonAcross}, true
 	case len(lo) > 0 || len(hi) > 0:
-		near, far := lo, lo
+		side := lo
 		if len(hi) > 0 {
-			near, far = hi, hi
+			side = hi
 		}
-		a := near[0]
+		a := side[0]
 		if !sideKnown {
 			off = a.off
 		}
-		dir, ok := ix.growth(s, l, a, far)
+		dir, ok := ix.growth(s, l, a, side)
 		if !ok {
 			return placed{}, false
 		}
 		need := math.Abs(float64(num-a.a.num)) * ix.spacingOf(s)
+		if need > MaxExtrapolate && s.key.lane > 0 {
+			return placed{}, false // a lane's mouth and the numbering rule say more (laneRule)
+		}
 		m := a.m + dir*math.Copysign(min(need, maxExtrapolatePoint), float64(num-a.a.num))
 		p := ix.pl.atOffset(l, min(m, ix.pl.lineLength(l)), off)
 		if need > MaxExtrapolate {
@@ -189,11 +190,6 @@ func (ix *Index) spacingOf(s *street) float64 {
 		return s.spacing
 	}
 	return ix.laneSpacing()
-}
-
-// bracketed reports whether a known number of num's parity lies on each side of position i.
-func (ix *Index) bracketed(s *street, i int, num int32) bool {
-	return ix.sameSide(s, i-1, -1, num, false) >= 0 && ix.sameSide(s, i, 1, num, false) >= 0
 }
 
 // growth returns +1 when numbers grow along the line's direction, −1 against it: from the
