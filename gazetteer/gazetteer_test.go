@@ -642,3 +642,94 @@ func TestLaneEntranceRow(t *testing.T) {
 		}
 	}
 }
+
+// TestGeocodeSiblingUnits checks that a qualified number (N號之K, N之K) is placed by a known
+// one of the same form and base within two of its K — the units of one building lie together,
+// often apart from the base's own point — and by its base otherwise: another form, a K far
+// off, or a sibling too far from the base to be trusted.
+func TestGeocodeSiblingUnits(t *testing.T) {
+	ds := &data.Dataset{}
+	add := func(n int, suffix string, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "中山路", Number: n, Suffix: suffix, Point: p})
+	}
+	for n := 1; n <= 59; n += 2 {
+		add(n, "", housePoint(n))
+	}
+	units := orb.Point{lon0 + 33*step, lat0 + 0.0006} // the building behind 33號, 44 m in
+	add(33, "號之26", units)
+	add(33, "號之28", units)
+	add(41, "之2", orb.Point{lon0 + 41.5*step, lat0 + 0.0002})
+	add(45, "之1", orb.Point{lon0 + 45*step, lat0 + 0.0020}) // 200 m from 45號: doubtful
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q      string
+		reason gazetteer.Reason
+		at     orb.Point
+	}{
+		{"中山路33號之27", gazetteer.ReasonSibling, units},
+		{"中山路33號之29", gazetteer.ReasonSibling, units},
+		{"中山路33號之40", gazetteer.ReasonBaseNumber, housePoint(33)},                             // K far from every sibling
+		{"中山路33之27號", gazetteer.ReasonBaseNumber, lerp(housePoint(33), housePoint(35), 0.25)}, // another form
+		{"中山路41之3號", gazetteer.ReasonSibling, orb.Point{lon0 + 41.5*step, lat0 + 0.0002}},
+		{"中山路45之2號", gazetteer.ReasonBaseNumber, lerp(housePoint(45), housePoint(47), 0.25)},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != c.reason {
+			t.Fatalf("Geocode(%s) = %+v, want 门牌号 flagged %s", c.q, got, c.reason)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.at); d > 1 {
+			t.Errorf("Geocode(%s) is %.0f m from %v", c.q, d, c.at)
+		}
+	}
+}
+
+// TestGeocodeAcrossDrift checks a number whose own side is known only far away in number: it
+// is placed along the road's line between the nearest numbers of the other side, at its own
+// side's distance from the line. The along-road offset between the two sides measured 48
+// numbers away (the sides of a street drift apart in numbering) is not carried over.
+func TestGeocodeAcrossDrift(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "和平路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0 + 0.00001}, {lon0 + 0.02, lat0}}}}}
+	add := func(n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "和平路", Number: n, Point: p})
+	}
+	for n := 1; n <= 59; n += 2 {
+		add(n, housePoint(n))
+	}
+	add(2, orb.Point{lon0 + 9*step, lat0 - 0.0002}) // the even side starts opposite 9號
+	ix := mustNew(t, ds, gazetteer.Options{})
+	want := orb.Point{lon0 + 50*step, lat0 - 0.0002}
+	got := ix.Geocode("和平路50號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != gazetteer.ReasonAcross {
+		t.Fatalf("Geocode(和平路50號) = %+v, want 门牌号 flagged across", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
+		t.Errorf("Geocode(和平路50號) is %.0f m from opposite 49/51號 on the even side, want ≤ 5 m", d)
+	}
+}
+
+// TestLaneRuleFromOwnHouse checks that a lane number the lane's houses cannot bracket is
+// placed from the lane's own house nearest in number, along the lane, rather than from the
+// mouth: here the lane's only known house stands nearer the street than the street's own
+// houses (the setback), so no spacing can be measured from the mouth and the city's would put
+// 15號 150 m down the lane.
+func TestLaneRuleFromOwnHouse(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "泰順街", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "泰順街", Lane: lane, Number: n, Point: p})
+	}
+	for n := 1; n <= 60; n++ {
+		add("", n, housePoint(n))
+	}
+	house := func(n int) orb.Point {
+		return orb.Point{lon0 + 44*step + 0.00003, lat0 - 0.00008 - float64(n-13)*0.00003}
+	}
+	add("44巷", 13, house(13))
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("泰順街44巷15號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+		t.Fatalf("Geocode(泰順街44巷15號) = %+v, want a flagged lane_rule answer below 门牌号", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, house(15)); d > 25 {
+		t.Errorf("Geocode(泰順街44巷15號) is %.0f m from beside 13號, want ≤ 25 m", d)
+	}
+}

@@ -130,6 +130,11 @@ func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
 		}
 	}
 	switch {
+	case sibling != nil && closeSibling(sibling.suffix, suffix) &&
+		(base == nil || ix.pl.Distance(base.point, sibling.point) <= maxSiblingGap):
+		// 33號之27 by 33號之26, 12之3 by 12之2: the units and 之 numbers of one base lie
+		// together, nearer each other than to the base (a compound's gate).
+		return placed{sibling.point, LevelHouse, ReasonSibling, sibling}, true
 	case suffix != "" && base != nil:
 		return placed{ix.afterBase(s, base, suffix), LevelHouse, ReasonBaseNumber, base}, true
 	case sibling != nil:
@@ -140,6 +145,25 @@ func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
 		return placed{mouth.point, LevelHouse, ReasonLaneMouth, nil}, true
 	}
 	return ix.estimate(s, i, num)
+}
+
+// suffixSpan is how far apart in K two qualified numbers of one base (N之K, N號之K) may be
+// for one to place the other rather than the base.
+const suffixSpan = 2
+
+// maxSiblingGap is how far (metres) from its base a sibling may lie and still place a number
+// of that base: farther, one of the two points is doubtful and the base is the safer anchor.
+const maxSiblingGap = 100
+
+// closeSibling reports whether a known qualified number (have) places the asked one (want):
+// the same form (之K or 號之K) and K within suffixSpan.
+func closeSibling(have, want string) bool {
+	for _, form := range []string{"之", "号之"} {
+		if strings.HasPrefix(have, form) && strings.HasPrefix(want, form) {
+			return suffixGap(have, want) <= suffixSpan
+		}
+	}
+	return false
 }
 
 // suffixGap orders the siblings of an asked suffix: 之2 is nearer 之1 than 之5, and any 之K
@@ -195,6 +219,11 @@ func (ix *Index) estimate(s *street, i int, num int32) (placed, bool) {
 	if lo < 0 || hi < 0 {
 		// Lane entrances are rougher than 门牌: use them only where a side has no house.
 		lo, hi = ix.sameSide(s, i-1, -1, num, true), ix.sameSide(s, i, 1, num, true)
+	}
+	if (lo < 0 || hi < 0) && !ix.nearOwnSide(s, lo, hi, num) {
+		if p, ok := ix.onLine(s, i, num); ok {
+			return p, true
+		}
 	}
 	reason := ReasonInterpolated
 	if lo < 0 && hi < 0 {

@@ -187,6 +187,12 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 			slices.Sort(rates)
 			rate = max(minLaneRate, min(maxLaneRate, rates[len(rates)/2]))
 		}
+		// The lane's own house nearest in number anchors the number better than the mouth,
+		// which is itself an estimate on a sparsely numbered street.
+		if h := ix.nearestNumber(s, num); h != nil {
+			m := float64(num-h.num) * rate
+			return orb.Point{h.point[0] + a.dx*m/ix.pl.KX, h.point[1] + a.dy*m/ix.pl.KY}, true
+		}
 	}
 	return ix.axisAt(a, a.setback+float64(num)*rate), true
 }
@@ -210,3 +216,26 @@ func (ix *Index) laneSpacing() float64 {
 // defaultSpacing is the metres per number when the dataset has too few numbered pairs to
 // measure it: a 门牌 frontage of about 5 m, odd and even on either side.
 const defaultSpacing = 2.5
+
+// nearestNumber returns the known 门牌 of s nearest to num in value (the lower on a tie); nil
+// when s holds none.
+func (ix *Index) nearestNumber(s *street, num int32) *addr {
+	var best *addr
+	for _, i := range s.nums {
+		h := &ix.addrs[i]
+		if h.src == nil || h.num <= 0 {
+			continue
+		}
+		if best == nil || abs32(h.num-num) < abs32(best.num-num) {
+			best = h
+		}
+	}
+	return best
+}
+
+func abs32(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -23,7 +23,8 @@ const (
 	// ReasonInterpolated: placed between the nearest known numbers on the same side.
 	ReasonInterpolated Reason = "interpolated"
 	// ReasonAcross: no known number brackets it on its own side; placed from the numbers
-	// across the street.
+	// across the street (along the road's line at its own side's distance from it when its
+	// own side is known only far away in number).
 	ReasonAcross Reason = "across"
 	// ReasonExtrapolated: beyond the last known number on its side, by at most
 	// MaxExtrapolate metres.
@@ -35,7 +36,8 @@ const (
 	// number: 之 numbers lie between their base and the next number.
 	ReasonBaseNumber Reason = "base_number"
 	// ReasonSibling: N號 placed at N之K, or N之K at N之J: a number sharing the base, not the
-	// one asked.
+	// one asked. A known N之J (N號之J) within two of K places N之K (N號之K) even when N號 is
+	// known: a building's units lie together, often apart from the base's door.
 	ReasonSibling Reason = "sibling"
 
 	// At 道路: the number could not be placed honestly, so the answer is the street.
