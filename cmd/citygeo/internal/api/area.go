@@ -71,15 +71,6 @@ func checkArea(code string) error {
 	return nil
 }
 
-// areaPrefix is the prefix of every code inside an area: 440303 → 440303, 440300 → 4403,
-// 440000 → 44.
-func areaPrefix(code string) string {
-	for len(code) > 2 && strings.HasSuffix(code, "00") {
-		code = code[:len(code)-2]
-	}
-	return code
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -118,7 +109,7 @@ func (s *Server) areaGuard(r Route) gin.HandlerFunc {
 			c.Next() // the handler answers 503
 			return
 		}
-		g := &areaCheck{snap: snap, area: t.Area, prefix: areaPrefix(t.Area)}
+		g := &areaCheck{snap: snap, area: t.Area, prefix: data.AreaPrefix(t.Area)}
 		if err := g.request(c, write, place); err != nil {
 			Fail(c, err.Field, err)
 			return
