@@ -28,10 +28,10 @@ var ErrNoCity = errors.New("no such city in the database")
 
 // City is one city of a database, as Cities lists it.
 type City struct {
-	Key     string    `json:"key"`     // 330106
-	Schema  string    `json:"schema"`  // citygeo_330106
-	Name    string    `json:"name"`    // the active version's dataset name; "" with none
-	Active  int64     `json:"active"`  // the active version; 0 with none
+	Key     string    `json:"key"`    // 330106
+	Schema  string    `json:"schema"` // citygeo_330106
+	Name    string    `json:"name"`   // the active version's dataset name; "" with none
+	Active  int64     `json:"active"` // the active version; 0 with none
 	AddedAt time.Time `json:"added_at"`
 }
 
