@@ -13,11 +13,13 @@ import (
 
 func newGenCmd() *cobra.Command {
 	var (
-		opts   sample.Options
-		gbt    bool
-		out    string
-		format string
-		sf     storeFlags
+		opts     sample.Options
+		gbt      bool
+		out      string
+		format   string
+		sf       storeFlags
+		relocate string
+		offset   []float64
 	)
 	cmd := &cobra.Command{
 		Use:   "gen [--grids N --components N] [--out PATH --format geojson|gpkg|shp] [--store PATH]",
@@ -33,6 +35,14 @@ func newGenCmd() *cobra.Command {
 			ds, err := sample.Generate(opts)
 			if err != nil {
 				return err
+			}
+			if relocate != "" {
+				if len(offset) != 2 {
+					return &exitError{code: 2, err: fmt.Errorf("--offset: want DLNG,DLAT in degrees, got %d numbers", len(offset))}
+				}
+				if err := sample.Relocate(ds, relocate, offset[0], offset[1]); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--relocate: %w", err)}
+				}
 			}
 			w := cmd.OutOrStdout()
 			if out != "" {
@@ -71,6 +81,8 @@ func newGenCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "geojson", "format for --out: geojson, gpkg or shp")
 	cmd.Flags().StringVar(&sf.store, "store", "", "save the city as the new active version of this store")
 	sf.withCity(cmd, true)
+	cmd.Flags().StringVar(&relocate, "relocate", "", "move the city to this district code (its codes start with it) and by --offset: a second city for a store holding several")
+	cmd.Flags().Float64SliceVar(&offset, "offset", []float64{0.1, 0}, "with --relocate: degrees of longitude and latitude to move by")
 	return cmd
 }
 
