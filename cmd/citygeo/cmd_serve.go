@@ -124,7 +124,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}
 	handler, drain := cities[0].srv.Handler(), cities[0].srv.Drain
-	if len(cities) > 1 {
+	if len(keys) > 0 {
 		list := make([]api.CityServer, len(cities))
 		for i, c := range cities {
 			list[i] = api.CityServer{Key: c.key, Server: c.srv}

@@ -27,6 +27,10 @@ import (
 //     their district prefix;
 //  3. otherwise 400, naming the cities.
 //
+// A process serving one city of such a database routes every request to it, as one serving a
+// store's own city does, but still refuses a prefix or city_code naming another: a replica of
+// one city never answers for another.
+//
 // GET /v1/cities lists the cities; /healthz answers for the process and /readyz is ready when
 // every city is.
 
@@ -144,6 +148,9 @@ func (m *Cities) pick(w http.ResponseWriter, r *http.Request) (*Server, *Error) 
 		q.Del(CityParam)
 		r.URL.RawQuery = q.Encode()
 		return s, nil
+	}
+	if len(m.list) == 1 { // one city at the root: every URL as without a front
+		return m.list[0].Server, nil
 	}
 	var in *Server
 	inKey := ""
