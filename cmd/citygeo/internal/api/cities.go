@@ -137,6 +137,13 @@ func (m *Cities) pick(w http.ResponseWriter, r *http.Request) (*Server, *Error) 
 			return nil, NotFound("path", "city %q is not served here (%s)", key, m.keys())
 		}
 		r.URL.Path, r.URL.RawPath = "/"+path, ""
+		if q := r.URL.Query(); q.Has(CityParam) {
+			if q.Get(CityParam) != key {
+				return nil, BadParam(CityParam, "%q disagrees with the path's city %s", q.Get(CityParam), key)
+			}
+			q.Del(CityParam)
+			r.URL.RawQuery = q.Encode()
+		}
 		return s, nil
 	}
 	if q := r.URL.Query(); q.Has(CityParam) {

@@ -81,6 +81,7 @@ func TestCitiesRouting(t *testing.T) {
 		"no city":                 {"GET", "/v1/info", nil, "", 400, ""},
 		"unknown prefix":          {"GET", "/cities/440305/v1/info", nil, "", 404, ""},
 		"unknown city_code":       {"GET", "/v1/info?city_code=440305", nil, "", 404, ""},
+		"prefix and city_code":    {"GET", "/cities/440304/v1/info?city_code=440303", nil, "", 400, ""},
 		"point of no city":        {"GET", "/v1/locate?lng=113&lat=22&crs=cgcs2000", nil, "", 404, ""},
 		"limited token in A":      {"GET", "/v1/locate?" + q(pa), nil, limited, 200, ga.Code},
 		"limited token in B":      {"GET", "/v1/locate?" + q(pb), nil, limited, 403, ""},
