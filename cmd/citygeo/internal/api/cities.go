@@ -23,8 +23,8 @@ import (
 //     filters);
 //  2. the points the request names (eachPlace: lng/lat, the AMap door's location, a JSON body's
 //     lng/lat), which must all lie in one city: the one whose district holds them, or else whose
-//     bounds do; and the codes in a feature route's path or the body (/v1/grids/:code …), by
-//     their district prefix;
+//     bounds do; and the codes in a feature route's path or the body (/v1/grids/:code …), or
+//     the AMap door's city adcode, by their district prefix;
 //  3. otherwise 400, naming the cities.
 //
 // A process serving one city of such a database routes every request to it, as one serving a
@@ -193,6 +193,11 @@ func (m *Cities) pick(w http.ResponseWriter, r *http.Request) (*Server, *Error) 
 					}
 				}
 			}
+		}
+	}
+	if adcode := r.URL.Query().Get("city"); strings.HasPrefix(r.URL.Path, "/v3/") && len(adcode) == 6 && isCode(adcode) {
+		if err := code("city", adcode); err != nil { // the AMap door's city, as an adcode
+			return nil, err
 		}
 	}
 	if in != nil {

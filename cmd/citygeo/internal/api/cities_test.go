@@ -78,6 +78,8 @@ func TestCitiesRouting(t *testing.T) {
 		"batch body in B":         {"POST", "/v1/locate/batch", map[string]any{"crs": "cgcs2000", "points": []any{map[string]any{"lng": pb[0], "lat": pb[1]}}}, "", 200, ""},
 		"batch in two cities":     {"POST", "/v1/locate/batch", map[string]any{"crs": "cgcs2000", "points": []any{map[string]any{"lng": pa[0], "lat": pa[1]}, map[string]any{"lng": pb[0], "lat": pb[1]}}}, "", 400, ""},
 		"grid code":               {"GET", "/v1/grids/" + gb.Code, nil, "", 200, ""},
+		"AMap adcode":             {"GET", "/v3/assistant/inputtips?keywords=%E7%BF%A0&city=440304", nil, "", 200, ""},
+		"AMap city name":          {"GET", "/v3/assistant/inputtips?keywords=%E7%BF%A0&city=%E6%B7%B1%E5%9C%B3", nil, "", 400, ""},
 		"no city":                 {"GET", "/v1/info", nil, "", 400, ""},
 		"unknown prefix":          {"GET", "/cities/440305/v1/info", nil, "", 404, ""},
 		"unknown city_code":       {"GET", "/v1/info?city_code=440305", nil, "", 404, ""},
