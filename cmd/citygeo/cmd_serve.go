@@ -72,6 +72,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Store != "" { // before the audit log beside it is created
+		if err := storeExists(cfg.Store); err != nil {
+			return err
+		}
+	}
 	trail, err := openAudit(cfg, log)
 	if err != nil {
 		return err
@@ -151,8 +156,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	for _, c := range cities {
 		snap := c.served.Current()
-		log.Info("citygeo serving", "addr", "http://"+ln.Addr().String()+c.prefix, "city", c.key, "dataset", snap.Dataset.Name, "version", snap.Version(),
-			"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", c.srv.Build().String())
+		attrs := []any{"addr", "http://" + ln.Addr().String() + c.prefix, "dataset", snap.Dataset.Name, "version", snap.Version(),
+			"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", c.srv.Build().String()}
+		if c.key != "" {
+			attrs = append(attrs, "city", c.key)
+		}
+		log.Info("citygeo serving", attrs...)
 		c.run(ctx, cfg, log)
 	}
 	tr := newConnTracker()
