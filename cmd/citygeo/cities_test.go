@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -174,6 +175,23 @@ func TestCitiesOnPostgres(t *testing.T) {
 			t.Errorf("events of %s = %v, want %v", key, ids, want)
 		}
 	}
+	// Each city follows its own active version: a new version of 440304, imported by another
+	// process, is served for 440304 alone.
+	if out, err := citygeo("import", "-q", "--store", dsn, "--city", keyB).args(filesOf[keyB]...).CombinedOutput(); err != nil {
+		t.Fatalf("second import --city %s: %v\n%s", keyB, err, out)
+	}
+	took := until(t, 5*time.Second, "440304 served at version 2", func() bool {
+		code, body := both.get(t, "/v1/cities")
+		var got api.CitiesBody
+		if code != http.StatusOK || json.Unmarshal(body, &got) != nil || len(got.Cities) != 2 || got.Cities[1].Info == nil {
+			t.Fatalf("/v1/cities = %d %s", code, body)
+		}
+		if got.Cities[0].Version != 1 {
+			t.Fatalf("440303 at version %d after an import into 440304", got.Cities[0].Version)
+		}
+		return got.Cities[1].Version == 2
+	})
+	t.Logf("a new version of 440304 served %v after its import returned", took)
 	// An upload of 440304's files to 440303 is refused like the CLI's import.
 	code, body := uploadTo(t, both, "/cities/440303/v1/datasets", tok.gis, filesOf[keyB])
 	if code != http.StatusUnprocessableEntity || !strings.Contains(string(body), "440304") {
