@@ -102,39 +102,33 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		}
 	}()
 	shared := cityShared{auth: auth, trail: trail, base: base, n: max(1, len(keys))}
-	if len(keys) <= 1 {
-		where, key := cfg.Store, ""
-		if len(keys) == 1 {
-			key = keys[0]
+	list := keys
+	if len(list) == 0 {
+		list = []string{""} // the store's own city
+	}
+	for _, key := range list {
+		where, prefix := cfg.Store, ""
+		if key != "" {
 			if where, err = postgis.CityURL(ctx, cfg.Store, key, false); err != nil {
 				return err
 			}
 		}
-		c, err := openCity(ctx, cfg, where, key, "", shared, log)
+		if len(keys) > 1 {
+			prefix = api.CityPrefix(key)
+		}
+		c, err := openCity(ctx, cfg, where, key, prefix, shared, log)
 		if err != nil {
 			return err
 		}
 		cities = append(cities, c)
-	} else {
-		for _, key := range keys {
-			where, err := postgis.CityURL(ctx, cfg.Store, key, false)
-			if err != nil {
-				return err
-			}
-			c, err := openCity(ctx, cfg, where, key, api.CityPrefix(key), shared, log)
-			if err != nil {
-				return err
-			}
-			cities = append(cities, c)
-		}
 	}
 	handler, drain := cities[0].srv.Handler(), cities[0].srv.Drain
 	if len(keys) > 0 {
-		list := make([]api.CityServer, len(cities))
+		servers := make([]api.CityServer, len(cities))
 		for i, c := range cities {
-			list[i] = api.CityServer{Key: c.key, Server: c.srv}
+			servers[i] = api.CityServer{Key: c.key, Server: c.srv}
 		}
-		front := api.NewCities(list)
+		front := api.NewCities(servers)
 		handler, drain = front.Handler(), front.Drain
 	}
 	if cfg.JT808 != "" { // one city only (config.Validate)
