@@ -43,6 +43,7 @@ snapshot; pg_dump must be installed (Debian: postgresql-client).`,
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
+	sf.withCity(cmd, false)
 	return cmd
 }
 

@@ -47,5 +47,6 @@ func newDiffCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
+	sf.withCity(cmd, false)
 	return cmd
 }

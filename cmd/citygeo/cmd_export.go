@@ -102,6 +102,7 @@ func newExportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty exports the built-in sample city")
+	sf.withCity(cmd, false)
 	cmd.Flags().StringVar(&ef.format, "format", "geojson", "geojson (a directory of .geojson), gpkg (one file) or shp (a directory of Shapefiles)")
 	cmd.Flags().StringVar(&ef.schema, "schema", "citygeo", "field names: citygeo (the project's own, CJ/T 214 for components) or gb47678 (GB/T 47678.5-2026 exchange: 17-digit ids)")
 	cmd.Flags().StringVar(&ef.crs, "crs", "", "coordinate system written: EPSG:4490 (default), EPSG:4326, a CGCS2000 Gauss–Krüger zone EPSG:4491…4554, or a Xi'an 80 or Beijing 54 zone (no datum shift: a warning says so)")

@@ -13,11 +13,13 @@ import (
 
 func newGenCmd() *cobra.Command {
 	var (
-		opts      sample.Options
-		gbt       bool
-		out       string
-		format    string
-		storePath string
+		opts     sample.Options
+		gbt      bool
+		out      string
+		format   string
+		sf       storeFlags
+		relocate string
+		offset   []float64
 	)
 	cmd := &cobra.Command{
 		Use:   "gen [--grids N --components N] [--out PATH --format geojson|gpkg|shp] [--store PATH]",
@@ -34,6 +36,14 @@ func newGenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if relocate != "" {
+				if len(offset) != 2 {
+					return &exitError{code: 2, err: fmt.Errorf("--offset: want DLNG,DLAT in degrees, got %d numbers", len(offset))}
+				}
+				if err := sample.Relocate(ds, relocate, offset[0], offset[1]); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--relocate: %w", err)}
+				}
+			}
 			w := cmd.OutOrStdout()
 			if out != "" {
 				files, err := export.Write(ds, out, export.Options{Format: export.Format(format)})
@@ -44,8 +54,8 @@ func newGenCmd() *cobra.Command {
 					fmt.Fprintln(w, f)
 				}
 			}
-			if storePath != "" {
-				st, err := openStore(cmd.Context(), storePath)
+			if sf.store != "" {
+				st, err := openStore(cmd.Context(), sf.store)
 				if err != nil {
 					return err
 				}
@@ -54,9 +64,9 @@ func newGenCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "saved as version %d of %s\n", v, storeName(storePath))
+				fmt.Fprintf(w, "saved as version %d of %s\n", v, storeName(sf.store))
 			}
-			if out == "" && storePath == "" {
+			if out == "" && sf.store == "" {
 				return json.NewEncoder(w).Encode(summary(ds))
 			}
 			return nil
@@ -69,7 +79,10 @@ func newGenCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&gbt, "gbt47678", false, "17-digit GB/T 47678.5-2026 component ids instead of 16-digit CJ/T 214-2007")
 	cmd.Flags().StringVar(&out, "out", "", "write the city as survey files here (directory for geojson/shp, file for gpkg)")
 	cmd.Flags().StringVar(&format, "format", "geojson", "format for --out: geojson, gpkg or shp")
-	cmd.Flags().StringVar(&storePath, "store", "", "save the city as the new active version of this store")
+	cmd.Flags().StringVar(&sf.store, "store", "", "save the city as the new active version of this store")
+	sf.withCity(cmd, true)
+	cmd.Flags().StringVar(&relocate, "relocate", "", "move the city to this district code (its codes start with it) and by --offset: a second city for a store holding several")
+	cmd.Flags().Float64SliceVar(&offset, "offset", []float64{0.1, 0}, "with --relocate: degrees of longitude and latitude to move by")
 	return cmd
 }
 

@@ -160,6 +160,7 @@ func newValidateCmd() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	f.sf.withCity(cmd, false)
 	return cmd
 }
 
@@ -222,6 +223,7 @@ func newImportCmd() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	f.sf.withCity(cmd, true)
 	cmd.Flags().StringVar(&mode, "mode", "replace", "replace: the layers in the files replace the active version's; upsert: rows create or update features by id, rows marked in the DELETE column and ids in --delete-list delete them, and the new version stores only the changes")
 	cmd.Flags().StringVar(&deleteList, "delete-list", "", "upsert: a file of ids to delete, one a line (a bare id is a component's; or layer,id with layer component, grid, road, address or poi)")
 	return cmd

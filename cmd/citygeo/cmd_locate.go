@@ -69,6 +69,7 @@ func newLocateCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS; empty = the built-in sample city")
+	sf.withCity(cmd, false)
 	cmd.Flags().Float64Var(&lng, "lng", 0, "longitude")
 	cmd.Flags().Float64Var(&lat, "lat", 0, "latitude")
 	cmd.Flags().StringVar(&crs, "crs", "wgs84", "wgs84, cgcs2000, gcj02 or bd09")

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -19,12 +18,9 @@ import (
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/cmd/citygeo/internal/audit"
 	"citygeo/cmd/citygeo/internal/config"
-	"citygeo/data"
-	"citygeo/data/sample"
-	"citygeo/dispatch"
+	"citygeo/data/postgis"
 	"citygeo/field"
 	"citygeo/jt808"
-	"citygeo/tiles"
 	"citygeo/tiles/basemap"
 )
 
@@ -61,7 +57,8 @@ func logConfig(log *slog.Logger, cfg *config.Config) {
 	log.Info("effective config", slog.Group("config", attrs...))
 }
 
-// serve runs the server cfg describes until ctx ends.
+// serve runs the server cfg describes until ctx ends: one city at the root, or several cities
+// of a PostgreSQL store (cfg.Cities) behind api.Cities.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	logConfig(log, cfg)
 	auth, err := loadAuth(cfg.Auth)
@@ -71,49 +68,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err := useOIDC(ctx, auth, cfg.OIDC, log); err != nil {
 		return err
 	}
-	var st data.Store
-	if cfg.Store != "" {
-		if st, err = openExistingStore(ctx, cfg.Store); err != nil {
-			return err
-		}
-		defer st.Close()
-	}
-	// One tile cache for every version this process serves (imports, rollbacks): keys
-	// carry the version, so no version ever sees another's tiles.
-	tileCache := tiles.NewCache(cfg.TileCacheMB << 20)
-	if cfg.TileCacheMB == 0 {
-		tileCache = tiles.NewCacheOff()
-	}
-	served := city.New(st, city.Options{SnapTolerance: cfg.Snap, TileCache: tileCache}, log)
-	if st != nil {
-		if err := served.Load(ctx); err != nil {
-			return fmt.Errorf("store %s: %w", storeName(cfg.Store), err)
-		}
-		// Loading a large city leaves as much garbage as it keeps (decoded rows, index
-		// scratch): collect it and hand the pages back now rather than serve with twice the
-		// RSS until the heap grows into them (100k grids, 2M components: 3.0 → ~1.6 GB).
-		debug.FreeOSMemory()
-	} else {
-		ds, err := sample.Generate(sample.Options{})
-		if err != nil {
-			return err
-		}
-		snap, err := city.Build(ds, served.Options())
-		if err != nil {
-			return err
-		}
-		served.Swap(snap)
-	}
-	snap := served.Current()
-	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, events: cfg.Events}
-	disp, events, err := newDispatch(df, cfg.Store, snap.Dataset, snap.Geo, log)
+	keys, err := servedCities(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	// The events store and the audit log are closed once the last request is answered (one may
-	// be writing an event or an entry), and on every early return.
-	closeEvents := closeOnce(events, "events store", log)
-	defer closeEvents()
+	if cfg.Store != "" { // before the audit log beside it is created
+		if err := storeExists(cfg.Store); err != nil {
+			return err
+		}
+	}
 	trail, err := openAudit(cfg, log)
 	if err != nil {
 		return err
@@ -124,22 +87,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	closeAudit := closeOnce(trailCloser, "audit log", log)
 	defer closeAudit()
-	ff := fieldFlags{devices: cfg.Devices, tracks: cfg.Tracks, retention: cfg.RetentionDays, jt808: cfg.JT808,
-		jt808Key: cfg.JT808Key, fences: cfg.Fences, stillFor: cfg.StillFor}
-	force, err := newField(ctx, ff, cfg.Store, log)
-	if err != nil {
-		return err
-	}
-	// Closed last (deferred first): the HTTP server and the JT/T 808 listener stop before it,
-	// so no fix is acknowledged after the tracks are closed.
-	defer force.Close()
-	go force.KeepRetention(ctx, time.Hour, func(err error) { log.Error("prune tracks", "err", err) })
-	people, err := newDuty(ctx, cfg.Duty, cfg.Store, snap, log)
-	if err != nil {
-		return err
-	}
-	defer people.Close()
-	go people.follow(ctx, served.Current, log)
 	base, err := openBasemap(cfg.Basemap, log)
 	if err != nil {
 		return err
@@ -147,15 +94,46 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if base != nil {
 		defer base.Close() // after the HTTP server has stopped (deferred later, run earlier)
 	}
-	srv := api.New(api.Options{Auth: auth, Logger: log, City: served, MaxUpload: cfg.MaxUpload, CaseOutcomes: cfg.CaseOutcomes, Dispatch: disp, Duty: people.Duty, WebDir: cfg.WebDir,
-		Field: force.Force, Fences: force.fences,
-		AccessLog: cfg.Log.Access, CORS: api.CORS{Origins: cfg.CORS.Origins, MaxAge: cfg.CORS.MaxAge},
-		Limits: api.Limits{TokenRPS: cfg.Limits.TokenRPS, TokenBurst: cfg.Limits.TokenBurst,
-			AddressRPS: cfg.Limits.AddressRPS, AddressBurst: cfg.Limits.AddressBurst},
-		TrustedProxies: cfg.HTTP.TrustedProxies, UploadTimeout: cfg.HTTP.UploadTimeout, Audit: trail,
-		PublicURL: cfg.PublicURL, Basemap: base})
-	if ff.jt808 != "" {
-		jln, err := net.Listen("tcp", ff.jt808)
+	// Each city is closed once the last request is answered, the last one first.
+	var cities []*servedCity
+	defer func() {
+		for i := len(cities) - 1; i >= 0; i-- {
+			cities[i].close()
+		}
+	}()
+	shared := cityShared{auth: auth, trail: trail, base: base, n: max(1, len(keys))}
+	list := keys
+	if len(list) == 0 {
+		list = []string{""} // the store's own city
+	}
+	for _, key := range list {
+		where, prefix := cfg.Store, ""
+		if key != "" {
+			if where, err = postgis.CityURL(ctx, cfg.Store, key, false); err != nil {
+				return err
+			}
+		}
+		if len(keys) > 1 {
+			prefix = api.CityPrefix(key)
+		}
+		c, err := openCity(ctx, cfg, where, key, prefix, shared, log)
+		if err != nil {
+			return err
+		}
+		cities = append(cities, c)
+	}
+	handler, drain := cities[0].srv.Handler(), cities[0].srv.Drain
+	if len(keys) > 0 {
+		servers := make([]api.CityServer, len(cities))
+		for i, c := range cities {
+			servers[i] = api.CityServer{Key: c.key, Server: c.srv}
+		}
+		front := api.NewCities(servers)
+		handler, drain = front.Handler(), front.Drain
+	}
+	if cfg.JT808 != "" { // one city only (config.Validate)
+		force := cities[0].force
+		jln, err := net.Listen("tcp", cfg.JT808)
 		if err != nil {
 			return fmt.Errorf("listen JT/T 808: %w", err)
 		}
@@ -170,28 +148,49 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("citygeo serving", "addr", "http://"+ln.Addr().String(), "dataset", snap.Dataset.Name, "version", snap.Version(),
-		"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", srv.Build().String())
-	if st != nil { // follow imports and rollbacks made by other processes, until the drain
-		go served.Follow(ctx, 2*time.Second)
+	for _, c := range cities {
+		snap := c.served.Current()
+		attrs := []any{"addr", "http://" + ln.Addr().String() + c.prefix, "dataset", snap.Dataset.Name, "version", snap.Version(),
+			"grids", len(snap.Dataset.Grids), "components", len(snap.Dataset.Components), "build", c.srv.Build().String()}
+		if c.key != "" {
+			attrs = append(attrs, "city", c.key)
+		}
+		log.Info("citygeo serving", attrs...)
+		c.run(ctx, cfg, log)
 	}
-	if cfg.TilePrewarmZoom > 0 {
-		go prewarmTiles(ctx, served, cfg.TilePrewarmZoom, log)
-	}
-	// Events other replicas write to a shared (PostgreSQL) event store; an SQLite file is this
-	// process's alone, and Follow returns at once.
-	go disp.Feed.Follow(ctx, dispatch.DefaultFollowInterval, func(err error, retryIn time.Duration) {
-		log.Error("follow events", "err", err, "retry_in", retryIn)
-	})
 	tr := newConnTracker()
-	hs := httpServer(cfg.HTTP, srv.Handler(), tr)
-	if err := runHTTP(ctx, hs, ln, tr, drainOptions{Timeout: cfg.HTTP.DrainTimeout, Delay: cfg.HTTP.ShutdownDelay}, srv.Drain, log); err != nil {
+	hs := httpServer(cfg.HTTP, handler, tr)
+	if err := runHTTP(ctx, hs, ln, tr, drainOptions{Timeout: cfg.HTTP.DrainTimeout, Delay: cfg.HTTP.ShutdownDelay}, drain, log); err != nil {
 		return err
 	}
-	closeEvents()
+	for _, c := range cities {
+		c.closeEvents()
+	}
 	closeAudit()
 	log.Info("citygeo stopped")
 	return nil
+}
+
+// servedCities returns the keys of the cities cfg serves from a store holding several: those
+// of cfg.Cities, or every registered one for "all"; nil for a store's own single city.
+func servedCities(ctx context.Context, cfg *config.Config) ([]string, error) {
+	if len(cfg.Cities) != 1 || cfg.Cities[0] != "all" {
+		return cfg.Cities, nil
+	}
+	cities, err := postgis.Cities(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(cities))
+	for _, c := range cities {
+		if c.Active != 0 {
+			keys = append(keys, c.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("cities: all: store %s has no city with a version yet (citygeo import --city KEY creates one)", storeName(cfg.Store))
+	}
+	return keys, nil
 }
 
 // closeOnce returns a func that closes c (nil: nothing) the first time it is called and logs

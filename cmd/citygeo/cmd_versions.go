@@ -46,6 +46,7 @@ func newVersionsCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
+	sf.withCity(cmd, false)
 	return cmd
 }
 
@@ -85,5 +86,6 @@ func newRollbackCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sf.store, "store", "", "dataset store: an SQLite file, or postgres://… for PostgreSQL/PostGIS")
+	sf.withCity(cmd, false)
 	return cmd
 }

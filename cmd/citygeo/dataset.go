@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"citygeo/cmd/citygeo/internal/config"
 
 	"citygeo/data"
@@ -21,6 +23,35 @@ import (
 // storeFlags are the flags every command that reads a dataset shares.
 type storeFlags struct {
 	store string // where the dataset versions are kept; "" = the built-in sample city
+	city  string // the city of a database holding several (--city), "" = the database's own store
+}
+
+// withCity adds --city to cmd: the command then works on that city of a PostgreSQL store
+// holding several, its store URL resolved (postgis.CityURL) before the command runs, so that
+// the rest of the command, and the events, tracks and lists beside the store, need no change.
+// With create (import, gen) a new city is created; otherwise it must exist.
+func (f *storeFlags) withCity(cmd *cobra.Command, create bool) {
+	cmd.Flags().StringVar(&f.city, "city", "", "the city of a postgres:// store holding several, by its 6-digit district (or city) code: 330106")
+	pre := cmd.PreRunE
+	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
+		if pre != nil {
+			if err := pre(cmd, args); err != nil {
+				return err
+			}
+		}
+		if f.city == "" {
+			return nil
+		}
+		if !isPostgres(f.store) {
+			return &exitError{code: 2, err: fmt.Errorf("--city %s needs a postgres:// --store (an SQLite file holds one city)", f.city)}
+		}
+		u, err := postgis.CityURL(cmd.Context(), f.store, f.city, create)
+		if err != nil {
+			return err
+		}
+		f.store = u
+		return nil
+	}
 }
 
 // openStore opens the dataset store named by a --store value. This is the one place that picks

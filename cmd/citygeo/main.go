@@ -64,7 +64,7 @@ func newRootCmd() *cobra.Command {
 		newGenCmd(),
 		newLocateCmd(),
 		newTokenCmd(),
-		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newDiffCmd(), newExportCmd(),
+		newValidateCmd(), newImportCmd(), newVersionsCmd(), newRollbackCmd(), newDiffCmd(), newExportCmd(), newCitiesCmd(),
 		newBackupCmd(), newRestoreCmd(),
 		newDutyCmd(),
 	)

@@ -219,6 +219,12 @@ type replica struct {
 // ended (SIGTERM, then SIGKILL) when the test ends, and its log shown if the test failed.
 func startReplica(t *testing.T, dsn, authFile, name string) *replica {
 	t.Helper()
+	return startReplicaArgs(t, name, "--store", dsn, "--auth", authFile)
+}
+
+// startReplicaArgs runs `citygeo serve` with args as startReplica does.
+func startReplicaArgs(t *testing.T, name string, args ...string) *replica {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +232,7 @@ func startReplica(t *testing.T, dsn, authFile, name string) *replica {
 	addr := ln.Addr().String()
 	ln.Close()
 	r := &replica{name: name, base: "http://" + addr, log: &bytes.Buffer{}}
-	r.cmd = citygeo("serve", "--store", dsn, "--addr", addr, "--auth", authFile).cmd()
+	r.cmd = citygeo("serve", "--addr", addr).args(args...).cmd()
 	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	start := time.Now()
 	if err := r.cmd.Start(); err != nil {
@@ -369,6 +375,20 @@ func until(t *testing.T, within time.Duration, what string, cond func() bool) ti
 // upload imports files through the replica's POST /v1/datasets and returns the new version.
 func upload(t *testing.T, r *replica, token string, files []string) int64 {
 	t.Helper()
+	code, b := uploadTo(t, r, "/v1/datasets", token, files)
+	var done struct {
+		Version int64
+		Served  bool
+	}
+	if code != http.StatusCreated || json.Unmarshal(b, &done) != nil || !done.Served {
+		t.Fatalf("upload to %s: %d %s", r.name, code, b)
+	}
+	return done.Version
+}
+
+// uploadTo posts files as a dataset upload to path and returns the answer.
+func uploadTo(t *testing.T, r *replica, path, token string, files []string) (int, []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, f := range files {
@@ -383,18 +403,10 @@ func upload(t *testing.T, r *replica, token string, files []string) int64 {
 		w.Write(b)
 	}
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, r.base+"/v1/datasets", &body)
+	req, _ := http.NewRequest(http.MethodPost, r.base+path, &body)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	code, b := r.do(t, req)
-	var done struct {
-		Version int64
-		Served  bool
-	}
-	if code != http.StatusCreated || json.Unmarshal(b, &done) != nil || !done.Served {
-		t.Fatalf("upload to %s: %d %s", r.name, code, b)
-	}
-	return done.Version
+	return r.do(t, req)
 }
 
 // positionOn waits until every replica shows device's latest position at the fix time at and

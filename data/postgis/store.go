@@ -27,6 +27,7 @@ var ErrClosed = errors.New("postgis store is closed")
 type Store struct {
 	pool   *pgxpool.Pool
 	schema string // where the tables are: the connection's current schema
+	city   string // the key of the city the schema holds (CityURL), "" for none: Save checks it
 
 	mu      sync.Mutex
 	closed  bool
@@ -51,8 +52,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgis store %s: %w", redact(cfg.ConnConfig), err)
 	}
-	return &Store{pool: pool, schema: schema, stop: make(chan struct{})}, nil
+	key, err := cityKey(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgis store %s: %w", redact(cfg.ConnConfig), err)
+	}
+	return &Store{pool: pool, schema: schema, city: key, stop: make(chan struct{})}, nil
 }
+
+// City returns the key of the city the store holds (CityURL), "" for a store that is no city's.
+func (s *Store) City() string { return s.city }
 
 // redact names a database for an error message without its password.
 func redact(c *pgx.ConnConfig) string {
@@ -85,8 +94,14 @@ func (s *Store) Close() error {
 // when full (its indexes are built then, in bulk), and the active row changes last. Until the
 // commit nothing of the new version is visible; a failure or a cancelled ctx rolls it all back
 // and leaves the previous version active. A failed Save still uses up its version number
-// (sequences are not transactional). ds.Version and ds.CreatedAt are not read.
+// (sequences are not transactional). ds.Version and ds.CreatedAt are not read. The store of a
+// city refuses a dataset with a district outside it (data.ErrOutsideCity).
 func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int64, error) {
+	if s.city != "" {
+		if err := ds.CheckCity(s.city); err != nil {
+			return 0, fmt.Errorf("save dataset: %w", err)
+		}
+	}
 	counts := make(map[data.Layer]int, len(data.Layers))
 	for _, l := range data.Layers {
 		counts[l] = ds.Count(l)

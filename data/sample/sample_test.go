@@ -3,6 +3,7 @@ package sample_test
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
 	"math"
 	"testing"
 
@@ -75,4 +76,43 @@ func TestDefaultCity(t *testing.T) {
 	}
 	t.Logf("%d grids, %d components, %d roads, %d addresses, %d buildings, %d POIs, %d departments; classes %v",
 		len(ds.Grids), len(ds.Components), len(ds.Roads), len(ds.Addresses), len(ds.Buildings), len(ds.POIs), len(ds.Departments), classes)
+}
+
+// TestRelocate moves the sample to another district: every code and geometry moves with it,
+// and the original's district is left nowhere.
+func TestRelocate(t *testing.T) {
+	orig, err := sample.Generate(sample.Options{Grids: 500, Components: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sample.Relocate(ds, "440304", -0.1, 0.05); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.CheckCity("440304"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.CheckCity("440303"); !errors.Is(err, data.ErrOutsideCity) {
+		t.Fatalf("the moved city checked against the old district: %v", err)
+	}
+	for i, g := range ds.Grids {
+		o := orig.Grids[i]
+		if g.Code != "440304"+o.Code[6:] || g.Community != "440304"+o.Community[6:] {
+			t.Fatalf("grid %s moved to %s (community %s)", o.Code, g.Code, g.Community)
+		}
+		if d := g.Polygon.Bound().Min.Point(); math.Abs(d[0]-o.Polygon.Bound().Min[0]+0.1) > 1e-9 || math.Abs(d[1]-o.Polygon.Bound().Min[1]-0.05) > 1e-9 {
+			t.Fatalf("grid %s: corner %v from %v", g.Code, d, o.Polygon.Bound().Min)
+		}
+	}
+	for i, c := range ds.Components {
+		if o := orig.Components[i]; c.ID != "440304"+o.ID[6:] || c.Grid != "440304"+o.Grid[6:] {
+			t.Fatalf("component %s moved to %s in grid %s", o.ID, c.ID, c.Grid)
+		}
+	}
+	if err := sample.Relocate(ds, "4403", 0, 0); err == nil {
+		t.Fatal("a 4-digit key accepted")
+	}
 }

@@ -59,8 +59,16 @@ func Schema(t testing.TB) string {
 			return
 		}
 		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		// The cities a test registers (postgis.CityURL) are schemas named after its own.
+		var drop []string
+		if err := c.QueryRow(ctx, `SELECT array_agg(nspname::text) FROM pg_namespace WHERE nspname = $1 OR nspname LIKE $1 || '\_%'`, schema).Scan(&drop); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		for _, s := range drop {
+			if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{s}.Sanitize()+" CASCADE"); err != nil {
+				t.Errorf("drop schema %s: %v", s, err)
+			}
 		}
 	})
 	u, err := url.Parse(base)

@@ -71,15 +71,6 @@ func checkArea(code string) error {
 	return nil
 }
 
-// areaPrefix is the prefix of every code inside an area: 440303 → 440303, 440300 → 4403,
-// 440000 → 44.
-func areaPrefix(code string) string {
-	for len(code) > 2 && strings.HasSuffix(code, "00") {
-		code = code[:len(code)-2]
-	}
-	return code
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -118,7 +109,7 @@ func (s *Server) areaGuard(r Route) gin.HandlerFunc {
 			c.Next() // the handler answers 503
 			return
 		}
-		g := &areaCheck{snap: snap, area: t.Area, prefix: areaPrefix(t.Area)}
+		g := &areaCheck{snap: snap, area: t.Area, prefix: data.AreaPrefix(t.Area)}
 		if err := g.request(c, write, place); err != nil {
 			Fail(c, err.Field, err)
 			return
@@ -145,30 +136,12 @@ func (g *areaCheck) request(c *gin.Context, write, place bool) *Error {
 			}
 		}
 	}
+	if err := eachPlace(c.Writer, c.Request, g.point, g.code); err != nil {
+		return err
+	}
 	q := c.Request.URL.Query() // not c.Query: gin caches the query, and the bbox may be rewritten
-	if q.Has("lng") && q.Has("lat") {
-		if _, p, _, err := ParsePoint(valuesQuery(q)); err == nil { // a bad point: the handler's 400
-			if err := g.point("lng", p); err != nil {
-				return err
-			}
-		}
-	}
-	if q.Get("location") != "" { // the AMap door's points (regeo: lng,lat|lng,lat in its crs)
-		if _, pts, _, err := parseAMapRegeo(valuesQuery(q)); err == nil {
-			for _, p := range pts {
-				if err := g.point("location", p); err != nil {
-					return err
-				}
-			}
-		}
-	}
 	if q.Get("bbox") != "" {
 		if err := g.clip(c, q); err != nil {
-			return err
-		}
-	}
-	if ct := c.ContentType(); c.Request.Method != http.MethodGet && c.Request.Body != nil && (ct == "" || strings.Contains(ct, "json")) {
-		if err := g.body(c); err != nil {
 			return err
 		}
 	}
@@ -272,11 +245,34 @@ func (g *areaCheck) clip(c *gin.Context, q url.Values) *Error {
 	return nil
 }
 
-// body finds the points and codes of a JSON body and checks each; the body is put back for the
-// handler as read.
-func (g *areaCheck) body(c *gin.Context) *Error {
-	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxAreaBody))
-	c.Request.Body = io.NopCloser(bytes.NewReader(b))
+// eachPlace calls point for each point a request names and code for each code of its JSON
+// body, until one returns an error: lng and lat in the query, the AMap door's location, any
+// object of the body with numbers lng and lat (in its own crs, or the body's), and body strings
+// under codeKeys. A point or body that does not parse is skipped (the handler answers it); the
+// body is read whole and put back for the handler as read.
+func eachPlace(w http.ResponseWriter, r *http.Request, point func(field string, p orb.Point) *Error, code func(field, code string) *Error) *Error {
+	q := r.URL.Query()
+	if q.Has("lng") && q.Has("lat") {
+		if _, p, _, err := ParsePoint(valuesQuery(q)); err == nil { // a bad point: the handler's 400
+			if err := point("lng", p); err != nil {
+				return err
+			}
+		}
+	}
+	if q.Get("location") != "" { // the AMap door's points (regeo: lng,lat|lng,lat in its crs)
+		if _, pts, _, err := parseAMapRegeo(valuesQuery(q)); err == nil {
+			for _, p := range pts {
+				if err := point("location", p); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if ct := r.Header.Get("Content-Type"); r.Method == http.MethodGet || r.Body == nil || (ct != "" && !strings.Contains(ct, "json")) {
+		return nil
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAreaBody))
+	r.Body = io.NopCloser(bytes.NewReader(b))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("body larger than %d bytes", maxAreaBody)}
@@ -287,10 +283,16 @@ func (g *areaCheck) body(c *gin.Context) *Error {
 	if err != nil || dec.Decode(&v) != nil {
 		return nil // the handler answers the bad body
 	}
-	return g.walk(v, "", geo.WGS84)
+	return (&placeWalk{point: point, code: code}).walk(v, "", geo.WGS84)
 }
 
-func (g *areaCheck) walk(v any, path string, crs geo.CRS) *Error {
+// placeWalk finds the points and codes of a decoded JSON body.
+type placeWalk struct {
+	point func(field string, p orb.Point) *Error
+	code  func(field, code string) *Error
+}
+
+func (g *placeWalk) walk(v any, path string, crs geo.CRS) *Error {
 	join := func(k string) string {
 		if path == "" {
 			return k

@@ -155,6 +155,9 @@ func (s *Server) handleUpload(c *gin.Context) {
 	case errors.Is(err, importer.ErrTooLarge):
 		Fail(c, "file", &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "file", Message: err.Error()})
 		return
+	case errors.Is(err, data.ErrOutsideCity): // files of another city, for a city of a database holding several
+		Fail(c, "file", &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalid, Field: "file", Message: err.Error()})
+		return
 	case errors.Is(err, city.ErrNoChanges):
 		Fail(c, "mode", &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady, Field: "mode", Message: err.Error()})
 		return

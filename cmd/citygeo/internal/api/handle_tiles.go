@@ -210,13 +210,13 @@ func (s *Server) handlePage(c *gin.Context) {
 // so a deployment behind a gateway sets PublicURL).
 func (s *Server) baseURL(r *http.Request) string {
 	if s.publicURL != "" {
-		return s.publicURL
+		return s.publicURL + s.pathPrefix
 	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	return scheme + "://" + r.Host + s.pathPrefix
 }
 
 // acceptsGzip reads an Accept-Encoding header: gzip (or *) with a non-zero q value.

@@ -28,7 +28,7 @@ func (s *Server) auditWrites(r Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
 		st := c.Writer.Status()
-		e := audit.Entry{Action: action, Status: st, Result: audit.ResultOf(st),
+		e := audit.Entry{Action: action, City: s.cityKey, Status: st, Result: audit.ResultOf(st),
 			RequestID: c.GetString(ctxRequestID), Remote: c.ClientIP()}
 		if v, ok := c.Get(ctxToken); ok {
 			t := v.(TokenHash)

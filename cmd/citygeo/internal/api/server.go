@@ -65,6 +65,12 @@ type Options struct {
 	// Basemap is the offline base map served at /basemap and /wmts and drawn under the styles;
 	// nil: none. The caller closes it after the server.
 	Basemap *basemap.Map
+	// CityKey is the key of the served city in a database holding several (330106), listed by
+	// /v1/cities; "": the store's own city.
+	CityKey string
+	// PathPrefix is where a front serving several cities (Cities) mounts this server:
+	// CityPrefix(CityKey). It prefixes the absolute URLs of TileJSON and styles; "": the root.
+	PathPrefix string
 }
 
 // Server is the HTTP API. It answers from the City's current snapshot.
@@ -100,6 +106,10 @@ type Server struct {
 	// liveCaches are the live sets' tile caches by set name, for the metrics.
 	liveCaches map[string]*tiles.Cache
 	basemap    *basemap.Map // nil: no base map
+
+	cityKey    string  // Options.CityKey
+	pathPrefix string  // Options.PathPrefix
+	group      *Cities // the front routing among the process's cities; nil: one city
 }
 
 // Route is one entry of the route table: every route is listed once, with the access it needs.
@@ -118,6 +128,7 @@ func New(opts Options) *Server {
 		byToken: newLimiterSet(opts.Limits.TokenRPS, opts.Limits.TokenBurst), byAddress: newLimiterSet(opts.Limits.AddressRPS, opts.Limits.AddressBurst),
 		uploadTimeout: opts.UploadTimeout, audit: opts.Audit, publicURL: strings.TrimRight(opts.PublicURL, "/"), caseOutcomes: opts.CaseOutcomes}
 	s.basemap = opts.Basemap
+	s.cityKey, s.pathPrefix = opts.CityKey, strings.TrimRight(opts.PathPrefix, "/")
 	if s.build == (buildinfo.Info{}) {
 		s.build = buildinfo.Read()
 	}
@@ -184,6 +195,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/metrics", Read, "Prometheus metrics: requests, latency, tile caches, snapshot, imports, Go runtime", s.handleMetrics},
 		{"GET", "/v1/openapi.json", Read, "this API as OpenAPI 3.1", s.handleOpenAPI},
 		{"GET", "/v1/info", Read, "the loaded dataset: version, bounds, centre, counts, code schemes", s.handleInfo},
+		{"GET", "/v1/cities", Read, "the cities this process serves (several from a database holding several): key, path, version, bounds", s.handleCities},
 		{"GET", "/v1/locate", Read, "point → grid, community, street, district and nearest components", s.handleLocate},
 		{"POST", "/v1/locate/batch", Read, "locate up to 1,000 points", s.handleLocateBatch},
 		{"GET", "/v1/grids/:code", Read, "one unit grid as GeoJSON", s.handleGrid()},

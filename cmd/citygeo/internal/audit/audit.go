@@ -23,6 +23,7 @@ type Entry struct {
 	Role      string    `json:"role,omitempty"`       // the token's role
 	Action    string    `json:"action"`               // "POST /v1/datasets/:version/activate", "rollback", "token add" …
 	Target    string    `json:"target,omitempty"`     // what it was done to: route parameters, an event id, files
+	City      string    `json:"city,omitempty"`       // the city's key, in a database holding several
 	Version   int64     `json:"version,omitempty"`    // the dataset version it made or served
 	Result    string    `json:"result"`               // ok, refused, invalid, failed
 	Status    int       `json:"status,omitempty"`     // HTTP status of a request

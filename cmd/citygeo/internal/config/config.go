@@ -17,8 +17,11 @@ import (
 // Config is the configuration of a serving process. Default returns the values a bare
 // `citygeo serve` uses: the built-in sample city, served openly on 127.0.0.1:8080.
 type Config struct {
-	Addr        string   `yaml:"addr" help:"listen address HOST:PORT"`
-	Store       string   `yaml:"store" secret:"url" help:"dataset store (an SQLite file, or postgres://… for PostgreSQL/PostGIS); empty serves the built-in sample city; it must exist (citygeo import or gen creates one)"`
+	Addr  string `yaml:"addr" help:"listen address HOST:PORT"`
+	Store string `yaml:"store" secret:"url" help:"dataset store (an SQLite file, or postgres://… for PostgreSQL/PostGIS); empty serves the built-in sample city; it must exist (citygeo import or gen creates one)"`
+	// Cities are the cities of a postgres:// store holding several that this process serves,
+	// by key, or "all"; empty: the store's own, one city, as before there were several.
+	Cities      []string `yaml:"cities" help:"cities of a postgres:// store holding several to serve, by district code (330106,330110), or all (those registered at start); requests pick one by city_code=, or by the point they name; empty: the store's own single city"`
 	Events      string   `yaml:"events" secret:"url" help:"SQLite file (or postgres://… URL) keeping the events feed; default: <store>.events.db beside an SQLite store, apart so that imports never block event writes, or the store's database itself for PostgreSQL (memory only on the sample city)"`
 	Auth        string   `yaml:"auth" help:"token file (JSON: guard_reads, tokens[{name, role, sha256}]); see citygeo token; empty: reads open, writes refused"`
 	Rules       string   `yaml:"rules" help:"duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with a store"`

@@ -131,6 +131,12 @@ func TestValidate(t *testing.T) {
 			"oidc.audience": "citygeo", "oidc.roles": "城管派遣员=dispatcher", "oidc.area_claim": "district"}},
 		"oidc skew too wide": {set: map[string]string{"oidc.clock_skew": "10m"}, wantKey: []string{"oidc.clock_skew"}},
 		"oidc role unknown":  {set: map[string]string{"oidc.roles": "a=dispatcher,b=root"}, wantKey: []string{"oidc.roles[1]"}},
+		"cities":             {set: map[string]string{"store": "postgres://h/db", "cities": "330106,330110"}},
+		"all cities":         {set: map[string]string{"store": "postgres://h/db", "cities": "all"}},
+		"cities of a file":   {set: map[string]string{"store": "city.db", "cities": "330106"}, wantKey: []string{"cities"}},
+		"bad city":           {set: map[string]string{"store": "postgres://h/db", "cities": "33010,all"}, wantKey: []string{"cities", "cities"}},
+		"one city's events":  {set: map[string]string{"store": "postgres://h/db", "cities": "330106,330110", "events": "e.db"}, wantKey: []string{"events"}},
+		"one city, its duty": {set: map[string]string{"store": "postgres://h/db", "cities": "330106", "duty": "people.csv"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -250,6 +256,7 @@ func TestExampleRoundTrip(t *testing.T) {
 	c.CORS.Origins = []string{"https://a.example", "https://b.example"}
 	c.HTTP.TrustedProxies = []string{"10.0.0.0/8"}
 	c.Duty = []string{"people.csv", "zones.csv"}
+	c.Cities = []string{"330106", "330110"}
 	c.OIDC.Roles = []string{"城管派遣员=dispatcher", "gis-staff=gis"}
 	var buf bytes.Buffer
 	if err := c.WriteYAML(&buf); err != nil {

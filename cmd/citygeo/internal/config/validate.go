@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"citygeo/data"
 )
 
 // Validate checks every key and returns all problems at once, each an *Error naming its key
@@ -27,6 +29,7 @@ func (c *Config) Validate() error {
 	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
 		bad("addr", "host %q is not an address or a host name", host)
 	}
+	c.validateCities(bad)
 	if c.TileCacheMB < 0 {
 		bad("tile_cache_mb", "%d: want 0 (no cache) or more MiB", c.TileCacheMB)
 	}
@@ -191,4 +194,34 @@ func (c *Config) CheckFiles() error {
 func IsURL(s string) bool {
 	scheme, _, ok := strings.Cut(s, "://")
 	return ok && scheme != "" && !strings.ContainsAny(scheme, `/\.`)
+}
+
+// validateCities checks the cities key: codes (or all) of a postgres:// store, and, when several
+// are served, none of the keys naming one city's own files (each city keeps its events, tracks
+// and lists in its schema).
+func (c *Config) validateCities(bad func(key, format string, args ...any)) {
+	if len(c.Cities) == 0 {
+		return
+	}
+	if !IsURL(c.Store) {
+		bad("cities", "needs a postgres:// store (an SQLite file holds one city)")
+		return
+	}
+	for _, k := range c.Cities {
+		if k == "all" && len(c.Cities) == 1 {
+			continue
+		}
+		if err := data.ParseCityKey(k); err != nil {
+			bad("cities", "%v, or all alone", err)
+		}
+	}
+	if len(c.Cities) == 1 && c.Cities[0] != "all" {
+		return
+	}
+	for _, k := range []struct{ key, v string }{{"events", c.Events}, {"tracks", c.Tracks}, {"jt808", c.JT808}, {"fences", c.Fences},
+		{"devices", c.Devices}, {"rules", c.Rules}, {"duty", strings.Join(c.Duty, ",")}} {
+		if k.v != "" {
+			bad(k.key, "is one city's: not with several cities (each keeps its events, tracks and duty lists in its schema); serve that city alone")
+		}
+	}
 }
