@@ -85,12 +85,13 @@ func (t tileOverlay) View() tiles.OverlayView {
 	if o == nil || len(o.comps) == 0 {
 		return nil
 	}
-	return tileView{o: o, revs: &t.s.revs}
+	return tileView{o: o, revs: &t.s.revs, base: t.s.Geo}
 }
 
 type tileView struct {
 	o    *overlay
 	revs *tileRevs
+	base *geo.Index
 }
 
 func (v tileView) Rev(t maptile.Tile) (int64, bool) {
@@ -106,6 +107,14 @@ func (v tileView) Replaced(id string) bool {
 func (v tileView) Components(fn func(*data.Component)) {
 	for _, c := range v.o.comps {
 		if c != nil {
+			fn(c)
+		}
+	}
+}
+
+func (v tileView) Originals(fn func(*data.Component)) {
+	for id := range v.o.comps {
+		if c := v.base.Component(id); c != nil {
 			fn(c)
 		}
 	}
