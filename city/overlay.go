@@ -131,6 +131,17 @@ func (s *Snapshot) Edits() (n int, seq int64) {
 	return 0, 0
 }
 
+// EditedComponents returns the components the snapshot serves edited over its base, by id: the
+// component as edited, nil when deleted; nil when there is none. The map belongs to the
+// snapshot's current overlay, which never changes (an edit makes a new one): read it, never
+// change it.
+func (s *Snapshot) EditedComponents() map[string]*data.Component {
+	if o := s.edits.Load(); o != nil && len(o.comps) > 0 {
+		return o.comps
+	}
+	return nil
+}
+
 // Component returns the component with id as served now (its edits applied), or nil.
 func (s *Snapshot) Component(id string) *data.Component {
 	if o := s.edits.Load(); o != nil {
