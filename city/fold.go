@@ -42,7 +42,10 @@ func (c *City) maybeFold() {
 		return
 	}
 	go func() {
-		if err := c.Fold(context.Background()); err != nil {
+		switch err := c.Fold(context.Background()); {
+		case foldRefused(err):
+			c.log.Info("fold edits: another process made a new version first; it is served once loaded", "err", err)
+		case err != nil:
 			c.log.Error("fold edits", "err", err)
 		}
 	}()
@@ -65,6 +68,13 @@ func (c *City) Fold(ctx context.Context) error {
 		return nil
 	}
 	release := c.quiesce()
+	if c.resync {
+		if err := c.resyncOverlay(ctx); err != nil {
+			release()
+			c.mu.Unlock()
+			return err
+		}
+	}
 	snap := c.Current()
 	o := (*overlay)(nil)
 	if snap != nil {
@@ -109,6 +119,7 @@ func (c *City) Fold(ctx context.Context) error {
 		return c.reload(ctx, v)
 	}
 	// Edits made while the indexes were built: served from the old overlay, recorded against v.
+	next.logSeq = snap.logCursor()
 	if cur := snap.edits.Load(); cur != nil {
 		for _, ch := range cur.changes[len(o.changes):] {
 			ch.Base = v
@@ -131,20 +142,29 @@ func (c *City) withPending(ctx context.Context, snap *Snapshot) (*Snapshot, erro
 	if !ok {
 		return snap, nil
 	}
+	from, err := cs.VersionSeq(ctx, snap.Version())
+	if err != nil {
+		return nil, err
+	}
 	pending, err := cs.Pending(ctx, snap.Version())
 	if err != nil {
 		return nil, err
+	}
+	if len(pending) > 0 {
+		from = max(from, pending[len(pending)-1].Seq)
 	}
 	var held []data.Change
 	if o := snap.edits.Load(); o != nil {
 		held = o.changes
 	}
 	if slices.EqualFunc(pending, held, func(a, b data.Change) bool { return a.Seq == b.Seq }) {
+		snap.logSeq = max(snap.logSeq, from)
 		return snap, nil
 	}
 	if len(held) > 0 {
 		snap = snap.fresh()
 	}
+	snap.logSeq = from
 	for _, ch := range pending {
 		snap.serve([]data.Change{ch}, []*data.Dataset{snap.Feature(ch.Layer, ch.ID)})
 	}

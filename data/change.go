@@ -76,7 +76,9 @@ type ChangeStore interface {
 	// SaveDelta records d.Changes against d.Parent and, in the same transaction, makes and
 	// activates a new version that is d.Parent plus its changes up to d.Upto (0: all). Changes
 	// of d.Parent recorded after d.Upto (edits made while a fold was built) move to the new
-	// version, so none is lost and none is applied twice.
+	// version, so none is lost and none is applied twice. d.Parent must be the active version
+	// (ErrStaleBase otherwise): a delta of a version another process has replaced, by a fold
+	// of its own or an import, would serve that version's changes twice or lose them.
 	SaveDelta(ctx context.Context, d Delta) (int64, error)
 	// Pending returns the changes recorded against version base that no delta version of it
 	// holds yet, in Seq order: what an edit overlay serves over base.

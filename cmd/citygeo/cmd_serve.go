@@ -175,6 +175,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if st != nil { // follow imports and rollbacks made by other processes, until the drain
 		go served.Follow(ctx, 2*time.Second)
 	}
+	if isPostgres(cfg.Store) { // and the edits other replicas take, within a second
+		go served.FollowChanges(ctx, city.DefaultChangePoll)
+	}
 	if cfg.TilePrewarmZoom > 0 {
 		go prewarmTiles(ctx, served, cfg.TilePrewarmZoom, log)
 	}

@@ -89,6 +89,16 @@ func (s *Store) SaveDelta(ctx context.Context, d data.Delta) (int64, error) {
 		if d.Name != "" {
 			name = d.Name
 		}
+		// The active row locked: an activation waits for this delta, and a second fold of the
+		// same parent (another replica's) sees the first one's version active.
+		var active int64
+		err = tx.QueryRow(ctx, `SELECT version FROM active WHERE id = 1 FOR UPDATE`).Scan(&active)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if active != d.Parent {
+			return fmt.Errorf("version %d is active: %w", active, data.ErrStaleBase)
+		}
 		if err := insertChanges(ctx, tx, d.Changes, d.Parent); err != nil {
 			return err
 		}

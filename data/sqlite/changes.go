@@ -89,6 +89,14 @@ func (s *Store) SaveDelta(ctx context.Context, d data.Delta) (int64, error) {
 	if d.Name != "" {
 		name = d.Name
 	}
+	var active int64
+	err = tx.QueryRowContext(ctx, `SELECT version FROM active WHERE id = 1`).Scan(&active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("save delta of version %d: %w", d.Parent, err)
+	}
+	if active != d.Parent {
+		return 0, fmt.Errorf("save delta of version %d: version %d is active: %w", d.Parent, active, data.ErrStaleBase)
+	}
 	if err := insertChanges(ctx, tx, d.Changes, d.Parent); err != nil {
 		return 0, err
 	}

@@ -242,6 +242,13 @@ func testDeltaRebase(t *testing.T, o Opener) {
 	if p, _ := s.Pending(ctx, v1); len(p) != 0 {
 		t.Errorf("parent still has %d pending changes", len(p))
 	}
+	// A second fold of v1 (another replica's, late): v2 is active, so it must not become one.
+	if _, err := s.SaveDelta(ctx, data.Delta{Parent: v1, Source: "late fold"}); !errors.Is(err, data.ErrStaleBase) {
+		t.Errorf("SaveDelta of a parent no longer active = %v, want ErrStaleBase", err)
+	}
+	if a, err := s.ActiveVersion(ctx); err != nil || a != v2 {
+		t.Errorf("after a refused delta the active version is %d, %v; want %d", a, err, v2)
+	}
 	v3, err := s.SaveDelta(ctx, data.Delta{Parent: v2, Source: "fold"})
 	if err != nil {
 		t.Fatal(err)
