@@ -190,7 +190,7 @@ func (c *City) Follow(ctx context.Context, interval time.Duration) error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		v, err := c.store.ActiveVersion(ctx)
-		if err == nil {
+		if err == nil && !c.adoptFold(ctx, v) {
 			err = c.reload(ctx, v)
 		}
 		if err != nil && ctx.Err() == nil && !errors.Is(err, data.ErrNoActive) {

@@ -3,6 +3,7 @@ package city_test
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,22 +16,34 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// countingStore counts the versions loaded from the store.
+type countingStore struct {
+	*postgis.Store
+	loads atomic.Int32
+}
+
+func (s *countingStore) Load(ctx context.Context, v int64) (*data.Dataset, error) {
+	s.loads.Add(1)
+	return s.Store.Load(ctx, v)
+}
+
 // replicaCity serves the active version of the PostgreSQL store at dsn as one replica does:
 // its own connections, following versions and the change log.
-func replicaCity(t *testing.T, ctx context.Context, dsn string) *city.City {
+func replicaCity(t *testing.T, ctx context.Context, dsn string) (*city.City, *countingStore) {
 	t.Helper()
-	st, err := postgis.Open(ctx, dsn)
+	pg, err := postgis.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { pg.Close() })
+	st := &countingStore{Store: pg}
 	c := city.New(st, city.Options{}, slog.New(slog.DiscardHandler))
 	if err := c.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	go c.Follow(ctx, 100*time.Millisecond)
 	go c.FollowChanges(ctx, 50*time.Millisecond)
-	return c
+	return c, st
 }
 
 // waitFor polls cond until it holds or limit passes, and returns how long it took.
@@ -73,7 +86,8 @@ func TestReplicasShareEdits(t *testing.T) {
 	if _, err := st.Save(ctx, ds, "seed"); err != nil {
 		t.Fatal(err)
 	}
-	a, b := replicaCity(t, ctx, dsn), replicaCity(t, ctx, dsn)
+	a, _ := replicaCity(t, ctx, dsn)
+	b, bStore := replicaCity(t, ctx, dsn)
 
 	var pts []*data.Component
 	for _, cp := range ds.Components {
@@ -134,7 +148,9 @@ func TestReplicasShareEdits(t *testing.T) {
 		t.Errorf("component %s: served %q, the log's last change says %q", pts[2].ID, statusOf(a, pts[2].ID), last)
 	}
 
-	// A folds; B serves the folded version, then an edit on A after it.
+	// A folds; B serves the folded version, built from the edits it serves (no load from the
+	// store), then an edit on A after it.
+	loads := bStore.loads.Load()
 	v0 := a.Current().Version()
 	if err := a.Fold(ctx); err != nil {
 		t.Fatal(err)
@@ -144,8 +160,11 @@ func TestReplicasShareEdits(t *testing.T) {
 		t.Fatal("fold made no version")
 	}
 	waitFor(t, 5*time.Second, "B serves the folded version", func() bool { return b.Current().Version() == v1 })
-	if statusOf(b, pts[0].ID) != data.StatusLost {
+	if statusOf(b, pts[0].ID) != data.StatusLost || b.Current().Geo.Component(pts[0].ID).Status != data.StatusLost {
 		t.Errorf("B after the fold serves %s as %q", pts[0].ID, statusOf(b, pts[0].ID))
+	}
+	if n := bStore.loads.Load() - loads; n != 0 {
+		t.Errorf("B loaded %d versions from the store to serve A's fold, want 0 (built from its edits)", n)
 	}
 	// B's fold of the same edits, late: refused, A's version stays.
 	if err := b.Fold(ctx); err != nil {

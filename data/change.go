@@ -93,6 +93,10 @@ type ChangeStore interface {
 	// VersionSeq returns the last Seq a version includes: the log's end when a full version was
 	// saved, the Upto of a delta. Changes after it are what the version lacks.
 	VersionSeq(ctx context.Context, v int64) (int64, error)
+	// DeltaParent returns the version that delta version v was made from (SaveDelta), 0 when
+	// v is a full version: a replica serving the parent with v's changes builds v itself
+	// rather than load it.
+	DeltaParent(ctx context.Context, v int64) (int64, error)
 }
 
 // FeatureID returns the id of the single feature of layer l in ds, as a Change names it.

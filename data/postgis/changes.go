@@ -189,6 +189,20 @@ func (s *Store) VersionSeq(ctx context.Context, v int64) (int64, error) {
 	return seq, nil
 }
 
+// DeltaParent implements data.ChangeStore.
+func (s *Store) DeltaParent(ctx context.Context, v int64) (int64, error) {
+	var parent int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT parent FROM version_delta WHERE version = $1), 0)
+		FROM dataset_version WHERE version = $1`, v).Scan(&parent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("version %d: %w", v, data.ErrNoVersion)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("version %d: %w", v, err)
+	}
+	return parent, nil
+}
+
 // rowQuerier is what queryChanges needs of a pool or a transaction.
 type rowQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)

@@ -191,6 +191,20 @@ func (s *Store) VersionSeq(ctx context.Context, v int64) (int64, error) {
 	return seq, nil
 }
 
+// DeltaParent implements data.ChangeStore.
+func (s *Store) DeltaParent(ctx context.Context, v int64) (int64, error) {
+	var parent int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT parent FROM version_delta WHERE version = ?), 0)
+		FROM dataset_version WHERE version = ?`, v, v).Scan(&parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("version %d: %w", v, data.ErrNoVersion)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("version %d: %w", v, err)
+	}
+	return parent, nil
+}
+
 func queryChanges(ctx context.Context, q querier, where string, args ...any) ([]data.Change, error) {
 	rows, err := q.QueryContext(ctx, `SELECT seq, base, layer, fid, op, who, at, why, case_id, fields, feature FROM feature_change `+where, args...)
 	if err != nil {
