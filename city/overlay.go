@@ -17,8 +17,9 @@ import (
 // overlay is the edits served over a snapshot's immutable base: the changes recorded against
 // its version and not yet folded into a new one. An overlay never changes; an edit stores a new
 // one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
-// place, in tiles); a change of another layer (grids, addresses, POIs, roads) is held for the
-// fold, which rebuilds the indexes in the background, and is served once that is done.
+// place, in tiles, in the OGC API), grids in locate and dispatch's place; every change, and
+// those of the other layers (addresses, POIs, roads) only so, is served everywhere once the fold
+// has rebuilt the indexes in the background.
 type overlay struct {
 	seq     int64                      // the last change held
 	changes []data.Change              // every change held, in order: the fold applies them
