@@ -49,6 +49,10 @@ type City struct {
 	committing bool                   // a committer runs
 	quiescing  bool                   // a fold or upsert holds new edits back
 	idle       *sync.Cond             // on mu: the committer stopped, or quiescing ended
+
+	// Following the store's change log (FollowChanges, follow_changes.go), guarded by mu.
+	followChanges bool // edits are published through the log, other processes' with them
+	resync        bool // the overlay may lack a change of the log: rebuild it from the store
 }
 
 // New returns a City reading versions from st (nil for a fixed dataset given to Swap), building
@@ -186,7 +190,7 @@ func (c *City) Follow(ctx context.Context, interval time.Duration) error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		v, err := c.store.ActiveVersion(ctx)
-		if err == nil {
+		if err == nil && !c.adoptFold(ctx, v) {
 			err = c.reload(ctx, v)
 		}
 		if err != nil && ctx.Err() == nil && !errors.Is(err, data.ErrNoActive) {

@@ -65,11 +65,22 @@ func (c *City) commitLoop(cs data.ChangeStore) {
 			changes[i] = st.ch
 			changes[i].Base = c.editBase(st.snap)
 		}
+		following, cursor := c.followChanges, int64(0)
+		if cur := c.Current(); following && cur != nil {
+			cursor = cur.logCursor()
+		}
 		c.mu.Unlock()
 
 		err := checkActive(ctx, cs, changes)
 		if err == nil {
 			err = cs.Record(ctx, changes)
+		}
+		// Following the log (replicas): the group is published through a read of it, after
+		// the others' changes that committed first (follow_changes.go).
+		var log []data.Change
+		var logErr error
+		if err == nil && following {
+			log, logErr = cs.ChangesAfter(ctx, cursor, changePage)
 		}
 
 		c.mu.Lock()
@@ -88,7 +99,7 @@ func (c *City) commitLoop(cs data.ChangeStore) {
 				}
 			}
 			if len(chs) > 0 {
-				c.Current().serve(chs, olds)
+				c.publishOwn(c.Current(), chs, olds, log, logErr)
 			}
 			c.maybeFold()
 		}

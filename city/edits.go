@@ -117,8 +117,9 @@ func findByID[T any](xs []*T, id string, key func(*T) uint64, wrap func(*T) *dat
 
 // Edit validates and records one edit and serves it at once: the change is durable in the store
 // (data.ChangeStore.Record) before Edit returns, and the snapshot's overlay shows it to every
-// read path from then on. A component edit is served from the overlay; an edit of another layer
-// is served once the background fold has rebuilt the indexes (seconds on a large city). Errors:
+// read path from then on. A component edit is served from the overlay, a grid edit from it in
+// locate and dispatch; an edit of another layer, and a grid's elsewhere, once the background
+// fold has rebuilt the indexes (seconds on a large city). Errors:
 // ErrNoStore, ErrNoChanges, ErrImportBusy, ErrNotEditable, ErrNotFound, ErrExists,
 // ErrPreconditionMiss, ErrStale, ErrWrongID, *importer.ValidationError (the report names the
 // field), data.ErrStaleBase (the store's active version is not the one served).

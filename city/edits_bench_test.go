@@ -17,6 +17,7 @@ import (
 	"citygeo/tiles"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 )
 
 // benchCity serves a generated city from a new store: CITYGEO_BENCH_GRIDS and
@@ -126,4 +127,24 @@ func BenchmarkEditsSustained(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "edits/s")
+}
+
+// BenchmarkEditToClusterTile times an edit and the zoom-14 tile that clusters it, rebuilt with
+// the edit (the edit touched it, so it is not served from the cache).
+func BenchmarkEditToClusterTile(b *testing.B) {
+	ctx := context.Background()
+	c, comps := benchCity(b)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		cp := comps[i%len(comps)]
+		after := nudge(cp, i)
+		if _, err := c.Edit(ctx, city.Edit{Layer: data.LayerComponent, ID: cp.ID, Op: data.OpUpdate, After: after,
+			IfMatch: "*", Who: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		mt := maptile.At(after.Components[0].Geometry.(orb.Point), 14)
+		if _, err := c.Current().Tiles.Tile(tiles.SetCity, int(mt.Z), int(mt.X), int(mt.Y)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

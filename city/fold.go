@@ -1,6 +1,7 @@
 package city
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -42,7 +43,10 @@ func (c *City) maybeFold() {
 		return
 	}
 	go func() {
-		if err := c.Fold(context.Background()); err != nil {
+		switch err := c.Fold(context.Background()); {
+		case foldRefused(err):
+			c.log.Info("fold edits: another process made a new version first; it is served once loaded", "err", err)
+		case err != nil:
 			c.log.Error("fold edits", "err", err)
 		}
 	}()
@@ -65,6 +69,13 @@ func (c *City) Fold(ctx context.Context) error {
 		return nil
 	}
 	release := c.quiesce()
+	if c.resync {
+		if err := c.resyncOverlay(ctx); err != nil {
+			release()
+			c.mu.Unlock()
+			return err
+		}
+	}
 	snap := c.Current()
 	o := (*overlay)(nil)
 	if snap != nil {
@@ -97,8 +108,15 @@ func (c *City) Fold(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// Every edit staged against the old snapshot is published in its overlay before the carry
-	// over below reads it.
+	// over reads it.
 	defer c.quiesce()()
+	return c.finishFold(ctx, snap, len(o.changes), v, next, err)
+}
+
+// finishFold serves next, version v built (or not: err) from snap with the first n changes of
+// its overlay; the changes snap served after those (made while next was built, recorded against
+// v) are carried over to next's overlay. Callers hold mu, with edits quiesced.
+func (c *City) finishFold(ctx context.Context, snap *Snapshot, n int, v int64, next *Snapshot, err error) error {
 	c.fold = nil
 	if c.Current() != snap {
 		return nil // an import or activation replaced the snapshot meanwhile
@@ -108,9 +126,9 @@ func (c *City) Fold(ctx context.Context) error {
 		c.log.Error("fold: building the folded version failed; loading it from the store", "version", v, "err", err)
 		return c.reload(ctx, v)
 	}
-	// Edits made while the indexes were built: served from the old overlay, recorded against v.
+	next.logSeq = snap.logCursor()
 	if cur := snap.edits.Load(); cur != nil {
-		for _, ch := range cur.changes[len(o.changes):] {
+		for _, ch := range cur.changes[n:] {
 			ch.Base = v
 			next.serve([]data.Change{ch}, []*data.Dataset{next.Feature(ch.Layer, ch.ID)})
 		}
@@ -118,8 +136,62 @@ func (c *City) Fold(ctx context.Context) error {
 	c.Swap(next)
 	c.previous = snap
 	c.lastFold.end, c.lastFold.took = time.Now(), next.BuildTime
-	c.log.Info("edits folded", "version", v, "parent", snap.Version(), "changes", len(o.changes), "build", next.BuildTime)
+	c.log.Info("edits folded", "version", v, "parent", snap.Version(), "changes", n, "build", next.BuildTime)
 	return nil
+}
+
+// adoptFold serves version v when another process (a replica on the same store) made it as a
+// fold of the version served here, of changes this process serves too: it builds v from the
+// snapshot and those changes in the background, as its own fold would, instead of loading two
+// million rows from the store; meanwhile the snapshot goes on serving, edits are recorded against
+// v and served from its overlay, and are carried over. It reports false, having changed nothing,
+// when v is no such fold or the overlay does not hold every change v holds. Only a City that
+// follows the change log (FollowChanges) adopts: its overlay is a prefix of the log. Callers
+// hold mu.
+func (c *City) adoptFold(ctx context.Context, v int64) bool {
+	cs, ok := c.store.(data.ChangeStore)
+	snap := c.Current()
+	if !ok || !c.followChanges || c.resync || c.fold != nil || snap == nil || snap.Version() == v {
+		return false
+	}
+	parent, err := cs.DeltaParent(ctx, v)
+	if err != nil || parent != snap.Version() {
+		return false
+	}
+	upto, err := cs.VersionSeq(ctx, v)
+	if err != nil {
+		return false
+	}
+	// From here on the changes after upto are v's: serveLog takes them (editBase), and reads up
+	// to upto the ones of the parent not yet held.
+	c.fold = &folding{of: snap, version: v}
+	for snap.logCursor() < upto {
+		chs, err := cs.ChangesAfter(ctx, snap.logCursor(), changePage)
+		if err != nil || len(chs) == 0 {
+			c.fold = nil
+			return false
+		}
+		c.serveLog(snap, chs)
+	}
+	o := snap.edits.Load()
+	var held []data.Change
+	if o != nil {
+		held = o.changes
+	}
+	n, _ := slices.BinarySearchFunc(held, upto+1, func(ch data.Change, seq int64) int { return cmp.Compare(ch.Seq, seq) })
+	go func() {
+		ds := data.Apply(snap.Dataset, held[:n])
+		ds.Version, ds.Source = v, fmt.Sprintf("%d edits over version %d", n, snap.Version())
+		next, err := Build(ds, c.opts)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		defer c.quiesce()()
+		if err := c.finishFold(context.Background(), snap, n, v, next, err); err != nil {
+			c.log.Error("serve another replica's fold", "version", v, "err", err)
+		}
+	}()
+	c.log.Info("another replica folded the edits served here; building its version from them", "version", v, "changes", n)
+	return true
 }
 
 // withPending returns snap serving the changes the store holds against its version and no
@@ -131,20 +203,29 @@ func (c *City) withPending(ctx context.Context, snap *Snapshot) (*Snapshot, erro
 	if !ok {
 		return snap, nil
 	}
+	from, err := cs.VersionSeq(ctx, snap.Version())
+	if err != nil {
+		return nil, err
+	}
 	pending, err := cs.Pending(ctx, snap.Version())
 	if err != nil {
 		return nil, err
+	}
+	if len(pending) > 0 {
+		from = max(from, pending[len(pending)-1].Seq)
 	}
 	var held []data.Change
 	if o := snap.edits.Load(); o != nil {
 		held = o.changes
 	}
 	if slices.EqualFunc(pending, held, func(a, b data.Change) bool { return a.Seq == b.Seq }) {
+		snap.logSeq = max(snap.logSeq, from)
 		return snap, nil
 	}
 	if len(held) > 0 {
 		snap = snap.fresh()
 	}
+	snap.logSeq = from
 	for _, ch := range pending {
 		snap.serve([]data.Change{ch}, []*data.Dataset{snap.Feature(ch.Layer, ch.ID)})
 	}

@@ -59,7 +59,7 @@ type NearComponent struct {
 // given is the point as the client sent it in crs, echoed in the answer. buf is reused for the
 // neighbour search and returned for the next call (a batch passes it along).
 func (s *Snapshot) Locate(given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) (Located, []geo.Neighbor) {
-	loc := s.Geo.Locate(p)
+	loc := s.place(p)
 	out := Located{Version: s.Version(), CRS: crs, Point: LngLat{Lng: given[0], Lat: given[1]}, Outside: loc.Outside,
 		Snapped: loc.Snapped, SnapDist: RoundM(loc.SnapDistance), Components: []NearComponent{}}
 	if loc.Outside {

@@ -17,12 +17,14 @@ import (
 // overlay is the edits served over a snapshot's immutable base: the changes recorded against
 // its version and not yet folded into a new one. An overlay never changes; an edit stores a new
 // one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
-// place, in tiles); a change of another layer (grids, addresses, POIs, roads) is held for the
-// fold, which rebuilds the indexes in the background, and is served once that is done.
+// place, in tiles, in the OGC API), grids in locate and dispatch's place; every change, and
+// those of the other layers (addresses, POIs, roads) only so, is served everywhere once the fold
+// has rebuilt the indexes in the background.
 type overlay struct {
 	seq     int64                      // the last change held
 	changes []data.Change              // every change held, in order: the fold applies them
 	comps   map[string]*data.Component // by id: the component as edited, nil when deleted
+	grids   map[string]*data.Grid      // by code: the grid as edited, nil when deleted
 	others  int                        // changes of layers other than components
 }
 
@@ -30,13 +32,28 @@ type overlay struct {
 // only the newest overlay ever appends, and older ones never read past their own length. The
 // map of components is copied once per call, so a group commit pays one copy for its group.
 func (o *overlay) with(cs ...data.Change) *overlay {
-	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), others: o.others}
+	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), grids: o.grids, others: o.others}
 	n.changes = append(o.changes, cs...)
 	for k, v := range o.comps {
 		n.comps[k] = v
 	}
+	gridsCopied := false // n.grids is o's until the first grid change: copied then, once
 	for _, c := range cs {
 		n.seq = c.Seq
+		if c.Layer == data.LayerGrid {
+			if !gridsCopied {
+				n.grids = make(map[string]*data.Grid, len(o.grids)+1)
+				for k, v := range o.grids {
+					n.grids[k] = v
+				}
+				gridsCopied = true
+			}
+			var after *data.Grid
+			if c.Op != data.OpDelete && c.After != nil && len(c.After.Grids) == 1 {
+				after = c.After.Grids[0]
+			}
+			n.grids[c.ID] = after
+		}
 		if c.Layer != data.LayerComponent {
 			n.others++
 			continue
@@ -85,12 +102,13 @@ func (t tileOverlay) View() tiles.OverlayView {
 	if o == nil || len(o.comps) == 0 {
 		return nil
 	}
-	return tileView{o: o, revs: &t.s.revs}
+	return tileView{o: o, revs: &t.s.revs, base: t.s.Geo}
 }
 
 type tileView struct {
 	o    *overlay
 	revs *tileRevs
+	base *geo.Index
 }
 
 func (v tileView) Rev(t maptile.Tile) (int64, bool) {
@@ -111,6 +129,14 @@ func (v tileView) Components(fn func(*data.Component)) {
 	}
 }
 
+func (v tileView) Originals(fn func(*data.Component)) {
+	for id := range v.o.comps {
+		if c := v.base.Component(id); c != nil {
+			fn(c)
+		}
+	}
+}
+
 var _ tiles.Overlay = tileOverlay{}
 
 // Edits returns how many changes the snapshot serves over its base version and the last one's
@@ -120,6 +146,17 @@ func (s *Snapshot) Edits() (n int, seq int64) {
 		return len(o.changes), o.seq
 	}
 	return 0, 0
+}
+
+// EditedComponents returns the components the snapshot serves edited over its base, by id: the
+// component as edited, nil when deleted; nil when there is none. The map belongs to the
+// snapshot's current overlay, which never changes (an edit makes a new one): read it, never
+// change it.
+func (s *Snapshot) EditedComponents() map[string]*data.Component {
+	if o := s.edits.Load(); o != nil && len(o.comps) > 0 {
+		return o.comps
+	}
+	return nil
 }
 
 // Component returns the component with id as served now (its edits applied), or nil.
@@ -251,6 +288,45 @@ func (s *Snapshot) Locator() dispatch.Locator {
 type snapshotLocator struct {
 	dispatch.GeoLocator
 	s *Snapshot
+}
+
+func (l snapshotLocator) Locate(p orb.Point) dispatch.Place {
+	loc := l.s.place(p)
+	return dispatch.Place{Grid: loc.Grid, Community: loc.Community, Street: loc.Street, District: loc.District, Outside: loc.Outside}
+}
+
+// place is geo.Index.Locate over the grids as served now: a grid edited to hold p answers
+// first (a city's grids do not overlap); a base grid that an edit changed or deleted answers
+// only in its edited form, so a point it no longer holds has no grid (its areas stay) until
+// the fold rebuilds the index.
+func (s *Snapshot) place(p orb.Point) geo.Location {
+	loc := s.Geo.Locate(p)
+	o := s.edits.Load()
+	if o == nil || len(o.grids) == 0 {
+		return loc
+	}
+	at := orb.Bound{Min: p, Max: p}
+	var found *data.Grid
+	for _, g := range o.grids {
+		if g != nil && len(g.Polygon) > 0 && g.Polygon.Bound().Contains(p) && geo.Intersects(g.Polygon, at) &&
+			(found == nil || g.Code < found.Code) {
+			found = g
+		}
+	}
+	if found != nil {
+		loc.Grid, loc.Snapped, loc.SnapDistance, loc.Outside = found, false, 0, false
+		loc.Community, loc.Street, loc.District = s.Geo.Area(found.Community), nil, nil
+		if c := found.Community; len(c) >= 9 {
+			loc.Street, loc.District = s.Geo.Area(c[:9]), s.Geo.Area(c[:6])
+		}
+		return loc
+	}
+	if loc.Grid != nil {
+		if _, edited := o.grids[loc.Grid.Code]; edited {
+			loc.Grid, loc.Snapped, loc.SnapDistance = nil, false, 0
+		}
+	}
+	return loc
 }
 
 func (l snapshotLocator) NearestOfClass(p orb.Point, class string, radius float64) (*data.Component, float64) {

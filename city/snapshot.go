@@ -27,6 +27,9 @@ type Snapshot struct {
 	// (Component, ComponentsIn, Nearest, Locate, Locator, Tiles), never the base index alone.
 	edits atomic.Pointer[overlay]
 	revs  tileRevs // per tile, the last edit that touched it
+	// logSeq is the last change of the store's log the snapshot has read (its version's end,
+	// then what FollowChanges read after it, served or not); guarded by City.mu.
+	logSeq int64
 }
 
 // Options tunes the indexes built for a snapshot. The zero value is the default.

@@ -76,7 +76,9 @@ type ChangeStore interface {
 	// SaveDelta records d.Changes against d.Parent and, in the same transaction, makes and
 	// activates a new version that is d.Parent plus its changes up to d.Upto (0: all). Changes
 	// of d.Parent recorded after d.Upto (edits made while a fold was built) move to the new
-	// version, so none is lost and none is applied twice.
+	// version, so none is lost and none is applied twice. d.Parent must be the active version
+	// (ErrStaleBase otherwise): a delta of a version another process has replaced, by a fold
+	// of its own or an import, would serve that version's changes twice or lose them.
 	SaveDelta(ctx context.Context, d Delta) (int64, error)
 	// Pending returns the changes recorded against version base that no delta version of it
 	// holds yet, in Seq order: what an edit overlay serves over base.
@@ -91,6 +93,10 @@ type ChangeStore interface {
 	// VersionSeq returns the last Seq a version includes: the log's end when a full version was
 	// saved, the Upto of a delta. Changes after it are what the version lacks.
 	VersionSeq(ctx context.Context, v int64) (int64, error)
+	// DeltaParent returns the version that delta version v was made from (SaveDelta), 0 when
+	// v is a full version: a replica serving the parent with v's changes builds v itself
+	// rather than load it.
+	DeltaParent(ctx context.Context, v int64) (int64, error)
 }
 
 // FeatureID returns the id of the single feature of layer l in ds, as a Change names it.

@@ -79,11 +79,16 @@ type Catalog struct {
 	byID    map[string]*entry
 	crs     []CRS
 	opts    Options
+	edits   map[string]*data.Component // component edits of this moment (WithComponentEdits)
 }
 
 type entry struct {
 	meta  Collection
 	layer layer // nil for events: built per request
+	// components is set on the component collections (major: their class, "" for all), which
+	// edits reach before a new version.
+	components bool
+	major      string
 }
 
 // EventsID is the id of the open-events collection.
@@ -107,9 +112,14 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 	}{{data.District, "districts", "区县 Districts"}, {data.Street, "streets", "街道 Streets"}, {data.Community, "communities", "社区 Communities"}} {
 		add(lv.id, lv.title, lv.level.String()+" boundaries; id = area code", areaTable(ix, lv.level))
 	}
-	add("components", "城市部件 Components (all classes)", "surveyed city components of every class; id = component identifier", componentTable(ds, ix, ""))
+	addComponents := func(id, title, desc, major string) {
+		add(id, title, desc, componentTable(ds, ix, major))
+		e := c.byID[id]
+		e.components, e.major = true, major
+	}
+	addComponents("components", "城市部件 Components (all classes)", "surveyed city components of every class; id = component identifier", "")
 	for _, m := range majors(ds) {
-		add("components-"+m.code, "部件 "+m.code+" "+m.name, "components of major class "+m.code+" ("+m.name+")", componentTable(ds, ix, m.code))
+		addComponents("components-"+m.code, "部件 "+m.code+" "+m.name, "components of major class "+m.code+" ("+m.name+")", m.code)
 	}
 	add("roads", "道路 Roads", "named road centrelines; id = road id", roadTable(ds))
 	add("addresses", "门牌 Addresses", "house numbers (门楼牌) with their points; id = address id", addressTable(ds))
@@ -201,6 +211,12 @@ func (c *Catalog) Collection(id string) (Collection, error) {
 // resolve returns an entry's description and layer; the events entry is read from the feed
 // now, so its count and extent are those of this moment.
 func (c *Catalog) resolve(e *entry) (Collection, layer) {
+	if e.components && len(c.edits) > 0 {
+		l := newEditedComponents(e.layer.(*table[*data.Component]), e.major, c.edits)
+		meta := e.meta
+		meta.Count, meta.Extent = l.size(), l.grow(meta.Extent)
+		return meta, l
+	}
 	if e.layer != nil {
 		return e.meta, e.layer
 	}

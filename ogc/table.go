@@ -90,8 +90,10 @@ func (t *table[T]) fields() []Field {
 
 func (t *table[T]) find(id string) (int, bool) { return t.lookup(id) }
 
-func (t *table[T]) feature(pos int, crs CRS) *geojson.Feature {
-	r := t.rows[pos]
+func (t *table[T]) feature(pos int, crs CRS) *geojson.Feature { return t.featureOf(t.rows[pos], crs) }
+
+// featureOf is row r as a feature in crs.
+func (t *table[T]) featureOf(r T, crs CRS) *geojson.Feature {
 	f := geojson.NewFeature(crs.Geometry(t.geom(r)))
 	f.ID = t.id(r)
 	f.Properties = make(geojson.Properties, len(t.cols))
@@ -177,7 +179,11 @@ func (t *table[T]) candidates(b orb.Bound, yield func(pos int) bool) {
 // match applies every part of a filter to one row: the exact geometry test in the bbox CRS's
 // plane, the time interval, then property equality.
 func (t *table[T]) match(pos int, f *filter) bool {
-	r := t.rows[pos]
+	return !f.skip[pos] && t.matchRow(t.rows[pos], f)
+}
+
+// matchRow is match for a row that need not be one of t's (an edited one).
+func (t *table[T]) matchRow(r T, f *filter) bool {
 	if len(f.boxes) > 0 && !f.meets(t.geom(r)) {
 		return false
 	}
@@ -205,6 +211,9 @@ type filter struct {
 	search []orb.Bound // CGCS2000 boxes covering boxes, for the index
 	when   *Interval
 	props  []propFilter
+	// skip holds the positions of rows the answer leaves out whatever they hold (base rows an
+	// edit replaced or deleted); nil: none.
+	skip map[int]bool
 }
 
 type propFilter struct {

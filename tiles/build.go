@@ -252,18 +252,10 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 }
 
 func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
-	var out []feature
 	if z <= clusterMaxZoom {
-		ix.clustersIn(z, wb, func(c *cluster) {
-			p, ok := tp.point(c.pt)
-			if !ok {
-				return
-			}
-			tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.dominant())}
-			out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
-		})
-		return out
+		return clustersLayer(ix, tp, wb, z, view)
 	}
+	var out []feature
 	add := func(id uint64, c *data.Component, shape orb.Geometry) {
 		var parts [][]ipt
 		typ := uint8(typePoint)

@@ -127,10 +127,8 @@ func (ix *Index) buildClusters(pts []orb.Point) {
 // clustersIn calls fn for every cluster of zoom z whose cell the world box touches.
 func (ix *Index) clustersIn(z int, b orb.Bound, fn func(c *cluster)) {
 	items := ix.clusters[z].items
-	n := float64(uint64(1) << (z + cellsPerTileBits))
-	cell := func(v float64) uint32 { return uint32(math.Max(0, math.Min(v*n, n-1))) }
-	x0, x1 := cell(b.Min[0]), cell(b.Max[0])
-	for y := cell(b.Min[1]); y <= cell(b.Max[1]); y++ {
+	x0, y0, x1, y1 := clusterCells(z, b)
+	for y := y0; y <= y1; y++ {
 		lo, hi := cellKey(x0, y), cellKey(x1, y)
 		j, _ := slices.BinarySearchFunc(items, lo, func(c cluster, k uint64) int { return cmpU64(c.key, k) })
 		for ; j < len(items) && items[j].key <= hi; j++ {
@@ -140,4 +138,19 @@ func (ix *Index) clustersIn(z int, b orb.Bound, fn func(c *cluster)) {
 			break
 		}
 	}
+}
+
+// clusterCells returns the range of zoom z's cluster cells the world box b touches (first and
+// last column, first and last row): the cells clustersIn visits.
+func clusterCells(z int, b orb.Bound) (x0, y0, x1, y1 uint32) {
+	x0, y0 = cellAt(z, b.Min)
+	x1, y1 = cellAt(z, b.Max)
+	return x0, y0, x1, y1
+}
+
+// cellAt returns the column and row of zoom z's cluster cell that holds world point p.
+func cellAt(z int, p orb.Point) (cx, cy uint32) {
+	n := float64(uint64(1) << (z + cellsPerTileBits))
+	cell := func(v float64) uint32 { return uint32(math.Max(0, math.Min(v*n, n-1))) }
+	return cell(p[0]), cell(p[1])
 }

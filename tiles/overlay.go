@@ -26,6 +26,9 @@ type OverlayView interface {
 	Replaced(id string) bool
 	// Components calls fn with every component the view creates or changes (not the deleted).
 	Components(fn func(*data.Component))
+	// Originals calls fn with the base version (the one the Index holds) of every component
+	// the view changes or deletes: the clusters it leaves.
+	Originals(fn func(*data.Component))
 }
 
 // WithOverlay returns a Tiler like t whose city tiles show the component edits of o.
@@ -36,16 +39,21 @@ func (t *Tiler) WithOverlay(o Overlay) *Tiler {
 }
 
 // EditedTiles returns the city tiles an edit of a component with geometry g can change: at
-// each zoom above the cluster zooms (where components are drawn one by one), the tiles whose
-// buffered bound meets g's bound. Clustered zooms are not listed: their counts follow the base
-// version until the edits are folded into a new one.
+// each zoom where components are drawn one by one, the tiles whose buffered bound meets g's
+// bound; at each clustered zoom, the tiles that show the cluster of g's cell (its count and
+// centre change when a component joins or leaves it).
 func EditedTiles(g orb.Geometry) []maptile.Tile {
 	if g == nil {
 		return nil
 	}
+	var out []maptile.Tile
+	if pt, _, ok := worldComponent(&data.Component{Geometry: g}); ok {
+		for z := 0; z <= clusterMaxZoom; z++ {
+			out = clusterTiles(out, z, pt)
+		}
+	}
 	b := g.Bound()
 	wmin, wmax := toWorld(orb.Point{b.Min[0], b.Max[1]}), toWorld(orb.Point{b.Max[0], b.Min[1]})
-	var out []maptile.Tile
 	for z := clusterMaxZoom + 1; z <= MaxZoom; z++ {
 		n := float64(uint64(1) << z)
 		// a tile's buffer reaches Buffer/Extent of a tile into its neighbours

@@ -36,7 +36,8 @@ import (
 // command), with imports and activations from other processes. It checks the Done-when of
 // scale-out: a new version is served by all three within 2 s; an event written on one is on the
 // others within 1 s, tiles included; a SIGKILL of an importer mid-import leaves the replicas on
-// the old version and the database consistent; with the database gone, reads go on and writes
+// the old version and the database consistent; a component edited on one is served by the
+// others within 1 s; with the database gone, reads go on and writes
 // answer 503, and once it is back the replicas catch up.
 //
 // The database is not stopped (the cluster is shared with every other test on the machine): the
@@ -116,6 +117,12 @@ func TestReplicasOnPostgres(t *testing.T) {
 	}
 	took = eventOn(t, []*replica{reps[0], reps[1]}, p, tile, false, time.Second)
 	t.Logf("event closed on %s: gone from the other two after %v", reps[2].name, took.Round(time.Millisecond))
+
+	// A component edited on one replica is served by the others within 1 s: by id, in the
+	// OGC API and in locate.
+	comp := ds.Components[len(ds.Components)/2]
+	took = editOn(t, reps[0], reps[1:], gis, comp.ID, time.Second)
+	t.Logf("component edited on %s: served by the other two after %v", reps[0].name, took.Round(time.Millisecond))
 
 	// A position posted to one replica is on the others' maps within 1 s.
 	fixAt := time.Now().Add(-time.Second).Truncate(time.Millisecond)
@@ -352,6 +359,45 @@ func eventOn(t *testing.T, reps []*replica, p orb.Point, tl maptile.Tile, open b
 	return until(t, within, fmt.Sprintf("%d open event(s) shown at %v on the other replicas", want, p), func() bool {
 		for _, r := range reps {
 			if r.openEvents(t, p) != want || r.tile(t, tl) != wantTile {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// editOn marks component id lost through r (GET for its ETag, PUT with If-Match) and waits until
+// every one of others serves it so by id and as an OGC API item; it returns how long that took
+// after the PUT returned and fails past within.
+func editOn(t *testing.T, r *replica, others []*replica, gis, id string, within time.Duration) time.Duration {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, r.base+"/v1/components/"+id, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feat map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&feat)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: GET component %s = %d, %v", r.name, id, resp.StatusCode, err)
+	}
+	feat["properties"].(map[string]any)["status"] = "丢失"
+	b, _ := json.Marshal(feat)
+	req, _ = http.NewRequest(http.MethodPut, r.base+"/v1/components/"+id+"?reason=replica", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+gis)
+	req.Header.Set("If-Match", resp.Header.Get("ETag"))
+	if code, body := r.do(t, req); code != http.StatusOK {
+		t.Fatalf("%s: PUT component %s = %d %s", r.name, id, code, body)
+	}
+	lost := func(o *replica, path string) bool {
+		code, body := o.get(t, path)
+		var f struct{ Properties struct{ Status string } }
+		return code == http.StatusOK && json.Unmarshal(body, &f) == nil && f.Properties.Status == "丢失"
+	}
+	return until(t, within, fmt.Sprintf("component %s edited on %s served lost by the others", id, r.name), func() bool {
+		for _, o := range others {
+			if !lost(o, "/v1/components/"+id) || !lost(o, "/ogc/collections/components/items/"+id+"?f=json") {
 				return false
 			}
 		}

@@ -133,6 +133,9 @@ func (c *servedCity) run(ctx context.Context, cfg *config.Config, log *slog.Logg
 	if c.st != nil { // follow imports and rollbacks made by other processes, until the drain
 		go c.served.Follow(ctx, 2*time.Second)
 	}
+	if isPostgres(cfg.Store) { // and the edits other replicas take, within a second
+		go c.served.FollowChanges(ctx, city.DefaultChangePoll)
+	}
 	if cfg.TilePrewarmZoom > 0 {
 		go prewarmTiles(ctx, c.served, cfg.TilePrewarmZoom, log)
 	}

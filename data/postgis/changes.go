@@ -89,6 +89,16 @@ func (s *Store) SaveDelta(ctx context.Context, d data.Delta) (int64, error) {
 		if d.Name != "" {
 			name = d.Name
 		}
+		// The active row locked: an activation waits for this delta, and a second fold of the
+		// same parent (another replica's) sees the first one's version active.
+		var active int64
+		err = tx.QueryRow(ctx, `SELECT version FROM active WHERE id = 1 FOR UPDATE`).Scan(&active)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if active != d.Parent {
+			return fmt.Errorf("version %d is active: %w", active, data.ErrStaleBase)
+		}
 		if err := insertChanges(ctx, tx, d.Changes, d.Parent); err != nil {
 			return err
 		}
@@ -167,16 +177,28 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int) ([]dat
 
 // VersionSeq implements data.ChangeStore.
 func (s *Store) VersionSeq(ctx context.Context, v int64) (int64, error) {
-	var seq int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT seq FROM version_seq WHERE version = $1), 0)
-		FROM dataset_version WHERE version = $1`, v).Scan(&seq)
+	return s.ofVersion(ctx, `SELECT coalesce((SELECT seq FROM version_seq WHERE version = $1), 0)
+		FROM dataset_version WHERE version = $1`, v)
+}
+
+// DeltaParent implements data.ChangeStore.
+func (s *Store) DeltaParent(ctx context.Context, v int64) (int64, error) {
+	return s.ofVersion(ctx, `SELECT coalesce((SELECT parent FROM version_delta WHERE version = $1), 0)
+		FROM dataset_version WHERE version = $1`, v)
+}
+
+// ofVersion reads one number about version v: query takes v as $1 and has a row only when v
+// exists (data.ErrNoVersion otherwise).
+func (s *Store) ofVersion(ctx context.Context, query string, v int64) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, query, v).Scan(&n)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("version %d: %w", v, data.ErrNoVersion)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("version %d: %w", v, err)
 	}
-	return seq, nil
+	return n, nil
 }
 
 // rowQuerier is what queryChanges needs of a pool or a transaction.

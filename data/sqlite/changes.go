@@ -89,6 +89,14 @@ func (s *Store) SaveDelta(ctx context.Context, d data.Delta) (int64, error) {
 	if d.Name != "" {
 		name = d.Name
 	}
+	var active int64
+	err = tx.QueryRowContext(ctx, `SELECT version FROM active WHERE id = 1`).Scan(&active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("save delta of version %d: %w", d.Parent, err)
+	}
+	if active != d.Parent {
+		return 0, fmt.Errorf("save delta of version %d: version %d is active: %w", d.Parent, active, data.ErrStaleBase)
+	}
 	if err := insertChanges(ctx, tx, d.Changes, d.Parent); err != nil {
 		return 0, err
 	}
@@ -171,16 +179,28 @@ func (s *Store) ChangesAfter(ctx context.Context, after int64, limit int) ([]dat
 
 // VersionSeq implements data.ChangeStore.
 func (s *Store) VersionSeq(ctx context.Context, v int64) (int64, error) {
-	var seq int64
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM version_seq WHERE version = ?), 0)
-		FROM dataset_version WHERE version = ?`, v, v).Scan(&seq)
+	return s.ofVersion(ctx, `SELECT coalesce((SELECT seq FROM version_seq WHERE version = ?1), 0)
+		FROM dataset_version WHERE version = ?1`, v)
+}
+
+// DeltaParent implements data.ChangeStore.
+func (s *Store) DeltaParent(ctx context.Context, v int64) (int64, error) {
+	return s.ofVersion(ctx, `SELECT coalesce((SELECT parent FROM version_delta WHERE version = ?1), 0)
+		FROM dataset_version WHERE version = ?1`, v)
+}
+
+// ofVersion reads one number about version v: query takes v as ?1 and has a row only when v
+// exists (data.ErrNoVersion otherwise).
+func (s *Store) ofVersion(ctx context.Context, query string, v int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, query, v).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("version %d: %w", v, data.ErrNoVersion)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("version %d: %w", v, err)
 	}
-	return seq, nil
+	return n, nil
 }
 
 func queryChanges(ctx context.Context, q querier, where string, args ...any) ([]data.Change, error) {

@@ -242,6 +242,21 @@ func testDeltaRebase(t *testing.T, o Opener) {
 	if p, _ := s.Pending(ctx, v1); len(p) != 0 {
 		t.Errorf("parent still has %d pending changes", len(p))
 	}
+	for v, want := range map[int64]int64{v1: 0, v2: v1} {
+		if p, err := s.DeltaParent(ctx, v); err != nil || p != want {
+			t.Errorf("DeltaParent(%d) = %d, %v; want %d", v, p, err, want)
+		}
+	}
+	if _, err := s.DeltaParent(ctx, v2+7); !errors.Is(err, data.ErrNoVersion) {
+		t.Errorf("DeltaParent of no version = %v, want ErrNoVersion", err)
+	}
+	// A second fold of v1 (another replica's, late): v2 is active, so it must not become one.
+	if _, err := s.SaveDelta(ctx, data.Delta{Parent: v1, Source: "late fold"}); !errors.Is(err, data.ErrStaleBase) {
+		t.Errorf("SaveDelta of a parent no longer active = %v, want ErrStaleBase", err)
+	}
+	if a, err := s.ActiveVersion(ctx); err != nil || a != v2 {
+		t.Errorf("after a refused delta the active version is %d, %v; want %d", a, err, v2)
+	}
 	v3, err := s.SaveDelta(ctx, data.Delta{Parent: v2, Source: "fold"})
 	if err != nil {
 		t.Fatal(err)

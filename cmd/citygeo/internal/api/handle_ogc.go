@@ -60,7 +60,9 @@ func (s *Server) handleOGC(h func(*gin.Context, ogcRequest) (ogcAnswer, error)) 
 		if snap == nil {
 			return
 		}
-		ans, err := h(c, ogcRequest{cat: s.ogcCatalog(snap), base: s.baseURL(c.Request) + "/ogc", html: html})
+		// The catalog is the version's; the component edits served over it are this moment's.
+		cat := s.ogcCatalog(snap).WithComponentEdits(snap.EditedComponents())
+		ans, err := h(c, ogcRequest{cat: cat, base: s.baseURL(c.Request) + "/ogc", html: html})
 		if err != nil {
 			Fail(c, "", ogcError(err))
 			return

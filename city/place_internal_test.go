@@ -1,0 +1,60 @@
+package city
+
+import (
+	"testing"
+
+	"citygeo/data"
+	"citygeo/data/sample"
+	"citygeo/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// TestPlaceOverEditedGrids: a grid edit reaches locate and dispatch's place at once, before the
+// fold rebuilds the index: an updated grid answers in its edited form, a deleted one no more
+// (its areas still do), and the base index is left as it was.
+func TestPlaceOverEditedGrids(t *testing.T) {
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Build(ds, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g *data.Grid
+	var p orb.Point
+	for _, x := range ds.Grids {
+		c := x.Polygon.Bound().Center()
+		if loc := snap.Geo.Locate(c); loc.Grid == x && !loc.Snapped {
+			g, p = x, c
+			break
+		}
+	}
+	if g == nil {
+		t.Fatal("no grid holds its box centre")
+	}
+	locate := func() (*GridRef, *data.AreaRef, *data.Grid) {
+		loc, _ := snap.Locate(p, p, geo.CGCS2000, geo.NearestQuery{}, nil)
+		return loc.Grid, loc.Community, snap.Locator().Locate(p).Grid
+	}
+
+	edited := *g
+	edited.AreaM2 = g.AreaM2 + 1234.5
+	snap.serve([]data.Change{{Seq: 1, Base: ds.Version, Layer: data.LayerGrid, ID: g.Code, Op: data.OpUpdate,
+		After: &data.Dataset{Grids: []*data.Grid{&edited}}}}, []*data.Dataset{{Grids: []*data.Grid{g}}})
+	ref, comm, disp := locate()
+	if ref == nil || ref.Code != g.Code || ref.AreaM2 != RoundM(edited.AreaM2) || disp != &edited || comm == nil || comm.Code != g.Community {
+		t.Errorf("after an update: locate %+v in %+v, dispatch %+v; want %s with area %.1f", ref, comm, disp, g.Code, edited.AreaM2)
+	}
+
+	snap.serve([]data.Change{{Seq: 2, Base: ds.Version, Layer: data.LayerGrid, ID: g.Code, Op: data.OpDelete}},
+		[]*data.Dataset{{Grids: []*data.Grid{&edited}}})
+	ref, comm, disp = locate()
+	if ref != nil || disp != nil || comm == nil || comm.Code != g.Community {
+		t.Errorf("after a delete: locate %+v in %+v, dispatch %+v; want no grid, community %s", ref, comm, disp, g.Community)
+	}
+	if base := snap.Geo.Locate(p); base.Grid != g {
+		t.Errorf("the base index changed: %+v", base.Grid)
+	}
+}

@@ -1,0 +1,142 @@
+package tiles
+
+import (
+	"maps"
+	"slices"
+
+	"citygeo/data"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// Clusters under edits. The clusters of a version are built once (buildClusters); an edit not
+// yet folded into a new version changes only the clusters of the cells its component leaves and
+// joins. A clustered tile built with an overlay view therefore takes the base clusters and adds,
+// per cell, what the view's edits change there: each edited component's base version leaves its
+// cell, the edited version joins its own (EditedTiles lists the tiles those cells reach, so
+// only they are rebuilt).
+
+// clusterEdit is what edits change in one cluster cell: sums and counts of members, negative
+// for the members they take away.
+type clusterEdit struct {
+	sx, sy float64
+	n      int32
+	majors []majorCount
+}
+
+func (d *clusterEdit) add(pt orb.Point, major string, sign int32) {
+	d.sx += float64(sign) * pt[0]
+	d.sy += float64(sign) * pt[1]
+	d.n += sign
+	for i := range d.majors {
+		if d.majors[i].major == major {
+			d.majors[i].n += sign
+			return
+		}
+	}
+	d.majors = append(d.majors, majorCount{major, sign})
+}
+
+// applyTo returns c with the edit applied; c's own slices are not changed (they belong to
+// the Index, which every build shares).
+func (d *clusterEdit) applyTo(c cluster) cluster {
+	c.sx += d.sx
+	c.sy += d.sy
+	c.n += d.n
+	c.majors = slices.Clone(c.majors)
+	for _, m := range d.majors {
+		c.addMajor(m.major, m.n)
+	}
+	c.majors = slices.DeleteFunc(c.majors, func(m majorCount) bool { return m.n <= 0 })
+	if c.n > 0 {
+		c.pt = orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}
+	}
+	return c
+}
+
+// clusterEdits returns what the edits of view change in the clusters of zoom z whose cells
+// the world box b touches, by cell key; nil when they change none there.
+func clusterEdits(z int, b orb.Bound, view OverlayView) map[uint64]*clusterEdit {
+	if view == nil {
+		return nil
+	}
+	x0, y0, x1, y1 := clusterCells(z, b)
+	var out map[uint64]*clusterEdit
+	put := func(c *data.Component, sign int32) {
+		pt, _, ok := worldComponent(c)
+		if !ok {
+			return
+		}
+		cx, cy := cellAt(z, pt)
+		if cx < x0 || cx > x1 || cy < y0 || cy > y1 {
+			return
+		}
+		if out == nil {
+			out = map[uint64]*clusterEdit{}
+		}
+		k := cellKey(cx, cy)
+		d := out[k]
+		if d == nil {
+			d = &clusterEdit{}
+			out[k] = d
+		}
+		d.add(pt, c.Major, sign)
+	}
+	view.Originals(func(c *data.Component) { put(c, -1) })
+	view.Components(func(c *data.Component) { put(c, 1) })
+	return out
+}
+
+// clustersLayer is the components layer of a clustered zoom: the base clusters of the cells
+// the tile's buffered world bound wb touches, with the edits of view applied.
+func clustersLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
+	var out []feature
+	emit := func(c *cluster) {
+		p, ok := tp.point(c.pt)
+		if !ok {
+			return
+		}
+		tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.dominant())}
+		out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
+	}
+	edits := clusterEdits(z, wb, view)
+	ix.clustersIn(z, wb, func(c *cluster) {
+		d, ok := edits[c.key]
+		if !ok {
+			emit(c)
+			return
+		}
+		delete(edits, c.key)
+		if e := d.applyTo(*c); e.n > 0 {
+			emit(&e)
+		}
+	})
+	// Cells that had no cluster in the base and gained members.
+	for _, k := range slices.Sorted(maps.Keys(edits)) {
+		if d := edits[k]; d.n > 0 {
+			e := d.applyTo(cluster{key: k, id: clusterID(z, k)})
+			emit(&e)
+		}
+	}
+	return out
+}
+
+// clusterTiles appends to out the tiles of zoom z whose clusters an edit of a component at
+// world point pt changes: those whose buffered bound touches the point's cluster cell (the
+// tile that holds the cell, and a neighbour when the cell lies within its buffer).
+func clusterTiles(out []maptile.Tile, z int, pt orb.Point) []maptile.Tile {
+	cx, cy := cellAt(z, pt)
+	tx, ty := int64(cx>>cellsPerTileBits), int64(cy>>cellsPerTileBits)
+	last := int64(1)<<z - 1
+	for x := max(tx-1, 0); x <= min(tx+1, last); x++ {
+		for y := max(ty-1, 0); y <= min(ty+1, last); y++ {
+			t := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
+			x0, y0, x1, y1 := clusterCells(z, worldBound(t, Buffer))
+			if cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1 {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
