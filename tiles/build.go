@@ -259,7 +259,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 			if !ok {
 				return
 			}
-			tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.dominant())}
+			tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.major)}
 			out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
 		})
 		return out
@@ -291,8 +291,8 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		out = append(out, feature{id: id, typ: typ, parts: parts, tags: tags, prio: prio(id)})
 	}
 	base := func(i int32) {
-		if f := &ix.comps[i]; view == nil || !view.Replaced(f.c.ID) {
-			add(f.id, f.c, ix.shape(f))
+		if f := &ix.comps[i]; view == nil || !view.Replaced(ix.comp(f).ID) {
+			add(f.id, ix.comp(f), ix.shape(f))
 		}
 	}
 	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {

@@ -25,6 +25,7 @@ type Index struct {
 	areas  []areaF
 	areaT  rtree.RTreeG[int32]
 	comps  []compF
+	dsComp []*data.Component   // the dataset's Components, which compF.pos counts in
 	shapes []orb.Geometry      // world lines and polygons of the components that have one
 	compT  rtree.RTreeG[int32] // components that are lines or polygons
 	cells  []cellRef           // every component by its point's cell, sorted (see compcells.go)
@@ -49,12 +50,12 @@ type areaF struct {
 	label orb.Point        // world
 }
 
-// compF is one component, 24 bytes of a 2M-component index: a point component (most of them)
+// compF is one component, 16 bytes of a 2M-component index: a point component (most of them)
 // is projected when a tile shows it, from the dataset's own geometry, instead of keeping a Web
 // Mercator copy (16 bytes each); lines and polygons keep theirs in Index.shapes.
 type compF struct {
 	id    uint64
-	c     *data.Component
+	pos   int32 // position in the dataset's Components
 	shape int32 // index into Index.shapes; -1 for a point
 }
 
@@ -133,7 +134,10 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	if err := ds.CheckIndexable(); err != nil {
 		return nil, fmt.Errorf("tile index: %w", err)
 	}
-	ix := &Index{version: ds.Version, bound: ds.Bound(),
+	if len(ds.Components) >= maxComps {
+		return nil, fmt.Errorf("tile index: %d components, at most %d", len(ds.Components), maxComps-1)
+	}
+	ix := &Index{version: ds.Version, bound: ds.Bound(), dsComp: ds.Components,
 		grids: make([]gridF, 0, len(ds.Grids)), comps: make([]compF, 0, len(ds.Components))}
 	for _, g := range ds.Grids {
 		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
@@ -164,12 +168,12 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	// pts holds each component's world point (a line's middle vertex, a polygon's box centre)
 	// while cells and clusters are built, and no longer.
 	pts := make([]orb.Point, 0, len(ds.Components))
-	for _, c := range ds.Components {
+	for i, c := range ds.Components {
 		pt, geom, ok := worldComponent(c)
 		if !ok {
 			continue
 		}
-		f := compF{id: FeatureID(c.ID), c: c, shape: -1}
+		f := compF{id: FeatureID(c.ID), pos: int32(i), shape: -1}
 		if geom != nil {
 			b := geom.Bound()
 			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
@@ -220,6 +224,9 @@ func worldComponent(c *data.Component) (pt orb.Point, shape orb.Geometry, ok boo
 	}
 	return pt, nil, false
 }
+
+// comp returns f's component.
+func (ix *Index) comp(f *compF) *data.Component { return ix.dsComp[f.pos] }
 
 // shape returns f's world line or polygon, nil for a point.
 func (ix *Index) shape(f *compF) orb.Geometry {
