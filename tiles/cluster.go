@@ -78,7 +78,7 @@ func clusterID(z int, key uint64) uint64 {
 	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
 }
 
-// buildClusters aggregates the sorted component cells (pts: their world points) into the clusters of clusterMaxZoom,
+// buildClusters aggregates the sorted component cells (pts: their world points by position) into the clusters of clusterMaxZoom,
 // then merges 2×2 cells level by level up to zoom 0. Every level is a sorted slice: one sort
 // per level, no maps, about one pass over the components in all.
 func (ix *Index) buildClusters(pts []orb.Point) {
@@ -92,7 +92,7 @@ func (ix *Index) buildClusters(pts []orb.Point) {
 		c.sx += pts[i][0]
 		c.sy += pts[i][1]
 		c.n++
-		c.addMajor(ix.comp(&ix.comps[i]).Major, 1)
+		c.addMajor(ix.dsComp[i].Major, 1)
 	}
 	for z := clusterMaxZoom; z >= 0; z-- {
 		items := make([]cluster, len(cur))

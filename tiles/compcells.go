@@ -14,7 +14,7 @@ import (
 const cellZ = clusterMaxZoom + cellsPerTileBits // a cell is one cluster cell of clusterMaxZoom
 
 // cellRef is one component in the sorted slice, 8 bytes: its cell, row<<cellZ | column, above
-// its index into Index.comps. Sorting the packed values orders by cell, then by index.
+// its position in the dataset. Sorting the packed values orders by cell, then by position.
 type cellRef uint64
 
 // compBits is how many low bits of a cellRef hold the index: 2·cellZ bits of cell leave 26,
@@ -43,18 +43,17 @@ func cellOf(p float64) uint32 {
 
 func cellKey(cx, cy uint32) uint64 { return uint64(cy)<<32 | uint64(cx) }
 
-// sortCells sorts the components by the cell of pts[i], the world point of ix.comps[i].
-func (ix *Index) sortCells(pts []orb.Point) {
-	ix.cells = make([]cellRef, len(ix.comps))
-	for i := range ix.comps {
-		p := pts[i]
-		ix.cells[i] = packCell(cellOf(p[0]), cellOf(p[1]), int32(i))
+// sortCells sorts the drawn components (positions) by the cell of their world point, pts[pos].
+func (ix *Index) sortCells(drawn []int32, pts []orb.Point) {
+	ix.cells = make([]cellRef, len(drawn))
+	for k, pos := range drawn {
+		ix.cells[k] = packCell(cellOf(pts[pos][0]), cellOf(pts[pos][1]), pos)
 	}
 	slices.Sort(ix.cells)
 }
 
-// pointComponentsIn calls fn for every point component whose cell the world box touches, in
-// cell order; callers test the exact position.
+// pointComponentsIn calls fn with the position of every drawn component whose point's cell the
+// world box touches, in cell order; callers test the exact position.
 func (ix *Index) pointComponentsIn(minX, minY, maxX, maxY float64, fn func(i int32)) {
 	x0, x1 := cellOf(minX), cellOf(maxX)
 	for y := cellOf(minY); y <= cellOf(maxY); y++ {
