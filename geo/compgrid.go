@@ -11,27 +11,52 @@ import (
 // child of every node it opens onto a heap, ~10 µs among 2M components with random points
 // (cache misses dominate); rings of buckets around the query point touch a few hundred bytes
 // laid out side by side.
+//
+// An entry is 12 bytes: a point component (most of them) is its float32 offset from its
+// bucket's corner, close enough (a few µm in a bucket of tens of metres) for the walk's lower
+// bound, which is loosened by the grid's eps; the exact point is read from the index's compPts
+// only for a candidate that may enter the result, so every distance is still the exact one. A
+// line or polygon names its box in the index's compShapes. With three grids per component
+// (all, major, class), entries holding a float64 box and a position were 40 bytes, 240 MB of
+// a 2M-component city.
 type compGrid struct {
 	min        orb.Point
 	invW, invH float64 // buckets per degree
 	cw, ch     float64 // bucket size in degrees
+	eps        float64 // degrees: bound on an offset's float32 rounding, with room to spare
 	nx, ny     int
 	start      []int32 // bucket k lists entries[start[k]:start[k+1]]
 	entries    []compEntry
+	pts        []orb.Point // the index's compPts
+	shapes     []compShape // the index's compShapes
 }
 
 type compEntry struct {
+	dx, dy float32 // a point's offset from its bucket's lower-left corner, in degrees
+	ref    int32   // a point's position in the dataset; ^i for compShapes[i]
+}
+
+// compShape is a component that is not a point: its box and its position in the dataset.
+type compShape struct {
 	box  orb.Bound
 	comp int32
 }
 
-func buildCompGrid(boxes []orb.Bound, members []int32) *compGrid {
+// buildCompGrid builds the grid over members, each a point component's position or ^i for
+// shapes[i].
+func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGrid {
 	if len(members) == 0 {
 		return nil
 	}
-	all := boxes[members[0]]
-	for _, i := range members {
-		all = all.Union(boxes[i])
+	box := func(ref int32) orb.Bound {
+		if ref < 0 {
+			return shapes[^ref].box
+		}
+		return orb.Bound{Min: pts[ref], Max: pts[ref]}
+	}
+	all := box(members[0])
+	for _, ref := range members {
+		all = all.Union(box(ref))
 	}
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	// square buckets in metres at the middle latitude: side² = area × 4 / n
@@ -40,16 +65,19 @@ func buildCompGrid(boxes []orb.Bound, members []int32) *compGrid {
 	if !(side > 0) {
 		side = math.Max(math.Max(spanX, spanY), 1e-6)
 	}
-	g := &compGrid{min: all.Min, cw: side, ch: side * cosLat}
+	g := &compGrid{min: all.Min, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
 	g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	for g.nx*g.ny > len(members)+16 { // degenerate extents: a line of components
 		g.cw, g.ch = g.cw*1.5, g.ch*1.5
 		g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	}
 	g.invW, g.invH = 1/g.cw, 1/g.ch
+	// An offset is below two bucket sides (a point clamped into the last bucket), and float32
+	// keeps 24 bits: 2^-20 of a side bounds its error eight times over.
+	g.eps = 2 * math.Max(g.cw, g.ch) / (1 << 20)
 	counts := make([]int32, g.nx*g.ny+1)
-	for _, i := range members {
-		x0, y0, x1, y1 := g.span(boxes[i])
+	for _, ref := range members {
+		x0, y0, x1, y1 := g.span(box(ref))
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
 				counts[y*g.nx+x+1]++
@@ -63,18 +91,34 @@ func buildCompGrid(boxes []orb.Bound, members []int32) *compGrid {
 	g.entries = make([]compEntry, counts[len(counts)-1])
 	fill := make([]int32, g.nx*g.ny)
 	copy(fill, counts)
-	for _, i := range members {
-		b := boxes[i]
+	for _, ref := range members {
+		b := box(ref)
 		x0, y0, x1, y1 := g.span(b)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
 				k := y*g.nx + x
-				g.entries[fill[k]] = compEntry{box: b, comp: i}
+				e := compEntry{ref: ref}
+				if ref >= 0 {
+					c := g.corner(x, y)
+					e.dx, e.dy = float32(b.Min[0]-c[0]), float32(b.Min[1]-c[1])
+				}
+				g.entries[fill[k]] = e
 				fill[k]++
 			}
 		}
 	}
 	return g
+}
+
+// corner returns the lower-left corner of bucket (x, y).
+func (g *compGrid) corner(x, y int) orb.Point {
+	return orb.Point{g.min[0] + float64(x)*g.cw, g.min[1] + float64(y)*g.ch}
+}
+
+// near returns the approximate point of a point entry in bucket (x, y).
+func (g *compGrid) near(e *compEntry, x, y int) orb.Point {
+	c := g.corner(x, y)
+	return orb.Point{c[0] + float64(e.dx), c[1] + float64(e.dy)}
 }
 
 func (g *compGrid) span(b orb.Bound) (x0, y0, x1, y1 int) {
@@ -95,6 +139,7 @@ func (g *compGrid) search(s *nearestSearch) {
 	cx := min(max(int(math.Floor(fx)), 0), g.nx-1)
 	cy := min(max(int(math.Floor(fy)), 0), g.ny-1)
 	mx, my := g.cw*s.kxLo*lbSlack, g.ch*s.ky*lbSlack // metres per bucket, lower bounds
+	epsM := g.eps * s.ky                             // an approximate point's error in metres, at most
 	// rectDist is the lower bound from p to the buckets [x0,x1)×[y0,y1).
 	rectDist := func(x0, x1, y0, y1 int) float64 {
 		dx := max(float64(x0)-fx, 0, fx-float64(x1)) * mx
@@ -144,7 +189,13 @@ func (g *compGrid) search(s *nearestSearch) {
 				k := y*g.nx + x
 				for e := g.start[k]; e < g.start[k+1]; e++ {
 					en := &g.entries[e]
-					s.consider(en.comp, en.box, s.boxDist(en.box.Min, en.box.Max, 0, true), true)
+					if en.ref >= 0 {
+						p := g.near(en, x, y)
+						s.consider(en.ref, false, max(s.boxDist(p, p, 0, true)-epsM, 0), false)
+						continue
+					}
+					sh := &g.shapes[^en.ref]
+					s.consider(sh.comp, true, s.boxDist(sh.box.Min, sh.box.Max, 0, true), true)
 				}
 			}
 		}
@@ -161,16 +212,27 @@ func (g *compGrid) searchBox(b orb.Bound, iter func(int32) bool) {
 			k := y*g.nx + x
 			for e := g.start[k]; e < g.start[k+1]; e++ {
 				en := &g.entries[e]
-				if !en.box.Intersects(b) {
-					continue
-				}
-				if en.box.Min != en.box.Max {
-					ex0, ey0, _, _ := g.span(en.box)
-					if max(ex0, qx0) != x || max(ey0, qy0) != y {
+				if en.ref >= 0 {
+					// the offset rules out the far points; the exact point decides the rest
+					p := g.near(en, x, y)
+					if p[0] < b.Min[0]-g.eps || p[0] > b.Max[0]+g.eps || p[1] < b.Min[1]-g.eps || p[1] > b.Max[1]+g.eps ||
+						!b.Contains(g.pts[en.ref]) {
 						continue
 					}
+					if !iter(en.ref) {
+						return
+					}
+					continue
 				}
-				if !iter(en.comp) {
+				sh := &g.shapes[^en.ref]
+				if !sh.box.Intersects(b) {
+					continue
+				}
+				ex0, ey0, _, _ := g.span(sh.box)
+				if max(ex0, qx0) != x || max(ey0, qy0) != y {
+					continue
+				}
+				if !iter(sh.comp) {
 					return
 				}
 			}

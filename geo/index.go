@@ -44,9 +44,11 @@ type Index struct {
 	areaTree  [data.Community + 1]rtree.RTreeG[int32] // one tree per level
 	areaByCod map[string]int32
 
-	comps     []*data.Component
-	compByID  idTable
-	classGrid map[string]*compGrid // class, major and "" (all): Nearest and box queries
+	comps      []*data.Component
+	compPts    []orb.Point // a point component's point, by position; zero for the others
+	compShapes []compShape // the components that are lines or polygons (compGrid refers to them)
+	compByID   idTable
+	classGrid  map[string]*compGrid // class, major and "" (all): Nearest and box queries
 
 	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
 	// along a parallel at the highest |latitude| of the dataset (the smallest such value),
@@ -131,7 +133,7 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 
 	ix.comps = ds.Components
 	ix.compByID = newIDTable(len(ix.comps))
-	compBoxes := make([]orb.Bound, len(ix.comps))
+	ix.compPts = make([]orb.Point, len(ix.comps))
 	members := map[string][]int32{}
 	for i, c := range ix.comps {
 		if c == nil {
@@ -147,9 +149,15 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
 		}
-		compBoxes[i] = b
+		ref := int32(i)
+		if b.Min == b.Max {
+			ix.compPts[i] = b.Min
+		} else {
+			ref = ^int32(len(ix.compShapes))
+			ix.compShapes = append(ix.compShapes, compShape{box: b, comp: int32(i)})
+		}
 		for _, key := range [3]string{"", c.Major, c.Major + c.Minor} {
-			members[key] = append(members[key], int32(i))
+			members[key] = append(members[key], ref)
 		}
 		grow(b)
 	}
@@ -158,7 +166,7 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
 	ix.classGrid = make(map[string]*compGrid, len(members))
 	for key, m := range members {
-		ix.classGrid[key] = buildCompGrid(compBoxes, m)
+		ix.classGrid[key] = buildCompGrid(ix.compPts, ix.compShapes, m)
 	}
 	ix.cells = buildCellIndex(ix.gridPrep)
 	ix.gridChain = make([][3]*data.Area, len(ix.grids))

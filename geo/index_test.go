@@ -333,3 +333,48 @@ func TestComponentsInMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestComponentsAtTheirOwnPoint checks the edges of the bucket entries' approximation: the bucket
+// grid keeps a point as a float32 offset, so a box that is exactly a component's point, and a
+// nearest query from exactly there, must still find it (distance 0), and a box that stops a
+// hair short of it must not.
+func TestComponentsAtTheirOwnPoint(t *testing.T) {
+	ds := synthCity(synthOptions{NX: 20, NY: 20, Components: 4000, Seed: 5})
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf []geo.Neighbor
+	checked := 0
+	for _, c := range ds.Components {
+		p, ok := c.Geometry.(orb.Point)
+		if !ok {
+			continue
+		}
+		checked++
+		for _, class := range []string{"", c.Major, c.Class()} {
+			found := false
+			ix.ComponentsIn(orb.Bound{Min: p, Max: p}, class, func(got *data.Component) bool {
+				found = found || got == c
+				return true
+			})
+			if !found {
+				t.Fatalf("ComponentsIn(its own point %v, %q) misses %s", p, class, c.ID)
+			}
+			short := orb.Bound{Min: orb.Point{math.Nextafter(p[0], math.Inf(1)), p[1]}, Max: orb.Point{p[0] + 1e-9, p[1]}}
+			ix.ComponentsIn(short, class, func(got *data.Component) bool {
+				if got == c {
+					t.Fatalf("ComponentsIn(%v, %q) reports %s at %v, just outside", short, class, c.ID, p)
+				}
+				return true
+			})
+			buf = ix.Nearest(p, geo.NearestQuery{K: 1, Class: class}, buf)
+			if len(buf) != 1 || buf[0].Distance != 0 {
+				t.Fatalf("Nearest(its own point %v, %q) = %+v, want a component at 0 m", p, class, buf)
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d point components in the synthetic city", checked)
+	}
+}

@@ -82,10 +82,10 @@ func (s *nearestSearch) boxDist(min, max [2]float64, _ int32, _ bool) float64 {
 	return math.Sqrt(dx*dx+dy*dy) * lbSlack
 }
 
-// consider offers component i whose lower bound is lb; it reports false once lb shows that
-// nothing at lb or beyond can enter the result. dedupe is set by the bucket walk, where a
-// component spanning several buckets is met more than once.
-func (s *nearestSearch) consider(i int32, box orb.Bound, lb float64, dedupe bool) bool {
+// consider offers component i, a line or polygon when shape is set, whose lower bound is lb;
+// it reports false once lb shows that nothing at lb or beyond can enter the result. dedupe is
+// set by the bucket walk, where a shape spanning several buckets is met more than once.
+func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) bool {
 	if s.radius > 0 && lb > s.radius {
 		return false
 	}
@@ -95,10 +95,10 @@ func (s *nearestSearch) consider(i int32, box orb.Bound, lb float64, dedupe bool
 	var c *data.Component
 	var d float64
 	var at orb.Point
-	if box.Min == box.Max {
-		// a point: its box is its geometry, so the component need not be read (a cache
-		// miss per candidate among millions) unless it makes the result
-		at = box.Min
+	if !shape {
+		// a point: the index keeps it beside the others, so the component need not be read
+		// (a cache miss per candidate among millions) unless it makes the result
+		at = s.ix.compPts[i]
 		d = Distance(s.p, at)
 	} else {
 		c = s.ix.comps[i]

@@ -282,18 +282,18 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		}
 		out = append(out, feature{id: id, typ: typ, parts: parts, tags: tags, prio: prio(id)})
 	}
-	base := func(i int32) {
-		if f := &ix.comps[i]; view == nil || !view.Replaced(f.c.ID) {
-			add(f.id, f.c, ix.shape(f))
+	base := func(pos int32, shape orb.Geometry) {
+		if c := ix.dsComp[pos]; view == nil || !view.Replaced(c.ID) {
+			add(ix.compID(pos), c, shape)
 		}
 	}
-	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(i int32) {
-		if ix.comps[i].shape < 0 {
-			base(i)
+	ix.pointComponentsIn(wb.Min[0], wb.Min[1], wb.Max[0], wb.Max[1], func(pos int32) {
+		if !ix.isShape(pos) {
+			base(pos, nil)
 		}
 	})
 	ix.compT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		base(i)
+		base(ix.shapes[i].pos, ix.shapes[i].geom)
 		return true
 	})
 	if view != nil {

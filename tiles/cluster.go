@@ -27,17 +27,26 @@ type majorCount struct {
 	n     int32
 }
 
+// cluster is what a tile shows of a cluster: 56 bytes, its sums and per-major counts left behind
+// once the pyramid is built.
 type cluster struct {
-	id     uint64
-	key    uint64  // cellKey(cx, cy) at zoom z + cellsPerTileBits
+	id    uint64
+	key   uint64    // cellKey(cx, cy) at zoom z + cellsPerTileBits
+	pt    orb.Point // mean of the members, world
+	n     int32
+	major string // the most frequent major class (ties: the smaller code)
+}
+
+// clusterAcc is a cluster while the pyramid is built.
+type clusterAcc struct {
+	key    uint64
 	sx, sy float64 // sums of member world coordinates
 	n      int32
 	majors []majorCount
-	pt     orb.Point // mean of the members, world
 }
 
 // dominant returns the most frequent major class (ties: the smaller code).
-func (c *cluster) dominant() string {
+func (c *clusterAcc) dominant() string {
 	best := majorCount{}
 	for _, m := range c.majors {
 		if m.n > best.n || (m.n == best.n && m.major < best.major) {
@@ -47,7 +56,7 @@ func (c *cluster) dominant() string {
 	return best.major
 }
 
-func (c *cluster) addMajor(major string, n int32) {
+func (c *clusterAcc) addMajor(major string, n int32) {
 	for i := range c.majors {
 		if c.majors[i].major == major {
 			c.majors[i].n += n
@@ -69,28 +78,30 @@ func clusterID(z int, key uint64) uint64 {
 	return uint64(z)<<48 | uint64(cx)<<24 | uint64(cy)
 }
 
-// buildClusters aggregates the sorted component cells (pts: their world points) into the clusters of clusterMaxZoom,
+// buildClusters aggregates the sorted component cells (pts: their world points by position) into the clusters of clusterMaxZoom,
 // then merges 2×2 cells level by level up to zoom 0. Every level is a sorted slice: one sort
 // per level, no maps, about one pass over the components in all.
 func (ix *Index) buildClusters(pts []orb.Point) {
-	var cur []cluster
+	var cur []clusterAcc
 	for j, cr := range ix.cells {
-		if j == 0 || cr.key != ix.cells[j-1].key {
-			cur = append(cur, cluster{key: cr.key})
+		i := cr.comp()
+		if j == 0 || cr.key() != ix.cells[j-1].key() {
+			cur = append(cur, clusterAcc{key: cr.key()})
 		}
 		c := &cur[len(cur)-1]
-		c.sx += pts[cr.i][0]
-		c.sy += pts[cr.i][1]
+		c.sx += pts[i][0]
+		c.sy += pts[i][1]
 		c.n++
-		c.addMajor(ix.comps[cr.i].c.Major, 1)
+		c.addMajor(ix.dsComp[i].Major, 1)
 	}
 	for z := clusterMaxZoom; z >= 0; z-- {
+		items := make([]cluster, len(cur))
 		for i := range cur {
 			c := &cur[i]
-			c.id = clusterID(z, c.key)
-			c.pt = orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}
+			items[i] = cluster{id: clusterID(z, c.key), key: c.key, n: c.n, major: c.dominant(),
+				pt: orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}}
 		}
-		ix.clusters[z].items = cur
+		ix.clusters[z].items = items
 		if z == 0 {
 			break
 		}
@@ -105,12 +116,12 @@ func (ix *Index) buildClusters(pts []orb.Point) {
 			}
 			return int(a - b)
 		})
-		var next []cluster
+		var next []clusterAcc
 		for j, i := range order {
 			ch := &cur[i]
 			pk := parent(ch.key)
 			if j == 0 || pk != next[len(next)-1].key {
-				next = append(next, cluster{key: pk})
+				next = append(next, clusterAcc{key: pk})
 			}
 			p := &next[len(next)-1]
 			p.sx += ch.sx

@@ -38,21 +38,44 @@ func (d *clusterEdit) add(pt orb.Point, major string, sign int32) {
 	d.majors = append(d.majors, majorCount{major, sign})
 }
 
-// applyTo returns c with the edit applied; c's own slices are not changed (they belong to
-// the Index, which every build shares).
-func (d *clusterEdit) applyTo(c cluster) cluster {
-	c.sx += d.sx
-	c.sy += d.sy
-	c.n += d.n
-	c.majors = slices.Clone(c.majors)
+// applyTo returns the cluster of zoom z that c becomes with the edit applied. A built cluster
+// keeps only its mean point, count and dominant major (its sums and per-major counts would
+// double the pyramid's memory), so the mean is reweighted from the count and the majors of
+// the cell's base members are counted again from the index: an edited cell is rare, and
+// counting it once per tile build is cheaper than keeping every cell's counts.
+func (d *clusterEdit) applyTo(ix *Index, z int, c cluster) cluster {
+	n := c.n + d.n
+	if n > 0 {
+		w := float64(c.n)
+		c.pt = orb.Point{(c.pt[0]*w + d.sx) / float64(n), (c.pt[1]*w + d.sy) / float64(n)}
+	}
+	c.n = n
+	acc := clusterAcc{majors: ix.cellMajors(z, c.key)}
 	for _, m := range d.majors {
-		c.addMajor(m.major, m.n)
+		acc.addMajor(m.major, m.n)
 	}
-	c.majors = slices.DeleteFunc(c.majors, func(m majorCount) bool { return m.n <= 0 })
-	if c.n > 0 {
-		c.pt = orb.Point{c.sx / float64(c.n), c.sy / float64(c.n)}
-	}
+	acc.majors = slices.DeleteFunc(acc.majors, func(m majorCount) bool { return m.n <= 0 })
+	c.major = acc.dominant()
 	return c
+}
+
+// cellMajors counts the base components of zoom z's cluster cell key by major class: the runs of
+// the sorted cells that fall in the cell, one per row of clusterMaxZoom's cells it spans.
+func (ix *Index) cellMajors(z int, key uint64) []majorCount {
+	shift := uint(clusterMaxZoom - z)
+	cx, cy := uint32(key)<<shift, uint32(key>>32)<<shift
+	span := uint32(1) << shift
+	var acc clusterAcc
+	for y := cy; y < cy+span; y++ {
+		lo, _ := slices.BinarySearch(ix.cells, packCell(cx, y, 0))
+		hi, _ := slices.BinarySearch(ix.cells, packCell(cx+span-1, y, maxComps-1))
+		for _, r := range ix.cells[lo:min(hi+1, len(ix.cells))] {
+			if r.key() <= cellKey(cx+span-1, y) {
+				acc.addMajor(ix.dsComp[r.comp()].Major, 1)
+			}
+		}
+	}
+	return acc.majors
 }
 
 // clusterEdits returns what the edits of view change in the clusters of zoom z whose cells
@@ -97,7 +120,7 @@ func clustersLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayVie
 		if !ok {
 			return
 		}
-		tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.dominant())}
+		tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.major)}
 		out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
 	}
 	edits := clusterEdits(z, wb, view)
@@ -108,14 +131,14 @@ func clustersLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayVie
 			return
 		}
 		delete(edits, c.key)
-		if e := d.applyTo(*c); e.n > 0 {
+		if e := d.applyTo(ix, z, *c); e.n > 0 {
 			emit(&e)
 		}
 	})
 	// Cells that had no cluster in the base and gained members.
 	for _, k := range slices.Sorted(maps.Keys(edits)) {
 		if d := edits[k]; d.n > 0 {
-			e := d.applyTo(cluster{key: k, id: clusterID(z, k)})
+			e := d.applyTo(ix, z, cluster{key: k, id: clusterID(z, k)})
 			emit(&e)
 		}
 	}

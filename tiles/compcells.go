@@ -13,10 +13,28 @@ import (
 // into the cluster cells of clusterMaxZoom with one linear pass. Building it is one sort.
 const cellZ = clusterMaxZoom + cellsPerTileBits // a cell is one cluster cell of clusterMaxZoom
 
-type cellRef struct {
-	key uint64 // row<<32 | column
-	i   int32  // index into Index.comps
+// cellRef is one component in the sorted slice, 8 bytes: its cell, row<<cellZ | column, above
+// its position in the dataset. Sorting the packed values orders by cell, then by position.
+type cellRef uint64
+
+// compBits is how many low bits of a cellRef hold the index: 2·cellZ bits of cell leave 26,
+// 67 million components.
+const compBits = 64 - 2*cellZ
+
+// maxComps bounds the components one Index holds.
+const maxComps = 1 << compBits
+
+func packCell(cx, cy uint32, i int32) cellRef {
+	return cellRef((uint64(cy)<<cellZ|uint64(cx))<<compBits | uint64(i))
 }
+
+// key returns the cell as cellKey writes it.
+func (r cellRef) key() uint64 {
+	k := uint64(r) >> compBits
+	return cellKey(uint32(k&(1<<cellZ-1)), uint32(k>>cellZ))
+}
+
+func (r cellRef) comp() int32 { return int32(uint64(r) & (maxComps - 1)) }
 
 func cellOf(p float64) uint32 {
 	n := float64(uint64(1) << cellZ)
@@ -25,33 +43,24 @@ func cellOf(p float64) uint32 {
 
 func cellKey(cx, cy uint32) uint64 { return uint64(cy)<<32 | uint64(cx) }
 
-// sortCells sorts the components by the cell of pts[i], the world point of ix.comps[i].
-func (ix *Index) sortCells(pts []orb.Point) {
-	ix.cells = make([]cellRef, len(ix.comps))
-	for i := range ix.comps {
-		p := pts[i]
-		ix.cells[i] = cellRef{key: cellKey(cellOf(p[0]), cellOf(p[1])), i: int32(i)}
+// sortCells sorts the drawn components (positions) by the cell of their world point, pts[pos].
+func (ix *Index) sortCells(drawn []int32, pts []orb.Point) {
+	ix.cells = make([]cellRef, len(drawn))
+	for k, pos := range drawn {
+		ix.cells[k] = packCell(cellOf(pts[pos][0]), cellOf(pts[pos][1]), pos)
 	}
-	slices.SortFunc(ix.cells, func(a, b cellRef) int {
-		if c := cmpU64(a.key, b.key); c != 0 {
-			return c
-		}
-		return int(a.i - b.i)
-	})
+	slices.Sort(ix.cells)
 }
 
-// pointComponentsIn calls fn for every point component whose cell the world box touches, in
-// cell order; callers test the exact position.
+// pointComponentsIn calls fn with the position of every drawn component whose point's cell the
+// world box touches, in cell order; callers test the exact position.
 func (ix *Index) pointComponentsIn(minX, minY, maxX, maxY float64, fn func(i int32)) {
 	x0, x1 := cellOf(minX), cellOf(maxX)
 	for y := cellOf(minY); y <= cellOf(maxY); y++ {
-		lo, hi := cellKey(x0, y), cellKey(x1, y)
-		j, _ := slices.BinarySearchFunc(ix.cells, lo, func(c cellRef, k uint64) int { return cmpU64(c.key, k) })
-		for ; j < len(ix.cells) && ix.cells[j].key <= hi; j++ {
-			fn(ix.cells[j].i)
-		}
-		if y == math.MaxUint32 {
-			break
+		lo, hi := packCell(x0, y, 0), packCell(x1, y, maxComps-1)
+		j, _ := slices.BinarySearch(ix.cells, lo)
+		for ; j < len(ix.cells) && ix.cells[j] <= hi; j++ {
+			fn(ix.cells[j].comp())
 		}
 	}
 }

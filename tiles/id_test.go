@@ -1,6 +1,8 @@
 package tiles_test
 
 import (
+	"hash/fnv"
+	"strconv"
 	"testing"
 
 	"citygeo/tiles"
@@ -32,5 +34,23 @@ func TestFeatureID(t *testing.T) {
 	}
 	if tiles.FeatureID("44030302010000001") == tiles.FeatureID("44030302010000002") {
 		t.Error("neighbouring 17-digit ids collide")
+	}
+}
+
+// TestFeatureIDHash checks the written-out FNV-1a against hash/fnv, so a hashed id never moves.
+func TestFeatureIDHash(t *testing.T) {
+	for _, code := range []string{"44030302010000001", "G-17", "road:0:深南大道", "", "99999999999999999999"} {
+		if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<52 {
+			t.Fatalf("%q is not a hashed code", code)
+		}
+		h := fnv.New64a()
+		h.Write([]byte(code))
+		want := h.Sum64()&(1<<52-1) | 1<<52
+		if got := tiles.FeatureID(code); got != want {
+			t.Errorf("FeatureID(%q) = %d, hash/fnv gives %d", code, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { tiles.FeatureID("44030302010000001") }); n != 0 {
+		t.Errorf("FeatureID of a 17-digit id allocates %v times", n)
 	}
 }

@@ -2,7 +2,6 @@ package tiles
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strconv"
 
@@ -24,10 +23,12 @@ type Index struct {
 	gridT  rtree.RTreeG[int32]
 	areas  []areaF
 	areaT  rtree.RTreeG[int32]
-	comps  []compF
-	shapes []orb.Geometry      // world lines and polygons of the components that have one
-	compT  rtree.RTreeG[int32] // components that are lines or polygons
-	cells  []cellRef           // every component by its point's cell, sorted (see compcells.go)
+	dsComp []*data.Component   // the dataset's Components: a component is named by its position
+	idFix  map[int32]uint64    // feature ids other than FeatureID(ID), by position (collisions)
+	shapes []compShape         // world lines and polygons of the components that have one
+	isLine []uint64            // bit set by position: the component is in shapes, not a point
+	compT  rtree.RTreeG[int32] // components that are lines or polygons, by index into shapes
+	cells  []cellRef           // every drawn component by its point's cell, sorted (see compcells.go)
 	roads  []roadF
 	roadT  rtree.RTreeG[int32]
 
@@ -49,13 +50,14 @@ type areaF struct {
 	label orb.Point        // world
 }
 
-// compF is one component, 24 bytes of a 2M-component index: a point component (most of them)
-// is projected when a tile shows it, from the dataset's own geometry, instead of keeping a Web
-// Mercator copy (16 bytes each); lines and polygons keep theirs in Index.shapes.
-type compF struct {
-	id    uint64
-	c     *data.Component
-	shape int32 // index into Index.shapes; -1 for a point
+// compShape is a line or polygon component's world geometry and its position. A point component
+// (most of them) has no entry of its own: the sorted cells name it by position, it is projected
+// when a tile shows it, from the dataset's own geometry, and its feature id is computed from its
+// ID then (Index.idFix keeps the few a collision moved). A 2M-component index spent 24 bytes a
+// component on an entry with the id and a pointer, and 16 more on a Web Mercator copy of the point.
+type compShape struct {
+	geom orb.Geometry
+	pos  int32
 }
 
 type roadF struct {
@@ -75,9 +77,14 @@ func FeatureID(code string) uint64 {
 	if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<52 {
 		return n
 	}
-	h := fnv.New64a()
-	h.Write([]byte(code))
-	return h.Sum64()&(1<<52-1) | 1<<52
+	// FNV-1a written out (hash/fnv's, checked by TestFeatureIDHash): a tile computes the id of
+	// every component it shows, and hash/fnv's Hash64 and the []byte copy cost two allocations.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(code); i++ {
+		h ^= uint64(code[i])
+		h *= 1099511628211
+	}
+	return h&(1<<52-1) | 1<<52
 }
 
 // labelIDBase offsets an area's label point id from its boundary id (area codes are < 10^12).
@@ -133,8 +140,11 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	if err := ds.CheckIndexable(); err != nil {
 		return nil, fmt.Errorf("tile index: %w", err)
 	}
-	ix := &Index{version: ds.Version, bound: ds.Bound(),
-		grids: make([]gridF, 0, len(ds.Grids)), comps: make([]compF, 0, len(ds.Components))}
+	if len(ds.Components) >= maxComps {
+		return nil, fmt.Errorf("tile index: %d components, at most %d", len(ds.Components), maxComps-1)
+	}
+	ix := &Index{version: ds.Version, bound: ds.Bound(), dsComp: ds.Components,
+		grids: make([]gridF, 0, len(ds.Grids)), isLine: make([]uint64, (len(ds.Components)+63)/64)}
 	for _, g := range ds.Grids {
 		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
 			continue
@@ -161,23 +171,24 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.areaT.Insert(b.Min, b.Max, int32(len(ix.areas)))
 		ix.areas = append(ix.areas, areaF{id: FeatureID(a.Code), a: a, poly: w, label: toWorld(label)})
 	}
-	// pts holds each component's world point (a line's middle vertex, a polygon's box centre)
-	// while cells and clusters are built, and no longer.
-	pts := make([]orb.Point, 0, len(ds.Components))
-	for _, c := range ds.Components {
+	// drawn lists the positions of the components a tile can show, and pts their world points by
+	// position (a line's middle vertex, a polygon's box centre), while ids, cells and clusters
+	// are built.
+	drawn := make([]int32, 0, len(ds.Components))
+	pts := make([]orb.Point, len(ds.Components))
+	for i, c := range ds.Components {
 		pt, geom, ok := worldComponent(c)
 		if !ok {
 			continue
 		}
-		f := compF{id: FeatureID(c.ID), c: c, shape: -1}
 		if geom != nil {
 			b := geom.Bound()
-			ix.compT.Insert(b.Min, b.Max, int32(len(ix.comps)))
-			f.shape = int32(len(ix.shapes))
-			ix.shapes = append(ix.shapes, geom)
+			ix.compT.Insert(b.Min, b.Max, int32(len(ix.shapes)))
+			ix.shapes = append(ix.shapes, compShape{geom: geom, pos: int32(i)})
+			ix.isLine[i/64] |= 1 << (i % 64)
 		}
-		ix.comps = append(ix.comps, f)
-		pts = append(pts, pt)
+		drawn = append(drawn, int32(i))
+		pts[i] = pt
 	}
 	for _, r := range ds.Roads {
 		if len(r.Line) < 2 {
@@ -192,8 +203,8 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
 		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
 	}
-	ix.assignIDs()
-	ix.sortCells(pts)
+	ix.assignIDs(drawn)
+	ix.sortCells(drawn, pts)
 	ix.buildClusters(pts)
 	return ix, nil
 }
@@ -221,13 +232,16 @@ func worldComponent(c *data.Component) (pt orb.Point, shape orb.Geometry, ok boo
 	return pt, nil, false
 }
 
-// shape returns f's world line or polygon, nil for a point.
-func (ix *Index) shape(f *compF) orb.Geometry {
-	if f.shape < 0 {
-		return nil
+// compID returns the feature id of the component at pos.
+func (ix *Index) compID(pos int32) uint64 {
+	if id, ok := ix.idFix[pos]; ok {
+		return id
 	}
-	return ix.shapes[f.shape]
+	return FeatureID(ix.dsComp[pos].ID)
 }
+
+// isShape reports whether the component at pos is drawn as a line or polygon.
+func (ix *Index) isShape(pos int32) bool { return ix.isLine[pos/64]&(1<<(pos%64)) != 0 }
 
 // Version returns the dataset version the index was built from.
 func (ix *Index) Version() int64 { return ix.version }
@@ -235,9 +249,9 @@ func (ix *Index) Version() int64 { return ix.version }
 // Bound returns the lon/lat bound of the dataset.
 func (ix *Index) Bound() orb.Bound { return ix.bound }
 
-// assignIDs makes the ids of each layer unique. Grid label ids come after every grid id, so a
+// assignIDs makes the ids of each layer unique (of the components, those drawn). Grid label ids come after every grid id, so a
 // label never displaces a grid's id.
-func (ix *Index) assignIDs() {
+func (ix *Index) assignIDs(drawn []int32) {
 	ids := make([]uint64, 0, 2*len(ix.grids))
 	for _, g := range ix.grids {
 		ids = append(ids, g.id)
@@ -258,12 +272,17 @@ func (ix *Index) assignIDs() {
 		ix.areas[i].id = ids[i]
 	}
 	ids = ids[:0]
-	for _, c := range ix.comps {
-		ids = append(ids, c.id)
+	for _, pos := range drawn {
+		ids = append(ids, FeatureID(ix.dsComp[pos].ID))
 	}
 	uniqueIDs(ids)
-	for i := range ix.comps {
-		ix.comps[i].id = ids[i]
+	for k, pos := range drawn {
+		if id := ids[k]; id != FeatureID(ix.dsComp[pos].ID) {
+			if ix.idFix == nil {
+				ix.idFix = map[int32]uint64{}
+			}
+			ix.idFix[pos] = id
+		}
 	}
 	ids = ids[:0]
 	for _, r := range ix.roads {

@@ -92,3 +92,26 @@ func TestNewIndexRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestComponentIDCollision checks that a component whose id another one took first keeps the
+// id assignIDs moved it to, although the index no longer stores the ids of the others.
+func TestComponentIDCollision(t *testing.T) {
+	ds := &data.Dataset{Components: []*data.Component{
+		{ID: "5", Major: "01", Minor: "18", Geometry: orb.Point{114.1, 22.55}},
+		{ID: "7", Major: "01", Minor: "18"}, // no geometry: not drawn, no id
+		{ID: "05", Major: "01", Minor: "18", Geometry: orb.Point{114.1, 22.55}},
+		{ID: "6", Major: "01", Minor: "18", Geometry: orb.LineString{{114.1, 22.55}, {114.2, 22.56}}},
+	}}
+	ix, err := NewIndex(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pos, want := range map[int32]uint64{0: 5, 2: 7, 3: 6} { // "6" holds 6, so "05" moves on to 7
+		if got := ix.compID(pos); got != want {
+			t.Errorf("component %s: feature id %d, want %d", ds.Components[pos].ID, got, want)
+		}
+	}
+	if ix.isShape(0) || ix.isShape(2) || !ix.isShape(3) {
+		t.Errorf("isShape: want only the line (position 3)")
+	}
+}

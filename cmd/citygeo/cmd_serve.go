@@ -148,6 +148,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	tuneServeGC(log)
 	for _, c := range cities {
 		snap := c.served.Current()
 		attrs := []any{"addr", "http://" + ln.Addr().String() + c.prefix, "dataset", snap.Dataset.Name, "version", snap.Version(),

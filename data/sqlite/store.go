@@ -347,7 +347,16 @@ func (s *Store) Load(ctx context.Context, v int64) (*data.Dataset, error) {
 // LoadLayers reads version v with only the listed layers (nil: all), for an import that is
 // about to replace the others anyway.
 func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*data.Dataset, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load version %d: %w", v, err)
+	}
+	defer conn.Close()
+	// Reading a version fills the connection's page cache (64 MiB, kept for writes, in SQLite's
+	// own allocator outside the Go heap) with pages no one reads again: a served city carried
+	// them as RSS for as long as the connection lived. Best effort: the memory is all it costs.
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA shrink_memory") }()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
