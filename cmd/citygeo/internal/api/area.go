@@ -26,8 +26,9 @@ import (
 //
 // Guarded, for a limited token (403 outside, naming the field):
 //   - a point: lng and lat in the query (location on the AMap door), or any JSON object of a POST/PUT/PATCH body with
-//     numbers lng and lat (its own crs, or the body's): the district it lies in must be inside
-//     the area; a point in no district is outside;
+//     numbers lng and lat (its own crs, or the body's), or each lng,lat line of a text/csv body
+//     (in the query's crs): the district it lies in must be inside the area; a point in no
+//     district is outside;
 //   - a code: a path parameter named code, id or featureId, or a body string under a key of
 //     codeKeys, whose value is an area code, grid code or component id (6–17 digits): its first
 //     six digits name the district;
@@ -171,6 +172,10 @@ func (g *areaCheck) request(c *gin.Context, write, place bool) *Error {
 		if err := g.body(c); err != nil {
 			return err
 		}
+	} else if c.Request.Method != http.MethodGet && c.Request.Body != nil && isCSV(ct) {
+		if err := g.csvBody(c, q); err != nil {
+			return err
+		}
 	}
 	if write && g.places == 0 {
 		if err := g.cityWide(); err != nil {
@@ -274,20 +279,52 @@ func (g *areaCheck) clip(c *gin.Context, q url.Values) *Error {
 
 // body finds the points and codes of a JSON body and checks each; the body is put back for the
 // handler as read.
-func (g *areaCheck) body(c *gin.Context) *Error {
+// readBody reads the body for the checks and puts it back for the handler; nil (and no
+// error) when it cannot be read, which the handler then answers.
+func (g *areaCheck) readBody(c *gin.Context) ([]byte, *Error) {
 	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxAreaBody))
 	c.Request.Body = io.NopCloser(bytes.NewReader(b))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("body larger than %d bytes", maxAreaBody)}
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("body larger than %d bytes", maxAreaBody)}
+	}
+	if err != nil {
+		return nil, nil
+	}
+	return b, nil
+}
+
+func (g *areaCheck) body(c *gin.Context) *Error {
+	b, rerr := g.readBody(c)
+	if rerr != nil {
+		return rerr
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err != nil || dec.Decode(&v) != nil {
+	if b == nil || dec.Decode(&v) != nil {
 		return nil // the handler answers the bad body
 	}
 	return g.walk(v, "", geo.WGS84)
+}
+
+// csvBody checks the points of a text/csv batch (lng,lat lines in the query's crs).
+func (g *areaCheck) csvBody(c *gin.Context, q url.Values) *Error {
+	b, err := g.readBody(c)
+	if err != nil {
+		return err
+	}
+	crs, cerr := ParseCRSParam(q.Get("crs"))
+	if cerr != nil {
+		return nil // the handler answers the bad crs
+	}
+	var refused *Error
+	_ = eachCSVPoint(b, crs, func(i int, _, p orb.Point) { // a bad body: the handler's 400
+		if refused == nil {
+			refused = g.point(fmt.Sprintf("points[%d]", i), p)
+		}
+	})
+	return refused
 }
 
 func (g *areaCheck) walk(v any, path string, crs geo.CRS) *Error {
