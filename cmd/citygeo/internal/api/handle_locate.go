@@ -49,12 +49,13 @@ func checkClass(class string) error {
 }
 
 func (s *Server) handleLocate(c *gin.Context) {
-	given, p, crs, err := ParsePoint(c)
+	query := RawQuery(c.Request.URL.RawQuery)
+	given, p, crs, err := ParsePoint(query)
 	if err != nil {
 		Fail(c, "", err)
 		return
 	}
-	q, err := parseLocateQuery(c)
+	q, err := parseLocateQuery(query)
 	if err != nil {
 		Fail(c, "", err)
 		return
@@ -63,8 +64,11 @@ func (s *Server) handleLocate(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	out, _ := snap.Locate(given, p, crs, q.NearestQuery, nil)
-	c.JSON(http.StatusOK, out)
+	lb := locateBatches.Get().(*locateBatch) // its answer buffers; see handle_locate_batch.go
+	defer lb.release()
+	lb.near = snap.LocateInto(&lb.loc, given, p, crs, q.NearestQuery, lb.near)
+	lb.out = lb.loc.AppendJSON(lb.out[:0])
+	c.Data(http.StatusOK, "application/json; charset=utf-8", lb.out)
 }
 
 // BatchPoint is one item of a locate batch.

@@ -29,10 +29,11 @@ func TestLocateBatchMatchesEncodingJSON(t *testing.T) {
 		name, crs string
 		q         geo.NearestQuery
 		opts      string
+		query     string // the same for GET /v1/locate
 	}{
-		{"grid only", "wgs84", geo.NearestQuery{}, `"k":0,`},
-		{"default components, gcj02", "gcj02", geo.NearestQuery{K: city.DefaultLocateK, Radius: city.DefaultLocateRadius}, `"crs":"gcj02",`},
-		{"nearest lamp, bd09", "bd09", geo.NearestQuery{K: 1, Radius: 300, Class: "0118"}, `"CRS":"bd09","k":1,"radius":300,"class":"0118",`},
+		{"grid only", "wgs84", geo.NearestQuery{}, `"k":0,`, "k=0"},
+		{"default components, gcj02", "gcj02", geo.NearestQuery{K: city.DefaultLocateK, Radius: city.DefaultLocateRadius}, `"crs":"gcj02",`, "crs=gcj02"},
+		{"nearest lamp, bd09", "bd09", geo.NearestQuery{K: 1, Radius: 300, Class: "0118"}, `"CRS":"bd09","k":1,"radius":300,"class":"0118",`, "crs=bd09&k=1&radius=300&class=0118"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			crs, err := geo.ParseCRS(tc.crs)
@@ -66,6 +67,17 @@ func TestLocateBatchMatchesEncodingJSON(t *testing.T) {
 				}
 				body.Write(b)
 				loc, _ := snap.Locate(given, geo.ToCGCS2000(given, crs), crs, tc.q, nil)
+				if i%10 == 0 { // the single route, written the same way
+					single, err := json.Marshal(loc)
+					if err != nil {
+						t.Fatal(err)
+					}
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest("GET", fmt.Sprintf("/v1/locate?lng=%v&lat=%v&%s", given[0], given[1], tc.query), nil))
+					if rec.Code != 200 || rec.Body.String() != string(single) {
+						t.Fatalf("GET /v1/locate: %d\n got %s\nwant %s", rec.Code, rec.Body, single)
+					}
+				}
 				loc.ID = strings.ToValidUTF8(id, "\uFFFD\uFFFD")
 				want = append(want, loc)
 			}
