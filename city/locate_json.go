@@ -55,11 +55,17 @@ func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q g
 // AppendJSON appends l as encoding/json marshals it, byte for byte (TestLocatedAppendJSON),
 // without reflection or allocation: the answer of the locate routes, single and batch, is
 // written this way (see package jsonenc for why).
-func (l *Located) AppendJSON(b []byte) []byte {
+func (l *Located) AppendJSON(b []byte) []byte { return appendLocated(b, l, l.ID) }
+
+// AppendJSONWithID is AppendJSON with id in place of l.ID, so a batch echoes each point's id
+// from the request's bytes without making a string of it.
+func (l *Located) AppendJSONWithID(b, id []byte) []byte { return appendLocated(b, l, id) }
+
+func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 	b = append(b, '{')
-	if l.ID != "" {
+	if len(id) != 0 {
 		b = append(b, `"id":`...)
-		b = jsonenc.AppendString(b, l.ID)
+		b = jsonenc.AppendString(b, id)
 		b = append(b, ',')
 	}
 	b = append(b, `"version":`...)
