@@ -32,6 +32,11 @@ type Located struct {
 	District   *data.AreaRef   `json:"district,omitempty"`
 	Components []NearComponent `json:"components"`
 	Message    string          `json:"message,omitempty"`
+
+	// What Grid and the area pointers point at when LocateInto filled this value, so that
+	// locating into a reused Located allocates nothing.
+	gridRef  GridRef
+	areaRefs [3]data.AreaRef
 }
 
 // GridRef is a grid in an answer.

@@ -40,7 +40,13 @@ func newServeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, cfg, newLogger(cmd.ErrOrStderr(), cfg.Log.Format, cfg.Log.Level))
+			logOut := cmd.ErrOrStderr()
+			if !isTerminal(logOut) { // a person watching a terminal sees each line at once
+				lw := newLogWriter(logOut)
+				defer lw.Close()
+				logOut = lw
+			}
+			return serve(ctx, cfg, newLogger(logOut, cfg.Log.Format, cfg.Log.Level))
 		},
 	}
 	cfgFile = configFlags(cmd)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,8 +27,9 @@ import (
 //
 // Guarded, for a limited token (403 outside, naming the field):
 //   - a point: lng and lat in the query (location on the AMap door), or any JSON object of a POST/PUT/PATCH body with
-//     numbers lng and lat (its own crs, or the body's): the district it lies in must be inside
-//     the area; a point in no district is outside;
+//     numbers lng and lat (its own crs, or the body's), or each lng,lat line of a text/csv body
+//     (in the query's crs): the district it lies in must be inside the area; a point in no
+//     district is outside;
 //   - a code: a path parameter named code, id or featureId, or a body string under a key of
 //     codeKeys, whose value is an area code, grid code or component id (6–17 digits): its first
 //     six digits name the district;
@@ -268,7 +270,12 @@ func eachPlace(w http.ResponseWriter, r *http.Request, point func(field string, 
 			}
 		}
 	}
-	if ct := r.Header.Get("Content-Type"); r.Method == http.MethodGet || r.Body == nil || (ct != "" && !strings.Contains(ct, "json")) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		ct = mt
+	}
+	csv := isCSV(ct)
+	if r.Method == http.MethodGet || r.Body == nil || (ct != "" && !csv && !strings.Contains(ct, "json")) {
 		return nil
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAreaBody))
@@ -276,6 +283,19 @@ func eachPlace(w http.ResponseWriter, r *http.Request, point func(field string, 
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("body larger than %d bytes", maxAreaBody)}
+	}
+	if csv { // a text/csv batch: lng,lat lines in the query's crs
+		crs, cerr := ParseCRSParam(q.Get("crs"))
+		if err != nil || cerr != nil {
+			return nil // the handler answers the bad body or crs
+		}
+		var refused *Error
+		_ = eachCSVPoint(b, crs, func(i int, _, p orb.Point) { // a bad line: the handler's 400
+			if refused == nil {
+				refused = point(fmt.Sprintf("points[%d]", i), p)
+			}
+		})
+		return refused
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -105,7 +105,7 @@ func (s *Server) handleUpload(c *gin.Context) {
 		rc := http.NewResponseController(c.Writer)
 		deadline := time.Now().Add(s.uploadTimeout)
 		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
-			s.log.Warn("upload: the server's timeouts stay", "request_id", c.GetString(ctxRequestID), "err", err)
+			s.log.Warn("upload: the server's timeouts stay", "request_id", requestIDOf(c), "err", err)
 		}
 	}
 	if c.Request.ContentLength > s.maxUpload {

@@ -49,12 +49,13 @@ func checkClass(class string) error {
 }
 
 func (s *Server) handleLocate(c *gin.Context) {
-	given, p, crs, err := ParsePoint(c)
+	query := RawQuery(c.Request.URL.RawQuery)
+	given, p, crs, err := ParsePoint(query)
 	if err != nil {
 		Fail(c, "", err)
 		return
 	}
-	q, err := parseLocateQuery(c)
+	q, err := parseLocateQuery(query)
 	if err != nil {
 		Fail(c, "", err)
 		return
@@ -63,8 +64,11 @@ func (s *Server) handleLocate(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	out, _ := snap.Locate(given, p, crs, q.NearestQuery, nil)
-	c.JSON(http.StatusOK, out)
+	lb := locateBatches.Get().(*locateBatch) // its answer buffers; see handle_locate_batch.go
+	defer lb.release()
+	lb.near = snap.LocateInto(&lb.loc, given, p, crs, q.NearestQuery, lb.near)
+	lb.out = lb.loc.AppendJSON(lb.out[:0])
+	c.Data(http.StatusOK, "application/json; charset=utf-8", lb.out)
 }
 
 // BatchPoint is one item of a locate batch.
@@ -74,7 +78,8 @@ type BatchPoint struct {
 	Lat *float64 `json:"lat"`
 }
 
-// LocateBatchRequest is the body of POST /v1/locate/batch.
+// LocateBatchRequest is the JSON body of POST /v1/locate/batch: its schema for clients and
+// tests (the handler reads it without reflection, locateBatch.decodeJSON).
 type LocateBatchRequest struct {
 	CRS    string       `json:"crs"`
 	K      *int         `json:"k"`
@@ -99,23 +104,16 @@ func parseBatch[Q any](opts batchQuery, parse func(Query) (Q, error), crsName st
 // batchPoints checks the points of a batch (one to MaxBatch, each with lng and lat in range)
 // and returns them in CGCS2000; errors name the point, as in points[3].lat.
 func batchPoints(in []BatchPoint, crs geo.CRS) ([]orb.Point, error) {
-	if len(in) == 0 {
-		return nil, BadParam("points", "at least one point is required")
-	}
-	if len(in) > MaxBatch {
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Field: "points", Message: fmt.Sprintf("%d points; at most %d per request", len(in), MaxBatch)}
+	if err := checkBatchSize(len(in), MaxBatch); err != nil {
+		return nil, err
 	}
 	points := make([]orb.Point, len(in))
 	for i, bp := range in {
 		if bp.Lng == nil || bp.Lat == nil {
 			return nil, BadParam(fmt.Sprintf("points[%d]", i), "lng and lat are required")
 		}
-		pq := batchQuery{"lng": fmt.Sprint(*bp.Lng), "lat": fmt.Sprint(*bp.Lat), "crs": crs.String()}
 		var err error
-		if _, points[i], _, err = ParsePoint(pq); err != nil {
-			if ae, ok := err.(*Error); ok {
-				ae.Field = fmt.Sprintf("points[%d].%s", i, ae.Field)
-			}
+		if _, points[i], err = checkPoint(i, *bp.Lng, *bp.Lat, crs); err != nil {
 			return nil, err
 		}
 	}
@@ -126,35 +124,3 @@ func batchPoints(in []BatchPoint, crs geo.CRS) ([]orb.Point, error) {
 type batchQuery map[string]string
 
 func (b batchQuery) Query(k string) string { return b[k] }
-
-func (s *Server) handleLocateBatch(c *gin.Context) {
-	var req LocateBatchRequest
-	if err := bindJSON(c, &req, 4<<20); err != nil {
-		Fail(c, "", err)
-		return
-	}
-	opts := batchQuery{"class": req.Class}
-	if req.K != nil {
-		opts["k"] = fmt.Sprint(*req.K)
-	}
-	if req.Radius != nil {
-		opts["radius"] = fmt.Sprint(*req.Radius)
-	}
-	q, crs, points, err := parseBatch(opts, parseLocateQuery, req.CRS, req.Points)
-	if err != nil {
-		Fail(c, "", err)
-		return
-	}
-	snap := s.snapshot(c)
-	if snap == nil {
-		return
-	}
-	results := make([]city.Located, len(points))
-	var buf []geo.Neighbor
-	for i, p := range points {
-		bp := req.Points[i]
-		results[i], buf = snap.Locate(orb.Point{*bp.Lng, *bp.Lat}, p, crs, q.NearestQuery, buf)
-		results[i].ID = bp.ID
-	}
-	c.JSON(http.StatusOK, gin.H{"version": snap.Version(), "results": results})
-}

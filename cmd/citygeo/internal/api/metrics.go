@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,10 +23,11 @@ type metrics struct {
 	requests    *prometheus.CounterVec   // method, route, status
 	duration    *prometheus.HistogramVec // method, route
 	inFlight    prometheus.Gauge
-	imports     *prometheus.HistogramVec // result
-	rateLimited *prometheus.CounterVec   // by: token or address
-	live        *liveMetrics             // server-sent event feeds
-	handler     http.Handler             // GET /metrics
+	imports     *prometheus.HistogramVec   // result
+	rateLimited *prometheus.CounterVec     // by: token or address
+	live        *liveMetrics               // server-sent event feeds
+	routes      map[routeKey]*routeMetrics // the route table's children; read-only once serving
+	handler     http.Handler               // GET /metrics
 }
 
 // latencyBuckets span the sub-millisecond answers (locate, cached tiles) to slow low-zoom tiles
@@ -133,10 +136,64 @@ func (s *Server) tileCaches() map[string]*tiles.Cache {
 	return out
 }
 
-// observe records a finished request in the metrics.
+// observe records a finished request in the metrics: through the route's own children when
+// the route is in the table, by label values otherwise (unmatched paths, 405s).
 func (m *metrics) observe(method, route string, status int, seconds float64) {
+	if rm := m.routes[routeKey{method, route}]; rm != nil {
+		rm.observer().Observe(seconds)
+		rm.status(status).Inc()
+		return
+	}
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(seconds)
+}
+
+// routeKey names a route of the table by method and pattern.
+type routeKey struct{ method, path string }
+
+// routeMetrics are one route's children of the request metrics, looked up on the route's first
+// request and kept (not made at start: a route never called stays out of /metrics): per
+// request, WithLabelValues would hash the labels, format the status and take the vector's lock.
+type routeMetrics struct {
+	m        *metrics
+	method   string
+	route    string
+	once     sync.Once
+	duration prometheus.Observer
+	mu       sync.Mutex                                 // serialises adding a status
+	byStatus atomic.Pointer[map[int]prometheus.Counter] // copied on write: read without a lock
+}
+
+// addRoute gives r its entry; called while the server is built, before it serves.
+func (m *metrics) addRoute(r Route) {
+	rm := &routeMetrics{m: m, method: r.Method, route: r.Path}
+	rm.byStatus.Store(&map[int]prometheus.Counter{})
+	m.routes[routeKey{r.Method, r.Path}] = rm
+}
+
+func (rm *routeMetrics) observer() prometheus.Observer {
+	rm.once.Do(func() { rm.duration = rm.m.duration.WithLabelValues(rm.method, rm.route) })
+	return rm.duration
+}
+
+// status returns the route's counter for a status, made on its first use.
+func (rm *routeMetrics) status(code int) prometheus.Counter {
+	if c, ok := (*rm.byStatus.Load())[code]; ok {
+		return c
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	old := *rm.byStatus.Load()
+	if c, ok := old[code]; ok {
+		return c
+	}
+	next := make(map[int]prometheus.Counter, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[code] = rm.m.requests.WithLabelValues(rm.method, rm.route, strconv.Itoa(code))
+	rm.byStatus.Store(&next)
+	return next[code]
 }
 
 func (s *Server) handleMetrics(c *gin.Context) {

@@ -29,7 +29,7 @@ func (s *Server) auditWrites(r Route) gin.HandlerFunc {
 		c.Next()
 		st := c.Writer.Status()
 		e := audit.Entry{Action: action, City: s.cityKey, Status: st, Result: audit.ResultOf(st),
-			RequestID: c.GetString(ctxRequestID), Remote: c.ClientIP()}
+			RequestID: requestIDOf(c), Remote: c.ClientIP()}
 		if v, ok := c.Get(ctxToken); ok {
 			t := v.(TokenHash)
 			e.Who, e.Role = t.Name, string(t.Role)

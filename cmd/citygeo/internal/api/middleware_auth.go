@@ -146,7 +146,10 @@ func (a *Auth) identify(r *http.Request) (t TokenHash, present bool, err *Error)
 	if h == "" {
 		// AMap clients send their key as ?key= and cannot add a header: on the AMap door a
 		// citygeo token there identifies them; any other key (their AMap one) is anonymous.
-		if k := r.URL.Query().Get("key"); k != "" && strings.HasPrefix(r.URL.Path, "/v3/") {
+		if !strings.HasPrefix(r.URL.Path, "/v3/") { // not the AMap door: parse no query
+			return TokenHash{}, false, nil
+		}
+		if k := r.URL.Query().Get("key"); k != "" {
 			if t, ok := a.byHash[HashToken(k)]; ok {
 				return t, true, nil
 			}

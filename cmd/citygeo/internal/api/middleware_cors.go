@@ -23,7 +23,7 @@ type CORS struct {
 const corsHeaders = "Authorization, Content-Type, X-Request-Id, If-None-Match, If-Match, X-Edit-Reason, Accept, Accept-Language"
 
 // corsExpose are the answer headers a cross-origin page may read beyond the safelisted ones.
-const corsExpose = "X-Request-Id, Retry-After, ETag, WWW-Authenticate, X-Component-Change"
+const corsExpose = "X-Request-Id, Retry-After, ETag, WWW-Authenticate, X-Component-Change, X-Dataset-Version"
 
 func (c CORS) allows(origin string) bool {
 	return slices.Contains(c.Origins, "*") || slices.Contains(c.Origins, origin)

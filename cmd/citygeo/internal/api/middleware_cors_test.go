@@ -43,7 +43,7 @@ func TestCORS(t *testing.T) {
 		"any origin": {anyOrigin, "OPTIONS", "/v1/info", preflight("https://x.example", "GET", ""), 204,
 			map[string]string{"Access-Control-Allow-Origin": "*"}},
 		"simple request allowed": {listed, "GET", "/healthz", map[string]string{"Origin": wall}, 200,
-			map[string]string{"Access-Control-Allow-Origin": wall, "Access-Control-Expose-Headers": "X-Request-Id, Retry-After, ETag, WWW-Authenticate, X-Component-Change"}},
+			map[string]string{"Access-Control-Allow-Origin": wall, "Access-Control-Expose-Headers": "X-Request-Id, Retry-After, ETag, WWW-Authenticate, X-Component-Change, X-Dataset-Version"}},
 		"simple request from another origin is answered without CORS headers": {listed, "GET", "/healthz", map[string]string{"Origin": "https://evil.example"}, 200,
 			map[string]string{"Access-Control-Allow-Origin": ""}},
 		"plain OPTIONS":          {none, "OPTIONS", "/v1/events", nil, 204, map[string]string{"Allow": "GET, POST"}},

@@ -14,9 +14,8 @@ import (
 
 // Context keys a request carries between the middlewares and the access log.
 const (
-	ctxRequestID = "citygeo.request_id"
-	ctxToken     = "citygeo.token" // TokenHash of an identified bearer token
-	ctxError     = "citygeo.error" // *Error the request was answered with
+	ctxToken = "citygeo.token" // TokenHash of an identified bearer token
+	ctxError = "citygeo.error" // *Error the request was answered with
 )
 
 // RequestIDHeader carries a request's id: taken from the client when it sends a usable one (a
@@ -38,8 +37,18 @@ func requestID(in string) string {
 			return in
 		}
 	}
-	return fmt.Sprintf("%016x", rand.Uint64())
+	var b [16]byte
+	for i, v := 0, rand.Uint64(); i < len(b); i, v = i+1, v>>4 {
+		b[i] = hexDigits[v&0xF]
+	}
+	return string(b[:])
 }
+
+const hexDigits = "0123456789abcdef"
+
+// requestIDOf returns the id observe gave the request: the answer's X-Request-Id (kept there
+// rather than in the context's keys, whose map gin would make for every request).
+func requestIDOf(c *gin.Context) string { return c.Writer.Header().Get(RequestIDHeader) }
 
 // observe gives every request an id (X-Request-Id, in and out), counts and times it for the
 // metrics, and writes its access log line once it is answered — whatever answered it, an
@@ -47,9 +56,8 @@ func requestID(in string) string {
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		id := requestID(c.GetHeader(RequestIDHeader))
-		c.Set(ctxRequestID, id)
-		c.Header(RequestIDHeader, id)
+		id := requestID(c.Request.Header.Get(RequestIDHeader))
+		c.Writer.Header()[RequestIDHeader] = []string{id} // canonical already: Set would check
 		if s.draining.Load() {
 			c.Header("Connection", "close") // net/http closes the connection after this answer
 		}
@@ -73,6 +81,9 @@ func (s *Server) observe() gin.HandlerFunc {
 			level = slog.LevelWarn // refusals are always logged, access log or not
 		case !s.accessLog:
 			return
+		}
+		if !s.log.Enabled(c.Request.Context(), level) {
+			return // a handler that drops the level: build no record for it
 		}
 		attrs := []slog.Attr{
 			slog.String("request_id", id), slog.String("method", method), slog.String("route", route),
@@ -103,7 +114,7 @@ func (s *Server) recoverJSON() gin.HandlerFunc {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "request_id", c.GetString(ctxRequestID), "path", c.Request.URL.Path,
+				s.log.Error("panic in handler", "request_id", requestIDOf(c), "path", c.Request.URL.Path,
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if !c.Writer.Written() {
 					Fail(c, "", &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,39 @@ import (
 // fuzzable without a request.
 type Query interface {
 	Query(key string) string
+}
+
+// RawQuery reads parameters straight from a URL's raw query as url.Values.Get reads them (the
+// first value; + and %XX unescaped; a pair url.ParseQuery refuses is skipped) without building
+// the map: the hot GET routes read a handful of keys, and parsing the whole query into
+// url.Values, as gin's c.Query does, costs them a map and a string per parameter.
+type RawQuery string
+
+// Query returns the first value of key, "" when there is none.
+func (q RawQuery) Query(key string) string {
+	for s := string(q); s != ""; {
+		var pair string
+		pair, s, _ = strings.Cut(s, "&")
+		if strings.Contains(pair, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if k != key {
+			if k == "" || !strings.ContainsAny(k, "%+") {
+				continue
+			}
+			if uk, err := url.QueryUnescape(k); err != nil || uk != key {
+				continue
+			}
+		}
+		if !strings.ContainsAny(v, "%+") {
+			return v
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			return uv
+		}
+	}
+	return ""
 }
 
 // parseFloat parses a finite float in [min, max] from a named parameter.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"errors"
 	"math"
+	"net/url"
 	"testing"
 
 	"citygeo/cmd/citygeo/internal/api"
@@ -98,6 +99,23 @@ func FuzzParseBBox(f *testing.F) {
 		b, err := api.ParseBBox("bbox", s)
 		if err == nil && (b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1]) {
 			t.Fatalf("accepted inverted bbox %v", b)
+		}
+	})
+}
+
+// FuzzRawQuery checks RawQuery against url.ParseQuery, whose reading it replaces on hot routes.
+func FuzzRawQuery(f *testing.F) {
+	f.Add("lng=114.1&lat=22.5&crs=gcj02", "lng")
+	f.Add("l%6Eg=1&lng=2", "lng")
+	f.Add("a=1;b=2&a=%zz&a=x+y%20z", "a")
+	f.Add("=1&&k&k=2", "k")
+	f.Fuzz(func(t *testing.T, raw, key string) {
+		want, _ := url.ParseQuery(raw)
+		if key == "" {
+			return
+		}
+		if got := api.RawQuery(raw).Query(key); got != want.Get(key) {
+			t.Errorf("RawQuery(%q).Query(%q) = %q, url.ParseQuery gives %q", raw, key, got, want.Get(key))
 		}
 	})
 }

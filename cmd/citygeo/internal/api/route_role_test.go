@@ -365,6 +365,8 @@ func TestAreaLimits(t *testing.T) {
 		{"bbox clipped", "GET", fmt.Sprintf("/v1/components?bbox=%.6f,%.6f,%.6f,%.6f&crs=cgcs2000", b.Min[0], b.Min[1], b.Max[0]+w, b.Max[1]), "", district, 200, ""},
 		{"bbox outside", "GET", fmt.Sprintf("/v1/components?bbox=%.6f,%.6f,%.6f,%.6f&crs=cgcs2000", b.Max[0]+0.02, b.Min[1], b.Max[0]+w, b.Max[1]), "", district, 403, "bbox"},
 		{"batch with one point outside", "POST", "/v1/locate/batch", fmt.Sprintf(`{"crs":"cgcs2000","points":[{"lng":%.7f,"lat":%.7f},{"lng":%.7f,"lat":%.7f}]}`, in[0], in[1], out[0], out[1]), district, 403, "points[1].lng"},
+		{"text/csv batch with one point outside", "POST", "/v1/locate/batch?crs=cgcs2000", fmt.Sprintf("lng,lat\n%.7f,%.7f\n%.7f,%.7f\n", in[0], in[1], out[0], out[1]), district, 403, "points[1]"},
+		{"text/csv batch inside", "POST", "/v1/locate/batch?crs=cgcs2000", fmt.Sprintf("lng,lat\n%.7f,%.7f\n", in[0], in[1]), district, 200, ""},
 		{"activate by a district token", "POST", "/v1/datasets/1/activate", "", district, 403, "Authorization"},
 		{"activate by a city token", "POST", "/v1/datasets/1/activate", "", cityTok, 503, ""}, // no store: past the area layer
 		{"event outside", "POST", "/v1/events", fmt.Sprintf(`{"id":"e1","class":"0101","lng":%.7f,"lat":%.7f,"crs":"cgcs2000"}`, out[0], out[1]), district, 403, "lng"},
@@ -376,7 +378,11 @@ func TestAreaLimits(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
 			req.Header.Set("Authorization", tt.token)
 			if tt.body != "" {
-				req.Header.Set("Content-Type", "application/json")
+				ct := "application/json"
+				if strings.HasPrefix(tt.body, csvHeaderLine) {
+					ct = "text/csv"
+				}
+				req.Header.Set("Content-Type", ct)
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
@@ -392,3 +398,6 @@ func TestAreaLimits(t *testing.T) {
 		})
 	}
 }
+
+// csvHeaderLine starts a text/csv batch body in these tables.
+const csvHeaderLine = "lng,lat\n"

@@ -165,18 +165,11 @@ func New(opts Options) *Server {
 		}
 		Fail(c, "", &Error{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Field: "method", Message: "method " + c.Request.Method + " not allowed here"})
 	})
-	for _, r := range s.Routes() {
-		chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access)}
-		if g := s.areaGuard(r); g != nil {
-			chain = append(chain, g)
-		}
-		chain = append(chain, r.Handle)
-		if a := s.auditWrites(r); a != nil {
-			chain = append([]gin.HandlerFunc{a}, chain...)
-		}
-		e.Handle(r.Method, r.Path, chain...)
-	}
 	s.engine = e
+	s.metrics.routes = map[routeKey]*routeMetrics{}
+	for _, r := range s.Routes() {
+		s.handle(r)
+	}
 	doc, err := completeOpenAPI(openAPI, s.Routes(), s.publicURL)
 	if err != nil {
 		// The document is embedded and tested (TestOpenAPI…): this is a build that skipped them.
@@ -185,6 +178,21 @@ func New(opts Options) *Server {
 	}
 	s.openAPI = doc
 	return s
+}
+
+// handle registers r behind its middlewares: auth, the rate limit, the area guard, and the
+// audit for writes.
+func (s *Server) handle(r Route) {
+	chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access)}
+	if g := s.areaGuard(r); g != nil {
+		chain = append(chain, g)
+	}
+	chain = append(chain, r.Handle)
+	if a := s.auditWrites(r); a != nil {
+		chain = append([]gin.HandlerFunc{a}, chain...)
+	}
+	s.metrics.addRoute(r)
+	s.engine.Handle(r.Method, r.Path, chain...)
 }
 
 // Routes is the route table: every route of the API with its method and access, in one place.
