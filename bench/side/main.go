@@ -38,7 +38,10 @@ type Config struct {
 	Conns    []int         // connection counts
 	Points   int           // query points
 	Pin      bool          // pin servers to core 0 and this process to core 1
-	Log      func(format string, args ...any)
+	// SharedPostgres leaves the PostgreSQL server's affinity alone even when pinning: other
+	// clients use it meanwhile (the test in CI, beside the other packages' tests).
+	SharedPostgres bool
+	Log            func(format string, args ...any)
 }
 
 // Defaults fills what c leaves zero: the full mode is issue 18's city (100,000 grids, 2M
@@ -103,6 +106,7 @@ func main() {
 	flag.StringVar(&conns, "c", "4,16,64", "connection counts")
 	flag.IntVar(&c.Points, "points", 0, "query points (default 100000; -short 10000)")
 	flag.BoolVar(&c.Pin, "pin", true, "pin servers to core 0 and the generator to core 1")
+	flag.BoolVar(&c.SharedPostgres, "shared-postgres", false, "leave the PostgreSQL server unpinned (others use it meanwhile)")
 	flag.Parse()
 	for f := range strings.SplitSeq(conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))

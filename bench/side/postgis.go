@@ -60,7 +60,10 @@ func runPostGIS(ctx context.Context, c *Config, pin pinning, city *City, res *Re
 			c.Log("drop schema %s: %v", c.Schema, err)
 		}
 	}()
-	if pin.on {
+	switch {
+	case c.SharedPostgres:
+		res.note("PostgreSQL not pinned: -shared-postgres (other clients use that server meanwhile)")
+	case pin.on:
 		restore, note := pinPostgres(ctx, admin)
 		defer restore()
 		res.note(note)
