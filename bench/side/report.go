@@ -77,18 +77,21 @@ func report(c *Config, r *Results) string {
 		return fmt.Sprintf("%.1f s, peak RSS %s", s.LoadSeconds, mb(s.LoadPeakRSS))
 	}
 	fmt.Fprintf(&b, "| load the city (%d components) | | %s | %s | %s | | |\n", r.City.Components, load(r.PostGIS), load(r.Tile38), load(r.Citygeo))
-	fmt.Fprintf(&b, "| start to ready | | — | %s | %.1f s | | |\n", secs(r.Tile38.ReadySeconds, r.Tile38.Ran), r.Citygeo.ReadySeconds)
-	mem := func(s System) string {
-		if !s.Ran {
+	fmt.Fprintf(&b, "| start to ready (Tile38: a restart reading its append-only file) | | — | %s | %.1f s | | |\n", secs(r.Tile38.ReadySeconds, r.Tile38.Ran), r.Citygeo.ReadySeconds)
+	mem := func(s System, mixed bool) string {
+		switch {
+		case !s.Ran:
 			return "not run"
+		case mixed:
+			return fmt.Sprintf("%s RSS when ready, %s after the runs and %v of mixed load (peak %s)", mb(s.RSSReady), mb(s.RSSAfter), s.Mixed.Duration.Round(time.Second), mb(s.RSSPeak))
 		}
-		return fmt.Sprintf("%s RSS when ready, %s after the runs and %s of mixed load (peak %s)", mb(s.RSSReady), mb(s.RSSAfter), r.Citygeo.Mixed.Duration.Round(time.Second), mb(s.RSSPeak))
+		return fmt.Sprintf("%s RSS when ready, %s after the runs (peak %s)", mb(s.RSSReady), mb(s.RSSAfter), mb(s.RSSPeak))
 	}
 	pgMem := "not run"
 	if r.PostGIS.Ran {
 		pgMem = mb(r.PostGIS.DiskBytes) + " on disk (tables and indexes)"
 	}
-	fmt.Fprintf(&b, "| memory serving this city | | %s | %s | %s | | |\n", pgMem, mem(r.Tile38), mem(r.Citygeo))
+	fmt.Fprintf(&b, "| memory serving this city | | %s | %s | %s | | |\n", pgMem, mem(r.Tile38, false), mem(r.Citygeo, true))
 	if r.PostGIS.Ran {
 		g, n, of := agreement(r.Citygeo.Answers, r.PostGIS.Answers)
 		fmt.Fprintf(&b, "| same answer as citygeo, first %d points | | grid %d/%d (points citygeo places in a grid), nearest %d/%d | | | | |\n", of, g.same, g.of, n.same, n.of)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -27,6 +26,8 @@ const (
 	t38CompPref = "comp:"
 	t38Pipeline = 1000 // commands sent before their replies are read while loading
 	t38Loaders  = 4    // connections loading at once
+	// t38TileLimit lifts the 100-object default of a search for a tile's grids.
+	t38TileLimit = 1_000_000
 )
 
 // runTile38 starts the tile38-server binary c.Tile38 on an empty data directory, loads the
@@ -152,11 +153,13 @@ func runTile38(ctx context.Context, c *Config, pin pinning, city *City, res *Res
 		}
 		sys.Answers = append(sys.Answers, a)
 	}
-	// Versions of Tile38 that draw Mapbox Vector Tiles answer INTERSECTS … MVT x y z.
+	// Versions of Tile38 that draw Mapbox Vector Tiles answer INTERSECTS … MVT x y z with
+	// [cursor, tile] (its code, internal/server/scanner.go); a search stops at 100 objects
+	// unless given a LIMIT.
 	mvt := true
 	for _, t := range city.Tiles {
-		b, err := redis.Bytes(check.Do("INTERSECTS", t38Grids, "MVT", t.X, t.Y, t.Z))
-		if err != nil && !errors.Is(err, redis.ErrNil) {
+		b, err := mvtTile(check.Do("INTERSECTS", t38Grids, "LIMIT", t38TileLimit, "MVT", t.X, t.Y, t.Z))
+		if err != nil {
 			res.note("Tile38 tiles not measured: INTERSECTS grids MVT answered " + err.Error())
 			mvt = false
 			break
@@ -195,7 +198,7 @@ func runTile38(ctx context.Context, c *Config, pin pinning, city *City, res *Res
 			cmd  func(int) (string, []any)
 		}{mTile, func(i int) (string, []any) {
 			t := city.Tiles[i%len(city.Tiles)]
-			return "INTERSECTS", []any{t38Grids, "MVT", t.X, t.Y, t.Z}
+			return "INTERSECTS", []any{t38Grids, "LIMIT", t38TileLimit, "MVT", t.X, t.Y, t.Z}
 		}})
 	}
 	for _, s := range steps {
@@ -257,6 +260,18 @@ func firstID(reply any, err error) (string, error) {
 		return "", err
 	}
 	return ids[0], nil
+}
+
+// mvtTile reads the tile of a search answered with MVT: [cursor, tile].
+func mvtTile(reply any, err error) ([]byte, error) {
+	vs, err := redis.Values(reply, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) < 2 {
+		return nil, fmt.Errorf("answer of %d values, want a cursor and a tile", len(vs))
+	}
+	return redis.Bytes(vs[1], nil)
 }
 
 func geoJSON(g orb.Geometry) string {
