@@ -21,11 +21,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestShortRun runs the harness's short mode, smaller still (a 1,000-grid city, two connection
-// counts, half a second per measure, PostGIS when CITYGEO_TEST_POSTGRES is set) and checks that the report, the results and the plots are
-// written and that every figure is a measurement: requests answered without error, rates and
-// latencies above zero, ratios computed, the peers giving citygeo's answers. It asserts no
-// speed target: those are the full run's, on a quiet machine.
+// TestShortRun runs the harness's short mode, smaller still (a 500-grid city, the least gen
+// makes; two connection counts, half a second per measure; PostGIS when CITYGEO_TEST_POSTGRES
+// is set) and checks that the report, the results and the plots are written and that every
+// figure is a measurement: requests answered without error, rates and latencies above zero,
+// ratios computed, the peers giving citygeo's answers. It asserts no speed target: those are
+// the full run's, on a quiet machine.
 func TestShortRun(t *testing.T) {
 	pg := os.Getenv("CITYGEO_TEST_POSTGRES")
 	began := time.Now()
@@ -33,7 +34,7 @@ func TestShortRun(t *testing.T) {
 		t.Logf("%5.1fs "+format, append([]any{time.Since(began).Seconds()}, args...)...)
 	}
 	c := Config{Short: true, Work: t.TempDir(), Postgres: pg, Schema: fmt.Sprintf("bench_side_test_%d", os.Getpid()),
-		Grids: 1000, Points: 4000, Conns: []int{4, 16}, Measure: 500 * time.Millisecond, Mixed: time.Second, SharedPostgres: true, Log: logf}
+		Grids: 500, Points: 4000, Conns: []int{4, 16}, Measure: 500 * time.Millisecond, Mixed: time.Second, SharedPostgres: true, Log: logf}
 	res, err := Run(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
