@@ -88,31 +88,42 @@ func Run(ctx context.Context, c Config) (*Results, error) {
 	if err := runCitygeo(ctx, &c, pin, city, bin, res); err != nil {
 		return nil, err
 	}
+	// Written after each system, so that a run stopped before its end still leaves its
+	// figures so far.
+	if err := write(&c, res); err != nil {
+		return nil, err
+	}
 	if c.Postgres == "" {
 		res.note("PostGIS skipped: no -postgres URL (nor CITYGEO_TEST_POSTGRES)")
 	} else if err := runPostGIS(ctx, &c, pin, city, res); err != nil {
 		return nil, fmt.Errorf("PostGIS: %w", err)
+	} else if err := write(&c, res); err != nil {
+		return nil, err
 	}
 	if c.Tile38 == "" {
 		res.note("Tile38 skipped: no -tile38 binary given")
 	} else if err := runTile38(ctx, &c, pin, city, res); err != nil {
 		return nil, fmt.Errorf("Tile38: %w", err)
 	}
+	return res, write(&c, res)
+}
+
+// write writes the report, results.json and the plots of what res holds so far.
+func write(c *Config, res *Results) error {
 	res.LoadAfter = loadAvg()
 	res.Took = time.Since(res.Started).Seconds()
-
 	plots, err := writePlots(c.Out, res)
 	if err != nil {
-		return nil, fmt.Errorf("plots: %w", err)
+		return fmt.Errorf("plots: %w", err)
 	}
 	res.Plots = plots
 	res.ReportPath = filepath.Join(c.Out, "report.md")
-	if err := os.WriteFile(res.ReportPath, []byte(report(&c, res)), 0o644); err != nil {
-		return nil, err
+	if err := os.WriteFile(res.ReportPath, []byte(report(c, res)), 0o644); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return res, os.WriteFile(filepath.Join(c.Out, "results.json"), b, 0o644)
+	return os.WriteFile(filepath.Join(c.Out, "results.json"), b, 0o644)
 }
