@@ -110,13 +110,13 @@ func runCitygeo(ctx context.Context, c *Config, pin pinning, city *City, bin str
 	if err := checkCitygeo(base, city, res); err != nil {
 		return err
 	}
-	get := func(base string, paths []string) func(int) (loadgen.Do, func(), error) {
-		return func(n int) (loadgen.Do, func(), error) {
+	get := func(base string, pid int, paths []string) setup {
+		return func(n int) (workload, error) {
 			h, err := loadgen.NewHTTP(base, n, "")
 			if err != nil {
-				return nil, nil, err
+				return workload{}, err
 			}
-			return h.GET(paths), func() {}, nil
+			return workload{do: h.GET(paths), done: func() {}, cpu: processCPU(pid)}, nil
 		}
 	}
 	gridPaths, locatePaths := locatePaths(city.Points, "&k=0"), locatePaths(city.Points, "")
@@ -132,23 +132,23 @@ func runCitygeo(ctx context.Context, c *Config, pin pinning, city *City, bin str
 	steps := []struct {
 		name, system string
 		per          int
-		do           func(int) (loadgen.Do, func(), error)
+		open         setup
 	}{
-		{mGrid, sysCitygeo, 1, get(base, gridPaths)},
-		{mGrid, sysEmpty, 1, get("http://"+emptyAddr, []string{"/"})},
-		{mLocate5, sysCitygeo, 1, get(base, locatePaths)},
-		{mNearest, sysCitygeo, 1, get(base, nearestPaths)},
-		{mBatch, sysCitygeo, batchSize, func(n int) (loadgen.Do, func(), error) {
+		{mGrid, sysCitygeo, 1, get(base, srv.pid(), gridPaths)},
+		{mGrid, sysEmpty, 1, get("http://"+emptyAddr, empty.pid(), []string{"/"})},
+		{mLocate5, sysCitygeo, 1, get(base, srv.pid(), locatePaths)},
+		{mNearest, sysCitygeo, 1, get(base, srv.pid(), nearestPaths)},
+		{mBatch, sysCitygeo, batchSize, func(n int) (workload, error) {
 			h, err := loadgen.NewHTTP(base, n, "")
 			if err != nil {
-				return nil, nil, err
+				return workload{}, err
 			}
-			return h.POST("/v1/locate/batch", "application/json", bodies), func() {}, nil
+			return workload{do: h.POST("/v1/locate/batch", "application/json", bodies), done: func() {}, cpu: processCPU(srv.pid())}, nil
 		}},
-		{mTile, sysCitygeo, 1, get(base, tilePaths)},
+		{mTile, sysCitygeo, 1, get(base, srv.pid(), tilePaths)},
 	}
 	for _, s := range steps {
-		if err := measure(ctx, c, res, s.name, s.system, s.per, s.do); err != nil {
+		if err := measure(ctx, c, res, s.name, s.system, s.per, s.open); err != nil {
 			return err
 		}
 	}

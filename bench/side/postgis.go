@@ -11,8 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sys/unix"
-
-	"citygeo/bench/loadgen"
 )
 
 // The PostGIS side: the city loaded with ogr2ogr (COPY, GiST indexes) into a schema of its own,
@@ -114,21 +112,38 @@ func runPostGIS(ctx context.Context, c *Config, pin pinning, city *City, res *Re
 		sys.Tiles.add(len(mvt))
 	}
 
-	pool := func(query func(seq int) (string, []any)) func(int) (loadgen.Do, func(), error) {
-		return func(n int) (loadgen.Do, func(), error) {
+	pool := func(query func(seq int) (string, []any)) setup {
+		return func(n int) (workload, error) {
 			pc := cfg.Copy()
 			pc.MaxConns, pc.MinConns = int32(n), int32(n)
 			p, err := pgxpool.NewWithConfig(ctx, pc)
 			if err != nil {
-				return nil, nil, err
+				return workload{}, err
 			}
-			return func(_ context.Context, seq int) error {
+			do := func(_ context.Context, seq int) error {
 				sql, args := query(seq)
 				// Not the run's context: a query cut off at the end would close its
 				// connection, and the next run would pay for a new one.
 				var v any
 				return scanOptional(p.QueryRow(context.Background(), sql, args...), &v)
-			}, p.Close, nil
+			}
+			var backends []int
+			cpu := func() float64 {
+				// The pool's backends, known once the warm-up has opened them: the CPU of
+				// this run's queries, not of other clients of the server.
+				if backends == nil {
+					for _, conn := range p.AcquireAllIdle(ctx) {
+						backends = append(backends, int(conn.Conn().PgConn().PID()))
+						conn.Release()
+					}
+				}
+				total := 0.0
+				for _, pid := range backends {
+					total += cpuSeconds(pid)
+				}
+				return total
+			}
+			return workload{do: do, done: p.Close, cpu: cpu}, nil
 		}
 	}
 	steps := []struct {

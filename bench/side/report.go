@@ -23,7 +23,7 @@ func report(c *Config, r *Results) string {
 	fmt.Fprintf(&b, "Run %s, %.0f s. Machine: %s; load average %s at the start, %s at the end (a shared machine: quote ratios from one run).\n\n",
 		r.Started.Format(time.RFC3339), r.Took, r.Machine, r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(&b, "City: %s.\n\n", r.City.describe())
-	fmt.Fprintf(&b, "Each measure: %s per connection count after a warm-up, closed loop (a request as soon as the last is answered) from `bench/loadgen`; HTTP through fasthttp's client, PostGIS through pgx (one query a request), Tile38 through redigo. Rates are answers per second (a batch request answers 1,000 points).\n\n", r.Measure)
+	fmt.Fprintf(&b, "Each measure: %s per connection count after a warm-up, closed loop (a request as soon as the last is answered) from `bench/loadgen`; HTTP through fasthttp's client, PostGIS through pgx (one query a request), Tile38 through redigo. Rates are answers per second (a batch request answers 1,000 points); per server CPU-s divides the answers by the CPU time the answering processes used (citygeo's or the empty handler's process, the pool's PostgreSQL backends, Tile38's process), the figure that holds on a shared machine, where a server of many processes takes more of a contended core than one of one.\n\n", r.Measure)
 
 	systems := []string{sysPostGIS, sysTile38, sysCitygeo}
 	ran := map[string]bool{sysPostGIS: r.PostGIS.Ran, sysTile38: r.Tile38.Ran, sysCitygeo: r.Citygeo.Ran}
@@ -48,7 +48,11 @@ func report(c *Config, r *Results) string {
 			}
 			for _, s := range []string{sysPostGIS, sysTile38} {
 				if m, ok := r.find(name, s, n); ok && m.Rate() > 0 {
-					fmt.Fprintf(&b, " %.2f× |", cg.Rate()/m.Rate())
+					fmt.Fprintf(&b, " %.2f×", cg.Rate()/m.Rate())
+					if cg.PerCPU() > 0 && m.PerCPU() > 0 {
+						fmt.Fprintf(&b, " (%.2f× per CPU-s)", cg.PerCPU()/m.PerCPU())
+					}
+					b.WriteString(" |")
 				} else {
 					b.WriteString(" — |")
 				}
@@ -133,7 +137,11 @@ func cell(m Measure) string {
 	if m.PerRequest > 1 {
 		unit = " points/s"
 	}
-	return fmt.Sprintf("%s%s, p50 %s, p99 %s", si(m.Rate()), unit, dur(m.P50), dur(m.P99))
+	out := fmt.Sprintf("%s%s, p50 %s, p99 %s", si(m.Rate()), unit, dur(m.P50), dur(m.P99))
+	if pc := m.PerCPU(); pc > 0 {
+		out += fmt.Sprintf("; %s per server CPU-s", si(pc))
+	}
+	return out
 }
 
 func mixedText(m loadgen.Report) string {

@@ -13,7 +13,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"citygeo/bench/loadgen"
 	"citygeo/data/sqlite"
 )
 
@@ -167,16 +166,17 @@ func runTile38(ctx context.Context, c *Config, pin pinning, city *City, res *Res
 		sys.Tiles.add(len(b))
 	}
 
-	pool := func(cmd func(seq int) (string, []any)) func(int) (loadgen.Do, func(), error) {
-		return func(n int) (loadgen.Do, func(), error) {
+	pool := func(cmd func(seq int) (string, []any)) setup {
+		return func(n int) (workload, error) {
 			p := &redis.Pool{MaxIdle: n, MaxActive: n, Wait: true, Dial: func() (redis.Conn, error) { return redis.Dial("tcp", addr) }}
-			return func(_ context.Context, seq int) error {
+			do := func(_ context.Context, seq int) error {
 				conn := p.Get()
 				defer conn.Close()
 				name, args := cmd(seq)
 				_, err := conn.Do(name, args...)
 				return err
-			}, func() { p.Close() }, nil
+			}
+			return workload{do: do, done: func() { p.Close() }, cpu: processCPU(srv.pid())}, nil
 		}
 	}
 	steps := []struct {
