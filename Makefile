@@ -10,7 +10,7 @@ OPENAPI_LINT := tools/openapi/node_modules/.bin/redocly
 # Flags for `make run`: make run ARGS='--addr 0.0.0.0:8080 --auth tokens.json --store city.db'
 ARGS ?=
 
-.PHONY: run test vet web build openapi-lint soak fuzz
+.PHONY: run test vet web build openapi-lint soak fuzz bench
 
 run: web ## serve the built-in sample city on http://127.0.0.1:8080 (the page at / needs npm once)
 	@echo "citygeo: compiling and starting (the first run downloads Go modules and compiles for a few minutes; later runs start in seconds)"
@@ -48,6 +48,13 @@ vet:
 SOAK ?= 10m
 soak:
 	CITYGEO_SOAK=$(SOAK) $(GO) test -count=1 -run TestSoak -v -timeout 0 ./cmd/citygeo
+
+# The side-by-side harness of issue 18 in full: the 100,000-grid city against PostGIS (and Tile38
+# with BENCH_ARGS='-tile38 PATH'); report and plots in $TMPDIR/citygeo-side-100000/report.
+CITYGEO_TEST_POSTGRES ?= postgres://citygeo:citygeo@127.0.0.1:5432/citygeo_test?sslmode=disable
+BENCH_ARGS ?=
+bench:
+	$(GO) run ./bench/side -postgres '$(CITYGEO_TEST_POSTGRES)' $(BENCH_ARGS)
 
 # The fuzz campaign: every Fuzz target of the module in turn for FUZZTIME each, shrinking capped at
 # FUZZMINIMIZE so slow readers get real coverage; prints executions per target (tools/fuzz).
