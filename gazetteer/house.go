@@ -121,6 +121,8 @@ func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
 		switch {
 		case a.src == nil:
 			mouth = cmp.Or(mouth, a) // a lane entrance, not a 门牌
+		case ix.hidden.addr(a):
+			// edited or deleted since the index was built: not this number's point any more
 		case a.suffix == suffix:
 			return placed{a.point, LevelHouse, ReasonExact, a}, true
 		case a.suffix == "":
