@@ -5,8 +5,9 @@ import (
 	"slices"
 	"strconv"
 
-	"citygeo/data"
 	"github.com/paulmach/orb"
+
+	"citygeo/data"
 )
 
 // Patched is an index with edits of its addresses and POIs laid over it, answering as if it had
