@@ -84,6 +84,11 @@ func (p *Patched) Geocode(q string, opt Query) []Candidate {
 	if len(add) == 0 {
 		return out
 	}
+	// A rebuilt index answers an exact match alone at its level: the base's estimate of the
+	// same asked 门牌 (or its fuzzy POI names) would not be there.
+	out = slices.DeleteFunc(out, func(c Candidate) bool {
+		return c.Reason != ReasonExact && slices.ContainsFunc(add, func(a Candidate) bool { return a.Asked == c.Asked && a.Level == c.Level })
+	})
 	out = append(add, out...)
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Score, a.Score) })
 	return dedupe(out, limit)
