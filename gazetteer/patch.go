@@ -44,8 +44,10 @@ func (ix *Index) Patch(edited *data.Dataset, hidden Hidden) (*Patched, error) {
 		return p, nil
 	}
 	// The deployment's areas make the small index read the same admin prefixes as the base
-	// (南山区人民路12号); its roads are those its addresses name.
-	ds := &data.Dataset{Version: edited.Version, Areas: ix.areaList(), Addresses: edited.Addresses, POIs: edited.POIs}
+	// (南山区人民路12号), and the base roads its addresses name read their road names as the
+	// base does (罗湖桥一路 stays a road, not 罗湖 + 桥一路).
+	ds := &data.Dataset{Version: edited.Version, Areas: ix.areaList(), Roads: ix.roadsOf(edited.Addresses),
+		Addresses: edited.Addresses, POIs: edited.POIs}
 	d, err := New(ds, ix.opts)
 	if err != nil {
 		return nil, err
@@ -61,6 +63,25 @@ func (ix *Index) areaList() []*data.Area {
 		out = append(out, a)
 	}
 	slices.SortFunc(out, func(a, b *data.Area) int { return cmp.Compare(a.Code, b.Code) })
+	return out
+}
+
+// roadsOf returns the base's roads that addresses name, as lines of a dataset.
+func (ix *Index) roadsOf(addrs []*data.Address) []*data.Road {
+	var out []*data.Road
+	seen := map[int32]bool{}
+	for _, a := range addrs {
+		base, _, _, _ := splitRoadName(NormalizeString(a.Road))
+		ri, ok := ix.byName[base]
+		if !ok || seen[ri] {
+			continue
+		}
+		seen[ri] = true
+		r := ix.roads[ri]
+		for _, l := range r.lines {
+			out = append(out, &data.Road{ID: uint64(len(out) + 1), Name: r.display, Line: l})
+		}
+	}
 	return out
 }
 
