@@ -2,16 +2,12 @@ package city
 
 import (
 	"context"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"citygeo/data"
 	"citygeo/data/sample"
-	"citygeo/data/sqlite"
 	"citygeo/gazetteer"
 )
 
@@ -24,23 +20,7 @@ import (
 func BenchmarkAddressEdit(b *testing.B) {
 	ctx := context.Background()
 	grids, comps := benchEnv("CITYGEO_BENCH_GRIDS", 2000), benchEnv("CITYGEO_BENCH_COMPONENTS", 40000)
-	ds, err := sample.Generate(sample.Options{Grids: grids, Components: comps, Seed: 9})
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "city.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Save(ctx, ds, "bench"); err != nil {
-		b.Fatal(err)
-	}
-	c := New(st, Options{}, slog.New(slog.DiscardHandler))
-	if err := c.Load(ctx); err != nil {
-		b.Fatal(err)
-	}
-	c.lastFold.end, c.lastFold.took = time.Now(), 24*time.Hour
+	c, _ := addressCity(b, sample.Options{Grids: grids, Components: comps, Seed: 9})
 	addrs := c.Current().Dataset.Addresses
 	edit := func(b *testing.B, i int) (*data.Address, *Snapshot) {
 		a := addrs[i%len(addrs)]

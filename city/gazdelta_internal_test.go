@@ -18,10 +18,10 @@ import (
 
 // addressCity serves a generated city with addresses and POIs from a new store, with the
 // background fold held back so that every answer below comes from the overlay, not a rebuild.
-func addressCity(t *testing.T) (*City, *data.Dataset) {
+func addressCity(t testing.TB, opts sample.Options) (*City, *data.Dataset) {
 	t.Helper()
 	ctx := context.Background()
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Addresses: 3000, Seed: 5})
+	ds, err := sample.Generate(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func addressCity(t *testing.T) (*City, *data.Dataset) {
 	if err := c.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c.lastFold.end, c.lastFold.took = time.Now(), time.Hour // no fold for the test's length
+	c.lastFold.end, c.lastFold.took = time.Now(), 24*time.Hour // no fold for the test's length
 	return c, ds
 }
 
@@ -64,7 +64,7 @@ func offset(p orb.Point, dx, dy float64) orb.Point {
 // answer falls back, flagged); a renamed POI by its new name and not its old one.
 func TestAddressEditsReachGeocode(t *testing.T) {
 	ctx := context.Background()
-	c, ds := addressCity(t)
+	c, ds := addressCity(t, sample.Options{Grids: 500, Components: 500, Addresses: 3000, Seed: 5})
 	base := c.Current()
 	if len(ds.Addresses) < 10 || len(ds.POIs) < 1 {
 		t.Fatalf("sample city has %d addresses, %d POIs", len(ds.Addresses), len(ds.POIs))
