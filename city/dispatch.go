@@ -15,15 +15,16 @@ import (
 // dispatched by it: below it the dispatcher should place the report by hand.
 const MinDispatchScore = 0.5
 
-// AddressGeocoder returns the snapshot's gazetteer as the dispatch.Geocoder that places a
-// report given by address: the best candidate, refused below MinDispatchScore.
-func (s *Snapshot) AddressGeocoder() dispatch.Geocoder { return gazetteerGeocoder{s.Gazetteer} }
+// AddressGeocoder returns the snapshot's gazetteer, as served now (Addresses), as the
+// dispatch.Geocoder that places a report given by address: the best candidate, refused below
+// MinDispatchScore.
+func (s *Snapshot) AddressGeocoder() dispatch.Geocoder { return gazetteerGeocoder{s} }
 
-// gazetteerGeocoder is a gazetteer as a dispatch.Geocoder.
-type gazetteerGeocoder struct{ ix *gazetteer.Index }
+// gazetteerGeocoder is a snapshot's gazetteer as a dispatch.Geocoder.
+type gazetteerGeocoder struct{ s *Snapshot }
 
 func (g gazetteerGeocoder) Geocode(_ context.Context, address string) (orb.Point, error) {
-	cs := g.ix.Geocode(address, gazetteer.Query{Limit: 1})
+	cs := g.s.Addresses().Geocode(address, gazetteer.Query{Limit: 1})
 	if len(cs) == 0 {
 		return orb.Point{}, errors.New("no candidate")
 	}

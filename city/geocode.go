@@ -17,7 +17,7 @@ import (
 // not resolve (an end not on the road) leaves the gazetteer's answers alone: the road, flagged
 // as it is.
 func (s *Snapshot) Geocode(q string, opt gazetteer.Query) []gazetteer.Candidate {
-	out := s.Gazetteer.Geocode(q, opt)
+	out := s.Addresses().Geocode(q, opt)
 	if _, ok := gazetteer.SegmentQuery(q); !ok {
 		return out
 	}

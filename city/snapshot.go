@@ -26,7 +26,8 @@ type Snapshot struct {
 	// snapshot that moves, swapped whole by City.Edit. Read paths ask the snapshot
 	// (Component, ComponentsIn, Nearest, Locate, Locator, Tiles), never the base index alone.
 	edits atomic.Pointer[overlay]
-	revs  tileRevs // per tile, the last edit that touched it
+	revs  tileRevs                     // per tile, the last edit that touched it
+	gaz   atomic.Pointer[addressDelta] // the gazetteer patch of the last overlay read (Addresses)
 	// logSeq is the last change of the store's log the snapshot has read (its version's end,
 	// then what FollowChanges read after it, served or not); guarded by City.mu.
 	logSeq int64

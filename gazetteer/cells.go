@@ -365,7 +365,7 @@ func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i, q := range l.pts[a:b] {
-			if d2 := ix.pl.dist2(p, q); d2 < bd2 && d2 <= r2 {
+			if d2 := ix.pl.dist2(p, q); d2 < bd2 && d2 <= r2 && !ix.hidden.addr(&ix.addrs[l.vals[a+int32(i)]]) {
 				best, bd2 = a+int32(i), d2
 			}
 		}
@@ -411,7 +411,7 @@ func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) 
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
-			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius {
+			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius && !ix.hidden.poi(&ix.pois[l.vals[i]]) {
 				best, bd = i, d
 			}
 		}

@@ -91,7 +91,7 @@ func (g *geocoder) poi() {
 		asked := g.p.Text.RawSpan(e.Start, e.End)
 		for _, id := range ids {
 			p := ix.pois[id]
-			if p.building != "" {
+			if p.building != "" || ix.hidden.poi(&p) {
 				continue
 			}
 			c := Candidate{Point: p.point, Level: LevelPOI, Asked: asked, Matched: p.displayName(), Reason: reason}

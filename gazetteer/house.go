@@ -121,6 +121,8 @@ func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
 		switch {
 		case a.src == nil:
 			mouth = cmp.Or(mouth, a) // a lane entrance, not a 门牌
+		case ix.hidden.addr(a):
+			// edited or deleted since the index was built: not this number's point any more
 		case a.suffix == suffix:
 			return placed{a.point, LevelHouse, ReasonExact, a}, true
 		case a.suffix == "":
@@ -327,7 +329,7 @@ func (ix *Index) acrossStreet(s *street, num int32, near *addr) (orb.Point, bool
 func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int {
 	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
 		a := &ix.addrs[s.nums[i]]
-		if (a.num-num)%2 == 0 && (entrances || a.src != nil) {
+		if (a.num-num)%2 == 0 && (entrances || a.src != nil) && !ix.hidden.addr(a) {
 			return i
 		}
 	}

@@ -95,6 +95,9 @@ type Index struct {
 	roadParts map[string]streetKey  // readRoad's answers by raw road name, while New runs
 	cells     cellIndex
 	sugg      suggester
+	// hidden, in the view a Patched answers through, are the features edits replaced: every
+	// lookup of a single 门牌 or POI passes them by. nil in an index New built.
+	hidden *Hidden
 }
 
 // road is every street (section, lane, alley) sharing one road name.

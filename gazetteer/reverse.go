@@ -123,6 +123,12 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 	if pi, _, ok := ix.nearestPOI(p, radius); ok {
 		r.POI = ix.near(&buf[3], ix.pois[pi].displayName(), ix.pois[pi].point, p)
 	}
+	r.describe()
+	return r
+}
+
+// describe sets the phrase and formatted address from the nearest features found.
+func (r *Reverse) describe() {
 	anchor := r.House
 	if anchor == nil {
 		anchor = r.POI
@@ -140,7 +146,6 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 		tail = r.Road.Name
 	}
 	r.Formatted = r.Place.District.InAddress() + r.Place.Street.InAddress() + r.Place.Community.InAddress() + tail // one allocation
-	return r
 }
 
 func (ix *Index) near(n *Nearby, name string, at, p orb.Point) *Nearby {

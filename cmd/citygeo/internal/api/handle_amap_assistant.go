@@ -42,7 +42,7 @@ func (s *Server) handleAMapInputtips(c *gin.Context) {
 	gz := snap.Gazetteer
 	dep := gz.Deployment()
 	out := amapTipsAnswer{amapStatus: amapSuccess, Tips: []amapTip{}}
-	for _, sg := range gz.Suggest(kw, amapDefaultTips) {
+	for _, sg := range snap.Addresses().Suggest(kw, amapDefaultTips) {
 		pl := gz.PlaceOf(sg.Point)
 		out.Tips = append(out.Tips, amapTip{ID: amapStr(sg.ID), Name: amapStr(sg.Name), Address: amapStr(sg.Address),
 			District: amapStr(joinDistinct([]string{dep.Province, dep.City, pl.District.Name})),

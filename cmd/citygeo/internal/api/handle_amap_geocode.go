@@ -45,7 +45,7 @@ func (s *Server) handleAMapGeo(c *gin.Context) {
 	q := gazetteer.Query{City: amapCity(c.Query("city")), Limit: 1}
 	out := amapGeoAnswer{amapStatus: amapSuccess, Geocodes: []amapGeocode{}}
 	for _, a := range addrs {
-		cs := snap.Gazetteer.Geocode(a, q)
+		cs := snap.Addresses().Geocode(a, q)
 		switch {
 		case len(cs) > 0:
 			out.Geocodes = append(out.Geocodes, amapGeocodeOf(cs[0], snap.Gazetteer.Deployment(), o.crs))
@@ -128,7 +128,7 @@ func (s *Server) handleAMapRegeo(c *gin.Context) {
 	}
 	out := amapRegeoAnswer{amapStatus: amapSuccess}
 	for _, p := range pts {
-		r := snap.Gazetteer.ReverseWith(p, q)
+		r := snap.Addresses().ReverseWith(p, q)
 		out.Regeocodes = append(out.Regeocodes, amapRegeocodeOf(r, snap.Gazetteer.Deployment(), o.crs, q.POIs > 0))
 	}
 	if !o.batch {

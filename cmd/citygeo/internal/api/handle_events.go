@@ -83,7 +83,7 @@ func eventFeature(e *data.Event, crs geo.CRS, now time.Time, snap *city.Snapshot
 	if address == "" {
 		source = ""
 		if snap != nil && snap.Gazetteer != nil {
-			if r := snap.Gazetteer.Reverse(e.Point, reverseRadius); r.Formatted != "" {
+			if r := snap.Addresses().Reverse(e.Point, reverseRadius); r.Formatted != "" {
 				address, source = r.Formatted, "reverse"
 			}
 		}

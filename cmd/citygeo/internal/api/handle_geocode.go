@@ -240,7 +240,7 @@ func (s *Server) handleReverse(c *gin.Context) {
 	if snap == nil {
 		return
 	}
-	r := snap.Gazetteer.Reverse(p, radius)
+	r := snap.Addresses().Reverse(p, radius)
 	c.JSON(http.StatusOK, Reversed{Version: snap.Version(), CRS: crs, Point: city.LngLat{Lng: given[0], Lat: given[1]},
 		Grid: r.Place.Grid, Community: placeRef(r.Place.Community), Street: placeRef(r.Place.Street),
 		District: placeRef(r.Place.District), House: nearbyFeature(r.House, crs), Road: nearbyFeature(r.Road, crs),
@@ -280,7 +280,7 @@ func (s *Server) handleSuggest(c *gin.Context) {
 		return
 	}
 	out := []Suggested{}
-	for _, sg := range snap.Gazetteer.Suggest(q, limit) {
+	for _, sg := range snap.Addresses().Suggest(q, limit) {
 		out = append(out, Suggested{ID: sg.ID, Name: sg.Name, Kind: sg.Kind, Count: sg.Count, Address: sg.Address,
 			Point: city.PointIn(sg.Point, crs)})
 	}
