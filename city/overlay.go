@@ -17,7 +17,8 @@ import (
 // overlay is the edits served over a snapshot's immutable base: the changes recorded against
 // its version and not yet folded into a new one. An overlay never changes; an edit stores a new
 // one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
-// place, in tiles, in the OGC API), grids in locate and dispatch's place; every change, and
+// place, in tiles, in the OGC API), grids likewise (by code, in locate and dispatch's place,
+// in tiles, in the OGC API); every change, and
 // those of the other layers (addresses, POIs, roads) only so, is served everywhere once the fold
 // has rebuilt the indexes in the background.
 type overlay struct {
@@ -75,14 +76,15 @@ type tileRevs struct {
 	m  map[maptile.Tile]int64
 }
 
-func (r *tileRevs) touch(seq int64, gs ...orb.Geometry) {
+// touch records seq as the last edit of the tiles that edited(g) lists for each of gs.
+func (r *tileRevs) touch(seq int64, edited func(orb.Geometry) []maptile.Tile, gs ...orb.Geometry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.m == nil {
 		r.m = map[maptile.Tile]int64{}
 	}
 	for _, g := range gs {
-		for _, t := range tiles.EditedTiles(g) {
+		for _, t := range edited(g) {
 			r.m[t] = seq
 		}
 	}
@@ -99,7 +101,7 @@ type tileOverlay struct{ s *Snapshot }
 
 func (t tileOverlay) View() tiles.OverlayView {
 	o := t.s.edits.Load()
-	if o == nil || len(o.comps) == 0 {
+	if o == nil || len(o.comps) == 0 && len(o.grids) == 0 {
 		return nil
 	}
 	return tileView{o: o, revs: &t.s.revs, base: t.s.Geo}
@@ -137,6 +139,19 @@ func (v tileView) Originals(fn func(*data.Component)) {
 	}
 }
 
+func (v tileView) GridReplaced(code string) bool {
+	_, ok := v.o.grids[code]
+	return ok
+}
+
+func (v tileView) Grids(fn func(*data.Grid)) {
+	for _, g := range v.o.grids {
+		if g != nil {
+			fn(g)
+		}
+	}
+}
+
 var _ tiles.Overlay = tileOverlay{}
 
 // Edits returns how many changes the snapshot serves over its base version and the last one's
@@ -157,6 +172,57 @@ func (s *Snapshot) EditedComponents() map[string]*data.Component {
 		return o.comps
 	}
 	return nil
+}
+
+// EditedGrids is EditedComponents for grids, by code: the grid as edited, nil when deleted.
+func (s *Snapshot) EditedGrids() map[string]*data.Grid {
+	if o := s.edits.Load(); o != nil && len(o.grids) > 0 {
+		return o.grids
+	}
+	return nil
+}
+
+// Grid returns the grid with code as served now (its edits applied), or nil.
+func (s *Snapshot) Grid(code string) *data.Grid {
+	if o := s.edits.Load(); o != nil {
+		if g, ok := o.grids[code]; ok {
+			return g
+		}
+	}
+	return s.Geo.Grid(code)
+}
+
+// GridsIn is geo.Index.GridsIn over the grids as served now: the base's whose box meets b, less
+// those edited, then the edited ones whose box meets b, by code.
+func (s *Snapshot) GridsIn(b orb.Bound, iter func(*data.Grid) bool) {
+	o := s.edits.Load()
+	if o == nil || len(o.grids) == 0 {
+		s.Geo.GridsIn(b, iter)
+		return
+	}
+	more := true
+	s.Geo.GridsIn(b, func(g *data.Grid) bool {
+		if _, edited := o.grids[g.Code]; edited {
+			return true
+		}
+		more = iter(g)
+		return more
+	})
+	if !more {
+		return
+	}
+	codes := make([]string, 0, len(o.grids))
+	for code, g := range o.grids {
+		if g != nil && len(g.Polygon) > 0 && g.Polygon.Bound().Intersects(b) {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	for _, code := range codes {
+		if !iter(o.grids[code]) {
+			return
+		}
+	}
 }
 
 // Component returns the component with id as served now (its edits applied), or nil.

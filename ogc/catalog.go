@@ -73,22 +73,28 @@ func (c *Collection) offers(crs CRS) bool {
 // Catalog is the collections of one snapshot. It is built once per dataset version and read
 // by any number of requests; the events collection is read from the feed at each request.
 type Catalog struct {
-	version int64
-	title   string
-	entries []*entry
-	byID    map[string]*entry
-	crs     []CRS
-	opts    Options
-	edits   map[string]*data.Component // component edits of this moment (WithComponentEdits)
+	version   int64
+	title     string
+	entries   []*entry
+	byID      map[string]*entry
+	crs       []CRS
+	opts      Options
+	edits     map[string]*data.Component // component edits of this moment (WithComponentEdits)
+	gridEdits map[string]*data.Grid      // grid edits of this moment (WithGridEdits)
 }
 
 type entry struct {
 	meta  Collection
 	layer layer // nil for events: built per request
-	// components is set on the component collections (major: their class, "" for all), which
-	// edits reach before a new version.
-	components bool
-	major      string
+	// edited is set on the collections edits reach before a new version (components, grids):
+	// the layer with the catalog's edits applied, nil when it has none for this collection.
+	edited func(c *Catalog) editedLayer
+}
+
+// editedLayer is a layer under edits, whose extent grows the base's.
+type editedLayer interface {
+	layer
+	grow(Extent) Extent
 }
 
 // EventsID is the id of the open-events collection.
@@ -105,7 +111,14 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 	add := func(id, title, desc string, l layer) {
 		c.add(Collection{ID: id, Title: title, Description: desc}, l)
 	}
-	add("grids", "单元网格 Unit grids", "the ~10,000 m² cells every case is located in; id = 15-digit grid code", gridTable(ix))
+	grids := gridTable(ix)
+	add("grids", "单元网格 Unit grids", "the ~10,000 m² cells every case is located in; id = 15-digit grid code", grids)
+	c.byID["grids"].edited = func(c *Catalog) editedLayer {
+		if len(c.gridEdits) == 0 {
+			return nil
+		}
+		return editedGrids(grids, c.gridEdits)
+	}
 	for _, lv := range []struct {
 		level     data.AreaLevel
 		id, title string
@@ -113,9 +126,14 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 		add(lv.id, lv.title, lv.level.String()+" boundaries; id = area code", areaTable(ix, lv.level))
 	}
 	addComponents := func(id, title, desc, major string) {
-		add(id, title, desc, componentTable(ds, ix, major))
-		e := c.byID[id]
-		e.components, e.major = true, major
+		comps := componentTable(ds, ix, major)
+		add(id, title, desc, comps)
+		c.byID[id].edited = func(c *Catalog) editedLayer {
+			if len(c.edits) == 0 {
+				return nil
+			}
+			return editedComponents(comps, major, c.edits)
+		}
 	}
 	addComponents("components", "城市部件 Components (all classes)", "surveyed city components of every class; id = component identifier", "")
 	for _, m := range majors(ds) {
@@ -211,11 +229,12 @@ func (c *Catalog) Collection(id string) (Collection, error) {
 // resolve returns an entry's description and layer; the events entry is read from the feed
 // now, so its count and extent are those of this moment.
 func (c *Catalog) resolve(e *entry) (Collection, layer) {
-	if e.components && len(c.edits) > 0 {
-		l := newEditedComponents(e.layer.(*table[*data.Component]), e.major, c.edits)
-		meta := e.meta
-		meta.Count, meta.Extent = l.size(), l.grow(meta.Extent)
-		return meta, l
+	if e.edited != nil {
+		if l := e.edited(c); l != nil {
+			meta := e.meta
+			meta.Count, meta.Extent = l.size(), l.grow(meta.Extent)
+			return meta, l
+		}
 	}
 	if e.layer != nil {
 		return e.meta, e.layer

@@ -37,6 +37,10 @@ func (m mapOverlay) Components(fn func(*data.Component)) {
 	}
 }
 
+func (m mapOverlay) GridReplaced(string) bool { return false }
+
+func (m mapOverlay) Grids(func(*data.Grid)) {}
+
 func (m mapOverlay) Originals(fn func(*data.Component)) {
 	for id := range m.edits {
 		if c := m.base[id]; c != nil {

@@ -136,14 +136,13 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	ix := &Index{version: ds.Version, bound: ds.Bound(),
 		grids: make([]gridF, 0, len(ds.Grids)), comps: make([]compF, 0, len(ds.Components))}
 	for _, g := range ds.Grids {
-		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+		f, ok := worldGrid(g)
+		if !ok {
 			continue
 		}
-		w := worldPolygon(g.Polygon)
-		b := w.Bound()
+		b := f.poly.Bound()
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		c, _ := planar.CentroidArea(w)
-		ix.grids = append(ix.grids, gridF{id: FeatureID(g.Code), g: g, poly: w, label: c})
+		ix.grids = append(ix.grids, f)
 	}
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
@@ -196,6 +195,18 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	ix.sortCells(pts)
 	ix.buildClusters(pts)
 	return ix, nil
+}
+
+// worldGrid projects g to world coordinates with its label at the centroid and its feature
+// ids as its code maps to them; false for a grid without a polygon.
+func worldGrid(g *data.Grid) (gridF, bool) {
+	if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+		return gridF{}, false
+	}
+	w := worldPolygon(g.Polygon)
+	c, _ := planar.CentroidArea(w)
+	id := FeatureID(g.Code)
+	return gridF{id: id, labelID: (id + gridLabelOffset) % MaxID, g: g, poly: w, label: c}, true
 }
 
 // worldComponent projects c to world coordinates: its point (a line's middle vertex, a
