@@ -17,16 +17,16 @@ import (
 // overlay is the edits served over a snapshot's immutable base: the changes recorded against
 // its version and not yet folded into a new one. An overlay never changes; an edit stores a new
 // one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
-// place, in tiles, in the OGC API), grids likewise (by code, in locate and dispatch's place,
-// in tiles, in the OGC API); every change, and
-// those of the other layers (addresses, POIs, roads) only so, is served everywhere once the fold
-// has rebuilt the indexes in the background.
+// place, in tiles, in the OGC API), grids likewise (by code and by place, in locate and
+// dispatch's place, in tiles, in the OGC API), so neither needs a fold before FoldAfter; every
+// change, and those of the other layers (addresses, POIs, roads) only so, is served everywhere
+// (duty lists included) once the fold has rebuilt the indexes in the background.
 type overlay struct {
 	seq     int64                      // the last change held
 	changes []data.Change              // every change held, in order: the fold applies them
 	comps   map[string]*data.Component // by id: the component as edited, nil when deleted
 	grids   map[string]*data.Grid      // by code: the grid as edited, nil when deleted
-	others  int                        // changes of layers other than components
+	others  int                        // changes of the layers only a fold serves (addresses, POIs, roads)
 }
 
 // with returns the overlay with cs added, in order. The changes slice is appended to in place:
@@ -56,7 +56,9 @@ func (o *overlay) with(cs ...data.Change) *overlay {
 			n.grids[c.ID] = after
 		}
 		if c.Layer != data.LayerComponent {
-			n.others++
+			if c.Layer != data.LayerGrid {
+				n.others++
+			}
 			continue
 		}
 		var after *data.Component

@@ -159,7 +159,29 @@ func TestEditGridReachesEveryRead(t *testing.T) {
 		t.Errorf("far tile %v changed ETag: %s → %s", far, etags[far], now)
 	}
 
-	// Deleted: gone from the lookup, the OGC item and the tile.
+	// The OGC items list finds it in a bbox around its new polygon, once, and counts every grid.
+	ogcList := func(q string) (n float64, codes []any) {
+		t.Helper()
+		rec := sendRaw(t, h, "GET", "/ogc/collections/grids/items?f=json&limit=1000"+q, env.read, nil)
+		if rec.Code != 200 {
+			t.Fatalf("OGC items%s: %d %s", q, rec.Code, rec.Body)
+		}
+		page := jsonOf(t, rec)
+		for _, f := range page["features"].([]any) {
+			codes = append(codes, f.(map[string]any)["id"])
+		}
+		return page["numberMatched"].(float64), codes
+	}
+	c := interior(g)
+	bbox := fmt.Sprintf("&bbox=%.8f,%.8f,%.8f,%.8f", c[0]-1e-6, c[1]-1e-6, c[0]+1e-6, c[1]+1e-6)
+	if n, _ := ogcList(""); int(n) != len(env.ds.Grids) {
+		t.Errorf("OGC grids after the edit: %v matched, want %d", n, len(env.ds.Grids))
+	}
+	if _, codes := ogcList(bbox); len(codes) != 1 || codes[0] != g.Code {
+		t.Errorf("OGC grids at the edited grid's centre: %v, want [%s]", codes, g.Code)
+	}
+
+	// Deleted: gone from the lookup, the OGC item and list, and the tile.
 	if rec := sendRaw(t, h, "DELETE", url, env.gis, nil, "If-Match", put.Header().Get("ETag")); rec.Code != 200 {
 		t.Fatalf("DELETE grid: %d %s", rec.Code, rec.Body)
 	}
@@ -167,6 +189,12 @@ func TestEditGridReachesEveryRead(t *testing.T) {
 		if rec := sendRaw(t, h, "GET", u, env.read, nil); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s after DELETE: %d", u, rec.Code)
 		}
+	}
+	if n, _ := ogcList(""); int(n) != len(env.ds.Grids)-1 {
+		t.Errorf("OGC grids after DELETE: %v matched, want %d", n, len(env.ds.Grids)-1)
+	}
+	if _, codes := ogcList(bbox); len(codes) != 0 {
+		t.Errorf("OGC grids at the deleted grid's centre: %v", codes)
 	}
 	if _, ok := gridInTile(t, sendRaw(t, h, "GET", tileURL(mt), env.read, nil).Body.Bytes(), g.Code); ok {
 		t.Errorf("tile %v still draws deleted grid %s", mt, g.Code)
@@ -185,6 +213,9 @@ func TestEditGridReachesEveryRead(t *testing.T) {
 		if rec := sendRaw(t, h, "GET", u, env.read, nil); rec.Code != 200 {
 			t.Errorf("GET %s after POST: %d %s", u, rec.Code, rec.Body)
 		}
+	}
+	if _, codes := ogcList(bbox); len(codes) != 1 || codes[0] != code {
+		t.Errorf("OGC grids at the created grid's centre: %v, want [%s]", codes, code)
 	}
 	if _, ok := gridInTile(t, sendRaw(t, h, "GET", tileURL(mt), env.read, nil).Body.Bytes(), code); !ok {
 		t.Errorf("tile %v does not draw created grid %s", mt, code)
