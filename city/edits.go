@@ -256,6 +256,8 @@ func (s *Snapshot) serve(chs []data.Change, olds []*data.Dataset) {
 				gs = append(gs, d.Components[0].Geometry)
 			case ch.Layer == data.LayerGrid && len(d.Grids) == 1 && len(d.Grids[0].Polygon) > 0:
 				gs = append(gs, d.Grids[0].Polygon)
+			case ch.Layer == data.LayerRoad && len(d.Roads) == 1 && len(d.Roads[0].Line) > 0:
+				gs = append(gs, d.Roads[0].Line)
 			}
 		}
 		switch ch.Layer {
@@ -263,6 +265,8 @@ func (s *Snapshot) serve(chs []data.Change, olds []*data.Dataset) {
 			s.revs.touch(ch.Seq, tiles.EditedTiles, gs...)
 		case data.LayerGrid:
 			s.revs.touch(ch.Seq, tiles.EditedGridTiles, gs...)
+		case data.LayerRoad:
+			s.revs.touch(ch.Seq, tiles.EditedRoadTiles, gs...)
 		}
 	}
 	o := s.edits.Load()

@@ -73,20 +73,19 @@ func (c *Collection) offers(crs CRS) bool {
 // Catalog is the collections of one snapshot. It is built once per dataset version and read
 // by any number of requests; the events collection is read from the feed at each request.
 type Catalog struct {
-	version   int64
-	title     string
-	entries   []*entry
-	byID      map[string]*entry
-	crs       []CRS
-	opts      Options
-	edits     map[string]*data.Component // component edits of this moment (WithComponentEdits)
-	gridEdits map[string]*data.Grid      // grid edits of this moment (WithGridEdits)
+	version int64
+	title   string
+	entries []*entry
+	byID    map[string]*entry
+	crs     []CRS
+	opts    Options
+	edits   Edits // the edits of this moment (WithEdits)
 }
 
 type entry struct {
 	meta  Collection
 	layer layer // nil for events: built per request
-	// edited is set on the collections edits reach before a new version (components, grids):
+	// edited is set on the collections edits reach before a new version (components, grids, roads):
 	// the layer with the catalog's edits applied, nil when it has none for this collection.
 	edited func(c *Catalog) editedLayer
 }
@@ -113,12 +112,8 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 	}
 	grids := gridTable(ix)
 	add("grids", "单元网格 Unit grids", "the ~10,000 m² cells every case is located in; id = 15-digit grid code", grids)
-	c.byID["grids"].edited = func(c *Catalog) editedLayer {
-		if len(c.gridEdits) == 0 {
-			return nil
-		}
-		return editedGrids(grids, c.gridEdits)
-	}
+	c.byID["grids"].edited = editsOf(func(e Edits) map[string]*data.Grid { return e.Grids },
+		func(m map[string]*data.Grid) editedLayer { return editedGrids(grids, m) })
 	for _, lv := range []struct {
 		level     data.AreaLevel
 		id, title string
@@ -128,18 +123,17 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 	addComponents := func(id, title, desc, major string) {
 		comps := componentTable(ds, ix, major)
 		add(id, title, desc, comps)
-		c.byID[id].edited = func(c *Catalog) editedLayer {
-			if len(c.edits) == 0 {
-				return nil
-			}
-			return editedComponents(comps, major, c.edits)
-		}
+		c.byID[id].edited = editsOf(func(e Edits) map[string]*data.Component { return e.Components },
+			func(m map[string]*data.Component) editedLayer { return editedComponents(comps, major, m) })
 	}
 	addComponents("components", "城市部件 Components (all classes)", "surveyed city components of every class; id = component identifier", "")
 	for _, m := range majors(ds) {
 		addComponents("components-"+m.code, "部件 "+m.code+" "+m.name, "components of major class "+m.code+" ("+m.name+")", m.code)
 	}
-	add("roads", "道路 Roads", "named road centrelines; id = road id", roadTable(ds))
+	roads := roadTable(ds)
+	add("roads", "道路 Roads", "named road centrelines; id = road id", roads)
+	c.byID["roads"].edited = editsOf(func(e Edits) map[string]*data.Road { return e.Roads },
+		func(m map[string]*data.Road) editedLayer { return editedRoads(roads, m) })
 	add("addresses", "门牌 Addresses", "house numbers (门楼牌) with their points; id = address id", addressTable(ds))
 	add("pois", "兴趣点 Points of interest", "named buildings, units, facilities and shops; id = POI id", poiTable(ds))
 	if opts.Events != nil {

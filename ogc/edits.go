@@ -10,36 +10,49 @@ import (
 	"citygeo/data"
 )
 
-// Component and grid edits. A Catalog is built once per dataset version, but the served city
-// edits its components and grids between versions (package city keeps them in an overlay until
-// they are folded into a new one). WithComponentEdits and WithGridEdits give a request the
-// catalog as of its moment: the edited collections leave out the base rows the edits replace
-// or delete, and list the edited rows after the base ones, in id order, so paging stays stable
-// while the edits do not change.
+// Component, grid and road edits. A Catalog is built once per dataset version, but the served
+// city edits its features between versions (package city keeps them in an overlay until they
+// are folded into a new one). WithEdits gives a request the catalog as of its moment: the edited
+// collections leave out the base rows the edits replace or delete, and list the edited rows
+// after the base ones, in id order, so paging stays stable while the edits do not change.
 
-// WithComponentEdits returns c answering with edits applied to its component collections
-// (counts, extents, items, items by id): edited maps a component id to the component as edited,
-// nil when deleted. c itself is not changed, and neither map nor components may change
-// afterwards. Components and grids are the layers edits reach at once; the others change with
-// a version.
-func (c *Catalog) WithComponentEdits(edited map[string]*data.Component) *Catalog {
-	if len(edited) == 0 {
+// Edits is the features edited over a catalog's version at one moment, each layer by id (a
+// grid by code, a road by its decimal id): the feature as edited, nil when deleted. Components,
+// grids and roads are the layers edits reach at once; the others change with a version.
+type Edits struct {
+	Components map[string]*data.Component // reach "components" and the collection of their class
+	Grids      map[string]*data.Grid
+	Roads      map[string]*data.Road
+}
+
+func (e Edits) empty() bool { return len(e.Components) == 0 && len(e.Grids) == 0 && len(e.Roads) == 0 }
+
+// WithEdits returns c answering with e applied to its component, grid and road collections
+// (counts, extents, items, items by id). c itself is not changed, and neither the maps nor
+// their features may change afterwards.
+func (c *Catalog) WithEdits(e Edits) *Catalog {
+	if e.empty() {
 		return c
 	}
 	n := *c
-	n.edits = edited
+	n.edits = e
 	return &n
 }
 
-// WithGridEdits is WithComponentEdits for the grids collection: edited maps a grid code to the
-// grid as edited, nil when deleted.
-func (c *Catalog) WithGridEdits(edited map[string]*data.Grid) *Catalog {
-	if len(edited) == 0 {
-		return c
+// WithComponentEdits is WithEdits with component edits alone.
+func (c *Catalog) WithComponentEdits(edited map[string]*data.Component) *Catalog {
+	return c.WithEdits(Edits{Components: edited})
+}
+
+// editsOf returns an entry's edited function: the collection as mk makes it over the catalog's
+// edits of its layer (which picks out), nil when there are none.
+func editsOf[T any](pick func(Edits) map[string]*T, mk func(map[string]*T) editedLayer) func(*Catalog) editedLayer {
+	return func(c *Catalog) editedLayer {
+		if m := pick(c.edits); len(m) > 0 {
+			return mk(m)
+		}
+		return nil
 	}
-	n := *c
-	n.gridEdits = edited
-	return &n
 }
 
 // editedTable is a collection with edits applied: the base table's rows less those edited,
@@ -66,6 +79,12 @@ func editedComponents(base *table[*data.Component], major string, edits map[stri
 func editedGrids(base *table[*data.Grid], edits map[string]*data.Grid) *editedTable[*data.Grid] {
 	return newEditedTable(base, edits, func(g *data.Grid) string { return g.Code },
 		func(g *data.Grid) bool { return g != nil })
+}
+
+// editedRoads is the roads collection under edits.
+func editedRoads(base *table[*data.Road], edits map[string]*data.Road) *editedTable[*data.Road] {
+	return newEditedTable(base, edits, func(r *data.Road) string { return idString(r.ID) },
+		func(r *data.Road) bool { return r != nil })
 }
 
 func newEditedTable[T any](base *table[T], edits map[string]T, key func(T) string, holds func(T) bool) *editedTable[T] {

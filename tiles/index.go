@@ -179,17 +179,13 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		pts = append(pts, pt)
 	}
 	for _, r := range ds.Roads {
-		if len(r.Line) < 2 {
+		f, ok := worldRoad(r)
+		if !ok {
 			continue
 		}
-		w := worldLine(r.Line)
-		id := r.ID
-		if id == 0 || id >= MaxID {
-			id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
-		}
-		b := w.Bound()
+		b := f.line.Bound()
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
-		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
+		ix.roads = append(ix.roads, f)
 	}
 	ix.assignIDs()
 	ix.sortCells(pts)
@@ -207,6 +203,19 @@ func worldGrid(g *data.Grid) (gridF, bool) {
 	c, _ := planar.CentroidArea(w)
 	id := FeatureID(g.Code)
 	return gridF{id: id, labelID: (id + gridLabelOffset) % MaxID, g: g, poly: w, label: c}, true
+}
+
+// worldRoad projects r to world coordinates with its feature id (its own id when MVT can hold
+// it, else a hash of it and its name); false for a road of fewer than two points.
+func worldRoad(r *data.Road) (roadF, bool) {
+	if len(r.Line) < 2 {
+		return roadF{}, false
+	}
+	id := r.ID
+	if id == 0 || id >= MaxID {
+		id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
+	}
+	return roadF{id: id, r: r, line: worldLine(r.Line)}, true
 }
 
 // worldComponent projects c to world coordinates: its point (a line's middle vertex, a

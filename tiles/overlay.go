@@ -7,7 +7,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-// Overlay is a set of component and grid edits over the Index a Tiler builds from: the served
+// Overlay is a set of component, grid and road edits over the Index a Tiler builds from: the served
 // city's edits not yet folded into a new version (package city). A tile no edit touched is served from
 // the cache as before; a touched one is cached under the revision of the last edit that touched
 // it, so its ETag changes with its content and no other tile's does.
@@ -33,9 +33,13 @@ type OverlayView interface {
 	GridReplaced(code string) bool
 	// Grids calls fn with every grid the view creates or changes (not the deleted).
 	Grids(fn func(*data.Grid))
+	// RoadReplaced reports whether the view changes or deletes the base road with id.
+	RoadReplaced(id uint64) bool
+	// Roads calls fn with every road the view creates or changes (not the deleted).
+	Roads(fn func(*data.Road))
 }
 
-// WithOverlay returns a Tiler like t whose city tiles show the component and grid edits of o.
+// WithOverlay returns a Tiler like t whose city tiles show the component, grid and road edits of o.
 func (t *Tiler) WithOverlay(o Overlay) *Tiler {
 	c := *t
 	c.edits = o
@@ -68,6 +72,16 @@ func EditedGridTiles(g orb.Geometry) []maptile.Tile {
 		return nil
 	}
 	return boundTiles(nil, g.Bound(), r.MinZoom)
+}
+
+// EditedRoadTiles returns the city tiles an edit of a road with geometry g can change: at every
+// zoom (an expressway is drawn from zoom 0), the tiles whose buffered bound meets g's bound.
+// A tile listed that does not draw the road's class is rebuilt the same, under the same ETag.
+func EditedRoadTiles(g orb.Geometry) []maptile.Tile {
+	if g == nil {
+		return nil
+	}
+	return boundTiles(nil, g.Bound(), 0)
 }
 
 // boundTiles appends to out the tiles from zoom zmin to MaxZoom whose buffered bound meets the

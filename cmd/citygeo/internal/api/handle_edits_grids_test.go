@@ -224,3 +224,48 @@ func TestEditGridReachesEveryRead(t *testing.T) {
 		t.Errorf("far tile %v changed ETag after delete and create: %s → %s", far, etags[far], now)
 	}
 }
+
+// TestEditRoadReachesOGC: a road renamed over HTTP is its OGC item under the new name, and an
+// items filter on the new name finds exactly it; deleted, it is no item.
+func TestEditRoadReachesOGC(t *testing.T) {
+	env := newDatasetEnv(t, 0)
+	h := env.srv.Handler()
+	var road *data.Road
+	for _, r := range env.ds.Roads {
+		if r.ID != 0 && r.Name != "" {
+			road = r
+			break
+		}
+	}
+	if road == nil {
+		t.Fatal("no named road")
+	}
+	id := fmt.Sprint(road.ID)
+	url := "/v1/features/roads/" + id
+	get := sendRaw(t, h, "GET", url, env.read, nil)
+	if get.Code != 200 {
+		t.Fatalf("GET %s: %d %s", url, get.Code, get.Body)
+	}
+	feat := jsonOf(t, get)
+	const name = "测试改名路"
+	feat["properties"].(map[string]any)["name"] = name
+	body, _ := json.Marshal(feat)
+	put := sendRaw(t, h, "PUT", url, env.gis, body, "If-Match", get.Header().Get("ETag"))
+	if put.Code != 200 {
+		t.Fatalf("PUT road: %d %s", put.Code, put.Body)
+	}
+	item := "/ogc/collections/roads/items/" + id + "?f=json"
+	if rec := sendRaw(t, h, "GET", item, env.read, nil); rec.Code != 200 || jsonOf(t, rec)["properties"].(map[string]any)["name"] != name {
+		t.Errorf("GET %s after the rename: %d %s", item, rec.Code, rec.Body)
+	}
+	rec := sendRaw(t, h, "GET", "/ogc/collections/roads/items?f=json&name=%E6%B5%8B%E8%AF%95%E6%94%B9%E5%90%8D%E8%B7%AF", env.read, nil)
+	if page := jsonOf(t, rec); page["numberMatched"] != 1.0 || fmt.Sprint(page["features"].([]any)[0].(map[string]any)["id"]) != id {
+		t.Errorf("OGC roads named %s: %s", name, rec.Body)
+	}
+	if rec := sendRaw(t, h, "DELETE", url, env.gis, nil, "If-Match", put.Header().Get("ETag")); rec.Code != 200 {
+		t.Fatalf("DELETE road: %d %s", rec.Code, rec.Body)
+	}
+	if rec := sendRaw(t, h, "GET", item, env.read, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("GET %s after DELETE: %d", item, rec.Code)
+	}
+}
