@@ -10,6 +10,7 @@ import (
 	"citygeo/data"
 	"citygeo/diff"
 	importer "citygeo/import"
+	"citygeo/tiles"
 
 	"github.com/paulmach/orb"
 )
@@ -218,13 +219,13 @@ func editable(l data.Layer) bool {
 	return false
 }
 
-// Against is the snapshot's version as an edit is validated against it: grids by code (an
-// edited grid as edited) and around a place.
+// Against is the snapshot's version as an edit is validated against it: grids by code and
+// around a place, as served now (an edited grid as edited, a deleted one absent).
 func (s *Snapshot) Against() importer.Against {
 	a := importer.Against{Areas: s.Dataset.Areas, Departments: s.Dataset.Departments,
 		GridsIn: func(b orb.Bound) []*data.Grid {
 			var out []*data.Grid
-			s.Geo.GridsIn(b, func(g *data.Grid) bool {
+			s.GridsIn(b, func(g *data.Grid) bool {
 				out = append(out, g)
 				return true
 			})
@@ -247,16 +248,26 @@ func (s *Snapshot) Against() importer.Against {
 // Callers hold mu.
 func (s *Snapshot) serve(chs []data.Change, olds []*data.Dataset) {
 	for i, ch := range chs {
-		if ch.Layer != data.LayerComponent {
-			continue
-		}
 		var gs []orb.Geometry
 		for _, d := range []*data.Dataset{olds[i], ch.After} {
-			if d != nil && len(d.Components) == 1 && d.Components[0].Geometry != nil {
+			switch {
+			case d == nil:
+			case ch.Layer == data.LayerComponent && len(d.Components) == 1 && d.Components[0].Geometry != nil:
 				gs = append(gs, d.Components[0].Geometry)
+			case ch.Layer == data.LayerGrid && len(d.Grids) == 1 && len(d.Grids[0].Polygon) > 0:
+				gs = append(gs, d.Grids[0].Polygon)
+			case ch.Layer == data.LayerRoad && len(d.Roads) == 1 && len(d.Roads[0].Line) > 0:
+				gs = append(gs, d.Roads[0].Line)
 			}
 		}
-		s.revs.touch(ch.Seq, gs...)
+		switch ch.Layer {
+		case data.LayerComponent:
+			s.revs.touch(ch.Seq, tiles.EditedTiles, gs...)
+		case data.LayerGrid:
+			s.revs.touch(ch.Seq, tiles.EditedGridTiles, gs...)
+		case data.LayerRoad:
+			s.revs.touch(ch.Seq, tiles.EditedRoadTiles, gs...)
+		}
 	}
 	o := s.edits.Load()
 	if o == nil {

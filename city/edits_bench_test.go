@@ -148,3 +148,30 @@ func BenchmarkEditToClusterTile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGridEditToVisible is BenchmarkEditToVisible for a grid: City.Edit of a grid's area,
+// then the grid by code and its zoom-15 tile, rebuilt with the edit (the edit touched it, so it
+// is not served from the cache), both showing the new area.
+func BenchmarkGridEditToVisible(b *testing.B) {
+	ctx := context.Background()
+	c, _ := benchCity(b)
+	grids := c.Current().Dataset.Grids
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		base := grids[i%len(grids)]
+		g := *base
+		g.AreaM2 = base.AreaM2 + float64(i%5+1)
+		if _, err := c.Edit(ctx, city.Edit{Layer: data.LayerGrid, ID: g.Code, Op: data.OpUpdate,
+			After: &data.Dataset{Grids: []*data.Grid{&g}}, IfMatch: "*", Who: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		snap := c.Current()
+		if got := snap.Grid(g.Code); got == nil || got.AreaM2 != g.AreaM2 {
+			b.Fatalf("edit %d of grid %s not visible: %+v", i, g.Code, got)
+		}
+		mt := maptile.At(g.Polygon.Bound().Center(), 15)
+		if _, err := snap.Tiles.Tile(tiles.SetCity, int(mt.Z), int(mt.X), int(mt.Y)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (c *City) editBase(snap *Snapshot) int64 {
 const foldDuty = 5
 
 // maybeFold starts a fold in the background when the overlay has grown to FoldAfter changes or
-// holds a change that only a rebuild serves (grids, addresses, POIs, roads), and the last fold is
+// holds a change that only a rebuild serves (addresses, POIs, roads), and the last fold is
 // far enough behind (foldDuty). Callers hold mu.
 func (c *City) maybeFold() {
 	o := c.Current().edits.Load()

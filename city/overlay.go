@@ -3,6 +3,7 @@ package city
 import (
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 
 	"citygeo/data"
@@ -17,54 +18,72 @@ import (
 // overlay is the edits served over a snapshot's immutable base: the changes recorded against
 // its version and not yet folded into a new one. An overlay never changes; an edit stores a new
 // one (copy on write) in Snapshot.edits. Components are served from it directly (by id, by
-// place, in tiles, in the OGC API), grids in locate and dispatch's place; every change, and
-// those of the other layers (addresses, POIs, roads) only so, is served everywhere once the fold
-// has rebuilt the indexes in the background.
+// place, in tiles, in the OGC API), grids likewise (by code and by place, in locate and
+// dispatch's place, in tiles, in the OGC API), so neither needs a fold before FoldAfter; roads in
+// tiles and the OGC API; every change, and those of the other layers (addresses, POIs) only so,
+// is served everywhere (duty lists, geocode included) once the fold has rebuilt the indexes in
+// the background.
 type overlay struct {
 	seq     int64                      // the last change held
 	changes []data.Change              // every change held, in order: the fold applies them
 	comps   map[string]*data.Component // by id: the component as edited, nil when deleted
 	grids   map[string]*data.Grid      // by code: the grid as edited, nil when deleted
-	others  int                        // changes of layers other than components
+	roads   map[string]*data.Road      // by id: the road as edited, nil when deleted
+	others  int                        // changes of the layers only a fold serves (addresses, POIs, roads)
 }
 
 // with returns the overlay with cs added, in order. The changes slice is appended to in place:
 // only the newest overlay ever appends, and older ones never read past their own length. The
-// map of components is copied once per call, so a group commit pays one copy for its group.
+// map of components is copied once per call, so a group commit pays one copy for its group;
+// those of grids and roads only when cs changes them.
 func (o *overlay) with(cs ...data.Change) *overlay {
-	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), grids: o.grids, others: o.others}
+	n := &overlay{seq: o.seq, comps: make(map[string]*data.Component, len(o.comps)+len(cs)), grids: o.grids, roads: o.roads, others: o.others}
 	n.changes = append(o.changes, cs...)
 	for k, v := range o.comps {
 		n.comps[k] = v
 	}
-	gridsCopied := false // n.grids is o's until the first grid change: copied then, once
+	var gridsCopied, roadsCopied bool // n's map is o's until the first change of its layer
 	for _, c := range cs {
 		n.seq = c.Seq
-		if c.Layer == data.LayerGrid {
-			if !gridsCopied {
-				n.grids = make(map[string]*data.Grid, len(o.grids)+1)
-				for k, v := range o.grids {
-					n.grids[k] = v
-				}
-				gridsCopied = true
-			}
-			var after *data.Grid
-			if c.Op != data.OpDelete && c.After != nil && len(c.After.Grids) == 1 {
-				after = c.After.Grids[0]
-			}
-			n.grids[c.ID] = after
+		after := c.After
+		if after == nil { // a delete
+			after = &data.Dataset{}
 		}
-		if c.Layer != data.LayerComponent {
+		switch c.Layer {
+		case data.LayerComponent:
+			n.comps[c.ID] = edited(c, after.Components)
+		case data.LayerGrid:
+			n.grids = withEdit(n.grids, &gridsCopied, c.ID, edited(c, after.Grids))
+		case data.LayerRoad:
+			n.roads = withEdit(n.roads, &roadsCopied, c.ID, edited(c, after.Roads))
+			n.others++ // served from the overlay in tiles and the OGC API only: geocode and duty need the fold
+		default:
 			n.others++
-			continue
 		}
-		var after *data.Component
-		if c.Op != data.OpDelete && c.After != nil && len(c.After.Components) == 1 {
-			after = c.After.Components[0]
-		}
-		n.comps[c.ID] = after
 	}
 	return n
+}
+
+// edited is the feature change c leaves, of the layer of after (c.After's slice of it): nil
+// when c deletes it.
+func edited[T any](c data.Change, after []*T) *T {
+	if c.Op == data.OpDelete || len(after) != 1 {
+		return nil
+	}
+	return after[0]
+}
+
+// withEdit sets m[id] to v, copying m first unless *copied says this overlay owns it already.
+func withEdit[T any](m map[string]*T, copied *bool, id string, v *T) map[string]*T {
+	if !*copied {
+		c := make(map[string]*T, len(m)+1)
+		for k, x := range m {
+			c[k] = x
+		}
+		m, *copied = c, true
+	}
+	m[id] = v
+	return m
 }
 
 // tileRevs records, per city tile, the last edit that touched it. It is shared by every overlay
@@ -75,14 +94,15 @@ type tileRevs struct {
 	m  map[maptile.Tile]int64
 }
 
-func (r *tileRevs) touch(seq int64, gs ...orb.Geometry) {
+// touch records seq as the last edit of the tiles that edited(g) lists for each of gs.
+func (r *tileRevs) touch(seq int64, edited func(orb.Geometry) []maptile.Tile, gs ...orb.Geometry) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.m == nil {
 		r.m = map[maptile.Tile]int64{}
 	}
 	for _, g := range gs {
-		for _, t := range tiles.EditedTiles(g) {
+		for _, t := range edited(g) {
 			r.m[t] = seq
 		}
 	}
@@ -99,7 +119,7 @@ type tileOverlay struct{ s *Snapshot }
 
 func (t tileOverlay) View() tiles.OverlayView {
 	o := t.s.edits.Load()
-	if o == nil || len(o.comps) == 0 {
+	if o == nil || len(o.comps) == 0 && len(o.grids) == 0 && len(o.roads) == 0 {
 		return nil
 	}
 	return tileView{o: o, revs: &t.s.revs, base: t.s.Geo}
@@ -137,6 +157,35 @@ func (v tileView) Originals(fn func(*data.Component)) {
 	}
 }
 
+func (v tileView) GridReplaced(code string) bool {
+	_, ok := v.o.grids[code]
+	return ok
+}
+
+func (v tileView) Grids(fn func(*data.Grid)) {
+	for _, g := range v.o.grids {
+		if g != nil {
+			fn(g)
+		}
+	}
+}
+
+func (v tileView) RoadReplaced(id uint64) bool {
+	if len(v.o.roads) == 0 { // the common case: no string made per road drawn
+		return false
+	}
+	_, ok := v.o.roads[strconv.FormatUint(id, 10)]
+	return ok
+}
+
+func (v tileView) Roads(fn func(*data.Road)) {
+	for _, r := range v.o.roads {
+		if r != nil {
+			fn(r)
+		}
+	}
+}
+
 var _ tiles.Overlay = tileOverlay{}
 
 // Edits returns how many changes the snapshot serves over its base version and the last one's
@@ -157,6 +206,65 @@ func (s *Snapshot) EditedComponents() map[string]*data.Component {
 		return o.comps
 	}
 	return nil
+}
+
+// EditedGrids is EditedComponents for grids, by code: the grid as edited, nil when deleted.
+func (s *Snapshot) EditedGrids() map[string]*data.Grid {
+	if o := s.edits.Load(); o != nil && len(o.grids) > 0 {
+		return o.grids
+	}
+	return nil
+}
+
+// EditedRoads is EditedComponents for roads, by id: the road as edited, nil when deleted.
+func (s *Snapshot) EditedRoads() map[string]*data.Road {
+	if o := s.edits.Load(); o != nil && len(o.roads) > 0 {
+		return o.roads
+	}
+	return nil
+}
+
+// Grid returns the grid with code as served now (its edits applied), or nil.
+func (s *Snapshot) Grid(code string) *data.Grid {
+	if o := s.edits.Load(); o != nil {
+		if g, ok := o.grids[code]; ok {
+			return g
+		}
+	}
+	return s.Geo.Grid(code)
+}
+
+// GridsIn is geo.Index.GridsIn over the grids as served now: the base's whose box meets b, less
+// those edited, then the edited ones whose box meets b, by code.
+func (s *Snapshot) GridsIn(b orb.Bound, iter func(*data.Grid) bool) {
+	o := s.edits.Load()
+	if o == nil || len(o.grids) == 0 {
+		s.Geo.GridsIn(b, iter)
+		return
+	}
+	more := true
+	s.Geo.GridsIn(b, func(g *data.Grid) bool {
+		if _, edited := o.grids[g.Code]; edited {
+			return true
+		}
+		more = iter(g)
+		return more
+	})
+	if !more {
+		return
+	}
+	codes := make([]string, 0, len(o.grids))
+	for code, g := range o.grids {
+		if g != nil && len(g.Polygon) > 0 && g.Polygon.Bound().Intersects(b) {
+			codes = append(codes, code)
+		}
+	}
+	slices.Sort(codes)
+	for _, code := range codes {
+		if !iter(o.grids[code]) {
+			return
+		}
+	}
 }
 
 // Component returns the component with id as served now (its edits applied), or nil.
@@ -278,9 +386,9 @@ func (s *Snapshot) Nearest(p orb.Point, q geo.NearestQuery, buf []geo.Neighbor) 
 	return res
 }
 
-// Locator returns the snapshot as dispatch's Locator: places from the base's grids, components
-// as served now (edits included), so a report binds to a component added a moment ago and not
-// to one deleted.
+// Locator returns the snapshot as dispatch's Locator: places and components as served now
+// (edits included), so a report binds to a grid or component added a moment ago and not to
+// one deleted.
 func (s *Snapshot) Locator() dispatch.Locator {
 	return snapshotLocator{dispatch.GeoLocator{Index: s.Geo}, s}
 }

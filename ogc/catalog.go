@@ -79,16 +79,21 @@ type Catalog struct {
 	byID    map[string]*entry
 	crs     []CRS
 	opts    Options
-	edits   map[string]*data.Component // component edits of this moment (WithComponentEdits)
+	edits   Edits // the edits of this moment (WithEdits)
 }
 
 type entry struct {
 	meta  Collection
 	layer layer // nil for events: built per request
-	// components is set on the component collections (major: their class, "" for all), which
-	// edits reach before a new version.
-	components bool
-	major      string
+	// edited is set on the collections edits reach before a new version (components, grids, roads):
+	// the layer with the catalog's edits applied, nil when it has none for this collection.
+	edited func(c *Catalog) editedLayer
+}
+
+// editedLayer is a layer under edits, whose extent grows the base's.
+type editedLayer interface {
+	layer
+	grow(Extent) Extent
 }
 
 // EventsID is the id of the open-events collection.
@@ -105,7 +110,10 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 	add := func(id, title, desc string, l layer) {
 		c.add(Collection{ID: id, Title: title, Description: desc}, l)
 	}
-	add("grids", "单元网格 Unit grids", "the ~10,000 m² cells every case is located in; id = 15-digit grid code", gridTable(ix))
+	grids := gridTable(ix)
+	add("grids", "单元网格 Unit grids", "the ~10,000 m² cells every case is located in; id = 15-digit grid code", grids)
+	c.byID["grids"].edited = editsOf(func(e Edits) map[string]*data.Grid { return e.Grids },
+		func(m map[string]*data.Grid) editedLayer { return editedGrids(grids, m) })
 	for _, lv := range []struct {
 		level     data.AreaLevel
 		id, title string
@@ -113,15 +121,19 @@ func NewCatalog(ds *data.Dataset, ix *geo.Index, opts Options) *Catalog {
 		add(lv.id, lv.title, lv.level.String()+" boundaries; id = area code", areaTable(ix, lv.level))
 	}
 	addComponents := func(id, title, desc, major string) {
-		add(id, title, desc, componentTable(ds, ix, major))
-		e := c.byID[id]
-		e.components, e.major = true, major
+		comps := componentTable(ds, ix, major)
+		add(id, title, desc, comps)
+		c.byID[id].edited = editsOf(func(e Edits) map[string]*data.Component { return e.Components },
+			func(m map[string]*data.Component) editedLayer { return editedComponents(comps, major, m) })
 	}
 	addComponents("components", "城市部件 Components (all classes)", "surveyed city components of every class; id = component identifier", "")
 	for _, m := range majors(ds) {
 		addComponents("components-"+m.code, "部件 "+m.code+" "+m.name, "components of major class "+m.code+" ("+m.name+")", m.code)
 	}
-	add("roads", "道路 Roads", "named road centrelines; id = road id", roadTable(ds))
+	roads := roadTable(ds)
+	add("roads", "道路 Roads", "named road centrelines; id = road id", roads)
+	c.byID["roads"].edited = editsOf(func(e Edits) map[string]*data.Road { return e.Roads },
+		func(m map[string]*data.Road) editedLayer { return editedRoads(roads, m) })
 	add("addresses", "门牌 Addresses", "house numbers (门楼牌) with their points; id = address id", addressTable(ds))
 	add("pois", "兴趣点 Points of interest", "named buildings, units, facilities and shops; id = POI id", poiTable(ds))
 	if opts.Events != nil {
@@ -211,11 +223,12 @@ func (c *Catalog) Collection(id string) (Collection, error) {
 // resolve returns an entry's description and layer; the events entry is read from the feed
 // now, so its count and extent are those of this moment.
 func (c *Catalog) resolve(e *entry) (Collection, layer) {
-	if e.components && len(c.edits) > 0 {
-		l := newEditedComponents(e.layer.(*table[*data.Component]), e.major, c.edits)
-		meta := e.meta
-		meta.Count, meta.Extent = l.size(), l.grow(meta.Extent)
-		return meta, l
+	if e.edited != nil {
+		if l := e.edited(c); l != nil {
+			meta := e.meta
+			meta.Count, meta.Extent = l.size(), l.grow(meta.Extent)
+			return meta, l
+		}
 	}
 	if e.layer != nil {
 		return e.meta, e.layer

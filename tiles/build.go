@@ -68,7 +68,7 @@ func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Re
 	return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
 }
 
-// buildCity builds tile t of the city set, with the component edits of view (nil: none).
+// buildCity builds tile t of the city set, with the component, grid and road edits of view (nil: none).
 func buildCity(ix *Index, t maptile.Tile, opts Options, view OverlayView) *Result {
 	opts = opts.withDefaults()
 	z := int(t.Z)
@@ -81,8 +81,8 @@ func buildCity(ix *Index, t maptile.Tile, opts Options, view OverlayView) *Resul
 		}
 	}
 	add(LayerAreas, func() []feature { return areasLayer(ix, tp, wb, z) })
-	add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z) })
-	add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z) })
+	add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z, view) })
+	add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z, view) })
 	add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z, view) })
 	return encodeTile(layers, opts)
 }
@@ -197,7 +197,7 @@ func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	return out
 }
 
-func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
+func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
 	r, ok := ruleAt(LayerGrids, "grid", z)
 	if !ok {
 		return nil
@@ -205,11 +205,10 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 	detail := z >= r.DetailZoom
 	_, labels := ruleAt(LayerGrids, "label", z)
 	var out []feature
-	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		f := &ix.grids[i]
+	add := func(f *gridF) {
 		parts := tp.polygon(nil, f.poly)
 		if len(parts) == 0 {
-			return true
+			return
 		}
 		tags := []Tag{Str("code", f.g.Code)}
 		if detail {
@@ -220,8 +219,22 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
 			lt := []Tag{Str("code", f.g.Code), Str("kind", "label")}
 			out = append(out, feature{id: f.labelID, typ: typePoint, parts: [][]ipt{{p}}, tags: lt, prio: prio(f.labelID)})
 		}
+	}
+	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
+		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.g.Code) {
+			add(f)
+		}
 		return true
 	})
+	if view != nil {
+		view.Grids(func(g *data.Grid) {
+			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
+			// hash collision (NewIndex) is not redone for it.
+			if f, ok := worldGrid(g); ok && wb.Intersects(f.poly.Bound()) {
+				add(&f)
+			}
+		})
+	}
 	return out
 }
 
@@ -229,25 +242,36 @@ func roundTo(v, step float64) float64 {
 	return float64(int64(v/step+0.5)) * step
 }
 
-func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
+func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
 	var out []feature
-	ix.roadT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		f := &ix.roads[i]
+	add := func(f *roadF) {
 		class := string(f.r.Class)
 		if class == "" {
 			class = string(data.RoadBranch)
 		}
 		if _, ok := ruleAt(LayerRoads, class, z); !ok {
-			return true
+			return
 		}
 		parts := tp.line(nil, f.line)
 		if len(parts) == 0 {
-			return true
+			return
 		}
 		tags := []Tag{Str("name", f.r.Name), Str("class", class)}
 		out = append(out, feature{id: f.id, typ: typeLine, parts: parts, tags: tags, prio: prio(f.id)})
+	}
+	ix.roadT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
+		if f := &ix.roads[i]; view == nil || !view.RoadReplaced(f.r.ID) {
+			add(f)
+		}
 		return true
 	})
+	if view != nil {
+		view.Roads(func(r *data.Road) {
+			if f, ok := worldRoad(r); ok && wb.Intersects(f.line.Bound()) {
+				add(&f)
+			}
+		})
+	}
 	return out
 }
 

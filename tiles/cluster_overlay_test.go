@@ -37,6 +37,14 @@ func (m mapOverlay) Components(fn func(*data.Component)) {
 	}
 }
 
+func (m mapOverlay) GridReplaced(string) bool { return false }
+
+func (m mapOverlay) Grids(func(*data.Grid)) {}
+
+func (m mapOverlay) RoadReplaced(uint64) bool { return false }
+
+func (m mapOverlay) Roads(func(*data.Road)) {}
+
 func (m mapOverlay) Originals(fn func(*data.Component)) {
 	for id := range m.edits {
 		if c := m.base[id]; c != nil {

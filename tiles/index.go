@@ -146,14 +146,13 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	ix := &Index{version: ds.Version, bound: ds.Bound(), dsComp: ds.Components,
 		grids: make([]gridF, 0, len(ds.Grids)), isLine: make([]uint64, (len(ds.Components)+63)/64)}
 	for _, g := range ds.Grids {
-		if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+		f, ok := worldGrid(g)
+		if !ok {
 			continue
 		}
-		w := worldPolygon(g.Polygon)
-		b := w.Bound()
+		b := f.poly.Bound()
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		c, _ := planar.CentroidArea(w)
-		ix.grids = append(ix.grids, gridF{id: FeatureID(g.Code), g: g, poly: w, label: c})
+		ix.grids = append(ix.grids, f)
 	}
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
@@ -191,22 +190,43 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		pts[i] = pt
 	}
 	for _, r := range ds.Roads {
-		if len(r.Line) < 2 {
+		f, ok := worldRoad(r)
+		if !ok {
 			continue
 		}
-		w := worldLine(r.Line)
-		id := r.ID
-		if id == 0 || id >= MaxID {
-			id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
-		}
-		b := w.Bound()
+		b := f.line.Bound()
 		ix.roadT.Insert(b.Min, b.Max, int32(len(ix.roads)))
-		ix.roads = append(ix.roads, roadF{id: id, r: r, line: w})
+		ix.roads = append(ix.roads, f)
 	}
 	ix.assignIDs(drawn)
 	ix.sortCells(drawn, pts)
 	ix.buildClusters(pts)
 	return ix, nil
+}
+
+// worldGrid projects g to world coordinates with its label at the centroid and its feature
+// ids as its code maps to them; false for a grid without a polygon.
+func worldGrid(g *data.Grid) (gridF, bool) {
+	if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+		return gridF{}, false
+	}
+	w := worldPolygon(g.Polygon)
+	c, _ := planar.CentroidArea(w)
+	id := FeatureID(g.Code)
+	return gridF{id: id, labelID: (id + gridLabelOffset) % MaxID, g: g, poly: w, label: c}, true
+}
+
+// worldRoad projects r to world coordinates with its feature id (its own id when MVT can hold
+// it, else a hash of it and its name); false for a road of fewer than two points.
+func worldRoad(r *data.Road) (roadF, bool) {
+	if len(r.Line) < 2 {
+		return roadF{}, false
+	}
+	id := r.ID
+	if id == 0 || id >= MaxID {
+		id = FeatureID(fmt.Sprintf("road:%d:%s", r.ID, r.Name))
+	}
+	return roadF{id: id, r: r, line: worldLine(r.Line)}, true
 }
 
 // worldComponent projects c to world coordinates: its point (a line's middle vertex, a

@@ -7,8 +7,8 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-// Overlay is a set of component edits over the Index a Tiler builds from: the served city's
-// edits not yet folded into a new version (package city). A tile no edit touched is served from
+// Overlay is a set of component, grid and road edits over the Index a Tiler builds from: the served
+// city's edits not yet folded into a new version (package city). A tile no edit touched is served from
 // the cache as before; a touched one is cached under the revision of the last edit that touched
 // it, so its ETag changes with its content and no other tile's does.
 type Overlay interface {
@@ -29,9 +29,17 @@ type OverlayView interface {
 	// Originals calls fn with the base version (the one the Index holds) of every component
 	// the view changes or deletes: the clusters it leaves.
 	Originals(fn func(*data.Component))
+	// GridReplaced reports whether the view changes or deletes the base grid with code.
+	GridReplaced(code string) bool
+	// Grids calls fn with every grid the view creates or changes (not the deleted).
+	Grids(fn func(*data.Grid))
+	// RoadReplaced reports whether the view changes or deletes the base road with id.
+	RoadReplaced(id uint64) bool
+	// Roads calls fn with every road the view creates or changes (not the deleted).
+	Roads(fn func(*data.Road))
 }
 
-// WithOverlay returns a Tiler like t whose city tiles show the component edits of o.
+// WithOverlay returns a Tiler like t whose city tiles show the component, grid and road edits of o.
 func (t *Tiler) WithOverlay(o Overlay) *Tiler {
 	c := *t
 	c.edits = o
@@ -52,9 +60,35 @@ func EditedTiles(g orb.Geometry) []maptile.Tile {
 			out = clusterTiles(out, z, pt)
 		}
 	}
-	b := g.Bound()
+	return boundTiles(out, g.Bound(), clusterMaxZoom+1)
+}
+
+// EditedGridTiles returns the city tiles an edit of a grid with geometry g can change: at each
+// zoom where grids are drawn, the tiles whose buffered bound meets g's bound (its label, at the
+// centroid, lies inside that bound).
+func EditedGridTiles(g orb.Geometry) []maptile.Tile {
+	r, ok := ruleAt(LayerGrids, "grid", MaxZoom)
+	if g == nil || !ok {
+		return nil
+	}
+	return boundTiles(nil, g.Bound(), r.MinZoom)
+}
+
+// EditedRoadTiles returns the city tiles an edit of a road with geometry g can change: at every
+// zoom (an expressway is drawn from zoom 0), the tiles whose buffered bound meets g's bound.
+// A tile listed that does not draw the road's class is rebuilt the same, under the same ETag.
+func EditedRoadTiles(g orb.Geometry) []maptile.Tile {
+	if g == nil {
+		return nil
+	}
+	return boundTiles(nil, g.Bound(), 0)
+}
+
+// boundTiles appends to out the tiles from zoom zmin to MaxZoom whose buffered bound meets the
+// lon/lat bound b.
+func boundTiles(out []maptile.Tile, b orb.Bound, zmin int) []maptile.Tile {
 	wmin, wmax := toWorld(orb.Point{b.Min[0], b.Max[1]}), toWorld(orb.Point{b.Max[0], b.Min[1]})
-	for z := clusterMaxZoom + 1; z <= MaxZoom; z++ {
+	for z := zmin; z <= MaxZoom; z++ {
 		n := float64(uint64(1) << z)
 		// a tile's buffer reaches Buffer/Extent of a tile into its neighbours
 		pad := float64(Buffer)/float64(Extent) + 1e-9

@@ -43,3 +43,38 @@ func TestEditedTiles(t *testing.T) {
 		t.Error("nil geometry touches tiles")
 	}
 }
+
+// TestEditedGridAndRoadTiles: a grid edit touches, at each zoom where grids are drawn (13 up),
+// the tiles that hold its polygon, and none below or two tiles away; a road edit touches the
+// tiles that hold its line at every zoom (an expressway is drawn from zoom 0).
+func TestEditedGridAndRoadTiles(t *testing.T) {
+	poly := orb.Polygon{{{114.1200, 22.5470}, {114.1210, 22.5470}, {114.1210, 22.5479}, {114.1200, 22.5479}, {114.1200, 22.5470}}}
+	line := orb.LineString{{114.1200, 22.5470}, {114.1210, 22.5479}}
+	for _, tc := range []struct {
+		name   string
+		tiles  []maptile.Tile
+		g      orb.Geometry
+		minZ   maptile.Zoom
+		corner orb.Point
+	}{
+		{"grid", tiles.EditedGridTiles(poly), poly, 13, poly[0][2]},
+		{"road", tiles.EditedRoadTiles(line), line, 0, line[1]},
+	} {
+		got := map[maptile.Tile]bool{}
+		for _, mt := range tc.tiles {
+			got[mt] = true
+		}
+		for z := maptile.Zoom(0); z <= tiles.MaxZoom; z++ {
+			own, other := maptile.At(tc.g.Bound().Min, z), maptile.At(tc.corner, z)
+			if want := z >= tc.minZ; got[own] != want || got[other] != want {
+				t.Errorf("%s zoom %d: tiles %v %v listed %v %v, want %v", tc.name, z, own, other, got[own], got[other], want)
+			}
+			if far := maptile.New(own.X+3, own.Y, z); got[far] {
+				t.Errorf("%s zoom %d: far tile %v listed", tc.name, z, far)
+			}
+		}
+	}
+	if tiles.EditedGridTiles(nil) != nil || tiles.EditedRoadTiles(nil) != nil {
+		t.Error("nil geometry touches tiles")
+	}
+}

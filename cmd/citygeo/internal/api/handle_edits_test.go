@@ -185,7 +185,8 @@ func TestEditComponentOverHTTP(t *testing.T) {
 	}
 }
 
-// TestEditGridByLayerRoute edits a grid through /v1/features/grids: served after the fold.
+// TestEditOtherLayers edits a grid through /v1/features/grids: its ETag, the update and its
+// history with the case id (TestEditGridReachesEveryRead follows a grid edit into every read).
 func TestEditOtherLayers(t *testing.T) {
 	env := newDatasetEnv(t, 0)
 	h := env.srv.Handler()

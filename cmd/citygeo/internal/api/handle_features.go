@@ -15,9 +15,10 @@ import (
 const maxFeatures = 10000
 
 // lookupHandler serves one feature named by the path parameter param: check validates the
-// code's form (400 naming param), find looks it up in the current snapshot (404 when nil).
+// code's form (400 naming param), find looks it up in the current snapshot as served now,
+// edits included (404 when nil).
 func lookupHandler[T any](s *Server, param, what string, check func(string) error,
-	find func(*geo.Index, string) *T, render func(*T, *geo.Index, geo.CRS) *geojson.Feature) gin.HandlerFunc {
+	find func(*city.Snapshot, string) *T, render func(*T, *geo.Index, geo.CRS) *geojson.Feature) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		code := c.Param(param)
 		if err := check(code); err != nil {
@@ -33,7 +34,7 @@ func lookupHandler[T any](s *Server, param, what string, check func(string) erro
 		if snap == nil {
 			return
 		}
-		v := find(snap.Geo, code)
+		v := find(snap, code)
 		if v == nil {
 			Fail(c, "", NotFound(param, "no %s %s in dataset version %d", what, code, snap.Version()))
 			return
@@ -48,7 +49,7 @@ func (s *Server) handleGrid() gin.HandlerFunc {
 			_, err := data.ParseGridCode(code, data.GridCodeOptions{AllowLegacy14: true})
 			return err
 		},
-		(*geo.Index).Grid, gridFeature)
+		(*city.Snapshot).Grid, gridFeature)
 }
 
 func (s *Server) handleArea() gin.HandlerFunc {
@@ -57,7 +58,7 @@ func (s *Server) handleArea() gin.HandlerFunc {
 			_, err := data.ParseAreaCode(code)
 			return err
 		},
-		(*geo.Index).Area, func(a *data.Area, _ *geo.Index, crs geo.CRS) *geojson.Feature { return areaFeature(a, crs) })
+		func(s *city.Snapshot, code string) *data.Area { return s.Geo.Area(code) }, func(a *data.Area, _ *geo.Index, crs geo.CRS) *geojson.Feature { return areaFeature(a, crs) })
 }
 
 // handleComponent answers one component as served now (edits included) with its ETag, which

@@ -61,7 +61,7 @@ func (s *Server) handleOGC(h func(*gin.Context, ogcRequest) (ogcAnswer, error)) 
 			return
 		}
 		// The catalog is the version's; the component edits served over it are this moment's.
-		cat := s.ogcCatalog(snap).WithComponentEdits(snap.EditedComponents())
+		cat := s.ogcCatalog(snap).WithEdits(ogc.Edits{Components: snap.EditedComponents(), Grids: snap.EditedGrids(), Roads: snap.EditedRoads()})
 		ans, err := h(c, ogcRequest{cat: cat, base: s.baseURL(c.Request) + "/ogc", html: html})
 		if err != nil {
 			Fail(c, "", ogcError(err))

@@ -97,7 +97,7 @@ func areaNamer(snap *city.Snapshot) func(code string) string {
 		if a := snap.Geo.Area(code); a != nil {
 			return a.Name
 		}
-		if g := snap.Geo.Grid(code); g != nil && len(code) > len(g.Community) {
+		if g := snap.Grid(code); g != nil && len(code) > len(g.Community) {
 			if a := snap.Geo.Area(g.Community); a != nil {
 				return a.Name + " " + code[len(g.Community):]
 			}
@@ -160,7 +160,7 @@ func statsChoropleth(snap *city.Snapshot, t *dispatch.StatsTable, crs geo.CRS) *
 	fc := geojson.NewFeatureCollection()
 	for _, r := range t.Rows {
 		var g orb.Geometry
-		if gr := snap.Geo.Grid(r.Code); gr != nil {
+		if gr := snap.Grid(r.Code); gr != nil {
 			g = gr.Polygon
 		} else if a := snap.Geo.Area(r.Code); a != nil && len(a.Polygon) > 0 {
 			g = a.Polygon
