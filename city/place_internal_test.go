@@ -54,6 +54,10 @@ func TestPlaceOverEditedGrids(t *testing.T) {
 	if ref != nil || disp != nil || comm == nil || comm.Code != g.Community {
 		t.Errorf("after a delete: locate %+v in %+v, dispatch %+v; want no grid, community %s", ref, comm, disp, g.Community)
 	}
+	// The gazetteer names the grids as served too (reverse and geocode answers' place).
+	if pl := snap.Addresses().Reverse(p, 100).Place; pl.Grid != "" || pl.Community.Code != g.Community {
+		t.Errorf("after a delete: reverse names grid %q in %q; want none, community %s", pl.Grid, pl.Community.Code, g.Community)
+	}
 	if base := snap.Geo.Locate(p); base.Grid != g {
 		t.Errorf("the base index changed: %+v", base.Grid)
 	}

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/data"
 	"citygeo/gazetteer"
 	"citygeo/geo"
@@ -67,7 +69,11 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 	dep := gazetteer.DeploymentOf(ds)
 	// The deployment's province and city come from the dataset's area codes, so an address naming
 	// another city ranks as doubtful even when a request names no city.
-	gz, err := gazetteer.New(ds, gazetteer.Options{City: dep.City, Province: dep.Province, Locate: gazetteer.LocateWith(ix)})
+	// The gazetteer names a point's grid through the snapshot, so a grid edit served from the
+	// overlay reaches geocode and reverse answers too; it locates only when asked, after s is set.
+	var s *Snapshot
+	locate := gazetteer.LocateBy(func(p orb.Point) geo.Location { return s.place(p) })
+	gz, err := gazetteer.New(ds, gazetteer.Options{City: dep.City, Province: dep.Province, Locate: locate})
 	if err != nil {
 		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
 	}
@@ -76,7 +82,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 		cache = tiles.NewCache(0)
 	}
 	now := time.Now()
-	s := &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now)}
+	s = &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now)}
 	s.Tiles = tiles.NewTiler(tix.ix, cache, tiles.Options{}).WithOverlay(tileOverlay{s})
 	return s, nil
 }

@@ -53,9 +53,13 @@ type Options struct {
 
 // LocateWith adapts a geo index to Options.Locate: one grid lookup gives the grid and the
 // whole area chain of a result.
-func LocateWith(gx *geo.Index) func(orb.Point) Place {
+func LocateWith(gx *geo.Index) func(orb.Point) Place { return LocateBy(gx.Locate) }
+
+// LocateBy adapts any locate function to Options.Locate: a city serving edits over its index
+// passes its own, so that answers name the grids as served, not as the index was built.
+func LocateBy(locate func(orb.Point) geo.Location) func(orb.Point) Place {
 	return func(p orb.Point) Place {
-		loc := gx.Locate(p)
+		loc := locate(p)
 		var pl Place
 		if loc.Grid != nil {
 			pl.Grid = loc.Grid.Code
