@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/paulmach/orb"
 
 	"citygeo/data"
@@ -47,34 +49,34 @@ type Options struct {
 // cannot hold is an error naming the feature (every index constructor checks; none panics).
 func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 	start := time.Now()
-	// The tile index does not need the geo index: build the two side by side (a large city
-	// spends seconds in each).
-	type built struct {
-		ix  *tiles.Index
-		err error
-	}
-	tileIndex := make(chan built, 1)
-	go func() {
-		ix, err := tiles.NewIndex(ds)
-		tileIndex <- built{ix, err}
-	}()
-	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance})
-	tix := <-tileIndex
-	if err != nil {
-		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
-	}
-	if tix.err != nil {
-		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, tix.err)
-	}
-	dep := gazetteer.DeploymentOf(ds)
-	// The deployment's province and city come from the dataset's area codes, so an address naming
-	// another city ranks as doubtful even when a request names no city.
+	// The three indexes do not need one another to be built (the gazetteer locates only when
+	// asked, after s is set): build them side by side, as a large city spends seconds in each.
 	// The gazetteer names a point's grid through the snapshot, so a grid edit served from the
-	// overlay reaches geocode and reverse answers too; it locates only when asked, after s is set.
+	// overlay reaches geocode and reverse answers too.
 	var s *Snapshot
-	locate := gazetteer.LocateBy(func(p orb.Point) geo.Location { return s.place(p) })
-	gz, err := gazetteer.New(ds, gazetteer.Options{City: dep.City, Province: dep.Province, Locate: locate})
-	if err != nil {
+	var (
+		ix  *geo.Index
+		tix *tiles.Index
+		gz  *gazetteer.Index
+		g   errgroup.Group
+	)
+	g.Go(func() (err error) {
+		tix, err = tiles.NewIndex(ds)
+		return err
+	})
+	g.Go(func() (err error) {
+		// The deployment's province and city come from the dataset's area codes, so an address
+		// naming another city ranks as doubtful even when a request names no city.
+		dep := gazetteer.DeploymentOf(ds)
+		locate := gazetteer.LocateBy(func(p orb.Point) geo.Location { return s.place(p) })
+		gz, err = gazetteer.New(ds, gazetteer.Options{City: dep.City, Province: dep.Province, Locate: locate})
+		return err
+	})
+	g.Go(func() (err error) {
+		ix, err = geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("index dataset version %d: %w", ds.Version, err)
 	}
 	cache := opts.TileCache
@@ -83,7 +85,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 	}
 	now := time.Now()
 	s = &Snapshot{Dataset: ds, Geo: ix, Gazetteer: gz, LoadedAt: now, BuildTime: now.Sub(start), Info: newInfo(ds, ix.Bound(), now)}
-	s.Tiles = tiles.NewTiler(tix.ix, cache, tiles.Options{}).WithOverlay(tileOverlay{s})
+	s.Tiles = tiles.NewTiler(tix, cache, tiles.Options{}).WithOverlay(tileOverlay{s})
 	return s, nil
 }
 
