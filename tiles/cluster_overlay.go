@@ -59,22 +59,14 @@ func (d *clusterEdit) applyTo(ix *Index, z int, c cluster) cluster {
 	return c
 }
 
-// cellMajors counts the base components of zoom z's cluster cell key by major class: the runs of
-// the sorted cells that fall in the cell, one per row of clusterMaxZoom's cells it spans.
+// cellMajors counts the base components of zoom z's cluster cell key by major class: the
+// cells of clusterMaxZoom the cell spans.
 func (ix *Index) cellMajors(z int, key uint64) []majorCount {
 	shift := uint(clusterMaxZoom - z)
 	cx, cy := uint32(key)<<shift, uint32(key>>32)<<shift
-	span := uint32(1) << shift
+	last := uint32(1)<<shift - 1
 	var acc clusterAcc
-	for y := cy; y < cy+span; y++ {
-		lo, _ := slices.BinarySearch(ix.cells, packCell(cx, y, 0))
-		hi, _ := slices.BinarySearch(ix.cells, packCell(cx+span-1, y, maxComps-1))
-		for _, r := range ix.cells[lo:min(hi+1, len(ix.cells))] {
-			if r.key() <= cellKey(cx+span-1, y) {
-				acc.addMajor(ix.dsComp[r.comp()].Major, 1)
-			}
-		}
-	}
+	ix.cellsIn(cx, cy, cx+last, cy+last, func(i int32) { acc.addMajor(ix.dsComp[i].Major, 1) })
 	return acc.majors
 }
 

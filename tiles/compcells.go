@@ -55,8 +55,13 @@ func (ix *Index) sortCells(drawn []int32, pts []orb.Point) {
 // pointComponentsIn calls fn with the position of every drawn component whose point's cell the
 // world box touches, in cell order; callers test the exact position.
 func (ix *Index) pointComponentsIn(minX, minY, maxX, maxY float64, fn func(i int32)) {
-	x0, x1 := cellOf(minX), cellOf(maxX)
-	for y := cellOf(minY); y <= cellOf(maxY); y++ {
+	ix.cellsIn(cellOf(minX), cellOf(minY), cellOf(maxX), cellOf(maxY), fn)
+}
+
+// cellsIn calls fn with the position of every drawn component whose cell lies in columns x0..x1
+// and rows y0..y1 (inclusive), in cell order: each row's run found with one binary search.
+func (ix *Index) cellsIn(x0, y0, x1, y1 uint32, fn func(i int32)) {
+	for y := y0; y <= y1; y++ {
 		lo, hi := packCell(x0, y, 0), packCell(x1, y, maxComps-1)
 		j, _ := slices.BinarySearch(ix.cells, lo)
 		for ; j < len(ix.cells) && ix.cells[j] <= hi; j++ {
