@@ -733,3 +733,69 @@ func TestLaneRuleFromOwnHouse(t *testing.T) {
 		t.Errorf("Geocode(泰順街44巷15號) is %.0f m from beside 13號, want ≤ 25 m", d)
 	}
 }
+
+// TestGeocodeNeighbourhoodChange checks the 鄰 rule: between two known numbers of different
+// 鄰, an asked number of one 鄰 is placed from that one's known number by the city's spacing,
+// not spread evenly over the stretch (here the last lots of 3鄰 are wide, so 59號 of 4鄰 lies
+// next to 61號, not 40 m short of it). A query without its 鄰 keeps the proportional place.
+func TestGeocodeNeighbourhoodChange(t *testing.T) {
+	ds := &data.Dataset{}
+	add := func(lin, n int, x float64) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "貿商街", Number: n,
+			Full:  fmt.Sprintf("澎湖縣馬公市光榮里%d鄰貿商街%d號", lin, n),
+			Point: orb.Point{lon0 + x*step, lat0 + 0.0002}})
+	}
+	for n := 1; n <= 41; n += 2 {
+		add(3, n, float64(n))
+	}
+	for n := 61; n <= 99; n += 2 {
+		add(4, n, float64(n+40))
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	at := func(x float64) orb.Point { return orb.Point{lon0 + x*step, lat0 + 0.0002} }
+	for _, tc := range []struct {
+		q    string
+		want orb.Point
+	}{
+		{"澎湖縣馬公市光榮里4鄰貿商街59號", at(99)},
+		{"澎湖縣馬公市光榮里3鄰貿商街43號", at(43)},
+		{"澎湖縣馬公市貿商街59號", at(41 + 0.9*60)}, // no 鄰: in proportion
+	} {
+		got := ix.Geocode(tc.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != gazetteer.ReasonInterpolated {
+			t.Fatalf("Geocode(%s) = %+v, want 门牌号 flagged interpolated", tc.q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, tc.want); d > 5 {
+			t.Errorf("Geocode(%s) is %.0f m from where it lies, want ≤ 5 m", tc.q, d)
+		}
+	}
+}
+
+// TestGeocodeLaneMouthAnchor checks that a lane known only deep inside (its first known house
+// is 13號) still anchors its street's numbering: its houses, projected onto the street's line,
+// say where 50巷 — and so 50號 — leaves the street, and 48號 is placed beside it rather than in
+// proportion between 20號 and 60號 (the lots between them are narrow).
+func TestGeocodeLaneMouthAnchor(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "建设路", Lane: lane, Number: n, Point: p})
+	}
+	for n := 2; n <= 20; n += 2 {
+		add("", n, housePoint(n))
+	}
+	for n := 60; n <= 80; n += 2 {
+		add("", n, housePoint(n))
+	}
+	for n := 13; n <= 17; n += 2 {
+		add("50巷", n, orb.Point{lon0 + 30*step + 0.00003, lat0 - 0.0003 - float64(n)*0.00005})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路48號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != gazetteer.ReasonInterpolated {
+		t.Fatalf("Geocode(建设路48號) = %+v, want 门牌号 flagged interpolated", got)
+	}
+	want := orb.Point{lon0 + 29.3*step, lat0 - 0.0002}
+	if d := orbgeo.Distance(got[0].Point, want); d > 10 {
+		t.Errorf("Geocode(建设路48號) at %v is %.0f m from beside 50巷's mouth %v, want ≤ 10 m", got[0].Point, d, want)
+	}
+}

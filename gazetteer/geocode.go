@@ -366,7 +366,7 @@ func (g *geocoder) street() {
 		var h placed
 		ok := false
 		if hasNum && s != nil {
-			h, ok = ix.house(s, int32(g.number.Num), g.number.Suffix)
+			h, ok = ix.houseIn(s, int32(g.number.Num), g.number.Suffix, ix.linOf(g.p.Text.Norm, false))
 		}
 		switch {
 		case ok:

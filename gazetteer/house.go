@@ -111,6 +111,11 @@ func (s *street) find(ix *Index, num int32, suffix string) (int, bool) {
 // for N之K, N之K for N號); else where lane N巷 leaves the street; else an estimate from the
 // known numbers around it (estimate). Every answer but the exact one says so in its reason.
 func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
+	return ix.houseIn(s, num, suffix, 0)
+}
+
+// houseIn is house for an address that names its 鄰 (lin, 0 when none).
+func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed, bool) {
 	if len(s.nums) == 0 {
 		return placed{}, false
 	}
@@ -146,7 +151,7 @@ func (ix *Index) house(s *street, num int32, suffix string) (placed, bool) {
 	case mouth != nil:
 		return placed{mouth.point, LevelHouse, ReasonLaneMouth, nil}, true
 	}
-	return ix.estimate(s, i, num)
+	return ix.estimate(s, i, num, lin)
 }
 
 // suffixSpan is how far apart in K two qualified numbers of one base (N之K, N號之K) may be
@@ -216,8 +221,12 @@ const maxExtrapolatePoint = 1500
 // between the nearest on its side (interpolated), from the other side (across), or beyond the
 // last one on its side by at most MaxExtrapolate metres (extrapolated); farther, the answer
 // drops to the road (out of range).
-func (ix *Index) estimate(s *street, i int, num int32) (placed, bool) {
-	lo, hi := ix.sameSide(s, i-1, -1, num, false), ix.sameSide(s, i, 1, num, false)
+func (ix *Index) estimate(s *street, i int, num int32, lin int32) (placed, bool) {
+	// On a street with a line, its lanes' mouths are projected onto it (addEntrances) and
+	// anchor the numbering as well as houses do; elsewhere a lane's first house stands in for
+	// its mouth, rougher than a 门牌.
+	onLine := len(ix.streetLines(s)) > 0
+	lo, hi := ix.sameSide(s, i-1, -1, num, onLine), ix.sameSide(s, i, 1, num, onLine)
 	if lo < 0 || hi < 0 {
 		// Lane entrances are rougher than 门牌: use them only where a side has no house.
 		lo, hi = ix.sameSide(s, i-1, -1, num, true), ix.sameSide(s, i, 1, num, true)
@@ -240,6 +249,7 @@ func (ix *Index) estimate(s *street, i int, num int32) (placed, bool) {
 		a, b := &ix.addrs[s.nums[lo]], &ix.addrs[s.nums[hi]]
 		t := float64(num-a.num) / float64(b.num-a.num)
 		t = ix.sparseT(a, b, num, t)
+		t = ix.linT(a, b, num, t, lin)
 		p, ok := ix.along(s, a.point, b.point, t)
 		if !ok {
 			p = lerp(a.point, b.point, t)

@@ -3,6 +3,7 @@ package gazetteer
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -102,6 +103,7 @@ type Index struct {
 	// hidden, in the view a Patched answers through, are the features edits replaced: every
 	// lookup of a single 门牌 or POI passes them by. nil in an index New built.
 	hidden *Hidden
+	lins   map[string]int32 // village + 鄰 (linKey) → id
 }
 
 // road is every street (section, lane, alley) sharing one road name.
@@ -139,6 +141,7 @@ type street struct {
 // addr is one indexed 门牌.
 type addr struct {
 	num    int32
+	lin    int32 // the 鄰 its address names (linOf), 0 when none
 	suffix string
 	point  orb.Point
 	street *street
@@ -172,6 +175,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		areaBy:    map[string]*data.Area{},
 		ownDist:   map[string]bool{},
 		roadParts: map[string]streetKey{},
+		lins:      map[string]int32{},
 	}
 	if opts.City == "" && opts.Province == "" {
 		dep := DeploymentOf(ds)
@@ -221,7 +225,11 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 			continue
 		}
 		s := ix.streetFor(k)
-		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), suffix: suffixOf(a), point: a.Point, street: s, src: a})
+		var lin int32
+		if strings.ContainsRune(a.Full, '鄰') || strings.ContainsRune(a.Full, '邻') {
+			lin = ix.linOf(NormalizeString(a.Full), true)
+		}
+		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, suffix: suffixOf(a), point: a.Point, street: s, src: a})
 	}
 	ix.addPOIAddresses(ds.POIs)
 	ix.roadParts = nil
@@ -547,13 +555,21 @@ const entranceMaxNum = 10
 // 门牌 themselves.
 func (ix *Index) addEntrances() {
 	first := map[*street]*addr{}
+	houses := map[*street][]int32{}
 	for i := range ix.addrs[:ix.real] {
 		a := &ix.addrs[i]
+		houses[a.street] = append(houses[a.street], int32(i))
 		if f := first[a.street]; f == nil || a.num < f.num {
 			first[a.street] = a
 		}
 	}
 	for s, a := range first {
+		if s.key.lane > 0 && s.key.alley == 0 {
+			if p, ok := ix.projectedMouth(s, houses); ok {
+				ix.addrs = append(ix.addrs, addr{num: s.key.lane, point: p, street: ix.streetFor(streetKey{road: s.key.road, section: s.key.section})})
+				continue
+			}
+		}
 		if a.num > entranceMaxNum {
 			continue // the lane's first known house is too deep inside it to mark the entrance
 		}
@@ -570,3 +586,69 @@ func (ix *Index) addEntrances() {
 		ix.addrs = append(ix.addrs, addr{num: num, point: a.point, street: ix.streetFor(parent)})
 	}
 }
+
+// maxMouthReach is how far (metres) from its parent's line a lane's house may lie for its
+// projection onto the line to mark where the lane leaves.
+const maxMouthReach = 120
+
+// projectedMouth estimates where lane s leaves its parent street from the lane's houses: the
+// projection onto the parent's line of the lane's house nearest to it (a lane leaves its street
+// across it, so its houses lie off the line at the mouth's place along it), set off the line on
+// the lane's side by the parent's houses of that side. False when the parent has no line.
+func (ix *Index) projectedMouth(s *street, houses map[*street][]int32) (orb.Point, bool) {
+	parent := streetKey{road: s.key.road, section: s.key.section}
+	ps := ix.streets[parent]
+	var lines []orb.LineString
+	if ps != nil {
+		lines = ix.streetLines(ps)
+	} else if parent.section == 0 {
+		lines = ix.roads[parent.road].lines
+	}
+	if len(lines) == 0 {
+		return orb.Point{}, false
+	}
+	best, bl := linePos{dist: math.Inf(1)}, orb.LineString(nil)
+	var house *addr
+	for _, i := range houses[s] {
+		a := &ix.addrs[i]
+		for _, l := range lines {
+			if len(l) < 2 {
+				continue
+			}
+			if p := ix.pl.project(l, a.point); p.dist < best.dist {
+				best, bl, house = p, l, a
+			}
+		}
+	}
+	if bl == nil || best.dist > maxMouthReach {
+		return orb.Point{}, false
+	}
+	off := ix.pl.signedOffset(bl, best, house.point)
+	side := math.Copysign(1, off)
+	// The setback of the parent's houses on the lane's side of the line.
+	var offs []float64
+	if ps != nil {
+		for _, i := range houses[ps] {
+			a := &ix.addrs[i]
+			if (a.num-s.key.lane)%2 != 0 {
+				continue
+			}
+			p := ix.pl.project(bl, a.point)
+			if p.dist <= maxSideOffset {
+				if o := ix.pl.signedOffset(bl, p, a.point); o*side > 0 {
+					offs = append(offs, math.Abs(o))
+				}
+			}
+		}
+	}
+	set := min(math.Abs(off), defaultSetback)
+	if len(offs) > 0 {
+		slices.Sort(offs)
+		set = offs[len(offs)/2]
+	}
+	return ix.pl.atOffset(bl, best.m, side*set), true
+}
+
+// defaultSetback is how far (metres) from a street's line its houses lie when none of that
+// side is known.
+const defaultSetback = 10

@@ -1,0 +1,74 @@
+package gazetteer
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Taiwan's neighbourhoods (鄰): a village (里) is cut into numbered 鄰 of a few dozen households
+// each, and a register writes the 鄰 in every address (光榮里4鄰貿商街142號). A 鄰 is one stretch
+// of houses, so where the 鄰 changes between two known numbers of a street, the numbers asked
+// in the farther 鄰 lie on that one's side of the change, not spread evenly between the two.
+
+// linKey returns the village and 鄰 a normalized address names ("光荣里4"), or "" when it names
+// none.
+func linKey(norm string) string {
+	i := strings.Index(norm, "邻")
+	if i <= 0 {
+		return ""
+	}
+	j := i
+	for j > 0 && norm[j-1] >= '0' && norm[j-1] <= '9' {
+		j--
+	}
+	if j == i || j == 0 {
+		return ""
+	}
+	r, size := utf8.DecodeLastRuneInString(norm[:j])
+	if r != '里' {
+		return ""
+	}
+	k := j - size
+	for k > 0 {
+		r, size := utf8.DecodeLastRuneInString(norm[:k])
+		if strings.ContainsRune("市区县乡镇", r) || isDigit(r) {
+			break
+		}
+		k -= size
+	}
+	if j-size-k < 3 { // a one-rune name before 里 is no village
+		return ""
+	}
+	return norm[k:i]
+}
+
+// linOf returns the id of the 鄰 a normalized address names, interning it; 0 for none.
+func (ix *Index) linOf(norm string, add bool) int32 {
+	key := linKey(norm)
+	if key == "" {
+		return 0
+	}
+	if id, ok := ix.lins[key]; ok || !add {
+		return id
+	}
+	id := int32(len(ix.lins) + 1)
+	ix.lins[key] = id
+	return id
+}
+
+// linT moves the fraction t of num between the known numbers a and b (a below) to the side of
+// the 鄰 change when exactly one of them lies in num's 鄰: num is placed from that one by the
+// city's spacing per number, unless proportion already puts it nearer.
+func (ix *Index) linT(a, b *addr, num int32, t float64, lin int32) float64 {
+	if lin == 0 || a.lin == b.lin || (a.lin != lin && b.lin != lin) || ix.spacing <= 0 {
+		return t
+	}
+	d := ix.pl.Distance(a.point, b.point)
+	if d <= 0 {
+		return t
+	}
+	if b.lin == lin {
+		return max(t, 1-float64(b.num-num)*ix.spacing/d)
+	}
+	return min(t, float64(num-a.num)*ix.spacing/d)
+}
