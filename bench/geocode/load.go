@@ -14,6 +14,7 @@ import (
 
 	"citygeo/data"
 	"citygeo/data/sample"
+	"citygeo/gazetteer"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -139,6 +140,23 @@ func LoadTaipei(dir string) (*Set, error) {
 	return s, nil
 }
 
+// houseKey names the 门牌 an address text asks for: its street parts and number as the parser
+// reads them ("" when it reads no number), so a POI's address and a row's compare however
+// each is written (三段 or 3段, full-width digits, a floor after the number).
+func houseKey(text string) string {
+	var b strings.Builder
+	for _, e := range gazetteer.Parse(text).Elements {
+		switch e.Kind {
+		case gazetteer.KindRoad, gazetteer.KindSection, gazetteer.KindLane, gazetteer.KindAlley:
+			b.WriteString(e.Text)
+			b.WriteByte('|')
+		case gazetteer.KindNumber:
+			return b.String() + strconv.Itoa(e.Num) + e.Suffix
+		}
+	}
+	return ""
+}
+
 func loadVillages(path string, ds *data.Dataset) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -237,9 +255,22 @@ func LoadPenghu(dir string) (*Set, error) {
 	return s, nil
 }
 
-// Split returns the dataset indexing the rows that are not held out.
+// Split returns the dataset indexing the rows that are not held out. A POI whose published
+// address is a held-out row's is left out too: its address would put the row back in the index.
 func (s *Set) Split() *data.Dataset {
 	ds := s.Base
+	held := map[string]bool{}
+	for _, r := range s.Rows {
+		if r.isHeldOut() {
+			held[houseKey(r.Query)] = true
+		}
+	}
+	ds.POIs = nil
+	for _, p := range s.Base.POIs {
+		if k := houseKey(p.Address); k == "" || !held[k] {
+			ds.POIs = append(ds.POIs, p)
+		}
+	}
 	ds.Addresses = slices.Clone(s.Entrances)
 	for _, r := range s.Rows {
 		if r.Addr != nil && !heldOut(r.Key) {
