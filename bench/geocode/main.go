@@ -55,6 +55,8 @@ type Passes struct {
 	HeldOut, Indexed *Report
 	Noisy            []*Report
 	All              *Report
+	// Kinds sorts the held-out rows (and their misses) by kind.
+	Kinds map[string]*KindCount
 }
 
 // RunSet evaluates one set.
@@ -80,6 +82,7 @@ func RunSet(s *Set) (*Passes, error) {
 		Indexed: Evaluate(s.Name+" indexed", ix, in, nil),
 	}
 	p.All = Evaluate(s.Name+" all indexed, held-out rows", all, held, nil)
+	p.Kinds = Kinds(p.HeldOut, in)
 	vs, err := Variants()
 	if err != nil {
 		return nil, err
@@ -121,6 +124,7 @@ func run(shared string, worst int, calibration string) error {
 	}
 	for i, p := range passes {
 		p.HeldOut.Print(os.Stdout, worst, true)
+		printKinds(os.Stdout, p.Kinds)
 		p.All.Print(os.Stdout, worst, true)
 		p.Indexed.Print(os.Stdout, worst, true)
 		n, within := 0, 0

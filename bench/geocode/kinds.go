@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	orbgeo "github.com/paulmach/orb/geo"
+)
+
+// The kinds a held-out row falls in, for listing the misses by what makes them hard: a lane (巷
+// or 弄: no geometry in OSM) with no indexed number of its own or with some; a qualified number
+// (之K, 號之K, 甲 …); a road whose indexed numbers all lie over 30 m from the row (sparse: the
+// point must be estimated across a gap); any other.
+const (
+	KindLaneUnknown = "lane, no number of its own indexed"
+	KindLaneKnown   = "lane, some numbers indexed"
+	KindQualified   = "qualified number (之K, 號之K, 甲)"
+	KindSparseRoad  = "road, no indexed number within 30 m"
+	KindOther       = "road, an indexed number within 30 m"
+)
+
+// kindOrder is the order Kinds are printed in.
+var kindOrder = []string{KindLaneUnknown, KindLaneKnown, KindQualified, KindSparseRoad, KindOther}
+
+// KindCount is how many held-out rows of one kind there are and how many of them were missed
+// (answered farther than 30 m from the truth, or not at all).
+type KindCount struct{ N, Missed int }
+
+// streetOf names a row's street: road, section, lane and alley.
+func streetOf(r Row) [4]string {
+	a := r.Addr
+	return [4]string{a.Road, a.Section, a.Lane, a.Alley}
+}
+
+// Kinds sorts the results of a held-out report by kind, given the rows the index holds.
+func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
+	byStreet := map[[4]string][]Row{}
+	for _, r := range indexed {
+		if r.Addr != nil {
+			byStreet[streetOf(r)] = append(byStreet[streetOf(r)], r)
+		}
+	}
+	out := map[string]*KindCount{}
+	for _, res := range rep.Results {
+		r := res.Want
+		if r.Addr == nil {
+			continue
+		}
+		same := byStreet[streetOf(r)]
+		var k string
+		switch {
+		case (r.Addr.Lane != "" || r.Addr.Alley != "") && len(same) == 0:
+			k = KindLaneUnknown
+		case r.Addr.Lane != "" || r.Addr.Alley != "":
+			k = KindLaneKnown
+		case r.Addr.Suffix != "":
+			k = KindQualified
+		default:
+			k = KindSparseRoad
+			for _, o := range same {
+				if orbgeo.Distance(o.Point, r.Point) <= Thresholds[1] {
+					k = KindOther
+					break
+				}
+			}
+		}
+		if out[k] == nil {
+			out[k] = &KindCount{}
+		}
+		out[k].N++
+		if res.Distance > Thresholds[1] {
+			out[k].Missed++
+		}
+	}
+	return out
+}
+
+// printKinds writes the misses by kind, most missed first in kindOrder's order.
+func printKinds(w io.Writer, kinds map[string]*KindCount) {
+	fmt.Fprintln(w, "    misses (> 30 m) by kind:")
+	for _, k := range kindOrder {
+		if c := kinds[k]; c != nil {
+			fmt.Fprintf(w, "      %-40s %4d of %4d\n", k, c.Missed, c.N)
+		}
+	}
+}
