@@ -799,3 +799,33 @@ func TestGeocodeLaneMouthAnchor(t *testing.T) {
 		t.Errorf("Geocode(建设路48號) at %v is %.0f m from beside 50巷's mouth %v, want ≤ 10 m", got[0].Point, d, want)
 	}
 }
+
+// TestLaneRuleAlongOwnLine checks that a lane the data maps (OSM holds some lanes) but whose
+// numbers are not indexed is placed along its own line from the end at its street: past the
+// setback of the street's houses, 16 times the city's spacing, round the lane's bend — not
+// straight on from the mouth, and not at the lane's middle.
+func TestLaneRuleAlongOwnLine(t *testing.T) {
+	down := 100.0 / 110540 // 100 m south, then east
+	mouth := orb.Point{lon0 + 30*step, lat0}
+	bend := orb.Point{mouth[0], lat0 - down}
+	ds := &data.Dataset{Roads: []*data.Road{
+		{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}},
+		{ID: 2, Name: "建设路30巷", Line: orb.LineString{mouth, bend, {bend[0] + 0.003, bend[1]}}},
+	}}
+	for n := 1; n <= 60; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路30巷16號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+		t.Fatalf("Geocode(建设路30巷16號) = %+v, want a flagged lane_rule answer below 门牌号", got)
+	}
+	// The setback (22 m) and 16 numbers at the street's 10.3 m: 187 m along, 87 m past the bend.
+	setback := orbgeo.Distance(housePoint(30), orb.Point{lon0 + 30*step, lat0})
+	spacing := orbgeo.Distance(housePoint(1), housePoint(3)) / 2
+	east := setback + 16*spacing - 100
+	want := orb.Point{bend[0] + east/orbgeo.Distance(bend, orb.Point{bend[0] + 1, bend[1]}), bend[1]}
+	if d := orbgeo.Distance(got[0].Point, want); d > 10 {
+		t.Errorf("Geocode(建设路30巷16號) is %.0f m from %.0f m along the lane's line, want ≤ 10 m", d, setback+16*spacing)
+	}
+}

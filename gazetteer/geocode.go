@@ -380,6 +380,14 @@ func (g *geocoder) street() {
 				c.Matched = name + c.Number
 			}
 		case s != nil && (len(s.nums) > 0 || len(s.lines) > 0):
+			// A lane known by its line or its alleys' mouths but no number to place by: the
+			// numbering rule, as for a lane the index does not hold.
+			if hasNum && k.lane > 0 {
+				if p, ok := ix.laneRule(k, s, int32(g.number.Num)); ok {
+					c.Point, c.Level, c.Reason, c.Interpolated = p, laneRuleLevel, ReasonLaneRule, true
+					break
+				}
+			}
 			c.Point = s.center
 			if hasNum {
 				c.Reason = ReasonNumberUnknown

@@ -21,11 +21,49 @@ type laneAxis struct {
 	mouth   orb.Point
 	dx, dy  float64
 	setback float64
+	// line is the lane's own line from the mouth when the data has one (OSM maps some lanes):
+	// the axis follows it, and goes on straight past its end.
+	line orb.LineString
 }
 
-// at returns the point m metres along the axis from the mouth.
+// axisAt returns the point m metres along the axis from the mouth.
 func (ix *Index) axisAt(a laneAxis, m float64) orb.Point {
+	if a.line != nil {
+		if n := ix.pl.lineLength(a.line); m <= n {
+			return ix.pl.pointAt(a.line, max(0, m))
+		} else {
+			end, prev := a.line[len(a.line)-1], a.line[len(a.line)-2]
+			ux, uy := ix.unit(prev, end)
+			return orb.Point{end[0] + ux*(m-n)/ix.pl.KX, end[1] + uy*(m-n)/ix.pl.KY}
+		}
+	}
 	return orb.Point{a.mouth[0] + a.dx*m/ix.pl.KX, a.mouth[1] + a.dy*m/ix.pl.KY}
+}
+
+// ownLineAxis returns the axis of lane k along its own line, from the end nearer its parent's
+// lines; false when the lane has no line or the parent none to tell which end is the mouth.
+func (ix *Index) ownLineAxis(k streetKey, parentLines []orb.LineString) (laneAxis, bool) {
+	ls := ix.streets[k]
+	if ls == nil || len(parentLines) == 0 {
+		return laneAxis{}, false
+	}
+	var best orb.LineString
+	bestD := math.Inf(1)
+	for _, l := range ls.lines {
+		if len(l) < 2 || ix.pl.lineLength(l) < 1 {
+			continue
+		}
+		for _, end := range []orb.LineString{l, reversed(l)} {
+			if pos, ok := ix.nearestLine(parentLines, end[0]); ok && pos.dist < bestD {
+				best, bestD = end, pos.dist
+			}
+		}
+	}
+	if best == nil || bestD > maxSideOffset {
+		return laneAxis{}, false
+	}
+	dx, dy := ix.unit(best[0], best[len(best)-1])
+	return laneAxis{mouth: best[0], dx: dx, dy: dy, line: best}, true
 }
 
 // minSideOffset is how far (metres) a house must lie from its street's line for the side it
@@ -42,6 +80,14 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 		return laneAxis{}, false
 	}
 	parent, ps, h, placedN := ix.atParent(k)
+	if a, ok := ix.ownLineAxis(k, ix.parentLines(parent, ps, depth)); ok {
+		if placedN {
+			if pos, ok := ix.nearestLine(ix.parentLines(parent, ps, depth), h.point); ok && pos.dist <= maxSideOffset {
+				a.setback = pos.dist
+			}
+		}
+		return a, true
+	}
 	placedN = placedN && h.reason != ReasonLaneMouth // the lane's own first house, not its mouth
 	hp := h.point
 	var mouth orb.Point
@@ -83,7 +129,7 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 	if dx == 0 && dy == 0 {
 		return laneAxis{}, false
 	}
-	return laneAxis{mouth, dx, dy, setback}, true
+	return laneAxis{mouth: mouth, dx: dx, dy: dy, setback: setback}, true
 }
 
 // siblingSpan is how many numbers along the parent street a sibling lane may leave from and
