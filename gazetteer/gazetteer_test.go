@@ -829,3 +829,24 @@ func TestLaneRuleAlongOwnLine(t *testing.T) {
 		t.Errorf("Geocode(建设路30巷16號) is %.0f m from %.0f m along the lane's line, want ≤ 10 m", d, setback+16*spacing)
 	}
 }
+
+// TestLaneRuleAcrossStreet checks the lane rule on a street with no line and no other lane to
+// lend a direction (a register without road geometry): the lane leaves straight across the
+// street's run from house N, on N's side (the even houses lie south), and 5號 lies five of
+// the city's spacings down it.
+func TestLaneRuleAcrossStreet(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 1; n <= 60; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路20巷5號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+		t.Fatalf("Geocode(建设路20巷5號) = %+v, want a flagged lane_rule answer below 门牌号", got)
+	}
+	spacing := orbgeo.Distance(housePoint(1), housePoint(3)) / 2
+	want := orb.Point{housePoint(20)[0], housePoint(20)[1] - 5*spacing/110540}
+	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
+		t.Errorf("Geocode(建设路20巷5號) is %.0f m from %.0f m south of 20號, want ≤ 5 m", d, 5*spacing)
+	}
+}

@@ -126,10 +126,71 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 		// nearby run alike (a block's lanes are parallel).
 		dx, dy = ix.siblingDirection(k, num)
 	}
+	if dx == 0 && dy == 0 && ps != nil && len(lines) == 0 {
+		// Nor its siblings, and its street has no line: across the street, on N's side, as
+		// the street's houses run there.
+		dx, dy = ix.acrossFrom(ps, num)
+	}
 	if dx == 0 && dy == 0 {
 		return laneAxis{}, false
 	}
 	return laneAxis{mouth: mouth, dx: dx, dy: dy, setback: setback}, true
+}
+
+// acrossSpan is how many numbers either side of a lane's own the street's houses that tell
+// which way the street runs there may lie.
+const acrossSpan = 20
+
+// acrossFrom returns the unit direction (metres east, north) straight across street s at
+// number num, towards num's side: the street's local run is the principal axis of its known
+// houses within acrossSpan numbers, and num's side is where the houses of its parity lie
+// against those of the other. Zero when they do not tell (too few, or both parities on one
+// line).
+func (ix *Index) acrossFrom(s *street, num int32) (float64, float64) {
+	var pts []orb.Point
+	var own []bool
+	var cx, cy float64
+	for _, i := range s.nums {
+		a := &ix.addrs[i]
+		if a.src == nil || ix.hidden.addr(a) || abs32(a.num-num) > acrossSpan {
+			continue
+		}
+		pts = append(pts, a.point)
+		own = append(own, (a.num-num)%2 == 0)
+		cx, cy = cx+a.point[0], cy+a.point[1]
+	}
+	if len(pts) < 3 {
+		return 0, 0
+	}
+	c := orb.Point{cx / float64(len(pts)), cy / float64(len(pts))}
+	var sxx, sxy, syy float64
+	for _, p := range pts {
+		x, y := (p[0]-c[0])*ix.pl.KX, (p[1]-c[1])*ix.pl.KY
+		sxx, sxy, syy = sxx+x*x, sxy+x*y, syy+y*y
+	}
+	th := 0.5 * math.Atan2(2*sxy, sxx-syy)
+	nx, ny := -math.Sin(th), math.Cos(th) // across the run
+	var mine, other float64
+	var nm, no int
+	for i, p := range pts {
+		off := (p[0]-c[0])*ix.pl.KX*nx + (p[1]-c[1])*ix.pl.KY*ny
+		if own[i] {
+			mine, nm = mine+off, nm+1
+		} else {
+			other, no = other+off, no+1
+		}
+	}
+	if nm == 0 || no == 0 {
+		return 0, 0
+	}
+	gap := mine/float64(nm) - other/float64(no)
+	if math.Abs(gap) < minSideOffset {
+		return 0, 0
+	}
+	if gap < 0 {
+		nx, ny = -nx, -ny
+	}
+	return nx, ny
 }
 
 // siblingSpan is how many numbers along the parent street a sibling lane may leave from and

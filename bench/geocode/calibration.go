@@ -32,7 +32,7 @@ func Calibrate(names []string, passes []*Passes) *Calibration {
 	for _, r := range gazetteer.ScoreTable() {
 		row := CalRow{Key: CellKey{r.Level, r.Reason}, Score: r.Score, BySet: make([]Cell, len(passes))}
 		for i, p := range passes {
-			for _, rep := range []*Report{p.HeldOut, p.All, p.Indexed} {
+			for _, rep := range p.real() {
 				if x := rep.Cells[row.Key]; x != nil {
 					row.BySet[i].add(x)
 					row.All.add(x)
@@ -42,6 +42,16 @@ func Calibrate(names []string, passes []*Passes) *Calibration {
 		c.Rows = append(c.Rows, row)
 	}
 	return c
+}
+
+// real returns the passes of real queries: the held-out fifth, the same with every row
+// indexed, the indexed rows, and the lanes left out when the set has lanes.
+func (p *Passes) real() []*Report {
+	reps := []*Report{p.HeldOut, p.All, p.Indexed}
+	if p.LanesOut != nil {
+		reps = append(reps, p.LanesOut)
+	}
+	return reps
 }
 
 func (c *Cell) add(x *Cell) {
@@ -106,8 +116,7 @@ func (c *Calibration) Markdown(w io.Writer, names []string, passes []*Passes) {
 	fmt.Fprint(w, "reason whose number is not the one asked (must be 0).\n\n")
 	fmt.Fprint(w, "| pass | n | ≤10 m | ≤30 m | ≤100 m | exact 门牌 | honesty |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, p := range passes {
-		reps := []*Report{p.HeldOut, p.All, p.Indexed}
-		reps = append(reps, p.Noisy...)
+		reps := append(p.real(), p.Noisy...)
 		for _, r := range reps {
 			fmt.Fprintf(w, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %d |\n", r.Name, r.N,
 				100*r.Share(0), 100*r.Share(1), 100*r.Share(2), 100*r.ExactShare(), r.Dishonest)
@@ -132,9 +141,10 @@ do not edit by hand. ` + "`go test ./bench/geocode`" + ` fails when the score ta
 
 Every answer carries a level and a reason (empty = exact at its level). Each row below is one
 (level, reason): its base score, and how many of the answers with it landed within 10, 30 and
-100 m of the truth, pooled over three real-query passes per set — the held-out fifth geocoded
-against the other four fifths (interpolation), the same fifth with every row indexed, and the
-indexed rows themselves. Rows with at least 30 answers must be ordered alike by score and by
+100 m of the truth, pooled over the real-query passes of each set — the held-out fifth geocoded
+against the other four fifths (interpolation), the same fifth with every row indexed, the
+indexed rows themselves, and (Taipei, Penghu) every lane's rows with the whole lane left out of
+the index, a fifth of the lanes at a time (the lane rule). Rows with at least 30 answers must be ordered alike by score and by
 share within 30 m and within 100 m (2 points slack). Rows with no answers are levels the
 address sets cannot reach (areas, POIs, intersections): their scores follow what they vouch for.
 

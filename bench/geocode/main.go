@@ -57,6 +57,9 @@ type Passes struct {
 	All              *Report
 	// Kinds sorts the held-out rows (and their misses) by kind.
 	Kinds map[string]*KindCount
+	// LanesOut geocodes every lane's rows with the whole lane left out of the index (nil for
+	// a set without lanes).
+	LanesOut *Report
 }
 
 // RunSet evaluates one set.
@@ -83,6 +86,9 @@ func RunSet(s *Set) (*Passes, error) {
 	}
 	p.All = Evaluate(s.Name+" all indexed, held-out rows", all, held, nil)
 	p.Kinds = Kinds(p.HeldOut, in)
+	if p.LanesOut, err = LanesOut(s); err != nil {
+		return nil, err
+	}
 	vs, err := Variants()
 	if err != nil {
 		return nil, err
@@ -125,6 +131,9 @@ func run(shared string, worst int, calibration string) error {
 	for i, p := range passes {
 		p.HeldOut.Print(os.Stdout, worst, true)
 		printKinds(os.Stdout, p.Kinds)
+		if p.LanesOut != nil {
+			p.LanesOut.Print(os.Stdout, worst, true)
+		}
 		p.All.Print(os.Stdout, worst, true)
 		p.Indexed.Print(os.Stdout, worst, true)
 		n, within := 0, 0
