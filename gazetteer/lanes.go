@@ -139,7 +139,7 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 
 // acrossSpan is how many numbers either side of a lane's own the street's houses that tell
 // which way the street runs there may lie.
-const acrossSpan = 20
+const acrossSpan = 60
 
 // acrossFrom returns the unit direction (metres east, north) straight across street s at
 // number num, towards num's side: the street's local run is the principal axis of its known
