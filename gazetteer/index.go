@@ -555,12 +555,28 @@ const entranceMaxNum = 10
 // 门牌 themselves.
 func (ix *Index) addEntrances() {
 	first := map[*street]*addr{}
+	// The houses of every lane, and of the streets they leave, for their projected mouths.
 	houses := map[*street][]int32{}
 	for i := range ix.addrs[:ix.real] {
 		a := &ix.addrs[i]
-		houses[a.street] = append(houses[a.street], int32(i))
+		if a.street.key.lane > 0 && a.street.key.alley == 0 {
+			houses[a.street] = append(houses[a.street], int32(i))
+		}
 		if f := first[a.street]; f == nil || a.num < f.num {
 			first[a.street] = a
+		}
+	}
+	parents := map[*street]bool{}
+	for s := range houses {
+		if p := ix.streets[streetKey{road: s.key.road, section: s.key.section}]; p != nil {
+			parents[p] = true
+		}
+	}
+	if len(parents) > 0 {
+		for i := range ix.addrs[:ix.real] {
+			if a := &ix.addrs[i]; parents[a.street] {
+				houses[a.street] = append(houses[a.street], int32(i))
+			}
 		}
 	}
 	for s, a := range first {
