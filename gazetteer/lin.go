@@ -36,7 +36,7 @@ func linKey(norm string) string {
 		}
 		k -= size
 	}
-	if j-size-k < 3 { // a one-rune name before 里 is no village
+	if utf8.RuneCountInString(norm[k:j-size]) < 2 { // a one-rune name before 里 is no village
 		return ""
 	}
 	return norm[k:i]
