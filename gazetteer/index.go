@@ -625,7 +625,7 @@ func (ix *Index) projectedMouth(s *street, houses map[*street][]int32) (orb.Poin
 	}
 	best, bl := linePos{dist: math.Inf(1)}, orb.LineString(nil)
 	var house *addr
-	for _, i := range houses[s] {
+	for _, i := range ix.nearestByNumber(houses[s], 0, false, mouthHouses) {
 		a := &ix.addrs[i]
 		for _, l := range lines {
 			if len(l) < 2 {
@@ -644,11 +644,8 @@ func (ix *Index) projectedMouth(s *street, houses map[*street][]int32) (orb.Poin
 	// The setback of the parent's houses on the lane's side of the line.
 	var offs []float64
 	if ps != nil {
-		for _, i := range houses[ps] {
+		for _, i := range ix.nearestByNumber(houses[ps], s.key.lane, true, mouthHouses) {
 			a := &ix.addrs[i]
-			if (a.num-s.key.lane)%2 != 0 {
-				continue
-			}
 			p := ix.pl.project(bl, a.point)
 			if p.dist <= maxSideOffset {
 				if o := ix.pl.signedOffset(bl, p, a.point); o*side > 0 {
@@ -663,6 +660,38 @@ func (ix *Index) projectedMouth(s *street, houses map[*street][]int32) (orb.Poin
 		set = offs[len(offs)/2]
 	}
 	return ix.pl.atOffset(bl, best.m, side*set), true
+}
+
+// mouthHouses is how many houses project a lane's mouth: the lane's lowest numbers (nearest
+// its mouth), and the street's numbers of the lane's parity nearest to it (their setback). A
+// few keep the build linear in the number of 门牌.
+const mouthHouses = 4
+
+// nearestByNumber returns up to n of houses (positions in ix.addrs) nearest to num in number, of
+// num's parity only when sameParity is set.
+func (ix *Index) nearestByNumber(houses []int32, num int32, sameParity bool, n int) []int32 {
+	out := make([]int32, 0, n)
+	for _, i := range houses {
+		a := &ix.addrs[i]
+		if sameParity && (a.num-num)%2 != 0 {
+			continue
+		}
+		if len(out) < n {
+			out = append(out, i)
+			continue
+		}
+		// Replace the farthest kept when this one is nearer.
+		far := 0
+		for j := range out {
+			if abs32(ix.addrs[out[j]].num-num) > abs32(ix.addrs[out[far]].num-num) {
+				far = j
+			}
+		}
+		if abs32(a.num-num) < abs32(ix.addrs[out[far]].num-num) {
+			out[far] = i
+		}
+	}
+	return out
 }
 
 // defaultSetback is how far (metres) from a street's line its houses lie when none of that
