@@ -150,9 +150,13 @@ func (ix *Index) acrossFrom(s *street, num int32) (float64, float64) {
 	var pts []orb.Point
 	var own []bool
 	var cx, cy float64
-	for _, i := range s.nums {
+	from, _ := s.find(ix, num-acrossSpan, "")
+	for _, i := range s.nums[from:] {
 		a := &ix.addrs[i]
-		if a.src == nil || ix.hidden.addr(a) || abs32(a.num-num) > acrossSpan {
+		if a.num > num+acrossSpan {
+			break
+		}
+		if a.src == nil || ix.hidden.addr(a) {
 			continue
 		}
 		pts = append(pts, a.point)
