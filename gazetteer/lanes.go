@@ -88,11 +88,13 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 		}
 		return a, true
 	}
-	placedN = placedN && h.reason != ReasonLaneMouth // the lane's own first house, not its mouth
 	hp := h.point
 	var mouth orb.Point
 	var dx, dy, setback float64
 	lines := ix.parentLines(parent, ps, depth)
+	// At N, an entry stands for the lane's mouth: projected onto a street with a line
+	// (addEntrances), else the lane's own first house, not its mouth.
+	placedN = placedN && (h.reason != ReasonLaneMouth || len(lines) > 0)
 	switch pos, ok := ix.nearestLine(lines, hp); {
 	case placedN && ok && pos.dist <= maxSideOffset:
 		mouth, setback = pos.at, pos.dist
