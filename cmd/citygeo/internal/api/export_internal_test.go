@@ -23,3 +23,6 @@ func HandleForTest(s *Server, r Route) { s.handle(r) }
 
 // DataJSONForTest is dataJSON, for comparing it with gin's c.Data.
 func DataJSONForTest(c *gin.Context, body []byte) { dataJSON(c, body) }
+
+// WritesLinesWhole reports whether s writes its access lines through a LineHandler.
+func WritesLinesWhole(s *Server) bool { return s.lines != nil }

@@ -122,6 +122,10 @@ func (s *Server) observe() gin.HandlerFunc {
 		if !s.log.Enabled(c.Request.Context(), level) {
 			return // a handler that drops the level: build no record for it
 		}
+		if s.lines != nil {
+			writeAccessLine(s.lines, level, c, id, method, route, st, float64(dur.Microseconds())/1e3)
+			return
+		}
 		attrs := []slog.Attr{
 			slog.String("request_id", id), slog.String("method", method), slog.String("route", route),
 			slog.String("path", c.Request.URL.Path), slog.Int("status", st), slog.Int("bytes", max(c.Writer.Size(), 0)),
