@@ -38,6 +38,9 @@ type Located struct {
 	gridRef  GridRef
 	areaRefs [3]data.AreaRef
 	depts    []data.DeptRef // what the components' Department pointers point at
+	// chain is the JSON of Community, Street and District that LocateInto found written
+	// (Snapshot.chainJSON); nil: AppendJSON writes them field by field.
+	chain []byte
 }
 
 // GridRef is a grid in an answer.

@@ -43,6 +43,7 @@ func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q g
 			out.District = &out.areaRefs[i]
 		}
 	}
+	out.chain = s.chainJSON(loc.Community, loc.Street, loc.District)
 	if q.K > 0 {
 		buf = s.Nearest(p, q, buf[:0])
 		for _, n := range buf {
@@ -101,9 +102,13 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = appendAreaRef(b, `,"community":`, l.Community)
-	b = appendAreaRef(b, `,"street":`, l.Street)
-	b = appendAreaRef(b, `,"district":`, l.District)
+	if l.chain != nil {
+		b = append(b, l.chain...)
+	} else {
+		b = appendAreaRef(b, `,"community":`, l.Community)
+		b = appendAreaRef(b, `,"street":`, l.Street)
+		b = appendAreaRef(b, `,"district":`, l.District)
+	}
 	b = append(b, `,"components":`...)
 	if l.Components == nil {
 		b = append(b, "null"...)
