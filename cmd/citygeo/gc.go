@@ -14,8 +14,8 @@ import (
 // A served city's heap is almost all its immutable snapshot (1.1 GB for 100k grids and 2M
 // components), and every cycle marks all of it: about 2 s of CPU for that city on one core,
 // however little is garbage. Requests add little that lives but much that does not: net/http
-// alone allocates ~2.2 KB to read and answer a GET (an empty gin handler too; citygeo's locate
-// adds nothing, TestLocateAllocatesNothing), so cycles come at a rate set by the headroom the
+// alone allocates ~2.3 KB to read and answer a GET (an empty gin handler too; citygeo's locate
+// adds nothing, TestLocateAllocatesNothing, BenchmarkOverTCP), so cycles come at a rate set by the headroom the
 // heap is given. Go's default of 100 gives it the snapshot's size again: RSS creeps from ~1.4 GB
 // when ready to ~2.3 GB under load, and a fold or import that builds a second snapshot beside
 // the first doubles that. At 25 the heap stays within a quarter of the snapshot, a cycle every
