@@ -15,11 +15,12 @@ import (
 // components), and every cycle marks all of it: about 2 s of CPU for that city on one core,
 // however little is garbage. Requests add little that lives but much that does not: net/http
 // alone allocates ~2.3 KB to read and answer a GET (an empty gin handler too; citygeo's locate
-// adds nothing, TestLocateAllocatesNothing, BenchmarkOverTCP), so cycles come at a rate set by the headroom the
-// heap is given. Go's default of 100 gives it the snapshot's size again: RSS creeps from ~1.4 GB
-// when ready to ~2.3 GB under load, and a fold or import that builds a second snapshot beside
-// the first doubles that. At 25 the heap stays within a quarter of the snapshot, a cycle every
-// ~300 MB allocated (README, Collector: the measured trade of cycles against RSS).
+// adds nothing: TestLocateAllocatesNothing, BenchmarkOverTCP), so cycles come at a rate set by
+// the headroom the heap is given. Go's default of 100 gives it the snapshot's size again: RSS
+// creeps from ~1.4 GB when ready to ~2.3 GB under load, and a fold or import that builds a
+// second snapshot beside the first doubles that. At 25 the heap stays within a quarter of the
+// snapshot, a cycle every ~300 MB allocated (README, Collector while serving: the measured trade
+// of cycles against RSS, throughput and p99).
 const serveGCPercent = 25
 
 // gcPolicy is how serve sets the collector once its first snapshot is built.
@@ -34,7 +35,7 @@ type gcPolicy struct {
 //     collector runs only as the heap nears it (GOGC off): the fewest cycles that budget
 //     allows, which is what a big immutable heap wants (each cycle marks all of it). RSS then
 //     grows to about the budget under load; size it to the VM, leaving room for the tile cache,
-//     the page cache and a rebuild's second snapshot (README, Collector);
+//     the page cache and a rebuild's second snapshot (README, Collector while serving);
 //   - neither: serveGCPercent, so RSS stays near the snapshot without any setting.
 func serveGCPolicy(getenv func(string) string) gcPolicy {
 	switch {
