@@ -37,6 +37,10 @@ type Located struct {
 	// locating into a reused Located allocates nothing.
 	gridRef  GridRef
 	areaRefs [3]data.AreaRef
+	depts    []data.DeptRef // what the components' Department pointers point at
+	// chain is the JSON of Community, Street and District that LocateInto found written
+	// (Snapshot.chainJSON); nil: AppendJSON writes them field by field.
+	chain []byte
 }
 
 // GridRef is a grid in an answer.
@@ -77,21 +81,26 @@ func (s *Snapshot) Locate(given, p orb.Point, crs geo.CRS, q geo.NearestQuery, b
 	if q.K > 0 {
 		buf = s.Nearest(p, q, buf[:0])
 		for _, n := range buf {
-			out.Components = append(out.Components, nearComponent(n, crs))
+			out.Components = append(out.Components, nearComponent(n, crs, new(data.DeptRef)))
 		}
 	}
 	return out, buf
 }
 
-func nearComponent(n geo.Neighbor, crs geo.CRS) NearComponent {
+// nearComponent is n as an answer names it; dept, when not nil, receives the responsible
+// department, which the answer then points at (nil: LocateInto places it itself).
+func nearComponent(n geo.Neighbor, crs geo.CRS, dept *data.DeptRef) NearComponent {
 	c := n.Component
 	nc := NearComponent{ID: c.ID, Class: c.Class(), Name: c.Name, Status: string(c.Status),
 		DistanceM: RoundM(n.Distance), Bearing: math.Round(n.Bearing), Direction: geo.Direction(n.Bearing)}
 	if cl, ok := data.CatalogFor(c.Scheme).Class(c.Class()); ok {
 		nc.ClassName = cl.Name
 	}
-	if d, _, ok := c.Responsible(); ok {
-		nc.Department = &d
+	if dept != nil {
+		if d, _, ok := c.Responsible(); ok {
+			*dept = d
+			nc.Department = dept
+		}
 	}
 	if c.Geometry != nil {
 		nc.Point = PointIn(data.Anchor(c.Geometry), crs)

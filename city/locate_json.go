@@ -14,14 +14,14 @@ import (
 // out's previous contents are overwritten, ID included; its references are valid until out is
 // reused.
 func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
-	loc := s.Geo.Locate(p)
+	loc := s.place(p) // the grids as served: an edited grid answers at once
 	comps := out.Components[:0]
 	if comps == nil {
 		comps = []NearComponent{}
 	}
 	*out = Located{Version: s.Version(), CRS: crs, Point: LngLat{Lng: given[0], Lat: given[1]}, Outside: loc.Outside,
 		Snapped: loc.Snapped, SnapDist: RoundM(loc.SnapDistance), Components: comps,
-		gridRef: GridRef{}, areaRefs: [3]data.AreaRef{}}
+		gridRef: GridRef{}, areaRefs: [3]data.AreaRef{}, depts: out.depts[:0]}
 	if loc.Outside {
 		out.Message = "the point is outside the city's grids and areas"
 	}
@@ -43,10 +43,19 @@ func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q g
 			out.District = &out.areaRefs[i]
 		}
 	}
+	out.chain = s.chainJSON(loc.Community, loc.Street, loc.District)
 	if q.K > 0 {
 		buf = s.Nearest(p, q, buf[:0])
 		for _, n := range buf {
-			out.Components = append(out.Components, nearComponent(n, crs))
+			nc := nearComponent(n, crs, nil)
+			if d, _, ok := n.Component.Responsible(); ok {
+				// The department lives in out, as the grid does: a pointer to a fresh
+				// DeptRef would cost an allocation per component. A grown slice leaves the
+				// earlier pointers on the old array, which keeps their values.
+				out.depts = append(out.depts, d)
+				nc.Department = &out.depts[len(out.depts)-1]
+			}
+			out.Components = append(out.Components, nc)
 		}
 	}
 	return buf
@@ -93,9 +102,13 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = appendAreaRef(b, `,"community":`, l.Community)
-	b = appendAreaRef(b, `,"street":`, l.Street)
-	b = appendAreaRef(b, `,"district":`, l.District)
+	if l.chain != nil {
+		b = append(b, l.chain...)
+	} else {
+		b = appendAreaRef(b, `,"community":`, l.Community)
+		b = appendAreaRef(b, `,"street":`, l.Street)
+		b = appendAreaRef(b, `,"district":`, l.District)
+	}
 	b = append(b, `,"components":`...)
 	if l.Components == nil {
 		b = append(b, "null"...)

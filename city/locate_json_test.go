@@ -34,7 +34,7 @@ func TestLocatedAppendJSON(t *testing.T) {
 	crss := []geo.CRS{geo.WGS84, geo.CGCS2000, geo.GCJ02, geo.BD09}
 	var into city.Located
 	var buf, buf2 []geo.Neighbor
-	outside, withGrid, withComps := 0, 0, 0
+	outside, withGrid, withComps, chained := 0, 0, 0, 0
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
 			for i := range 400 {
@@ -58,6 +58,9 @@ func TestLocatedAppendJSON(t *testing.T) {
 				if got := into.AppendJSON(nil); string(got) != string(want) {
 					t.Fatalf("point %d: LocateInto\n got %s\nwant %s", i, got, want)
 				}
+				if city.ChainWritten(&into) {
+					chained++
+				}
 				switch {
 				case loc.Outside:
 					outside++
@@ -70,8 +73,8 @@ func TestLocatedAppendJSON(t *testing.T) {
 			}
 		})
 	}
-	if outside == 0 || withGrid == 0 || withComps == 0 {
-		t.Errorf("the points cover too little: %d outside, %d in a grid, %d with components", outside, withGrid, withComps)
+	if outside == 0 || withGrid == 0 || withComps == 0 || chained < withGrid/2 {
+		t.Errorf("the points cover too little: %d outside, %d in a grid (%d with a written area chain), %d with components", outside, withGrid, chained, withComps)
 	}
 }
 

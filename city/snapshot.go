@@ -35,6 +35,7 @@ type Snapshot struct {
 	// logSeq is the last change of the store's log the snapshot has read (its version's end,
 	// then what FollowChanges read after it, served or not); guarded by City.mu.
 	logSeq int64
+	chains areaChains // the locate answers' area chains, written once (locate_areas.go)
 }
 
 // Options tunes the indexes built for a snapshot. The zero value is the default.

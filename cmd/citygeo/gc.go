@@ -8,28 +8,60 @@ import (
 	"strconv"
 )
 
-// serveGCPercent is the collector's target (GOGC) while serving.
+// serveGCPercent is the collector's target (GOGC) while serving when the environment names no
+// budget.
 //
 // A served city's heap is almost all its immutable snapshot (1.1 GB for 100k grids and 2M
-// components) and requests add little that lives, so Go's default of 100 lets the heap grow to
-// twice the snapshot between cycles: RSS creeps from ~1.3 GB when ready towards 2.5 GB under
-// load, and a fold or import that builds a second snapshot beside the first doubles that, for no
-// gain. At 25 the heap stays within a quarter of the snapshot, for a cycle every ~300 MB
-// allocated (README, Memory: the measurements behind the choice).
+// components), and every cycle marks all of it: about 2 s of CPU for that city on one core,
+// however little is garbage. Requests add little that lives but much that does not: net/http
+// alone allocates ~2.3 KB to read and answer a GET (an empty gin handler too; citygeo's locate
+// adds nothing: TestLocateAllocatesNothing, BenchmarkOverTCP), so cycles come at a rate set by
+// the headroom the heap is given. Go's default of 100 gives it the snapshot's size again: RSS
+// creeps from ~1.4 GB when ready to ~2.3 GB under load, and a fold or import that builds a
+// second snapshot beside the first doubles that. At 25 the heap stays within a quarter of the
+// snapshot, a cycle every ~300 MB allocated (README, Collector while serving: the measured trade
+// of cycles against RSS, throughput and p99).
 const serveGCPercent = 25
+
+// gcPolicy is how serve sets the collector once its first snapshot is built.
+type gcPolicy struct {
+	percent int    // the GOGC to set; 0: leave the runtime's (the environment's GOGC)
+	why     string // for the log line
+}
+
+// serveGCPolicy chooses the collector's setting from the environment:
+//   - GOGC set: it wins, as the runtime already applies it;
+//   - GOMEMLIMIT set and no GOGC: the operator has given the process a memory budget, so the
+//     collector runs only as the heap nears it (GOGC off): the fewest cycles that budget
+//     allows, which is what a big immutable heap wants (each cycle marks all of it). RSS then
+//     grows to about the budget under load; size it to the VM, leaving room for the tile cache,
+//     the page cache and a rebuild's second snapshot (README, Collector while serving);
+//   - neither: serveGCPercent, so RSS stays near the snapshot without any setting.
+func serveGCPolicy(getenv func(string) string) gcPolicy {
+	switch {
+	case getenv("GOGC") != "":
+		return gcPolicy{why: "GOGC from the environment"}
+	case getenv("GOMEMLIMIT") != "":
+		return gcPolicy{percent: -1, why: "GOMEMLIMIT from the environment: collect only as the heap nears it"}
+	}
+	return gcPolicy{percent: serveGCPercent, why: "default: heap within a quarter of the snapshot"}
+}
 
 // tuneServeGC sets the collector for serving, once the first snapshot is built: the loading's
 // garbage goes back to the OS at once (RSS starts near the live heap instead of the load's peak,
-// which the runtime would otherwise keep for minutes), then GOGC becomes serveGCPercent unless
-// the environment sets GOGC; so loading itself runs at the default, where it is fastest.
-// GOMEMLIMIT in the environment applies throughout, as the runtime reads it: about 1.2 times
-// the live heap logged here, plus the tile cache, holds RSS there under load (README, Memory).
+// which the runtime would otherwise keep for minutes), then serveGCPolicy applies; so loading
+// itself runs at the runtime's setting, where it is fastest. GOMEMLIMIT in the environment
+// applies throughout, as the runtime reads it.
 func tuneServeGC(log *slog.Logger) {
 	debug.FreeOSMemory()
+	p := serveGCPolicy(os.Getenv)
 	gogc := os.Getenv("GOGC")
-	if gogc == "" {
-		debug.SetGCPercent(serveGCPercent)
-		gogc = strconv.Itoa(serveGCPercent)
+	if p.percent != 0 {
+		debug.SetGCPercent(p.percent)
+		gogc = strconv.Itoa(p.percent)
+		if p.percent < 0 {
+			gogc = "off"
+		}
 	}
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live)
@@ -37,5 +69,5 @@ func tuneServeGC(log *slog.Logger) {
 	if live[0].Value.Kind() == metrics.KindUint64 {
 		mb = live[0].Value.Uint64() >> 20
 	}
-	log.Info("collector set for serving", "GOGC", gogc, "GOMEMLIMIT", os.Getenv("GOMEMLIMIT"), "live_heap_mb", mb)
+	log.Info("collector set for serving", "GOGC", gogc, "GOMEMLIMIT", os.Getenv("GOMEMLIMIT"), "why", p.why, "live_heap_mb", mb)
 }

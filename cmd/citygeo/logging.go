@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/term"
+
+	"citygeo/cmd/citygeo/internal/api"
 )
 
 // newLogger returns the process logger: JSON lines (one object a line, for a log collector) or
@@ -24,7 +26,7 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	if format == "text" {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(api.NewJSONLog(w, opts))
 }
 
 // isTerminal reports whether w is a terminal.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"citygeo/cmd/citygeo/internal/config"
@@ -30,29 +31,44 @@ func httpServer(cfg config.HTTP, h http.Handler, tr *connTracker) *http.Server {
 // arriving or being answered. http.Server.Shutdown alone is not enough: it closes at once every
 // connection it sees as idle, including kept-alive ones whose next request has been sent but not
 // yet read, and those clients get an empty reply.
+//
+// Every request moves its connection to active and back to idle, so tracking is on the hot path
+// of every request: a connection's state is an atomic of its own, found in a sync.Map that
+// changes only when a connection opens or closes, so requests on different connections never
+// wait for each other here (a mutex here was the one contended lock of a loaded server at 64
+// connections: goroutines parked on it while its holder was descheduled).
 type connTracker struct {
-	mu      sync.Mutex
-	conns   map[net.Conn]connState
-	changed time.Time // last state change of any connection
+	conns   sync.Map     // net.Conn → *connEntry
+	changed atomic.Int64 // unix nanoseconds of the last state change of any connection
 }
 
-type connState struct {
-	state http.ConnState
-	since time.Time
+// connEntry is one connection's state and when it entered it.
+type connEntry struct {
+	state atomic.Int32 // http.ConnState
+	since atomic.Int64 // unix nanoseconds
 }
 
-func newConnTracker() *connTracker { return &connTracker{conns: map[net.Conn]connState{}} }
+func newConnTracker() *connTracker { return &connTracker{} }
 
 func (t *connTracker) track(c net.Conn, s http.ConnState) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	t.changed = now
-	if s == http.StateClosed || s == http.StateHijacked {
-		delete(t.conns, c)
+	now := time.Now().UnixNano()
+	t.changed.Store(now)
+	switch s {
+	case http.StateClosed, http.StateHijacked:
+		t.conns.Delete(c)
+		return
+	case http.StateNew:
+		e := &connEntry{}
+		e.state.Store(int32(s))
+		e.since.Store(now)
+		t.conns.Store(c, e)
 		return
 	}
-	t.conns[c] = connState{s, now}
+	if v, ok := t.conns.Load(c); ok {
+		e := v.(*connEntry)
+		e.state.Store(int32(s))
+		e.since.Store(now)
+	}
 }
 
 // newConnGrace is how long a new connection that has sent no request yet counts as busy: a
@@ -63,14 +79,19 @@ const newConnGrace = 2 * time.Second
 // busy returns the connections reading or answering a request (or just opened), and when any
 // connection last changed state.
 func (t *connTracker) busy(now time.Time) (n int, changed time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, cs := range t.conns {
-		if cs.state == http.StateActive || (cs.state == http.StateNew && now.Sub(cs.since) < newConnGrace) {
+	t.conns.Range(func(_, v any) bool {
+		e := v.(*connEntry)
+		switch http.ConnState(e.state.Load()) {
+		case http.StateActive:
 			n++
+		case http.StateNew:
+			if now.Sub(time.Unix(0, e.since.Load())) < newConnGrace {
+				n++
+			}
 		}
-	}
-	return n, t.changed
+		return true
+	})
+	return n, time.Unix(0, t.changed.Load())
 }
 
 // drainOptions bound a graceful shutdown.

@@ -3,6 +3,8 @@ package api
 import (
 	"slices"
 	"strings"
+
+	"github.com/gin-gonic/gin"
 )
 
 // PlaceWrites lists placeWrites for the external tests, sorted.
@@ -18,3 +20,9 @@ func PlaceWrites() []string {
 // HandleForTest registers r behind the same middlewares as the route table's, so benchmarks
 // can weigh the stack with an empty handler.
 func HandleForTest(s *Server, r Route) { s.handle(r) }
+
+// DataJSONForTest is dataJSON, for comparing it with gin's c.Data.
+func DataJSONForTest(c *gin.Context, body []byte) { dataJSON(c, body) }
+
+// WritesLinesWhole reports whether s writes its access lines through a LineHandler.
+func WritesLinesWhole(s *Server) bool { return s.lines != nil }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -20,7 +19,8 @@ type locateQuery struct {
 	geo.NearestQuery
 }
 
-func parseLocateQuery(q Query) (locateQuery, error) {
+// parseLocateQuery reads k, radius and class; generic for ParsePoint's reason.
+func parseLocateQuery[Q Query](q Q) (locateQuery, error) {
 	k, err := ParseInt("k", q.Query("k"), city.DefaultLocateK, 0, city.MaxLocateK)
 	if err != nil {
 		return locateQuery{}, err
@@ -68,7 +68,7 @@ func (s *Server) handleLocate(c *gin.Context) {
 	defer lb.release()
 	lb.near = snap.LocateInto(&lb.loc, given, p, crs, q.NearestQuery, lb.near)
 	lb.out = lb.loc.AppendJSON(lb.out[:0])
-	c.Data(http.StatusOK, "application/json; charset=utf-8", lb.out)
+	dataJSON(c, lb.out)
 }
 
 // BatchPoint is one item of a locate batch.

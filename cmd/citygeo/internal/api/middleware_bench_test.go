@@ -15,7 +15,8 @@ import (
 )
 
 // BenchmarkStack weighs the middleware stack (request id, metrics, recovery, CORS, auth, rate
-// limit, area guard; access log off, then on as serve has it by default) against bare gin: an empty handler
+// limit, area guard; access log off, then on as serve has it by default, then through slog's own
+// JSON handler) against bare gin: an empty handler
 // on gin.New() and on the real router, then the point → grid and nearest-lamp routes. Requests
 // are built once and the writer discards, so allocs/op is the server's alone; cpu-ns/op is the
 // process's CPU time per request, the figure a busy machine does not move.
@@ -23,10 +24,14 @@ func BenchmarkStack(b *testing.B) {
 	srv, ds := newSampleServer(b)
 	empty := func(c *gin.Context) { c.Data(http.StatusOK, "application/json; charset=utf-8", []byte("{}")) }
 	api.HandleForTest(srv, api.Route{Method: "GET", Path: "/empty", Access: api.Read, Handle: empty})
-	// serve's default: an access log line per request, JSON, here to io.Discard
-	logged := api.New(api.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), AccessLog: true})
+	// serve's default: an access log line per request, JSON (api.NewJSONLog), here to io.Discard;
+	// and the same line built as a slog record by slog's own JSON handler
+	logged := api.New(api.Options{Logger: slog.New(api.NewJSONLog(io.Discard, nil)), AccessLog: true})
 	logged.Swap(srv.Current())
 	api.HandleForTest(logged, api.Route{Method: "GET", Path: "/empty", Access: api.Read, Handle: empty})
+	viaSlog := api.New(api.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), AccessLog: true})
+	viaSlog.Swap(srv.Current())
+	api.HandleForTest(viaSlog, api.Route{Method: "GET", Path: "/empty", Access: api.Read, Handle: empty})
 	gin.SetMode(gin.ReleaseMode)
 	bare := gin.New()
 	bare.GET("/empty", empty)
@@ -53,6 +58,7 @@ func BenchmarkStack(b *testing.B) {
 		{"nearest lamp", srv.Handler(), points("k=1&class=0118")},
 		{"access log/empty", logged.Handler(), emptyReq},
 		{"access log/locate grid", logged.Handler(), points("k=0")},
+		{"access log through slog/empty", viaSlog.Handler(), emptyReq},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			w := &discardWriter{h: http.Header{}}

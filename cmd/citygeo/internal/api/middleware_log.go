@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,8 +25,10 @@ const RequestIDHeader = "X-Request-Id"
 
 // requestID returns the client's id when it is short and plain (letters, digits, - _ . : / + =),
 // so a log line never carries a client's control characters or a megabyte of header, and a
-// fresh random one otherwise.
-func requestID(in string) string {
+// fresh random one otherwise; as the header map holds it, a slice of one value. A fresh id
+// comes from a block of ids made together (freshIDs), so the answer's X-Request-Id costs no
+// allocation of its own.
+func requestID(in string) []string {
 	if n := len(in); n > 0 && n <= 128 {
 		ok := true
 		for i := 0; i < n && ok; i++ {
@@ -34,17 +37,50 @@ func requestID(in string) string {
 				b == '-' || b == '_' || b == '.' || b == ':' || b == '/' || b == '+' || b == '='
 		}
 		if ok {
-			return in
+			return []string{in}
 		}
 	}
-	var b [16]byte
-	for i, v := 0, rand.Uint64(); i < len(b); i, v = i+1, v>>4 {
-		b[i] = hexDigits[v&0xF]
+	blk, _ := freshIDs.Get().(*idBlock)
+	if blk == nil || blk.next == idsPerBlock {
+		blk = newIDBlock()
 	}
-	return string(b[:])
+	v := blk.values[blk.next : blk.next+1 : blk.next+1] // capacity one: an Add copies
+	blk.next++
+	freshIDs.Put(blk)
+	return v
 }
 
 const hexDigits = "0123456789abcdef"
+
+// idsPerBlock is how many fresh request ids are made at once: two allocations (the text and
+// the header values) for this many requests instead of two for each.
+const idsPerBlock = 256
+
+// idBlock is a run of fresh random request ids, 16 hex digits each, handed out in order. A
+// block is used by one request at a time (freshIDs hands it out and takes it back); the ids
+// it gave stay valid, as strings, however long their answers or log lines keep them.
+type idBlock struct {
+	values []string
+	next   int
+}
+
+// freshIDs keeps the blocks being handed out, about one per processor.
+var freshIDs sync.Pool
+
+func newIDBlock() *idBlock {
+	var text [idsPerBlock * 16]byte
+	for i := 0; i < len(text); i += 16 {
+		for j, v := 0, rand.Uint64(); j < 16; j, v = j+1, v>>4 {
+			text[i+j] = hexDigits[v&0xF]
+		}
+	}
+	all := string(text[:])
+	blk := &idBlock{values: make([]string, idsPerBlock)}
+	for i := range blk.values {
+		blk.values[i] = all[i*16 : i*16+16]
+	}
+	return blk
+}
 
 // requestIDOf returns the id observe gave the request: the answer's X-Request-Id (kept there
 // rather than in the context's keys, whose map gin would make for every request).
@@ -56,8 +92,9 @@ func requestIDOf(c *gin.Context) string { return c.Writer.Header().Get(RequestID
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		id := requestID(c.Request.Header.Get(RequestIDHeader))
-		c.Writer.Header()[RequestIDHeader] = []string{id} // canonical already: Set would check
+		idValue := requestID(c.Request.Header.Get(RequestIDHeader))
+		id := idValue[0]
+		c.Writer.Header()[RequestIDHeader] = idValue // canonical already: Set would check
 		if s.draining.Load() {
 			c.Header("Connection", "close") // net/http closes the connection after this answer
 		}
@@ -84,6 +121,10 @@ func (s *Server) observe() gin.HandlerFunc {
 		}
 		if !s.log.Enabled(c.Request.Context(), level) {
 			return // a handler that drops the level: build no record for it
+		}
+		if s.lines != nil {
+			writeAccessLine(s.lines, level, c, id, method, route, st, float64(dur.Microseconds())/1e3)
+			return
 		}
 		attrs := []slog.Attr{
 			slog.String("request_id", id), slog.String("method", method), slog.String("route", route),

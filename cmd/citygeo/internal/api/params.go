@@ -66,8 +66,9 @@ func parseFloat(field, s string, min, max float64) (float64, error) {
 }
 
 // ParsePoint reads lng, lat and crs from q and returns the point in the requested CRS and the
-// same point converted to CGCS2000.
-func ParsePoint(q Query) (given, cgcs orb.Point, crs geo.CRS, err error) {
+// same point converted to CGCS2000. It is generic so that a RawQuery, a string, is read
+// without being boxed into an interface (an allocation on every point → grid request).
+func ParsePoint[Q Query](q Q) (given, cgcs orb.Point, crs geo.CRS, err error) {
 	lng, err := parseFloat("lng", q.Query("lng"), -180, 180)
 	if err != nil {
 		return

@@ -93,6 +93,7 @@ type Server struct {
 	maxUpload     int64
 	build         buildinfo.Info
 	accessLog     bool
+	lines         LineHandler // the logger's handler when it takes access lines whole; nil: through slog
 	corsCfg       CORS
 	metrics       *metrics
 	byToken       *limiterSet // nil: no per-token limit
@@ -143,6 +144,7 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.lines, _ = s.log.Handler().(LineHandler)
 	if s.city == nil {
 		s.city = city.New(nil, city.Options{}, s.log)
 	}
