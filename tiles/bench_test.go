@@ -66,6 +66,29 @@ func BenchmarkGridsZ15(b *testing.B) {
 	reportPercentiles(b, lat)
 }
 
+// BenchmarkGridsZ15Served is the grids tile as `serve --tile-cache-mb 0` builds it: through
+// a Tiler whose cache is off, the tile released once served, no gzip asked.
+func BenchmarkGridsZ15Served(b *testing.B) {
+	ds, ix := bigCity(b)
+	ts := z15Tiles(ds)
+	tr := tiles.NewTiler(ix, tiles.NewCacheOff(), tiles.Options{})
+	layers := []string{tiles.LayerGrids}
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t := ts[i%len(ts)]
+		t0 := time.Now()
+		tl, err := tr.TileLayers(tiles.SetCity, int(t.Z), int(t.X), int(t.Y), layers)
+		lat = append(lat, time.Since(t0))
+		if err != nil || tl.Empty {
+			b.Fatal(err, tl)
+		}
+		tl.Release()
+	}
+	reportPercentiles(b, lat)
+}
+
 // reportPercentiles adds p50 and p99 latency to the benchmark output.
 func reportPercentiles(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)

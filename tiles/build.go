@@ -208,19 +208,31 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 	}
 	detail := z >= r.DetailZoom
 	_, labels := ruleAt(LayerGrids, "label", z)
-	add := func(f *gridF) {
-		mark := len(tp.parts)
-		tp.polygon(f.poly)
-		parts := tp.partsFrom(mark)
-		if len(parts) == 0 {
-			return
+	memo := z == memoZoom
+	// add adds grid f, the base grid at i of the index or an edited one (i < 0).
+	add := func(f *gridF, i int32) {
+		var parts [][]ipt
+		geom, ok := []byte(nil), false
+		if memo && i >= 0 {
+			geom, ok = ix.memo.lookup(i, tp.tile.X, tp.tile.Y)
+		}
+		if ok {
+			if len(geom) == 0 {
+				return
+			}
+		} else {
+			mark := len(tp.parts)
+			tp.polygon(f.poly)
+			if parts = tp.partsFrom(mark); len(parts) == 0 {
+				return
+			}
 		}
 		m := len(tp.tags)
 		tp.tags = append(tp.tags, Str("code", f.g.Code))
 		if detail {
 			tp.tags = append(tp.tags, Str("community", f.g.Community), Double("area", roundTo(f.g.AreaM2, 1)))
 		}
-		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tp.tagsFrom(m), prio: prio(f.id)})
+		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, geom: geom, tags: tp.tagsFrom(m), prio: prio(f.id)})
 		if p, ok := tp.point(f.label); ok && labels {
 			m := len(tp.tags)
 			tp.tags = append(tp.tags, Str("code", f.g.Code), Str("kind", "label"))
@@ -229,7 +241,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 	}
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.g.Code) {
-			add(f)
+			add(f, i)
 		}
 		return true
 	})
@@ -238,7 +250,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
 			// hash collision (NewIndex) is not redone for it.
 			if f, ok := worldGrid(g); ok && wb.Intersects(f.poly.Bound()) {
-				add(&f)
+				add(&f, -1)
 			}
 		})
 	}

@@ -66,6 +66,7 @@ type feature struct {
 	id    uint64
 	typ   uint8
 	parts [][]ipt
+	geom  []byte // instead of parts: the geometry already encoded, packed (gridMemo)
 	tags  []Tag
 	prio  uint64 // thinning order: lower survives
 }
@@ -82,7 +83,7 @@ type feature struct {
 //     (FeatureID), which MapLibre needs to match features across tiles.
 //   - Attributes: orb reads a geojson.Properties map per feature, sorts its keys for every
 //     feature and fails on types it does not know; here a feature has typed Tags in a fixed
-//     order (the first of a repeated key wins) and values dedupe through a comparable Value.
+//     order (the first of a repeated key wins) and values dedupe by kind and value.
 //   - Allocation: orb builds a gogo/protobuf message tree (a pointer per value) and then
 //     marshals it; this appends wire bytes directly, which matters because encodeTile encodes
 //     a tile again each time it thins an oversized layer. It also keeps the deprecated
@@ -93,14 +94,16 @@ type feature struct {
 // output, sizes first: encodeTile runs once per uncached tile, so it allocates nothing once
 // its buffers and maps have grown to a tile's size.
 type layerEnc struct {
-	name   string
-	keys   []string
-	keyIdx map[string]uint32
-	vals   []Value
-	valIdx map[Value]uint32
-	feats  []byte
-	tags   []uint32
-	geom   []uint32
+	name  string
+	keys  []string // few per layer: found by a scan, cheaper than hashing
+	vals  []Value
+	strs  map[string]uint32 // index into vals of each string value
+	ints  map[int64]uint32
+	dbls  map[float64]uint32 // keyed by value, as Values compare: -0 is 0, NaN never equal
+	bools [2]uint32          // index+1 of false and true; 0: not yet
+	feats []byte
+	tags  []uint32
+	geom  []uint32
 }
 
 // maxKeptValues is the number of distinct values above which reset makes new maps rather than
@@ -111,13 +114,62 @@ const maxKeptValues = 4096
 // reset empties l for a layer called name.
 func (l *layerEnc) reset(name string) {
 	l.name = name
-	if l.keyIdx == nil || len(l.valIdx) > maxKeptValues {
-		l.keyIdx, l.valIdx = map[string]uint32{}, map[Value]uint32{}
+	if l.strs == nil || len(l.vals) > maxKeptValues {
+		l.strs, l.ints, l.dbls = map[string]uint32{}, map[int64]uint32{}, map[float64]uint32{}
 	} else {
-		clear(l.keyIdx)
-		clear(l.valIdx)
+		clear(l.strs)
+		clear(l.ints)
+		clear(l.dbls)
 	}
+	l.bools = [2]uint32{}
 	l.keys, l.vals, l.feats = l.keys[:0], l.vals[:0], l.feats[:0]
+}
+
+// keyIndex returns the index of key k, adding it.
+func (l *layerEnc) keyIndex(k string) uint32 {
+	for i, have := range l.keys {
+		if have == k {
+			return uint32(i)
+		}
+	}
+	l.keys = append(l.keys, k)
+	return uint32(len(l.keys) - 1)
+}
+
+// valueIndex returns the index of v, adding it. Values of one kind dedupe by the field their
+// kind names (the one an MVT Value carries); hashing a string or a number, rather than the
+// whole Value, is most of what encoding a tile's attributes costs.
+func (l *layerEnc) valueIndex(v Value) uint32 {
+	next := uint32(len(l.vals))
+	var i uint32
+	var ok bool
+	switch v.Kind {
+	case KindString:
+		if i, ok = l.strs[v.S]; !ok {
+			l.strs[v.S] = next
+		}
+	case KindInt:
+		if i, ok = l.ints[v.I]; !ok {
+			l.ints[v.I] = next
+		}
+	case KindDouble:
+		if i, ok = l.dbls[v.F]; !ok {
+			l.dbls[v.F] = next
+		}
+	case KindBool:
+		b := 0
+		if v.B {
+			b = 1
+		}
+		if i, ok = l.bools[b]-1, l.bools[b] != 0; !ok {
+			l.bools[b] = next + 1
+		}
+	}
+	if ok {
+		return i
+	}
+	l.vals = append(l.vals, v)
+	return next
 }
 
 func (l *layerEnc) add(f *feature) {
@@ -136,23 +188,16 @@ func (l *layerEnc) add(f *feature) {
 		if dup {
 			continue
 		}
-		ki, ok := l.keyIdx[t.Key]
-		if !ok {
-			ki = uint32(len(l.keys))
-			l.keys = append(l.keys, t.Key)
-			l.keyIdx[t.Key] = ki
-		}
-		vi, ok := l.valIdx[t.Val]
-		if !ok {
-			vi = uint32(len(l.vals))
-			l.vals = append(l.vals, t.Val)
-			l.valIdx[t.Val] = vi
-		}
-		l.tags = append(l.tags, ki, vi)
+		l.tags = append(l.tags, l.keyIndex(t.Key), l.valueIndex(t.Val))
 	}
-	l.geom = encodeGeometry(l.geom[:0], f.typ, f.parts)
-
-	tagsLen, geomLen := packedLen(l.tags), packedLen(l.geom)
+	var geomLen int
+	if f.geom != nil {
+		geomLen = len(f.geom)
+	} else {
+		l.geom = encodeGeometry(l.geom[:0], f.typ, f.parts)
+		geomLen = packedLen(l.geom)
+	}
+	tagsLen := packedLen(l.tags)
 	n := 1 + uvarintLen(f.id) + 1 + uvarintLen(uint64(f.typ)) + 1 + uvarintLen(uint64(geomLen)) + geomLen
 	if len(l.tags) > 0 {
 		n += 1 + uvarintLen(uint64(tagsLen)) + tagsLen
@@ -166,6 +211,12 @@ func (l *layerEnc) add(f *feature) {
 	}
 	b = appendTag(b, 3, 0)
 	b = binary.AppendUvarint(b, uint64(f.typ))
+	if f.geom != nil {
+		b = appendTag(b, 4, 2)
+		b = binary.AppendUvarint(b, uint64(geomLen))
+		l.feats = append(b, f.geom...)
+		return
+	}
 	l.feats = appendPacked(b, 4, l.geom, geomLen)
 }
 
@@ -257,10 +308,7 @@ func packedLen(vs []uint32) int {
 func appendPacked(b []byte, field int, vs []uint32, n int) []byte {
 	b = appendTag(b, field, 2)
 	b = binary.AppendUvarint(b, uint64(n))
-	for _, v := range vs {
-		b = binary.AppendUvarint(b, uint64(v))
-	}
-	return b
+	return appendVarints(b, vs)
 }
 
 func uvarintLen(v uint64) int {

@@ -67,6 +67,7 @@ var clipBox = orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent 
 // that scratch builds: pts, parts and tags are arenas that a tile's features slice into, so a
 // built feature stays valid until the scratch is reset for the next tile.
 type tileProj struct {
+	tile          maptile.Tile
 	scale, ox, oy float64
 	tol           float64 // Douglas–Peucker tolerance in tile units, 0 = none
 
@@ -81,6 +82,7 @@ type tileProj struct {
 
 // reset points tp at tile t with tolerance tol and empties its arenas.
 func (tp *tileProj) reset(t maptile.Tile, tol float64) {
+	tp.tile = t
 	tp.scale = float64(uint64(1)<<t.Z) * Extent
 	tp.ox, tp.oy = float64(t.X)*Extent, float64(t.Y)*Extent
 	tp.tol = tol

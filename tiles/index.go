@@ -21,6 +21,7 @@ type Index struct {
 
 	grids  []gridF
 	gridT  rtree.RTreeG[int32]
+	memo   gridMemo // the grids' geometry encoded for each memoZoom tile
 	areas  []areaF
 	areaT  rtree.RTreeG[int32]
 	dsComp []*data.Component   // the dataset's Components: a component is named by its position
@@ -154,6 +155,7 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
 		ix.grids = append(ix.grids, f)
 	}
+	ix.memo = buildGridMemo(ix.grids)
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
 			continue
@@ -262,6 +264,10 @@ func (ix *Index) compID(pos int32) uint64 {
 
 // isShape reports whether the component at pos is drawn as a line or polygon.
 func (ix *Index) isShape(pos int32) bool { return ix.isLine[pos/64]&(1<<(pos%64)) != 0 }
+
+// GridMemoBytes returns the memory the index spends on grid geometry encoded ahead for the
+// tiles of one zoom (see gridMemo).
+func (ix *Index) GridMemoBytes() int { return ix.memo.bytes() }
 
 // Version returns the dataset version the index was built from.
 func (ix *Index) Version() int64 { return ix.version }
