@@ -228,19 +228,19 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 			}
 		}
 		m := len(tp.tags)
-		tp.tags = append(tp.tags, Str("code", f.g.Code))
+		tp.tags = append(tp.tags, Str("code", f.code))
 		if detail {
-			tp.tags = append(tp.tags, Str("community", f.g.Community), Double("area", roundTo(f.g.AreaM2, 1)))
+			tp.tags = append(tp.tags, Str("community", f.community), Double("area", f.area))
 		}
 		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, geom: geom, tags: tp.tagsFrom(m), prio: prio(f.id)})
 		if p, ok := tp.point(f.label); ok && labels {
 			m := len(tp.tags)
-			tp.tags = append(tp.tags, Str("code", f.g.Code), Str("kind", "label"))
+			tp.tags = append(tp.tags, Str("code", f.code), Str("kind", "label"))
 			out = append(out, feature{id: f.labelID, typ: typePoint, parts: tp.pointParts(p), tags: tp.tagsFrom(m), prio: prio(f.labelID)})
 		}
 	}
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.g.Code) {
+		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.code) {
 			add(f, i)
 		}
 		return true
