@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"bytes"
 	"slices"
 	"sync"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/tiles"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/paulmach/orb/maptile"
 )
@@ -87,6 +90,33 @@ func BenchmarkGridsZ15Served(b *testing.B) {
 		tl.Release()
 	}
 	reportPercentiles(b, lat)
+}
+
+// BenchmarkGzipTile compresses a z15 tile of the 100k-grid city (all layers) at the level a
+// cached tile gets and at the one a tile sent once gets, and reports the compressed size.
+func BenchmarkGzipTile(b *testing.B) {
+	ds, ix := bigCity(b)
+	res, err := tiles.Build(ix, nil, tiles.SetCity, z15Tiles(ds)[12], tiles.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, level := range []struct {
+		name  string
+		level int
+	}{{"kept", gzip.DefaultCompression}, {"once", gzip.BestSpeed}} {
+		b.Run(level.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, level.level)
+			b.SetBytes(int64(len(res.Data)))
+			for b.Loop() {
+				buf.Reset()
+				zw.Reset(&buf)
+				zw.Write(res.Data)
+				zw.Close()
+			}
+			b.ReportMetric(float64(buf.Len())/float64(len(res.Data)), "ratio")
+		})
+	}
 }
 
 // reportPercentiles adds p50 and p99 latency to the benchmark output.

@@ -29,22 +29,23 @@ type Tile struct {
 }
 
 // Gzipped returns the tile gzipped (nil when Empty). A cached tile has it already; a tile built
-// for one request is compressed on the first call, so a client that does not ask for gzip (a
-// benchmark, a server-side renderer) never pays for it. It must not be called after Release.
+// for one request is compressed on the first call, at gzip's fastest level, so a client that
+// does not ask for gzip (a benchmark, a server-side renderer) never pays for it and one that
+// does pays little. It must not be called after Release.
 func (t *Tile) Gzipped() ([]byte, error) {
 	if t.Gzip != nil || t.Empty {
 		return t.Gzip, nil
 	}
 	if t.sc == nil {
 		var buf bytes.Buffer
-		if err := gzipTo(&buf, t.Raw); err != nil {
+		if err := gzipTo(&buf, t.Raw, gzipOnce); err != nil {
 			return nil, err
 		}
 		t.Gzip = buf.Bytes()
 		return t.Gzip, nil
 	}
 	t.sc.gz.Reset()
-	if err := gzipTo(&t.sc.gz, t.Raw); err != nil {
+	if err := gzipTo(&t.sc.gz, t.Raw, gzipOnce); err != nil {
 		return nil, err
 	}
 	t.Gzip = t.sc.gz.Bytes()
