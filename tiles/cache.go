@@ -32,20 +32,23 @@ type Tile struct {
 // for one request is compressed on the first call, at gzip's fastest level, so a client that
 // does not ask for gzip (a benchmark, a server-side renderer) never pays for it and one that
 // does pays little. It must not be called after Release.
-func (t *Tile) Gzipped() ([]byte, error) {
+func (t *Tile) Gzipped() ([]byte, error) { return t.gzipped(gzipOnce) }
+
+// gzipped is Gzipped at level (gzipKept, gzipOnce) for a tile not yet compressed.
+func (t *Tile) gzipped(level int) ([]byte, error) {
 	if t.Gzip != nil || t.Empty {
 		return t.Gzip, nil
 	}
 	if t.sc == nil {
 		var buf bytes.Buffer
-		if err := gzipTo(&buf, t.Raw, gzipOnce); err != nil {
+		if err := gzipTo(&buf, t.Raw, level); err != nil {
 			return nil, err
 		}
 		t.Gzip = buf.Bytes()
 		return t.Gzip, nil
 	}
 	t.sc.gz.Reset()
-	if err := gzipTo(&t.sc.gz, t.Raw, gzipOnce); err != nil {
+	if err := gzipTo(&t.sc.gz, t.Raw, level); err != nil {
 		return nil, err
 	}
 	t.Gzip = t.sc.gz.Bytes()

@@ -65,7 +65,7 @@ func ExportPMTiles(out io.Writer, ix *Index, opts ExportOptions) (ExportStats, e
 		} else {
 			st.Tiles++
 			st.MaxBytes = max(st.MaxBytes, len(tl.Raw))
-			gz, err := tl.Gzipped()
+			gz, err := tl.gzipped(gzipKept) // an archive is compressed once, read many times
 			if err == nil {
 				err = w.Add(uint8(j.t.Z), j.t.X, j.t.Y, gz) // Add copies the bytes
 			}
