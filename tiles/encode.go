@@ -125,6 +125,14 @@ func (l *layerEnc) reset(name string) {
 	l.keys, l.vals, l.feats = l.keys[:0], l.vals[:0], l.feats[:0]
 }
 
+// forget drops l's references to the last layer's keys and values.
+func (l *layerEnc) forget() {
+	clear(l.keys)
+	clear(l.vals)
+	clear(l.strs)
+	l.keys, l.vals = l.keys[:0], l.vals[:0]
+}
+
 // keyIndex returns the index of key k, adding it.
 func (l *layerEnc) keyIndex(k string) uint32 {
 	for i, have := range l.keys {

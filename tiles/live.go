@@ -173,7 +173,7 @@ func (s *LiveSet) tile(t maptile.Tile, opts Options) (*Tile, error) {
 	// putLive then refuses a tile that may show a feature where it no longer is.
 	gen := s.cache.liveGen()
 	res := s.build(t, opts)
-	tl, err := newTile(res.Data, thinnedString(res.Thinned), k, true)
+	tl, err := newTile(res.Data, thinnedString(res.Thinned), k)
 	if err != nil {
 		return nil, err
 	}

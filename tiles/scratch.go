@@ -37,14 +37,19 @@ func getScratch(t maptile.Tile, tol float64) *scratch {
 	return s
 }
 
-// put gives s back to the pool. Nothing built in it may be used afterwards.
+// put gives s back to the pool. Nothing built in it may be used afterwards. It drops what the
+// tile referenced outside s (tag strings, memo bytes of its index) so that a pooled scratch
+// keeps no replaced version's dataset alive; that costs a clear of what the tile used.
 func (s *scratch) put() {
 	if cap(s.out) > maxKeptScratch || s.gz.Cap() > maxKeptScratch || cap(s.tp.pts) > maxKeptScratch/8 {
 		return
 	}
 	for i := range s.layers {
+		clear(s.layers[i].feats)
 		s.layers[i].feats = nil
 	}
+	clear(s.tp.tags)
+	s.enc.forget()
 	scratchPool.Put(s)
 }
 

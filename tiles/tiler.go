@@ -132,7 +132,7 @@ func (t *Tiler) TileLayers(set string, z, x, y int, layers []string) (*Tile, err
 		// only if a client asks (Gzipped).
 		return newPooledTile(sc, raw, thinned, k), nil
 	}
-	tl, err := newTile(raw, thinned, k, true)
+	tl, err := newTile(raw, thinned, k)
 	sc.put()
 	if err != nil {
 		return nil, err
@@ -203,21 +203,19 @@ func gzipTo(buf *bytes.Buffer, raw []byte, level int) error {
 }
 
 // newTile copies a built tile (raw, the layers thinned as thinnedString spells them) into a
-// Tile of its own and tags it, gzipped too when compress is set (a tile a cache will share must
-// be, as Gzipped then does not write to it).
-func newTile(raw []byte, thinned string, k cacheKey, compress bool) (*Tile, error) {
+// Tile of its own for a cache to share, tagged and gzipped (a shared tile must be: Gzipped then
+// never writes to it).
+func newTile(raw []byte, thinned string, k cacheKey) (*Tile, error) {
 	tl := taggedTile(raw, thinned, k)
 	if tl.Empty {
 		return tl, nil
 	}
 	tl.Raw = bytes.Clone(raw)
-	if compress {
-		var buf bytes.Buffer
-		if err := gzipTo(&buf, raw, gzipKept); err != nil {
-			return nil, err
-		}
-		tl.Gzip = buf.Bytes()
+	var buf bytes.Buffer
+	if err := gzipTo(&buf, raw, gzipKept); err != nil {
+		return nil, err
 	}
+	tl.Gzip = buf.Bytes()
 	return tl, nil
 }
 
@@ -234,7 +232,7 @@ func newPooledTile(sc *scratch, raw []byte, thinned string, k cacheKey) *Tile {
 
 // taggedTile returns the tile's entity tags, its thinning and whether it is empty. The tag
 // carries k's set and version, so no two sets or versions share one, and a 64-bit xxHash of the
-// bytes (an order of magnitude cheaper than FNV over a tile, and as stable across replicas).
+// bytes (it reads a tile 8 bytes a step where FNV-1a read one, and is as stable across replicas).
 func taggedTile(raw []byte, thinned string, k cacheKey) *Tile {
 	b := make([]byte, 0, 64)
 	b = append(b, '"')
