@@ -1,6 +1,7 @@
 package tiles_test
 
 import (
+	"bytes"
 	"slices"
 	"sync"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/tiles"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/paulmach/orb/maptile"
 )
@@ -64,6 +67,56 @@ func BenchmarkGridsZ15(b *testing.B) {
 		}
 	}
 	reportPercentiles(b, lat)
+}
+
+// BenchmarkGridsZ15Served is the grids tile as `serve --tile-cache-mb 0` builds it: through
+// a Tiler whose cache is off, the tile released once served, no gzip asked.
+func BenchmarkGridsZ15Served(b *testing.B) {
+	ds, ix := bigCity(b)
+	ts := z15Tiles(ds)
+	tr := tiles.NewTiler(ix, tiles.NewCacheOff(), tiles.Options{})
+	layers := []string{tiles.LayerGrids}
+	var lat []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		t := ts[i%len(ts)]
+		t0 := time.Now()
+		tl, err := tr.TileLayers(tiles.SetCity, int(t.Z), int(t.X), int(t.Y), layers)
+		lat = append(lat, time.Since(t0))
+		if err != nil || tl.Empty {
+			b.Fatal(err, tl)
+		}
+		tl.Release()
+	}
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkGzipTile compresses a z15 tile of the 100k-grid city (all layers) at the level a
+// cached tile gets and at the one a tile sent once gets, and reports the compressed size.
+func BenchmarkGzipTile(b *testing.B) {
+	ds, ix := bigCity(b)
+	res, err := tiles.Build(ix, nil, tiles.SetCity, z15Tiles(ds)[12], tiles.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, level := range []struct {
+		name  string
+		level int
+	}{{"kept", gzip.DefaultCompression}, {"once", gzip.BestSpeed}} {
+		b.Run(level.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, level.level)
+			b.SetBytes(int64(len(res.Data)))
+			for b.Loop() {
+				buf.Reset()
+				zw.Reset(&buf)
+				zw.Write(res.Data)
+				zw.Close()
+			}
+			b.ReportMetric(float64(buf.Len())/float64(len(res.Data)), "ratio")
+		})
+	}
 }
 
 // reportPercentiles adds p50 and p99 latency to the benchmark output.

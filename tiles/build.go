@@ -60,7 +60,9 @@ func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Re
 		return nil, fmt.Errorf("build %d/%d/%d: %w", t.Z, t.X, t.Y, ErrBadTile)
 	}
 	if set == SetCity {
-		return buildCity(ix, t, opts, nil), nil
+		s := getScratch(t, tolerance(int(t.Z)))
+		defer s.put()
+		return s.result(s.buildCity(ix, t, opts, nil)), nil
 	}
 	if ls := live.set(set); ls != nil {
 		return ls.build(t, opts), nil
@@ -68,23 +70,27 @@ func Build(ix *Index, live *Live, set string, t maptile.Tile, opts Options) (*Re
 	return nil, fmt.Errorf("build %q: %w", set, ErrUnknownSet)
 }
 
-// buildCity builds tile t of the city set, with the component, grid and road edits of view (nil: none).
-func buildCity(ix *Index, t maptile.Tile, opts Options, view OverlayView) *Result {
+// buildCity builds tile t of the city set, with the component, grid and road edits of view
+// (nil: none), and returns it encoded. s must have been set up for t (getScratch); the bytes
+// and s.layers live in s.
+func (s *scratch) buildCity(ix *Index, t maptile.Tile, opts Options, view OverlayView) []byte {
 	opts = opts.withDefaults()
 	z := int(t.Z)
-	tp := newTileProj(t, tolerance(z))
+	tp := &s.tp
 	wb := worldBound(t, Buffer)
-	var layers []builtLayer
-	add := func(name string, build func() []feature) {
-		if opts.wants(name) {
-			layers = append(layers, builtLayer{name: name, feats: build()})
-		}
+	if opts.wants(LayerAreas) {
+		s.addLayer(0, LayerAreas, areasLayer(ix, tp, wb, z, s.layerFeats(0)))
 	}
-	add(LayerAreas, func() []feature { return areasLayer(ix, tp, wb, z) })
-	add(LayerGrids, func() []feature { return gridsLayer(ix, tp, wb, z, view) })
-	add(LayerRoads, func() []feature { return roadsLayer(ix, tp, wb, z, view) })
-	add(LayerComponents, func() []feature { return componentsLayer(ix, tp, wb, z, view) })
-	return encodeTile(layers, opts)
+	if opts.wants(LayerGrids) {
+		s.addLayer(1, LayerGrids, gridsLayer(ix, tp, wb, z, view, s.layerFeats(1)))
+	}
+	if opts.wants(LayerRoads) {
+		s.addLayer(2, LayerRoads, roadsLayer(ix, tp, wb, z, view, s.layerFeats(2)))
+	}
+	if opts.wants(LayerComponents) {
+		s.addLayer(3, LayerComponents, componentsLayer(ix, tp, wb, z, view, s.layerFeats(3)))
+	}
+	return s.encodeTile(opts)
 }
 
 type builtLayer struct {
@@ -93,12 +99,13 @@ type builtLayer struct {
 	limit int
 }
 
-// encodeTile thins each layer to the feature cap, encodes, and while the tile is too large
-// halves the largest layer. Thinning keeps the features with the lowest priority value — a hash
-// of the id — so the same features survive in neighbouring tiles. A layer never drops below one
-// feature, so no layer vanishes.
-func encodeTile(layers []builtLayer, opts Options) *Result {
-	res := &Result{Features: map[string]int{}, Thinned: map[string]int{}}
+// encodeTile thins each of s.layers to the feature cap, encodes, and while the tile is too
+// large halves the largest layer. Thinning keeps the features with the lowest priority value —
+// a hash of the id — so the same features survive in neighbouring tiles. A layer never drops
+// below one feature, so no layer vanishes. The tile is s.out; each layer's limit says how many
+// of its features it holds.
+func (s *scratch) encodeTile(opts Options) []byte {
+	layers := s.layers
 	for i := range layers {
 		l := &layers[i]
 		l.limit = min(len(l.feats), opts.MaxFeatures)
@@ -106,15 +113,20 @@ func encodeTile(layers []builtLayer, opts Options) *Result {
 			slices.SortStableFunc(l.feats, func(a, b feature) int { return cmpU64(a.prio, b.prio) })
 		}
 	}
+	if cap(s.sizes) < len(layers) {
+		s.sizes = make([]int, len(layers))
+	}
+	sizes := s.sizes[:len(layers)]
 	for {
-		var out []byte
-		sizes := make([]int, len(layers))
+		out := s.out[:0]
+		clear(sizes)
 		for i := range layers {
 			l := &layers[i]
 			if l.limit == 0 {
 				continue
 			}
-			enc := newLayerEnc(l.name)
+			enc := &s.enc
+			enc.reset(l.name)
 			for j := range l.feats[:l.limit] {
 				enc.add(&l.feats[j])
 			}
@@ -122,17 +134,9 @@ func encodeTile(layers []builtLayer, opts Options) *Result {
 			out = enc.appendTo(out)
 			sizes[i] = len(out) - before
 		}
+		s.out = out
 		if len(out) <= opts.MaxBytes {
-			for _, l := range layers {
-				if l.limit > 0 {
-					res.Features[l.name] = l.limit
-				}
-				if d := len(l.feats) - l.limit; d > 0 {
-					res.Thinned[l.name] = d
-				}
-			}
-			res.Data = out
-			return res
+			return out
 		}
 		big := -1
 		for i := range layers {
@@ -141,8 +145,7 @@ func encodeTile(layers []builtLayer, opts Options) *Result {
 			}
 		}
 		if big < 0 { // every layer is down to one feature: nothing more to thin
-			res.Data = out
-			return res
+			return out
 		}
 		l := &layers[big]
 		if l.limit == len(l.feats) {
@@ -170,59 +173,75 @@ func prio(id uint64) uint64 {
 	return id ^ id>>31
 }
 
-func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int) []feature {
-	var out []feature
+func areasLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, out []feature) []feature {
 	ix.areaT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		f := &ix.areas[i]
 		level := f.a.Level.String()
 		if _, ok := ruleAt(LayerAreas, level, z); !ok {
 			return true
 		}
-		var parts [][]ipt
+		mark := len(tp.parts)
 		for _, p := range f.poly {
-			parts = tp.polygon(parts, p)
+			tp.polygon(p)
 		}
-		base := []Tag{Str("code", f.a.Code), Str("name", f.a.Name), Str("level", level)}
-		if len(parts) > 0 {
-			tags := append(slices.Clip(base), Str("kind", "boundary"))
-			out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tags, prio: prio(f.id)})
+		tags := func(kind string) []Tag {
+			m := len(tp.tags)
+			tp.tags = append(tp.tags, Str("code", f.a.Code), Str("name", f.a.Name), Str("level", level), Str("kind", kind))
+			return tp.tagsFrom(m)
+		}
+		if parts := tp.partsFrom(mark); len(parts) > 0 {
+			out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tags("boundary"), prio: prio(f.id)})
 		}
 		if p, ok := tp.point(f.label); ok {
 			id := f.id + labelIDBase
-			tags := append(slices.Clip(base), Str("kind", "label"))
-			out = append(out, feature{id: id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(id)})
+			out = append(out, feature{id: id, typ: typePoint, parts: tp.pointParts(p), tags: tags("label"), prio: prio(id)})
 		}
 		return true
 	})
 	return out
 }
 
-func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
+func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, out []feature) []feature {
 	r, ok := ruleAt(LayerGrids, "grid", z)
 	if !ok {
-		return nil
+		return out
 	}
 	detail := z >= r.DetailZoom
 	_, labels := ruleAt(LayerGrids, "label", z)
-	var out []feature
-	add := func(f *gridF) {
-		parts := tp.polygon(nil, f.poly)
-		if len(parts) == 0 {
-			return
+	memo := z == memoZoom
+	// add adds grid f, the base grid at i of the index or an edited one (i < 0).
+	add := func(f *gridF, i int32) {
+		var parts [][]ipt
+		geom, ok := []byte(nil), false
+		if memo && i >= 0 {
+			geom, ok = ix.memo.lookup(i, tp.tile.X, tp.tile.Y)
 		}
-		tags := []Tag{Str("code", f.g.Code)}
+		if ok {
+			if len(geom) == 0 {
+				return
+			}
+		} else {
+			mark := len(tp.parts)
+			tp.polygon(f.poly)
+			if parts = tp.partsFrom(mark); len(parts) == 0 {
+				return
+			}
+		}
+		m := len(tp.tags)
+		tp.tags = append(tp.tags, Str("code", f.code))
 		if detail {
-			tags = append(tags, Str("community", f.g.Community), Double("area", roundTo(f.g.AreaM2, 1)))
+			tp.tags = append(tp.tags, Str("community", f.community), Double("area", f.area))
 		}
-		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, tags: tags, prio: prio(f.id)})
+		out = append(out, feature{id: f.id, typ: typePolygon, parts: parts, geom: geom, tags: tp.tagsFrom(m), prio: prio(f.id)})
 		if p, ok := tp.point(f.label); ok && labels {
-			lt := []Tag{Str("code", f.g.Code), Str("kind", "label")}
-			out = append(out, feature{id: f.labelID, typ: typePoint, parts: [][]ipt{{p}}, tags: lt, prio: prio(f.labelID)})
+			m := len(tp.tags)
+			tp.tags = append(tp.tags, Str("code", f.code), Str("kind", "label"))
+			out = append(out, feature{id: f.labelID, typ: typePoint, parts: tp.pointParts(p), tags: tp.tagsFrom(m), prio: prio(f.labelID)})
 		}
 	}
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.g.Code) {
-			add(f)
+		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.code) {
+			add(f, i)
 		}
 		return true
 	})
@@ -231,7 +250,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) 
 			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
 			// hash collision (NewIndex) is not redone for it.
 			if f, ok := worldGrid(g); ok && wb.Intersects(f.poly.Bound()) {
-				add(&f)
+				add(&f, -1)
 			}
 		})
 	}
@@ -242,8 +261,7 @@ func roundTo(v, step float64) float64 {
 	return float64(int64(v/step+0.5)) * step
 }
 
-func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
-	var out []feature
+func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, out []feature) []feature {
 	add := func(f *roadF) {
 		class := string(f.r.Class)
 		if class == "" {
@@ -252,12 +270,15 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) 
 		if _, ok := ruleAt(LayerRoads, class, z); !ok {
 			return
 		}
-		parts := tp.line(nil, f.line)
+		mark := len(tp.parts)
+		tp.line(f.line)
+		parts := tp.partsFrom(mark)
 		if len(parts) == 0 {
 			return
 		}
-		tags := []Tag{Str("name", f.r.Name), Str("class", class)}
-		out = append(out, feature{id: f.id, typ: typeLine, parts: parts, tags: tags, prio: prio(f.id)})
+		m := len(tp.tags)
+		tp.tags = append(tp.tags, Str("name", f.r.Name), Str("class", class))
+		out = append(out, feature{id: f.id, typ: typeLine, parts: parts, tags: tp.tagsFrom(m), prio: prio(f.id)})
 	}
 	ix.roadT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
 		if f := &ix.roads[i]; view == nil || !view.RoadReplaced(f.r.ID) {
@@ -275,36 +296,38 @@ func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) 
 	return out
 }
 
-func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
+func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, out []feature) []feature {
 	if z <= clusterMaxZoom {
-		return clustersLayer(ix, tp, wb, z, view)
+		return clustersLayer(ix, tp, wb, z, view, out)
 	}
-	var out []feature
 	add := func(id uint64, c *data.Component, shape orb.Geometry) {
-		var parts [][]ipt
+		mark := len(tp.parts)
 		typ := uint8(typePoint)
 		if shape == nil {
 			if p, ok := tp.point(toWorld(c.Geometry.(orb.Point))); ok {
-				parts = [][]ipt{{p}}
+				tp.pointParts(p)
 			}
 		}
 		switch g := shape.(type) {
 		case orb.LineString:
-			typ, parts = typeLine, tp.line(nil, g)
+			typ = typeLine
+			tp.line(g)
 		case orb.Polygon:
-			typ, parts = typePolygon, tp.polygon(nil, g)
+			typ = typePolygon
+			tp.polygon(g)
 		}
+		parts := tp.partsFrom(mark)
 		if len(parts) == 0 {
 			return
 		}
-		tags := []Tag{
+		m := len(tp.tags)
+		tp.tags = append(tp.tags,
 			Str("id", c.ID), Str("major", c.Major), Str("minor", c.Minor), Str("class", c.Class()),
-			Str("status", string(c.Status)), Str("department", c.Owner.Name),
-		}
+			Str("status", string(c.Status)), Str("department", c.Owner.Name))
 		if c.Name != "" {
-			tags = append(tags, Str("name", c.Name))
+			tp.tags = append(tp.tags, Str("name", c.Name))
 		}
-		out = append(out, feature{id: id, typ: typ, parts: parts, tags: tags, prio: prio(id)})
+		out = append(out, feature{id: id, typ: typ, parts: parts, tags: tp.tagsFrom(m), prio: prio(id)})
 	}
 	base := func(pos int32, shape orb.Geometry) {
 		if c := ix.dsComp[pos]; view == nil || !view.Replaced(c.ID) {

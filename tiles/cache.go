@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"bytes"
 	"container/list"
 	"sync"
 	"weak"
@@ -11,8 +12,10 @@ const DefaultCacheBytes = 256 << 20
 
 // Tile is a built tile ready to serve.
 type Tile struct {
-	Raw  []byte // MVT; nil when Empty
-	Gzip []byte // Raw gzipped; nil when Empty
+	Raw []byte // MVT; nil when Empty
+	// Gzip is Raw gzipped: set on every tile a cache holds, nil on one built for a single
+	// request until Gzipped is called; nil when Empty.
+	Gzip []byte
 	ETag string // quoted entity tag of Raw, unique per version and content
 	// ETagGzip tags the gzip representation (a strong ETag names one representation).
 	ETagGzip string
@@ -20,6 +23,47 @@ type Tile struct {
 	// Thinned lists the layers the feature cap or byte limit thinned, as "layer=dropped,…"
 	// ("" when none), so a client can tell a thinned tile from a sparse one.
 	Thinned string
+
+	// sc holds Raw (and Gzip) of a tile no cache holds, until Release; nil otherwise.
+	sc *scratch
+}
+
+// Gzipped returns the tile gzipped (nil when Empty). A cached tile has it already; a tile built
+// for one request is compressed on the first call, at gzip's fastest level, so a client that
+// does not ask for gzip (a benchmark, a server-side renderer) never pays for it and one that
+// does pays little. It must not be called after Release.
+func (t *Tile) Gzipped() ([]byte, error) { return t.gzipped(gzipOnce) }
+
+// gzipped is Gzipped at level (gzipKept, gzipOnce) for a tile not yet compressed.
+func (t *Tile) gzipped(level int) ([]byte, error) {
+	if t.Gzip != nil || t.Empty {
+		return t.Gzip, nil
+	}
+	if t.sc == nil {
+		var buf bytes.Buffer
+		if err := gzipTo(&buf, t.Raw, level); err != nil {
+			return nil, err
+		}
+		t.Gzip = buf.Bytes()
+		return t.Gzip, nil
+	}
+	t.sc.gz.Reset()
+	if err := gzipTo(&t.sc.gz, t.Raw, level); err != nil {
+		return nil, err
+	}
+	t.Gzip = t.sc.gz.Bytes()
+	return t.Gzip, nil
+}
+
+// Release lets the next tile build reuse the buffers of a tile built for one request (the
+// cache off, or an edit the tile may not be cached under). The caller must not read Raw or
+// Gzip afterwards, nor call Release twice. On a tile a cache holds it does nothing; a caller
+// that never calls it only leaves the buffers to the collector.
+func (t *Tile) Release() {
+	if sc := t.sc; sc != nil {
+		t.sc, t.Raw, t.Gzip = nil, nil, nil
+		sc.put()
+	}
 }
 
 func (t *Tile) size() int64 { return int64(len(t.Raw) + len(t.Gzip) + 2*len(t.ETag) + 64) }
@@ -91,6 +135,9 @@ func NewCacheOff() *Cache {
 	c.budget = 0 // insert keeps no tile larger than a quarter of the budget
 	return c
 }
+
+// keeps reports whether c holds tiles at all (false for nil and NewCacheOff).
+func (c *Cache) keeps() bool { return c != nil && c.budget > 0 }
 
 // get returns a cached tile.
 func (c *Cache) get(k cacheKey) (*Tile, bool) {

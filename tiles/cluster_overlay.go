@@ -105,15 +105,15 @@ func clusterEdits(z int, b orb.Bound, view OverlayView) map[uint64]*clusterEdit 
 
 // clustersLayer is the components layer of a clustered zoom: the base clusters of the cells
 // the tile's buffered world bound wb touches, with the edits of view applied.
-func clustersLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView) []feature {
-	var out []feature
+func clustersLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, out []feature) []feature {
 	emit := func(c *cluster) {
 		p, ok := tp.point(c.pt)
 		if !ok {
 			return
 		}
-		tags := []Tag{Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.major)}
-		out = append(out, feature{id: c.id, typ: typePoint, parts: [][]ipt{{p}}, tags: tags, prio: prio(c.id)})
+		m := len(tp.tags)
+		tp.tags = append(tp.tags, Bool("cluster", true), Int("count", int64(c.n)), Str("major", c.major))
+		out = append(out, feature{id: c.id, typ: typePoint, parts: tp.pointParts(p), tags: tp.tagsFrom(m), prio: prio(c.id)})
 	}
 	edits := clusterEdits(z, wb, view)
 	ix.clustersIn(z, wb, func(c *cluster) {

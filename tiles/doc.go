@@ -36,7 +36,10 @@
 // version and are dropped one by one: after a feature moves, appears or goes, its owner calls
 // LiveSet.Changed(old, new), which removes exactly the cached tiles of that set whose buffered
 // area holds either position (LiveSet.TilesAt); a tile built while the change happened is not
-// stored.
+// stored. A tile no cache keeps (the cache off, or a tile an edit holds out of it) is built in
+// pooled buffers and gzipped only when asked (Tile.Gzipped); its server calls Tile.Release once
+// the bytes are written, so uncached tiles allocate almost nothing (scratch.go says why that
+// matters on a heap that holds a city).
 //
 // Text. The styles carry no "glyphs" URL, so MapLibre draws every label (Chinese and Latin)
 // with local fonts named by Fonts; no glyph PBFs are needed and nothing is fetched from the

@@ -66,6 +66,7 @@ type feature struct {
 	id    uint64
 	typ   uint8
 	parts [][]ipt
+	geom  []byte // instead of parts: the geometry already encoded, packed (gridMemo)
 	tags  []Tag
 	prio  uint64 // thinning order: lower survives
 }
@@ -82,27 +83,101 @@ type feature struct {
 //     (FeatureID), which MapLibre needs to match features across tiles.
 //   - Attributes: orb reads a geojson.Properties map per feature, sorts its keys for every
 //     feature and fails on types it does not know; here a feature has typed Tags in a fixed
-//     order (the first of a repeated key wins) and values dedupe through a comparable Value.
+//     order (the first of a repeated key wins) and values dedupe by kind and value.
 //   - Allocation: orb builds a gogo/protobuf message tree (a pointer per value) and then
 //     marshals it; this appends wire bytes directly, which matters because encodeTile encodes
 //     a tile again each time it thins an oversized layer. It also keeps the deprecated
 //     gogo/protobuf out of the tile path.
 
-// layerEnc accumulates one layer with de-duplicated keys and values.
+// layerEnc accumulates one layer with de-duplicated keys and values. One encoder is reused
+// layer after layer (reset), and it writes each feature and the layer straight into its
+// output, sizes first: encodeTile runs once per uncached tile, so it allocates nothing once
+// its buffers and maps have grown to a tile's size.
 type layerEnc struct {
-	name   string
-	keys   []string
-	keyIdx map[string]uint32
-	vals   []Value
-	valIdx map[Value]uint32
-	feats  []byte
-	n      int
-	tags   []uint32
-	geom   []uint32
+	name  string
+	keys  []string // few per layer: found by a scan, cheaper than hashing
+	vals  []Value
+	strs  map[string]uint32 // index into vals of each string value
+	ints  map[int64]uint32
+	dbls  map[float64]uint32 // keyed by value, as Values compare: -0 is 0, NaN never equal
+	bools [2]uint32          // index+1 of false and true; 0: not yet
+	feats []byte
+	tags  []uint32
+	geom  []uint32
 }
 
-func newLayerEnc(name string) *layerEnc {
-	return &layerEnc{name: name, keyIdx: map[string]uint32{}, valIdx: map[Value]uint32{}}
+// maxKeptValues is the number of distinct values above which reset makes new maps rather than
+// clearing them: clearing costs the map's capacity, which one big layer would leave behind for
+// every small one after it.
+const maxKeptValues = 4096
+
+// reset empties l for a layer called name.
+func (l *layerEnc) reset(name string) {
+	l.name = name
+	if l.strs == nil || len(l.vals) > maxKeptValues {
+		l.strs, l.ints, l.dbls = map[string]uint32{}, map[int64]uint32{}, map[float64]uint32{}
+	} else {
+		clear(l.strs)
+		clear(l.ints)
+		clear(l.dbls)
+	}
+	l.bools = [2]uint32{}
+	l.keys, l.vals, l.feats = l.keys[:0], l.vals[:0], l.feats[:0]
+}
+
+// forget drops l's references to the last layer's keys and values.
+func (l *layerEnc) forget() {
+	clear(l.keys)
+	clear(l.vals)
+	clear(l.strs)
+	l.keys, l.vals = l.keys[:0], l.vals[:0]
+}
+
+// keyIndex returns the index of key k, adding it.
+func (l *layerEnc) keyIndex(k string) uint32 {
+	for i, have := range l.keys {
+		if have == k {
+			return uint32(i)
+		}
+	}
+	l.keys = append(l.keys, k)
+	return uint32(len(l.keys) - 1)
+}
+
+// valueIndex returns the index of v, adding it. Values of one kind dedupe by the field their
+// kind names (the one an MVT Value carries); hashing a string or a number, rather than the
+// whole Value, is most of what encoding a tile's attributes costs.
+func (l *layerEnc) valueIndex(v Value) uint32 {
+	next := uint32(len(l.vals))
+	var i uint32
+	var ok bool
+	switch v.Kind {
+	case KindString:
+		if i, ok = l.strs[v.S]; !ok {
+			l.strs[v.S] = next
+		}
+	case KindInt:
+		if i, ok = l.ints[v.I]; !ok {
+			l.ints[v.I] = next
+		}
+	case KindDouble:
+		if i, ok = l.dbls[v.F]; !ok {
+			l.dbls[v.F] = next
+		}
+	case KindBool:
+		b := 0
+		if v.B {
+			b = 1
+		}
+		if i, ok = l.bools[b]-1, l.bools[b] != 0; !ok {
+			l.bools[b] = next + 1
+		}
+	}
+	if ok {
+		return i
+	}
+	l.vals = append(l.vals, v)
+	return next
 }
 
 func (l *layerEnc) add(f *feature) {
@@ -121,77 +196,101 @@ func (l *layerEnc) add(f *feature) {
 		if dup {
 			continue
 		}
-		ki, ok := l.keyIdx[t.Key]
-		if !ok {
-			ki = uint32(len(l.keys))
-			l.keys = append(l.keys, t.Key)
-			l.keyIdx[t.Key] = ki
-		}
-		vi, ok := l.valIdx[t.Val]
-		if !ok {
-			vi = uint32(len(l.vals))
-			l.vals = append(l.vals, t.Val)
-			l.valIdx[t.Val] = vi
-		}
-		l.tags = append(l.tags, ki, vi)
+		l.tags = append(l.tags, l.keyIndex(t.Key), l.valueIndex(t.Val))
 	}
-	l.geom = encodeGeometry(l.geom[:0], f.typ, f.parts)
-
-	var body []byte
-	body = appendTag(body, 1, 0)
-	body = binary.AppendUvarint(body, f.id)
+	var geomLen int
+	if f.geom != nil {
+		geomLen = len(f.geom)
+	} else {
+		l.geom = encodeGeometry(l.geom[:0], f.typ, f.parts)
+		geomLen = packedLen(l.geom)
+	}
+	tagsLen := packedLen(l.tags)
+	n := 1 + uvarintLen(f.id) + 1 + uvarintLen(uint64(f.typ)) + 1 + uvarintLen(uint64(geomLen)) + geomLen
 	if len(l.tags) > 0 {
-		body = appendPacked(body, 2, l.tags)
+		n += 1 + uvarintLen(uint64(tagsLen)) + tagsLen
 	}
-	body = appendTag(body, 3, 0)
-	body = binary.AppendUvarint(body, uint64(f.typ))
-	body = appendPacked(body, 4, l.geom)
-
-	l.feats = appendTag(l.feats, 2, 2)
-	l.feats = binary.AppendUvarint(l.feats, uint64(len(body)))
-	l.feats = append(l.feats, body...)
-	l.n++
+	b := appendTag(l.feats, 2, 2)
+	b = binary.AppendUvarint(b, uint64(n))
+	b = appendTag(b, 1, 0)
+	b = binary.AppendUvarint(b, f.id)
+	if len(l.tags) > 0 {
+		b = appendPacked(b, 2, l.tags, tagsLen)
+	}
+	b = appendTag(b, 3, 0)
+	b = binary.AppendUvarint(b, uint64(f.typ))
+	if f.geom != nil {
+		b = appendTag(b, 4, 2)
+		b = binary.AppendUvarint(b, uint64(geomLen))
+		l.feats = append(b, f.geom...)
+		return
+	}
+	l.feats = appendPacked(b, 4, l.geom, geomLen)
 }
 
 // appendTo appends the layer as field 3 of a Tile message.
 func (l *layerEnc) appendTo(dst []byte) []byte {
-	var b []byte
-	b = appendTag(b, 15, 0)
-	b = binary.AppendUvarint(b, 2)
-	b = appendString(b, 1, l.name)
-	b = append(b, l.feats...)
+	n := 2 + 1 + uvarintLen(uint64(len(l.name))) + len(l.name) + len(l.feats) + 1 + uvarintLen(Extent)
 	for _, k := range l.keys {
-		b = appendString(b, 3, k)
+		n += 1 + uvarintLen(uint64(len(k))) + len(k)
 	}
 	for _, v := range l.vals {
-		var vb []byte
-		switch v.Kind {
-		case KindString:
-			vb = appendString(vb, 1, v.S)
-		case KindDouble:
-			vb = appendTag(vb, 3, 1)
-			vb = binary.LittleEndian.AppendUint64(vb, math.Float64bits(v.F))
-		case KindInt:
-			vb = appendTag(vb, 6, 0)
-			vb = binary.AppendUvarint(vb, zigzag64(v.I))
-		case KindBool:
-			vb = appendTag(vb, 7, 0)
-			bv := uint64(0)
-			if v.B {
-				bv = 1
-			}
-			vb = binary.AppendUvarint(vb, bv)
-		}
-		b = appendTag(b, 4, 2)
-		b = binary.AppendUvarint(b, uint64(len(vb)))
-		b = append(b, vb...)
+		vn := valueLen(v)
+		n += 1 + uvarintLen(uint64(vn)) + vn
 	}
-	b = appendTag(b, 5, 0)
-	b = binary.AppendUvarint(b, Extent)
-
 	dst = appendTag(dst, 3, 2)
-	dst = binary.AppendUvarint(dst, uint64(len(b)))
-	return append(dst, b...)
+	dst = binary.AppendUvarint(dst, uint64(n))
+	dst = appendTag(dst, 15, 0)
+	dst = binary.AppendUvarint(dst, 2)
+	dst = appendString(dst, 1, l.name)
+	dst = append(dst, l.feats...)
+	for _, k := range l.keys {
+		dst = appendString(dst, 3, k)
+	}
+	for _, v := range l.vals {
+		dst = appendTag(dst, 4, 2)
+		dst = binary.AppendUvarint(dst, uint64(valueLen(v)))
+		dst = appendValue(dst, v)
+	}
+	dst = appendTag(dst, 5, 0)
+	return binary.AppendUvarint(dst, Extent)
+}
+
+// valueLen is the encoded size of a Value message.
+func valueLen(v Value) int {
+	switch v.Kind {
+	case KindString:
+		return 1 + uvarintLen(uint64(len(v.S))) + len(v.S)
+	case KindDouble:
+		return 1 + 8
+	case KindInt:
+		return 1 + uvarintLen(zigzag64(v.I))
+	case KindBool:
+		return 2
+	}
+	return 0
+}
+
+// appendValue appends the fields of a Value message.
+func appendValue(b []byte, v Value) []byte {
+	switch v.Kind {
+	case KindString:
+		b = appendString(b, 1, v.S)
+	case KindDouble:
+		b = appendTag(b, 3, 1)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.F))
+	case KindInt:
+		b = appendTag(b, 6, 0)
+		b = binary.AppendUvarint(b, zigzag64(v.I))
+	case KindBool:
+		b = appendTag(b, 7, 0)
+		bv := uint64(0)
+		if v.B {
+			bv = 1
+		}
+		b = binary.AppendUvarint(b, bv)
+	}
+	return b
 }
 
 func appendTag(b []byte, field, wire int) []byte {
@@ -204,17 +303,20 @@ func appendString(b []byte, field int, s string) []byte {
 	return append(b, s...)
 }
 
-func appendPacked(b []byte, field int, vs []uint32) []byte {
+// packedLen is the encoded size of vs as packed varints.
+func packedLen(vs []uint32) int {
 	n := 0
 	for _, v := range vs {
 		n += uvarintLen(uint64(v))
 	}
+	return n
+}
+
+// appendPacked appends vs as a packed field whose payload, packedLen(vs), is n bytes.
+func appendPacked(b []byte, field int, vs []uint32, n int) []byte {
 	b = appendTag(b, field, 2)
 	b = binary.AppendUvarint(b, uint64(n))
-	for _, v := range vs {
-		b = binary.AppendUvarint(b, uint64(v))
-	}
-	return b
+	return appendVarints(b, vs)
 }
 
 func uvarintLen(v uint64) int {

@@ -65,10 +65,15 @@ func ExportPMTiles(out io.Writer, ix *Index, opts ExportOptions) (ExportStats, e
 		} else {
 			st.Tiles++
 			st.MaxBytes = max(st.MaxBytes, len(tl.Raw))
-			if err := w.Add(uint8(j.t.Z), j.t.X, j.t.Y, tl.Gzip); err != nil {
+			gz, err := tl.gzipped(gzipKept) // an archive is compressed once, read many times
+			if err == nil {
+				err = w.Add(uint8(j.t.Z), j.t.X, j.t.Y, gz) // Add copies the bytes
+			}
+			if err != nil {
 				return st, err
 			}
 		}
+		tl.Release()
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(jobs))
 		}

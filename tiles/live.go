@@ -172,7 +172,8 @@ func (s *LiveSet) tile(t maptile.Tile, opts Options) (*Tile, error) {
 	// Read the generation before the features: a change during the build moves it on, and
 	// putLive then refuses a tile that may show a feature where it no longer is.
 	gen := s.cache.liveGen()
-	tl, err := newTile(s.build(t, opts), k)
+	res := s.build(t, opts)
+	tl, err := newTile(res.Data, thinnedString(res.Thinned), k)
 	if err != nil {
 		return nil, err
 	}
@@ -183,24 +184,23 @@ func (s *LiveSet) tile(t maptile.Tile, opts Options) (*Tile, error) {
 // build builds tile t of the set from the layer's current features.
 func (s *LiveSet) build(t maptile.Tile, opts Options) *Result {
 	opts = opts.withDefaults()
-	var layers []builtLayer
+	z := int(t.Z)
+	sc := getScratch(t, tolerance(z))
+	defer sc.put()
 	if opts.wants(s.rule.Layer) {
-		z := int(t.Z)
-		feats := s.features(newTileProj(t, tolerance(z)), worldBound(t, Buffer), z)
-		layers = append(layers, builtLayer{name: s.rule.Layer, feats: feats})
+		sc.addLayer(0, s.rule.Layer, s.features(&sc.tp, worldBound(t, Buffer), z, sc.layerFeats(0)))
 	}
-	return encodeTile(layers, opts)
+	return sc.result(sc.encodeTile(opts))
 }
 
 // features returns the layer's features within wb (world coordinates), projected into the tile;
 // none at a zoom the rule excludes.
-func (s *LiveSet) features(tp *tileProj, wb orb.Bound, z int) []feature {
+func (s *LiveSet) features(tp *tileProj, wb orb.Bound, z int, out []feature) []feature {
 	if z < s.rule.MinZoom || z > s.rule.MaxZoom {
-		return nil
+		return out
 	}
 	nw, se := fromWorld(wb.Min), fromWorld(wb.Max)
 	b := orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
-	var out []feature
 	s.layer.In(b, func(f LiveFeature) bool {
 		if f.Shape != nil {
 			if parts, typ := tp.shape(f.Shape); len(parts) > 0 {
@@ -212,7 +212,7 @@ func (s *LiveSet) features(tp *tileProj, wb orb.Bound, z int) []feature {
 		if !ok {
 			return true
 		}
-		out = append(out, feature{id: liveID(f.ID), typ: typePoint, parts: [][]ipt{{p}}, tags: f.Tags, prio: prio(f.ID)})
+		out = append(out, feature{id: liveID(f.ID), typ: typePoint, parts: tp.pointParts(p), tags: f.Tags, prio: prio(f.ID)})
 		return true
 	})
 	return out
@@ -228,22 +228,24 @@ func liveID(id uint64) uint64 {
 
 // shape projects, clips and snaps a line or area given in lon/lat into the tile.
 func (tp *tileProj) shape(g orb.Geometry) ([][]ipt, uint8) {
-	var parts [][]ipt
+	mark := len(tp.parts)
 	switch g := g.(type) {
 	case orb.LineString:
-		return tp.line(parts, worldLine(g)), typeLine
+		tp.line(worldLine(g))
+		return tp.partsFrom(mark), typeLine
 	case orb.MultiLineString:
 		for _, l := range g {
-			parts = tp.line(parts, worldLine(l))
+			tp.line(worldLine(l))
 		}
-		return parts, typeLine
+		return tp.partsFrom(mark), typeLine
 	case orb.Polygon:
-		return tp.polygon(parts, worldPolygon(g)), typePolygon
+		tp.polygon(worldPolygon(g))
+		return tp.partsFrom(mark), typePolygon
 	case orb.MultiPolygon:
 		for _, p := range g {
-			parts = tp.polygon(parts, worldPolygon(p))
+			tp.polygon(worldPolygon(p))
 		}
-		return parts, typePolygon
+		return tp.partsFrom(mark), typePolygon
 	}
 	return nil, 0
 }

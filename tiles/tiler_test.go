@@ -2,9 +2,11 @@ package tiles_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -457,4 +459,65 @@ func TestPrewarm(t *testing.T) {
 	if n, _ := tiles.NewTiler(mustIndex(t, ds), tiles.NewCacheOff(), tiles.Options{}).Prewarm(context.Background(), 18); n != 0 {
 		t.Errorf("prewarm with the cache off built %d tiles", n)
 	}
+}
+
+// TestUncachedTilesReuseBuffers: without a cache each tile is built into pooled buffers that
+// Release hands to the next build. Goroutines building, gzipping and releasing tiles at once
+// (run with -race) must each get exactly the tile a fresh Build gives, and its gzip must hold
+// the same bytes.
+func TestUncachedTilesReuseBuffers(t *testing.T) {
+	ds := testCity(16, 16)
+	ix := mustIndex(t, ds)
+	tr := tiles.NewTiler(ix, tiles.NewCacheOff(), tiles.Options{})
+	type want struct {
+		tile   maptile.Tile
+		layers []string
+		data   []byte
+	}
+	var list []want
+	tiles.Pyramid(ds.Bound(), 13, 18, func(tl maptile.Tile) bool {
+		for _, layers := range [][]string{nil, {tiles.LayerGrids}} {
+			res, err := tiles.Build(ix, nil, tiles.SetCity, tl, tiles.Options{Layers: layers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, want{tl, layers, res.Data})
+		}
+		return true
+	})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 3 * len(list) {
+				w := list[(i*7+g*13)%len(list)]
+				got, err := tr.TileLayers(tiles.SetCity, int(w.tile.Z), int(w.tile.X), int(w.tile.Y), w.layers)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(got.Raw, w.data) {
+					t.Errorf("tile %v layers %v: %d bytes, a fresh build %d", w.tile, w.layers, len(got.Raw), len(w.data))
+					return
+				}
+				if i%2 == 0 && !got.Empty {
+					gz, err := got.Gzipped()
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					zr, err := gzip.NewReader(bytes.NewReader(gz))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if raw, err := io.ReadAll(zr); err != nil || !bytes.Equal(raw, w.data) {
+						t.Errorf("tile %v gzipped: %d bytes after gunzip (%v), want %d", w.tile, len(raw), err, len(w.data))
+						return
+					}
+				}
+				got.Release()
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -101,6 +101,7 @@ func (s *Server) handleTile(c *gin.Context) {
 		Fail(c, "", tileError(err))
 		return
 	}
+	defer tl.Release() // once written, an uncached tile's buffers serve the next build
 	gz := acceptsGzip(c.GetHeader("Accept-Encoding"))
 	etag := tl.ETag
 	if gz && !tl.Empty {
@@ -125,8 +126,12 @@ func (s *Server) handleTile(c *gin.Context) {
 	}
 	body := tl.Raw
 	if gz {
+		// An uncached tile is compressed here, only for a client that asked.
+		if body, err = tl.Gzipped(); err != nil {
+			Fail(c, "", err)
+			return
+		}
 		h.Set("Content-Encoding", "gzip")
-		body = tl.Gzip
 	}
 	// An explicit length lets net/http send the tile in one write instead of chunks.
 	h.Set("Content-Length", strconv.Itoa(len(body)))

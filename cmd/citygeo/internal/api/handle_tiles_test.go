@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -346,4 +347,82 @@ func TestEventsTilesFollowTheFeed(t *testing.T) {
 	if shows(tq) {
 		t.Error("closed event still shown")
 	}
+}
+
+// TestUncachedTilesOverHTTP: with the tile cache off (serve --tile-cache-mb 0) every tile is
+// built per request in reused buffers. Requests from several goroutines, with and without
+// gzip, must each get exactly the tile a fresh build gives, gzip only when asked, and a distinct
+// ETag per representation.
+func TestUncachedTilesOverHTTP(t *testing.T) {
+	ds, err := sampleOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := city.Build(ds, city.Options{TileCache: tiles.NewCacheOff()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.New(api.Options{Logger: quietLog})
+	srv.Swap(snap)
+	h := srv.Handler()
+	type want struct {
+		path string
+		data []byte
+	}
+	var list []want
+	tiles.Pyramid(ds.Bound(), 14, 16, func(tl maptile.Tile) bool {
+		for _, layers := range [][]string{nil, {tiles.LayerGrids}} {
+			res, err := tiles.Build(snap.Tiles.Index(), nil, tiles.SetCity, tl, tiles.Options{Layers: layers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Data) == 0 {
+				continue
+			}
+			p := tilePath("city", tl)
+			if layers != nil {
+				p += "?layers=grids"
+			}
+			list = append(list, want{p, res.Data})
+		}
+		return len(list) < 60
+	})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2 * len(list) {
+				w := list[(i*7+g*11)%len(list)]
+				zipped := (i+g)%2 == 0
+				var hdr []string
+				if zipped {
+					hdr = []string{"Accept-Encoding", "gzip"}
+				}
+				rec := get(t, h, w.path, hdr...)
+				body := rec.Body.Bytes()
+				if rec.Code != 200 || (rec.Header().Get("Content-Encoding") == "gzip") != zipped {
+					t.Errorf("%s gzip=%v: status %d, Content-Encoding %q", w.path, zipped, rec.Code, rec.Header().Get("Content-Encoding"))
+					return
+				}
+				if zipped {
+					zr, err := gzip.NewReader(bytes.NewReader(body))
+					if err == nil {
+						body, err = io.ReadAll(zr)
+					}
+					if err != nil {
+						t.Errorf("%s: gunzip: %v", w.path, err)
+						return
+					}
+				}
+				if !bytes.Equal(body, w.data) {
+					t.Errorf("%s gzip=%v: %d bytes, a fresh build %d", w.path, zipped, len(body), len(w.data))
+					return
+				}
+				if etag := rec.Header().Get("ETag"); strings.HasSuffix(etag, `-gz"`) != zipped {
+					t.Errorf("%s gzip=%v: ETag %s", w.path, zipped, etag)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
