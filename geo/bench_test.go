@@ -151,3 +151,34 @@ func BenchmarkNewIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLocateBatch is BenchmarkLocate's points 1,000 at a time through LocateBatch; ns/op
+// is per point, to compare with BenchmarkLocate.
+func BenchmarkLocateBatch(b *testing.B) {
+	ix := benchIndex(b)
+	pts := randomPoints(ix.Bound(), 1<<16, 1)
+	out := make([]geo.Location, 0, 1000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		at := i % 64 * 1000
+		out = ix.LocateBatch(pts[at:at+1000], out)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/point")
+}
+
+// BenchmarkLocateSeq is BenchmarkLocateBatch's batches through Locate one point at a time,
+// its naive twin.
+func BenchmarkLocateSeq(b *testing.B) {
+	ix := benchIndex(b)
+	pts := randomPoints(ix.Bound(), 1<<16, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		at := i % 64 * 1000
+		for _, p := range pts[at : at+1000] {
+			ix.Locate(p)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/point")
+}
