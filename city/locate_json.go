@@ -14,7 +14,11 @@ import (
 // out's previous contents are overwritten, ID included; its references are valid until out is
 // reused.
 func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
-	loc := s.Geo.Locate(p)
+	return s.locatedInto(out, s.place(p), given, p, crs, q, buf)
+}
+
+// locatedInto is LocateInto's answer for p from where it is (place).
+func (s *Snapshot) locatedInto(out *Located, loc geo.Location, given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
 	comps := out.Components[:0]
 	if comps == nil {
 		comps = []NearComponent{}
