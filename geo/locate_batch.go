@@ -43,12 +43,28 @@ func (ix *Index) locateStride(pts []orb.Point, out []Location) {
 			span[i] = [2]int32{ci.start[k], ci.start[k+1]}
 		}
 	}
+	// The steps below that only copy into out (which each point's answer overwrites at the
+	// end) fetch what the next step reads: loops without a hard-to-predict branch, so the
+	// processor runs many iterations ahead and their misses overlap. A step that tests boxes
+	// or rings branches on the data and would wait out each miss in turn.
+	for i := range pts {
+		if s := span[i]; s[0] < s[1] { // the bucket's first and last entries
+			out[i].Point, out[i].SnapDistance = ci.entries[s[0]].box.Min, ci.entries[s[1]-1].box.Max[0]
+		}
+	}
 	for i, p := range pts {
 		cand[i] = -1
 		for k := span[i][0]; k < span[i][1]; k++ {
 			if ci.entries[k].box.Contains(p) {
 				cand[i] = k
 				break
+			}
+		}
+	}
+	for i := range pts {
+		if k := cand[i]; k >= 0 { // the candidate's first and last vertices
+			if e := &ci.entries[k]; e.n > 0 {
+				out[i].Point, out[i].SnapDistance = ci.pts[e.off], ci.pts[e.off+e.n-1][0]
 			}
 		}
 	}
