@@ -99,9 +99,10 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	var q locateQuery
 	var crs geo.CRS
 	var err error
+	var read bool
 	if compact {
 		crs, err = lb.decodeCSV(c)
-	} else {
+	} else if q, crs, read, err = lb.scanJSON(); !read {
 		q, crs, err = lb.decodeJSON()
 	}
 	if err != nil {
