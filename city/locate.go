@@ -37,6 +37,9 @@ type Located struct {
 	// locating into a reused Located allocates nothing.
 	gridRef  GridRef
 	areaRefs [3]data.AreaRef
+	// The JSON of Community, Street and District when LocateBatch filled this value (its
+	// cache of area chains), written by AppendJSON in their place.
+	chainJSON []byte
 }
 
 // GridRef is a grid in an answer.

@@ -70,6 +70,29 @@ func TestLocateBatchMatchesLocateInto(t *testing.T) {
 	if inside == 0 {
 		t.Error("no point fell in a grid: the test covers too little")
 	}
+
+	// The same Batch on the next version, whose areas were renamed: its own chains.
+	ds2, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ds2.Areas {
+		a.Name += "（新）"
+	}
+	snap2, err := city.Build(ds2, city.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := make([]orb.Point, 200)
+	for i := range pts {
+		pts[i] = orb.Point{bd.Min[0] + rng.Float64()*(bd.Max[0]-bd.Min[0]), bd.Min[1] + rng.Float64()*(bd.Max[1]-bd.Min[1])}
+	}
+	snap2.LocateBatch(&b, pts, pts, geo.CGCS2000, geo.NearestQuery{}, func(i int, l *city.Located) {
+		near = snap2.LocateInto(&into, pts[i], pts[i], geo.CGCS2000, geo.NearestQuery{}, near)
+		if got, want := string(l.AppendJSON(nil)), string(into.AppendJSON(nil)); got != want {
+			t.Fatalf("next version, point %d:\n got %s\nwant %s", i, got, want)
+		}
+	})
 }
 
 // TestLocateBatchAllocates: a grid-only batch written as JSON allocates nothing once its

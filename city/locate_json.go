@@ -97,9 +97,11 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 		}
 		b = append(b, '}')
 	}
-	b = appendAreaRef(b, `,"community":`, l.Community)
-	b = appendAreaRef(b, `,"street":`, l.Street)
-	b = appendAreaRef(b, `,"district":`, l.District)
+	if l.chainJSON != nil {
+		b = append(b, l.chainJSON...)
+	} else {
+		b = appendChain(b, l.Community, l.Street, l.District)
+	}
 	b = append(b, `,"components":`...)
 	if l.Components == nil {
 		b = append(b, "null"...)
@@ -118,6 +120,13 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 		b = jsonenc.AppendString(b, l.Message)
 	}
 	return append(b, '}')
+}
+
+// appendChain appends the areas of an answer, those that are not nil.
+func appendChain(b []byte, community, street, district *data.AreaRef) []byte {
+	b = appendAreaRef(b, `,"community":`, community)
+	b = appendAreaRef(b, `,"street":`, street)
+	return appendAreaRef(b, `,"district":`, district)
 }
 
 func appendAreaRef(b []byte, key string, a *data.AreaRef) []byte {
