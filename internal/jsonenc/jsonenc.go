@@ -98,11 +98,8 @@ func AppendFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
-// pow10f and pow10u are the powers of ten below 10^16, as float64 and uint64 (both exact).
-var (
-	pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-	pow10u = [...]uint64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-)
+// pow10f are the powers of ten below 10^16 (exact in a float64).
+var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // appendShortDecimal appends f (1 ≤ |f| = abs < 1e15) as strconv's shortest 'f' format would,
 // when f is a decimal of at most 15 significant digits; false otherwise. Coordinates, areas and
@@ -124,27 +121,35 @@ func appendShortDecimal(dst []byte, f, abs float64) ([]byte, bool) {
 	if m/pow10f[d] != abs {
 		return dst, false
 	}
+	// m's 15 digits (abs ≥ 10^(n-1), so m ≥ 10^14), two at a time; then the integer part,
+	// the point and the decimals without their trailing zeros.
+	var digits [16]byte
 	mi := uint64(m)
+	for i := 14; i > 0; i -= 2 {
+		q := mi / 100
+		r := mi - q*100
+		digits[i], digits[i-1] = twoDigits[2*r+1], twoDigits[2*r]
+		mi = q
+	}
+	digits[0] = byte('0' + mi)
+	end := 15
+	for end > n && digits[end-1] == '0' {
+		end--
+	}
 	if f < 0 {
 		dst = append(dst, '-')
 	}
-	dst = strconv.AppendUint(dst, mi/pow10u[d], 10)
-	frac := mi % pow10u[d]
-	if frac == 0 {
-		return dst, true
+	dst = append(dst, digits[:n]...)
+	if end > n {
+		dst = append(dst, '.')
+		dst = append(dst, digits[n:end]...)
 	}
-	for frac%10 == 0 {
-		frac /= 10
-		d--
-	}
-	var digits [15]byte
-	for i := d - 1; i >= 0; i-- {
-		digits[i] = byte('0' + frac%10)
-		frac /= 10
-	}
-	dst = append(dst, '.')
-	return append(dst, digits[:d]...), true
+	return dst, true
 }
+
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980818283848586878889" +
+	"90919293949596979899"
 
 // AppendInt appends i.
 func AppendInt(dst []byte, i int64) []byte { return strconv.AppendInt(dst, i, 10) }

@@ -114,3 +114,23 @@ func FuzzAppend(f *testing.F) {
 		checkFloat(t, float64(m)/math.Pow10(int(d%23))) // a decimal, as coordinates are
 	})
 }
+
+// BenchmarkAppendFloat is a coordinate through AppendFloat and, its naive twin, through
+// strconv's shortest formatting.
+func BenchmarkAppendFloat(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for _, bc := range []struct {
+		name string
+		fn   func([]byte, float64) []byte
+	}{
+		{"jsonenc", jsonenc.AppendFloat},
+		{"strconv", func(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'f', -1, 64) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				buf = bc.fn(buf[:0], 114.231612)
+				buf = bc.fn(buf[:0], 22.667324)
+			}
+		})
+	}
+}
