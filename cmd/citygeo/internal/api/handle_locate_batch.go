@@ -29,10 +29,11 @@ import (
 // (a point in no grid and too far from any: an empty line ","). The dataset version is in the
 // X-Dataset-Version header.
 //
-// Both forms read the body once into a pooled buffer and write the answer into another, by
-// hand (jsonenc, city.Located.AppendJSON), so a batch allocates nothing per point: through
-// encoding/json the decoding, the per-point option parsing and the reflection over each answer
-// cost several times the lookups themselves.
+// Both forms read the body once into a pooled buffer (the JSON form through the scanner of
+// handle_locate_batch_scan.go), locate the points together (city.Snapshot.LocateBatch) and
+// write the answer into another buffer, by hand (jsonenc, city.Located.AppendJSON), so a batch
+// allocates nothing per point: through encoding/json the decoding, the per-point option
+// parsing and the reflection over each answer cost several times the lookups themselves.
 
 // MaxCompactBatch is the most points one text/csv POST /v1/locate/batch may carry.
 const MaxCompactBatch = 100_000
@@ -115,10 +116,17 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	}
 	if compact {
 		c.Header(DatasetVersionHeader, strconv.FormatInt(snap.Version(), 10))
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", lb.writeCSV(snap, crs))
+		writeWhole(c, "text/csv; charset=utf-8", lb.writeCSV(snap, crs))
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", lb.writeJSON(snap, q, crs))
+	writeWhole(c, "application/json; charset=utf-8", lb.writeJSON(snap, q, crs))
+}
+
+// writeWhole answers 200 with body, its length given: an answer of a few hundred kilobytes
+// then goes out as it is, not in chunks.
+func writeWhole(c *gin.Context, contentType string, body []byte) {
+	c.Header("Content-Length", strconv.Itoa(len(body)))
+	c.Data(http.StatusOK, contentType, body)
 }
 
 // read reads the body, at most limit bytes, into lb.body.
