@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"citygeo/city"
+	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/geo"
 )
@@ -16,14 +17,7 @@ import (
 // (outside, snapped, inside), each CRS, grid only and with components, batches shorter and
 // longer than a stride.
 func TestLocateBatchMatchesLocateInto(t *testing.T) {
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, ds := sampleSnapshot(t, sample.Options{Grids: 500, Components: 3000, Seed: 6})
 	bd := ds.Bound().Pad(0.01)
 	rng := rand.New(rand.NewPCG(7, 8))
 	var b city.Batch
@@ -98,14 +92,7 @@ func TestLocateBatchMatchesLocateInto(t *testing.T) {
 // TestLocateBatchAllocates: a grid-only batch written as JSON allocates nothing once its
 // memory is warm.
 func TestLocateBatchAllocates(t *testing.T) {
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, ds := sampleSnapshot(t, sample.Options{Grids: 500, Components: 500, Seed: 5})
 	bd := ds.Bound()
 	rng := rand.New(rand.NewPCG(1, 2))
 	pts := make([]orb.Point, 1000)
@@ -129,4 +116,18 @@ func TestLocateBatchAllocates(t *testing.T) {
 	if grids == 0 {
 		t.Error("no point found a grid")
 	}
+}
+
+// sampleSnapshot builds the snapshot of a generated city.
+func sampleSnapshot(t testing.TB, o sample.Options) (*city.Snapshot, *data.Dataset) {
+	t.Helper()
+	ds, err := sample.Generate(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := city.Build(ds, city.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, ds
 }
