@@ -68,7 +68,8 @@ func (s *Snapshot) LocateBatch(b *Batch, given, pts []orb.Point, crs geo.CRS, q 
 			fn(i, &b.loc)
 		}
 	}
-	clear(b.locs) // a pooled Batch keeps no grid of this version alive (its chains are let go with the next version)
+	// A pooled Batch keeps no grid of this version alive; its chains go with the next version.
+	clear(b.locs)
 }
 
 // chain returns the JSON of loc's area chain as appendLocated writes it, from b's cache of the
