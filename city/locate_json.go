@@ -14,7 +14,11 @@ import (
 // out's previous contents are overwritten, ID included; its references are valid until out is
 // reused.
 func (s *Snapshot) LocateInto(out *Located, given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
-	loc := s.place(p) // the grids as served: an edited grid answers at once
+	return s.locatedInto(out, s.place(p), given, p, crs, q, buf)
+}
+
+// locatedInto is LocateInto's answer for p from where it is (place).
+func (s *Snapshot) locatedInto(out *Located, loc geo.Location, given, p orb.Point, crs geo.CRS, q geo.NearestQuery, buf []geo.Neighbor) []geo.Neighbor {
 	comps := out.Components[:0]
 	if comps == nil {
 		comps = []NearComponent{}
@@ -105,9 +109,7 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 	if l.chain != nil {
 		b = append(b, l.chain...)
 	} else {
-		b = appendAreaRef(b, `,"community":`, l.Community)
-		b = appendAreaRef(b, `,"street":`, l.Street)
-		b = appendAreaRef(b, `,"district":`, l.District)
+		b = appendChain(b, l.Community, l.Street, l.District)
 	}
 	b = append(b, `,"components":`...)
 	if l.Components == nil {
@@ -127,6 +129,13 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 		b = jsonenc.AppendString(b, l.Message)
 	}
 	return append(b, '}')
+}
+
+// appendChain appends the areas of an answer, those that are not nil.
+func appendChain(b []byte, community, street, district *data.AreaRef) []byte {
+	b = appendAreaRef(b, `,"community":`, community)
+	b = appendAreaRef(b, `,"street":`, street)
+	return appendAreaRef(b, `,"district":`, district)
 }
 
 func appendAreaRef(b []byte, key string, a *data.AreaRef) []byte {

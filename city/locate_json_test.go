@@ -16,14 +16,7 @@ import (
 // of random points in and around a generated city (outside, snapped, with and without
 // components, each CRS), and LocateInto against Locate.
 func TestLocatedAppendJSON(t *testing.T) {
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 3000, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, ds := sampleSnapshot(t, sample.Options{Grids: 500, Components: 3000, Seed: 5})
 	bd := ds.Bound().Pad(0.01)
 	rng := rand.New(rand.NewPCG(5, 6))
 	queries := map[string]geo.NearestQuery{
@@ -79,14 +72,7 @@ func TestLocatedAppendJSON(t *testing.T) {
 }
 
 func TestLocateIntoAllocates(t *testing.T) {
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap, ds := sampleSnapshot(t, sample.Options{Grids: 500, Components: 500, Seed: 5})
 	p := ds.Grids[0].Polygon.Bound().Center()
 	var out city.Located
 	b := make([]byte, 0, 1024)

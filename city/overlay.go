@@ -408,8 +408,11 @@ func (l snapshotLocator) Locate(p orb.Point) dispatch.Place {
 // only in its edited form, so a point it no longer holds has no grid (its areas stay) until
 // the fold rebuilds the index.
 func (s *Snapshot) place(p orb.Point) geo.Location {
-	loc := s.Geo.Locate(p)
-	o := s.edits.Load()
+	return s.overEdits(s.edits.Load(), p, s.Geo.Locate(p))
+}
+
+// overEdits is place's answer for p from the base index's answer loc and the overlay o.
+func (s *Snapshot) overEdits(o *overlay, p orb.Point, loc geo.Location) geo.Location {
 	if o == nil || len(o.grids) == 0 {
 		return loc
 	}

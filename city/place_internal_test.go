@@ -35,7 +35,21 @@ func TestPlaceOverEditedGrids(t *testing.T) {
 		t.Fatal("no grid holds its box centre")
 	}
 	locate := func() (*GridRef, *data.AreaRef, *data.Grid) {
+		t.Helper()
 		loc, _ := snap.Locate(p, p, geo.CGCS2000, geo.NearestQuery{}, nil)
+		want := string(loc.AppendJSON(nil))
+		// The batch and the reused answer see the edits as Locate does.
+		var into Located
+		snap.LocateInto(&into, p, p, geo.CGCS2000, geo.NearestQuery{}, nil)
+		if got := string(into.AppendJSON(nil)); got != want {
+			t.Errorf("LocateInto\n got %s\nwant %s", got, want)
+		}
+		var b Batch
+		snap.LocateBatch(&b, []orb.Point{p}, []orb.Point{p}, geo.CGCS2000, geo.NearestQuery{}, func(_ int, l *Located) {
+			if got := string(l.AppendJSON(nil)); got != want {
+				t.Errorf("LocateBatch\n got %s\nwant %s", got, want)
+			}
+		})
 		return loc.Grid, loc.Community, snap.Locator().Locate(p).Grid
 	}
 

@@ -124,15 +124,23 @@ func (ci *cellIndex) clampY(y float64) int {
 
 // bucket returns the candidate grids for p (nil when p is off the table).
 func (ci *cellIndex) bucket(p orb.Point) []cellEntry {
-	if ci.nx == 0 {
+	k, ok := ci.cell(p)
+	if !ok {
 		return nil
+	}
+	return ci.entries[ci.start[k]:ci.start[k+1]]
+}
+
+// cell returns the bucket of p, false when p is off the table.
+func (ci *cellIndex) cell(p orb.Point) (int, bool) {
+	if ci.nx == 0 {
+		return 0, false
 	}
 	fx, fy := (p[0]-ci.min[0])*ci.invW, (p[1]-ci.min[1])*ci.invH
 	if !(fx >= 0 && fy >= 0) || fx >= float64(ci.nx)+1 || fy >= float64(ci.ny)+1 {
-		return nil // also rejects NaN
+		return 0, false // also rejects NaN
 	}
-	k := min(int(fy), ci.ny-1)*ci.nx + min(int(fx), ci.nx-1)
-	return ci.entries[ci.start[k]:ci.start[k+1]]
+	return min(int(fy), ci.ny-1)*ci.nx + min(int(fx), ci.nx-1), true
 }
 
 // ringContains is prepRing.test for a simple ring in pts, boundary inclusive.

@@ -24,6 +24,28 @@ func ExampleIndex_Locate() {
 	// 440303001001001 snapped=true 5.0 m
 }
 
+func ExampleIndex_LocateBatch() {
+	ix, err := geo.NewIndex(smallCity(), geo.IndexOptions{})
+	if err != nil {
+		panic(err)
+	}
+	// many points at once (a batch request's), into a slice reused from batch to batch
+	pts := []orb.Point{{114.1005, 22.5505}, geo.Offset(orb.Point{114.1005, 22.551}, 0, 5), {116.4, 39.9}}
+	var locs []geo.Location
+	locs = ix.LocateBatch(pts, locs)
+	for _, loc := range locs {
+		if loc.Outside {
+			fmt.Println("outside")
+			continue
+		}
+		fmt.Println(loc.Grid.Code, loc.Snapped)
+	}
+	// Output:
+	// 440303001001001 false
+	// 440303001001001 true
+	// outside
+}
+
 func ExampleIndex_Nearest() {
 	ix, err := geo.NewIndex(smallCity(), geo.IndexOptions{})
 	if err != nil {

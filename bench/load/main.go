@@ -5,6 +5,7 @@
 //
 //	go run ./bench/load -c 32 -d 10s -urls urls.txt
 //	go run ./bench/load -c 8 -d 5s 'http://127.0.0.1:8080/v1/locate?lng=114.12&lat=22.55'
+//	go run ./bench/load -c 4 -d 10s -post bodies.jsonl http://127.0.0.1:8080/v1/locate/batch
 //
 // Pin the server and the generator to different cores (taskset -c 0 / -c 1) so their
 // figures are not measured on a shared core.
@@ -30,6 +31,8 @@ func main() {
 	urlFile := flag.String("urls", "", "file with one URL per line (requests cycle through them)")
 	header := flag.String("H", "", "extra header, e.g. 'Accept-Encoding: gzip'")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
+	post := flag.String("post", "", "file of request bodies, one a line: POST them in turn to the one URL given (bench/side -bodies writes the batch measure's)")
+	contentType := flag.String("type", "application/json", "Content-Type of the -post bodies")
 	flag.Parse()
 	urls := flag.Args()
 	if *urlFile != "" {
@@ -51,7 +54,18 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	rep := loadgen.Run(context.Background(), loadgen.Options{Conns: *conns, Duration: *dur}, client.GET(paths))
+	do := client.GET(paths)
+	if *post != "" {
+		bodies, err := readLines(*post)
+		if err != nil {
+			fail(err)
+		}
+		if len(paths) != 1 || len(bodies) == 0 {
+			fail(fmt.Errorf("-post wants one URL and a file of at least one body"))
+		}
+		do = client.POST(paths[0], *contentType, toBytes(bodies))
+	}
+	rep := loadgen.Run(context.Background(), loadgen.Options{Conns: *conns, Duration: *dur}, do)
 	if *asJSON {
 		_ = json.NewEncoder(os.Stdout).Encode(rep)
 		return
@@ -83,6 +97,14 @@ func splitURLs(urls []string) (string, []string, error) {
 	return base, paths, nil
 }
 
+func toBytes(lines []string) [][]byte {
+	out := make([][]byte, len(lines))
+	for i, l := range lines {
+		out[i] = []byte(l)
+	}
+	return out
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "load:", err)
 	os.Exit(2)
@@ -96,6 +118,7 @@ func readLines(path string) ([]string, error) {
 	defer f.Close()
 	var out []string
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20) // a -post body of a batch is a long line
 	for sc.Scan() {
 		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
 			out = append(out, l)

@@ -181,6 +181,24 @@ func locatePaths(points []orb.Point, extra string) []string {
 	return out
 }
 
+// WriteBodies writes the batch measure's request bodies, one a line, to path: the same query
+// points a run of c sends, from the city a run before generated in c.Work (it generates none).
+func WriteBodies(ctx context.Context, c Config, path string) error {
+	c.Defaults()
+	if _, err := os.Stat(filepath.Join(c.Work, fmt.Sprintf("city-%d.gpkg", c.Grids))); err != nil {
+		return fmt.Errorf("no generated city to take the points from (run the harness once): %w", err)
+	}
+	city, err := prepareCity(ctx, &c, "")
+	if err != nil {
+		return err
+	}
+	var b []byte
+	for _, body := range batchBodies(city.Points) {
+		b = append(append(b, body...), '\n')
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
 // batchBodies cuts the points into POST /v1/locate/batch bodies of batchSize points, grid only.
 func batchBodies(points []orb.Point) [][]byte {
 	var out [][]byte

@@ -92,7 +92,7 @@ func main() {
 		return
 	}
 	var c Config
-	var conns string
+	var conns, bodies string
 	flag.BoolVar(&c.Short, "short", false, "small city and short measures (what CI runs)")
 	flag.StringVar(&c.Out, "out", "", "directory for report.md, results.json and the plots (default WORK/report)")
 	flag.StringVar(&c.Work, "work", "", "directory for the generated city and the stores, reused by later runs (default $TMPDIR/citygeo-side-GRIDS)")
@@ -107,6 +107,7 @@ func main() {
 	flag.IntVar(&c.Points, "points", 0, "query points (default 100000; -short 10000)")
 	flag.BoolVar(&c.Pin, "pin", true, "pin servers to core 0 and the generator to core 1")
 	flag.BoolVar(&c.SharedPostgres, "shared-postgres", false, "leave the PostgreSQL server unpinned (others use it meanwhile)")
+	flag.StringVar(&bodies, "bodies", "", "only write the batch measure's request bodies, one a line, to this file (for bench/load -post) from the city a run generated before")
 	flag.Parse()
 	for f := range strings.SplitSeq(conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -118,6 +119,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if bodies != "" {
+		if err := WriteBodies(ctx, c, bodies); err != nil {
+			fmt.Fprintln(os.Stderr, "side:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	res, err := Run(ctx, c)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "side:", err)

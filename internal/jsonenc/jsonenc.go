@@ -78,8 +78,14 @@ func AppendFloat(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
 	}
+	abs := math.Abs(f)
+	if abs >= 1 && abs < 1e15 {
+		if b, ok := appendShortDecimal(dst, f, abs); ok {
+			return b
+		}
+	}
 	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
 	}
 	dst = strconv.AppendFloat(dst, f, format, -1, 64)
@@ -91,6 +97,59 @@ func AppendFloat(dst []byte, f float64) []byte {
 	}
 	return dst
 }
+
+// pow10f are the powers of ten below 10^16 (exact in a float64).
+var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// appendShortDecimal appends f (1 ≤ |f| = abs < 1e15) as strconv's shortest 'f' format would,
+// when f is a decimal of at most 15 significant digits; false otherwise. Coordinates, areas and
+// distances are such decimals, and this costs a fraction of strconv's general search.
+//
+// Why it is the same answer: m = abs·10^d rounded, with d the decimals that 15 digits leave,
+// is an integer below 10^15 and 10^d is exact, so m/10^d is the correctly rounded value of the
+// decimal m·10^-d; when that equals abs, the decimal reads back as f. Two different decimals of
+// at most 15 significant digits never read back as the same float64 (15 is DBL_DIG), so no
+// shorter decimal reads back as f, and that decimal with its trailing zeros dropped is the
+// shortest one strconv finds.
+func appendShortDecimal(dst []byte, f, abs float64) ([]byte, bool) {
+	n := 1 // digits before the point
+	for n < 15 && abs >= pow10f[n] {
+		n++
+	}
+	d := 15 - n
+	m := math.Round(abs * pow10f[d])
+	if m/pow10f[d] != abs {
+		return dst, false
+	}
+	// m's 15 digits (abs ≥ 10^(n-1), so m ≥ 10^14), two at a time; then the integer part,
+	// the point and the decimals without their trailing zeros.
+	var digits [16]byte
+	mi := uint64(m)
+	for i := 14; i > 0; i -= 2 {
+		q := mi / 100
+		r := mi - q*100
+		digits[i], digits[i-1] = twoDigits[2*r+1], twoDigits[2*r]
+		mi = q
+	}
+	digits[0] = byte('0' + mi)
+	end := 15
+	for end > n && digits[end-1] == '0' {
+		end--
+	}
+	if f < 0 {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, digits[:n]...)
+	if end > n {
+		dst = append(dst, '.')
+		dst = append(dst, digits[n:end]...)
+	}
+	return dst, true
+}
+
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"4041424344454647484950515253545556575859606162636465666768697071727374757677787980818283848586878889" +
+	"90919293949596979899"
 
 // AppendInt appends i.
 func AppendInt(dst []byte, i int64) []byte { return strconv.AppendInt(dst, i, 10) }

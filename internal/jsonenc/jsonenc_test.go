@@ -3,6 +3,8 @@ package jsonenc_test
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"citygeo/internal/jsonenc"
@@ -54,6 +56,31 @@ func TestAppendFloat(t *testing.T) {
 	}
 }
 
+// TestAppendFloatDecimals checks floats read from short decimals (coordinates, areas, metres:
+// AppendFloat's fast path) and the floats next to them, at every magnitude of the fast path and
+// past it, against encoding/json.
+func TestAppendFloatDecimals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		digits := 1 + rng.IntN(17)
+		text := strconv.FormatUint(rng.Uint64N(uint64(math.Pow10(digits))), 10)
+		point := rng.IntN(len(text) + 1)
+		f, err := strconv.ParseFloat(text[:point]+"."+text[point:]+"0", 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rng.IntN(2) == 0 {
+			f = -f
+		}
+		for _, v := range []float64{f, math.Nextafter(f, math.Inf(1)), math.Nextafter(f, math.Inf(-1))} {
+			checkFloat(t, v)
+		}
+	}
+	for _, f := range []float64{1, 9.999999999999999e14, 1e15, 999999999999999, 99999999999999.9, 123456789012345.6} {
+		checkFloat(t, f)
+	}
+}
+
 func checkFloat(t *testing.T, f float64) {
 	t.Helper()
 	want, err := json.Marshal(f)
@@ -78,10 +105,32 @@ func TestAppendAllocates(t *testing.T) {
 
 // FuzzAppend checks strings and floats against encoding/json.
 func FuzzAppend(f *testing.F) {
-	f.Add("福田\u2028<&>\x00\xff", 114.0579123)
-	f.Add("", 1e-7)
-	f.Fuzz(func(t *testing.T, s string, v float64) {
+	f.Add("福田\u2028<&>\x00\xff", 114.0579123, uint64(0), uint8(0))
+	f.Add("", 1e-7, uint64(1), uint8(1))
+	f.Add("", 1.0, uint64(114231612), uint8(6))
+	f.Fuzz(func(t *testing.T, s string, v float64, m uint64, d uint8) {
 		checkString(t, s)
 		checkFloat(t, v)
+		checkFloat(t, float64(m)/math.Pow10(int(d%23))) // a decimal, as coordinates are
 	})
+}
+
+// BenchmarkAppendFloat is a coordinate through AppendFloat and, its naive twin, through
+// strconv's shortest formatting.
+func BenchmarkAppendFloat(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for _, bc := range []struct {
+		name string
+		fn   func([]byte, float64) []byte
+	}{
+		{"jsonenc", jsonenc.AppendFloat},
+		{"strconv", func(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'f', -1, 64) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				buf = bc.fn(buf[:0], 114.231612)
+				buf = bc.fn(buf[:0], 22.667324)
+			}
+		})
+	}
 }

@@ -29,10 +29,11 @@ import (
 // (a point in no grid and too far from any: an empty line ","). The dataset version is in the
 // X-Dataset-Version header.
 //
-// Both forms read the body once into a pooled buffer and write the answer into another, by
-// hand (jsonenc, city.Located.AppendJSON), so a batch allocates nothing per point: through
-// encoding/json the decoding, the per-point option parsing and the reflection over each answer
-// cost several times the lookups themselves.
+// Both forms read the body once into a pooled buffer (the JSON form through the scanner of
+// handle_locate_batch_scan.go), locate the points together (city.Snapshot.LocateBatch) and
+// write the answer into another buffer, by hand (jsonenc, city.Located.AppendJSON), so a batch
+// allocates nothing per point: through encoding/json the decoding, the per-point option
+// parsing and the reflection over each answer cost several times the lookups themselves.
 
 // MaxCompactBatch is the most points one text/csv POST /v1/locate/batch may carry.
 const MaxCompactBatch = 100_000
@@ -47,21 +48,27 @@ const (
 )
 
 // locateBatch is one batch request's memory, pooled: its body, the JSON parser over it, the
-// points read and the answer written.
+// points read (point i is given[i] as sent, cgcs[i] in CGCS2000, its id ids[idAt[i][0]:idAt[i][1]])
+// and the answer written.
 type locateBatch struct {
 	body   []byte
 	parser fastjson.Parser
 	raw    []byte // a JSON value's text
-	ids    []byte // the points' ids, one after another (batchItem.id indexes them)
-	points []batchItem
+	ids    []byte // the points' ids, one after another
+	idAt   [][2]int
+	given  []orb.Point
+	cgcs   []orb.Point
 	out    []byte
-	loc    city.Located
+	batch  city.Batch
+	loc    city.Located // the single locate's (handle_locate.go)
 	near   []geo.Neighbor
 }
 
-type batchItem struct {
-	id          [2]int // ids[id[0]:id[1]]
-	given, cgcs orb.Point
+// add appends a point read, its id the ids from idStart on.
+func (lb *locateBatch) add(idStart int, given, cgcs orb.Point) {
+	lb.idAt = append(lb.idAt, [2]int{idStart, len(lb.ids)})
+	lb.given = append(lb.given, given)
+	lb.cgcs = append(lb.cgcs, cgcs)
 }
 
 var locateBatches = sync.Pool{New: func() any { return new(locateBatch) }}
@@ -70,7 +77,7 @@ func (lb *locateBatch) release() {
 	if cap(lb.body) > maxPooledBatch || cap(lb.out) > maxPooledBatch {
 		return
 	}
-	lb.ids, lb.points = lb.ids[:0], lb.points[:0]
+	lb.ids, lb.idAt, lb.given, lb.cgcs = lb.ids[:0], lb.idAt[:0], lb.given[:0], lb.cgcs[:0]
 	locateBatches.Put(lb)
 }
 
@@ -93,9 +100,10 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	var q locateQuery
 	var crs geo.CRS
 	var err error
+	var read bool
 	if compact {
 		crs, err = lb.decodeCSV(c)
-	} else {
+	} else if q, crs, read, err = lb.scanJSON(); !read {
 		q, crs, err = lb.decodeJSON()
 	}
 	if err != nil {
@@ -108,10 +116,17 @@ func (s *Server) handleLocateBatch(c *gin.Context) {
 	}
 	if compact {
 		c.Header(DatasetVersionHeader, strconv.FormatInt(snap.Version(), 10))
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", lb.writeCSV(snap, crs))
+		writeWhole(c, "text/csv; charset=utf-8", lb.writeCSV(snap, crs))
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", lb.writeJSON(snap, q, crs))
+	writeWhole(c, "application/json; charset=utf-8", lb.writeJSON(snap, q, crs))
+}
+
+// writeWhole answers 200 with body, its length given: an answer of a few hundred kilobytes
+// then goes out as it is, not in chunks.
+func writeWhole(c *gin.Context, contentType string, body []byte) {
+	c.Header("Content-Length", strconv.Itoa(len(body)))
+	c.Data(http.StatusOK, contentType, body)
 }
 
 // read reads the body, at most limit bytes, into lb.body.
@@ -252,7 +267,8 @@ func (lb *locateBatch) point(i int, pv *fastjson.Value, crs geo.CRS) error {
 	if err != nil {
 		return err
 	}
-	lb.points = append(lb.points, batchItem{id: id, given: given, cgcs: cgcs})
+	lb.ids = lb.ids[:id[1]]
+	lb.add(id[0], given, cgcs)
 	return nil
 }
 
@@ -379,13 +395,13 @@ func inRange(i int, field string, v, limit float64) error {
 // writeJSON writes the JSON answer: {"results":[…],"version":N}, as gin.H marshals it.
 func (lb *locateBatch) writeJSON(snap *city.Snapshot, q locateQuery, crs geo.CRS) []byte {
 	out := append(lb.out[:0], `{"results":[`...)
-	for i, it := range lb.points {
+	snap.LocateBatch(&lb.batch, lb.given, lb.cgcs, crs, q.NearestQuery, func(i int, l *city.Located) {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		lb.near = snap.LocateInto(&lb.loc, it.given, it.cgcs, crs, q.NearestQuery, lb.near)
-		out = lb.loc.AppendJSONWithID(out, lb.ids[it.id[0]:it.id[1]])
-	}
+		at := lb.idAt[i]
+		out = l.AppendJSONWithID(out, lb.ids[at[0]:at[1]])
+	})
 	out = append(out, `],"version":`...)
 	out = jsonenc.AppendInt(out, snap.Version())
 	lb.out = append(out, '}')

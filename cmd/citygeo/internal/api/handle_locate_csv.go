@@ -32,9 +32,7 @@ func (lb *locateBatch) decodeCSV(c *gin.Context) (geo.CRS, error) {
 	if err != nil {
 		return crs, err
 	}
-	err = eachCSVPoint(lb.body, crs, func(_ int, given, cgcs orb.Point) {
-		lb.points = append(lb.points, batchItem{given: given, cgcs: cgcs})
-	})
+	err = eachCSVPoint(lb.body, crs, func(_ int, given, cgcs orb.Point) { lb.add(0, given, cgcs) })
 	return crs, err
 }
 
@@ -117,17 +115,16 @@ func truncate(b []byte, n int) string {
 // point snapped to the nearest grid, the distance in metres (the answer says it is not inside).
 func (lb *locateBatch) writeCSV(snap *city.Snapshot, crs geo.CRS) []byte {
 	out := append(lb.out[:0], csvAnswerHeader...)
-	for _, it := range lb.points {
-		lb.near = snap.LocateInto(&lb.loc, it.given, it.cgcs, crs, geo.NearestQuery{}, lb.near)
-		if g := lb.loc.Grid; g != nil {
+	snap.LocateBatch(&lb.batch, lb.given, lb.cgcs, crs, geo.NearestQuery{}, func(_ int, l *city.Located) {
+		if g := l.Grid; g != nil {
 			out = appendCSVField(out, g.Code)
 		}
 		out = append(out, ',')
-		if lb.loc.Snapped {
-			out = jsonenc.AppendFloat(out, lb.loc.SnapDist)
+		if l.Snapped {
+			out = jsonenc.AppendFloat(out, l.SnapDist)
 		}
 		out = append(out, '\n')
-	}
+	})
 	lb.out = out
 	return out
 }
