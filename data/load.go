@@ -21,7 +21,6 @@ func InternRef(d DeptRef) DeptRef { return DeptRef{Code: Intern(d.Code), Name: I
 func InternComponent(c *Component) {
 	c.Scheme, c.Status = Scheme(Intern(string(c.Scheme))), Status(Intern(string(c.Status)))
 	c.Major, c.Minor, c.Grid, c.Source = Intern(c.Major), Intern(c.Minor), Intern(c.Grid), Intern(c.Source)
-	c.Owner, c.Property, c.Maintainer = InternRef(c.Owner), InternRef(c.Property), InternRef(c.Maintainer)
 	if len(c.Extra) > 0 {
 		extra := make(map[string]string, len(c.Extra))
 		for k, v := range c.Extra {

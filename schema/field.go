@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"citygeo/data"
 )
 
 // Type is the type of a field's values. It says how a source value is parsed, and an export
@@ -187,23 +189,53 @@ func float[T any](key string, p func(*T) *float64, cols ...string) Field[T] {
 // date is a date field; a zero date is not written.
 func date[T any](key string, p func(*T) *time.Time, cols ...string) Field[T] {
 	return Field[T]{
+		Def:   def(key, Date, cols...),
+		Read:  func(m *T, v Value) *ReadError { return readDate(p(m), v) },
+		Write: func(m *T) (string, bool) { s := FormatDate(*p(m)); return s, s != "" },
+	}
+}
+
+// readDate stores v's date in t; empty text stores nothing.
+func readDate(t *time.Time, v Value) *ReadError {
+	if v.Text == "" {
+		return nil
+	}
+	if raw, ok := v.Raw.(time.Time); ok {
+		*t = raw
+		return nil
+	}
+	parsed, err := ParseDate(v.Text)
+	*t = parsed
+	if err != nil {
+		return &ReadError{Check: "date.parse", Reason: "not a date (want YYYY-MM-DD, YYYYMMDD or RFC 3339)"}
+	}
+	return nil
+}
+
+// day is a civil-date field (data.Date); no date is not written. A time of day in the source is
+// dropped: the standards' dates are days.
+func day[T any](key string, p func(*T) *data.Date, cols ...string) Field[T] {
+	return Field[T]{
 		Def: def(key, Date, cols...),
 		Read: func(m *T, v Value) *ReadError {
-			if v.Text == "" {
-				return nil
+			var t time.Time
+			err := readDate(&t, v)
+			if !t.IsZero() {
+				*p(m) = data.DateOf(t)
 			}
-			if t, ok := v.Raw.(time.Time); ok {
-				*p(m) = t
-				return nil
-			}
-			t, err := ParseDate(v.Text)
-			*p(m) = t
-			if err != nil {
-				return &ReadError{Check: "date.parse", Reason: "not a date (want YYYY-MM-DD, YYYYMMDD or RFC 3339)"}
-			}
-			return nil
+			return err
 		},
-		Write: func(m *T) (string, bool) { s := FormatDate(*p(m)); return s, s != "" },
+		Write: func(m *T) (string, bool) { s := p(m).String(); return s, s != "" },
+	}
+}
+
+// deptText is the code or the name of a department reference: get reads that half of a
+// data.Dept, with returns the department with that half replaced.
+func deptText[T any](key string, p func(*T) *data.Dept, get func(data.Dept) string, with func(data.Dept, string) data.Dept, cols ...string) Field[T] {
+	return Field[T]{
+		Def:   def(key, Text, cols...),
+		Read:  func(m *T, v Value) *ReadError { *p(m) = with(*p(m), v.Text); return nil },
+		Write: func(m *T) (string, bool) { s := get(*p(m)); return s, s != "" },
 	}
 }
 

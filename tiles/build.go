@@ -299,7 +299,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		}
 		tags := []Tag{
 			Str("id", c.ID), Str("major", c.Major), Str("minor", c.Minor), Str("class", c.Class()),
-			Str("status", string(c.Status)), Str("department", c.Owner.Name),
+			Str("status", string(c.Status)), Str("department", c.Owner.Name()),
 		}
 		if c.Name != "" {
 			tags = append(tags, Str("name", c.Name))

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"citygeo/data"
 	"citygeo/internal/sqliteuri"
@@ -410,6 +411,7 @@ const loadBatch = 2048
 // batch is a run of rows and what they decode to.
 type batch struct {
 	rows []row
+	buf  []byte        // the rows' fid, geometry and attributes, reused by the next batch read
 	ds   *data.Dataset // the features of rows, each layer in row order
 	err  error
 }
@@ -417,46 +419,58 @@ type batch struct {
 // loadLayers reads the layers of version v into ds. Decoding (JSON attributes, WKB,
 // interning) is most of a load's CPU: this goroutine reads the rows in batches, one worker per
 // CPU decodes each batch into a dataset of its own, and the batches are merged in the order
-// they were read, so every layer keeps its seq order.
+// they were read, so every layer keeps its seq order. A batch's bytes are copied into a buffer
+// that the batch after next reuses, so reading makes no garbage per row.
 func loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, layers []data.Layer) error {
-	jobs := make(chan *batch, runtime.GOMAXPROCS(0))
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *batch, workers)
+	free := make(chan *batch, 2*workers+1) // decoded batches whose rows and buffer can be reused
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range workers {
 		wg.Go(func() {
-			dec := &decoder{} // its slabs serve every batch this worker decodes
+			dec := &decoder{} // its slabs and string chunks serve every batch this worker decodes
 			for b := range jobs {
 				dec.ds = b.ds
 				for _, r := range b.rows {
 					if err := dec.decodeRow(r); err != nil {
-						b.err = fmt.Errorf("load version %d: %s #%d (%s): %w", v, r.layer, r.seq, r.fid, err)
+						b.err = fmt.Errorf("load version %d: %s #%d (%s): %w", v, r.layer, r.seq, strings.Clone(r.fid), err)
 						break
 					}
 				}
-				b.rows = nil
+				select {
+				case free <- &batch{rows: b.rows[:0], buf: b.buf[:0]}:
+				default:
+				}
+				b.rows, b.buf = nil, nil
 			}
 		})
 	}
 	var batches []*batch
-	send := func(rows []row) {
-		b := &batch{rows: rows, ds: &data.Dataset{}}
+	cur := &batch{}
+	send := func() {
+		b := &batch{rows: cur.rows, buf: cur.buf, ds: &data.Dataset{}}
 		batches = append(batches, b)
 		jobs <- b
+		select {
+		case cur = <-free:
+		default:
+			cur = &batch{}
+		}
 	}
 	err := func() error {
 		defer close(jobs)
-		var cur []row
 		for _, l := range layers {
-			if err := readLayer(ctx, tx, v, l, func(r row) {
-				if cur = append(cur, r); len(cur) == loadBatch {
-					send(cur)
-					cur = nil
+			if err := readLayer(ctx, tx, v, l, func(layer data.Layer, seq int, fid, geom, props []byte) {
+				cur.add(layer, seq, fid, geom, props)
+				if len(cur.rows) == loadBatch {
+					send()
 				}
 			}); err != nil {
 				return err
 			}
 		}
-		if len(cur) > 0 {
-			send(cur)
+		if len(cur.rows) > 0 {
+			send()
 		}
 		return nil
 	}()
@@ -473,9 +487,29 @@ func loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, laye
 	return nil
 }
 
+// add appends a row whose values are copied into the batch's buffer.
+func (b *batch) add(layer data.Layer, seq int, fid, geom, props []byte) {
+	if len(b.buf)+len(fid)+len(geom)+len(props) > cap(b.buf) {
+		// The rows already added point into the full buffer, which stays theirs: start another.
+		b.buf = make([]byte, 0, max(loadBatch*512, len(fid)+len(geom)+len(props)))
+	}
+	at := len(b.buf)
+	b.buf = append(append(append(b.buf, fid...), geom...), props...)
+	f, g := b.buf[at:at+len(fid)], b.buf[at+len(fid):at+len(fid)+len(geom)]
+	p := b.buf[at+len(fid)+len(geom) : len(b.buf)]
+	r := row{layer: layer, seq: seq, props: p}
+	if geom != nil {
+		r.geom = g
+	}
+	// SAFETY: the fid is read only, and decodeRow copies what it keeps before the buffer is
+	// reused (after the batch is decoded).
+	r.fid = unsafe.String(unsafe.SliceData(f), len(f))
+	b.rows = append(b.rows, r)
+}
+
 // readLayer calls fn with each row of layer l of version v: a range scan of the rowid, which is
-// in seq order.
-func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, fn func(row)) error {
+// in seq order. fid, geom and props are valid until fn returns; geom is nil when NULL.
+func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, fn func(layer data.Layer, seq int, fid, geom, props []byte)) error {
 	lo, err := rowKey(v, l, 0)
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
@@ -486,14 +520,16 @@ func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, fn func(r
 		return fmt.Errorf("load version %d: %w", v, err)
 	}
 	defer rows.Close()
+	var layer, fid, geom, props sql.RawBytes
+	var seq int
 	for rows.Next() {
-		var r row
-		var layer string
-		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &r.props); err != nil {
+		if err := rows.Scan(&layer, &seq, &fid, &geom, &props); err != nil {
 			return fmt.Errorf("load version %d: %w", v, err)
 		}
-		r.layer = data.Layer(layer)
-		fn(r)
+		if string(layer) != string(l) { // a range holds one layer; a mismatch is a corrupt key
+			return fmt.Errorf("load version %d: row of layer %q in the key range of %q", v, layer, l)
+		}
+		fn(l, seq, fid, geom, props)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)

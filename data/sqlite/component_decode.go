@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/valyala/fastjson"
+
+	"citygeo/data"
+)
+
+// componentDecoder decodes component rows straight into data.Component: a 2M-component city
+// decoded through go-json and componentProps made ~10 objects of garbage a row (the JSON copy,
+// each string, the department structs, the dates) and the collector's work on them was most of
+// a start. fastjson parses a row into the decoder's reused buffers, repeated values are interned
+// by the decoder, unique ones copied into shared chunks (data.Strings).
+type componentDecoder struct {
+	parser fastjson.Parser
+	str    data.Strings
+	depts  map[data.DeptRef]data.Dept
+}
+
+// decode fills c from the row's fid, JSON attributes and geometry. fid and props may be reused
+// once it returns.
+func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g orb.Geometry) error {
+	v, err := d.parser.ParseBytes(props)
+	if err != nil {
+		return err
+	}
+	o, err := v.Object()
+	if err != nil {
+		return err
+	}
+	*c = data.Component{ID: d.str.Make(fid), Geometry: g}
+	o.Visit(func(key []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		field := string(key) // no copy: switch compares it in place
+		switch field {
+		case "scheme", "major", "minor", "grid", "status", "source", "name", "note":
+			var b []byte
+			if b, err = v.StringBytes(); err != nil {
+				break
+			}
+			switch field {
+			case "scheme":
+				c.Scheme = data.Scheme(d.str.Intern(b))
+			case "major":
+				c.Major = d.str.Intern(b)
+			case "minor":
+				c.Minor = d.str.Intern(b)
+			case "grid":
+				c.Grid = d.str.Intern(b)
+			case "status":
+				c.Status = data.Status(d.str.Intern(b))
+			case "source":
+				c.Source = d.str.Intern(b)
+			case "name":
+				c.Name = d.str.Make(b)
+			case "note":
+				c.Note = d.str.Make(b)
+			}
+		case "owner":
+			c.Owner, err = d.dept(v)
+		case "property":
+			c.Property, err = d.dept(v)
+		case "maintainer":
+			c.Maintainer, err = d.dept(v)
+		case "init_date":
+			c.InitDate, err = date(v)
+		case "change_date":
+			c.ChangeDate, err = date(v)
+		case "extra":
+			c.Extra, err = d.extra(v)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", field, err)
+		}
+	})
+	return err
+}
+
+// dept reads {"code": …, "name": …} as a shared handle.
+func (d *componentDecoder) dept(v *fastjson.Value) (data.Dept, error) {
+	o, err := v.Object()
+	if err != nil {
+		return data.Dept{}, err
+	}
+	var ref data.DeptRef
+	o.Visit(func(key []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		var b []byte
+		switch string(key) {
+		case "code":
+			b, err = v.StringBytes()
+			ref.Code = d.str.Intern(b)
+		case "name":
+			b, err = v.StringBytes()
+			ref.Name = d.str.Intern(b)
+		}
+	})
+	if err != nil {
+		return data.Dept{}, err
+	}
+	h, ok := d.depts[ref]
+	if !ok {
+		if d.depts == nil {
+			d.depts = make(map[data.DeptRef]data.Dept)
+		}
+		h = ref.Dept()
+		d.depts[ref] = h
+	}
+	return h, nil
+}
+
+// extra reads the per-class attributes, nil when there are none.
+func (d *componentDecoder) extra(v *fastjson.Value) (map[string]string, error) {
+	o, err := v.Object()
+	if err != nil || o.Len() == 0 {
+		return nil, err
+	}
+	m := make(map[string]string, o.Len())
+	o.Visit(func(key []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		var b []byte
+		if b, err = v.StringBytes(); err == nil {
+			m[d.str.Intern(key)] = d.str.Intern(b)
+		}
+	})
+	return m, err
+}
+
+// date reads a date as the codec writes it (RFC 3339, the calendar date first) or null.
+func date(v *fastjson.Value) (data.Date, error) {
+	if v.Type() == fastjson.TypeNull {
+		return 0, nil
+	}
+	b, err := v.StringBytes()
+	if err != nil {
+		return 0, err
+	}
+	if len(b) >= 10 && b[4] == '-' && b[7] == '-' {
+		y, err1 := strconv.Atoi(string(b[:4]))
+		m, err2 := strconv.Atoi(string(b[5:7]))
+		day, err3 := strconv.Atoi(string(b[8:10]))
+		if err1 == nil && err2 == nil && err3 == nil && m >= 1 && m <= 12 && day >= 1 && day <= 31 {
+			return data.MakeDate(y, time.Month(m), day), nil
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return 0, fmt.Errorf("date %q", b)
+	}
+	return data.DateOf(t), nil
+}
