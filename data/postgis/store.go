@@ -466,11 +466,13 @@ func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layer
 	if err != nil {
 		return err
 	}
-	for _, b := range batches {
+	parts := make([]*data.Dataset, len(batches))
+	for i, b := range batches {
 		if b.err != nil {
 			return b.err
 		}
-		ds.AppendLayers(b.ds)
+		parts[i] = b.ds
 	}
+	ds.AppendAll(parts)
 	return nil
 }

@@ -20,6 +20,25 @@ type componentDecoder struct {
 	parser fastjson.Parser
 	str    data.Strings
 	depts  map[data.DeptRef]data.Dept
+	// The last value of each repeated field: rows come in id order, so runs of one class share
+	// them, and comparing with the last value is cheaper than a map lookup.
+	scheme, major, minor, status, source, grid string
+	owner, property, maintainer                lastDept
+}
+
+// lastDept is the last code and name read in one role, and the last department and its handle.
+type lastDept struct {
+	code, name string
+	ref        data.DeptRef
+	h          data.Dept
+}
+
+// repeated returns b's text as the last value when it is the same, else interned.
+func (d *componentDecoder) repeated(last *string, b []byte) string {
+	if string(b) != *last {
+		*last = d.str.Intern(b)
+	}
+	return *last
 }
 
 // decode fills c from the row's fid, JSON attributes and geometry. fid and props may be reused
@@ -47,28 +66,28 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 			}
 			switch field {
 			case "scheme":
-				c.Scheme = data.Scheme(d.str.Intern(b))
+				c.Scheme = data.Scheme(d.repeated(&d.scheme, b))
 			case "major":
-				c.Major = d.str.Intern(b)
+				c.Major = d.repeated(&d.major, b)
 			case "minor":
-				c.Minor = d.str.Intern(b)
+				c.Minor = d.repeated(&d.minor, b)
 			case "grid":
-				c.Grid = d.str.Intern(b)
+				c.Grid = d.repeated(&d.grid, b)
 			case "status":
-				c.Status = data.Status(d.str.Intern(b))
+				c.Status = data.Status(d.repeated(&d.status, b))
 			case "source":
-				c.Source = d.str.Intern(b)
+				c.Source = d.repeated(&d.source, b)
 			case "name":
 				c.Name = d.str.Make(b)
 			case "note":
 				c.Note = d.str.Make(b)
 			}
 		case "owner":
-			c.Owner, err = d.dept(v)
+			c.Owner, err = d.dept(&d.owner, v)
 		case "property":
-			c.Property, err = d.dept(v)
+			c.Property, err = d.dept(&d.property, v)
 		case "maintainer":
-			c.Maintainer, err = d.dept(v)
+			c.Maintainer, err = d.dept(&d.maintainer, v)
 		case "init_date":
 			c.InitDate, err = date(v)
 		case "change_date":
@@ -84,7 +103,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 }
 
 // dept reads {"code": …, "name": …} as a shared handle.
-func (d *componentDecoder) dept(v *fastjson.Value) (data.Dept, error) {
+func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, error) {
 	o, err := v.Object()
 	if err != nil {
 		return data.Dept{}, err
@@ -98,15 +117,25 @@ func (d *componentDecoder) dept(v *fastjson.Value) (data.Dept, error) {
 		switch string(key) {
 		case "code":
 			b, err = v.StringBytes()
-			ref.Code = d.str.Intern(b)
+			ref.Code = d.repeated(&last.code, b)
 		case "name":
 			b, err = v.StringBytes()
-			ref.Name = d.str.Intern(b)
+			ref.Name = d.repeated(&last.name, b)
 		}
 	})
 	if err != nil {
 		return data.Dept{}, err
 	}
+	if ref == last.ref && !last.h.IsZero() {
+		return last.h, nil
+	}
+	h := d.handle(ref)
+	last.ref, last.h = ref, h
+	return h, nil
+}
+
+// handle returns the shared handle of ref.
+func (d *componentDecoder) handle(ref data.DeptRef) data.Dept {
 	h, ok := d.depts[ref]
 	if !ok {
 		if d.depts == nil {
@@ -115,7 +144,7 @@ func (d *componentDecoder) dept(v *fastjson.Value) (data.Dept, error) {
 		h = ref.Dept()
 		d.depts[ref] = h
 	}
-	return h, nil
+	return h
 }
 
 // extra reads the per-class attributes, nil when there are none.
