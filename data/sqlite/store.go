@@ -79,6 +79,8 @@ var _ data.ChangeStore = (*Store)(nil)
 type Store struct {
 	db   *sql.DB
 	path string
+	// partRows is how many rows of a layer a load worker reads in one go; 0 means loadPart.
+	partRows int
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -430,6 +432,10 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	}
 	var counts map[data.Layer]int
 	_ = json.Unmarshal([]byte(cj), &counts) // unknown counts: one part a layer
+	size := loadPart
+	if s.partRows > 0 {
+		size = s.partRows
+	}
 	var parts []*part
 	for _, l := range layers {
 		n, ok := counts[l]
@@ -438,12 +444,12 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 			continue
 		}
 		// The last part runs to the end of the key range, so a row past the count is read too.
-		for lo := 0; ; lo += loadPart {
-			if lo+loadPart >= n {
+		for lo := 0; ; lo += size {
+			if lo+size >= n {
 				parts = append(parts, &part{layer: l, lo: lo, hi: maxSeq + 1})
 				break
 			}
-			parts = append(parts, &part{layer: l, lo: lo, hi: lo + loadPart})
+			parts = append(parts, &part{layer: l, lo: lo, hi: lo + size})
 		}
 	}
 	todo := make(chan *part, len(parts))
