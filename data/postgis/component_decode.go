@@ -21,6 +21,7 @@ import (
 type componentDecoder struct {
 	str    data.Strings
 	depts  map[data.DeptRef]data.Dept
+	points data.Points
 	parser fastjson.Parser
 }
 
@@ -96,7 +97,7 @@ func (d *componentDecoder) decode(c *data.Component, vals [][]byte) error {
 	}
 	if g := vals[compGeom]; g != nil {
 		if p, ok := data.WKBPoint(g); ok {
-			c.Geometry = p
+			c.Geometry = d.points.Geometry(p)
 		} else if c.Geometry, err = decodeGeom(g); err != nil {
 			return fmt.Errorf("component %s: %w", c.ID, err)
 		}

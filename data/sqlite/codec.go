@@ -214,6 +214,7 @@ type decoder struct {
 	components data.Slab[data.Component]
 	addresses  data.Slab[data.Address]
 	grids      data.Slab[data.Grid]
+	points     data.Points // the component points
 	comp       componentDecoder
 }
 
@@ -221,8 +222,11 @@ type decoder struct {
 // layer. r's fid, geometry and attributes may be reused once it returns: what is kept is copied.
 func (d *decoder) decodeRow(r row) error {
 	ds := d.ds
-	g, err := decodeGeom(r.geom)
-	if err != nil {
+	var g orb.Geometry
+	var err error
+	if pt, ok := data.WKBPoint(r.geom); ok && r.layer == data.LayerComponent {
+		g = d.points.Geometry(pt)
+	} else if g, err = decodeGeom(r.geom); err != nil {
 		return fmt.Errorf("geometry: %w", err)
 	}
 	switch r.layer {
