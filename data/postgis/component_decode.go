@@ -49,32 +49,33 @@ const (
 	compColumns
 )
 
-// rawComponents reports whether rows with these fields can be decoded raw: the types and the
-// binary formats this decoder reads (pgx asks for binary results of the types it knows).
+// rawComponents reports whether rows with these fields can be decoded raw: the types this
+// decoder reads, timestamps and WKB in binary format (pgx asks for binary results of the types
+// it knows; jsonb it takes as text, so extra may come either way).
 func rawComponents(fields []pgconn.FieldDescription) bool {
 	if len(fields) != compColumns {
 		return false
 	}
 	for i, f := range fields {
-		want := uint32(pgtype.TextOID)
+		want, binary := uint32(pgtype.TextOID), false
 		switch i {
 		case compInitDate, compChangeDate:
-			want = pgtype.TimestamptzOID
+			want, binary = pgtype.TimestamptzOID, true
 		case compExtra:
 			want = pgtype.JSONBOID
 		case compGeom:
-			want = pgtype.ByteaOID
+			want, binary = pgtype.ByteaOID, true
 		}
-		if f.DataTypeOID != want || (want != pgtype.TextOID && f.Format != pgtype.BinaryFormatCode) {
+		if f.DataTypeOID != want || (binary && f.Format != pgtype.BinaryFormatCode) {
 			return false
 		}
 	}
 	return true
 }
 
-// decode fills c from one row's raw values (nil for NULL). The values may be reused once it
-// returns.
-func (d *componentDecoder) decode(c *data.Component, vals [][]byte) error {
+// decode fills c from one row's raw values (nil for NULL), of the fields rawComponents
+// accepted. The values may be reused once it returns.
+func (d *componentDecoder) decode(c *data.Component, fields []pgconn.FieldDescription, vals [][]byte) error {
 	s := &d.str
 	*c = data.Component{
 		ID: s.Make(vals[compID]), Scheme: data.Scheme(s.Intern(vals[compScheme])),
@@ -92,7 +93,7 @@ func (d *componentDecoder) decode(c *data.Component, vals [][]byte) error {
 	if c.ChangeDate, err = pgDate(vals[compChangeDate]); err != nil {
 		return fmt.Errorf("component %s change_date: %w", c.ID, err)
 	}
-	if c.Extra, err = d.extra(vals[compExtra]); err != nil {
+	if c.Extra, err = d.extra(vals[compExtra], fields[compExtra].Format == pgtype.BinaryFormatCode); err != nil {
 		return fmt.Errorf("component %s extra: %w", c.ID, err)
 	}
 	if g := vals[compGeom]; g != nil {
@@ -118,15 +119,19 @@ func (d *componentDecoder) dept(code, name []byte) data.Dept {
 	return h
 }
 
-// extra reads a jsonb object of text values (binary jsonb: a version byte, then the text).
-func (d *componentDecoder) extra(b []byte) (map[string]string, error) {
+// extra reads a jsonb object of text values: its text, or in binary a version byte and then
+// the text.
+func (d *componentDecoder) extra(b []byte, binary bool) (map[string]string, error) {
 	if b == nil {
 		return nil, nil
 	}
-	if len(b) == 0 || b[0] != 1 {
-		return nil, fmt.Errorf("jsonb format version %v", b[:min(1, len(b))])
+	if binary {
+		if len(b) == 0 || b[0] != 1 {
+			return nil, fmt.Errorf("jsonb format version %v", b[:min(1, len(b))])
+		}
+		b = b[1:]
 	}
-	v, err := d.parser.ParseBytes(b[1:])
+	v, err := d.parser.ParseBytes(b)
 	if err != nil {
 		return nil, err
 	}

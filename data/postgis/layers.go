@@ -208,7 +208,7 @@ var componentTable = &table{
 	scan: func(rows rowScanner, ds *data.Dataset) error {
 		if r, ok := rows.(*copiedRow); ok && rawComponents(r.fields) {
 			c := r.dec.comps.New()
-			if err := r.dec.comp.decode(c, r.vals); err != nil {
+			if err := r.dec.comp.decode(c, r.fields, r.vals); err != nil {
 				return err
 			}
 			ds.Components = append(ds.Components, c)
