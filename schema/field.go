@@ -186,15 +186,6 @@ func float[T any](key string, p func(*T) *float64, cols ...string) Field[T] {
 	return number(key, func(m *T, f float64) { *p(m) = f }, func(m *T) float64 { return *p(m) }, cols...)
 }
 
-// date is a date field; a zero date is not written.
-func date[T any](key string, p func(*T) *time.Time, cols ...string) Field[T] {
-	return Field[T]{
-		Def:   def(key, Date, cols...),
-		Read:  func(m *T, v Value) *ReadError { return readDate(p(m), v) },
-		Write: func(m *T) (string, bool) { s := FormatDate(*p(m)); return s, s != "" },
-	}
-}
-
 // readDate stores v's date in t; empty text stores nothing.
 func readDate(t *time.Time, v Value) *ReadError {
 	if v.Text == "" {
