@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -57,7 +58,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 		if err != nil {
 			return
 		}
-		field := string(key) // no copy: switch compares it in place
+		field := fieldName(key)
 		switch field {
 		case "scheme", "major", "minor", "grid", "status", "source", "name", "note":
 			var b []byte
@@ -102,6 +103,26 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 	return err
 }
 
+// componentFields are the attribute names the codec writes.
+var componentFields = []string{"scheme", "major", "minor", "name", "owner", "property", "maintainer", "grid",
+	"status", "init_date", "change_date", "source", "note", "extra"}
+
+// fieldName returns the attribute key names, matched as go-json (and encoding/json) match a
+// struct's fields: exactly, else ignoring case. "" for none.
+func fieldName(key []byte) string {
+	for _, f := range componentFields {
+		if string(key) == f {
+			return f
+		}
+	}
+	for _, f := range componentFields {
+		if strings.EqualFold(string(key), f) {
+			return f
+		}
+	}
+	return ""
+}
+
 // dept reads {"code": …, "name": …} as a shared handle.
 func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, error) {
 	o, err := v.Object()
@@ -114,11 +135,11 @@ func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, e
 			return
 		}
 		var b []byte
-		switch string(key) {
-		case "code":
+		switch k := string(key); {
+		case k == "code" || strings.EqualFold(k, "code"):
 			b, err = v.StringBytes()
 			ref.Code = d.repeated(&last.code, b)
-		case "name":
+		case k == "name" || strings.EqualFold(k, "name"):
 			b, err = v.StringBytes()
 			ref.Name = d.repeated(&last.name, b)
 		}

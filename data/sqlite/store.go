@@ -457,12 +457,19 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 		todo <- p
 	}
 	close(todo)
-	g, gctx := errgroup.WithContext(ctx)
-	for range min(runtime.GOMAXPROCS(0), len(parts)) {
-		g.Go(func() error { return s.loadParts(gctx, v, todo) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
+	if len(parts) == len(layers) {
+		// A small version: opening connections would cost more than reading it in tx.
+		if err := readParts(ctx, tx, v, todo); err != nil {
+			return err
+		}
+	} else {
+		g, gctx := errgroup.WithContext(ctx)
+		for range min(runtime.GOMAXPROCS(0), len(parts)) {
+			g.Go(func() error { return s.loadParts(gctx, v, todo) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
 	}
 	all := make([]*data.Dataset, len(parts))
 	for i, p := range parts {
@@ -488,7 +495,12 @@ func (s *Store) loadParts(ctx context.Context, v int64, todo <-chan *part) error
 		return fmt.Errorf("load version %d: %w", v, err)
 	}
 	defer tx.Rollback()
-	dec := &decoder{} // its slabs and string chunks serve every part this worker decodes
+	return readParts(ctx, tx, v, todo)
+}
+
+// readParts reads and decodes parts in tx until there are none left.
+func readParts(ctx context.Context, tx *sql.Tx, v int64, todo <-chan *part) error {
+	dec := &decoder{} // its slabs and string chunks serve every part it decodes
 	for p := range todo {
 		p.ds = &data.Dataset{}
 		dec.ds = p.ds
