@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
+	"fmt"
 	"time"
 	"unique"
 )
@@ -38,6 +39,9 @@ func (d Dept) Code() string { return d.Ref().Code }
 
 // Name returns the department's name ("" for none).
 func (d Dept) Name() string { return d.Ref().Name }
+
+// String formats the department as its DeptRef prints: {code name}.
+func (d Dept) String() string { return fmt.Sprint(d.Ref()) }
 
 // IsZero reports whether d names no department.
 func (d Dept) IsZero() bool { return d == Dept{} }
