@@ -211,3 +211,26 @@ func roundTrip[T any](t *testing.T, l schema.Layer[T], items []*T, opts ...cmp.O
 		}
 	}
 }
+
+// TestDeptFieldsInRuns reads departments half by half over a run of components, as an import
+// does, with repeats and changes in either half: each component gets exactly its own.
+func TestDeptFieldsInRuns(t *testing.T) {
+	code, _ := schema.Components.Field("owner_code")
+	name, _ := schema.Components.Field("owner_name")
+	rows := []data.DeptRef{{Code: "A", Name: "X"}, {Code: "A", Name: "X"}, {Code: "A", Name: "Y"}, {Code: "A", Name: "X"}, {Code: "B", Name: "X"}, {Code: "", Name: "X"}, {Code: "B", Name: ""}, {Code: "", Name: ""}, {Code: "B", Name: "X"}}
+	for i, want := range rows {
+		var c data.Component
+		if err := code.Read(&c, schema.Value{Text: want.Code}); err != nil {
+			t.Fatal(err)
+		}
+		if err := name.Read(&c, schema.Value{Text: want.Name}); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Owner.Ref(); got != want {
+			t.Errorf("row %d: owner %v, want %v", i, got, want)
+		}
+		if c.Owner != want.Dept() {
+			t.Errorf("row %d: owner is not the shared handle of %v", i, want)
+		}
+	}
+}
