@@ -10,6 +10,7 @@ import "unsafe"
 type Strings struct {
 	chunk []byte
 	seen  map[string]string
+	depts map[DeptRef]Dept
 }
 
 // stringsChunk is the size of a chunk: large enough that chunks are few, small enough that
@@ -45,4 +46,18 @@ func (s *Strings) Intern(b []byte) string {
 	v := s.Make(b)
 	s.seen[v] = v
 	return v
+}
+
+// Dept returns the shared handle of ref, remembered for this load: a map lookup is cheaper than
+// hashing ref into the process-wide table (MakeDept) again for every component.
+func (s *Strings) Dept(ref DeptRef) Dept {
+	h, ok := s.depts[ref]
+	if !ok {
+		if s.depts == nil {
+			s.depts = make(map[DeptRef]Dept)
+		}
+		h = ref.Dept()
+		s.depts[ref] = h
+	}
+	return h
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"citygeo/data"
+	"citygeo/internal/jsonattr"
 )
 
 // componentDecoder decodes component rows from their raw binary values straight into
@@ -20,7 +21,6 @@ import (
 // (data.Strings), dates become civil dates and points skip the WKB reader.
 type componentDecoder struct {
 	str    data.Strings
-	depts  map[data.DeptRef]data.Dept
 	points data.Points
 	parser fastjson.Parser
 }
@@ -107,16 +107,7 @@ func (d *componentDecoder) decode(c *data.Component, fields []pgconn.FieldDescri
 }
 
 func (d *componentDecoder) dept(code, name []byte) data.Dept {
-	ref := data.DeptRef{Code: d.str.Intern(code), Name: d.str.Intern(name)}
-	h, ok := d.depts[ref]
-	if !ok {
-		if d.depts == nil {
-			d.depts = make(map[data.DeptRef]data.Dept)
-		}
-		h = ref.Dept()
-		d.depts[ref] = h
-	}
-	return h
+	return d.str.Dept(data.DeptRef{Code: d.str.Intern(code), Name: d.str.Intern(name)})
 }
 
 // extra reads a jsonb object of text values: its text, or in binary a version byte and then
@@ -135,21 +126,7 @@ func (d *componentDecoder) extra(b []byte, binary bool) (map[string]string, erro
 	if err != nil {
 		return nil, err
 	}
-	o, err := v.Object()
-	if err != nil || o.Len() == 0 {
-		return nil, err
-	}
-	m := make(map[string]string, o.Len())
-	o.Visit(func(key []byte, v *fastjson.Value) {
-		if err != nil {
-			return
-		}
-		var s []byte
-		if s, err = v.StringBytes(); err == nil {
-			m[d.str.Intern(key)] = d.str.Intern(s)
-		}
-	})
-	return m, err
+	return jsonattr.Extra(v, &d.str)
 }
 
 // pgEpochMicros is where binary timestamps count from, 2000-01-01 UTC, in Unix microseconds.

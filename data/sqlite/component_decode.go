@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"citygeo/data"
+	"citygeo/internal/jsonattr"
 )
 
 // componentDecoder decodes component rows straight into data.Component: a 2M-component city
@@ -20,7 +21,6 @@ import (
 type componentDecoder struct {
 	parser fastjson.Parser
 	str    data.Strings
-	depts  map[data.DeptRef]data.Dept
 	// The last value of each repeated field: rows come in id order, so runs of one class share
 	// them, and comparing with the last value is cheaper than a map lookup.
 	scheme, major, minor, status, source, grid string
@@ -94,7 +94,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 		case "change_date":
 			c.ChangeDate, err = date(v)
 		case "extra":
-			c.Extra, err = d.extra(v)
+			c.Extra, err = jsonattr.Extra(v, &d.str)
 		}
 		if err != nil {
 			err = fmt.Errorf("%s: %w", field, err)
@@ -150,41 +150,9 @@ func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, e
 	if ref == last.ref && !last.h.IsZero() {
 		return last.h, nil
 	}
-	h := d.handle(ref)
+	h := d.str.Dept(ref)
 	last.ref, last.h = ref, h
 	return h, nil
-}
-
-// handle returns the shared handle of ref.
-func (d *componentDecoder) handle(ref data.DeptRef) data.Dept {
-	h, ok := d.depts[ref]
-	if !ok {
-		if d.depts == nil {
-			d.depts = make(map[data.DeptRef]data.Dept)
-		}
-		h = ref.Dept()
-		d.depts[ref] = h
-	}
-	return h
-}
-
-// extra reads the per-class attributes, nil when there are none.
-func (d *componentDecoder) extra(v *fastjson.Value) (map[string]string, error) {
-	o, err := v.Object()
-	if err != nil || o.Len() == 0 {
-		return nil, err
-	}
-	m := make(map[string]string, o.Len())
-	o.Visit(func(key []byte, v *fastjson.Value) {
-		if err != nil {
-			return
-		}
-		var b []byte
-		if b, err = v.StringBytes(); err == nil {
-			m[d.str.Intern(key)] = d.str.Intern(b)
-		}
-	})
-	return m, err
 }
 
 // date reads a date as the codec writes it (RFC 3339, the calendar date first) or null.
