@@ -1,6 +1,9 @@
 package data
 
-import "unique"
+import (
+	"slices"
+	"unique"
+)
 
 // Intern returns s as the one shared copy of its text. A loaded city repeats a few hundred
 // strings millions of times (class codes, departments, statuses, sources, grid and community
@@ -21,7 +24,6 @@ func InternRef(d DeptRef) DeptRef { return DeptRef{Code: Intern(d.Code), Name: I
 func InternComponent(c *Component) {
 	c.Scheme, c.Status = Scheme(Intern(string(c.Scheme))), Status(Intern(string(c.Status)))
 	c.Major, c.Minor, c.Grid, c.Source = Intern(c.Major), Intern(c.Minor), Intern(c.Grid), Intern(c.Source)
-	c.Owner, c.Property, c.Maintainer = InternRef(c.Owner), InternRef(c.Property), InternRef(c.Maintainer)
 	if len(c.Extra) > 0 {
 		extra := make(map[string]string, len(c.Extra))
 		for k, v := range c.Extra {
@@ -45,6 +47,30 @@ func (s *Slab[T]) New() *T {
 	t := &s.buf[0]
 	s.buf = s.buf[1:]
 	return t
+}
+
+// AppendAll appends every layer of each of parts, in order, to the same layer of ds, growing
+// each layer once: appended part by part, the component layer of a large city was copied a
+// dozen times over and left its outgrown arrays to the collector.
+func (ds *Dataset) AppendAll(parts []*Dataset) {
+	grow := func(count func(*Dataset) int, g func(n int)) {
+		n := 0
+		for _, p := range parts {
+			n += count(p)
+		}
+		g(n)
+	}
+	grow(func(p *Dataset) int { return len(p.Areas) }, func(n int) { ds.Areas = slices.Grow(ds.Areas, n) })
+	grow(func(p *Dataset) int { return len(p.Grids) }, func(n int) { ds.Grids = slices.Grow(ds.Grids, n) })
+	grow(func(p *Dataset) int { return len(p.Components) }, func(n int) { ds.Components = slices.Grow(ds.Components, n) })
+	grow(func(p *Dataset) int { return len(p.Departments) }, func(n int) { ds.Departments = slices.Grow(ds.Departments, n) })
+	grow(func(p *Dataset) int { return len(p.Roads) }, func(n int) { ds.Roads = slices.Grow(ds.Roads, n) })
+	grow(func(p *Dataset) int { return len(p.Addresses) }, func(n int) { ds.Addresses = slices.Grow(ds.Addresses, n) })
+	grow(func(p *Dataset) int { return len(p.Buildings) }, func(n int) { ds.Buildings = slices.Grow(ds.Buildings, n) })
+	grow(func(p *Dataset) int { return len(p.POIs) }, func(n int) { ds.POIs = slices.Grow(ds.POIs, n) })
+	for _, p := range parts {
+		ds.AppendLayers(p)
+	}
 }
 
 // AppendLayers appends every layer of b to the same layer of ds, for a store that decodes a

@@ -90,14 +90,14 @@ type Component struct {
 	Major      string
 	Minor      string
 	Name       string
-	Owner      DeptRef // 主管部门 (DEPTCODE1/DEPTNAME1, ZGBMDM/ZGBMMC)
-	Property   DeptRef // 权属单位 (DEPTCODE2, QSDWDM)
-	Maintainer DeptRef // 养护单位 (DEPTCODE3, YHDWDM)
-	Grid       string  // 所在单元网格 (BGID, SZDYWGBSM)
+	Owner      Dept   // 主管部门 (DEPTCODE1/DEPTNAME1, ZGBMDM/ZGBMMC)
+	Property   Dept   // 权属单位 (DEPTCODE2, QSDWDM)
+	Maintainer Dept   // 养护单位 (DEPTCODE3, YHDWDM)
+	Grid       string // 所在单元网格 (BGID, SZDYWGBSM)
 	Status     Status
-	InitDate   time.Time // 初始日期 (ORDATE, CSRQ)
-	ChangeDate time.Time // 变更日期 (CHDATE, BGRQ); zero when never changed
-	Source     string    // 数据来源: 实测/地形图/基础地理数据/其他
+	InitDate   Date   // 初始日期 (ORDATE, CSRQ)
+	ChangeDate Date   // 变更日期 (CHDATE, BGRQ); zero when never changed
+	Source     string // 数据来源: 实测/地形图/基础地理数据/其他
 	Note       string
 	Geometry   orb.Geometry      // orb.Point, orb.LineString or orb.Polygon
 	Extra      map[string]string // per-class attributes (MATERIAL, STOPNAME …)
@@ -192,11 +192,11 @@ const (
 // (主管部门), with the role that decided. ok is false when c names none of them.
 func (c *Component) Responsible() (d DeptRef, role DeptRole, ok bool) {
 	for _, r := range []struct {
-		d    DeptRef
+		d    Dept
 		role DeptRole
 	}{{c.Maintainer, RoleMaintainer}, {c.Property, RoleProperty}, {c.Owner, RoleOwner}} {
 		if !r.d.IsZero() {
-			return r.d, r.role, true
+			return r.d.Ref(), r.role, true
 		}
 	}
 	return DeptRef{}, "", false

@@ -115,9 +115,9 @@ func testCity() *data.Dataset {
 		ds.Areas = append(ds.Areas, &data.Area{Code: code, Name: name, Level: lvl, Parent: data.Parent(code), Polygon: polys[code]})
 	}
 	at := func(i int, dx float64) orb.Point { c := cellCentre(i); return orb.Point{c[0] + dx, c[1]} }
-	maint := data.DeptRef{Code: "M1", Name: "养护公司"}
-	prop := data.DeptRef{Code: "P1", Name: "权属单位甲"}
-	owner := data.DeptRef{Code: "O1", Name: "主管部门乙"}
+	maint := data.MakeDept("M1", "养护公司")
+	prop := data.MakeDept("P1", "权属单位甲")
+	owner := data.MakeDept("O1", "主管部门乙")
 	ds.Components = []*data.Component{
 		{ID: "4403030101000001", Scheme: data.CJT214, Major: "01", Minor: "01", Name: "上水井盖", Maintainer: maint, Owner: owner, Geometry: at(3, 0)},
 		{ID: "4403030117000001", Scheme: data.CJT214, Major: "01", Minor: "17", Name: "立杆", Maintainer: maint, Property: prop, Owner: owner, Geometry: at(3, 0.0001)},

@@ -89,7 +89,7 @@ func typedCity() *data.Dataset {
 	return &data.Dataset{
 		Grids: []*data.Grid{{Code: "440303001001001", Polygon: sq, AreaM2: 10000.25, Derived: true}, {Code: "440303001001002", Polygon: sq, AreaM2: 7}},
 		Components: []*data.Component{{ID: "4403030101000001", Geometry: orb.Point{114.1, 22.5},
-			InitDate: time.Date(2023, 11, 20, 0, 0, 0, 0, time.UTC)}},
+			InitDate: data.MakeDate(2023, time.November, 20)}},
 		Roads:     []*data.Road{{ID: 42, Line: orb.LineString{{114.1, 22.5}, {114.2, 22.5}}}},
 		Addresses: []*data.Address{{ID: 1, Point: orb.Point{114.1, 22.5}}}, // not in the profile
 	}

@@ -35,7 +35,7 @@ func ExampleCheck() {
 	}
 	fmt.Println(len(ds.Components), "components,", rep.Errors, "errors")
 	c := ds.Components[1]
-	fmt.Println(c.ID, c.Scheme, c.Class(), c.Status, c.Owner.Name, c.ChangeDate.Format("2006-01-02"))
+	fmt.Println(c.ID, c.Scheme, c.Class(), c.Status, c.Owner.Name(), c.ChangeDate.Format("2006-01-02"))
 	rep.WriteSummary(os.Stdout, 1)
 	// Output:
 	// 5 components, 0 errors

@@ -32,7 +32,7 @@ func TestReadFormats(t *testing.T) {
 		t.Fatalf("reference: %d components, %d errors", len(want), rep.Errors)
 	}
 	if want[0].Name != "上水井盖" || want[0].Extra["MATERIAL"] != "铸铁" || want[1].Status != data.StatusDamaged ||
-		want[1].ChangeDate.Format("2006-01-02") != "2023-11-20" || want[0].Owner.Name != "罗湖区水务局" {
+		want[1].ChangeDate.Format("2006-01-02") != "2023-11-20" || want[0].Owner.Name() != "罗湖区水务局" {
 		t.Fatalf("reference components misread: %+v", want[0])
 	}
 	near := cmp.Comparer(func(a, b orb.Geometry) bool {

@@ -344,8 +344,8 @@ func (v *validator) checkComponents() {
 			if !c.ChangeDate.IsZero() && !c.InitDate.IsZero() && c.ChangeDate.Before(c.InitDate) {
 				v.f("component.dates", SeverityWarning, schema.Component, i, c.ID, "change_date", c.ChangeDate.Format("2006-01-02"), "changed before its initial date "+c.InitDate.Format("2006-01-02"))
 			}
-			if len(depts) > 0 && c.Owner.Code != "" && !depts[c.Owner.Code] {
-				v.f("component.dept", SeverityWarning, schema.Component, i, c.ID, "owner_code", c.Owner.Code, "no such department")
+			if code := c.Owner.Code(); len(depts) > 0 && code != "" && !depts[code] {
+				v.f("component.dept", SeverityWarning, schema.Component, i, c.ID, "owner_code", code, "no such department")
 			}
 			if p, ok := c.Geometry.(orb.Polygon); ok {
 				v.ringChecks(schema.Component, i, c.ID, orb.MultiPolygon{p})

@@ -195,8 +195,8 @@ func TestValidateMutations(t *testing.T) {
 		}},
 		{"component.dates", func(ds *data.Dataset) string {
 			c := ds.Components[pointComponent(ds, 7)]
-			c.InitDate = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-			c.ChangeDate = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+			c.InitDate = data.MakeDate(2020, time.January, 1)
+			c.ChangeDate = data.MakeDate(2019, time.January, 1)
 			return c.ID
 		}},
 		{"component.dept", func(ds *data.Dataset) string {
@@ -204,7 +204,7 @@ func TestValidateMutations(t *testing.T) {
 			if len(ds.Departments) == 0 {
 				ds.Departments = []*data.Department{{Code: "D1", Name: "x"}}
 			}
-			c.Owner.Code = "NO-SUCH-DEPT"
+			c.Owner = c.Owner.WithCode("NO-SUCH-DEPT")
 			return c.ID
 		}},
 		{"component.grid_empty", func(ds *data.Dataset) string {

@@ -28,15 +28,16 @@ func str(s string) any {
 	return s
 }
 
-func date(t time.Time) any {
-	if t.IsZero() {
+func date(d data.Date) any {
+	if d.IsZero() {
 		return nil
 	}
-	return t.Format(time.DateOnly)
+	return d.String()
 }
 
-func dayOf(t time.Time) (time.Time, time.Time, bool) {
-	return t, t.Add(24 * time.Hour), !t.IsZero()
+func dayOf(d data.Date) (time.Time, time.Time, bool) {
+	t := d.Time()
+	return t, t.Add(24 * time.Hour), !d.IsZero()
 }
 
 // sortedBy returns the lookup of a feature id in rows sorted by that id (binary search), or a
@@ -159,11 +160,11 @@ func componentTable(ds *data.Dataset, ix *geo.Index, major string) *table[*data.
 	return t
 }
 
-func dept(d data.DeptRef, code bool) any {
+func dept(d data.Dept, code bool) any {
 	if code {
-		return str(d.Code)
+		return str(d.Code())
 	}
-	return str(d.Name)
+	return str(d.Name())
 }
 
 func componentColumns() []column[*data.Component] {

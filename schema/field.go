@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"citygeo/data"
 )
 
 // Type is the type of a field's values. It says how a source value is parsed, and an export
@@ -184,26 +187,66 @@ func float[T any](key string, p func(*T) *float64, cols ...string) Field[T] {
 	return number(key, func(m *T, f float64) { *p(m) = f }, func(m *T) float64 { return *p(m) }, cols...)
 }
 
-// date is a date field; a zero date is not written.
-func date[T any](key string, p func(*T) *time.Time, cols ...string) Field[T] {
+// readDate stores v's date in t; empty text stores nothing.
+func readDate(t *time.Time, v Value) *ReadError {
+	if v.Text == "" {
+		return nil
+	}
+	if raw, ok := v.Raw.(time.Time); ok {
+		*t = raw
+		return nil
+	}
+	parsed, err := ParseDate(v.Text)
+	*t = parsed
+	if err != nil {
+		return &ReadError{Check: "date.parse", Reason: "not a date (want YYYY-MM-DD, YYYYMMDD or RFC 3339)"}
+	}
+	return nil
+}
+
+// day is a civil-date field (data.Date); no date is not written. A time of day in the source is
+// dropped: the standards' dates are days.
+func day[T any](key string, p func(*T) *data.Date, cols ...string) Field[T] {
 	return Field[T]{
 		Def: def(key, Date, cols...),
 		Read: func(m *T, v Value) *ReadError {
-			if v.Text == "" {
+			var t time.Time
+			err := readDate(&t, v)
+			if !t.IsZero() {
+				*p(m) = data.DateOf(t)
+			}
+			return err
+		},
+		Write: func(m *T) (string, bool) { s := p(m).String(); return s, s != "" },
+	}
+}
+
+// deptText is the code or the name of a department reference: get reads that half of a
+// data.Dept, with returns the department with that half replaced. Making a handle hashes the
+// department (~100 ns, six times a component); a reader repeats the last one it made when the
+// same half is set on the same department, which in a survey file's runs of one class is
+// nearly always.
+func deptText[T any](key string, p func(*T) *data.Dept, get func(data.Dept) string, with func(data.Dept, string) data.Dept, cols ...string) Field[T] {
+	type memo struct {
+		from data.Dept
+		text string
+		to   data.Dept
+	}
+	var last atomic.Pointer[memo] // readers of several files may run at once
+	return Field[T]{
+		Def: def(key, Text, cols...),
+		Read: func(m *T, v Value) *ReadError {
+			d := p(m)
+			if l := last.Load(); l != nil && l.from == *d && l.text == v.Text {
+				*d = l.to
 				return nil
 			}
-			if t, ok := v.Raw.(time.Time); ok {
-				*p(m) = t
-				return nil
-			}
-			t, err := ParseDate(v.Text)
-			*p(m) = t
-			if err != nil {
-				return &ReadError{Check: "date.parse", Reason: "not a date (want YYYY-MM-DD, YYYYMMDD or RFC 3339)"}
-			}
+			to := with(*d, v.Text)
+			last.Store(&memo{from: *d, text: v.Text, to: to})
+			*d = to
 			return nil
 		},
-		Write: func(m *T) (string, bool) { s := FormatDate(*p(m)); return s, s != "" },
+		Write: func(m *T) (string, bool) { s := get(*p(m)); return s, s != "" },
 	}
 }
 

@@ -3,7 +3,6 @@ package schema
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"citygeo/data"
 
@@ -60,12 +59,12 @@ var Components = Layer[data.Component]{Fields: []Field[data.Component]{
 	text("name", func(c *data.Component) *string { return &c.Name }, "OBJNAME", "GLBJMC", "NAME"),
 	check[data.Component]("major", "MAJOR", "DLDM"),
 	check[data.Component]("minor", "MINOR", "XLDM"),
-	text("owner_code", func(c *data.Component) *string { return &c.Owner.Code }, "DEPTCODE1", "ZGBMDM").repeats(),
-	text("owner_name", func(c *data.Component) *string { return &c.Owner.Name }, "DEPTNAME1", "ZGBMMC").repeats(),
-	text("property_code", func(c *data.Component) *string { return &c.Property.Code }, "DEPTCODE2", "QSDWDM").repeats(),
-	text("property_name", func(c *data.Component) *string { return &c.Property.Name }, "DEPTNAME2", "QSDWMC").repeats(),
-	text("maintainer_code", func(c *data.Component) *string { return &c.Maintainer.Code }, "DEPTCODE3", "YHDWDM").repeats(),
-	text("maintainer_name", func(c *data.Component) *string { return &c.Maintainer.Name }, "DEPTNAME3", "YHDWMC").repeats(),
+	deptText("owner_code", func(c *data.Component) *data.Dept { return &c.Owner }, data.Dept.Code, data.Dept.WithCode, "DEPTCODE1", "ZGBMDM").repeats(),
+	deptText("owner_name", func(c *data.Component) *data.Dept { return &c.Owner }, data.Dept.Name, data.Dept.WithName, "DEPTNAME1", "ZGBMMC").repeats(),
+	deptText("property_code", func(c *data.Component) *data.Dept { return &c.Property }, data.Dept.Code, data.Dept.WithCode, "DEPTCODE2", "QSDWDM").repeats(),
+	deptText("property_name", func(c *data.Component) *data.Dept { return &c.Property }, data.Dept.Name, data.Dept.WithName, "DEPTNAME2", "QSDWMC").repeats(),
+	deptText("maintainer_code", func(c *data.Component) *data.Dept { return &c.Maintainer }, data.Dept.Code, data.Dept.WithCode, "DEPTCODE3", "YHDWDM").repeats(),
+	deptText("maintainer_name", func(c *data.Component) *data.Dept { return &c.Maintainer }, data.Dept.Name, data.Dept.WithName, "DEPTNAME3", "YHDWMC").repeats(),
 	text("grid", func(c *data.Component) *string { return &c.Grid }, "BGID", "SZDYWGBSM").repeats(),
 	Field[data.Component]{
 		Def: def("status", Text, "OBJSTATE", "GLBJZT", "STATUS"),
@@ -82,8 +81,8 @@ var Components = Layer[data.Component]{Fields: []Field[data.Component]{
 		},
 		Write: func(c *data.Component) (string, bool) { return string(c.Status), c.Status != "" },
 	}.repeats(),
-	date("init_date", func(c *data.Component) *time.Time { return &c.InitDate }, "ORDATE", "CSRQ"),
-	date("change_date", func(c *data.Component) *time.Time { return &c.ChangeDate }, "CHDATE", "BGRQ"),
+	day("init_date", func(c *data.Component) *data.Date { return &c.InitDate }, "ORDATE", "CSRQ"),
+	day("change_date", func(c *data.Component) *data.Date { return &c.ChangeDate }, "CHDATE", "BGRQ"),
 	text("source", func(c *data.Component) *string { return &c.Source }, "DATASOURCE", "SJLY").repeats(),
 	text("note", func(c *data.Component) *string { return &c.Note }, "NOTE", "BZ"),
 	// The street and community a GB/T 47678.5 exchange file names beside the grid: derived

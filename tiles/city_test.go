@@ -75,7 +75,7 @@ func testCity(cols, rows int) *data.Dataset {
 				m := majors[n%len(majors)]
 				ds.Components = append(ds.Components, &data.Component{
 					ID: fmt.Sprintf("440303%s01%06d", m, n), Scheme: data.CJT214, Major: m, Minor: "01",
-					Status: data.StatusIntact, Owner: data.DeptRef{Name: "罗湖区城管局"}, Geometry: g,
+					Status: data.StatusIntact, Owner: data.MakeDept("", "罗湖区城管局"), Geometry: g,
 				})
 			}
 		}

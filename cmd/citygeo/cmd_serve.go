@@ -107,6 +107,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 			cities[i].close()
 		}
 	}()
+	restoreGC := loadGC()
 	shared := cityShared{auth: auth, trail: trail, base: base, n: max(1, len(keys))}
 	list := keys
 	if len(list) == 0 {
@@ -154,6 +155,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	restoreGC()
 	tuneServeGC(log)
 	for _, c := range cities {
 		snap := c.served.Current()

@@ -45,7 +45,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 type copiedRow struct {
 	dec    *rowDecoder
 	fields []pgconn.FieldDescription
-	vals   [][]byte // nil for NULL
+	vals   [][]byte // nil for NULL; in the batch's buffer, reused once the batch is decoded
 }
 
 // rowDecoder is one load worker's type map and its scan plans per column of the table being
@@ -54,22 +54,8 @@ type rowDecoder struct {
 	m     *pgtype.Map
 	t     *table
 	plans []pgtype.ScanPlan
-}
-
-func copyRow(fields []pgconn.FieldDescription, raw [][]byte) copiedRow {
-	n := 0
-	for _, v := range raw {
-		n += len(v)
-	}
-	buf := make([]byte, 0, n)
-	vals := make([][]byte, len(raw))
-	for i, v := range raw {
-		if v != nil {
-			buf = append(buf, v...)
-			vals[i] = buf[len(buf)-len(v) : len(buf) : len(buf)]
-		}
-	}
-	return copiedRow{fields: fields, vals: vals}
+	comp  componentDecoder
+	comps data.Slab[data.Component]
 }
 
 // Scan decodes the row's values into dest, one per column, as pgx.Rows.Scan does.
@@ -206,9 +192,9 @@ var componentTable = &table{
 	fill: func(ds *data.Dataset, i int, row []any, g *geomEncoder) error {
 		c := ds.Components[i]
 		row[0], row[1], row[2], row[3], row[4] = c.ID, string(c.Scheme), c.Major, c.Minor, c.Name
-		row[5], row[6], row[7], row[8] = c.Owner.Code, c.Owner.Name, c.Property.Code, c.Property.Name
-		row[9], row[10], row[11], row[12] = c.Maintainer.Code, c.Maintainer.Name, c.Grid, string(c.Status)
-		row[13], row[14], row[15], row[16] = timeOrNil(c.InitDate), timeOrNil(c.ChangeDate), c.Source, c.Note
+		row[5], row[6], row[7], row[8] = c.Owner.Code(), c.Owner.Name(), c.Property.Code(), c.Property.Name()
+		row[9], row[10], row[11], row[12] = c.Maintainer.Code(), c.Maintainer.Name(), c.Grid, string(c.Status)
+		row[13], row[14], row[15], row[16] = timeOrNil(c.InitDate.Time()), timeOrNil(c.ChangeDate.Time()), c.Source, c.Note
 		row[17] = nil
 		if len(c.Extra) > 0 {
 			b, err := json.Marshal(c.Extra)
@@ -220,17 +206,27 @@ var componentTable = &table{
 		return g.put(row, 18, c.Geometry)
 	},
 	scan: func(rows rowScanner, ds *data.Dataset) error {
+		if r, ok := rows.(*copiedRow); ok && rawComponents(r.fields) {
+			c := r.dec.comps.New()
+			if err := r.dec.comp.decode(c, r.fields, r.vals); err != nil {
+				return err
+			}
+			ds.Components = append(ds.Components, c)
+			return nil
+		}
 		c := &data.Component{}
 		var scheme, status string
 		var initDate, changeDate pgtype.Timestamptz
 		var extra, geom []byte
-		if err := rows.Scan(&c.ID, &scheme, &c.Major, &c.Minor, &c.Name, &c.Owner.Code, &c.Owner.Name,
-			&c.Property.Code, &c.Property.Name, &c.Maintainer.Code, &c.Maintainer.Name, &c.Grid, &status,
+		var owner, property, maintainer data.DeptRef
+		if err := rows.Scan(&c.ID, &scheme, &c.Major, &c.Minor, &c.Name, &owner.Code, &owner.Name,
+			&property.Code, &property.Name, &maintainer.Code, &maintainer.Name, &c.Grid, &status,
 			&initDate, &changeDate, &c.Source, &c.Note, &extra, &geom); err != nil {
 			return err
 		}
 		c.Scheme, c.Status = data.Scheme(scheme), data.Status(status)
-		c.InitDate, c.ChangeDate = timeOrZero(initDate), timeOrZero(changeDate)
+		c.Owner, c.Property, c.Maintainer = owner.Dept(), property.Dept(), maintainer.Dept()
+		c.InitDate, c.ChangeDate = data.DateOf(timeOrZero(initDate)), data.DateOf(timeOrZero(changeDate))
 		if extra != nil {
 			if err := json.Unmarshal(extra, &c.Extra); err != nil {
 				return fmt.Errorf("component %s extra: %w", c.ID, err)

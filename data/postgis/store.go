@@ -13,6 +13,7 @@ import (
 
 	json "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -350,18 +351,49 @@ const loadBatch = 2048
 type batch struct {
 	t    *table
 	rows []copiedRow
+	vals [][]byte      // the rows' values, a run per row
+	buf  []byte        // the bytes of vals, reused by a batch read later
 	ds   *data.Dataset // the features of rows, in row order
 	err  error
+}
+
+// add copies a row's raw values into the batch.
+func (b *batch) add(fields []pgconn.FieldDescription, raw [][]byte) {
+	n := 0
+	for _, v := range raw {
+		n += len(v)
+	}
+	if len(b.buf)+n > cap(b.buf) {
+		// The rows already added point into the full buffer, which stays theirs: start another.
+		b.buf = make([]byte, 0, max(loadBatch*512, n))
+	}
+	if len(b.vals)+len(raw) > cap(b.vals) {
+		b.vals = make([][]byte, 0, max(loadBatch*len(raw), len(raw)))
+	}
+	at := len(b.vals)
+	for _, v := range raw {
+		var val []byte
+		if v != nil {
+			b.buf = append(b.buf, v...)
+			val = b.buf[len(b.buf)-len(v) : len(b.buf) : len(b.buf)]
+		}
+		b.vals = append(b.vals, val)
+	}
+	b.rows = append(b.rows, copiedRow{fields: fields, vals: b.vals[at:len(b.vals):len(b.vals)]})
 }
 
 // loadLayers reads the layers of version v into ds. Decoding the rows (text, timestamps, WKB,
 // interning) is most of a replica's start: this goroutine reads each table in seq order and
 // copies its rows out in batches, one worker per CPU decodes each batch into a dataset of its
 // own, and the batches are merged in the order they were read, so every layer keeps its order.
+// A decoded batch's buffers are reused for a batch read later, so reading makes no garbage per
+// row; what a decoder keeps it copies.
 func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layers []data.Layer) error {
-	jobs := make(chan *batch, runtime.GOMAXPROCS(0))
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *batch, workers)
+	free := make(chan *batch, 2*workers+1)
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range workers {
 		wg.Go(func() {
 			dec := &rowDecoder{m: pgtype.NewMap()}
 			for b := range jobs {
@@ -375,15 +407,29 @@ func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layer
 						break
 					}
 				}
-				b.rows = nil
+				clear(b.vals) // no stale pointers into a buffer the next batch may not use
+				select {
+				case free <- &batch{rows: b.rows[:0], vals: b.vals[:0], buf: b.buf[:0]}:
+				default:
+				}
+				b.rows, b.vals, b.buf = nil, nil, nil
 			}
 		})
 	}
 	var batches []*batch
-	send := func(t *table, rows []copiedRow) {
-		b := &batch{t: t, rows: rows, ds: &data.Dataset{}}
-		batches = append(batches, b)
-		jobs <- b
+	next := func(t *table) *batch {
+		select {
+		case b := <-free:
+			b.t = t
+			return b
+		default:
+			return &batch{t: t}
+		}
+	}
+	send := func(cur *batch) {
+		cur.ds = &data.Dataset{}
+		batches = append(batches, cur)
+		jobs <- cur
 	}
 	err := func() error {
 		defer close(jobs)
@@ -399,19 +445,19 @@ func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layer
 			// pgconn reuses its field descriptions for the next query; the workers may still
 			// be decoding this one's rows then.
 			fields := slices.Clone(rows.FieldDescriptions())
-			var cur []copiedRow
+			cur := next(t)
 			for rows.Next() {
-				if cur = append(cur, copyRow(fields, rows.RawValues())); len(cur) == loadBatch {
-					send(t, cur)
-					cur = nil
+				if cur.add(fields, rows.RawValues()); len(cur.rows) == loadBatch {
+					send(cur)
+					cur = next(t)
 				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("%s: %w", l, err)
 			}
-			if len(cur) > 0 {
-				send(t, cur)
+			if len(cur.rows) > 0 {
+				send(cur)
 			}
 		}
 		return nil
@@ -420,11 +466,13 @@ func loadLayers(ctx context.Context, tx pgx.Tx, v int64, ds *data.Dataset, layer
 	if err != nil {
 		return err
 	}
-	for _, b := range batches {
+	parts := make([]*data.Dataset, len(batches))
+	for i, b := range batches {
 		if b.err != nil {
 			return b.err
 		}
-		ds.AppendLayers(b.ds)
+		parts[i] = b.ds
 	}
+	ds.AppendAll(parts)
 	return nil
 }

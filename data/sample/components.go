@@ -5,9 +5,10 @@ import (
 	"math"
 	"time"
 
-	"citygeo/data"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"citygeo/data"
 )
 
 // streetOffice stands for the 街道办事处 of the street a component lies in.
@@ -257,7 +258,7 @@ func (m *compMaker) add(ci int, gi int, label string, geom orb.Geometry) {
 	m.perName[key]++
 	cs := roadClasses[ci]
 	comm := int(g.commOf[gi])
-	dept := func(d int) data.DeptRef {
+	dept := func(d int) data.Dept {
 		if d == streetOffice {
 			d = m.comStr[comm]
 		}
@@ -265,7 +266,7 @@ func (m *compMaker) add(ci int, gi int, label string, geom orb.Geometry) {
 			d = carriers[m.seq[ci]%3]
 		}
 		m.used[d] = true
-		return ref(m.depts[d])
+		return ref(m.depts[d]).Dept()
 	}
 	major := m.codes[ci][:2]
 	*c = data.Component{
@@ -294,9 +295,9 @@ func (m *compMaker) add(ci int, gi int, label string, geom orb.Geometry) {
 		c.Status = data.StatusOccupied
 	}
 	base := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC)
-	c.InitDate = base.AddDate(0, 0, g.rng.IntN(15*365))
+	c.InitDate = data.DateOf(base.AddDate(0, 0, g.rng.IntN(15*365)))
 	if g.rng.IntN(4) == 0 {
-		days := int(createdAt.Sub(c.InitDate).Hours() / 24)
+		days := int(createdAt.Sub(c.InitDate.Time()).Hours() / 24)
 		c.ChangeDate = c.InitDate.AddDate(0, 0, 1+g.rng.IntN(max(1, days-1)))
 	}
 	m.out = append(m.out, c)

@@ -5,10 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"citygeo/data"
-	"citygeo/data/sample"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"citygeo/data"
+	"citygeo/data/sample"
 )
 
 func geomPoints(g orb.Geometry) []orb.Point {
@@ -73,7 +74,7 @@ func TestComponents(t *testing.T) {
 						t.Fatalf("component %s (%s) at %v is not inside its grid %s", c.ID, c.Name, p, c.Grid)
 					}
 				}
-				for _, d := range []data.DeptRef{c.Owner, c.Property, c.Maintainer} {
+				for _, d := range []data.DeptRef{c.Owner.Ref(), c.Property.Ref(), c.Maintainer.Ref()} {
 					if !depts[d] {
 						t.Fatalf("component %s: department %+v not in Departments", c.ID, d)
 					}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	json "github.com/goccy/go-json" // several times faster than encoding/json on a million rows
 
@@ -167,8 +168,8 @@ func encodeDataset(ds *data.Dataset, emit func(row) error) error {
 	}
 	for i, c := range ds.Components {
 		p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
-			Owner: c.Owner, Property: c.Property, Maintainer: c.Maintainer, Grid: c.Grid, Status: c.Status,
-			InitDate: timePtr(c.InitDate), ChangeDate: timePtr(c.ChangeDate), Source: c.Source, Note: c.Note, Extra: c.Extra}
+			Owner: c.Owner.Ref(), Property: c.Property.Ref(), Maintainer: c.Maintainer.Ref(), Grid: c.Grid, Status: c.Status,
+			InitDate: timePtr(c.InitDate.Time()), ChangeDate: timePtr(c.ChangeDate.Time()), Source: c.Source, Note: c.Note, Extra: c.Extra}
 		if err := put(data.LayerComponent, i, c.ID, c.Geometry, p); err != nil {
 			return err
 		}
@@ -201,6 +202,9 @@ func decodeGeom(b []byte) (orb.Geometry, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
+	if p, ok := data.WKBPoint(b); ok {
+		return p, nil
+	}
 	return wkb.Unmarshal(b)
 }
 
@@ -210,14 +214,19 @@ type decoder struct {
 	components data.Slab[data.Component]
 	addresses  data.Slab[data.Address]
 	grids      data.Slab[data.Grid]
+	points     data.Points // the component points
+	comp       componentDecoder
 }
 
 // decodeRow appends the feature in r to its layer of the dataset. Rows arrive in seq order per
-// layer.
+// layer. r's fid, geometry and attributes may be reused once it returns: what is kept is copied.
 func (d *decoder) decodeRow(r row) error {
 	ds := d.ds
-	g, err := decodeGeom(r.geom)
-	if err != nil {
+	var g orb.Geometry
+	var err error
+	if pt, ok := data.WKBPoint(r.geom); ok && r.layer == data.LayerComponent {
+		g = d.points.Geometry(pt)
+	} else if g, err = decodeGeom(r.geom); err != nil {
 		return fmt.Errorf("geometry: %w", err)
 	}
 	switch r.layer {
@@ -226,7 +235,7 @@ func (d *decoder) decodeRow(r row) error {
 		if err != nil {
 			return err
 		}
-		a := &data.Area{Code: r.fid, Name: data.Intern(p.Name), Level: p.Level, Parent: data.Intern(p.Parent), Derived: p.Derived}
+		a := &data.Area{Code: strings.Clone(r.fid), Name: data.Intern(p.Name), Level: p.Level, Parent: data.Intern(p.Parent), Derived: p.Derived}
 		if p.Label != nil {
 			a.Label = *p.Label
 		}
@@ -248,25 +257,14 @@ func (d *decoder) decodeRow(r row) error {
 			return err
 		}
 		gr := d.grids.New()
-		*gr = data.Grid{Code: r.fid, Community: data.Intern(p.Community), AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly}
+		*gr = data.Grid{Code: strings.Clone(r.fid), Community: data.Intern(p.Community), AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly}
 		ds.Grids = append(ds.Grids, gr)
 	case data.LayerComponent:
-		p, err := props[componentProps](r)
-		if err != nil {
-			return err
-		}
 		c := d.components.New()
-		// go-json's strings point into its copy of the row's JSON: cloned or interned, the
-		// copy (~500 bytes a component) is garbage once the row is decoded.
-		*c = data.Component{ID: r.fid, Scheme: p.Scheme, Major: p.Major, Minor: p.Minor, Name: strings.Clone(p.Name),
-			Owner: p.Owner, Property: p.Property, Maintainer: p.Maintainer, Grid: p.Grid, Status: p.Status,
-			Source: p.Source, Note: strings.Clone(p.Note), Geometry: g, Extra: p.Extra}
-		data.InternComponent(c)
-		if p.InitDate != nil {
-			c.InitDate = *p.InitDate
-		}
-		if p.ChangeDate != nil {
-			c.ChangeDate = *p.ChangeDate
+		// SAFETY: the fid's bytes are only read, and copied before the decoder keeps them.
+		fid := unsafe.Slice(unsafe.StringData(r.fid), len(r.fid))
+		if err := d.comp.decode(c, fid, r.props, g); err != nil {
+			return err
 		}
 		ds.Components = append(ds.Components, c)
 	case data.LayerDepartment:
@@ -274,7 +272,7 @@ func (d *decoder) decodeRow(r row) error {
 		if err != nil {
 			return err
 		}
-		ds.Departments = append(ds.Departments, &data.Department{Code: r.fid, Name: data.Intern(p.Name)})
+		ds.Departments = append(ds.Departments, &data.Department{Code: strings.Clone(r.fid), Name: data.Intern(p.Name)})
 	case data.LayerRoad:
 		p, n, err := propsAndID[roadProps](r)
 		if err != nil {

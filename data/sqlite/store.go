@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
+	"unsafe"
 
 	"citygeo/data"
 	"citygeo/internal/sqliteuri"
+
+	"golang.org/x/sync/errgroup"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -77,6 +79,8 @@ var _ data.ChangeStore = (*Store)(nil)
 type Store struct {
 	db   *sql.DB
 	path string
+	// partRows is how many rows of a layer a load worker reads in one go; 0 means loadPart.
+	partRows int
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -375,25 +379,25 @@ func (s *Store) LoadLayers(ctx context.Context, v int64, layers []data.Layer) (*
 	if layers == nil {
 		layers = data.Layers
 	}
-	return loadIn(ctx, tx, ds, layers)
+	return s.loadIn(ctx, tx, ds, layers)
 }
 
 // loadIn fills ds (version, name, source and time set) with its layers: read from the feature
 // rows of a full version, or its parent's with its changes applied for a delta version.
-func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Layer) (*data.Dataset, error) {
+func (s *Store) loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Layer) (*data.Dataset, error) {
 	v := ds.Version
 	var parent, from, upto int64
 	err := tx.QueryRowContext(ctx, `SELECT parent, from_seq, upto_seq FROM version_delta WHERE version = ?`, v).Scan(&parent, &from, &upto)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if err := loadLayers(ctx, tx, ds, v, layers); err != nil {
+		if err := s.loadLayers(ctx, tx, ds, v, layers); err != nil {
 			return nil, err
 		}
 		return ds, nil
 	case err != nil:
 		return nil, fmt.Errorf("load version %d: %w", v, err)
 	}
-	base, err := loadIn(ctx, tx, &data.Dataset{Version: parent}, layers)
+	base, err := s.loadIn(ctx, tx, &data.Dataset{Version: parent}, layers)
 	if err != nil {
 		return nil, err
 	}
@@ -404,96 +408,136 @@ func loadIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, layers []data.Lay
 	return data.ApplyDelta(base, cs, ds, layers), nil
 }
 
-// loadBatch is how many rows one decoding job holds.
-const loadBatch = 2048
+// loadPart is the most rows of a layer one load worker reads in one go: parts small enough
+// that two workers finish together, large enough that starting a range scan is nothing.
+const loadPart = 1 << 17
 
-// batch is a run of rows and what they decode to.
-type batch struct {
-	rows []row
-	ds   *data.Dataset // the features of rows, each layer in row order
-	err  error
+// part is a run of seq numbers of one layer and what they decode to.
+type part struct {
+	layer  data.Layer
+	lo, hi int // seq range [lo, hi)
+	ds     *data.Dataset
 }
 
-// loadLayers reads the layers of version v into ds. Decoding (JSON attributes, WKB,
-// interning) is most of a load's CPU: this goroutine reads the rows in batches, one worker per
-// CPU decodes each batch into a dataset of its own, and the batches are merged in the order
-// they were read, so every layer keeps its seq order.
-func loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, layers []data.Layer) error {
-	jobs := make(chan *batch, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			dec := &decoder{} // its slabs serve every batch this worker decodes
-			for b := range jobs {
-				dec.ds = b.ds
-				for _, r := range b.rows {
-					if err := dec.decodeRow(r); err != nil {
-						b.err = fmt.Errorf("load version %d: %s #%d (%s): %w", v, r.layer, r.seq, r.fid, err)
-						break
-					}
-				}
-				b.rows = nil
-			}
-		})
+// loadLayers reads the layers of version v into ds. Reading (SQLite's B-tree walk and row
+// copies) and decoding (JSON attributes, WKB) are each seconds of a 2M-component start: one
+// worker per CPU takes parts of the layers, reads each on a connection of its own, in a read
+// transaction of its own, and decodes the rows as they come, with no copy and no garbage per
+// row; the parts are merged in layer and seq order. The rows of a committed version are never
+// changed or deleted, so the workers' transactions see the same rows as tx.
+func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, layers []data.Layer) error {
+	var cj string
+	if err := tx.QueryRowContext(ctx, `SELECT counts FROM dataset_version WHERE version = ?`, v).Scan(&cj); err != nil {
+		return fmt.Errorf("load version %d: %w", v, err)
 	}
-	var batches []*batch
-	send := func(rows []row) {
-		b := &batch{rows: rows, ds: &data.Dataset{}}
-		batches = append(batches, b)
-		jobs <- b
+	var counts map[data.Layer]int
+	_ = json.Unmarshal([]byte(cj), &counts) // unknown counts: one part a layer
+	size := loadPart
+	if s.partRows > 0 {
+		size = s.partRows
 	}
-	err := func() error {
-		defer close(jobs)
-		var cur []row
-		for _, l := range layers {
-			if err := readLayer(ctx, tx, v, l, func(r row) {
-				if cur = append(cur, r); len(cur) == loadBatch {
-					send(cur)
-					cur = nil
-				}
-			}); err != nil {
-				return err
+	var parts []*part
+	for _, l := range layers {
+		n, ok := counts[l]
+		if !ok || n < 0 || n > maxSeq {
+			parts = append(parts, &part{layer: l, lo: 0, hi: maxSeq + 1})
+			continue
+		}
+		// The last part runs to the end of the key range, so a row past the count is read too.
+		for lo := 0; ; lo += size {
+			if lo+size >= n {
+				parts = append(parts, &part{layer: l, lo: lo, hi: maxSeq + 1})
+				break
 			}
+			parts = append(parts, &part{layer: l, lo: lo, hi: lo + size})
 		}
-		if len(cur) > 0 {
-			send(cur)
+	}
+	todo := make(chan *part, len(parts))
+	for _, p := range parts {
+		todo <- p
+	}
+	close(todo)
+	if len(parts) == len(layers) {
+		// A small version: opening connections would cost more than reading it in tx.
+		if err := readParts(ctx, tx, v, todo); err != nil {
+			return err
 		}
-		return nil
-	}()
-	wg.Wait()
+	} else {
+		g, gctx := errgroup.WithContext(ctx)
+		for range min(runtime.GOMAXPROCS(0), len(parts)) {
+			g.Go(func() error { return s.loadParts(gctx, v, todo) })
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+	}
+	all := make([]*data.Dataset, len(parts))
+	for i, p := range parts {
+		all[i] = p.ds
+	}
+	ds.AppendAll(all)
+	return nil
+}
+
+// loadParts reads and decodes parts until there are none left, on a connection of its own.
+func (s *Store) loadParts(ctx context.Context, v int64, todo <-chan *part) error {
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load version %d: %w", v, err)
 	}
-	for _, b := range batches {
-		if b.err != nil {
-			return b.err
+	defer conn.Close()
+	// Reading a version fills the connection's page cache (64 MiB, kept for writes, in SQLite's
+	// own allocator outside the Go heap) with pages no one reads again: a served city carried
+	// them as RSS for as long as the connection lived. Best effort: the memory is all it costs.
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA shrink_memory") }()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("load version %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	return readParts(ctx, tx, v, todo)
+}
+
+// readParts reads and decodes parts in tx until there are none left.
+func readParts(ctx context.Context, tx *sql.Tx, v int64, todo <-chan *part) error {
+	dec := &decoder{} // its slabs and string chunks serve every part it decodes
+	for p := range todo {
+		p.ds = &data.Dataset{}
+		dec.ds = p.ds
+		if err := readLayer(ctx, tx, v, p.layer, p.lo, p.hi, dec.decodeRow); err != nil {
+			return err
 		}
-		ds.AppendLayers(b.ds)
 	}
 	return nil
 }
 
-// readLayer calls fn with each row of layer l of version v: a range scan of the rowid, which is
-// in seq order.
-func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, fn func(row)) error {
-	lo, err := rowKey(v, l, 0)
+// readLayer calls fn with each row of layer l of version v whose seq is in [lo, hi): a range
+// scan of the rowid, which is in seq order. The row's fid, geometry and attributes are valid
+// until fn returns; its geometry is nil when NULL.
+func readLayer(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, lo, hi int, fn func(row) error) error {
+	first, err := rowKey(v, l, lo)
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT layer, seq, fid, geom, props FROM feature
-		WHERE id >= ? AND id < ? ORDER BY id`, lo, lo+maxSeq+1)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, fid, geom, props FROM feature WHERE id >= ? AND id < ? ORDER BY id`,
+		first, first+int64(hi-lo))
 	if err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)
 	}
 	defer rows.Close()
+	var fid, geom, props sql.RawBytes
+	r := row{layer: l}
 	for rows.Next() {
-		var r row
-		var layer string
-		if err := rows.Scan(&layer, &r.seq, &r.fid, &r.geom, &r.props); err != nil {
+		if err := rows.Scan(&r.seq, &fid, &geom, &props); err != nil {
 			return fmt.Errorf("load version %d: %w", v, err)
 		}
-		r.layer = data.Layer(layer)
-		fn(r)
+		// SAFETY: decodeRow reads the fid and copies what it keeps before the next row
+		// overwrites these bytes.
+		r.fid = unsafe.String(unsafe.SliceData(fid), len(fid))
+		r.geom, r.props = geom, props
+		if err := fn(r); err != nil {
+			return fmt.Errorf("load version %d: %s #%d (%s): %w", v, l, r.seq, string(fid), err)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load version %d: %w", v, err)

@@ -67,9 +67,9 @@ func FullDataset() *data.Dataset {
 		},
 		Components: []*data.Component{
 			{ID: "4403030101000001", Scheme: data.CJT214, Major: "01", Minor: "01", Name: "上水井盖",
-				Owner: data.DeptRef{Code: "11440303MB2C92110X", Name: "区水务局"}, Property: data.DeptRef{Name: "水务集团"},
-				Maintainer: data.DeptRef{Code: "M1"}, Grid: "440303001001001", Status: data.StatusDamaged,
-				InitDate: init, ChangeDate: chg, Source: "实测", Note: "北侧", Geometry: orb.Point{114.1001, 22.5001},
+				Owner: data.MakeDept("11440303MB2C92110X", "区水务局"), Property: data.MakeDept("", "水务集团"),
+				Maintainer: data.MakeDept("M1", ""), Grid: "440303001001001", Status: data.StatusDamaged,
+				InitDate: data.DateOf(init), ChangeDate: data.DateOf(chg), Source: "实测", Note: "北侧", Geometry: orb.Point{114.1001, 22.5001},
 				Extra: map[string]string{"MATERIAL": "铸铁", "SPEC": "Φ700"}},
 			{ID: "44030302004000001", Scheme: data.GBT4767, Major: "02", Minor: "004", Geometry: orb.LineString{{114.1, 22.5}, {114.2, 22.6}}},
 			{ID: "4403030405000001", Scheme: data.CJT214, Major: "04", Minor: "05", Geometry: sq},

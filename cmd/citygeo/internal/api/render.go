@@ -68,9 +68,9 @@ func componentFeature(c *data.Component, crs geo.CRS) *geojson.Feature {
 	if cl, ok := data.CatalogFor(c.Scheme).Class(c.Class()); ok {
 		p["class_name"] = cl.Name
 	}
-	for k, d := range map[string]data.DeptRef{"owner": c.Owner, "property": c.Property, "maintainer": c.Maintainer} {
+	for k, d := range map[string]data.Dept{"owner": c.Owner, "property": c.Property, "maintainer": c.Maintainer} {
 		if !d.IsZero() {
-			p[k] = d
+			p[k] = d.Ref()
 		}
 	}
 	if !c.InitDate.IsZero() {

@@ -1,0 +1,63 @@
+package data
+
+import "unsafe"
+
+// Strings holds the text of one load: a decoder that copied every value into a string of its
+// own made millions of small objects for the collector to trace and sweep, and one copy per
+// value of text that repeats on every feature. Make copies a value into a chunk shared with its
+// neighbours; Intern returns the one copy of a repeated value. The zero Strings is ready to use;
+// it is not safe for concurrent use.
+type Strings struct {
+	chunk []byte
+	seen  map[string]string
+	depts map[DeptRef]Dept
+}
+
+// stringsChunk is the size of a chunk: large enough that chunks are few, small enough that
+// the tail left unused when one fills is negligible.
+const stringsChunk = 64 << 10
+
+// Make returns b as a string of its own (b may be reused afterwards).
+func (s *Strings) Make(b []byte) string {
+	n := len(b)
+	switch {
+	case n == 0:
+		return ""
+	case n > stringsChunk/16:
+		return string(b)
+	case cap(s.chunk)-len(s.chunk) < n:
+		s.chunk = make([]byte, 0, stringsChunk)
+	}
+	s.chunk = append(s.chunk, b...)
+	// SAFETY: the n bytes just appended are never written again: later values are appended past
+	// them, and a full chunk is replaced by a new one, never grown in place. The string keeps
+	// the chunk alive.
+	return unsafe.String(&s.chunk[len(s.chunk)-n], n)
+}
+
+// Intern returns the one copy of b's text made by this Strings.
+func (s *Strings) Intern(b []byte) string {
+	if v, ok := s.seen[string(b)]; ok {
+		return v
+	}
+	if s.seen == nil {
+		s.seen = make(map[string]string)
+	}
+	v := s.Make(b)
+	s.seen[v] = v
+	return v
+}
+
+// Dept returns the shared handle of ref, remembered for this load: a map lookup is cheaper than
+// hashing ref into the process-wide table (MakeDept) again for every component.
+func (s *Strings) Dept(ref DeptRef) Dept {
+	h, ok := s.depts[ref]
+	if !ok {
+		if s.depts == nil {
+			s.depts = make(map[DeptRef]Dept)
+		}
+		h = ref.Dept()
+		s.depts[ref] = h
+	}
+	return h
+}
