@@ -48,6 +48,55 @@ type converter struct {
 	// deletes, when not nil (an upsert), collects the ids of rows marked in DeleteColumn
 	// instead of converting them.
 	deletes map[schema.Kind][]string
+	// stream, when not nil, stores the features converted while the files are still read;
+	// streamed counts per layer the features handed to it.
+	stream   data.VersionWriter
+	streamed map[data.Layer]int
+}
+
+// The converter hands its new features to the stream every streamPart features, looking every
+// streamCheck records: parts big enough that the writer's goroutines are woken rarely, small
+// enough that they start early.
+const (
+	streamCheck = 1024
+	streamPart  = 8192
+)
+
+// flush hands the features converted since the last flush to c.stream when there are at least
+// min of them. Areas are not streamed: the version's areas are the base's merged with the
+// imported ones. Nothing more is streamed once an error is found: the version will be dropped.
+func (c *converter) flush(min int) {
+	if c.stream == nil {
+		return
+	}
+	if c.report.Errors > 0 {
+		c.stream = nil
+		return
+	}
+	if c.streamed == nil {
+		c.streamed = map[data.Layer]int{}
+	}
+	n := 0
+	for _, l := range data.Layers {
+		if l != data.LayerArea {
+			n += c.ds.Count(l) - c.streamed[l]
+		}
+	}
+	if n < min {
+		return
+	}
+	part := c.ds.From(c.streamed)
+	part.Areas = nil
+	if err := c.stream.Write(part); err != nil {
+		// The writer failed: Commit reports why. Stop handing it features.
+		c.stream = nil
+		return
+	}
+	for _, l := range data.Layers {
+		if l != data.LayerArea {
+			c.streamed[l] = c.ds.Count(l)
+		}
+	}
 }
 
 // maxInterned bounds the intern table; past it values are kept as read.

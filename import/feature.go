@@ -98,6 +98,8 @@ func FormatOf(path string) (Format, error) {
 // Read streams every feature of the file at path to fn, in order, with geometry converted to
 // CGCS2000 lon/lat. A GeoPackage calls fn for each feature table in turn; fn receives the
 // source each feature came from. Read stops at the first error from fn or from the file.
+// fn must not keep f or f.Props once it returns: a reader may reuse them for the next feature
+// (the geometry and the property values are the caller's).
 func Read(path string, opts ReadOptions, fn func(*Source, *Feature) error) error {
 	f, err := FormatOf(path)
 	if err != nil {
