@@ -29,6 +29,9 @@ type resolved struct {
 	info    *SourceInfo
 	cols    map[string]string // model field → source column actually present
 	used    map[string]bool   // source columns consumed by a field
+	// extra, for a source whose features have EveryColumn, lists the columns no field uses
+	// (a component's Extra), in the order of Source.Columns.
+	extra []string
 	src     *Source
 	bound   orb.Bound // of the features located so far (CGCS2000)
 	located int       // features with a geometry in the CRS's area of use
@@ -160,6 +163,9 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 // observe notes the property keys of a feature; a key not met before (GeoJSON may omit empty
 // properties) can resolve a field that earlier features left unresolved.
 func (r *resolved) observe(props map[string]any) {
+	if r.src.EveryColumn && r.tmpl != nil {
+		return // every feature has the keys the first one had
+	}
 	changed := false
 	for k := range props {
 		if !r.seen[k] {
@@ -201,6 +207,14 @@ func (r *resolved) resolveFields() {
 				r.cols[field] = actual
 				r.used[actual] = true
 				break
+			}
+		}
+	}
+	if r.src.EveryColumn {
+		r.extra = r.extra[:0]
+		for _, col := range r.src.Columns {
+			if !r.used[col] {
+				r.extra = append(r.extra, col)
 			}
 		}
 	}
@@ -473,15 +487,23 @@ func (c *converter) addComponent(x *featureCtx) {
 			x.finding("component.class_mismatch", x.r.cols["minor"], mj+mn, fmt.Sprintf("class columns say %s%s, the id says %s%s", mj, mn, cm.Major, cm.Minor), SeverityError)
 		}
 	}
-	for k, v := range x.f.Props {
-		if x.r.used[k] {
-			continue
-		}
+	addExtra := func(k string, v any) {
 		if s := text(v); s != "" {
 			if cm.Extra == nil {
 				cm.Extra = map[string]string{}
 			}
 			cm.Extra[k] = s
+		}
+	}
+	if x.src.EveryColumn {
+		for _, k := range x.r.extra {
+			addExtra(k, x.f.Props[k])
+		}
+	} else {
+		for k, v := range x.f.Props {
+			if !x.r.used[k] {
+				addExtra(k, v)
+			}
 		}
 	}
 	if x.needGeometry() {

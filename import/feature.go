@@ -58,6 +58,10 @@ type Source struct {
 	CRS     geo.CRS // as detected or as forced by ReadOptions.CRS
 	Charset string  // text encoding used for a Shapefile DBF or CSV
 	Columns []string
+	// EveryColumn says that every feature's Props has exactly the keys in Columns (a table's
+	// columns, NULL as nil), so the converter resolves the fields once per source instead of
+	// looking at every feature's keys.
+	EveryColumn bool
 }
 
 // ReadOptions control Read. The zero value reads any supported file up to DefaultMaxFileSize,

@@ -145,7 +145,7 @@ func readGPKGTable(ctx context.Context, db *sql.DB, t gpkgTable, src *Source, fn
 	if err != nil {
 		return err
 	}
-	src.Columns = nil
+	src.Columns, src.EveryColumn = nil, true
 	for _, c := range cols {
 		if c != t.geomCol && c != "fid" && c != "ogc_fid" {
 			src.Columns = append(src.Columns, c)
