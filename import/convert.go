@@ -31,7 +31,7 @@ type resolved struct {
 	used    map[string]bool   // source columns consumed by a field
 	// extra, for a source whose features have EveryColumn, lists the columns no field uses
 	// (a component's Extra), in the order of Source.Columns.
-	extra []string
+	extra   []string
 	src     *Source
 	bound   orb.Bound // of the features located so far (CGCS2000)
 	located int       // features with a geometry in the CRS's area of use
