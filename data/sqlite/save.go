@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,34 +32,55 @@ func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int6
 // written in (other writers of the file wait for it, readers do not) and starts the goroutines
 // that encode and insert its parts.
 func (s *Store) BeginVersion(ctx context.Context) (data.VersionWriter, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("save dataset: %w", err)
+	}
+	// The feature rows reference their version, which this transaction has just created: the
+	// foreign key check SQLite would make on each of millions of rows (a lookup, and a
+	// statement journal per INSERT in case one fails) cannot fail. The setting is the
+	// connection's, so it is turned back on before the connection goes back to the pool.
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("save dataset: %w", err)
+	}
+	w := &versionWriter{conn: conn, written: map[data.Layer]int{}, parts: make(chan part, 2),
+		stop: make(chan struct{}), done: make(chan error, 1)}
+	w.tx, err = conn.BeginTx(ctx, nil)
+	if err != nil {
+		w.release()
 		return nil, fmt.Errorf("save dataset: %w", err)
 	}
 	// Name, source and counts are known at Commit.
-	res, err := tx.ExecContext(ctx, `INSERT INTO dataset_version(name, created_at, source, counts) VALUES ('', ?, '', '{}')`,
+	res, err := w.tx.ExecContext(ctx, `INSERT INTO dataset_version(name, created_at, source, counts) VALUES ('', ?, '', '{}')`,
 		time.Now().UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("save dataset: %w", err)
+	if err == nil {
+		w.v, err = res.LastInsertId()
 	}
-	v, err := res.LastInsertId()
-	if err == nil && (v < 0 || v > maxVersion) {
-		err = fmt.Errorf("version %d out of the row key's range 0..%d", v, maxVersion)
+	if err == nil && (w.v < 0 || w.v > maxVersion) {
+		err = fmt.Errorf("version %d out of the row key's range 0..%d", w.v, maxVersion)
 	}
 	if err != nil {
-		tx.Rollback()
+		w.rollback()
 		return nil, fmt.Errorf("save dataset: %w", err)
 	}
-	w := &versionWriter{tx: tx, v: v, written: map[data.Layer]int{}, parts: make(chan part, 2),
-		stop: make(chan struct{}), done: make(chan error, 1)}
 	go w.run(ctx)
 	return w, nil
+}
+
+// release turns foreign keys back on and gives the connection back to the pool; a connection
+// whose setting could not be restored is discarded instead.
+func (w *versionWriter) release() {
+	if _, err := w.conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); err != nil {
+		_ = w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	w.conn.Close()
 }
 
 // versionWriter is the SQLite data.VersionWriter: parts go to an encoding goroutine, which
 // hands rows in batches to an inserting one; both run until parts is closed.
 type versionWriter struct {
+	conn    *sql.Conn // the transaction's, with foreign keys off
 	tx      *sql.Tx
 	v       int64
 	written map[data.Layer]int // features sent per layer
@@ -133,6 +155,7 @@ func (w *versionWriter) Commit(ctx context.Context, ds *data.Dataset, source str
 		return 0, fmt.Errorf("save dataset: %w", err)
 	}
 	w.over = true
+	w.release()
 	return w.v, nil
 }
 
@@ -150,7 +173,9 @@ func (w *versionWriter) rollback() error {
 		return nil
 	}
 	w.over = true
-	return w.tx.Rollback()
+	err := w.tx.Rollback()
+	w.release()
+	return err
 }
 
 // run encodes the parts in one goroutine while this one inserts the rows, and sends the
