@@ -230,6 +230,9 @@ type featureCtx struct {
 }
 
 func (x *featureCtx) finding(check, field, value, reason string, sev Severity) {
+	if x.c.report.counted(check, sev) {
+		return
+	}
 	x.c.report.add(Finding{Check: check, Severity: sev, Layer: x.r.Kind, Index: x.f.Index, SourceID: x.id,
 		Field: field, Value: value, Reason: reason, File: x.src.Path, Location: at(x.f.Geometry)})
 }

@@ -107,6 +107,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if opts.Repair {
 		repair(merged, c.kinds, report)
 	}
+	vo.counted = rep.counted
 	Validate(merged, vo, report)
 	return merged, rep, nil
 }

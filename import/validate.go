@@ -24,6 +24,9 @@ type ValidateOptions struct {
 	// Kinds limits the per-feature checks to the layers being imported; nil checks all. Cross-
 	// layer checks (a component in its grid) always run.
 	Kinds map[schema.Kind]bool
+	// counted, when set (Report.counted), says which findings are only counted, so that the
+	// validator does not build them.
+	counted func(check string, sev Severity) bool
 }
 
 func (o ValidateOptions) tol() float64 {
@@ -78,6 +81,9 @@ func (v *validator) f(check string, sev Severity, k schema.Kind, i int, id, fiel
 
 // fAt reports a finding located at g (an offending coordinate).
 func (v *validator) fAt(g orb.Geometry, check string, sev Severity, k schema.Kind, i int, id, field, value, reason string) {
+	if v.opts.counted != nil && v.opts.counted(check, sev) {
+		return
+	}
 	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason, Location: at(g)})
 }
 
