@@ -48,6 +48,22 @@ func (ds *Dataset) Count(l Layer) int {
 	return 0
 }
 
+// From returns the features of ds from position from[l] of each layer l on (from[l] 0 or
+// missing: the whole layer), sharing ds's features: the part of a version still to be written
+// after the parts a VersionWriter holds. It panics when from[l] exceeds the layer.
+func (ds *Dataset) From(from map[Layer]int) *Dataset {
+	return &Dataset{
+		Areas:       ds.Areas[from[LayerArea]:],
+		Grids:       ds.Grids[from[LayerGrid]:],
+		Components:  ds.Components[from[LayerComponent]:],
+		Departments: ds.Departments[from[LayerDepartment]:],
+		Roads:       ds.Roads[from[LayerRoad]:],
+		Addresses:   ds.Addresses[from[LayerAddress]:],
+		Buildings:   ds.Buildings[from[LayerBuilding]:],
+		POIs:        ds.POIs[from[LayerPOI]:],
+	}
+}
+
 // Version describes one stored dataset version.
 type Version struct {
 	Version   int64         `json:"version"`
@@ -91,6 +107,31 @@ type Store interface {
 	LoadLayers(ctx context.Context, v int64, layers []Layer) (*Dataset, error)
 	// Close releases the store.
 	Close() error
+}
+
+// StreamStore is a Store that writes a version in parts, so that an import stores the features
+// it has read while it reads the rest (on another core) instead of holding them all until it
+// has validated them. The SQLite store is one.
+type StreamStore interface {
+	Store
+	// BeginVersion starts a new version. Nothing written through it is seen by any reader
+	// before Commit; Abort, a failed Commit or a crash leave the store as it was.
+	BeginVersion(ctx context.Context) (VersionWriter, error)
+}
+
+// VersionWriter writes one new version in parts (StreamStore.BeginVersion). It is for one
+// goroutine; it stores each part in the background, so a part's features must not change
+// after Write.
+type VersionWriter interface {
+	// Write stores the features of part: each layer's follow those of the same layer written
+	// before. A write that failed reports its error here or at Commit.
+	Write(part *Dataset) error
+	// Commit stores the rest of ds, whose every layer begins with the features written of it,
+	// records the version as produced by source, makes it active all or nothing and returns
+	// its number. ds.Version and ds.CreatedAt are not read.
+	Commit(ctx context.Context, ds *Dataset, source string) (int64, error)
+	// Abort drops the version. It is a no-op after Commit.
+	Abort() error
 }
 
 // LoadActive loads the active version of st.

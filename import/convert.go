@@ -29,6 +29,9 @@ type resolved struct {
 	info    *SourceInfo
 	cols    map[string]string // model field → source column actually present
 	used    map[string]bool   // source columns consumed by a field
+	// extra, for a source whose features have EveryColumn, lists the columns no field uses
+	// (a component's Extra), in the order of Source.Columns.
+	extra   []string
 	src     *Source
 	bound   orb.Bound // of the features located so far (CGCS2000)
 	located int       // features with a geometry in the CRS's area of use
@@ -48,6 +51,55 @@ type converter struct {
 	// deletes, when not nil (an upsert), collects the ids of rows marked in DeleteColumn
 	// instead of converting them.
 	deletes map[schema.Kind][]string
+	// stream, when not nil, stores the features converted while the files are still read;
+	// streamed counts per layer the features handed to it.
+	stream   data.VersionWriter
+	streamed map[data.Layer]int
+}
+
+// The converter hands its new features to the stream every streamPart features, looking every
+// streamCheck records: parts big enough that the writer's goroutines are woken rarely, small
+// enough that they start early.
+const (
+	streamCheck = 1024
+	streamPart  = 8192
+)
+
+// flush hands the features converted since the last flush to c.stream when there are at least
+// min of them. Areas are not streamed: the version's areas are the base's merged with the
+// imported ones. Nothing more is streamed once an error is found: the version will be dropped.
+func (c *converter) flush(min int) {
+	if c.stream == nil {
+		return
+	}
+	if c.report.Errors > 0 {
+		c.stream = nil
+		return
+	}
+	if c.streamed == nil {
+		c.streamed = map[data.Layer]int{}
+	}
+	n := 0
+	for _, l := range data.Layers {
+		if l != data.LayerArea {
+			n += c.ds.Count(l) - c.streamed[l]
+		}
+	}
+	if n < min {
+		return
+	}
+	part := c.ds.From(c.streamed)
+	part.Areas = nil
+	if err := c.stream.Write(part); err != nil {
+		// The writer failed: Commit reports why. Stop handing it features.
+		c.stream = nil
+		return
+	}
+	for _, l := range data.Layers {
+		if l != data.LayerArea {
+			c.streamed[l] = c.ds.Count(l)
+		}
+	}
 }
 
 // maxInterned bounds the intern table; past it values are kept as read.
@@ -111,6 +163,9 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 // observe notes the property keys of a feature; a key not met before (GeoJSON may omit empty
 // properties) can resolve a field that earlier features left unresolved.
 func (r *resolved) observe(props map[string]any) {
+	if r.src.EveryColumn && r.tmpl != nil {
+		return // every feature has the keys the first one had
+	}
 	changed := false
 	for k := range props {
 		if !r.seen[k] {
@@ -155,6 +210,14 @@ func (r *resolved) resolveFields() {
 			}
 		}
 	}
+	if r.src.EveryColumn {
+		r.extra = r.extra[:0]
+		for _, col := range r.src.Columns {
+			if !r.used[col] {
+				r.extra = append(r.extra, col)
+			}
+		}
+	}
 }
 
 // featureCtx reads one feature's fields through its layer mapping.
@@ -167,6 +230,9 @@ type featureCtx struct {
 }
 
 func (x *featureCtx) finding(check, field, value, reason string, sev Severity) {
+	if x.c.report.counted(check, sev) {
+		return
+	}
 	x.c.report.add(Finding{Check: check, Severity: sev, Layer: x.r.Kind, Index: x.f.Index, SourceID: x.id,
 		Field: field, Value: value, Reason: reason, File: x.src.Path, Location: at(x.f.Geometry)})
 }
@@ -424,15 +490,23 @@ func (c *converter) addComponent(x *featureCtx) {
 			x.finding("component.class_mismatch", x.r.cols["minor"], mj+mn, fmt.Sprintf("class columns say %s%s, the id says %s%s", mj, mn, cm.Major, cm.Minor), SeverityError)
 		}
 	}
-	for k, v := range x.f.Props {
-		if x.r.used[k] {
-			continue
-		}
+	addExtra := func(k string, v any) {
 		if s := text(v); s != "" {
 			if cm.Extra == nil {
 				cm.Extra = map[string]string{}
 			}
 			cm.Extra[k] = s
+		}
+	}
+	if x.src.EveryColumn {
+		for _, k := range x.r.extra {
+			addExtra(k, x.f.Props[k])
+		}
+	} else {
+		for k, v := range x.f.Props {
+			if !x.r.used[k] {
+				addExtra(k, v)
+			}
 		}
 	}
 	if x.needGeometry() {

@@ -58,6 +58,10 @@ type Source struct {
 	CRS     geo.CRS // as detected or as forced by ReadOptions.CRS
 	Charset string  // text encoding used for a Shapefile DBF or CSV
 	Columns []string
+	// EveryColumn says that every feature's Props has exactly the keys in Columns (a table's
+	// columns, NULL as nil), so the converter resolves the fields once per source instead of
+	// looking at every feature's keys.
+	EveryColumn bool
 }
 
 // ReadOptions control Read. The zero value reads any supported file up to DefaultMaxFileSize,
@@ -98,6 +102,8 @@ func FormatOf(path string) (Format, error) {
 // Read streams every feature of the file at path to fn, in order, with geometry converted to
 // CGCS2000 lon/lat. A GeoPackage calls fn for each feature table in turn; fn receives the
 // source each feature came from. Read stops at the first error from fn or from the file.
+// fn must not keep f or f.Props once it returns: a reader may reuse them for the next feature
+// (the geometry and the property values are the caller's).
 func Read(path string, opts ReadOptions, fn func(*Source, *Feature) error) error {
 	f, err := FormatOf(path)
 	if err != nil {

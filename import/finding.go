@@ -83,23 +83,35 @@ type SourceInfo struct {
 }
 
 func (r *Report) add(f Finding) {
+	if r.counted(f.Check, f.Severity) {
+		return
+	}
 	if f.Severity == SeverityError {
 		r.Errors++
 	} else {
 		r.Warnings++
-		if r.listed[f.Check] >= MaxWarningsListed {
-			if r.Omitted == nil {
-				r.Omitted = map[string]int{}
-			}
-			r.Omitted[f.Check]++
-			return
-		}
 		if r.listed == nil {
 			r.listed = map[string]int{}
 		}
 		r.listed[f.Check]++
 	}
 	r.Findings = append(r.Findings, f)
+}
+
+// counted reports whether a finding of check at sev would only be counted, not listed (a
+// warning listed MaxWarningsListed times already), and counts it if so: a check that fires on
+// every feature then need not build two million findings (their location, their reason) that
+// add would drop.
+func (r *Report) counted(check string, sev Severity) bool {
+	if sev == SeverityError || r.listed[check] < MaxWarningsListed {
+		return false
+	}
+	r.Warnings++
+	if r.Omitted == nil {
+		r.Omitted = map[string]int{}
+	}
+	r.Omitted[check]++
+	return true
 }
 
 // OK reports whether nothing blocks the import.

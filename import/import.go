@@ -35,14 +35,17 @@ type span struct {
 // for none) and validates the result. It returns the merged dataset and the report; err is set
 // when a file cannot be read at all (the report then covers what was read before).
 func Check(ctx context.Context, files []string, base *data.Dataset, opts Options) (*data.Dataset, *Report, error) {
-	return check(ctx, files, func(map[schema.Kind]bool) (*data.Dataset, error) { return base, nil }, opts)
+	return check(ctx, files, func(map[schema.Kind]bool) (*data.Dataset, error) { return base, nil }, opts, nil)
 }
 
 // check is Check with the base loaded only once the files are read, so that layers about to be
-// replaced need not be loaded.
-func check(ctx context.Context, files []string, loadBase func(replaced map[schema.Kind]bool) (*data.Dataset, error), opts Options) (*data.Dataset, *Report, error) {
+// replaced need not be loaded. When w is not nil, the features converted are written to it
+// while the files are read (converter.stream).
+func check(ctx context.Context, files []string, loadBase func(replaced map[schema.Kind]bool) (*data.Dataset, error), opts Options,
+	w data.VersionWriter) (*data.Dataset, *Report, error) {
 	rep := &Report{Files: files, Counts: map[schema.Kind]int{}, Findings: []Finding{}}
 	c := newConverter(opts.Mapping, rep)
+	c.stream = w
 	spans := map[schema.Kind][]span{}
 	read := 0 // records read from every file
 	for _, file := range files {
@@ -104,6 +107,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 	if opts.Repair {
 		repair(merged, c.kinds, report)
 	}
+	vo.counted = rep.counted
 	Validate(merged, vo, report)
 	return merged, rep, nil
 }
@@ -141,7 +145,13 @@ func convertFrom(ctx context.Context, c *converter, spans map[schema.Kind][]span
 				spans[r.Kind] = append(spans[r.Kind], span{start: c.report.Counts[r.Kind], path: src.Path})
 			}
 		}
-		return c.add(src, f)
+		if err := c.add(src, f); err != nil {
+			return err
+		}
+		if n%streamCheck == 0 {
+			c.flush(streamPart)
+		}
+		return nil
 	})
 	return n, err
 }
@@ -220,14 +230,37 @@ func Import(ctx context.Context, st data.Store, files []string, opts Options) (i
 		}
 		return st.LoadLayers(ctx, v, keep)
 	}
-	ds, rep, err := check(ctx, files, loadBase, opts)
+	// On a store that writes a version in parts, the features are stored while the files are
+	// still read (on a second core when there is one), and dropped if validation fails. Not
+	// with Repair, which changes features after they are read.
+	var w data.VersionWriter
+	if ss, ok := st.(data.StreamStore); ok && !opts.Repair {
+		var err error
+		if w, err = ss.BeginVersion(ctx); err != nil {
+			return 0, nil, err
+		}
+	}
+	abort := func() {
+		if w != nil {
+			w.Abort()
+		}
+	}
+	ds, rep, err := check(ctx, files, loadBase, opts, w)
 	if err != nil {
+		abort()
 		return 0, rep, err
 	}
 	if !rep.OK() {
+		abort()
 		return 0, rep, &ValidationError{Report: rep}
 	}
-	v, err := st.Save(ctx, ds, "import "+strings.Join(files, " "))
+	source := "import " + strings.Join(files, " ")
+	var v int64
+	if w != nil {
+		v, err = w.Commit(ctx, ds, source)
+	} else {
+		v, err = st.Save(ctx, ds, source)
+	}
 	if err != nil {
 		return 0, rep, err
 	}

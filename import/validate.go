@@ -24,6 +24,9 @@ type ValidateOptions struct {
 	// Kinds limits the per-feature checks to the layers being imported; nil checks all. Cross-
 	// layer checks (a component in its grid) always run.
 	Kinds map[schema.Kind]bool
+	// counted, when set (Report.counted), says which findings are only counted, so that the
+	// validator does not build them.
+	counted func(check string, sev Severity) bool
 }
 
 func (o ValidateOptions) tol() float64 {
@@ -78,6 +81,9 @@ func (v *validator) f(check string, sev Severity, k schema.Kind, i int, id, fiel
 
 // fAt reports a finding located at g (an offending coordinate).
 func (v *validator) fAt(g orb.Geometry, check string, sev Severity, k schema.Kind, i int, id, field, value, reason string) {
+	if v.opts.counted != nil && v.opts.counted(check, sev) {
+		return
+	}
 	v.add(Finding{Check: check, Severity: sev, Layer: k, Index: i, SourceID: id, Field: field, Value: value, Reason: reason, Location: at(g)})
 }
 
@@ -208,6 +214,7 @@ func (v *validator) checkGrids() {
 	}
 	seen := map[string]bool{}
 	valid := make([]bool, len(v.ds.Grids))
+	prepared := map[*data.Area]*geo.Prepared{}
 	for i, g := range v.ds.Grids {
 		comm, err := data.ParseGridCode(g.Code, data.GridCodeOptions{AllowLegacy14: v.opts.GridLegacy14})
 		if err != nil {
@@ -234,8 +241,15 @@ func (v *validator) checkGrids() {
 		case c == nil && v.level[data.Community]:
 			v.f("grid.community_missing", SeverityError, schema.Grid, i, g.Code, "community", g.Community, "no such community in the dataset")
 		case c != nil && len(c.Polygon) > 0:
+			// A community's boundary has hundreds of vertices and each of its grids' vertices is
+			// tested against it: prepared once, a test reads a few edges instead of all.
+			pc := prepared[c]
+			if pc == nil {
+				pc = geo.Prepare(c.Polygon)
+				prepared[c] = pc
+			}
 			for _, p := range g.Polygon[0] {
-				if !planar.MultiPolygonContains(c.Polygon, p) && geo.DistanceToBoundary(c.Polygon, p) > tol {
+				if !pc.Contains(p) && geo.DistanceToBoundary(c.Polygon, p) > tol {
 					v.fAt(p, "grid.outside_community", SeverityError, schema.Grid, i, g.Code, "geometry", fmt.Sprint(p),
 						fmt.Sprintf("vertex lies %.1f m outside community %s", geo.DistanceToBoundary(c.Polygon, p), c.Code))
 					break

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -116,8 +118,22 @@ func encodeGeom(g orb.Geometry) ([]byte, error) {
 		if len(g) == 0 {
 			return nil, nil
 		}
+	case orb.Point:
+		return pointWKB(g), nil
 	}
 	return wkb.Marshal(g)
+}
+
+// pointWKB is wkb.Marshal of a point (little-endian, as orb writes it), written here because
+// wkb.Marshal spends a buffer, an encoder and the result on each of a city's two million
+// component points.
+func pointWKB(p orb.Point) []byte {
+	b := make([]byte, 21)
+	b[0] = 1 // little-endian
+	binary.LittleEndian.PutUint32(b[1:], 1)
+	binary.LittleEndian.PutUint64(b[5:], math.Float64bits(p[0]))
+	binary.LittleEndian.PutUint64(b[13:], math.Float64bits(p[1]))
+	return b
 }
 
 func layerCounts(ds *data.Dataset) map[data.Layer]int {
@@ -128,11 +144,14 @@ func layerCounts(ds *data.Dataset) map[data.Layer]int {
 	return counts
 }
 
-// encodeDataset calls emit with one row per feature, layer by layer in the order of the layer
-// names, so that rows arrive in primary-key order and SQLite appends to the B-tree instead of
-// splitting pages in the middle of it.
-func encodeDataset(ds *data.Dataset, emit func(row) error) error {
-	put := func(layer data.Layer, seq int, fid string, g orb.Geometry, props any) error {
+// encodeDataset calls emit with one row per feature, layer by layer in the order of
+// data.Layers, which is the order of the row key's layer bits: rows then arrive in primary-key
+// order and SQLite appends each to the B-tree's last page (balance_quick) instead of splitting
+// pages in the middle of it. from, when not nil, gives per layer the seq of ds's first feature
+// of that layer (a version written in parts: ds holds the features after those).
+func encodeDataset(ds *data.Dataset, from map[data.Layer]int, emit func(row) error) error {
+	put := func(layer data.Layer, i int, fid string, g orb.Geometry, props any) error {
+		seq := from[layer] + i
 		gb, err := encodeGeom(g)
 		if err != nil {
 			return fmt.Errorf("%s #%d (%s): geometry: %w", layer, seq, fid, err)
@@ -143,56 +162,77 @@ func encodeDataset(ds *data.Dataset, emit func(row) error) error {
 		}
 		return emit(row{layer: layer, seq: seq, fid: fid, geom: gb, props: pb})
 	}
-	for i, a := range ds.Addresses {
-		p := addressProps{Road: a.Road, Section: a.Section, Lane: a.Lane, Alley: a.Alley, Number: a.Number,
-			Suffix: a.Suffix, Full: a.Full, Community: a.Community, Source: a.Source}
-		if err := put(data.LayerAddress, i, strconv.FormatUint(a.ID, 10), a.Point, p); err != nil {
+	for _, l := range data.Layers {
+		if err := encodeLayer(ds, l, put); err != nil {
 			return err
 		}
 	}
-	for i, a := range ds.Areas {
-		p := areaProps{Name: a.Name, Level: a.Level, Parent: a.Parent, Derived: a.Derived}
-		if a.Label != (orb.Point{}) {
-			l := a.Label
-			p.Label = &l
+	return nil
+}
+
+// encodeLayer calls put with each feature of layer l of ds, its index in the layer, fid,
+// geometry and attributes.
+func encodeLayer(ds *data.Dataset, l data.Layer, put func(layer data.Layer, i int, fid string, g orb.Geometry, props any) error) error {
+	switch l {
+	case data.LayerAddress:
+		for i, a := range ds.Addresses {
+			p := addressProps{Road: a.Road, Section: a.Section, Lane: a.Lane, Alley: a.Alley, Number: a.Number,
+				Suffix: a.Suffix, Full: a.Full, Community: a.Community, Source: a.Source}
+			if err := put(l, i, strconv.FormatUint(a.ID, 10), a.Point, p); err != nil {
+				return err
+			}
 		}
-		if err := put(data.LayerArea, i, a.Code, a.Polygon, p); err != nil {
-			return err
+	case data.LayerArea:
+		for i, a := range ds.Areas {
+			p := areaProps{Name: a.Name, Level: a.Level, Parent: a.Parent, Derived: a.Derived}
+			if a.Label != (orb.Point{}) {
+				lbl := a.Label
+				p.Label = &lbl
+			}
+			if err := put(l, i, a.Code, a.Polygon, p); err != nil {
+				return err
+			}
 		}
-	}
-	for i, b := range ds.Buildings {
-		p := buildingProps{Compound: b.Compound, Name: b.Name, Address: b.Address, Point: b.Point}
-		if err := put(data.LayerBuilding, i, strconv.FormatUint(b.ID, 10), b.Footprint, p); err != nil {
-			return err
+	case data.LayerBuilding:
+		for i, b := range ds.Buildings {
+			p := buildingProps{Compound: b.Compound, Name: b.Name, Address: b.Address, Point: b.Point}
+			if err := put(l, i, strconv.FormatUint(b.ID, 10), b.Footprint, p); err != nil {
+				return err
+			}
 		}
-	}
-	for i, c := range ds.Components {
-		p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
-			Owner: c.Owner.Ref(), Property: c.Property.Ref(), Maintainer: c.Maintainer.Ref(), Grid: c.Grid, Status: c.Status,
-			InitDate: timePtr(c.InitDate.Time()), ChangeDate: timePtr(c.ChangeDate.Time()), Source: c.Source, Note: c.Note, Extra: c.Extra}
-		if err := put(data.LayerComponent, i, c.ID, c.Geometry, p); err != nil {
-			return err
+	case data.LayerComponent:
+		for i, c := range ds.Components {
+			p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
+				Owner: c.Owner.Ref(), Property: c.Property.Ref(), Maintainer: c.Maintainer.Ref(), Grid: c.Grid, Status: c.Status,
+				InitDate: timePtr(c.InitDate.Time()), ChangeDate: timePtr(c.ChangeDate.Time()), Source: c.Source, Note: c.Note, Extra: c.Extra}
+			if err := put(l, i, c.ID, c.Geometry, p); err != nil {
+				return err
+			}
 		}
-	}
-	for i, d := range ds.Departments {
-		if err := put(data.LayerDepartment, i, d.Code, nil, deptProps{Name: d.Name}); err != nil {
-			return err
+	case data.LayerDepartment:
+		for i, d := range ds.Departments {
+			if err := put(l, i, d.Code, nil, deptProps{Name: d.Name}); err != nil {
+				return err
+			}
 		}
-	}
-	for i, g := range ds.Grids {
-		if err := put(data.LayerGrid, i, g.Code, g.Polygon, gridProps{Community: g.Community, AreaM2: g.AreaM2, Derived: g.Derived}); err != nil {
-			return err
+	case data.LayerGrid:
+		for i, g := range ds.Grids {
+			if err := put(l, i, g.Code, g.Polygon, gridProps{Community: g.Community, AreaM2: g.AreaM2, Derived: g.Derived}); err != nil {
+				return err
+			}
 		}
-	}
-	for i, p := range ds.POIs {
-		pp := poiProps{Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address}
-		if err := put(data.LayerPOI, i, strconv.FormatUint(p.ID, 10), p.Point, pp); err != nil {
-			return err
+	case data.LayerPOI:
+		for i, p := range ds.POIs {
+			pp := poiProps{Name: p.Name, Aliases: p.Aliases, Category: p.Category, Address: p.Address}
+			if err := put(l, i, strconv.FormatUint(p.ID, 10), p.Point, pp); err != nil {
+				return err
+			}
 		}
-	}
-	for i, r := range ds.Roads {
-		if err := put(data.LayerRoad, i, strconv.FormatUint(r.ID, 10), r.Line, roadProps{Name: r.Name, Class: r.Class}); err != nil {
-			return err
+	case data.LayerRoad:
+		for i, r := range ds.Roads {
+			if err := put(l, i, strconv.FormatUint(r.ID, 10), r.Line, roadProps{Name: r.Name, Class: r.Class}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -1,13 +1,17 @@
 package sqlite
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"citygeo/data"
+	"citygeo/data/storetest"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 )
 
 func pointCity(n int) *data.Dataset {
@@ -19,9 +23,9 @@ func pointCity(n int) *data.Dataset {
 	return ds
 }
 
-// TestEncodeBatchesStops checks that the encoder gives up once the inserter has stopped reading,
+// TestEncodePartsStops checks that the encoder gives up once the inserter has stopped reading,
 // instead of encoding the rest of the dataset into a batch nobody reads.
-func TestEncodeBatchesStops(t *testing.T) {
+func TestEncodePartsStops(t *testing.T) {
 	tests := []struct {
 		name    string
 		rows    int
@@ -38,7 +42,10 @@ func TestEncodeBatchesStops(t *testing.T) {
 			out := make(chan []row)
 			stop := make(chan struct{})
 			done := make(chan error, 1)
-			go func() { defer close(out); done <- encodeBatches(pointCity(tt.rows), out, stop) }()
+			parts := make(chan savePart, 1)
+			parts <- savePart{ds: pointCity(tt.rows)}
+			close(parts)
+			go func() { defer close(out); done <- encodeParts(parts, out, stop) }()
 			got := 0
 			for range tt.read {
 				b, ok := <-out
@@ -53,7 +60,7 @@ func TestEncodeBatchesStops(t *testing.T) {
 			close(stop)
 			// Nobody reads out any more: the encoder must notice stop and return by itself.
 			if err := <-done; !errors.Is(err, tt.wantErr) {
-				t.Errorf("encodeBatches = %v, want %v", err, tt.wantErr)
+				t.Errorf("encodeParts = %v, want %v", err, tt.wantErr)
 			}
 			if _, ok := <-out; ok {
 				t.Error("a batch was sent after stop")
@@ -62,5 +69,51 @@ func TestEncodeBatchesStops(t *testing.T) {
 				t.Errorf("read %d rows, want %d", got, tt.rows)
 			}
 		})
+	}
+}
+
+// TestPointWKB checks the hand-written point encoding against orb's.
+func TestPointWKB(t *testing.T) {
+	for _, p := range []orb.Point{{114.1234567, 22.5432109}, {0, 0}, {-180, -90}, {math.Inf(1), math.NaN()}} {
+		want, err := wkb.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pointWKB(p); !bytes.Equal(got, want) {
+			t.Errorf("pointWKB(%v) = %x, want %x", p, got, want)
+		}
+	}
+}
+
+// TestEncodeInRowKeyOrder checks that a dataset's rows come in row key order, so that SQLite
+// appends each to the end of the table, and that from shifts each layer's seqs.
+func TestEncodeInRowKeyOrder(t *testing.T) {
+	ds := storetest.FullDataset()
+	for _, from := range []map[data.Layer]int{nil, {data.LayerComponent: 5, data.LayerArea: 1}} {
+		prev := int64(-1)
+		seen := map[data.Layer]int{}
+		err := encodeDataset(ds, from, func(r row) error {
+			k, err := rowKey(1, r.layer, r.seq)
+			if err != nil {
+				return err
+			}
+			if k <= prev {
+				t.Errorf("from %v: %s #%d after a row with a greater key", from, r.layer, r.seq)
+			}
+			if want := from[r.layer] + seen[r.layer]; r.seq != want {
+				t.Errorf("from %v: %s seq %d, want %d", from, r.layer, r.seq, want)
+			}
+			prev = k
+			seen[r.layer]++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range data.Layers {
+			if seen[l] != ds.Count(l) {
+				t.Errorf("from %v: %d %s rows, want %d", from, seen[l], l, ds.Count(l))
+			}
+		}
 	}
 }

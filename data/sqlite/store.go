@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -114,9 +115,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // this code would not find them. Such a file is re-created by importing into a new store.
 var ErrOldSchema = errors.New("store file has the old feature schema (WITHOUT ROWID); re-create it")
 
+// schemaObjects names every table and index of schema.
+var schemaObjects = func() []any {
+	var names []any
+	for _, m := range regexp.MustCompile(`(?:TABLE|INDEX) IF NOT EXISTS (\w+)`).FindAllStringSubmatch(schema, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}()
+
 // createSchema creates the tables of a new file and refuses a file with the old feature table,
-// in one write transaction so that two processes opening one new file do not race.
+// in one write transaction so that two processes opening one new file do not race. A file that
+// has them all is only read: opening a store must not wait for an import writing a version.
 func createSchema(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN (?`+strings.Repeat(", ?", len(schemaObjects)-1)+`)
+		AND NOT (name = 'feature' AND sql NOT LIKE '%id      INTEGER PRIMARY KEY%')`, schemaObjects...).Scan(&n)
+	if err == nil && n == len(schemaObjects) {
+		return nil
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -142,43 +159,6 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path returns the file the store was opened from.
 func (s *Store) Path() string { return s.path }
 
-// Save writes ds as a new version, recorded as produced by source (Dataset.Source on Load), and
-// makes it the active one, all in one transaction: a crash
-// at any point leaves the previous version active and intact. ds.Version and ds.CreatedAt are
-// not read; the new version number is returned.
-func (s *Store) Save(ctx context.Context, ds *data.Dataset, source string) (int64, error) {
-	counts := layerCounts(ds)
-	cj, _ := json.Marshal(counts)
-	now := time.Now().UTC()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("save dataset: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO dataset_version(name, created_at, source, counts) VALUES (?, ?, ?, ?)`,
-		ds.Name, now.Format(time.RFC3339Nano), source, string(cj))
-	if err != nil {
-		return 0, fmt.Errorf("save dataset: %w", err)
-	}
-	v, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("save dataset: %w", err)
-	}
-	if err := insertRows(ctx, tx, v, ds); err != nil {
-		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO version_seq(version, seq) SELECT ?, coalesce(max(seq), 0) FROM feature_change`, v); err != nil {
-		return 0, fmt.Errorf("save dataset version %d: %w", v, err)
-	}
-	if err := setActive(ctx, tx, v); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("save dataset: %w", err)
-	}
-	return v, nil
-}
-
 func setActive(ctx context.Context, tx *sql.Tx, v int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO active(id, version, changed_at) VALUES (1, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at`,
@@ -187,92 +167,6 @@ func setActive(ctx context.Context, tx *sql.Tx, v int64) error {
 		return fmt.Errorf("activate version %d: %w", v, err)
 	}
 	return nil
-}
-
-// insertBatch is the number of rows per INSERT: one statement per row spends most of its time
-// in per-call overhead of database/sql and the driver.
-const insertBatch = 64
-
-func insertSQL(n int) string {
-	return "INSERT INTO feature(id, version, layer, seq, fid, geom, props) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
-}
-
-// insertRows encodes features in a second goroutine while this one inserts them in batches.
-func insertRows(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) error {
-	const cols = 7
-	if v < 0 || v > maxVersion {
-		return fmt.Errorf("version %d out of the row key's range 0..%d", v, maxVersion)
-	}
-	q := insertSQL(insertBatch)
-	full, err := tx.PrepareContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer full.Close()
-	batches := make(chan []row, 4)
-	encErr := make(chan error, 1)
-	stop := make(chan struct{})
-	go func() {
-		defer close(batches)
-		encErr <- encodeBatches(ds, batches, stop)
-	}()
-	args := make([]any, 0, insertBatch*cols)
-	for batch := range batches {
-		args = args[:0]
-		for _, r := range batch {
-			k, err := rowKey(v, r.layer, r.seq)
-			if err != nil {
-				close(stop)
-				<-encErr
-				return fmt.Errorf("%s #%d (%s): %w", r.layer, r.seq, r.fid, err)
-			}
-			args = append(args, k, v, string(r.layer), r.seq, r.fid, r.geom, string(r.props))
-		}
-		if len(batch) == insertBatch {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertSQL(len(batch)), args...)
-		}
-		if err != nil {
-			// Wait for the encoder to stop: it reads ds, which is the caller's again once
-			// Save returns.
-			close(stop)
-			<-encErr
-			return err
-		}
-	}
-	return <-encErr
-}
-
-// errStopped ends encodeBatches when the inserter has failed and reads no more batches.
-var errStopped = errors.New("store: insert stopped")
-
-// encodeBatches encodes ds into batches of insertBatch rows (the last one shorter) sent on out.
-// It returns errStopped as soon as stop is closed, so that a failed insert does not leave it
-// encoding the rest of the dataset into a batch nobody reads.
-func encodeBatches(ds *data.Dataset, out chan<- []row, stop <-chan struct{}) error {
-	batch := make([]row, 0, insertBatch)
-	send := func() error {
-		select {
-		case out <- batch:
-			batch = make([]row, 0, insertBatch)
-			return nil
-		case <-stop:
-			return errStopped
-		}
-	}
-	err := encodeDataset(ds, func(r row) error {
-		batch = append(batch, r)
-		if len(batch) == insertBatch {
-			return send()
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = send()
-	}
-	return err
 }
 
 // Activate makes version v the one served (a rollback when v is older than the current one).

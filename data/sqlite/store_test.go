@@ -243,3 +243,35 @@ func TestTracksConformance(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveLeavesForeignKeysOn checks that the connection a version was written on (with
+// foreign keys off, see BeginVersion) goes back to the pool with them on, after a commit and
+// after an abort.
+func TestSaveLeavesForeignKeysOn(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.DB().SetMaxOpenConns(1) // the writer's connection is the one every query below gets
+	fk := func(when string) {
+		t.Helper()
+		var on int
+		if err := st.DB().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil || on != 1 {
+			t.Errorf("%s: foreign_keys = %d (%v), want 1", when, on, err)
+		}
+	}
+	if _, err := st.Save(ctx, storetest.FullDataset(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	fk("after a commit")
+	w, err := st.BeginVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	fk("after an abort")
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newOpener func(t *testing.T) Opener) {
 		{"LoadLayers", testLoadLayers},
 		{"WatchSeesOtherHandle", testWatchSeesOtherHandle},
 		{"WatchEndsWithContext", testWatchEndsWithContext},
+		{"StreamVersion", testStreamVersion},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newOpener(t)) })
 	}
@@ -484,5 +485,91 @@ func testChangesConcurrent(t *testing.T, open func(*testing.T) data.EventChanges
 	}
 	if d := cmp.Diff(want, seen, cmp.Comparer(func(x, y time.Time) bool { return x.Equal(y) })); d != "" {
 		t.Errorf("events followed by changes differ from the store (-store +followed):\n%s", d)
+	}
+}
+
+// testStreamVersion writes versions in parts (a data.StreamStore; skipped for a store that is
+// not one): the parts and the rest at Commit load back as the whole dataset, a version being
+// written is seen by no other handle, and an aborted one leaves the store as it was.
+func testStreamVersion(t *testing.T, o Opener) {
+	ctx := context.Background()
+	s := open(t, o)
+	ss, ok := s.(data.StreamStore)
+	if !ok {
+		t.Skip("not a data.StreamStore")
+	}
+	want := FullDataset()
+	w, err := ss.BeginVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Parts as an import hands them over: some layers twice, one not at all (areas come at Commit).
+	parts := []*data.Dataset{
+		{Components: want.Components[:1], Addresses: want.Addresses},
+		{Components: want.Components[1:2], Grids: want.Grids[:1]},
+		{Buildings: want.Buildings, Grids: want.Grids[1:]},
+	}
+	for i, p := range parts {
+		if err := w.Write(p); err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+	}
+	other := open(t, o)
+	if _, err := other.ActiveVersion(ctx); !errors.Is(err, data.ErrNoActive) {
+		t.Errorf("another handle's ActiveVersion while a version is written = %v, want ErrNoActive", err)
+	}
+	v, err := w.Commit(ctx, want, "import parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Abort after Commit = %v, want nil", err)
+	}
+	got, err := other.Load(ctx, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Version, got.CreatedAt, got.Source = 0, time.Time{}, want.Source
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("version written in parts (-want +got):\n%s", d)
+	}
+	vs, err := other.Versions(ctx)
+	if err != nil || len(vs) != 1 || vs[0].Name != want.Name || vs[0].Source != "import parts" || vs[0].Counts[data.LayerComponent] != 3 {
+		t.Fatalf("Versions = %+v, %v; want version %d named %q from \"import parts\" with 3 components", vs, err, v, want.Name)
+	}
+
+	// An aborted version: nothing of it is left, the active one is untouched.
+	w, err = ss.BeginVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&data.Dataset{Components: want.Components}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&data.Dataset{Components: want.Components}); err == nil {
+		t.Error("Write after Abort = nil, want an error")
+	}
+	if active, err := other.ActiveVersion(ctx); err != nil || active != v {
+		t.Errorf("ActiveVersion after an abort = %d, %v; want %d", active, err, v)
+	}
+	if vs, err := other.Versions(ctx); err != nil || len(vs) != 1 {
+		t.Errorf("Versions after an abort = %+v, %v; want only version %d", vs, err, v)
+	}
+	// A Commit whose dataset lacks features already written is refused and drops the version.
+	w, err = ss.BeginVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(&data.Dataset{Components: want.Components}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(ctx, &data.Dataset{Components: want.Components[:1]}, "short"); err == nil {
+		t.Error("Commit of a dataset shorter than its parts = nil error, want one")
+	}
+	if vs, err := other.Versions(ctx); err != nil || len(vs) != 1 {
+		t.Errorf("Versions after a refused commit = %+v, %v; want only version %d", vs, err, v)
 	}
 }
