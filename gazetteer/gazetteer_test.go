@@ -771,6 +771,82 @@ func TestGeocodeNeighbourhoodChange(t *testing.T) {
 	}
 }
 
+// TestGeocodeOutOfRangeNeighbourhood checks the 鄰 rule for a number its street cannot vouch
+// for: 99號 lies 580 m past the last known odd number, too far to extrapolate, so it is placed
+// among the houses of the 鄰 it names — that 鄰's house on the same street nearest in number,
+// else the middle of the 鄰's houses elsewhere — still at the road level and flagged. Without
+// a 鄰, or with one the index does not hold, the point stays towards the street's end.
+func TestGeocodeOutOfRangeNeighbourhood(t *testing.T) {
+	ds := &data.Dataset{}
+	add := func(road string, lin, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Number: n,
+			Full: fmt.Sprintf("澎湖縣馬公市光榮里%d鄰%s%d號", lin, road, n), Point: p})
+	}
+	at := func(x, y float64) orb.Point { return orb.Point{lon0 + x*step, lat0 + y*step} }
+	for n := 1; n <= 41; n += 2 {
+		add("貿商街", 3, n, at(float64(n), 2))
+	}
+	add("貿商街", 5, 200, at(20, -30)) // 5鄰 reaches the street on the even side only
+	for n := 1; n <= 9; n += 2 {
+		add("中興街", 4, n, at(-20, 40+float64(n))) // 4鄰 is off the street
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, tc := range []struct {
+		q      string
+		want   orb.Point
+		within float64
+		far    bool // the answer must lie over 100 m from want instead
+	}{
+		{"澎湖縣馬公市光榮里5鄰貿商街99號", at(20, -30), 1, false},
+		{"澎湖縣馬公市光榮里4鄰貿商街99號", at(-20, 45), 1, false},
+		{"澎湖縣馬公市貿商街99號", at(-20, 45), 0, true},
+		{"澎湖縣馬公市光榮里8鄰貿商街99號", at(-20, 45), 0, true},
+	} {
+		got := ix.Geocode(tc.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonOutOfRange {
+			t.Fatalf("Geocode(%s) = %+v, want 道路 flagged out_of_range", tc.q, got)
+		}
+		d := orbgeo.Distance(got[0].Point, tc.want)
+		if !tc.far && d > tc.within {
+			t.Errorf("Geocode(%s) is %.0f m from its 鄰's place, want ≤ %.0f m", tc.q, d, tc.within)
+		}
+		if tc.far && d <= 100 {
+			t.Errorf("Geocode(%s) is %.0f m from 4鄰's middle, want the street's end (> 100 m)", tc.q, d)
+		}
+	}
+}
+
+// TestGeocodeLaneExtrapolationDirection checks that a lane's number past its last known one
+// of its side is carried the way the lane runs — away from its mouth (where 50巷 leaves 建设路
+// at 50號) through its houses — not along the chord of its two known numbers, which here lie
+// on opposite sides of the lane a few metres apart and point across it.
+func TestGeocodeLaneExtrapolationDirection(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 60; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	mouth := housePoint(50)
+	// off returns the point east and south of the mouth by the given metres.
+	off := func(east, south float64) orb.Point {
+		return orb.Point{mouth[0] + east/(111320*math.Cos(lat0*math.Pi/180)), mouth[1] - south/110574}
+	}
+	for _, h := range []struct {
+		n           int
+		east, south float64
+	}{{2, 4, 5}, {3, -4, 7}} {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(100 + h.n), Road: "建设路", Lane: "50巷", Number: h.n, Point: off(h.east, h.south)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路50巷12号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != gazetteer.ReasonExtrapolated {
+		t.Fatalf("Geocode(建设路50巷12号) = %+v, want 门牌号 flagged extrapolated", got)
+	}
+	// Ten numbers past 2號 at the city's 10 m per number: 100 m down the lane.
+	if d := orbgeo.Distance(got[0].Point, off(4, 105)); d > 15 {
+		t.Errorf("Geocode(建设路50巷12号) is %.0f m from 100 m down the lane from 2號, want ≤ 15 m", d)
+	}
+}
+
 // TestGeocodeLaneMouthAnchor checks that a lane known only deep inside (its first known house
 // is 13號) still anchors its street's numbering: its houses, projected onto the street's line,
 // say where 50巷 — and so 50號 — leaves the street, and 48號 is placed beside it rather than in

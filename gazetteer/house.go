@@ -151,7 +151,13 @@ func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed
 	case mouth != nil:
 		return placed{mouth.point, LevelHouse, ReasonLaneMouth, nil}, true
 	}
-	return ix.estimate(s, i, num, lin)
+	h, ok := ix.estimate(s, i, num, lin)
+	if ok && h.reason == ReasonOutOfRange {
+		if p, ok := ix.inLin(s, num, lin); ok {
+			h.point = p
+		}
+	}
+	return h, ok
 }
 
 // suffixSpan is how far apart in K two qualified numbers of one base (N之K, N號之K) may be
