@@ -847,6 +847,27 @@ func TestGeocodeLaneExtrapolationDirection(t *testing.T) {
 	}
 }
 
+// TestGeocodeAlleyEntrance checks where an alley nothing is known of is answered: 弄 N leaves
+// its 巷 at the lane's house N, so 50巷7弄 (neither the lane nor the alley holds a number)
+// leaves 50巷 seven lots in from where the lane leaves 建设路 at 50號 — not at the lane's mouth.
+func TestGeocodeAlleyEntrance(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	for n := 2; n <= 80; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路50巷7弄3号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
+		t.Fatalf("Geocode(建设路50巷7弄3号) = %+v, want 道路 flagged lane_entrance", got)
+	}
+	// The lane runs south from the line at 50號, its houses from 50號's setback on, 10 m a
+	// number: 7號 of the lane lies 70 m past the setback.
+	want := orb.Point{housePoint(50)[0], housePoint(50)[1] - 70/110574.0}
+	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
+		t.Errorf("Geocode(建设路50巷7弄3号) is %.0f m from 7號 of 50巷, want ≤ 5 m", d)
+	}
+}
+
 // TestGeocodeLaneMouthAnchor checks that a lane known only deep inside (its first known house
 // is 13號) still anchors its street's numbering: its houses, projected onto the street's line,
 // say where 50巷 — and so 50號 — leaves the street, and 48號 is placed beside it rather than in

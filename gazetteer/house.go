@@ -75,7 +75,10 @@ func (ix *Index) atParent(k streetKey) (streetKey, *street, placed, bool) {
 	return parent, s, h, ok && h.level == LevelHouse
 }
 
-// entrance estimates where a lane (or alley) leaves its parent street.
+// entrance estimates where a lane (or alley) leaves its parent street: at the parent's house
+// of its number, else, for an alley, that number's place along its lane's inferred line (弄 N
+// leaves its 巷 at the lane's house N, which lies N lots in from the lane's mouth), else where
+// the parent itself leaves its street.
 func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	parent, _, h, ok := ix.atParent(k)
 	if ok {
@@ -83,6 +86,11 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	}
 	if parent == (streetKey{}) {
 		return orb.Point{}, false
+	}
+	if k.alley > 0 {
+		if a, ok := ix.laneAxisOf(parent, 0); ok {
+			return ix.axisAt(a, a.setback+float64(k.alley)*ix.laneSpacing()), true
+		}
 	}
 	return ix.entrance(parent)
 }
