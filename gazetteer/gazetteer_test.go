@@ -140,7 +140,8 @@ func TestGeocode(t *testing.T) {
 		{"lane mouth", "和平東路三段228巷口", gazetteer.LevelIntersection, gazetteer.ReasonInterpolated, orb.Point{lon0 + 0.005, 22.54 - 0.0001}, 1, 0.5, 0.8, "和平東路三段228巷口"},
 		{"taiwan traditional", "和平東路三段228巷7號", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
-		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonStreetUnknown, orb.Point{lon0 + 0.01, 22.54}, 1200, 0.3, 0.5, "和平東路"},
+		// 230巷 leaves its street two numbers past 228巷, whose mouth is all the street knows.
+		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonLaneEntrance, orb.Point{lon0 + 0.005, 22.54}, 30, 0.3, 0.5, "和平東路三段230巷"},
 		{"named lane not indexed", "建设路幸福巷17号", road, gazetteer.ReasonStreetUnknown, housePoint(51), 200, 0.3, 0.5, "建设路"},
 		{"road with numeral variant", "中山2路", road, "", orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, "中山二路"},
 		{"poi", "东门医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
@@ -865,6 +866,28 @@ func TestGeocodeAlleyEntrance(t *testing.T) {
 	want := orb.Point{housePoint(50)[0], housePoint(50)[1] - 70/110574.0}
 	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
 		t.Errorf("Geocode(建设路50巷7弄3号) is %.0f m from 7號 of 50巷, want ≤ 5 m", d)
+	}
+}
+
+// TestGeocodeLaneOffOutOfRangeNumber checks a lane leaving its street at a number the street
+// cannot vouch for (300巷 of a street known up to 20號): the lane is answered where the street
+// places 300號, flagged as the lane's entrance, rather than at the street's middle.
+func TestGeocodeLaneOffOutOfRangeNumber(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 20; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	parent := ix.Geocode("建设路300号", gazetteer.Query{})
+	if len(parent) == 0 || parent[0].Reason != gazetteer.ReasonOutOfRange {
+		t.Fatalf("Geocode(建设路300号) = %+v, want out_of_range", parent)
+	}
+	got := ix.Geocode("建设路300巷5号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
+		t.Fatalf("Geocode(建设路300巷5号) = %+v, want 道路 flagged lane_entrance", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, parent[0].Point); d > 1 {
+		t.Errorf("Geocode(建设路300巷5号) is %.0f m from where 300號 is placed, want ≤ 1 m", d)
 	}
 }
 

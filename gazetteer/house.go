@@ -84,13 +84,18 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	if ok {
 		return h.point, true
 	}
-	if parent == (streetKey{}) {
-		return orb.Point{}, false
+	if k.lane == 0 && k.alley == 0 {
+		return orb.Point{}, false // a road or section leaves nothing (parent is zero, not absent: road 0 is a road)
 	}
 	if k.alley > 0 {
 		if a, ok := ix.laneAxisOf(parent, 0); ok {
 			return ix.axisAt(a, a.setback+float64(k.alley)*ix.laneSpacing()), true
 		}
+	}
+	if h.level != "" {
+		// The parent holds numbers but cannot vouch for N (out of range): its best guess
+		// for N is still nearer the lane than the parent's own mouth or middle.
+		return h.point, true
 	}
 	return ix.entrance(parent)
 }
