@@ -91,7 +91,26 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (o
 	if p, ok := ix.alongLine(s, near, lo, hi, m); ok {
 		return p, math.Abs(need), true
 	}
+	if ux, uy, ok := ix.laneGrowth(s); ok {
+		dx, dy, l = ux, uy, 1
+	}
 	return orb.Point{near.point[0] + dx/l*m/ix.pl.KX, near.point[1] + dy/l*m/ix.pl.KY}, math.Abs(need), true
+}
+
+// laneGrowth returns the unit direction (metres east, north) in which the numbers of a lane
+// (or alley) without a line of its own grow: away from its mouth, through its houses
+// (laneAxisOf). Two numbers a few metres apart, or on opposite sides of the lane, give a chord
+// askew by as much as the lane is wide; the mouth is a lane's length away. False for a road,
+// a lane with a line, or one whose mouth the index cannot place.
+func (ix *Index) laneGrowth(s *street) (float64, float64, bool) {
+	if s.key.lane == 0 && s.key.alley == 0 || len(s.lines) > 0 {
+		return 0, 0, false
+	}
+	a, ok := ix.laneAxisOf(s.key, 0)
+	if !ok {
+		return 0, 0, false
+	}
+	return a.dx, a.dy, true
 }
 
 // alongLine moves m metres from near along the street's line, the way numbers grow (from lo's

@@ -140,7 +140,8 @@ func TestGeocode(t *testing.T) {
 		{"lane mouth", "和平東路三段228巷口", gazetteer.LevelIntersection, gazetteer.ReasonInterpolated, orb.Point{lon0 + 0.005, 22.54 - 0.0001}, 1, 0.5, 0.8, "和平東路三段228巷口"},
 		{"taiwan traditional", "和平東路三段228巷7號", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
 		{"taiwan simplified arabic", "和平东路3段228巷7号", house, "", orb.Point{lon0 + 0.005, 22.54 - 0.0007}, 1, 1, 1, "和平東路三段228巷7号"},
-		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonStreetUnknown, orb.Point{lon0 + 0.01, 22.54}, 1200, 0.3, 0.5, "和平東路"},
+		// 230巷 leaves its street two numbers past 228巷, whose mouth is all the street knows.
+		{"lane without numbers", "和平東路三段230巷3號", road, gazetteer.ReasonLaneEntrance, orb.Point{lon0 + 0.005, 22.54}, 30, 0.3, 0.5, "和平東路三段230巷"},
 		{"named lane not indexed", "建设路幸福巷17号", road, gazetteer.ReasonStreetUnknown, housePoint(51), 200, 0.3, 0.5, "建设路"},
 		{"road with numeral variant", "中山2路", road, "", orb.Point{lon0 + 0.01, 22.545}, 1200, 0.3, 0.7, "中山二路"},
 		{"poi", "东门医院", gazetteer.LevelPOI, "", orb.Point{114.115, 22.552}, 1, 0.8, 0.95, "东门医院"},
@@ -768,6 +769,125 @@ func TestGeocodeNeighbourhoodChange(t *testing.T) {
 		if d := orbgeo.Distance(got[0].Point, tc.want); d > 5 {
 			t.Errorf("Geocode(%s) is %.0f m from where it lies, want ≤ 5 m", tc.q, d)
 		}
+	}
+}
+
+// TestGeocodeOutOfRangeNeighbourhood checks the 鄰 rule for a number its street cannot vouch
+// for: 99號 lies 580 m past the last known odd number, too far to extrapolate, so it is placed
+// among the houses of the 鄰 it names — that 鄰's house on the same street nearest in number,
+// else the middle of the 鄰's houses elsewhere — still at the road level and flagged. Without
+// a 鄰, or with one the index does not hold, the point stays towards the street's end.
+func TestGeocodeOutOfRangeNeighbourhood(t *testing.T) {
+	ds := &data.Dataset{}
+	add := func(road string, lin, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Number: n,
+			Full: fmt.Sprintf("澎湖縣馬公市光榮里%d鄰%s%d號", lin, road, n), Point: p})
+	}
+	at := func(x, y float64) orb.Point { return orb.Point{lon0 + x*step, lat0 + y*step} }
+	for n := 1; n <= 41; n += 2 {
+		add("貿商街", 3, n, at(float64(n), 2))
+	}
+	add("貿商街", 5, 200, at(20, -30)) // 5鄰 reaches the street on the even side only
+	for n := 1; n <= 9; n += 2 {
+		add("中興街", 4, n, at(-20, 40+float64(n))) // 4鄰 is off the street
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, tc := range []struct {
+		q      string
+		want   orb.Point
+		within float64
+		far    bool // the answer must lie over 100 m from want instead
+	}{
+		{"澎湖縣馬公市光榮里5鄰貿商街99號", at(20, -30), 1, false},
+		{"澎湖縣馬公市光榮里4鄰貿商街99號", at(-20, 45), 1, false},
+		{"澎湖縣馬公市貿商街99號", at(-20, 45), 0, true},
+		{"澎湖縣馬公市光榮里8鄰貿商街99號", at(-20, 45), 0, true},
+	} {
+		got := ix.Geocode(tc.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonOutOfRange {
+			t.Fatalf("Geocode(%s) = %+v, want 道路 flagged out_of_range", tc.q, got)
+		}
+		d := orbgeo.Distance(got[0].Point, tc.want)
+		if !tc.far && d > tc.within {
+			t.Errorf("Geocode(%s) is %.0f m from its 鄰's place, want ≤ %.0f m", tc.q, d, tc.within)
+		}
+		if tc.far && d <= 100 {
+			t.Errorf("Geocode(%s) is %.0f m from 4鄰's middle, want the street's end (> 100 m)", tc.q, d)
+		}
+	}
+}
+
+// TestGeocodeLaneExtrapolationDirection checks that a lane's number past its last known one
+// of its side is carried the way the lane runs — away from its mouth (where 50巷 leaves 建设路
+// at 50號) through its houses — not along the chord of its two known numbers, which here lie
+// on opposite sides of the lane a few metres apart and point across it.
+func TestGeocodeLaneExtrapolationDirection(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 60; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	mouth := housePoint(50)
+	// off returns the point east and south of the mouth by the given metres.
+	off := func(east, south float64) orb.Point {
+		return orb.Point{mouth[0] + east/(111320*math.Cos(lat0*math.Pi/180)), mouth[1] - south/110574}
+	}
+	for _, h := range []struct {
+		n           int
+		east, south float64
+	}{{2, 4, 5}, {3, -4, 7}} {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(100 + h.n), Road: "建设路", Lane: "50巷", Number: h.n, Point: off(h.east, h.south)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路50巷12号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != gazetteer.ReasonExtrapolated {
+		t.Fatalf("Geocode(建设路50巷12号) = %+v, want 门牌号 flagged extrapolated", got)
+	}
+	// Ten numbers past 2號 at the city's 10 m per number: 100 m down the lane.
+	if d := orbgeo.Distance(got[0].Point, off(4, 105)); d > 15 {
+		t.Errorf("Geocode(建设路50巷12号) is %.0f m from 100 m down the lane from 2號, want ≤ 15 m", d)
+	}
+}
+
+// TestGeocodeAlleyEntrance checks where an alley nothing is known of is answered: 弄 N leaves
+// its 巷 at the lane's house N, so 50巷7弄 (neither the lane nor the alley holds a number)
+// leaves 50巷 seven lots in from where the lane leaves 建设路 at 50號 — not at the lane's mouth.
+func TestGeocodeAlleyEntrance(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	for n := 2; n <= 80; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	got := ix.Geocode("建设路50巷7弄3号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
+		t.Fatalf("Geocode(建设路50巷7弄3号) = %+v, want 道路 flagged lane_entrance", got)
+	}
+	// The lane runs south from the line at 50號, its houses from 50號's setback on, 10 m a
+	// number: 7號 of the lane lies 70 m past the setback.
+	want := orb.Point{housePoint(50)[0], housePoint(50)[1] - 70/110574.0}
+	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
+		t.Errorf("Geocode(建设路50巷7弄3号) is %.0f m from 7號 of 50巷, want ≤ 5 m", d)
+	}
+}
+
+// TestGeocodeLaneOffOutOfRangeNumber checks a lane leaving its street at a number the street
+// cannot vouch for (300巷 of a street known up to 20號): the lane is answered where the street
+// places 300號, flagged as the lane's entrance, rather than at the street's middle.
+func TestGeocodeLaneOffOutOfRangeNumber(t *testing.T) {
+	ds := &data.Dataset{}
+	for n := 2; n <= 20; n++ {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	parent := ix.Geocode("建设路300号", gazetteer.Query{})
+	if len(parent) == 0 || parent[0].Reason != gazetteer.ReasonOutOfRange {
+		t.Fatalf("Geocode(建设路300号) = %+v, want out_of_range", parent)
+	}
+	got := ix.Geocode("建设路300巷5号", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
+		t.Fatalf("Geocode(建设路300巷5号) = %+v, want 道路 flagged lane_entrance", got)
+	}
+	if d := orbgeo.Distance(got[0].Point, parent[0].Point); d > 1 {
+		t.Errorf("Geocode(建设路300巷5号) is %.0f m from where 300號 is placed, want ≤ 1 m", d)
 	}
 }
 

@@ -75,14 +75,27 @@ func (ix *Index) atParent(k streetKey) (streetKey, *street, placed, bool) {
 	return parent, s, h, ok && h.level == LevelHouse
 }
 
-// entrance estimates where a lane (or alley) leaves its parent street.
+// entrance estimates where a lane (or alley) leaves its parent street: at the parent's house
+// of its number, else, for an alley, that number's place along its lane's inferred line (弄 N
+// leaves its 巷 at the lane's house N, which lies N lots in from the lane's mouth), else where
+// the parent itself leaves its street.
 func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	parent, _, h, ok := ix.atParent(k)
 	if ok {
 		return h.point, true
 	}
-	if parent == (streetKey{}) {
-		return orb.Point{}, false
+	if k.lane == 0 && k.alley == 0 {
+		return orb.Point{}, false // a road or section leaves nothing (parent is zero, not absent: road 0 is a road)
+	}
+	if k.alley > 0 {
+		if a, ok := ix.laneAxisOf(parent, 0); ok {
+			return ix.axisAt(a, a.setback+float64(k.alley)*ix.laneSpacing()), true
+		}
+	}
+	if h.level != "" {
+		// The parent holds numbers but cannot vouch for N (out of range): its best guess
+		// for N is still nearer the lane than the parent's own mouth or middle.
+		return h.point, true
 	}
 	return ix.entrance(parent)
 }
@@ -151,7 +164,13 @@ func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed
 	case mouth != nil:
 		return placed{mouth.point, LevelHouse, ReasonLaneMouth, nil}, true
 	}
-	return ix.estimate(s, i, num, lin)
+	h, ok := ix.estimate(s, i, num, lin)
+	if ok && h.reason == ReasonOutOfRange {
+		if p, ok := ix.inLin(s, num, lin); ok {
+			h.point = p
+		}
+	}
+	return h, ok
 }
 
 // suffixSpan is how far apart in K two qualified numbers of one base (N之K, N號之K) may be

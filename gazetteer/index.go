@@ -104,6 +104,7 @@ type Index struct {
 	// lookup of a single 门牌 or POI passes them by. nil in an index New built.
 	hidden *Hidden
 	lins   map[string]int32 // village + 鄰 (linKey) → id
+	linMid []orb.Point      // by 鄰 id: the middle of its houses (linMiddles)
 }
 
 // road is every street (section, lane, alley) sharing one road name.
@@ -252,6 +253,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
 	}
 	ix.spacing = ix.numberSpacing()
+	ix.linMid = ix.linMiddles()
 	for _, s := range ix.streets {
 		s.spacing = ix.streetSpacing(s)
 	}

@@ -1,8 +1,11 @@
 package gazetteer
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/paulmach/orb"
 )
 
 // Taiwan's neighbourhoods (鄰): a village (里) is cut into numbered 鄰 of a few dozen households
@@ -71,4 +74,58 @@ func (ix *Index) linT(a, b *addr, num int32, t float64, lin int32) float64 {
 		return max(t, 1-float64(b.num-num)*ix.spacing/d)
 	}
 	return min(t, float64(num-a.num)*ix.spacing/d)
+}
+
+// inLin places a number its street cannot vouch for (out of range of the street's known
+// numbers) among the houses of the 鄰 the address names: a 鄰 is one block of a few dozen
+// households, so its known house on the same street nearest in number, else the 鄰's middle,
+// lies nearer than a point extrapolated hundreds of metres past the street's last known
+// number. False when the address names no 鄰 or the index holds no house of it.
+func (ix *Index) inLin(s *street, num, lin int32) (orb.Point, bool) {
+	if lin == 0 {
+		return orb.Point{}, false
+	}
+	var best *addr
+	for _, i := range s.nums {
+		a := &ix.addrs[i]
+		if a.lin != lin || a.src == nil || ix.hidden.addr(a) {
+			continue
+		}
+		if best == nil || abs32(a.num-num) < abs32(best.num-num) {
+			best = a
+		}
+	}
+	if best != nil {
+		return best.point, true
+	}
+	if int(lin) < len(ix.linMid) && ix.linMid[lin] != (orb.Point{}) {
+		return ix.linMid[lin], true
+	}
+	return orb.Point{}, false
+}
+
+// linMiddles returns, by 鄰 id, the middle (the median longitude and latitude) of the 鄰's
+// indexed houses: robust to a house recorded in the wrong place. Nil when no address names a
+// 鄰.
+func (ix *Index) linMiddles() []orb.Point {
+	if len(ix.lins) == 0 {
+		return nil
+	}
+	xs := make([][]float64, len(ix.lins)+1)
+	ys := make([][]float64, len(ix.lins)+1)
+	for i := range ix.addrs[:ix.real] {
+		if a := &ix.addrs[i]; a.lin > 0 {
+			xs[a.lin] = append(xs[a.lin], a.point[0])
+			ys[a.lin] = append(ys[a.lin], a.point[1])
+		}
+	}
+	mid := make([]orb.Point, len(xs))
+	for id := range xs {
+		if n := len(xs[id]); n > 0 {
+			slices.Sort(xs[id])
+			slices.Sort(ys[id])
+			mid[id] = orb.Point{xs[id][n/2], ys[id][n/2]}
+		}
+	}
+	return mid
 }

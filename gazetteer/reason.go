@@ -43,7 +43,8 @@ const (
 	// At 道路: the number could not be placed honestly, so the answer is the street.
 
 	// ReasonOutOfRange: the number lies farther beyond the street's known numbers than
-	// MaxExtrapolate; the point is at the end of the known numbers, towards it.
+	// MaxExtrapolate; the point is among the known houses of the 鄰 the address names when
+	// the index holds any, else at the end of the known numbers, towards it.
 	ReasonOutOfRange Reason = "out_of_range"
 	// ReasonNumberUnknown: the street holds no number to place it by.
 	ReasonNumberUnknown Reason = "number_unknown"
@@ -115,9 +116,9 @@ var scores = map[scoreKey]float64{
 	{LevelIntersection, ReasonFuzzyRoad}:    0.45,
 	{LevelSegment, ReasonExact}:             0.65,
 	{LevelRoad, ReasonExact}:                0.6,
-	// The lane rule lands within 30 m more often than a number out of range, which lands
-	// within 100 m more often (calibration: leaving each lane out in turn): neither vouches
-	// for more, so they score alike.
+	// Neither the lane rule nor a number out of range (placed by its 鄰 when the address
+	// names one) vouches for the number: they land within 30 m about as often
+	// (calibration: leaving each lane out in turn), so they score alike.
 	{laneRuleLevel, ReasonLaneRule}:  0.48,
 	{LevelRoad, ReasonOutOfRange}:    0.48,
 	{LevelRoad, ReasonLaneEntrance}:  0.46,

@@ -13,6 +13,7 @@ import (
 	"citygeo/gazetteer"
 
 	"github.com/longbridgeapp/opencc"
+	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 )
 
@@ -23,9 +24,10 @@ type Result struct {
 	Level    gazetteer.Level
 	Reason   gazetteer.Reason
 	Score    float64
-	Matched  string  // what the answer says it matched
-	Distance float64 // metres; +Inf when nothing was found
-	Exact    bool    // an indexed 门牌 matched on number and suffix (score 1, not interpolated)
+	Matched  string    // what the answer says it matched
+	Distance float64   // metres; +Inf when nothing was found
+	Point    orb.Point // the answer's point
+	Exact    bool      // an indexed 门牌 matched on number and suffix (score 1, not interpolated)
 	// Dishonest: the answer claims an exact 门牌 (level 门牌号, no reason) whose number is not
 	// the one asked.
 	Dishonest bool
@@ -95,6 +97,7 @@ func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string)
 			c := cs[0]
 			res.Level, res.Reason, res.Score, res.Matched = c.Level, c.Reason, c.Score, c.Matched
 			res.Distance = orbgeo.Distance(c.Point, r.Point)
+			res.Point = c.Point
 			res.Exact = c.Level == gazetteer.LevelHouse && c.Reason == gazetteer.ReasonExact
 			res.Dishonest = res.Exact && r.Addr != nil && !sameNumber(c.Matched, r.Addr)
 			rep.Found++

@@ -32,37 +32,48 @@ func streetOf(r Row) [4]string {
 	return [4]string{a.Road, a.Section, a.Lane, a.Alley}
 }
 
-// Kinds sorts the results of a held-out report by kind, given the rows the index holds.
-func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
+// streetRows groups the indexed rows by street, for kindOf.
+func streetRows(indexed []Row) map[[4]string][]Row {
 	byStreet := map[[4]string][]Row{}
 	for _, r := range indexed {
 		if r.Addr != nil {
 			byStreet[streetOf(r)] = append(byStreet[streetOf(r)], r)
 		}
 	}
+	return byStreet
+}
+
+// kindOf returns the kind of a held-out row given the indexed rows by street ("" for a row
+// without an address).
+func kindOf(r Row, byStreet map[[4]string][]Row) string {
+	if r.Addr == nil {
+		return ""
+	}
+	same := byStreet[streetOf(r)]
+	switch {
+	case (r.Addr.Lane != "" || r.Addr.Alley != "") && len(same) == 0:
+		return KindLaneUnknown
+	case r.Addr.Lane != "" || r.Addr.Alley != "":
+		return KindLaneKnown
+	case r.Addr.Suffix != "":
+		return KindQualified
+	}
+	for _, o := range same {
+		if orbgeo.Distance(o.Point, r.Point) <= Thresholds[1] {
+			return KindOther
+		}
+	}
+	return KindSparseRoad
+}
+
+// Kinds sorts the results of a held-out report by kind, given the rows the index holds.
+func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
+	byStreet := streetRows(indexed)
 	out := map[string]*KindCount{}
 	for _, res := range rep.Results {
-		r := res.Want
-		if r.Addr == nil {
+		k := kindOf(res.Want, byStreet)
+		if k == "" {
 			continue
-		}
-		same := byStreet[streetOf(r)]
-		var k string
-		switch {
-		case (r.Addr.Lane != "" || r.Addr.Alley != "") && len(same) == 0:
-			k = KindLaneUnknown
-		case r.Addr.Lane != "" || r.Addr.Alley != "":
-			k = KindLaneKnown
-		case r.Addr.Suffix != "":
-			k = KindQualified
-		default:
-			k = KindSparseRoad
-			for _, o := range same {
-				if orbgeo.Distance(o.Point, r.Point) <= Thresholds[1] {
-					k = KindOther
-					break
-				}
-			}
 		}
 		if out[k] == nil {
 			out[k] = &KindCount{}
@@ -73,6 +84,17 @@ func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
 		}
 	}
 	return out
+}
+
+// writeResults writes every result of rep as a tab-separated line: the set, the row's kind,
+// level, reason, metres off, the query, what the answer matched, and the true and answered
+// points, for reading the misses of a rule by hand.
+func writeResults(w io.Writer, set string, rep *Report, indexed []Row) {
+	byStreet := streetRows(indexed)
+	for _, x := range rep.Results {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.6f,%.6f\t%.6f,%.6f\n", set, kindOf(x.Want, byStreet),
+			x.Level, x.Reason, x.Distance, x.Query, x.Matched, x.Want.Point[0], x.Want.Point[1], x.Point[0], x.Point[1])
+	}
 }
 
 // printKinds writes the misses by kind, most missed first in kindOrder's order.

@@ -10,7 +10,7 @@
 // the rule parser on the CCKS 2021 address-parsing set (exact spans per label).
 //
 // Usage: go run ./bench/geocode [-shared ../shared/data] [-worst 10] [-ccks=false]
-// [-calibration docs/geocode-calibration.md]
+// [-calibration docs/geocode-calibration.md] [-results answers.tsv]
 package main
 
 import (
@@ -28,6 +28,7 @@ func main() {
 	ccks := flag.Bool("ccks", true, "also score the rule parser on ccks2021/train.conll")
 	sets := flag.Bool("sets", true, "evaluate the address sets (taipei, penghu, sample)")
 	calibration := flag.String("calibration", "", "write the calibration table (markdown) to this file")
+	results := flag.String("results", "", "write every held-out and lanes-left-out answer (tab-separated) to this file")
 	flag.Parse()
 	if *ccks {
 		scores, n, err := EvalCCKS(filepath.Join(*shared, "ccks2021", "train.conll"))
@@ -41,7 +42,7 @@ func main() {
 	if !*sets {
 		return
 	}
-	if err := run(*shared, *worst, *calibration); err != nil {
+	if err := run(*shared, *worst, *calibration, *results); err != nil {
 		fmt.Fprintln(os.Stderr, "geocode bench:", err)
 		os.Exit(1)
 	}
@@ -60,6 +61,7 @@ type Passes struct {
 	// LanesOut geocodes every lane's rows with the whole lane left out of the index (nil for
 	// a set without lanes).
 	LanesOut *Report
+	in       []Row // the rows the first reading indexes
 }
 
 // RunSet evaluates one set.
@@ -86,6 +88,7 @@ func RunSet(s *Set) (*Passes, error) {
 	}
 	p.All = Evaluate(s.Name+" all indexed, held-out rows", all, held, nil)
 	p.Kinds = Kinds(p.HeldOut, in)
+	p.in = in
 	if p.LanesOut, err = LanesOut(s); err != nil {
 		return nil, err
 	}
@@ -123,10 +126,15 @@ func RunAll(shared string) ([]string, []*Passes, error) {
 	return names, passes, nil
 }
 
-func run(shared string, worst int, calibration string) error {
+func run(shared string, worst int, calibration, results string) error {
 	names, passes, err := RunAll(shared)
 	if err != nil {
 		return err
+	}
+	if results != "" {
+		if err := writeAll(results, names, passes); err != nil {
+			return err
+		}
 	}
 	for i, p := range passes {
 		p.HeldOut.Print(os.Stdout, worst, true)
@@ -156,6 +164,21 @@ func run(shared string, worst int, calibration string) error {
 		return err
 	}
 	c.Markdown(f, names, passes)
+	return f.Close()
+}
+
+// writeAll writes the held-out and lanes-left-out answers of every set to path.
+func writeAll(path string, names []string, passes []*Passes) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	for i, p := range passes {
+		writeResults(f, names[i], p.HeldOut, p.in)
+		if p.LanesOut != nil {
+			writeResults(f, names[i]+" lanes out", p.LanesOut, nil)
+		}
+	}
 	return f.Close()
 }
 
