@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -39,5 +40,60 @@ func TestDateRoundTrip(t *testing.T) {
 	}
 	if !data.DateOf(time.Time{}).IsZero() || !data.Date(0).Time().IsZero() {
 		t.Error("the zero time and the zero Date do not map to each other")
+	}
+}
+
+// TestMakeDeptConcurrent makes the same departments from many goroutines at once, as parallel
+// imports and loads do: each (code, name) must get one Dept everywhere, and every Dept must read
+// back its own code and name.
+func TestMakeDeptConcurrent(t *testing.T) {
+	refs := []data.DeptRef{
+		{Code: "11440303340007919Y", Name: "深圳市罗湖区城市管理和综合执法局"},
+		{Code: "11440303340007919Y", Name: "城管局"},
+		{Code: "", Name: "供电局"},
+		{Code: "914403001922038216", Name: ""},
+		{Code: "t-concurrent", Name: "a registry entry no other test makes"},
+	}
+	const workers = 8
+	got := make([][]data.Dept, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range 200 {
+				ref := refs[(i+w)%len(refs)]
+				got[w] = append(got[w], data.MakeDept(ref.Code, ref.Name))
+			}
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		for i, d := range got[w] {
+			ref := refs[(i+w)%len(refs)]
+			if d != ref.Dept() || d.Ref() != ref || d.IsZero() {
+				t.Fatalf("worker %d, call %d: MakeDept(%q, %q) = %v (zero %t), want %v from one shared Dept", w, i, ref.Code, ref.Name, d.Ref(), d.IsZero(), ref)
+			}
+		}
+	}
+	if a, b := refs[0].Dept(), refs[1].Dept(); a.Equal(b) {
+		t.Errorf("departments %v and %v sharing a code got one Dept", a, b)
+	}
+}
+
+// TestDeptZero checks that no code and no name is the zero Dept and reads back as nothing.
+func TestDeptZero(t *testing.T) {
+	tests := []struct {
+		name string
+		d    data.Dept
+	}{
+		{"zero value", data.Dept{}},
+		{"made empty", data.MakeDept("", "")},
+		{"name taken away", data.MakeDept("", "城管局").WithName("")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.d.IsZero() || tt.d.Ref() != (data.DeptRef{}) || tt.d.Code() != "" || tt.d.Name() != "" {
+				t.Errorf("%v: IsZero %t, Ref %v", tt.d, tt.d.IsZero(), tt.d.Ref())
+			}
+		})
 	}
 }
