@@ -180,3 +180,38 @@ func (d Date) Year() int { return d.Time().Year() }
 func (d Date) AddDate(years, months, days int) Date {
 	return DateOf(d.Time().AddDate(years, months, days))
 }
+
+// codeName returns the name of a one-byte code (Status, Scheme), or type(n) for a code out of
+// range, as fmt prints an unnamed constant.
+func codeName[T ~uint8](c T, names []string, typ string) string {
+	if int(c) < len(names) {
+		return names[c]
+	}
+	return fmt.Sprintf("%s(%d)", typ, uint8(c))
+}
+
+// marshalCode writes a code's name; a code out of range is an error rather than text that
+// would not read back.
+func marshalCode[T ~uint8](c T, names []string, what string) ([]byte, error) {
+	if int(c) >= len(names) {
+		return nil, fmt.Errorf("%s code %d out of range", what, uint8(c))
+	}
+	return []byte(names[c]), nil
+}
+
+// unmarshalCode reads a code's name ("" for the zero code) and anything else with parse. Store
+// decoders call it on every row: the names are matched without making a string of b.
+func unmarshalCode[T ~uint8](c *T, b []byte, names []string, parse func(string) (T, error)) error {
+	for i, name := range names {
+		if string(b) == name {
+			*c = T(i)
+			return nil
+		}
+	}
+	v, err := parse(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}

@@ -1,6 +1,7 @@
 package data_test
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -95,5 +96,60 @@ func TestDeptZero(t *testing.T) {
 				t.Errorf("%v: IsZero %t, Ref %v", tt.d, tt.d.IsZero(), tt.d.Ref())
 			}
 		})
+	}
+}
+
+// TestCodeText checks that Status and Scheme, one-byte codes in memory, read and write as the
+// names the stores, exports and API answers have always carried, in JSON too, and that text
+// which names none is refused.
+func TestCodeText(t *testing.T) {
+	type row struct {
+		Scheme data.Scheme `json:"scheme"`
+		Status data.Status `json:"status,omitempty"`
+	}
+	tests := []struct {
+		name     string
+		scheme   data.Scheme
+		status   data.Status
+		wantJSON string
+	}{
+		{"none", 0, 0, `{"scheme":""}`},
+		{"CJ/T 214, intact", data.CJT214, data.StatusIntact, `{"scheme":"CJ/T 214-2007","status":"完好"}`},
+		{"GB/T 47678.5, damaged", data.GBT4767, data.StatusDamaged, `{"scheme":"GB/T 47678.5-2026","status":"破损"}`},
+		{"lost", data.CJT214, data.StatusLost, `{"scheme":"CJ/T 214-2007","status":"丢失"}`},
+		{"occupied", data.CJT214, data.StatusOccupied, `{"scheme":"CJ/T 214-2007","status":"占用"}`},
+		{"abandoned", data.CJT214, data.StatusAbandon, `{"scheme":"CJ/T 214-2007","status":"废弃"}`},
+		{"removed", data.CJT214, data.StatusRemoved, `{"scheme":"CJ/T 214-2007","status":"移除"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(row{tt.scheme, tt.status})
+			if err != nil || string(b) != tt.wantJSON {
+				t.Fatalf("json.Marshal = %s, %v; want %s", b, err, tt.wantJSON)
+			}
+			var back row
+			if err := json.Unmarshal(b, &back); err != nil || back != (row{tt.scheme, tt.status}) {
+				t.Errorf("json.Unmarshal(%s) = %+v, %v", b, back, err)
+			}
+			if tt.status != 0 {
+				if st, err := data.ParseStatus(tt.status.English()); err != nil || st != tt.status {
+					t.Errorf("ParseStatus(%q) = %v, %v", tt.status.English(), st, err)
+				}
+			}
+			if sch, err := data.ParseScheme(tt.scheme.String()); err != nil || sch != tt.scheme {
+				t.Errorf("ParseScheme(%q) = %v, %v", tt.scheme, sch, err)
+			}
+		})
+	}
+	for _, in := range []string{`{"scheme":"CJ/T 214"}`, `{"scheme":"","status":"正常"}`, `{"scheme":1}`} {
+		if err := json.Unmarshal([]byte(in), new(row)); err == nil {
+			t.Errorf("json.Unmarshal(%s) accepted text that names no scheme or status", in)
+		}
+	}
+	if b, err := json.Marshal(row{Scheme: 3, Status: 7}); err == nil {
+		t.Errorf("json.Marshal of codes out of range = %s, want an error", b)
+	}
+	if s := data.Status(7).String(); s != "Status(7)" {
+		t.Errorf("Status(7).String() = %q", s)
 	}
 }
