@@ -116,7 +116,7 @@ func TestEditVisibleEverywhere(t *testing.T) {
 		t.Fatal("the base component was changed in place")
 	}
 	loc, _ := now.Locate(to, to, geo.CGCS2000, geo.NearestQuery{K: 1, Radius: 5}, nil)
-	if len(loc.Components) != 1 || loc.Components[0].ID != comp.ID || loc.Components[0].Status != string(data.StatusLost) {
+	if len(loc.Components) != 1 || loc.Components[0].ID != comp.ID || loc.Components[0].Status != data.StatusLost.String() {
 		t.Errorf("locate at the new place = %+v, want %s", loc.Components, comp.ID)
 	}
 	for _, n := range now.Nearest(from, geo.NearestQuery{K: 5, Radius: 0.5}, nil) {

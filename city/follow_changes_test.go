@@ -63,7 +63,7 @@ func statusOf(c *city.City, id string) data.Status {
 	if cp := c.Current().Component(id); cp != nil {
 		return cp.Status
 	}
-	return ""
+	return 0
 }
 
 // TestReplicasShareEdits: two Cities on one PostgreSQL store, as two replicas. An edit taken by

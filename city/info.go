@@ -47,7 +47,7 @@ func newInfo(ds *data.Dataset, b orb.Bound, loaded time.Time) Info {
 	}
 	var schemes []SchemeInfo
 	for sc, n := range perScheme {
-		schemes = append(schemes, SchemeInfo{Scheme: string(sc), Components: n, IDDigits: sc.IDLen()})
+		schemes = append(schemes, SchemeInfo{Scheme: sc.String(), Components: n, IDDigits: sc.IDLen()})
 	}
 	sort.Slice(schemes, func(i, j int) bool { return schemes[i].Scheme < schemes[j].Scheme })
 	return Info{

@@ -91,7 +91,7 @@ func (s *Snapshot) Locate(given, p orb.Point, crs geo.CRS, q geo.NearestQuery, b
 // department, which the answer then points at (nil: LocateInto places it itself).
 func nearComponent(n geo.Neighbor, crs geo.CRS, dept *data.DeptRef) NearComponent {
 	c := n.Component
-	nc := NearComponent{ID: c.ID, Class: c.Class(), Name: c.Name, Status: string(c.Status),
+	nc := NearComponent{ID: c.ID, Class: c.Class(), Name: c.Name, Status: c.Status.String(),
 		DistanceM: RoundM(n.Distance), Bearing: math.Round(n.Bearing), Direction: geo.Direction(n.Bearing)}
 	if cl, ok := data.CatalogFor(c.Scheme).Class(c.Class()); ok {
 		nc.ClassName = cl.Name

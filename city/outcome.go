@@ -30,12 +30,12 @@ var errUnchanged = errors.New("component already has that status")
 func ParseOutcome(outcome string) (data.Status, error) {
 	o := strings.TrimSpace(outcome)
 	if o == "" {
-		return "", nil
+		return 0, nil
 	}
 	if st, ok := Outcomes[strings.ToLower(o)]; ok {
 		return st, nil
 	}
-	return "", fmt.Errorf("%w %q: want 部件丢失, 部件损坏, 已修复, 部件占用, 部件废弃 or 部件移除 (or lost, damaged, repaired, occupied, abandoned, removed)", ErrOutcome, outcome)
+	return 0, fmt.Errorf("%w %q: want 部件丢失, 部件损坏, 已修复, 部件占用, 部件废弃 or 部件移除 (or lost, damaged, repaired, occupied, abandoned, removed)", ErrOutcome, outcome)
 }
 
 // CaseOutcome gives the component a closed case is bound to the status of the case's outcome,
@@ -44,7 +44,7 @@ func ParseOutcome(outcome string) (data.Status, error) {
 // already has that status; ErrNotFound when the component is no longer served.
 func (c *City) CaseOutcome(ctx context.Context, ev *data.Event, outcome, who string) (*Edited, error) {
 	st, err := ParseOutcome(outcome)
-	if err != nil || st == "" || ev == nil || ev.Component == "" {
+	if err != nil || st == 0 || ev == nil || ev.Component == "" {
 		return nil, err
 	}
 	if c.store == nil {

@@ -113,7 +113,7 @@ func SchemeOfClass(code string) (Scheme, bool) {
 	case 5:
 		return GBT4767, true
 	}
-	return "", false
+	return 0, false
 }
 
 var catalogs = sync.OnceValue(func() struct{ cjt, gbt *Catalog } {

@@ -184,15 +184,39 @@ func ParseGridCode(code string, opts GridCodeOptions) (community string, err err
 	return code[:12], nil
 }
 
-// Scheme is a component identifier and class catalog standard.
-type Scheme string
+// Scheme is a component identifier and class catalog standard. Like Status it is a one-byte
+// code that every component carries, read and written as its name ("CJ/T 214-2007"); the zero
+// Scheme is none (or unknown) and writes as "".
+type Scheme uint8
 
 // The two component schemes in use: most deployed data is CJ/T 214-2007; new surveys follow
 // GB/T 47678.5-2026.
 const (
-	CJT214  Scheme = "CJ/T 214-2007"
-	GBT4767 Scheme = "GB/T 47678.5-2026"
+	CJT214  Scheme = iota + 1 // CJ/T 214-2007
+	GBT4767                   // GB/T 47678.5-2026
 )
+
+// schemeNames are the schemes' names, by code.
+var schemeNames = []string{"", "CJ/T 214-2007", "GB/T 47678.5-2026"}
+
+// ParseScheme accepts a scheme's name ("CJ/T 214-2007", "GB/T 47678.5-2026") or "" for none.
+func ParseScheme(s string) (Scheme, error) {
+	for i, name := range schemeNames {
+		if s == name {
+			return Scheme(i), nil
+		}
+	}
+	return 0, fmt.Errorf("scheme %q: want %q or %q", s, CJT214, GBT4767)
+}
+
+// String returns the scheme's name, "" for none.
+func (s Scheme) String() string { return codeName(s, schemeNames, "Scheme") }
+
+// MarshalText writes the scheme's name, "" for none.
+func (s Scheme) MarshalText() ([]byte, error) { return marshalCode(s, schemeNames, "scheme") }
+
+// UnmarshalText reads what ParseScheme accepts.
+func (s *Scheme) UnmarshalText(b []byte) error { return unmarshalCode(s, b, schemeNames, ParseScheme) }
 
 // MinorLen is the number of digits of a minor class code in the scheme.
 func (s Scheme) MinorLen() int {

@@ -79,14 +79,14 @@ func TestParseComponentID(t *testing.T) {
 		{"CJ/T 214 路灯", "4403030118000012", data.CJT214, "0118", ""},
 		{"GB/T 47678.5 路灯", "44030301037000012", data.GBT4767, "01037", ""},
 		{"GB/T 47678.5 综合杆", "44030301077000001", data.GBT4767, "01077", ""},
-		{"15 digits", "440303011800001", "", "", "length"},
-		{"18 digits", "440303011800000123", "", "", "length"},
-		{"unknown major", "4403030918000012", "", "", "major"},
-		{"unknown minor", "4403030199000012", "", "", "minor"},
-		{"GB/T gap 01016", "44030301016000001", "", "", "minor"},
-		{"zero sequence", "4403030118000000", "", "", "sequence"},
-		{"bad province", "0003030118000012", "", "", "province"},
-		{"non digit", "44030301180000-2", "", "", "digits"},
+		{"15 digits", "440303011800001", 0, "", "length"},
+		{"18 digits", "440303011800000123", 0, "", "length"},
+		{"unknown major", "4403030918000012", 0, "", "major"},
+		{"unknown minor", "4403030199000012", 0, "", "minor"},
+		{"GB/T gap 01016", "44030301016000001", 0, "", "minor"},
+		{"zero sequence", "4403030118000000", 0, "", "sequence"},
+		{"bad province", "0003030118000012", 0, "", "province"},
+		{"non digit", "44030301180000-2", 0, "", "digits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestCatalogs(t *testing.T) {
 		{data.GBT4767, "01037", data.KindEvent, "路灯异常", 150, 240, 5},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.scheme)+" "+tt.code, func(t *testing.T) {
+		t.Run(tt.scheme.String()+" "+tt.code, func(t *testing.T) {
 			cat := data.CatalogFor(tt.scheme)
 			cl, ok := cat.Lookup(tt.code, tt.kind)
 			if !ok || cl.Name != tt.name || cl.Kind != tt.kind {

@@ -5,25 +5,62 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-	"unique"
 )
 
-// Dept is a component's reference to a department: a handle on one shared DeptRef. A city names
-// a few dozen departments on millions of components; three DeptRefs of two strings each were
-// 96 bytes of every component, three handles are 24. The zero Dept names none.
-type Dept struct{ h unique.Handle[DeptRef] }
+// Dept is a component's reference to a department: a number in the process-wide registry of
+// departments. A city names a few dozen departments on millions of components; three DeptRefs of
+// two strings each were 96 bytes and six pointers of every component, three handles (pointers)
+// were 24 bytes the collector still traced on every cycle, three Depts are 12 bytes it skips.
+// The zero Dept names none.
+type Dept struct{ i uint32 }
 
-// MakeDept returns the handle of the department with this code and name; both empty give the
-// zero Dept.
+// deptRegistry numbers each department the process has seen; Dept i is refs[i-1]. It is
+// append-only: an entry is never changed or removed, so a Dept stays valid for the life of the
+// process and readers need no lock. That is affordable because it is bounded by the distinct
+// (code, name) pairs of every city loaded or imported, and a city has tens of departments: a
+// store's whole history holds hundreds, a few kilobytes. (A file with a department per
+// component would grow it for good; uint32 numbers cannot run out before memory does.)
+var deptRegistry struct {
+	refs  atomic.Pointer[[]DeptRef] // read without the lock
+	mu    sync.Mutex                // held to add a department
+	index map[DeptRef]uint32        // the Dept number of each entry
+}
+
+// MakeDept returns the department with this code and name; both empty give the zero Dept. It is
+// safe for concurrent use.
 func MakeDept(code, name string) Dept {
 	if code == "" && name == "" {
 		return Dept{}
 	}
-	return Dept{unique.Make(DeptRef{Code: code, Name: name})}
+	r := &deptRegistry
+	ref := DeptRef{Code: code, Name: name}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i, ok := r.index[ref]; ok {
+		return Dept{i}
+	}
+	var refs []DeptRef
+	if p := r.refs.Load(); p != nil {
+		refs = *p
+	}
+	// The registry outlives the load: copies keep it from pinning a decoder's chunk of text.
+	// Appending may write past the end of the slice readers hold, never within it, and they see
+	// the new entry only through the pointer stored after it is written.
+	refs = append(refs, DeptRef{Code: strings.Clone(code), Name: strings.Clone(name)})
+	if r.index == nil {
+		r.index = make(map[DeptRef]uint32)
+	}
+	i := uint32(len(refs))
+	r.index[refs[i-1]] = i
+	r.refs.Store(&refs)
+	return Dept{i}
 }
 
-// Dept returns the handle of d, as MakeDept does.
+// Dept returns the department of d, as MakeDept does.
 func (d DeptRef) Dept() Dept { return MakeDept(d.Code, d.Name) }
 
 // Ref returns the department's code and name; the zero DeptRef for none.
@@ -31,7 +68,7 @@ func (d Dept) Ref() DeptRef {
 	if d.IsZero() {
 		return DeptRef{}
 	}
-	return d.h.Value()
+	return (*deptRegistry.refs.Load())[d.i-1]
 }
 
 // Code returns the department's code ("" for none).
@@ -142,4 +179,39 @@ func (d Date) Year() int { return d.Time().Year() }
 // AddDate returns the date years, months and days after d, normalised as time.Time.AddDate.
 func (d Date) AddDate(years, months, days int) Date {
 	return DateOf(d.Time().AddDate(years, months, days))
+}
+
+// codeName returns the name of a one-byte code (Status, Scheme), or type(n) for a code out of
+// range, as fmt prints an unnamed constant.
+func codeName[T ~uint8](c T, names []string, typ string) string {
+	if int(c) < len(names) {
+		return names[c]
+	}
+	return fmt.Sprintf("%s(%d)", typ, uint8(c))
+}
+
+// marshalCode writes a code's name; a code out of range is an error rather than text that
+// would not read back.
+func marshalCode[T ~uint8](c T, names []string, what string) ([]byte, error) {
+	if int(c) >= len(names) {
+		return nil, fmt.Errorf("%s code %d out of range", what, uint8(c))
+	}
+	return []byte(names[c]), nil
+}
+
+// unmarshalCode reads a code's name ("" for the zero code) and anything else with parse. Store
+// decoders call it on every row: the names are matched without making a string of b.
+func unmarshalCode[T ~uint8](c *T, b []byte, names []string, parse func(string) (T, error)) error {
+	for i, name := range names {
+		if string(b) == name {
+			*c = T(i)
+			return nil
+		}
+	}
+	v, err := parse(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
 }

@@ -57,7 +57,7 @@ func ParseClassRef(code string, scheme Scheme, kind ClassKind) (ClassRef, error)
 		return ClassRef{}, fmt.Errorf("class kind %q: want %q or %q", kind, KindComponent, KindEvent)
 	}
 	switch scheme {
-	case "":
+	case 0:
 		if s, ok := SchemeOfClass(code); ok {
 			scheme = s
 		} else if len(code) == 2 {

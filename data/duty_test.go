@@ -12,7 +12,7 @@ import (
 func TestParseClassRef(t *testing.T) {
 	tests := []struct {
 		code   string
-		scheme data.Scheme
+		scheme string // as a caller receives it, read with ParseScheme
 		kind   data.ClassKind
 		want   data.ClassRef
 		ok     bool
@@ -24,12 +24,12 @@ func TestParseClassRef(t *testing.T) {
 		{"09001", "", "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "09001"}, true},
 		{"01037", "", "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindComponent, Code: "01037"}, true},
 		{"01037", "", data.KindEvent, data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "01037"}, true},
-		{"09", data.GBT4767, "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "09"}, true},
+		{"09", "GB/T 47678.5-2026", "", data.ClassRef{Scheme: data.GBT4767, Kind: data.KindEvent, Code: "09"}, true},
 		{"05", "", data.KindEvent, data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "05"}, true},
 		{" 0118 ", "", "", data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: "0118"}, true},
 		{"0140", "", "", data.ClassRef{}, false},
 		{"0130", "", data.KindEvent, data.ClassRef{}, false},
-		{"0118", data.GBT4767, "", data.ClassRef{}, false},
+		{"0118", "GB/T 47678.5-2026", "", data.ClassRef{}, false},
 		{"07", "", data.KindComponent, data.ClassRef{}, false},
 		{"011", "", "", data.ClassRef{}, false},
 		{"", "", "", data.ClassRef{}, false},
@@ -37,12 +37,16 @@ func TestParseClassRef(t *testing.T) {
 		{"0118", "", "thing", data.ClassRef{}, false},
 	}
 	for _, tc := range tests {
-		got, err := data.ParseClassRef(tc.code, tc.scheme, tc.kind)
+		scheme, err := data.ParseScheme(tc.scheme)
+		var got data.ClassRef
+		if err == nil {
+			got, err = data.ParseClassRef(tc.code, scheme, tc.kind)
+		}
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("ParseClassRef(%q, %q, %q) = %+v, %v; want %+v ok=%v", tc.code, tc.scheme, tc.kind, got, err, tc.want, tc.ok)
 		}
 	}
-	c, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	c, _ := data.ParseClassRef("0501", 0, data.KindEvent)
 	if c.Name() != "无照经营游商" || c.Major() != "05" || c.MajorRef().Code != "05" || c.IsMajor() {
 		t.Errorf("ClassRef helpers: %q %q %+v", c.Name(), c.Major(), c.MajorRef())
 	}

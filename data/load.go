@@ -22,7 +22,6 @@ func InternRef(d DeptRef) DeptRef { return DeptRef{Code: Intern(d.Code), Name: I
 // InternComponent interns the fields of c that repeat across components: everything but its
 // ID, name, note and geometry.
 func InternComponent(c *Component) {
-	c.Scheme, c.Status = Scheme(Intern(string(c.Scheme))), Status(Intern(string(c.Status)))
 	c.Major, c.Minor, c.Grid, c.Source = Intern(c.Major), Intern(c.Minor), Intern(c.Grid), Intern(c.Source)
 	if len(c.Extra) > 0 {
 		extra := make(map[string]string, len(c.Extra))

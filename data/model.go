@@ -27,51 +27,59 @@ type Grid struct {
 	Derived   bool // cells derived from other polygons rather than surveyed grids
 }
 
-// Status is a component's state as surveyed.
-type Status string
+// Status is a component's state as surveyed. It is a one-byte code, not its name: every one of
+// millions of components carries one, and a string is two words, one of them a pointer the
+// collector traces on each cycle. It reads and writes as its Chinese name (完好) in JSON, text and
+// the stores; the zero Status is no status and writes as "".
+type Status uint8
 
 // The statuses of CJ/T 214-2007 OBJSTATE and GB/T 47678.5 GLBJZT.
 const (
-	StatusIntact   Status = "完好"
-	StatusDamaged  Status = "破损"
-	StatusLost     Status = "丢失"
-	StatusOccupied Status = "占用"
-	StatusAbandon  Status = "废弃"
-	StatusRemoved  Status = "移除"
+	StatusIntact   Status = iota + 1 // 完好
+	StatusDamaged                    // 破损
+	StatusLost                       // 丢失
+	StatusOccupied                   // 占用
+	StatusAbandon                    // 废弃
+	StatusRemoved                    // 移除
 )
 
 // Statuses lists every valid status.
 var Statuses = []Status{StatusIntact, StatusDamaged, StatusLost, StatusOccupied, StatusAbandon, StatusRemoved}
 
+// statusNames and statusEnglish are each status's Chinese and English names, by code.
+var (
+	statusNames   = []string{"", "完好", "破损", "丢失", "占用", "废弃", "移除"}
+	statusEnglish = []string{"", "intact", "damaged", "lost", "occupied", "abandoned", "removed"}
+)
+
 // ParseStatus accepts a status in Chinese ("完好") or English ("intact", "damaged", "lost",
 // "occupied", "abandoned", "removed").
 func ParseStatus(s string) (Status, error) {
 	for _, st := range Statuses {
-		if s == string(st) || s == st.English() {
+		if s == statusNames[st] || s == statusEnglish[st] {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("status %q: want one of 完好, 破损, 丢失, 占用, 废弃, 移除", s)
+	return 0, fmt.Errorf("status %q: want one of 完好, 破损, 丢失, 占用, 废弃, 移除", s)
 }
+
+// String returns the status's Chinese name ("完好"), "" for none.
+func (s Status) String() string { return codeName(s, statusNames, "Status") }
 
 // English returns the English word for the status.
 func (s Status) English() string {
-	switch s {
-	case StatusIntact:
-		return "intact"
-	case StatusDamaged:
-		return "damaged"
-	case StatusLost:
-		return "lost"
-	case StatusOccupied:
-		return "occupied"
-	case StatusAbandon:
-		return "abandoned"
-	case StatusRemoved:
-		return "removed"
+	if int(s) < len(statusEnglish) {
+		return statusEnglish[s]
 	}
 	return ""
 }
+
+// MarshalText writes the status's Chinese name, "" for none: the form every store, export and
+// API answer has always carried.
+func (s Status) MarshalText() ([]byte, error) { return marshalCode(s, statusNames, "status") }
+
+// UnmarshalText reads what ParseStatus accepts, or "" for no status.
+func (s *Status) UnmarshalText(b []byte) error { return unmarshalCode(s, b, statusNames, ParseStatus) }
 
 // DeptRef names a department on a component: its code (often the 18-character unified social
 // credit code) and name.
@@ -83,24 +91,26 @@ type DeptRef struct {
 // IsZero reports whether neither code nor name is set.
 func (d DeptRef) IsZero() bool { return d.Code == "" && d.Name == "" }
 
-// Component is a surveyed city component (城市部件).
+// Component is a surveyed city component (城市部件). A city holds millions, so the fields are
+// laid out for size: the pointer words first, then the small fixed-size fields packed without
+// padding (160 bytes; 176 in the order of the standards' tables).
 type Component struct {
 	ID         string // 16 (CJ/T 214-2007) or 17 (GB/T 47678.5-2026) digits
-	Scheme     Scheme
 	Major      string
 	Minor      string
 	Name       string
-	Owner      Dept   // 主管部门 (DEPTCODE1/DEPTNAME1, ZGBMDM/ZGBMMC)
-	Property   Dept   // 权属单位 (DEPTCODE2, QSDWDM)
-	Maintainer Dept   // 养护单位 (DEPTCODE3, YHDWDM)
 	Grid       string // 所在单元网格 (BGID, SZDYWGBSM)
-	Status     Status
-	InitDate   Date   // 初始日期 (ORDATE, CSRQ)
-	ChangeDate Date   // 变更日期 (CHDATE, BGRQ); zero when never changed
 	Source     string // 数据来源: 实测/地形图/基础地理数据/其他
 	Note       string
 	Geometry   orb.Geometry      // orb.Point, orb.LineString or orb.Polygon
 	Extra      map[string]string // per-class attributes (MATERIAL, STOPNAME …)
+	Owner      Dept              // 主管部门 (DEPTCODE1/DEPTNAME1, ZGBMDM/ZGBMMC)
+	Property   Dept              // 权属单位 (DEPTCODE2, QSDWDM)
+	Maintainer Dept              // 养护单位 (DEPTCODE3, YHDWDM)
+	InitDate   Date              // 初始日期 (ORDATE, CSRQ)
+	ChangeDate Date              // 变更日期 (CHDATE, BGRQ); zero when never changed
+	Scheme     Scheme
+	Status     Status
 }
 
 // Class returns the component's class code: major + minor.

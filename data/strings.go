@@ -48,8 +48,9 @@ func (s *Strings) Intern(b []byte) string {
 	return v
 }
 
-// Dept returns the shared handle of ref, remembered for this load: a map lookup is cheaper than
-// hashing ref into the process-wide table (MakeDept) again for every component.
+// Dept returns the department ref, remembered for this load: an unshared map lookup is cheaper
+// than taking the process-wide registry's lock (MakeDept), which parallel loads contend for,
+// again for every component.
 func (s *Strings) Dept(ref DeptRef) Dept {
 	h, ok := s.depts[ref]
 	if !ok {

@@ -20,9 +20,9 @@ import (
 )
 
 var (
-	evParking, _ = data.ParseClassRef("0505", "", data.KindEvent)
-	evVendor, _  = data.ParseClassRef("0501", "", data.KindEvent)
-	evGarbage, _ = data.ParseClassRef("0102", "", data.KindEvent)
+	evParking, _ = data.ParseClassRef("0505", 0, data.KindEvent)
+	evVendor, _  = data.ParseClassRef("0501", 0, data.KindEvent)
+	evGarbage, _ = data.ParseClassRef("0102", 0, data.KindEvent)
 )
 
 // randomEvents makes n events over ~2 km × 2 km and 10 days, a quarter of them closed.
@@ -260,7 +260,7 @@ func TestStats(t *testing.T) {
 	put("d", evVendor, gridDatanglong, 2*time.Hour, 48*time.Hour, 0)         // open, in time
 	put("e", evVendor, gridDatanglong, 30*24*time.Hour, time.Hour, 0)        // outside the period
 	now := t0.Add(24 * time.Hour)
-	major, _ := data.ParseClassRef("05", "", data.KindEvent)
+	major, _ := data.ParseClassRef("05", 0, data.KindEvent)
 	tests := []struct {
 		name string
 		q    dispatch.StatsQuery
@@ -340,7 +340,7 @@ func TestParseDupConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	comp0101, _ := data.ParseClassRef("0101", "", data.KindComponent)
+	comp0101, _ := data.ParseClassRef("0101", 0, data.KindComponent)
 	for _, tc := range []struct {
 		class data.ClassRef
 		want  dispatch.DupRule

@@ -31,7 +31,7 @@ func TestQuery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	major, _ := data.ParseClassRef("01", "", data.KindEvent)
+	major, _ := data.ParseClassRef("01", 0, data.KindEvent)
 	box := orb.Bound{Min: orb.Point{114.1, 22.55}, Max: orb.Point{114.105, 22.555}}
 	from, to := time.Date(2026, 9, 1, 0, 0, 0, 0, cst), time.Date(2026, 10, 1, 0, 0, 0, 0, cst)
 	for _, tc := range []struct {

@@ -133,7 +133,11 @@ type Result struct {
 // Resolve answers one dispatch request. Bad input comes back as an *InputError naming the
 // field.
 func (r *Resolver) Resolve(ctx context.Context, in Input) (*Result, error) {
-	class, err := data.ParseClassRef(in.Class, data.Scheme(in.Scheme), data.ClassKind(in.Kind))
+	var class data.ClassRef
+	scheme, err := data.ParseScheme(in.Scheme)
+	if err == nil {
+		class, err = data.ParseClassRef(in.Class, scheme, data.ClassKind(in.Kind))
+	}
 	if err != nil {
 		return nil, inputErr("class", ErrUnknownClass, err.Error())
 	}

@@ -221,7 +221,7 @@ func TestResolveDuplicates(t *testing.T) {
 	c := cellCentre(3)
 	file := func(id, class string, kind data.ClassKind, dx float64, at time.Time, comp string) {
 		t.Helper()
-		cl, err := data.ParseClassRef(class, "", kind)
+		cl, err := data.ParseClassRef(class, 0, kind)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -186,7 +186,7 @@ func TestPolygonRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	cl, _ := data.ParseClassRef("0501", 0, data.KindEvent)
 	chain := dispatch.Chain{Grid: "440303003020002", Community: "440303003020", Street: "440303003", District: "440303"}
 	for _, tc := range []struct {
 		p    orb.Point
@@ -287,7 +287,7 @@ func TestMatchMissingLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	cl, _ := data.ParseClassRef("0501", 0, data.KindEvent)
 	for _, tc := range []struct {
 		chain dispatch.Chain
 		want  string

@@ -178,7 +178,11 @@ func (rec *RuleRecord) rule(n int, wktPolygon bool) (*data.DutyRule, *RuleError)
 	if rec.Class == "" {
 		return nil, bad("class", "", "missing")
 	}
-	class, err := data.ParseClassRef(rec.Class, data.Scheme(rec.Scheme), data.ClassKind(rec.Kind))
+	var class data.ClassRef
+	scheme, err := data.ParseScheme(rec.Scheme)
+	if err == nil {
+		class, err = data.ParseClassRef(rec.Class, scheme, data.ClassKind(rec.Kind))
+	}
 	if err != nil {
 		return nil, bad("class", rec.Class, "%v", err)
 	}

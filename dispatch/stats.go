@@ -371,7 +371,7 @@ func (x *dayIndex) row(q StatsQuery, period string, g uint32, c *counts, rates *
 		r.Name = q.CityName
 	case ByClass:
 		cl := x.classOf[g]
-		r.Code, r.Name, r.Scheme = cl.Code, cl.Name(), string(cl.Scheme)
+		r.Code, r.Name, r.Scheme = cl.Code, cl.Name(), cl.Scheme.String()
 	case ByDepartment:
 		r.Code = x.strs.strs[g]
 		r.Name = x.deptName[r.Code]

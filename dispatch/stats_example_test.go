@@ -15,7 +15,7 @@ import (
 func ExampleFeed_Stats() {
 	feed, _ := dispatch.NewFeed(nil, dispatch.DupConfig{})
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cst)
-	vendor, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	vendor, _ := data.ParseClassRef("0501", 0, data.KindEvent)
 	for _, e := range []data.Event{
 		{ID: "A", Class: vendor, Street: "440303003", Reported: at, Deadline: at.Add(2 * time.Hour),
 			Status: data.EventClosed, Closed: at.Add(time.Hour)},
@@ -37,7 +37,7 @@ func ExampleFeed_Stats() {
 func ExampleFeed_ChangesSince() {
 	feed, _ := dispatch.NewFeed(nil, dispatch.DupConfig{})
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, cst)
-	vendor, _ := data.ParseClassRef("0501", "", data.KindEvent)
+	vendor, _ := data.ParseClassRef("0501", 0, data.KindEvent)
 	for _, id := range []string{"A", "B", "C"} {
 		feed.Put(data.Event{ID: id, Class: vendor, Point: orb.Point{114.1, 22.55}}, at)
 	}

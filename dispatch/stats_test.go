@@ -44,7 +44,7 @@ func newFixtureCity() fixtureCity {
 		c.depts = append(c.depts, data.DeptRef{Code: fmt.Sprintf("D%d", i+1), Name: fmt.Sprintf("部门%d", i+1)})
 	}
 	for _, code := range []string{"0501", "0502", "0505", "0101", "0102", "0103"} {
-		cl, err := data.ParseClassRef(code, "", data.KindEvent)
+		cl, err := data.ParseClassRef(code, 0, data.KindEvent)
 		if err != nil {
 			panic(err)
 		}
@@ -205,7 +205,7 @@ func referenceStats(c fixtureCity, evs []data.Event, q dispatch.StatsQuery) []di
 		case dispatch.ByClass:
 			for _, cl := range c.classes {
 				if cl.Code == k.code {
-					r.Name, r.Scheme = cl.Name(), string(cl.Scheme)
+					r.Name, r.Scheme = cl.Name(), cl.Scheme.String()
 				}
 			}
 		case dispatch.BySource:
@@ -296,7 +296,7 @@ func TestStatsFixture(t *testing.T) {
 		evs[i].Dispatched = e.Dispatched
 	}
 	now := t0.AddDate(0, 0, 100) // a fifth of the events are reported after now: open, not yet overdue
-	major, _ := data.ParseClassRef("05", "", data.KindEvent)
+	major, _ := data.ParseClassRef("05", 0, data.KindEvent)
 	minor := c.classes[3]
 	ranges := []struct {
 		name     string

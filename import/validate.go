@@ -352,7 +352,7 @@ func (v *validator) checkComponents() {
 				v.f("component.duplicate", SeverityError, schema.Component, i, c.ID, "id", c.ID, "id appears more than once")
 			}
 			seen[c.ID] = struct{}{}
-			if c.Status == "" {
+			if c.Status == 0 {
 				v.f("component.status_empty", SeverityWarning, schema.Component, i, c.ID, "status", "", "status is empty (完好/破损/丢失/…)")
 			}
 			if !c.ChangeDate.IsZero() && !c.InitDate.IsZero() && c.ChangeDate.Before(c.InitDate) {

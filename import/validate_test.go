@@ -190,7 +190,7 @@ func TestValidateMutations(t *testing.T) {
 		}},
 		{"component.status_empty", func(ds *data.Dataset) string {
 			c := ds.Components[pointComponent(ds, 6)]
-			c.Status = ""
+			c.Status = 0
 			return c.ID
 		}},
 		{"component.dates", func(ds *data.Dataset) string {

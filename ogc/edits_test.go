@@ -109,7 +109,7 @@ func TestComponentEdits(t *testing.T) {
 		switch {
 		case e == nil && !errors.Is(err, ogc.ErrNoFeature):
 			t.Errorf("deleted %s: %v, %v", id, f, err)
-		case e != nil && (err != nil || f.Properties["status"] != string(e.Status)):
+		case e != nil && (err != nil || f.Properties["status"] != e.Status.String()):
 			t.Errorf("edited %s: %v, %v", id, f, err)
 		}
 	}

@@ -171,7 +171,7 @@ func componentColumns() []column[*data.Component] {
 	type c = *data.Component
 	return []column[c]{
 		{Field{Name: "id", Type: "string", Title: "部件标识码 component id (16 or 17 digits)"}, func(x c) any { return x.ID }},
-		{Field{Name: "scheme", Type: "string", Title: "编码标准 id scheme: CJ/T 214-2007 or GB/T 47678.5-2026", Queryable: true}, func(x c) any { return string(x.Scheme) }},
+		{Field{Name: "scheme", Type: "string", Title: "编码标准 id scheme: CJ/T 214-2007 or GB/T 47678.5-2026", Queryable: true}, func(x c) any { return x.Scheme.String() }},
 		{Field{Name: "class", Type: "string", Title: "部件类别代码 class code (major + minor)", Queryable: true}, func(x c) any { return x.Class() }},
 		{Field{Name: "major", Type: "string", Title: "大类代码 major class code", Queryable: true}, func(x c) any { return x.Major }},
 		{Field{Name: "minor", Type: "string", Title: "小类代码 minor class code", Queryable: true}, func(x c) any { return x.Minor }},
@@ -183,7 +183,7 @@ func componentColumns() []column[*data.Component] {
 		}},
 		{Field{Name: "name", Type: "string", Title: "名称 name"}, func(x c) any { return str(x.Name) }},
 		{Field{Name: "grid", Type: "string", Title: "所在单元网格 unit grid code", Queryable: true}, func(x c) any { return str(x.Grid) }},
-		{Field{Name: "status", Type: "string", Title: "状态 status: 完好 破损 丢失 占用 废弃 移除", Queryable: true}, func(x c) any { return str(string(x.Status)) }},
+		{Field{Name: "status", Type: "string", Title: "状态 status: 完好 破损 丢失 占用 废弃 移除", Queryable: true}, func(x c) any { return str(x.Status.String()) }},
 		{Field{Name: "owner_code", Type: "string", Title: "主管部门代码 department in charge, code", Queryable: true}, func(x c) any { return dept(x.Owner, true) }},
 		{Field{Name: "owner_name", Type: "string", Title: "主管部门名称 department in charge, name"}, func(x c) any { return dept(x.Owner, false) }},
 		{Field{Name: "property_code", Type: "string", Title: "权属单位代码 holder, code", Queryable: true}, func(x c) any { return dept(x.Property, true) }},
@@ -284,7 +284,7 @@ func eventTable(events []data.Event, now time.Time) *table[*data.Event] {
 		cols: []column[e]{
 			{Field{Name: "class", Type: "string", Title: "类别代码 event or component class code", Queryable: true}, func(x e) any { return x.Class.Code }},
 			{Field{Name: "kind", Type: "string", Title: "event or component", Queryable: true}, func(x e) any { return string(x.Class.Kind) }},
-			{Field{Name: "scheme", Type: "string", Title: "编码标准 class scheme"}, func(x e) any { return string(x.Class.Scheme) }},
+			{Field{Name: "scheme", Type: "string", Title: "编码标准 class scheme"}, func(x e) any { return x.Class.Scheme.String() }},
 			{Field{Name: "class_name", Type: "string", Title: "类别名称 class name"}, func(x e) any { return str(x.Class.Name()) }},
 			{Field{Name: "grid", Type: "string", Title: "单元网格 unit grid at report time", Queryable: true}, func(x e) any { return str(x.Grid) }},
 			{Field{Name: "community", Type: "string", Title: "社区代码 community", Queryable: true}, func(x e) any { return str(x.Community) }},

@@ -79,7 +79,7 @@ var Components = Layer[data.Component]{Fields: []Field[data.Component]{
 			}
 			return nil
 		},
-		Write: func(c *data.Component) (string, bool) { return string(c.Status), c.Status != "" },
+		Write: func(c *data.Component) (string, bool) { return c.Status.String(), c.Status != 0 },
 	}.repeats(),
 	day("init_date", func(c *data.Component) *data.Date { return &c.InitDate }, "ORDATE", "CSRQ"),
 	day("change_date", func(c *data.Component) *data.Date { return &c.ChangeDate }, "CHDATE", "BGRQ"),

@@ -323,7 +323,7 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		m := len(tp.tags)
 		tp.tags = append(tp.tags,
 			Str("id", c.ID), Str("major", c.Major), Str("minor", c.Minor), Str("class", c.Class()),
-			Str("status", string(c.Status)), Str("department", c.Owner.Name()))
+			Str("status", c.Status.String()), Str("department", c.Owner.Name()))
 		if c.Name != "" {
 			tp.tags = append(tp.tags, Str("name", c.Name))
 		}

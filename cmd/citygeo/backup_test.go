@@ -215,7 +215,7 @@ func testBackupUnderLoad(t *testing.T, where, restoreTo string, lose func()) {
 	}
 }
 
-var evClass, _ = data.ParseClassRef("0501", "", data.KindEvent)
+var evClass, _ = data.ParseClassRef("0501", 0, data.KindEvent)
 
 // locateAnswers locates 60 fixed points in version v of st and returns the answers as JSON.
 func locateAnswers(t *testing.T, st data.Store, v int64) string {

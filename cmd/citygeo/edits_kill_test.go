@@ -164,7 +164,7 @@ func TestEditsSurviveSIGKILL(t *testing.T) {
 func putName(ctx context.Context, addr, token string, c *data.Component, name string) bool {
 	f := geojson.NewFeature(c.Geometry)
 	f.Properties["OBJID"], f.Properties["OBJNAME"], f.Properties["BGID"] = c.ID, name, c.Grid
-	f.Properties["OBJSTATE"], f.Properties["DEPTCODE1"], f.Properties["DEPTNAME1"] = string(c.Status), c.Owner.Code(), c.Owner.Name()
+	f.Properties["OBJSTATE"], f.Properties["DEPTCODE1"], f.Properties["DEPTNAME1"] = c.Status.String(), c.Owner.Code(), c.Owner.Name()
 	body, _ := json.Marshal(f)
 	req, _ := http.NewRequestWithContext(ctx, "PUT", "http://"+addr+"/v1/components/"+c.ID+"?crs=cgcs2000&reason=kill+test", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -78,13 +78,19 @@ func rawComponents(fields []pgconn.FieldDescription) bool {
 func (d *componentDecoder) decode(c *data.Component, fields []pgconn.FieldDescription, vals [][]byte) error {
 	s := &d.str
 	*c = data.Component{
-		ID: s.Make(vals[compID]), Scheme: data.Scheme(s.Intern(vals[compScheme])),
+		ID:    s.Make(vals[compID]),
 		Major: s.Intern(vals[compMajor]), Minor: s.Intern(vals[compMinor]), Name: s.Make(vals[compName]),
 		Owner:      d.dept(vals[compOwnerCode], vals[compOwnerName]),
 		Property:   d.dept(vals[compPropertyCode], vals[compPropertyName]),
 		Maintainer: d.dept(vals[compMaintainerCode], vals[compMaintainerName]),
-		Grid:       s.Intern(vals[compGrid]), Status: data.Status(s.Intern(vals[compStatus])),
-		Source: s.Intern(vals[compSource]), Note: s.Make(vals[compNote]),
+		Grid:       s.Intern(vals[compGrid]),
+		Source:     s.Intern(vals[compSource]), Note: s.Make(vals[compNote]),
+	}
+	if err := c.Scheme.UnmarshalText(vals[compScheme]); err != nil {
+		return fmt.Errorf("component %s: %w", c.ID, err)
+	}
+	if err := c.Status.UnmarshalText(vals[compStatus]); err != nil {
+		return fmt.Errorf("component %s: %w", c.ID, err)
 	}
 	var err error
 	if c.InitDate, err = pgDate(vals[compInitDate]); err != nil {

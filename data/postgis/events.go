@@ -201,7 +201,7 @@ func (s *Events) Put(e *data.Event) error {
 		 source = excluded.source, description = excluded.description, dispatched = excluded.dispatched,
 		 history = excluded.history, address = excluded.address
 		RETURNING seq`,
-		e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
+		e.ID, e.Class.Scheme.String(), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeOrNil(e.Deadline), e.Priority, string(e.Status), e.Reported, e.Updated, timeOrNil(e.Closed),
 		e.Source, e.Description, timeOrNil(e.Dispatched), hist, e.Address).Scan(&e.Seq)
@@ -273,7 +273,10 @@ func (s *Events) query(ctx context.Context, sql string, since int64, fn func(*da
 		if len(e.History) == 0 {
 			e.History = nil
 		}
-		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
+		if e.Class.Scheme, err = data.ParseScheme(scheme); err != nil {
+			return since, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		e.Class.Kind, e.Status = data.ClassKind(kind), data.EventStatus(status)
 		e.Deadline, e.Closed, e.Dispatched = timeOrZero(deadline), timeOrZero(closed), timeOrZero(dispatched)
 		e.Seq = seq
 		e.Reported, e.Updated = e.Reported.UTC(), e.Updated.UTC()

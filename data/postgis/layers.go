@@ -191,9 +191,9 @@ var componentTable = &table{
 		textCol("source"), textCol("note"), {name: "extra", typ: "jsonb"}, geomCol("geom", "Geometry")},
 	fill: func(ds *data.Dataset, i int, row []any, g *geomEncoder) error {
 		c := ds.Components[i]
-		row[0], row[1], row[2], row[3], row[4] = c.ID, string(c.Scheme), c.Major, c.Minor, c.Name
+		row[0], row[1], row[2], row[3], row[4] = c.ID, c.Scheme.String(), c.Major, c.Minor, c.Name
 		row[5], row[6], row[7], row[8] = c.Owner.Code(), c.Owner.Name(), c.Property.Code(), c.Property.Name()
-		row[9], row[10], row[11], row[12] = c.Maintainer.Code(), c.Maintainer.Name(), c.Grid, string(c.Status)
+		row[9], row[10], row[11], row[12] = c.Maintainer.Code(), c.Maintainer.Name(), c.Grid, c.Status.String()
 		row[13], row[14], row[15], row[16] = timeOrNil(c.InitDate.Time()), timeOrNil(c.ChangeDate.Time()), c.Source, c.Note
 		row[17] = nil
 		if len(c.Extra) > 0 {
@@ -224,7 +224,12 @@ var componentTable = &table{
 			&initDate, &changeDate, &c.Source, &c.Note, &extra, &geom); err != nil {
 			return err
 		}
-		c.Scheme, c.Status = data.Scheme(scheme), data.Status(status)
+		if err := c.Scheme.UnmarshalText([]byte(scheme)); err != nil {
+			return fmt.Errorf("component %s: %w", c.ID, err)
+		}
+		if err := c.Status.UnmarshalText([]byte(status)); err != nil {
+			return fmt.Errorf("component %s: %w", c.ID, err)
+		}
 		c.Owner, c.Property, c.Maintainer = owner.Dept(), property.Dept(), maintainer.Dept()
 		c.InitDate, c.ChangeDate = data.DateOf(timeOrZero(initDate)), data.DateOf(timeOrZero(changeDate))
 		if extra != nil {

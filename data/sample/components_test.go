@@ -56,7 +56,7 @@ func TestComponents(t *testing.T) {
 				if err != nil {
 					t.Fatalf("component %s: %v", c.ID, err)
 				}
-				if len(c.ID) != tc.idLen || cc.District != "440303" || cc.Major != c.Major || cc.Minor != c.Minor || c.Scheme == "" || cc.Scheme != c.Scheme {
+				if len(c.ID) != tc.idLen || cc.District != "440303" || cc.Major != c.Major || cc.Minor != c.Minor || c.Scheme == 0 || cc.Scheme != c.Scheme {
 					t.Fatalf("component %s: parsed %+v, record major %s minor %s scheme %s", c.ID, cc, c.Major, c.Minor, c.Scheme)
 				}
 				if ids[c.ID] {
@@ -128,7 +128,7 @@ func TestOptionsErrors(t *testing.T) {
 		{"too many grids", sample.Options{Grids: 200000}, "Grids 200000"},
 		{"negative components", sample.Options{Components: -1}, "Components -1"},
 		{"negative addresses", sample.Options{Addresses: -5}, "Addresses -5"},
-		{"unknown scheme", sample.Options{Scheme: "GB/T 1"}, "Scheme"},
+		{"unknown scheme", sample.Options{Scheme: data.GBT4767 + 1}, "Scheme"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := sample.Generate(tc.opts)

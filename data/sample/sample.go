@@ -77,7 +77,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("sample options: Addresses %d: want ≥ 0", o.Addresses)
 	}
 	switch o.Scheme {
-	case "":
+	case 0:
 		o.Scheme = data.CJT214
 	case data.CJT214, data.GBT4767:
 	default:

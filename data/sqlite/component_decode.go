@@ -23,11 +23,11 @@ type componentDecoder struct {
 	str    data.Strings
 	// The last value of each repeated field: rows come in id order, so runs of one class share
 	// them, and comparing with the last value is cheaper than a map lookup.
-	scheme, major, minor, status, source, grid string
-	owner, property, maintainer                lastDept
+	major, minor, source, grid  string
+	owner, property, maintainer lastDept
 }
 
-// lastDept is the last code and name read in one role, and the last department and its handle.
+// lastDept is the last code and name read in one role, and the last department and its Dept.
 type lastDept struct {
 	code, name string
 	ref        data.DeptRef
@@ -67,7 +67,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 			}
 			switch field {
 			case "scheme":
-				c.Scheme = data.Scheme(d.repeated(&d.scheme, b))
+				err = c.Scheme.UnmarshalText(b)
 			case "major":
 				c.Major = d.repeated(&d.major, b)
 			case "minor":
@@ -75,7 +75,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 			case "grid":
 				c.Grid = d.repeated(&d.grid, b)
 			case "status":
-				c.Status = data.Status(d.repeated(&d.status, b))
+				err = c.Status.UnmarshalText(b)
 			case "source":
 				c.Source = d.repeated(&d.source, b)
 			case "name":
@@ -123,7 +123,7 @@ func fieldName(key []byte) string {
 	return ""
 }
 
-// dept reads {"code": …, "name": …} as a shared handle.
+// dept reads {"code": …, "name": …} as a Dept.
 func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, error) {
 	o, err := v.Object()
 	if err != nil {

@@ -151,7 +151,7 @@ func (s *Events) Put(e *data.Event) error {
 	if err != nil {
 		return fmt.Errorf("insert event %s: %w", e.ID, err)
 	}
-	_, err = s.put.Exec(e.ID, string(e.Class.Scheme), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
+	_, err = s.put.Exec(e.ID, e.Class.Scheme.String(), string(e.Class.Kind), e.Class.Code, e.Point[0], e.Point[1],
 		e.Grid, e.Community, e.Street, e.District, e.Component, e.Department.Code, e.Department.Name,
 		timeText(e.Deadline), e.Priority, string(e.Status), timeText(e.Reported), timeText(e.Updated),
 		timeText(e.Closed), e.Source, e.Description, timeText(e.Dispatched), hist, e.Seq, e.Address)
@@ -182,7 +182,10 @@ func (s *Events) LoadAll() ([]*data.Event, error) {
 			&dispatched, &hist, &e.Seq, &e.Address); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		e.Class.Scheme, e.Class.Kind, e.Status = data.Scheme(scheme), data.ClassKind(kind), data.EventStatus(status)
+		if e.Class.Scheme, err = data.ParseScheme(scheme); err != nil {
+			return nil, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		e.Class.Kind, e.Status = data.ClassKind(kind), data.EventStatus(status)
 		e.Point = orb.Point{lon, lat}
 		for _, t := range []struct {
 			dst *time.Time

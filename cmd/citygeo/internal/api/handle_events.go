@@ -90,7 +90,7 @@ func eventFeature(e *data.Event, crs geo.CRS, now time.Time, snap *city.Snapshot
 	}
 	f.Properties = geojson.Properties{
 		"id": e.ID, "status": string(e.Status), "overdue": e.Overdue(now), "seq": e.Seq,
-		"class":      classOut{Code: e.Class.Code, Name: e.Class.Name(), Scheme: string(e.Class.Scheme), Kind: string(e.Class.Kind)},
+		"class":      classOut{Code: e.Class.Code, Name: e.Class.Name(), Scheme: e.Class.Scheme.String(), Kind: string(e.Class.Kind)},
 		"class_name": e.Class.Name(), "address": address, "address_source": source,
 		"grid": grid, "community": area(e.Community), "street": area(e.Street), "district": area(e.District),
 		"department": codeName{Code: e.Department.Code, Name: e.Department.Name},
@@ -164,7 +164,11 @@ func classParam(c *gin.Context) (*data.ClassRef, error) {
 	if cl == "" {
 		return nil, nil
 	}
-	ref, err := data.ParseClassRef(cl, data.Scheme(c.Query("scheme")), data.ClassKind(c.Query("kind")))
+	var ref data.ClassRef
+	scheme, err := data.ParseScheme(c.Query("scheme"))
+	if err == nil {
+		ref, err = data.ParseClassRef(cl, scheme, data.ClassKind(c.Query("kind")))
+	}
 	if err != nil {
 		return nil, BadParam("class", "%v", err)
 	}

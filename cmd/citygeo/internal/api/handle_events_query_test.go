@@ -75,7 +75,7 @@ func TestEventDetail(t *testing.T) {
 
 func data0501Name(t *testing.T) string {
 	t.Helper()
-	ref, err := data.ParseClassRef("0501", "", data.KindEvent)
+	ref, err := data.ParseClassRef("0501", 0, data.KindEvent)
 	if err != nil || ref.Name() == "" {
 		t.Fatalf("class 0501: %v", err)
 	}

@@ -95,15 +95,15 @@ func TestCaseOutcome(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !on {
-				if status != string(comp.Status) || len(hist) != 0 {
+				if status != comp.Status.String() || len(hist) != 0 {
 					t.Errorf("switch off: status %v, %d changes", status, len(hist))
 				}
 				return
 			}
-			if status != string(data.StatusLost) {
+			if status != data.StatusLost.String() {
 				t.Errorf("status after 部件丢失 = %v", status)
 			}
-			if len(hist) != 1 || hist[0].Case != "E9" || hist[0].Who != "desk" || hist[0].Fields[0].New != string(data.StatusLost) {
+			if len(hist) != 1 || hist[0].Case != "E9" || hist[0].Who != "desk" || hist[0].Fields[0].New != data.StatusLost.String() {
 				t.Errorf("history = %+v", hist)
 			}
 		})

@@ -281,7 +281,7 @@ func TestTilesFollowUploadAndRollback(t *testing.T) {
 		return "", ""
 	}
 	before, etag1 := status()
-	if before == string(data.StatusDamaged) {
+	if before == data.StatusDamaged.String() {
 		t.Fatalf("component %s is already damaged: the test could not see the change", comp.ID)
 	}
 	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Status = data.StatusDamaged })
@@ -290,7 +290,7 @@ func TestTilesFollowUploadAndRollback(t *testing.T) {
 		t.Fatalf("upload: %d %v", code, out["error"])
 	}
 	after, etag2 := status()
-	if after != string(data.StatusDamaged) || etag2 == etag1 {
+	if after != data.StatusDamaged.String() || etag2 == etag1 {
 		t.Errorf("after upload: status %s (ETag %s → %s), want %s and a new ETag", after, etag1, etag2, data.StatusDamaged)
 	}
 	if code, out := e.request(t, "POST", fmt.Sprintf("/v1/datasets/%d/activate", e.v1), e.gis, nil, ""); code != 200 {

@@ -57,13 +57,13 @@ func componentFeature(c *data.Component, crs geo.CRS) *geojson.Feature {
 	f.ID = c.ID
 	p := geojson.Properties{
 		"id":     c.ID,
-		"scheme": string(c.Scheme),
+		"scheme": c.Scheme.String(),
 		"major":  c.Major,
 		"minor":  c.Minor,
 		"class":  c.Class(),
 		"name":   c.Name,
 		"grid":   c.Grid,
-		"status": string(c.Status),
+		"status": c.Status.String(),
 	}
 	if cl, ok := data.CatalogFor(c.Scheme).Class(c.Class()); ok {
 		p["class_name"] = cl.Name
