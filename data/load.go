@@ -13,6 +13,9 @@ func Intern(s string) string {
 	if s == "" {
 		return ""
 	}
+	if v, ok := twoDigitCode(s); ok {
+		return v
+	}
 	return unique.Make(s).Value()
 }
 

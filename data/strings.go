@@ -37,6 +37,9 @@ func (s *Strings) Make(b []byte) string {
 
 // Intern returns the one copy of b's text made by this Strings.
 func (s *Strings) Intern(b []byte) string {
+	if v, ok := twoDigitCode(b); ok {
+		return v
+	}
 	if v, ok := s.seen[string(b)]; ok {
 		return v
 	}
@@ -61,4 +64,20 @@ func (s *Strings) Dept(ref DeptRef) Dept {
 		s.depts[ref] = h
 	}
 	return h
+}
+
+// twoDigits holds every two-digit code, "00" to "99", in the binary's read-only data.
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+// twoDigitCode returns b as a slice of twoDigits when it is a two-digit code: a component's major
+// and minor class codes (GB/T 30428.2, CJ/T 214). A string held there is no heap object, so the
+// collector, which visits both codes of each of millions of components on every cycle, finds
+// nothing to mark behind them: 20–50 ms less of a ~690 ms cycle on the 2M-component city
+// (bench/heap -gc, interleaved runs).
+func twoDigitCode[T ~string | ~[]byte](b T) (string, bool) {
+	if len(b) != 2 || b[0] < '0' || b[0] > '9' || b[1] < '0' || b[1] > '9' {
+		return "", false
+	}
+	i := int(b[0]-'0')*10 + int(b[1]-'0')
+	return twoDigits[2*i : 2*i+2], true
 }

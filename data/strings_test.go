@@ -1,0 +1,30 @@
+package data
+
+import (
+	"testing"
+	"unsafe"
+)
+
+func TestTwoDigitCodesAreStatic(t *testing.T) {
+	inStatic := func(s string) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(twoDigits)))
+		return len(s) > 0 && p >= lo && p < lo+uintptr(len(twoDigits))
+	}
+	var st Strings
+	for _, tc := range []struct {
+		in     string
+		static bool
+	}{
+		{"00", true}, {"07", true}, {"42", true}, {"99", true},
+		{"0", false}, {"007", false}, {"0a", false}, {"a0", false}, {"/0", false}, {":0", false}, {"", false},
+	} {
+		for name, got := range map[string]string{"Intern": Intern(tc.in), "Strings.Intern": st.Intern([]byte(tc.in))} {
+			if got != tc.in {
+				t.Errorf("%s(%q) = %q", name, tc.in, got)
+			}
+			if inStatic(got) != tc.static {
+				t.Errorf("%s(%q) held in the static table: %v, want %v", name, tc.in, inStatic(got), tc.static)
+			}
+		}
+	}
+}
