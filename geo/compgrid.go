@@ -20,15 +20,12 @@ import (
 // (all, major, class), entries holding a float64 box and a position were 40 bytes, 240 MB of
 // a 2M-component city.
 type compGrid struct {
-	min        orb.Point
-	invW, invH float64 // buckets per degree
-	cw, ch     float64 // bucket size in degrees
-	eps        float64 // degrees: bound on an offset's float32 rounding, with room to spare
-	nx, ny     int
-	start      []int32 // bucket k lists entries[start[k]:start[k+1]]
-	entries    []compEntry
-	pts        []orb.Point // the index's compPts
-	shapes     []compShape // the index's compShapes
+	buckets
+	cw, ch  float64 // bucket size in degrees
+	eps     float64 // degrees: bound on an offset's float32 rounding, with room to spare
+	entries []compEntry
+	pts     []orb.Point // the index's compPts
+	shapes  []compShape // the index's compShapes
 }
 
 type compEntry struct {
@@ -65,7 +62,7 @@ func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGr
 	if !(side > 0) {
 		side = math.Max(math.Max(spanX, spanY), 1e-6)
 	}
-	g := &compGrid{min: all.Min, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
+	g := &compGrid{buckets: buckets{min: all.Min}, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
 	g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	for g.nx*g.ny > len(members)+16 { // degenerate extents: a line of components
 		g.cw, g.ch = g.cw*1.5, g.ch*1.5
@@ -75,38 +72,17 @@ func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGr
 	// An offset is below two bucket sides (a point clamped into the last bucket), and float32
 	// keeps 24 bits: 2^-20 of a side bounds its error eight times over.
 	g.eps = 2 * math.Max(g.cw, g.ch) / (1 << 20)
-	counts := make([]int32, g.nx*g.ny+1)
-	for _, ref := range members {
-		x0, y0, x1, y1 := g.span(box(ref))
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				counts[y*g.nx+x+1]++
+	g.layout(len(members), func(i int) orb.Bound { return box(members[i]) },
+		func(entries int) { g.entries = make([]compEntry, entries) },
+		func(slot int32, i, x, y int) {
+			ref := members[i]
+			e := compEntry{ref: ref}
+			if ref >= 0 {
+				c := g.corner(x, y)
+				e.dx, e.dy = float32(pts[ref][0]-c[0]), float32(pts[ref][1]-c[1])
 			}
-		}
-	}
-	for k := 1; k < len(counts); k++ {
-		counts[k] += counts[k-1]
-	}
-	g.start = counts
-	g.entries = make([]compEntry, counts[len(counts)-1])
-	fill := make([]int32, g.nx*g.ny)
-	copy(fill, counts)
-	for _, ref := range members {
-		b := box(ref)
-		x0, y0, x1, y1 := g.span(b)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				k := y*g.nx + x
-				e := compEntry{ref: ref}
-				if ref >= 0 {
-					c := g.corner(x, y)
-					e.dx, e.dy = float32(b.Min[0]-c[0]), float32(b.Min[1]-c[1])
-				}
-				g.entries[fill[k]] = e
-				fill[k]++
-			}
-		}
-	}
+			g.entries[slot] = e
+		})
 	return g
 }
 
@@ -119,12 +95,6 @@ func (g *compGrid) corner(x, y int) orb.Point {
 func (g *compGrid) near(e *compEntry, x, y int) orb.Point {
 	c := g.corner(x, y)
 	return orb.Point{c[0] + float64(e.dx), c[1] + float64(e.dy)}
-}
-
-func (g *compGrid) span(b orb.Bound) (x0, y0, x1, y1 int) {
-	cx := func(x float64) int { return min(max(int((x-g.min[0])*g.invW), 0), g.nx-1) }
-	cy := func(y float64) int { return min(max(int((y-g.min[1])*g.invH), 0), g.ny-1) }
-	return cx(b.Min[0]), cy(b.Min[1]), cx(b.Max[0]), cy(b.Max[1])
 }
 
 // search runs the ring walk for s. Rings grow around the bucket nearest p (p may lie outside
