@@ -17,7 +17,7 @@ type buckets struct {
 
 // span returns the buckets b covers, clamped to the grid. The clamp happens before the
 // conversion to int, which is undefined for infinities; a NaN bound stretches the span to the
-// grid's edge, matching orb.Bound.Intersects, for which NaN meets everything.
+// grid's edge, as orb.Bound.Intersects lets NaN meet everything.
 func (g *buckets) span(b orb.Bound) (x0, y0, x1, y1 int) {
 	x0, x1 = clampIndex((b.Min[0]-g.min[0])*g.invW, g.nx, 0), clampIndex((b.Max[0]-g.min[0])*g.invW, g.nx, g.nx-1)
 	y0, y1 = clampIndex((b.Min[1]-g.min[1])*g.invH, g.ny, 0), clampIndex((b.Max[1]-g.min[1])*g.invH, g.ny, g.ny-1)
@@ -69,8 +69,7 @@ func (g *buckets) layout(n int, box func(i int) orb.Bound, alloc func(entries in
 	}
 }
 
-// cellIndex is a uniform bucket grid over the grid boxes: the Locate fast path and the box
-// search of GridsIn and of snapping. Unit grids are near-uniform ~100 m cells, so buckets of
+// cellIndex is a uniform bucket grid over the grid boxes: the Locate fast path. Unit grids are near-uniform ~100 m cells, so buckets of
 // the median cell size hold two to four candidates and a lookup is two multiplications and a
 // slice, where an R-tree search descends four levels through a callback. Bucket lists are
 // ascending grid indexes, i.e. ascending codes, so the first grid that contains a point is the
@@ -160,33 +159,4 @@ func (ci *cellIndex) cell(p orb.Point) (int, bool) {
 		return 0, false // also rejects NaN
 	}
 	return min(int(fy), ci.ny-1)*ci.nx + min(int(fx), ci.nx-1), true
-}
-
-// searchBox calls iter with every grid whose box intersects b (orb.Bound.Intersects, as
-// compGrid.searchBox answers for components: an inverted box is empty and meets nothing, a NaN
-// bound meets everything), once each, until iter returns false. A grid spanning several
-// buckets is reported from the first bucket that both its span and b's cover.
-func (ci *cellIndex) searchBox(b orb.Bound, iter func(grid int32) bool) {
-	if ci.nx == 0 {
-		return
-	}
-	x0, y0, x1, y1 := ci.span(b)
-	for y := y0; y <= y1; y++ {
-		for x := x0; x <= x1; x++ {
-			k := y*ci.nx + x
-			for e := ci.start[k]; e < ci.start[k+1]; e++ {
-				en := &ci.entries[e]
-				if !en.box.Intersects(b) {
-					continue
-				}
-				ex0, ey0, _, _ := ci.span(en.box)
-				if max(ex0, x0) != x || max(ey0, y0) != y {
-					continue
-				}
-				if !iter(en.grid) {
-					return
-				}
-			}
-		}
-	}
 }

@@ -32,10 +32,11 @@ type Index struct {
 	snap  float64
 	bound orb.Bound
 
-	grids      []*data.Grid // sorted by code: a lower index is a lower code
-	gridPoly   polySet      // grid i's polygon is member i
+	grids      []*data.Grid        // sorted by code: a lower index is a lower code
+	gridPoly   polySet             // grid i's polygon is member i
+	gridTree   rtree.RTreeG[int32] // GridsIn and snapping: for boxes it touches less memory than cells
 	gridByCode keyTable
-	cells      cellIndex  // uniform bucket grid over grid boxes: Locate, GridsIn, snapping
+	cells      cellIndex  // uniform bucket grid over grid boxes, the Locate fast path
 	gridChain  [][3]int32 // community, street, district of each grid, positions in areas (-1: none)
 
 	areas      []*data.Area                            // sorted by code
@@ -101,6 +102,7 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: grid %s: polygon: coordinate is not finite", g.Code)
 		}
+		ix.gridTree.Insert(b.Min, b.Max, int32(i))
 		grow(b)
 	}
 
@@ -277,7 +279,7 @@ func (ix *Index) Grids() []*data.Grid { return ix.grids }
 
 // GridPositionsIn is GridsIn naming each grid by its position in Grids().
 func (ix *Index) GridPositionsIn(b orb.Bound, iter func(pos int) bool) {
-	ix.cells.searchBox(b, func(i int32) bool { return iter(int(i)) })
+	ix.gridTree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return iter(int(i)) })
 }
 
 // Areas returns every area (all levels) in code order. The slice is the index's own: read it,

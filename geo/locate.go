@@ -115,8 +115,8 @@ func (ix *Index) snapGrid(p orb.Point) (int, float64) {
 	dy := ix.snap / ix.ky
 	dx := ix.snap / (ix.ky * math.Max(math.Cos(p[1]*rad), 1e-6))
 	best, bestD := -1, math.Inf(1)
-	ix.cells.searchBox(orb.Bound{Min: orb.Point{p[0] - dx, p[1] - dy}, Max: orb.Point{p[0] + dx, p[1] + dy}},
-		func(i int32) bool {
+	ix.gridTree.Search([2]float64{p[0] - dx, p[1] - dy}, [2]float64{p[0] + dx, p[1] + dy},
+		func(_, _ [2]float64, i int32) bool {
 			d, _ := DistanceTo(ix.grids[i].Polygon, p)
 			if d < bestD || (d == bestD && int(i) < best) {
 				best, bestD = int(i), d
