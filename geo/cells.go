@@ -6,65 +6,114 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// cellIndex is a uniform bucket grid over the grid boxes: the Locate fast path. Unit grids are
-// near-uniform ~100 m cells, so buckets of the median cell size hold two to four candidates
-// and a lookup is two multiplications and a slice, where an R-tree search descends four levels
-// through a callback. Bucket lists are ascending grid indexes, i.e. ascending codes, so the
-// first grid that contains a point is the one with the lowest code.
-//
-// Random points over a 100k-grid city miss the CPU cache on nearly every pointer, so the table
-// is flat: each bucket's entries sit side by side with their boxes, and a grid that is one
-// simple ring (the usual case) keeps its vertices in one shared slice; a lookup then touches
-// three cache lines instead of following Prepared's five pointers.
-type cellIndex struct {
+// buckets is the frame shared by the uniform bucket grids (cellIndex, compGrid): the origin,
+// the buckets per degree, the size, and each bucket's run of entries, laid out flat (CSR).
+type buckets struct {
 	min        orb.Point
 	invW, invH float64 // buckets per degree
 	nx, ny     int
 	start      []int32 // bucket k lists entries[start[k]:start[k+1]]
-	entries    []cellEntry
-	pts        []orb.Point // vertices of simple grids, closing vertex dropped
+}
+
+// span returns the buckets b covers, clamped to the grid. The clamp happens before the
+// conversion to int, which is undefined for infinities; a NaN bound stretches the span to the
+// grid's edge, as orb.Bound.Intersects lets NaN meet everything.
+func (g *buckets) span(b orb.Bound) (x0, y0, x1, y1 int) {
+	x0, x1 = clampIndex((b.Min[0]-g.min[0])*g.invW, g.nx, 0), clampIndex((b.Max[0]-g.min[0])*g.invW, g.nx, g.nx-1)
+	y0, y1 = clampIndex((b.Min[1]-g.min[1])*g.invH, g.ny, 0), clampIndex((b.Max[1]-g.min[1])*g.invH, g.ny, g.ny-1)
+	return
+}
+
+// clampIndex returns f's bucket among n, nan for NaN.
+func clampIndex(f float64, n, nan int) int {
+	switch {
+	case f != f:
+		return nan
+	case f <= 0:
+		return 0
+	case f >= float64(n-1):
+		return n - 1
+	}
+	return int(f)
+}
+
+// layout fills start for n items, item i listed in every bucket its box covers, and calls
+// alloc with the number of entries, then put with each entry's slot, item and bucket; within a
+// bucket the items come in ascending order.
+func (g *buckets) layout(n int, box func(i int) orb.Bound, alloc func(entries int), put func(slot int32, i, x, y int)) {
+	counts := make([]int32, g.nx*g.ny+1)
+	for i := range n {
+		x0, y0, x1, y1 := g.span(box(i))
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				counts[y*g.nx+x+1]++
+			}
+		}
+	}
+	for k := 1; k < len(counts); k++ {
+		counts[k] += counts[k-1]
+	}
+	g.start = counts
+	alloc(int(counts[len(counts)-1]))
+	fill := make([]int32, g.nx*g.ny)
+	copy(fill, counts)
+	for i := range n {
+		x0, y0, x1, y1 := g.span(box(i))
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				k := y*g.nx + x
+				put(fill[k], i, x, y)
+				fill[k]++
+			}
+		}
+	}
+}
+
+// cellIndex is a uniform bucket grid over the grid boxes: the Locate fast path. Unit grids are near-uniform ~100 m cells, so buckets of
+// the median cell size hold two to four candidates and a lookup is two multiplications and a
+// slice, where an R-tree search descends four levels through a callback. Bucket lists are
+// ascending grid indexes, i.e. ascending codes, so the first grid that contains a point is the
+// one with the lowest code.
+//
+// Random points over a 100k-grid city miss the CPU cache on nearly every pointer, so the table
+// is flat: each bucket's entries sit side by side with their boxes, and a grid that is one
+// simple ring (the usual case) names its vertices in the grids' polySet directly; a lookup then
+// touches three cache lines.
+type cellIndex struct {
+	buckets
+	entries []cellEntry
+	pts     []orb.Point // the grids' polySet's vertices
 }
 
 type cellEntry struct {
 	box    orb.Bound
 	grid   int32
-	off, n int32 // the grid's ring is pts[off:off+n]; n < 0: test the Prepared instead
+	off, n int32 // the grid's ring is pts[off:off+n]; n < 0: test the grid's polySet member
 }
 
 // maxBucketsPerGrid caps the bucket count: a few stray huge or far-apart grids must not blow
 // the table up.
 const maxBucketsPerGrid = 4
 
-func buildCellIndex(preps []*Prepared) cellIndex {
+// buildCellIndex indexes the members of set, none of them empty.
+func buildCellIndex(set *polySet) cellIndex {
 	var ci cellIndex
-	if len(preps) == 0 {
+	n := set.len()
+	if n == 0 {
 		return ci
 	}
-	boxes := make([]orb.Bound, len(preps))
-	ring := make([][2]int32, len(preps))
-	for i, p := range preps {
-		ring[i] = [2]int32{0, -1}
-		if len(p.polys) == 1 && len(p.polys[0].rings) == 1 && p.polys[0].rings[0].edges == nil {
-			r := p.polys[0].rings[0].pts
-			if len(r) > 1 && r[0] == r[len(r)-1] {
-				r = r[:len(r)-1]
-			}
-			ring[i] = [2]int32{int32(len(ci.pts)), int32(len(r))}
-			ci.pts = append(ci.pts, r...)
-		}
-	}
-	ws := make([]float64, len(preps))
-	hs := make([]float64, len(preps))
-	all := preps[0].bound
-	for i, p := range preps {
-		boxes[i] = p.bound
-		ws[i] = p.bound.Max[0] - p.bound.Min[0]
-		hs[i] = p.bound.Max[1] - p.bound.Min[1]
-		all = all.Union(p.bound)
+	ci.pts = set.pts
+	ws := make([]float64, n)
+	hs := make([]float64, n)
+	all := set.bounds[0]
+	for i, b := range set.bounds {
+		ws[i] = b.Max[0] - b.Min[0]
+		hs[i] = b.Max[1] - b.Min[1]
+		all = all.Union(b)
 	}
 	sort.Float64s(ws)
 	sort.Float64s(hs)
-	w, h := ws[len(ws)/2], hs[len(hs)/2]
+	w, h := ws[n/2], hs[n/2]
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	if w <= 0 {
 		w = spanX + 1e-9
@@ -73,53 +122,22 @@ func buildCellIndex(preps []*Prepared) cellIndex {
 		h = spanY + 1e-9
 	}
 	nx, ny := int(spanX/w)+1, int(spanY/h)+1
-	for nx*ny > maxBucketsPerGrid*len(preps)+16 {
+	for nx*ny > maxBucketsPerGrid*n+16 {
 		w, h = w*1.5, h*1.5
 		nx, ny = int(spanX/w)+1, int(spanY/h)+1
 	}
 	ci.min, ci.nx, ci.ny = all.Min, nx, ny
 	ci.invW, ci.invH = 1/w, 1/h
-	counts := make([]int32, nx*ny+1)
-	for _, b := range boxes {
-		x0, y0, x1, y1 := ci.span(b)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				counts[y*nx+x+1]++
+	ci.layout(n, func(i int) orb.Bound { return set.bounds[i] },
+		func(entries int) { ci.entries = make([]cellEntry, entries) },
+		func(slot int32, i, _, _ int) {
+			e := cellEntry{box: set.bounds[i], grid: int32(i), n: -1}
+			if off, n, ok := set.simpleRing(i); ok {
+				e.off, e.n = off, n
 			}
-		}
-	}
-	for k := 1; k < len(counts); k++ {
-		counts[k] += counts[k-1]
-	}
-	ci.start = counts
-	ci.entries = make([]cellEntry, counts[len(counts)-1])
-	fill := make([]int32, nx*ny)
-	copy(fill, counts)
-	for i, b := range boxes {
-		x0, y0, x1, y1 := ci.span(b)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				k := y*nx + x
-				ci.entries[fill[k]] = cellEntry{box: b, grid: int32(i), off: ring[i][0], n: ring[i][1]}
-				fill[k]++
-			}
-		}
-	}
+			ci.entries[slot] = e
+		})
 	return ci
-}
-
-func (ci *cellIndex) span(b orb.Bound) (x0, y0, x1, y1 int) {
-	x0, y0 = ci.clampX(b.Min[0]), ci.clampY(b.Min[1])
-	x1, y1 = ci.clampX(b.Max[0]), ci.clampY(b.Max[1])
-	return
-}
-
-func (ci *cellIndex) clampX(x float64) int {
-	return min(max(int((x-ci.min[0])*ci.invW), 0), ci.nx-1)
-}
-
-func (ci *cellIndex) clampY(y float64) int {
-	return min(max(int((y-ci.min[1])*ci.invH), 0), ci.ny-1)
 }
 
 // bucket returns the candidate grids for p (nil when p is off the table).
@@ -141,19 +159,4 @@ func (ci *cellIndex) cell(p orb.Point) (int, bool) {
 		return 0, false // also rejects NaN
 	}
 	return min(int(fy), ci.ny-1)*ci.nx + min(int(fx), ci.nx-1), true
-}
-
-// ringContains is prepRing.test for a simple ring in pts, boundary inclusive.
-func ringContains(pts []orb.Point, p orb.Point) bool {
-	in := false
-	j := len(pts) - 1
-	for i := range pts {
-		c, on := crossEdge(pts[j], pts[i], p)
-		if on {
-			return true
-		}
-		in = in != c
-		j = i
-	}
-	return in
 }

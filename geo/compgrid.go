@@ -12,28 +12,27 @@ import (
 // (cache misses dominate); rings of buckets around the query point touch a few hundred bytes
 // laid out side by side.
 //
-// An entry is 12 bytes: a point component (most of them) is its float32 offset from its
-// bucket's corner, close enough (a few µm in a bucket of tens of metres) for the walk's lower
-// bound, which is loosened by the grid's eps; the exact point is read from the index's compPts
-// only for a candidate that may enter the result, so every distance is still the exact one. A
-// line or polygon names its box in the index's compShapes. With three grids per component
-// (all, major, class), entries holding a float64 box and a position were 40 bytes, 240 MB of
-// a 2M-component city.
+// An entry is 8 bytes: a point component (most of them) is its offset from its bucket's
+// corner in 16-bit fixed point, close enough (a millimetre or two in a bucket of tens of
+// metres) for the walk's lower bound, which is loosened by the grid's eps; the exact point is
+// read from the index's compPts only for a candidate that may enter the result, so every
+// distance is still the exact one. A line or polygon names its box in the index's compShapes.
+// With three grids per component (all, major, class), entries holding a float64 box and a
+// position were 40 bytes, 240 MB of a 2M-component city; float32 offsets made them 12 bytes,
+// 72 MB; these are 48 MB.
 type compGrid struct {
-	min        orb.Point
-	invW, invH float64 // buckets per degree
-	cw, ch     float64 // bucket size in degrees
-	eps        float64 // degrees: bound on an offset's float32 rounding, with room to spare
-	nx, ny     int
-	start      []int32 // bucket k lists entries[start[k]:start[k+1]]
-	entries    []compEntry
-	pts        []orb.Point // the index's compPts
-	shapes     []compShape // the index's compShapes
+	buckets
+	cw, ch  float64 // bucket size in degrees
+	qw, qh  float64 // degrees per unit of an entry's qx and qy
+	eps     float64 // degrees: bound on an offset's rounding, with room to spare
+	entries []compEntry
+	pts     []orb.Point // the index's compPts
+	shapes  []compShape // the index's compShapes
 }
 
 type compEntry struct {
-	dx, dy float32 // a point's offset from its bucket's lower-left corner, in degrees
-	ref    int32   // a point's position in the dataset; ^i for compShapes[i]
+	qx, qy uint16 // a point's offset from its bucket's lower-left corner, in units of qw and qh
+	ref    int32  // a point's position in the dataset; ^i for compShapes[i]
 }
 
 // compShape is a component that is not a point: its box and its position in the dataset.
@@ -65,48 +64,30 @@ func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGr
 	if !(side > 0) {
 		side = math.Max(math.Max(spanX, spanY), 1e-6)
 	}
-	g := &compGrid{min: all.Min, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
+	g := &compGrid{buckets: buckets{min: all.Min}, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
 	g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	for g.nx*g.ny > len(members)+16 { // degenerate extents: a line of components
 		g.cw, g.ch = g.cw*1.5, g.ch*1.5
 		g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	}
 	g.invW, g.invH = 1/g.cw, 1/g.ch
-	// An offset is below two bucket sides (a point clamped into the last bucket), and float32
-	// keeps 24 bits: 2^-20 of a side bounds its error eight times over.
-	g.eps = 2 * math.Max(g.cw, g.ch) / (1 << 20)
-	counts := make([]int32, g.nx*g.ny+1)
-	for _, ref := range members {
-		x0, y0, x1, y1 := g.span(box(ref))
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				counts[y*g.nx+x+1]++
+	// An offset is below two bucket sides (a point rounded into the last bucket), so 16 bits
+	// over two sides hold it; rounding to the nearest unit errs by half a unit, or by a
+	// rounding error's width where a point a hair left of its corner is clamped to 0, and a
+	// whole unit bounds either.
+	g.qw, g.qh = 2*g.cw/math.MaxUint16, 2*g.ch/math.MaxUint16
+	g.eps = math.Max(g.qw, g.qh)
+	g.layout(len(members), func(i int) orb.Bound { return box(members[i]) },
+		func(entries int) { g.entries = make([]compEntry, entries) },
+		func(slot int32, i, x, y int) {
+			ref := members[i]
+			e := compEntry{ref: ref}
+			if ref >= 0 {
+				c := g.corner(x, y)
+				e.qx, e.qy = quantize((pts[ref][0]-c[0])/g.qw), quantize((pts[ref][1]-c[1])/g.qh)
 			}
-		}
-	}
-	for k := 1; k < len(counts); k++ {
-		counts[k] += counts[k-1]
-	}
-	g.start = counts
-	g.entries = make([]compEntry, counts[len(counts)-1])
-	fill := make([]int32, g.nx*g.ny)
-	copy(fill, counts)
-	for _, ref := range members {
-		b := box(ref)
-		x0, y0, x1, y1 := g.span(b)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				k := y*g.nx + x
-				e := compEntry{ref: ref}
-				if ref >= 0 {
-					c := g.corner(x, y)
-					e.dx, e.dy = float32(b.Min[0]-c[0]), float32(b.Min[1]-c[1])
-				}
-				g.entries[fill[k]] = e
-				fill[k]++
-			}
-		}
-	}
+			g.entries[slot] = e
+		})
 	return g
 }
 
@@ -118,13 +99,12 @@ func (g *compGrid) corner(x, y int) orb.Point {
 // near returns the approximate point of a point entry in bucket (x, y).
 func (g *compGrid) near(e *compEntry, x, y int) orb.Point {
 	c := g.corner(x, y)
-	return orb.Point{c[0] + float64(e.dx), c[1] + float64(e.dy)}
+	return orb.Point{c[0] + float64(e.qx)*g.qw, c[1] + float64(e.qy)*g.qh}
 }
 
-func (g *compGrid) span(b orb.Bound) (x0, y0, x1, y1 int) {
-	cx := func(x float64) int { return min(max(int((x-g.min[0])*g.invW), 0), g.nx-1) }
-	cy := func(y float64) int { return min(max(int((y-g.min[1])*g.invH), 0), g.ny-1) }
-	return cx(b.Min[0]), cy(b.Min[1]), cx(b.Max[0]), cy(b.Max[1])
+// quantize rounds an offset in units to the nearest uint16.
+func quantize(u float64) uint16 {
+	return uint16(min(max(math.Round(u), 0), math.MaxUint16))
 }
 
 // search runs the ring walk for s. Rings grow around the bucket nearest p (p may lie outside

@@ -32,22 +32,22 @@ type Index struct {
 	snap  float64
 	bound orb.Bound
 
-	grids      []*data.Grid // sorted by code: a lower index is a lower code
-	gridPrep   []*Prepared
-	gridTree   rtree.RTreeG[int32]
-	gridByCode map[string]int32
-	cells      cellIndex       // uniform bucket grid over grid boxes, the Locate fast path
-	gridChain  [][3]*data.Area // community, street, district of each grid, resolved once
+	grids      []*data.Grid        // sorted by code: a lower index is a lower code
+	gridPoly   polySet             // grid i's polygon is member i
+	gridTree   rtree.RTreeG[int32] // GridsIn and snapping: for boxes it touches less memory than cells
+	gridByCode keyTable
+	cells      cellIndex  // uniform bucket grid over grid boxes, the Locate fast path
+	gridChain  [][3]int32 // community, street, district of each grid, positions in areas (-1: none)
 
-	areas     []*data.Area // sorted by code
-	areaPrep  []*Prepared
-	areaTree  [data.Community + 1]rtree.RTreeG[int32] // one tree per level
-	areaByCod map[string]int32
+	areas      []*data.Area                            // sorted by code
+	areaPoly   polySet                                 // area i's polygon is member i
+	areaTree   [data.Community + 1]rtree.RTreeG[int32] // one tree per level
+	areaByCode keyTable
 
 	comps      []*data.Component
 	compPts    []orb.Point // a point component's point, by position; zero for the others
 	compShapes []compShape // the components that are lines or polygons (compGrid refers to them)
-	compByID   idTable
+	compByID   keyTable
 	classGrid  map[string]*compGrid // class, major and "" (all): Nearest and box queries
 
 	// Metres per degree, for lower bounds in the nearest search: ky along a meridian, kxLo
@@ -65,8 +65,8 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		return nil, fmt.Errorf("new index: %w", err)
 	}
 	ix := &Index{ds: ds, snap: opts.SnapTolerance, ky: EarthRadius * rad,
-		gridByCode: make(map[string]int32, len(ds.Grids)),
-		areaByCod:  make(map[string]int32, len(ds.Areas)),
+		gridByCode: newKeyTable(len(ds.Grids)),
+		areaByCode: newKeyTable(len(ds.Areas)),
 	}
 	if ix.snap == 0 {
 		ix.snap = DefaultSnapTolerance
@@ -90,56 +90,52 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	ix.grids = make([]*data.Grid, len(ds.Grids))
 	copy(ix.grids, ds.Grids)
 	sort.SliceStable(ix.grids, func(i, j int) bool { return ix.grids[i].Code < ix.grids[j].Code })
-	ix.gridPrep = make([]*Prepared, len(ix.grids))
 	for i, g := range ix.grids {
-		if _, dup := ix.gridByCode[g.Code]; dup {
+		if !ix.gridByCode.insert(g.Code, int32(i), ix.gridCode) {
 			return nil, fmt.Errorf("new index: grid %s: code: duplicate", g.Code)
 		}
-		pp := Prepare(g.Polygon)
-		if pp.empty {
+		ix.gridPoly.add(g.Polygon)
+		if ix.gridPoly.empty(i) {
 			return nil, fmt.Errorf("new index: grid %s: polygon: empty or fewer than 3 points", g.Code)
 		}
-		if !finiteBound(pp.bound) {
+		b := ix.gridPoly.bound(i)
+		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: grid %s: polygon: coordinate is not finite", g.Code)
 		}
-		ix.gridByCode[g.Code] = int32(i)
-		ix.gridPrep[i] = pp
-		ix.gridTree.Insert(pp.bound.Min, pp.bound.Max, int32(i))
-		grow(pp.bound)
+		ix.gridTree.Insert(b.Min, b.Max, int32(i))
+		grow(b)
 	}
 
 	ix.areas = make([]*data.Area, len(ds.Areas))
 	copy(ix.areas, ds.Areas)
 	sort.SliceStable(ix.areas, func(i, j int) bool { return ix.areas[i].Code < ix.areas[j].Code })
-	ix.areaPrep = make([]*Prepared, len(ix.areas))
 	for i, a := range ix.areas {
-		if _, dup := ix.areaByCod[a.Code]; dup {
+		if !ix.areaByCode.insert(a.Code, int32(i), ix.areaCode) {
 			return nil, fmt.Errorf("new index: area %s: code: duplicate", a.Code)
 		}
-		ix.areaByCod[a.Code] = int32(i)
-		pp := Prepare(a.Polygon)
-		ix.areaPrep[i] = pp
-		if pp.empty { // an area may be known by code only (its polygon derived elsewhere)
+		ix.areaPoly.add(a.Polygon)
+		if ix.areaPoly.empty(i) { // an area may be known by code only (its polygon derived elsewhere)
 			continue
 		}
-		if !finiteBound(pp.bound) {
+		b := ix.areaPoly.bound(i)
+		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: area %s: polygon: coordinate is not finite", a.Code)
 		}
 		if lvl := a.Level; lvl >= data.District && lvl <= data.Community {
-			ix.areaTree[lvl].Insert(pp.bound.Min, pp.bound.Max, int32(i))
+			ix.areaTree[lvl].Insert(b.Min, b.Max, int32(i))
 		}
-		grow(pp.bound)
+		grow(b)
 	}
 
 	ix.comps = ds.Components
-	ix.compByID = newIDTable(len(ix.comps))
+	ix.compByID = newKeyTable(len(ix.comps))
 	ix.compPts = make([]orb.Point, len(ix.comps))
 	members := map[string][]int32{}
 	for i, c := range ix.comps {
 		if c == nil {
 			return nil, errors.New("new index: nil component")
 		}
-		if !ix.compByID.insert(ix.comps, int32(i)) {
+		if !ix.compByID.insert(c.ID, int32(i), ix.compID) {
 			return nil, fmt.Errorf("new index: component %s: id: duplicate", c.ID)
 		}
 		if c.Geometry == nil {
@@ -168,14 +164,46 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	for key, m := range members {
 		ix.classGrid[key] = buildCompGrid(ix.compPts, ix.compShapes, m)
 	}
-	ix.cells = buildCellIndex(ix.gridPrep)
-	ix.gridChain = make([][3]*data.Area, len(ix.grids))
+	ix.cells = buildCellIndex(&ix.gridPoly)
+	ix.gridChain = make([][3]int32, len(ix.grids))
 	for i, g := range ix.grids {
-		var loc Location
-		ix.fillChain(&loc, g.Community)
-		ix.gridChain[i] = [3]*data.Area{loc.Community, loc.Street, loc.District}
+		ix.gridChain[i] = ix.chainOf(g.Community)
 	}
 	return ix, nil
+}
+
+// The keys of the keyTables.
+func (ix *Index) gridCode(i int32) string { return ix.grids[i].Code }
+func (ix *Index) areaCode(i int32) string { return ix.areas[i].Code }
+func (ix *Index) compID(i int32) string   { return ix.comps[i].ID }
+
+// chainOf returns the positions of the community, street and district of code (-1: none):
+// code's own area and every level above it.
+func (ix *Index) chainOf(code string) [3]int32 {
+	ch := [3]int32{-1, -1, -1}
+	for c := code; c != ""; c = data.Parent(c) {
+		i, ok := ix.areaByCode.find(c, ix.areaCode)
+		if !ok {
+			i = -1
+		}
+		switch len(c) {
+		case 12:
+			ch[0] = i
+		case 9:
+			ch[1] = i
+		case 6:
+			ch[2] = i
+		}
+	}
+	return ch
+}
+
+// area returns the area at position i, nil for -1.
+func (ix *Index) area(i int32) *data.Area {
+	if i < 0 {
+		return nil
+	}
+	return ix.areas[i]
 }
 
 func finiteBound(b orb.Bound) bool {
@@ -195,7 +223,7 @@ func (ix *Index) Bound() orb.Bound { return ix.bound }
 
 // Grid returns the grid with this code, or nil.
 func (ix *Index) Grid(code string) *data.Grid {
-	if i, ok := ix.gridByCode[code]; ok {
+	if i, ok := ix.gridByCode.find(code, ix.gridCode); ok {
 		return ix.grids[i]
 	}
 	return nil
@@ -203,7 +231,7 @@ func (ix *Index) Grid(code string) *data.Grid {
 
 // Area returns the area (district, street or community) with this code, or nil.
 func (ix *Index) Area(code string) *data.Area {
-	if i, ok := ix.areaByCod[code]; ok {
+	if i, ok := ix.areaByCode.find(code, ix.areaCode); ok {
 		return ix.areas[i]
 	}
 	return nil
@@ -211,7 +239,7 @@ func (ix *Index) Area(code string) *data.Area {
 
 // Component returns the component with this ID, or nil.
 func (ix *Index) Component(id string) *data.Component {
-	if i, ok := ix.compByID.find(ix.comps, id); ok {
+	if i, ok := ix.compByID.find(id, ix.compID); ok {
 		return ix.comps[i]
 	}
 	return nil
@@ -220,7 +248,7 @@ func (ix *Index) Component(id string) *data.Component {
 // ComponentPosition returns the position in Dataset().Components of the component with this
 // ID.
 func (ix *Index) ComponentPosition(id string) (int, bool) {
-	i, ok := ix.compByID.find(ix.comps, id)
+	i, ok := ix.compByID.find(id, ix.compID)
 	return int(i), ok
 }
 

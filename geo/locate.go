@@ -51,12 +51,11 @@ func (ix *Index) Locate(p orb.Point) Location {
 		if e.n >= 0 {
 			in = ringContains(ix.cells.pts[e.off:e.off+e.n], p)
 		} else {
-			in = ix.gridPrep[e.grid].Contains(p)
+			in = ix.gridPoly.contains(int(e.grid), p)
 		}
 		if in {
 			loc.Grid = ix.grids[e.grid]
-			ch := &ix.gridChain[e.grid]
-			loc.Community, loc.Street, loc.District = ch[0], ch[1], ch[2]
+			ix.setChain(&loc, ix.gridChain[e.grid])
 			return loc
 		}
 	}
@@ -82,17 +81,12 @@ func (ix *Index) Locate(p orb.Point) Location {
 
 // fillChain sets the areas of code and of every level above it.
 func (ix *Index) fillChain(loc *Location, code string) {
-	for c := code; c != ""; c = data.Parent(c) {
-		a := ix.Area(c)
-		switch len(c) {
-		case 12:
-			loc.Community = a
-		case 9:
-			loc.Street = a
-		case 6:
-			loc.District = a
-		}
-	}
+	ix.setChain(loc, ix.chainOf(code))
+}
+
+// setChain sets the areas of a chain of positions (Index.chainOf).
+func (ix *Index) setChain(loc *Location, ch [3]int32) {
+	loc.Community, loc.Street, loc.District = ix.area(ch[0]), ix.area(ch[1]), ix.area(ch[2])
 }
 
 // areaAt returns the index of the lowest-level, then lowest-code, area containing p, or -1.
@@ -100,7 +94,7 @@ func (ix *Index) areaAt(p orb.Point) int {
 	for lvl := data.Community; lvl >= data.District; lvl-- {
 		best := -1
 		ix.areaTree[lvl].Search(p, p, func(_, _ [2]float64, i int32) bool {
-			if (best < 0 || int(i) < best) && ix.areaPrep[i].Contains(p) {
+			if (best < 0 || int(i) < best) && ix.areaPoly.contains(int(i), p) {
 				best = int(i)
 			}
 			return true

@@ -79,7 +79,7 @@ func (ix *Index) locateStride(pts []orb.Point, out []Location) {
 		if e.n >= 0 {
 			in = ringContains(ci.pts[e.off:e.off+e.n], p)
 		} else {
-			in = ix.gridPrep[e.grid].Contains(p)
+			in = ix.gridPoly.contains(int(e.grid), p)
 		}
 		if !in {
 			out[i] = ix.Locate(p) // a later candidate, a snap or an area: Locate's own order
@@ -90,8 +90,8 @@ func (ix *Index) locateStride(pts []orb.Point, out []Location) {
 	}
 	for i, p := range pts {
 		if g := cand[i]; g >= 0 {
-			ch := &ix.gridChain[g]
-			out[i] = Location{Point: p, Grid: ix.grids[g], Community: ch[0], Street: ch[1], District: ch[2]}
+			out[i] = Location{Point: p, Grid: ix.grids[g]}
+			ix.setChain(&out[i], ix.gridChain[g])
 		}
 	}
 }

@@ -27,6 +27,9 @@ func TestLocateBatchMatchesLocate(t *testing.T) {
 		{"synthetic with gaps", func() (*geo.Index, error) {
 			return geo.NewIndex(synthCity(synthOptions{NX: 30, NY: 25, Drop: 0.08, Seed: 11}), geo.IndexOptions{SnapTolerance: 15})
 		}},
+		{"synthetic with band-indexed grids", func() (*geo.Index, error) {
+			return geo.NewIndex(synthCity(synthOptions{NX: 30, NY: 25, Drop: 0.08, Dense: 0.3, Seed: 12}), geo.IndexOptions{SnapTolerance: 15})
+		}},
 		{"sample city", func() (*geo.Index, error) { return geo.NewIndex(sampleDS, geo.IndexOptions{}) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,23 +16,33 @@ const bandThreshold = 64
 // the answer is the same on every run and on every platform with IEEE arithmetic. A Prepared
 // is immutable and safe for concurrent use.
 type Prepared struct {
-	polys []prepPoly
-	bound orb.Bound
-	empty bool
+	set polySet // its one member
 }
 
-type prepPoly struct {
-	bound orb.Bound
-	rings []prepRing // [0] is the outer ring, the rest are holes
+// polySet holds many prepared polygons in a few shared arrays addressed by int32 offsets, so
+// an index of 100k grids is a dozen pointer-free allocations for the collector to skip, where
+// a Prepared per grid with its own slices of polygons, rings and vertices was 300k objects to
+// mark on every cycle.
+type polySet struct {
+	members []int32     // member m's polygons are polys[members[m]:members[m+1]]
+	bounds  []orb.Bound // member m's box; zero when it has no polygon
+	polys   []setPoly
+	rings   []setRing
+	pts     []orb.Point // ring vertices, each ring's closing vertex dropped (the edge is implied)
+	bands   []int32     // band k of a banded ring r lists edges[bands[r.band+k]:bands[r.band+k+1]]
+	edges   []int32     // a ring-relative edge i runs from its vertex i to i+1 (mod n)
 }
 
-type prepRing struct {
-	pts   []orb.Point // the ring as given; closed or not, the closing edge is implied
-	bound orb.Bound
-	// band index, nil when the ring is small
+type setPoly struct {
+	bound        orb.Bound // of the outer ring
+	ring0, ring1 int32     // rings[ring0:ring1]; the first is the outer ring, the rest holes
+}
+
+type setRing struct {
+	bound      orb.Bound
 	minY, invH float64 // band of y is int((y-minY)*invH)
-	start      []int32 // edges of band b are edges[start[b]:start[b+1]]
-	edges      []int32 // edge i runs from pts[i] to pts[i+1] (mod len)
+	off, n     int32   // pts[off:off+n]
+	band, nb   int32   // bands[band:band+nb+1]; nb is 0 when the ring is small
 }
 
 // Prepare builds a Prepared for an orb.Polygon, orb.MultiPolygon or orb.Ring (also given as
@@ -40,56 +50,107 @@ type prepRing struct {
 // that contains nothing.
 func Prepare(g orb.Geometry) *Prepared {
 	p := &Prepared{}
-	switch g := g.(type) {
-	case orb.Polygon:
-		p.add(g)
-	case orb.MultiPolygon:
-		for _, poly := range g {
-			p.add(poly)
-		}
-	case orb.Ring:
-		p.add(orb.Polygon{g})
-	}
-	p.empty = len(p.polys) == 0
-	for i, pp := range p.polys {
-		if i == 0 {
-			p.bound = pp.bound
-		} else {
-			p.bound = p.bound.Union(pp.bound)
-		}
-	}
+	p.set.add(g)
 	return p
 }
 
-func (p *Prepared) add(poly orb.Polygon) {
+// Bound returns the bounding box of the prepared geometry.
+func (p *Prepared) Bound() orb.Bound { return p.set.bound(0) }
+
+// Contains reports whether pt lies inside or on the boundary of the geometry (see Prepared).
+func (p *Prepared) Contains(pt orb.Point) bool {
+	return p != nil && p.set.contains(0, pt)
+}
+
+// add appends g as the next member: its polygons, or none when g is not a polygon, multipolygon
+// or ring, or is empty.
+func (s *polySet) add(g orb.Geometry) {
+	if len(s.members) == 0 {
+		s.members = append(s.members, 0)
+	}
+	switch g := g.(type) {
+	case orb.Polygon:
+		s.addPoly(g)
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			s.addPoly(poly)
+		}
+	case orb.Ring:
+		s.addPoly(orb.Polygon{g})
+	}
+	lo, hi := s.members[len(s.members)-1], int32(len(s.polys))
+	var b orb.Bound
+	for i := lo; i < hi; i++ {
+		if i == lo {
+			b = s.polys[i].bound
+		} else {
+			b = b.Union(s.polys[i].bound)
+		}
+	}
+	s.members = append(s.members, hi)
+	s.bounds = append(s.bounds, b)
+}
+
+// len returns the number of members.
+func (s *polySet) len() int { return len(s.bounds) }
+
+// empty reports whether member m has no polygon.
+func (s *polySet) empty(m int) bool { return s.members[m] == s.members[m+1] }
+
+// bound returns member m's box (zero for a member not there).
+func (s *polySet) bound(m int) orb.Bound {
+	if m >= len(s.bounds) {
+		return orb.Bound{}
+	}
+	return s.bounds[m]
+}
+
+// simpleRing returns the vertices of member m when it is one polygon of one ring without a band
+// index, the shape of nearly every unit grid, which Locate tests without the set's indirections.
+func (s *polySet) simpleRing(m int) (off, n int32, ok bool) {
+	if s.members[m+1]-s.members[m] != 1 {
+		return 0, 0, false
+	}
+	p := &s.polys[s.members[m]]
+	if p.ring1-p.ring0 != 1 || s.rings[p.ring0].nb != 0 {
+		return 0, 0, false
+	}
+	r := &s.rings[p.ring0]
+	return r.off, r.n, true
+}
+
+func (s *polySet) addPoly(poly orb.Polygon) {
 	if len(poly) == 0 || len(poly[0]) < 3 {
 		return
 	}
-	pp := prepPoly{bound: poly[0].Bound()}
+	sp := setPoly{bound: poly[0].Bound(), ring0: int32(len(s.rings))}
 	for _, r := range poly {
-		if len(r) < 3 {
-			continue
+		if len(r) >= 3 {
+			s.addRing(r)
 		}
-		pp.rings = append(pp.rings, prepareRing(r))
 	}
-	p.polys = append(p.polys, pp)
+	sp.ring1 = int32(len(s.rings))
+	s.polys = append(s.polys, sp)
 }
 
-func prepareRing(r orb.Ring) prepRing {
-	pr := prepRing{pts: r, bound: r.Bound()}
+func (s *polySet) addRing(r orb.Ring) {
+	sr := setRing{bound: r.Bound(), off: int32(len(s.pts))}
+	if r[0] == r[len(r)-1] {
+		r = r[:len(r)-1]
+	}
 	n := len(r)
-	if n <= bandThreshold {
-		return pr
+	sr.n = int32(n)
+	s.pts = append(s.pts, r...)
+	h := sr.bound.Max[1] - sr.bound.Min[1]
+	if n <= bandThreshold || h <= 0 {
+		s.rings = append(s.rings, sr)
+		return
 	}
 	nb := n / 4 // ~4 edges per band keeps lists short without many empty bands
-	h := pr.bound.Max[1] - pr.bound.Min[1]
-	if h <= 0 {
-		return pr
-	}
-	pr.minY, pr.invH = pr.bound.Min[1], float64(nb)/h
+	sr.minY, sr.invH = sr.bound.Min[1], float64(nb)/h
+	sr.band, sr.nb = int32(len(s.bands)), int32(nb)
 	band := func(y float64) int {
-		b := int((y - pr.minY) * pr.invH)
-		return min(max(b, 0), nb-1)
+		return min(max(int((y-sr.minY)*sr.invH), 0), nb-1)
 	}
 	counts := make([]int32, nb+1)
 	for i := 0; i < n; i++ {
@@ -99,91 +160,104 @@ func prepareRing(r orb.Ring) prepRing {
 			counts[k+1]++
 		}
 	}
+	base := int32(len(s.edges))
 	for k := 1; k <= nb; k++ {
 		counts[k] += counts[k-1]
 	}
-	pr.start = counts
-	pr.edges = make([]int32, counts[nb])
 	fill := make([]int32, nb)
-	copy(fill, counts[:nb])
+	for k := range counts {
+		if k < nb {
+			fill[k] = base + counts[k]
+		}
+		s.bands = append(s.bands, base+counts[k])
+	}
+	s.edges = append(s.edges, make([]int32, counts[nb])...)
 	for i := 0; i < n; i++ {
 		a, b := r[i], r[(i+1)%n]
 		lo, hi := band(min(a[1], b[1])), band(max(a[1], b[1]))
 		for k := lo; k <= hi; k++ {
-			pr.edges[fill[k]] = int32(i)
+			s.edges[fill[k]] = int32(i)
 			fill[k]++
 		}
 	}
-	return pr
+	s.rings = append(s.rings, sr)
 }
 
-// Bound returns the bounding box of the prepared geometry.
-func (p *Prepared) Bound() orb.Bound { return p.bound }
-
-// Contains reports whether pt lies inside or on the boundary of the geometry (see Prepared).
-func (p *Prepared) Contains(pt orb.Point) bool {
-	if p == nil || p.empty || !p.bound.Contains(pt) {
+// contains reports whether pt lies inside or on the boundary of member m (see Prepared).
+func (s *polySet) contains(m int, pt orb.Point) bool {
+	if m >= len(s.bounds) || !s.bounds[m].Contains(pt) {
 		return false
 	}
-	for i := range p.polys {
-		if p.polys[i].contains(pt) {
+	for i := s.members[m]; i < s.members[m+1]; i++ {
+		if s.polyContains(&s.polys[i], pt) {
 			return true
 		}
 	}
 	return false
 }
 
-func (pp *prepPoly) contains(pt orb.Point) bool {
-	if !pp.bound.Contains(pt) {
+func (s *polySet) polyContains(p *setPoly, pt orb.Point) bool {
+	if !p.bound.Contains(pt) {
 		return false
 	}
-	if in, on := pp.rings[0].test(pt); !in && !on {
+	if in, on := s.ringTest(&s.rings[p.ring0], pt); !in && !on {
 		return false
 	}
-	for i := 1; i < len(pp.rings); i++ {
-		if in, on := pp.rings[i].test(pt); in && !on {
+	for i := p.ring0 + 1; i < p.ring1; i++ {
+		if in, on := s.ringTest(&s.rings[i], pt); in && !on {
 			return false // strictly inside a hole; a hole's edge is still the polygon's boundary
 		}
 	}
 	return true
 }
 
-// test returns whether pt is strictly inside the ring (crossing parity) and whether it lies on
-// an edge. Each edge is half-open in y, so a ray through a vertex is counted once.
-func (r *prepRing) test(pt orb.Point) (in, on bool) {
+// ringTest returns whether pt is strictly inside ring r (crossing parity) and whether it lies
+// on an edge.
+func (s *polySet) ringTest(r *setRing, pt orb.Point) (in, on bool) {
 	if !r.bound.Contains(pt) {
 		return false, false
 	}
-	n := len(r.pts)
-	if r.edges == nil {
-		for i := 0; i < n; i++ {
-			j := i + 1
-			if j == n {
-				j = 0
-			}
-			c, o := crossEdge(r.pts[i], r.pts[j], pt)
-			if o {
-				return false, true
-			}
-			in = in != c
-		}
-		return in, false
+	pts := s.pts[r.off : r.off+r.n]
+	if r.nb == 0 {
+		return ringTest(pts, pt)
 	}
-	b := int((pt[1] - r.minY) * r.invH)
-	b = min(max(b, 0), len(r.start)-2)
-	for _, e := range r.edges[r.start[b]:r.start[b+1]] {
+	k := r.band + int32(min(max(int((pt[1]-r.minY)*r.invH), 0), int(r.nb)-1))
+	n := len(pts)
+	for _, e := range s.edges[s.bands[k]:s.bands[k+1]] {
 		i := int(e)
 		j := i + 1
 		if j == n {
 			j = 0
 		}
-		c, o := crossEdge(r.pts[i], r.pts[j], pt)
+		c, o := crossEdge(pts[i], pts[j], pt)
 		if o {
 			return false, true
 		}
 		in = in != c
 	}
 	return in, false
+}
+
+// ringTest returns whether p is strictly inside the ring pts (the closing edge implied) and
+// whether it lies on an edge. Each edge is half-open in y, so a ray through a vertex is counted
+// once.
+func ringTest(pts []orb.Point, p orb.Point) (in, on bool) {
+	j := len(pts) - 1
+	for i := range pts {
+		c, o := crossEdge(pts[j], pts[i], p)
+		if o {
+			return false, true
+		}
+		in = in != c
+		j = i
+	}
+	return in, false
+}
+
+// ringContains is ringTest's boundary-inclusive answer.
+func ringContains(pts []orb.Point, p orb.Point) bool {
+	in, on := ringTest(pts, p)
+	return in || on
 }
 
 // crossEdge reports whether the ray from p towards +x crosses edge a→b (half-open in y), and

@@ -1,6 +1,7 @@
 package geo_test
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -55,29 +56,92 @@ func bruteLocate(ds *data.Dataset, p orb.Point, tol float64) (grid, community st
 }
 
 func TestLocateMatchesBruteForce(t *testing.T) {
-	ds := synthCity(synthOptions{NX: 30, NY: 25, Drop: 0.08, Seed: 11})
-	ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: 15})
+	for _, tc := range []struct {
+		name string
+		o    synthOptions
+	}{
+		{"quadrilaterals", synthOptions{NX: 30, NY: 25, Drop: 0.08, Seed: 11}},
+		// a third of the grids band-indexed: the polygon set's path rather than the cells' ring
+		{"band-indexed grids", synthOptions{NX: 30, NY: 25, Drop: 0.08, Dense: 0.3, Seed: 13}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds := synthCity(tc.o)
+			ix, err := geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: 15})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(5, 6))
+			b := ix.Bound().Pad(0.0005)
+			n := 3000
+			if testing.Short() {
+				n = 500
+			}
+			for i := 0; i < n; i++ {
+				p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+				if i%10 == 0 { // a grid's vertex: a lattice vertex is shared by up to four grids
+					g := ds.Grids[rng.IntN(len(ds.Grids))]
+					p = g.Polygon[0][rng.IntN(len(g.Polygon[0]))]
+				}
+				grid, comm, snapped, outside := bruteLocate(ds, p, 15)
+				loc := ix.Locate(p)
+				if code(loc.Grid) != grid || areaCode(loc.Community) != comm || loc.Snapped != snapped || loc.Outside != outside {
+					t.Fatalf("Locate(%v) = grid %q community %q snapped %v outside %v; brute force %q %q %v %v",
+						p, code(loc.Grid), areaCode(loc.Community), loc.Snapped, loc.Outside, grid, comm, snapped, outside)
+				}
+			}
+		})
+	}
+}
+
+// TestGridsInMatchesBruteForce checks GridsIn against a scan of every grid's box with
+// orb.Bound.Intersects: small and large boxes, boxes off the city, infinite and NaN ones; each
+// grid once.
+func TestGridsInMatchesBruteForce(t *testing.T) {
+	ds := synthCity(synthOptions{NX: 30, NY: 25, Drop: 0.08, Dense: 0.2, Seed: 14})
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	b := ix.Bound().Pad(0.0005)
-	n := 3000
-	if testing.Short() {
-		n = 500
+	rng := rand.New(rand.NewPCG(15, 16))
+	city := ix.Bound()
+	w, h := city.Max[0]-city.Min[0], city.Max[1]-city.Min[1]
+	boxes := []orb.Bound{
+		city,
+		{Min: orb.Point{math.Inf(-1), math.Inf(-1)}, Max: orb.Point{math.Inf(1), math.Inf(1)}},
+		{Min: orb.Point{city.Min[0] + w/3, math.Inf(-1)}, Max: orb.Point{city.Min[0] + w/2, math.Inf(1)}},
+		{Min: orb.Point{math.NaN(), city.Min[1]}, Max: orb.Point{math.NaN(), city.Max[1]}},
+		{Min: city.Max, Max: city.Min}, // inverted: meets the grids that span it
+		{Min: orb.Point{city.Max[0] + 1, city.Max[1] + 1}, Max: orb.Point{city.Max[0] + 2, city.Max[1] + 2}}, // off the city
 	}
-	for i := 0; i < n; i++ {
-		p := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
-		if i%10 == 0 { // a lattice vertex: shared by up to four grids
-			g := ds.Grids[rng.IntN(len(ds.Grids))]
-			p = g.Polygon[0][rng.IntN(4)]
+	for range 300 {
+		p := orb.Point{city.Min[0] - w/10 + rng.Float64()*w*1.2, city.Min[1] - h/10 + rng.Float64()*h*1.2}
+		s := []float64{0, 0.0003, 0.003, 0.02}[rng.IntN(4)]
+		b := orb.Bound{Min: p, Max: orb.Point{p[0] + s*rng.Float64(), p[1] + s*rng.Float64()}}
+		boxes = append(boxes, b)
+	}
+	found := 0
+	for _, b := range boxes {
+		want := map[string]bool{}
+		for _, g := range ds.Grids {
+			if g.Polygon.Bound().Intersects(b) {
+				want[g.Code] = true
+			}
 		}
-		grid, comm, snapped, outside := bruteLocate(ds, p, 15)
-		loc := ix.Locate(p)
-		if code(loc.Grid) != grid || areaCode(loc.Community) != comm || loc.Snapped != snapped || loc.Outside != outside {
-			t.Fatalf("Locate(%v) = grid %q community %q snapped %v outside %v; brute force %q %q %v %v",
-				p, code(loc.Grid), areaCode(loc.Community), loc.Snapped, loc.Outside, grid, comm, snapped, outside)
+		got := map[string]bool{}
+		ix.GridsIn(b, func(g *data.Grid) bool {
+			if got[g.Code] {
+				t.Fatalf("GridsIn(%v) reported %s twice", b, g.Code)
+			}
+			got[g.Code] = true
+			return true
+		})
+		if !maps.Equal(got, want) {
+			t.Fatalf("GridsIn(%v): %d grids, brute force %d", b, len(got), len(want))
 		}
+		found += len(got)
+	}
+	if found == 0 {
+		t.Fatal("no box met a grid: the test covers nothing")
 	}
 }
 
