@@ -79,12 +79,12 @@ const lineNeighbours = 2
 // out) below position i and from i up, nearest in value first.
 func (ix *Index) neighbours(s *street, i int) (below, above []int) {
 	for j := i - 1; j >= 0 && len(below) < lineNeighbours; j-- {
-		if a := &ix.addrs[s.nums[j]]; a.src != nil && !ix.hidden.addr(a) {
+		if a := &ix.addrs[s.nums[j]]; a.src != nil && !a.stray && !ix.hidden.addr(a) {
 			below = append(below, j)
 		}
 	}
 	for j := i; j < len(s.nums) && len(above) < lineNeighbours; j++ {
-		if a := &ix.addrs[s.nums[j]]; a.src != nil && !ix.hidden.addr(a) {
+		if a := &ix.addrs[s.nums[j]]; a.src != nil && !a.stray && !ix.hidden.addr(a) {
 			above = append(above, j)
 		}
 	}

@@ -1,0 +1,154 @@
+package gazetteer
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// Houses out of sequence. Along one side of a street the houses, taken in the order of their
+// numbers, run one way along it. A register's point that breaks that run by more than its
+// noise (a facility's address placed at another branch, a digit mistyped) is still what the
+// register says for its own number, so it answers for that number exactly; but it is no anchor
+// for another number: an interpolation between it and a good neighbour lands hundreds of
+// metres off.
+
+// strayTolerance is how far (metres along the street) a house may lie the wrong way from
+// another of its side, or off its side's rate, and still be in sequence: a register's points
+// are 10–30 m from the door (building centroids, the front of a compound), so two good
+// neighbours may disagree by twice that.
+const strayTolerance = 60
+
+// strayWindow is how many houses either side of it (in number order) a house is compared
+// with, for the order and for the rate: the rule is local, as a surveyor walks the street.
+const strayWindow = 16
+
+// strayMinHouses is how many houses a side needs before its sequence can single one out: with
+// three, any one of them may be the odd one.
+const strayMinHouses = 4
+
+// markStrays flags the houses of s that are out of sequence on their side (outOfSequence),
+// on a street with a line its houses lie along. A side where more than a third of the houses
+// would be flagged is left alone: its houses do not run along that line (two pieces of a
+// street, a line that ends short), and the rule does not apply.
+func (ix *Index) markStrays(s *street) {
+	var side [2][]*addr
+	for _, i := range s.nums {
+		if a := &ix.addrs[i]; a.src != nil {
+			side[a.num&1] = append(side[a.num&1], a)
+		}
+	}
+	for _, hs := range side {
+		if len(hs) < strayMinHouses {
+			continue
+		}
+		m, ok := ix.sidePositions(s, hs)
+		if !ok {
+			continue
+		}
+		num := make([]int32, len(hs))
+		for k, a := range hs {
+			num[k] = a.num
+		}
+		out := outOfSequence(num, m, strayTolerance, strayWindow)
+		if len(out) == 0 || 3*len(out) > len(hs) {
+			continue
+		}
+		for _, k := range out {
+			hs[k].stray = true
+		}
+	}
+}
+
+// sidePositions returns the metres along the street of each house of one side, projected on
+// the street's line the houses lie nearest. False when the street has no line they lie within
+// maxSideOffset of on average: a lane without geometry may bend back on itself (a 巷 that
+// turns its corner), and a straight axis through its houses would call its far end out of
+// sequence (on Penghu's register it did, and moved good extrapolations).
+func (ix *Index) sidePositions(s *street, hs []*addr) ([]float64, bool) {
+	m := make([]float64, len(hs))
+	var best orb.LineString
+	bestD := math.Inf(1)
+	for _, l := range ix.streetLines(s) {
+		if len(l) < 2 {
+			continue
+		}
+		d := 0.0
+		for _, a := range hs {
+			d += min(ix.pl.project(l, a.point).dist, 2*maxSideOffset)
+		}
+		if d < bestD {
+			best, bestD = l, d
+		}
+	}
+	if best != nil && bestD <= maxSideOffset*float64(len(hs)) {
+		for k, a := range hs {
+			m[k] = ix.pl.project(best, a.point).m
+		}
+		return m, true
+	}
+	return nil, false
+}
+
+// outOfSequence returns the indices of the houses (numbers num, positions m along the street,
+// in the order of their numbers) that break their side's sequence. The side's rate is the
+// median slope (metres per number) between houses at most window apart in the list, its offset
+// the median of what the rate leaves; a house is out of sequence when it lies more than tol the
+// wrong way from a house at most window from it (their positions disagree with their numbers)
+// and farther from the rate than tol and three times the side's median deviation. Both tests are
+// needed: a good neighbour of a misplaced house is out of order with it but on the rate, and a
+// street whose lots vary is off the rate but in order.
+func outOfSequence(num []int32, m []float64, tol float64, window int) []int {
+	n := len(m)
+	var slopes []float64
+	for i := range n {
+		for j := i + 1; j < min(n, i+window+1); j++ {
+			if num[j] != num[i] {
+				slopes = append(slopes, (m[j]-m[i])/float64(num[j]-num[i]))
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return nil
+	}
+	rate := median(slopes)
+	if rate == 0 {
+		return nil // the side does not say which way it runs
+	}
+	dir := math.Copysign(1, rate)
+	res := make([]float64, n)
+	for k := range n {
+		res[k] = m[k] - rate*float64(num[k])
+	}
+	offset := median(slices.Clone(res))
+	for k := range n {
+		res[k] = math.Abs(res[k] - offset)
+	}
+	limit := max(tol, 3*median(slices.Clone(res)))
+	var out []int
+	for k := range n {
+		if res[k] > limit && outOfOrder(num, m, k, dir, tol, window) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// outOfOrder reports whether house k lies more than tol the wrong way (against dir) from a
+// house at most window away in the list.
+func outOfOrder(num []int32, m []float64, k int, dir, tol float64, window int) bool {
+	for j := max(0, k-window); j < min(len(m), k+window+1); j++ {
+		switch {
+		case num[j] < num[k] && dir*(m[k]-m[j]) < -tol, num[j] > num[k] && dir*(m[j]-m[k]) < -tol:
+			return true
+		}
+	}
+	return false
+}
+
+// median returns the middle of xs (the upper one of an even count), sorting xs.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
