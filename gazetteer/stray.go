@@ -14,6 +14,10 @@ import (
 // for another number: an interpolation between it and a good neighbour lands hundreds of
 // metres off.
 
+// anchor reports whether a may place another number: a register's 门牌 (not a lane entrance),
+// in sequence on its side, not hidden by an edit since the index was built.
+func (ix *Index) anchor(a *addr) bool { return a.src != nil && !a.stray && !ix.hidden.addr(a) }
+
 // strayTolerance is how far (metres along the street) a house may lie the wrong way from
 // another of its side, or off its side's rate, and still be in sequence: a register's points
 // are 10–30 m from the door (building centroids, the front of a compound), so two good
