@@ -1,8 +1,11 @@
 package gazetteer
 
 import (
+	"math"
 	"slices"
 	"testing"
+
+	"github.com/paulmach/orb"
 )
 
 // TestOutOfSequence checks which houses of a side the sequence rule singles out: the misplaced
@@ -50,6 +53,34 @@ func TestOutOfSequence(t *testing.T) {
 	} {
 		if got := outOfSequence(num, c.m, strayTolerance, strayWindow); !slices.Equal(got, c.want) {
 			t.Errorf("%s: outOfSequence = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestMeasuredLineAlong checks that the chunked search places a point where the plain
+// projection does, from any starting chunk, on a line of several chunks that bends back.
+func TestMeasuredLineAlong(t *testing.T) {
+	pl := newPlane(orb.Point{121.5, 25})
+	var l orb.LineString
+	for i := range 3*chunkSegs + 5 {
+		x := float64(i) * 0.0002
+		l = append(l, orb.Point{121.5 + x, 25 + 0.002*math.Sin(x*800)})
+	}
+	lm := pl.measure(l)
+	for _, c := range []struct {
+		name string
+		p    orb.Point
+		hint int
+	}{
+		{"near the start", orb.Point{121.5001, 25.0003}, 0},
+		{"near the end, searched from the start", orb.Point{121.5098, 24.999}, 0},
+		{"mid line, searched from the last chunk", orb.Point{121.5051, 25.001}, len(lm.boxes) - 1},
+		{"off the line's end", orb.Point{121.52, 25}, 1},
+		{"far to one side", orb.Point{121.505, 25.02}, 2},
+	} {
+		want := pl.project(l, c.p).m
+		if got, _ := lm.along(pl, c.p, c.hint); math.Abs(got-want) > 1e-6 {
+			t.Errorf("%s: along = %.3f m, project = %.3f m", c.name, got, want)
 		}
 	}
 }
