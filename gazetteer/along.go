@@ -25,9 +25,13 @@ func (pl plane) project(l orb.LineString, p orb.Point) linePos {
 	best := linePos{dist: math.Inf(1)}
 	m := 0.0
 	for i := 1; i < len(l); i++ {
-		q, d := pl.ClosestOnSegment(p, l[i-1], l[i])
-		if d < best.dist {
-			best = linePos{seg: i, m: m + pl.Distance(l[i-1], q), at: q, dist: d}
+		// A segment whose bounding box lies farther than the best so far cannot be nearer:
+		// most of a long road's segments are skipped without the exact projection.
+		if pl.boxDist2(p, l[i-1], l[i]) < best.dist*best.dist {
+			q, d := pl.ClosestOnSegment(p, l[i-1], l[i])
+			if d < best.dist {
+				best = linePos{seg: i, m: m + pl.Distance(l[i-1], q), at: q, dist: d}
+			}
 		}
 		m += pl.Distance(l[i-1], l[i])
 	}

@@ -71,7 +71,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (o
 	}
 	var lo, hi *addr
 	for _, i := range s.nums {
-		if a := &ix.addrs[i]; a.src != nil {
+		if a := &ix.addrs[i]; a.src != nil && !a.stray {
 			if lo == nil {
 				lo = a
 			}

@@ -358,7 +358,7 @@ func (ix *Index) acrossStreet(s *street, num int32, near *addr) (orb.Point, bool
 func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int {
 	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
 		a := &ix.addrs[s.nums[i]]
-		if (a.num-num)%2 == 0 && (entrances || a.src != nil) && !ix.hidden.addr(a) {
+		if (a.num-num)%2 == 0 && (ix.anchor(a) || entrances && a.src == nil) {
 			return i
 		}
 	}

@@ -147,6 +147,9 @@ type addr struct {
 	point  orb.Point
 	street *street
 	src    *data.Address
+	// stray: out of sequence along its side (markStrays); it answers for its own number but
+	// anchors no other.
+	stray bool
 }
 
 // poi is a POI or a building (a compound's 栋).
@@ -251,6 +254,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		})
 		s.center = ix.streetCenter(s)
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
+		ix.markStrays(s)
 	}
 	ix.spacing = ix.numberSpacing()
 	ix.linMid = ix.linMiddles()

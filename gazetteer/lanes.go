@@ -114,7 +114,7 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 	if ls := ix.streets[k]; ls != nil {
 		var sx, sy float64
 		for _, i := range ls.nums {
-			if a := &ix.addrs[i]; a.src != nil && ix.pl.Distance(mouth, a.point) > 5 {
+			if a := &ix.addrs[i]; a.src != nil && !a.stray && ix.pl.Distance(mouth, a.point) > 5 {
 				ux, uy := ix.unit(mouth, a.point)
 				sx, sy = sx+ux, sy+uy
 			}
@@ -158,7 +158,7 @@ func (ix *Index) acrossFrom(s *street, num int32) (float64, float64) {
 		if a.num > num+acrossSpan {
 			break
 		}
-		if a.src == nil || ix.hidden.addr(a) {
+		if !ix.anchor(a) {
 			continue
 		}
 		pts = append(pts, a.point)

@@ -88,7 +88,7 @@ func (ix *Index) inLin(s *street, num, lin int32) (orb.Point, bool) {
 	var best *addr
 	for _, i := range s.nums {
 		a := &ix.addrs[i]
-		if a.lin != lin || a.src == nil || ix.hidden.addr(a) {
+		if a.lin != lin || !ix.anchor(a) {
 			continue
 		}
 		if best == nil || abs32(a.num-num) < abs32(best.num-num) {

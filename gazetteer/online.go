@@ -79,12 +79,12 @@ const lineNeighbours = 2
 // out) below position i and from i up, nearest in value first.
 func (ix *Index) neighbours(s *street, i int) (below, above []int) {
 	for j := i - 1; j >= 0 && len(below) < lineNeighbours; j-- {
-		if a := &ix.addrs[s.nums[j]]; a.src != nil && !ix.hidden.addr(a) {
+		if a := &ix.addrs[s.nums[j]]; ix.anchor(a) {
 			below = append(below, j)
 		}
 	}
 	for j := i; j < len(s.nums) && len(above) < lineNeighbours; j++ {
-		if a := &ix.addrs[s.nums[j]]; a.src != nil && !ix.hidden.addr(a) {
+		if a := &ix.addrs[s.nums[j]]; ix.anchor(a) {
 			above = append(above, j)
 		}
 	}
@@ -199,7 +199,7 @@ func (ix *Index) spacingOf(s *street) float64 {
 func (ix *Index) growth(s *street, l orb.LineString, a sidePos, ps []sidePos) (float64, bool) {
 	var lo, hi *addr
 	for _, j := range s.nums {
-		if x := &ix.addrs[j]; x.src != nil {
+		if x := &ix.addrs[j]; x.src != nil && !x.stray {
 			if lo == nil {
 				lo = x
 			}

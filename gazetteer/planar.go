@@ -40,6 +40,14 @@ func segDist2(px, py float64, s *cellSeg) float64 {
 	return d2
 }
 
+// boxDist2 returns the squared distance in square metres from p to the bounding box of the
+// segment ab: no point of the segment is nearer.
+func (pl plane) boxDist2(p, a, b orb.Point) float64 {
+	dx := max(min(a[0], b[0])-p[0], 0, p[0]-max(a[0], b[0])) * pl.KX
+	dy := max(min(a[1], b[1])-p[1], 0, p[1]-max(a[1], b[1])) * pl.KY
+	return dx*dx + dy*dy
+}
+
 // dist2 returns the squared distance in square metres.
 func (pl plane) dist2(a, b orb.Point) float64 {
 	dx := (b[0] - a[0]) * pl.KX
