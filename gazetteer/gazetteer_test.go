@@ -22,6 +22,15 @@ const (
 	step = 0.0001 // lon per house number, about 10 m
 )
 
+// houses returns the 门牌 from, from+every … to of road, each at its housePoint, its ID its number.
+func houses(road string, from, to, every int) []*data.Address {
+	var out []*data.Address
+	for n := from; n <= to; n += every {
+		out = append(out, &data.Address{ID: uint64(n), Road: road, Number: n, Point: housePoint(n)})
+	}
+	return out
+}
+
 func housePoint(n int) orb.Point {
 	side := 0.0002
 	if n%2 == 0 {
@@ -542,9 +551,7 @@ func TestGeocodeExtrapolate(t *testing.T) {
 // numbers (a park between them) is placed by the city's spacing from the nearer number.
 func TestGeocodeSparsePair(t *testing.T) {
 	ds := &data.Dataset{}
-	for n := 2; n <= 20; n += 2 {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "园边路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("园边路", 2, 20, 2)...)
 	ds.Addresses = append(ds.Addresses, &data.Address{ID: 40, Road: "园边路", Number: 40, Point: housePoint(400)})
 	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("园边路22号", gazetteer.Query{})
@@ -560,9 +567,7 @@ func TestGeocodeSparsePair(t *testing.T) {
 // generated city writes them) is indexed on that lane, for geocoding and reverse alike.
 func TestLaneInRoadName(t *testing.T) {
 	ds := &data.Dataset{}
-	for n := 1; n <= 9; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "长街5巷", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("长街5巷", 1, 9, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("长街5巷3号", gazetteer.Query{})
 	if len(got) == 0 || got[0].Score != 1 || got[0].Point != housePoint(3) {
@@ -823,9 +828,7 @@ func TestGeocodeOutOfRangeNeighbourhood(t *testing.T) {
 // on opposite sides of the lane a few metres apart and point across it.
 func TestGeocodeLaneExtrapolationDirection(t *testing.T) {
 	ds := &data.Dataset{}
-	for n := 2; n <= 60; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("建设路", 2, 60, 1)...)
 	mouth := housePoint(50)
 	// off returns the point east and south of the mouth by the given metres.
 	off := func(east, south float64) orb.Point {
@@ -853,9 +856,7 @@ func TestGeocodeLaneExtrapolationDirection(t *testing.T) {
 // leaves 50巷 seven lots in from where the lane leaves 建设路 at 50號 — not at the lane's mouth.
 func TestGeocodeAlleyEntrance(t *testing.T) {
 	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
-	for n := 2; n <= 80; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("建设路", 2, 80, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("建设路50巷7弄3号", gazetteer.Query{})
 	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
@@ -874,9 +875,7 @@ func TestGeocodeAlleyEntrance(t *testing.T) {
 // places 300號, flagged as the lane's entrance, rather than at the street's middle.
 func TestGeocodeLaneOffOutOfRangeNumber(t *testing.T) {
 	ds := &data.Dataset{}
-	for n := 2; n <= 20; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("建设路", 2, 20, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
 	parent := ix.Geocode("建设路300号", gazetteer.Query{})
 	if len(parent) == 0 || parent[0].Reason != gazetteer.ReasonOutOfRange {
@@ -932,9 +931,7 @@ func TestLaneRuleAlongOwnLine(t *testing.T) {
 		{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}},
 		{ID: 2, Name: "建设路30巷", Line: orb.LineString{mouth, bend, {bend[0] + 0.003, bend[1]}}},
 	}}
-	for n := 1; n <= 60; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("建设路", 1, 60, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("建设路30巷16號", gazetteer.Query{})
 	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
@@ -956,9 +953,7 @@ func TestLaneRuleAlongOwnLine(t *testing.T) {
 // the city's spacings down it.
 func TestLaneRuleAcrossStreet(t *testing.T) {
 	ds := &data.Dataset{}
-	for n := 1; n <= 60; n++ {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: housePoint(n)})
-	}
+	ds.Addresses = append(ds.Addresses, houses("建设路", 1, 60, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
 	got := ix.Geocode("建设路20巷5號", gazetteer.Query{})
 	if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {

@@ -1,7 +1,6 @@
 package geo_test
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -10,18 +9,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
-
-// star returns a random star-shaped closed ring of n vertices around c: always simple, and
-// jagged enough that a ray crosses many edges.
-func star(rng *rand.Rand, c orb.Point, n int, rMin, rMax float64) orb.Ring {
-	r := make(orb.Ring, 0, n+1)
-	for i := 0; i < n; i++ {
-		a := 2 * math.Pi * float64(i) / float64(n)
-		d := rMin + rng.Float64()*(rMax-rMin)
-		r = append(r, orb.Point{c[0] + d*math.Cos(a), c[1] + d*math.Sin(a)})
-	}
-	return append(r, r[0])
-}
 
 func TestPrepareBoundary(t *testing.T) {
 	sq := orb.Ring{{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}}
@@ -75,11 +62,11 @@ func TestPrepareMatchesPlanar(t *testing.T) {
 	for _, n := range []int{3, 5, 20, 64, 65, 200, 1000, 5000} {
 		for trial := 0; trial < 5; trial++ {
 			c := orb.Point{114 + rng.Float64(), 22 + rng.Float64()}
-			poly := orb.Polygon{star(rng, c, n, 0.005, 0.01)}
+			poly := orb.Polygon{geo.StarRing(rng, c, n, 0.005, 0.01)}
 			if trial%2 == 1 {
-				poly = append(poly, star(rng, c, n/2+3, 0.001, 0.004))
+				poly = append(poly, geo.StarRing(rng, c, n/2+3, 0.001, 0.004))
 			}
-			other := orb.Polygon{star(rng, orb.Point{c[0] + 0.015, c[1]}, n, 0.002, 0.006)}
+			other := orb.Polygon{geo.StarRing(rng, orb.Point{c[0] + 0.015, c[1]}, n, 0.002, 0.006)}
 			mp := orb.MultiPolygon{poly, other}
 			pp, pm := geo.Prepare(poly), geo.Prepare(mp)
 			b := mp.Bound().Pad(0.002)
@@ -101,7 +88,7 @@ func TestPrepareMatchesPlanar(t *testing.T) {
 
 func benchRing() (orb.Polygon, []orb.Point) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	poly := orb.Polygon{star(rng, orb.Point{114, 22}, 5000, 0.05, 0.1)}
+	poly := orb.Polygon{geo.StarRing(rng, orb.Point{114, 22}, 5000, 0.05, 0.1)}
 	pts := make([]orb.Point, 1024)
 	for i := range pts {
 		pts[i] = orb.Point{113.9 + rng.Float64()*0.2, 21.9 + rng.Float64()*0.2}

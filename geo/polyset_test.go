@@ -9,8 +9,9 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// testStar returns a random star-shaped closed ring of n vertices around c.
-func testStar(rng *rand.Rand, c orb.Point, n int, rMin, rMax float64) orb.Ring {
+// StarRing returns a random star-shaped closed ring of n vertices around c: always simple, and
+// jagged enough that a ray crosses many edges. Exported for the external tests (pip_test.go).
+func StarRing(rng *rand.Rand, c orb.Point, n int, rMin, rMax float64) orb.Ring {
 	r := make(orb.Ring, 0, n+1)
 	for i := 0; i < n; i++ {
 		a := 2 * math.Pi * float64(i) / float64(n)
@@ -33,11 +34,11 @@ func TestPolySetMembersStayApart(t *testing.T) {
 		var g orb.Geometry
 		switch i % 5 {
 		case 0, 1:
-			g = orb.Polygon{testStar(rng, c, n, 0.004, 0.008)}
+			g = orb.Polygon{StarRing(rng, c, n, 0.004, 0.008)}
 		case 2: // with a hole
-			g = orb.Polygon{testStar(rng, c, n, 0.005, 0.008), testStar(rng, c, n/2+3, 0.001, 0.004)}
+			g = orb.Polygon{StarRing(rng, c, n, 0.005, 0.008), StarRing(rng, c, n/2+3, 0.001, 0.004)}
 		case 3:
-			g = orb.MultiPolygon{{testStar(rng, c, n, 0.002, 0.004)}, {testStar(rng, orb.Point{c[0] + 0.01, c[1]}, n, 0.002, 0.004)}}
+			g = orb.MultiPolygon{{StarRing(rng, c, n, 0.002, 0.004)}, {StarRing(rng, orb.Point{c[0] + 0.01, c[1]}, n, 0.002, 0.004)}}
 		case 4: // contains nothing
 			g = []orb.Geometry{orb.LineString{c, {c[0] + 0.01, c[1]}}, orb.Polygon{}, nil}[i%3]
 		}
