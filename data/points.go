@@ -10,7 +10,10 @@ import (
 // object of its own: 2M point components were 2M objects for the collector to mark on every
 // cycle, scattered among the load's garbage. The zero Points is ready to use; it is not safe for
 // concurrent use.
-type Points struct{ buf []orb.Point }
+type Points struct {
+	buf  []orb.Point
+	keep *arenaKeep // of the ComponentArena this belongs to, if any
+}
 
 // pointsChunk is how many points share one allocation.
 const pointsChunk = 1024
@@ -28,6 +31,9 @@ type iface struct {
 func (s *Points) Geometry(p orb.Point) orb.Geometry {
 	if len(s.buf) == 0 {
 		s.buf = make([]orb.Point, pointsChunk)
+		if s.keep != nil {
+			s.keep.points = append(s.keep.points, s.buf)
+		}
 	}
 	s.buf[0] = p
 	g := pointGeometry

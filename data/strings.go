@@ -11,6 +11,7 @@ type Strings struct {
 	chunk []byte
 	seen  map[string]string
 	depts map[DeptRef]Dept
+	keep  *arenaKeep // of the ComponentArena this belongs to, if any
 }
 
 // stringsChunk is the size of a chunk: large enough that chunks are few, small enough that
@@ -24,9 +25,14 @@ func (s *Strings) Make(b []byte) string {
 	case n == 0:
 		return ""
 	case n > stringsChunk/16:
-		return string(b)
+		v := string(b)
+		s.keep.add(v)
+		return v
 	case cap(s.chunk)-len(s.chunk) < n:
 		s.chunk = make([]byte, 0, stringsChunk)
+		if s.keep != nil {
+			s.keep.text = append(s.keep.text, s.chunk)
+		}
 	}
 	s.chunk = append(s.chunk, b...)
 	// SAFETY: the n bytes just appended are never written again: later values are appended past

@@ -18,10 +18,10 @@ import (
 // data.Component: scanned through pgx's plans, each of 19 columns of 2M rows became a string,
 // time or slice of its own, and the collector's work on that garbage was most of a replica's
 // start. Here repeated text is interned and unique text copied into shared chunks
-// (data.Strings), dates become civil dates and points skip the WKB reader.
+// (data.Strings), components are allocated where the collector does not scan them
+// (data.ComponentArena), dates become civil dates and points skip the WKB reader.
 type componentDecoder struct {
-	str    data.Strings
-	points data.Points
+	arena  data.ComponentArena
 	parser fastjson.Parser
 }
 
@@ -76,7 +76,7 @@ func rawComponents(fields []pgconn.FieldDescription) bool {
 // decode fills c from one row's raw values (nil for NULL), of the fields rawComponents
 // accepted. The values may be reused once it returns.
 func (d *componentDecoder) decode(c *data.Component, fields []pgconn.FieldDescription, vals [][]byte) error {
-	s := &d.str
+	s := d.arena.Strings()
 	*c = data.Component{
 		ID:    s.Make(vals[compID]),
 		Major: s.Intern(vals[compMajor]), Minor: s.Intern(vals[compMinor]), Name: s.Make(vals[compName]),
@@ -99,21 +99,27 @@ func (d *componentDecoder) decode(c *data.Component, fields []pgconn.FieldDescri
 	if c.ChangeDate, err = pgDate(vals[compChangeDate]); err != nil {
 		return fmt.Errorf("component %s change_date: %w", c.ID, err)
 	}
-	if c.Extra, err = d.extra(vals[compExtra], fields[compExtra].Format == pgtype.BinaryFormatCode); err != nil {
+	extra, err := d.extra(vals[compExtra], fields[compExtra].Format == pgtype.BinaryFormatCode)
+	if err != nil {
 		return fmt.Errorf("component %s extra: %w", c.ID, err)
 	}
+	c.Extra = d.arena.Extra(extra)
 	if g := vals[compGeom]; g != nil {
 		if p, ok := data.WKBPoint(g); ok {
-			c.Geometry = d.points.Geometry(p)
-		} else if c.Geometry, err = decodeGeom(g); err != nil {
-			return fmt.Errorf("component %s: %w", c.ID, err)
+			c.Geometry = d.arena.Point(p)
+		} else {
+			geom, err := decodeGeom(g)
+			if err != nil {
+				return fmt.Errorf("component %s: %w", c.ID, err)
+			}
+			c.Geometry = d.arena.Geometry(geom)
 		}
 	}
 	return nil
 }
 
 func (d *componentDecoder) dept(code, name []byte) data.Dept {
-	return d.str.Dept(data.DeptRef{Code: d.str.Intern(code), Name: d.str.Intern(name)})
+	return d.arena.Strings().Dept(data.DeptRef{Code: d.arena.Strings().Intern(code), Name: d.arena.Strings().Intern(name)})
 }
 
 // extra reads a jsonb object of text values: its text, or in binary a version byte and then
@@ -132,7 +138,7 @@ func (d *componentDecoder) extra(b []byte, binary bool) (map[string]string, erro
 	if err != nil {
 		return nil, err
 	}
-	return jsonattr.Extra(v, &d.str)
+	return jsonattr.Extra(v, d.arena.Strings())
 }
 
 // pgEpochMicros is where binary timestamps count from, 2000-01-01 UTC, in Unix microseconds.

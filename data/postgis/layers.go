@@ -55,7 +55,6 @@ type rowDecoder struct {
 	t     *table
 	plans []pgtype.ScanPlan
 	comp  componentDecoder
-	comps data.Slab[data.Component]
 }
 
 // Scan decodes the row's values into dest, one per column, as pgx.Rows.Scan does.
@@ -207,7 +206,7 @@ var componentTable = &table{
 	},
 	scan: func(rows rowScanner, ds *data.Dataset) error {
 		if r, ok := rows.(*copiedRow); ok && rawComponents(r.fields) {
-			c := r.dec.comps.New()
+			c := r.dec.comp.arena.New()
 			if err := r.dec.comp.decode(c, r.fields, r.vals); err != nil {
 				return err
 			}

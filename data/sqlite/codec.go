@@ -250,12 +250,10 @@ func decodeGeom(b []byte) (orb.Geometry, error) {
 
 // decoder appends decoded rows to a dataset, allocating the most numerous features in slabs.
 type decoder struct {
-	ds         *data.Dataset
-	components data.Slab[data.Component]
-	addresses  data.Slab[data.Address]
-	grids      data.Slab[data.Grid]
-	points     data.Points // the component points
-	comp       componentDecoder
+	ds        *data.Dataset
+	addresses data.Slab[data.Address]
+	grids     data.Slab[data.Grid]
+	comp      componentDecoder
 }
 
 // decodeRow appends the feature in r to its layer of the dataset. Rows arrive in seq order per
@@ -265,9 +263,11 @@ func (d *decoder) decodeRow(r row) error {
 	var g orb.Geometry
 	var err error
 	if pt, ok := data.WKBPoint(r.geom); ok && r.layer == data.LayerComponent {
-		g = d.points.Geometry(pt)
+		g = d.comp.arena.Point(pt)
 	} else if g, err = decodeGeom(r.geom); err != nil {
 		return fmt.Errorf("geometry: %w", err)
+	} else if r.layer == data.LayerComponent {
+		g = d.comp.arena.Geometry(g)
 	}
 	switch r.layer {
 	case data.LayerArea:
@@ -300,7 +300,7 @@ func (d *decoder) decodeRow(r row) error {
 		*gr = data.Grid{Code: strings.Clone(r.fid), Community: data.Intern(p.Community), AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly}
 		ds.Grids = append(ds.Grids, gr)
 	case data.LayerComponent:
-		c := d.components.New()
+		c := d.comp.arena.New()
 		// SAFETY: the fid's bytes are only read, and copied before the decoder keeps them.
 		fid := unsafe.Slice(unsafe.StringData(r.fid), len(r.fid))
 		if err := d.comp.decode(c, fid, r.props, g); err != nil {

@@ -17,10 +17,11 @@ import (
 // decoded through go-json and componentProps made ~10 objects of garbage a row (the JSON copy,
 // each string, the department structs, the dates) and the collector's work on them was most of
 // a start. fastjson parses a row into the decoder's reused buffers, repeated values are interned
-// by the decoder, unique ones copied into shared chunks (data.Strings).
+// by the decoder, unique ones copied into shared chunks (data.Strings), and the components are
+// allocated in an arena the collector does not scan (data.ComponentArena).
 type componentDecoder struct {
 	parser fastjson.Parser
-	str    data.Strings
+	arena  data.ComponentArena
 	// The last value of each repeated field: rows come in id order, so runs of one class share
 	// them, and comparing with the last value is cheaper than a map lookup.
 	major, minor, source, grid  string
@@ -37,7 +38,7 @@ type lastDept struct {
 // repeated returns b's text as the last value when it is the same, else interned.
 func (d *componentDecoder) repeated(last *string, b []byte) string {
 	if string(b) != *last {
-		*last = d.str.Intern(b)
+		*last = d.arena.Strings().Intern(b)
 	}
 	return *last
 }
@@ -53,7 +54,7 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 	if err != nil {
 		return err
 	}
-	*c = data.Component{ID: d.str.Make(fid), Geometry: g}
+	*c = data.Component{ID: d.arena.Strings().Make(fid), Geometry: g}
 	o.Visit(func(key []byte, v *fastjson.Value) {
 		if err != nil {
 			return
@@ -79,9 +80,9 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 			case "source":
 				c.Source = d.repeated(&d.source, b)
 			case "name":
-				c.Name = d.str.Make(b)
+				c.Name = d.arena.Strings().Make(b)
 			case "note":
-				c.Note = d.str.Make(b)
+				c.Note = d.arena.Strings().Make(b)
 			}
 		case "owner":
 			c.Owner, err = d.dept(&d.owner, v)
@@ -94,7 +95,9 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 		case "change_date":
 			c.ChangeDate, err = date(v)
 		case "extra":
-			c.Extra, err = jsonattr.Extra(v, &d.str)
+			var m map[string]string
+			m, err = jsonattr.Extra(v, d.arena.Strings())
+			c.Extra = d.arena.Extra(m)
 		}
 		if err != nil {
 			err = fmt.Errorf("%s: %w", field, err)
@@ -150,7 +153,7 @@ func (d *componentDecoder) dept(last *lastDept, v *fastjson.Value) (data.Dept, e
 	if ref == last.ref && !last.h.IsZero() {
 		return last.h, nil
 	}
-	h := d.str.Dept(ref)
+	h := d.arena.Strings().Dept(ref)
 	last.ref, last.h = ref, h
 	return h, nil
 }

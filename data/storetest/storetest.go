@@ -106,6 +106,10 @@ func testRoundTrip(t *testing.T, o Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A store loads components into arenas the collector does not scan (data.ComponentArena).
+	if n, err := data.VerifyArenas(got.Components); err != nil || n != len(got.Components) {
+		t.Errorf("loaded components: %d of %d in arenas, %v", n, len(got.Components), err)
+	}
 	if got.Version != v || got.CreatedAt.IsZero() || got.Source != "import a.shp" {
 		t.Errorf("header = v%d %v %q", got.Version, got.CreatedAt, got.Source)
 	}

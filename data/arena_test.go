@@ -1,0 +1,120 @@
+package data
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/paulmach/orb"
+)
+
+// fillArena makes n components in a, every pointer field set through the arena, and returns them
+// with the values each should keep.
+func fillArena(a *ComponentArena, n int) ([]*Component, []Component) {
+	cs := make([]*Component, n)
+	want := make([]Component, n)
+	for i := range cs {
+		s := a.Strings()
+		c := a.New()
+		*c = Component{
+			ID: s.Make(fmt.Appendf(nil, "44030301010%05d", i)), Major: s.Intern([]byte("01")),
+			Minor: s.Intern([]byte("01")), Name: s.Make(fmt.Appendf(nil, "井盖%d", i)),
+			Grid: s.Intern(fmt.Appendf(nil, "440303001001%03d", i%7)), Source: s.Intern([]byte("实测")),
+			Note: s.Make([]byte(strings.Repeat("长", i%2*stringsChunk/8))), Owner: MakeDept("D1", "区水务局"),
+		}
+		switch i % 3 {
+		case 0:
+			c.Geometry = a.Point(orb.Point{114 + float64(i)/1e5, 22.5})
+		case 1:
+			c.Geometry = a.Geometry(orb.LineString{{114, 22.5}, {114 + float64(i)/1e5, 22.6}})
+		case 2:
+			// The map is traced as any heap object: what it holds need not be the arena's.
+			c.Extra = a.Extra(map[string]string{"MATERIAL": fmt.Sprintf("铸铁%d", i)})
+		}
+		// want shares no memory with the arena, or it would keep the arena's memory alive.
+		cs[i], want[i] = c, Component{ID: strings.Clone(c.ID), Name: strings.Clone(c.Name),
+			Note: strings.Clone(c.Note), Grid: strings.Clone(c.Grid), Geometry: orb.Clone(c.Geometry)}
+		if c.Extra != nil {
+			want[i].Extra = map[string]string{"MATERIAL": fmt.Sprintf("铸铁%d", i)}
+		}
+	}
+	return cs, want
+}
+
+// garbage is where tests put what they allocate to be collected, so that it is made on the heap.
+var garbage any
+
+func TestArenaKeepsWhatComponentsUse(t *testing.T) {
+	var a ComponentArena
+	n := 2*componentsPerChunk + 10
+	cs, want := fillArena(&a, n)
+	if got, err := VerifyArenas(cs); err != nil || got != n {
+		t.Fatalf("VerifyArenas = %d, %v; want %d, nil", got, err, n)
+	}
+	a = ComponentArena{} // only cs holds the arena now
+	for range 3 {
+		runtime.GC()
+		// Garbage the size of the chunks of text and points, filled: were they freed, it would
+		// reuse and overwrite them.
+		for range 64 {
+			b := make([]byte, stringsChunk)
+			for i := range b {
+				b[i] = 'x'
+			}
+			garbage = b
+			p := make([]orb.Point, pointsChunk)
+			for i := range p {
+				p[i] = orb.Point{-1, -1}
+			}
+			garbage = p
+		}
+	}
+	for i, c := range cs {
+		if c.ID != want[i].ID || c.Name != want[i].Name || c.Note != want[i].Note || c.Grid != want[i].Grid ||
+			!orb.Equal(c.Geometry, want[i].Geometry) || fmt.Sprint(c.Extra) != fmt.Sprint(want[i].Extra) {
+			t.Fatalf("component %d after collections = %+v, want %+v", i, *c, want[i])
+		}
+	}
+}
+
+func TestVerifyArenasFindsHeapPointers(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		set   func(c *Component)
+	}{
+		{"Name", func(c *Component) { c.Name = fmt.Sprint("井盖", 1) }},
+		{"Grid", func(c *Component) { c.Grid = Intern("440303001001001") }},
+		{"geometry", func(c *Component) { c.Geometry = orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}} }},
+		{"Extra", func(c *Component) { c.Extra = map[string]string{"a": "b"} }},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			var a ComponentArena
+			cs, _ := fillArena(&a, 3)
+			tc.set(cs[1])
+			_, err := VerifyArenas(cs)
+			if err == nil || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), cs[1].ID) {
+				t.Errorf("VerifyArenas = %v, want an error naming %s of %s", err, tc.field, cs[1].ID)
+			}
+		})
+	}
+}
+
+func TestVerifyArenasSkipsHeapComponents(t *testing.T) {
+	c := &Component{ID: "4403030101000001", Name: fmt.Sprint("井盖", 1), Geometry: orb.Point{1, 2}}
+	if n, err := VerifyArenas([]*Component{c}); n != 0 || err != nil {
+		t.Errorf("VerifyArenas(heap component) = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// TestArenaChunkIsScannedOnlyForItsKeep pins the layout the arena rests on: the collector scans
+// a chunk up to its type's last pointer word, so keep must be its only one and come first.
+func TestArenaChunkIsScannedOnlyForItsKeep(t *testing.T) {
+	if off := unsafe.Offsetof(componentChunk{}.keep); off != 0 {
+		t.Errorf("componentChunk.keep at offset %d, want 0", off)
+	}
+	if componentsPerChunk < 1000 || unsafe.Sizeof(componentChunk{}) != componentChunkBytes {
+		t.Errorf("a chunk holds %d components in %d bytes", componentsPerChunk, unsafe.Sizeof(componentChunk{}))
+	}
+}
