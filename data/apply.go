@@ -9,7 +9,8 @@ import (
 // in place of the one with its id (appended when new), a delete removes it. ds is not modified;
 // the layers no change touches are shared with it, the others are new slices holding the same
 // pointers except where changed, so applying ten changes to two million components costs one
-// copy of a slice of pointers, not of the features.
+// copy of a slice of pointers, not of the features. The new component slice is pinned
+// (PinComponents).
 func Apply(ds *Dataset, changes []Change) *Dataset {
 	out := *ds
 	touched := map[Layer][]Change{}
@@ -23,7 +24,7 @@ func Apply(ds *Dataset, changes []Change) *Dataset {
 		case LayerGrid:
 			out.Grids = applyLayer(out.Grids, cs, func(g *Grid) string { return g.Code }, func(d *Dataset) []*Grid { return d.Grids })
 		case LayerComponent:
-			out.Components = applyLayer(out.Components, cs, func(c *Component) string { return c.ID }, func(d *Dataset) []*Component { return d.Components })
+			out.Components = PinComponents(applyLayer(out.Components, cs, func(c *Component) string { return c.ID }, func(d *Dataset) []*Component { return d.Components }))
 		case LayerDepartment:
 			out.Departments = applyLayer(out.Departments, cs, func(d *Department) string { return d.Code }, func(d *Dataset) []*Department { return d.Departments })
 		case LayerRoad:

@@ -118,3 +118,42 @@ func TestArenaChunkIsScannedOnlyForItsKeep(t *testing.T) {
 		t.Errorf("a chunk holds %d components in %d bytes", componentsPerChunk, unsafe.Sizeof(componentChunk{}))
 	}
 }
+
+func TestPinComponentsKeepsArenaAndHeapComponents(t *testing.T) {
+	var a ComponentArena
+	n := 3 * componentsPerChunk
+	cs, want := fillArena(&a, n)
+	// Every tenth a heap component, as Apply leaves an edited one.
+	for i := 0; i < n; i += 10 {
+		c := &Component{ID: fmt.Sprint("heap", i), Name: fmt.Sprint("改", i), Geometry: orb.Point{1, float64(i)}}
+		cs[i], want[i] = c, Component{ID: c.ID, Name: c.Name, Geometry: orb.Point{1, float64(i)}}
+	}
+	pinned := PinComponents(cs)
+	if len(pinned) != n || cap(pinned) != n {
+		t.Fatalf("PinComponents: len %d cap %d, want %d", len(pinned), cap(pinned), n)
+	}
+	a, cs = ComponentArena{}, nil // only the pinned array holds the components now
+	for range 3 {
+		runtime.GC()
+		for range 64 {
+			b := make([]byte, stringsChunk)
+			for i := range b {
+				b[i] = 'x'
+			}
+			garbage = b
+			garbage = &Component{ID: strings.Repeat("y", 16), Name: strings.Repeat("z", 8)}
+		}
+	}
+	for i, c := range pinned {
+		if c.ID != want[i].ID || c.Name != want[i].Name || !orb.Equal(c.Geometry, want[i].Geometry) {
+			t.Fatalf("component %d after collections = %+v, want %+v", i, *c, want[i])
+		}
+	}
+}
+
+func TestPinComponentsLeavesSmallSlices(t *testing.T) {
+	cs := []*Component{{ID: "1"}, {ID: "2"}}
+	if got := PinComponents(cs); &got[0] != &cs[0] {
+		t.Error("PinComponents copied a slice of two")
+	}
+}

@@ -53,7 +53,8 @@ func (s *Slab[T]) New() *T {
 
 // AppendAll appends every layer of each of parts, in order, to the same layer of ds, growing
 // each layer once: appended part by part, the component layer of a large city was copied a
-// dozen times over and left its outgrown arrays to the collector.
+// dozen times over and left its outgrown arrays to the collector. The components end in a
+// pinned array (PinComponents): read-only.
 func (ds *Dataset) AppendAll(parts []*Dataset) {
 	grow := func(count func(*Dataset) int, g func(n int)) {
 		n := 0
@@ -73,6 +74,7 @@ func (ds *Dataset) AppendAll(parts []*Dataset) {
 	for _, p := range parts {
 		ds.AppendLayers(p)
 	}
+	ds.Components = PinComponents(ds.Components)
 }
 
 // AppendLayers appends every layer of b to the same layer of ds, for a store that decodes a

@@ -144,12 +144,14 @@ type Road struct {
 // Dataset is one version of a city: every layer, as loaded or imported. It is not mutated after
 // it has been handed to an index.
 type Dataset struct {
-	Version     int64
-	Name        string // e.g. "深圳市罗湖区 (sample)"
-	CreatedAt   time.Time
-	Source      string // what produced it: "sample", an import's file list …
-	Areas       []*Area
-	Grids       []*Grid
+	Version   int64
+	Name      string // e.g. "深圳市罗湖区 (sample)"
+	CreatedAt time.Time
+	Source    string // what produced it: "sample", an import's file list …
+	Areas     []*Area
+	Grids     []*Grid
+	// Components loaded from a store, and those Apply returns, are read-only, and so is their
+	// array (data.ComponentArena, data.PinComponents): change a copy, in a new slice.
 	Components  []*Component
 	Departments []*Department
 	Roads       []*Road
