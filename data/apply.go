@@ -9,8 +9,8 @@ import (
 // in place of the one with its id (appended when new), a delete removes it. ds is not modified;
 // the layers no change touches are shared with it, the others are new slices holding the same
 // pointers except where changed, so applying ten changes to two million components costs one
-// copy of a slice of pointers, not of the features. The new component slice is pinned
-// (PinComponents).
+// copy of a slice of pointers, not of the features. The new grid, component, address and
+// building slices are pinned (Pin).
 func Apply(ds *Dataset, changes []Change) *Dataset {
 	out := *ds
 	touched := map[Layer][]Change{}
@@ -22,17 +22,17 @@ func Apply(ds *Dataset, changes []Change) *Dataset {
 		case LayerArea:
 			out.Areas = applyLayer(out.Areas, cs, func(a *Area) string { return a.Code }, func(d *Dataset) []*Area { return d.Areas })
 		case LayerGrid:
-			out.Grids = applyLayer(out.Grids, cs, func(g *Grid) string { return g.Code }, func(d *Dataset) []*Grid { return d.Grids })
+			out.Grids = Pin(applyLayer(out.Grids, cs, func(g *Grid) string { return g.Code }, func(d *Dataset) []*Grid { return d.Grids }))
 		case LayerComponent:
-			out.Components = PinComponents(applyLayer(out.Components, cs, func(c *Component) string { return c.ID }, func(d *Dataset) []*Component { return d.Components }))
+			out.Components = Pin(applyLayer(out.Components, cs, func(c *Component) string { return c.ID }, func(d *Dataset) []*Component { return d.Components }))
 		case LayerDepartment:
 			out.Departments = applyLayer(out.Departments, cs, func(d *Department) string { return d.Code }, func(d *Dataset) []*Department { return d.Departments })
 		case LayerRoad:
 			out.Roads = applyLayer(out.Roads, cs, func(r *Road) string { return uintID(r.ID) }, func(d *Dataset) []*Road { return d.Roads })
 		case LayerAddress:
-			out.Addresses = applyLayer(out.Addresses, cs, func(a *Address) string { return uintID(a.ID) }, func(d *Dataset) []*Address { return d.Addresses })
+			out.Addresses = Pin(applyLayer(out.Addresses, cs, func(a *Address) string { return uintID(a.ID) }, func(d *Dataset) []*Address { return d.Addresses }))
 		case LayerBuilding:
-			out.Buildings = applyLayer(out.Buildings, cs, func(b *Building) string { return uintID(b.ID) }, func(d *Dataset) []*Building { return d.Buildings })
+			out.Buildings = Pin(applyLayer(out.Buildings, cs, func(b *Building) string { return uintID(b.ID) }, func(d *Dataset) []*Building { return d.Buildings }))
 		case LayerPOI:
 			out.POIs = applyLayer(out.POIs, cs, func(p *POI) string { return uintID(p.ID) }, func(d *Dataset) []*POI { return d.POIs })
 		}

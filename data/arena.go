@@ -11,68 +11,74 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// ComponentArena allocates the components of one load in memory the collector does not scan.
-// The immutable components of a large city were most of every collection's work: 2M structs of
-// ten pointer words each, traced on every cycle though they never change (~320 of ~540 ms of CPU
-// a cycle on the 2M-component city, bench/heap -gc). Go has no way to say "this memory holds
-// pointers, but do not scan it", so the arena makes one by hand, which is why it is written here
-// rather than taken from a library: each chunk of components is allocated as a struct whose only
-// pointer word comes first, so the collector scans that one word of it and none of the rest, and
-// that word points to the load's keep, which holds every heap object the components point to
-// (the chunks of text of its Strings, the chunks its points are boxed in, and the other
-// geometries and the attribute maps it was given). A chunk stays alive while any of its components does, the keep
-// while any chunk does, and the text, points and values while the keep does.
+// Arena allocates the features of one load (components, addresses, grids, buildings) in memory
+// the collector does not scan. The immutable features of a large city were most of every
+// collection's work: 2M components of ten pointer words each, traced on every cycle though they
+// never change (~320 of ~540 ms of CPU a cycle on the 2M-component city, bench/heap -gc). Go has
+// no way to say "this memory holds pointers, but do not scan it", so the arena makes one by hand,
+// which is why it is written here rather than taken from a library: each chunk of features is
+// allocated as a struct whose only pointer word comes first, so the collector scans that one word
+// of it and none of the rest, and that word points to the load's keep, which holds every heap
+// object the features point to: the chunks of text of its Strings, the chunks its points are
+// boxed in, and the geometries, slices and maps it was given to keep. A chunk stays alive while
+// any of its features does, the keep while any chunk does, and all it holds while the keep does.
 //
-// The rule that makes this safe: a pointer stored in an arena component must point to something
-// its keep holds, or to static data. Fill a component from New only with text from the arena's
-// Strings and values returned by its Geometry and Extra. Components of a loaded dataset
-// are read-only; code that changes one copies it first. VerifyArenas checks the rule, and the
-// stores' conformance suite runs it on every load.
+// The rule that makes this safe: a pointer stored in an arena feature must point to something
+// its keep holds, or to static data. Fill a feature from New only with text from the arena's
+// Strings and values returned by its Point, Geometry, Polygon and Extra (or given to Keep).
+// Features of a loaded dataset are read-only; code that changes one copies it first. VerifyArena
+// checks the rule, and the stores' conformance suite runs it on every load.
 //
-// The zero ComponentArena is ready to use; it is not safe for concurrent use.
-type ComponentArena struct {
+// The zero Arena is ready to use; it is not safe for concurrent use.
+type Arena[T any] struct {
 	text   Strings
 	points Points
 	keep   *arenaKeep
-	free   []Component // the rest of the current chunk
+	free   []T // the rest of the current chunk
 }
 
-// arenaKeep is what one arena's components point to.
+// ComponentArena is the arena of a load's components.
+type ComponentArena = Arena[Component]
+
+// arenaKeep is what one arena's features point to.
 type arenaKeep struct {
-	chunks []*componentChunk
+	chunks []*arenaChunk
 	text   [][]byte      // the Strings' chunks
 	points [][]orb.Point // the Points' chunks
-	values []any         // geometries, attribute maps and long strings registered one by one
+	polys  []orb.Polygon // polygons kept one by one (held in an any, each would be boxed)
+	values []any         // other geometries, slices, maps and long strings kept one by one
 }
 
-// componentChunkBytes is the size of a chunk: 32 pages, so that a large allocation wastes at most
-// a component's size, and a chunk holds 1,638 components of 160 bytes.
-const componentChunkBytes = 256 << 10
+// arenaChunkBytes is the size of a chunk: 32 pages, so that a large allocation wastes at most a
+// feature's size; a chunk holds 1,638 components of 160 bytes.
+const arenaChunkBytes = 256 << 10
 
-// componentChunk is the memory of a chunk of components. keep must stay its first and only
-// pointer field: the collector scans an object up to its type's last pointer word.
-type componentChunk struct {
+// arenaChunk is the memory of a chunk of features. keep must stay its first and only pointer
+// field: the collector scans an object up to its type's last pointer word.
+type arenaChunk struct {
 	keep  *arenaKeep
-	words [(componentChunkBytes - 8) / 8]uint64
+	words [(arenaChunkBytes - 8) / 8]uint64
 }
 
-// componentsPerChunk is how many components a chunk holds.
-const componentsPerChunk = int(unsafe.Sizeof(componentChunk{}.words) / unsafe.Sizeof(Component{}))
+// perChunk returns how many Ts a chunk holds.
+func perChunk[T any]() int {
+	return int(unsafe.Sizeof(arenaChunk{}.words) / unsafe.Sizeof(*new(T)))
+}
 
-// Component's alignment is a word's, and its size a whole number of words, so that the
-// components of a chunk, laid over its words, are aligned.
-var _ [0]struct{} = [unsafe.Alignof(Component{}) - 8]struct{}{}
-var _ [0]struct{} = [unsafe.Sizeof(Component{}) % 8]struct{}{}
-
-// New returns a pointer to a fresh zero component in the arena.
-func (a *ComponentArena) New() *Component {
+// New returns a pointer to a fresh zero T in the arena.
+func (a *Arena[T]) New() *T {
 	if len(a.free) == 0 {
+		var t T
+		if unsafe.Sizeof(t)%unsafe.Alignof(t) != 0 || unsafe.Alignof(t) > 8 {
+			panic(fmt.Sprintf("data.Arena: %T cannot be laid over words", t)) // unreachable in Go's layout rules
+		}
 		k := a.init()
-		ch := &componentChunk{keep: k}
+		ch := &arenaChunk{keep: k}
 		k.chunks = append(k.chunks, ch)
-		// SAFETY: the words are as long as componentsPerChunk components and aligned for them
-		// (the assertions above); they are zero, which is the zero Component.
-		a.free = unsafe.Slice((*Component)(unsafe.Pointer(&ch.words[0])), componentsPerChunk)
+		// SAFETY: the words are as long as perChunk Ts; they are aligned for any T, as a T's
+		// alignment is at most a word's and its size a multiple of it; they are zero, which is
+		// the zero T.
+		a.free = unsafe.Slice((*T)(unsafe.Pointer(&ch.words[0])), perChunk[T]())
 	}
 	c := &a.free[0]
 	a.free = a.free[1:]
@@ -80,7 +86,7 @@ func (a *ComponentArena) New() *Component {
 }
 
 // init makes the keep, registers it and ties the arena's Strings and Points to it.
-func (a *ComponentArena) init() *arenaKeep {
+func (a *Arena[T]) init() *arenaKeep {
 	if a.keep == nil {
 		a.keep = &arenaKeep{}
 		a.text.keep, a.points.keep = a.keep, a.keep
@@ -90,20 +96,20 @@ func (a *ComponentArena) init() *arenaKeep {
 }
 
 // Strings returns the arena's text: what it makes and interns, the arena keeps.
-func (a *ComponentArena) Strings() *Strings {
+func (a *Arena[T]) Strings() *Strings {
 	a.init()
 	return &a.text
 }
 
 // Point returns p as a component's geometry, boxed in the arena's chunks of points.
-func (a *ComponentArena) Point(p orb.Point) orb.Geometry {
+func (a *Arena[T]) Point(p orb.Point) orb.Geometry {
 	a.init()
 	return a.points.Geometry(p)
 }
 
 // Geometry returns g as a component's geometry, kept by the arena; a point is boxed as Point
 // boxes it.
-func (a *ComponentArena) Geometry(g orb.Geometry) orb.Geometry {
+func (a *Arena[T]) Geometry(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
 	case nil:
 		return nil
@@ -115,12 +121,25 @@ func (a *ComponentArena) Geometry(g orb.Geometry) orb.Geometry {
 }
 
 // Extra returns m as a component's attributes, kept by the arena.
-func (a *ComponentArena) Extra(m map[string]string) map[string]string {
+func (a *Arena[T]) Extra(m map[string]string) map[string]string {
 	if m != nil {
-		a.init().add(m)
+		a.Keep(m)
 	}
 	return m
 }
+
+// Polygon returns p as a feature's polygon, kept by the arena.
+func (a *Arena[T]) Polygon(p orb.Polygon) orb.Polygon {
+	if p != nil {
+		k := a.init()
+		k.polys = append(k.polys, p)
+	}
+	return p
+}
+
+// Keep keeps v, a slice, map, string or interface value a feature of the arena is about to point
+// to, for as long as the arena's features live.
+func (a *Arena[T]) Keep(v any) { a.init().add(v) }
 
 // add appends v to what k keeps; a nil k (a Strings or Points outside an arena) keeps nothing.
 func (k *arenaKeep) add(v any) {
@@ -129,13 +148,13 @@ func (k *arenaKeep) add(v any) {
 	}
 }
 
-// arenas lists the keep of every arena for VerifyArenas: one weak pointer a load.
+// arenas lists the keep of every arena for VerifyArena and Pin: one weak pointer a load and layer.
 var arenas struct {
 	mu    sync.Mutex
 	keeps []weak.Pointer[arenaKeep]
 }
 
-// register records k for VerifyArenas, forgetting the arenas that are gone.
+// register records k, forgetting the arenas that are gone.
 func register(k *arenaKeep) {
 	arenas.mu.Lock()
 	defer arenas.mu.Unlock()
@@ -149,29 +168,21 @@ type span struct {
 	keep   *arenaKeep
 }
 
-// VerifyArenas checks that every pointer held by those of cs that live in an arena points to
-// what the arena keeps or to static data: that the collector, which does not look inside an
-// arena, cannot free what a component uses. It returns how many of cs live in an arena, or the
-// first component that breaks the rule and its field. It is for tests: it takes time in
-// proportion to cs and the arenas.
-func VerifyArenas(cs []*Component) (int, error) {
-	chunks := liveChunks()
-	held := map[*arenaKeep]*keptSet{}
-	n := 0
-	for _, c := range cs {
-		k := find(chunks, uintptr(unsafe.Pointer(c)))
-		if k == nil {
-			continue // on the heap, where the collector sees it
-		}
-		n++
-		if held[k] == nil {
-			held[k] = k.kept()
-		}
-		if err := held[k].verify(c); err != nil {
-			return n, fmt.Errorf("component %q in an arena: %w", c.ID, err)
+// liveChunks returns the spans of every arena's chunks, sorted.
+func liveChunks() []span {
+	var chunks []span
+	arenas.mu.Lock()
+	for _, w := range arenas.keeps {
+		if k := w.Value(); k != nil {
+			for _, ch := range k.chunks {
+				lo := uintptr(unsafe.Pointer(&ch.words[0]))
+				chunks = append(chunks, span{lo, lo + unsafe.Sizeof(ch.words), k})
+			}
 		}
 	}
-	return n, nil
+	arenas.mu.Unlock()
+	sortSpans(chunks)
+	return chunks
 }
 
 func sortSpans(s []span) {
@@ -200,6 +211,32 @@ func find(spans []span, p uintptr) *arenaKeep {
 	return nil
 }
 
+// VerifyArena checks that every pointer held by those of xs that live in an arena points to
+// what the arena keeps or to static data: that the collector, which does not look inside an
+// arena, cannot free what a feature uses. It returns how many of xs live in an arena, or the
+// first feature that breaks the rule (named by name) and its field. It is for tests: it takes
+// time in proportion to xs and the arenas.
+func VerifyArena[T any](xs []*T, name func(*T) string) (int, error) {
+	chunks := liveChunks()
+	held := map[*arenaKeep]*keptSet{}
+	typ := reflect.TypeFor[T]()
+	n := 0
+	for _, x := range xs {
+		k := find(chunks, uintptr(unsafe.Pointer(x)))
+		if k == nil {
+			continue // on the heap, where the collector sees it
+		}
+		n++
+		if held[k] == nil {
+			held[k] = k.kept()
+		}
+		if field := held[k].stray(typ, unsafe.Pointer(x), typ.Name()); field != "" {
+			return n, fmt.Errorf("%s %q in an arena: %s is not held by the arena", typ.Name(), name(x), field)
+		}
+	}
+	return n, nil
+}
+
 // keptSet is what an arena keeps, arranged for lookups: the spans of its chunks of text and
 // points, and the addresses of its values.
 type keptSet struct {
@@ -221,77 +258,117 @@ func (k *arenaKeep) kept() *keptSet {
 	}
 	add(unsafe.Pointer(unsafe.StringData(twoDigits)), uintptr(len(twoDigits)))
 	sortSpans(s.spans)
+	for _, p := range k.polys {
+		s.values[unsafe.Pointer(unsafe.SliceData(p))] = true
+	}
 	for _, v := range k.values {
-		if t, ok := v.(string); ok {
-			s.values[unsafe.Pointer(unsafe.StringData(t))] = true
-		} else {
-			s.values[(*eface)(unsafe.Pointer(&v)).data] = true
+		switch rv := reflect.ValueOf(v); rv.Kind() {
+		case reflect.String:
+			s.values[unsafe.Pointer(unsafe.StringData(rv.String()))] = true
+		case reflect.Slice, reflect.Map, reflect.Pointer:
+			s.values[rv.UnsafePointer()] = true
 		}
+		// A value held in an interface field is its box, the same as v's.
+		s.values[(*eface)(unsafe.Pointer(&v)).data] = true
 	}
 	return s
 }
 
 // holds reports whether p points to something s keeps.
 func (s *keptSet) holds(p unsafe.Pointer) bool {
-	return find(s.spans, uintptr(p)) != nil || s.values[p]
+	return p == nil || find(s.spans, uintptr(p)) != nil || s.values[p]
 }
 
-// eface is the layout of an empty interface value: its type and a pointer to its value (or the
-// value itself, for a pointer-shaped one such as a map).
+// eface is the layout of an interface value: its type (or itab) and a pointer to its value, or
+// the value itself for a pointer-shaped one such as a map.
 type eface struct {
 	typ  unsafe.Pointer
 	data unsafe.Pointer
 }
 
-// verify checks c's pointers against s.
-func (s *keptSet) verify(c *Component) error {
-	for _, f := range []struct{ name, s string }{
-		{"ID", c.ID}, {"Major", c.Major}, {"Minor", c.Minor}, {"Name", c.Name}, {"Grid", c.Grid},
-		{"Source", c.Source}, {"Note", c.Note},
-	} {
-		if f.s != "" && !s.holds(unsafe.Pointer(unsafe.StringData(f.s))) {
-			return fmt.Errorf("%s %q is not held by the arena", f.name, f.s)
+// stray returns the path of the first pointer in the value of type t at p that s does not hold,
+// or "".
+func (s *keptSet) stray(t reflect.Type, p unsafe.Pointer, path string) string {
+	if t.Size() == 0 || !hasPointers(t) {
+		return ""
+	}
+	var word unsafe.Pointer
+	switch t.Kind() {
+	case reflect.String:
+		word = unsafe.Pointer(unsafe.StringData(*(*string)(p)))
+	case reflect.Interface:
+		word = (*eface)(p).data
+	case reflect.Slice, reflect.Map, reflect.Pointer, reflect.UnsafePointer, reflect.Chan, reflect.Func:
+		word = *(*unsafe.Pointer)(p)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if bad := s.stray(f.Type, unsafe.Add(p, f.Offset), path+"."+f.Name); bad != "" {
+				return bad
+			}
 		}
+		return ""
+	case reflect.Array:
+		for i := range t.Len() {
+			if bad := s.stray(t.Elem(), unsafe.Add(p, uintptr(i)*t.Elem().Size()), fmt.Sprintf("%s[%d]", path, i)); bad != "" {
+				return bad
+			}
+		}
+		return ""
 	}
-	if g := c.Geometry; g != nil && !s.holds((*iface)(unsafe.Pointer(&g)).data) {
-		return fmt.Errorf("geometry (%T) is not held by the arena", g)
+	if !s.holds(word) {
+		return path
 	}
-	if c.Extra != nil && !s.values[*(*unsafe.Pointer)(unsafe.Pointer(&c.Extra))] {
-		return fmt.Errorf("Extra is not held by the arena")
-	}
-	return nil
+	return ""
 }
 
-// pinnedKeep is what a pinned array of component pointers holds alive: the arenas its
-// components live in, and those of its components that live on the heap.
+// hasPointers reports whether a value of type t holds pointers.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface, reflect.Slice, reflect.Map, reflect.Pointer, reflect.UnsafePointer, reflect.Chan, reflect.Func:
+		return true
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	}
+	return false
+}
+
+// pinnedKeep is what a pinned array of feature pointers holds alive: the arenas its features
+// live in, and those of its features that live on the heap.
 type pinnedKeep struct {
 	arenas []*arenaKeep
-	heap   []*Component
+	heap   []unsafe.Pointer
 }
 
-// PinComponents returns cs copied into an array the collector scans one word of: 2M pointers
-// into arenas were still 2M words to check on every cycle (~40 ms of CPU on the 2M-component
-// city), though all they keep alive is a few thousand chunks. That word points to the arenas of
-// cs's components and to a list of those of them that live on the heap, so the array keeps alive
-// everything it points to, as a scanned one would.
+// Pin returns xs copied into an array the collector scans one word of: 2M pointers into arenas
+// were still 2M words to check on every cycle (~40 ms of CPU on the 2M-component city), though
+// all they keep alive is a few thousand chunks. That word points to the arenas of xs's features
+// and to a list of those of them that live on the heap, so the array keeps alive everything it
+// points to, as a scanned one would.
 //
-// The array is read-only: storing a pointer to a heap component in it after it is pinned hides
-// that component from the collector. Code that changes a loaded dataset's components makes a
-// new slice (Apply does, and slices.Clone). It costs a lookup per component, in time
-// proportional to len(cs) times the log of the number of arena chunks; a slice of fewer than
-// 4,096 components is returned as it is.
-func PinComponents(cs []*Component) []*Component {
-	if len(cs) < 4096 {
-		return cs
+// The array is read-only: storing a pointer to a heap feature in it after it is pinned hides
+// that feature from the collector. Code that changes a loaded dataset's layer makes a new slice
+// (Apply does, and slices.Clone). It costs a lookup per feature, in time proportional to len(xs)
+// times the log of the number of arena chunks; a slice of fewer than 4,096 features is returned
+// as it is.
+func Pin[T any](xs []*T) []*T {
+	if len(xs) < 4096 {
+		return xs
 	}
 	chunks := liveChunks()
 	keep := &pinnedKeep{}
 	seen := map[*arenaKeep]bool{}
-	for _, c := range cs {
-		k := find(chunks, uintptr(unsafe.Pointer(c)))
+	for _, x := range xs {
+		k := find(chunks, uintptr(unsafe.Pointer(x)))
 		switch {
 		case k == nil:
-			keep.heap = append(keep.heap, c)
+			keep.heap = append(keep.heap, unsafe.Pointer(x))
 		case !seen[k]:
 			seen[k] = true
 			keep.arenas = append(keep.arenas, k)
@@ -301,30 +378,13 @@ func PinComponents(cs []*Component) []*Component {
 	// the type, with the collector's bitmap to match, once per length.
 	typ := reflect.StructOf([]reflect.StructField{
 		{Name: "Keep", Type: reflect.TypeFor[*pinnedKeep]()},
-		{Name: "Ptrs", Type: reflect.ArrayOf(len(cs), reflect.TypeFor[uintptr]())},
+		{Name: "Ptrs", Type: reflect.ArrayOf(len(xs), reflect.TypeFor[uintptr]())},
 	})
 	v := reflect.New(typ)
 	v.Elem().Field(0).Set(reflect.ValueOf(keep))
-	// SAFETY: Ptrs is len(cs) words, aligned for pointers; each is one of cs, which keep holds
-	// alive (an arena's component through its keep, a heap one in keep.heap).
-	out := unsafe.Slice((**Component)(v.Elem().Field(1).Addr().UnsafePointer()), len(cs))
-	copy(out, cs)
-	return out[:len(cs):len(cs)]
-}
-
-// liveChunks returns the spans of every arena's chunks, sorted.
-func liveChunks() []span {
-	var chunks []span
-	arenas.mu.Lock()
-	for _, w := range arenas.keeps {
-		if k := w.Value(); k != nil {
-			for _, ch := range k.chunks {
-				lo := uintptr(unsafe.Pointer(&ch.words[0]))
-				chunks = append(chunks, span{lo, lo + unsafe.Sizeof(ch.words), k})
-			}
-		}
-	}
-	arenas.mu.Unlock()
-	sortSpans(chunks)
-	return chunks
+	// SAFETY: Ptrs is len(xs) words, aligned for pointers; each is one of xs, which keep holds
+	// alive (an arena's feature through its keep, a heap one in keep.heap).
+	out := unsafe.Slice((**T)(v.Elem().Field(1).Addr().UnsafePointer()), len(xs))
+	copy(out, xs)
+	return out[:len(xs):len(xs)]
 }

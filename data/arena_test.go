@@ -43,15 +43,17 @@ func fillArena(a *ComponentArena, n int) ([]*Component, []Component) {
 	return cs, want
 }
 
+func componentID(c *Component) string { return c.ID }
+
 // garbage is where tests put what they allocate to be collected, so that it is made on the heap.
 var garbage any
 
 func TestArenaKeepsWhatComponentsUse(t *testing.T) {
 	var a ComponentArena
-	n := 2*componentsPerChunk + 10
+	n := 2*perChunk[Component]() + 10
 	cs, want := fillArena(&a, n)
-	if got, err := VerifyArenas(cs); err != nil || got != n {
-		t.Fatalf("VerifyArenas = %d, %v; want %d, nil", got, err, n)
+	if got, err := VerifyArena(cs, componentID); err != nil || got != n {
+		t.Fatalf("VerifyArena = %d, %v; want %d, nil", got, err, n)
 	}
 	a = ComponentArena{} // only cs holds the arena now
 	for range 3 {
@@ -79,56 +81,56 @@ func TestArenaKeepsWhatComponentsUse(t *testing.T) {
 	}
 }
 
-func TestVerifyArenasFindsHeapPointers(t *testing.T) {
+func TestVerifyArenaFindsHeapPointers(t *testing.T) {
 	for _, tc := range []struct {
 		field string
 		set   func(c *Component)
 	}{
 		{"Name", func(c *Component) { c.Name = fmt.Sprint("井盖", 1) }},
 		{"Grid", func(c *Component) { c.Grid = Intern("440303001001001") }},
-		{"geometry", func(c *Component) { c.Geometry = orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}} }},
+		{"Geometry", func(c *Component) { c.Geometry = orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}} }},
 		{"Extra", func(c *Component) { c.Extra = map[string]string{"a": "b"} }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			var a ComponentArena
 			cs, _ := fillArena(&a, 3)
 			tc.set(cs[1])
-			_, err := VerifyArenas(cs)
+			_, err := VerifyArena(cs, componentID)
 			if err == nil || !strings.Contains(err.Error(), tc.field) || !strings.Contains(err.Error(), cs[1].ID) {
-				t.Errorf("VerifyArenas = %v, want an error naming %s of %s", err, tc.field, cs[1].ID)
+				t.Errorf("VerifyArena = %v, want an error naming %s of %s", err, tc.field, cs[1].ID)
 			}
 		})
 	}
 }
 
-func TestVerifyArenasSkipsHeapComponents(t *testing.T) {
+func TestVerifyArenaSkipsHeapComponents(t *testing.T) {
 	c := &Component{ID: "4403030101000001", Name: fmt.Sprint("井盖", 1), Geometry: orb.Point{1, 2}}
-	if n, err := VerifyArenas([]*Component{c}); n != 0 || err != nil {
-		t.Errorf("VerifyArenas(heap component) = %d, %v; want 0, nil", n, err)
+	if n, err := VerifyArena([]*Component{c}, componentID); n != 0 || err != nil {
+		t.Errorf("VerifyArena(heap component) = %d, %v; want 0, nil", n, err)
 	}
 }
 
 // TestArenaChunkIsScannedOnlyForItsKeep pins the layout the arena rests on: the collector scans
 // a chunk up to its type's last pointer word, so keep must be its only one and come first.
 func TestArenaChunkIsScannedOnlyForItsKeep(t *testing.T) {
-	if off := unsafe.Offsetof(componentChunk{}.keep); off != 0 {
-		t.Errorf("componentChunk.keep at offset %d, want 0", off)
+	if off := unsafe.Offsetof(arenaChunk{}.keep); off != 0 {
+		t.Errorf("arenaChunk.keep at offset %d, want 0", off)
 	}
-	if componentsPerChunk < 1000 || unsafe.Sizeof(componentChunk{}) != componentChunkBytes {
-		t.Errorf("a chunk holds %d components in %d bytes", componentsPerChunk, unsafe.Sizeof(componentChunk{}))
+	if perChunk[Component]() < 1000 || unsafe.Sizeof(arenaChunk{}) != arenaChunkBytes {
+		t.Errorf("a chunk holds %d components in %d bytes", perChunk[Component](), unsafe.Sizeof(arenaChunk{}))
 	}
 }
 
 func TestPinComponentsKeepsArenaAndHeapComponents(t *testing.T) {
 	var a ComponentArena
-	n := 3 * componentsPerChunk
+	n := 3 * perChunk[Component]()
 	cs, want := fillArena(&a, n)
 	// Every tenth a heap component, as Apply leaves an edited one.
 	for i := 0; i < n; i += 10 {
 		c := &Component{ID: fmt.Sprint("heap", i), Name: fmt.Sprint("改", i), Geometry: orb.Point{1, float64(i)}}
 		cs[i], want[i] = c, Component{ID: c.ID, Name: c.Name, Geometry: orb.Point{1, float64(i)}}
 	}
-	pinned := PinComponents(cs)
+	pinned := Pin(cs)
 	if len(pinned) != n || cap(pinned) != n {
 		t.Fatalf("PinComponents: len %d cap %d, want %d", len(pinned), cap(pinned), n)
 	}
@@ -153,7 +155,30 @@ func TestPinComponentsKeepsArenaAndHeapComponents(t *testing.T) {
 
 func TestPinComponentsLeavesSmallSlices(t *testing.T) {
 	cs := []*Component{{ID: "1"}, {ID: "2"}}
-	if got := PinComponents(cs); &got[0] != &cs[0] {
+	if got := Pin(cs); &got[0] != &cs[0] {
 		t.Error("PinComponents copied a slice of two")
+	}
+}
+
+func TestVerifyArenaOtherLayers(t *testing.T) {
+	ring := func() orb.Polygon { return orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}} }
+	var grids Arena[Grid]
+	kept, stray := grids.New(), grids.New()
+	s := grids.Strings()
+	*kept = Grid{Code: s.MakeString("440303001001001"), Community: s.InternString("440303001001"), Polygon: grids.Polygon(ring())}
+	*stray = Grid{Code: s.MakeString("440303001001002"), Community: s.InternString("440303001001"), Polygon: ring()}
+	code := func(g *Grid) string { return g.Code }
+	if n, err := VerifyArena([]*Grid{kept}, code); n != 1 || err != nil {
+		t.Errorf("VerifyArena(kept grid) = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := VerifyArena([]*Grid{kept, stray}, code); err == nil || !strings.Contains(err.Error(), "Grid.Polygon") || !strings.Contains(err.Error(), stray.Code) {
+		t.Errorf("VerifyArena(grid with a heap polygon) = %v, want an error naming Grid.Polygon of %s", err, stray.Code)
+	}
+
+	var addrs Arena[Address]
+	a := addrs.New()
+	*a = Address{ID: 1, Road: addrs.Strings().InternString("和平東路"), Full: strings.Clone("和平東路18號"), Point: orb.Point{121.5, 25}}
+	if _, err := VerifyArena([]*Address{a}, func(a *Address) string { return a.Road }); err == nil || !strings.Contains(err.Error(), "Address.Full") {
+		t.Errorf("VerifyArena(address with a heap Full) = %v, want an error naming Address.Full", err)
 	}
 }

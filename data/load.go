@@ -35,26 +35,10 @@ func InternComponent(c *Component) {
 	}
 }
 
-// Slab hands out pointers into chunks of Ts: a million features decoded one allocation each
-// cost the collector a million objects to trace; in chunks of 1,024 they cost a thousand.
-// A chunk stays alive while any of its features does, which is what a dataset wants (it keeps
-// all of them or none).
-type Slab[T any] struct{ buf []T }
-
-// New returns a pointer to a fresh zero T.
-func (s *Slab[T]) New() *T {
-	if len(s.buf) == 0 {
-		s.buf = make([]T, 1024)
-	}
-	t := &s.buf[0]
-	s.buf = s.buf[1:]
-	return t
-}
-
 // AppendAll appends every layer of each of parts, in order, to the same layer of ds, growing
 // each layer once: appended part by part, the component layer of a large city was copied a
-// dozen times over and left its outgrown arrays to the collector. The components end in a
-// pinned array (PinComponents): read-only.
+// dozen times over and left its outgrown arrays to the collector. The grids, components,
+// addresses and buildings end in pinned arrays (Pin): read-only.
 func (ds *Dataset) AppendAll(parts []*Dataset) {
 	grow := func(count func(*Dataset) int, g func(n int)) {
 		n := 0
@@ -74,7 +58,7 @@ func (ds *Dataset) AppendAll(parts []*Dataset) {
 	for _, p := range parts {
 		ds.AppendLayers(p)
 	}
-	ds.Components = PinComponents(ds.Components)
+	ds.Grids, ds.Components, ds.Addresses, ds.Buildings = Pin(ds.Grids), Pin(ds.Components), Pin(ds.Addresses), Pin(ds.Buildings)
 }
 
 // AppendLayers appends every layer of b to the same layer of ds, for a store that decodes a

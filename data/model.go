@@ -151,7 +151,7 @@ type Dataset struct {
 	Areas     []*Area
 	Grids     []*Grid
 	// Components loaded from a store, and those Apply returns, are read-only, and so is their
-	// array (data.ComponentArena, data.PinComponents): change a copy, in a new slice.
+	// array (data.Arena, data.Pin): change a copy, in a new slice.
 	Components  []*Component
 	Departments []*Department
 	Roads       []*Road

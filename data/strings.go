@@ -41,6 +41,15 @@ func (s *Strings) Make(b []byte) string {
 	return unsafe.String(&s.chunk[len(s.chunk)-n], n)
 }
 
+// MakeString returns v as a string of this Strings' own.
+func (s *Strings) MakeString(v string) string { return s.Make(bytesOf(v)) }
+
+// InternString returns the one copy of v's text made by this Strings.
+func (s *Strings) InternString(v string) string { return s.Intern(bytesOf(v)) }
+
+// bytesOf returns v's bytes, for the methods above, which only read them.
+func bytesOf(v string) []byte { return unsafe.Slice(unsafe.StringData(v), len(v)) }
+
 // Intern returns the one copy of b's text made by this Strings.
 func (s *Strings) Intern(b []byte) string {
 	if v, ok := twoDigitCode(b); ok {

@@ -248,11 +248,13 @@ func decodeGeom(b []byte) (orb.Geometry, error) {
 	return wkb.Unmarshal(b)
 }
 
-// decoder appends decoded rows to a dataset, allocating the most numerous features in slabs.
+// decoder appends decoded rows to a dataset, allocating the most numerous features in arenas
+// the collector does not scan (data.Arena).
 type decoder struct {
 	ds        *data.Dataset
-	addresses data.Slab[data.Address]
-	grids     data.Slab[data.Grid]
+	addresses data.Arena[data.Address]
+	grids     data.Arena[data.Grid]
+	buildings data.Arena[data.Building]
 	comp      componentDecoder
 }
 
@@ -296,8 +298,9 @@ func (d *decoder) decodeRow(r row) error {
 		if err != nil {
 			return err
 		}
-		gr := d.grids.New()
-		*gr = data.Grid{Code: strings.Clone(r.fid), Community: data.Intern(p.Community), AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly}
+		gr, s := d.grids.New(), d.grids.Strings()
+		*gr = data.Grid{Code: s.MakeString(r.fid), Community: s.InternString(p.Community), AreaM2: p.AreaM2, Derived: p.Derived,
+			Polygon: d.grids.Polygon(poly)}
 		ds.Grids = append(ds.Grids, gr)
 	case data.LayerComponent:
 		c := d.comp.arena.New()
@@ -329,19 +332,20 @@ func (d *decoder) decodeRow(r row) error {
 			return err
 		}
 		pt, _ := g.(orb.Point)
-		a := d.addresses.New()
-		*a = data.Address{ID: n, Road: data.Intern(p.Road), Section: data.Intern(p.Section), Lane: data.Intern(p.Lane),
-			Alley: data.Intern(p.Alley), Number: p.Number, Suffix: data.Intern(p.Suffix), Full: strings.Clone(p.Full), Point: pt,
-			Community: data.Intern(p.Community), Source: data.Intern(p.Source)}
+		a, s := d.addresses.New(), d.addresses.Strings()
+		*a = data.Address{ID: n, Road: s.InternString(p.Road), Section: s.InternString(p.Section), Lane: s.InternString(p.Lane),
+			Alley: s.InternString(p.Alley), Number: p.Number, Suffix: s.InternString(p.Suffix), Full: s.MakeString(p.Full), Point: pt,
+			Community: s.InternString(p.Community), Source: s.InternString(p.Source)}
 		ds.Addresses = append(ds.Addresses, a)
 	case data.LayerBuilding:
 		p, n, err := propsAndID[buildingProps](r)
 		if err != nil {
 			return err
 		}
-		b := &data.Building{ID: n, Compound: data.Intern(p.Compound), Name: strings.Clone(p.Name), Address: strings.Clone(p.Address), Point: p.Point}
+		b, s := d.buildings.New(), d.buildings.Strings()
+		*b = data.Building{ID: n, Compound: s.InternString(p.Compound), Name: s.MakeString(p.Name), Address: s.MakeString(p.Address), Point: p.Point}
 		if fp, ok := g.(orb.Polygon); ok {
-			b.Footprint = fp
+			b.Footprint = d.buildings.Polygon(fp)
 		}
 		ds.Buildings = append(ds.Buildings, b)
 	case data.LayerPOI:

@@ -106,9 +106,19 @@ func testRoundTrip(t *testing.T, o Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A store loads components into arenas the collector does not scan (data.ComponentArena).
-	if n, err := data.VerifyArenas(got.Components); err != nil || n != len(got.Components) {
+	// A store loads components into arenas the collector does not scan (data.Arena); other
+	// layers may be, and then their features point only to what their arena keeps.
+	if n, err := data.VerifyArena(got.Components, func(c *data.Component) string { return c.ID }); err != nil || n != len(got.Components) {
 		t.Errorf("loaded components: %d of %d in arenas, %v", n, len(got.Components), err)
+	}
+	if _, err := data.VerifyArena(got.Grids, func(g *data.Grid) string { return g.Code }); err != nil {
+		t.Errorf("loaded grids: %v", err)
+	}
+	if _, err := data.VerifyArena(got.Addresses, func(a *data.Address) string { return a.Full }); err != nil {
+		t.Errorf("loaded addresses: %v", err)
+	}
+	if _, err := data.VerifyArena(got.Buildings, func(b *data.Building) string { return b.Name }); err != nil {
+		t.Errorf("loaded buildings: %v", err)
 	}
 	if got.Version != v || got.CreatedAt.IsZero() || got.Source != "import a.shp" {
 		t.Errorf("header = v%d %v %q", got.Version, got.CreatedAt, got.Source)
