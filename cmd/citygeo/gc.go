@@ -11,17 +11,18 @@ import (
 // serveGCPercent is the collector's target (GOGC) while serving when the environment names no
 // budget.
 //
-// A served city's heap is almost all its immutable snapshot (1.1 GB for 100k grids and 2M
-// components), and every cycle marks all of it: about 2 s of CPU for that city on one core,
-// however little is garbage. Requests add little that lives but much that does not: net/http
-// alone allocates ~2.3 KB to read and answer a GET (an empty gin handler too; citygeo's locate
-// adds nothing: TestLocateAllocatesNothing, BenchmarkOverTCP), so cycles come at a rate set by
-// the headroom the heap is given. Go's default of 100 gives it the snapshot's size again: RSS
-// creeps from ~1.4 GB when ready to ~2.3 GB under load, and a fold or import that builds a
-// second snapshot beside the first doubles that. At 25 the heap stays within a quarter of the
-// snapshot, a cycle every ~300 MB allocated (README, Collector while serving: the measured trade
-// of cycles against RSS, throughput and p99).
-const serveGCPercent = 25
+// A served city's heap is almost all its immutable snapshot (0.83 GB for 100k grids and 2M
+// components), but since its features live in arenas the collector does not scan (data.Arena,
+// data.Pin) a cycle marks only the indexes and what requests hold: ~110 ms of CPU for that city,
+// was ~2 s before the arenas, the compact components and the flat geo index. Requests add little
+// that lives but much that does not: net/http alone allocates ~2.3 KB to read and answer a GET
+// (an empty gin handler too; citygeo's locate adds nothing: TestLocateAllocatesNothing,
+// BenchmarkOverTCP), so cycles come at a rate set by the headroom the heap is given, and the
+// headroom is what RSS grows by under load. Go's default of 100 gives it the snapshot's size
+// again. At 10 RSS stays within a tenth of the snapshot, a cycle every ~80 MB allocated (~35k
+// requests, ~3 µs of collector CPU each); the README's "Collector while serving" has the measured
+// trade of cycles against RSS, throughput and p99.
+const serveGCPercent = 10
 
 // gcPolicy is how serve sets the collector once its first snapshot is built.
 type gcPolicy struct {
@@ -44,7 +45,7 @@ func serveGCPolicy(getenv func(string) string) gcPolicy {
 	case getenv("GOMEMLIMIT") != "":
 		return gcPolicy{percent: -1, why: "GOMEMLIMIT from the environment: collect only as the heap nears it"}
 	}
-	return gcPolicy{percent: serveGCPercent, why: "default: heap within a quarter of the snapshot"}
+	return gcPolicy{percent: serveGCPercent, why: "default: heap within a tenth of the snapshot"}
 }
 
 // tuneServeGC sets the collector for serving, once the first snapshot is built: the loading's
