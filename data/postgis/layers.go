@@ -55,6 +55,24 @@ type rowDecoder struct {
 	t     *table
 	plans []pgtype.ScanPlan
 	comp  componentDecoder
+	// The arenas of the other large layers (data.Arena).
+	arenas layerArenas
+}
+
+// layerArenas are a load worker's arenas for grids, addresses and buildings.
+type layerArenas struct {
+	grids     data.Arena[data.Grid]
+	addresses data.Arena[data.Address]
+	buildings data.Arena[data.Building]
+}
+
+// loadArenas returns the arenas of the load worker decoding rows, or nil when rows are not a
+// load's (a change query's features stay on the heap).
+func loadArenas(rows rowScanner) *layerArenas {
+	if r, ok := rows.(*copiedRow); ok {
+		return &r.dec.arenas
+	}
+	return nil
 }
 
 // Scan decodes the row's values into dest, one per column, as pgx.Rows.Scan does.
@@ -171,10 +189,14 @@ var gridTable = &table{
 		if err := rows.Scan(&c.Code, &c.Community, &c.AreaM2, &c.Derived, &geom); err != nil {
 			return err
 		}
-		c.Community = data.Intern(c.Community)
 		var err error
 		if c.Polygon, err = decodeAs[orb.Polygon](geom); err != nil {
 			return fmt.Errorf("grid %s: %w", c.Code, err)
+		}
+		if a := loadArenas(rows); a != nil {
+			c = data.NewGrid(&a.grids, c)
+		} else {
+			c.Community = data.Intern(c.Community)
 		}
 		ds.Grids = append(ds.Grids, c)
 		return nil
@@ -315,11 +337,15 @@ var addressTable = &table{
 			&a.Community, &a.Source, &geom); err != nil {
 			return err
 		}
-		a.Road, a.Section, a.Lane, a.Alley = data.Intern(a.Road), data.Intern(a.Section), data.Intern(a.Lane), data.Intern(a.Alley)
-		a.Suffix, a.Community, a.Source = data.Intern(a.Suffix), data.Intern(a.Community), data.Intern(a.Source)
 		var err error
 		if a.Point, err = decodeAs[orb.Point](geom); err != nil {
 			return fmt.Errorf("address %d: %w", a.ID, err)
+		}
+		if ar := loadArenas(rows); ar != nil {
+			a = data.NewAddress(&ar.addresses, a)
+		} else {
+			a.Road, a.Section, a.Lane, a.Alley = data.Intern(a.Road), data.Intern(a.Section), data.Intern(a.Lane), data.Intern(a.Alley)
+			a.Suffix, a.Community, a.Source = data.Intern(a.Suffix), data.Intern(a.Community), data.Intern(a.Source)
 		}
 		ds.Addresses = append(ds.Addresses, a)
 		return nil
@@ -354,6 +380,9 @@ var buildingTable = &table{
 		}
 		if b.Footprint, err = decodeAs[orb.Polygon](footprint); err != nil {
 			return fmt.Errorf("building %d footprint: %w", b.ID, err)
+		}
+		if a := loadArenas(rows); a != nil {
+			b = data.NewBuilding(&a.buildings, b)
 		}
 		ds.Buildings = append(ds.Buildings, b)
 		return nil

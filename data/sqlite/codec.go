@@ -298,9 +298,7 @@ func (d *decoder) decodeRow(r row) error {
 		if err != nil {
 			return err
 		}
-		gr, s := d.grids.New(), d.grids.Strings()
-		*gr = data.Grid{Code: s.MakeString(r.fid), Community: s.InternString(p.Community), AreaM2: p.AreaM2, Derived: p.Derived,
-			Polygon: d.grids.Polygon(poly)}
+		gr := data.NewGrid(&d.grids, &data.Grid{Code: r.fid, Community: p.Community, AreaM2: p.AreaM2, Derived: p.Derived, Polygon: poly})
 		ds.Grids = append(ds.Grids, gr)
 	case data.LayerComponent:
 		c := d.comp.arena.New()
@@ -332,21 +330,16 @@ func (d *decoder) decodeRow(r row) error {
 			return err
 		}
 		pt, _ := g.(orb.Point)
-		a, s := d.addresses.New(), d.addresses.Strings()
-		*a = data.Address{ID: n, Road: s.InternString(p.Road), Section: s.InternString(p.Section), Lane: s.InternString(p.Lane),
-			Alley: s.InternString(p.Alley), Number: p.Number, Suffix: s.InternString(p.Suffix), Full: s.MakeString(p.Full), Point: pt,
-			Community: s.InternString(p.Community), Source: s.InternString(p.Source)}
+		a := data.NewAddress(&d.addresses, &data.Address{ID: n, Road: p.Road, Section: p.Section, Lane: p.Lane, Alley: p.Alley,
+			Number: p.Number, Suffix: p.Suffix, Full: p.Full, Point: pt, Community: p.Community, Source: p.Source})
 		ds.Addresses = append(ds.Addresses, a)
 	case data.LayerBuilding:
 		p, n, err := propsAndID[buildingProps](r)
 		if err != nil {
 			return err
 		}
-		b, s := d.buildings.New(), d.buildings.Strings()
-		*b = data.Building{ID: n, Compound: s.InternString(p.Compound), Name: s.MakeString(p.Name), Address: s.MakeString(p.Address), Point: p.Point}
-		if fp, ok := g.(orb.Polygon); ok {
-			b.Footprint = d.buildings.Polygon(fp)
-		}
+		fp, _ := g.(orb.Polygon)
+		b := data.NewBuilding(&d.buildings, &data.Building{ID: n, Compound: p.Compound, Name: p.Name, Address: p.Address, Point: p.Point, Footprint: fp})
 		ds.Buildings = append(ds.Buildings, b)
 	case data.LayerPOI:
 		p, n, err := propsAndID[poiProps](r)
