@@ -26,6 +26,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var cfgFile *string
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "serve [--config FILE] [flags]",
 		Short: "serve the HTTP API (the built-in sample city when no store is configured)",
@@ -37,6 +38,13 @@ func newServeCmd() *cobra.Command {
 			cfg, err := resolveConfig(cmd, *cfgFile)
 			if err != nil {
 				return err
+			}
+			if cpuProfile != "" {
+				stopProfile, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stopProfile()
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -50,6 +58,8 @@ func newServeCmd() *cobra.Command {
 		},
 	}
 	cfgFile = configFlags(cmd)
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile from start to shutdown to this file (go tool pprof)")
+	_ = cmd.Flags().MarkHidden("cpuprofile") // for measuring, not for users
 	return cmd
 }
 
