@@ -28,3 +28,22 @@ func TestTwoDigitCodesAreStatic(t *testing.T) {
 		}
 	}
 }
+
+func TestStringsInternDigitCodes(t *testing.T) {
+	var st Strings
+	codes := []string{"440303001001001", "0440303001001001"[:15], "1", "01", "001", "0", "00", "000000000000000", "999999999999999",
+		"440303001001002", "4403030010010011", "44030300100100a", "123"}
+	first := map[string]string{}
+	for range 2 {
+		for _, c := range codes {
+			got := st.Intern([]byte(c))
+			if got != c {
+				t.Fatalf("Intern(%q) = %q", c, got)
+			}
+			if f, ok := first[c]; ok && unsafe.StringData(f) != unsafe.StringData(got) {
+				t.Errorf("Intern(%q) made a second copy", c)
+			}
+			first[c] = got
+		}
+	}
+}

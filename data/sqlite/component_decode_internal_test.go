@@ -45,3 +45,15 @@ func FuzzDecodeComponent(f *testing.F) {
 		}
 	})
 }
+func TestFieldName(t *testing.T) {
+	for _, f := range componentFields {
+		if got := fieldName([]byte(f)); got != f {
+			t.Errorf("fieldName(%q) = %q", f, got)
+		}
+	}
+	for key, want := range map[string]string{"Grid": "grid", "INIT_DATE": "init_date", "Extra": "extra", "grids": "", "": ""} {
+		if got := fieldName([]byte(key)); got != want {
+			t.Errorf("fieldName(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
