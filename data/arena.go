@@ -42,7 +42,7 @@ type ComponentArena = Arena[Component]
 
 // arenaKeep is what one arena's features point to.
 type arenaKeep struct {
-	chunks []*arenaChunk
+	chunks []*arenaChunk // appended to under arenas.mu
 	text   [][]byte      // the Strings' chunks
 	points [][]orb.Point // the Points' chunks
 	polys  []orb.Polygon // polygons kept one by one (held in an any, each would be boxed)
@@ -74,7 +74,11 @@ func (a *Arena[T]) New() *T {
 		}
 		k := a.init()
 		ch := &arenaChunk{keep: k}
+		// Under the registry's lock: Pin and VerifyArena read every arena's chunks, one of
+		// them maybe while another goroutine loads another version.
+		arenas.mu.Lock()
 		k.chunks = append(k.chunks, ch)
+		arenas.mu.Unlock()
 		// SAFETY: the words are as long as perChunk Ts; they are aligned for any T, as a T's
 		// alignment is at most a word's and its size a multiple of it; they are zero, which is
 		// the zero T.

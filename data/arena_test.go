@@ -182,3 +182,25 @@ func TestVerifyArenaOtherLayers(t *testing.T) {
 		t.Errorf("VerifyArena(address with a heap Full) = %v, want an error naming Address.Full", err)
 	}
 }
+
+// TestPinWhileAnotherArenaGrows pins a layer while another goroutine loads into an arena of its
+// own, as a replica does when a fold and a load overlap; under -race it checks that Pin reads
+// the other arena's chunks safely.
+func TestPinWhileAnotherArenaGrows(t *testing.T) {
+	var a ComponentArena
+	cs, _ := fillArena(&a, 5000)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var other ComponentArena
+		for range 20 * perChunk[Component]() {
+			other.New().ID = "x"
+		}
+	}()
+	for range 20 {
+		if got := Pin(cs); len(got) != len(cs) || got[0] != cs[0] {
+			t.Fatal("Pin lost a component")
+		}
+	}
+	<-done
+}
