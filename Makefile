@@ -66,3 +66,5 @@ fuzz:
 test: web openapi-lint vet ## everything CI runs
 	@echo "citygeo: vet and tests (the first run downloads Go modules and compiles for a few minutes)"
 	$(GO) test -count=1 ./...
+	@echo "citygeo: the data package under the race detector (its registries and arenas are shared by loads)"
+	$(GO) test -race -count=1 ./data/
