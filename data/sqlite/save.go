@@ -292,11 +292,12 @@ func encodeParts(parts <-chan savePart, out chan<- []row, stop <-chan struct{}) 
 		}
 	}
 	var err error
+	comp := newComponentEncoder()
 	for p := range parts {
 		if err != nil {
 			continue
 		}
-		err = encodeDataset(p.ds, p.from, func(r row) error {
+		err = encodeDataset(p.ds, p.from, comp, func(r row) error {
 			batch = append(batch, r)
 			if len(batch) == insertBatch {
 				return send()
