@@ -160,6 +160,7 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // readGPKGTable reads every row of table t through the driver's own rows: database/sql's Scan
 // converted and copied each of a 2M-row table's 30M values once more.
 func readGPKGTable(ctx context.Context, db *sql.DB, t gpkgTable, src *Source, fn func(*Source, *Feature) error) error {
+	list, dates := gpkgSelect(ctx, db, t.name)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
@@ -170,16 +171,17 @@ func readGPKGTable(ctx context.Context, db *sql.DB, t gpkgTable, src *Source, fn
 		if !ok {
 			return fmt.Errorf("driver connection %T cannot query", dc)
 		}
-		rows, err := q.QueryContext(ctx, "SELECT * FROM "+quoteIdent(t.name), nil)
+		rows, err := q.QueryContext(ctx, "SELECT "+list+" FROM "+quoteIdent(t.name), nil)
 		if err != nil {
 			return fmt.Errorf("%v: %w", err, ErrFormat)
 		}
 		defer rows.Close()
-		return readGPKGRows(rows, t, src, fn)
+		return readGPKGRows(rows, t, dates, src, fn)
 	})
 }
 
-func readGPKGRows(rows driver.Rows, t gpkgTable, src *Source, fn func(*Source, *Feature) error) error {
+// readGPKGRows reads the rows into features; dates marks the columns whose text gpkgTime reads.
+func readGPKGRows(rows driver.Rows, t gpkgTable, dates []bool, src *Source, fn func(*Source, *Feature) error) error {
 	cols := rows.Columns()
 	src.Columns, src.EveryColumn = nil, true
 	for _, c := range cols {
@@ -218,6 +220,12 @@ func readGPKGRows(rows driver.Rows, t gpkgTable, src *Source, fn func(*Source, *
 			switch v := vals[j].(type) {
 			case []byte:
 				f.Props[c] = string(v)
+			case string:
+				if j < len(dates) && dates[j] {
+					f.Props[c] = gpkgTime(v)
+				} else {
+					f.Props[c] = v
+				}
 			default:
 				f.Props[c] = v
 			}
