@@ -151,22 +151,37 @@ func (e *componentEncoder) date(d data.Date) ([]byte, error) {
 // or the JavaScript line separators) is copied; any other goes through json.Marshal, so that the
 // bytes are the same as before.
 func appendString(b []byte, s string) []byte {
-	high := false
+	var seen byte
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&', c == 0x7f:
-			return appendMarshaled(b, s)
-		case c >= utf8.RuneSelf:
-			high = true
-		}
+		seen |= byteClass[s[i]]
 	}
-	if high && (!utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")) {
+	if seen&classEscaped != 0 ||
+		seen&classHigh != 0 && (!utf8.ValidString(s) || strings.Contains(s, "\u2028") || strings.Contains(s, "\u2029")) {
 		return appendMarshaled(b, s)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// The classes of byteClass.
+const (
+	classEscaped = 1 << iota // a byte json.Marshal escapes
+	classHigh                // a byte of a multi-byte UTF-8 sequence
+)
+
+// byteClass classes each byte for appendString, which ORs them over a string in one pass.
+var byteClass = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&', c == 0x7f:
+			t[c] = classEscaped
+		case c >= utf8.RuneSelf:
+			t[c] = classHigh
+		}
+	}
+	return t
+}()
 
 func appendMarshaled(b []byte, s string) []byte {
 	js, _ := json.Marshal(s) // a string always marshals
