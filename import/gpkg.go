@@ -224,7 +224,7 @@ func readGPKGRows(rows driver.Rows, t gpkgTable, dates []bool, src *Source, fn f
 				if j < len(dates) && dates[j] {
 					f.Props[c] = gpkgTime(v)
 				} else {
-					f.Props[c] = v
+					f.Props[c] = vals[j] // as the driver boxed it: v would be boxed again
 				}
 			default:
 				f.Props[c] = v
