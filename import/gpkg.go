@@ -199,8 +199,9 @@ func readGPKGRows(rows driver.Rows, t gpkgTable, dates []bool, src *Source, fn f
 		} else if err != nil {
 			return fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
 		}
+		// Every row sets every column's key (nil for NULL), so the map needs no clearing and
+		// each assignment overwrites a slot instead of inserting one.
 		f.Index, f.Geometry = i, nil
-		clear(f.Props)
 		for j, c := range cols {
 			if c == "fid" || c == "ogc_fid" {
 				continue // GDAL's row id, not an attribute
