@@ -12,12 +12,11 @@ import (
 // componentEncoder writes a component's attributes exactly as json.Marshal writes its
 // componentProps, without reflection: go-json's walk over the struct (an IsZero call per
 // omitzero department, a time.Time per date, the escaping of every string) was a fifth of
-// an import's CPU. What repeats across millions of components, the departments and the dates,
-// is encoded once by json.Marshal itself; a string that needs escaping is too. It is not safe
-// for concurrent use.
+// an import's CPU. The departments, which repeat across millions of components, are encoded
+// once by json.Marshal itself; the dates are written as it writes them, and a string that needs
+// escaping goes through it. It is not safe for concurrent use.
 type componentEncoder struct {
 	depts map[data.Dept][]byte // each as `{"code":…,"name":…}`, nil when omitzero leaves it out
-	dates map[data.Date][]byte // `"2006-01-02T00:00:00Z"`
 	slab  []byte               // the free end of the block the rows' attributes are cut from
 }
 
@@ -26,7 +25,7 @@ type componentEncoder struct {
 const slabSize = 32 << 10
 
 func newComponentEncoder() *componentEncoder {
-	return &componentEncoder{depts: map[data.Dept][]byte{}, dates: map[data.Date][]byte{}}
+	return &componentEncoder{depts: map[data.Dept][]byte{}}
 }
 
 // encode returns c's attributes as JSON. The bytes are the caller's: nothing writes them again.
@@ -93,11 +92,9 @@ func (e *componentEncoder) append(b []byte, c *data.Component) ([]byte, error) {
 		if d.date.IsZero() {
 			continue
 		}
-		js, err := e.date(d.date)
-		if err != nil {
+		if b, err = appendDate(append(b, d.key...), d.date); err != nil {
 			return nil, err
 		}
-		b = append(append(b, d.key...), js...)
 	}
 	if c.Source != "" {
 		b = append(b, `,"source":`...)
@@ -133,17 +130,35 @@ func (e *componentEncoder) dept(d data.Dept) ([]byte, error) {
 	return js, nil
 }
 
-// date is d as json.Marshal writes the time.Time componentProps holds.
-func (e *componentEncoder) date(d data.Date) ([]byte, error) {
-	if js, ok := e.dates[d]; ok {
-		return js, nil
+// appendDate appends d as json.Marshal writes the time.Time componentProps holds: the UTC
+// midnight of the date in RFC 3339. A year json.Marshal refuses (outside 0–9999) goes through it,
+// for its error.
+func appendDate(b []byte, d data.Date) ([]byte, error) {
+	t := d.Time()
+	y, m, day := t.Date()
+	if y < 0 || y > 9999 {
+		js, err := json.Marshal(t)
+		return append(b, js...), err
 	}
-	js, err := json.Marshal(d.Time())
-	if err != nil {
-		return nil, err
+	b = append(b, '"')
+	b = appendDigits(b, y, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(m), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	return append(b, `T00:00:00Z"`...), nil
+}
+
+// appendDigits appends n, 0 ≤ n < 10^width, in width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	for p := width - 1; p >= 0; p-- {
+		d := n
+		for range p {
+			d /= 10
+		}
+		b = append(b, byte('0'+d%10))
 	}
-	e.dates[d] = js
-	return js, nil
+	return b
 }
 
 // appendString appends s as a JSON string. Text that json.Marshal would write as it is (valid

@@ -26,6 +26,10 @@ func propsOf(c *data.Component) componentProps {
 		InitDate: date(c.InitDate), ChangeDate: date(c.ChangeDate), Source: c.Source, Note: c.Note, Extra: c.Extra}
 }
 
+func day(y int, m time.Month, d int) data.Date {
+	return data.DateOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
+
 // checkEncode fails unless e encodes c as json.Marshal encodes propsOf(c), errors included.
 func checkEncode(t *testing.T, e *componentEncoder, c *data.Component) {
 	t.Helper()
@@ -63,6 +67,10 @@ func TestComponentEncoderMatchesJSON(t *testing.T) {
 		{"emoji and cjk", data.Component{Name: "井盖🚧", Source: "普查"}},
 		{"department with html", data.Component{Owner: data.MakeDept("<1>", "A&B")}},
 		{"empty extra", data.Component{Extra: map[string]string{}}},
+		{"dates at the ends of four digits", data.Component{InitDate: day(0, 1, 1), ChangeDate: day(9999, 12, 31)}},
+		{"date past year 9999", data.Component{InitDate: day(10000, 1, 1)}},
+		{"date before year 0", data.Component{ChangeDate: day(-1, 12, 31)}},
+		{"leap day", data.Component{InitDate: day(2024, 2, 29), ChangeDate: day(1900, 3, 1)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newComponentEncoder()
