@@ -327,6 +327,9 @@ func (v *validator) checkComponents() {
 	check := v.on(schema.Component)
 	var web webShift
 	placed := 0 // components checked against the grid they name
+	// Each grid prepared once for the test of its ~20 components: planar.PolygonContains
+	// worked out the ring's box again on every call.
+	shapes := make(map[*data.Grid]*geo.Prepared, len(v.grids))
 	for i, c := range v.ds.Components {
 		if !check && !v.hasGrids {
 			break
@@ -384,7 +387,12 @@ func (v *validator) checkComponents() {
 			p = pt
 		}
 		placed++
-		if len(g.Polygon) > 0 && !planar.PolygonContains(g.Polygon, p) {
+		shape, ok := shapes[g]
+		if !ok {
+			shape = geo.Prepare(g.Polygon)
+			shapes[g] = shape
+		}
+		if len(g.Polygon) > 0 && !shape.Contains(p) {
 			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
 				v.fAt(p, "component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
 				web.outside(g.Polygon, p)

@@ -15,9 +15,9 @@ import (
 	"citygeo/export"
 )
 
-// BenchmarkImport1M imports 1,000,000 generated components (as GeoJSON, then as a Shapefile)
-// with `citygeo import` in a child process, over a store holding the sample city's 50,000
-// grids, and reports wall time and the child's peak RSS. Run on demand:
+// BenchmarkImport1M imports 1,000,000 generated components (as GeoJSON, a Shapefile, then a
+// GeoPackage) with `citygeo import` in a child process, over a store holding the sample city's
+// 50,000 grids, and reports wall time and the child's peak RSS. Run on demand:
 //
 //	go test ./cmd/citygeo -run '^$' -bench Import1M -benchtime 1x
 //
@@ -42,6 +42,10 @@ func BenchmarkImport1M(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	gpkg, err := export.Write(comps, filepath.Join(dir, "city.gpkg"), export.Options{Format: export.GeoPackage})
+	if err != nil {
+		b.Fatal(err)
+	}
 	base := *ds
 	base.Components = nil
 	db := filepath.Join(dir, "city.db")
@@ -57,7 +61,7 @@ func BenchmarkImport1M(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
 		files []string
-	}{{"geojson", gj}, {"shapefile", shp}} {
+	}{{"geojson", gj}, {"shapefile", shp}, {"geopackage", gpkg}} {
 		b.Run(tc.name, func(b *testing.B) {
 			var size int64
 			for _, f := range tc.files {

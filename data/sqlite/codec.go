@@ -93,13 +93,6 @@ type poiProps struct {
 	Address  string   `json:"address,omitempty"`
 }
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 // encodeGeom returns WKB, or nil for a missing or empty geometry.
 func encodeGeom(g orb.Geometry) ([]byte, error) {
 	if g == nil {
@@ -149,14 +142,20 @@ func layerCounts(ds *data.Dataset) map[data.Layer]int {
 // order and SQLite appends each to the B-tree's last page (balance_quick) instead of splitting
 // pages in the middle of it. from, when not nil, gives per layer the seq of ds's first feature
 // of that layer (a version written in parts: ds holds the features after those).
-func encodeDataset(ds *data.Dataset, from map[data.Layer]int, emit func(row) error) error {
+// comp encodes the components' attributes; it keeps what repeats between calls.
+func encodeDataset(ds *data.Dataset, from map[data.Layer]int, comp *componentEncoder, emit func(row) error) error {
 	put := func(layer data.Layer, i int, fid string, g orb.Geometry, props any) error {
 		seq := from[layer] + i
 		gb, err := encodeGeom(g)
 		if err != nil {
 			return fmt.Errorf("%s #%d (%s): geometry: %w", layer, seq, fid, err)
 		}
-		pb, err := json.Marshal(props)
+		var pb []byte
+		if c, ok := props.(*data.Component); ok {
+			pb, err = comp.encode(c)
+		} else {
+			pb, err = json.Marshal(props)
+		}
 		if err != nil {
 			return fmt.Errorf("%s #%d (%s): %w", layer, seq, fid, err)
 		}
@@ -171,7 +170,8 @@ func encodeDataset(ds *data.Dataset, from map[data.Layer]int, emit func(row) err
 }
 
 // encodeLayer calls put with each feature of layer l of ds, its index in the layer, fid,
-// geometry and attributes.
+// geometry and attributes: a value json.Marshal writes, or for a component the component
+// itself (componentEncoder).
 func encodeLayer(ds *data.Dataset, l data.Layer, put func(layer data.Layer, i int, fid string, g orb.Geometry, props any) error) error {
 	switch l {
 	case data.LayerAddress:
@@ -202,10 +202,7 @@ func encodeLayer(ds *data.Dataset, l data.Layer, put func(layer data.Layer, i in
 		}
 	case data.LayerComponent:
 		for i, c := range ds.Components {
-			p := componentProps{Scheme: c.Scheme, Major: c.Major, Minor: c.Minor, Name: c.Name,
-				Owner: c.Owner.Ref(), Property: c.Property.Ref(), Maintainer: c.Maintainer.Ref(), Grid: c.Grid, Status: c.Status,
-				InitDate: timePtr(c.InitDate.Time()), ChangeDate: timePtr(c.ChangeDate.Time()), Source: c.Source, Note: c.Note, Extra: c.Extra}
-			if err := put(l, i, c.ID, c.Geometry, p); err != nil {
+			if err := put(l, i, c.ID, c.Geometry, c); err != nil {
 				return err
 			}
 		}

@@ -37,3 +37,32 @@ func TestSyncFull(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreFileSettings: a new store file gets 16 KiB pages and the WAL journal. The driver runs
+// its _pragma list in name order, and journal_mode before page_size left new files at 4 KiB.
+func TestStoreFileSettings(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct {
+		pragma, want string
+	}{
+		{"page_size", "16384"},
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"cache_size", "-65536"},
+	} {
+		t.Run(tc.pragma, func(t *testing.T) {
+			var got string
+			if err := st.db.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
+			}
+		})
+	}
+}

@@ -92,7 +92,7 @@ func TestEncodeInRowKeyOrder(t *testing.T) {
 	for _, from := range []map[data.Layer]int{nil, {data.LayerComponent: 5, data.LayerArea: 1}} {
 		prev := int64(-1)
 		seen := map[data.Layer]int{}
-		err := encodeDataset(ds, from, func(r row) error {
+		err := encodeDataset(ds, from, newComponentEncoder(), func(r row) error {
 			k, err := rowKey(1, r.layer, r.seq)
 			if err != nil {
 				return err

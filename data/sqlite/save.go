@@ -204,7 +204,11 @@ func (w *versionWriter) run(ctx context.Context) {
 const insertBatch = 64
 
 func insertSQL(n int) string {
-	return "INSERT INTO feature(id, version, layer, seq, fid, geom, props) VALUES " +
+	// OR FAIL: a failing row fails the statement without undoing its earlier rows, so SQLite
+	// keeps no statement journal of the pages each 64-row statement changes (with OR ABORT it
+	// copied every page it spilled mid-statement to a temporary file). The whole version's
+	// transaction is rolled back on any error, so nothing of a failed statement stays.
+	return "INSERT OR FAIL INTO feature(id, version, layer, seq, fid, geom, props) VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
@@ -288,11 +292,12 @@ func encodeParts(parts <-chan savePart, out chan<- []row, stop <-chan struct{}) 
 		}
 	}
 	var err error
+	comp := newComponentEncoder()
 	for p := range parts {
 		if err != nil {
 			continue
 		}
-		err = encodeDataset(p.ds, p.from, func(r row) error {
+		err = encodeDataset(p.ds, p.from, comp, func(r row) error {
 			batch = append(batch, r)
 			if len(batch) == insertBatch {
 				return send()

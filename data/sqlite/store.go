@@ -92,12 +92,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// with a quarter of the page writes, each page once at commit instead of on every spill.
 	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "cache_size(-65536)")
-	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// WAL through the driver's own key, which it applies after every _pragma: it runs those in
+	// name order, and journal_mode(wal) before page_size(16384) writes the new file's header
+	// with the default 4 KiB pages, which no later page_size can change.
+	q.Set("_journal_mode", "wal")
 	// FULL: a committed version or activation survives an OS crash or power loss, not only a
 	// process kill. It costs one fsync of the log per commit, and commits here are rare (one per
 	// import, activation or rollback), so the price is nothing.
-	q.Add("_pragma", "synchronous(full)")
-	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_synchronous", "full")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", sqliteuri.File(path, q))
 	if err != nil {
