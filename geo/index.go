@@ -139,9 +139,9 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		slots   [][3]int32           // by class number, the slots of its three keys
 		last    class
 		lastNo  int32
-		refs    []int32 // every component with a geometry: its ref (see buildCompGrid)
-		classNo []int32 // and its class number
-		sizes   []int32 // members by slot
+		refs    = make([]int32, 0, len(ix.comps)) // every component with a geometry: its ref (see buildCompGrid)
+		classNo = make([]int32, 0, len(ix.comps)) // and its class number
+		sizes   []int32                           // members by slot
 	)
 	for i, c := range ix.comps {
 		if c == nil {

@@ -337,7 +337,7 @@ func (ix *Index) Bound() orb.Bound { return ix.bound }
 // assignIDs makes the ids of each layer unique (of the components, those drawn). Grid label ids come after every grid id, so a
 // label never displaces a grid's id.
 func (ix *Index) assignIDs(drawn []int32) {
-	ids := make([]uint64, 0, 2*len(ix.grids))
+	ids := make([]uint64, 0, max(2*len(ix.grids), len(drawn)))
 	for _, g := range ix.grids {
 		ids = append(ids, g.id)
 	}
