@@ -158,8 +158,9 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	}
 	ix := &Index{version: ds.Version, bound: ds.Bound(), dsComp: ds.Components,
 		grids: make([]gridF, 0, len(ds.Grids)), isLine: make([]uint64, (len(ds.Components)+63)/64)}
+	arena := newGridArena(ds.Grids)
 	for _, g := range ds.Grids {
-		f, ok := worldGrid(g)
+		f, ok := worldGrid(g, arena)
 		if !ok {
 			continue
 		}
@@ -264,17 +265,59 @@ func (t *majorTable) sort(drawn []int32) []string {
 	return sorted
 }
 
-// worldGrid projects g to world coordinates with its label at the centroid and its feature
-// ids as its code maps to them; false for a grid without a polygon.
-func worldGrid(g *data.Grid) (gridF, bool) {
-	if len(g.Polygon) == 0 || len(g.Polygon[0]) == 0 {
+// worldGrid projects g to world coordinates, into arena when it is not nil, with its label at
+// the centroid and its feature ids as its code maps to them; false for a grid without a polygon.
+func worldGrid(g *data.Grid, arena *worldArena) (gridF, bool) {
+	if !drawnGrid(g) {
 		return gridF{}, false
 	}
-	w := worldPolygon(g.Polygon)
+	w := arena.polygon(g.Polygon)
 	c, _ := planar.CentroidArea(w)
 	id := FeatureID(g.Code)
 	return gridF{id: id, labelID: (id + gridLabelOffset) % MaxID, code: g.Code, community: g.Community,
 		area: roundTo(g.AreaM2, 1), poly: w, label: c}, true
+}
+
+// drawnGrid reports whether g has a polygon to draw.
+func drawnGrid(g *data.Grid) bool { return len(g.Polygon) > 0 && len(g.Polygon[0]) > 0 }
+
+// worldArena holds projected polygons end to end, one slice of points and one of rings: a
+// 100k-grid city's world polygons were 200,000 objects of their own, as many for the
+// collector to mark on every cycle as the whole gazetteer.
+type worldArena struct {
+	pts   []orb.Point
+	rings []orb.Ring
+}
+
+// newGridArena returns an arena with room for the world polygons of grids: a full one would
+// move on growing and leave the polygons projected so far in the old copy.
+func newGridArena(grids []*data.Grid) *worldArena {
+	var pts, rings int
+	for _, g := range grids {
+		if drawnGrid(g) {
+			rings += len(g.Polygon)
+			for _, r := range g.Polygon {
+				pts += len(r)
+			}
+		}
+	}
+	return &worldArena{pts: make([]orb.Point, 0, pts), rings: make([]orb.Ring, 0, rings)}
+}
+
+// polygon projects p into the arena (nil: a polygon of its own).
+func (a *worldArena) polygon(p orb.Polygon) orb.Polygon {
+	if a == nil {
+		return worldPolygon(p)
+	}
+	first := len(a.rings)
+	for _, r := range p {
+		start := len(a.pts)
+		for _, q := range r {
+			a.pts = append(a.pts, toWorld(q))
+		}
+		a.rings = append(a.rings, a.pts[start:len(a.pts):len(a.pts)])
+	}
+	return a.rings[first:len(a.rings):len(a.rings)]
 }
 
 // worldRoad projects r to world coordinates with its feature id (its own id when MVT can hold
