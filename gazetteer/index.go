@@ -273,11 +273,11 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		}
 		ix.addPOI(poi{name: c, point: b.Point, building: ix.draft.intern(NormalizeString(b.Name))}, nil)
 	}
-	ix.cells = newCellIndex(ix)
 	ix.fuzzy = newPostings(ix.draft.fuzzy)
 	ix.poiBy = newPostings(ix.draft.poiBy)
 	ix.poiDel = newPostings(ix.draft.poiDel)
 	ix.draft = nil
+	ix.cells = newCellIndex(ix)
 	ix.sugg = newSuggester(ix)
 	return ix, nil
 }
