@@ -216,7 +216,7 @@ func (g *geocoder) rescue() {
 			g.street()
 			return
 		}
-		if ids := g.ix.poiBy[name]; len(ids) > 0 || len(g.ix.fuzzyPOI(name)) > 0 {
+		if ids := g.ix.poiBy.get(name); len(ids) > 0 || len(g.ix.fuzzyPOI(name)) > 0 {
 			g.pois = []Element{{Kind: KindPOI, Text: name, Start: start, End: end}}
 			g.poi()
 			return
@@ -241,7 +241,7 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 	if utf8.RuneCountInString(name) < 3 {
 		// One rune off a two-rune name matches too much: only a missing rune, and only when
 		// a single road fits (建路 → 建设路).
-		if ids := ix.fuzzy[name]; len(ids) == 1 && editOne(name, ix.roads[ids[0]].name) {
+		if ids := ix.fuzzy.get(name); len(ids) == 1 && editOne(name, ix.roads[ids[0]].name) {
 			return []roadMatch{{ids[0], true}}
 		}
 		return nil
@@ -254,14 +254,14 @@ func (ix *Index) resolveRoad(name string) []roadMatch {
 			out = append(out, roadMatch{ri, true})
 		}
 	}
-	for _, ri := range ix.fuzzy[name] { // a rune missing from the query
+	for _, ri := range ix.fuzzy.get(name) { // a rune missing from the query
 		add(ri)
 	}
 	for _, d := range deletions(name) {
 		if ri, ok := ix.byName[d]; ok { // an extra rune in the query
 			add(ri)
 		}
-		for _, ri := range ix.fuzzy[d] { // a wrong rune
+		for _, ri := range ix.fuzzy.get(d) { // a wrong rune
 			add(ri)
 		}
 	}

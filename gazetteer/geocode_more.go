@@ -84,7 +84,7 @@ func (ix *Index) roadLines(r *road) []orb.LineString {
 func (g *geocoder) poi() {
 	ix := g.ix
 	for _, e := range g.pois {
-		ids, reason := ix.poiBy[e.Text], ReasonExact
+		ids, reason := ix.poiBy.get(e.Text), ReasonExact
 		if len(ids) == 0 {
 			ids, reason = ix.fuzzyPOI(e.Text), ReasonFuzzyName
 		}
@@ -110,7 +110,7 @@ func (g *geocoder) poi() {
 
 // building finds the 栋 of a compound.
 func (ix *Index) building(compound, name string) (poi, bool) {
-	for _, id := range ix.poiBy[compound] {
+	for _, id := range ix.poiBy.get(compound) {
 		if p := ix.pois[id]; p.building == name {
 			return p, true
 		}
@@ -133,10 +133,10 @@ func (ix *Index) fuzzyPOI(name string) []int32 {
 			}
 		}
 	}
-	try(ix.poiDel[name])
+	try(ix.poiDel.get(name))
 	for _, d := range deletions(name) {
-		try(ix.poiBy[d])
-		try(ix.poiDel[d])
+		try(ix.poiBy.get(d))
+		try(ix.poiDel.get(d))
 	}
 	return out
 }

@@ -84,20 +84,21 @@ type Index struct {
 	pl        plane
 	voc       *vocab
 	roads     []*road
-	byName    map[string]int32   // normalized road name and variants → road
-	fuzzy     map[string][]int32 // one-rune deletions of road names → roads
+	byName    map[string]int32 // normalized road name and variants → road
+	fuzzy     postings         // one-rune deletions of road names → roads
 	streets   map[streetKey]*street
 	lines     []namedLine
 	addrs     []addr // the 门牌, then (from real on) lane entrances
 	real      int
 	spacing   float64 // median metres between consecutive same-side numbers (numberSpacing)
 	pois      []poi
-	poiBy     map[string][]int32 // normalized POI name/alias/compound → pois
-	poiDel    map[string][]int32 // one-rune deletions of POI names
+	poiBy     postings // normalized POI name/alias/compound → pois
+	poiDel    postings // one-rune deletions of POI names
 	areas     map[string]*data.Area
 	areaBy    map[string]*data.Area // by code
 	ownDist   map[string]bool       // normalized names (and short forms) of the dataset's districts
 	roadParts map[string]streetKey  // readRoad's answers by raw road name, while New runs
+	draft     *draft                // the maps that become fuzzy, poiBy and poiDel, while New runs
 	cells     cellIndex
 	sugg      suggester
 	// hidden, in the view a Patched answers through, are the features edits replaced: every
@@ -171,10 +172,8 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		opts:      opts,
 		voc:       newVocab(),
 		byName:    map[string]int32{},
-		fuzzy:     map[string][]int32{},
 		streets:   map[streetKey]*street{},
-		poiBy:     map[string][]int32{},
-		poiDel:    map[string][]int32{},
+		draft:     &draft{fuzzy: map[string][]int32{}, poiBy: map[string][]int32{}, poiDel: map[string][]int32{}},
 		areas:     map[string]*data.Area{},
 		areaBy:    map[string]*data.Area{},
 		ownDist:   map[string]bool{},
@@ -264,16 +263,44 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	for _, p := range ds.POIs {
 		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
 	}
+	var raw, c string // a compound as the data spells it and normalized: buildings come in runs
 	for _, b := range ds.Buildings {
-		c := NormalizeString(b.Compound)
-		if _, ok := ix.poiBy[c]; !ok {
+		if b.Compound != raw || c == "" {
+			raw, c = b.Compound, ix.draft.intern(NormalizeString(b.Compound))
+		}
+		if _, ok := ix.draft.poiBy[c]; !ok {
 			ix.addPOI(poi{name: c, point: b.Point, compound: true}, nil)
 		}
-		ix.addPOI(poi{name: c, point: b.Point, building: NormalizeString(b.Name)}, nil)
+		ix.addPOI(poi{name: c, point: b.Point, building: ix.draft.intern(NormalizeString(b.Name))}, nil)
 	}
+	ix.fuzzy = newPostings(ix.draft.fuzzy)
+	ix.poiBy = newPostings(ix.draft.poiBy)
+	ix.poiDel = newPostings(ix.draft.poiDel)
+	ix.draft = nil
 	ix.cells = newCellIndex(ix)
 	ix.sugg = newSuggester(ix)
 	return ix, nil
+}
+
+// draft holds what New gathers in maps before it lays them out flat.
+type draft struct {
+	fuzzy, poiBy, poiDel map[string][]int32
+	// names holds one copy of each normalized compound and building designation: the buildings
+	// of a compound repeat its name and designations (3栋) repeat across compounds, and every
+	// copy was a string of its own for the collector to mark.
+	names map[string]string
+}
+
+// intern returns the first copy of s.
+func (b *draft) intern(s string) string {
+	if c, ok := b.names[s]; ok {
+		return c
+	}
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	b.names[s] = s
+	return s
 }
 
 // centre returns a point inside the data for the local plane.
@@ -371,7 +398,7 @@ func (ix *Index) roadFor(name, display string) int32 {
 		}
 	}
 	for _, d := range deletions(name) {
-		ix.fuzzy[d] = append(ix.fuzzy[d], ri)
+		ix.draft.fuzzy[d] = append(ix.draft.fuzzy[d], ri)
 	}
 	return ri
 }
@@ -534,11 +561,11 @@ func (ix *Index) addPOI(p poi, aliases []string) {
 		if n == "" {
 			continue
 		}
-		ix.poiBy[n] = append(ix.poiBy[n], i)
+		ix.draft.poiBy[n] = append(ix.draft.poiBy[n], i)
 		if p.building == "" {
 			ix.voc.add(n, KindPOI)
 			for _, d := range deletions(n) {
-				ix.poiDel[d] = append(ix.poiDel[d], i)
+				ix.draft.poiDel[d] = append(ix.draft.poiDel[d], i)
 			}
 		}
 	}

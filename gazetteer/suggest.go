@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -24,11 +25,25 @@ type Suggestion struct {
 }
 
 // suggester is a sorted list of keys (normalized names, pinyin initials, full pinyin) pointing
-// at entries; a prefix is a binary search plus a short scan.
+// at entries; a prefix is a binary search plus a short scan. The keys are spans of one text, so
+// that the collector has one string to mark rather than one per key.
 type suggester struct {
 	entries []Suggestion
-	keys    []suggestKey
-	top     map[string][]int32 // best entries of every 1- and 2-rune prefix, ranked
+	text    string   // the distinct keys, end to end
+	keys    []keyRef // sorted by key, then entry
+	top     postings // best entries of every 1- and 2-rune prefix, ranked
+}
+
+// keyRef is a key in suggester.text and its entry.
+type keyRef struct {
+	off, n uint32
+	entry  int32
+}
+
+// key returns the key of keys[i].
+func (s *suggester) key(i int) string {
+	k := &s.keys[i]
+	return s.text[k.off : k.off+k.n]
 }
 
 // topN is how many entries are kept ranked per short prefix; a short prefix matches thousands
@@ -44,13 +59,17 @@ type suggestKey struct {
 const maxReadings = 8
 
 func newSuggester(ix *Index) suggester {
-	var s suggester
+	var (
+		s      suggester
+		sorted []suggestKey
+		memo   = pinyinMemo{}
+	)
 	// keys makes a name, in characters and pinyin, find entry e.
 	keys := func(name string, e int32) {
 		n := NormalizeString(name)
-		s.keys = append(s.keys, suggestKey{n, e})
-		for _, k := range pinyinKeys(n) {
-			s.keys = append(s.keys, suggestKey{k, e})
+		sorted = append(sorted, suggestKey{n, e})
+		for _, k := range pinyinKeys(n, memo) {
+			sorted = append(sorted, suggestKey{k, e})
 		}
 	}
 	add := func(sg Suggestion) int32 {
@@ -92,23 +111,59 @@ func newSuggester(ix *Index) suggester {
 			add(Suggestion{ID: "area:" + a.Code, Name: a.Name, Kind: areaKind(a.Level).String(), Point: p})
 		}
 	}
-	slices.SortFunc(s.keys, func(a, b suggestKey) int {
+	slices.SortFunc(sorted, func(a, b suggestKey) int {
 		return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.entry, b.entry))
 	})
-	s.top = map[string][]int32{}
-	for _, k := range s.keys {
+	top := map[string][]int32{}
+	for _, k := range sorted {
 		for n, i := 0, 0; i < len(k.key) && n < 2; n++ {
 			_, size := utf8.DecodeRuneInString(k.key[i:])
 			i += size
-			s.top[k.key[:i]] = append(s.top[k.key[:i]], k.entry)
+			top[k.key[:i]] = append(top[k.key[:i]], k.entry)
 		}
 	}
-	for p, ids := range s.top {
+	for p, ids := range top {
 		s.rank(ids)
 		ids = slices.Compact(ids)
-		s.top[p] = slices.Clip(ids[:min(len(ids), topN)])
+		top[p] = ids[:min(len(ids), topN)]
 	}
+	s.top = newPostings(top)
+	var text strings.Builder
+	s.keys = make([]keyRef, len(sorted))
+	for i, k := range sorted {
+		if i > 0 && k.key == sorted[i-1].key {
+			s.keys[i] = keyRef{off: s.keys[i-1].off, n: s.keys[i-1].n, entry: k.entry}
+			continue
+		}
+		s.keys[i] = keyRef{off: uint32(text.Len()), n: uint32(len(k.key)), entry: k.entry}
+		text.WriteString(k.key)
+	}
+	s.text = text.String()
 	return s
+}
+
+// pinyinMemo keeps the readings of each rune met, as pinyin.SinglePinyin gives them with
+// heteronyms: names repeat their runes, and reading a rune runs regular expressions over
+// each of its spellings, half of the suggester's build before.
+type pinyinMemo map[rune][]string
+
+// readings returns what pinyin.Pinyin returns with heteronyms: the readings of each rune of n
+// that has any.
+func (m pinyinMemo) readings(n string) [][]string {
+	args := pinyin.NewArgs()
+	args.Heteronym = true
+	var out [][]string
+	for _, r := range n {
+		py, ok := m[r]
+		if !ok {
+			py = pinyin.SinglePinyin(r, args)
+			m[r] = py
+		}
+		if len(py) > 0 {
+			out = append(out, py)
+		}
+	}
+	return out
 }
 
 // rank orders entries by address count (busy roads first), then shorter names, then id.
@@ -121,10 +176,8 @@ func (s *suggester) rank(ids []int32) {
 
 // pinyinKeys returns the initials (hpdl) and the full spelling (hepingdonglu) of a name, one
 // per combination of heteronym readings up to maxReadings.
-func pinyinKeys(n string) []string {
-	args := pinyin.NewArgs()
-	args.Heteronym = true
-	readings := pinyin.Pinyin(n, args)
+func pinyinKeys(n string, memo pinyinMemo) []string {
+	readings := memo.readings(n)
 	if len(readings) == 0 {
 		return nil
 	}
@@ -169,7 +222,7 @@ func (ix *Index) Suggest(prefix string, limit int) []Suggestion {
 	if limit <= 0 {
 		limit = 10
 	}
-	if ids, ok := ix.sugg.top[q]; ok && limit <= topN {
+	if ids := ix.sugg.top.get(q); len(ids) > 0 && limit <= topN {
 		out := make([]Suggestion, 0, min(limit, len(ids)))
 		for _, id := range ids[:min(limit, len(ids))] {
 			out = append(out, ix.sugg.entries[id])
@@ -177,12 +230,12 @@ func (ix *Index) Suggest(prefix string, limit int) []Suggestion {
 		return out
 	}
 	keys := ix.sugg.keys
-	i, _ := slices.BinarySearchFunc(keys, q, func(k suggestKey, q string) int { return strings.Compare(k.key, q) })
+	i, _ := sort.Find(len(keys), func(i int) int { return strings.Compare(q, ix.sugg.key(i)) })
 	// Rank at most scanCap matches: a one-letter prefix matches thousands of names.
 	const scanCap = 512
 	seen := map[int32]bool{}
 	var hits []int32
-	for ; i < len(keys) && len(hits) < scanCap && strings.HasPrefix(keys[i].key, q); i++ {
+	for ; i < len(keys) && len(hits) < scanCap && strings.HasPrefix(ix.sugg.key(i), q); i++ {
 		if e := keys[i].entry; !seen[e] {
 			seen[e] = true
 			hits = append(hits, e)

@@ -109,7 +109,7 @@ func buildCellIndex(set *polySet) cellIndex {
 	for i, b := range set.bounds {
 		ws[i] = b.Max[0] - b.Min[0]
 		hs[i] = b.Max[1] - b.Min[1]
-		all = all.Union(b)
+		all = union(all, b)
 	}
 	sort.Float64s(ws)
 	sort.Float64s(hs)

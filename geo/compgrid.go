@@ -55,7 +55,7 @@ func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGr
 	}
 	all := box(members[0])
 	for _, ref := range members {
-		all = all.Union(box(ref))
+		all = union(all, box(ref))
 	}
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	// square buckets in metres at the middle latitude: side² = area × 4 / n

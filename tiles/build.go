@@ -249,7 +249,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 		view.Grids(func(g *data.Grid) {
 			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
 			// hash collision (NewIndex) is not redone for it.
-			if f, ok := worldGrid(g); ok && wb.Intersects(f.poly.Bound()) {
+			if f, ok := worldGrid(g, nil); ok && wb.Intersects(f.poly.Bound()) {
 				add(&f, -1)
 			}
 		})

@@ -22,7 +22,7 @@ import (
 type clusterEdit struct {
 	sx, sy float64
 	n      int32
-	majors []majorCount
+	majors []majorCount[string]
 }
 
 func (d *clusterEdit) add(pt orb.Point, major string, sign int32) {
@@ -35,7 +35,7 @@ func (d *clusterEdit) add(pt orb.Point, major string, sign int32) {
 			return
 		}
 	}
-	d.majors = append(d.majors, majorCount{major, sign})
+	d.majors = append(d.majors, majorCount[string]{major, sign})
 }
 
 // applyTo returns the cluster of zoom z that c becomes with the edit applied. A built cluster
@@ -50,22 +50,22 @@ func (d *clusterEdit) applyTo(ix *Index, z int, c cluster) cluster {
 		c.pt = orb.Point{(c.pt[0]*w + d.sx) / float64(n), (c.pt[1]*w + d.sy) / float64(n)}
 	}
 	c.n = n
-	acc := clusterAcc{majors: ix.cellMajors(z, c.key)}
+	acc := clusterAcc[string]{majors: ix.cellMajors(z, c.key)}
 	for _, m := range d.majors {
 		acc.addMajor(m.major, m.n)
 	}
-	acc.majors = slices.DeleteFunc(acc.majors, func(m majorCount) bool { return m.n <= 0 })
+	acc.majors = slices.DeleteFunc(acc.majors, func(m majorCount[string]) bool { return m.n <= 0 })
 	c.major = acc.dominant()
 	return c
 }
 
 // cellMajors counts the base components of zoom z's cluster cell key by major class: the
 // cells of clusterMaxZoom the cell spans.
-func (ix *Index) cellMajors(z int, key uint64) []majorCount {
+func (ix *Index) cellMajors(z int, key uint64) []majorCount[string] {
 	shift := uint(clusterMaxZoom - z)
 	cx, cy := uint32(key)<<shift, uint32(key>>32)<<shift
 	last := uint32(1)<<shift - 1
-	var acc clusterAcc
+	var acc clusterAcc[string]
 	ix.cellsIn(cx, cy, cx+last, cy+last, func(i int32) { acc.addMajor(ix.dsComp[i].Major, 1) })
 	return acc.majors
 }

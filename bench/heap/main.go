@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -144,16 +145,31 @@ func perLayer(ds *data.Dataset, gcCost bool) {
 }
 
 // gcCPU returns the process CPU time (every thread's, user + system) of one forced collection,
-// the median of three.
-func gcCPU() time.Duration {
-	var d [3]time.Duration
+// the median of seven (on a machine shared with other work the median of three moved by tens
+// of milliseconds between runs, as much as one index costs), with what the collector had to
+// visit: the heap objects and the scannable bytes, which do not depend on the machine's load.
+func gcCPU() gcCost {
+	var d [7]time.Duration
 	for i := range d {
 		before := cpuTime()
 		runtime.GC()
 		d[i] = cpuTime() - before
 	}
 	slices.Sort(d[:])
-	return d[1].Round(time.Millisecond)
+	ms := []metrics.Sample{{Name: "/gc/heap/objects:objects"}, {Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(ms)
+	return gcCost{cpu: d[len(d)/2].Round(time.Millisecond), objects: ms[0].Value.Uint64(), scan: ms[1].Value.Uint64()}
+}
+
+// gcCost is what one collection cost.
+type gcCost struct {
+	cpu     time.Duration
+	objects uint64 // heap objects
+	scan    uint64 // bytes of heap that may hold pointers
+}
+
+func (c gcCost) String() string {
+	return fmt.Sprintf("%v (%.2f M objects, %d MB scannable)", c.cpu, float64(c.objects)/1e6, c.scan>>20)
 }
 
 func cpuTime() time.Duration {
