@@ -45,6 +45,22 @@ func fillArena(a *ComponentArena, n int) ([]*Component, []Component) {
 
 func componentID(c *Component) string { return c.ID }
 
+// churn collects three times, each followed by garbage the size of a chunk of text, filled, and
+// whatever more makes: were the arena's memory freed, the garbage would reuse and overwrite it.
+func churn(more func()) {
+	for range 3 {
+		runtime.GC()
+		for range 64 {
+			b := make([]byte, stringsChunk)
+			for i := range b {
+				b[i] = 'x'
+			}
+			garbage = b
+			more()
+		}
+	}
+}
+
 // garbage is where tests put what they allocate to be collected, so that it is made on the heap.
 var garbage any
 
@@ -56,23 +72,13 @@ func TestArenaKeepsWhatComponentsUse(t *testing.T) {
 		t.Fatalf("VerifyArena = %d, %v; want %d, nil", got, err, n)
 	}
 	a = ComponentArena{} // only cs holds the arena now
-	for range 3 {
-		runtime.GC()
-		// Garbage the size of the chunks of text and points, filled: were they freed, it would
-		// reuse and overwrite them.
-		for range 64 {
-			b := make([]byte, stringsChunk)
-			for i := range b {
-				b[i] = 'x'
-			}
-			garbage = b
-			p := make([]orb.Point, pointsChunk)
-			for i := range p {
-				p[i] = orb.Point{-1, -1}
-			}
-			garbage = p
+	churn(func() {
+		p := make([]orb.Point, pointsChunk)
+		for i := range p {
+			p[i] = orb.Point{-1, -1}
 		}
-	}
+		garbage = p
+	})
 	for i, c := range cs {
 		if c.ID != want[i].ID || c.Name != want[i].Name || c.Note != want[i].Note || c.Grid != want[i].Grid ||
 			!orb.Equal(c.Geometry, want[i].Geometry) || fmt.Sprint(c.Extra) != fmt.Sprint(want[i].Extra) {
@@ -135,17 +141,7 @@ func TestPinComponentsKeepsArenaAndHeapComponents(t *testing.T) {
 		t.Fatalf("PinComponents: len %d cap %d, want %d", len(pinned), cap(pinned), n)
 	}
 	a, cs = ComponentArena{}, nil // only the pinned array holds the components now
-	for range 3 {
-		runtime.GC()
-		for range 64 {
-			b := make([]byte, stringsChunk)
-			for i := range b {
-				b[i] = 'x'
-			}
-			garbage = b
-			garbage = &Component{ID: strings.Repeat("y", 16), Name: strings.Repeat("z", 8)}
-		}
-	}
+	churn(func() { garbage = &Component{ID: strings.Repeat("y", 16), Name: strings.Repeat("z", 8)} })
 	for i, c := range pinned {
 		if c.ID != want[i].ID || c.Name != want[i].Name || !orb.Equal(c.Geometry, want[i].Geometry) {
 			t.Fatalf("component %d after collections = %+v, want %+v", i, *c, want[i])

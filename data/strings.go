@@ -60,24 +60,23 @@ func (s *Strings) Intern(b []byte) string {
 		// A grid code repeats on twenty components that do not come one after another: as a
 		// number its lookup hashes one word and compares no text (2M lookups took 1.1 s of a
 		// 15 s load as strings).
-		if v, ok := s.codes[k]; ok {
-			return v
-		}
-		if s.codes == nil {
-			s.codes = make(map[uint64]string)
-		}
-		v := s.Make(b)
-		s.codes[k] = v
+		return internIn(s, &s.codes, b, k, func(string) uint64 { return k })
+	}
+	// SAFETY: the string over b is only looked up, never kept: the map keeps the copy.
+	return internIn(s, &s.seen, b, unsafe.String(unsafe.SliceData(b), len(b)), func(v string) string { return v })
+}
+
+// internIn returns the copy of b's text that m holds under look, or makes one with s and keeps it
+// under key(copy).
+func internIn[K comparable](s *Strings, m *map[K]string, b []byte, look K, key func(string) K) string {
+	if v, ok := (*m)[look]; ok {
 		return v
 	}
-	if v, ok := s.seen[string(b)]; ok {
-		return v
-	}
-	if s.seen == nil {
-		s.seen = make(map[string]string)
+	if *m == nil {
+		*m = make(map[K]string)
 	}
 	v := s.Make(b)
-	s.seen[v] = v
+	(*m)[key(v)] = v
 	return v
 }
 

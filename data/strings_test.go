@@ -47,3 +47,13 @@ func TestStringsInternDigitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestStringsInternAllocatesOnlyNewText(t *testing.T) {
+	var st Strings
+	for _, b := range [][]byte{[]byte("440303001001001"), []byte("实测"), []byte("1234567890123456")} {
+		st.Intern(b)
+		if n := testing.AllocsPerRun(100, func() { st.Intern(b) }); n != 0 {
+			t.Errorf("Intern(%q) of text already held: %v allocations", b, n)
+		}
+	}
+}
