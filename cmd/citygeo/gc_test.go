@@ -18,7 +18,7 @@ func TestServeGCPolicy(t *testing.T) {
 		wantPercent      int // what the runtime has afterwards; 0: what it had before
 		wantLog, wantWhy string
 	}{
-		{"neither", "", "", serveGCPercent, `GOGC=10`, "default"},
+		{"neither", "", "", serveGCPercent, `GOGC=8`, "default"},
 		{"GOMEMLIMIT", "", "3GiB", -1, `GOGC=off GOMEMLIMIT=3GiB`, "collect only as the heap nears it"},
 		{"GOGC", "150", "", 0, `GOGC=150`, "GOGC from the environment"},
 		{"both", "150", "3GiB", 0, `GOGC=150 GOMEMLIMIT=3GiB`, "GOGC from the environment"},
