@@ -68,10 +68,6 @@ func perChunk[T any]() int {
 // New returns a pointer to a fresh zero T in the arena.
 func (a *Arena[T]) New() *T {
 	if len(a.free) == 0 {
-		var t T
-		if unsafe.Sizeof(t)%unsafe.Alignof(t) != 0 || unsafe.Alignof(t) > 8 {
-			panic(fmt.Sprintf("data.Arena: %T cannot be laid over words", t)) // unreachable in Go's layout rules
-		}
 		k := a.init()
 		ch := &arenaChunk{keep: k}
 		// Under the registry's lock: Pin and VerifyArena read every arena's chunks, one of
@@ -359,8 +355,8 @@ type pinnedKeep struct {
 // The array is read-only: storing a pointer to a heap feature in it after it is pinned hides
 // that feature from the collector. Code that changes a loaded dataset's layer makes a new slice
 // (Apply does, and slices.Clone). It costs a lookup per feature, in time proportional to len(xs)
-// times the log of the number of arena chunks; a slice of fewer than 4,096 features is returned
-// as it is.
+// times the log of the number of arena chunks; a slice of fewer than 4,096 features, or of
+// none in an arena, is returned as it is.
 func Pin[T any](xs []*T) []*T {
 	if len(xs) < 4096 {
 		return xs
@@ -377,6 +373,9 @@ func Pin[T any](xs []*T) []*T {
 			seen[k] = true
 			keep.arenas = append(keep.arenas, k)
 		}
+	}
+	if len(keep.arenas) == 0 {
+		return xs // all on the heap: a pinned copy would save the collector nothing
 	}
 	// A struct type of this array's length, whose only pointer is its first word. reflect makes
 	// the type, with the collector's bitmap to match, once per length.

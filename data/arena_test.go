@@ -200,3 +200,13 @@ func TestPinWhileAnotherArenaGrows(t *testing.T) {
 	}
 	<-done
 }
+
+func TestPinLeavesHeapLayers(t *testing.T) {
+	cs := make([]*Component, 5000)
+	for i := range cs {
+		cs[i] = &Component{ID: fmt.Sprint(i)}
+	}
+	if got := Pin(cs); &got[0] != &cs[0] {
+		t.Error("Pin copied a layer with no feature in an arena")
+	}
+}

@@ -12,7 +12,7 @@ import (
 // concurrent use.
 type Points struct {
 	buf  []orb.Point
-	keep *arenaKeep // of the ComponentArena this belongs to, if any
+	keep *arenaKeep // of the Arena this belongs to, if any
 }
 
 // pointsChunk is how many points share one allocation.

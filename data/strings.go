@@ -12,7 +12,7 @@ type Strings struct {
 	seen  map[string]string
 	codes map[uint64]string // digit codes (grid, community, area codes) by digitKey
 	depts map[DeptRef]Dept
-	keep  *arenaKeep // of the ComponentArena this belongs to, if any
+	keep  *arenaKeep // of the Arena this belongs to, if any
 }
 
 // stringsChunk is the size of a chunk: large enough that chunks are few, small enough that

@@ -11,7 +11,7 @@ import (
 // serveGCPercent is the collector's target (GOGC) while serving when the environment names no
 // budget.
 //
-// A served city's heap is almost all its immutable snapshot (0.83 GB for 100k grids and 2M
+// A served city's heap is almost all its immutable snapshot (0.81 GB for 100k grids and 2M
 // components), but since its features live in arenas the collector does not scan (data.Arena,
 // data.Pin) a cycle marks only the indexes and what requests hold: ~70 ms of CPU for that city,
 // was ~2 s before the arenas, the compact components and the flat geo index. Requests add little
