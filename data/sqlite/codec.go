@@ -261,12 +261,13 @@ func (d *decoder) decodeRow(r row) error {
 	ds := d.ds
 	var g orb.Geometry
 	var err error
-	if pt, ok := data.WKBPoint(r.geom); ok && r.layer == data.LayerComponent {
-		g = d.comp.arena.Point(pt)
-	} else if g, err = decodeGeom(r.geom); err != nil {
+	if r.layer == data.LayerComponent {
+		g, err = d.comp.geometry(r.geom)
+	} else {
+		g, err = decodeGeom(r.geom)
+	}
+	if err != nil {
 		return fmt.Errorf("geometry: %w", err)
-	} else if r.layer == data.LayerComponent {
-		g = d.comp.arena.Geometry(g)
 	}
 	switch r.layer {
 	case data.LayerArea:

@@ -106,6 +106,18 @@ func (d *componentDecoder) decode(c *data.Component, fid []byte, props []byte, g
 	return err
 }
 
+// geometry decodes a component's WKB (nil for none) into the arena.
+func (d *componentDecoder) geometry(b []byte) (orb.Geometry, error) {
+	if pt, ok := data.WKBPoint(b); ok {
+		return d.arena.Point(pt), nil
+	}
+	g, err := decodeGeom(b)
+	if err != nil {
+		return nil, err
+	}
+	return d.arena.Geometry(g), nil
+}
+
 // componentFields are the attribute names the codec writes.
 var componentFields = []string{"scheme", "major", "minor", "name", "owner", "property", "maintainer", "grid",
 	"status", "init_date", "change_date", "source", "note", "extra"}

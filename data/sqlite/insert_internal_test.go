@@ -27,35 +27,45 @@ func pointCity(n int) *data.Dataset {
 // instead of encoding the rest of the dataset into a batch nobody reads.
 func TestEncodePartsStops(t *testing.T) {
 	tests := []struct {
-		name    string
-		rows    int
-		read    int // batches the reader takes before it stops
-		wantErr error
+		name      string
+		rows      int
+		read      int // batches of rows the reader takes before it stops; -1: all
+		wantErr   error
+		wantImage int // components in the image chunks read
 	}{
-		{"stop before the first batch", 10 * insertBatch, 0, errStopped},
-		{"stop partway", 10 * insertBatch, 3, errStopped},
-		{"stop before the short tail", 2*insertBatch + 1, 2, errStopped},
-		{"all read", 2*insertBatch + 1, 3, nil},
+		{"stop before the first batch", 10 * insertBatch, 0, errStopped, 0},
+		{"stop partway", 10 * insertBatch, 3, errStopped, 0},
+		{"stop before the short tail", 2*insertBatch + 1, 2, errStopped, 0},
+		{"all read", 2*insertBatch + 1, -1, nil, 2*insertBatch + 1},
+		{"a full image chunk and a tail", imageChunk + 5, -1, nil, imageChunk + 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := make(chan []row)
+			out := make(chan batch)
 			stop := make(chan struct{})
 			done := make(chan error, 1)
 			parts := make(chan savePart, 1)
 			parts <- savePart{ds: pointCity(tt.rows)}
 			close(parts)
-			go func() { defer close(out); done <- encodeParts(parts, out, stop) }()
-			got := 0
-			for range tt.read {
+			go func() { defer close(out); done <- encodeParts(parts, out, stop, newImageEncoder()) }()
+			got, imaged, batches := 0, 0, 0
+			for tt.read < 0 || batches < tt.read {
 				b, ok := <-out
 				if !ok {
 					break
 				}
-				if len(b) > insertBatch {
-					t.Fatalf("batch of %d rows, limit %d", len(b), insertBatch)
+				if b.image != nil {
+					if b.image.lo != imaged {
+						t.Errorf("image chunk from #%d, want #%d", b.image.lo, imaged)
+					}
+					imaged += b.image.n
+					continue
 				}
-				got += len(b)
+				if len(b.rows) > insertBatch {
+					t.Fatalf("batch of %d rows, limit %d", len(b.rows), insertBatch)
+				}
+				got += len(b.rows)
+				batches++
 			}
 			close(stop)
 			// Nobody reads out any more: the encoder must notice stop and return by itself.
@@ -67,6 +77,9 @@ func TestEncodePartsStops(t *testing.T) {
 			}
 			if tt.wantErr == nil && got != tt.rows {
 				t.Errorf("read %d rows, want %d", got, tt.rows)
+			}
+			if imaged != tt.wantImage {
+				t.Errorf("image chunks hold %d components, want %d", imaged, tt.wantImage)
 			}
 		})
 	}

@@ -11,7 +11,8 @@ import (
 	"citygeo/data/sample"
 )
 
-// TestLoadInParts loads a sample city read in parts of a few rows each, by several workers, and
+// TestLoadInParts loads a sample city read in parts of a few rows each (and its components from
+// the image, then from the rows), by several workers, and
 // wants back exactly what was saved, every layer in order: the parts' boundaries, the last
 // part's open end and the merge are what a one-part load of the small test cities never reaches.
 func TestLoadInParts(t *testing.T) {
@@ -29,8 +30,9 @@ func TestLoadInParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range []int{1, 7, 64, 0} {
-		s.partRows = size
+	for _, size := range []int{1, 7, 64, 0, -1} {
+		// -1: components from their rows too, not from the version's image.
+		s.partRows, s.rowsOnly = max(size, 0), size < 0
 		got, err := s.Load(ctx, v)
 		if err != nil {
 			t.Fatalf("parts of %d: %v", size, err)

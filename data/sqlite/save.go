@@ -89,6 +89,9 @@ type versionWriter struct {
 	done    chan error    // the pipeline's outcome once parts is closed
 	ended   bool          // parts closed
 	over    bool          // committed or rolled back
+	// noImage is set, before done is sent, when the components could not be imaged: the
+	// chunks inserted before that are deleted at commit.
+	noImage bool
 }
 
 // savePart is features to write, with the seq of each layer's first.
@@ -140,6 +143,11 @@ func (w *versionWriter) Commit(ctx context.Context, ds *data.Dataset, source str
 		return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
 	}
 	defer w.rollback() // after a failure below
+	if w.noImage {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM layer_image WHERE version = ?`, w.v); err != nil {
+			return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
+		}
+	}
 	cj, _ := json.Marshal(layerCounts(ds))
 	if _, err := w.tx.ExecContext(ctx, `UPDATE dataset_version SET name = ?, created_at = ?, source = ?, counts = ? WHERE version = ?`,
 		ds.Name, time.Now().UTC().Format(time.RFC3339Nano), source, string(cj), w.v); err != nil {
@@ -181,11 +189,12 @@ func (w *versionWriter) rollback() error {
 // run encodes the parts in one goroutine while this one inserts the rows, and sends the
 // outcome on w.done once parts is closed and both have stopped.
 func (w *versionWriter) run(ctx context.Context) {
-	batches := make(chan []row, 4)
+	batches := make(chan batch, 4)
 	encErr := make(chan error, 1)
+	img := newImageEncoder()
 	go func() {
 		defer close(batches)
-		encErr <- encodeParts(w.parts, batches, w.stop)
+		encErr <- encodeParts(w.parts, batches, w.stop, img)
 	}()
 	err := w.insert(ctx, batches)
 	if err != nil {
@@ -196,6 +205,7 @@ func (w *versionWriter) run(ctx context.Context) {
 	if e := <-encErr; err == nil {
 		err = e
 	}
+	w.noImage = img.off
 	w.done <- err
 }
 
@@ -221,11 +231,20 @@ var layerArgs = func() map[data.Layer]any {
 	return m
 }()
 
-// insert inserts the batches of rows until batches is closed or an insert fails. It talks to
-// the driver's statement directly, through the transaction's connection (nothing else uses
-// it until the pipeline is done): database/sql would allocate and convert a new argument list
+// batch is what the encoder hands the inserter: feature rows, or a chunk of the component image.
+type batch struct {
+	rows  []row
+	image *imagePart
+}
+
+// insertImageSQL inserts a chunk of the component image.
+const insertImageSQL = `INSERT INTO layer_image(version, layer, lo, n, format, data) VALUES (?, ?, ?, ?, ?, ?)`
+
+// insert inserts the batches until batches is closed or an insert fails. It talks to the
+// driver's statement directly, through the transaction's connection (nothing else uses it
+// until the pipeline is done): database/sql would allocate and convert a new argument list
 // for each of the ~40,000 statements of a 2M-feature version.
-func (w *versionWriter) insert(ctx context.Context, batches <-chan []row) error {
+func (w *versionWriter) insert(ctx context.Context, batches <-chan batch) error {
 	const cols = 7
 	return w.conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
@@ -242,7 +261,14 @@ func (w *versionWriter) insert(ctx context.Context, batches <-chan []row) error 
 		for i := range args {
 			args[i].Ordinal = i + 1
 		}
-		for batch := range batches {
+		for b := range batches {
+			if b.image != nil {
+				if err := w.insertImage(ctx, prep, b.image); err != nil {
+					return err
+				}
+				continue
+			}
+			batch := b.rows
 			for i, r := range batch {
 				k, err := rowKey(w.v, r.layer, r.seq)
 				if err != nil {
@@ -273,23 +299,45 @@ func (w *versionWriter) insert(ctx context.Context, batches <-chan []row) error 
 	})
 }
 
+// insertImage inserts chunk p of the component image.
+func (w *versionWriter) insertImage(ctx context.Context, prep driver.ConnPrepareContext, p *imagePart) error {
+	st, err := prep.PrepareContext(ctx, insertImageSQL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	args := []driver.NamedValue{{Ordinal: 1, Value: w.v}, {Ordinal: 2, Value: string(data.LayerComponent)},
+		{Ordinal: 3, Value: int64(p.lo)}, {Ordinal: 4, Value: int64(p.n)}, {Ordinal: 5, Value: int64(imageFormat)},
+		{Ordinal: 6, Value: p.data}}
+	if _, err := st.(driver.StmtExecContext).ExecContext(ctx, args); err != nil {
+		return fmt.Errorf("component image from #%d: %w", p.lo, err)
+	}
+	return nil
+}
+
 // errStopped ends the encoder when the inserter has failed and reads no more batches.
 var errStopped = errors.New("store: insert stopped")
 
 // encodeParts encodes the parts into batches of insertBatch rows sent on out (a batch may hold
-// rows of two parts; the last one is shorter). It returns errStopped as soon as stop is
-// closed, so that a failed insert does not leave it encoding features into a batch nobody
-// reads; it still takes the parts sent until parts is closed, so a writer never blocks.
-func encodeParts(parts <-chan savePart, out chan<- []row, stop <-chan struct{}) error {
-	batch := make([]row, 0, insertBatch)
-	send := func() error {
+// rows of two parts; the last one is shorter), and the components into img's chunks, each sent
+// as it fills. It returns errStopped as soon as stop is closed, so that a failed insert does
+// not leave it encoding features into a batch nobody reads; it still takes the parts sent until
+// parts is closed, so a writer never blocks. A component that cannot be imaged turns img off
+// (the version then has no image), and is no error.
+func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, img *imageEncoder) error {
+	rows := make([]row, 0, insertBatch)
+	send := func(b batch) error {
 		select {
-		case out <- batch:
-			batch = make([]row, 0, insertBatch)
+		case out <- b:
 			return nil
 		case <-stop:
 			return errStopped
 		}
+	}
+	sendRows := func() error {
+		err := send(batch{rows: rows})
+		rows = make([]row, 0, insertBatch)
+		return err
 	}
 	var err error
 	comp := newComponentEncoder()
@@ -298,15 +346,28 @@ func encodeParts(parts <-chan savePart, out chan<- []row, stop <-chan struct{}) 
 			continue
 		}
 		err = encodeDataset(p.ds, p.from, comp, func(r row) error {
-			batch = append(batch, r)
-			if len(batch) == insertBatch {
-				return send()
+			if r.layer == data.LayerComponent {
+				chunk, ierr := img.add(r.seq, p.ds.Components[r.seq-p.from[r.layer]], r.geom)
+				if chunk != nil {
+					if err := send(batch{image: chunk}); err != nil {
+						return err
+					}
+				} else if ierr != nil && !errors.Is(ierr, errNoImage) {
+					return ierr
+				}
+			}
+			rows = append(rows, r)
+			if len(rows) == insertBatch {
+				return sendRows()
 			}
 			return nil
 		})
 	}
-	if err == nil && len(batch) > 0 {
-		err = send()
+	if err == nil && len(rows) > 0 {
+		err = sendRows()
+	}
+	if chunk := img.flush(); err == nil && chunk != nil {
+		err = send(batch{image: chunk})
 	}
 	return err
 }

@@ -72,6 +72,15 @@ CREATE INDEX IF NOT EXISTS version_delta_parent ON version_delta(parent);
 CREATE TABLE IF NOT EXISTS version_seq (
 	version INTEGER PRIMARY KEY REFERENCES dataset_version(version),
 	seq     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS layer_image (
+	version INTEGER NOT NULL REFERENCES dataset_version(version) ON DELETE CASCADE,
+	layer   TEXT    NOT NULL,
+	lo      INTEGER NOT NULL, -- seq of the chunk's first feature
+	n       INTEGER NOT NULL, -- its features
+	format  INTEGER NOT NULL, -- imageFormat
+	data    BLOB    NOT NULL,
+	PRIMARY KEY (version, layer, lo)
 );`
 
 var _ data.ChangeStore = (*Store)(nil)
@@ -82,6 +91,8 @@ type Store struct {
 	path string
 	// partRows is how many rows of a layer a load worker reads in one go; 0 means loadPart.
 	partRows int
+	// rowsOnly reads the components from their rows even where the version has an image.
+	rowsOnly bool
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -312,7 +323,8 @@ const loadPart = 1 << 17
 // part is a run of seq numbers of one layer and what they decode to.
 type part struct {
 	layer  data.Layer
-	lo, hi int // seq range [lo, hi)
+	lo, hi int  // seq range [lo, hi)
+	image  bool // read from the chunk of the layer's image that starts at lo
 	ds     *data.Dataset
 }
 
@@ -336,6 +348,16 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	var parts []*part
 	for _, l := range layers {
 		n, ok := counts[l]
+		if l == data.LayerComponent && ok && n > 0 && !s.rowsOnly {
+			chunks, err := imageParts(ctx, tx, v, l, n)
+			if err != nil {
+				return fmt.Errorf("load version %d: %w", v, err)
+			}
+			if chunks != nil {
+				parts = append(parts, chunks...)
+				continue
+			}
+		}
 		if !ok || n < 0 || n > maxSeq {
 			parts = append(parts, &part{layer: l, lo: 0, hi: maxSeq + 1})
 			continue
@@ -376,6 +398,34 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	return nil
 }
 
+// imageParts returns the chunks of layer l's image in version v, nil unless they are in this
+// code's format and cover its n features exactly.
+func imageParts(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, n int) ([]*part, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT lo, n, format FROM layer_image WHERE version = ? AND layer = ? ORDER BY lo`, v, string(l))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var parts []*part
+	next, ok := 0, true
+	for rows.Next() {
+		var lo, k, format int
+		if err := rows.Scan(&lo, &k, &format); err != nil {
+			return nil, err
+		}
+		ok = ok && lo == next && k > 0 && format == imageFormat
+		parts = append(parts, &part{layer: l, lo: lo, hi: lo + k, image: true})
+		next = lo + k
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !ok || next != n {
+		return nil, nil
+	}
+	return parts, nil
+}
+
 // loadParts reads and decodes parts until there are none left, on a connection of its own.
 func (s *Store) loadParts(ctx context.Context, v int64, todo <-chan *part) error {
 	conn, err := s.db.Conn(ctx)
@@ -401,11 +451,41 @@ func readParts(ctx context.Context, tx *sql.Tx, v int64, todo <-chan *part) erro
 	for p := range todo {
 		p.ds = &data.Dataset{}
 		dec.ds = p.ds
+		if p.image {
+			if err := readImage(ctx, tx, v, p, dec); err == nil {
+				continue
+			} else if ctx.Err() != nil {
+				return err
+			}
+			// A chunk that does not decode is only a lost shortcut: its rows are the record.
+			p.ds = &data.Dataset{}
+			dec.ds = p.ds
+		}
 		if err := readLayer(ctx, tx, v, p.layer, p.lo, p.hi, dec.decodeRow); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// readImage decodes the chunk of the image of p's layer that starts at p.lo.
+func readImage(ctx context.Context, tx *sql.Tx, v int64, p *part, dec *decoder) error {
+	rows, err := tx.QueryContext(ctx, `SELECT data FROM layer_image WHERE version = ? AND layer = ? AND lo = ?`, v, string(p.layer), p.lo)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%s image chunk from #%d: %w", p.layer, p.lo, sql.ErrNoRows)
+	}
+	var b sql.RawBytes
+	if err := rows.Scan(&b); err != nil {
+		return err
+	}
+	return dec.decodeImage(b, p.hi-p.lo)
 }
 
 // readLayer calls fn with each row of layer l of version v whose seq is in [lo, hi): a range
