@@ -291,6 +291,7 @@ func (d *decoder) decodeImage(b []byte, want int) error {
 		name := strs[r.index(len(strs), "department name")]
 		depts[i] = s.Dept(data.DeptRef{Code: code, Name: name})
 	}
+	var codes codeCheck
 	if n = r.uvarint("components"); r.err == nil && n != uint64(want) {
 		return fmt.Errorf("component image: %d components, want %d", n, want)
 	}
@@ -327,7 +328,7 @@ func (d *decoder) decodeImage(b []byte, want int) error {
 		}
 		c.Geometry = g
 		if r.err == nil {
-			if err := validCodes(c); err != nil {
+			if err := codes.check(c); err != nil {
 				return fmt.Errorf("component image: %s: %w", c.ID, err)
 			}
 		}
@@ -339,15 +340,24 @@ func (d *decoder) decodeImage(b []byte, want int) error {
 	return r.err
 }
 
-// validCodes checks a decoded component's scheme and status as the rows' text would be checked.
-func validCodes(c *data.Component) error {
-	if _, err := c.Scheme.MarshalText(); err != nil {
-		return err
+// codeCheck checks decoded schemes and statuses as the rows' text would be checked, each value
+// once: a chunk holds a handful of them on 65,536 components.
+type codeCheck struct {
+	scheme, status [256]bool // checked and valid
+}
+
+func (k *codeCheck) check(c *data.Component) error {
+	if !k.scheme[c.Scheme] {
+		if _, err := c.Scheme.MarshalText(); err != nil {
+			return err
+		}
+		k.scheme[c.Scheme] = true
 	}
-	if c.Status != 0 {
+	if !k.status[c.Status] {
 		if _, err := c.Status.MarshalText(); err != nil {
 			return err
 		}
+		k.status[c.Status] = true
 	}
 	return nil
 }
