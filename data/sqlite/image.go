@@ -4,33 +4,41 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"unicode/utf8"
+	"unsafe"
+
+	"github.com/paulmach/orb"
 
 	"citygeo/data"
 )
 
-// A version's components are also stored as an image: chunks of a compact binary encoding, in
-// the layer_image table, written with the version's rows in the same transaction. Starting a
-// server on a 2M-component city read and decoded 2M rows of JSON attributes, two thirds of the
-// start (SQLite's VM stepping each row, fastjson, the lookups of each repeated value); a chunk
-// is one blob read, and its repeated values (classes, grids, departments, attribute names) are
-// stored once in the chunk's table of strings and interned once per chunk. The rows stay the
-// version's record (changes, history, exports and older binaries read them); the image is only
-// read when it covers the whole layer in the format this code writes, else the rows are.
+// A version's most numerous layers (components, addresses, buildings, grids) are also stored
+// as an image: chunks of a compact binary encoding, in the layer_image table, written with the
+// version's rows in the same transaction. Starting a server on a 2M-component city read and
+// decoded 2M rows of JSON attributes, two thirds of the start (SQLite's VM stepping each row,
+// fastjson, the lookups of each repeated value); a chunk is one blob read, and its repeated
+// values (classes, grids, roads, departments, attribute names) are stored once in the chunk's
+// table of strings and interned once per chunk. The rows stay the version's record (changes,
+// history, exports and older binaries read them); a layer's image is only read when it covers
+// the whole layer in the format this code writes, else the rows are.
 //
 // A chunk, every integer an unsigned varint unless marked:
 //
 //	strings   count, then each as length and bytes; index 0 is always ""
 //	depts     count, then each as the indexes of its code and name; dept 0 is none
-//	features  count, then each:
-//	  id          length and bytes
-//	  scheme      one byte; status one byte
-//	  major minor grid source   string indexes
-//	  name note   length and bytes each
-//	  owner property maintainer dept indexes
-//	  init change signed varints (data.Date)
-//	  extra       count, then key and value string indexes
-//	  geometry    length and bytes: the row's WKB
+//	features  count, then each as its layer lays it out:
+//
+//	component  id (length and bytes); scheme and status (a byte each); major, minor, grid,
+//	           source (string indexes); name, note (length and bytes); owner, property,
+//	           maintainer (dept indexes); init and change dates (signed varints, data.Date);
+//	           extra (count, then key and value string indexes); geometry (the row's WKB)
+//	address    id; road, section, lane, alley, suffix, community, source (string indexes);
+//	           number (signed); full (length and bytes); geometry (the row's WKB)
+//	building   id; compound (string index); name, address (length and bytes); point (two
+//	           little-endian float64); footprint (the row's WKB)
+//	grid       code (length and bytes); community (string index); area (little-endian
+//	           float64); derived (a byte); polygon (the row's WKB)
 //
 // The encoding is written here because it is the rows' own fields laid out for one reader; a
 // general serializer (gob, protobuf) would add a schema and a reflective walk per field to the
@@ -39,17 +47,21 @@ import (
 // imageFormat is the chunk layout above; a chunk of another format is not read.
 const imageFormat = 1
 
-// imageChunk is the most components in one chunk: a few megabytes, decoded by one load worker,
-// so that two workers finish together.
+// imageChunk is the most features in one chunk: a few megabytes, decoded by one load worker, so
+// that two workers finish together.
 const imageChunk = 1 << 16
 
-// errNoImage is why a version's components are not imaged: the image must decode to exactly
-// what the rows do, and a value the JSON attributes would change is left to them.
+// imaged are the layers written with an image: those with up to millions of features.
+var imaged = map[data.Layer]bool{data.LayerComponent: true, data.LayerAddress: true, data.LayerBuilding: true, data.LayerGrid: true}
+
+// errNoImage is why a layer of a version is not imaged: the image must decode to exactly what the
+// rows do, and a value the JSON attributes would change is left to them.
 var errNoImage = errors.New("not imaged")
 
-// imageEncoder builds the chunks of one version's component image from its components in seq
+// imageEncoder builds the chunks of one layer's image of a version from its features in seq
 // order. It is not safe for concurrent use.
 type imageEncoder struct {
+	layer   data.Layer
 	strings map[string]uint64
 	table   []byte // the strings so far, each as length and bytes
 	nstr    uint64
@@ -57,18 +69,19 @@ type imageEncoder struct {
 	deptTab []byte
 	ndept   uint64
 	body    []byte
-	lo, n   int  // the chunk's first seq and its components so far
-	off     bool // a component could not be imaged: no more chunks
+	lo, n   int  // the chunk's first seq and its features so far
+	off     bool // a feature could not be imaged: no more chunks
 }
 
-// imagePart is a finished chunk: components [lo, lo+n) of the layer.
+// imagePart is a finished chunk: features [lo, lo+n) of the layer.
 type imagePart struct {
+	layer data.Layer
 	lo, n int
 	data  []byte
 }
 
-func newImageEncoder() *imageEncoder {
-	e := &imageEncoder{}
+func newImageEncoder(l data.Layer) *imageEncoder {
+	e := &imageEncoder{layer: l}
 	e.reset(0)
 	return e
 }
@@ -85,18 +98,31 @@ func (e *imageEncoder) reset(lo int) {
 	e.lo, e.n = lo, 0
 }
 
-// add appends component seq, whose row geometry is geom, and returns the chunk it completes,
-// if any. After an error (errNoImage for a value the rows would change) add does nothing more:
-// the version has no image.
-func (e *imageEncoder) add(seq int, c *data.Component, geom []byte) (*imagePart, error) {
+// add appends feature seq (a *data.Component, *data.Address, *data.Building or *data.Grid), whose
+// row geometry is geom, and returns the chunk it completes, if any. After an error (errNoImage
+// for a value the rows would change) add does nothing more: the layer has no image.
+func (e *imageEncoder) add(seq int, f any, geom []byte) (*imagePart, error) {
 	if e.off {
 		return nil, nil
 	}
 	if seq != e.lo+e.n {
 		e.off = true
-		return nil, fmt.Errorf("component #%d after #%d: %w", seq, e.lo+e.n-1, errNoImage)
+		return nil, fmt.Errorf("%s #%d after #%d: %w", e.layer, seq, e.lo+e.n-1, errNoImage)
 	}
-	if err := e.append(c, geom); err != nil {
+	var err error
+	switch f := f.(type) {
+	case *data.Component:
+		err = e.component(f, geom)
+	case *data.Address:
+		err = e.address(f, geom)
+	case *data.Building:
+		err = e.building(f, geom)
+	case *data.Grid:
+		err = e.grid(f, geom)
+	default:
+		err = fmt.Errorf("%T: %w", f, errNoImage)
+	}
+	if err != nil {
 		e.off = true
 		return nil, err
 	}
@@ -116,27 +142,44 @@ func (e *imageEncoder) flush() *imagePart {
 	b = append(binary.AppendUvarint(b, e.nstr), e.table...)
 	b = append(binary.AppendUvarint(b, e.ndept), e.deptTab...)
 	b = append(binary.AppendUvarint(b, uint64(e.n)), e.body...)
-	p := &imagePart{lo: e.lo, n: e.n, data: b}
+	p := &imagePart{layer: e.layer, lo: e.lo, n: e.n, data: b}
 	e.reset(e.lo + e.n)
 	return p
 }
 
-func (e *imageEncoder) append(c *data.Component, geom []byte) error {
-	for _, s := range [...]string{c.Name, c.Note} {
+// text appends each of texts as its length and bytes; text that is not UTF-8 is refused (see str).
+func (e *imageEncoder) text(b []byte, texts ...string) ([]byte, error) {
+	for _, s := range texts {
 		if !utf8.ValidString(s) {
-			return fmt.Errorf("component %s: text not UTF-8: %w", c.ID, errNoImage)
+			return b, fmt.Errorf("text %q not UTF-8: %w", s, errNoImage)
 		}
+		b = appendBytes(b, s)
 	}
-	b := appendBytes(e.body, c.ID)
-	b = append(b, byte(c.Scheme), byte(c.Status))
-	for _, s := range [...]string{c.Major, c.Minor, c.Grid, c.Source} {
+	return b, nil
+}
+
+// strs appends the index of each of texts in the chunk's strings.
+func (e *imageEncoder) strs(b []byte, texts ...string) ([]byte, error) {
+	for _, s := range texts {
 		i, err := e.str(s)
 		if err != nil {
-			return err
+			return b, err
 		}
 		b = binary.AppendUvarint(b, i)
 	}
-	b = appendBytes(appendBytes(b, c.Name), c.Note)
+	return b, nil
+}
+
+func (e *imageEncoder) component(c *data.Component, geom []byte) error {
+	b := appendBytes(e.body, c.ID) // the fid column, stored as it is: no JSON
+	b = append(b, byte(c.Scheme), byte(c.Status))
+	b, err := e.strs(b, c.Major, c.Minor, c.Grid, c.Source)
+	if err != nil {
+		return err
+	}
+	if b, err = e.text(b, c.Name, c.Note); err != nil {
+		return err
+	}
 	for _, d := range [...]data.Dept{c.Owner, c.Property, c.Maintainer} {
 		i, err := e.dept(d)
 		if err != nil {
@@ -147,17 +190,55 @@ func (e *imageEncoder) append(c *data.Component, geom []byte) error {
 	b = binary.AppendVarint(binary.AppendVarint(b, int64(c.InitDate)), int64(c.ChangeDate))
 	b = binary.AppendUvarint(b, uint64(len(c.Extra)))
 	for k, v := range c.Extra {
-		ki, err := e.str(k)
-		if err != nil {
+		if b, err = e.strs(b, k, v); err != nil {
 			return err
 		}
-		vi, err := e.str(v)
-		if err != nil {
-			return err
-		}
-		b = binary.AppendUvarint(binary.AppendUvarint(b, ki), vi)
 	}
 	e.body = appendBytes(b, geom)
+	return nil
+}
+
+func (e *imageEncoder) address(a *data.Address, geom []byte) error {
+	b := binary.AppendUvarint(e.body, a.ID)
+	b, err := e.strs(b, a.Road, a.Section, a.Lane, a.Alley, a.Suffix, a.Community, a.Source)
+	if err != nil {
+		return err
+	}
+	b = binary.AppendVarint(b, int64(a.Number))
+	if b, err = e.text(b, a.Full); err != nil {
+		return err
+	}
+	e.body = appendBytes(b, geom)
+	return nil
+}
+
+func (e *imageEncoder) building(x *data.Building, geom []byte) error {
+	b := binary.AppendUvarint(e.body, x.ID)
+	b, err := e.strs(b, x.Compound)
+	if err != nil {
+		return err
+	}
+	if b, err = e.text(b, x.Name, x.Address); err != nil {
+		return err
+	}
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x.Point[0]))
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x.Point[1]))
+	e.body = appendBytes(b, geom)
+	return nil
+}
+
+func (e *imageEncoder) grid(g *data.Grid, geom []byte) error {
+	b := appendBytes(e.body, g.Code) // the fid column
+	b, err := e.strs(b, g.Community)
+	if err != nil {
+		return err
+	}
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(g.AreaM2))
+	derived := byte(0)
+	if g.Derived {
+		derived = 1
+	}
+	e.body = appendBytes(append(b, derived), geom)
 	return nil
 }
 
@@ -212,7 +293,7 @@ type imageReader struct {
 
 func (r *imageReader) fail(what string) {
 	if r.err == nil {
-		r.err = fmt.Errorf("component image: %s at byte -%d", what, len(r.b))
+		r.err = fmt.Errorf("%s at %d bytes from the end", what, len(r.b))
 		r.b = nil
 	}
 }
@@ -269,75 +350,182 @@ func (r *imageReader) index(n int, what string) int {
 	return int(i)
 }
 
-// decodeImage appends the want components of chunk b to ds, as decodeRow would have from their
-// rows.
-func (d *decoder) decodeImage(b []byte, want int) error {
+func (r *imageReader) float64(what string) float64 {
+	if len(r.b) < 8 {
+		r.fail(what)
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+// imageTables are a chunk's strings, interned in the decoder's arena, and its departments.
+type imageTables struct {
+	strs  []string
+	depts []data.Dept
+}
+
+func (t *imageTables) str(r *imageReader, what string) string {
+	return t.strs[r.index(len(t.strs), what)]
+}
+
+func (t *imageTables) dept(r *imageReader, what string) data.Dept {
+	return t.depts[r.index(len(t.depts), what)]
+}
+
+// decodeImage appends the want features of chunk b of layer l to the decoder's dataset, as
+// decodeRow would have from their rows.
+func (d *decoder) decodeImage(l data.Layer, b []byte, want int) error {
 	r := &imageReader{b: b}
-	s := d.comp.arena.Strings()
+	var s *data.Strings
+	switch l {
+	case data.LayerComponent:
+		s = d.comp.arena.Strings()
+	case data.LayerAddress:
+		s = d.addresses.Strings()
+	case data.LayerBuilding:
+		s = d.buildings.Strings()
+	case data.LayerGrid:
+		s = d.grids.Strings()
+	default:
+		return fmt.Errorf("%s image: layer not imaged", l)
+	}
+	var t imageTables
 	n := r.uvarint("strings")
 	if n == 0 || n > uint64(len(b)) { // each string takes at least a byte
-		return fmt.Errorf("component image: %d strings in %d bytes", n, len(b))
+		return fmt.Errorf("%s image: %d strings in %d bytes", l, n, len(b))
 	}
-	strs := make([]string, n)
-	for i := range strs {
-		strs[i] = s.Intern(r.bytes("string"))
+	t.strs = make([]string, n)
+	for i := range t.strs {
+		t.strs[i] = s.Intern(r.bytes("string"))
 	}
 	if n = r.uvarint("departments"); n == 0 || n > uint64(len(b)) {
-		return fmt.Errorf("component image: %d departments in %d bytes", n, len(b))
+		return fmt.Errorf("%s image: %d departments in %d bytes", l, n, len(b))
 	}
-	depts := make([]data.Dept, n)
-	for i := 1; i < len(depts); i++ {
-		code := strs[r.index(len(strs), "department code")]
-		name := strs[r.index(len(strs), "department name")]
-		depts[i] = s.Dept(data.DeptRef{Code: code, Name: name})
+	t.depts = make([]data.Dept, n)
+	for i := 1; i < len(t.depts); i++ {
+		code, name := t.str(r, "department code"), t.str(r, "department name")
+		t.depts[i] = s.Dept(data.DeptRef{Code: code, Name: name})
+	}
+	if n = r.uvarint("features"); r.err == nil && n != uint64(want) {
+		return fmt.Errorf("%s image: %d features, want %d", l, n, want)
 	}
 	var codes codeCheck
-	if n = r.uvarint("components"); r.err == nil && n != uint64(want) {
-		return fmt.Errorf("component image: %d components, want %d", n, want)
-	}
 	for range want {
 		if r.err != nil {
 			break
 		}
-		c := d.comp.arena.New()
-		c.ID = s.Make(r.bytes("id"))
-		c.Scheme, c.Status = data.Scheme(r.byte("scheme")), data.Status(r.byte("status"))
-		c.Major = strs[r.index(len(strs), "major")]
-		c.Minor = strs[r.index(len(strs), "minor")]
-		c.Grid = strs[r.index(len(strs), "grid")]
-		c.Source = strs[r.index(len(strs), "source")]
-		c.Name = s.Make(r.bytes("name"))
-		c.Note = s.Make(r.bytes("note"))
-		c.Owner = depts[r.index(len(depts), "owner")]
-		c.Property = depts[r.index(len(depts), "property")]
-		c.Maintainer = depts[r.index(len(depts), "maintainer")]
-		c.InitDate, c.ChangeDate = data.Date(r.varint("init_date")), data.Date(r.varint("change_date"))
-		if ne := r.uvarint("extra"); ne > 0 && ne <= uint64(len(r.b)) {
-			m := make(map[string]string, ne)
-			for range ne {
-				k := strs[r.index(len(strs), "extra key")]
-				m[k] = strs[r.index(len(strs), "extra value")]
-			}
-			c.Extra = d.comp.arena.Extra(m)
-		} else if ne > 0 {
-			r.fail("extra")
+		var err error
+		switch l {
+		case data.LayerComponent:
+			err = d.imageComponent(r, &t, &codes)
+		case data.LayerAddress:
+			err = d.imageAddress(r, &t)
+		case data.LayerBuilding:
+			err = d.imageBuilding(r, &t)
+		case data.LayerGrid:
+			err = d.imageGrid(r, &t)
 		}
-		g, err := d.comp.geometry(r.bytes("geometry"))
 		if err != nil {
-			return fmt.Errorf("component image: %s: geometry: %w", c.ID, err)
+			return fmt.Errorf("%s image: %w", l, err)
 		}
-		c.Geometry = g
-		if r.err == nil {
-			if err := codes.check(c); err != nil {
-				return fmt.Errorf("component image: %s: %w", c.ID, err)
-			}
-		}
-		d.ds.Components = append(d.ds.Components, c)
 	}
 	if r.err == nil && len(r.b) > 0 {
 		r.fail("trailing bytes")
 	}
-	return r.err
+	if r.err != nil {
+		return fmt.Errorf("%s image: %w", l, r.err)
+	}
+	return nil
+}
+
+func (d *decoder) imageComponent(r *imageReader, t *imageTables, codes *codeCheck) error {
+	s := d.comp.arena.Strings()
+	c := d.comp.arena.New()
+	c.ID = s.Make(r.bytes("id"))
+	c.Scheme, c.Status = data.Scheme(r.byte("scheme")), data.Status(r.byte("status"))
+	c.Major, c.Minor, c.Grid, c.Source = t.str(r, "major"), t.str(r, "minor"), t.str(r, "grid"), t.str(r, "source")
+	c.Name = s.Make(r.bytes("name"))
+	c.Note = s.Make(r.bytes("note"))
+	c.Owner, c.Property, c.Maintainer = t.dept(r, "owner"), t.dept(r, "property"), t.dept(r, "maintainer")
+	c.InitDate, c.ChangeDate = data.Date(r.varint("init_date")), data.Date(r.varint("change_date"))
+	if ne := r.uvarint("extra"); ne > 0 && ne <= uint64(len(r.b)) {
+		m := make(map[string]string, ne)
+		for range ne {
+			k := t.str(r, "extra key")
+			m[k] = t.str(r, "extra value")
+		}
+		c.Extra = d.comp.arena.Extra(m)
+	} else if ne > 0 {
+		r.fail("extra")
+	}
+	g, err := d.comp.geometry(r.bytes("geometry"))
+	if err != nil {
+		return fmt.Errorf("%s: geometry: %w", c.ID, err)
+	}
+	c.Geometry = g
+	if r.err == nil {
+		if err := codes.check(c); err != nil {
+			return fmt.Errorf("%s: %w", c.ID, err)
+		}
+	}
+	d.ds.Components = append(d.ds.Components, c)
+	return nil
+}
+
+func (d *decoder) imageAddress(r *imageReader, t *imageTables) error {
+	a := data.Address{ID: r.uvarint("id")}
+	a.Road, a.Section, a.Lane, a.Alley = t.str(r, "road"), t.str(r, "section"), t.str(r, "lane"), t.str(r, "alley")
+	a.Suffix, a.Community, a.Source = t.str(r, "suffix"), t.str(r, "community"), t.str(r, "source")
+	a.Number = int(r.varint("number"))
+	// SAFETY: NewAddress copies the text before the chunk's bytes are reused.
+	full := r.bytes("full")
+	a.Full = unsafe.String(unsafe.SliceData(full), len(full))
+	g, err := decodeGeom(r.bytes("geometry"))
+	if err != nil {
+		return fmt.Errorf("#%d: geometry: %w", a.ID, err)
+	}
+	a.Point, _ = g.(orb.Point)
+	d.ds.Addresses = append(d.ds.Addresses, data.NewAddress(&d.addresses, &a))
+	return nil
+}
+
+func (d *decoder) imageBuilding(r *imageReader, t *imageTables) error {
+	x := data.Building{ID: r.uvarint("id"), Compound: t.str(r, "compound")}
+	// SAFETY: NewBuilding copies the text before the chunk's bytes are reused.
+	name, addr := r.bytes("name"), r.bytes("address")
+	x.Name, x.Address = unsafe.String(unsafe.SliceData(name), len(name)), unsafe.String(unsafe.SliceData(addr), len(addr))
+	x.Point = orb.Point{r.float64("point"), r.float64("point")}
+	g, err := decodeGeom(r.bytes("footprint"))
+	if err != nil {
+		return fmt.Errorf("#%d: footprint: %w", x.ID, err)
+	}
+	x.Footprint, _ = g.(orb.Polygon)
+	d.ds.Buildings = append(d.ds.Buildings, data.NewBuilding(&d.buildings, &x))
+	return nil
+}
+
+func (d *decoder) imageGrid(r *imageReader, t *imageTables) error {
+	code := r.bytes("code")
+	// SAFETY: NewGrid copies the code before the chunk's bytes are reused.
+	g := data.Grid{Code: unsafe.String(unsafe.SliceData(code), len(code)), Community: t.str(r, "community"), AreaM2: r.float64("area")}
+	switch r.byte("derived") {
+	case 0:
+	case 1:
+		g.Derived = true
+	default:
+		r.fail("derived")
+	}
+	geom, err := decodeGeom(r.bytes("polygon"))
+	if err == nil {
+		g.Polygon, err = geomAs[orb.Polygon](geom)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: polygon: %w", g.Code, err)
+	}
+	d.ds.Grids = append(d.ds.Grids, data.NewGrid(&d.grids, &g))
+	return nil
 }
 
 // codeCheck checks decoded schemes and statuses as the rows' text would be checked, each value

@@ -14,10 +14,11 @@ import (
 	"citygeo/data/sample"
 )
 
-// edgeComponents are components whose values a binary image could get wrong: text JSON escapes,
+// edgeCity holds features whose values a binary image could get wrong: text JSON escapes,
 // attribute maps, every geometry type and none, departments with a code or a name only, dates
-// before 1970 and none.
-func edgeComponents() *data.Dataset {
+// before 1970 and none, addresses with every part or none, a building with no footprint, a
+// derived grid.
+func edgeCity() *data.Dataset {
 	ds := &data.Dataset{Name: "edges"}
 	add := func(c *data.Component) {
 		c.ID = fmt.Sprintf("4403030101%06d", len(ds.Components))
@@ -34,33 +35,52 @@ func edgeComponents() *data.Dataset {
 		InitDate: data.Date(1), ChangeDate: data.Date(800000), Geometry: orb.Point{114.2, 22.6}})
 	add(&data.Component{Scheme: data.GBT4767, Extra: map[string]string{}, Geometry: orb.Point{114.3, 22.7}})
 	ds.Components[len(ds.Components)-1].Scheme, ds.Components[len(ds.Components)-1].Minor = data.GBT4767, "001"
+	ds.Addresses = []*data.Address{
+		{ID: 1, Road: "和平东路", Section: "三段", Lane: "228巷", Alley: "7弄", Number: 18, Suffix: "之1", Full: "和平东路三段228巷7弄18号之1",
+			Point: orb.Point{121.5, 25.03}, Community: "440303001001", Source: "addresses.csv"},
+		{ID: 1 << 40, Road: "建设路", Number: -3, Full: `"quoted" \ full`},
+		{ID: 3, Road: "建设路", Number: 0, Full: ""},
+	}
+	ds.Buildings = []*data.Building{
+		{ID: 7, Compound: "翠竹苑", Name: "3栋", Address: "翠竹路18号", Point: orb.Point{114.12, 22.55},
+			Footprint: orb.Polygon{{{114.12, 22.55}, {114.121, 22.55}, {114.121, 22.551}, {114.12, 22.55}}}},
+		{ID: 8, Compound: "翠竹苑", Name: "A座"},
+	}
+	ds.Grids = []*data.Grid{
+		{Code: "440303001001001", Community: "440303001001", AreaM2: 10000.5,
+			Polygon: orb.Polygon{{{114, 22}, {114.001, 22}, {114.001, 22.001}, {114, 22}}}},
+		{Code: "440303001001002", Community: "440303001001", AreaM2: math.Copysign(0, -1), Derived: true,
+			Polygon: orb.Polygon{{{114, 22}, {114.001, 22}, {114.001, 22.001}, {114, 22}}, {{114.0002, 22.0002}, {114.0004, 22.0002}, {114.0004, 22.0004}, {114.0002, 22.0002}}}},
+	}
 	return ds
 }
 
-// TestImageLoadsAsRows saves versions and loads their components from the image and from the
-// rows, and wants the same components: the image is a shortcut, never a second truth.
+// TestImageLoadsAsRows saves versions and loads their imaged layers from the image and from the
+// rows, and wants the same features: the image is a shortcut, never a second truth.
 func TestImageLoadsAsRows(t *testing.T) {
 	city, err := sample.Generate(sample.Options{Grids: 500, Components: 2000, Addresses: 300})
 	if err != nil {
 		t.Fatal(err)
 	}
-	notUTF8 := edgeComponents()
+	notUTF8 := edgeCity()
 	notUTF8.Components[3].Name = "bad \xff text"
 	tests := []struct {
 		name       string
 		ds         *data.Dataset
-		wantChunks int // image chunks stored; 0: none, the rows are read
+		wantChunks map[data.Layer]int // image chunks stored per layer; none: the rows are read
 		corrupt    string
-		wantUsed   bool // the load takes the chunks (a corrupt one then reads its rows)
+		wantUsed   bool // a load takes the components' chunks (a corrupt one then reads its rows)
 	}{
-		{"sample city", city, 1, "", true},
-		{"edge values", edgeComponents(), 1, "", true},
-		{"more than a chunk", pointCity(imageChunk + 10), 2, "", true},
-		{"text not UTF-8 is not imaged", notUTF8, 0, "", false},
-		{"a corrupt chunk falls back to the rows", city, 1, `UPDATE layer_image SET data = x'0501'`, true},
-		{"a missing chunk falls back to the rows", pointCity(imageChunk + 10), 2, `DELETE FROM layer_image WHERE lo = 0`, false},
-		{"a chunk of another format falls back to the rows", city, 1, `UPDATE layer_image SET format = 99`, false},
-		{"a short image falls back to the rows", pointCity(imageChunk + 10), 2, `DELETE FROM layer_image WHERE lo > 0`, false},
+		{"sample city", city, map[data.Layer]int{data.LayerComponent: 1, data.LayerAddress: 1, data.LayerBuilding: 1, data.LayerGrid: 1}, "", true},
+		{"edge values", edgeCity(), map[data.Layer]int{data.LayerComponent: 1, data.LayerAddress: 1, data.LayerBuilding: 1, data.LayerGrid: 1}, "", true},
+		{"more than a chunk", pointCity(imageChunk + 10), map[data.Layer]int{data.LayerComponent: 2}, "", true},
+		{"text not UTF-8 leaves its layer unimaged", notUTF8, map[data.Layer]int{data.LayerAddress: 1, data.LayerBuilding: 1, data.LayerGrid: 1}, "", false},
+		{"a corrupt chunk falls back to the rows", city, map[data.Layer]int{data.LayerComponent: 1, data.LayerAddress: 1, data.LayerBuilding: 1, data.LayerGrid: 1},
+			`UPDATE layer_image SET data = x'0501'`, true},
+		{"a missing chunk falls back to the rows", pointCity(imageChunk + 10), map[data.Layer]int{data.LayerComponent: 2}, `DELETE FROM layer_image WHERE lo = 0`, false},
+		{"a chunk of another format falls back to the rows", city, map[data.Layer]int{data.LayerComponent: 1, data.LayerAddress: 1, data.LayerBuilding: 1, data.LayerGrid: 1},
+			`UPDATE layer_image SET format = 99`, false},
+		{"a short image falls back to the rows", pointCity(imageChunk + 10), map[data.Layer]int{data.LayerComponent: 2}, `DELETE FROM layer_image WHERE lo > 0`, false},
 	}
 	ctx := context.Background()
 	for _, tt := range tests {
@@ -74,15 +94,18 @@ func TestImageLoadsAsRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var chunks, imaged int
-			if err := s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(n), 0) FROM layer_image WHERE version = ?`, v).Scan(&chunks, &imaged); err != nil {
-				t.Fatal(err)
-			}
-			if chunks != tt.wantChunks {
-				t.Errorf("%d image chunks, want %d", chunks, tt.wantChunks)
-			}
-			if chunks > 0 && imaged != len(tt.ds.Components) {
-				t.Errorf("image holds %d components, the version %d", imaged, len(tt.ds.Components))
+			for l := range imaged {
+				var chunks, n int
+				if err := s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(n), 0) FROM layer_image WHERE version = ? AND layer = ?`,
+					v, string(l)).Scan(&chunks, &n); err != nil {
+					t.Fatal(err)
+				}
+				if chunks != tt.wantChunks[l] {
+					t.Errorf("%d %s image chunks, want %d", chunks, l, tt.wantChunks[l])
+				}
+				if chunks > 0 && n != tt.ds.Count(l) {
+					t.Errorf("%s image holds %d features, the version %d", l, n, tt.ds.Count(l))
+				}
 			}
 			if tt.corrupt != "" {
 				if _, err := s.db.ExecContext(ctx, tt.corrupt); err != nil {
@@ -108,41 +131,80 @@ func TestImageLoadsAsRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got.Components) != len(tt.ds.Components) {
-				t.Fatalf("loaded %d components, saved %d", len(got.Components), len(tt.ds.Components))
+			for l := range imaged {
+				if got.Count(l) != tt.ds.Count(l) {
+					t.Fatalf("loaded %d %s, saved %d", got.Count(l), l, tt.ds.Count(l))
+				}
 			}
-			if d := cmp.Diff(rows.Components, got.Components); d != "" {
-				t.Errorf("components from the image differ from the rows' (-rows +image):\n%s", d)
+			for _, l := range []struct {
+				name        string
+				rows, image any
+			}{
+				{"components", rows.Components, got.Components},
+				{"addresses", rows.Addresses, got.Addresses},
+				{"buildings", rows.Buildings, got.Buildings},
+				{"grids", rows.Grids, got.Grids},
+			} {
+				if d := cmp.Diff(l.rows, l.image); d != "" {
+					t.Errorf("%s from the image differ from the rows' (-rows +image):\n%s", l.name, d)
+				}
 			}
 			if _, err := data.VerifyArena(got.Components, func(c *data.Component) string { return c.ID }); err != nil {
+				t.Error(err)
+			}
+			if _, err := data.VerifyArena(got.Addresses, func(a *data.Address) string { return a.Full }); err != nil {
+				t.Error(err)
+			}
+			if _, err := data.VerifyArena(got.Buildings, func(b *data.Building) string { return b.Name }); err != nil {
+				t.Error(err)
+			}
+			if _, err := data.VerifyArena(got.Grids, func(g *data.Grid) string { return g.Code }); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 }
 
+// imagedLayers are the imaged layers in a fixed order, for the fuzz target's layer byte.
+var imagedLayers = []data.Layer{data.LayerComponent, data.LayerAddress, data.LayerBuilding, data.LayerGrid}
+
 // FuzzDecodeImage feeds the chunk decoder arbitrary bytes: it must return an error or exactly
-// the components asked for, and never panic.
+// the features asked for, and never panic.
 func FuzzDecodeImage(f *testing.F) {
-	e := newImageEncoder()
-	for i, c := range edgeComponents().Components {
-		geom, err := encodeGeom(c.Geometry)
-		if err != nil {
-			f.Fatal(err)
+	city := edgeCity()
+	for li, l := range imagedLayers {
+		e := newImageEncoder(l)
+		for i := range city.Count(l) {
+			var g orb.Geometry
+			switch x := featureAt(city, l, i).(type) {
+			case *data.Component:
+				g = x.Geometry
+			case *data.Address:
+				g = x.Point
+			case *data.Building:
+				g = x.Footprint
+			case *data.Grid:
+				g = x.Polygon
+			}
+			geom, err := encodeGeom(g)
+			if err != nil {
+				f.Fatal(err)
+			}
+			if _, err := e.add(i, featureAt(city, l, i), geom); err != nil {
+				f.Fatal(err)
+			}
 		}
-		if _, err := e.add(i, c, geom); err != nil {
-			f.Fatal(err)
-		}
+		chunk := e.flush()
+		f.Add(byte(li), chunk.data, uint16(chunk.n))
+		f.Add(byte(li), chunk.data[:len(chunk.data)/2], uint16(chunk.n))
 	}
-	chunk := e.flush()
-	f.Add(chunk.data, uint16(chunk.n))
-	f.Add(chunk.data[:len(chunk.data)/2], uint16(chunk.n))
-	f.Add([]byte{1, 0, 1, 0}, uint16(0))
-	f.Fuzz(func(t *testing.T, b []byte, want uint16) {
+	f.Add(byte(0), []byte{1, 0, 1, 0}, uint16(0))
+	f.Fuzz(func(t *testing.T, layer byte, b []byte, want uint16) {
+		l := imagedLayers[int(layer)%len(imagedLayers)]
 		d := &decoder{ds: &data.Dataset{}}
-		err := d.decodeImage(b, int(want))
-		if err == nil && len(d.ds.Components) != int(want) {
-			t.Fatalf("decoded %d components without error, want %d", len(d.ds.Components), want)
+		err := d.decodeImage(l, b, int(want))
+		if err == nil && d.ds.Count(l) != int(want) {
+			t.Fatalf("decoded %d %s without error, want %d", d.ds.Count(l), l, want)
 		}
 	})
 }

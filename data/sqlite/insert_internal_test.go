@@ -47,7 +47,7 @@ func TestEncodePartsStops(t *testing.T) {
 			parts := make(chan savePart, 1)
 			parts <- savePart{ds: pointCity(tt.rows)}
 			close(parts)
-			go func() { defer close(out); done <- encodeParts(parts, out, stop, newImageEncoder()) }()
+			go func() { defer close(out); done <- encodeParts(parts, out, stop, newImageEncoders()) }()
 			got, imaged, batches := 0, 0, 0
 			for tt.read < 0 || batches < tt.read {
 				b, ok := <-out

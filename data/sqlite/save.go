@@ -89,9 +89,9 @@ type versionWriter struct {
 	done    chan error    // the pipeline's outcome once parts is closed
 	ended   bool          // parts closed
 	over    bool          // committed or rolled back
-	// noImage is set, before done is sent, when the components could not be imaged: the
-	// chunks inserted before that are deleted at commit.
-	noImage bool
+	// noImage lists, before done is sent, the layers that could not be imaged: the chunks
+	// inserted before that are deleted at commit.
+	noImage []data.Layer
 }
 
 // savePart is features to write, with the seq of each layer's first.
@@ -143,8 +143,8 @@ func (w *versionWriter) Commit(ctx context.Context, ds *data.Dataset, source str
 		return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
 	}
 	defer w.rollback() // after a failure below
-	if w.noImage {
-		if _, err := w.tx.ExecContext(ctx, `DELETE FROM layer_image WHERE version = ?`, w.v); err != nil {
+	for _, l := range w.noImage {
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM layer_image WHERE version = ? AND layer = ?`, w.v, string(l)); err != nil {
 			return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
 		}
 	}
@@ -191,7 +191,7 @@ func (w *versionWriter) rollback() error {
 func (w *versionWriter) run(ctx context.Context) {
 	batches := make(chan batch, 4)
 	encErr := make(chan error, 1)
-	img := newImageEncoder()
+	img := newImageEncoders()
 	go func() {
 		defer close(batches)
 		encErr <- encodeParts(w.parts, batches, w.stop, img)
@@ -205,7 +205,7 @@ func (w *versionWriter) run(ctx context.Context) {
 	if e := <-encErr; err == nil {
 		err = e
 	}
-	w.noImage = img.off
+	w.noImage = img.off()
 	w.done <- err
 }
 
@@ -231,13 +231,13 @@ var layerArgs = func() map[data.Layer]any {
 	return m
 }()
 
-// batch is what the encoder hands the inserter: feature rows, or a chunk of the component image.
+// batch is what the encoder hands the inserter: feature rows, or a chunk of a layer's image.
 type batch struct {
 	rows  []row
 	image *imagePart
 }
 
-// insertImageSQL inserts a chunk of the component image.
+// insertImageSQL inserts a chunk of a layer's image.
 const insertImageSQL = `INSERT INTO layer_image(version, layer, lo, n, format, data) VALUES (?, ?, ?, ?, ?, ?)`
 
 // insert inserts the batches until batches is closed or an insert fails. It talks to the
@@ -299,18 +299,18 @@ func (w *versionWriter) insert(ctx context.Context, batches <-chan batch) error 
 	})
 }
 
-// insertImage inserts chunk p of the component image.
+// insertImage inserts chunk p of a layer's image.
 func (w *versionWriter) insertImage(ctx context.Context, prep driver.ConnPrepareContext, p *imagePart) error {
 	st, err := prep.PrepareContext(ctx, insertImageSQL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	args := []driver.NamedValue{{Ordinal: 1, Value: w.v}, {Ordinal: 2, Value: string(data.LayerComponent)},
+	args := []driver.NamedValue{{Ordinal: 1, Value: w.v}, {Ordinal: 2, Value: string(p.layer)},
 		{Ordinal: 3, Value: int64(p.lo)}, {Ordinal: 4, Value: int64(p.n)}, {Ordinal: 5, Value: int64(imageFormat)},
 		{Ordinal: 6, Value: p.data}}
 	if _, err := st.(driver.StmtExecContext).ExecContext(ctx, args); err != nil {
-		return fmt.Errorf("component image from #%d: %w", p.lo, err)
+		return fmt.Errorf("%s image from #%d: %w", p.layer, p.lo, err)
 	}
 	return nil
 }
@@ -319,12 +319,12 @@ func (w *versionWriter) insertImage(ctx context.Context, prep driver.ConnPrepare
 var errStopped = errors.New("store: insert stopped")
 
 // encodeParts encodes the parts into batches of insertBatch rows sent on out (a batch may hold
-// rows of two parts; the last one is shorter), and the components into img's chunks, each sent
-// as it fills. It returns errStopped as soon as stop is closed, so that a failed insert does
-// not leave it encoding features into a batch nobody reads; it still takes the parts sent until
-// parts is closed, so a writer never blocks. A component that cannot be imaged turns img off
-// (the version then has no image), and is no error.
-func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, img *imageEncoder) error {
+// rows of two parts; the last one is shorter), and the imaged layers into img's chunks, each
+// sent as it fills. It returns errStopped as soon as stop is closed, so that a failed insert
+// does not leave it encoding features into a batch nobody reads; it still takes the parts sent
+// until parts is closed, so a writer never blocks. A feature that cannot be imaged turns its
+// layer's image off (the version then has none of that layer), and is no error.
+func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, img imageEncoders) error {
 	rows := make([]row, 0, insertBatch)
 	send := func(b batch) error {
 		select {
@@ -346,14 +346,12 @@ func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, 
 			continue
 		}
 		err = encodeDataset(p.ds, p.from, comp, func(r row) error {
-			if r.layer == data.LayerComponent {
-				chunk, ierr := img.add(r.seq, p.ds.Components[r.seq-p.from[r.layer]], r.geom)
-				if chunk != nil {
+			if e := img[r.layer]; e != nil {
+				// The error only says why the layer has no image.
+				if chunk, _ := e.add(r.seq, featureAt(p.ds, r.layer, r.seq-p.from[r.layer]), r.geom); chunk != nil {
 					if err := send(batch{image: chunk}); err != nil {
 						return err
 					}
-				} else if ierr != nil && !errors.Is(ierr, errNoImage) {
-					return ierr
 				}
 			}
 			rows = append(rows, r)
@@ -366,8 +364,49 @@ func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, 
 	if err == nil && len(rows) > 0 {
 		err = sendRows()
 	}
-	if chunk := img.flush(); err == nil && chunk != nil {
-		err = send(batch{image: chunk})
+	for _, l := range data.Layers {
+		if e := img[l]; e != nil && err == nil {
+			if chunk := e.flush(); chunk != nil {
+				err = send(batch{image: chunk})
+			}
+		}
 	}
 	return err
+}
+
+// imageEncoders are a version's image encoders, one per imaged layer.
+type imageEncoders map[data.Layer]*imageEncoder
+
+func newImageEncoders() imageEncoders {
+	m := imageEncoders{}
+	for l := range imaged {
+		m[l] = newImageEncoder(l)
+	}
+	return m
+}
+
+// off returns the layers whose image was given up.
+func (m imageEncoders) off() []data.Layer {
+	var ls []data.Layer
+	for _, l := range data.Layers {
+		if e := m[l]; e != nil && e.off {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// featureAt returns feature i of an imaged layer of ds.
+func featureAt(ds *data.Dataset, l data.Layer, i int) any {
+	switch l {
+	case data.LayerComponent:
+		return ds.Components[i]
+	case data.LayerAddress:
+		return ds.Addresses[i]
+	case data.LayerBuilding:
+		return ds.Buildings[i]
+	case data.LayerGrid:
+		return ds.Grids[i]
+	}
+	return nil
 }

@@ -91,7 +91,7 @@ type Store struct {
 	path string
 	// partRows is how many rows of a layer a load worker reads in one go; 0 means loadPart.
 	partRows int
-	// rowsOnly reads the components from their rows even where the version has an image.
+	// rowsOnly reads every layer from its rows even where the version has an image.
 	rowsOnly bool
 }
 
@@ -348,7 +348,7 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	var parts []*part
 	for _, l := range layers {
 		n, ok := counts[l]
-		if l == data.LayerComponent && ok && n > 0 && !s.rowsOnly {
+		if imaged[l] && ok && n > 0 && !s.rowsOnly {
 			chunks, err := imageParts(ctx, tx, v, l, n)
 			if err != nil {
 				return fmt.Errorf("load version %d: %w", v, err)
@@ -485,7 +485,7 @@ func readImage(ctx context.Context, tx *sql.Tx, v int64, p *part, dec *decoder) 
 	if err := rows.Scan(&b); err != nil {
 		return err
 	}
-	return dec.decodeImage(b, p.hi-p.lo)
+	return dec.decodeImage(p.layer, b, p.hi-p.lo)
 }
 
 // readLayer calls fn with each row of layer l of version v whose seq is in [lo, hi): a range
