@@ -330,6 +330,13 @@ func (r *imageReader) bytes(what string) []byte {
 	return v
 }
 
+// text returns the next length-prefixed bytes as a string over the chunk: valid until the chunk
+// is reused, so only for a value the caller copies (NewAddress, NewBuilding, NewGrid do).
+func (r *imageReader) text(what string) string {
+	b := r.bytes(what)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 func (r *imageReader) byte(what string) byte {
 	if len(r.b) == 0 {
 		r.fail(what)
@@ -478,10 +485,7 @@ func (d *decoder) imageAddress(r *imageReader, t *imageTables) error {
 	a := data.Address{ID: r.uvarint("id")}
 	a.Road, a.Section, a.Lane, a.Alley = t.str(r, "road"), t.str(r, "section"), t.str(r, "lane"), t.str(r, "alley")
 	a.Suffix, a.Community, a.Source = t.str(r, "suffix"), t.str(r, "community"), t.str(r, "source")
-	a.Number = int(r.varint("number"))
-	// SAFETY: NewAddress copies the text before the chunk's bytes are reused.
-	full := r.bytes("full")
-	a.Full = unsafe.String(unsafe.SliceData(full), len(full))
+	a.Number, a.Full = int(r.varint("number")), r.text("full")
 	g, err := decodeGeom(r.bytes("geometry"))
 	if err != nil {
 		return fmt.Errorf("#%d: geometry: %w", a.ID, err)
@@ -492,10 +496,7 @@ func (d *decoder) imageAddress(r *imageReader, t *imageTables) error {
 }
 
 func (d *decoder) imageBuilding(r *imageReader, t *imageTables) error {
-	x := data.Building{ID: r.uvarint("id"), Compound: t.str(r, "compound")}
-	// SAFETY: NewBuilding copies the text before the chunk's bytes are reused.
-	name, addr := r.bytes("name"), r.bytes("address")
-	x.Name, x.Address = unsafe.String(unsafe.SliceData(name), len(name)), unsafe.String(unsafe.SliceData(addr), len(addr))
+	x := data.Building{ID: r.uvarint("id"), Compound: t.str(r, "compound"), Name: r.text("name"), Address: r.text("address")}
 	x.Point = orb.Point{r.float64("point"), r.float64("point")}
 	g, err := decodeGeom(r.bytes("footprint"))
 	if err != nil {
@@ -507,9 +508,7 @@ func (d *decoder) imageBuilding(r *imageReader, t *imageTables) error {
 }
 
 func (d *decoder) imageGrid(r *imageReader, t *imageTables) error {
-	code := r.bytes("code")
-	// SAFETY: NewGrid copies the code before the chunk's bytes are reused.
-	g := data.Grid{Code: unsafe.String(unsafe.SliceData(code), len(code)), Community: t.str(r, "community"), AreaM2: r.float64("area")}
+	g := data.Grid{Code: r.text("code"), Community: t.str(r, "community"), AreaM2: r.float64("area")}
 	switch r.byte("derived") {
 	case 0:
 	case 1:
