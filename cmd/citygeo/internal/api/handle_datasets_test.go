@@ -327,7 +327,7 @@ func TestSwapUnderLoad(t *testing.T) {
 }
 
 // TestDatasetsReloadFails commits versions that cannot be loaded back (a trigger corrupts a
-// version as it becomes active): activate and upload must say the version is stored and active
+// version's component rows and its image as it becomes active): activate and upload must say the version is stored and active
 // but not served, with 200 and 201, and the server must keep answering from the old version.
 func TestDatasetsReloadFails(t *testing.T) {
 	ctx := context.Background()
@@ -337,7 +337,8 @@ func TestDatasetsReloadFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := e.st.DB().ExecContext(ctx, `CREATE TRIGGER corrupt_active AFTER UPDATE ON active BEGIN
-		UPDATE feature SET props = '{' WHERE version = NEW.version AND layer = 'component'; END`); err != nil {
+		UPDATE feature SET props = '{' WHERE version = NEW.version AND layer = 'component';
+		UPDATE layer_image SET data = x'00' WHERE version = NEW.version; END`); err != nil {
 		t.Fatal(err)
 	}
 	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Name = "改" })
