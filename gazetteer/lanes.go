@@ -178,50 +178,49 @@ func (ix *Index) sideOfGrowth(parent streetKey, ps *street, num int32, depth int
 	return uy, -ux
 }
 
-// numbersGrow returns the unit direction (metres east, north) in which the numbers of street s grow
-// around num: the slope of its known houses' positions on their numbers, within acrossSpan
-// numbers of num. Zero with fewer than two distinct numbers.
+// numbersGrow returns the unit direction (metres east, north) in which the numbers of street s
+// grow around num: the slope of the positions of its known houses within acrossSpan numbers of
+// num on their numbers. Zero with fewer than two distinct numbers.
 func (ix *Index) numbersGrow(s *street, num int32) (float64, float64) {
-	var n, sn, sx, sy float64
-	from, _ := s.find(ix, num-acrossSpan, "")
-	o := orb.Point{}
-	for _, i := range s.nums[from:] {
-		a := &ix.addrs[i]
-		if a.num > num+acrossSpan {
-			break
-		}
-		if !ix.anchor(a) {
-			continue
-		}
-		if n == 0 {
-			o = a.point
-		}
-		n, sn = n+1, sn+float64(a.num)
-		sx, sy = sx+(a.point[0]-o[0])*ix.pl.KX, sy+(a.point[1]-o[1])*ix.pl.KY
-	}
-	if n < 2 {
+	hs := ix.nearHouses(s, num)
+	if len(hs) < 2 {
 		return 0, 0
 	}
-	mn, mx, my := sn/n, sx/n, sy/n
-	var snn, bx, by float64
-	for _, i := range s.nums[from:] {
-		a := &ix.addrs[i]
-		if a.num > num+acrossSpan {
-			break
-		}
-		if !ix.anchor(a) {
-			continue
-		}
+	o := hs[0].point
+	var mn, mx, my float64
+	for _, a := range hs {
+		mn, mx, my = mn+float64(a.num), mx+(a.point[0]-o[0])*ix.pl.KX, my+(a.point[1]-o[1])*ix.pl.KY
+	}
+	n := float64(len(hs))
+	mn, mx, my = mn/n, mx/n, my/n
+	var bx, by float64
+	for _, a := range hs {
 		d := float64(a.num) - mn
-		snn += d * d
 		bx += d * ((a.point[0]-o[0])*ix.pl.KX - mx)
 		by += d * ((a.point[1]-o[1])*ix.pl.KY - my)
 	}
 	l := math.Hypot(bx, by)
-	if snn == 0 || l == 0 {
-		return 0, 0
+	if l == 0 {
+		return 0, 0 // one number only, or houses that do not move with it
 	}
 	return bx / l, by / l
+}
+
+// nearHouses returns the anchors of street s within acrossSpan numbers of num, in number order:
+// the houses that tell how the street runs there.
+func (ix *Index) nearHouses(s *street, num int32) []*addr {
+	var hs []*addr
+	from, _ := s.find(ix, num-acrossSpan, "")
+	for _, i := range s.nums[from:] {
+		a := &ix.addrs[i]
+		if a.num > num+acrossSpan {
+			break
+		}
+		if ix.anchor(a) {
+			hs = append(hs, a)
+		}
+	}
+	return hs
 }
 
 // acrossSpan is how many numbers either side of a lane's own the street's houses that tell
@@ -237,15 +236,7 @@ func (ix *Index) acrossFrom(s *street, num int32) (float64, float64) {
 	var pts []orb.Point
 	var own []bool
 	var cx, cy float64
-	from, _ := s.find(ix, num-acrossSpan, "")
-	for _, i := range s.nums[from:] {
-		a := &ix.addrs[i]
-		if a.num > num+acrossSpan {
-			break
-		}
-		if !ix.anchor(a) {
-			continue
-		}
+	for _, a := range ix.nearHouses(s, num) {
 		pts = append(pts, a.point)
 		own = append(own, (a.num-num)%2 == 0)
 		cx, cy = cx+a.point[0], cy+a.point[1]
