@@ -858,15 +858,15 @@ func TestGeocodeAlleyEntrance(t *testing.T) {
 	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
 	ds.Addresses = append(ds.Addresses, houses("建设路", 2, 80, 1)...)
 	ix := mustNew(t, ds, gazetteer.Options{})
-	got := ix.Geocode("建设路50巷7弄3号", gazetteer.Query{})
+	got := ix.Geocode("建设路50巷7弄", gazetteer.Query{})
 	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneEntrance {
-		t.Fatalf("Geocode(建设路50巷7弄3号) = %+v, want 道路 flagged lane_entrance", got)
+		t.Fatalf("Geocode(建设路50巷7弄) = %+v, want 道路 flagged lane_entrance", got)
 	}
 	// The lane runs south from the line at 50號, its houses from 50號's setback on, 10 m a
 	// number: 7號 of the lane lies 70 m past the setback.
 	want := orb.Point{housePoint(50)[0], housePoint(50)[1] - 70/110574.0}
 	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
-		t.Errorf("Geocode(建设路50巷7弄3号) is %.0f m from 7號 of 50巷, want ≤ 5 m", d)
+		t.Errorf("Geocode(建设路50巷7弄) is %.0f m from 7號 of 50巷, want ≤ 5 m", d)
 	}
 }
 
@@ -963,5 +963,60 @@ func TestLaneRuleAcrossStreet(t *testing.T) {
 	want := orb.Point{housePoint(20)[0], housePoint(20)[1] - 5*spacing/110540}
 	if d := orbgeo.Distance(got[0].Point, want); d > 5 {
 		t.Errorf("Geocode(建设路20巷5號) is %.0f m from %.0f m south of 20號, want ≤ 5 m", d, 5*spacing)
+	}
+}
+
+// TestLaneRuleOddLeft checks the side a lane leaves its street on when nothing but 左單右雙 tells
+// it: facing the way a street's numbers grow, odd numbers lie on the left and even on the
+// right, so lane N巷 leaves from house N to that side. The streets below hold one side only (so
+// the sides' houses cannot be compared) and no line, or the lane itself is unknown (an alley off
+// it); each number lies its count of the city's spacings from where its lane or alley leaves.
+func TestLaneRuleOddLeft(t *testing.T) {
+	spacing := orbgeo.Distance(housePoint(1), housePoint(3)) / 2
+	mPerLon := orbgeo.Distance(orb.Point{lon0, lat0}, orb.Point{lon0 + 1, lat0})
+	const mPerLat = 110574.0
+	// west is a street numbered the other way: its numbers grow westwards, odd houses south.
+	west := func(n int) orb.Point { return orb.Point{lon0 + 0.02 - float64(n)*step, lat0 - 0.0002} }
+	line := []*data.Road{{ID: 1, Name: "建设路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}
+	// An alley leaves its lane at the lane's house N: past the street's setback (22 m), N of
+	// the city's spacings down the lane, which runs south from 50號.
+	alleyMouth := func(n int) orb.Point {
+		return orb.Point{housePoint(50)[0], lat0 - (orbgeo.Distance(housePoint(50), orb.Point{lon0 + 50*step, lat0})+float64(n)*spacing)/mPerLat}
+	}
+	cases := []struct {
+		name  string
+		roads []*data.Road
+		from  int
+		every int
+		at    func(int) orb.Point
+		q     string
+		want  orb.Point
+	}{
+		{"even lane of a street numbered eastwards leaves south", nil, 2, 2, housePoint, "建设路20巷5號",
+			orb.Point{housePoint(20)[0], housePoint(20)[1] - 5*spacing/mPerLat}},
+		{"odd lane of a street numbered eastwards leaves north", nil, 1, 2, housePoint, "建设路21巷5號",
+			orb.Point{housePoint(21)[0], housePoint(21)[1] + 5*spacing/mPerLat}},
+		{"odd lane of a street numbered westwards leaves south", nil, 1, 2, west, "建设路21巷5號",
+			orb.Point{west(21)[0], west(21)[1] - 5*spacing/mPerLat}},
+		{"odd alley of a lane running south leaves east", line, 2, 1, housePoint, "建设路50巷7弄3号",
+			orb.Point{alleyMouth(7)[0] + 3*spacing/mPerLon, alleyMouth(7)[1]}},
+		{"even alley of a lane running south leaves west", line, 2, 1, housePoint, "建设路50巷8弄3号",
+			orb.Point{alleyMouth(8)[0] - 3*spacing/mPerLon, alleyMouth(8)[1]}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ds := &data.Dataset{Roads: c.roads}
+			for n := c.from; n <= 80; n += c.every {
+				ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "建设路", Number: n, Point: c.at(n)})
+			}
+			ix := mustNew(t, ds, gazetteer.Options{})
+			got := ix.Geocode(c.q, gazetteer.Query{})
+			if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+				t.Fatalf("Geocode(%s) = %+v, want a flagged lane_rule answer below 门牌号", c.q, got)
+			}
+			if d := orbgeo.Distance(got[0].Point, c.want); d > 5 {
+				t.Errorf("Geocode(%s) at %v is %.0f m from %v, want ≤ 5 m", c.q, got[0].Point, d, c.want)
+			}
+		})
 	}
 }

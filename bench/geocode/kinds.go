@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	orbgeo "github.com/paulmach/orb/geo"
 )
@@ -104,5 +107,61 @@ func printKinds(w io.Writer, kinds map[string]*KindCount) {
 		if c := kinds[k]; c != nil {
 			fmt.Fprintf(w, "      %-40s %4d of %4d\n", k, c.Missed, c.N)
 		}
+	}
+}
+
+// missBands are the upper bounds (metres) of the bands a miss is counted in by how far off it
+// landed: just past 30 m, a block off, a street off, elsewhere.
+var missBands = [...]float64{50, 100, 300, math.Inf(1)}
+
+// MissCause counts the held-out misses (answered farther than 30 m from the truth) of one kind
+// that one (level, reason) answered, by missBands: which rule answered the rows that are hard
+// and how far off it was, the breakdown a new rule is chosen by.
+type MissCause struct {
+	Kind  string
+	Cell  CellKey
+	Bands [len(missBands)]int
+}
+
+// N returns how many misses the cause counts.
+func (c MissCause) N() int {
+	n := 0
+	for _, b := range c.Bands {
+		n += b
+	}
+	return n
+}
+
+// MissCauses tallies the misses of a held-out report by the row's kind (given the rows the
+// index holds) and the answer's (level, reason), most misses first, then in kindOrder.
+func MissCauses(rep *Report, indexed []Row) []MissCause {
+	byStreet := streetRows(indexed)
+	at := map[MissCause]int{} // the key's Bands stay zero
+	var out []MissCause
+	for _, x := range rep.Results {
+		if x.Distance <= Thresholds[1] {
+			continue
+		}
+		k := MissCause{Kind: kindOf(x.Want, byStreet), Cell: CellKey{x.Level, x.Reason}}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, k)
+		}
+		out[i].Bands[slices.IndexFunc(missBands[:], func(b float64) bool { return x.Distance <= b })]++
+	}
+	slices.SortStableFunc(out, func(a, b MissCause) int {
+		return cmp.Or(cmp.Compare(b.N(), a.N()), cmp.Compare(slices.Index(kindOrder, a.Kind), slices.Index(kindOrder, b.Kind)),
+			cmp.Compare(a.Cell.String(), b.Cell.String()))
+	})
+	return out
+}
+
+// printMissCauses writes the misses by kind and answer.
+func printMissCauses(w io.Writer, causes []MissCause) {
+	fmt.Fprintln(w, "    misses (> 30 m) by kind and answer, then by how far off (≤50 / ≤100 / ≤300 / > 300 m):")
+	for _, c := range causes {
+		fmt.Fprintf(w, "      %-40s %-26s %4d  %3d / %3d / %3d / %3d\n", c.Kind, c.Cell, c.N(), c.Bands[0], c.Bands[1], c.Bands[2], c.Bands[3])
 	}
 }

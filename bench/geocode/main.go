@@ -139,6 +139,7 @@ func run(shared string, worst int, calibration, results string) error {
 	for i, p := range passes {
 		p.HeldOut.Print(os.Stdout, worst, true)
 		printKinds(os.Stdout, p.Kinds)
+		printMissCauses(os.Stdout, MissCauses(p.HeldOut, p.in))
 		if p.LanesOut != nil {
 			p.LanesOut.Print(os.Stdout, worst, true)
 		}
