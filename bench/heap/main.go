@@ -2,7 +2,9 @@
 // reports where the time and memory go: the wall and CPU time of each step, the live heap and
 // RSS after each, the bytes per grid, component and address, and optionally a heap profile
 // (-profile FILE, read with `go tool pprof -sample_index=inuse_space`) and a CPU profile
-// (-cpuprofile FILE), then what the dataset's components, addresses and grids each cost.
+// (-cpuprofile FILE), then what the dataset's components, addresses and grids each cost. With
+// -each N it also builds each of the snapshot's three indexes alone N times and reports the
+// median CPU of each: the build's parts, which Build runs side by side.
 //
 //	go run ./bench/heap -store /tmp/perf/big.db -profile /tmp/perf/heap.pprof
 package main
@@ -27,6 +29,9 @@ import (
 	"citygeo/data"
 	"citygeo/data/postgis"
 	"citygeo/data/sqlite"
+	"citygeo/gazetteer"
+	"citygeo/geo"
+	"citygeo/tiles"
 )
 
 func main() {
@@ -34,6 +39,7 @@ func main() {
 	profile := flag.String("profile", "", "write a heap profile of the built snapshot here")
 	gcCost := flag.Bool("gc", false, "measure the CPU time of one collection with each index, then each layer, dropped")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of loading and building here")
+	each := flag.Int("each", 0, "build each index alone this many times and report the median CPU of each")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -87,6 +93,9 @@ func main() {
 	}
 	per("dataset", dsHeap)
 	per("indexes", idx)
+	if *each > 0 {
+		eachIndex(ds, *each)
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -117,6 +126,33 @@ func main() {
 	st.Close()
 	liveHeap()
 	fmt.Printf("store closed: RSS %d MB (was %d MB)\n", rss("VmRSS"), before)
+}
+
+// eachIndex builds each index of the snapshot alone n times, after a collection, and prints the
+// median CPU time of each (every thread's, the collector's included): what each part of Build
+// costs where the three cannot run side by side, as on one core.
+func eachIndex(ds *data.Dataset, n int) {
+	for _, ix := range []struct {
+		name  string
+		build func() error
+	}{
+		{"geo.NewIndex", func() error { _, err := geo.NewIndex(ds, geo.IndexOptions{}); return err }},
+		{"tiles.NewIndex", func() error { _, err := tiles.NewIndex(ds); return err }},
+		{"gazetteer.New", func() error { _, err := gazetteer.New(ds, gazetteer.Options{}); return err }},
+	} {
+		d := make([]time.Duration, n)
+		for i := range d {
+			runtime.GC()
+			before := cpuTime()
+			if err := ix.build(); err != nil {
+				log.Fatal(err)
+			}
+			d[i] = cpuTime() - before
+		}
+		slices.Sort(d)
+		fmt.Printf("%-15s %6.2fs CPU (median of %d; %v … %v)\n", ix.name, d[n/2].Seconds(), n,
+			d[0].Round(10*time.Millisecond), d[n-1].Round(10*time.Millisecond))
+	}
 }
 
 // perLayer writes down what each big layer of the dataset costs on its own: the live heap falls
