@@ -134,32 +134,46 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	// made per component cost 0.6 s of a large city's build.
 	type class struct{ major, minor string }
 	var (
-		slotOf  = map[string]int32{} // grid key → slot
-		classes = map[class]int32{}  // a class → its number
-		slots   [][3]int32           // by class number, the slots of its three keys
-		last    class
-		lastNo  int32
-		refs    = make([]int32, 0, len(ix.comps)) // every component with a geometry: its ref (see buildCompGrid)
-		classNo = make([]int32, 0, len(ix.comps)) // and its class number
-		sizes   []int32                           // members by slot
+		slotOf   = map[string]int32{} // grid key → slot
+		classes  = map[class]int32{}  // a class → its number
+		slots    [][3]int32           // by class number, the slots of its three keys
+		last     class
+		lastNo   int32
+		refs     = make([]int32, 0, len(ix.comps)) // every component with a geometry: its ref (see buildCompGrid)
+		classNo  = make([]int32, 0, len(ix.comps)) // and its class number
+		sizes    []int32                           // members by slot
+		havePts  bool
+		ptsBound orb.Bound // around every point component
 	)
 	for i, c := range ix.comps {
 		if c == nil {
 			return nil, errors.New("new index: nil component")
 		}
-		if c.Geometry == nil {
+		var b orb.Bound
+		switch g := c.Geometry.(type) {
+		case nil:
 			continue
+		case orb.Point: // most components: no call through the interface
+			b = orb.Bound{Min: g, Max: g}
+		default:
+			b = g.Bound()
 		}
-		b := c.Geometry.Bound()
 		if !finiteBound(b) {
 			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
 		}
 		ref := int32(i)
 		if b.Min == b.Max {
 			ix.compPts[i] = b.Min
+			if !havePts {
+				ptsBound, havePts = b, true
+			} else {
+				ptsBound.Min = orb.Point{min(ptsBound.Min[0], b.Min[0]), min(ptsBound.Min[1], b.Min[1])}
+				ptsBound.Max = orb.Point{max(ptsBound.Max[0], b.Max[0]), max(ptsBound.Max[1], b.Max[1])}
+			}
 		} else {
 			ref = ^int32(len(ix.compShapes))
 			ix.compShapes = append(ix.compShapes, compShape{box: b, comp: int32(i)})
+			grow(b)
 		}
 		if k := (class{c.Major, c.Minor}); len(refs) == 0 || k != last {
 			no, ok := classes[k]
@@ -185,7 +199,9 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 		}
 		refs = append(refs, ref)
 		classNo = append(classNo, lastNo)
-		grow(b)
+	}
+	if havePts { // the points' box, grown once: union per point was most of this loop's time
+		grow(ptsBound)
 	}
 	ix.compByID = newKeyTable(len(ix.comps))
 	if i := ix.compByID.insertAll(len(ix.comps), ix.compID); i >= 0 {
