@@ -129,15 +129,16 @@ func main() {
 }
 
 // eachIndex builds each index of the snapshot alone n times, after a collection, and prints the
-// median CPU time of each (every thread's, the collector's included): what each part of Build
+// median CPU time of each, and of the check Build runs once before them (every thread's, the collector's included): what each part of Build
 // costs where the three cannot run side by side, as on one core.
 func eachIndex(ds *data.Dataset, n int) {
 	for _, ix := range []struct {
 		name  string
 		build func() error
 	}{
-		{"geo.NewIndex", func() error { _, err := geo.NewIndex(ds, geo.IndexOptions{}); return err }},
-		{"tiles.NewIndex", func() error { _, err := tiles.NewIndex(ds); return err }},
+		{"CheckIndexable", ds.CheckIndexable}, // once for geo and tiles, as Build does
+		{"geo.NewIndex", func() error { _, err := geo.NewIndex(ds, geo.IndexOptions{Checked: true}); return err }},
+		{"tiles.NewIndex", func() error { _, err := tiles.NewCheckedIndex(ds); return err }},
 		{"gazetteer.New", func() error { _, err := gazetteer.New(ds, gazetteer.Options{}); return err }},
 	} {
 		d := make([]time.Duration, n)
