@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -41,23 +42,22 @@ type compShape struct {
 	comp int32
 }
 
-// buildCompGrid builds the grid over members, each a point component's position or ^i for
-// shapes[i].
-func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGrid {
-	if len(members) == 0 {
-		return nil
-	}
-	all := membersBound(pts, shapes, members)
+// newCompGrid returns an empty grid sized for n members within box all: the members are then
+// counted (count, once each), the entries allocated (alloc), and the members put (put, once each,
+// in the same order), for all of a dataset's grids in the same two passes over its components.
+// Each grid had a list of its members, and each list was read twice, with each member's bucket
+// found through a box function: 0.5 s of a 2M-component city's build for its three grids.
+func newCompGrid(all orb.Bound, n int, pts []orb.Point, shapes []compShape) *compGrid {
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	// square buckets in metres at the middle latitude: side² = area × 4 / n
 	cosLat := math.Max(math.Cos((all.Min[1]+all.Max[1])/2*rad), 0.01)
-	side := math.Sqrt(spanX*cosLat*spanY*4/float64(len(members))) / cosLat // in degrees of longitude
+	side := math.Sqrt(spanX*cosLat*spanY*4/float64(n)) / cosLat // in degrees of longitude
 	if !(side > 0) {
 		side = math.Max(math.Max(spanX, spanY), 1e-6)
 	}
 	g := &compGrid{buckets: buckets{min: all.Min}, cw: side, ch: side * cosLat, pts: pts, shapes: shapes}
 	g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
-	for g.nx*g.ny > len(members)+16 { // degenerate extents: a line of components
+	for g.nx*g.ny > n+16 { // degenerate extents: a line of components
 		g.cw, g.ch = g.cw*1.5, g.ch*1.5
 		g.nx, g.ny = int(spanX/g.cw)+1, int(spanY/g.ch)+1
 	}
@@ -68,81 +68,92 @@ func buildCompGrid(pts []orb.Point, shapes []compShape, members []int32) *compGr
 	// whole unit bounds either.
 	g.qw, g.qh = 2*g.cw/math.MaxUint16, 2*g.ch/math.MaxUint16
 	g.eps = math.Max(g.qw, g.qh)
-	g.fill(members)
+	g.start = make([]int32, g.nx*g.ny+1) // the counts, bucket k's at k+1, until alloc
 	return g
 }
 
-// membersBound returns the box around members: the points' extremes taken directly, as
-// union's emptiness tests and a box built per point took most of this pass over the millions
-// of members of a large city's three grids.
-func membersBound(pts []orb.Point, shapes []compShape, members []int32) orb.Bound {
-	var all orb.Bound
-	first, empty := true, true // empty: no box yet, or only empty ones (a shape without points)
-	for _, ref := range members {
-		if ref < 0 {
-			if b := shapes[^ref].box; first {
-				all = b
-			} else {
-				all = union(all, b)
-			}
-			first, empty = false, all.IsEmpty()
-			continue
-		}
-		p := pts[ref]
-		if empty {
-			all, first, empty = orb.Bound{Min: p, Max: p}, false, false
-			continue
-		}
-		all.Min = orb.Point{min(all.Min[0], p[0]), min(all.Min[1], p[1])}
-		all.Max = orb.Point{max(all.Max[0], p[0]), max(all.Max[1], p[1])}
+// count counts member ref (a point component's position or ^i for shapes[i]) in every bucket
+// its box covers.
+func (g *compGrid) count(ref int32) {
+	if ref >= 0 {
+		x, y := g.pointBucket(g.pts[ref])
+		g.start[y*g.nx+x+1]++
+		return
 	}
-	return all
+	x0, y0, x1, y1 := g.span(g.shapes[^ref].box)
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			g.start[y*g.nx+x+1]++
+		}
+	}
 }
 
-// fill lays members out in their buckets as buckets.layout does (a member in every bucket its
-// box covers, in ascending order within a bucket), with a point's one bucket computed in place:
-// over the 6M members of a 2M-component city's three grids, layout's two calls through a box
-// function and a span loop per member took 0.5 s, most of the index build's time in this grid.
-func (g *compGrid) fill(members []int32) {
-	counts := make([]int32, g.nx*g.ny+1)
-	for _, ref := range members {
-		if ref >= 0 {
-			x, y := g.pointBucket(g.pts[ref])
-			counts[y*g.nx+x+1]++
-			continue
-		}
-		x0, y0, x1, y1 := g.span(g.shapes[^ref].box)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				counts[y*g.nx+x+1]++
-			}
-		}
+// alloc turns the counts into the buckets' starts, allocates the entries and returns each
+// bucket's next free entry, for put.
+func (g *compGrid) alloc() (next []int32) {
+	for k := 1; k < len(g.start); k++ {
+		g.start[k] += g.start[k-1]
 	}
-	for k := 1; k < len(counts); k++ {
-		counts[k] += counts[k-1]
+	g.entries = make([]compEntry, g.start[len(g.start)-1])
+	return slices.Clone(g.start[:len(g.start)-1])
+}
+
+// put lists member ref in every bucket its box covers, after the members put before it.
+func (g *compGrid) put(ref int32, next []int32) {
+	if ref >= 0 {
+		p := g.pts[ref]
+		x, y := g.pointBucket(p)
+		k := y*g.nx + x
+		c := g.corner(x, y)
+		g.entries[next[k]] = compEntry{ref: ref, qx: quantize((p[0] - c[0]) / g.qw), qy: quantize((p[1] - c[1]) / g.qh)}
+		next[k]++
+		return
 	}
-	g.start = counts
-	g.entries = make([]compEntry, counts[len(counts)-1])
-	next := make([]int32, g.nx*g.ny)
-	copy(next, counts)
-	for _, ref := range members {
-		if ref >= 0 {
-			p := g.pts[ref]
-			x, y := g.pointBucket(p)
+	x0, y0, x1, y1 := g.span(g.shapes[^ref].box)
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
 			k := y*g.nx + x
-			c := g.corner(x, y)
-			g.entries[next[k]] = compEntry{ref: ref, qx: quantize((p[0] - c[0]) / g.qw), qy: quantize((p[1] - c[1]) / g.qh)}
+			g.entries[next[k]] = compEntry{ref: ref}
 			next[k]++
-			continue
 		}
-		x0, y0, x1, y1 := g.span(g.shapes[^ref].box)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				k := y*g.nx + x
-				g.entries[next[k]] = compEntry{ref: ref}
-				next[k]++
-			}
+	}
+}
+
+// boxAcc accumulates the box around boxes as folding them with union does: the extremes of
+// the boxes that are not empty, or the first box when all are empty (a shape without points).
+// Points are taken directly: union's emptiness tests, and a box per point, took most of a pass
+// over 2M components.
+type boxAcc struct {
+	box   orb.Bound
+	state uint8 // 0: no box yet; 1: only empty ones, box is the first; 2: box holds the others
+}
+
+func (a *boxAcc) addPoint(p orb.Point) {
+	if a.state < 2 {
+		a.box, a.state = orb.Bound{Min: p, Max: p}, 2
+		return
+	}
+	a.box.Min = orb.Point{min(a.box.Min[0], p[0]), min(a.box.Min[1], p[1])}
+	a.box.Max = orb.Point{max(a.box.Max[0], p[0]), max(a.box.Max[1], p[1])}
+}
+
+func (a *boxAcc) addBox(b orb.Bound) {
+	switch {
+	case b.IsEmpty():
+		if a.state == 0 {
+			a.box, a.state = b, 1
 		}
+	case a.state < 2:
+		a.box, a.state = b, 2
+	default:
+		a.box = union(a.box, b)
+	}
+}
+
+// add folds in what o accumulated, as if its boxes had been added here.
+func (a *boxAcc) add(o boxAcc) {
+	if o.state > 0 {
+		a.addBox(o.box)
 	}
 }
 

@@ -134,26 +134,48 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	}
 
 	ix.comps = ds.Components
+	all, err := ix.indexComponents()
+	if err != nil {
+		return nil, err
+	}
+	if all.state > 0 {
+		grow(all.box)
+	}
+	maxLat := math.Max(math.Abs(ix.bound.Min[1]), math.Abs(ix.bound.Max[1]))
+	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
+	ix.cells = buildCellIndex(&ix.gridPoly)
+	ix.gridChain = make([][3]int32, len(ix.grids))
+	for i, g := range ix.grids {
+		ix.gridChain[i] = ix.chainOf(g.Community)
+	}
+	return ix, nil
+}
+
+// indexComponents fills the component tables: the points and shapes, the ID table and the
+// grids of every class, major and of all. It returns the box around the components.
+func (ix *Index) indexComponents() (boxAcc, error) {
 	ix.compPts = make([]orb.Point, len(ix.comps))
 	// A component is a member of three grids, keyed "", its major and its class. The keys are
 	// spelt once per class, not per component: a map of 2M-long lists keyed by a concatenation
 	// made per component cost 0.6 s of a large city's build.
 	type class struct{ major, minor string }
+	type classAcc struct {
+		slots [3]int32 // the slots of its three keys
+		n     int32    // components
+		box   boxAcc
+	}
 	var (
-		slotOf   = map[string]int32{} // grid key → slot
-		classes  = map[class]int32{}  // a class → its number
-		slots    [][3]int32           // by class number, the slots of its three keys
-		last     class
-		lastNo   int32
-		refs     = make([]int32, 0, len(ix.comps)) // every component with a geometry: its ref (see buildCompGrid)
-		classNo  = make([]int32, 0, len(ix.comps)) // and its class number
-		sizes    []int32                           // members by slot
-		havePts  bool
-		ptsBound orb.Bound // around every point component
+		slotOf  = map[string]int32{} // grid key → slot
+		classes = map[class]int32{}  // a class → its number
+		byNo    []classAcc           // by class number
+		last    class
+		lastNo  int32
+		refs    = make([]int32, 0, len(ix.comps)) // every component with a geometry: a point's position, ^i for compShapes[i]
+		classNo = make([]int32, 0, len(ix.comps)) // and its class number
 	)
 	for i, c := range ix.comps {
 		if c == nil {
-			return nil, errors.New("new index: nil component")
+			return boxAcc{}, errors.New("new index: nil component")
 		}
 		var b orb.Bound
 		switch g := c.Geometry.(type) {
@@ -165,21 +187,7 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 			b = g.Bound()
 		}
 		if !finiteBound(b) {
-			return nil, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
-		}
-		ref := int32(i)
-		if b.Min == b.Max {
-			ix.compPts[i] = b.Min
-			if !havePts {
-				ptsBound, havePts = b, true
-			} else {
-				ptsBound.Min = orb.Point{min(ptsBound.Min[0], b.Min[0]), min(ptsBound.Min[1], b.Min[1])}
-				ptsBound.Max = orb.Point{max(ptsBound.Max[0], b.Max[0]), max(ptsBound.Max[1], b.Max[1])}
-			}
-		} else {
-			ref = ^int32(len(ix.compShapes))
-			ix.compShapes = append(ix.compShapes, compShape{box: b, comp: int32(i)})
-			grow(b)
+			return boxAcc{}, fmt.Errorf("new index: component %s: geometry: coordinate is not finite", c.ID)
 		}
 		if k := (class{c.Major, c.Minor}); len(refs) == 0 || k != last {
 			no, ok := classes[k]
@@ -190,52 +198,70 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 					if !ok {
 						s = int32(len(slotOf))
 						slotOf[key] = s
-						sizes = append(sizes, 0)
 					}
 					in[j] = s
 				}
-				no = int32(len(slots))
+				no = int32(len(byNo))
 				classes[k] = no
-				slots = append(slots, in)
+				byNo = append(byNo, classAcc{slots: in})
 			}
 			last, lastNo = k, no
 		}
-		for _, s := range slots[lastNo] {
-			sizes[s]++
+		cl := &byNo[lastNo]
+		cl.n++
+		ref := int32(i)
+		if b.Min == b.Max {
+			ix.compPts[i] = b.Min
+			cl.box.addPoint(b.Min)
+		} else {
+			ref = ^int32(len(ix.compShapes))
+			ix.compShapes = append(ix.compShapes, compShape{box: b, comp: int32(i)})
+			cl.box.addBox(b)
 		}
 		refs = append(refs, ref)
 		classNo = append(classNo, lastNo)
 	}
-	if havePts { // the points' box, grown once: union per point was most of this loop's time
-		grow(ptsBound)
-	}
 	ix.compByID = newKeyTable(len(ix.comps))
 	if i := ix.compByID.insertAll(len(ix.comps), ix.compID); i >= 0 {
-		return nil, fmt.Errorf("new index: component %s: id: duplicate", ix.comps[i].ID)
+		return boxAcc{}, fmt.Errorf("new index: component %s: id: duplicate", ix.comps[i].ID)
 	}
 
-	maxLat := math.Max(math.Abs(ix.bound.Min[1]), math.Abs(ix.bound.Max[1]))
-	ix.kxLo = ix.ky * math.Cos(math.Min(maxLat, 89.9)*rad)
-	members := make([][]int32, len(sizes))
-	for s, n := range sizes {
-		members[s] = make([]int32, 0, n)
+	// Each grid's size and box from its classes', in the order of their first components, then
+	// two passes over the components fill every grid at once.
+	sizes := make([]int, len(slotOf))
+	boxes := make([]boxAcc, len(slotOf))
+	for _, cl := range byNo {
+		for _, s := range cl.slots {
+			sizes[s] += int(cl.n)
+			boxes[s].add(cl.box)
+		}
+	}
+	grids := make([]*compGrid, len(slotOf))
+	for s := range grids {
+		grids[s] = newCompGrid(boxes[s].box, sizes[s], ix.compPts, ix.compShapes)
 	}
 	for k, ref := range refs {
-		for _, s := range slots[classNo[k]] {
-			members[s] = append(members[s], ref)
+		for _, s := range byNo[classNo[k]].slots {
+			grids[s].count(ref)
+		}
+	}
+	next := make([][]int32, len(grids))
+	for s, g := range grids {
+		next[s] = g.alloc()
+	}
+	for k, ref := range refs {
+		for _, s := range byNo[classNo[k]].slots {
+			grids[s].put(ref, next[s])
 		}
 	}
 	ix.classGrid = make(map[string]*compGrid, len(slotOf))
 	for key, s := range slotOf {
-		ix.classGrid[key] = buildCompGrid(ix.compPts, ix.compShapes, members[s])
-		members[s] = nil // the grid holds its entries, not the list
+		ix.classGrid[key] = grids[s]
 	}
-	ix.cells = buildCellIndex(&ix.gridPoly)
-	ix.gridChain = make([][3]int32, len(ix.grids))
-	for i, g := range ix.grids {
-		ix.gridChain[i] = ix.chainOf(g.Community)
+	if len(boxes) == 0 {
+		return boxAcc{}, nil
 	}
-	return ix, nil
+	return boxes[slotOf[""]], nil
 }
 
 // The keys of the keyTables.
@@ -273,7 +299,7 @@ func (ix *Index) area(i int32) *data.Area {
 }
 
 // union is orb.Bound.Union without its four Extend calls, which took half of the time
-// buildCompGrid spends over 2M components: the bound of both, or the one that is not empty.
+// a pass over 2M component boxes spent: the bound of both, or the one that is not empty.
 func union(a, b orb.Bound) orb.Bound {
 	switch {
 	case b.IsEmpty():
