@@ -42,11 +42,11 @@ type compShape struct {
 	comp int32
 }
 
-// newCompGrid returns an empty grid sized for n members within box all: the members are then
-// counted (count, once each), the entries allocated (alloc), and the members put (put, once each,
-// in the same order), for all of a dataset's grids in the same two passes over its components.
-// Each grid had a list of its members, and each list was read twice, with each member's bucket
-// found through a box function: 0.5 s of a 2M-component city's build for its three grids.
+// newCompGrid returns an empty grid sized for n members within box all (the caller has the
+// boxes per class): the members are then counted (count, once each), the entries allocated
+// (alloc), and the members put (put, once each, in the same order). Through buckets.layout,
+// with a pass for the box and a box function called twice per member, the three grids of a
+// 2M-component city took 0.5 s to build.
 func newCompGrid(all orb.Bound, n int, pts []orb.Point, shapes []compShape) *compGrid {
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	// square buckets in metres at the middle latitude: side² = area × 4 / n

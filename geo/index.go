@@ -226,33 +226,41 @@ func (ix *Index) indexComponents() (boxAcc, error) {
 		return boxAcc{}, fmt.Errorf("new index: component %s: id: duplicate", ix.comps[i].ID)
 	}
 
-	// Each grid's size and box from its classes', in the order of their first components, then
-	// two passes over the components fill every grid at once.
-	sizes := make([]int, len(slotOf))
+	// Each grid's size and box from its classes', in the order of their first components; its
+	// members, grid by grid in one array, in dataset order. The grids are filled one at a time:
+	// filling the three of each component together wrote to all of them at random at once,
+	// 50 % slower.
+	start := make([]int, len(slotOf)+1)
 	boxes := make([]boxAcc, len(slotOf))
 	for _, cl := range byNo {
 		for _, s := range cl.slots {
-			sizes[s] += int(cl.n)
+			start[s+1] += int(cl.n)
 			boxes[s].add(cl.box)
+		}
+	}
+	for s := 1; s < len(start); s++ {
+		start[s] += start[s-1]
+	}
+	members := make([]int32, start[len(start)-1])
+	next := slices.Clone(start)
+	for k, ref := range refs {
+		for _, s := range byNo[classNo[k]].slots {
+			members[next[s]] = ref
+			next[s]++
 		}
 	}
 	grids := make([]*compGrid, len(slotOf))
 	for s := range grids {
-		grids[s] = newCompGrid(boxes[s].box, sizes[s], ix.compPts, ix.compShapes)
-	}
-	for k, ref := range refs {
-		for _, s := range byNo[classNo[k]].slots {
-			grids[s].count(ref)
+		in := members[start[s]:start[s+1]]
+		g := newCompGrid(boxes[s].box, len(in), ix.compPts, ix.compShapes)
+		for _, ref := range in {
+			g.count(ref)
 		}
-	}
-	next := make([][]int32, len(grids))
-	for s, g := range grids {
-		next[s] = g.alloc()
-	}
-	for k, ref := range refs {
-		for _, s := range byNo[classNo[k]].slots {
-			grids[s].put(ref, next[s])
+		free := g.alloc()
+		for _, ref := range in {
+			g.put(ref, free)
 		}
+		grids[s] = g
 	}
 	ix.classGrid = make(map[string]*compGrid, len(slotOf))
 	for key, s := range slotOf {
