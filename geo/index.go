@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
+	"strings"
 
 	"citygeo/data"
 
@@ -95,7 +95,14 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 	}
 	ix.grids = make([]*data.Grid, len(ds.Grids))
 	copy(ix.grids, ds.Grids)
-	sort.SliceStable(ix.grids, func(i, j int) bool { return ix.grids[i].Code < ix.grids[j].Code })
+	slices.SortStableFunc(ix.grids, func(a, b *data.Grid) int { return strings.Compare(a.Code, b.Code) })
+	pts := 0
+	for _, g := range ix.grids {
+		for _, r := range g.Polygon {
+			pts += len(r)
+		}
+	}
+	ix.gridPoly.reserve(len(ix.grids), pts)
 	for i, g := range ix.grids {
 		if !ix.gridByCode.insert(g.Code, int32(i), ix.gridCode) {
 			return nil, fmt.Errorf("new index: grid %s: code: duplicate", g.Code)
@@ -114,7 +121,7 @@ func NewIndex(ds *data.Dataset, opts IndexOptions) (*Index, error) {
 
 	ix.areas = make([]*data.Area, len(ds.Areas))
 	copy(ix.areas, ds.Areas)
-	sort.SliceStable(ix.areas, func(i, j int) bool { return ix.areas[i].Code < ix.areas[j].Code })
+	slices.SortStableFunc(ix.areas, func(a, b *data.Area) int { return strings.Compare(a.Code, b.Code) })
 	for i, a := range ix.areas {
 		if !ix.areaByCode.insert(a.Code, int32(i), ix.areaCode) {
 			return nil, fmt.Errorf("new index: area %s: code: duplicate", a.Code)
