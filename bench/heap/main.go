@@ -129,7 +129,7 @@ func main() {
 }
 
 // eachIndex builds each index of the snapshot alone n times, after a collection, and prints the
-// median CPU time of each, and of the check Build runs once before them (every thread's, the collector's included): what each part of Build
+// median CPU time of each, of the check Build runs once before them, and of Build itself (every thread's, the collector's included): what each part of Build
 // costs where the three cannot run side by side, as on one core.
 func eachIndex(ds *data.Dataset, n int) {
 	for _, ix := range []struct {
@@ -140,20 +140,30 @@ func eachIndex(ds *data.Dataset, n int) {
 		{"geo.NewIndex", func() error { _, err := geo.NewIndex(ds, geo.IndexOptions{Checked: true}); return err }},
 		{"tiles.NewIndex", func() error { _, err := tiles.NewCheckedIndex(ds); return err }},
 		{"gazetteer.New", func() error { _, err := gazetteer.New(ds, gazetteer.Options{}); return err }},
+		{"city.Build", func() error { _, err := city.Build(ds, city.Options{}); return err }}, // all, side by side
 	} {
 		d := make([]time.Duration, n)
+		var alloc uint64
 		for i := range d {
 			runtime.GC()
-			before := cpuTime()
+			before, allocated := cpuTime(), totalAlloc()
 			if err := ix.build(); err != nil {
 				log.Fatal(err)
 			}
-			d[i] = cpuTime() - before
+			d[i], alloc = cpuTime()-before, totalAlloc()-allocated
 		}
 		slices.Sort(d)
-		fmt.Printf("%-15s %6.2fs CPU (median of %d; %v … %v)\n", ix.name, d[n/2].Seconds(), n,
-			d[0].Round(10*time.Millisecond), d[n-1].Round(10*time.Millisecond))
+		fmt.Printf("%-15s %6.2fs CPU (median of %d; %v … %v), %d MB allocated\n", ix.name, d[n/2].Seconds(), n,
+			d[0].Round(10*time.Millisecond), d[n-1].Round(10*time.Millisecond), alloc>>20)
 	}
+}
+
+// totalAlloc returns the bytes allocated on the heap so far: what a build adds to it is the
+// garbage it leaves (less what the index keeps), and with it how soon the collector runs.
+func totalAlloc() uint64 {
+	ms := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(ms)
+	return ms[0].Value.Uint64()
 }
 
 // perLayer writes down what each big layer of the dataset costs on its own: the live heap falls
