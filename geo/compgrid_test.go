@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -26,7 +27,7 @@ func TestBoxAcc(t *testing.T) {
 		{"empty between", []orb.Bound{pt(1, 2), empty, box(2, 2, 3, 3)}},
 		{"empty box first", []orb.Bound{empty, box(2, 2, 3, 3), pt(0, 9)}},
 		{"only empty", []orb.Bound{empty, empty}},
-		{"negative zero", []orb.Bound{pt(0, 0), pt(-0.0, -0.0)}},
+		{"negative zero", []orb.Bound{pt(0, 0), pt(math.Copysign(0, -1), math.Copysign(0, -1))}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tc.boxes[0]
