@@ -2,12 +2,18 @@ package city_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/city"
+	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
 )
@@ -58,5 +64,37 @@ func TestSwapsAreMonotonic(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBuildRefuses: a dataset an index cannot hold is an error naming the feature, never a panic,
+// now that Build checks it once for the geo and tile indexes instead of each checking it.
+func TestBuildRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		spoil func(*data.Dataset)
+		want  string
+	}{
+		{"nil component", func(ds *data.Dataset) { ds.Components[3] = nil }, "nil component"},
+		{"NaN component", func(ds *data.Dataset) {
+			ds.Components[3] = &data.Component{ID: "4403030118999999", Major: "01", Minor: "18",
+				Geometry: orb.LineString{{114.05, 22.55}, {math.NaN(), 22.56}}}
+		}, "component 4403030118999999"},
+		{"nil grid", func(ds *data.Dataset) { ds.Grids[1] = nil }, "nil grid"},
+		{"infinite road", func(ds *data.Dataset) {
+			ds.Roads = append(ds.Roads, &data.Road{ID: 9, Name: "深南大道", Line: orb.LineString{{114.05, 22.55}, {114.06, math.Inf(1)}}})
+		}, "road 9 (深南大道)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds, err := sample.Generate(sample.Options{Grids: 500, Components: 50, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.spoil(ds)
+			snap, err := city.Build(ds, city.Options{})
+			if snap != nil || !errors.Is(err, data.ErrNotIndexable) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Build = %v, %v; want an error naming %q", snap, err, tc.want)
+			}
+		})
 	}
 }

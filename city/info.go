@@ -41,13 +41,16 @@ func newInfo(ds *data.Dataset, b orb.Bound, loaded time.Time) Info {
 	for _, a := range ds.Areas {
 		counts[plural[a.Level]]++
 	}
-	perScheme := map[data.Scheme]int{}
+	var perScheme [256]int // by data.Scheme, a byte: counting 2M components in a map took 0.06 s
 	for _, cp := range ds.Components {
 		perScheme[cp.Scheme]++
 	}
 	var schemes []SchemeInfo
 	for sc, n := range perScheme {
-		schemes = append(schemes, SchemeInfo{Scheme: sc.String(), Components: n, IDDigits: sc.IDLen()})
+		if n > 0 {
+			sc := data.Scheme(sc)
+			schemes = append(schemes, SchemeInfo{Scheme: sc.String(), Components: n, IDDigits: sc.IDLen()})
+		}
 	}
 	sort.Slice(schemes, func(i, j int) bool { return schemes[i].Scheme < schemes[j].Scheme })
 	return Info{

@@ -47,9 +47,13 @@ type Options struct {
 }
 
 // Build builds the indexes of ds. ds must not be changed afterwards. A dataset that an index
-// cannot hold is an error naming the feature (every index constructor checks; none panics).
+// cannot hold is an error naming the feature (checked once here for the geo and tile indexes,
+// which are told so; none panics).
 func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 	start := time.Now()
+	if err := ds.CheckIndexable(); err != nil {
+		return nil, fmt.Errorf("index dataset: %w", err)
+	}
 	// The three indexes do not need one another to be built (the gazetteer locates only when
 	// asked, after s is set): build them side by side, as a large city spends seconds in each.
 	// The gazetteer names a point's grid through the snapshot, so a grid edit served from the
@@ -62,7 +66,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 		g   errgroup.Group
 	)
 	g.Go(func() (err error) {
-		tix, err = tiles.NewIndex(ds)
+		tix, err = tiles.NewCheckedIndex(ds)
 		return err
 	})
 	g.Go(func() (err error) {
@@ -74,7 +78,7 @@ func Build(ds *data.Dataset, opts Options) (*Snapshot, error) {
 		return err
 	})
 	g.Go(func() (err error) {
-		ix, err = geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance})
+		ix, err = geo.NewIndex(ds, geo.IndexOptions{SnapTolerance: opts.SnapTolerance, Checked: true})
 		return err
 	})
 	if err := g.Wait(); err != nil {

@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -111,8 +111,8 @@ func buildCellIndex(set *polySet) cellIndex {
 		hs[i] = b.Max[1] - b.Min[1]
 		all = union(all, b)
 	}
-	sort.Float64s(ws)
-	sort.Float64s(hs)
+	slices.Sort(ws)
+	slices.Sort(hs)
 	w, h := ws[n/2], hs[n/2]
 	spanX, spanY := all.Max[0]-all.Min[0], all.Max[1]-all.Min[1]
 	if w <= 0 {

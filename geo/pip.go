@@ -1,6 +1,10 @@
 package geo
 
-import "github.com/paulmach/orb"
+import (
+	"slices"
+
+	"github.com/paulmach/orb"
+)
 
 // bandThreshold is the edge count above which a ring gets a y-band edge index. Below it a
 // straight scan over the edges is faster than the band lookup; unit grids have 4–20 edges.
@@ -89,6 +93,17 @@ func (s *polySet) add(g orb.Geometry) {
 	}
 	s.members = append(s.members, hi)
 	s.bounds = append(s.bounds, b)
+}
+
+// reserve makes room for members polygons of one ring each with pts vertices in all (closing
+// ones included), the shape of unit grids: growing the arrays as 100k grids were added copied
+// them some twenty times over.
+func (s *polySet) reserve(members, pts int) {
+	s.members = slices.Grow(s.members, members+1)
+	s.bounds = slices.Grow(s.bounds, members)
+	s.polys = slices.Grow(s.polys, members)
+	s.rings = slices.Grow(s.rings, members)
+	s.pts = slices.Grow(s.pts, pts)
 }
 
 // len returns the number of members.

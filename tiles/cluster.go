@@ -127,7 +127,7 @@ func (ix *Index) buildClusters(pts []orb.Point, majorOf []int32) {
 			k := cur[i].key
 			order[i] = packCell(uint32(k)>>1, uint32(k>>32)>>1, int32(i))
 		}
-		slices.Sort(order)
+		radixSort(order, compBits) // by parent cell; i comes ascending
 		var next []clusterAcc[int32]
 		for j, o := range order {
 			ch := &cur[o.comp()]

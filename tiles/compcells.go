@@ -49,7 +49,7 @@ func (ix *Index) sortCells(drawn []int32, pts []orb.Point) {
 	for k, pos := range drawn {
 		ix.cells[k] = packCell(cellOf(pts[pos][0]), cellOf(pts[pos][1]), pos)
 	}
-	slices.Sort(ix.cells)
+	radixSort(ix.cells, compBits) // by cell; positions come ascending
 }
 
 // pointComponentsIn calls fn with the position of every drawn component whose point's cell the

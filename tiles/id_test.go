@@ -50,7 +50,7 @@ func TestFeatureIDHash(t *testing.T) {
 			t.Errorf("FeatureID(%q) = %d, hash/fnv gives %d", code, got, want)
 		}
 	}
-	if n := testing.AllocsPerRun(100, func() { tiles.FeatureID("44030302010000001") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _ = tiles.FeatureID("44030302010000001") }); n != 0 {
 		t.Errorf("FeatureID of a 17-digit id allocates %v times", n)
 	}
 }

@@ -3,7 +3,6 @@ package tiles
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"citygeo/data"
@@ -82,7 +81,7 @@ const MaxID = 1 << 53
 // component ids of provinces 11–45), else a 52-bit FNV-1a hash of the code placed in
 // [2^52, 2^53). NewIndex resolves the rare hash collision by probing, in dataset order.
 func FeatureID(code string) uint64 {
-	if n, err := strconv.ParseUint(code, 10, 64); err == nil && n < 1<<52 {
+	if n, ok := smallDecimal(code); ok {
 		return n
 	}
 	// FNV-1a written out (hash/fnv's, checked by TestFeatureIDHash): a tile computes the id of
@@ -93,6 +92,24 @@ func FeatureID(code string) uint64 {
 		h *= 1099511628211
 	}
 	return h&(1<<52-1) | 1<<52
+}
+
+// smallDecimal reads code as a decimal number below 2^52, as strconv.ParseUint(code, 10, 64)
+// and a comparison would (TestSmallDecimal), in a third of its time: a 2M-component index reads
+// every ID once, 0.1 s through ParseUint, and a tile reads the ID of every component it shows.
+func smallDecimal(code string) (uint64, bool) {
+	if code == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(code); i++ {
+		d := code[i] - '0'
+		if d > 9 || n >= 1<<52 { // not a digit, or no more digits can bring it back below 2^52
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+	}
+	return n, n < 1<<52
 }
 
 // labelIDBase offsets an area's label point id from its boundary id (area codes are < 10^12).
@@ -108,7 +125,7 @@ const gridLabelOffset = 5_000_000_000_000_000
 // took 0.5 s of a 2M-component build.
 func uniqueIDs(ids []uint64) (moved []int32) {
 	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
+	radixSort(sorted, 0)
 	if len(slices.Compact(sorted)) == len(ids) {
 		return nil
 	}
@@ -153,6 +170,14 @@ func NewIndex(ds *data.Dataset) (*Index, error) {
 	if err := ds.CheckIndexable(); err != nil {
 		return nil, fmt.Errorf("tile index: %w", err)
 	}
+	return NewCheckedIndex(ds)
+}
+
+// NewCheckedIndex is NewIndex for a dataset whose CheckIndexable the caller has run and seen
+// pass: it does not walk every coordinate again (city.Build checks once for all its indexes,
+// where each checking alone cost ~0.1 s of a 2M-component city's build). Given a dataset that
+// fails the check, it may panic.
+func NewCheckedIndex(ds *data.Dataset) (*Index, error) {
 	if len(ds.Components) >= maxComps {
 		return nil, fmt.Errorf("tile index: %d components, at most %d", len(ds.Components), maxComps-1)
 	}

@@ -2,7 +2,9 @@
 // reports where the time and memory go: the wall and CPU time of each step, the live heap and
 // RSS after each, the bytes per grid, component and address, and optionally a heap profile
 // (-profile FILE, read with `go tool pprof -sample_index=inuse_space`) and a CPU profile
-// (-cpuprofile FILE), then what the dataset's components, addresses and grids each cost.
+// (-cpuprofile FILE), then what the dataset's components, addresses and grids each cost. With
+// -each N it also builds each of the snapshot's three indexes alone N times and reports the
+// median CPU of each: the build's parts, which Build runs side by side.
 //
 //	go run ./bench/heap -store /tmp/perf/big.db -profile /tmp/perf/heap.pprof
 package main
@@ -27,6 +29,9 @@ import (
 	"citygeo/data"
 	"citygeo/data/postgis"
 	"citygeo/data/sqlite"
+	"citygeo/gazetteer"
+	"citygeo/geo"
+	"citygeo/tiles"
 )
 
 func main() {
@@ -34,6 +39,7 @@ func main() {
 	profile := flag.String("profile", "", "write a heap profile of the built snapshot here")
 	gcCost := flag.Bool("gc", false, "measure the CPU time of one collection with each index, then each layer, dropped")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of loading and building here")
+	each := flag.Int("each", 0, "build each index alone this many times and report the median CPU of each")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -59,7 +65,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	v, err := st.ActiveVersion(ctx)
 	if err != nil {
 		log.Fatal(err)
@@ -68,17 +74,17 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	loaded := time.Since(start)
+	loaded, loadCPU := time.Since(start), cpuTime()-cpu
 	dsHeap := liveHeap()
-	report("dataset loaded", loaded, dsHeap)
-	start = time.Now()
+	report("dataset loaded", loaded, loadCPU, dsHeap)
+	start, cpu = time.Now(), cpuTime()
 	snap, err := city.Build(ds, city.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	built := time.Since(start)
+	built, buildCPU := time.Since(start), cpuTime()-cpu
 	all := liveHeap()
-	report("snapshot built", built, all)
+	report("snapshot built", built, buildCPU, all)
 	idx := all - dsHeap
 	fmt.Printf("grids %d, components %d, addresses %d\n", len(ds.Grids), len(ds.Components), len(ds.Addresses))
 	per := func(what string, b uint64) {
@@ -87,6 +93,9 @@ func main() {
 	}
 	per("dataset", dsHeap)
 	per("indexes", idx)
+	if *each > 0 {
+		eachIndex(ds, *each)
+	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -117,6 +126,44 @@ func main() {
 	st.Close()
 	liveHeap()
 	fmt.Printf("store closed: RSS %d MB (was %d MB)\n", rss("VmRSS"), before)
+}
+
+// eachIndex builds each index of the snapshot alone n times, after a collection, and prints the
+// median CPU time of each, of the check Build runs once before them, and of Build itself (every thread's, the collector's included): what each part of Build
+// costs where the three cannot run side by side, as on one core.
+func eachIndex(ds *data.Dataset, n int) {
+	for _, ix := range []struct {
+		name  string
+		build func() error
+	}{
+		{"CheckIndexable", ds.CheckIndexable}, // once for geo and tiles, as Build does
+		{"geo.NewIndex", func() error { _, err := geo.NewIndex(ds, geo.IndexOptions{Checked: true}); return err }},
+		{"tiles.NewIndex", func() error { _, err := tiles.NewCheckedIndex(ds); return err }},
+		{"gazetteer.New", func() error { _, err := gazetteer.New(ds, gazetteer.Options{}); return err }},
+		{"city.Build", func() error { _, err := city.Build(ds, city.Options{}); return err }}, // all, side by side
+	} {
+		d := make([]time.Duration, n)
+		var alloc uint64
+		for i := range d {
+			runtime.GC()
+			before, allocated := cpuTime(), totalAlloc()
+			if err := ix.build(); err != nil {
+				log.Fatal(err)
+			}
+			d[i], alloc = cpuTime()-before, totalAlloc()-allocated
+		}
+		slices.Sort(d)
+		fmt.Printf("%-15s %6.2fs CPU (median of %d; %v … %v), %d MB allocated\n", ix.name, d[n/2].Seconds(), n,
+			d[0].Round(10*time.Millisecond), d[n-1].Round(10*time.Millisecond), alloc>>20)
+	}
+}
+
+// totalAlloc returns the bytes allocated on the heap so far: what a build adds to it is the
+// garbage it leaves (less what the index keeps), and with it how soon the collector runs.
+func totalAlloc() uint64 {
+	ms := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(ms)
+	return ms[0].Value.Uint64()
 }
 
 // perLayer writes down what each big layer of the dataset costs on its own: the live heap falls
@@ -186,15 +233,13 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-var lastCPU time.Duration
-
 // report prints a step's wall time and CPU time (user + system, the figure to quote on a shared
-// machine) with the memory after it.
-func report(step string, took time.Duration, heap uint64) {
-	cpu := cpuTime()
+// machine) with the memory after it. The CPU is the step's own: until this reported the CPU
+// since the previous step's report, which also counted the collections and the return of memory
+// to the OS that measure the live heap (~0.3 s for the snapshot of the 2M-component city).
+func report(step string, took, cpu time.Duration, heap uint64) {
 	fmt.Printf("%-15s %6.1fs wall %6.1fs CPU  live heap %5d MB  RSS %5d MB  peak RSS %5d MB\n",
-		step, took.Seconds(), (cpu - lastCPU).Seconds(), heap>>20, rss("VmRSS"), rss("VmHWM"))
-	lastCPU = cpu
+		step, took.Seconds(), cpu.Seconds(), heap>>20, rss("VmRSS"), rss("VmHWM"))
 }
 
 // rss reads a field of /proc/self/status in MB (0 where there is no /proc).
