@@ -109,6 +109,16 @@ type Store interface {
 	Close() error
 }
 
+// ImageStore is a Store that keeps beside a version's rows an image of its largest layers,
+// which a load reads several times faster, written with the version. The SQLite store is one.
+type ImageStore interface {
+	Store
+	// WriteImage writes the image of the layers of ds's version that have none (a version
+	// stored before images existed), from ds as Load just read it, and returns those layers;
+	// none when the version has its image. A failure leaves the version as it was.
+	WriteImage(ctx context.Context, ds *Dataset) ([]Layer, error)
+}
+
 // StreamStore is a Store that writes a version in parts, so that an import stores the features
 // it has read while it reads the rest (on another core) instead of holding them all until it
 // has validated them. The SQLite store is one.
