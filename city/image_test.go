@@ -43,7 +43,7 @@ func TestLoadWritesImage(t *testing.T) {
 		err     error
 		wantLog string // "": no line about the image
 	}{
-		{"image written", []data.Layer{data.LayerComponent}, nil, "wrote the version's image"},
+		{"image written", []data.Layer{data.LayerComponent}, nil, "wrote the image of the version"},
 		{"image there already", nil, nil, ""},
 		{"write failed", nil, errors.New("disk full"), "writing the version's image failed"},
 	}

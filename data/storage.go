@@ -115,7 +115,8 @@ type ImageStore interface {
 	Store
 	// WriteImage writes the image of the layers of ds's version that have none (a version
 	// stored before images existed), from ds as Load just read it, and returns those layers;
-	// none when the version has its image. A failure leaves the version as it was.
+	// none when the version has its image. For a delta version it is the image of the full
+	// version it was edited from. A failure leaves the store as it was.
 	WriteImage(ctx context.Context, ds *Dataset) ([]Layer, error)
 }
 

@@ -16,16 +16,30 @@ var _ data.ImageStore = (*Store)(nil)
 
 // WriteImage writes the image of the imaged layers that version ds.Version has none of (a
 // version stored by a citygeo older than images, or one whose image was lost), from ds as Load
-// read it from the rows, so that the next load of the version reads the image. It returns the
-// layers written: none when the version has its image, is a delta version (loaded from its
-// parent's image and its changes), or ds does not hold those layers whole. A layer with a value
-// the image cannot hold (text that is not UTF-8) stays without one, as when it was saved.
+// read it from the rows, so that the next load of the version reads the image. A delta version
+// (edits folded into a version) is loaded from the full version it was edited from, so that
+// version's image is written, from its rows read again (once: ds holds the edited features). It
+// returns the layers written: none when the image is there, or ds does not hold those layers
+// whole. A layer with a value the image cannot hold stays without one, as when it was saved.
 //
 // The layers are encoded and inserted in one write transaction, chunk by chunk, so a stop at any
 // point leaves the version as it was; the missing layers are found again inside it, so two
 // processes starting on the same store write the image once.
 func (s *Store) WriteImage(ctx context.Context, ds *data.Dataset) ([]data.Layer, error) {
-	missing, err := s.unimaged(ctx, ds)
+	root, err := s.fullVersion(ctx, ds.Version)
+	if err != nil {
+		return nil, err
+	}
+	if root != ds.Version {
+		missing, err := s.unimaged(ctx, root, nil)
+		if err != nil || len(missing) == 0 {
+			return nil, err
+		}
+		if ds, err = s.LoadLayers(ctx, root, missing); err != nil {
+			return nil, fmt.Errorf("image of version %d: %w", root, err)
+		}
+	}
+	missing, err := s.unimaged(ctx, ds.Version, ds)
 	if err != nil || len(missing) == 0 {
 		return nil, err
 	}
@@ -39,7 +53,7 @@ func (s *Store) WriteImage(ctx context.Context, ds *data.Dataset) ([]data.Layer,
 		return nil, fmt.Errorf("image of version %d: %w", ds.Version, err)
 	}
 	defer tx.Rollback()
-	if missing, err = unimagedIn(ctx, tx, ds); err != nil || len(missing) == 0 {
+	if missing, err = unimagedIn(ctx, tx, ds.Version, ds); err != nil || len(missing) == 0 {
 		return nil, err
 	}
 	var written []data.Layer
@@ -61,21 +75,37 @@ func (s *Store) WriteImage(ctx context.Context, ds *data.Dataset) ([]data.Layer,
 	return written, nil
 }
 
-// unimaged returns the layers WriteImage would write, from a read transaction: the check every
-// load of an imaged version makes, so it takes no write lock.
-func (s *Store) unimaged(ctx context.Context, ds *data.Dataset) ([]data.Layer, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("image of version %d: %w", ds.Version, err)
+// fullVersion returns the full version that version v is loaded from: v itself, or for a delta
+// version the first full version up its chain of parents.
+func (s *Store) fullVersion(ctx context.Context, v int64) (int64, error) {
+	for range maxDeltaChain {
+		p, err := s.DeltaParent(ctx, v)
+		if err != nil || p == 0 {
+			return v, err
+		}
+		v = p
 	}
-	defer tx.Rollback()
-	return unimagedIn(ctx, tx, ds)
+	return 0, fmt.Errorf("image of version %d: more than %d delta versions above it", v, maxDeltaChain)
 }
 
-// unimagedIn returns the imaged layers of full version ds.Version that have features but no
-// whole image in this code's format, and that ds holds whole.
-func unimagedIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset) ([]data.Layer, error) {
-	v := ds.Version
+// maxDeltaChain bounds the walk up a chain of delta versions, which a store's writes keep
+// acyclic; a bound turns a damaged file into an error instead of a hang.
+const maxDeltaChain = 1 << 20
+
+// unimaged returns the layers WriteImage would write, from a read transaction: the check every
+// load of an imaged version makes, so it takes no write lock.
+func (s *Store) unimaged(ctx context.Context, v int64, ds *data.Dataset) ([]data.Layer, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("image of version %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	return unimagedIn(ctx, tx, v, ds)
+}
+
+// unimagedIn returns the imaged layers of full version v that have features but no whole image
+// in this code's format, and, when ds is not nil, that ds holds whole.
+func unimagedIn(ctx context.Context, tx *sql.Tx, v int64, ds *data.Dataset) ([]data.Layer, error) {
 	var delta int
 	var cj string
 	err := tx.QueryRowContext(ctx, `SELECT counts, (SELECT count(*) FROM version_delta WHERE version = ?) FROM dataset_version WHERE version = ?`, v, v).Scan(&cj, &delta)
@@ -95,7 +125,7 @@ func unimagedIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset) ([]data.Layer
 	var missing []data.Layer
 	for _, l := range data.Layers {
 		n := counts[l]
-		if !imaged[l] || n == 0 || ds.Count(l) != n {
+		if !imaged[l] || n == 0 || ds != nil && ds.Count(l) != n {
 			continue
 		}
 		parts, err := imageParts(ctx, tx, v, l, n)
