@@ -713,6 +713,34 @@ func TestGeocodeAcrossDrift(t *testing.T) {
 	}
 }
 
+// TestGeocodeOtherSideMirrored checks that a number none of whose parity lies along the road's
+// line is placed on the far side of the line from the known numbers, which all lie across the
+// street from it (odd on one side, even on the other), at their distance from the line: between
+// them when they bracket it, past the last of them by the city's spacing when they do not.
+func TestGeocodeOtherSideMirrored(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "和平路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0 + 0.00001}, {lon0 + 0.02, lat0}}}}}
+	for n := 1; n <= 59; n += 2 {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "和平路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q      string
+		reason gazetteer.Reason
+		at     orb.Point
+	}{
+		{"和平路20號", gazetteer.ReasonAcross, housePoint(20)},       // between 19號 and 21號, across
+		{"和平路66號", gazetteer.ReasonExtrapolated, housePoint(66)}, // past 59號, across
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != c.reason {
+			t.Fatalf("Geocode(%s) = %+v, want 门牌号 flagged %s", c.q, got, c.reason)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.at); d > 5 {
+			t.Errorf("Geocode(%s) is %.0f m from %v on the even side, want ≤ 5 m", c.q, d, c.at)
+		}
+	}
+}
+
 // TestLaneRuleFromOwnHouse checks that a lane number the lane's houses cannot bracket is
 // placed from the lane's own house nearest in number, along the lane, rather than from the
 // mouth: here the lane's only known house stands nearer the street than the street's own

@@ -22,6 +22,16 @@ type sidePos struct {
 	off float64
 }
 
+// offFor returns the signed distance from the line at which num's side lies, seen from p: p's
+// own for a number of p's parity, mirrored across the line for one of the other (odd and even
+// numbers face each other across the street).
+func (p sidePos) offFor(num int32) float64 {
+	if (p.a.num-num)%2 != 0 {
+		return -p.off
+	}
+	return p.off
+}
+
 // streetLines returns the lines a street's numbers run along: its own, or its road's for a
 // road or section without lines of its own.
 func (ix *Index) streetLines(s *street) []orb.LineString {
@@ -94,7 +104,9 @@ func (ix *Index) neighbours(s *street, i int) (below, above []int) {
 // onLine places num from the known numbers around position i along the street's line, for a
 // number no known number of its parity brackets and none lies within alignSpan of (estimate
 // asks only then): between the nearest numbers of either parity, or past the last of them by
-// the street's spacing. It returns false when the street has no line its neighbours lie along;
+// the street's spacing. It sets the point off the line at the distance of num's side: that of
+// the known number of its parity nearest to it, else the neighbours' mirrored across the line
+// (sidePos.offFor). It returns false when the street has no line its neighbours lie along;
 // the caller then estimates from the points alone.
 func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 	lines := ix.streetLines(s)
@@ -154,7 +166,7 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 		t = ix.sparseT(a.a, b.a, num, t)
 		m := a.m + t*(b.m-a.m)
 		if !sideKnown {
-			off = a.off + t*(b.off-a.off)
+			off = a.offFor(num) + t*(b.offFor(num)-a.offFor(num))
 		}
 		return placed{point: ix.pl.atOffset(l, m, off), level: LevelHouse, reason: ReasonAcross}, true
 	case len(lo) > 0 || len(hi) > 0:
@@ -164,7 +176,7 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 		}
 		a := side[0]
 		if !sideKnown {
-			off = a.off
+			off = a.offFor(num)
 		}
 		dir, ok := ix.growth(s, l, a, side)
 		if !ok {
