@@ -713,6 +713,75 @@ func TestGeocodeAcrossDrift(t *testing.T) {
 	}
 }
 
+// TestGeocodeOtherSideMirrored checks that a number none of whose parity lies along the road's
+// line is placed on the far side of the line from the known numbers, which all lie across the
+// street from it (odd on one side, even on the other), at their distance from the line: between
+// them when they bracket it, past the last of them by the city's spacing when they do not.
+func TestGeocodeOtherSideMirrored(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "和平路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0 + 0.00001}, {lon0 + 0.02, lat0}}}}}
+	for n := 1; n <= 59; n += 2 {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "和平路", Number: n, Point: housePoint(n)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q      string
+		reason gazetteer.Reason
+		at     orb.Point
+	}{
+		{"和平路20號", gazetteer.ReasonAcross, housePoint(20)},       // between 19號 and 21號, across
+		{"和平路66號", gazetteer.ReasonExtrapolated, housePoint(66)}, // past 59號, across
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelHouse || got[0].Reason != c.reason {
+			t.Fatalf("Geocode(%s) = %+v, want 门牌号 flagged %s", c.q, got, c.reason)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.at); d > 5 {
+			t.Errorf("Geocode(%s) is %.0f m from %v on the even side, want ≤ 5 m", c.q, d, c.at)
+		}
+	}
+}
+
+// TestGeocodeFarNumberSpanSpacing checks that a number far past its street's known numbers (more
+// than maxRateGap) is placed along the line by the metres per number over the street's known
+// span, which counts the park between 21號 and 61號, and a number close past them by the
+// spacing of neighbouring lots.
+func TestGeocodeFarNumberSpanSpacing(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "和平路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.01, lat0 + 0.00001}, {lon0 + 0.03, lat0}}}}}
+	const park = 0.002 // about 200 m without houses between 21號 and 61號
+	at := func(n int) orb.Point {
+		p := housePoint(n)
+		if n > 21 {
+			p[0] += park
+		}
+		return p
+	}
+	for n := 1; n <= 81; n += 2 {
+		if n <= 21 || n >= 61 {
+			ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(n), Road: "和平路", Number: n, Point: at(n)})
+		}
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q      string
+		level  gazetteer.Level
+		reason gazetteer.Reason
+		at     orb.Point
+	}{
+		// 14 numbers past 81號: the lots' 10 m a number.
+		{"和平路95號", gazetteer.LevelHouse, gazetteer.ReasonExtrapolated, at(95)},
+		// 40 numbers past 81號: half as far again as 1號 to 81號 (80 numbers, the park in them).
+		{"和平路121號", gazetteer.LevelRoad, gazetteer.ReasonOutOfRange, orb.Point{at(81)[0] + (at(81)[0]-at(1)[0])/2, at(81)[1]}},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != c.level || got[0].Reason != c.reason {
+			t.Fatalf("Geocode(%s) = %+v, want %s flagged %s", c.q, got, c.level, c.reason)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.at); d > 5 {
+			t.Errorf("Geocode(%s) is %.0f m from %v, want ≤ 5 m", c.q, d, c.at)
+		}
+	}
+}
+
 // TestLaneRuleFromOwnHouse checks that a lane number the lane's houses cannot bracket is
 // placed from the lane's own house nearest in number, along the lane, rather than from the
 // mouth: here the lane's only known house stands nearer the street than the street's own

@@ -22,6 +22,16 @@ type sidePos struct {
 	off float64
 }
 
+// offFor returns the signed distance from the line at which num's side lies, seen from p: p's
+// own for a number of p's parity, mirrored across the line for one of the other (odd and even
+// numbers face each other across the street).
+func (p sidePos) offFor(num int32) float64 {
+	if (p.a.num-num)%2 != 0 {
+		return -p.off
+	}
+	return p.off
+}
+
 // streetLines returns the lines a street's numbers run along: its own, or its road's for a
 // road or section without lines of its own.
 func (ix *Index) streetLines(s *street) []orb.LineString {
@@ -94,7 +104,10 @@ func (ix *Index) neighbours(s *street, i int) (below, above []int) {
 // onLine places num from the known numbers around position i along the street's line, for a
 // number no known number of its parity brackets and none lies within alignSpan of (estimate
 // asks only then): between the nearest numbers of either parity, or past the last of them by
-// the street's spacing. It returns false when the street has no line its neighbours lie along;
+// the street's spacing (measured over its known span, spanSpacing, when num lies more than
+// maxRateGap numbers past). It sets the point off the line at the distance of num's side: that of
+// the known number of its parity nearest to it, else the neighbours' mirrored across the line
+// (sidePos.offFor). It returns false when the street has no line its neighbours lie along;
 // the caller then estimates from the points alone.
 func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 	lines := ix.streetLines(s)
@@ -154,7 +167,7 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 		t = ix.sparseT(a.a, b.a, num, t)
 		m := a.m + t*(b.m-a.m)
 		if !sideKnown {
-			off = a.off + t*(b.off-a.off)
+			off = a.offFor(num) + t*(b.offFor(num)-a.offFor(num))
 		}
 		return placed{point: ix.pl.atOffset(l, m, off), level: LevelHouse, reason: ReasonAcross}, true
 	case len(lo) > 0 || len(hi) > 0:
@@ -164,13 +177,18 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 		}
 		a := side[0]
 		if !sideKnown {
-			off = a.off
+			off = a.offFor(num)
 		}
 		dir, ok := ix.growth(s, l, a, side)
 		if !ok {
 			return placed{}, false
 		}
 		need := math.Abs(float64(num-a.a.num)) * ix.spacingOf(s)
+		if abs32(num-a.a.num) > maxRateGap {
+			if sp, ok := ix.spanSpacing(s, l, a, num); ok {
+				need = math.Abs(float64(num-a.a.num)) * sp
+			}
+		}
 		if need > MaxExtrapolate && s.key.lane > 0 {
 			return placed{}, false // a lane's mouth and the numbering rule say more (laneRule)
 		}
@@ -183,6 +201,39 @@ func (ix *Index) onLine(s *street, i int, num int32) (placed, bool) {
 	}
 	return placed{}, false
 }
+
+// spanSpacing is the metres per number along line l from the known number a to the known
+// number farthest from it in value on the other side from num that lies along l: over a span
+// of many numbers it counts the cross streets and blocks a far number lies past, which the
+// spacing of neighbouring lots does not. False when no such number lies more than maxRateGap
+// from a.
+func (ix *Index) spanSpacing(s *street, l orb.LineString, a sidePos, num int32) (float64, bool) {
+	if ix.spacing <= 0 {
+		return 0, false
+	}
+	from, step := len(s.nums)-1, -1 // num lies below a: the span runs up from a
+	if num > a.a.num {
+		from, step = 0, 1
+	}
+	for j, tries := from, 0; j >= 0 && j < len(s.nums) && tries < spanProbes; j += step {
+		b := &ix.addrs[s.nums[j]]
+		if abs32(b.num-a.a.num) <= maxRateGap {
+			break
+		}
+		if !ix.anchor(b) {
+			continue
+		}
+		tries++
+		if p := ix.pl.project(l, b.point); p.dist <= maxSideOffset {
+			sp := math.Abs(p.m-a.m) / math.Abs(float64(b.num-a.a.num))
+			return max(ix.spacing/2, min(2*ix.spacing, sp)), true
+		}
+	}
+	return 0, false
+}
+
+// spanProbes is how many of a street's farthest numbers spanSpacing tries for one along the line.
+const spanProbes = 8
 
 // spacingOf is the metres per number on s: its own when measured, else the city's.
 func (ix *Index) spacingOf(s *street) float64 {

@@ -24,7 +24,8 @@ const (
 	ReasonInterpolated Reason = "interpolated"
 	// ReasonAcross: no known number brackets it on its own side; placed from the numbers
 	// across the street (along the road's line at its own side's distance from it when its
-	// own side is known only far away in number).
+	// own side is known only far away in number, mirrored across the line from the other
+	// side's when its own side is not known at all).
 	ReasonAcross Reason = "across"
 	// ReasonExtrapolated: beyond the last known number on its side, by at most
 	// MaxExtrapolate metres.
