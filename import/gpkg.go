@@ -189,60 +189,50 @@ func readGPKGRows(rows driver.Rows, t gpkgTable, dates []bool, src *Source, fn f
 			src.Columns = append(src.Columns, c)
 		}
 	}
+	vals := make([]driver.Value, len(cols))
 	// One feature and one property map serve every row (Read's fn keeps neither): a fresh map
 	// of a dozen columns per row was half of what reading a 2M-row table allocated.
 	f := &Feature{Props: make(map[string]any, len(cols))}
-	ahead := readAhead(rows, len(cols))
-	defer ahead.stop()
-	i := 0
-	for b := ahead.next(); b != nil; b = ahead.next() {
-		for k := range b.n {
-			if err := readGPKGRow(b.row(k, len(cols)), cols, t, dates, i, src, f, fn); err != nil {
-				return err
+	for i := 0; ; i++ {
+		if err := rows.Next(vals); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("feature %d: %v: %w", i, err, ErrFormat)
+		}
+		// Every row sets every column's key (nil for NULL), so the map needs no clearing and
+		// each assignment overwrites a slot instead of inserting one.
+		f.Index, f.Geometry = i, nil
+		for j, c := range cols {
+			if c == "fid" || c == "ogc_fid" {
+				continue // GDAL's row id, not an attribute
 			}
-			i++
-		}
-		if b.err != nil {
-			return fmt.Errorf("feature %d: %v: %w", i, b.err, ErrFormat)
-		}
-		ahead.recycle(b)
-	}
-	return nil
-}
-
-// readGPKGRow reads the values of row i into f and calls fn with it.
-func readGPKGRow(vals []driver.Value, cols []string, t gpkgTable, dates []bool, i int, src *Source, f *Feature, fn func(*Source, *Feature) error) error {
-	// Every row sets every column's key (nil for NULL), so the map needs no clearing and
-	// each assignment overwrites a slot instead of inserting one.
-	f.Index, f.Geometry = i, nil
-	for j, c := range cols {
-		if c == "fid" || c == "ogc_fid" {
-			continue // GDAL's row id, not an attribute
-		}
-		if c == t.geomCol {
-			b, ok := vals[j].([]byte)
-			if !ok || len(b) == 0 {
+			if c == t.geomCol {
+				b, ok := vals[j].([]byte)
+				if !ok || len(b) == 0 {
+					continue
+				}
+				g, _, err := decodeGPKG(b)
+				if err != nil {
+					return fmt.Errorf("feature %d: %w", i, err)
+				}
+				f.Geometry = toCGCS2000(src.CRS, g)
 				continue
 			}
-			g, _, err := decodeGPKG(b)
-			if err != nil {
-				return fmt.Errorf("feature %d: %w", i, err)
+			switch v := vals[j].(type) {
+			case []byte:
+				f.Props[c] = string(v)
+			case string:
+				if j < len(dates) && dates[j] {
+					f.Props[c] = gpkgTime(v)
+				} else {
+					f.Props[c] = vals[j] // as the driver boxed it: v would be boxed again
+				}
+			default:
+				f.Props[c] = v
 			}
-			f.Geometry = toCGCS2000(src.CRS, g)
-			continue
 		}
-		switch v := vals[j].(type) {
-		case []byte:
-			f.Props[c] = string(v)
-		case string:
-			if j < len(dates) && dates[j] {
-				f.Props[c] = gpkgTime(v)
-			} else {
-				f.Props[c] = vals[j] // as the driver boxed it: v would be boxed again
-			}
-		default:
-			f.Props[c] = v
+		if err := fn(src, f); err != nil {
+			return err
 		}
 	}
-	return fn(src, f)
 }
