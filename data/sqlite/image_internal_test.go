@@ -85,15 +85,7 @@ func TestImageLoadsAsRows(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Open(ctx, filepath.Join(t.TempDir(), "city.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			v, err := s.Save(ctx, tt.ds, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, v := savedStore(t, tt.ds)
 			for l := range imaged {
 				var chunks, n int
 				if err := s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(n), 0) FROM layer_image WHERE version = ? AND layer = ?`,
@@ -136,19 +128,7 @@ func TestImageLoadsAsRows(t *testing.T) {
 					t.Fatalf("loaded %d %s, saved %d", got.Count(l), l, tt.ds.Count(l))
 				}
 			}
-			for _, l := range []struct {
-				name        string
-				rows, image any
-			}{
-				{"components", rows.Components, got.Components},
-				{"addresses", rows.Addresses, got.Addresses},
-				{"buildings", rows.Buildings, got.Buildings},
-				{"grids", rows.Grids, got.Grids},
-			} {
-				if d := cmp.Diff(l.rows, l.image); d != "" {
-					t.Errorf("%s from the image differ from the rows' (-rows +image):\n%s", l.name, d)
-				}
-			}
+			sameImagedLayers(t, rows, got)
 			if _, err := data.VerifyArena(got.Components, func(c *data.Component) string { return c.ID }); err != nil {
 				t.Error(err)
 			}
@@ -162,6 +142,41 @@ func TestImageLoadsAsRows(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// savedStore opens a new store and saves ds as its first version; the store closes with t.
+func savedStore(t *testing.T, ds *data.Dataset) (*Store, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	v, err := s.Save(ctx, ds, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v
+}
+
+// sameImagedLayers reports where the imaged layers of got, read with the image, differ from
+// those of rows, read from the rows.
+func sameImagedLayers(t *testing.T, rows, got *data.Dataset) {
+	t.Helper()
+	for _, l := range []struct {
+		name        string
+		rows, image any
+	}{
+		{"components", rows.Components, got.Components},
+		{"addresses", rows.Addresses, got.Addresses},
+		{"buildings", rows.Buildings, got.Buildings},
+		{"grids", rows.Grids, got.Grids},
+	} {
+		if d := cmp.Diff(l.rows, l.image); d != "" {
+			t.Errorf("%s read with the image differ from the rows' (-rows +image):\n%s", l.name, d)
+		}
 	}
 }
 

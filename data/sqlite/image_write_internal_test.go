@@ -2,11 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"citygeo/data"
 	"citygeo/data/sample"
@@ -43,15 +40,7 @@ func TestWriteImage(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Open(ctx, filepath.Join(t.TempDir(), "city.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			v, err := s.Save(ctx, tt.ds, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, v := savedStore(t, tt.ds)
 			if tt.before != "" {
 				if _, err := s.db.ExecContext(ctx, tt.before); err != nil {
 					t.Fatal(err)
@@ -98,19 +87,7 @@ func TestWriteImage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, l := range []struct {
-				name        string
-				rows, image any
-			}{
-				{"components", rows.Components, loaded.Components},
-				{"addresses", rows.Addresses, loaded.Addresses},
-				{"buildings", rows.Buildings, loaded.Buildings},
-				{"grids", rows.Grids, loaded.Grids},
-			} {
-				if d := cmp.Diff(l.rows, l.image); d != "" {
-					t.Errorf("%s loaded after WriteImage differ from the rows' (-rows +loaded):\n%s", l.name, d)
-				}
-			}
+			sameImagedLayers(t, rows, loaded)
 		})
 	}
 }
