@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -229,6 +230,84 @@ func queryChanges(ctx context.Context, q querier, where string, args ...any) ([]
 	return out, rows.Err()
 }
 
+// recordFeaturesIn appends to dec's dataset the features with ids that layer l of full version v
+// holds in the image chunks that are their record: each chunk whose fid range takes one of the
+// ids is decoded once, and its features with those ids are kept.
+func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l data.Layer, ids []string) error {
+	if !imaged[l] {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, r.fid_lo, r.fid_hi FROM image_record r
+		JOIN layer_image i ON i.version = r.version AND i.layer = r.layer AND i.lo = r.lo
+		WHERE r.version = ? AND r.layer = ? ORDER BY r.lo`, v, string(l))
+	if err != nil {
+		return err
+	}
+	var chunks []*part
+	for rows.Next() {
+		var lo, n int
+		var fidLo, fidHi string
+		if err := rows.Scan(&lo, &n, &fidLo, &fidHi); err != nil {
+			rows.Close()
+			return err
+		}
+		for _, id := range ids {
+			if id >= fidLo && id <= fidHi {
+				chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + n, image: true, record: true})
+				break
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(chunks) == 0 {
+		return err
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := dec.ds
+	defer func() { dec.ds = out }()
+	for _, p := range chunks {
+		dec.ds = &data.Dataset{}
+		if err := readImage(ctx, tx, v, p, dec); err != nil {
+			return err
+		}
+		keepFeatures(out, dec.ds, l, want)
+	}
+	return nil
+}
+
+// keepFeatures appends to dst the features of imaged layer l of src whose fid is in want.
+func keepFeatures(dst, src *data.Dataset, l data.Layer, want map[string]bool) {
+	switch l {
+	case data.LayerComponent:
+		for _, c := range src.Components {
+			if want[c.ID] {
+				dst.Components = append(dst.Components, c)
+			}
+		}
+	case data.LayerGrid:
+		for _, g := range src.Grids {
+			if want[g.Code] {
+				dst.Grids = append(dst.Grids, g)
+			}
+		}
+	case data.LayerAddress:
+		for _, a := range src.Addresses {
+			if want[strconv.FormatUint(a.ID, 10)] {
+				dst.Addresses = append(dst.Addresses, a)
+			}
+		}
+	case data.LayerBuilding:
+		for _, b := range src.Buildings {
+			if want[strconv.FormatUint(b.ID, 10)] {
+				dst.Buildings = append(dst.Buildings, b)
+			}
+		}
+	}
+}
+
 // inBatch is how many ids one IN list of LoadFeatures holds.
 const inBatch = 500
 
@@ -292,7 +371,7 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 				return err
 			}
 		}
-		return nil
+		return recordFeaturesIn(ctx, tx, dec, v, l, ids)
 	case err != nil:
 		return err
 	}

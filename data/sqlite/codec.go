@@ -142,13 +142,21 @@ func layerCounts(ds *data.Dataset) map[data.Layer]int {
 // order and SQLite appends each to the B-tree's last page (balance_quick) instead of splitting
 // pages in the middle of it. from, when not nil, gives per layer the seq of ds's first feature
 // of that layer (a version written in parts: ds holds the features after those).
-// comp encodes the components' attributes; it keeps what repeats between calls.
-func encodeDataset(ds *data.Dataset, from map[data.Layer]int, comp *componentEncoder, emit func(row) error) error {
+// comp encodes the components' attributes; it keeps what repeats between calls. image, when not
+// nil, is offered each feature with its geometry first: a feature it takes (its image holds it)
+// gets no row.
+func encodeDataset(ds *data.Dataset, from map[data.Layer]int, comp *componentEncoder,
+	image func(l data.Layer, seq int, fid string, geom []byte) (bool, error), emit func(row) error) error {
 	put := func(layer data.Layer, i int, fid string, g orb.Geometry, props any) error {
 		seq := from[layer] + i
 		gb, err := encodeGeom(g)
 		if err != nil {
 			return fmt.Errorf("%s #%d (%s): geometry: %w", layer, seq, fid, err)
+		}
+		if image != nil {
+			if took, err := image(layer, seq, fid, gb); err != nil || took {
+				return err
+			}
 		}
 		var pb []byte
 		if c, ok := props.(*data.Component); ok {

@@ -8,7 +8,9 @@
 // one table, their attributes as JSON, where PostGIS has a typed table per layer:
 //
 //	dataset_version(version, name, created_at, source, counts)  -- one row per version
-//	feature(id, version, layer, seq, fid, geom, props)          -- every feature of every layer
+//	feature(id, version, layer, seq, fid, geom, props)          -- the features of small layers
+//	layer_image(version, layer, lo, n, format, data)            -- the large layers, in chunks
+//	image_record(version, layer, lo, fid_lo, fid_hi)            -- the chunks that are the record
 //	active(id = 1, version, changed_at)                         -- the version being served
 //
 // A feature's id packs (version, layer, seq) into the rowid (see rowKey): a version is appended
@@ -17,6 +19,10 @@
 // ROWID) is refused by Open with ErrOldSchema.
 //
 // A feature row is its layer name, its position in the layer, its identifier, its geometry as
-// WKB in CGCS2000 lon/lat, and its remaining fields as JSON. A new layer needs a data.Layer name
-// and a codec in codec.go; the schema does not change.
+// WKB in CGCS2000 lon/lat, and its remaining fields as JSON. The large layers (components,
+// addresses, buildings, grids) are stored as an image instead (image.go): chunks of a binary
+// layout, which are their features' record; a feature the image cannot hold exactly, and the
+// layer's later ones, get rows. A version stored before that has every feature in rows, and its
+// chunks, if any, only copy them. A new layer needs a data.Layer name and a codec in codec.go;
+// the schema does not change.
 package sqlite

@@ -13,15 +13,21 @@ import (
 	"citygeo/data"
 )
 
-// A version's most numerous layers (components, addresses, buildings, grids) are also stored
-// as an image: chunks of a compact binary encoding, in the layer_image table, written with the
-// version's rows in the same transaction. Starting a server on a 2M-component city read and
-// decoded 2M rows of JSON attributes, two thirds of the start (SQLite's VM stepping each row,
-// fastjson, the lookups of each repeated value); a chunk is one blob read, and its repeated
-// values (classes, grids, roads, departments, attribute names) are stored once in the chunk's
-// table of strings and interned once per chunk. The rows stay the version's record (changes,
-// history, exports and older binaries read them); a layer's image is only read when it covers
-// the whole layer in the format this code writes, else the rows are.
+// A version's most numerous layers (components, addresses, buildings, grids) are stored as an
+// image: chunks of a compact binary encoding, in the layer_image table. Starting a server on a
+// 2M-component city read and decoded 2M rows of JSON attributes, two thirds of the start
+// (SQLite's VM stepping each row, fastjson, the lookups of each repeated value); a chunk is one
+// blob read, and its repeated values (classes, grids, roads, departments, attribute names) are
+// stored once in the chunk's table of strings and interned once per chunk.
+//
+// A chunk Save writes is its features' record: they get no feature rows, which were three
+// quarters of the file and of an import's writing (a component's JSON attributes repeat its three
+// departments). Such a chunk is listed in image_record with the least and greatest fid it holds,
+// which is how LoadFeatures finds a feature without decoding the layer. A feature the image cannot
+// hold exactly (errNoImage) ends its layer's image: the chunk so far is written, and that feature
+// and the layer's later ones get rows. A chunk WriteImage adds to a version stored before images
+// is not in image_record: it is a copy of rows that stay the record, read only when it covers
+// the whole layer in the format this code writes.
 //
 // A chunk, every integer an unsigned varint unless marked:
 //
@@ -44,7 +50,8 @@ import (
 // general serializer (gob, protobuf) would add a schema and a reflective walk per field to the
 // decode this exists to make cheap.
 
-// imageFormat is the chunk layout above; a chunk of another format is not read.
+// imageFormat is the chunk layout above. A copy of rows in another format is not read; a record
+// in another format is an error, as a binary older than the format cannot read its features.
 const imageFormat = 1
 
 // imageChunk is the most features in one chunk: a few megabytes, decoded by one load worker, so
@@ -54,8 +61,8 @@ const imageChunk = 1 << 16
 // imaged are the layers written with an image: those with up to millions of features.
 var imaged = map[data.Layer]bool{data.LayerComponent: true, data.LayerAddress: true, data.LayerBuilding: true, data.LayerGrid: true}
 
-// errNoImage is why a layer of a version is not imaged: the image must decode to exactly what the
-// rows do, and a value the JSON attributes would change is left to them.
+// errNoImage is why a feature is not imaged: the image must decode to exactly what the rows do,
+// and a value the JSON attributes would change, or refuse, is left to them.
 var errNoImage = errors.New("not imaged")
 
 // imageEncoder builds the chunks of one layer's image of a version from its features in seq
@@ -69,15 +76,20 @@ type imageEncoder struct {
 	deptTab []byte
 	ndept   uint64
 	body    []byte
-	lo, n   int  // the chunk's first seq and its features so far
+	lo, n   int    // the chunk's first seq and its features so far
+	fidLo   string // the least and greatest fid of the chunk's features
+	fidHi   string
 	off     bool // a feature could not be imaged: no more chunks
+	codes   codeCheck
 }
 
-// imagePart is a finished chunk: features [lo, lo+n) of the layer.
+// imagePart is a finished chunk: features [lo, lo+n) of the layer, whose fids lie in
+// [fidLo, fidHi].
 type imagePart struct {
-	layer data.Layer
-	lo, n int
-	data  []byte
+	layer        data.Layer
+	lo, n        int
+	fidLo, fidHi string
+	data         []byte
 }
 
 func newImageEncoder(l data.Layer) *imageEncoder {
@@ -96,19 +108,21 @@ func (e *imageEncoder) reset(lo int) {
 	e.ndept = 1
 	e.body = e.body[:0]
 	e.lo, e.n = lo, 0
+	e.fidLo, e.fidHi = "", ""
 }
 
 // add appends feature seq (a *data.Component, *data.Address, *data.Building or *data.Grid), whose
-// row geometry is geom, and returns the chunk it completes, if any. After an error (errNoImage
-// for a value the rows would change) add does nothing more: the layer has no image.
-func (e *imageEncoder) add(seq int, f any, geom []byte) (*imagePart, error) {
+// row fid and geometry are fid and geom, and returns the chunk it completes, if any. A feature
+// that cannot be imaged (errNoImage) turns the encoder off: add returns the chunk of the features
+// before it, if any, with the error, and does nothing more.
+func (e *imageEncoder) add(seq int, fid string, f any, geom []byte) (*imagePart, error) {
 	if e.off {
 		return nil, nil
 	}
 	if seq != e.lo+e.n {
-		e.off = true
-		return nil, fmt.Errorf("%s #%d after #%d: %w", e.layer, seq, e.lo+e.n-1, errNoImage)
+		return e.stop(fmt.Errorf("%s #%d after #%d: %w", e.layer, seq, e.lo+e.n-1, errNoImage))
 	}
+	body := len(e.body)
 	var err error
 	switch f := f.(type) {
 	case *data.Component:
@@ -123,14 +137,28 @@ func (e *imageEncoder) add(seq int, f any, geom []byte) (*imagePart, error) {
 		err = fmt.Errorf("%T: %w", f, errNoImage)
 	}
 	if err != nil {
-		e.off = true
-		return nil, err
+		// The strings and departments the feature added stay in the tables: unused, harmless.
+		e.body = e.body[:body]
+		return e.stop(err)
+	}
+	if e.n == 0 || fid < e.fidLo {
+		e.fidLo = fid
+	}
+	if e.n == 0 || fid > e.fidHi {
+		e.fidHi = fid
 	}
 	e.n++
 	if e.n == imageChunk {
 		return e.flush(), nil
 	}
 	return nil, nil
+}
+
+// stop turns the encoder off for err, returning the chunk of the features added so far.
+func (e *imageEncoder) stop(err error) (*imagePart, error) {
+	p := e.flush()
+	e.off = true
+	return p, err
 }
 
 // flush returns the chunk so far (nil when empty or off) and starts the next.
@@ -142,7 +170,7 @@ func (e *imageEncoder) flush() *imagePart {
 	b = append(binary.AppendUvarint(b, e.nstr), e.table...)
 	b = append(binary.AppendUvarint(b, e.ndept), e.deptTab...)
 	b = append(binary.AppendUvarint(b, uint64(e.n)), e.body...)
-	p := &imagePart{layer: e.layer, lo: e.lo, n: e.n, data: b}
+	p := &imagePart{layer: e.layer, lo: e.lo, n: e.n, fidLo: e.fidLo, fidHi: e.fidHi, data: b}
 	e.reset(e.lo + e.n)
 	return p
 }
@@ -171,6 +199,14 @@ func (e *imageEncoder) strs(b []byte, texts ...string) ([]byte, error) {
 }
 
 func (e *imageEncoder) component(c *data.Component, geom []byte) error {
+	// The rows' attributes refuse a scheme, status or date they cannot write; so does the image,
+	// so that the feature goes to a row and its error stops the save as before.
+	if err := e.codes.check(c); err != nil {
+		return fmt.Errorf("%w: %w", err, errNoImage)
+	}
+	if !jsonDate(c.InitDate) || !jsonDate(c.ChangeDate) {
+		return fmt.Errorf("date out of 0000–9999: %w", errNoImage)
+	}
 	b := appendBytes(e.body, c.ID) // the fid column, stored as it is: no JSON
 	b = append(b, byte(c.Scheme), byte(c.Status))
 	b, err := e.strs(b, c.Major, c.Minor, c.Grid, c.Source)
@@ -213,6 +249,9 @@ func (e *imageEncoder) address(a *data.Address, geom []byte) error {
 }
 
 func (e *imageEncoder) building(x *data.Building, geom []byte) error {
+	if !finite(x.Point[0]) || !finite(x.Point[1]) {
+		return fmt.Errorf("point %v: %w", x.Point, errNoImage) // JSON has no NaN or infinity
+	}
 	b := binary.AppendUvarint(e.body, x.ID)
 	b, err := e.strs(b, x.Compound)
 	if err != nil {
@@ -228,6 +267,9 @@ func (e *imageEncoder) building(x *data.Building, geom []byte) error {
 }
 
 func (e *imageEncoder) grid(g *data.Grid, geom []byte) error {
+	if !finite(g.AreaM2) {
+		return fmt.Errorf("area %v: %w", g.AreaM2, errNoImage)
+	}
 	b := appendBytes(e.body, g.Code) // the fid column
 	b, err := e.strs(b, g.Community)
 	if err != nil {
@@ -240,6 +282,18 @@ func (e *imageEncoder) grid(g *data.Grid, geom []byte) error {
 	}
 	e.body = appendBytes(append(b, derived), geom)
 	return nil
+}
+
+// finite reports whether JSON can write f.
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// jsonDate reports whether the rows' attributes can write d (appendDate): a year in 0–9999.
+func jsonDate(d data.Date) bool {
+	if d.IsZero() {
+		return true
+	}
+	y := d.Time().Year()
+	return y >= 0 && y <= 9999
 }
 
 // str returns s's index in the chunk's strings, adding it. Text that is not UTF-8 is refused:

@@ -55,15 +55,23 @@ func edgeCity() *data.Dataset {
 	return ds
 }
 
-// TestImageLoadsAsRows saves versions and loads their imaged layers from the image and from the
-// rows, and wants the same features: the image is a shortcut, never a second truth.
-func TestImageLoadsAsRows(t *testing.T) {
+// imageCities returns a generated city and edgeCity with a component name that is not UTF-8
+// (the fourth: the image ends before it).
+func imageCities(t *testing.T) (city, notUTF8 *data.Dataset) {
+	t.Helper()
 	city, err := sample.Generate(sample.Options{Grids: 500, Components: 2000, Addresses: 300})
 	if err != nil {
 		t.Fatal(err)
 	}
-	notUTF8 := edgeCity()
+	notUTF8 = edgeCity()
 	notUTF8.Components[3].Name = "bad \xff text"
+	return city, notUTF8
+}
+
+// TestImageLoadsAsRows saves versions and loads their imaged layers from the image and from the
+// rows, and wants the same features: the image is a shortcut, never a second truth.
+func TestImageLoadsAsRows(t *testing.T) {
+	city, notUTF8 := imageCities(t)
 	tests := []struct {
 		name       string
 		ds         *data.Dataset
@@ -145,7 +153,8 @@ func TestImageLoadsAsRows(t *testing.T) {
 	}
 }
 
-// savedStore opens a new store and saves ds as its first version; the store closes with t.
+// savedStore opens a new store and saves ds as its first version as stores before the image
+// record did (rowsToo: every feature in rows, the image a copy); the store closes with t.
 func savedStore(t *testing.T, ds *data.Dataset) (*Store, int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -154,7 +163,9 @@ func savedStore(t *testing.T, ds *data.Dataset) (*Store, int64) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	s.rowsToo = true
 	v, err := s.Save(ctx, ds, "test")
+	s.rowsToo = false
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +216,7 @@ func FuzzDecodeImage(f *testing.F) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			if _, err := e.add(i, featureAt(city, l, i), geom); err != nil {
+			if _, err := e.add(i, "", featureAt(city, l, i), geom); err != nil {
 				f.Fatal(err)
 			}
 		}

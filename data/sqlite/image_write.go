@@ -150,12 +150,12 @@ func writeLayerImage(ctx context.Context, tx *sql.Tx, ds *data.Dataset, l data.L
 		_, err := tx.ExecContext(ctx, insertImageSQL, ds.Version, string(p.layer), int64(p.lo), int64(p.n), int64(imageFormat), p.data)
 		return err
 	}
-	err := encodeLayer(ds, l, func(_ data.Layer, i int, _ string, g orb.Geometry, _ any) error {
+	err := encodeLayer(ds, l, func(_ data.Layer, i int, fid string, g orb.Geometry, _ any) error {
 		gb, err := encodeGeom(g)
 		if err != nil {
 			return err
 		}
-		p, err := e.add(i, featureAt(ds, l, i), gb)
+		p, err := e.add(i, fid, featureAt(ds, l, i), gb)
 		if err != nil {
 			return err
 		}

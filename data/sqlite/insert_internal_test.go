@@ -47,7 +47,7 @@ func TestEncodePartsStops(t *testing.T) {
 			parts := make(chan savePart, 1)
 			parts <- savePart{ds: pointCity(tt.rows)}
 			close(parts)
-			go func() { defer close(out); done <- encodeParts(parts, out, stop, newImageEncoders()) }()
+			go func() { defer close(out); done <- encodeParts(parts, out, stop, newImageEncoders(), false) }()
 			got, imaged, batches := 0, 0, 0
 			for tt.read < 0 || batches < tt.read {
 				b, ok := <-out
@@ -105,7 +105,7 @@ func TestEncodeInRowKeyOrder(t *testing.T) {
 	for _, from := range []map[data.Layer]int{nil, {data.LayerComponent: 5, data.LayerArea: 1}} {
 		prev := int64(-1)
 		seen := map[data.Layer]int{}
-		err := encodeDataset(ds, from, newComponentEncoder(), func(r row) error {
+		err := encodeDataset(ds, from, newComponentEncoder(), nil, func(r row) error {
 			k, err := rowKey(1, r.layer, r.seq)
 			if err != nil {
 				return err

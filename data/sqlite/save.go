@@ -45,7 +45,7 @@ func (s *Store) BeginVersion(ctx context.Context) (data.VersionWriter, error) {
 		return nil, fmt.Errorf("save dataset: %w", err)
 	}
 	w := &versionWriter{conn: conn, written: map[data.Layer]int{}, parts: make(chan savePart, 2),
-		stop: make(chan struct{}), done: make(chan error, 1)}
+		stop: make(chan struct{}), done: make(chan error, 1), record: !s.rowsToo}
 	w.tx, err = conn.BeginTx(ctx, nil)
 	if err != nil {
 		w.release()
@@ -89,8 +89,11 @@ type versionWriter struct {
 	done    chan error    // the pipeline's outcome once parts is closed
 	ended   bool          // parts closed
 	over    bool          // committed or rolled back
-	// noImage lists, before done is sent, the layers that could not be imaged: the chunks
-	// inserted before that are deleted at commit.
+	// record: the image chunks are their features' record, and those features get no rows;
+	// false (Store.rowsToo) writes every row and the chunks as a copy of them.
+	record bool
+	// noImage lists, before done is sent, the layers that could not be imaged: when the chunks
+	// are a copy, those inserted before that are deleted at commit (a partial copy is never read).
 	noImage []data.Layer
 }
 
@@ -144,6 +147,9 @@ func (w *versionWriter) Commit(ctx context.Context, ds *data.Dataset, source str
 	}
 	defer w.rollback() // after a failure below
 	for _, l := range w.noImage {
+		if w.record {
+			break // the chunks hold the features before the one that ended the image
+		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM layer_image WHERE version = ? AND layer = ?`, w.v, string(l)); err != nil {
 			return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
 		}
@@ -194,7 +200,7 @@ func (w *versionWriter) run(ctx context.Context) {
 	img := newImageEncoders()
 	go func() {
 		defer close(batches)
-		encErr <- encodeParts(w.parts, batches, w.stop, img)
+		encErr <- encodeParts(w.parts, batches, w.stop, img, w.record)
 	}()
 	err := w.insert(ctx, batches)
 	if err != nil {
@@ -239,6 +245,9 @@ type batch struct {
 
 // insertImageSQL inserts a chunk of a layer's image.
 const insertImageSQL = `INSERT INTO layer_image(version, layer, lo, n, format, data) VALUES (?, ?, ?, ?, ?, ?)`
+
+// insertRecordSQL lists a chunk as its features' record.
+const insertRecordSQL = `INSERT INTO image_record(version, layer, lo, fid_lo, fid_hi) VALUES (?, ?, ?, ?, ?)`
 
 // insert inserts the batches until batches is closed or an insert fails. It talks to the
 // driver's statement directly, through the transaction's connection (nothing else uses it
@@ -299,17 +308,27 @@ func (w *versionWriter) insert(ctx context.Context, batches <-chan batch) error 
 	})
 }
 
-// insertImage inserts chunk p of a layer's image.
+// insertImage inserts chunk p of a layer's image, listed as the record of its features when the
+// version's chunks are.
 func (w *versionWriter) insertImage(ctx context.Context, prep driver.ConnPrepareContext, p *imagePart) error {
-	st, err := prep.PrepareContext(ctx, insertImageSQL)
-	if err != nil {
+	exec := func(query string, args ...any) error {
+		st, err := prep.PrepareContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		_, err = st.(driver.StmtExecContext).ExecContext(ctx, named)
 		return err
 	}
-	defer st.Close()
-	args := []driver.NamedValue{{Ordinal: 1, Value: w.v}, {Ordinal: 2, Value: string(p.layer)},
-		{Ordinal: 3, Value: int64(p.lo)}, {Ordinal: 4, Value: int64(p.n)}, {Ordinal: 5, Value: int64(imageFormat)},
-		{Ordinal: 6, Value: p.data}}
-	if _, err := st.(driver.StmtExecContext).ExecContext(ctx, args); err != nil {
+	err := exec(insertImageSQL, w.v, string(p.layer), int64(p.lo), int64(p.n), int64(imageFormat), p.data)
+	if err == nil && w.record {
+		err = exec(insertRecordSQL, w.v, string(p.layer), int64(p.lo), p.fidLo, p.fidHi)
+	}
+	if err != nil {
 		return fmt.Errorf("%s image from #%d: %w", p.layer, p.lo, err)
 	}
 	return nil
@@ -323,8 +342,9 @@ var errStopped = errors.New("store: insert stopped")
 // sent as it fills. It returns errStopped as soon as stop is closed, so that a failed insert
 // does not leave it encoding features into a batch nobody reads; it still takes the parts sent
 // until parts is closed, so a writer never blocks. A feature that cannot be imaged turns its
-// layer's image off (the version then has none of that layer), and is no error.
-func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, img imageEncoders) error {
+// layer's image off, and is no error: it and the layer's later features get rows. When record,
+// an imaged feature gets no row (the chunk is its record); otherwise every feature gets one.
+func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, img imageEncoders, record bool) error {
 	rows := make([]row, 0, insertBatch)
 	send := func(b batch) error {
 		select {
@@ -345,15 +365,21 @@ func encodeParts(parts <-chan savePart, out chan<- batch, stop <-chan struct{}, 
 		if err != nil {
 			continue
 		}
-		err = encodeDataset(p.ds, p.from, comp, func(r row) error {
-			if e := img[r.layer]; e != nil {
-				// The error only says why the layer has no image.
-				if chunk, _ := e.add(r.seq, featureAt(p.ds, r.layer, r.seq-p.from[r.layer]), r.geom); chunk != nil {
-					if err := send(batch{image: chunk}); err != nil {
-						return err
-					}
+		image := func(l data.Layer, seq int, fid string, geom []byte) (bool, error) {
+			e := img[l]
+			if e == nil || e.off || seq > maxSeq { // past maxSeq: the row's key refuses it
+				return false, nil
+			}
+			// The error only says why the layer's image ends here.
+			chunk, noImage := e.add(seq, fid, featureAt(p.ds, l, seq-p.from[l]), geom)
+			if chunk != nil {
+				if err := send(batch{image: chunk}); err != nil {
+					return false, err
 				}
 			}
+			return noImage == nil && record, nil
+		}
+		err = encodeDataset(p.ds, p.from, comp, image, func(r row) error {
 			rows = append(rows, r)
 			if len(rows) == insertBatch {
 				return sendRows()

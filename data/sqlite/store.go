@@ -81,6 +81,14 @@ CREATE TABLE IF NOT EXISTS layer_image (
 	format  INTEGER NOT NULL, -- imageFormat
 	data    BLOB    NOT NULL,
 	PRIMARY KEY (version, layer, lo)
+);
+CREATE TABLE IF NOT EXISTS image_record (
+	version INTEGER NOT NULL REFERENCES dataset_version(version) ON DELETE CASCADE,
+	layer   TEXT    NOT NULL,
+	lo      INTEGER NOT NULL, -- the layer_image chunk that is its features' only record
+	fid_lo  TEXT    NOT NULL, -- the least and greatest fid it holds
+	fid_hi  TEXT    NOT NULL,
+	PRIMARY KEY (version, layer, lo)
 );`
 
 var _ data.ChangeStore = (*Store)(nil)
@@ -91,8 +99,12 @@ type Store struct {
 	path string
 	// partRows is how many rows of a layer a load worker reads in one go; 0 means loadPart.
 	partRows int
-	// rowsOnly reads every layer from its rows even where the version has an image.
+	// rowsOnly reads every layer from its rows where the version's image is a copy of them
+	// (an image that is the record is read all the same).
 	rowsOnly bool
+	// rowsToo writes every feature's row, the image chunks as a copy of them, as stores did
+	// before the image became the record: for tests of such stores.
+	rowsToo bool
 }
 
 // Open opens (creating if needed) the store file at path.
@@ -325,6 +337,7 @@ type part struct {
 	layer  data.Layer
 	lo, hi int  // seq range [lo, hi)
 	image  bool // read from the chunk of the layer's image that starts at lo
+	record bool // that chunk is the features' record: they have no rows
 	ds     *data.Dataset
 }
 
@@ -348,14 +361,20 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	var parts []*part
 	for _, l := range layers {
 		n, ok := counts[l]
-		if imaged[l] && ok && n > 0 && !s.rowsOnly {
+		from := 0 // the rows start after the chunks
+		if imaged[l] && ok && n > 0 {
 			chunks, err := imageParts(ctx, tx, v, l, n)
 			if err != nil {
 				return fmt.Errorf("load version %d: %w", v, err)
 			}
-			if chunks != nil {
+			if s.rowsOnly && len(chunks) > 0 && !chunks[0].record {
+				chunks = nil
+			}
+			if len(chunks) > 0 {
 				parts = append(parts, chunks...)
-				continue
+				if from = chunks[len(chunks)-1].hi; from == n {
+					continue
+				}
 			}
 		}
 		if !ok || n < 0 || n > maxSeq {
@@ -363,7 +382,7 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 			continue
 		}
 		// The last part runs to the end of the key range, so a row past the count is read too.
-		for lo := 0; ; lo += size {
+		for lo := from; ; lo += size {
 			if lo+size >= n {
 				parts = append(parts, &part{layer: l, lo: lo, hi: maxSeq + 1})
 				break
@@ -398,29 +417,46 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 	return nil
 }
 
-// imageParts returns the chunks of layer l's image in version v, nil unless they are in this
-// code's format and cover its n features exactly.
+// imageParts returns the chunks of layer l's image in version v that the load reads, in seq
+// order from 0; the layer's features after the last one are in rows. Chunks that are the record
+// are always read (an error when they cannot be: a gap, or a format this code does not read);
+// chunks that copy rows only when they cover the layer's n features exactly in this code's format.
 func imageParts(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, n int) ([]*part, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT lo, n, format FROM layer_image WHERE version = ? AND layer = ? ORDER BY lo`, v, string(l))
+	rows, err := tx.QueryContext(ctx, `SELECT i.lo, i.n, i.format, r.lo IS NOT NULL FROM layer_image i
+		LEFT JOIN image_record r ON r.version = i.version AND r.layer = i.layer AND r.lo = i.lo
+		WHERE i.version = ? AND i.layer = ? ORDER BY i.lo`, v, string(l))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var parts []*part
-	next, ok := 0, true
+	next, ok, records := 0, true, 0
 	for rows.Next() {
 		var lo, k, format int
-		if err := rows.Scan(&lo, &k, &format); err != nil {
+		var record bool
+		if err := rows.Scan(&lo, &k, &format, &record); err != nil {
 			return nil, err
 		}
+		if record {
+			records++
+			switch {
+			case format != imageFormat:
+				return nil, fmt.Errorf("%s image from #%d: format %d, this binary reads %d", l, lo, format, imageFormat)
+			case lo != next || k <= 0 || lo+k > n:
+				return nil, fmt.Errorf("%s image: chunk of #%d–%d after #%d of %d", l, lo, lo+k-1, next-1, n)
+			}
+		}
 		ok = ok && lo == next && k > 0 && format == imageFormat
-		parts = append(parts, &part{layer: l, lo: lo, hi: lo + k, image: true})
+		parts = append(parts, &part{layer: l, lo: lo, hi: lo + k, image: true, record: record})
 		next = lo + k
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if !ok || next != n {
+	switch {
+	case records > 0 && records < len(parts):
+		return nil, fmt.Errorf("%s image: %d of its %d chunks are the record", l, records, len(parts))
+	case records == 0 && (!ok || next != n):
 		return nil, nil
 	}
 	return parts, nil
@@ -454,8 +490,8 @@ func readParts(ctx context.Context, tx *sql.Tx, v int64, todo <-chan *part) erro
 		if p.image {
 			if err := readImage(ctx, tx, v, p, dec); err == nil {
 				continue
-			} else if ctx.Err() != nil {
-				return err
+			} else if ctx.Err() != nil || p.record {
+				return fmt.Errorf("load version %d: %w", v, err)
 			}
 			// A chunk that does not decode is only a lost shortcut: its rows are the record.
 			p.ds = &data.Dataset{}

@@ -113,7 +113,8 @@ func TestOpenFileNames(t *testing.T) {
 	}
 }
 
-// TestSaveInsertFails makes the feature insert fail partway (a trigger aborts one row): Save
+// TestSaveInsertFails makes the version's writing fail partway (a trigger aborts the insert of
+// the components' image chunk, after the rows and chunks of the layers before it): Save
 // must return that error, leave the previous version active and intact, and the store must
 // take the next Save.
 func TestSaveInsertFails(t *testing.T) {
@@ -123,8 +124,8 @@ func TestSaveInsertFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DB().ExecContext(ctx, `CREATE TRIGGER fail_insert BEFORE INSERT ON feature
-		WHEN NEW.layer = 'component' AND NEW.seq = 300 BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
+	if _, err := s.DB().ExecContext(ctx, `CREATE TRIGGER fail_insert BEFORE INSERT ON layer_image
+		WHEN NEW.layer = 'component' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
 		t.Fatal(err)
 	}
 	big := storetest.FullDataset()

@@ -338,7 +338,7 @@ func TestDatasetsReloadFails(t *testing.T) {
 	}
 	if _, err := e.st.DB().ExecContext(ctx, `CREATE TRIGGER corrupt_active AFTER UPDATE ON active BEGIN
 		UPDATE feature SET props = '{' WHERE version = NEW.version AND layer = 'component';
-		UPDATE layer_image SET data = x'00' WHERE version = NEW.version; END`); err != nil {
+		UPDATE layer_image SET data = x'00' WHERE version = NEW.version AND layer = 'component'; END`); err != nil {
 		t.Fatal(err)
 	}
 	b := componentsGeoJSON(t, e.ds, func(cs []*data.Component) { cs[0].Name = "改" })

@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"citygeo/data"
+)
+
+// recordStore opens a new store and saves ds as its first version, its image the record.
+func recordStore(t *testing.T, ds *data.Dataset) (*Store, int64) {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "city.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	v, err := s.Save(context.Background(), ds, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, v
+}
+
+// layerStorage counts, per imaged layer of version v, the features in rows, in chunks that are
+// their record, and in chunks that copy rows.
+func layerStorage(t *testing.T, s *Store, v int64) map[data.Layer][3]int {
+	t.Helper()
+	got := map[data.Layer][3]int{}
+	for l := range imaged {
+		var c [3]int
+		err := s.db.QueryRow(`SELECT (SELECT count(*) FROM feature WHERE version = ?1 AND layer = ?2),
+			(SELECT coalesce(sum(i.n), 0) FROM layer_image i JOIN image_record r USING (version, layer, lo) WHERE i.version = ?1 AND i.layer = ?2),
+			(SELECT coalesce(sum(i.n), 0) FROM layer_image i WHERE i.version = ?1 AND i.layer = ?2
+				AND NOT EXISTS (SELECT 1 FROM image_record r WHERE r.version = i.version AND r.layer = i.layer AND r.lo = i.lo))`,
+			v, string(l)).Scan(&c[0], &c[1], &c[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != [3]int{} {
+			got[l] = c
+		}
+	}
+	return got
+}
+
+// TestImageRecord saves versions whose image is the record of the imaged layers: those features
+// get no rows, unless the image cannot hold one (then it and the layer's later features do), and
+// every load gives what a store of rows gives.
+func TestImageRecord(t *testing.T) {
+	city, notUTF8 := imageCities(t)
+	tests := []struct {
+		name string
+		ds   *data.Dataset
+		want map[data.Layer][3]int // rows, record, copy
+	}{
+		{"sample city", city, map[data.Layer][3]int{data.LayerComponent: {0, len(city.Components), 0}, data.LayerAddress: {0, len(city.Addresses), 0},
+			data.LayerBuilding: {0, len(city.Buildings), 0}, data.LayerGrid: {0, len(city.Grids), 0}}},
+		{"more than a chunk", pointCity(imageChunk + 10), map[data.Layer][3]int{data.LayerComponent: {0, imageChunk + 10, 0}}},
+		{"a feature the image cannot hold ends its layer's image", notUTF8, map[data.Layer][3]int{
+			data.LayerComponent: {len(notUTF8.Components) - 3, 3, 0}, data.LayerAddress: {0, 3, 0}, data.LayerBuilding: {0, 2, 0}, data.LayerGrid: {0, 2, 0}}},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, v := recordStore(t, tt.ds)
+			if got := layerStorage(t, s, v); !mapsEqual(got, tt.want) {
+				t.Errorf("stored (rows, record, copy) = %v, want %v", got, tt.want)
+			}
+			rs, rv := savedStore(t, tt.ds)
+			rs.rowsOnly = true
+			rows, err := rs.Load(ctx, rv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.rowsOnly = true // a record is read all the same
+			got, err := s.Load(ctx, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameImagedLayers(t, rows, got)
+			// WriteImage has nothing to add to a version whose image is the record.
+			if w, err := s.WriteImage(ctx, got); err != nil || len(w) > 0 {
+				t.Errorf("WriteImage = %v, %v; want nothing written", w, err)
+			}
+		})
+	}
+}
+
+func mapsEqual(a, b map[data.Layer][3]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestImageRecordDamaged breaks the chunks that are a version's record: a load must fail, naming
+// the layer, never serve the layer without them.
+func TestImageRecordDamaged(t *testing.T) {
+	tests := []struct {
+		name, damage, want string
+	}{
+		{"a chunk that does not decode", `UPDATE layer_image SET data = x'0501' WHERE lo = 0`, "component image"},
+		{"a chunk of a format this binary does not read", `UPDATE layer_image SET format = 99`, "format 99"},
+		{"a lost chunk", `DELETE FROM layer_image WHERE lo = 0`, "component image: chunk of #65536"},
+		{"a chunk that no longer claims to be the record", `DELETE FROM image_record WHERE lo > 0`, "1 of its 2 chunks are the record"},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, v := recordStore(t, pointCity(imageChunk+10))
+			if _, err := s.db.ExecContext(ctx, tt.damage); err != nil {
+				t.Fatal(err)
+			}
+			ds, err := s.Load(ctx, v)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load = %d components, %v; want an error with %q", ds.Count(data.LayerComponent), err, tt.want)
+			}
+		})
+	}
+}
+
+// TestImageRecordLoadFeatures reads features by id from chunks that are their record, from the
+// rows after a feature the image could not hold, and not at all for ids the version lacks.
+func TestImageRecordLoadFeatures(t *testing.T) {
+	ds := pointCity(imageChunk + 10)
+	ds.Components[imageChunk+4].Name = "bad \xff text" // the rest of the layer in rows
+	ds.Grids = edgeCity().Grids
+	s, v := recordStore(t, ds)
+	if got := layerStorage(t, s, v)[data.LayerComponent]; got != [3]int{6, imageChunk + 4, 0} {
+		t.Fatalf("components stored (rows, record, copy) = %v", got)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		layer data.Layer
+		ids   []string
+		want  []string
+	}{
+		{data.LayerComponent, []string{ds.Components[5].ID, ds.Components[imageChunk+1].ID, ds.Components[imageChunk+8].ID, "4403030101099999", "nope"},
+			[]string{ds.Components[5].ID, ds.Components[imageChunk+1].ID, ds.Components[imageChunk+8].ID}},
+		{data.LayerComponent, []string{ds.Components[imageChunk+4].ID}, []string{ds.Components[imageChunk+4].ID}},
+		{data.LayerGrid, []string{"440303001001002", "440303001001003"}, []string{"440303001001002"}},
+		{data.LayerComponent, []string{"0"}, nil},
+	}
+	for _, tt := range tests {
+		fs, err := s.LoadFeatures(ctx, v, tt.layer, tt.ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := range fs.Count(tt.layer) {
+			switch tt.layer {
+			case data.LayerComponent:
+				c := fs.Components[i]
+				got = append(got, c.ID)
+				if want := ds.Components[slices.IndexFunc(ds.Components, func(x *data.Component) bool { return x.ID == c.ID })]; utf8.ValidString(want.Name) && c.Name != want.Name {
+					t.Errorf("%s: name %q, want %q", c.ID, c.Name, want.Name)
+				}
+			case data.LayerGrid:
+				got = append(got, fs.Grids[i].Code)
+			}
+		}
+		slices.Sort(got)
+		want := slices.Clone(tt.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("LoadFeatures(%s, %v) = %v, want %v", tt.layer, tt.ids, got, want)
+		}
+	}
+}
+
+// TestImageRecordRefusesAsRows saves values the rows' attributes refuse: a version whose image
+// is the record must refuse them too (the image hands them to the rows), not store them.
+func TestImageRecordRefusesAsRows(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(ds *data.Dataset)
+	}{
+		{"a scheme with no name", func(ds *data.Dataset) { ds.Components[1].Scheme = data.Scheme(200) }},
+		{"a status with no name", func(ds *data.Dataset) { ds.Components[1].Status = data.Status(200) }},
+		{"a date past 9999", func(ds *data.Dataset) {
+			ds.Components[1].InitDate = data.Date(int64(math.MaxInt32))
+		}},
+		{"a building point that is not a number", func(ds *data.Dataset) { ds.Buildings[0].Point[0] = math.NaN() }},
+		{"a grid area that is infinite", func(ds *data.Dataset) { ds.Grids[0].AreaM2 = math.Inf(1) }},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, rowsToo := range []bool{true, false} {
+				ds := edgeCity()
+				tt.change(ds)
+				s, err := Open(ctx, filepath.Join(t.TempDir(), "city.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.rowsToo = rowsToo
+				if _, err := s.Save(ctx, ds, "test"); err == nil {
+					t.Errorf("rows too %v: Save succeeded, want the rows' refusal", rowsToo)
+				}
+				s.Close()
+			}
+		})
+	}
+}
