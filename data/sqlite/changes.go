@@ -231,13 +231,13 @@ func queryChanges(ctx context.Context, q querier, where string, args ...any) ([]
 }
 
 // recordFeaturesIn appends to dec's dataset the features with ids that layer l of full version v
-// holds in the image chunks that are their record: each chunk whose fid range takes one of the
-// ids is decoded once, and its features with those ids are kept.
+// holds in the image chunks that are their record: each chunk whose fid filter may hold one of
+// the ids is decoded once, and its features with those ids are kept.
 func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l data.Layer, ids []string) error {
 	if !imaged[l] {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, r.fid_lo, r.fid_hi FROM image_record r
+	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, r.fids FROM image_record r
 		JOIN layer_image i ON i.version = r.version AND i.layer = r.layer AND i.lo = r.lo
 		WHERE r.version = ? AND r.layer = ? ORDER BY r.lo`, v, string(l))
 	if err != nil {
@@ -246,16 +246,13 @@ func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l 
 	var chunks []*part
 	for rows.Next() {
 		var lo, n int
-		var fidLo, fidHi string
-		if err := rows.Scan(&lo, &n, &fidLo, &fidHi); err != nil {
+		var fids sql.RawBytes
+		if err := rows.Scan(&lo, &n, &fids); err != nil {
 			rows.Close()
 			return err
 		}
-		for _, id := range ids {
-			if id >= fidLo && id <= fidHi {
-				chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + n, image: true, record: true})
-				break
-			}
+		if mayHold(fids, ids) {
+			chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + n, image: true, record: true})
 		}
 	}
 	rows.Close()

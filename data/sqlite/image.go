@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/bits-and-blooms/bloom/v3"
 	"github.com/paulmach/orb"
 
 	"citygeo/data"
@@ -22,7 +23,7 @@ import (
 //
 // A chunk Save writes is its features' record: they get no feature rows, which were three
 // quarters of the file and of an import's writing (a component's JSON attributes repeat its three
-// departments). Such a chunk is listed in image_record with the least and greatest fid it holds,
+// departments). Such a chunk is listed in image_record with a Bloom filter of the fids it holds,
 // which is how LoadFeatures finds a feature without decoding the layer. A feature the image cannot
 // hold exactly (errNoImage) ends its layer's image: the chunk so far is written, and that feature
 // and the layer's later ones get rows. A chunk WriteImage adds to a version stored before images
@@ -76,20 +77,19 @@ type imageEncoder struct {
 	deptTab []byte
 	ndept   uint64
 	body    []byte
-	lo, n   int    // the chunk's first seq and its features so far
-	fidLo   string // the least and greatest fid of the chunk's features
-	fidHi   string
-	off     bool // a feature could not be imaged: no more chunks
+	lo, n   int      // the chunk's first seq and its features so far
+	fids    []string // their fids
+	off     bool     // a feature could not be imaged: no more chunks
 	codes   codeCheck
 }
 
-// imagePart is a finished chunk: features [lo, lo+n) of the layer, whose fids lie in
-// [fidLo, fidHi].
+// imagePart is a finished chunk: features [lo, lo+n) of the layer, and a Bloom filter of their
+// fids (fidFilter).
 type imagePart struct {
-	layer        data.Layer
-	lo, n        int
-	fidLo, fidHi string
-	data         []byte
+	layer data.Layer
+	lo, n int
+	data  []byte
+	fids  []byte
 }
 
 func newImageEncoder(l data.Layer) *imageEncoder {
@@ -108,7 +108,7 @@ func (e *imageEncoder) reset(lo int) {
 	e.ndept = 1
 	e.body = e.body[:0]
 	e.lo, e.n = lo, 0
-	e.fidLo, e.fidHi = "", ""
+	e.fids = e.fids[:0]
 }
 
 // add appends feature seq (a *data.Component, *data.Address, *data.Building or *data.Grid), whose
@@ -141,12 +141,7 @@ func (e *imageEncoder) add(seq int, fid string, f any, geom []byte) (*imagePart,
 		e.body = e.body[:body]
 		return e.stop(err)
 	}
-	if e.n == 0 || fid < e.fidLo {
-		e.fidLo = fid
-	}
-	if e.n == 0 || fid > e.fidHi {
-		e.fidHi = fid
-	}
+	e.fids = append(e.fids, fid)
 	e.n++
 	if e.n == imageChunk {
 		return e.flush(), nil
@@ -170,9 +165,43 @@ func (e *imageEncoder) flush() *imagePart {
 	b = append(binary.AppendUvarint(b, e.nstr), e.table...)
 	b = append(binary.AppendUvarint(b, e.ndept), e.deptTab...)
 	b = append(binary.AppendUvarint(b, uint64(e.n)), e.body...)
-	p := &imagePart{layer: e.layer, lo: e.lo, n: e.n, fidLo: e.fidLo, fidHi: e.fidHi, data: b}
+	p := &imagePart{layer: e.layer, lo: e.lo, n: e.n, data: b, fids: fidFilter(e.fids)}
 	e.reset(e.lo + e.n)
 	return p
+}
+
+// fidFalsePositives is the share of the chunks not holding an id that LoadFeatures decodes all the
+// same: the filter costs ~1.2 bytes a feature.
+const fidFalsePositives = 0.01
+
+// fidFilter returns a Bloom filter of fids in its binary form (bits-and-blooms/bloom/v3): which
+// chunks may hold an id. A layer's features need not come in id order (an import keeps its
+// file's), so the least and greatest id of a chunk would take in nearly every chunk.
+func fidFilter(fids []string) []byte {
+	f := bloom.NewWithEstimates(uint(max(len(fids), 1)), fidFalsePositives)
+	for _, id := range fids {
+		f.AddString(id)
+	}
+	b, err := f.MarshalBinary()
+	if err != nil {
+		panic(err) // it writes to memory and cannot fail
+	}
+	return b
+}
+
+// mayHold reports whether the chunk whose fid filter is b may hold one of ids: true when b does
+// not read, so that the chunk is decoded and looked at.
+func mayHold(b []byte, ids []string) bool {
+	var f bloom.BloomFilter
+	if err := f.UnmarshalBinary(b); err != nil {
+		return true
+	}
+	for _, id := range ids {
+		if f.TestString(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // text appends each of texts as its length and bytes; text that is not UTF-8 is refused (see str).

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -152,30 +153,45 @@ func TestImageRecordLoadFeatures(t *testing.T) {
 		{data.LayerGrid, []string{"440303001001002", "440303001001003"}, []string{"440303001001002"}},
 		{data.LayerComponent, []string{"0"}, nil},
 	}
-	for _, tt := range tests {
-		fs, err := s.LoadFeatures(ctx, v, tt.layer, tt.ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for i := range fs.Count(tt.layer) {
-			switch tt.layer {
-			case data.LayerComponent:
-				c := fs.Components[i]
-				got = append(got, c.ID)
-				if want := ds.Components[slices.IndexFunc(ds.Components, func(x *data.Component) bool { return x.ID == c.ID })]; utf8.ValidString(want.Name) && c.Name != want.Name {
-					t.Errorf("%s: name %q, want %q", c.ID, c.Name, want.Name)
-				}
-			case data.LayerGrid:
-				got = append(got, fs.Grids[i].Code)
+	for _, damaged := range []bool{false, true} {
+		if damaged { // filters that do not read: every chunk is looked at
+			if _, err := s.db.ExecContext(ctx, `UPDATE image_record SET fids = x'00'`); err != nil {
+				t.Fatal(err)
 			}
 		}
-		slices.Sort(got)
-		want := slices.Clone(tt.want)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("LoadFeatures(%s, %v) = %v, want %v", tt.layer, tt.ids, got, want)
+		for _, tt := range tests {
+			loadFeaturesWant(t, s, v, ds, tt.layer, tt.ids, tt.want)
 		}
+	}
+}
+
+// loadFeaturesWant checks that LoadFeatures of ids in layer l of version v gives want, each
+// feature as saved in ds.
+func loadFeaturesWant(t *testing.T, s *Store, v int64, ds *data.Dataset, l data.Layer, ids, want []string) {
+	t.Helper()
+	fs, err := s.LoadFeatures(context.Background(), v, l, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := range fs.Count(l) {
+		switch l {
+		case data.LayerComponent:
+			c := fs.Components[i]
+			got = append(got, c.ID)
+			saved := ds.Components[slices.IndexFunc(ds.Components, func(x *data.Component) bool { return x.ID == c.ID })]
+			if utf8.ValidString(saved.Name) && c.Name != saved.Name {
+				t.Errorf("%s: name %q, want %q", c.ID, c.Name, saved.Name)
+			}
+		case data.LayerGrid:
+			got = append(got, fs.Grids[i].Code)
+		}
+	}
+	slices.Sort(got)
+	want = slices.Clone(want)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("LoadFeatures(%s, %v) = %v, want %v", l, ids, got, want)
 	}
 }
 
@@ -211,5 +227,36 @@ func TestImageRecordRefusesAsRows(t *testing.T) {
 				s.Close()
 			}
 		})
+	}
+}
+
+// TestFidFilter checks that a chunk's fid filter takes every id it holds, few it does not, and
+// all when it does not read.
+func TestFidFilter(t *testing.T) {
+	var in, out []string
+	for i := range 4096 {
+		in = append(in, fmt.Sprintf("44030301%08d", 2*i))
+		out = append(out, fmt.Sprintf("44030301%08d", 2*i+1))
+	}
+	f := fidFilter(in)
+	for _, id := range in {
+		if !mayHold(f, []string{"nope", id}) {
+			t.Fatalf("the filter of a chunk holding %s says it does not", id)
+		}
+	}
+	wrong := 0
+	for _, id := range out {
+		if mayHold(f, []string{id}) {
+			wrong++
+		}
+	}
+	if share := float64(wrong) / float64(len(out)); share > 2*fidFalsePositives {
+		t.Errorf("%.2f %% of the ids not held pass the filter, want about %.0f %%", 100*share, 100*fidFalsePositives)
+	}
+	if !mayHold([]byte{1, 2, 3}, []string{"x"}) || !mayHold(nil, []string{"x"}) {
+		t.Error("a filter that does not read must let the chunk be looked at")
+	}
+	if mayHold(fidFilter(nil), []string{"x"}) {
+		t.Error("an empty chunk's filter holds x")
 	}
 }

@@ -247,7 +247,7 @@ type batch struct {
 const insertImageSQL = `INSERT INTO layer_image(version, layer, lo, n, format, data) VALUES (?, ?, ?, ?, ?, ?)`
 
 // insertRecordSQL lists a chunk as its features' record.
-const insertRecordSQL = `INSERT INTO image_record(version, layer, lo, fid_lo, fid_hi) VALUES (?, ?, ?, ?, ?)`
+const insertRecordSQL = `INSERT INTO image_record(version, layer, lo, fids) VALUES (?, ?, ?, ?)`
 
 // insert inserts the batches until batches is closed or an insert fails. It talks to the
 // driver's statement directly, through the transaction's connection (nothing else uses it
@@ -326,7 +326,7 @@ func (w *versionWriter) insertImage(ctx context.Context, prep driver.ConnPrepare
 	}
 	err := exec(insertImageSQL, w.v, string(p.layer), int64(p.lo), int64(p.n), int64(imageFormat), p.data)
 	if err == nil && w.record {
-		err = exec(insertRecordSQL, w.v, string(p.layer), int64(p.lo), p.fidLo, p.fidHi)
+		err = exec(insertRecordSQL, w.v, string(p.layer), int64(p.lo), p.fids)
 	}
 	if err != nil {
 		return fmt.Errorf("%s image from #%d: %w", p.layer, p.lo, err)

@@ -86,8 +86,7 @@ CREATE TABLE IF NOT EXISTS image_record (
 	version INTEGER NOT NULL REFERENCES dataset_version(version) ON DELETE CASCADE,
 	layer   TEXT    NOT NULL,
 	lo      INTEGER NOT NULL, -- the layer_image chunk that is its features' only record
-	fid_lo  TEXT    NOT NULL, -- the least and greatest fid it holds
-	fid_hi  TEXT    NOT NULL,
+	fids    BLOB    NOT NULL, -- a Bloom filter of the fids it holds (fidFilter)
 	PRIMARY KEY (version, layer, lo)
 );`
 
