@@ -358,6 +358,7 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 		size = s.partRows
 	}
 	var parts []*part
+	recorded := map[data.Layer]int{} // the layers whose image is the record, and their counts
 	for _, l := range layers {
 		n, ok := counts[l]
 		from := 0 // the rows start after the chunks
@@ -370,6 +371,9 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 				chunks = nil
 			}
 			if len(chunks) > 0 {
+				if chunks[0].record {
+					recorded[l] = n
+				}
 				parts = append(parts, chunks...)
 				if from = chunks[len(chunks)-1].hi; from == n {
 					continue
@@ -413,6 +417,13 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 		all[i] = p.ds
 	}
 	ds.AppendAll(all)
+	// A layer in chunks and rows is whole only if both are: a row that went missing would
+	// otherwise shorten it unseen.
+	for l, n := range recorded {
+		if got := ds.Count(l); got != n {
+			return fmt.Errorf("load version %d: %d %s features read, the version has %d", v, got, l, n)
+		}
+	}
 	return nil
 }
 
