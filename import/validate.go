@@ -257,7 +257,10 @@ func (v *validator) checkGrids() {
 			}
 		}
 	}
-	// Overlaps: a vertex or the label point of one grid well inside another.
+	// Overlaps: a vertex or the label point of one grid well inside another. Such a point lies in
+	// its grid's box and in the other's box shrunk by tol (the box is outside the polygon), so two
+	// boxes that only touch, as a lattice's neighbours do, are not tested.
+	in := tol / (geo.EarthRadius * math.Pi / 180) / 2 // degrees; half: a metre is more degrees of longitude
 	for i, g := range v.ds.Grids {
 		if !valid[i] {
 			continue
@@ -268,7 +271,9 @@ func (v *validator) checkGrids() {
 				return true
 			}
 			h := v.ds.Grids[j]
-			if insideBy(g.Polygon, h.Polygon, tol) || insideBy(h.Polygon, g.Polygon, tol) {
+			hb := h.Polygon.Bound()
+			if b.Intersects(hb.Pad(-in)) && insideBy(g.Polygon, h.Polygon, tol) ||
+				hb.Intersects(b.Pad(-in)) && insideBy(h.Polygon, g.Polygon, tol) {
 				v.f("grid.overlap", SeverityError, schema.Grid, i, g.Code, "geometry", h.Code, "overlaps grid "+h.Code)
 			}
 			return true

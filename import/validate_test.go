@@ -262,3 +262,42 @@ func shift(r orb.Ring, d float64) orb.Ring {
 }
 
 func shiftPt(p orb.Point, d float64) orb.Point { return orb.Point{p[0] + d, p[1] + d} }
+
+// TestGridOverlapMargin moves a 100 m grid onto its eastern neighbour by a few metres each way:
+// touching or within the 0.5 m tolerance is no overlap, beyond it is, though the two grids'
+// boxes then overlap by a sliver only (the box test that spares a lattice's neighbours the
+// polygon tests must not spare these).
+func TestGridOverlapMargin(t *testing.T) {
+	const metre = 1 / 111195.0 // degrees of latitude
+	lonMetre := metre / 0.9238795 // at 22.5° N
+	square := func(x, y float64) orb.Polygon {
+		w, h := 100*lonMetre, 100*metre
+		return orb.Polygon{{{x, y}, {x + w, y}, {x + w, y + h}, {x, y + h}, {x, y}}}
+	}
+	tests := []struct {
+		name   string
+		dx, dy float64 // metres onto the neighbour, and north
+		want   bool
+	}{
+		{"touching", 0, 0, false},
+		{"0.3 m onto it", 0.3, 0.3, false},
+		{"2 m onto it", 2, 2, true},
+		{"2 m onto it from the south-west", 2, -2, true},
+		{"30 m onto it", 30, 0.6, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := &data.Dataset{Grids: []*data.Grid{
+				{Code: "440303001001001", Community: "440303001001", Polygon: square(114.1, 22.5)},
+				{Code: "440303001001002", Community: "440303001001", Polygon: square(114.1+(100-tt.dx)*lonMetre, 22.5+tt.dy*metre)},
+			}}
+			got := false
+			for _, f := range validate(ds) {
+				got = got || f.Check == "grid.overlap"
+			}
+			if got != tt.want {
+				t.Errorf("overlap found %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
