@@ -268,7 +268,7 @@ func shiftPt(p orb.Point, d float64) orb.Point { return orb.Point{p[0] + d, p[1]
 // boxes then overlap by a sliver only (the box test that spares a lattice's neighbours the
 // polygon tests must not spare these).
 func TestGridOverlapMargin(t *testing.T) {
-	const metre = 1 / 111195.0 // degrees of latitude
+	const metre = 1 / 111195.0    // degrees of latitude
 	lonMetre := metre / 0.9238795 // at 22.5° N
 	square := func(x, y float64) orb.Polygon {
 		w, h := 100*lonMetre, 100*metre
