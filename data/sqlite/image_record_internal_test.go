@@ -115,6 +115,7 @@ func TestImageRecordDamaged(t *testing.T) {
 		{"a chunk of a format this binary does not read", `UPDATE layer_image SET format = 99`, "format 99"},
 		{"a lost chunk", `DELETE FROM layer_image WHERE lo = 0`, "component image: chunk of #65536"},
 		{"a chunk that no longer claims to be the record", `DELETE FROM image_record WHERE lo > 0`, "1 of its 2 chunks are the record"},
+		{"every chunk lost", `DELETE FROM layer_image`, "component image: 2 chunks listed as the record, 0 found"},
 		{"a lost row after the chunks", `DELETE FROM feature WHERE layer = 'component' AND seq = 65540`, "65545 component features read, the version has 65546"},
 	}
 	ctx := context.Background()

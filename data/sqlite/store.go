@@ -463,7 +463,14 @@ func imageParts(ctx context.Context, tx *sql.Tx, v int64, l data.Layer, n int) (
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	var listed int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM image_record WHERE version = ? AND layer = ?`, v, string(l)).Scan(&listed); err != nil {
+		return nil, err
+	}
 	switch {
+	case listed != records:
+		// Chunks that were the record are gone: their features are nowhere else.
+		return nil, fmt.Errorf("%s image: %d chunks listed as the record, %d found", l, listed, records)
 	case records > 0 && records < len(parts):
 		return nil, fmt.Errorf("%s image: %d of its %d chunks are the record", l, records, len(parts))
 	case records == 0 && (!ok || next != n):
