@@ -238,21 +238,26 @@ func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l 
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, r.fids FROM image_record r
-		JOIN layer_image i ON i.version = r.version AND i.layer = r.layer AND i.lo = r.lo
+		LEFT JOIN layer_image i ON i.version = r.version AND i.layer = r.layer AND i.lo = r.lo
 		WHERE r.version = ? AND r.layer = ? ORDER BY r.lo`, v, string(l))
 	if err != nil {
 		return err
 	}
 	var chunks []*part
 	for rows.Next() {
-		var lo, n int
+		var lo int
+		var n sql.NullInt64
 		var fids sql.RawBytes
 		if err := rows.Scan(&lo, &n, &fids); err != nil {
 			rows.Close()
 			return err
 		}
+		if !n.Valid { // an id it held would be taken for a new one
+			rows.Close()
+			return fmt.Errorf("%s image chunk from #%d: listed as the record, not found", l, lo)
+		}
 		if mayHold(fids, ids) {
-			chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + n, image: true, record: true})
+			chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + int(n.Int64), image: true, record: true})
 		}
 	}
 	rows.Close()

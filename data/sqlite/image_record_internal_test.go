@@ -167,6 +167,13 @@ func TestImageRecordLoadFeatures(t *testing.T) {
 			loadFeaturesWant(t, s, v, ds, tt.layer, tt.ids, tt.want)
 		}
 	}
+	// A lost chunk is an error: the ids it held would be taken for new ones.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM layer_image WHERE layer = 'component' AND lo = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadFeatures(ctx, v, data.LayerComponent, []string{ds.Components[imageChunk+1].ID}); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("LoadFeatures with a chunk lost = %v, want an error", err)
+	}
 }
 
 // loadFeaturesWant checks that LoadFeatures of ids in layer l of version v gives want, each
