@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -135,12 +136,14 @@ func TestImageRecordDamaged(t *testing.T) {
 	}
 }
 
-// TestImageRecordLoadFeatures reads features by id from chunks that are their record, from the
-// rows after a feature the image could not hold, and not at all for ids the version lacks.
+// TestImageRecordLoadFeatures reads features of each imaged layer by id from chunks that are
+// their record (an address's or a building's id in decimal, as its fid), from the rows after a
+// feature the image could not hold, and not at all for ids the version lacks.
 func TestImageRecordLoadFeatures(t *testing.T) {
 	ds := pointCity(imageChunk + 10)
 	ds.Components[imageChunk+4].Name = "bad \xff text" // the rest of the layer in rows
-	ds.Grids = edgeCity().Grids
+	edges := edgeCity()
+	ds.Grids, ds.Addresses, ds.Buildings = edges.Grids, edges.Addresses, edges.Buildings
 	s, v := recordStore(t, ds)
 	if got := layerStorage(t, s, v)[data.LayerComponent]; got != [3]int{6, imageChunk + 4, 0} {
 		t.Fatalf("components stored (rows, record, copy) = %v", got)
@@ -156,6 +159,8 @@ func TestImageRecordLoadFeatures(t *testing.T) {
 		{data.LayerComponent, []string{ds.Components[imageChunk+4].ID}, []string{ds.Components[imageChunk+4].ID}},
 		{data.LayerGrid, []string{"440303001001002", "440303001001003"}, []string{"440303001001002"}},
 		{data.LayerComponent, []string{"0"}, nil},
+		{data.LayerAddress, []string{"1099511627776", "3", "2"}, []string{"1099511627776", "3"}},
+		{data.LayerBuilding, []string{"8", "9"}, []string{"8"}},
 	}
 	for _, damaged := range []bool{false, true} {
 		if damaged { // filters that do not read: every chunk is looked at
@@ -196,6 +201,10 @@ func loadFeaturesWant(t *testing.T, s *Store, v int64, ds *data.Dataset, l data.
 			}
 		case data.LayerGrid:
 			got = append(got, fs.Grids[i].Code)
+		case data.LayerAddress:
+			got = append(got, strconv.FormatUint(fs.Addresses[i].ID, 10))
+		case data.LayerBuilding:
+			got = append(got, strconv.FormatUint(fs.Buildings[i].ID, 10))
 		}
 	}
 	slices.Sort(got)
