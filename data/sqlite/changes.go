@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"citygeo/data"
 )
@@ -280,34 +281,25 @@ func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l 
 	return nil
 }
 
-// keepFeatures appends to dst the features of imaged layer l of src whose fid is in want.
+// keepFeatures appends to dst the features of imaged layer l of src whose fid (as encodeLayer
+// gives it to their rows) is in want.
 func keepFeatures(dst, src *data.Dataset, l data.Layer, want map[string]bool) {
-	switch l {
-	case data.LayerComponent:
-		for _, c := range src.Components {
-			if want[c.ID] {
-				dst.Components = append(dst.Components, c)
-			}
+	_ = encodeLayer(src, l, func(_ data.Layer, i int, fid string, _ orb.Geometry, _ any) error {
+		if !want[fid] {
+			return nil
 		}
-	case data.LayerGrid:
-		for _, g := range src.Grids {
-			if want[g.Code] {
-				dst.Grids = append(dst.Grids, g)
-			}
+		switch f := featureAt(src, l, i).(type) {
+		case *data.Component:
+			dst.Components = append(dst.Components, f)
+		case *data.Grid:
+			dst.Grids = append(dst.Grids, f)
+		case *data.Address:
+			dst.Addresses = append(dst.Addresses, f)
+		case *data.Building:
+			dst.Buildings = append(dst.Buildings, f)
 		}
-	case data.LayerAddress:
-		for _, a := range src.Addresses {
-			if want[strconv.FormatUint(a.ID, 10)] {
-				dst.Addresses = append(dst.Addresses, a)
-			}
-		}
-	case data.LayerBuilding:
-		for _, b := range src.Buildings {
-			if want[strconv.FormatUint(b.ID, 10)] {
-				dst.Buildings = append(dst.Buildings, b)
-			}
-		}
-	}
+		return nil
+	})
 }
 
 // inBatch is how many ids one IN list of LoadFeatures holds.

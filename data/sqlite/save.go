@@ -92,8 +92,8 @@ type versionWriter struct {
 	// record: the image chunks are their features' record, and those features get no rows;
 	// false (Store.rowsToo) writes every row and the chunks as a copy of them.
 	record bool
-	// noImage lists, before done is sent, the layers that could not be imaged: when the chunks
-	// are a copy, those inserted before that are deleted at commit (a partial copy is never read).
+	// noImage lists, before done is sent, the layers whose copy of the rows could not be imaged
+	// whole: the chunks inserted before that are deleted at commit (a partial copy is never read).
 	noImage []data.Layer
 }
 
@@ -147,9 +147,6 @@ func (w *versionWriter) Commit(ctx context.Context, ds *data.Dataset, source str
 	}
 	defer w.rollback() // after a failure below
 	for _, l := range w.noImage {
-		if w.record {
-			break // the chunks hold the features before the one that ended the image
-		}
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM layer_image WHERE version = ? AND layer = ?`, w.v, string(l)); err != nil {
 			return 0, fmt.Errorf("save dataset version %d: %w", w.v, err)
 		}
@@ -211,7 +208,9 @@ func (w *versionWriter) run(ctx context.Context) {
 	if e := <-encErr; err == nil {
 		err = e
 	}
-	w.noImage = img.off()
+	if !w.record { // a record's chunks hold the features before the one that ended its image
+		w.noImage = img.off()
+	}
 	w.done <- err
 }
 
