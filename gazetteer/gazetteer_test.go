@@ -891,6 +891,48 @@ func TestGeocodeOutOfRangeNeighbourhood(t *testing.T) {
 	}
 }
 
+// TestGeocodeUnknownStreetNeighbourhood checks the answer for a street the index does not
+// know: the middle of the known houses of the 鄰 the address names, flagged neighbourhood at
+// the village's level, instead of the village's own point hundreds of metres away; without a
+// 鄰, or with one the index holds no house of, the village answers as a fallback.
+func TestGeocodeUnknownStreetNeighbourhood(t *testing.T) {
+	at := func(x, y float64) orb.Point { return orb.Point{lon0 + x*step, lat0 + y*step} }
+	village := at(200, 200)
+	ds := &data.Dataset{Areas: []*data.Area{
+		{Code: "10016010", Name: "馬公市", Level: data.District, Label: at(0, 0)},
+		{Code: "10016010-001", Name: "光榮里", Level: data.Community, Parent: "10016010", Label: village},
+	}}
+	for i, n := range []int{1, 3, 5, 7} {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(i + 1), Road: "中興街", Number: n,
+			Full: fmt.Sprintf("澎湖縣馬公市光榮里4鄰中興街%d號", n), Point: at(-20+float64(i), 40)})
+	}
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, tc := range []struct {
+		q       string
+		reason  gazetteer.Reason
+		want    orb.Point
+		matched string
+	}{
+		{"澎湖縣馬公市光榮里4鄰文城三路6號", gazetteer.ReasonNeighbourhood, at(-18, 40), "光荣里4邻"},
+		{"澎湖縣馬公市光榮里9鄰文城三路6號", gazetteer.ReasonFallback, village, "光榮里"},
+		{"澎湖縣馬公市光榮里文城三路6號", gazetteer.ReasonFallback, village, "光榮里"},
+	} {
+		got := ix.Geocode(tc.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Level != gazetteer.LevelCommunity || got[0].Reason != tc.reason {
+			t.Fatalf("Geocode(%s) = %+v, want 社区 flagged %s", tc.q, got, tc.reason)
+		}
+		if d := orbgeo.Distance(got[0].Point, tc.want); d > 2 {
+			t.Errorf("Geocode(%s) is %.0f m from where it belongs, want ≤ 2 m", tc.q, d)
+		}
+		if got[0].Matched != tc.matched {
+			t.Errorf("Geocode(%s).Matched = %q, want %q", tc.q, got[0].Matched, tc.matched)
+		}
+		if got[0].Score >= gazetteer.Score(gazetteer.LevelRoad, gazetteer.ReasonFuzzyRoad) {
+			t.Errorf("Geocode(%s).Score = %.2f, want below any road answer", tc.q, got[0].Score)
+		}
+	}
+}
+
 // TestGeocodeLaneExtrapolationDirection checks that a lane's number past its last known one
 // of its side is carried the way the lane runs — away from its mouth (where 50巷 leaves 建设路
 // at 50號) through its houses — not along the chord of its two known numbers, which here lie
@@ -985,6 +1027,16 @@ func TestGeocodeLaneMouthAnchor(t *testing.T) {
 	want := orb.Point{lon0 + 29.3*step, lat0 - 0.0002}
 	if d := orbgeo.Distance(got[0].Point, want); d > 10 {
 		t.Errorf("Geocode(建设路48號) at %v is %.0f m from beside 50巷's mouth %v, want ≤ 10 m", got[0].Point, d, want)
+	}
+	// 50號 itself is the mouth: placed there, but at the road's level and below dispatch's
+	// bar, since a mouth known from a lane's houses lands within 30 m only half the time.
+	got = ix.Geocode("建设路50號", gazetteer.Query{})
+	if len(got) == 0 || got[0].Level != gazetteer.LevelRoad || got[0].Reason != gazetteer.ReasonLaneMouth || got[0].Score >= 0.5 {
+		t.Fatalf("Geocode(建设路50號) = %+v, want 道路 flagged lane_mouth, scored below 0.5", got)
+	}
+	mouth := orb.Point{lon0 + 30*step, lat0 - 0.0002} // at the street's houses' setback
+	if d := orbgeo.Distance(got[0].Point, mouth); d > 10 {
+		t.Errorf("Geocode(建设路50號) at %v is %.0f m from 50巷's mouth %v, want ≤ 10 m", got[0].Point, d, mouth)
 	}
 }
 

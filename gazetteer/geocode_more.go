@@ -172,6 +172,11 @@ func (g *geocoder) area() {
 	c := Candidate{Point: p, Level: lvl, Matched: best.Name, Asked: g.p.Text.RawSpan(named.Start, named.End)}
 	if g.finer() {
 		c.Reason, c.Asked = ReasonFallback, g.p.Text.Raw
+		if lvl == LevelCommunity {
+			if mid, lin, ok := ix.linMiddle(g.p.Text.Norm); ok {
+				c.Point, c.Reason, c.Matched = mid, ReasonNeighbourhood, lin
+			}
+		}
 	}
 	g.add(c)
 }

@@ -72,7 +72,8 @@ func (ix *Index) atParent(k streetKey) (streetKey, *street, placed, bool) {
 		return parent, nil, placed{}, false
 	}
 	h, ok := ix.house(s, num, "")
-	return parent, s, h, ok && h.level == LevelHouse
+	// The mouth of lane N巷 is where the parent's N lies, whatever level it is answered at.
+	return parent, s, h, ok && (h.level == LevelHouse || h.reason == ReasonLaneMouth)
 }
 
 // entrance estimates where a lane (or alley) leaves its parent street: at the parent's house
@@ -162,7 +163,7 @@ func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed
 	case base != nil:
 		return placed{base.point, LevelHouse, ReasonSibling, base}, true
 	case mouth != nil:
-		return placed{mouth.point, LevelHouse, ReasonLaneMouth, nil}, true
+		return placed{mouth.point, laneMouthLevel, ReasonLaneMouth, nil}, true
 	}
 	h, ok := ix.estimate(s, i, num, lin)
 	if ok && h.reason == ReasonOutOfRange {

@@ -104,6 +104,18 @@ func (ix *Index) inLin(s *street, num, lin int32) (orb.Point, bool) {
 	return orb.Point{}, false
 }
 
+// linMiddle returns the middle of the indexed houses of the 鄰 a normalized address names, and
+// the 鄰 as written in the index ("西文里1邻"); false when it names none or the index holds no
+// house of it. A street the index does not know still lies in its 鄰: a block of a few dozen
+// households is far nearer the house than the whole village's point.
+func (ix *Index) linMiddle(norm string) (orb.Point, string, bool) {
+	lin := ix.linOf(norm, false)
+	if lin <= 0 || int(lin) >= len(ix.linMid) || ix.linMid[lin] == (orb.Point{}) {
+		return orb.Point{}, "", false
+	}
+	return ix.linMid[lin], linKey(norm) + "邻", true
+}
+
 // linMiddles returns, by 鄰 id, the middle (the median longitude and latitude) of the 鄰's
 // indexed houses: robust to a house recorded in the wrong place. Nil when no address names a
 // 鄰.

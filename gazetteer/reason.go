@@ -30,9 +30,6 @@ const (
 	// ReasonExtrapolated: beyond the last known number on its side, by at most
 	// MaxExtrapolate metres.
 	ReasonExtrapolated Reason = "extrapolated"
-	// ReasonLaneMouth: N號 placed where lane N巷 leaves the street (Taiwan numbers a lane after
-	// the house at its mouth).
-	ReasonLaneMouth Reason = "lane_mouth"
 	// ReasonBaseNumber: N之K (or 甲N, N號之K) placed from N號, a little towards the next
 	// number: 之 numbers lie between their base and the next number.
 	ReasonBaseNumber Reason = "base_number"
@@ -55,6 +52,10 @@ const (
 	// ReasonLaneEntrance: a lane or alley with no indexed number, at where it leaves its
 	// parent street.
 	ReasonLaneEntrance Reason = "lane_entrance"
+	// ReasonLaneMouth: N號 placed where lane N巷 leaves the street (Taiwan numbers a lane after
+	// the house at its mouth), at the road's level: a mouth known from the lane's own houses
+	// is rough, and old streets name lanes apart from their numbers.
+	ReasonLaneMouth Reason = "lane_mouth"
 	// ReasonStreetUnknown: the section, lane or alley asked is not indexed; the road answers.
 	ReasonStreetUnknown Reason = "street_unknown"
 	// ReasonFuzzyRoad: the road name asked is not indexed; a road one character away (or
@@ -71,9 +72,18 @@ const (
 	// ReasonRoadsApart: the two roads of an intersection do not meet in the data; the middle
 	// of their closest approach.
 	ReasonRoadsApart Reason = "roads_apart"
+	// ReasonNeighbourhood: the street asked is not indexed, but the 鄰 the address names is
+	// (a Taiwan village's numbered block of a few dozen households, lin.go): the middle of its
+	// known houses answers, at the village's level, finer than the village's own point.
+	ReasonNeighbourhood Reason = "neighbourhood"
 	// ReasonFallback: nothing finer than a named area matched; the area answers.
 	ReasonFallback Reason = "fallback"
 )
+
+// laneMouthLevel is the level of N號 placed at lane N巷's mouth: the road, since cross-validated
+// it lands within 30 m about half the time, as the lane rule does, and within 100 m less often
+// (docs/geocode-calibration.md).
+const laneMouthLevel = LevelRoad
 
 // laneRuleLevel is the level of a number placed by the lane rule: the road, since the rule
 // lands within 30 m less often than an interpolation (docs/geocode-calibration.md).
@@ -102,7 +112,6 @@ var scores = map[scoreKey]float64{
 	{LevelHouse, ReasonSibling}:      0.88,
 	{LevelHouse, ReasonBaseNumber}:   0.86,
 	{LevelHouse, ReasonInterpolated}: 0.8,
-	{LevelHouse, ReasonLaneMouth}:    0.75,
 	{LevelHouse, ReasonExtrapolated}: 0.7,
 	{LevelHouse, ReasonAcross}:       0.68,
 
@@ -120,18 +129,20 @@ var scores = map[scoreKey]float64{
 	// Neither the lane rule nor a number out of range (placed by its 鄰 when the address
 	// names one) vouches for the number: they land within 30 m about as often
 	// (calibration: leaving each lane out in turn), so they score alike.
-	{laneRuleLevel, ReasonLaneRule}:  0.48,
-	{LevelRoad, ReasonOutOfRange}:    0.48,
-	{LevelRoad, ReasonLaneEntrance}:  0.46,
-	{LevelRoad, ReasonNumberUnknown}: 0.45,
-	{LevelRoad, ReasonStreetUnknown}: 0.42,
-	{LevelRoad, ReasonFuzzyRoad}:     0.4,
-	{LevelCommunity, ReasonExact}:    0.5,
-	{LevelCommunity, ReasonFallback}: 0.35,
-	{LevelStreet, ReasonExact}:       0.4,
-	{LevelStreet, ReasonFallback}:    0.3,
-	{LevelDistrict, ReasonExact}:     0.3,
-	{LevelDistrict, ReasonFallback}:  0.2,
+	{laneRuleLevel, ReasonLaneRule}:       0.48,
+	{LevelRoad, ReasonOutOfRange}:         0.48,
+	{laneMouthLevel, ReasonLaneMouth}:     0.47,
+	{LevelRoad, ReasonLaneEntrance}:       0.46,
+	{LevelRoad, ReasonNumberUnknown}:      0.45,
+	{LevelRoad, ReasonStreetUnknown}:      0.42,
+	{LevelRoad, ReasonFuzzyRoad}:          0.4,
+	{LevelCommunity, ReasonExact}:         0.5,
+	{LevelCommunity, ReasonNeighbourhood}: 0.37,
+	{LevelCommunity, ReasonFallback}:      0.35,
+	{LevelStreet, ReasonExact}:            0.4,
+	{LevelStreet, ReasonFallback}:         0.3,
+	{LevelDistrict, ReasonExact}:          0.3,
+	{LevelDistrict, ReasonFallback}:       0.2,
 }
 
 // Score returns the base score of a candidate at level for reason: 1 for an exact 门牌, lower

@@ -31,6 +31,9 @@ type Result struct {
 	// Dishonest: the answer claims an exact 门牌 (level 门牌号, no reason) whose number is not
 	// the one asked.
 	Dishonest bool
+	// Kind is what makes the row hard given the rows the index held (kinds.go; "" until
+	// Report.Label, and for a row without an address).
+	Kind string
 }
 
 // Cell is the tally of the answers of one (level, reason).
@@ -128,6 +131,16 @@ func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string)
 		rep.Results = append(rep.Results, res)
 	}
 	return rep
+}
+
+// Pool returns one report of the answers of reps: the held-out readings of a cross-validation's
+// folds, which together geocode every row once.
+func Pool(name string, reps []*Report) *Report {
+	out := &Report{Name: name, ByLevel: map[gazetteer.Level]int{}, Cells: map[CellKey]*Cell{}}
+	for _, r := range reps {
+		out.merge(r)
+	}
+	return out
 }
 
 // sameNumber reports whether the 门牌 an answer names carries the row's number and suffix.

@@ -69,12 +69,19 @@ func kindOf(r Row, byStreet map[[4]string][]Row) string {
 	return KindSparseRoad
 }
 
-// Kinds sorts the results of a held-out report by kind, given the rows the index holds.
-func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
+// Label gives each result of a held-out report its kind, given the rows the index held.
+func (r *Report) Label(indexed []Row) {
 	byStreet := streetRows(indexed)
+	for i := range r.Results {
+		r.Results[i].Kind = kindOf(r.Results[i].Want, byStreet)
+	}
+}
+
+// Kinds sorts the results of a labelled held-out report by kind.
+func Kinds(rep *Report) map[string]*KindCount {
 	out := map[string]*KindCount{}
 	for _, res := range rep.Results {
-		k := kindOf(res.Want, byStreet)
+		k := res.Kind
 		if k == "" {
 			continue
 		}
@@ -92,10 +99,9 @@ func Kinds(rep *Report, indexed []Row) map[string]*KindCount {
 // writeResults writes every result of rep as a tab-separated line: the set, the row's kind,
 // level, reason, metres off, the query, what the answer matched, and the true and answered
 // points, for reading the misses of a rule by hand.
-func writeResults(w io.Writer, set string, rep *Report, indexed []Row) {
-	byStreet := streetRows(indexed)
+func writeResults(w io.Writer, set string, rep *Report) {
 	for _, x := range rep.Results {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.6f,%.6f\t%.6f,%.6f\n", set, kindOf(x.Want, byStreet),
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%.6f,%.6f\t%.6f,%.6f\n", set, x.Kind,
 			x.Level, x.Reason, x.Distance, x.Query, x.Matched, x.Want.Point[0], x.Want.Point[1], x.Point[0], x.Point[1])
 	}
 }
@@ -132,17 +138,16 @@ func (c MissCause) N() int {
 	return n
 }
 
-// MissCauses tallies the misses of a held-out report by the row's kind (given the rows the
-// index holds) and the answer's (level, reason), most misses first, then in kindOrder.
-func MissCauses(rep *Report, indexed []Row) []MissCause {
-	byStreet := streetRows(indexed)
+// MissCauses tallies the misses of a labelled held-out report by the row's kind and the
+// answer's (level, reason), most misses first, then in kindOrder.
+func MissCauses(rep *Report) []MissCause {
 	at := map[MissCause]int{} // the key's Bands stay zero
 	var out []MissCause
 	for _, x := range rep.Results {
 		if x.Distance <= Thresholds[1] {
 			continue
 		}
-		k := MissCause{Kind: kindOf(x.Want, byStreet), Cell: CellKey{x.Level, x.Reason}}
+		k := MissCause{Kind: x.Kind, Cell: CellKey{x.Level, x.Reason}}
 		i, ok := at[k]
 		if !ok {
 			i = len(out)

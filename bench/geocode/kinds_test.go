@@ -41,7 +41,9 @@ func TestMissCauses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := MissCauses(&Report{Results: c.results}, indexed)
+			rep := &Report{Results: c.results}
+			rep.Label(indexed)
+			got := MissCauses(rep)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("MissCauses = %+v, want %+v", got, c.want)
 			}

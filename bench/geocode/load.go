@@ -38,13 +38,20 @@ type Set struct {
 	// Entrances are address rows without a number (a register's lane entrances): indexed
 	// in every split, never geocoded.
 	Entrances []*data.Address
+	// Fold is the fifth that Split holds out (0 to Folds-1): 0, the reading the tests and
+	// the figures quote, unless the harness cross-validates (-folds).
+	Fold int
 }
 
-// heldOut reports whether a row belongs to the held-out fifth, by a hash of its key.
-func heldOut(key string) bool {
+// Folds is how many parts the rows are cut into: one is held out, the rest indexed.
+const Folds = 5
+
+// foldOf returns the part a row belongs to, by a hash of its key: every row of a house (its
+// floors, its rooms) falls in the same part.
+func foldOf(key string) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return h.Sum32()%5 == 0
+	return int(h.Sum32() % Folds)
 }
 
 // readCSV reads a CSV with a header into maps keyed by column name.
@@ -261,7 +268,7 @@ func (s *Set) Split() *data.Dataset {
 	ds := s.Base
 	held := map[string]bool{}
 	for _, r := range s.Rows {
-		if r.isHeldOut() {
+		if s.isHeldOut(r) {
 			held[houseKey(r.Query)] = true
 		}
 	}
@@ -273,7 +280,7 @@ func (s *Set) Split() *data.Dataset {
 	}
 	ds.Addresses = slices.Clone(s.Entrances)
 	for _, r := range s.Rows {
-		if r.Addr != nil && !heldOut(r.Key) {
+		if r.Addr != nil && !s.isHeldOut(r) {
 			ds.Addresses = append(ds.Addresses, r.Addr)
 		}
 	}
@@ -292,9 +299,9 @@ func (s *Set) All() *data.Dataset {
 	return &ds
 }
 
-// isHeldOut reports whether a row is geocoded without being indexed: house numbers only, the
-// buildings and POIs of Base are always indexed.
-func (r Row) isHeldOut() bool { return r.Addr != nil && heldOut(r.Key) }
+// isHeldOut reports whether a row is geocoded without being indexed (its fold is the set's):
+// house numbers only, the buildings and POIs of Base are always indexed.
+func (s *Set) isHeldOut(r Row) bool { return r.Addr != nil && foldOf(r.Key) == s.Fold }
 
 // samplePrefix is the admin prefix written before the sample city's addresses.
 const samplePrefix = "广东省深圳市罗湖区"
