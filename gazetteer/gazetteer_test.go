@@ -906,6 +906,8 @@ func TestGeocodeUnknownStreetNeighbourhood(t *testing.T) {
 		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(i + 1), Road: "中興街", Number: n,
 			Full: fmt.Sprintf("澎湖縣馬公市光榮里4鄰中興街%d號", n), Point: at(-20+float64(i), 40)})
 	}
+	ds.Addresses = append(ds.Addresses, &data.Address{ID: 9, Road: "文林街", Number: 2,
+		Full: "澎湖縣馬公市東文里4鄰文林街2號", Point: at(-30, 80)})
 	ix := mustNew(t, ds, gazetteer.Options{})
 	for _, tc := range []struct {
 		q       string
@@ -916,6 +918,8 @@ func TestGeocodeUnknownStreetNeighbourhood(t *testing.T) {
 		{"澎湖縣馬公市光榮里4鄰文城三路6號", gazetteer.ReasonNeighbourhood, at(-18, 40), "光荣里4邻"},
 		{"澎湖縣馬公市光榮里9鄰文城三路6號", gazetteer.ReasonFallback, village, "光榮里"},
 		{"澎湖縣馬公市光榮里文城三路6號", gazetteer.ReasonFallback, village, "光榮里"},
+		// A village the index has no area for: its 鄰 still answers.
+		{"澎湖縣馬公市東文里4鄰文城三路6號", gazetteer.ReasonNeighbourhood, at(-30, 80), "东文里4邻"},
 	} {
 		got := ix.Geocode(tc.q, gazetteer.Query{})
 		if len(got) == 0 || got[0].Level != gazetteer.LevelCommunity || got[0].Reason != tc.reason {

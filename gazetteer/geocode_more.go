@@ -155,6 +155,14 @@ func (g *geocoder) area() {
 			best, named = a, e
 		}
 	}
+	if g.finer() {
+		// A 鄰 the index holds is finer than any named area, and the only place left when
+		// the register brought no village polygons.
+		if mid, lin, ok := ix.linMiddle(g.p.Text.Norm); ok {
+			g.add(Candidate{Point: mid, Level: LevelCommunity, Reason: ReasonNeighbourhood, Matched: lin, Asked: g.p.Text.Raw})
+			return
+		}
+	}
 	if best == nil {
 		return
 	}
@@ -172,11 +180,6 @@ func (g *geocoder) area() {
 	c := Candidate{Point: p, Level: lvl, Matched: best.Name, Asked: g.p.Text.RawSpan(named.Start, named.End)}
 	if g.finer() {
 		c.Reason, c.Asked = ReasonFallback, g.p.Text.Raw
-		if lvl == LevelCommunity {
-			if mid, lin, ok := ix.linMiddle(g.p.Text.Norm); ok {
-				c.Point, c.Reason, c.Matched = mid, ReasonNeighbourhood, lin
-			}
-		}
 	}
 	g.add(c)
 }

@@ -366,6 +366,29 @@ func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int
 	return -1
 }
 
+// unitOf returns 号之K when a normalized full address writes number num as N号之K (N not
+// part of a longer number, K digits), else "". 3号三楼之1 is a flat of 3号, not a unit.
+func unitOf(full string, num int) string {
+	head := strconv.Itoa(num) + "号之"
+	for i := 0; ; {
+		j := strings.Index(full[i:], head)
+		if j < 0 {
+			return ""
+		}
+		at := i + j
+		end := at + len(head)
+		k := end
+		for k < len(full) && isDigit(rune(full[k])) {
+			k++
+		}
+		before, _ := utf8.DecodeLastRuneInString(full[:at])
+		if k > end && !isDigit(before) {
+			return "号之" + full[end:k]
+		}
+		i = end
+	}
+}
+
 // canonSuffix writes a data file's number qualifier the way the parser reads a query: -K and
 // 之K as 之K (16-1號 is 16之1號), 號之K as 号之K.
 func canonSuffix(s string) string {
@@ -378,9 +401,14 @@ func canonSuffix(s string) string {
 
 // suffixOf reads the qualifier of an address's number: its Suffix as canonSuffix writes it,
 // and 号之K rather than 之K when the full address writes the K after 號 (N號之K, a unit of
-// N號, is a 门牌 apart from N之K號, and a register may hold both).
+// N號, is a 门牌 apart from N之K號, and a register may hold both). A register whose number
+// column leaves the unit out (號 7號, full address 中央街7號之1) gets it from the full address:
+// indexed as 7號, the unit would answer an exact 7號 at its own door.
 func suffixOf(a *data.Address) string {
 	s := canonSuffix(a.Suffix)
+	if s == "" && strings.Contains(a.Full, "之") {
+		return unitOf(NormalizeString(a.Full), a.Number)
+	}
 	if !strings.HasPrefix(s, "之") || a.Full == "" {
 		return s
 	}

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"citygeo/city"
-	"citygeo/data"
-	"citygeo/data/sqlite"
 	"citygeo/gazetteer"
 
 	orbgeo "github.com/paulmach/orb/geo"
@@ -22,21 +19,7 @@ import (
 // and no formatted address may carry a police precinct (the 街道 stand-in).
 func TestTaipeiGeocodesHouseNumbers(t *testing.T) {
 	files := skipWithoutTaipei(t)
-	db := filepath.Join(t.TempDir(), "city.db")
-	out, err := run(t, append([]string{"import", "--store", db, "--map", taipeiMapping, "-q"}, files...)...)
-	if err != nil {
-		t.Fatalf("import: %v\n%s", err, out)
-	}
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ds, err := data.LoadActive(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := importMapped(t, filepath.Join(t.TempDir(), "city.db"), taipeiMapping, files...)
 	qualified := 0
 	for _, a := range ds.Addresses {
 		if strings.HasPrefix(a.Suffix, "之") {

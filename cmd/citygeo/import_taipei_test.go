@@ -27,6 +27,26 @@ const (
 
 var taipeiLayers = []string{"admin_district", "admin_police_precinct", "admin_village", "components_points"}
 
+// importMapped runs `citygeo import --map mapping` of files into a new store db, as a user
+// would, and returns the dataset the store then holds.
+func importMapped(t *testing.T, db, mapping string, files ...string) *data.Dataset {
+	t.Helper()
+	if out, err := run(t, append([]string{"import", "--store", db, "--map", mapping, "-q"}, files...)...); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := data.LoadActive(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
 // run executes the citygeo command line in-process.
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
@@ -100,21 +120,7 @@ func TestTaipeiImport(t *testing.T) {
 			}
 			dir := t.TempDir()
 			files := prepare(t, dir)
-			db := filepath.Join(dir, "city.db")
-			out, err := run(t, append([]string{"import", "--store", db, "--map", taipeiMapping, "-q"}, files...)...)
-			if err != nil {
-				t.Fatalf("import: %v\n%s", err, out)
-			}
-			ctx := context.Background()
-			st, err := sqlite.Open(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			ds, err := data.LoadActive(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ds := importMapped(t, filepath.Join(dir, "city.db"), taipeiMapping, files...)
 			if len(ds.Areas) != 1+7+53 || len(ds.Components) != 2855 || len(ds.Grids) < 1000 {
 				t.Errorf("imported %d areas, %d grids, %d components", len(ds.Areas), len(ds.Grids), len(ds.Components))
 			}
