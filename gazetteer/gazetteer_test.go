@@ -453,6 +453,8 @@ func TestParseNational(t *testing.T) {
 		// Short forms after their own city or district; their older suffixes; towns.
 		{"杭州萧山闻堰湘山路18号", "city:杭州 district:萧山 town:闻堰 road:湘山路 roadno:18号"},
 		{"宁波北仑小港纬三路8号", "city:宁波 district:北仑 town:小港 road:纬三路 roadno:8号"},
+		// A town that moved to another district of its city (下沙: 江干区's until 2021).
+		{"浙江杭州江干下沙文渊北路1号", "prov:浙江 city:杭州 district:江干 town:下沙 road:文渊北路 roadno:1号"},
 		{"浙江省台州市路桥区金清镇", "prov:浙江省 city:台州市 district:路桥区 town:金清镇"},
 		{"安徽省宣城市广德县团山路1号", "prov:安徽省 city:宣城市 district:广德县 road:团山路 roadno:1号"},
 		{"杭州市余杭镇仙桥路1号", "city:杭州市 town:余杭镇 road:仙桥路 roadno:1号"},

@@ -385,7 +385,13 @@ func (p *parser) shortTownBeforeRoad(i int) int {
 		switch last := p.out[len(p.out)-1]; last.Kind {
 		case KindCity:
 			cityCodes = d.cityCodes[last.Text]
-		case KindProvince, KindDistrict:
+		case KindDistrict:
+			// The district's city: towns move between the districts of one city (江干下沙:
+			// 下沙 is 钱塘区's since 2021), and addresses keep the old district.
+			for _, c := range d.districtCodes[last.Text] {
+				cityCodes = append(cityCodes, c[:min(4, len(c))])
+			}
+		case KindProvince:
 		default:
 			return i
 		}
