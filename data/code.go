@@ -69,6 +69,7 @@ type CodeError struct {
 	Reason string
 }
 
+// Error names the code, the digit group at fault (with its digits) and why.
 func (e *CodeError) Error() string {
 	if e.Pos >= 0 && e.Len > 0 {
 		return fmt.Sprintf("%s code %q: %s (digits %d-%d): %s", e.Kind, e.Code, e.Group, e.Pos+1, e.Pos+e.Len, e.Reason)

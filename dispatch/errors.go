@@ -24,6 +24,7 @@ type InputError struct {
 	Err    error
 }
 
+// Error names the field, then the sentinel, then the detail.
 func (e *InputError) Error() string {
 	msg := e.Field + ": " + e.Err.Error()
 	if e.Reason != "" {

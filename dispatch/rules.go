@@ -204,6 +204,7 @@ type RuleError struct {
 	Reason string
 }
 
+// Error names the record, its id, the field and its value, then why it is refused.
 func (e *RuleError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "duty rule record %d", e.Record)
@@ -220,6 +221,7 @@ func (e *RuleError) Error() string {
 // RuleErrors is every problem found in a rule list.
 type RuleErrors []*RuleError
 
+// Error lists every problem, one a line, after their count.
 func (es RuleErrors) Error() string {
 	if len(es) == 1 {
 		return es[0].Error()

@@ -203,6 +203,7 @@ type ValidationError struct {
 	Report *Report
 }
 
+// Error counts the errors and warnings that refused the import.
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("import refused: %d errors, %d warnings", e.Report.Errors, e.Report.Warnings)
 }

@@ -29,6 +29,7 @@ type ParamError struct {
 	Message string
 }
 
+// Error names the parameter and what is wrong with it.
 func (e *ParamError) Error() string { return e.Param + ": " + e.Message }
 
 func paramErr(param, format string, args ...any) *ParamError {

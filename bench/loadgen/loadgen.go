@@ -29,6 +29,7 @@ type Do func(ctx context.Context, seq int) error
 // StatusError is an answer whose status is not a success (HTTP outside 2xx).
 type StatusError struct{ Status int }
 
+// Error names the status.
 func (e *StatusError) Error() string { return fmt.Sprintf("status %d", e.Status) }
 
 // Report is one run's result.

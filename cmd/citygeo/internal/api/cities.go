@@ -88,6 +88,8 @@ type CitiesBody struct {
 	Cities []CityEntry `json:"cities"`
 }
 
+// ServeHTTP answers the health, readiness and city list itself, and passes every other
+// request to the city it names (city_code=, or the point it asks about).
 func (m *Cities) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/healthz":

@@ -18,6 +18,7 @@ type Error struct {
 	Field   string `json:"field,omitempty"`
 }
 
+// Error returns the message, after the field it names when it names one.
 func (e *Error) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("%s: %s", e.Field, e.Message)

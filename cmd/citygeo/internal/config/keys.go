@@ -25,6 +25,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the key and what is wrong with its value.
 func (e *Error) Error() string { return e.Key + ": " + e.Message }
 
 // EnvPrefix starts every configuration environment variable.
