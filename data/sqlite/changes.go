@@ -238,24 +238,27 @@ func recordFeaturesIn(ctx context.Context, tx *sql.Tx, dec *decoder, v int64, l 
 	if !imaged[l] {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, r.fids FROM image_record r
+	rows, err := tx.QueryContext(ctx, `SELECT r.lo, i.n, i.format, r.fids FROM image_record r
 		LEFT JOIN layer_image i ON i.version = r.version AND i.layer = r.layer AND i.lo = r.lo
 		WHERE r.version = ? AND r.layer = ? ORDER BY r.lo`, v, string(l))
 	if err != nil {
 		return err
 	}
+	defer rows.Close() // closed below before the chunks are read; this covers the early returns
 	var chunks []*part
 	for rows.Next() {
 		var lo int
-		var n sql.NullInt64
+		var n, format sql.NullInt64
 		var fids sql.RawBytes
-		if err := rows.Scan(&lo, &n, &fids); err != nil {
-			rows.Close()
+		if err := rows.Scan(&lo, &n, &format, &fids); err != nil {
 			return err
 		}
-		if !n.Valid { // an id it held would be taken for a new one
-			rows.Close()
+		// An id such a chunk held would be taken for a new one: fail as Load does.
+		switch {
+		case !n.Valid:
 			return fmt.Errorf("%s image chunk from #%d: listed as the record, not found", l, lo)
+		case format.Int64 != imageFormat:
+			return fmt.Errorf("%s image chunk from #%d: format %d, this binary reads %d", l, lo, format.Int64, imageFormat)
 		}
 		if mayHold(fids, ids) {
 			chunks = append(chunks, &part{layer: l, lo: lo, hi: lo + int(n.Int64), image: true, record: true})
@@ -336,6 +339,11 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		dec := &decoder{ds: ds}
+		// The record chunks hold a layer's first features and rows its last (seq order), so
+		// that a duplicated id ends with its last feature, as Load gives it.
+		if err := recordFeaturesIn(ctx, tx, dec, v, l, ids); err != nil {
+			return err
+		}
 		for i := 0; i < len(ids); i += inBatch {
 			part := ids[i:min(i+inBatch, len(ids))]
 			args := []any{v, string(l)}
@@ -365,7 +373,7 @@ func featuresIn(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v int64, l da
 				return err
 			}
 		}
-		return recordFeaturesIn(ctx, tx, dec, v, l, ids)
+		return nil
 	case err != nil:
 		return err
 	}

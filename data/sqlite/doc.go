@@ -10,7 +10,7 @@
 //	dataset_version(version, name, created_at, source, counts)  -- one row per version
 //	feature(id, version, layer, seq, fid, geom, props)          -- the features of small layers
 //	layer_image(version, layer, lo, n, format, data)            -- the large layers, in chunks
-//	image_record(version, layer, lo, fid_lo, fid_hi)            -- the chunks that are the record
+//	image_record(version, layer, lo, fids)                      -- the chunks that are the record, with a Bloom filter of their ids
 //	active(id = 1, version, changed_at)                         -- the version being served
 //
 // A feature's id packs (version, layer, seq) into the rowid (see rowKey): a version is appended
@@ -23,6 +23,8 @@
 // addresses, buildings, grids) are stored as an image instead (image.go): chunks of a binary
 // layout, which are their features' record; a feature the image cannot hold exactly, and the
 // layer's later ones, get rows. A version stored before that has every feature in rows, and its
-// chunks, if any, only copy them. A new layer needs a data.Layer name and a codec in codec.go;
+// chunks, if any, only copy them. A load reads each layer whole or fails: it must read as many
+// features as the version's counts say, so a lost row or chunk, or a damaged list of the
+// chunks, is an error, never a shorter layer. A new layer needs a data.Layer name and a codec in codec.go;
 // the schema does not change.
 package sqlite

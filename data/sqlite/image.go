@@ -174,6 +174,10 @@ func (e *imageEncoder) flush() *imagePart {
 // same: the filter costs ~1.2 bytes a feature.
 const fidFalsePositives = 0.01
 
+// maxFidHashes bounds the hash functions of a filter mayHold trusts: fidFilter's false positive
+// rate takes 7.
+const maxFidHashes = 32
+
 // fidFilter returns a Bloom filter of fids in its binary form (bits-and-blooms/bloom/v3): which
 // chunks may hold an id. A layer's features need not come in id order (an import keeps its
 // file's), so the least and greatest id of a chunk would take in nearly every chunk.
@@ -190,10 +194,17 @@ func fidFilter(fids []string) []byte {
 }
 
 // mayHold reports whether the chunk whose fid filter is b may hold one of ids: true when b does
-// not read, so that the chunk is decoded and looked at.
-func mayHold(b []byte, ids []string) bool {
+// not read as a filter fidFilter could have written (no bits, no or implausibly many hashes,
+// fewer bits than it says), so that the chunk is decoded and looked at. A damaged filter must
+// not hide a chunk: its ids would be taken for new ones.
+func mayHold(b []byte, ids []string) (held bool) {
+	defer func() {
+		if recover() != nil {
+			held = true // the library does not expect a damaged filter
+		}
+	}()
 	var f bloom.BloomFilter
-	if err := f.UnmarshalBinary(b); err != nil {
+	if err := f.UnmarshalBinary(b); err != nil || f.Cap() == 0 || f.K() == 0 || f.K() > maxFidHashes || f.BitSet().Len() < f.Cap() {
 		return true
 	}
 	for _, id := range ids {

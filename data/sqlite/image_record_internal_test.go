@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/paulmach/orb"
+
 	"citygeo/data"
 )
 
@@ -118,6 +120,11 @@ func TestImageRecordDamaged(t *testing.T) {
 		{"a chunk that no longer claims to be the record", `DELETE FROM image_record WHERE lo > 0`, "1 of its 2 chunks are the record"},
 		{"every chunk lost", `DELETE FROM layer_image`, "component image: 2 chunks listed as the record, 0 found"},
 		{"a lost row after the chunks", `DELETE FROM feature WHERE layer = 'component' AND seq = 65540`, "65545 component features read, the version has 65546"},
+		// Without the list, the chunks read as a copy of rows that do not exist.
+		{"the list of the record's chunks lost", `DELETE FROM image_record`, "8 component features read, the version has 65546"},
+		{"the list lost and a chunk that does not decode", `DELETE FROM image_record; UPDATE layer_image SET data = x'0501' WHERE lo = 0`,
+			"component features read, the version has 65546"},
+		{"the version's counts unreadable", `UPDATE dataset_version SET counts = 'x'`, "its feature counts do not read"},
 	}
 	ctx := context.Background()
 	for _, tt := range tests {
@@ -162,9 +169,16 @@ func TestImageRecordLoadFeatures(t *testing.T) {
 		{data.LayerAddress, []string{"1099511627776", "3", "2"}, []string{"1099511627776", "3"}},
 		{data.LayerBuilding, []string{"8", "9"}, []string{"8"}},
 	}
-	for _, damaged := range []bool{false, true} {
-		if damaged { // filters that do not read: every chunk is looked at
-			if _, err := s.db.ExecContext(ctx, `UPDATE image_record SET fids = x'00'`); err != nil {
+	// Damaged filters: every chunk is looked at, none hidden (its ids would be taken for new
+	// ones), and the library's panic on a filter of no bits does not reach the caller.
+	for _, filters := range []string{
+		"", // as saved
+		`x'00'`,
+		`x'0000000000000000' || x'0000000000000001' || x'0000000000000000'`, // m = 0, k = 1
+		`x'0000000000100000' || x'0000000000000003' || x'0000000000000000'`, // m = 2^20, k = 3, no bits
+	} {
+		if filters != "" {
+			if _, err := s.db.ExecContext(ctx, `UPDATE image_record SET fids = `+filters); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -172,12 +186,47 @@ func TestImageRecordLoadFeatures(t *testing.T) {
 			loadFeaturesWant(t, s, v, ds, tt.layer, tt.ids, tt.want)
 		}
 	}
-	// A lost chunk is an error: the ids it held would be taken for new ones.
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM layer_image WHERE layer = 'component' AND lo = 0`); err != nil {
-		t.Fatal(err)
+	// A chunk that cannot be read is an error, as for Load: the ids it held would be taken for
+	// new ones.
+	for _, tt := range []struct{ damage, want string }{
+		{`UPDATE layer_image SET format = 99 WHERE layer = 'component' AND lo = 0`, "format 99"},
+		{`DELETE FROM layer_image WHERE layer = 'component' AND lo = 0`, "not found"},
+	} {
+		if _, err := s.db.ExecContext(ctx, tt.damage); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LoadFeatures(ctx, v, data.LayerComponent, []string{ds.Components[imageChunk+1].ID}); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LoadFeatures after %s = %v, want an error with %q", tt.damage, err, tt.want)
+		}
 	}
-	if _, err := s.LoadFeatures(ctx, v, data.LayerComponent, []string{ds.Components[imageChunk+1].ID}); err == nil || !strings.Contains(err.Error(), "not found") {
-		t.Errorf("LoadFeatures with a chunk lost = %v, want an error", err)
+}
+
+// TestImageRecordLoadFeaturesOrder checks that LoadFeatures gives a duplicated id's features in
+// the order of the version, as a store of rows does, when one lies in the record's chunks and
+// one in the rows after them: an upsert's base keeps the last.
+func TestImageRecordLoadFeaturesOrder(t *testing.T) {
+	city := func() *data.Dataset {
+		return &data.Dataset{Addresses: []*data.Address{
+			{ID: 5, Road: "建设路", Number: 1, Full: "first", Point: orb.Point{114.1, 22.5}},
+			{ID: 6, Road: "建设路", Number: 2, Full: "bad \xff", Point: orb.Point{114.1, 22.5}}, // ends the image
+			{ID: 5, Road: "建设路", Number: 3, Full: "second", Point: orb.Point{114.1, 22.5}},
+		}}
+	}
+	numbers := func(s *Store, v int64) []int {
+		fs, err := s.LoadFeatures(context.Background(), v, data.LayerAddress, []string{"5"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int
+		for _, a := range fs.Addresses {
+			out = append(out, a.Number)
+		}
+		return out
+	}
+	rows, rv := savedStore(t, city())
+	record, v := recordStore(t, city())
+	if got, want := numbers(record, v), numbers(rows, rv); !slices.Equal(got, want) || !slices.Equal(want, []int{1, 3}) {
+		t.Errorf("LoadFeatures(5) numbers: record store %v, store of rows %v; want [1 3]", got, want)
 	}
 }
 

@@ -352,13 +352,22 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 		return fmt.Errorf("load version %d: %w", v, err)
 	}
 	var counts map[data.Layer]int
-	_ = json.Unmarshal([]byte(cj), &counts) // unknown counts: one part a layer
+	if err := json.Unmarshal([]byte(cj), &counts); err != nil {
+		// Unknown counts (a store older than them): one part a layer. A version whose image
+		// is the record has them, and without them a lost chunk could not be told.
+		var listed bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM image_record WHERE version = ?)`, v).Scan(&listed); err != nil {
+			return fmt.Errorf("load version %d: %w", v, err)
+		}
+		if listed {
+			return fmt.Errorf("load version %d: its feature counts do not read (%q) and its image is the record", v, cj)
+		}
+	}
 	size := loadPart
 	if s.partRows > 0 {
 		size = s.partRows
 	}
 	var parts []*part
-	recorded := map[data.Layer]int{} // the layers whose image is the record, and their counts
 	for _, l := range layers {
 		n, ok := counts[l]
 		from := 0 // the rows start after the chunks
@@ -371,9 +380,6 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 				chunks = nil
 			}
 			if len(chunks) > 0 {
-				if chunks[0].record {
-					recorded[l] = n
-				}
 				parts = append(parts, chunks...)
 				if from = chunks[len(chunks)-1].hi; from == n {
 					continue
@@ -417,11 +423,12 @@ func (s *Store) loadLayers(ctx context.Context, tx *sql.Tx, ds *data.Dataset, v 
 		all[i] = p.ds
 	}
 	ds.AppendAll(all)
-	// A layer in chunks and rows is whole only if both are: a row that went missing would
-	// otherwise shorten it unseen.
-	for l, n := range recorded {
-		if got := ds.Count(l); got != n {
-			return fmt.Errorf("load version %d: %d %s features read, the version has %d", v, got, l, n)
+	// A layer is whole only if it reads as many features as the version has: a row or a chunk
+	// that went missing (or a damaged list of the chunks that are the record, which would read
+	// them as a copy of rows that do not exist) would otherwise shorten it unseen.
+	for _, l := range layers {
+		if n, ok := counts[l]; ok && ds.Count(l) != n {
+			return fmt.Errorf("load version %d: %d %s features read, the version has %d", v, ds.Count(l), l, n)
 		}
 	}
 	return nil
