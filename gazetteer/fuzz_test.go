@@ -2,6 +2,7 @@ package gazetteer_test
 
 import (
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"citygeo/gazetteer"
@@ -69,5 +70,28 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		ix.Suggest(s, 5)
+	})
+}
+
+// FuzzMaskPhones checks that masking keeps the text's length in runes, changes digits only
+// (to *), and is done in one pass: masked text has no phone number left to mask.
+func FuzzMaskPhones(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := gazetteer.MaskPhones(s)
+		in, out := []rune(s), []rune(m)
+		if len(in) != len(out) {
+			t.Fatalf("MaskPhones(%q) = %q: %d runes, want %d", s, m, len(out), len(in))
+		}
+		for i := range in {
+			if in[i] != out[i] && (out[i] != '*' || !unicode.IsDigit(in[i])) {
+				t.Fatalf("MaskPhones(%q) = %q: rune %d %q became %q", s, m, i, in[i], out[i])
+			}
+		}
+		if again := gazetteer.MaskPhones(m); again != m {
+			t.Fatalf("MaskPhones(%q) = %q, masked again %q", s, m, again)
+		}
 	})
 }

@@ -32,3 +32,22 @@ func TestSuffixOf(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskPhones checks that every phone number Normalize would drop is masked but for its last
+// four digits, however it is written (full width, spaced, with an area code, in brackets), and
+// that house, room and short numbers are left alone.
+func TestMaskPhones(t *testing.T) {
+	for in, want := range map[string]string{
+		"建设路18号 联系电话13912345678":    "建设路18号 联系电话*******5678",
+		"建设路18号（张先生 139 1234 5678）": "建设路18号（张先生 *** **** 5678）",
+		"人民路5号，电话０７５５－８２２８８８９９":  "人民路5号，电话****－****８８９９",
+		"0755-82288899":               "****-****8899",
+		"建设路18号1001室":                "建设路18号1001室",
+		"邮编518000 建设路18号":            "邮编518000 建设路18号",
+		"":                            "",
+	} {
+		if got := MaskPhones(in); got != want {
+			t.Errorf("MaskPhones(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -143,9 +143,30 @@ func isDash(r rune) bool {
 	return false
 }
 
-// dropPhones removes runs of 7 or more digits, and "0755-12345678" area-code forms, which are
-// phone numbers in dispatch notes, never house numbers.
+// dropPhones removes the phone numbers of us (phoneRuns): in dispatch notes, never house
+// numbers.
 func dropPhones(us []unit) []unit {
+	runs := phoneRuns(us)
+	if len(runs) == 0 {
+		return us
+	}
+	out := make([]unit, 0, len(us))
+	prev := 0
+	for _, r := range runs {
+		out = append(out, us[prev:r[0]]...)
+		prev = r[1]
+	}
+	return append(out, us[prev:]...)
+}
+
+// minPhoneDigits is the shortest run of digits taken for a phone number: a local number has 7
+// or 8, a mobile 11; a house, room or postcode number fewer.
+const minPhoneDigits = 7
+
+// phoneRuns returns the [start, end) ranges of us that are phone numbers: runs of
+// minPhoneDigits or more digits, and "0755-12345678" area-code forms, unless a number marker
+// (号, 巷, 弄 …) follows.
+func phoneRuns(us []unit) [][2]int {
 	digitRun := func(i int) int {
 		j := i
 		for j < len(us) && isDigit(us[j].r) {
@@ -153,43 +174,70 @@ func dropPhones(us []unit) []unit {
 		}
 		return j
 	}
-	var out []unit
-	changed := false
+	var runs [][2]int
 	for i := 0; i < len(us); {
 		if !isDigit(us[i].r) || (i > 0 && isDigit(us[i-1].r)) {
-			if changed {
-				out = append(out, us[i])
-			}
 			i++
 			continue
 		}
 		j := digitRun(i)
 		end := -1
 		switch {
-		case j-i >= 7:
+		case j-i >= minPhoneDigits:
 			end = j
 		case us[i].r == '0' && j-i >= 3 && j-i <= 4 && j < len(us) && us[j].r == '-':
-			if k := digitRun(j + 1); k-j-1 >= 7 {
+			if k := digitRun(j + 1); k-j-1 >= minPhoneDigits {
 				end = k
 			}
 		}
 		if end >= 0 && !(end < len(us) && isNumberMarker(us[end].r)) {
-			if !changed {
-				out = append(make([]unit, 0, len(us)), us[:i]...)
-				changed = true
-			}
+			runs = append(runs, [2]int{i, end})
 			i = end
 			continue
 		}
-		if changed {
-			out = append(out, us[i:j]...)
-		}
 		i = j
 	}
-	if !changed {
-		return us
+	return runs
+}
+
+// MaskPhones returns s with the digits of each phone number in it (what Normalize drops from a
+// query, read here with brackets kept: full-width digits, spaces between groups, 0755-12345678)
+// replaced by * but the last four: for free text shown to callers who may not see people's
+// phones, such as a reporter's number typed into an event's address.
+func MaskPhones(s string) string {
+	us := make([]unit, 0, len(s)/2+4)
+	i := int32(-1)
+	for _, r := range s {
+		i++
+		switch {
+		case r >= '０' && r <= '９':
+			r = '0' + (r - '０')
+		case isDash(r):
+			r = '-'
+		case unicode.IsSpace(r):
+			continue
+		}
+		us = append(us, unit{r, i})
 	}
-	return out
+	runs := phoneRuns(us)
+	if len(runs) == 0 {
+		return s
+	}
+	rs := []rune(s)
+	for _, run := range runs {
+		keep := 4
+		for k := run[1] - 1; k >= run[0]; k-- {
+			if !isDigit(us[k].r) {
+				continue
+			}
+			if keep > 0 {
+				keep--
+				continue
+			}
+			rs[us[k].off] = '*'
+		}
+	}
+	return string(rs)
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }

@@ -59,7 +59,11 @@ func cityTimeOrNil(t time.Time) any {
 // the list and of the stream (those two without history). snap names areas and finds the
 // address of an event reported by a point only (labelled address_source "reverse"); nil: codes
 // only.
-func eventFeature(e *data.Event, crs geo.CRS, now time.Time, snap *city.Snapshot, history bool) *geojson.Feature {
+func eventFeature(e *data.Event, crs geo.CRS, now time.Time, snap *city.Snapshot, history, phones bool) *geojson.Feature {
+	if !phones {
+		pe := publicEvent(*e)
+		e = &pe
+	}
 	p := city.PointIn(e.Point, crs)
 	f := geojson.NewFeature(orb.Point{p.Lng, p.Lat})
 	f.ID = e.ID
@@ -126,7 +130,7 @@ func (s *Server) handleEvent(c *gin.Context) {
 		Fail(c, "", NotFound("id", "no event %q", c.Param("id")))
 		return
 	}
-	c.JSON(http.StatusOK, eventFeature(&e, crs, time.Now(), s.city.Current(), true))
+	c.JSON(http.StatusOK, eventFeature(&e, crs, time.Now(), s.city.Current(), true, s.seesPhones(c)))
 }
 
 // parseEventQuery binds the filters of GET /v1/events.
@@ -223,10 +227,10 @@ func (s *Server) handleEvents(c *gin.Context) {
 		Fail(c, "", dispatchError(err))
 		return
 	}
-	now, snap := time.Now(), s.city.Current()
+	now, snap, phones := time.Now(), s.city.Current(), s.seesPhones(c)
 	fc := geojson.NewFeatureCollection()
 	for i := range page.Events {
-		fc.Append(eventFeature(&page.Events[i], crs, now, snap, false))
+		fc.Append(eventFeature(&page.Events[i], crs, now, snap, false, phones))
 	}
 	fc.ExtraMembers = geojson.Properties{"seq": page.Head}
 	if page.Next != "" {

@@ -65,6 +65,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 func (s *Server) streamEvents(c *gin.Context, feed *dispatch.Feed, wake <-chan struct{}, last int64, crs geo.CRS) {
 	rc := http.NewResponseController(c.Writer)
 	w := sseWriter{w: c.Writer}
+	phones := s.seesPhones(c)
 	w.printf("retry: 2000\n: change %d\n\n", last)
 	send := func() bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(eventStreamWrite)) // unsupported by a test recorder: fine
@@ -74,7 +75,7 @@ func (s *Server) streamEvents(c *gin.Context, feed *dispatch.Feed, wake <-chan s
 		}
 		now, snap := time.Now(), s.city.Current()
 		for i := range evs {
-			w.event(evs[i].Seq, "event", eventFeature(&evs[i], crs, now, snap, false))
+			w.event(evs[i].Seq, "event", eventFeature(&evs[i], crs, now, snap, false, phones))
 		}
 		last = head
 		c.Writer.Flush()

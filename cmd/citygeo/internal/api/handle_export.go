@@ -70,7 +70,7 @@ func (s *Server) handleExport(c *gin.Context) {
 		since = old.CreatedAt
 	}
 	if p == &export.GB47678 {
-		t, err := export.Events47678(s.exchangeEvents(since))
+		t, err := export.Events47678(s.exchangeEvents(since, s.seesPhones(c)))
 		if err != nil {
 			Fail(c, "", &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalid, Message: err.Error()})
 			return
@@ -121,12 +121,15 @@ func (s *Server) handleExport(c *gin.Context) {
 }
 
 // exchangeEvents are the dispatch feed's events (none when dispatch is not configured), those
-// changed after since when it is set.
-func (s *Server) exchangeEvents(since time.Time) []*data.Event {
+// changed after since when it is set, their phone numbers masked unless phones is set.
+func (s *Server) exchangeEvents(since time.Time, phones bool) []*data.Event {
 	var events []*data.Event
 	if s.disp != nil {
 		s.disp.Feed.Each(func(e *data.Event) bool {
 			cp := *e // the feed's copy may change after Each returns
+			if !phones {
+				cp = publicEvent(cp)
+			}
 			events = append(events, &cp)
 			return true
 		})

@@ -191,7 +191,8 @@ func TestExportRouteEvents(t *testing.T) {
 	}
 	c := e.ds.Components[0]
 	for _, ev := range []data.Event{
-		{ID: "A1", Point: orb.Point{114.12, 22.55}, District: "440303", Grid: c.Grid, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0505"}},
+		{ID: "A1", Point: orb.Point{114.12, 22.55}, District: "440303", Grid: c.Grid, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0505"},
+			Description: "回电13912345678"},
 		{ID: "A2", Point: c.Geometry.(orb.Point), District: "440303", Grid: c.Grid, Component: c.ID, Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindComponent, Code: c.Class()}},
 	} {
 		if _, err := feed.Put(ev, time.Now()); err != nil {
@@ -222,19 +223,20 @@ func TestExportRouteEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT AJBH, SXDM, coalesce(GLBJBSM, '') FROM event ORDER BY AJBH`)
+	rows, err := db.Query(`SELECT AJBH, SXDM, coalesce(GLBJBSM, ''), coalesce(SFWZ, '') FROM event ORDER BY AJBH`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for rows.Next() {
-		var id, code, comp string
-		rows.Scan(&id, &code, &comp)
-		got = append(got, id+" "+code+" "+comp)
+		var id, code, comp, text string
+		rows.Scan(&id, &code, &comp, &text)
+		got = append(got, strings.TrimSpace(id+" "+code+" "+comp+" "+text))
 	}
 	rows.Close()
 	comp17, _ := export.To47678(c.ID)
-	want := []string{"A1 44030309009 ", "A2 440303" + comp17[6:11] + " " + comp17}
+	// The GIS role sees no phones: the reporter's number is masked.
+	want := []string{"A1 44030309009  回电*******5678", "A2 440303" + comp17[6:11] + " " + comp17}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("events %q, want %q", got, want)
 	}

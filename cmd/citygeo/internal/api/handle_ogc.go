@@ -136,7 +136,7 @@ func (s *Server) ogcCatalog(snap *city.Snapshot) *ogc.Catalog {
 	}
 	var opts ogc.Options
 	if s.disp != nil && s.disp.Feed != nil {
-		opts.Events = s.disp.Feed
+		opts.Events = maskedEvents{s.disp.Feed} // one catalog for every caller: no phones
 	}
 	b := &ogcBuilt{snap: weak.Make(snap), cat: ogc.NewCatalog(snap.Dataset, snap.Geo, opts)}
 	s.ogc.last.Store(b)

@@ -2,16 +2,20 @@ package api
 
 import (
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
 
 	"citygeo/data"
 	"citygeo/duty"
+	"citygeo/gazetteer"
+	"citygeo/ogc"
 )
 
 // Personal data. A person's phone is shown only to the roles that call people: dispatcher
 // (派遣 desks ring the 监督员 and crews) and admin. Readers, GIS staff and requests without a
 // token see everything else — names, posts, units, handset ids — but no phone. The domain
 // packages never fill a phone into an answer; this file adds it, so a route that forgets to ask
-// shows none.
+// shows none. Free text that people type (an event's address, description and notes, where a
+// reporter leaves a callback number) is shown to the others with its phone numbers masked.
 
 // phoneRoles are the roles that see phones.
 var phoneRoles = map[Role]bool{RoleDispatcher: true, RoleAdmin: true}
@@ -59,4 +63,28 @@ func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) 
 		}
 	}
 	return people
+}
+
+// publicEvent returns e as callers who may not see phones see it: the phone numbers in its free
+// text (address, description, the notes of its history) masked but for their last four digits
+// (gazetteer.MaskPhones). e and its history are not changed.
+func publicEvent(e data.Event) data.Event {
+	e.Address, e.Description = gazetteer.MaskPhones(e.Address), gazetteer.MaskPhones(e.Description)
+	if len(e.History) > 0 {
+		h := make([]data.EventStep, len(e.History))
+		for i, st := range e.History {
+			st.Note = gazetteer.MaskPhones(st.Note)
+			h[i] = st
+		}
+		e.History = h
+	}
+	return e
+}
+
+// maskedEvents is an events feed as callers who may not see phones see it (publicEvent): the
+// OGC API's events collection, whose catalog all callers share.
+type maskedEvents struct{ feed ogc.EventSource }
+
+func (m maskedEvents) OpenIn(b orb.Bound, iter func(e data.Event) bool) {
+	m.feed.OpenIn(b, func(e data.Event) bool { return iter(publicEvent(e)) })
 }
