@@ -41,8 +41,10 @@ import (
 //     import, activate, rollback, duty lists, an edit not listed) is only for a token whose
 //     area covers every district of the served city.
 //
-// Reads naming no place (info, lists, tiles, the OpenAPI document) are not area-limited: tiles
-// are the map around the area, and the personal routes are limited by role.
+// Reads naming no place (info, lists, tiles, the OpenAPI document) are not area-limited within
+// the city: tiles are the map around the area, and the personal routes are limited by role. A
+// token whose area holds none of the city's districts (another city's) is refused on every
+// route (inCity).
 
 // placeWrites are the writes about one place, allowed to a limited token inside its area. Any
 // other write needs a token covering the whole city. TestRouteRoleMatrix checks that each entry
@@ -128,6 +130,9 @@ type areaCheck struct {
 }
 
 func (g *areaCheck) request(c *gin.Context, write, place bool) *Error {
+	if err := g.inCity(); err != nil {
+		return err
+	}
 	if write && !place {
 		return g.cityWide()
 	}
@@ -177,6 +182,28 @@ func (g *areaCheck) point(field string, p orb.Point) *Error {
 		return g.refuse(field, "the point %.6f,%.6f lies in no district of this city", p[0], p[1])
 	}
 	return g.code(field, loc.District.Code)
+}
+
+// inCity refuses a token whose area holds none of the served city's districts: a token of
+// another city is refused in this one for every route, lists of people and positions included,
+// not only where a request names a place. A city without districts cannot tell, and lets the
+// checks of its places decide.
+func (g *areaCheck) inCity() *Error {
+	n := 0
+	for _, a := range g.snap.Dataset.Areas {
+		if a.Level != data.District {
+			continue
+		}
+		if strings.HasPrefix(a.Code, g.prefix) {
+			return nil
+		}
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "Authorization",
+		Message: fmt.Sprintf("outside the token's area %s: the city served here has none of its districts", g.area)}
 }
 
 // cityWide refuses a token whose area does not cover every district of the served city.

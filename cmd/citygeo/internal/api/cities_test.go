@@ -89,7 +89,12 @@ func TestCitiesRouting(t *testing.T) {
 		"limited token in B":      {"GET", "/v1/locate?" + q(pb), nil, limited, 403, ""},
 		"limited token, B's grid": {"GET", "/cities/440304/v1/grids/" + gb.Code, nil, limited, 403, ""},
 		"open token in B":         {"GET", "/v1/locate?" + q(pb), nil, open, 200, gb.Code},
-		"readyz":                  {"GET", "/readyz", nil, "", 200, ""},
+		// Another city's token is refused there on routes naming no place too (lists, info).
+		"limited token, B's info":   {"GET", "/cities/440304/v1/info", nil, limited, 403, ""},
+		"limited token, B's events": {"GET", "/cities/440304/v1/events", nil, limited, 403, ""},
+		"limited token, A's info":   {"GET", "/cities/440303/v1/info", nil, limited, 200, ""},
+		"open token, B's info":      {"GET", "/cities/440304/v1/info", nil, open, 200, ""},
+		"readyz":                    {"GET", "/readyz", nil, "", 200, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
