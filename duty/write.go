@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"citygeo/data"
+	"citygeo/gazetteer"
 )
 
 // Record is one record of a duty list as JSON: field key → value.
@@ -17,8 +18,8 @@ type Record = map[string]any
 
 // Records returns the roster as records keyed by list, in the form ReadJSON reads: days as
 // 周一,周三, windows as HH:MM-HH:MM, instants in RFC 3339, polygons as GeoJSON geometry, and
-// empty fields left out. Phones are left out unless withPhones: the read routes show them only
-// to roles that may call people.
+// empty fields left out. Phones are left out unless withPhones, and handset ids that are phone
+// numbers masked: the read routes show them only to roles that may call people.
 func Records(r *data.Roster, withPhones bool) map[List][]Record {
 	out := map[List][]Record{}
 	put := func(l List, o Record) {
@@ -34,6 +35,8 @@ func Records(r *data.Roster, withPhones bool) map[List][]Record {
 			"department": p.Department.Name, "team": p.Team, "device": p.Device, "away": p.Away}
 		if withPhones {
 			o["phone"] = p.Phone
+		} else {
+			o["device"] = gazetteer.MaskPhones(p.Device) // a handset id may be its SIM's number
 		}
 		put(ListPeople, o)
 	}

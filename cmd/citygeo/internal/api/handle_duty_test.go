@@ -34,7 +34,10 @@ type dutyEnv struct {
 	saved  int
 }
 
-func newDutyEnv(t *testing.T) *dutyEnv {
+func newDutyEnv(t *testing.T) *dutyEnv { t.Helper(); return newDutyEnvWith(t, nil) }
+
+// newDutyEnvWith is newDutyEnv with the sample roster changed by edit first (nil: as it is).
+func newDutyEnvWith(t *testing.T, edit func(*data.Roster)) *dutyEnv {
 	t.Helper()
 	plain, ds := newSampleServer(t)
 	snap := plain.Current()
@@ -52,7 +55,11 @@ func newDutyEnv(t *testing.T) *dutyEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	board := duty.NewBoard(duty.NewRoster(sample.Roster(ds, sample.RosterOptions{})), duty.Options{})
+	roster := sample.Roster(ds, sample.RosterOptions{})
+	if edit != nil {
+		edit(roster)
+	}
+	board := duty.NewBoard(duty.NewRoster(roster), duty.Options{})
 	ix := board.Index(snap.DutyCity())
 	if err := ix.Findings().Err(); err != nil {
 		t.Fatal(err)
@@ -155,9 +162,14 @@ func TestDutyRoute(t *testing.T) {
 	}
 }
 
-// TestPhonesByRole: phones reach dispatcher and admin only, in every route that names people.
+// TestPhonesByRole: phones reach dispatcher and admin only, in every route that names people;
+// so do handset ids that are phone numbers (a SIM's), masked for the other roles.
 func TestPhonesByRole(t *testing.T) {
-	e := newDutyEnv(t)
+	e := newDutyEnvWith(t, func(r *data.Roster) {
+		for i, p := range r.People {
+			p.Device = fmt.Sprintf("1391234%04d", i)
+		}
+	})
 	lng, lat := besideSegment(e.seg)
 	dispatchBody := fmt.Sprintf(`{"lng":%f,"lat":%f,"class":"0501","time":"2026-11-20T20:00:00+08:00"}`, lng, lat)
 	for _, role := range []api.Role{"", api.RoleReader, api.RoleGIS, api.RoleDispatcher, api.RoleAdmin} {
@@ -168,6 +180,9 @@ func TestPhonesByRole(t *testing.T) {
 				b, _ := json.Marshal(v)
 				if got := bytes.Contains(b, []byte(`"phone"`)); got != want {
 					t.Errorf("%s: phones shown %v, want %v: %s", where, got, want, b[:min(len(b), 300)])
+				}
+				if got, masked := bytes.Contains(b, []byte(`"device":"1391234`)), bytes.Contains(b, []byte(`"device":"*******`)); got != want || masked == want {
+					t.Errorf("%s: handset numbers shown %v, masked %v; want shown %v: %s", where, got, masked, want, b[:min(len(b), 300)])
 				}
 			}
 			_, out := e.send(t, "GET", fmt.Sprintf("/v1/duty?lng=%f&lat=%f&time=2026-11-20T20:00:00%%2B08:00", lng, lat), role, nil, "")

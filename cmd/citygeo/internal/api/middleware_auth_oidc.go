@@ -34,6 +34,9 @@ const (
 	MaxClockSkew = 5 * time.Minute
 	jwksRetry    = 30 * time.Second
 	jwksMaxBytes = 1 << 20
+	// ssoTokenKind starts the name a single sign-on user's requests are known by (sso:alice,
+	// in logs, the audit and an event's history).
+	ssoTokenKind = "sso"
 )
 
 // jwtMethods are the signatures accepted: the asymmetric ones a JWKS publishes. HMAC is left
@@ -213,7 +216,7 @@ func (o *OIDC) verify(ctx context.Context, raw string) (TokenHash, *Error) {
 	if name == "" {
 		name, _ = claims["sub"].(string)
 	}
-	t := TokenHash{Name: "sso:" + name}
+	t := TokenHash{Name: ssoTokenKind + ":" + name}
 	if t.Role = o.role(claims[o.cfg.RoleClaim]); t.Role == "" {
 		return t, &Error{Status: http.StatusForbidden, Code: CodeForbidden, Field: "Authorization",
 			Message: fmt.Sprintf("token of %s: claim %q names no citygeo role", name, o.cfg.RoleClaim)}

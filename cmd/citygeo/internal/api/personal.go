@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
@@ -35,15 +37,26 @@ func (a *Auth) roleOf(c *gin.Context) Role {
 // seesPhones reports whether the caller may see people's phones.
 func (s *Server) seesPhones(c *gin.Context) bool { return phoneRoles[s.auth.roleOf(c)] }
 
-// personal returns the answers with phones filled in when the caller may see them. Answers share
-// their PersonRef values, so each one is copied before its phone is set.
+// personal returns the answers with phones filled in when the caller may see them; for the
+// others, a handset id that is a phone number (a SIM's, as JT/T 808 terminals are known) is
+// masked as free text is. Answers share their PersonRef values, so each one is copied before it
+// is changed.
 func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) []data.OnDuty {
-	if len(people) == 0 || !s.seesPhones(c) {
+	if len(people) == 0 {
 		return people
 	}
+	phones := s.seesPhones(c)
 	withPhone := func(r *data.PersonRef) *data.PersonRef {
 		if r == nil {
 			return nil
+		}
+		if !phones {
+			if m := gazetteer.MaskPhones(r.Device); m != r.Device {
+				cp := *r
+				cp.Device = m
+				return &cp
+			}
+			return r
 		}
 		p := ix.Person(r.ID)
 		if p == nil || p.Phone == "" {
@@ -67,13 +80,17 @@ func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) 
 
 // publicEvent returns e as callers who may not see phones see it: the phone numbers in its free
 // text (address, description, the notes of its history) masked but for their last four digits
-// (gazetteer.MaskPhones). e and its history are not changed.
+// (gazetteer.MaskPhones), and a single sign-on user who wrote a step named by the account kind
+// only ("sso", not "sso:username"). e and its history are not changed.
 func publicEvent(e data.Event) data.Event {
 	e.Address, e.Description = gazetteer.MaskPhones(e.Address), gazetteer.MaskPhones(e.Description)
 	if len(e.History) > 0 {
 		h := make([]data.EventStep, len(e.History))
 		for i, st := range e.History {
 			st.Note = gazetteer.MaskPhones(st.Note)
+			if kind, _, ok := strings.Cut(st.By, ":"); ok && kind == ssoTokenKind {
+				st.By = kind
+			}
 			h[i] = st
 		}
 		e.History = h
