@@ -179,8 +179,10 @@ func unauthorized(msg string) *Error {
 func (a *Auth) Require(acc Access) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t, err := a.check(c.Request, acc)
-		if t.Name != "" {
-			c.Set(ctxToken, t) // who, for the access log, rate limits and the audit
+		if t.Role != "" || t.Name != "" {
+			// Who, for the access log, rate limits and the audit, and whose area the area
+			// guard limits: a token listed without a name is limited all the same.
+			c.Set(ctxToken, t)
 		}
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="citygeo"`)

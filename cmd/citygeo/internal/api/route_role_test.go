@@ -401,3 +401,34 @@ func TestAreaLimits(t *testing.T) {
 
 // csvHeaderLine starts a text/csv batch body in these tables.
 const csvHeaderLine = "lng,lat\n"
+
+// TestAreaLimitsUnnamedToken checks that a static token listed without a name is limited to its
+// area as a named one is: here to a district the served city does not have, so a point of the
+// city is refused, as it is for the same token with a name.
+func TestAreaLimitsUnnamedToken(t *testing.T) {
+	ds, err := sampleOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := city.Build(ds, city.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := interior(ds.Grids[0])
+	for _, name := range []string{"", "named"} {
+		tok, hash, err := api.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth, err := api.NewAuth(&api.AuthConfig{Tokens: []api.TokenHash{{Name: name, Role: api.RoleReader, Area: otherDistrct, SHA256: hash}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := api.New(api.Options{Auth: auth, Logger: quietLog})
+		srv.Swap(snap)
+		code, body := doAuth(t, srv.Handler(), "GET", fmt.Sprintf("/v1/locate?lng=%.7f&lat=%.7f&crs=cgcs2000", p[0], p[1]), nil, tok)
+		if code != 403 {
+			t.Errorf("token named %q limited to %s: locate in %s = %d %v, want 403", name, otherDistrct, ownDistrict, code, body)
+		}
+	}
+}
