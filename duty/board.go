@@ -1,6 +1,7 @@
 package duty
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -66,15 +67,22 @@ func (b *Board) keep(ix *Index) {
 	b.built[0].Store(ix)
 }
 
-// Replace makes r the roster when it builds against c without an error finding, and returns
-// the new index with every finding (warnings included). When any finding is an error, nothing
-// changes and the error is a *RejectedError listing them.
-func (b *Board) Replace(r *Roster, c City) (*Index, Findings, error) {
+// Replace makes r the roster when it builds against c without an error finding and save (when
+// not nil) keeps it, and returns the new index with every finding (warnings included). When any
+// finding is an error, nothing changes and the error is a *RejectedError listing them; when save
+// fails, nothing changes and its error is returned. save runs under the board's lock, so that
+// two replacements are kept in the order they are served.
+func (b *Board) Replace(r *Roster, c City, save func() error) (*Index, Findings, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ix, fs := Build(r, c, b.opts)
 	if err := fs.Err(); err != nil {
 		return nil, fs, err
+	}
+	if save != nil {
+		if err := save(); err != nil {
+			return nil, fs, fmt.Errorf("duty lists not saved, nothing changed: %w", err)
+		}
 	}
 	b.roster.Store(r)
 	b.keep(ix)

@@ -26,7 +26,7 @@ func newAuditCmd() *cobra.Command {
 		asJSON                    bool
 	)
 	cmd := &cobra.Command{
-		Use:   "audit [--store PATH | --file PATH] [--since 24h] [--who NAME] [--action TEXT] [--result ok|refused|invalid|failed]",
+		Use:   "audit [--store PATH | --file PATH] [--since 24h] [--who NAME] [--action TEXT] [--result ok|refused|invalid|failed|started]",
 		Short: "list the audit trail of writes (imports, activations, rollbacks, events): who, role, what, version, result",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -59,7 +59,7 @@ func newAuditCmd() *cobra.Command {
 	cmd.Flags().StringVar(&until, "until", "", "only entries up to this time: RFC 3339, or a duration back from now")
 	cmd.Flags().StringVar(&f.Who, "who", "", "only this token name (or cli:<user>)")
 	cmd.Flags().StringVar(&f.Action, "action", "", "only actions containing this text (activate, /v1/events, rollback)")
-	cmd.Flags().StringVar(&f.Result, "result", "", "only this result: ok, refused, invalid or failed")
+	cmd.Flags().StringVar(&f.Result, "result", "", "only this result: ok, refused, invalid, failed, or started (a write cut off: no result followed)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the entries as JSON lines")
 	return cmd
 }

@@ -108,7 +108,7 @@ func newDuty(ctx context.Context, files []string, storePath string, snap *city.S
 	}
 	board := duty.NewBoard(r, duty.Options{})
 	if r != nil {
-		ix, fs, err := board.Replace(r, snap.DutyCity())
+		ix, fs, err := board.Replace(r, snap.DutyCity(), nil)
 		if err != nil {
 			out.Close()
 			return nil, fmt.Errorf("duty lists from %s: %w", from, err)
@@ -166,7 +166,7 @@ func (d *servedDuty) follow(ctx context.Context, current func() *city.Snapshot, 
 		r, seq, err := loadDocumentDuty(ctx, d.docs)
 		snap := current()
 		if err == nil && r != nil && snap != nil {
-			_, _, err = d.Board.Replace(r, snap.DutyCity())
+			_, _, err = d.Board.Replace(r, snap.DutyCity(), nil)
 		}
 		if err != nil {
 			log.Error("duty lists saved by another replica not taken", "seq", seq, "err", err)

@@ -176,9 +176,22 @@ func (s *Server) handleDutyImport(c *gin.Context) {
 			next, bfs = duty.Build(r, snap.DutyCity(), duty.Options{})
 			fs = append(fs, bfs...)
 		} else {
+			// Saved before it is served, under the board's lock: an import answered saved is
+			// the one a restart serves, whichever of two at once ends last.
+			var save func() error
+			if s.duty.Save != nil {
+				save = func() error { return s.duty.Save(&r.Roster) }
+			}
 			var bfs duty.Findings
-			next, bfs, _ = s.duty.Board.Replace(r, snap.DutyCity())
+			var err error
+			next, bfs, err = s.duty.Board.Replace(r, snap.DutyCity(), save)
 			fs = append(fs, bfs...)
+			if err != nil && fs.Errors() == 0 {
+				s.log.Error("save duty lists", "err", err)
+				Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: err.Error()})
+				return
+			}
+			body.Saved = save != nil
 		}
 	}
 	body.Findings = fs
@@ -192,13 +205,6 @@ func (s *Server) handleDutyImport(c *gin.Context) {
 	}
 	cov := next.Coverage()
 	body.Coverage = &cov
-	if !dry && s.duty.Save != nil {
-		if err := s.duty.Save(&r.Roster); err != nil {
-			s.log.Error("save duty lists", "err", err)
-		} else {
-			body.Saved = true
-		}
-	}
 	c.JSON(http.StatusOK, body)
 }
 

@@ -3,14 +3,19 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -31,7 +36,12 @@ type dutyEnv struct {
 	ds     *data.Dataset
 	tokens map[api.Role]string
 	seg    *duty.Segment // the sample's first segment, whose crew has a night stand-in (D1)
-	saved  int
+
+	mu      sync.Mutex
+	saved   int          // lists saved
+	last    *data.Roster // the lists saved last
+	saveErr error        // what saving answers (nil: it succeeds)
+	slow    atomic.Bool  // saving takes a few milliseconds, as a file write can
 }
 
 func newDutyEnv(t *testing.T) *dutyEnv { t.Helper(); return newDutyEnvWith(t, nil) }
@@ -66,7 +76,19 @@ func newDutyEnvWith(t *testing.T, edit func(*data.Roster)) *dutyEnv {
 	}
 	e.seg = ix.Segments()[0]
 	srv := api.New(api.Options{Auth: auth, Logger: quietLog, Dispatch: &api.Dispatch{},
-		Duty: &api.Duty{Board: board, Save: func(*data.Roster) error { e.saved++; return nil }}})
+		Duty: &api.Duty{Board: board, Save: func(r *data.Roster) error {
+			if e.slow.Load() {
+				time.Sleep(time.Duration(rand.IntN(4)) * time.Millisecond)
+			}
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if e.saveErr != nil {
+				return e.saveErr
+			}
+			e.saved++
+			e.last = r
+			return nil
+		}}})
 	srv.Swap(snap)
 	e.h = srv.Handler()
 	return e
@@ -277,6 +299,61 @@ func TestDutyImport(t *testing.T) {
 	}
 	if code, _ := upload(api.RoleGIS, "", map[string]string{"名单.txt": people}); code != 400 {
 		t.Errorf("a .txt file: %d, want 400", code)
+	}
+}
+
+// TestDutyImportSaveFails: lists that cannot be saved are refused (503) and not served: a
+// restart would otherwise lose what the answer said was taken.
+func TestDutyImportSaveFails(t *testing.T) {
+	e := newDutyEnv(t)
+	e.saveErr = errors.New("disk full")
+	grid := e.ds.Grids[0]
+	body, ctype := multipartBody(t, map[string][]byte{
+		"人员.csv":   []byte("工号,姓名,岗位\nN1,新人甲,监督员\n"),
+		"责任分配.csv": []byte(fmt.Sprintf("编号,岗位,区域,人员\nA1,监督员,%s,N1\n", grid.Code)),
+	}, nil)
+	if code, out := e.send(t, "POST", "/v1/duty/import", api.RoleGIS, body, ctype); code != http.StatusServiceUnavailable {
+		t.Fatalf("import with a failing save: %d (saved %v, error %v), want 503", code, out["saved"], out["error"])
+	}
+	p := interior(grid)
+	if _, out := e.send(t, "GET", fmt.Sprintf("/v1/duty?lng=%f&lat=%f&role=supervisor", p[0], p[1]), "", nil, ""); strings.Contains(fmt.Sprint(out), "N1") {
+		t.Errorf("lists that were not saved are served: %v", out)
+	}
+}
+
+// TestDutyImportConcurrent: of two imports at once, the lists served after both are the ones
+// saved last, the ones a restart serves.
+func TestDutyImportConcurrent(t *testing.T) {
+	e := newDutyEnv(t)
+	e.slow.Store(true)
+	grid := e.ds.Grids[0]
+	p := interior(grid)
+	lists := func(id string) (*bytes.Buffer, string) {
+		return multipartBody(t, map[string][]byte{
+			"人员.csv":   []byte(fmt.Sprintf("工号,姓名,岗位\n%s,新人,监督员\n", id)),
+			"责任分配.csv": []byte(fmt.Sprintf("编号,岗位,区域,人员\nA1,监督员,%s,%s\n", grid.Code, id)),
+		}, nil)
+	}
+	for round := range 10 {
+		var wg sync.WaitGroup
+		for _, id := range []string{"N1", "N2"} {
+			body, ctype := lists(id)
+			wg.Go(func() {
+				if code, out := e.send(t, "POST", "/v1/duty/import", api.RoleGIS, body, ctype); code != 200 || out["saved"] != true {
+					t.Errorf("round %d, import %s: %d (saved %v, error %v)", round, id, code, out["saved"], out["error"])
+				}
+			})
+		}
+		wg.Wait()
+		_, out := e.send(t, "GET", fmt.Sprintf("/v1/duty?lng=%f&lat=%f&role=supervisor", p[0], p[1]), "", nil, "")
+		ps, _ := out["people"].([]any)
+		if len(ps) != 1 {
+			t.Fatalf("round %d: %d people on duty, want 1", round, len(ps))
+		}
+		served := ps[0].(map[string]any)["person"].(map[string]any)["id"]
+		if saved := e.last.People[0].ID; served != saved {
+			t.Fatalf("round %d: %s served, %s saved last", round, served, saved)
+		}
 	}
 }
 

@@ -15,6 +15,39 @@ const (
 	ctxAuditTarget  = "citygeo.audit.target"  // string: what the write was done to
 )
 
+// auditStart runs right before a write's handler, once auth, the rate limit and the area guard
+// let it through: it writes the write's started entry (audit.Log.Begin), and refuses the write
+// (503, nothing changed) when the log cannot take it, so that no write is answered without its
+// entry. auditWrites then writes the result under the same request id.
+func (s *Server) auditStart(r Route) gin.HandlerFunc {
+	if s.audit == nil || r.Access.Role == "" || r.Method == http.MethodGet {
+		return nil
+	}
+	action := r.Method + " " + r.Path
+	return func(c *gin.Context) {
+		e := audit.Entry{Action: action, City: s.cityKey, RequestID: requestIDOf(c), Remote: c.ClientIP(), Target: paramsOf(c)}
+		if v, ok := c.Get(ctxToken); ok {
+			t := v.(TokenHash)
+			e.Who, e.Role = t.Name, string(t.Role)
+		}
+		if err := s.audit.Begin(e); err != nil {
+			s.log.Error("audit entry not written: write refused", "request_id", e.RequestID, "action", action, "err", err)
+			Fail(c, "", &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the audit log cannot be written; nothing changed"})
+			return
+		}
+		c.Next()
+	}
+}
+
+// paramsOf returns a request's route parameters as key=value, space-separated.
+func paramsOf(c *gin.Context) string {
+	var params []string
+	for _, p := range c.Params {
+		params = append(params, p.Key+"="+p.Value)
+	}
+	return strings.Join(params, " ")
+}
+
 // auditWrites records every attempt at a write route — refused ones too, so that a token
 // probing for writes shows — in the audit log, once it is answered: who (token name and role),
 // what (the route and its parameters, or the target the handler names), the version it made
@@ -34,11 +67,7 @@ func (s *Server) auditWrites(r Route) gin.HandlerFunc {
 			t := v.(TokenHash)
 			e.Who, e.Role = t.Name, string(t.Role)
 		}
-		var params []string
-		for _, p := range c.Params {
-			params = append(params, p.Key+"="+p.Value)
-		}
-		e.Target = strings.Join(params, " ")
+		e.Target = paramsOf(c)
 		if t := c.GetString(ctxAuditTarget); t != "" {
 			e.Target = t
 		}

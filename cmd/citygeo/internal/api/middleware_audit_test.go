@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"citygeo/city"
@@ -93,5 +95,16 @@ func TestAuditWrites(t *testing.T) {
 		if g != w {
 			t.Errorf("entry %d:\n got %+v\nwant %+v", i, g, w)
 		}
+	}
+	// The accepted write began with a started entry, which Read hides once its result follows.
+	f.Seek(0, 0)
+	raw, _ := io.ReadAll(f)
+	if n := strings.Count(string(raw), `"result":"started"`); n != 2 {
+		t.Errorf("%d started entries in the file, want 2 (the two activations the auth let through)", n)
+	}
+	// A log that cannot be written refuses the write before it changes anything.
+	trail.Close()
+	if rec := send(h, "POST", "/v1/datasets/1/activate", bearer(gis), ""); rec.Code != 503 {
+		t.Errorf("activate with the audit log closed: %d, want 503: %s", rec.Code, rec.Body)
 	}
 }

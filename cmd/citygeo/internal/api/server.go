@@ -189,6 +189,9 @@ func (s *Server) handle(r Route) {
 	if g := s.areaGuard(r); g != nil {
 		chain = append(chain, g)
 	}
+	if a := s.auditStart(r); a != nil {
+		chain = append(chain, a)
+	}
 	chain = append(chain, r.Handle)
 	if a := s.auditWrites(r); a != nil {
 		chain = append([]gin.HandlerFunc{a}, chain...)

@@ -25,7 +25,7 @@ type Entry struct {
 	Target    string    `json:"target,omitempty"`     // what it was done to: route parameters, an event id, files
 	City      string    `json:"city,omitempty"`       // the city's key, in a database holding several
 	Version   int64     `json:"version,omitempty"`    // the dataset version it made or served
-	Result    string    `json:"result"`               // ok, refused, invalid, failed
+	Result    string    `json:"result"`               // ok, refused, invalid, failed, started
 	Status    int       `json:"status,omitempty"`     // HTTP status of a request
 	Message   string    `json:"message,omitempty"`    // why, when not ok
 	RequestID string    `json:"request_id,omitempty"` // X-Request-Id of a request
@@ -38,6 +38,11 @@ const (
 	ResultRefused = "refused" // auth, rate limit, conflict, bad input: nothing changed
 	ResultInvalid = "invalid" // validation failed: nothing changed
 	ResultFailed  = "failed"  // the server failed
+	// ResultStarted marks a write the server accepted and began: written (unsynced) before
+	// the write changes anything, so that a log that cannot be written refuses the write, and
+	// followed by the entry of its result under the same request id. Read hides a started
+	// entry whose result follows; one without is a write cut off (the process killed).
+	ResultStarted = "started"
 )
 
 // ResultOf classifies an HTTP status.
@@ -76,7 +81,16 @@ func Open(path string) (*Log, error) {
 func (l *Log) Path() string { return l.path }
 
 // Write appends e (Time set to now when zero) and syncs it to disk.
-func (l *Log) Write(e Entry) error {
+func (l *Log) Write(e Entry) error { return l.append(e, true) }
+
+// Begin appends e, the started entry of a write, without syncing it: the entry of its result
+// is synced (Write) before the write is answered, and takes this one along.
+func (l *Log) Begin(e Entry) error {
+	e.Result = ResultStarted
+	return l.append(e, false)
+}
+
+func (l *Log) append(e Entry, sync bool) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -92,6 +106,9 @@ func (l *Log) Write(e Entry) error {
 	}
 	if _, err := l.f.Write(b); err != nil {
 		return fmt.Errorf("write audit entry: %w", err)
+	}
+	if !sync {
+		return nil
 	}
 	if err := l.f.Sync(); err != nil {
 		return fmt.Errorf("sync audit log: %w", err)
@@ -126,10 +143,13 @@ func (f Filter) match(e *Entry) bool {
 }
 
 // Read calls fn for each entry of r that f selects, in file order, until fn returns false. A
-// line that is not an entry (a torn last line after a crash) is an error naming its line.
+// started entry is left out when the entry of its result follows (same request id): what is
+// left of it is a write that was cut off. A line that is not an entry (a torn last line after
+// a crash) is an error naming its line.
 func Read(r io.Reader, f Filter, fn func(Entry) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var all []Entry
 	for n := 1; sc.Scan(); n++ {
 		if len(sc.Bytes()) == 0 {
 			continue
@@ -138,12 +158,30 @@ func Read(r io.Reader, f Filter, fn func(Entry) bool) error {
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			return fmt.Errorf("read audit log: line %d: %w", n, err)
 		}
-		if f.match(&e) && !fn(e) {
-			return nil
-		}
+		all = append(all, e)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read audit log: %w", err)
+	}
+	// From the end: a started entry is ended when a result of its request id comes after it.
+	ended := make([]bool, len(all))
+	results := map[string]bool{}
+	for i := len(all) - 1; i >= 0; i-- {
+		switch e := &all[i]; {
+		case e.RequestID == "":
+		case e.Result != ResultStarted:
+			results[e.RequestID] = true
+		default:
+			ended[i] = results[e.RequestID]
+		}
+	}
+	for i := range all {
+		if ended[i] {
+			continue
+		}
+		if f.match(&all[i]) && !fn(all[i]) {
+			return nil
+		}
 	}
 	return nil
 }

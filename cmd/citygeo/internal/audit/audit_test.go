@@ -112,3 +112,45 @@ func TestReadTornLine(t *testing.T) {
 		t.Errorf("torn last line: %v, want an error naming line 2", err)
 	}
 }
+
+// TestStarted checks started entries: hidden when their request's result follows, shown when
+// none does (a write cut off), and not hidden by a result of the same request id before them.
+func TestStarted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.jsonl")
+	l, err := audit.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		begin bool
+		e     audit.Entry
+	}{
+		{true, audit.Entry{Action: "POST /v1/events", RequestID: "r1"}},
+		{false, audit.Entry{Action: "POST /v1/events", RequestID: "r1", Result: audit.ResultOK}},
+		{true, audit.Entry{Action: "POST /v1/datasets", RequestID: "r2"}}, // killed: no result
+		{false, audit.Entry{Action: "POST /v1/events", RequestID: "r3", Result: audit.ResultOK}},
+		{true, audit.Entry{Action: "POST /v1/events", RequestID: "r3"}}, // a reused id, later: cut off
+	} {
+		if step.begin {
+			err = l.Begin(step.e)
+		} else {
+			err = l.Write(step.e)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []string
+	if err := audit.Read(f, audit.Filter{}, func(e audit.Entry) bool { got = append(got, e.RequestID+" "+e.Result); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if want := "r1 ok|r2 started|r3 ok|r3 started"; strings.Join(got, "|") != want {
+		t.Errorf("entries %q, want %q", strings.Join(got, "|"), want)
+	}
+}
