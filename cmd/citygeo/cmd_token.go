@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"text/tabwriter"
 
@@ -177,8 +175,8 @@ func readTokenFile(path string, create bool) (*api.AuthConfig, error) {
 	return cfg, nil
 }
 
-// writeTokenFile replaces the token file at once (a temporary file renamed over it, synced),
-// mode 0600, so a server starting meanwhile reads the old file or the new one, never half.
+// writeTokenFile replaces the token file at once (writeDurably), mode 0600, so a server starting
+// meanwhile reads the old file or the new one, never half.
 func writeTokenFile(path string, cfg *api.AuthConfig) error {
 	if _, err := api.NewAuth(cfg); err != nil {
 		return err
@@ -187,23 +185,7 @@ func writeTokenFile(path string, cfg *api.AuthConfig) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tokens-*")
-	if err != nil {
-		return fmt.Errorf("write token file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err = tmp.Chmod(0o600); err == nil {
-		if _, err = tmp.Write(append(b, '\n')); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := writeDurably(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
 	return nil

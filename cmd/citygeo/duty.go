@@ -214,25 +214,13 @@ func parseSavedDuty(name string, rd io.Reader) (*duty.Roster, error) {
 	return r, nil
 }
 
-// saveDuty writes the lists to path whole or not at all: a temporary file renamed over it.
+// saveDuty writes the lists to path whole or not at all, on disk when it returns (writeDurably).
 func saveDuty(path string, r *data.Roster) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
-	if err != nil {
+	var b bytes.Buffer
+	if err := duty.WriteJSON(&b, r); err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := duty.WriteJSON(tmp, r); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writeDurably(path, b.Bytes(), 0o644)
 }
 
 // newDutyCmd is `citygeo duty FILE…`: check duty lists against a dataset version (the store's

@@ -189,7 +189,7 @@ func jt808Key(path string, log *slog.Logger) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+	if err := writeDurably(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("JT/T 808 key: %w", err)
 	}
 	log.Info("JT/T 808 authentication key created", "file", path)
