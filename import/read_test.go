@@ -115,3 +115,13 @@ func TestReadGCJ02(t *testing.T) {
 		t.Errorf("bd09 → %v, want %v", got, want)
 	}
 }
+
+// TestCheckCharset: the names a user may give for a Shapefile's attributes, and a refusal for
+// any other (never a silent guess).
+func TestCheckCharset(t *testing.T) {
+	for name, ok := range map[string]bool{"": true, "UTF-8": true, "gbk": true, "CP936": true, "latin1": true, "klingon": false, "utf-16": false} {
+		if err := importer.CheckCharset(name); (err == nil) != ok {
+			t.Errorf("CheckCharset(%q) = %v, want ok %v", name, err, ok)
+		}
+	}
+}

@@ -143,6 +143,15 @@ func normaliseCharset(s string) string {
 	return ""
 }
 
+// CheckCharset accepts "" (read the file's own, or guess) and the character sets a Shapefile's
+// attributes are read in; any other name is an error, never a silent guess.
+func CheckCharset(name string) error {
+	if strings.TrimSpace(name) == "" || normaliseCharset(name) != "" {
+		return nil
+	}
+	return fmt.Errorf("charset %q: want utf-8, gbk (gb2312, gb18030, cp936) or latin1", name)
+}
+
 // guessDBFCharset looks at up to 256 KiB of DBF records: valid UTF-8 means UTF-8, anything else
 // is taken as GB18030 (GBK), the code page of Chinese ArcGIS and GDAL output.
 func guessDBFCharset(r io.Reader) (string, error) {

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -174,8 +176,12 @@ func readNumber[T any](set func(*T, float64)) func(*T, Value) *ReadError {
 			return nil
 		}
 		f, err := strconv.ParseFloat(v.Text, 64)
-		if err != nil {
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange):
 			return &ReadError{Check: "number.parse", Reason: "not a number"}
+		case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
+			// NaN, Infinity, 1e400: no store or export writes them.
+			return &ReadError{Check: "number.parse", Reason: "not a finite number"}
 		}
 		set(m, f)
 		return nil

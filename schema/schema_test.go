@@ -98,6 +98,23 @@ func checkOf(err *schema.ReadError) string {
 }
 
 // TestReadDefaults covers the fields whose empty value means something.
+// TestReadNumber checks a number field (a grid's area): decimals read, and text that is no
+// number, or no finite one (NaN, Infinity, 1e400), refused as number.parse, setting nothing.
+func TestReadNumber(t *testing.T) {
+	f, ok := schema.Grids.Field("area_m2")
+	if !ok {
+		t.Fatal("no field area_m2")
+	}
+	for text, want := range map[string]string{"10235.5": "", "1e3": "", "abc": "number.parse", "NaN": "number.parse",
+		"Infinity": "number.parse", "-Inf": "number.parse", "1e400": "number.parse"} {
+		var g data.Grid
+		err := f.Read(&g, schema.Value{Text: text})
+		if check := checkOf(err); check != want || (want != "" && g.AreaM2 != 0) {
+			t.Errorf("area_m2 %q: check %q, area %v; want check %q", text, check, g.AreaM2, want)
+		}
+	}
+}
+
 func TestReadDefaults(t *testing.T) {
 	t.Run("missing id is the position", func(t *testing.T) {
 		f, _ := schema.Roads.Field("id")

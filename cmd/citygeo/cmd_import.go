@@ -59,6 +59,9 @@ func (f *importFlags) options(stderr io.Writer) (importer.Options, func(), error
 		}
 		opts.Read.CRS = &c
 	}
+	if err := importer.CheckCharset(f.charset); err != nil {
+		return opts, nil, &exitError{code: 2, err: fmt.Errorf("--charset: %w", err)}
+	}
 	opts.Read.Charset = f.charset
 	if f.lang != importer.LangEnglish && f.lang != importer.LangChinese {
 		return opts, nil, &exitError{code: 2, err: fmt.Errorf("--lang %q: want en or zh", f.lang)}

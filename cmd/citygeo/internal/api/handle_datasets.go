@@ -269,6 +269,9 @@ func saveUpload(c *gin.Context, dir string, limit int64) ([]string, importer.Opt
 				return nil, opts, uploadErr(err, limit)
 			}
 			if part.FormName() == "charset" {
+				if err := importer.CheckCharset(string(b)); err != nil {
+					return nil, opts, BadParam("charset", "%v", err)
+				}
 				opts.Read.Charset = string(b)
 				continue
 			}

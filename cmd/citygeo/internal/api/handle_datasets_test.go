@@ -233,6 +233,7 @@ func TestDatasetsUploadRefused(t *testing.T) {
 		// an empty crs field is refused, not read as WGS84
 		{"empty crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": " "}, 400},
 		{"unknown crs", map[string][]byte{"component.geojson": dup}, map[string]string{"crs": "EPSG:3857"}, 400},
+		{"unknown charset", map[string][]byte{"component.geojson": dup}, map[string]string{"charset": "klingon"}, 400},
 		// upload mistakes are the client's: 4xx naming the file, and no version
 		{"layer not identified", map[string][]byte{"stuff.geojson": dup}, nil, 422},
 		{"header-only csv", map[string][]byte{"component.csv": []byte("id,class,name,lng,lat\n")}, map[string]string{"crs": "wgs84"}, 422},

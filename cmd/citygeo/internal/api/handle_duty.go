@@ -129,7 +129,11 @@ func (s *Server) handleDutyImport(c *gin.Context) {
 	if ix == nil {
 		return
 	}
-	dry := c.Query("dry_run") == "true"
+	dry, err := parseBoolParam("dry_run", c.Query("dry_run"))
+	if err != nil {
+		Fail(c, "", err) // a dry run misread as a real one would replace the lists
+		return
+	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxDutyUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {

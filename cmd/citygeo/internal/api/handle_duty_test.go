@@ -283,8 +283,14 @@ func TestDutyImport(t *testing.T) {
 	if f["source"] != "责任分配.csv" || f["row"].(float64) != 3 || f["field"] != "post" {
 		t.Errorf("finding %v, want 责任分配.csv row 3 field post", f)
 	}
-	if code, out = upload(api.RoleGIS, "?dry_run=true", map[string]string{"人员.csv": people, "责任分配.csv": good}); code != 200 || out["dry_run"] != true {
-		t.Fatalf("dry run: %d %v", code, out)
+	for _, q := range []string{"?dry_run=true", "?dry_run=1", "?dry_run=TRUE"} {
+		if code, out = upload(api.RoleGIS, q, map[string]string{"人员.csv": people, "责任分配.csv": good}); code != 200 || out["dry_run"] != true {
+			t.Fatalf("dry run %s: %d %v", q, code, out)
+		}
+	}
+	// A dry run misread as a real one would replace the lists: a value that is no boolean is refused.
+	if code, out = upload(api.RoleGIS, "?dry_run=yes", map[string]string{"人员.csv": people, "责任分配.csv": good}); code != 400 {
+		t.Fatalf("dry_run=yes: %d %v, want 400", code, out["error"])
 	}
 	p := interior(grid)
 	if _, out = e.send(t, "GET", fmt.Sprintf("/v1/duty?lng=%f&lat=%f&role=supervisor", p[0], p[1]), "", nil, ""); strings.Contains(fmt.Sprint(out), "N1") || e.saved != 0 {

@@ -69,10 +69,8 @@ func parseNearestQuery(q Query) (field.NearestQuery, error) {
 			return nq, err
 		}
 	}
-	if d := q.Query("on_duty"); d != "" {
-		if nq.OnDuty, err = strconv.ParseBool(d); err != nil {
-			return nq, BadParam("on_duty", "%q: want true or false", d)
-		}
+	if nq.OnDuty, err = parseBoolParam("on_duty", q.Query("on_duty")); err != nil {
+		return nq, err
 	}
 	return nq, nil
 }

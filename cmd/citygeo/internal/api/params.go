@@ -116,6 +116,19 @@ func ParseBBox(field, s string) (orb.Bound, error) {
 	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
 
+// parseBoolParam reads a true/false query parameter ("" is false): 1, t, true, 0, f, false in
+// any case, anything else a 400 naming the field.
+func parseBoolParam(field, s string) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		return false, BadParam(field, "%q: want true or false", s)
+	}
+	return b, nil
+}
+
 // ParseInt reads an optional integer in [min, max], def when empty.
 func ParseInt(field, s string, def, min, max int) (int, error) {
 	if s == "" {
