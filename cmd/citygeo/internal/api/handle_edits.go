@@ -125,7 +125,11 @@ func readEditBody(c *gin.Context, kind schema.Kind, crs geo.CRS) (*data.Dataset,
 		return nil, nil, BadParam("body", "the body must be one GeoJSON Feature")
 	}
 	props, _ := f["properties"].(map[string]any)
-	f["properties"] = importColumns(kind, props)
+	cols, perr := importColumns(kind, props)
+	if perr != nil {
+		return nil, nil, perr
+	}
+	f["properties"] = cols
 	line, _ := json.Marshal(f)
 	opts := importer.Options{}
 	if crs != geo.CGCS2000 {
@@ -141,8 +145,10 @@ func readEditBody(c *gin.Context, kind schema.Kind, crs geo.CRS) (*data.Dataset,
 // importColumns renames the properties of an edit body to the columns an import reads: the
 // nested departments and extra attributes GET answers with are flattened, a schema key
 // ("owner_code", "grid") becomes its field's first column, and what GET derives (class, its
-// name, the scheme) is dropped.
-func importColumns(kind schema.Kind, props map[string]any) map[string]any {
+// name, the scheme) is dropped. An object or an array where a value belongs, or anything but a
+// string in a text field (a 16-digit id as a JSON number has lost digits already), is a 400
+// naming properties.<key>: an import would store it as text.
+func importColumns(kind schema.Kind, props map[string]any) (map[string]any, *Error) {
 	out := map[string]any{}
 	flat := map[string]any{}
 	for k, v := range props {
@@ -164,20 +170,51 @@ func importColumns(kind schema.Kind, props map[string]any) map[string]any {
 		}
 		flat[k] = v
 	}
+	for k, v := range out { // the extra attributes of the class: values, kept as text
+		switch v.(type) {
+		case map[string]any, []any:
+			return nil, BadParam("properties.extra."+k, "want a value, not %s", jsonKind(v))
+		}
+	}
 	defs := schema.Defs(kind)
 	for k, v := range flat {
 		if v == nil {
 			continue
 		}
 		col := k
+		text := false
 		for _, d := range defs {
 			if d.Key == k && len(d.Columns) > 0 {
-				col = d.Columns[0]
+				col, text = d.Columns[0], d.Type == schema.Text
+			}
+		}
+		switch v.(type) {
+		case map[string]any, []any:
+			return nil, BadParam("properties."+k, "want a value, not %s", jsonKind(v))
+		case string:
+		default:
+			if text {
+				return nil, BadParam("properties."+k, "want a string, not %s", jsonKind(v))
 			}
 		}
 		out[col] = v
 	}
-	return out
+	return out, nil
+}
+
+// jsonKind names the JSON type of a decoded value, for errors.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	}
+	return "a string"
 }
 
 // failEdit answers a refused edit with its status: 404 unknown, 409 exists or busy, 412 stale

@@ -105,6 +105,17 @@ func TestEditComponentOverHTTP(t *testing.T) {
 		t.Errorf("invalid PUT: %d %s", rec.Code, rec.Body)
 	}
 
+	// Values of the wrong JSON type are refused, naming the property, not stored as text.
+	for key, v := range map[string]any{"name": map[string]any{"a": []int{1, 2}}, "owner": map[string]any{"code": 1e300, "name": true},
+		"note": []any{"x"}, "extra": map[string]any{"MATERIAL": map[string]any{}}} {
+		wrong := jsonOf(t, get)
+		wrong["properties"].(map[string]any)[key] = v
+		b, _ := json.Marshal(wrong)
+		if rec := sendRaw(t, h, "PUT", url, env.gis, b, "If-Match", tag); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"field":"properties.`) {
+			t.Errorf("PUT with %s = %v: %d %s, want 400 naming it", key, v, rec.Code, rec.Body)
+		}
+	}
+
 	put := sendRaw(t, h, "PUT", url+"?reason=复核", env.gis, body, "If-Match", tag)
 	if put.Code != 200 || put.Header().Get("ETag") == tag || put.Header().Get("ETag") == "" {
 		t.Fatalf("PUT: %d %s", put.Code, put.Body)
