@@ -46,7 +46,7 @@ func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) 
 		return people
 	}
 	phones := s.seesPhones(c)
-	withPhone := func(r *data.PersonRef) *data.PersonRef {
+	shown := func(r *data.PersonRef) *data.PersonRef { // as this caller may see it
 		if r == nil {
 			return nil
 		}
@@ -68,10 +68,10 @@ func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) 
 	}
 	for i := range people {
 		od := &people[i]
-		od.Person = withPhone(od.Person)
+		od.Person = shown(od.Person)
 		if od.Delegation != nil {
 			d := *od.Delegation
-			d.From = withPhone(d.From)
+			d.From = shown(d.From)
 			od.Delegation = &d
 		}
 	}
