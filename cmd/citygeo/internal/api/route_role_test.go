@@ -406,14 +406,8 @@ const csvHeaderLine = "lng,lat\n"
 // area as a named one is: here to a district the served city does not have, so a point of the
 // city is refused, as it is for the same token with a name.
 func TestAreaLimitsUnnamedToken(t *testing.T) {
-	ds, err := sampleOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := city.Build(ds, city.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, ds := newSampleServer(t)
+	snap := plain.Current()
 	p := interior(ds.Grids[0])
 	for _, name := range []string{"", "named"} {
 		tok, hash, err := api.NewToken()
