@@ -16,6 +16,7 @@ import (
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
+	"citygeo/data/postgis/pgtest"
 	"citygeo/data/sqlite"
 
 	"github.com/paulmach/orb"
@@ -39,13 +40,22 @@ func TestEditsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test; skipped in -short")
 	}
+	for name, store := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "city.db") },
+		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
+	} {
+		t.Run(name, func(t *testing.T) { editsSurviveSIGKILL(t, store(t)) })
+	}
+}
+
+// editsSurviveSIGKILL is TestEditsSurviveSIGKILL over the store named by db (a --store value).
+func editsSurviveSIGKILL(t *testing.T, db string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "city.db")
 	if out, err := run(t, "gen", "--grids", "500", "--components", "3000", "--seed", "5", "--store", db); err != nil {
 		t.Fatalf("gen: %v\n%s", err, out)
 	}
-	st, err := sqlite.Open(ctx, db)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,17 +142,23 @@ func TestEditsSurviveSIGKILL(t *testing.T) {
 	if es.n < total/2 {
 		t.Errorf("only %d of %d edits acknowledged", es.n, total)
 	}
-	st, err = sqlite.Open(ctx, db)
+	st, err = openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var ok string
-	if err := st.DB().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
-		t.Fatalf("integrity_check = %q, %v", ok, err)
+	changes, ok := st.(data.ChangeStore)
+	if !ok {
+		t.Fatalf("%T keeps no change log", st)
+	}
+	if lite, ok := st.(*sqlite.Store); ok {
+		var ok string
+		if err := lite.DB().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+			t.Fatalf("integrity_check = %q, %v", ok, err)
+		}
 	}
 	for id, names := range es.acked {
-		h, err := st.History(ctx, data.LayerComponent, id)
+		h, err := changes.History(ctx, data.LayerComponent, id)
 		if err != nil {
 			t.Fatal(err)
 		}

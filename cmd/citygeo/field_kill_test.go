@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"citygeo/cmd/citygeo/internal/api"
-	"citygeo/data/sqlite"
+	"citygeo/data/postgis/pgtest"
 	"citygeo/jt808"
 )
 
@@ -78,13 +78,24 @@ func startServe(t *testing.T, args ...string) (cmd *exec.Cmd, httpAddr, jtAddr s
 
 // TestFixesSurviveSIGKILL streams fixes into `citygeo serve` through both doors (HTTP batches
 // and JT/T 808 terminals), kills it with SIGKILL at a random moment, three times over one
-// tracks file, and finds every fix that was acknowledged in the file.
+// track store, and finds every fix that was acknowledged in the store: an SQLite tracks file,
+// and the field_fix table of a PostgreSQL database (skipped without CITYGEO_TEST_POSTGRES).
 func TestFixesSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test; skipped in -short")
 	}
+	for name, tracks := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "tracks.db") },
+		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
+	} {
+		t.Run(name, func(t *testing.T) { fixesSurviveSIGKILL(t, tracks(t)) })
+	}
+}
+
+// fixesSurviveSIGKILL is TestFixesSurviveSIGKILL over the track store named by tracks (a
+// --tracks value).
+func fixesSurviveSIGKILL(t *testing.T, tracks string) {
 	dir := t.TempDir()
-	tracks := filepath.Join(dir, "tracks.db")
 	token, hash, err := api.NewToken()
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +190,7 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 			t.Fatalf("round %d: nothing was acknowledged; the test is not exercising the store", round)
 		}
 	}
-	st, err := sqlite.OpenTracks(tracks)
+	st, err := openTracks(context.Background(), tracks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,5 +214,5 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 	if missing > 0 {
 		t.Errorf("%d of %d acknowledged fixes are not in the tracks file after SIGKILL", missing, got.n)
 	}
-	t.Logf("%d acknowledged fixes over 3 kills, all in the file", got.n)
+	t.Logf("%d acknowledged fixes over 3 kills, all in the store", got.n)
 }
