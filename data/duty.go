@@ -121,11 +121,19 @@ type Clock int
 
 // ParseClock reads "HH:MM" (24:00 allowed as the end of the day).
 func ParseClock(s string) (Clock, error) {
-	var h, m int
-	if len(s) != 5 || s[2] != ':' {
+	// Digit by digit: Sscanf's %02d also takes "-1" and "+1", which read -1:00 as an hour
+	// before midnight.
+	digit := func(i int) int {
+		if c := s[i]; c >= '0' && c <= '9' {
+			return int(c - '0')
+		}
+		return -1
+	}
+	if len(s) != 5 || s[2] != ':' || digit(0) < 0 || digit(1) < 0 || digit(3) < 0 || digit(4) < 0 {
 		return 0, fmt.Errorf("time of day %q: want HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
+	h, m := digit(0)*10+digit(1), digit(3)*10+digit(4)
+	if h > 24 || m > 59 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("time of day %q: want HH:MM between 00:00 and 24:00", s)
 	}
 	return Clock(h*60 + m), nil

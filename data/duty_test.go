@@ -87,7 +87,7 @@ func TestTimeWindow(t *testing.T) {
 			t.Errorf("%v overlaps %v = %v", tc.a, tc.b, got)
 		}
 	}
-	for _, bad := range []string{"24:01", "7:00", "07-00", "25:00", "07:60", "ab:cd"} {
+	for _, bad := range []string{"24:01", "7:00", "07-00", "25:00", "07:60", "ab:cd", "-1:00", "+1:00", " 1:00", "01:-1", "01:+1"} {
 		if _, err := data.ParseClock(bad); err == nil {
 			t.Errorf("ParseClock(%q) accepted", bad)
 		}
@@ -95,6 +95,22 @@ func TestTimeWindow(t *testing.T) {
 	if clock("24:00") != 24*60 || clock("07:05").String() != "07:05" {
 		t.Error("clock round trip")
 	}
+}
+
+// FuzzParseClock: whatever the text, a clock read is a time of day that prints back as read.
+func FuzzParseClock(f *testing.F) {
+	for _, s := range []string{"00:00", "24:00", "07:05", "-1:00", "7:00", "23:59"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := data.ParseClock(s)
+		if err != nil {
+			return
+		}
+		if c < 0 || c > 24*60 || c.String() != s {
+			t.Fatalf("ParseClock(%q) = %d (%s)", s, c, c)
+		}
+	})
 }
 
 func TestDutyLevel(t *testing.T) {

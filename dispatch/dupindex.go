@@ -302,8 +302,9 @@ func ParseDupConfig(r io.Reader) (DupConfig, error) {
 		return DupConfig{}, fmt.Errorf("decode duplicate rules: %w", err)
 	}
 	conv := func(field string, j dupRuleJSON) (DupRule, error) {
-		if !(j.Radius > 0 && j.Radius <= 10_000) || !(j.Window > 0 && j.Window <= 24*366) {
-			return DupRule{}, fmt.Errorf("duplicate rule %s: want 0 < radius_m ≤ 10000 and 0 < window_hours ≤ 8784, got %g m, %g h", field, j.Radius, j.Window)
+		// A window under a second is no window: 1e-15 h would become a zero Duration.
+		if !(j.Radius > 0 && j.Radius <= 10_000) || !(j.Window >= 1.0/3600 && j.Window <= 24*366) {
+			return DupRule{}, fmt.Errorf("duplicate rule %s: want 0 < radius_m ≤ 10000 and window_hours from 1/3600 (a second) to 8784, got %g m, %g h", field, j.Radius, j.Window)
 		}
 		return DupRule{Radius: j.Radius, Window: time.Duration(j.Window * float64(time.Hour))}, nil
 	}

@@ -459,3 +459,34 @@ func TestFeedUpdateCloseConcurrent(t *testing.T) {
 		t.Errorf("open events: map %d, duplicate index %d, map index %d", open, o, n)
 	}
 }
+
+// FuzzParseDupConfig: duplicate rules are refused or hold radii and windows in their documented
+// ranges, keyed by class codes of two, four or five digits.
+func FuzzParseDupConfig(f *testing.F) {
+	f.Add(`{"default":{"radius_m":30,"window_hours":12},"classes":{"0505":{"radius_m":20,"window_hours":2}},"limit":5}`)
+	f.Add(`{"classes":{"x":{"radius_m":1e999,"window_hours":-1}},"limit":-3}`)
+	f.Add(`{"default":{"radius_m":1,"window_hours":1e-15}}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		cfg, err := dispatch.ParseDupConfig(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		if cfg.Limit < 0 {
+			t.Fatalf("limit %d", cfg.Limit)
+		}
+		check := func(what string, r dispatch.DupRule) {
+			if !(r.Radius > 0 && r.Radius <= 10_000) || r.Window <= 0 || r.Window > 8784*time.Hour {
+				t.Fatalf("%s: %+v", what, r)
+			}
+		}
+		if cfg.Default != (dispatch.DupRule{}) {
+			check("default", cfg.Default)
+		}
+		for code, r := range cfg.ByClass {
+			if l := len(code); (l != 2 && l != 4 && l != 5) || strings.Trim(code, "0123456789") != "" {
+				t.Fatalf("class %q", code)
+			}
+			check(code, r)
+		}
+	})
+}

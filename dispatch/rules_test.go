@@ -301,3 +301,29 @@ func TestMatchMissingLevels(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseZone: a zone read from GeoJSON or WKT is polygons of finite lon/lat points, rings
+// of four points or more; anything else is refused.
+func FuzzParseZone(f *testing.F) {
+	f.Add([]byte(`{"type":"Polygon","coordinates":[[[114.1,22.5],[114.2,22.5],[114.2,22.6],[114.1,22.5]]]}`), false)
+	f.Add([]byte(`MULTIPOLYGON(((114.1 22.5,114.2 22.5,114.2 22.6,114.1 22.5)))`), true)
+	f.Add([]byte(`POLYGON((nan 22.5,114.2 22.5,114.2 22.6,nan 22.5))`), true)
+	f.Fuzz(func(t *testing.T, raw []byte, isWKT bool) {
+		mp, err := dispatch.ParseZone(raw, isWKT)
+		if err != nil {
+			return
+		}
+		for _, p := range mp {
+			if len(p) == 0 || len(p[0]) < 4 {
+				t.Fatalf("zone %v has a ring under 4 points", mp)
+			}
+			for _, r := range p {
+				for _, pt := range r {
+					if !(pt[0] >= -180 && pt[0] <= 180 && pt[1] >= -90 && pt[1] <= 90) {
+						t.Fatalf("zone point %v is not lon/lat", pt)
+					}
+				}
+			}
+		}
+	})
+}

@@ -278,7 +278,8 @@ func ParseZone(raw []byte, isWKT bool) (orb.MultiPolygon, error) {
 		}
 		for _, r := range p {
 			for _, pt := range r {
-				if pt[0] < -180 || pt[0] > 180 || pt[1] < -90 || pt[1] > 90 {
+				// Written so that NaN, which WKT spells "nan" and every comparison denies, fails.
+				if !(pt[0] >= -180 && pt[0] <= 180 && pt[1] >= -90 && pt[1] <= 90) {
 					return nil, fmt.Errorf("point %v is not lon/lat", pt)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -283,11 +284,15 @@ func ParseFences(r io.Reader) ([]Fence, error) {
 		}
 		f := Fence{ID: p.ID, Name: p.Name, Kind: FenceKind(p.Kind), Area: ft.Geometry, Roles: p.Roles, Devices: p.Devices}
 		if p.Hours != "" {
-			var h1, m1, h2, m2 int
-			if _, err := fmt.Sscanf(p.Hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2); err != nil {
-				return nil, fmt.Errorf("fence %s: hours %q: want HH:MM-HH:MM", p.ID, p.Hours)
+			// Each end as a duty list's clock: Sscanf("%d:%d-%d:%d") read 08:75 as 09:15 and
+			// ignored what followed the last digit.
+			from, to, ok := strings.Cut(p.Hours, "-")
+			c1, err1 := data.ParseClock(from)
+			c2, err2 := data.ParseClock(to)
+			if !ok || err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("fence %s: hours %q: want HH:MM-HH:MM between 00:00 and 24:00", p.ID, p.Hours)
 			}
-			f.From, f.To = h1*60+m1, h2*60+m2
+			f.From, f.To = int(c1), int(c2)
 		}
 		if f.Name == "" {
 			f.Name = f.ID

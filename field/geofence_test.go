@@ -127,6 +127,32 @@ func TestParseFences(t *testing.T) {
 	if _, err := field.NewFences(field.FenceOptions{Fences: bad}, nil); err == nil {
 		t.Error("a fence of an unknown kind was accepted")
 	}
+	for _, hours := range []string{"08:75-18:00", "08:00-18:00 and later", "8:00-18:00", "08:00", "-1:00-02:00", "08:00-25:00"} {
+		in := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"z","kind":"assigned","hours":"` + hours +
+			`"},"geometry":{"type":"Polygon","coordinates":[[[114.1,22.5],[114.2,22.5],[114.2,22.6],[114.1,22.5]]]}}]}`
+		if fs, err := field.ParseFences(strings.NewReader(in)); err == nil {
+			t.Errorf("hours %q read as %d-%d minutes, want an error", hours, fs[0].From, fs[0].To)
+		}
+	}
+}
+
+// FuzzParseFences: a fence file either is refused or gives fences whose hours are times of day.
+func FuzzParseFences(f *testing.F) {
+	f.Add(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"z1","kind":"assigned","devices":["p"],"hours":"22:00-06:00"},` +
+		`"geometry":{"type":"Polygon","coordinates":[[[114.1,22.5],[114.2,22.5],[114.2,22.6],[114.1,22.5]]]}}]}`)
+	f.Add(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":1,"roles":"x"},"geometry":null}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		fences, err := field.ParseFences(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, fc := range fences {
+			if fc.From < 0 || fc.From > 24*60 || fc.To < 0 || fc.To > 24*60 {
+				t.Fatalf("fence %q hours %d-%d", fc.ID, fc.From, fc.To)
+			}
+		}
+		_, _ = field.NewFences(field.FenceOptions{Fences: fences}, nil) // must not panic on what parsed
+	})
 }
 
 // TestFencesWatchAForce: attached to a force, the watcher sees each stored group before it is

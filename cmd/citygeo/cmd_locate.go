@@ -32,9 +32,9 @@ func newLocateCmd() *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			switch {
-			case lng < -180 || lng > 180:
+			case !(lng >= -180 && lng <= 180): // so that NaN, which pflag reads from "nan", fails too
 				return &exitError{code: 2, err: fmt.Errorf("--lng %v is outside [-180, 180]", lng)}
-			case lat < -90 || lat > 90:
+			case !(lat >= -90 && lat <= 90):
 				return &exitError{code: 2, err: fmt.Errorf("--lat %v is outside [-90, 90]", lat)}
 			case q.K < 0 || q.K > city.MaxLocateK:
 				return &exitError{code: 2, err: fmt.Errorf("--k %d is outside [0, %d]", q.K, city.MaxLocateK)}

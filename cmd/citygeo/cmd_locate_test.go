@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -55,5 +56,22 @@ func TestLocateMatchesAPI(t *testing.T) {
 				t.Errorf("no grid in %s", got)
 			}
 		})
+	}
+}
+
+// TestLocateRefusesBadPoints: a coordinate that is no place is refused as a usage error naming
+// its flag, NaN included (pflag reads "nan" as a float).
+func TestLocateRefusesBadPoints(t *testing.T) {
+	for _, tc := range []struct{ args []string }{
+		{[]string{"--lng", "nan", "--lat", "22.5"}},
+		{[]string{"--lng", "114.1", "--lat", "NaN"}},
+		{[]string{"--lng", "181", "--lat", "22.5"}},
+		{[]string{"--lng", "114.1", "--lat", "-inf"}},
+	} {
+		out, err := run(t, append([]string{"locate"}, tc.args...)...)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("locate %v: %v (%s), want a usage error naming the flag", tc.args, err, out)
+		}
 	}
 }

@@ -154,3 +154,33 @@ func TestStarted(t *testing.T) {
 		t.Errorf("entries %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+// FuzzRead: a log, torn or not, is refused naming a line or read into at most one entry a
+// line, never showing a started entry whose result follows it.
+func FuzzRead(f *testing.F) {
+	f.Add(`{"time":"2026-12-01T08:00:00Z","who":"gis","action":"POST /v1/datasets","result":"started","request_id":"a"}` + "\n" +
+		`{"time":"2026-12-01T08:00:01Z","who":"gis","action":"POST /v1/datasets","result":"ok","request_id":"a"}` + "\n" + `{"time":"2026`)
+	f.Add("\n\n{}\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var got []audit.Entry
+		if err := audit.Read(strings.NewReader(in), audit.Filter{}, func(e audit.Entry) bool { got = append(got, e); return true }); err != nil {
+			if !strings.Contains(err.Error(), "line ") && !strings.Contains(err.Error(), "token too long") {
+				t.Fatalf("error names no line: %v", err)
+			}
+			return
+		}
+		if len(got) > strings.Count(in, "\n")+1 {
+			t.Fatalf("%d entries from %d lines", len(got), strings.Count(in, "\n")+1)
+		}
+		for i, e := range got {
+			if e.Result != audit.ResultStarted || e.RequestID == "" {
+				continue
+			}
+			for _, later := range got[i+1:] {
+				if later.RequestID == e.RequestID && later.Result != audit.ResultStarted {
+					t.Fatalf("started entry %s shown though its result follows", e.RequestID)
+				}
+			}
+		}
+	})
+}

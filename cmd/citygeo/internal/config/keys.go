@@ -124,12 +124,15 @@ func (c *Config) set(f field, value any) error {
 	s, isString := value.(string)
 	if !isString {
 		if list, ok := value.([]any); ok && f.Type == "list" {
-			out := make([]string, len(list))
+			// A YAML list reads as its items joined by commas would: an item "a, b" is two
+			// and an empty one none, so the file, the environment and a flag agree.
+			items := make([]string, len(list))
 			for i, e := range list {
-				out[i] = strings.TrimSpace(fmt.Sprint(e))
+				if e != nil {
+					items[i] = fmt.Sprint(e)
+				}
 			}
-			v.Set(reflect.ValueOf(out))
-			return nil
+			value = strings.Join(items, ",")
 		}
 		if value == nil {
 			s = ""
