@@ -26,8 +26,13 @@ const (
 var kindOrder = []string{KindLaneUnknown, KindLaneKnown, KindQualified, KindSparseRoad, KindOther}
 
 // KindCount is how many held-out rows of one kind there are and how many of them were missed
-// (answered farther than 30 m from the truth, or not at all).
-type KindCount struct{ N, Missed int }
+// (answered farther than 30 m from the truth, or not at all), with the median metres off of
+// all of them and of the misses: a rule is chosen by how many misses it may move and by how
+// far they lie.
+type KindCount struct {
+	N, Missed       int
+	Median, MissMed float64 // metres; +Inf when over half were not found
+}
 
 // streetOf names a row's street: road, section, lane and alley.
 func streetOf(r Row) [4]string {
@@ -79,21 +84,30 @@ func (r *Report) Label(indexed []Row) {
 
 // Kinds sorts the results of a labelled held-out report by kind.
 func Kinds(rep *Report) map[string]*KindCount {
-	out := map[string]*KindCount{}
+	all, missed := map[string][]float64{}, map[string][]float64{}
 	for _, res := range rep.Results {
-		k := res.Kind
-		if k == "" {
-			continue
-		}
-		if out[k] == nil {
-			out[k] = &KindCount{}
-		}
-		out[k].N++
-		if res.Distance > Thresholds[1] {
-			out[k].Missed++
+		if k := res.Kind; k != "" {
+			all[k] = append(all[k], res.Distance)
+			if res.Distance > Thresholds[1] {
+				missed[k] = append(missed[k], res.Distance)
+			}
 		}
 	}
+	out := map[string]*KindCount{}
+	for k, ds := range all {
+		out[k] = &KindCount{N: len(ds), Missed: len(missed[k]), Median: median(ds), MissMed: median(missed[k])}
+	}
 	return out
+}
+
+// median returns the median of ds (the upper one of an even count; 0 for none). ds is sorted
+// in place.
+func median(ds []float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // writeResults writes every result of rep as a tab-separated line: the set, the row's kind,
@@ -106,12 +120,12 @@ func writeResults(w io.Writer, set string, rep *Report) {
 	}
 }
 
-// printKinds writes the misses by kind, most missed first in kindOrder's order.
+// printKinds writes the misses by kind, in kindOrder, with their medians.
 func printKinds(w io.Writer, kinds map[string]*KindCount) {
-	fmt.Fprintln(w, "    misses (> 30 m) by kind:")
+	fmt.Fprintln(w, "    misses (> 30 m) by kind, then the median metres off of the kind and of its misses:")
 	for _, k := range kindOrder {
 		if c := kinds[k]; c != nil {
-			fmt.Fprintf(w, "      %-40s %4d of %4d\n", k, c.Missed, c.N)
+			fmt.Fprintf(w, "      %-40s %4d of %4d  median %5.0f  misses %5.0f\n", k, c.Missed, c.N, c.Median, c.MissMed)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -46,6 +47,38 @@ func TestMissCauses(t *testing.T) {
 			got := MissCauses(rep)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("MissCauses = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestKinds checks the tally by kind: rows, misses (farther than 30 m, or not found) and the
+// median metres off of the kind and of its misses.
+func TestKinds(t *testing.T) {
+	p := orb.Point{121.5, 25.0}
+	row := func(n int, lane string) Row {
+		return Row{Point: p, Addr: &data.Address{Road: "樂業街", Lane: lane, Number: n, Point: p}}
+	}
+	indexed := []Row{row(2, "")}
+	cases := []struct {
+		name string
+		dist []float64 // metres off of road numbers 4, 6, 8 …
+		want KindCount
+	}{
+		{"all hits", []float64{5, 10, 20}, KindCount{N: 3, Median: 10}},
+		{"misses", []float64{5, 40, 120, 60}, KindCount{N: 4, Missed: 3, Median: 60, MissMed: 60}},
+		{"not found", []float64{math.Inf(1), 50, math.Inf(1)}, KindCount{N: 3, Missed: 3, Median: math.Inf(1), MissMed: math.Inf(1)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := &Report{}
+			for i, d := range c.dist {
+				rep.Results = append(rep.Results, Result{Want: row(4+2*i, ""), Distance: d})
+			}
+			rep.Label(indexed)
+			got := Kinds(rep)[KindOther]
+			if got == nil || *got != c.want {
+				t.Errorf("Kinds = %+v, want %+v", got, c.want)
 			}
 		})
 	}
