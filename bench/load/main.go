@@ -33,6 +33,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	post := flag.String("post", "", "file of request bodies, one a line: POST them in turn to the one URL given (bench/side -bodies writes the batch measure's)")
 	contentType := flag.String("type", "application/json", "Content-Type of the -post bodies")
+	rate := flag.Float64("rate", 0, "requests per second offered over all connections, latency counted from when each was due (open loop); 0: each connection sends as soon as answered (closed loop)")
 	flag.Parse()
 	urls := flag.Args()
 	if *urlFile != "" {
@@ -65,7 +66,7 @@ func main() {
 		}
 		do = client.POST(paths[0], *contentType, toBytes(bodies))
 	}
-	rep := loadgen.Run(context.Background(), loadgen.Options{Conns: *conns, Duration: *dur}, do)
+	rep := loadgen.Run(context.Background(), loadgen.Options{Conns: *conns, Duration: *dur, Rate: *rate}, do)
 	if *asJSON {
 		_ = json.NewEncoder(os.Stdout).Encode(rep)
 		return

@@ -1,8 +1,13 @@
-// Package loadgen drives a closed-loop load: a fixed number of workers, each sending its next
-// request as soon as its previous one is answered, for a fixed time, and reports throughput and
-// latency percentiles. It is not an open-loop (fixed-rate) generator: a slow server is offered
-// less load, as wrk does. bench/load drives URLs from the command line through it, bench/side
-// drives citygeo, PostgreSQL and Tile38 through it.
+// Package loadgen drives a load for a fixed time and reports throughput and latency
+// percentiles. By default the loop is closed: a fixed number of workers, each sending its next
+// request as soon as its previous one is answered, as wrk does; a slow server is offered less
+// load, and at saturation a request's latency is mostly its wait behind the others (N
+// connections at X answers/s wait N/X on average, Little's law), not the server's own tail.
+// With a Rate the loop is open: requests are due at fixed times, spread over the workers, and
+// each latency counts from when its request was due, so a stall delays the requests behind it
+// and shows in the percentiles instead of lowering the rate (no coordinated omission, as wrk2
+// measures). bench/load drives URLs from the command line through it, bench/side drives
+// citygeo, PostgreSQL and Tile38 through it.
 package loadgen
 
 import (
@@ -19,6 +24,11 @@ import (
 type Options struct {
 	Conns    int           // concurrent workers, each with its own connection
 	Duration time.Duration // how long requests are sent
+	// Rate, when above 0, is the requests per second offered over all workers (open loop):
+	// worker w sends requests due at start + (k·Conns + w)/Rate, up to a millisecond early. A
+	// worker still waiting for an answer when its next request is due sends it late, and that
+	// wait counts in its latency.
+	Rate float64
 }
 
 // Do sends request seq (0, 1, 2 … across all workers, in the order they are started) and waits
@@ -62,12 +72,35 @@ func Run(ctx context.Context, o Options, do Do) Report {
 		wg       sync.WaitGroup
 		start    = time.Now()
 	)
-	for range o.Conns {
+	var every time.Duration // between one worker's requests, open loop
+	if o.Rate > 0 {
+		every = time.Duration(float64(o.Conns) / o.Rate * float64(time.Second))
+	}
+	for w := range o.Conns {
 		wg.Go(func() {
 			local := make([]time.Duration, 0, 1<<14)
+			due := start.Add(time.Duration(float64(w) / float64(o.Conns) * float64(every)))
 			for ctx.Err() == nil {
-				i := int(seq.Add(1) - 1)
 				t0 := time.Now()
+				if every > 0 {
+					// Go's timers wake up to a millisecond late here (the poller waits in
+					// whole milliseconds), so a request is sent up to a millisecond early
+					// rather than late: the rate holds, and a latency counts from when its
+					// request was due or, sent early, from when it was sent.
+					if wait := due.Sub(t0) - time.Millisecond; wait > 0 {
+						select {
+						case <-ctx.Done():
+							continue
+						case <-time.After(wait):
+						}
+						t0 = time.Now()
+					}
+					if t0.After(due) {
+						t0 = due
+					}
+					due = due.Add(every)
+				}
+				i := int(seq.Add(1) - 1)
 				err := do(ctx, i)
 				took := time.Since(t0)
 				var se *StatusError

@@ -93,3 +93,39 @@ func TestRunRefused(t *testing.T) {
 		t.Errorf("%d errors (%q), %d answered; want only errors", r.Errors, r.FirstError, r.Requests)
 	}
 }
+
+// TestRunOpenLoop: with a Rate the run sends about Rate requests a second whatever the server
+// does, and a stall shows in the percentiles: the requests due while one was stuck count their
+// wait, where the closed loop records one slow request and sends fewer.
+func TestRunOpenLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 200 {
+			time.Sleep(60 * time.Millisecond) // one stall, on the only connection
+		}
+	}))
+	defer srv.Close()
+	run := func(rate float64) loadgen.Report {
+		h, err := loadgen.NewHTTP(srv.URL, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Store(0)
+		return loadgen.Run(context.Background(), loadgen.Options{Conns: 1, Duration: time.Second, Rate: rate}, h.GET([]string{"/"}))
+	}
+	open := run(1000)
+	if open.Errors != 0 || open.Requests < 800 || open.Requests > 1050 {
+		t.Errorf("open loop at 1000/s for 1 s: %d requests, %d errors (%s)", open.Requests, open.Errors, open.FirstError)
+	}
+	// About 60 requests fell due during the stall, waiting 60 ms down to 0: the slowest 1 % of
+	// a thousand waited 50 ms or more.
+	if open.P99 < 30*time.Millisecond {
+		t.Errorf("open loop p99 %v; the 60 ms stall should hold up the requests due during it", open.P99)
+	}
+	if closed := run(0); closed.Requests > 300 && closed.P99 >= 30*time.Millisecond {
+		t.Errorf("closed loop p99 %v over %d requests; one stalled request is under 1 %%", closed.P99, closed.Requests)
+	}
+}

@@ -133,22 +133,25 @@ func runCitygeo(ctx context.Context, c *Config, pin pinning, city *City, bin str
 		name, system string
 		per          int
 		open         setup
+		rate         func(conns int) float64 // open loop; nil: closed
 	}{
-		{mGrid, sysCitygeo, 1, get(base, srv.pid(), gridPaths)},
-		{mGrid, sysEmpty, 1, get("http://"+emptyAddr, empty.pid(), []string{"/"})},
-		{mLocate5, sysCitygeo, 1, get(base, srv.pid(), locatePaths)},
-		{mNearest, sysCitygeo, 1, get(base, srv.pid(), nearestPaths)},
+		{mGrid, sysCitygeo, 1, get(base, srv.pid(), gridPaths), nil},
+		{mGrid, sysEmpty, 1, get("http://"+emptyAddr, empty.pid(), []string{"/"}), nil},
+		{mGridOpen, sysCitygeo, 1, get(base, srv.pid(), gridPaths), res.shareOf(mGrid, sysCitygeo)},
+		{mGridOpen, sysEmpty, 1, get("http://"+emptyAddr, empty.pid(), []string{"/"}), res.shareOf(mGrid, sysEmpty)},
+		{mLocate5, sysCitygeo, 1, get(base, srv.pid(), locatePaths), nil},
+		{mNearest, sysCitygeo, 1, get(base, srv.pid(), nearestPaths), nil},
 		{mBatch, sysCitygeo, batchSize, func(n int) (workload, error) {
 			h, err := loadgen.NewHTTP(base, n, "")
 			if err != nil {
 				return workload{}, err
 			}
 			return workload{do: h.POST("/v1/locate/batch", "application/json", bodies), done: func() {}, cpu: processCPU(srv.pid())}, nil
-		}},
-		{mTile, sysCitygeo, 1, get(base, srv.pid(), tilePaths)},
+		}, nil},
+		{mTile, sysCitygeo, 1, get(base, srv.pid(), tilePaths), nil},
 	}
 	for _, s := range steps {
-		if err := measure(ctx, c, res, s.name, s.system, s.per, s.open); err != nil {
+		if err := measure(ctx, c, res, s.name, s.system, s.per, s.open, s.rate); err != nil {
 			return err
 		}
 	}

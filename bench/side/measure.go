@@ -22,7 +22,15 @@ const (
 	mNearest = "nearest component of a class"
 	mBatch   = "batch locate, 1,000 points a request, grid only"
 	mTile    = "z15 grids-layer tile, uncached"
+	// mGridOpen is point → grid offered at openShare of the rate the same system answered in
+	// the closed loop at the same connection count: the latency of a server that is busy but
+	// not saturated, where the closed loop's p99 is mostly the wait behind the other
+	// connections' requests (loadgen's doc).
+	mGridOpen = "point → grid, open loop at half the closed loop's rate"
 )
+
+// openShare is the share of its closed-loop rate a system is offered in the open-loop measure.
+const openShare = 0.5
 
 // batchSize is the points of one batch request (the API's most).
 const batchSize = 1000
@@ -38,6 +46,8 @@ type Measure struct {
 	// server of many processes (PostgreSQL's backends) takes more of a contended core than one
 	// of one (citygeo, GOMAXPROCS 1 when pinned).
 	ServerCPU float64 `json:"server_cpu_s"`
+	// Offered is the requests per second offered in an open-loop measure; 0 in a closed loop.
+	Offered float64 `json:"offered_rps,omitempty"`
 	loadgen.Report
 }
 
@@ -67,28 +77,42 @@ func processCPU(pid int) func() float64 { return func() float64 { return cpuSeco
 
 // measure runs do at each connection count of c, after a warm-up of a fifth of the measure
 // (at most 2 s; not recorded) that opens the connections and fills the caches a steady server
-// has warm, and appends the results to res.
-func measure(ctx context.Context, c *Config, res *Results, name, system string, perRequest int, open setup) error {
+// has warm, and appends the results to res. The loop is closed unless rate, given, returns
+// the requests per second to offer at a connection count.
+func measure(ctx context.Context, c *Config, res *Results, name, system string, perRequest int, open setup, rate func(conns int) float64) error {
 	for _, n := range c.Conns {
 		w, err := open(n)
 		if err != nil {
 			return err
 		}
-		warm := min(c.Measure/5, 2*time.Second)
-		loadgen.Run(ctx, loadgen.Options{Conns: n, Duration: warm}, w.do)
+		opts := loadgen.Options{Conns: n, Duration: min(c.Measure/5, 2*time.Second)}
+		if rate != nil {
+			opts.Rate = rate(n)
+		}
+		loadgen.Run(ctx, opts, w.do)
 		cpu0 := w.cpu()
-		r := loadgen.Run(ctx, loadgen.Options{Conns: n, Duration: c.Measure}, w.do)
+		opts.Duration = c.Measure
+		r := loadgen.Run(ctx, opts, w.do)
 		cpu := w.cpu() - cpu0
 		w.done()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		m := Measure{Name: name, System: system, Conns: n, PerRequest: perRequest, ServerCPU: cpu, Report: r}
+		m := Measure{Name: name, System: system, Conns: n, PerRequest: perRequest, ServerCPU: cpu, Offered: opts.Rate, Report: r}
 		c.Log("%-22s %-52s c=%-3d %9.0f/s %9.0f/CPU-s  p50 %-9v p99 %-9v errors %d bad %d %s", system, name, n, m.Rate(), m.PerCPU(),
 			r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Errors, r.BadStatus, r.FirstError)
 		res.Measures = append(res.Measures, m)
 	}
 	return nil
+}
+
+// shareOf returns the rate function of an open-loop measure: openShare of what system answered
+// in the closed-loop measure closed at the same connection count.
+func (r *Results) shareOf(closed, system string) func(conns int) float64 {
+	return func(n int) float64 {
+		m, _ := r.find(closed, system, n)
+		return openShare * m.RPS
+	}
 }
 
 // find returns the measure of name on system at conns.

@@ -164,7 +164,7 @@ func runPostGIS(ctx context.Context, c *Config, pin pinning, city *City, res *Re
 		}},
 	}
 	for _, s := range steps {
-		if err := measure(ctx, c, res, s.name, sysPostGIS, 1, pool(s.query)); err != nil {
+		if err := measure(ctx, c, res, s.name, sysPostGIS, 1, pool(s.query), nil); err != nil {
 			return err
 		}
 	}

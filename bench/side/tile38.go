@@ -202,7 +202,7 @@ func runTile38(ctx context.Context, c *Config, pin pinning, city *City, res *Res
 		}})
 	}
 	for _, s := range steps {
-		if err := measure(ctx, c, res, s.name, sysTile38, 1, pool(s.cmd)); err != nil {
+		if err := measure(ctx, c, res, s.name, sysTile38, 1, pool(s.cmd), nil); err != nil {
 			return err
 		}
 	}
