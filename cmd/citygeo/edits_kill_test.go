@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -16,7 +14,6 @@ import (
 
 	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
-	"citygeo/data/postgis/pgtest"
 	"citygeo/data/sqlite"
 
 	"github.com/paulmach/orb"
@@ -40,45 +37,20 @@ func TestEditsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test; skipped in -short")
 	}
-	for name, store := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "city.db") },
-		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
-	} {
-		t.Run(name, func(t *testing.T) { editsSurviveSIGKILL(t, store(t)) })
-	}
+	onEachStore(t, "city.db", editsSurviveSIGKILL)
 }
 
 // editsSurviveSIGKILL is TestEditsSurviveSIGKILL over the store named by db (a --store value).
 func editsSurviveSIGKILL(t *testing.T, db string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if out, err := run(t, "gen", "--grids", "500", "--components", "3000", "--seed", "5", "--store", db); err != nil {
-		t.Fatalf("gen: %v\n%s", err, out)
-	}
-	st, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := data.LoadActive(ctx, st)
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := genCity(t, db, 500, 3000, 5)
 	var comps []*data.Component
 	for _, c := range ds.Components {
 		if _, ok := c.Geometry.(orb.Point); ok && len(comps) < 40 {
 			comps = append(comps, c)
 		}
 	}
-	token, hash, err := api.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authFile := filepath.Join(dir, "tokens.json")
-	cfg, _ := json.Marshal(api.AuthConfig{Tokens: []api.TokenHash{{Name: "gis", Role: api.RoleGIS, SHA256: hash}}})
-	if err := os.WriteFile(authFile, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	token, authFile := tokenFile(t, "gis", api.RoleGIS)
 	const total = 500
 	es := &editStream{acked: map[string][]string{}, sent: map[string]string{}}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -142,7 +114,7 @@ func editsSurviveSIGKILL(t *testing.T, db string) {
 	if es.n < total/2 {
 		t.Errorf("only %d of %d edits acknowledged", es.n, total)
 	}
-	st, err = openStore(ctx, db)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

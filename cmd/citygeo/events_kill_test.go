@@ -6,16 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"citygeo/cmd/citygeo/internal/api"
-	"citygeo/data"
-	"citygeo/data/postgis/pgtest"
 )
 
 // TestEventsSurviveSIGKILL creates and closes events through POST /v1/events from four
@@ -28,12 +24,7 @@ func TestEventsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test; skipped in -short")
 	}
-	for name, store := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "city.db") },
-		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
-	} {
-		t.Run(name, func(t *testing.T) { eventsSurviveSIGKILL(t, store(t)) })
-	}
+	onEachStore(t, "city.db", eventsSurviveSIGKILL)
 }
 
 // eventWrite is one event's acknowledged and in-flight status.
@@ -44,27 +35,8 @@ type eventWrite struct {
 // eventsSurviveSIGKILL is TestEventsSurviveSIGKILL over the store named by db.
 func eventsSurviveSIGKILL(t *testing.T, db string) {
 	ctx := context.Background()
-	if out, err := run(t, "gen", "--grids", "500", "--components", "2000", "--seed", "6", "--store", db); err != nil {
-		t.Fatalf("gen: %v\n%s", err, out)
-	}
-	st, err := openStore(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := data.LoadActive(ctx, st)
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, hash, err := api.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authFile := filepath.Join(t.TempDir(), "tokens.json")
-	cfg, _ := json.Marshal(api.AuthConfig{Tokens: []api.TokenHash{{Name: "dispatch", Role: api.RoleDispatcher, SHA256: hash}}})
-	if err := os.WriteFile(authFile, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ds := genCity(t, db, 500, 2000, 6)
+	token, authFile := tokenFile(t, "dispatch", api.RoleDispatcher)
 	var mu sync.Mutex
 	events := map[string]*eventWrite{}
 	n := 0 // writes acknowledged

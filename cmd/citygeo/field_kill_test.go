@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"citygeo/cmd/citygeo/internal/api"
+	"citygeo/data"
 	"citygeo/data/postgis/pgtest"
 	"citygeo/jt808"
 )
@@ -84,27 +85,57 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process test; skipped in -short")
 	}
-	for name, tracks := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "tracks.db") },
-		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
-	} {
-		t.Run(name, func(t *testing.T) { fixesSurviveSIGKILL(t, tracks(t)) })
+	onEachStore(t, "tracks.db", fixesSurviveSIGKILL)
+}
+
+// onEachStore runs fn as two subtests, given an SQLite file named file in a temporary
+// directory and a fresh PostgreSQL schema (skipped without CITYGEO_TEST_POSTGRES): the kill
+// tests' two backends.
+func onEachStore(t *testing.T, file string, fn func(t *testing.T, where string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), file)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, pgtest.Schema(t)) })
+}
+
+// tokenFile writes a token file holding one new token of role, named name, and returns the
+// token and the file's path.
+func tokenFile(t *testing.T, name string, role api.Role) (token, path string) {
+	t.Helper()
+	token, hash, err := api.NewToken()
+	if err != nil {
+		t.Fatal(err)
 	}
+	path = filepath.Join(t.TempDir(), "tokens.json")
+	cfg, _ := json.Marshal(api.AuthConfig{Tokens: []api.TokenHash{{Name: name, Role: role, SHA256: hash}}})
+	if err := os.WriteFile(path, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return token, path
+}
+
+// genCity generates a city of grids and components (`citygeo gen`, seed) into the store
+// named by db and returns it as loaded back.
+func genCity(t *testing.T, db string, grids, components, seed int) *data.Dataset {
+	t.Helper()
+	ctx := context.Background()
+	if out, err := run(t, "gen", "--grids", fmt.Sprint(grids), "--components", fmt.Sprint(components), "--seed", fmt.Sprint(seed), "--store", db); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	st, err := openStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := data.LoadActive(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
 }
 
 // fixesSurviveSIGKILL is TestFixesSurviveSIGKILL over the track store named by tracks (a
 // --tracks value).
 func fixesSurviveSIGKILL(t *testing.T, tracks string) {
-	dir := t.TempDir()
-	token, hash, err := api.NewToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	authFile := filepath.Join(dir, "tokens.json")
-	cfg, _ := json.Marshal(api.AuthConfig{Tokens: []api.TokenHash{{Name: "handsets", Role: api.RoleDevice, SHA256: hash}}})
-	if err := os.WriteFile(authFile, cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	token, authFile := tokenFile(t, "handsets", api.RoleDevice)
 	got := &acked{by: map[string][]int64{}}
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	rng := rand.New(rand.NewPCG(8, 9))
