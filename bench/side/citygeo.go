@@ -141,6 +141,7 @@ func runCitygeo(ctx context.Context, c *Config, pin pinning, city *City, bin str
 		{mGridOpen, sysEmpty, 1, get("http://"+emptyAddr, empty.pid(), []string{"/"}), res.shareOf(mGrid, sysEmpty)},
 		{mLocate5, sysCitygeo, 1, get(base, srv.pid(), locatePaths), nil},
 		{mNearest, sysCitygeo, 1, get(base, srv.pid(), nearestPaths), nil},
+		{mNearestOpen, sysCitygeo, 1, get(base, srv.pid(), nearestPaths), res.shareOf(mNearest, sysCitygeo)},
 		{mBatch, sysCitygeo, batchSize, func(n int) (workload, error) {
 			h, err := loadgen.NewHTTP(base, n, "")
 			if err != nil {

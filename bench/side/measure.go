@@ -26,7 +26,8 @@ const (
 	// the closed loop at the same connection count: the latency of a server that is busy but
 	// not saturated, where the closed loop's p99 is mostly the wait behind the other
 	// connections' requests (loadgen's doc).
-	mGridOpen = "point → grid, open loop at half the closed loop's rate"
+	mGridOpen    = "point → grid, open loop at half the closed loop's rate"
+	mNearestOpen = "nearest component of a class, open loop at half the closed loop's rate"
 )
 
 // openShare is the share of its closed-loop rate a system is offered in the open-loop measure.

@@ -9,7 +9,7 @@ import (
 )
 
 // measureOrder is the order of the report's rows.
-var measureOrder = []string{mGrid, mGridOpen, mLocate5, mNearest, mBatch, mTile}
+var measureOrder = []string{mGrid, mGridOpen, mLocate5, mNearest, mNearestOpen, mBatch, mTile}
 
 // report renders the results as Markdown: issue 18's table (measure | PostGIS | Tile38 |
 // citygeo, with ratios), the targets it sets, the notes and the plots.
@@ -23,7 +23,7 @@ func report(c *Config, r *Results) string {
 	fmt.Fprintf(&b, "Run %s, %.0f s. Machine: %s; load average %s at the start, %s at the end (a shared machine: quote ratios from one run).\n\n",
 		r.Started.Format(time.RFC3339), r.Took, r.Machine, r.LoadBefore, r.LoadAfter)
 	fmt.Fprintf(&b, "City: %s.\n\n", r.City.describe())
-	fmt.Fprintf(&b, "Each measure: %s per connection count after a warm-up, closed loop (a request as soon as the last is answered) from `bench/loadgen`, but for the open-loop row (requests due at a fixed rate, %.0f %% of what the same system answered in the closed loop at the same connection count, each latency counted from when its request was due); HTTP through fasthttp's client, PostGIS through pgx (one query a request), Tile38 through redigo. Rates are answers per second (a batch request answers 1,000 points); per server CPU-s divides the answers by the CPU time the answering processes used (citygeo's or the empty handler's process, the pool's PostgreSQL backends, Tile38's process), the figure that holds on a shared machine, where a server of many processes takes more of a contended core than one of one.\n\n", r.Measure, 100*openShare)
+	fmt.Fprintf(&b, "Each measure: %s per connection count after a warm-up, closed loop (a request as soon as the last is answered) from `bench/loadgen`, but for the open-loop rows (requests due at a fixed rate, %.0f %% of what the same system answered in the closed loop at the same connection count, each latency counted from when its request was due); HTTP through fasthttp's client, PostGIS through pgx (one query a request), Tile38 through redigo. Rates are answers per second (a batch request answers 1,000 points); per server CPU-s divides the answers by the CPU time the answering processes used (citygeo's or the empty handler's process, the pool's PostgreSQL backends, Tile38's process), the figure that holds on a shared machine, where a server of many processes takes more of a contended core than one of one.\n\n", r.Measure, 100*openShare)
 
 	systems := []string{sysPostGIS, sysTile38, sysCitygeo}
 	ran := map[string]bool{sysPostGIS: r.PostGIS.Ran, sysTile38: r.Tile38.Ran, sysCitygeo: r.Citygeo.Ran}
@@ -241,6 +241,12 @@ func targets(c *Config, r *Results) []string {
 		if m, ok := r.find(mNearest, sysCitygeo, n); ok {
 			out = append(out, fmt.Sprintf("nearest of a class ≥ 25k/s with p99 ≤ 2 ms at %d connections: %s (%s/s, p99 %s)", n,
 				mark(m.Rate() >= 25e3 && m.P99 <= 2*time.Millisecond), si(m.Rate()), dur(m.P99)))
+		}
+	}
+	for _, n := range c.Conns {
+		if m, ok := r.find(mNearestOpen, sysCitygeo, n); ok {
+			out = append(out, fmt.Sprintf("(not the issue's measure) nearest of a class p99 ≤ 2 ms offered %.0f %% of its closed-loop rate at %d connections: %s (%s/s offered, p99 %s)",
+				100*openShare, n, mark(m.P99 <= 2*time.Millisecond), si(m.Offered), dur(m.P99)))
 		}
 	}
 	best := 0.0
