@@ -58,8 +58,9 @@ func (a KeyedAuth) code(terminal string) string {
 type Session struct {
 	Auth Authenticator
 
-	terminal string // the authenticated terminal's id, "" before authentication
-	serial   uint16 // the platform's next serial
+	terminal   string // the authenticated terminal's id, "" before authentication
+	serial     uint16 // the platform's next serial
+	unreadable int    // frames in a row without a readable header
 }
 
 // Inbound is what one frame brought and how to answer it.
@@ -89,6 +90,12 @@ func (in *Inbound) Reject() { in.rejected = true }
 // Terminal returns the id of the terminal authenticated on this connection, or "".
 func (s *Session) Terminal() string { return s.terminal }
 
+// Unreadable returns how many frames in a row, up to the last one handled, had no readable
+// header (no phone and serial to answer): 0 after any frame that had one, even a bad one. A
+// terminal speaks in headers; a run of frames without any is a peer that does not speak JT/T
+// 808, which the caller may hang up on rather than hold until it falls idle.
+func (s *Session) Unreadable() int { return s.unreadable }
+
 // Handle decodes one frame from Splitter.Next and applies it to the session.
 func (s *Session) Handle(frame []byte) Inbound {
 	m, err := Decode(frame)
@@ -96,12 +103,17 @@ func (s *Session) Handle(frame []byte) Inbound {
 	if err != nil {
 		in.Err, in.result = err, ResultBadMessage
 		// Without a header there is no serial to answer; a checksum or length error still has
-		// the header the terminal sent (Decode returns it) and gets "message error".
-		if !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrLength) {
+		// the header the terminal sent (Decode returns it) and gets "message error" — when
+		// that header got as far as the phone: garbage with a wrong check code has none.
+		if !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrLength) || m.Header.Phone == "" {
 			in.unnamed = true
+			s.unreadable++
+			return in
 		}
+		s.unreadable = 0
 		return in
 	}
+	s.unreadable = 0
 	h := &in.Header
 	if h.Split || h.Encrypt != 0 {
 		in.result = ResultUnsupported // split and RSA-encrypted messages: not needed for positions

@@ -198,3 +198,33 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// TestSessionCountsUnreadableFrames: frames without a readable header (too short, a bad
+// escape, a wrong check code over bytes that hold no phone) are counted in a row and get no
+// answer; any frame with a header, a bad one included, ends the run.
+func TestSessionCountsUnreadableFrames(t *testing.T) {
+	s := &jt808.Session{Auth: jt808.KeyedAuth{Key: []byte("k")}}
+	heartbeat := inner(t, frameHeartbeat2013)
+	badSum := append([]byte(nil), heartbeat...)
+	badSum[len(badSum)-1] ^= 0xff                                                                   // the header is readable: answered "message error"
+	noPhone := []byte{0x00, 0x02, 0x00, 0x00, 0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef, 0x00, 0x01, 0x55} // BCD nibbles > 9, wrong check code
+	for _, step := range []struct {
+		name       string
+		frame      []byte
+		unreadable int
+		answered   bool
+	}{
+		{"too short", []byte{1, 2, 3}, 1, false},
+		{"bad escape", []byte{0x7d, 0x05, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 2, false},
+		{"no phone, wrong check code", noPhone, 3, false},
+		{"a heartbeat ends the run", heartbeat, 0, true},
+		{"garbage again", []byte{9}, 1, false},
+		{"a readable header with a bad check code ends it too", badSum, 0, true},
+	} {
+		in := s.Handle(append([]byte(nil), step.frame...))
+		answered := len(s.AppendReply(nil, &in, true)) > 0
+		if s.Unreadable() != step.unreadable || answered != step.answered {
+			t.Errorf("%s: unreadable %d answered %v, want %d %v", step.name, s.Unreadable(), answered, step.unreadable, step.answered)
+		}
+	}
+}

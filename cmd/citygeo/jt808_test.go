@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,12 +101,18 @@ func startJT808(t testing.TB, st data.TrackStore, now func() time.Time) (addr st
 // serveJT808 serves JT/T 808 for f on a free port until the test ends.
 func serveJT808(t testing.TB, f *field.Force) string {
 	t.Helper()
+	return serveJT808Log(t, f, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// serveJT808Log is serveJT808 logging to log.
+func serveJT808Log(t testing.TB, f *field.Force, log *slog.Logger) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := newJT808Server(f, jt808.KeyedAuth{Key: []byte("test")}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := newJT808Server(f, jt808.KeyedAuth{Key: []byte("test")}, log)
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
 	t.Cleanup(func() {
@@ -182,5 +192,81 @@ func TestJT808OverTCP(t *testing.T) {
 		if pos, ok := f.Position(dev); !ok || pos.Fix.Point[0] != 114.13 {
 			t.Errorf("latest of %s = %+v", dev, pos)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the connection handlers' concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// closedSoon reports whether the server closed c within a few seconds (the idle timeout is
+// minutes away), reading and dropping whatever it answered before.
+func closedSoon(c net.Conn) bool {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// TestJT808ClosesOnGarbage: a peer that sends frames without a readable header, or bytes
+// outside any frame, is cut off after DefaultJT808Unreadable frames' worth instead of being
+// held until it falls idle, and logged once however many such peers come within a minute;
+// a terminal whose good frames come between bad ones keeps its connection.
+func TestJT808ClosesOnGarbage(t *testing.T) {
+	now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	f, err := field.Open(context.Background(), &field.MemTracks{}, field.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	var logged syncBuffer
+	addr := serveJT808Log(t, f, slog.New(slog.NewTextHandler(&logged, nil)))
+	garbage := bytes.Repeat([]byte{0x7e, 0x01, 0x02, 0x03, 0x7e}, DefaultJT808Unreadable)
+
+	t.Run("unreadable frames", func(t *testing.T) {
+		tm := dialTerminal(t, addr, "013912345678", false)
+		tm.send(garbage)
+		if !closedSoon(tm.conn) {
+			t.Fatal("connection held after frames without a header")
+		}
+	})
+	t.Run("bytes outside frames", func(t *testing.T) {
+		tm := dialTerminal(t, addr, "013912345679", false)
+		tm.send(make([]byte, DefaultJT808Unreadable*jt808.MaxFrame))
+		if !closedSoon(tm.conn) {
+			t.Fatal("connection held after bytes outside any frame")
+		}
+	})
+	t.Run("good frames between bad ones", func(t *testing.T) {
+		tm := dialTerminal(t, addr, "013912345670", false)
+		tm.login()
+		for range 3 {
+			tm.send(garbage[:5*(DefaultJT808Unreadable-1)])
+			tm.send(tm.frame(jt808.MsgHeartbeat, nil))
+			if r := tm.response(); r.ID != jt808.MsgHeartbeat || r.Result != jt808.ResultOK {
+				t.Fatalf("heartbeat after garbage: %+v", r)
+			}
+		}
+		tm.send(tm.frame(jt808.MsgLocation, location(now.Add(-time.Minute), 114.1, 22.5)))
+		if r := tm.response(); r.Result != jt808.ResultOK {
+			t.Fatalf("report after garbage: %+v", r)
+		}
+	})
+	if n := strings.Count(logged.String(), "no readable JT/T 808 frames"); n != 1 {
+		t.Errorf("%d log lines for two garbage connections within a minute, want 1:\n%s", n, logged.String())
 	}
 }

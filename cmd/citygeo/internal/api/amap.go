@@ -281,8 +281,8 @@ func parseAMapOptions(q Query) (amapOptions, *amapError) {
 	default:
 		return o, amapInvalid("batch", "%q: want true or false", q.Query("batch"))
 	}
-	if out := strings.ToUpper(q.Query("output")); out != "" && out != "JSON" {
-		return o, amapInvalid("output", "%q: this server answers JSON only", q.Query("output"))
+	if err := parseAMapOutput(q); err != nil {
+		return o, err
 	}
 	o.crs = geo.GCJ02
 	if s := q.Query("crs"); s != "" {
@@ -293,4 +293,28 @@ func parseAMapOptions(q Query) (amapOptions, *amapError) {
 		o.crs = c
 	}
 	return o, nil
+}
+
+// parseAMapOutput checks AMap's output parameter: JSON (AMap's default, any case) is the one
+// this door writes; XML, which AMap also writes, is refused by name rather than answered in JSON.
+func parseAMapOutput(q Query) *amapError {
+	switch out := q.Query("output"); strings.ToUpper(out) {
+	case "", "JSON":
+		return nil
+	case "XML":
+		return amapInvalid("output", "%q: XML is not supported; this server answers JSON only (output=JSON)", out)
+	default:
+		return amapInvalid("output", "%q: want JSON", out)
+	}
+}
+
+// parseAMapBool reads an AMap boolean (citylimit): true or false, "" for the default.
+func parseAMapBool(field, s string) (bool, *amapError) {
+	switch strings.ToLower(s) {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, amapInvalid(field, "%q: want true or false", s)
 }

@@ -44,6 +44,7 @@ type amapBase struct {
 	Status   string `json:"status"`
 	Info     string `json:"info"`
 	Infocode string `json:"infocode"`
+	Detail   string `json:"detail"` // citygeo's reason for a failure; AMap has none
 }
 
 type amapNT struct {
@@ -333,13 +334,24 @@ func TestAMapContract(t *testing.T) {
 			path     string
 			params   url.Values
 			infocode string
+			field    string // the parameter the detail names; "" unchecked
 		}{
-			{"/v3/geocode/geo", url.Values{}, "20001"},
-			{"/v3/geocode/regeo", url.Values{"location": {"north,south"}}, "20000"},
-			{"/v3/geocode/regeo", url.Values{"location": {"114.1,22.5"}, "radius": {"5000"}}, "20000"},
-			{"/v3/assistant/inputtips", url.Values{}, "20001"},
-			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "coordsys": {"mapbar"}}, "20000"},
-			{"/v3/geocode/geo", url.Values{"address": {"建设路1号"}, "output": {"XML"}}, "20000"},
+			{"/v3/geocode/geo", url.Values{}, "20001", ""},
+			{"/v3/geocode/regeo", url.Values{"location": {"north,south"}}, "20000", "location"},
+			{"/v3/geocode/regeo", url.Values{"location": {"114.1,22.5"}, "radius": {"5000"}}, "20000", "radius"},
+			{"/v3/assistant/inputtips", url.Values{}, "20001", ""},
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "coordsys": {"mapbar"}}, "20000", "coordsys"},
+			{"/v3/geocode/geo", url.Values{"address": {"建设路1号"}, "output": {"XML"}}, "20000", "output"},
+			// Parameters the routes do not use for their answer are still checked.
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "output": {"xml"}}, "20000", "output"},
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "output": {"html"}}, "20000", "output"},
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "coordsys": {"wgs84"}}, "20000", "coordsys"},
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1;22.5"}}, "20000", "locations"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "output": {"XML"}}, "20000", "output"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "location": {"114.1"}}, "20000", "location"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "location": {"22.5,north"}}, "20000", "location"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "citylimit": {"yes"}}, "20000", "citylimit"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "datatype": {"all|metro"}}, "20000", "datatype"},
 		} {
 			var b amapBase
 			if _, err := client.get(c.path, c.params, &b); err != nil {
@@ -347,6 +359,24 @@ func TestAMapContract(t *testing.T) {
 			}
 			if b.Status != "0" || b.Infocode != c.infocode || b.Info == "" {
 				t.Errorf("%s %v: %+v, want status 0 infocode %s", c.path, c.params, b, c.infocode)
+			}
+			if c.field != "" && !strings.HasPrefix(b.Detail, c.field+": ") {
+				t.Errorf("%s %v: detail %q does not name %s", c.path, c.params, b.Detail, c.field)
+			}
+		}
+	})
+
+	t.Run("good optional parameters", func(t *testing.T) {
+		for _, c := range []struct {
+			path   string
+			params url.Values
+		}{
+			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "output": {"json"}}},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "location": {"114.1,22.5"}, "citylimit": {"true"}, "datatype": {"poi|bus"}, "output": {"JSON"}}},
+		} {
+			var b amapBase
+			if _, err := client.get(c.path, c.params, &b); err != nil || b.Status != "1" {
+				t.Errorf("%s %v: %+v (%v), want status 1", c.path, c.params, b, err)
 			}
 		}
 	})

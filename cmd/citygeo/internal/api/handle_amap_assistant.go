@@ -17,14 +17,38 @@ type amapTipsAnswer struct {
 	Tips  []amapTip `json:"tips"`
 }
 
-// handleAMapInputtips is AMap's 输入提示: keywords (characters or pinyin), and the accepted but
-// unused type, location, city, citylimit and datatype (one city is served; its names rank by
-// how many addresses they hold). Every tip has an id and a location.
+// amapDatatypes are the values of inputtips' datatype AMap knows; tips of every kind are
+// addresses and POIs here, so each is answered alike.
+var amapDatatypes = map[string]bool{"all": true, "poi": true, "bus": true, "busline": true}
+
+// handleAMapInputtips is AMap's 输入提示: keywords (characters or pinyin). type, location,
+// citylimit and datatype are checked as AMap reads them but do not change the tips (one city is
+// served; its names rank by how many addresses they hold), so a malformed one is refused
+// rather than passed over; city picks the city among several served (cities.go). Every tip has
+// an id and a location.
 func (s *Server) handleAMapInputtips(c *gin.Context) {
 	o, aerr := parseAMapOptions(c)
 	if aerr != nil {
 		amapFail(c, aerr)
 		return
+	}
+	if loc := c.Query("location"); loc != "" {
+		if _, aerr := parseAMapPoint("location", loc); aerr != nil {
+			amapFail(c, aerr)
+			return
+		}
+	}
+	if _, aerr := parseAMapBool("citylimit", c.Query("citylimit")); aerr != nil {
+		amapFail(c, aerr)
+		return
+	}
+	if dt := c.Query("datatype"); dt != "" {
+		for _, v := range strings.Split(dt, "|") {
+			if !amapDatatypes[strings.ToLower(v)] {
+				amapFail(c, amapInvalid("datatype", "%q: want all, poi, bus or busline, joined by |", dt))
+				return
+			}
+		}
 	}
 	kw := c.Query("keywords")
 	if strings.TrimSpace(kw) == "" {
@@ -65,9 +89,18 @@ var amapCoordsys = map[string]geo.CRS{"": geo.GCJ02, "autonavi": geo.GCJ02, "gps
 // handleAMapConvert is AMap's 坐标转换: locations (lng,lat joined by |, at most 40) from
 // coordsys (gps, baidu, autonavi) to GCJ-02, joined by ; as AMap answers.
 func (s *Server) handleAMapConvert(c *gin.Context) {
-	from, ok := amapCoordsys[strings.ToLower(c.Query("coordsys"))]
-	if !ok {
-		amapFail(c, amapInvalid("coordsys", "%q: want gps, baidu or autonavi", c.Query("coordsys")))
+	if aerr := parseAMapOutput(c); aerr != nil {
+		amapFail(c, aerr)
+		return
+	}
+	cs := c.Query("coordsys")
+	from, ok := amapCoordsys[strings.ToLower(cs)]
+	switch {
+	case strings.EqualFold(cs, "mapbar"):
+		amapFail(c, amapInvalid("coordsys", "%q: mapbar's offset is unpublished, so it is not converted; want gps, baidu or autonavi", cs))
+		return
+	case !ok:
+		amapFail(c, amapInvalid("coordsys", "%q: want gps, baidu or autonavi", cs))
 		return
 	}
 	locs, aerr := parseAMapList("locations", c.Query("locations"), true, amapMaxConvert)

@@ -105,7 +105,7 @@ func TestDispatchHTTP(t *testing.T) {
 		{"unknown component", map[string]any{"lng": ped[0], "lat": ped[1], "class": "0118", "component": "4403030118999999"}, 404, "component"},
 		{"lat missing", map[string]any{"lng": ped[0], "class": "0102"}, 400, "lng"},
 		{"bad crs", map[string]any{"lng": ped[0], "lat": ped[1], "crs": "utm", "class": "0102"}, 400, "crs"},
-		{"unknown field", map[string]any{"lng": ped[0], "lat": ped[1], "klass": "0102"}, 400, "body"},
+		{"unknown field", map[string]any{"lng": ped[0], "lat": ped[1], "klass": "0102"}, 400, "klass"},
 		{"component only", map[string]any{"class": comp.Class(), "component": comp.ID}, 200, ""},
 	}
 	for _, tc := range tests {

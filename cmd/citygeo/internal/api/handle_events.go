@@ -162,17 +162,25 @@ func parseEventQuery(c *gin.Context) (dispatch.EventQuery, geo.CRS, error) {
 	return q, crs, err
 }
 
-// classParam reads ?class= (with &scheme= and &kind=); nil when absent.
+// classParam reads ?class= (with &scheme= and &kind=); nil when absent. scheme and kind only
+// qualify a class, but a bad one is refused, naming itself, even without a class: a filter
+// the client meant is never dropped in silence.
 func classParam(c *gin.Context) (*data.ClassRef, error) {
+	scheme, err := data.ParseScheme(c.Query("scheme"))
+	if err != nil {
+		return nil, BadParam("scheme", "%v", err)
+	}
+	kind := data.ClassKind(c.Query("kind"))
+	switch kind {
+	case "", data.KindComponent, data.KindEvent:
+	default:
+		return nil, BadParam("kind", "%q: want %q or %q", kind, data.KindEvent, data.KindComponent)
+	}
 	cl := c.Query("class")
 	if cl == "" {
 		return nil, nil
 	}
-	var ref data.ClassRef
-	scheme, err := data.ParseScheme(c.Query("scheme"))
-	if err == nil {
-		ref, err = data.ParseClassRef(cl, scheme, data.ClassKind(c.Query("kind")))
-	}
+	ref, err := data.ParseClassRef(cl, scheme, kind)
 	if err != nil {
 		return nil, BadParam("class", "%v", err)
 	}

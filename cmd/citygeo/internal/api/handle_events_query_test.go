@@ -191,3 +191,34 @@ func TestStatsFormats(t *testing.T) {
 		t.Errorf("by zone: %d %v, want rows %v", code, out, want)
 	}
 }
+
+// TestClassFilterParams: on /v1/events and /v1/stats a bad scheme or kind is a 400 naming
+// scheme or kind (not class), with or without a class; a good one without a class filters
+// nothing and is no error.
+func TestClassFilterParams(t *testing.T) {
+	h, _, _ := newDispatchServer(t, nil)
+	for _, route := range []string{"/v1/events", "/v1/stats"} {
+		for _, tc := range []struct {
+			query string
+			code  int
+			field string
+		}{
+			{"scheme=GB2026", 400, "scheme"},
+			{"class=0118&scheme=GB2026", 400, "scheme"},
+			{"kind=thing", 400, "kind"},
+			{"class=0501&kind=thing", 400, "kind"},
+			{"class=0118&scheme=GB/T+47678.5-2026", 400, "class"}, // 4 digits: a CJ/T 214 code
+			{"class=0999", 400, "class"},
+			{"scheme=CJ/T+214-2007", 200, ""},
+			{"kind=event", 200, ""},
+			{"class=0118&scheme=CJ/T+214-2007&kind=component", 200, ""},
+		} {
+			url := route + "?" + tc.query
+			code, body := do(t, h, "GET", url, nil)
+			e, _ := body["error"].(map[string]any)
+			if code != tc.code || tc.code != 200 && e["field"] != tc.field {
+				t.Errorf("%s: %d %v, want %d naming %q", url, code, body, tc.code, tc.field)
+			}
+		}
+	}
+}

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -49,6 +52,14 @@ type PositionsRequest struct {
 	Fixes []FixIn `json:"fixes"`
 }
 
+// positionsBody is PositionsRequest as the handler reads it: the fixes are decoded one by one,
+// so a fix with a value of the wrong type (a time that is no RFC 3339 time) is refused by index
+// and the others are stored, as for any other bad fix.
+type positionsBody struct {
+	CRS   string            `json:"crs"`
+	Fixes []json.RawMessage `json:"fixes"`
+}
+
 // force returns the field force or answers 503.
 func (s *Server) force(c *gin.Context) *field.Force {
 	if s.field == nil {
@@ -61,7 +72,7 @@ func (s *Server) force(c *gin.Context) *field.Force {
 // how many were stored and why each other one was refused, and a 200 means the stored ones are
 // durable.
 func (s *Server) handlePostPositions(c *gin.Context) {
-	var req PositionsRequest
+	var req positionsBody
 	if err := bindJSON(c, &req, maxFixesBody); err != nil {
 		Fail(c, "", err)
 		return
@@ -82,7 +93,12 @@ func (s *Server) handlePostPositions(c *gin.Context) {
 	}
 	fixes := make([]data.Fix, len(req.Fixes))
 	var early []field.Problem // refused here (position missing, unknown crs); never reach Ingest
-	for i, in := range req.Fixes {
+	for i, raw := range req.Fixes {
+		var in FixIn
+		if f := decodeStrict(raw, &in); f != nil {
+			early = append(early, field.Problem{Index: i, Field: f.Path, Reason: f.Reason})
+			continue
+		}
 		fc := crs
 		if in.CRS != "" {
 			if fc, err = ParseCRSParam(in.CRS); err != nil {
@@ -131,6 +147,7 @@ func ingestValid(c *gin.Context, f *field.Force, fixes []data.Fix, early []field
 		rep.Rejected[i].Index = idx[rep.Rejected[i].Index]
 	}
 	rep.Rejected = append(rep.Rejected, early...)
+	slices.SortFunc(rep.Rejected, func(a, b field.Problem) int { return cmp.Compare(a.Index, b.Index) })
 	return rep, nil
 }
 

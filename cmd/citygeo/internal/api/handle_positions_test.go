@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -229,6 +230,50 @@ func TestPostPositions(t *testing.T) {
 	}
 	if code, _ := fs.call(t, api.RoleDispatcher, "GET", "/v1/tracks/h-001?date=20.11.2026", nil); code != 400 {
 		t.Errorf("bad date: %d, want 400", code)
+	}
+}
+
+// TestPostPositionsRefusesBadFixesByIndex: a fix whose values are of the wrong type (a time
+// that is no RFC 3339 time, a number sent as a string, a fix that is no object) is refused by
+// index with its field and reason, as README says, and the good fixes of the batch are stored.
+func TestPostPositionsRefusesBadFixesByIndex(t *testing.T) {
+	fs := newFieldServer(t, false)
+	good := func(s int) string {
+		return fmt.Sprintf(`{"device":"h-001","time":%q,"lng":114.1,"lat":22.5}`, fieldNow.Add(time.Duration(s-60)*time.Second).Format(time.RFC3339))
+	}
+	body := `{"fixes":[` + strings.Join([]string{
+		good(1),
+		`{"device":"h-001","time":"yesterday","lng":114.1,"lat":22.5}`, // 1
+		good(2),
+		`{"device":"h-001","time":"2026-11-20T09:59:00+08:00","lng":"114.1","lat":22.5}`, // 3
+		`7`, // 4
+		`{"device":"h-001","time":"2026-11-20T09:59:00+08:00","lng":114.1,"lat":22.5,"alt":3}`, // 5
+		good(3),
+	}, ",") + `]}`
+	code, rep := fs.call(t, api.RoleDevice, "POST", "/v1/positions", json.RawMessage(body))
+	if code != 200 || rep["accepted"] != 3.0 {
+		t.Fatalf("status %d: %v; want 200 with 3 accepted", code, rep)
+	}
+	type problem struct{ field, reason string }
+	var got []problem
+	var idx []float64
+	for _, p := range rep["rejected"].([]any) {
+		m := p.(map[string]any)
+		idx = append(idx, m["index"].(float64))
+		got = append(got, problem{m["field"].(string), m["reason"].(string)})
+	}
+	want := []problem{
+		{"time", `want an RFC 3339 time such as 2026-11-20T09:30:00+08:00, got the string "yesterday"`},
+		{"lng", `want a JSON number, got the string "114.1"`},
+		{"", "want a JSON object, got the number 7"},
+		{"alt", "unknown field; want one of device, time, lng, lat, crs, speed, heading, accuracy, status"},
+	}
+	if fmt.Sprint(idx) != "[1 3 4 5]" || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("rejected %v %q\nwant [1 3 4 5] %q", idx, got, want)
+	}
+	tr, err := fs.force.Track(context.Background(), "h-001", fieldNow.Add(-time.Hour), fieldNow.Add(time.Minute))
+	if err != nil || len(tr) != 3 {
+		t.Errorf("track of h-001: %d fixes (%v), want the 3 good ones", len(tr), err)
 	}
 }
 
