@@ -202,7 +202,7 @@ func (lb *locateBatch) decodeJSON() (locateQuery, geo.CRS, error) {
 				}
 			}
 		default:
-			ferr = BadParam("body", "invalid JSON: json: unknown field %q", key)
+			ferr = BadParam(string(key), "unknown field; want one of crs, k, radius, class, points")
 		}
 	})
 	if ferr != nil {
@@ -251,7 +251,7 @@ func (lb *locateBatch) point(i int, pv *fastjson.Value, crs geo.CRS) error {
 			case keyIs(key, "lat"):
 				lat, hasLat, ferr = lb.float(i, "lat", v)
 			default:
-				ferr = BadParam("body", "invalid JSON: json: unknown field %q", key)
+				ferr = BadParam(fieldName(i, string(key)), "unknown field; want one of id, lng, lat")
 			}
 		})
 	default:
@@ -336,7 +336,7 @@ func (lb *locateBatch) float(i int, key string, v *fastjson.Value) (float64, boo
 	}
 	f, err := strconv.ParseFloat(string(raw), 64) // validated JSON: the syntax is right
 	if err != nil {
-		return 0, false, BadParam(fieldName(i, key), "%s is not a float64: %v", raw, err)
+		return 0, false, BadParam(fieldName(i, key), "the number %s is out of range", raw)
 	}
 	return f, true, nil
 }
@@ -357,7 +357,7 @@ func (lb *locateBatch) numberOption(field string, v *fastjson.Value, integer boo
 		return "", BadParam(field, "want a JSON number, got %s", v.Type())
 	}
 	if integer && bytes.ContainsAny(raw, ".eE") {
-		return "", BadParam(field, "want a JSON int, got number %s", raw)
+		return "", BadParam(field, "want a whole JSON number, got the number %s", raw)
 	}
 	return string(raw), nil
 }

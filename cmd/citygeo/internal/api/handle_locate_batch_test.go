@@ -181,7 +181,10 @@ func TestLocateBatchErrors(t *testing.T) {
 		{"json: k not an integer", "application/json", "/v1/locate/batch", `{"k":1.5,"points":[{"lng":114,"lat":22}]}`, 400, "k"},
 		{"json: k out of range", "application/json", "/v1/locate/batch", `{"k":1000,"points":[{"lng":114,"lat":22}]}`, 400, "k"},
 		{"json: unknown crs", "application/json", "/v1/locate/batch", `{"crs":"utm","points":[{"lng":114,"lat":22}]}`, 400, "crs"},
-		{"json: unknown point field", "application/json", "/v1/locate/batch", `{"points":[{"lng":114,"lat":22,"alt":3}]}`, 400, "body"},
+		{"json: unknown point field", "application/json", "/v1/locate/batch", `{"points":[{"lng":114,"lat":22,"alt":3}]}`, 400, "points[0].alt"},
+		{"json: unknown option", "application/json", "/v1/locate/batch", `{"kk":3,"points":[{"lng":114,"lat":22}]}`, 400, "kk"},
+		{"json: number out of range", "application/json", "/v1/locate/batch", `{"points":[{"lng":1e400,"lat":22}]}`, 400, "points[0].lng"},
+		{"json: k not whole", "application/json", "/v1/locate/batch", `{"k":2.5,"points":[{"lng":114,"lat":22}]}`, 400, "k"},
 		{"json: invalid", "application/json", "/v1/locate/batch", `{"points":[{"lng":01,"lat":22}]}`, 400, "body"},
 		{"json: trailing data", "application/json", "/v1/locate/batch", `{"points":[{"lng":1,"lat":22}]} {}`, 400, "body"},
 		{"json: not an object", "application/json", "/v1/locate/batch", `[1,2]`, 400, "body"},
@@ -206,6 +209,11 @@ func TestLocateBatchErrors(t *testing.T) {
 			_ = json.Unmarshal(rec.Body.Bytes(), &e)
 			if rec.Code != tc.status || e.Error.Field != tc.field {
 				t.Errorf("status %d field %q (%s), want %d %q", rec.Code, e.Error.Field, e.Error.Message, tc.status, tc.field)
+			}
+			for _, goWord := range []string{"float64", "json:", "int,", "Go "} { // the client's words, not Go's
+				if strings.Contains(e.Error.Message, goWord) {
+					t.Errorf("message %q speaks Go (%q)", e.Error.Message, goWord)
+				}
 			}
 		})
 	}

@@ -134,7 +134,7 @@ func TestLocateErrors(t *testing.T) {
 		{"batch empty", "POST", "/v1/locate/batch", map[string]any{"points": []any{}}, 400, "points"},
 		{"batch bad point", "POST", "/v1/locate/batch", map[string]any{"points": []any{map[string]any{"lng": 114.1, "lat": 22.5}, map[string]any{"lng": 114.1, "lat": 99}}}, 400, "points[1].lat"},
 		{"batch missing lat", "POST", "/v1/locate/batch", map[string]any{"points": []any{map[string]any{"lng": 114.1}}}, 400, "points[0]"},
-		{"batch unknown field", "POST", "/v1/locate/batch", map[string]any{"pts": []any{}}, 400, "body"},
+		{"batch unknown field", "POST", "/v1/locate/batch", map[string]any{"pts": []any{}}, 400, "pts"},
 		{"batch too many", "POST", "/v1/locate/batch", map[string]any{"points": manyPoints(api.MaxBatch + 1)}, 413, "points"},
 		{"no route", "GET", "/v1/nothing", nil, 404, "path"},
 	}
