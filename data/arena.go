@@ -20,7 +20,8 @@ import (
 // allocated as a struct whose only pointer word comes first, so the collector scans that one word
 // of it and none of the rest, and that word points to the load's keep, which holds every heap
 // object the features point to: the chunks of text of its Strings, the chunks its points are
-// boxed in, and the geometries, slices and maps it was given to keep. A chunk stays alive while
+// boxed in, the chunks of rings and points its polygons are copied into, and the geometries,
+// slices and maps it was given to keep. A chunk stays alive while
 // any of its features does, the keep while any chunk does, and all it holds while the keep does.
 //
 // The rule that makes this safe: a pointer stored in an arena feature must point to something
@@ -33,6 +34,7 @@ import (
 type Arena[T any] struct {
 	text   Strings
 	points Points
+	rings  Rings
 	keep   *arenaKeep
 	free   []T // the rest of the current chunk
 }
@@ -44,8 +46,8 @@ type ComponentArena = Arena[Component]
 type arenaKeep struct {
 	chunks []*arenaChunk // appended to under arenas.mu
 	text   [][]byte      // the Strings' chunks
-	points [][]orb.Point // the Points' chunks
-	polys  []orb.Polygon // polygons kept one by one (held in an any, each would be boxed)
+	points [][]orb.Point // the Points' and the Rings' chunks of points
+	rings  [][]orb.Ring  // the Rings' chunks of ring headers
 	values []any         // other geometries, slices, maps and long strings kept one by one
 }
 
@@ -89,7 +91,7 @@ func (a *Arena[T]) New() *T {
 func (a *Arena[T]) init() *arenaKeep {
 	if a.keep == nil {
 		a.keep = &arenaKeep{}
-		a.text.keep, a.points.keep = a.keep, a.keep
+		a.text.keep, a.points.keep, a.rings.keep = a.keep, a.keep, a.keep
 		register(a.keep)
 	}
 	return a.keep
@@ -128,13 +130,10 @@ func (a *Arena[T]) Extra(m map[string]string) map[string]string {
 	return m
 }
 
-// Polygon returns p as a feature's polygon, kept by the arena.
+// Polygon returns a copy of p as a feature's polygon, in the arena's chunks of rings (Rings).
 func (a *Arena[T]) Polygon(p orb.Polygon) orb.Polygon {
-	if p != nil {
-		k := a.init()
-		k.polys = append(k.polys, p)
-	}
-	return p
+	a.init()
+	return a.rings.Polygon(p)
 }
 
 // Keep keeps v, a slice, map, string or interface value a feature of the arena is about to point
@@ -256,11 +255,11 @@ func (k *arenaKeep) kept() *keptSet {
 	for _, p := range k.points {
 		add(unsafe.Pointer(unsafe.SliceData(p)), uintptr(cap(p))*unsafe.Sizeof(orb.Point{}))
 	}
+	for _, r := range k.rings {
+		add(unsafe.Pointer(unsafe.SliceData(r)), uintptr(cap(r))*unsafe.Sizeof(orb.Ring{}))
+	}
 	add(unsafe.Pointer(unsafe.StringData(twoDigits)), uintptr(len(twoDigits)))
 	sortSpans(s.spans)
-	for _, p := range k.polys {
-		s.values[unsafe.Pointer(unsafe.SliceData(p))] = true
-	}
 	for _, v := range k.values {
 		switch rv := reflect.ValueOf(v); rv.Kind() {
 		case reflect.String:
