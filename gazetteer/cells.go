@@ -365,7 +365,7 @@ func (ix *Index) nearestAddr(p orb.Point, radius float64) (*addr, bool) {
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i, q := range l.pts[a:b] {
-			if d2 := ix.pl.dist2(p, q); d2 < bd2 && d2 <= r2 && !ix.hidden.addr(&ix.addrs[l.vals[a+int32(i)]]) {
+			if d2 := ix.pl.dist2(p, q); d2 < bd2 && d2 <= r2 && !ix.hidden.addr(ix, &ix.addrs[l.vals[a+int32(i)]]) {
 				best, bd2 = a+int32(i), d2
 			}
 		}

@@ -32,7 +32,7 @@ func (ix *Index) streetRates(s *street, rates []float64) []float64 {
 	var last [2]*addr // by parity
 	for _, i := range s.nums {
 		a := &ix.addrs[i]
-		if a.src == nil {
+		if a.src == 0 {
 			continue
 		}
 		par := a.num & 1
@@ -71,7 +71,7 @@ func (ix *Index) extrapolate(s *street, num int32, near *addr, limit float64) (o
 	}
 	var lo, hi *addr
 	for _, i := range s.nums {
-		if a := &ix.addrs[i]; a.src != nil && !a.stray {
+		if a := &ix.addrs[i]; a.src != 0 && !a.stray {
 			if lo == nil {
 				lo = a
 			}

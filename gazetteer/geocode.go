@@ -457,8 +457,12 @@ func (g *geocoder) preferNamedArea(cs []Candidate) {
 	for i := range cs {
 		a, ok := g.ix.nearestAddr(cs[i].Point, 100)
 		in := false
-		if ok && a.src.Community != "" {
-			for c := a.src.Community; c != "" && !in; {
+		var src *data.Address
+		if ok {
+			src = g.ix.srcOf(a)
+		}
+		if src != nil && src.Community != "" {
+			for c := src.Community; c != "" && !in; {
 				in = slices.Contains(named, c)
 				area := g.ix.areaBy[c]
 				if area == nil || area.Parent == c {

@@ -251,8 +251,10 @@ func (ix *Index) PlaceOf(p orb.Point) Place {
 		return ix.opts.Locate(p)
 	}
 	var pl Place
-	if a, ok := ix.nearestAddr(p, 50); ok && a.src.Community != "" {
-		ix.chain(&pl, a.src.Community)
+	if a, ok := ix.nearestAddr(p, 50); ok {
+		if src := ix.srcOf(a); src != nil && src.Community != "" {
+			ix.chain(&pl, src.Community)
+		}
 	}
 	return pl
 }

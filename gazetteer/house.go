@@ -138,9 +138,9 @@ func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed
 	for j := i; j < len(s.nums) && ix.addrs[s.nums[j]].num == num; j++ {
 		a := &ix.addrs[s.nums[j]]
 		switch {
-		case a.src == nil:
+		case a.src == 0:
 			mouth = cmp.Or(mouth, a) // a lane entrance, not a 门牌
-		case ix.hidden.addr(a):
+		case ix.hidden.addr(ix, a):
 			// edited or deleted since the index was built: not this number's point any more
 		case a.suffix == suffix:
 			return placed{a.point, LevelHouse, ReasonExact, a}, true
@@ -359,7 +359,7 @@ func (ix *Index) acrossStreet(s *street, num int32, near *addr) (orb.Point, bool
 func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int {
 	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
 		a := &ix.addrs[s.nums[i]]
-		if (a.num-num)%2 == 0 && (ix.anchor(a) || entrances && a.src == nil) {
+		if (a.num-num)%2 == 0 && (ix.anchor(a) || entrances && a.src == 0) {
 			return i
 		}
 	}

@@ -87,20 +87,24 @@ type Index struct {
 	byName    map[string]int32 // normalized road name and variants → road
 	fuzzy     postings         // one-rune deletions of road names → roads
 	streets   map[streetKey]*street
+	streetIDs []*street // by street.id: what an addr names its street by
 	lines     []namedLine
 	addrs     []addr // the 门牌, then (from real on) lane entrances
-	real      int
-	spacing   float64 // median metres between consecutive same-side numbers (numberSpacing)
-	pois      []poi
-	poiBy     postings // normalized POI name/alias/compound → pois
-	poiDel    postings // one-rune deletions of POI names
-	areas     map[string]*data.Area
-	areaBy    map[string]*data.Area // by code
-	ownDist   map[string]bool       // normalized names (and short forms) of the dataset's districts
-	roadParts map[string]streetKey  // readRoad's answers by raw road name, while New runs
-	draft     *draft                // the maps that become fuzzy, poiBy and poiDel, while New runs
-	cells     cellIndex
-	sugg      suggester
+	// dsAddrs and poiAddrs are what an addr names its source by (addr.src): the dataset's own
+	// slice, which costs the collector nothing more, and the 门牌 read off POIs' addresses.
+	dsAddrs, poiAddrs []*data.Address
+	real              int
+	spacing           float64 // median metres between consecutive same-side numbers (numberSpacing)
+	pois              []poi
+	poiBy             postings // normalized POI name/alias/compound → pois
+	poiDel            postings // one-rune deletions of POI names
+	areas             map[string]*data.Area
+	areaBy            map[string]*data.Area // by code
+	ownDist           map[string]bool       // normalized names (and short forms) of the dataset's districts
+	roadParts         map[string]streetKey  // readRoad's answers by raw road name, while New runs
+	draft             *draft                // the maps that become fuzzy, poiBy and poiDel, while New runs
+	cells             cellIndex
+	sugg              suggester
 	// hidden, in the view a Patched answers through, are the features edits replaced: every
 	// lookup of a single 门牌 or POI passes them by. nil in an index New built.
 	hidden *Hidden
@@ -131,6 +135,7 @@ type streetKey struct {
 
 // street holds the house numbers of one road/section/lane/alley sorted by number.
 type street struct {
+	id     int32 // in Index.streetIDs
 	key    streetKey
 	label  string  // 和平東路三段228巷: spelt once at build time for reverse geocoding
 	nums   []int32 // indices into Index.addrs, sorted by number then suffix
@@ -140,14 +145,18 @@ type street struct {
 	spacing float64
 }
 
-// addr is one indexed 门牌.
+// addr is one indexed 门牌. It names its street and its source by number rather than by pointer:
+// a city's 门牌 table is hundreds of thousands of rows, and two pointers a row were ~400,000
+// pointers for the collector to follow on every cycle (Index.streetOf, Index.srcOf).
 type addr struct {
 	num    int32
 	lin    int32 // the 鄰 its address names (linOf), 0 when none
 	suffix string
 	point  orb.Point
-	street *street
-	src    *data.Address
+	st     int32 // its street, in Index.streetIDs
+	// src is its source: i+1 for dsAddrs[i], -(i+1) for poiAddrs[i], 0 for none (a lane
+	// entrance or mouth the index inferred).
+	src int32
 	// stray: out of sequence along its side (markStrays); it answers for its own number but
 	// anchors no other.
 	stray bool
@@ -214,7 +223,8 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	}
 	ix.addrs = make([]addr, 0, len(ds.Addresses))
 	var mouths []addr
-	for _, a := range ds.Addresses {
+	ix.dsAddrs = ds.Addresses
+	for i, a := range ds.Addresses {
 		k, ok := ix.keyOf(a)
 		if !ok {
 			continue
@@ -223,7 +233,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 			// No 门牌: a register's lane entrance (a lane or alley with no number) marks where
 			// the lane leaves its parent street, at the parent's number equal to the lane's.
 			if parent, num, ok := parentOf(k); ok {
-				mouths = append(mouths, addr{num: num, point: a.Point, street: ix.streetFor(parent)})
+				mouths = append(mouths, addr{num: num, point: a.Point, st: ix.streetFor(parent).id})
 			}
 			continue
 		}
@@ -232,7 +242,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		if strings.ContainsRune(a.Full, '鄰') || strings.ContainsRune(a.Full, '邻') {
 			lin = ix.linOf(NormalizeString(a.Full), true)
 		}
-		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, suffix: suffixOf(a), point: a.Point, street: s, src: a})
+		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, suffix: suffixOf(a), point: a.Point, st: s.id, src: int32(i + 1)})
 	}
 	ix.addPOIAddresses(ds.POIs)
 	ix.roadParts = nil
@@ -243,7 +253,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		ix.addrs = slices.Clone(ix.addrs) // appending left up to a quarter of the slice unused
 	}
 	for i := range ix.addrs {
-		s := ix.addrs[i].street
+		s := ix.streetOf(&ix.addrs[i])
 		s.nums = append(s.nums, int32(i))
 	}
 	for _, s := range ix.streets {
@@ -452,11 +462,26 @@ func deletions(n string) []string {
 	return out
 }
 
+// streetOf returns a's street.
+func (ix *Index) streetOf(a *addr) *street { return ix.streetIDs[a.st] }
+
+// srcOf returns a's source address, nil for an entrance or mouth the index inferred.
+func (ix *Index) srcOf(a *addr) *data.Address {
+	switch {
+	case a.src > 0:
+		return ix.dsAddrs[a.src-1]
+	case a.src < 0:
+		return ix.poiAddrs[-a.src-1]
+	}
+	return nil
+}
+
 func (ix *Index) streetFor(k streetKey) *street {
 	s, ok := ix.streets[k]
 	if !ok {
-		s = &street{key: k}
+		s = &street{id: int32(len(ix.streetIDs)), key: k}
 		ix.streets[k] = s
+		ix.streetIDs = append(ix.streetIDs, s)
 		r := ix.roads[k.road]
 		r.streets = append(r.streets, s)
 	}
@@ -592,11 +617,12 @@ func (ix *Index) addEntrances() {
 	houses := map[*street][]int32{}
 	for i := range ix.addrs[:ix.real] {
 		a := &ix.addrs[i]
-		if a.street.key.lane > 0 && a.street.key.alley == 0 {
-			houses[a.street] = append(houses[a.street], int32(i))
+		st := ix.streetOf(a)
+		if st.key.lane > 0 && st.key.alley == 0 {
+			houses[st] = append(houses[st], int32(i))
 		}
-		if f := first[a.street]; f == nil || a.num < f.num {
-			first[a.street] = a
+		if f := first[st]; f == nil || a.num < f.num {
+			first[st] = a
 		}
 	}
 	parents := map[*street]bool{}
@@ -607,15 +633,15 @@ func (ix *Index) addEntrances() {
 	}
 	if len(parents) > 0 {
 		for i := range ix.addrs[:ix.real] {
-			if a := &ix.addrs[i]; parents[a.street] {
-				houses[a.street] = append(houses[a.street], int32(i))
+			if a := &ix.addrs[i]; parents[ix.streetOf(a)] {
+				houses[ix.streetOf(a)] = append(houses[ix.streetOf(a)], int32(i))
 			}
 		}
 	}
 	for s, a := range first {
 		if s.key.lane > 0 && s.key.alley == 0 {
 			if p, ok := ix.projectedMouth(s, houses); ok {
-				ix.addrs = append(ix.addrs, addr{num: s.key.lane, point: p, street: ix.streetFor(streetKey{road: s.key.road, section: s.key.section})})
+				ix.addrs = append(ix.addrs, addr{num: s.key.lane, point: p, st: ix.streetFor(streetKey{road: s.key.road, section: s.key.section}).id})
 				continue
 			}
 		}
@@ -632,7 +658,7 @@ func (ix *Index) addEntrances() {
 		default:
 			continue
 		}
-		ix.addrs = append(ix.addrs, addr{num: num, point: a.point, street: ix.streetFor(parent)})
+		ix.addrs = append(ix.addrs, addr{num: num, point: a.point, st: ix.streetFor(parent).id})
 	}
 }
 

@@ -115,7 +115,7 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 	if ls := ix.streets[k]; ls != nil {
 		var sx, sy float64
 		for _, i := range ls.nums {
-			if a := &ix.addrs[i]; a.src != nil && !a.stray && ix.pl.Distance(mouth, a.point) > 5 {
+			if a := &ix.addrs[i]; a.src != 0 && !a.stray && ix.pl.Distance(mouth, a.point) > 5 {
 				ux, uy := ix.unit(mouth, a.point)
 				sx, sy = sx+ux, sy+uy
 			}
@@ -364,7 +364,7 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 		var rates []float64
 		for _, i := range s.nums {
 			h := &ix.addrs[i]
-			if h.src == nil || h.num <= 0 {
+			if h.src == 0 || h.num <= 0 {
 				continue
 			}
 			along := (h.point[0]-a.mouth[0])*ix.pl.KX*a.dx + (h.point[1]-a.mouth[1])*ix.pl.KY*a.dy
@@ -412,7 +412,7 @@ func (ix *Index) nearestNumber(s *street, num int32) *addr {
 	var best *addr
 	for _, i := range s.nums {
 		h := &ix.addrs[i]
-		if h.src == nil || h.num <= 0 {
+		if h.src == 0 || h.num <= 0 {
 			continue
 		}
 		if best == nil || abs32(h.num-num) < abs32(best.num-num) {

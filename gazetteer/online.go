@@ -250,7 +250,7 @@ func (ix *Index) spacingOf(s *street) float64 {
 func (ix *Index) growth(s *street, l orb.LineString, a sidePos, ps []sidePos) (float64, bool) {
 	var lo, hi *addr
 	for _, j := range s.nums {
-		if x := &ix.addrs[j]; x.src != nil && !x.stray {
+		if x := &ix.addrs[j]; x.src != 0 && !x.stray {
 			if lo == nil {
 				lo = x
 			}

@@ -29,7 +29,9 @@ type Hidden struct {
 	POIs      map[uint64]bool
 }
 
-func (h *Hidden) addr(a *addr) bool { return h != nil && a.src != nil && h.Addresses[a.src.ID] }
+func (h *Hidden) addr(ix *Index, a *addr) bool {
+	return h != nil && a.src != 0 && h.Addresses[ix.srcOf(a).ID]
+}
 
 func (h *Hidden) poi(p *poi) bool { return h != nil && p.src != nil && h.POIs[p.src.ID] }
 

@@ -8,7 +8,7 @@ import (
 
 // houseKey identifies a 门牌 on its street.
 type houseKey struct {
-	street *street
+	street int32 // street.id
 	num    int32
 	suffix string
 }
@@ -30,7 +30,7 @@ func (ix *Index) addPOIAddresses(pois []*data.POI) {
 		if !ok {
 			continue
 		}
-		h := houseKey{ix.streetFor(k), int32(a.Number), suffixOf(a)}
+		h := houseKey{ix.streetFor(k).id, int32(a.Number), suffixOf(a)}
 		if _, dup := want[h]; !dup {
 			want[h] = a
 			order = append(order, h)
@@ -40,11 +40,12 @@ func (ix *Index) addPOIAddresses(pois []*data.POI) {
 		return
 	}
 	for _, a := range ix.addrs {
-		delete(want, houseKey{a.street, a.num, a.suffix})
+		delete(want, houseKey{a.st, a.num, a.suffix})
 	}
 	for _, h := range order {
 		if a := want[h]; a != nil {
-			ix.addrs = append(ix.addrs, addr{num: h.num, suffix: h.suffix, point: a.Point, street: h.street, src: a})
+			ix.poiAddrs = append(ix.poiAddrs, a)
+			ix.addrs = append(ix.addrs, addr{num: h.num, suffix: h.suffix, point: a.Point, st: h.street, src: -int32(len(ix.poiAddrs))})
 		}
 	}
 }

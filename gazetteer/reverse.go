@@ -109,9 +109,9 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 	}
 	if a, ok := ix.nearestAddr(p, min(radius, houseRadius)); ok {
 		r.House = ix.near(&buf[0], addrLabel(ix, a), a.point, p)
-		r.House.Street, r.House.Number = a.street.label, numberLabel(a.num, a.suffix)
-		if r.Place.Community.Code == "" && a.src.Community != "" {
-			ix.chain(&r.Place, a.src.Community)
+		r.House.Street, r.House.Number = ix.streetOf(a).label, numberLabel(a.num, a.suffix)
+		if src := ix.srcOf(a); r.Place.Community.Code == "" && src != nil && src.Community != "" {
+			ix.chain(&r.Place, src.Community)
 		}
 	}
 	if name, q, _, ok := ix.nearestRoad(p, radius); ok {
@@ -171,7 +171,7 @@ func phrase(n *Nearby) string {
 func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
-	b.WriteString(a.street.label)
+	b.WriteString(ix.streetOf(a).label)
 	writeNumber(&b, a.num, a.suffix)
 	return b.String()
 }

@@ -16,7 +16,7 @@ import (
 
 // anchor reports whether a may place another number: a register's 门牌 (not a lane entrance),
 // in sequence on its side, not hidden by an edit since the index was built.
-func (ix *Index) anchor(a *addr) bool { return a.src != nil && !a.stray && !ix.hidden.addr(a) }
+func (ix *Index) anchor(a *addr) bool { return a.src != 0 && !a.stray && !ix.hidden.addr(ix, a) }
 
 // strayTolerance is how far (metres along the street) a house may lie the wrong way from
 // another of its side, or off its side's rate, and still be in sequence: a register's points
@@ -39,7 +39,7 @@ const strayMinHouses = 4
 func (ix *Index) markStrays(s *street) {
 	var side [2][]*addr
 	for _, i := range s.nums {
-		if a := &ix.addrs[i]; a.src != nil {
+		if a := &ix.addrs[i]; a.src != 0 {
 			side[a.num&1] = append(side[a.num&1], a)
 		}
 	}
