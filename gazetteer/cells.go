@@ -182,7 +182,7 @@ func newCellIndex(ix *Index) cellIndex {
 	var b orb.Bound
 	n := 0
 	for _, p := range ix.pois {
-		if p.building == "" && !p.compound {
+		if p.building == 0 && !p.compound {
 			b = extend(b, n, p.point)
 			n++
 		}
@@ -190,7 +190,7 @@ func newCellIndex(ix *Index) cellIndex {
 	deg := sparseDeg(b, n)
 	keys, vals = keys[:0], vals[:0]
 	for i, p := range ix.pois {
-		if p.building != "" || p.compound {
+		if p.building != 0 || p.compound {
 			continue
 		}
 		keys = append(keys, cellKey(cellAt(p.point, deg)))
@@ -411,7 +411,7 @@ func (ix *Index) nearestPOI(p orb.Point, radius float64) (int32, float64, bool) 
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
-			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius && !ix.hidden.poi(&ix.pois[l.vals[i]]) {
+			if d := ix.pl.Distance(p, l.pts[i]); d < bd && d <= radius && !ix.hidden.poi(ix, &ix.pois[l.vals[i]]) {
 				best, bd = i, d
 			}
 		}

@@ -91,14 +91,14 @@ func (g *geocoder) poi() {
 		asked := g.p.Text.RawSpan(e.Start, e.End)
 		for _, id := range ids {
 			p := ix.pois[id]
-			if p.building != "" || ix.hidden.poi(&p) {
+			if p.building != 0 || ix.hidden.poi(ix, &p) {
 				continue
 			}
-			c := Candidate{Point: p.point, Level: LevelPOI, Asked: asked, Matched: p.displayName(), Reason: reason}
+			c := Candidate{Point: p.point, Level: LevelPOI, Asked: asked, Matched: ix.poiDisplayName(&p), Reason: reason}
 			if g.building.Kind == KindBuilding {
 				c.Asked = g.p.Text.RawSpan(e.Start, max(e.End, g.building.End))
-				if b, ok := ix.building(p.name, g.building.Text); ok {
-					c.Point, c.Level, c.Matched = b.point, LevelBuilding, p.name+b.building
+				if b, ok := ix.building(ix.poiName(&p), g.building.Text); ok {
+					c.Point, c.Level, c.Matched = b.point, LevelBuilding, ix.poiName(&p)+ix.poiBuilding(&b)
 				} else if reason == ReasonExact {
 					c.Reason = ReasonBuildingUnknown
 				}
@@ -111,7 +111,7 @@ func (g *geocoder) poi() {
 // building finds the 栋 of a compound.
 func (ix *Index) building(compound, name string) (poi, bool) {
 	for _, id := range ix.poiBy.get(compound) {
-		if p := ix.pois[id]; p.building == name {
+		if p := ix.pois[id]; ix.poiBuilding(&p) == name {
 			return p, true
 		}
 	}
@@ -127,7 +127,7 @@ func (ix *Index) fuzzyPOI(name string) []int32 {
 	seen := map[int32]bool{}
 	try := func(ids []int32) {
 		for _, id := range ids {
-			if !seen[id] && editOne(name, ix.pois[id].name) {
+			if !seen[id] && editOne(name, ix.poiName(&ix.pois[id])) {
 				seen[id] = true
 				out = append(out, id)
 			}

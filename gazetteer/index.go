@@ -96,8 +96,10 @@ type Index struct {
 	real              int
 	spacing           float64 // median metres between consecutive same-side numbers (numberSpacing)
 	pois              []poi
-	poiBy             postings // normalized POI name/alias/compound → pois
-	poiDel            postings // one-rune deletions of POI names
+	poiText           []string    // the distinct names and designations of pois, "" first (poi.name, poi.building)
+	dsPOIs            []*data.POI // the dataset's POIs, which poi.src names
+	poiBy             postings    // normalized POI name/alias/compound → pois
+	poiDel            postings    // one-rune deletions of POI names
 	areas             map[string]*data.Area
 	areaBy            map[string]*data.Area // by code
 	ownDist           map[string]bool       // normalized names (and short forms) of the dataset's districts
@@ -162,13 +164,29 @@ type addr struct {
 	stray bool
 }
 
-// poi is a POI or a building (a compound's 栋).
+// poi is a POI or a building (a compound's 栋). It names its text and its source by number
+// rather than by pointer, as addr does: a city's buildings are a poi each, and three pointers a
+// row were hundreds of thousands for the collector to follow on every cycle.
 type poi struct {
-	name     string
+	name     int32 // normalized, in Index.poiText
 	point    orb.Point
-	building string // normalized designation ("3栋") for buildings
-	compound bool   // an entry standing for a whole compound
-	src      *data.POI
+	building int32 // normalized designation ("3栋") for buildings, in Index.poiText; 0 ("") otherwise
+	compound bool  // an entry standing for a whole compound
+	src      int32 // i+1 for the dataset's POIs[i]; 0 for a compound or a building
+}
+
+// poiName returns p's normalized name.
+func (ix *Index) poiName(p *poi) string { return ix.poiText[p.name] }
+
+// poiBuilding returns p's normalized designation, "" for a POI or a compound.
+func (ix *Index) poiBuilding(p *poi) string { return ix.poiText[p.building] }
+
+// poiSrc returns p's source POI, nil for a compound or a building.
+func (ix *Index) poiSrc(p *poi) *data.POI {
+	if p.src == 0 {
+		return nil
+	}
+	return ix.dsPOIs[p.src-1]
 }
 
 // New builds the index of a dataset. The dataset must not change afterwards. A dataset no index
@@ -270,18 +288,20 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	for _, s := range ix.streets {
 		s.spacing = ix.streetSpacing(s)
 	}
-	for _, p := range ds.POIs {
-		ix.addPOI(poi{name: NormalizeString(p.Name), point: p.Point, src: p}, p.Aliases)
+	ix.dsPOIs = ds.POIs
+	for i, p := range ds.POIs {
+		ix.addPOI(poi{name: ix.draft.text(ix, NormalizeString(p.Name)), point: p.Point, src: int32(i + 1)}, p.Aliases)
 	}
-	var raw, c string // a compound as the data spells it and normalized: buildings come in runs
+	var raw string // a compound as the data spells it, c its normalized name's number: buildings come in runs
+	var c int32
 	for _, b := range ds.Buildings {
-		if b.Compound != raw || c == "" {
-			raw, c = b.Compound, ix.draft.intern(NormalizeString(b.Compound))
+		if b.Compound != raw || c == 0 {
+			raw, c = b.Compound, ix.draft.text(ix, NormalizeString(b.Compound))
 		}
-		if _, ok := ix.draft.poiBy[c]; !ok {
+		if _, ok := ix.draft.poiBy[ix.poiText[c]]; !ok {
 			ix.addPOI(poi{name: c, point: b.Point, compound: true}, nil)
 		}
-		ix.addPOI(poi{name: c, point: b.Point, building: ix.draft.intern(NormalizeString(b.Name))}, nil)
+		ix.addPOI(poi{name: c, point: b.Point, building: ix.draft.text(ix, NormalizeString(b.Name))}, nil)
 	}
 	ix.fuzzy = newPostings(ix.draft.fuzzy)
 	ix.poiBy = newPostings(ix.draft.poiBy)
@@ -295,22 +315,25 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 // draft holds what New gathers in maps before it lays them out flat.
 type draft struct {
 	fuzzy, poiBy, poiDel map[string][]int32
-	// names holds one copy of each normalized compound and building designation: the buildings
-	// of a compound repeat its name and designations (3栋) repeat across compounds, and every
-	// copy was a string of its own for the collector to mark.
-	names map[string]string
+	// names numbers each distinct POI name, compound and building designation in
+	// Index.poiText (draft.text).
+	names map[string]int32
 }
 
-// intern returns the first copy of s.
-func (b *draft) intern(s string) string {
-	if c, ok := b.names[s]; ok {
-		return c
+// text returns the number of s in ix.poiText, adding it the first time: the buildings of a
+// compound repeat its name, and designations (3栋) repeat across compounds.
+func (b *draft) text(ix *Index, s string) int32 {
+	if len(ix.poiText) == 0 {
+		ix.poiText = append(ix.poiText, "")
+		b.names = map[string]int32{"": 0}
 	}
-	if b.names == nil {
-		b.names = map[string]string{}
+	if i, ok := b.names[s]; ok {
+		return i
 	}
-	b.names[s] = s
-	return s
+	i := int32(len(ix.poiText))
+	ix.poiText = append(ix.poiText, s)
+	b.names[s] = i
+	return i
 }
 
 // centre returns a point inside the data for the local plane.
@@ -578,7 +601,7 @@ func (ix *Index) streetCenter(s *street) orb.Point {
 func (ix *Index) addPOI(p poi, aliases []string) {
 	i := int32(len(ix.pois))
 	ix.pois = append(ix.pois, p)
-	names := []string{p.name}
+	names := []string{ix.poiName(&p)}
 	for _, a := range aliases {
 		names = append(names, NormalizeString(a))
 	}
@@ -587,7 +610,7 @@ func (ix *Index) addPOI(p poi, aliases []string) {
 			continue
 		}
 		ix.draft.poiBy[n] = append(ix.draft.poiBy[n], i)
-		if p.building == "" {
+		if p.building == 0 {
 			ix.voc.add(n, KindPOI)
 			for _, d := range deletions(n) {
 				ix.draft.poiDel[d] = append(ix.draft.poiDel[d], i)

@@ -33,7 +33,9 @@ func (h *Hidden) addr(ix *Index, a *addr) bool {
 	return h != nil && a.src != 0 && h.Addresses[ix.srcOf(a).ID]
 }
 
-func (h *Hidden) poi(p *poi) bool { return h != nil && p.src != nil && h.POIs[p.src.ID] }
+func (h *Hidden) poi(ix *Index, p *poi) bool {
+	return h != nil && p.src != 0 && h.POIs[ix.poiSrc(p).ID]
+}
 
 // Patch returns ix with edited laid over it: edited holds the addresses and POIs as edited
 // (created or updated; a deleted one is only hidden), hidden the base ids every edit touched.

@@ -67,12 +67,12 @@ func (ix *Index) ReverseWith(p orb.Point, q ReverseQuery) Reverse {
 	r := ix.reverse(p, radius)
 	if q.POIs > 0 {
 		for _, it := range ix.nearestPOIs(p, radius, q.POIs) {
-			po := ix.pois[it.id]
+			po := &ix.pois[it.id]
 			var n Nearby
-			ix.near(&n, po.displayName(), po.point, p)
-			n.ID = po.id()
-			if po.src != nil {
-				n.Address, n.Category = po.src.Address, po.src.Category
+			ix.near(&n, ix.poiDisplayName(po), po.point, p)
+			n.ID = ix.poiID(po)
+			if src := ix.poiSrc(po); src != nil {
+				n.Address, n.Category = src.Address, src.Category
 			}
 			r.POIs = append(r.POIs, n)
 		}
@@ -121,7 +121,7 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 		r.Intersection = ix.near(&buf[2], x.name, x.point, p)
 	}
 	if pi, _, ok := ix.nearestPOI(p, radius); ok {
-		r.POI = ix.near(&buf[3], ix.pois[pi].displayName(), ix.pois[pi].point, p)
+		r.POI = ix.near(&buf[3], ix.poiDisplayName(&ix.pois[pi]), ix.pois[pi].point, p)
 	}
 	r.describe()
 	return r
@@ -200,17 +200,18 @@ func writeNumber(b *strings.Builder, num int32, suffix string) {
 	b.WriteString("号")
 }
 
-// id names a POI across dataset versions: its source id, or its name for a compound.
-func (p poi) id() string {
-	if p.src != nil {
-		return "poi:" + strconv.FormatUint(p.src.ID, 10)
+// poiID names a POI across dataset versions: its source id, or its name for a compound.
+func (ix *Index) poiID(p *poi) string {
+	if src := ix.poiSrc(p); src != nil {
+		return "poi:" + strconv.FormatUint(src.ID, 10)
 	}
-	return "poi:" + p.name
+	return "poi:" + ix.poiName(p)
 }
 
-func (p poi) displayName() string {
-	if p.src != nil {
-		return p.src.Name
+// poiDisplayName is p's name as the data spells it, or its normalized name for a compound.
+func (ix *Index) poiDisplayName(p *poi) string {
+	if src := ix.poiSrc(p); src != nil {
+		return src.Name
 	}
-	return p.name
+	return ix.poiName(p)
 }

@@ -87,14 +87,15 @@ func newSuggester(ix *Index) suggester {
 		add(Suggestion{ID: "road:" + r.display, Name: r.display, Kind: KindRoad.String(), Count: count, Point: p})
 	}
 	for _, p := range ix.pois {
-		if p.building == "" {
-			if p.src == nil {
+		if p.building == 0 {
+			src := ix.poiSrc(&p)
+			if src == nil {
 				// a compound named by its buildings
-				add(Suggestion{ID: p.id(), Name: p.name, Kind: KindPOI.String(), Point: p.point})
+				add(Suggestion{ID: ix.poiID(&p), Name: ix.poiName(&p), Kind: KindPOI.String(), Point: p.point})
 				continue
 			}
-			e := add(Suggestion{ID: p.id(), Name: p.src.Name, Kind: KindPOI.String(), Address: p.src.Address, Point: p.point})
-			for _, a := range p.src.Aliases {
+			e := add(Suggestion{ID: ix.poiID(&p), Name: src.Name, Kind: KindPOI.String(), Address: src.Address, Point: p.point})
+			for _, a := range src.Aliases {
 				keys(a, e) // 东门人民医院 suggests 东门医院, under the name the data gives it
 			}
 		}
