@@ -74,41 +74,30 @@ func editsSurviveSIGKILL(t *testing.T, db string) {
 			cmd.Wait()
 			break
 		}
-		rctx, stop := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for rctx.Err() == nil {
-					i, ok := take()
-					if !ok {
-						return
-					}
-					c := comps[(i*4+w)%len(comps)/4*4+w%4] // each editor keeps to its own components
-					name := fmt.Sprintf("edit-%03d", i)
-					es.mu.Lock()
-					es.sent[c.ID] = name
-					es.mu.Unlock()
-					if !putName(rctx, httpAddr, token, c, name) {
-						return
-					}
-					es.mu.Lock()
-					es.acked[c.ID] = append(es.acked[c.ID], name)
-					es.n++
-					es.mu.Unlock()
+		wait := sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
+		if round == 2 {
+			wait = func(done <-chan struct{}) { <-done } // the rest of the stream, to its end
+		}
+		killWhileWriting(cmd, 4, func(rctx context.Context, w int) {
+			for rctx.Err() == nil {
+				i, ok := take()
+				if !ok {
+					return
 				}
-			}()
-		}
-		if round < 2 {
-			time.Sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
-		} else {
-			wg.Wait() // the rest of the stream, to its end
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		stop()
-		wg.Wait()
+				c := comps[(i*4+w)%len(comps)/4*4+w%4] // each editor keeps to its own components
+				name := fmt.Sprintf("edit-%03d", i)
+				es.mu.Lock()
+				es.sent[c.ID] = name
+				es.mu.Unlock()
+				if !putName(rctx, httpAddr, token, c, name) {
+					return
+				}
+				es.mu.Lock()
+				es.acked[c.ID] = append(es.acked[c.ID], name)
+				es.n++
+				es.mu.Unlock()
+			}
+		}, wait)
 		t.Logf("round %d: %d edits acknowledged so far, %d started", round, es.n, next)
 	}
 	if es.n < total/2 {

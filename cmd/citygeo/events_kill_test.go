@@ -34,7 +34,6 @@ type eventWrite struct {
 
 // eventsSurviveSIGKILL is TestEventsSurviveSIGKILL over the store named by db.
 func eventsSurviveSIGKILL(t *testing.T, db string) {
-	ctx := context.Background()
 	ds := genCity(t, db, 500, 2000, 6)
 	token, authFile := tokenFile(t, "dispatch", api.RoleDispatcher)
 	var mu sync.Mutex
@@ -56,38 +55,27 @@ func eventsSurviveSIGKILL(t *testing.T, db string) {
 			cmd.Wait()
 			break
 		}
-		rctx, stop := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; rctx.Err() == nil; i++ {
-					id := fmt.Sprintf("K-%d-%d-%04d", round, w, i)
-					p := ds.Grids[(i*4+w)%len(ds.Grids)].Polygon.Bound().Center()
-					body := map[string]any{"id": id, "lng": p[0], "lat": p[1], "crs": "cgcs2000", "class": "0501", "kind": "event"}
-					if !writeEvent(rctx, httpAddr, token, body, id, "open", set) {
+		killWhileWriting(cmd, 4, func(rctx context.Context, w int) {
+			for i := 0; rctx.Err() == nil; i++ {
+				id := fmt.Sprintf("K-%d-%d-%04d", round, w, i)
+				p := ds.Grids[(i*4+w)%len(ds.Grids)].Polygon.Bound().Center()
+				body := map[string]any{"id": id, "lng": p[0], "lat": p[1], "crs": "cgcs2000", "class": "0501", "kind": "event"}
+				if !writeEvent(rctx, httpAddr, token, body, id, "open", set) {
+					return
+				}
+				mu.Lock()
+				n++
+				mu.Unlock()
+				if i%3 == 0 {
+					if !writeEvent(rctx, httpAddr, token, map[string]any{"id": id, "status": "closed"}, id, "closed", set) {
 						return
 					}
 					mu.Lock()
 					n++
 					mu.Unlock()
-					if i%3 == 0 {
-						if !writeEvent(rctx, httpAddr, token, map[string]any{"id": id, "status": "closed"}, id, "closed", set) {
-							return
-						}
-						mu.Lock()
-						n++
-						mu.Unlock()
-					}
 				}
-			}()
-		}
-		time.Sleep(time.Duration(300+200*round) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		stop()
-		wg.Wait()
+			}
+		}, sleep(time.Duration(300+200*round)*time.Millisecond))
 		t.Logf("round %d: %d writes acknowledged so far", round, n)
 	}
 	if n < 20 {

@@ -88,6 +88,28 @@ func TestFixesSurviveSIGKILL(t *testing.T) {
 	onEachStore(t, "tracks.db", fixesSurviveSIGKILL)
 }
 
+// killWhileWriting is one round of the kill tests: it runs writers goroutines, write(ctx, w)
+// for w in [0, writers), until wait returns, then kills cmd with SIGKILL, cancels ctx and waits
+// for every writer. wait is given a channel closed once every writer has returned of itself.
+func killWhileWriting(cmd *exec.Cmd, writers int, write func(ctx context.Context, w int), wait func(writersDone <-chan struct{})) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() { write(ctx, w) })
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	wait(done)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	stop()
+	<-done
+}
+
+// sleep is a killWhileWriting wait of d.
+func sleep(d time.Duration) func(<-chan struct{}) { return func(<-chan struct{}) { time.Sleep(d) } }
+
 // onEachStore runs fn as two subtests, given an SQLite file named file in a temporary
 // directory and a fresh PostgreSQL schema (skipped without CITYGEO_TEST_POSTGRES): the kill
 // tests' two backends.
@@ -141,81 +163,75 @@ func fixesSurviveSIGKILL(t *testing.T, tracks string) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for round := range 3 {
 		cmd, httpAddr, jtAddr := startServe(t, "--tracks", tracks, "--auth", authFile)
-		ctx, stop := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
 		before := got.n
-		for w := range 3 { // handsets' gateways posting batches
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				dev := fmt.Sprintf("h-%d-%d", round, w)
-				for b := 0; ctx.Err() == nil; b++ {
-					var fixes []map[string]any
-					var ms []int64
-					for i := range 200 {
-						at := base.Add(time.Duration(b*200+i) * 10 * time.Millisecond)
-						fixes = append(fixes, map[string]any{"device": dev, "time": at.Format(time.RFC3339Nano), "lng": 114.1 + float64(i)*1e-5, "lat": 22.55})
-						ms = append(ms, at.UnixMilli())
-					}
-					body, _ := json.Marshal(map[string]any{"fixes": fixes})
-					req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+httpAddr+"/v1/positions", bytes.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+token)
-					resp, err := http.DefaultClient.Do(req)
-					if err != nil {
-						return
-					}
-					var rep struct {
-						Accepted int
-						Rejected []any
-					}
-					err = json.NewDecoder(resp.Body).Decode(&rep)
-					resp.Body.Close()
-					if err != nil || resp.StatusCode != 200 {
-						return
-					}
-					if rep.Accepted != len(fixes) || len(rep.Rejected) != 0 {
-						t.Errorf("batch of %d: %+v", len(fixes), rep)
-						return
-					}
-					got.add(dev, ms...)
+		// Writers 0–2 are handsets' gateways posting batches, 3–5 vehicle terminals sending
+		// bursts of reports.
+		gateway := func(ctx context.Context, w int) {
+			dev := fmt.Sprintf("h-%d-%d", round, w)
+			for b := 0; ctx.Err() == nil; b++ {
+				var fixes []map[string]any
+				var ms []int64
+				for i := range 200 {
+					at := base.Add(time.Duration(b*200+i) * 10 * time.Millisecond)
+					fixes = append(fixes, map[string]any{"device": dev, "time": at.Format(time.RFC3339Nano), "lng": 114.1 + float64(i)*1e-5, "lat": 22.55})
+					ms = append(ms, at.UnixMilli())
 				}
-			}()
+				body, _ := json.Marshal(map[string]any{"fixes": fixes})
+				req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+httpAddr+"/v1/positions", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return
+				}
+				var rep struct {
+					Accepted int
+					Rejected []any
+				}
+				err = json.NewDecoder(resp.Body).Decode(&rep)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					return
+				}
+				if rep.Accepted != len(fixes) || len(rep.Rejected) != 0 {
+					t.Errorf("batch of %d: %+v", len(fixes), rep)
+					return
+				}
+				got.add(dev, ms...)
+			}
 		}
-		for w := range 3 { // vehicle terminals sending bursts of reports
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				phone := fmt.Sprintf("1390000%02d%02d", round, w)
-				tm := dialTerminal(t, jtAddr, phone, w%2 == 1)
-				tm.login()
-				for b := 0; ctx.Err() == nil; b++ {
-					var burst []byte
-					bySerial := map[uint16]int64{}
-					for i := range 20 {
-						at := base.Add(time.Duration(b*20+i) * time.Second)
-						bySerial[tm.Serial()] = at.UnixMilli()
-						burst = append(burst, tm.frame(jt808.MsgLocation, location(at, 114.12, 22.55+float64(i)*1e-5))...)
-					}
-					if _, err := tm.conn.Write(burst); err != nil {
+		terminal := func(ctx context.Context, w int) {
+			phone := fmt.Sprintf("1390000%02d%02d", round, w)
+			tm := dialTerminal(t, jtAddr, phone, w%2 == 1)
+			tm.login()
+			for b := 0; ctx.Err() == nil; b++ {
+				var burst []byte
+				bySerial := map[uint16]int64{}
+				for i := range 20 {
+					at := base.Add(time.Duration(b*20+i) * time.Second)
+					bySerial[tm.Serial()] = at.UnixMilli()
+					burst = append(burst, tm.frame(jt808.MsgLocation, location(at, 114.12, 22.55+float64(i)*1e-5))...)
+				}
+				if _, err := tm.conn.Write(burst); err != nil {
+					return
+				}
+				for range 20 {
+					r, ok := tryResponse(tm)
+					if !ok {
 						return
 					}
-					for range 20 {
-						r, ok := tryResponse(tm)
-						if !ok {
-							return
-						}
-						if r.Result == jt808.ResultOK {
-							got.add((&jt808.Header{Phone: phone}).Terminal(), bySerial[r.Serial])
-						}
+					if r.Result == jt808.ResultOK {
+						got.add((&jt808.Header{Phone: phone}).Terminal(), bySerial[r.Serial])
 					}
 				}
-			}()
+			}
 		}
-		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		stop()
-		wg.Wait()
+		killWhileWriting(cmd, 6, func(ctx context.Context, w int) {
+			if w < 3 {
+				gateway(ctx, w)
+			} else {
+				terminal(ctx, w-3)
+			}
+		}, sleep(time.Duration(300+rng.IntN(700))*time.Millisecond))
 		t.Logf("round %d: %d fixes acknowledged before the kill", round, got.n-before)
 		if got.n == before {
 			t.Fatalf("round %d: nothing was acknowledged; the test is not exercising the store", round)
