@@ -240,8 +240,10 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 		}
 	}
 	ix.gridT.Search(wb.Min, wb.Max, func(_, _ [2]float64, i int32) bool {
-		if f := &ix.grids[i]; view == nil || !view.GridReplaced(f.code) {
-			add(f, i)
+		if view == nil || !view.GridReplaced(ix.grids.code(&ix.grids.rows[i])) {
+			f := ix.grids.grid(i, tp.rings)
+			tp.rings = f.poly
+			add(&f, i)
 		}
 		return true
 	})
@@ -249,7 +251,7 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 		view.Grids(func(g *data.Grid) {
 			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
 			// hash collision (NewIndex) is not redone for it.
-			if f, ok := worldGrid(g, nil); ok && wb.Intersects(f.poly.Bound()) {
+			if f, ok := worldGrid(g); ok && wb.Intersects(f.poly.Bound()) {
 				add(&f, -1)
 			}
 		})

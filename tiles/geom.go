@@ -71,9 +71,10 @@ type tileProj struct {
 	scale, ox, oy float64
 	tol           float64 // Douglas–Peucker tolerance in tile units, 0 = none
 
-	proj, clipped orb.Ring // float scratch of project, clipRing and simplify
-	mask          []byte   // simplify's kept points
-	stack         []int    // simplify's pending ranges
+	proj, clipped orb.Ring    // float scratch of project, clipRing and simplify
+	mask          []byte      // simplify's kept points
+	stack         []int       // simplify's pending ranges
+	rings         orb.Polygon // ring headers of a stored grid's polygon (gridTable.polygon)
 
 	pts   []ipt   // arena: the snapped points of every part
 	parts [][]ipt // arena: the parts of every feature

@@ -3,6 +3,7 @@ package tiles
 import (
 	"math"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -31,17 +32,18 @@ type gridMemo struct {
 func memoKey(x, y uint32) uint32 { return x<<16 | y }
 
 // buildGridMemo encodes the geometry of grids for the memoZoom tiles each one meets.
-func buildGridMemo(grids []gridF) gridMemo {
-	m := gridMemo{first: make([]uint32, len(grids)+1)}
+func buildGridMemo(grids *gridTable) gridMemo {
+	m := gridMemo{first: make([]uint32, len(grids.rows)+1)}
 	var tp tileProj
 	var cmds []uint32
 	n := float64(uint64(1) << memoZoom)
 	pad := float64(Buffer) / Extent
 	last := uint32(1)<<memoZoom - 1
 	tileAt := func(v float64) uint32 { return uint32(max(0, min(math.Floor(v), float64(last)))) }
-	for i := range grids {
+	var poly orb.Polygon
+	for i := range grids.rows {
 		m.first[i] = uint32(len(m.tiles))
-		poly := grids[i].poly
+		poly = grids.polygon(&grids.rows[i], poly)
 		b := poly.Bound()
 		for x := tileAt(b.Min[0]*n - pad); x <= tileAt(b.Max[0]*n+pad); x++ {
 			for y := tileAt(b.Min[1]*n - pad); y <= tileAt(b.Max[1]*n+pad); y++ {
@@ -63,7 +65,7 @@ func buildGridMemo(grids []gridF) gridMemo {
 			}
 		}
 	}
-	m.first[len(grids)] = uint32(len(m.tiles))
+	m.first[len(grids.rows)] = uint32(len(m.tiles))
 	return m
 }
 

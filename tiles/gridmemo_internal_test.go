@@ -23,8 +23,8 @@ func TestGridMemoMatchesGeneralPath(t *testing.T) {
 	}
 	general := *ix
 	general.memo = gridMemo{}
-	if len(ix.memo.tiles) < len(ix.grids) {
-		t.Fatalf("the memo holds %d entries for %d grids: every grid meets a tile", len(ix.memo.tiles), len(ix.grids))
+	if len(ix.memo.tiles) < len(ix.grids.rows) {
+		t.Fatalf("the memo holds %d entries for %d grids: every grid meets a tile", len(ix.memo.tiles), len(ix.grids.rows))
 	}
 	hits, tilesSeen := 0, 0
 	Pyramid(ds.Bound(), memoZoom, memoZoom, func(tl maptile.Tile) bool {
@@ -55,10 +55,10 @@ func TestGridMemoMatchesGeneralPath(t *testing.T) {
 		})
 		return true
 	})
-	if hits < len(ix.grids) {
-		t.Fatalf("the memo served %d grid features over %d tiles; want at least one per grid (%d)", hits, tilesSeen, len(ix.grids))
+	if hits < len(ix.grids.rows) {
+		t.Fatalf("the memo served %d grid features over %d tiles; want at least one per grid (%d)", hits, tilesSeen, len(ix.grids.rows))
 	}
-	t.Logf("%d tiles compared, %d grid features from the memo, memo %d bytes for %d grids", tilesSeen, hits, ix.GridMemoBytes(), len(ix.grids))
+	t.Logf("%d tiles compared, %d grid features from the memo, memo %d bytes for %d grids", tilesSeen, hits, ix.GridMemoBytes(), len(ix.grids.rows))
 }
 
 // buildWith builds tile t from ix and returns a copy of its bytes.

@@ -8,7 +8,6 @@ import (
 	"citygeo/data"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
 )
 
@@ -19,7 +18,7 @@ type Index struct {
 	version int64
 	bound   orb.Bound // lon/lat
 
-	grids  []gridF
+	grids  gridTable
 	gridT  rtree.RTreeG[int32]
 	memo   gridMemo // the grids' geometry encoded for each memoZoom tile
 	areas  []areaF
@@ -35,19 +34,6 @@ type Index struct {
 
 	clusters [clusterMaxZoom + 1]clusterLevel
 	majors   []string // the components' major classes, sorted: clusterItem.major names one
-}
-
-// gridF is one grid as tiles draw it. It holds the attributes a tile writes rather than the
-// *data.Grid: a z15 tile reads them for some 170 grids, and following each pointer into the
-// dataset took 6% of a server's CPU serving every z15 grids tile of the 100k-grid city uncached.
-type gridF struct {
-	id        uint64
-	labelID   uint64
-	code      string
-	community string
-	area      float64     // m², rounded to 1 as tiles write it
-	poly      orb.Polygon // world
-	label     orb.Point   // world: the centroid, where the grid's code is written
 }
 
 type areaF struct {
@@ -182,18 +168,14 @@ func NewCheckedIndex(ds *data.Dataset) (*Index, error) {
 		return nil, fmt.Errorf("tile index: %d components, at most %d", len(ds.Components), maxComps-1)
 	}
 	ix := &Index{version: ds.Version, bound: ds.Bound(), dsComp: ds.Components,
-		grids: make([]gridF, 0, len(ds.Grids)), isLine: make([]uint64, (len(ds.Components)+63)/64)}
-	arena := newGridArena(ds.Grids)
-	for _, g := range ds.Grids {
-		f, ok := worldGrid(g, arena)
-		if !ok {
-			continue
-		}
-		b := f.poly.Bound()
-		ix.gridT.Insert(b.Min, b.Max, int32(len(ix.grids)))
-		ix.grids = append(ix.grids, f)
+		grids: newGridTable(ds.Grids), isLine: make([]uint64, (len(ds.Components)+63)/64)}
+	var poly orb.Polygon
+	for i := range ix.grids.rows {
+		poly = ix.grids.polygon(&ix.grids.rows[i], poly)
+		b := poly.Bound()
+		ix.gridT.Insert(b.Min, b.Max, int32(i))
 	}
-	ix.memo = buildGridMemo(ix.grids)
+	ix.memo = buildGridMemo(&ix.grids)
 	for _, a := range ds.Areas {
 		if len(a.Polygon) == 0 {
 			continue
@@ -290,61 +272,6 @@ func (t *majorTable) sort(drawn []int32) []string {
 	return sorted
 }
 
-// worldGrid projects g to world coordinates, into arena when it is not nil, with its label at
-// the centroid and its feature ids as its code maps to them; false for a grid without a polygon.
-func worldGrid(g *data.Grid, arena *worldArena) (gridF, bool) {
-	if !drawnGrid(g) {
-		return gridF{}, false
-	}
-	w := arena.polygon(g.Polygon)
-	c, _ := planar.CentroidArea(w)
-	id := FeatureID(g.Code)
-	return gridF{id: id, labelID: (id + gridLabelOffset) % MaxID, code: g.Code, community: g.Community,
-		area: roundTo(g.AreaM2, 1), poly: w, label: c}, true
-}
-
-// drawnGrid reports whether g has a polygon to draw.
-func drawnGrid(g *data.Grid) bool { return len(g.Polygon) > 0 && len(g.Polygon[0]) > 0 }
-
-// worldArena holds projected polygons end to end, one slice of points and one of rings: a
-// 100k-grid city's world polygons were 200,000 objects of their own, as many for the
-// collector to mark on every cycle as the whole gazetteer.
-type worldArena struct {
-	pts   []orb.Point
-	rings []orb.Ring
-}
-
-// newGridArena returns an arena with room for the world polygons of grids: a full one would
-// move on growing and leave the polygons projected so far in the old copy.
-func newGridArena(grids []*data.Grid) *worldArena {
-	var pts, rings int
-	for _, g := range grids {
-		if drawnGrid(g) {
-			rings += len(g.Polygon)
-			for _, r := range g.Polygon {
-				pts += len(r)
-			}
-		}
-	}
-	return &worldArena{pts: make([]orb.Point, 0, pts), rings: make([]orb.Ring, 0, rings)}
-}
-
-// polygon projects p into the arena (nil: a polygon of its own).
-func (a *worldArena) polygon(p orb.Polygon) orb.Polygon {
-	if a == nil {
-		return worldPolygon(p)
-	}
-	first := len(a.rings)
-	for _, r := range p {
-		start := len(a.pts)
-		for _, q := range r {
-			a.pts = append(a.pts, toWorld(q))
-		}
-		a.rings = append(a.rings, a.pts[start:len(a.pts):len(a.pts)])
-	}
-	return a.rings[first:len(a.rings):len(a.rings)]
-}
-
 // worldRoad projects r to world coordinates with its feature id (its own id when MVT can hold
 // it, else a hash of it and its name); false for a road of fewer than two points.
 func worldRoad(r *data.Road) (roadF, bool) {
@@ -405,16 +332,17 @@ func (ix *Index) Bound() orb.Bound { return ix.bound }
 // assignIDs makes the ids of each layer unique (of the components, those drawn). Grid label ids come after every grid id, so a
 // label never displaces a grid's id.
 func (ix *Index) assignIDs(drawn []int32) {
-	ids := make([]uint64, 0, max(2*len(ix.grids), len(drawn)))
-	for _, g := range ix.grids {
+	grids := ix.grids.rows
+	ids := make([]uint64, 0, max(2*len(grids), len(drawn)))
+	for _, g := range grids {
 		ids = append(ids, g.id)
 	}
-	for _, g := range ix.grids {
+	for _, g := range grids {
 		ids = append(ids, (g.id+gridLabelOffset)%MaxID)
 	}
 	uniqueIDs(ids)
-	for i := range ix.grids {
-		ix.grids[i].id, ix.grids[i].labelID = ids[i], ids[len(ix.grids)+i]
+	for i := range grids {
+		grids[i].id, grids[i].labelID = ids[i], ids[len(grids)+i]
 	}
 	ids = ids[:0]
 	for _, a := range ix.areas {
