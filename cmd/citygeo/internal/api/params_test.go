@@ -119,3 +119,15 @@ func FuzzRawQuery(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRawQuery reads what point → grid reads from its query: the point, its CRS and the
+// locate options, most of them absent.
+func BenchmarkRawQuery(b *testing.B) {
+	q := api.RawQuery("lng=114.054321&lat=22.543210&k=0")
+	keys := []string{"lng", "lat", "crs", "k", "radius", "class"}
+	for b.Loop() {
+		for _, k := range keys {
+			_ = q.Query(k)
+		}
+	}
+}
