@@ -119,6 +119,27 @@ func checkCodeErr(t *testing.T, err error, wantGroup string) {
 	}
 }
 
+// TestComponentCodeClass: a parsed code's class is read from its ID; a code built by hand, or
+// one whose fields were changed after parsing, still answers major + minor.
+func TestComponentCodeClass(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code data.ComponentCode
+		want string
+	}{
+		{"parsed CJ/T 214", data.ComponentCode{ID: "4403030118000001", Major: "01", Minor: "18"}, "0118"},
+		{"parsed GB/T 47678", data.ComponentCode{ID: "44030301037000001", Major: "01", Minor: "037"}, "01037"},
+		{"built by hand", data.ComponentCode{Major: "02", Minor: "09"}, "0209"},
+		{"minor changed", data.ComponentCode{ID: "4403030118000001", Major: "01", Minor: "19"}, "0119"},
+		{"major changed", data.ComponentCode{ID: "4403030118000001", Major: "02", Minor: "18"}, "0218"},
+		{"short id", data.ComponentCode{ID: "44030301", Major: "01", Minor: "18"}, "0118"},
+	} {
+		if got := tc.code.Class(); got != tc.want {
+			t.Errorf("%s: Class() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestCatalogs(t *testing.T) {
 	tests := []struct {
 		scheme      data.Scheme

@@ -333,8 +333,13 @@ func (v *validator) checkComponents() {
 	var web webShift
 	placed := 0 // components checked against the grid they name
 	// Each grid prepared once for the test of its ~20 components: planar.PolygonContains
-	// worked out the ring's box again on every call.
-	shapes := make(map[*data.Grid]*geo.Prepared, len(v.grids))
+	// worked out the ring's box again on every call. Keyed by the code the components name, so
+	// that one lookup finds both the grid and its shape.
+	type named struct {
+		g     *data.Grid // nil: no grid has the code
+		shape *geo.Prepared
+	}
+	grids := make(map[string]named, len(v.grids))
 	for i, c := range v.ds.Components {
 		if !check && !v.hasGrids {
 			break
@@ -356,10 +361,13 @@ func (v *validator) checkComponents() {
 					}
 				}
 			}
-			if _, dup := seen[c.ID]; dup {
+			// One map operation, not a lookup and then an insert: the map of 2M IDs is far
+			// larger than the caches, and each operation on it misses them.
+			n := len(seen)
+			seen[c.ID] = struct{}{}
+			if len(seen) == n {
 				v.f("component.duplicate", SeverityError, schema.Component, i, c.ID, "id", c.ID, "id appears more than once")
 			}
-			seen[c.ID] = struct{}{}
 			if c.Status == 0 {
 				v.f("component.status_empty", SeverityWarning, schema.Component, i, c.ID, "status", "", "status is empty (完好/破损/丢失/…)")
 			}
@@ -382,7 +390,15 @@ func (v *validator) checkComponents() {
 			}
 			continue
 		}
-		g := v.grids[c.Grid]
+		gs, ok := grids[c.Grid]
+		if !ok {
+			gs.g = v.grids[c.Grid]
+			if gs.g != nil {
+				gs.shape = geo.Prepare(gs.g.Polygon)
+			}
+			grids[c.Grid] = gs
+		}
+		g := gs.g
 		if g == nil {
 			v.f("component.grid_missing", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, "no such grid in the dataset")
 			continue
@@ -392,12 +408,7 @@ func (v *validator) checkComponents() {
 			p = pt
 		}
 		placed++
-		shape, ok := shapes[g]
-		if !ok {
-			shape = geo.Prepare(g.Polygon)
-			shapes[g] = shape
-		}
-		if len(g.Polygon) > 0 && !shape.Contains(p) {
+		if len(g.Polygon) > 0 && !gs.shape.Contains(p) {
 			if d := geo.DistanceToBoundary(g.Polygon, p); d > tol {
 				v.fAt(p, "component.outside_grid", SeverityError, schema.Component, i, c.ID, "grid", c.Grid, fmt.Sprintf("lies %.1f m outside the grid it names", d))
 				web.outside(g.Polygon, p)

@@ -81,6 +81,13 @@ type imageEncoder struct {
 	fids    []string // their fids
 	off     bool     // a feature could not be imaged: no more chunks
 	codes   codeCheck
+	// recent is the last string written in each of a component's class, grid and source fields
+	// and its index: a run of one grid or class writes the same text over and over, and these
+	// skip the map for it (its four lookups were half of encoding a component).
+	recent [4]struct {
+		s string
+		i uint64
+	}
 }
 
 // imagePart is a finished chunk: features [lo, lo+n) of the layer, and a Bloom filter of their
@@ -109,6 +116,10 @@ func (e *imageEncoder) reset(lo int) {
 	e.body = e.body[:0]
 	e.lo, e.n = lo, 0
 	e.fids = e.fids[:0]
+	e.recent = [4]struct {
+		s string
+		i uint64
+	}{}
 }
 
 // add appends feature seq (a *data.Component, *data.Address, *data.Building or *data.Grid), whose
@@ -249,11 +260,19 @@ func (e *imageEncoder) component(c *data.Component, geom []byte) error {
 	}
 	b := appendBytes(e.body, c.ID) // the fid column, stored as it is: no JSON
 	b = append(b, byte(c.Scheme), byte(c.Status))
-	b, err := e.strs(b, c.Major, c.Minor, c.Grid, c.Source)
-	if err != nil {
-		return err
+	for k, s := range [...]string{c.Major, c.Minor, c.Grid, c.Source} {
+		r := &e.recent[k]
+		if s != r.s {
+			i, err := e.str(s)
+			if err != nil {
+				return err
+			}
+			r.s, r.i = s, i
+		}
+		b = binary.AppendUvarint(b, r.i)
 	}
-	if b, err = e.text(b, c.Name, c.Note); err != nil {
+	b, err := e.text(b, c.Name, c.Note)
+	if err != nil {
 		return err
 	}
 	for _, d := range [...]data.Dept{c.Owner, c.Property, c.Maintainer} {
