@@ -94,13 +94,13 @@ func appendLocated[S string | []byte](b []byte, l *Located, id S) []byte {
 	}
 	if l.SnapDist != 0 {
 		b = append(b, `,"snap_distance_m":`...)
-		b = jsonenc.AppendFloat(b, l.SnapDist)
+		b = jsonenc.AppendTenths(b, l.SnapDist)
 	}
 	if g := l.Grid; g != nil {
 		b = append(b, `,"grid":{"code":`...)
 		b = jsonenc.AppendString(b, g.Code)
 		b = append(b, `,"area_m2":`...)
-		b = jsonenc.AppendFloat(b, g.AreaM2)
+		b = jsonenc.AppendTenths(b, g.AreaM2)
 		if g.Derived {
 			b = append(b, `,"derived":true`...)
 		}
@@ -187,7 +187,7 @@ func (n *NearComponent) appendJSON(b []byte) []byte {
 		b = append(b, '}')
 	}
 	b = append(b, `,"distance_m":`...)
-	b = jsonenc.AppendFloat(b, n.DistanceM)
+	b = jsonenc.AppendTenths(b, n.DistanceM)
 	b = append(b, `,"bearing":`...)
 	b = jsonenc.AppendFloat(b, n.Bearing)
 	b = append(b, `,"direction":`...)

@@ -147,9 +147,15 @@ func (c CRS) Caveat() string {
 // String names c as the HTTP API does: wgs84, cgcs2000, gcj02 or bd09 for the lon/lat systems,
 // "EPSG:n" for the others. ParseCRS reads it back.
 func (c CRS) String() string {
+	// The lon/lat systems differ in EPSG and Shift alone: compare the whole struct (some
+	// 150 bytes of floats and a name) with the one candidate those pick, not with each. A batch
+	// answer names its CRS a thousand times.
 	for _, n := range lonLatNames {
-		if c == n.crs {
-			return n.names[0]
+		if c.EPSG == n.crs.EPSG && c.Shift == n.crs.Shift {
+			if c == n.crs {
+				return n.names[0]
+			}
+			break
 		}
 	}
 	if c.EPSG != 0 {

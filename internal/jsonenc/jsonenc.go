@@ -98,6 +98,27 @@ func AppendFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
+// AppendTenths appends f as AppendFloat does, in about half the time when f is a whole number
+// of tenths below 10^14 (metres and areas rounded to 0.1 m, as answers write them); other values
+// take AppendFloat's path. A batch locate writes one per answer.
+func AppendTenths(dst []byte, f float64) []byte {
+	abs := math.Abs(f)
+	// t < 10^15 has at most 15 digits, so by appendShortDecimal's argument the decimal t·10^-1,
+	// which reads back as f when t/10 == abs, is the shortest that does.
+	if t := math.Round(abs * 10); abs >= 1 && abs < 1e14 && t/10 == abs {
+		if f < 0 {
+			dst = append(dst, '-')
+		}
+		ti := uint64(t)
+		dst = strconv.AppendUint(dst, ti/10, 10)
+		if d := ti % 10; d != 0 {
+			dst = append(dst, '.', byte('0'+d))
+		}
+		return dst
+	}
+	return AppendFloat(dst, f)
+}
+
 // pow10f are the powers of ten below 10^16 (exact in a float64).
 var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 

@@ -112,25 +112,61 @@ func FuzzAppend(f *testing.F) {
 		checkString(t, s)
 		checkFloat(t, v)
 		checkFloat(t, float64(m)/math.Pow10(int(d%23))) // a decimal, as coordinates are
+		checkTenths(t, v)
+		checkTenths(t, float64(m)/10)
 	})
 }
 
-// BenchmarkAppendFloat is a coordinate through AppendFloat and, its naive twin, through
-// strconv's shortest formatting.
+// TestAppendTenths checks AppendTenths against AppendFloat on tenths at every magnitude of
+// its fast path and past it, and on values that are not tenths.
+func TestAppendTenths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 200000 {
+		f := float64(rng.Uint64N(uint64(math.Pow10(1+rng.IntN(17))))) / 10
+		if rng.IntN(2) == 0 {
+			f = -f
+		}
+		for _, v := range []float64{f, math.Nextafter(f, math.Inf(1)), math.Nextafter(f, math.Inf(-1)), f / 3} {
+			checkTenths(t, v)
+		}
+	}
+	for _, f := range []float64{0, 0.1, 0.9, 1, 9.9, 99999999999999.9, 1e14, 1e14 + 0.5, math.NaN(), math.Inf(-1), 6660.3} {
+		checkTenths(t, f)
+	}
+}
+
+func checkTenths(t *testing.T, f float64) {
+	t.Helper()
+	if got, want := string(jsonenc.AppendTenths(nil, f)), string(jsonenc.AppendFloat(nil, f)); got != want {
+		t.Fatalf("AppendTenths(%v) = %s, AppendFloat writes %s", f, got, want)
+	}
+}
+
+// BenchmarkAppendFloat is a coordinate and an area (one decimal) through AppendFloat, an area
+// through AppendTenths and, their naive twin, both through strconv's shortest formatting.
 func BenchmarkAppendFloat(b *testing.B) {
 	buf := make([]byte, 0, 64)
-	for _, bc := range []struct {
+	for _, in := range []struct {
 		name string
-		fn   func([]byte, float64) []byte
-	}{
-		{"jsonenc", jsonenc.AppendFloat},
-		{"strconv", func(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'f', -1, 64) }},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			for b.Loop() {
-				buf = bc.fn(buf[:0], 114.231612)
-				buf = bc.fn(buf[:0], 22.667324)
+		a, b float64
+	}{{"coordinate", 114.231612, 22.667324}, {"area", 6660.3, 10213}} {
+		for _, bc := range []struct {
+			name string
+			fn   func([]byte, float64) []byte
+		}{
+			{"jsonenc", jsonenc.AppendFloat},
+			{"tenths", jsonenc.AppendTenths},
+			{"strconv", func(b []byte, f float64) []byte { return strconv.AppendFloat(b, f, 'f', -1, 64) }},
+		} {
+			if bc.name == "tenths" && in.name != "area" {
+				continue
 			}
-		})
+			b.Run(in.name+"/"+bc.name, func(b *testing.B) {
+				for b.Loop() {
+					buf = bc.fn(buf[:0], in.a)
+					buf = bc.fn(buf[:0], in.b)
+				}
+			})
+		}
 	}
 }
