@@ -247,6 +247,9 @@ func gridsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, 
 		}
 		return true
 	})
+	// The headers point into this index's points: a pooled tileProj must not keep a replaced
+	// version's alive.
+	clear(tp.rings[:cap(tp.rings)])
 	if view != nil {
 		view.Grids(func(g *data.Grid) {
 			// An edited grid keeps the feature id its code maps to; the base's probing of a rare
