@@ -64,6 +64,7 @@ func runCitygeo(ctx context.Context, c *Config, pin pinning, city *City, bin str
 	sys := &res.Citygeo
 	sys.LoadSeconds = time.Since(t0).Seconds()
 	sys.LoadPeakRSS = peakRSS(imp)
+	sys.LoadCPUSeconds = (imp.ProcessState.UserTime() + imp.ProcessState.SystemTime()).Seconds()
 	sys.LoadHow = "`citygeo import` of the GeoPackage into an SQLite store, on the server core"
 
 	addr, err := freeAddr()

@@ -78,6 +78,9 @@ func report(c *Config, r *Results) string {
 		if !s.Ran {
 			return "not run"
 		}
+		if s.LoadCPUSeconds > 0 {
+			return fmt.Sprintf("%.1f s (%.1f s of its own CPU), peak RSS %s", s.LoadSeconds, s.LoadCPUSeconds, mb(s.LoadPeakRSS))
+		}
 		return fmt.Sprintf("%.1f s, peak RSS %s", s.LoadSeconds, mb(s.LoadPeakRSS))
 	}
 	fmt.Fprintf(&b, "| load the city (%d components) | | %s | %s | %s | | |\n", r.City.Components, load(r.PostGIS), load(r.Tile38), load(r.Citygeo))
@@ -263,7 +266,7 @@ func targets(c *Config, r *Results) []string {
 			out = append(out, fmt.Sprintf("uncached z15 grids tiles ≥ 5× PostGIS's ST_AsMVT at %d connections: %s (%.2f×)", n, mark(t.Rate() >= 5*p.Rate()), t.Rate()/max(1, p.Rate())))
 		}
 	}
-	out = append(out, fmt.Sprintf("import ≤ 20 s with peak RSS ≤ 2 GB: %s (%.1f s, %s)", mark(cg.LoadSeconds <= 20 && cg.LoadPeakRSS <= 2<<30), cg.LoadSeconds, mb(cg.LoadPeakRSS)))
+	out = append(out, fmt.Sprintf("import ≤ 20 s with peak RSS ≤ 2 GB: %s (%.1f s, %.1f s of CPU, %s)", mark(cg.LoadSeconds <= 20 && cg.LoadPeakRSS <= 2<<30), cg.LoadSeconds, cg.LoadCPUSeconds, mb(cg.LoadPeakRSS)))
 	out = append(out, fmt.Sprintf("serving ≤ 10 s after start: %s (%.1f s)", mark(cg.ReadySeconds <= 10), cg.ReadySeconds))
 	return out
 }

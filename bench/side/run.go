@@ -34,19 +34,22 @@ type Results struct {
 
 // System is what a run learnt about loading and serving the city in one system.
 type System struct {
-	Ran          bool           `json:"ran"`
-	LoadSeconds  float64        `json:"load_s"`
-	LoadPeakRSS  int64          `json:"load_peak_rss"`
-	LoadHow      string         `json:"load_how"`
-	ReadySeconds float64        `json:"ready_s,omitempty"`
-	RSSReady     int64          `json:"rss_ready,omitempty"`
-	RSSAfter     int64          `json:"rss_after,omitempty"`
-	RSSPeak      int64          `json:"rss_peak,omitempty"`
-	CPUSeconds   float64        `json:"cpu_s,omitempty"`
-	DiskBytes    int64          `json:"disk_bytes,omitempty"`
-	Mixed        loadgen.Report `json:"mixed"`
-	Answers      []answer       `json:"answers,omitempty"`
-	Tiles        tileSizes      `json:"tiles"`
+	Ran         bool    `json:"ran"`
+	LoadSeconds float64 `json:"load_s"`
+	LoadPeakRSS int64   `json:"load_peak_rss"`
+	// LoadCPUSeconds is the loading process's own user and system CPU, when it alone does the
+	// work (citygeo's import): on a shared machine the figure that moves least between runs.
+	LoadCPUSeconds float64        `json:"load_cpu_s,omitempty"`
+	LoadHow        string         `json:"load_how"`
+	ReadySeconds   float64        `json:"ready_s,omitempty"`
+	RSSReady       int64          `json:"rss_ready,omitempty"`
+	RSSAfter       int64          `json:"rss_after,omitempty"`
+	RSSPeak        int64          `json:"rss_peak,omitempty"`
+	CPUSeconds     float64        `json:"cpu_s,omitempty"`
+	DiskBytes      int64          `json:"disk_bytes,omitempty"`
+	Mixed          loadgen.Report `json:"mixed"`
+	Answers        []answer       `json:"answers,omitempty"`
+	Tiles          tileSizes      `json:"tiles"`
 }
 
 func (r *Results) note(s string) { r.Notes = append(r.Notes, s) }

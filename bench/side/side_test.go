@@ -96,8 +96,8 @@ func TestShortRun(t *testing.T) {
 		}
 	}
 	cg := res.Citygeo
-	if cg.LoadSeconds <= 0 || cg.LoadPeakRSS <= 0 || cg.ReadySeconds <= 0 || cg.RSSReady <= 0 || cg.RSSAfter <= 0 || cg.Mixed.Requests == 0 || cg.Mixed.Errors > 0 {
-		t.Errorf("citygeo: load %.1f s peak %d B, ready %.1f s, RSS %d → %d B, mixed %+v", cg.LoadSeconds, cg.LoadPeakRSS, cg.ReadySeconds, cg.RSSReady, cg.RSSAfter, cg.Mixed)
+	if cg.LoadSeconds <= 0 || cg.LoadCPUSeconds <= 0 || cg.LoadPeakRSS <= 0 || cg.ReadySeconds <= 0 || cg.RSSReady <= 0 || cg.RSSAfter <= 0 || cg.Mixed.Requests == 0 || cg.Mixed.Errors > 0 {
+		t.Errorf("citygeo: load %.1f s (%.1f s CPU) peak %d B, ready %.1f s, RSS %d → %d B, mixed %+v", cg.LoadSeconds, cg.LoadCPUSeconds, cg.LoadPeakRSS, cg.ReadySeconds, cg.RSSReady, cg.RSSAfter, cg.Mixed)
 	}
 	if cg.Tiles.NonEmpty == 0 {
 		t.Error("citygeo drew no z15 grids tile")
