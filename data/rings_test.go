@@ -111,6 +111,33 @@ func TestArenaPolygonsOutliveTheirSource(t *testing.T) {
 	}
 }
 
+// TestPolygonsOutliveTheirArena: a polygon copied into an arena and kept after the arena and
+// every feature of it are gone (its chunk of ring headers is not scanned) still holds its points,
+// through collections that reuse freed memory.
+func TestPolygonsOutliveTheirArena(t *testing.T) {
+	const n = 3000
+	polys := make([]orb.Polygon, n)
+	func() {
+		var a Arena[Building]
+		for i := range polys {
+			polys[i] = a.Polygon(orb.Polygon{square(float64(i), 2, 4+i%9), square(float64(i), 3, 4)})
+		}
+	}()
+	for range 3 {
+		runtime.GC()
+		junk := make([][]orb.Point, 0, 1000)
+		for range 1000 {
+			junk = append(junk, slices.Repeat([]orb.Point{{-1, -1}}, 64))
+		}
+		runtime.KeepAlive(junk)
+	}
+	for i, p := range polys {
+		if want := (orb.Polygon{square(float64(i), 2, 4+i%9), square(float64(i), 3, 4)}); !polygonsEqual(p, want) {
+			t.Fatalf("polygon %d: %v after collections, want %v", i, p, want)
+		}
+	}
+}
+
 func polygonsEqual(a, b orb.Polygon) bool {
 	return slices.EqualFunc(a, b, func(x, y orb.Ring) bool { return slices.Equal(x, y) })
 }
