@@ -374,7 +374,7 @@ func (g *geocoder) street() {
 			c.Interpolated = h.reason != ReasonExact
 			switch {
 			case h.from != nil:
-				c.Matched, c.Number = addrLabel(ix, h.from), numberLabel(h.from.num, h.from.suffix)
+				c.Matched, c.Number = addrLabel(ix, h.from), numberLabel(h.from.num, ix.suffix(h.from))
 			case h.level == LevelHouse:
 				c.Number = numberLabel(int32(g.number.Num), g.number.Suffix)
 				c.Matched = name + c.Number

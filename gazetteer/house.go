@@ -142,16 +142,16 @@ func (ix *Index) houseIn(s *street, num int32, suffix string, lin int32) (placed
 			mouth = cmp.Or(mouth, a) // a lane entrance, not a 门牌
 		case ix.hidden.addr(ix, a):
 			// edited or deleted since the index was built: not this number's point any more
-		case a.suffix == suffix:
+		case ix.suffix(a) == suffix:
 			return placed{a.point, LevelHouse, ReasonExact, a}, true
-		case a.suffix == "":
+		case a.sfx == 0:
 			base = a
-		case sibling == nil || suffixGap(a.suffix, suffix) < suffixGap(sibling.suffix, suffix):
+		case sibling == nil || suffixGap(ix.suffix(a), suffix) < suffixGap(ix.suffix(sibling), suffix):
 			sibling = a
 		}
 	}
 	switch {
-	case sibling != nil && closeSibling(sibling.suffix, suffix) &&
+	case sibling != nil && closeSibling(ix.suffix(sibling), suffix) &&
 		(base == nil || ix.pl.Distance(base.point, sibling.point) <= maxSiblingGap):
 		// 33號之27 by 33號之26, 12之3 by 12之2: the units and 之 numbers of one base lie
 		// together, nearer each other than to the base (a compound's gate).

@@ -89,7 +89,9 @@ type Index struct {
 	streets   map[streetKey]*street
 	streetIDs []*street // by street.id: what an addr names its street by
 	lines     []namedLine
-	addrs     []addr // the 门牌, then (from real on) lane entrances
+	addrs     []addr           // the 门牌, then (from real on) lane entrances
+	suffixes  []string         // the distinct qualifiers of numbers, "" first (addr.sfx)
+	suffixBy  map[string]int32 // suffixes' numbers, while New runs
 	// dsAddrs and poiAddrs are what an addr names its source by (addr.src): the dataset's own
 	// slice, which costs the collector nothing more, and the 门牌 read off POIs' addresses.
 	dsAddrs, poiAddrs []*data.Address
@@ -147,15 +149,17 @@ type street struct {
 	spacing float64
 }
 
-// addr is one indexed 门牌. It names its street and its source by number rather than by pointer:
-// a city's 门牌 table is hundreds of thousands of rows, and two pointers a row were ~400,000
-// pointers for the collector to follow on every cycle (Index.streetOf, Index.srcOf).
+// addr is one indexed 门牌. It names its street, its source and its number's qualifier by number
+// rather than by pointer: a city's 门牌 table is hundreds of thousands of rows, and two pointers a
+// row were ~400,000 pointers for the collector to follow on every cycle (Index.streetOf,
+// Index.srcOf), and a qualifier's string made the whole table, 10 MB on the 100k-grid city, an
+// object it scans (Index.suffix).
 type addr struct {
-	num    int32
-	lin    int32 // the 鄰 its address names (linOf), 0 when none
-	suffix string
-	point  orb.Point
-	st     int32 // its street, in Index.streetIDs
+	num   int32
+	lin   int32 // the 鄰 its address names (linOf), 0 when none
+	sfx   int32 // its number's qualifier (之1, 号之2, 甲) in Index.suffixes; 0 for none
+	point orb.Point
+	st    int32 // its street, in Index.streetIDs
 	// src is its source: i+1 for dsAddrs[i], -(i+1) for poiAddrs[i], 0 for none (a lane
 	// entrance or mouth the index inferred).
 	src int32
@@ -260,9 +264,10 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		if strings.ContainsRune(a.Full, '鄰') || strings.ContainsRune(a.Full, '邻') {
 			lin = ix.linOf(NormalizeString(a.Full), true)
 		}
-		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, suffix: suffixOf(a), point: a.Point, st: s.id, src: int32(i + 1)})
+		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, sfx: ix.suffixID(suffixOf(a)), point: a.Point, st: s.id, src: int32(i + 1)})
 	}
 	ix.addPOIAddresses(ds.POIs)
+	ix.suffixBy = nil // every qualifier is numbered
 	ix.roadParts = nil
 	ix.real = len(ix.addrs)
 	ix.addrs = append(ix.addrs, mouths...)
@@ -277,7 +282,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	for _, s := range ix.streets {
 		slices.SortStableFunc(s.nums, func(a, b int32) int {
 			x, y := &ix.addrs[a], &ix.addrs[b]
-			return cmp.Or(cmp.Compare(x.num, y.num), strings.Compare(x.suffix, y.suffix))
+			return cmp.Or(cmp.Compare(x.num, y.num), strings.Compare(ix.suffix(x), ix.suffix(y)))
 		})
 		s.center = ix.streetCenter(s)
 		s.label = ix.roads[s.key.road].display + streetLabel(s.key)
@@ -487,6 +492,34 @@ func deletions(n string) []string {
 
 // streetOf returns a's street.
 func (ix *Index) streetOf(a *addr) *street { return ix.streetIDs[a.st] }
+
+// suffix returns the qualifier of a's number ("" for none).
+func (ix *Index) suffix(a *addr) string {
+	if a.sfx == 0 {
+		return ""
+	}
+	return ix.suffixes[a.sfx]
+}
+
+// suffixID returns the number of qualifier s in Index.suffixes, adding it; "" is 0.
+func (ix *Index) suffixID(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := ix.suffixBy[s]; ok {
+		return id
+	}
+	if len(ix.suffixes) == 0 {
+		ix.suffixes = append(ix.suffixes, "")
+	}
+	id := int32(len(ix.suffixes))
+	ix.suffixes = append(ix.suffixes, s)
+	if ix.suffixBy == nil {
+		ix.suffixBy = map[string]int32{}
+	}
+	ix.suffixBy[s] = id
+	return id
+}
 
 // srcOf returns a's source address, nil for an entrance or mouth the index inferred.
 func (ix *Index) srcOf(a *addr) *data.Address {

@@ -40,12 +40,12 @@ func (ix *Index) addPOIAddresses(pois []*data.POI) {
 		return
 	}
 	for _, a := range ix.addrs {
-		delete(want, houseKey{a.st, a.num, a.suffix})
+		delete(want, houseKey{a.st, a.num, ix.suffix(&a)})
 	}
 	for _, h := range order {
 		if a := want[h]; a != nil {
 			ix.poiAddrs = append(ix.poiAddrs, a)
-			ix.addrs = append(ix.addrs, addr{num: h.num, suffix: h.suffix, point: a.Point, st: h.street, src: -int32(len(ix.poiAddrs))})
+			ix.addrs = append(ix.addrs, addr{num: h.num, sfx: ix.suffixID(h.suffix), point: a.Point, st: h.street, src: -int32(len(ix.poiAddrs))})
 		}
 	}
 }

@@ -109,7 +109,7 @@ func (ix *Index) reverse(p orb.Point, radius float64) Reverse {
 	}
 	if a, ok := ix.nearestAddr(p, min(radius, houseRadius)); ok {
 		r.House = ix.near(&buf[0], addrLabel(ix, a), a.point, p)
-		r.House.Street, r.House.Number = ix.streetOf(a).label, numberLabel(a.num, a.suffix)
+		r.House.Street, r.House.Number = ix.streetOf(a).label, numberLabel(a.num, ix.suffix(a))
 		if src := ix.srcOf(a); r.Place.Community.Code == "" && src != nil && src.Community != "" {
 			ix.chain(&r.Place, src.Community)
 		}
@@ -172,7 +172,7 @@ func addrLabel(ix *Index, a *addr) string {
 	var b strings.Builder
 	b.Grow(48)
 	b.WriteString(ix.streetOf(a).label)
-	writeNumber(&b, a.num, a.suffix)
+	writeNumber(&b, a.num, ix.suffix(a))
 	return b.String()
 }
 
