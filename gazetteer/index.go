@@ -91,7 +91,7 @@ type Index struct {
 	lines     []namedLine
 	addrs     []addr           // the 门牌, then (from real on) lane entrances
 	suffixes  []string         // the distinct qualifiers of numbers, "" first (addr.sfx)
-	suffixBy  map[string]int32 // suffixes' numbers, while New runs
+	suffixBy  map[string]int32 // suffixes' numbers (a few hundred distinct qualifiers)
 	// dsAddrs and poiAddrs are what an addr names its source by (addr.src): the dataset's own
 	// slice, which costs the collector nothing more, and the 门牌 read off POIs' addresses.
 	dsAddrs, poiAddrs []*data.Address
@@ -210,6 +210,8 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		ownDist:   map[string]bool{},
 		roadParts: map[string]streetKey{},
 		lins:      map[string]int32{},
+		suffixes:  []string{""},
+		suffixBy:  map[string]int32{"": 0},
 	}
 	if opts.City == "" && opts.Province == "" {
 		dep := DeploymentOf(ds)
@@ -267,7 +269,6 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 		ix.addrs = append(ix.addrs, addr{num: int32(a.Number), lin: lin, sfx: ix.suffixID(suffixOf(a)), point: a.Point, st: s.id, src: int32(i + 1)})
 	}
 	ix.addPOIAddresses(ds.POIs)
-	ix.suffixBy = nil // every qualifier is numbered
 	ix.roadParts = nil
 	ix.real = len(ix.addrs)
 	ix.addrs = append(ix.addrs, mouths...)
@@ -494,29 +495,15 @@ func deletions(n string) []string {
 func (ix *Index) streetOf(a *addr) *street { return ix.streetIDs[a.st] }
 
 // suffix returns the qualifier of a's number ("" for none).
-func (ix *Index) suffix(a *addr) string {
-	if a.sfx == 0 {
-		return ""
-	}
-	return ix.suffixes[a.sfx]
-}
+func (ix *Index) suffix(a *addr) string { return ix.suffixes[a.sfx] }
 
 // suffixID returns the number of qualifier s in Index.suffixes, adding it; "" is 0.
 func (ix *Index) suffixID(s string) int32 {
-	if s == "" {
-		return 0
-	}
 	if id, ok := ix.suffixBy[s]; ok {
 		return id
 	}
-	if len(ix.suffixes) == 0 {
-		ix.suffixes = append(ix.suffixes, "")
-	}
 	id := int32(len(ix.suffixes))
 	ix.suffixes = append(ix.suffixes, s)
-	if ix.suffixBy == nil {
-		ix.suffixBy = map[string]int32{}
-	}
 	ix.suffixBy[s] = id
 	return id
 }
