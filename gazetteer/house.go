@@ -259,10 +259,7 @@ func (ix *Index) estimate(s *street, i int, num int32, lin int32) (placed, bool)
 	reason := ReasonInterpolated
 	if lo < 0 && hi < 0 {
 		// No number of its parity: between the neighbours of the other.
-		lo, hi = i-1, i
-		if hi >= len(s.nums) {
-			hi = -1
-		}
+		lo, hi = ix.nextAnchor(s, i-1, -1), ix.nextAnchor(s, i, 1)
 		reason = ReasonAcross
 	}
 	if lo >= 0 && hi >= 0 {
@@ -360,6 +357,17 @@ func (ix *Index) sameSide(s *street, i, step int, num int32, entrances bool) int
 	for n := 0; i >= 0 && i < len(s.nums) && n < 64; i, n = i+step, n+1 {
 		a := &ix.addrs[s.nums[i]]
 		if (a.num-num)%2 == 0 && (ix.anchor(a) || entrances && a.src == 0) {
+			return i
+		}
+	}
+	return -1
+}
+
+// nextAnchor returns the position in s.nums of the first house from i in direction step (±1),
+// of either parity, that may place another number (anchor) or is a lane entrance; −1 when none.
+func (ix *Index) nextAnchor(s *street, i, step int) int {
+	for ; i >= 0 && i < len(s.nums); i += step {
+		if a := &ix.addrs[s.nums[i]]; ix.anchor(a) || a.src == 0 {
 			return i
 		}
 	}

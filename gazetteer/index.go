@@ -294,6 +294,8 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	for _, s := range ix.streets {
 		s.spacing = ix.streetSpacing(s)
 	}
+	// After the spacings: placing a lane's mouth on its parent interpolates with them.
+	ix.markFarHouses()
 	ix.dsPOIs = ds.POIs
 	for i, p := range ds.POIs {
 		ix.addPOI(poi{name: ix.draft.text(ix, NormalizeString(p.Name)), point: p.Point, src: int32(i + 1)}, p.Aliases)

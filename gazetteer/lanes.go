@@ -364,7 +364,7 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 		var rates []float64
 		for _, i := range s.nums {
 			h := &ix.addrs[i]
-			if h.src == 0 || h.num <= 0 {
+			if !ix.anchor(h) || h.num <= 0 {
 				continue
 			}
 			along := (h.point[0]-a.mouth[0])*ix.pl.KX*a.dx + (h.point[1]-a.mouth[1])*ix.pl.KY*a.dy
@@ -406,13 +406,13 @@ func (ix *Index) laneSpacing() float64 {
 // measure it: a 门牌 frontage of about 5 m, odd and even on either side.
 const defaultSpacing = 2.5
 
-// nearestNumber returns the known 门牌 of s nearest to num in value (the lower on a tie); nil
-// when s holds none.
+// nearestNumber returns the known 门牌 of s nearest to num in value (the lower on a tie) that
+// may place another number (anchor); nil when s holds none.
 func (ix *Index) nearestNumber(s *street, num int32) *addr {
 	var best *addr
 	for _, i := range s.nums {
 		h := &ix.addrs[i]
-		if h.src == 0 || h.num <= 0 {
+		if !ix.anchor(h) || h.num <= 0 {
 			continue
 		}
 		if best == nil || abs32(h.num-num) < abs32(best.num-num) {

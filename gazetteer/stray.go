@@ -231,3 +231,98 @@ func median(xs []float64) float64 {
 	slices.Sort(xs)
 	return xs[len(xs)/2]
 }
+
+// Houses out of reach. A street with no line to order its houses along (most lanes, and the
+// streets OSM does not map) can still single out a point that no reading of its numbers can
+// place: one that lies farther from every other house of its street than farTolerance plus the
+// widest spacing per number (maxLaneRate) allows, while the others agree with each other. A
+// register's AED placed at another branch 1.5 km away, or a lane's 18號 put on the next lane but
+// one, would otherwise pull its street's interpolation or its lane's axis after it. A lane
+// counts where its parent places its number as a house numbered 0: its mouth.
+
+// farTolerance is the metres beyond the widest spacing that two houses of one street may lie
+// apart and still be read as of one street: a few blocks, far more than a register's noise.
+const farTolerance = 300
+
+// markFar flags the houses of s that are out of reach of all its others (reachable), when at
+// least two of those others are in reach of each other: with one witness, either may be the
+// one misplaced.
+func (ix *Index) markFar(s *street) {
+	hs := make([]*addr, 0, len(s.nums)+1)
+	for _, i := range s.nums {
+		if a := &ix.addrs[i]; a.src != 0 && !a.stray {
+			hs = append(hs, a)
+		}
+	}
+	if len(hs) == 0 {
+		return
+	}
+	// A mouth the parent's own houses place (at 门牌号, not from the lane's first house)
+	// outweighs a lone house of the lane: it is read from a whole street's numbering.
+	lone := false
+	if _, _, h, ok := ix.atParent(s.key); ok {
+		hs = append(hs, &addr{point: h.point}) // the mouth: house 0 of the lane
+		lone = len(hs) == 2 && h.level == LevelHouse
+	}
+	if len(hs) < 3 && !lone {
+		return
+	}
+	far := make([]bool, len(hs))
+	for k, a := range hs {
+		if a.src == 0 {
+			continue // the mouth is a witness, not a suspect
+		}
+		far[k] = true
+		for j, b := range hs {
+			if j != k && b.num != a.num && ix.reachable(a, b) {
+				far[k] = false
+				break
+			}
+		}
+	}
+	for k, a := range hs {
+		if far[k] && (lone || ix.witnessed(hs, far, k)) {
+			a.stray = true
+		}
+	}
+}
+
+// reachable reports whether houses a and b of one street lie close enough for their numbers.
+func (ix *Index) reachable(a, b *addr) bool {
+	return ix.pl.Distance(a.point, b.point) <= farTolerance+maxLaneRate*float64(abs32(a.num-b.num))
+}
+
+// witnessed reports whether two houses of hs other than k, neither far, reach each other.
+func (ix *Index) witnessed(hs []*addr, far []bool, k int) bool {
+	for i := range hs {
+		for j := i + 1; j < len(hs); j++ {
+			if i != k && j != k && !far[i] && !far[j] && hs[i].num != hs[j].num && ix.reachable(hs[i], hs[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markFarHouses runs markFar on every street, roads before their lanes and lanes before their
+// alleys: a lane's mouth is placed by its parent's houses, whose own far ones must be known.
+func (ix *Index) markFarHouses() {
+	for depth := range 3 {
+		for _, s := range ix.streets {
+			if streetDepth(s.key) == depth {
+				ix.markFar(s)
+			}
+		}
+	}
+}
+
+// streetDepth is 0 for a road or section, 1 for a lane, 2 for an alley.
+func streetDepth(k streetKey) int {
+	switch {
+	case k.alley > 0:
+		return 2
+	case k.lane > 0:
+		return 1
+	}
+	return 0
+}
