@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,7 @@ type fieldPlan struct {
 	ready  bool
 	direct bool   // a column taken as it is: no constant, template or value table
 	col    string // the column, when direct
+	at     int    // its position in the source's Columns (for Feature.Values); −1 when not there
 	last   string // the previous feature's value when the field repeats, interned
 }
 
@@ -156,7 +158,7 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 		for _, col := range src.Columns {
 			r.present[strings.ToUpper(col)] = col
 		}
-		r.observe(f.Props)
+		r.observe(f)
 		c.kinds[lm.Kind] = true
 	}
 	c.layers[src] = r
@@ -174,18 +176,18 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 
 // observe notes the property keys of a feature; a key not met before (GeoJSON may omit empty
 // properties) can resolve a field that earlier features left unresolved.
-func (r *resolved) observe(props map[string]any) {
+func (r *resolved) observe(f *Feature) {
 	if r.src.EveryColumn && r.tmpl != nil {
 		return // every feature has the keys the first one had
 	}
 	changed := false
-	for k := range props {
+	f.each(r.src, func(k string, _ any) {
 		if !r.seen[k] {
 			r.seen[k] = true
 			r.present[strings.ToUpper(k)] = k
 			changed = true
 		}
-	}
+	})
 	if changed || r.tmpl == nil {
 		r.resolveFields()
 	}
@@ -266,7 +268,7 @@ func (x *featureCtx) value(field string, repeats bool) schema.Value {
 	if !ok {
 		return schema.Value{}
 	}
-	raw := x.f.Props[col]
+	raw, _ := x.f.Prop(x.src, col)
 	s := text(raw)
 	if repeats {
 		s = x.c.interned(s)
@@ -295,12 +297,17 @@ func (x *featureCtx) valueAt(i int, field string, repeats bool, n int) schema.Va
 		_, tmpl := x.r.tmpl[field]
 		_, table := x.r.Values[field]
 		col, ok := x.r.cols[field]
-		p.ready, p.direct, p.col = true, !konst && !tmpl && !table && ok, col
+		p.ready, p.direct, p.col, p.at = true, !konst && !tmpl && !table && ok, col, slices.Index(x.src.Columns, col)
 	}
 	if !p.direct {
 		return x.value(field, repeats)
 	}
-	raw := x.f.Props[p.col]
+	var raw any
+	if x.f.Values != nil && p.at >= 0 && p.at < len(x.f.Values) {
+		raw = x.f.Values[p.at]
+	} else {
+		raw, _ = x.f.Prop(x.src, p.col)
+	}
 	s := text(raw)
 	if repeats {
 		if s == p.last {
@@ -345,7 +352,8 @@ func (x *featureCtx) expand(field string, parts []tmplPart) string {
 			s = strconv.Itoa(x.f.Index + 1)
 		} else {
 			col := x.r.present[strings.ToUpper(p.col)]
-			s = text(x.f.Props[col])
+			v, _ := x.f.Prop(x.src, col)
+			s = text(v)
 			if table, ok := x.r.Values[p.col]; ok {
 				v, ok := table[s]
 				if !ok {
@@ -374,10 +382,10 @@ func (c *converter) add(src *Source, f *Feature) error {
 	if r.Skip {
 		return nil
 	}
-	r.observe(f.Props)
+	r.observe(f)
 	r.info.Features++
 	x := &featureCtx{c: c, r: r, src: src, f: f}
-	if c.deletes != nil && deleteMarked(f.Props) {
+	if c.deletes != nil && deleteMarked(src, f) {
 		c.deletes[r.Kind] = append(c.deletes[r.Kind], x.get(schema.Key(r.Kind)))
 		return nil
 	}
@@ -544,14 +552,15 @@ func (c *converter) addComponent(x *featureCtx) {
 	}
 	if x.src.EveryColumn {
 		for _, k := range x.r.extra {
-			addExtra(k, x.f.Props[k])
+			v, _ := x.f.Prop(x.src, k)
+			addExtra(k, v)
 		}
 	} else {
-		for k, v := range x.f.Props {
+		x.f.each(x.src, func(k string, v any) {
 			if !x.r.used[k] {
 				addExtra(k, v)
 			}
-		}
+		})
 	}
 	if x.needGeometry() {
 		cm.Geometry = single(x.f.Geometry)

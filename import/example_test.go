@@ -13,7 +13,10 @@ import (
 func ExampleRead() {
 	err := importer.Read("testdata/shp_gbk/components.shp", importer.ReadOptions{}, func(src *importer.Source, f *importer.Feature) error {
 		if f.Index < 2 {
-			fmt.Printf("%s %s %s: %s %s %.6f\n", src.CRS.Code(), src.Charset, src.Layer, f.Props["OBJID"], f.Props["OBJNAME"], f.Geometry)
+			// Prop reads a column whichever way the format's reader holds it (Props, Values).
+			id, _ := f.Prop(src, "OBJID")
+			name, _ := f.Prop(src, "OBJNAME")
+			fmt.Printf("%s %s %s: %s %s %.6f\n", src.CRS.Code(), src.Charset, src.Layer, id, name, f.Geometry)
 		}
 		return nil
 	})

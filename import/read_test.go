@@ -125,3 +125,33 @@ func TestCheckCharset(t *testing.T) {
 		}
 	}
 }
+
+// TestFeatureProp checks that Prop reads the same column values from a GeoPackage, whose reader
+// fills Values, as from GeoJSON, whose reader fills Props, and reports a column a file lacks.
+func TestFeatureProp(t *testing.T) {
+	read := func(file string) (ids []any, values bool) {
+		err := importer.Read(file, importer.ReadOptions{}, func(src *importer.Source, f *importer.Feature) error {
+			id, ok := f.Prop(src, "OBJID")
+			if !ok {
+				t.Errorf("%s feature %d: no OBJID", file, f.Index)
+			}
+			if _, ok := f.Prop(src, "NO_SUCH_COLUMN"); ok {
+				t.Errorf("%s feature %d: a column the file lacks is reported present", file, f.Index)
+			}
+			ids, values = append(ids, id), f.Values != nil
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids, values
+	}
+	want, byMap := read("testdata/components.geojson")
+	got, bySlice := read("testdata/components.gpkg")
+	if byMap || !bySlice {
+		t.Errorf("GeoJSON by Values %v, GeoPackage by Values %v; want false, true", byMap, bySlice)
+	}
+	if d := cmp.Diff(want, got); d != "" || len(want) != 5 {
+		t.Errorf("OBJID of each feature (-geojson +gpkg):\n%s", d)
+	}
+}

@@ -26,17 +26,18 @@ var ErrUpsert = errors.New("not importable by id")
 // not read. A replace import keeps the column as an ordinary attribute.
 const DeleteColumn = "DELETE"
 
-func deleteMarked(props map[string]any) bool {
-	for k, v := range props {
+func deleteMarked(src *Source, f *Feature) bool {
+	marked := false
+	f.each(src, func(k string, v any) {
 		if !strings.EqualFold(k, DeleteColumn) {
-			continue
+			return
 		}
 		switch strings.ToLower(strings.TrimSpace(text(v))) {
 		case "1", "true", "yes", "y", "是", "delete":
-			return true
+			marked = true
 		}
-	}
-	return false
+	})
+	return marked
 }
 
 // Base is the version an upsert import changes: its features by id (nil when none) and what a
