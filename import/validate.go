@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"citygeo/data"
@@ -328,8 +329,11 @@ func (v *validator) checkComponents() {
 	for _, d := range v.ds.Departments {
 		depts[d.Code] = true
 	}
-	seen := make(map[string]struct{}, len(v.ds.Components))
 	check := v.on(schema.Component)
+	var ids idSet
+	if check {
+		ids = newIDSet(len(v.ds.Components))
+	}
 	var web webShift
 	placed := 0 // components checked against the grid they name
 	// Each grid prepared once for the test of its ~20 components: planar.PolygonContains
@@ -361,11 +365,7 @@ func (v *validator) checkComponents() {
 					}
 				}
 			}
-			// One map operation, not a lookup and then an insert: the map of 2M IDs is far
-			// larger than the caches, and each operation on it misses them.
-			n := len(seen)
-			seen[c.ID] = struct{}{}
-			if len(seen) == n {
+			if ids.add(c.ID) {
 				v.f("component.duplicate", SeverityError, schema.Component, i, c.ID, "id", c.ID, "id appears more than once")
 			}
 			if c.Status == 0 {
@@ -416,6 +416,10 @@ func (v *validator) checkComponents() {
 		}
 	}
 	if check {
+		for _, i := range ids.repeats() {
+			c := v.ds.Components[i]
+			v.f("component.duplicate", SeverityError, schema.Component, i, c.ID, "id", c.ID, "id appears more than once")
+		}
 		web.report(v, placed)
 	}
 }
@@ -447,4 +451,79 @@ func (v *validator) checkOthers() {
 			}
 		}
 	}
+}
+
+// idSet finds the repeated ids of a layer of millions. A map of 2M strings cost a second of a
+// 2M-component import, each insert missing the caches; the ids of the standard's form (16 or 17
+// digits) are numbers, so they are kept in order as numbers and sorted once (a tenth of that),
+// and only other ids go into a map.
+type idSet struct {
+	keys  []uint64 // each added id's number, noID for one kept in other
+	other map[string]struct{}
+}
+
+// noID marks an id that is not a number of 16 or 17 digits; no such number (idKey) is it.
+const noID = ^uint64(0)
+
+func newIDSet(n int) idSet {
+	return idSet{keys: make([]uint64, 0, n), other: map[string]struct{}{}}
+}
+
+// add adds id, the next of the layer, and reports whether it repeats an id that is not of the
+// standard's form at once; repeats of the others are found by repeats.
+func (s *idSet) add(id string) bool {
+	if k, ok := idKey(id); ok {
+		s.keys = append(s.keys, k)
+		return false
+	}
+	s.keys = append(s.keys, noID)
+	n := len(s.other)
+	s.other[id] = struct{}{} // one map operation, not a lookup and then an insert
+	return len(s.other) == n
+}
+
+// repeats returns, in order, the positions of the ids of the standard's form that repeat an
+// earlier one.
+func (s *idSet) repeats() []int {
+	sorted := slices.Clone(s.keys)
+	slices.Sort(sorted)
+	var twice map[uint64]bool // the ids met more than once: false until the first is passed
+	for j := 1; j < len(sorted); j++ {
+		if k := sorted[j]; k == sorted[j-1] && k != noID {
+			if twice == nil {
+				twice = map[uint64]bool{}
+			}
+			twice[k] = false
+		}
+	}
+	var at []int
+	for i, k := range s.keys {
+		if passed, ok := twice[k]; ok {
+			if passed {
+				at = append(at, i)
+			}
+			twice[k] = true
+		}
+	}
+	return at
+}
+
+// idKey returns an id of 16 or 17 digits as one number, its digits with its length in the top
+// bit (0123… and 123… differ); false for any other id.
+func idKey(id string) (uint64, bool) {
+	if len(id) != 16 && len(id) != 17 {
+		return 0, false
+	}
+	var k uint64
+	for i := 0; i < len(id); i++ {
+		d := id[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		k = k*10 + uint64(d)
+	}
+	if len(id) == 17 {
+		k |= 1 << 63
+	}
+	return k, true
 }
