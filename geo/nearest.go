@@ -121,7 +121,7 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 	if c == nil {
 		c = s.ix.comps[i]
 	}
-	if n == s.k && !less(d, c.ID, s.res[n-1]) {
+	if n == s.k && !less(d, c, s.res[n-1]) {
 		return true
 	}
 	if n < s.k {
@@ -129,7 +129,7 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 		n++
 	}
 	j := n - 1
-	for j > 0 && less(d, c.ID, s.res[j-1]) {
+	for j > 0 && less(d, c, s.res[j-1]) {
 		s.res[j] = s.res[j-1]
 		j--
 	}
@@ -137,8 +137,11 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 	return true
 }
 
-func less(d float64, id string, n Neighbor) bool {
-	return d < n.Distance || (d == n.Distance && id < n.Component.ID)
+// less reports whether a candidate at d metres, component c, ranks before n: nearer, or as near
+// with a lower ID. c is read only on a tie: a component lies apart from the index, and reading
+// its ID for every candidate that entered the result was a cache miss each.
+func less(d float64, c *data.Component, n Neighbor) bool {
+	return d < n.Distance || (d == n.Distance && c.ID < n.Component.ID)
 }
 
 // DistanceTo returns the distance in metres from p to the closest point of g (0 when p is
