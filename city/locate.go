@@ -102,7 +102,10 @@ func nearComponent(n geo.Neighbor, crs geo.CRS, dept *data.DeptRef) NearComponen
 			nc.Department = dept
 		}
 	}
-	if c.Geometry != nil {
+	switch {
+	case n.Own:
+		nc.Point = PointIn(n.At, crs)
+	case c.Geometry != nil:
 		nc.Point = PointIn(data.Anchor(c.Geometry), crs)
 	}
 	return nc

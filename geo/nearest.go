@@ -21,6 +21,11 @@ type Neighbor struct {
 	Component *data.Component
 	Distance  float64 // metres from the query point to the closest point of the geometry
 	Bearing   float64 // degrees clockwise from north, from the query point to that closest point
+	// At is that closest point; Own says it is the component's own point (a point component,
+	// whose point the index keeps beside the others), so an answer needs not read the
+	// component's geometry for it: a cache miss each among millions.
+	At  orb.Point
+	Own bool
 }
 
 // lbSlack shrinks the equirectangular lower bound so it stays below the haversine distance
@@ -133,7 +138,7 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 		s.res[j] = s.res[j-1]
 		j--
 	}
-	s.res[j] = Neighbor{Component: c, Distance: d, Bearing: Bearing(s.p, at)}
+	s.res[j] = Neighbor{Component: c, Distance: d, Bearing: Bearing(s.p, at), At: at, Own: !shape}
 	return true
 }
 

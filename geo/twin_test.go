@@ -203,6 +203,10 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 				t.Fatalf("Nearest(%v, %+v)[%d] = %s at %v m; brute force %s at %v m", p, q, j,
 					buf[j].Component.ID, buf[j].Distance, want[j].Component.ID, want[j].Distance)
 			}
+			if pt, ok := buf[j].Component.Geometry.(orb.Point); ok != buf[j].Own || ok && buf[j].At != pt {
+				t.Fatalf("Nearest(%v, %+v)[%d] = %s: own point %v at %v, want %v at %v", p, q, j,
+					buf[j].Component.ID, buf[j].Own, buf[j].At, ok, pt)
+			}
 		}
 	}
 }
