@@ -248,41 +248,37 @@ const farTolerance = 300
 // least two of those others are in reach of each other: with one witness, either may be the
 // one misplaced.
 func (ix *Index) markFar(s *street) {
+	// The houses in number order, a lane's mouth first: house 0 of the lane. A mouth the
+	// parent's own houses place (at 门牌号, not from the lane's first house) outweighs a lone
+	// house of the lane: it is read from a whole street's numbering.
 	hs := make([]*addr, 0, len(s.nums)+1)
+	solidMouth := false
+	if _, _, h, ok := ix.atParent(s.key); ok {
+		hs = append(hs, &addr{point: h.point})
+		solidMouth = h.level == LevelHouse
+	}
+	mouths := len(hs)
 	for _, i := range s.nums {
 		if a := &ix.addrs[i]; a.src != 0 && !a.stray {
 			hs = append(hs, a)
 		}
 	}
-	if len(hs) == 0 {
-		return
-	}
-	// A mouth the parent's own houses place (at 门牌号, not from the lane's first house)
-	// outweighs a lone house of the lane: it is read from a whole street's numbering.
-	lone := false
-	if _, _, h, ok := ix.atParent(s.key); ok {
-		hs = append(hs, &addr{point: h.point}) // the mouth: house 0 of the lane
-		lone = len(hs) == 2 && h.level == LevelHouse
-	}
-	if len(hs) < 3 && !lone {
+	lone := len(hs) == 2 && mouths == 1 && solidMouth
+	if len(hs) == mouths || len(hs) < 3 && !lone {
 		return
 	}
 	far := make([]bool, len(hs))
-	for k, a := range hs {
-		if a.src == 0 {
-			continue // the mouth is a witness, not a suspect
-		}
-		far[k] = true
-		for j, b := range hs {
-			if j != k && b.num != a.num && ix.reachable(a, b) {
-				far[k] = false
-				break
-			}
-		}
+	anyFar := false
+	for k := mouths; k < len(hs); k++ { // the mouth is a witness, not a suspect
+		far[k] = !ix.reachesAny(hs, k)
+		anyFar = anyFar || far[k]
 	}
-	for k, a := range hs {
-		if far[k] && (lone || ix.witnessed(hs, far, k)) {
-			a.stray = true
+	if !anyFar || !lone && !ix.witnessed(hs, far) {
+		return
+	}
+	for k, f := range far {
+		if f {
+			hs[k].stray = true
 		}
 	}
 }
@@ -292,14 +288,32 @@ func (ix *Index) reachable(a, b *addr) bool {
 	return ix.pl.Distance(a.point, b.point) <= farTolerance+maxLaneRate*float64(abs32(a.num-b.num))
 }
 
-// witnessed reports whether two houses of hs other than k, neither far, reach each other.
-func (ix *Index) witnessed(hs []*addr, far []bool, k int) bool {
-	for i := range hs {
-		for j := i + 1; j < len(hs); j++ {
-			if i != k && j != k && !far[i] && !far[j] && hs[i].num != hs[j].num && ix.reachable(hs[i], hs[j]) {
+// reachesAny reports whether house k of hs (in number order) reaches one of another number,
+// trying the nearest in the list first: its neighbours in number are the likeliest to, so a
+// street of thousands costs a few tests a house, not thousands.
+func (ix *Index) reachesAny(hs []*addr, k int) bool {
+	for d := 1; k-d >= 0 || k+d < len(hs); d++ {
+		for _, j := range [2]int{k - d, k + d} {
+			if j >= 0 && j < len(hs) && hs[j].num != hs[k].num && ix.reachable(hs[k], hs[j]) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// witnessed reports whether two houses of hs, neither far, reach each other: two in a row of
+// the others in number order.
+func (ix *Index) witnessed(hs []*addr, far []bool) bool {
+	prev := -1
+	for i := range hs {
+		if far[i] {
+			continue
+		}
+		if prev >= 0 && hs[prev].num != hs[i].num && ix.reachable(hs[prev], hs[i]) {
+			return true
+		}
+		prev = i
 	}
 	return false
 }
