@@ -57,6 +57,11 @@ func (ix *Index) Nearest(p orb.Point, q NearestQuery, buf []Neighbor) []Neighbor
 	s := nearestSearch{ix: ix, p: p, k: k, radius: q.Radius, res: res,
 		ky: ix.ky, kx: ix.ky * math.Cos(p[1]*rad), kxLo: math.Min(ix.kxLo, ix.ky*math.Cos(p[1]*rad))}
 	g.search(&s)
+	// The bearing of the result only: a candidate that entered it and was pushed out by a
+	// nearer one needed none (three trigonometric calls each).
+	for i := range s.res {
+		s.res[i].Bearing = Bearing(p, s.res[i].At)
+	}
 	return s.res
 }
 
@@ -104,6 +109,11 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 		// a point: the index keeps it beside the others, so the component need not be read
 		// (a cache miss per candidate among millions) unless it makes the result
 		at = s.ix.compPts[i]
+		// The point's own lower bound, as boxDist's, before the great-circle distance: most
+		// candidates of a ring lie beyond the result's K-th and need no trigonometry.
+		if lb := s.boxDist(at, at, 0, true); s.radius > 0 && lb > s.radius || len(s.res) == s.k && lb > s.res[s.k-1].Distance {
+			return true
+		}
 		d = Distance(s.p, at)
 	} else {
 		c = s.ix.comps[i]
@@ -138,7 +148,7 @@ func (s *nearestSearch) consider(i int32, shape bool, lb float64, dedupe bool) b
 		s.res[j] = s.res[j-1]
 		j--
 	}
-	s.res[j] = Neighbor{Component: c, Distance: d, Bearing: Bearing(s.p, at), At: at, Own: !shape}
+	s.res[j] = Neighbor{Component: c, Distance: d, At: at, Own: !shape}
 	return true
 }
 

@@ -151,11 +151,11 @@ func bruteNearest(ds *data.Dataset, p orb.Point, q geo.NearestQuery) []geo.Neigh
 		if q.Class != "" && !strings.HasPrefix(c.Class(), q.Class) {
 			continue
 		}
-		d, _ := geo.DistanceTo(c.Geometry, p)
+		d, at := geo.DistanceTo(c.Geometry, p)
 		if q.Radius > 0 && d > q.Radius {
 			continue
 		}
-		all = append(all, geo.Neighbor{Component: c, Distance: d})
+		all = append(all, geo.Neighbor{Component: c, Distance: d, Bearing: geo.Bearing(p, at)})
 	}
 	slices.SortFunc(all, func(a, b geo.Neighbor) int {
 		if a.Distance != b.Distance {
@@ -199,9 +199,9 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 			t.Fatalf("Nearest(%v, %+v): %d results, brute force %d", p, q, len(buf), len(want))
 		}
 		for j := range want {
-			if buf[j].Component != want[j].Component || buf[j].Distance != want[j].Distance {
-				t.Fatalf("Nearest(%v, %+v)[%d] = %s at %v m; brute force %s at %v m", p, q, j,
-					buf[j].Component.ID, buf[j].Distance, want[j].Component.ID, want[j].Distance)
+			if buf[j].Component != want[j].Component || buf[j].Distance != want[j].Distance || math.Abs(buf[j].Bearing-want[j].Bearing) > 1e-9 {
+				t.Fatalf("Nearest(%v, %+v)[%d] = %s at %v m, bearing %v; brute force %s at %v m, bearing %v", p, q, j,
+					buf[j].Component.ID, buf[j].Distance, buf[j].Bearing, want[j].Component.ID, want[j].Distance, want[j].Bearing)
 			}
 			if pt, ok := buf[j].Component.Geometry.(orb.Point); ok != buf[j].Own || ok && buf[j].At != pt {
 				t.Fatalf("Nearest(%v, %+v)[%d] = %s: own point %v at %v, want %v at %v", p, q, j,
