@@ -13,14 +13,14 @@ import (
 //
 // A served city's heap is almost all its immutable snapshot (0.81 GB for 100k grids and 2M
 // components), but since its features live in arenas the collector does not scan (data.Arena,
-// data.Pin) a cycle marks only the indexes and what requests hold: ~70 ms of CPU for that city,
-// was ~2 s before the arenas, the compact components and the flat geo index. Requests add little
+// data.Pin) a cycle marks only the indexes and what requests hold: ~18 ms of CPU for that city
+// (bench/heap -gc), was ~2 s before the arenas, the compact components and the flat geo index. Requests add little
 // that lives but much that does not: net/http alone allocates ~2.3 KB to read and answer a GET
 // (an empty gin handler too; citygeo's locate adds nothing: TestLocateAllocatesNothing,
 // BenchmarkOverTCP), so cycles come at a rate set by the headroom the heap is given, and the
 // headroom is what RSS grows by under load. Go's default of 100 gives it the snapshot's size
 // again. At 8 the heap's headroom is 8 % of the snapshot, a cycle every ~65 MB allocated (~28k
-// requests, ~2.5 µs of collector CPU each), and RSS, which also holds what is not heap, stays
+// requests, under 1 µs of collector CPU each), and RSS, which also holds what is not heap, stays
 // within a tenth of what it was when ready (at 10 it reached +9.7 % after ten minutes of mixed
 // load: too close); the README's "Collector while serving" has the measured trade.
 const serveGCPercent = 8
