@@ -38,11 +38,15 @@ func httpServer(cfg config.HTTP, h http.Handler, tr *connTracker) *http.Server {
 // wait for each other here (a mutex here was the one contended lock of a loaded server at 64
 // connections: goroutines parked on it while its holder was descheduled).
 type connTracker struct {
-	conns   sync.Map     // net.Conn → *connEntry
-	changed atomic.Int64 // unix nanoseconds of the last state change of any connection
+	conns sync.Map // net.Conn → *connEntry
+	// changed is when any connection last changed state (unix nanoseconds), kept once a drain
+	// has begun (startDrain): nothing reads it before, and reading the clock for it on every
+	// state change was two clock reads a request.
+	changed  atomic.Int64
+	draining atomic.Bool
 }
 
-// connEntry is one connection's state and when it entered it.
+// connEntry is one connection's state and when it opened.
 type connEntry struct {
 	state atomic.Int32 // http.ConnState
 	since atomic.Int64 // unix nanoseconds
@@ -51,24 +55,29 @@ type connEntry struct {
 func newConnTracker() *connTracker { return &connTracker{} }
 
 func (t *connTracker) track(c net.Conn, s http.ConnState) {
-	now := time.Now().UnixNano()
-	t.changed.Store(now)
 	switch s {
 	case http.StateClosed, http.StateHijacked:
 		t.conns.Delete(c)
-		return
 	case http.StateNew:
 		e := &connEntry{}
 		e.state.Store(int32(s))
-		e.since.Store(now)
+		e.since.Store(time.Now().UnixNano())
 		t.conns.Store(c, e)
-		return
+	default:
+		if v, ok := t.conns.Load(c); ok {
+			v.(*connEntry).state.Store(int32(s))
+		}
 	}
-	if v, ok := t.conns.Load(c); ok {
-		e := v.(*connEntry)
-		e.state.Store(int32(s))
-		e.since.Store(now)
+	if t.draining.Load() {
+		t.changed.Store(time.Now().UnixNano())
 	}
+}
+
+// startDrain starts keeping when connections change state, from now: a drain waits for a
+// quiet spell after it began, not before.
+func (t *connTracker) startDrain(now time.Time) {
+	t.changed.Store(now.UnixNano())
+	t.draining.Store(true)
 }
 
 // newConnGrace is how long a new connection that has sent no request yet counts as busy: a
@@ -116,6 +125,7 @@ func runHTTP(ctx context.Context, hs *http.Server, ln net.Listener, tr *connTrac
 	}
 	start := time.Now()
 	deadline := start.Add(opts.Timeout)
+	tr.startDrain(start)
 	draining()
 	n, _ := tr.busy(start)
 	log.Info("draining: /readyz answers 503; answering the requests already sent", "in_flight", n,
