@@ -1,11 +1,15 @@
 package gazetteer_test
 
 import (
+	"strconv"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
+	"citygeo/data"
 	"citygeo/gazetteer"
+
+	"github.com/paulmach/orb"
 )
 
 var fuzzSeeds = []string{
@@ -92,6 +96,49 @@ func FuzzMaskPhones(f *testing.F) {
 		}
 		if again := gazetteer.MaskPhones(m); again != m {
 			t.Fatalf("MaskPhones(%q) = %q, masked again %q", s, m, again)
+		}
+	})
+}
+
+// FuzzIndexHouses builds an index of the houses of a street with a line, a street without one
+// and their lanes from arbitrary numbers and points (repeated, out of order, kilometres out of
+// place) and asks numbers back: indexed ones, ones between and ones beyond. The index must not
+// panic, and must answer exactly, at 门牌号, only a number it holds: the out-of-sequence and
+// out-of-reach rules decide which houses anchor others, never what a house is.
+func FuzzIndexHouses(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 0, 3, 0, 1, 0, 5, 0, 2, 0, 7, 0, 90, 90, 9, 0, 4, 0})
+	f.Add([]byte{31, 0, 30, 2, 1, 0x81, 30, 4, 5, 0x81, 30, 6, 9, 0x81, 120, 50, 18, 0x83, 127, 127})
+	f.Add([]byte{2, 0x40, 0, 0, 4, 0x40, 1, 0, 6, 0x40, 2, 0, 10, 0x40, 0, 75, 12, 0x40, 4, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "直街", Line: orb.LineString{{lon0 - 0.01, lat0}, {lon0 + 0.02, lat0}}}}}
+		held := map[string]bool{}
+		for i := 0; i+3 < len(b) && len(ds.Addresses) < 40; i += 4 {
+			road, lane := "直街", ""
+			if b[i+1]&0x40 != 0 {
+				road = "弯街" // no line
+			}
+			if b[i+1]&0x80 != 0 {
+				lane = strconv.Itoa(int(b[i+1]%4)*2+1) + "巷" // 1, 3, 5 or 7巷
+			}
+			num := int(b[i]%64) + 1
+			p := orb.Point{lon0 + float64(int8(b[i+2]))*20/102000, lat0 + float64(int8(b[i+3]))*20/111000}
+			ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: num, Point: p})
+			held[road+lane+strconv.Itoa(num)] = true
+		}
+		ix, err := gazetteer.New(ds, gazetteer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, road := range []string{"直街", "弯街"} {
+			for _, lane := range []string{"", "1巷", "3巷", "7巷"} {
+				for num := 1; num <= 70; num += 3 {
+					q := road + lane + strconv.Itoa(num) + "号"
+					cs := ix.Geocode(q, gazetteer.Query{})
+					if len(cs) > 0 && cs[0].Level == gazetteer.LevelHouse && cs[0].Reason == gazetteer.ReasonExact && !held[road+lane+strconv.Itoa(num)] {
+						t.Fatalf("Geocode(%s) = %s exact at 门牌号, but the index holds no such house", q, cs[0].Matched)
+					}
+				}
+			}
 		}
 	})
 }
