@@ -22,7 +22,7 @@ type Neighbor struct {
 	Distance  float64 // metres from the query point to the closest point of the geometry
 	Bearing   float64 // degrees clockwise from north, from the query point to that closest point
 	// At is that closest point; Own says it is the component's own point (a point component,
-	// whose point the index keeps beside the others), so an answer needs not read the
+	// whose point the index keeps beside the others), so an answer need not read the
 	// component's geometry for it: a cache miss each among millions.
 	At  orb.Point
 	Own bool
