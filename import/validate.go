@@ -262,6 +262,7 @@ func (v *validator) checkGrids() {
 	// its grid's box and in the other's box shrunk by tol (the box is outside the polygon), so two
 	// boxes that only touch, as a lattice's neighbours do, are not tested.
 	in := tol / (geo.EarthRadius * math.Pi / 180) / 2 // degrees; half: a metre is more degrees of longitude
+	ov := newOverlaps(v.ds.Grids, tol)
 	for i, g := range v.ds.Grids {
 		if !valid[i] {
 			continue
@@ -273,8 +274,7 @@ func (v *validator) checkGrids() {
 			}
 			h := v.ds.Grids[j]
 			hb := h.Polygon.Bound()
-			if b.Intersects(hb.Pad(-in)) && insideBy(g.Polygon, h.Polygon, tol) ||
-				hb.Intersects(b.Pad(-in)) && insideBy(h.Polygon, g.Polygon, tol) {
+			if b.Intersects(hb.Pad(-in)) && ov.insideBy(i, j) || hb.Intersects(b.Pad(-in)) && ov.insideBy(j, i) {
 				v.f("grid.overlap", SeverityError, schema.Grid, i, g.Code, "geometry", h.Code, "overlaps grid "+h.Code)
 			}
 			return true
@@ -298,18 +298,46 @@ func (v *validator) checkGrids() {
 	}
 }
 
-// insideBy reports whether some vertex (or the label point) of a lies inside b farther than
-// tol metres from b's boundary.
-func insideBy(a, b orb.Polygon, tol float64) bool {
+// overlaps tests grids against each other for the overlap check, each grid's box and label
+// point worked out once, on first use: a grid meets its ~8 neighbours, and each test measured
+// the label point again and, in planar.PolygonContains, the ring's box. A vertex outside the
+// other grid's box needs no ring test at all.
+type overlaps struct {
+	grids  []*data.Grid
+	tol    float64
+	boxes  []orb.Bound
+	labels []orb.Point
+	known  []bool // boxes[i] and labels[i] are worked out
+}
+
+func newOverlaps(grids []*data.Grid, tol float64) *overlaps {
+	return &overlaps{grids: grids, tol: tol, boxes: make([]orb.Bound, len(grids)),
+		labels: make([]orb.Point, len(grids)), known: make([]bool, len(grids))}
+}
+
+// insideBy reports whether some vertex (or the label point) of grid i lies inside grid j farther
+// than tol metres from j's boundary.
+func (o *overlaps) insideBy(i, j int) bool {
+	o.learn(i)
+	o.learn(j)
+	a, b, box := o.grids[i].Polygon, o.grids[j].Polygon, o.boxes[j]
 	test := func(p orb.Point) bool {
-		return planar.PolygonContains(b, p) && geo.DistanceToBoundary(b, p) > tol
+		return box.Contains(p) && planar.PolygonContains(b, p) && geo.DistanceToBoundary(b, p) > o.tol
 	}
 	for _, p := range a[0] {
 		if test(p) {
 			return true
 		}
 	}
-	return test(labelPoint(orb.MultiPolygon{a}))
+	return test(o.labels[i])
+}
+
+// learn works out grid i's box and label point once.
+func (o *overlaps) learn(i int) {
+	if !o.known[i] {
+		g := o.grids[i].Polygon
+		o.boxes[i], o.labels[i], o.known[i] = g.Bound(), labelPoint(orb.MultiPolygon{g}), true
+	}
 }
 
 // pointClass reports whether a class must be mapped as a point: covers, gratings, lamps,
