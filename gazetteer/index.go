@@ -335,12 +335,18 @@ func (b *draft) text(ix *Index, s string) int32 {
 		ix.poiText = append(ix.poiText, "")
 		b.names = map[string]int32{"": 0}
 	}
-	if i, ok := b.names[s]; ok {
+	return intern(&ix.poiText, b.names, s)
+}
+
+// intern returns the number of s in list, by, which maps list's strings to their numbers,
+// appending it to both the first time.
+func intern(list *[]string, by map[string]int32, s string) int32 {
+	if i, ok := by[s]; ok {
 		return i
 	}
-	i := int32(len(ix.poiText))
-	ix.poiText = append(ix.poiText, s)
-	b.names[s] = i
+	i := int32(len(*list))
+	*list = append(*list, s)
+	by[s] = i
 	return i
 }
 
@@ -500,15 +506,7 @@ func (ix *Index) streetOf(a *addr) *street { return ix.streetIDs[a.st] }
 func (ix *Index) suffix(a *addr) string { return ix.suffixes[a.sfx] }
 
 // suffixID returns the number of qualifier s in Index.suffixes, adding it; "" is 0.
-func (ix *Index) suffixID(s string) int32 {
-	if id, ok := ix.suffixBy[s]; ok {
-		return id
-	}
-	id := int32(len(ix.suffixes))
-	ix.suffixes = append(ix.suffixes, s)
-	ix.suffixBy[s] = id
-	return id
-}
+func (ix *Index) suffixID(s string) int32 { return intern(&ix.suffixes, ix.suffixBy, s) }
 
 // srcOf returns a's source address, nil for an entrance or mouth the index inferred.
 func (ix *Index) srcOf(a *addr) *data.Address {
