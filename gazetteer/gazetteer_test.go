@@ -3,6 +3,7 @@ package gazetteer_test
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -622,6 +623,46 @@ func TestLaneRule(t *testing.T) {
 		}
 		if d := orbgeo.Distance(got[0].Point, c.want); d > c.tol {
 			t.Errorf("Geocode(%s) is %.0f m from where the rule puts it, want ≤ %.0f m", c.q, d, c.tol)
+		}
+	}
+}
+
+// TestLaneRuleFitsTheCity checks that a lane with no house of its own is placed by how the
+// city's other lanes number their houses, not by the street's spacing: here every lane's house
+// n lies 12 m + 3 m·n past the street's houses, where the street has 10.3 m a number.
+func TestLaneRuleFitsTheCity(t *testing.T) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "信義路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+	add := func(lane string, n int, p orb.Point) {
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "信義路", Lane: lane, Number: n, Point: p})
+	}
+	for n := 1; n <= 60; n++ {
+		add("", n, housePoint(n))
+	}
+	// Lanes leave south (even numbers) from 22 m off the centreline, where the street's houses stand.
+	lanePoint := func(mouth int, metres float64) orb.Point {
+		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - metres/110800}
+	}
+	for _, mouth := range []int{4, 8, 12, 16, 20} {
+		for n := 1; n <= 6; n++ {
+			add(strconv.Itoa(mouth)+"巷", n, lanePoint(mouth, 12+3*float64(n)))
+		}
+	}
+	add("8巷", 7, lanePoint(8, 200)) // a misplaced house: the fit is not pulled after it
+	ix := mustNew(t, ds, gazetteer.Options{})
+	for _, c := range []struct {
+		q    string
+		want orb.Point
+	}{
+		{"信義路40巷10號", lanePoint(40, 12+30)},
+		{"信義路44巷1號", lanePoint(44, 12+3)},
+		{"信義路48巷30號", lanePoint(48, 12+90)},
+	} {
+		got := ix.Geocode(c.q, gazetteer.Query{})
+		if len(got) == 0 || got[0].Reason != gazetteer.ReasonLaneRule || got[0].Level == gazetteer.LevelHouse {
+			t.Fatalf("Geocode(%s) = %+v, want a flagged lane_rule answer below 门牌号", c.q, got)
+		}
+		if d := orbgeo.Distance(got[0].Point, c.want); d > 5 {
+			t.Errorf("Geocode(%s) is %.0f m from where the city's lanes put it, want ≤ 5 m", c.q, d)
 		}
 	}
 }

@@ -90,7 +90,7 @@ func (ix *Index) entrance(k streetKey) (orb.Point, bool) {
 	}
 	if k.alley > 0 {
 		if a, ok := ix.laneAxisOf(parent, 0); ok {
-			return ix.axisAt(a, a.setback+float64(k.alley)*ix.laneSpacing()), true
+			return ix.axisAt(a, a.setback+ix.laneAlong(k.alley)), true
 		}
 	}
 	if h.level != "" {

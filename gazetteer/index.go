@@ -97,6 +97,7 @@ type Index struct {
 	dsAddrs, poiAddrs []*data.Address
 	real              int
 	spacing           float64 // median metres between consecutive same-side numbers (numberSpacing)
+	lanes             laneFit // where a lane's numbers lie along it (fitLanes)
 	pois              []poi
 	poiText           []string    // the distinct names and designations of pois, "" first (poi.name, poi.building)
 	dsPOIs            []*data.POI // the dataset's POIs, which poi.src names
@@ -296,6 +297,7 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 	}
 	// After the spacings: placing a lane's mouth on its parent interpolates with them.
 	ix.markFarHouses()
+	ix.lanes = ix.fitLanes()
 	ix.dsPOIs = ds.POIs
 	for i, p := range ds.POIs {
 		ix.addPOI(poi{name: ix.draft.text(ix, NormalizeString(p.Name)), point: p.Point, src: int32(i + 1)}, p.Aliases)

@@ -1,6 +1,7 @@
 package gazetteer
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -105,7 +106,7 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 		// An alley of a lane whose house N is not indexed: N lies N spacings along the lane
 		// past the setback where the lane's houses begin, as the lane rule places it.
 		pa, _ := ix.laneAxisOf(parent, depth+1)
-		mouth = ix.axisAt(pa, pa.setback+float64(num)*ix.laneSpacing())
+		mouth = ix.axisAt(pa, pa.setback+ix.laneAlong(num))
 	case placedN:
 		mouth = hp
 	default:
@@ -359,7 +360,7 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 	if !ok {
 		return orb.Point{}, false
 	}
-	rate := ix.laneSpacing()
+	rate := cmp.Or(ix.lanes.rate, ix.laneSpacing())
 	if s != nil {
 		var rates []float64
 		for _, i := range s.nums {
@@ -368,8 +369,8 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 				continue
 			}
 			along := (h.point[0]-a.mouth[0])*ix.pl.KX*a.dx + (h.point[1]-a.mouth[1])*ix.pl.KY*a.dy
-			if along > a.setback {
-				rates = append(rates, (along-a.setback)/float64(h.num))
+			if past := along - a.setback - ix.lanes.corner; past > 0 {
+				rates = append(rates, past/float64(h.num))
 			}
 		}
 		if len(rates) > 0 {
@@ -383,7 +384,7 @@ func (ix *Index) laneRule(k streetKey, s *street, num int32) (orb.Point, bool) {
 			return orb.Point{h.point[0] + a.dx*m/ix.pl.KX, h.point[1] + a.dy*m/ix.pl.KY}, true
 		}
 	}
-	return ix.axisAt(a, a.setback+float64(num)*rate), true
+	return ix.axisAt(a, a.setback+ix.laneAlong(num)), true
 }
 
 // The bounds of a lane's spacing per number measured from its own houses: one house near the
@@ -427,4 +428,86 @@ func abs32(x int32) int32 {
 		return -x
 	}
 	return x
+}
+
+// laneFit is where a city's lanes put their numbers: house n lies corner + rate·n metres along
+// its lane's axis past the setback. A lane's first houses stand behind the corner buildings,
+// which carry the street's numbers, and its lots are narrower than the street's: fitted on
+// Taipei's file 3–6 m + 4.6 m a number against its streets' 5.5 m, on Penghu's register
+// 11–22 m + 2 m against 3.4 m. The street's spacing alone put a lane's far houses too deep.
+type laneFit struct {
+	corner, rate float64
+}
+
+// laneAlong returns how far past the setback lane number n lies, by the city's fit.
+func (ix *Index) laneAlong(n int32) float64 {
+	if ix.lanes.rate > 0 {
+		return ix.lanes.corner + ix.lanes.rate*float64(n)
+	}
+	return float64(n) * ix.laneSpacing()
+}
+
+// Bounds of the fit: fewer houses than minLaneSamples leave the street's spacing in place, and
+// at most maxLaneSamples (spread over the numbers) are fitted, the fit being quadratic in them.
+const (
+	minLaneSamples = 20
+	maxLaneSamples = 400
+	maxLaneCorner  = 30
+)
+
+// fitLanes fits laneFit to the lanes (and alleys) without a line of their own whose axis the
+// index can infer: each known house's metres along its lane's axis past the setback against
+// its number, by Theil–Sen (the median of the pairwise slopes, then the median intercept), which
+// a misplaced house or a crooked lane does not pull. The zero fit (the street's spacing, no
+// corner) when too few houses tell.
+func (ix *Index) fitLanes() laneFit {
+	type sample struct{ n, m float64 }
+	var xs []sample
+	for k, s := range ix.streets {
+		if k.lane == 0 && k.alley == 0 || len(s.lines) > 0 {
+			continue
+		}
+		a, ok := ix.laneAxisOf(k, 0)
+		if !ok || a.line != nil {
+			continue
+		}
+		for _, i := range s.nums {
+			h := &ix.addrs[i]
+			if !ix.anchor(h) || h.num <= 0 || h.sfx != 0 {
+				continue
+			}
+			m := (h.point[0]-a.mouth[0])*ix.pl.KX*a.dx + (h.point[1]-a.mouth[1])*ix.pl.KY*a.dy
+			xs = append(xs, sample{float64(h.num), m - a.setback})
+		}
+	}
+	if len(xs) < minLaneSamples {
+		return laneFit{}
+	}
+	// The streets come in map order: sort, so that the thinning below, and so the fit, do not
+	// depend on it.
+	slices.SortFunc(xs, func(a, b sample) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.m, b.m)) })
+	if step := (len(xs) + maxLaneSamples - 1) / maxLaneSamples; step > 1 {
+		kept := xs[:0]
+		for i := 0; i < len(xs); i += step {
+			kept = append(kept, xs[i])
+		}
+		xs = kept
+	}
+	var slopes []float64
+	for i := range xs {
+		for j := i + 1; j < len(xs); j++ {
+			if dn := xs[j].n - xs[i].n; dn != 0 {
+				slopes = append(slopes, (xs[j].m-xs[i].m)/dn)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return laneFit{}
+	}
+	rate := max(minLaneRate, min(maxLaneRate, median(slopes)))
+	icpt := make([]float64, len(xs))
+	for i, x := range xs {
+		icpt[i] = x.m - rate*x.n
+	}
+	return laneFit{corner: max(0, min(maxLaneCorner, median(icpt))), rate: rate}
 }
