@@ -49,7 +49,7 @@ func checkClass(class string) error {
 }
 
 func (s *Server) handleLocate(c *gin.Context) {
-	query := RawQuery(c.Request.URL.RawQuery)
+	query := NewRawQuery(c.Request.URL.RawQuery)
 	given, p, crs, err := ParsePoint(query)
 	if err != nil {
 		Fail(c, "", err)

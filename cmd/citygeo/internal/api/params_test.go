@@ -109,12 +109,16 @@ func FuzzRawQuery(f *testing.F) {
 	f.Add("l%6Eg=1&lng=2", "lng")
 	f.Add("a=1;b=2&a=%zz&a=x+y%20z", "a")
 	f.Add("=1&&k&k=2", "k")
+	f.Add("xlng=1&lng=2&lng=3", "lng")
+	f.Add("lat=1&k=2=3&k=4", "k")
+	f.Add("ab=1&a&a=2", "a")
+	f.Add("a=1&b=2", "a=1")
 	f.Fuzz(func(t *testing.T, raw, key string) {
 		want, _ := url.ParseQuery(raw)
 		if key == "" {
 			return
 		}
-		if got := api.RawQuery(raw).Query(key); got != want.Get(key) {
+		if got := api.NewRawQuery(raw).Query(key); got != want.Get(key) {
 			t.Errorf("RawQuery(%q).Query(%q) = %q, url.ParseQuery gives %q", raw, key, got, want.Get(key))
 		}
 	})
@@ -123,7 +127,7 @@ func FuzzRawQuery(f *testing.F) {
 // BenchmarkRawQuery reads what point → grid reads from its query: the point, its CRS and the
 // locate options, most of them absent.
 func BenchmarkRawQuery(b *testing.B) {
-	q := api.RawQuery("lng=114.054321&lat=22.543210&k=0")
+	q := api.NewRawQuery("lng=114.054321&lat=22.543210&k=0")
 	keys := []string{"lng", "lat", "crs", "k", "radius", "class"}
 	for b.Loop() {
 		for _, k := range keys {
