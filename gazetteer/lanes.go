@@ -103,8 +103,8 @@ func (ix *Index) laneAxisOf(k streetKey, depth int) (laneAxis, bool) {
 			dx, dy = ix.unit(pos.at, hp)
 		}
 	case !placedN && len(lines) > 0 && depth == 0 && parent.lane > 0:
-		// An alley of a lane whose house N is not indexed: N lies N spacings along the lane
-		// past the setback where the lane's houses begin, as the lane rule places it.
+		// An alley of a lane whose house N is not indexed: N lies along the lane past the
+		// setback where the lane's houses begin, as far in as the lane rule places it.
 		pa, _ := ix.laneAxisOf(parent, depth+1)
 		mouth = ix.axisAt(pa, pa.setback+ix.laneAlong(num))
 	case placedN:
