@@ -627,17 +627,24 @@ func TestLaneRule(t *testing.T) {
 	}
 }
 
-// TestLaneRuleFitsTheCity checks that a lane with no house of its own is placed by how the
-// city's other lanes number their houses, not by the street's spacing: here every lane's house
-// n lies 12 m + 3 m·n past the street's houses, where the street has 10.3 m a number.
-func TestLaneRuleFitsTheCity(t *testing.T) {
-	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "信義路", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
+// streetOfHouses returns a dataset of one road along lat0 with a line, numbered 1 to 60
+// (housePoint), and a function that adds a house of the road or of one of its lanes.
+func streetOfHouses(road string) (*data.Dataset, func(lane string, n int, p orb.Point)) {
+	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: road, Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
 	add := func(lane string, n int, p orb.Point) {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "信義路", Lane: lane, Number: n, Point: p})
+		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: road, Lane: lane, Number: n, Point: p})
 	}
 	for n := 1; n <= 60; n++ {
 		add("", n, housePoint(n))
 	}
+	return ds, add
+}
+
+// TestLaneRuleFitsTheCity checks that a lane with no house of its own is placed by how the
+// city's other lanes number their houses, not by the street's spacing: here every lane's house
+// n lies 12 m + 3 m·n past the street's houses, where the street has 10.3 m a number.
+func TestLaneRuleFitsTheCity(t *testing.T) {
+	ds, add := streetOfHouses("信義路")
 	// Lanes leave south (even numbers) from 22 m off the centreline, where the street's houses stand.
 	lanePoint := func(mouth int, metres float64) orb.Point {
 		return orb.Point{lon0 + float64(mouth)*step, lat0 - 0.0002 - metres/110800}
@@ -831,13 +838,7 @@ func TestGeocodeFarNumberSpanSpacing(t *testing.T) {
 // houses (the setback), so no spacing can be measured from the mouth and the city's would put
 // 15號 150 m down the lane.
 func TestLaneRuleFromOwnHouse(t *testing.T) {
-	ds := &data.Dataset{Roads: []*data.Road{{ID: 1, Name: "泰順街", Line: orb.LineString{{lon0, lat0}, {lon0 + 0.02, lat0}}}}}
-	add := func(lane string, n int, p orb.Point) {
-		ds.Addresses = append(ds.Addresses, &data.Address{ID: uint64(len(ds.Addresses) + 1), Road: "泰順街", Lane: lane, Number: n, Point: p})
-	}
-	for n := 1; n <= 60; n++ {
-		add("", n, housePoint(n))
-	}
+	ds, add := streetOfHouses("泰順街")
 	house := func(n int) orb.Point {
 		return orb.Point{lon0 + 44*step + 0.00003, lat0 - 0.00008 - float64(n-13)*0.00003}
 	}

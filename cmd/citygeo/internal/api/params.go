@@ -36,8 +36,8 @@ func NewRawQuery(raw string) RawQuery {
 }
 
 // special reports whether s holds a byte that makes a key's text differ from its raw form (+
-// or %XX) or a pair url.ParseQuery refuses (;), or one that cannot be part of a key (& or =):
-// searching for such a key, or in such a query, would misread it.
+// or %XX) or a pair url.ParseQuery refuses (;): searching for a key in such a query, or for
+// such a key, would misread it.
 func special(s string) bool {
 	for i := range len(s) {
 		if s[i] == '%' || s[i] == '+' || s[i] == ';' {
@@ -49,6 +49,7 @@ func special(s string) bool {
 
 // Query returns the first value of key, "" when there is none.
 func (q RawQuery) Query(key string) string {
+	// A key holding & or = is never a pair's key, but searching for it could find one.
 	if q.plain && key != "" && !special(key) && strings.IndexByte(key, '&') < 0 && strings.IndexByte(key, '=') < 0 {
 		return q.find(key)
 	}
