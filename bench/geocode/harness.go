@@ -34,12 +34,27 @@ type Result struct {
 	// Kind is what makes the row hard given the rows the index held (kinds.go; "" until
 	// Report.Label, and for a row without an address).
 	Kind string
+	// Gap is how many numbers apart the two indexed numbers that bracket the row lie, and
+	// LineOff how far (metres) the straight line between them puts it (brackets.go; Gap 0
+	// until Report.Label, and for a row not bracketed).
+	Gap     int
+	LineOff float64
 }
 
 // Cell is the tally of the answers of one (level, reason).
 type Cell struct {
 	N      int
 	Within [3]int // within Thresholds
+}
+
+// count adds one answer d metres off to c.
+func (c *Cell) count(d float64) {
+	c.N++
+	for i, t := range Thresholds {
+		if d <= t {
+			c.Within[i]++
+		}
+	}
 }
 
 // Share returns the share of the cell's answers within Thresholds[i].
@@ -109,12 +124,7 @@ func Evaluate(name string, ix *gazetteer.Index, rows []Row, variant func(string)
 			if rep.Cells[k] == nil {
 				rep.Cells[k] = &Cell{}
 			}
-			rep.Cells[k].N++
-			for i, t := range Thresholds {
-				if res.Distance <= t {
-					rep.Cells[k].Within[i]++
-				}
-			}
+			rep.Cells[k].count(res.Distance)
 		}
 		rep.N++
 		for i, t := range Thresholds {

@@ -74,11 +74,16 @@ func kindOf(r Row, byStreet map[[4]string][]Row) string {
 	return KindSparseRoad
 }
 
-// Label gives each result of a held-out report its kind, given the rows the index held.
+// Label gives each result of a held-out report its kind and its neighbours' line
+// (brackets.go), given the rows the index held.
 func (r *Report) Label(indexed []Row) {
 	byStreet := streetRows(indexed)
 	for i := range r.Results {
-		r.Results[i].Kind = kindOf(r.Results[i].Want, byStreet)
+		x := &r.Results[i]
+		x.Kind = kindOf(x.Want, byStreet)
+		if x.Want.Addr != nil {
+			x.Gap, x.LineOff, _ = bracket(x.Want, byStreet[streetOf(x.Want)])
+		}
 	}
 }
 

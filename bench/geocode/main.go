@@ -14,6 +14,11 @@
 // once, never from an index holding it), so that a figure does not hang on which rows one
 // split happens to hold out.
 //
+// Both readings also print the neighbours' line (brackets.go): for each held-out number with an
+// indexed number of its parity on either side, how often the straight line between those two
+// lands near the truth, against our answers on the same rows, by how far apart the pair is —
+// the share the indexed points themselves allow.
+//
 // Usage: go run ./bench/geocode [-shared ../shared/data] [-worst 10] [-ccks=false] [-folds]
 // [-calibration docs/geocode-calibration.md] [-results answers.tsv]
 package main
@@ -194,6 +199,7 @@ func run(shared string, worst int, calibration, results string) error {
 		p.HeldOut.Print(os.Stdout, worst, true)
 		printKinds(os.Stdout, p.Kinds)
 		printMissCauses(os.Stdout, MissCauses(p.HeldOut))
+		printBrackets(os.Stdout, Brackets(p.HeldOut))
 		p.Pooled.Print(os.Stdout, 0, false)
 		printFolds(os.Stdout, p.Folds)
 		if p.LanesOut != nil {
@@ -248,6 +254,7 @@ func crossValidate(shared string, worst int, results string) error {
 		printFolds(os.Stdout, folds)
 		printKinds(os.Stdout, Kinds(pooled))
 		printMissCauses(os.Stdout, MissCauses(pooled))
+		printBrackets(os.Stdout, Brackets(pooled))
 		fmt.Println()
 		if out != nil {
 			writeResults(out, s.Name, pooled)
