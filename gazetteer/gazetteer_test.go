@@ -1189,3 +1189,24 @@ func TestLaneRuleOddLeft(t *testing.T) {
 		})
 	}
 }
+
+// TestParseUnitBeforeFloor checks N號之K followed straight by a floor: the floor takes the last
+// digit (a floor needs a number), the unit the rest; a single digit stays the unit's.
+func TestParseUnitBeforeFloor(t *testing.T) {
+	for _, c := range []struct{ q, want string }{
+		{"信義路三段162號之51樓", "road:信义路 section:3段 roadno:162号之5 floor:1楼"},
+		{"信義路三段一六二號之五一樓", "road:信义路 section:3段 roadno:162号之5 floor:1楼"},
+		{"中央街7號之1三樓", "road:中央街 roadno:7号之1 floor:3楼"},
+		{"中央街7號之12", "road:中央街 roadno:7号之12"},
+		{"中央街7號之12F", "road:中央街 roadno:7号之1 floor:2F"},
+		{"中央街7號之1樓", "road:中央街 roadno:7号之1 other:楼"},
+	} {
+		var got []string
+		for _, e := range gazetteer.Parse(c.q).Elements {
+			got = append(got, e.Kind.String()+":"+e.Text)
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
+		}
+	}
+}

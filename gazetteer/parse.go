@@ -658,6 +658,11 @@ func (p *parser) number(i, pending int) (int, bool) {
 			for k < n && isDigit(rs[k]) {
 				k++
 			}
+			if k < n && (rs[k] == '楼' || rs[k] == 'F') && k-end > 2 {
+				// 162號之51樓: a floor needs a number, so the last digit run into it is the
+				// floor's (之5, 1樓), not the unit's.
+				k--
+			}
 			suffix += "号之" + string(rs[end+1:k])
 			end = k
 		}
