@@ -70,10 +70,14 @@ func ParseLocation(b []byte) (Location, error) {
 	}
 	l.Altitude, l.Speed, l.Direction = int(int16(be.Uint16(b[16:]))), float64(be.Uint16(b[18:]))/10, int(be.Uint16(b[20:]))
 	t, err := parseBCDTime(b[22:28])
-	if err != nil {
+	switch {
+	case err == nil:
+		l.Time = t
+	case l.Positioned():
 		return l, fmt.Errorf("location time: %w", err)
 	}
-	l.Time = t
+	// A report without a fix may carry no readable time (a terminal with neither a fix nor a
+	// clock writes zeros): it is acknowledged and not stored, and must not spoil a batch.
 	for p := b[locationLen:]; len(p) > 0; {
 		if len(p) < 2 || len(p) < 2+int(p[1]) {
 			return l, fmt.Errorf("location item: %w", ErrShort)

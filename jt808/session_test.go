@@ -1,6 +1,7 @@
 package jt808_test
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -189,6 +190,49 @@ func TestSessionBatchKeepsPositionedOnly(t *testing.T) {
 	in := s.Handle(build(t, jt808.Header{ID: jt808.MsgBatch, V2019: true, Protocol: 1, Phone: "13912345678", Serial: 5}, must(jt808.AppendBatch(nil, &b))))
 	if in.Err != nil || len(in.Locations) != 2 || in.Locations[1].Lat != 22.54 {
 		t.Errorf("batch: err %v, locations %+v", in.Err, in.Locations)
+	}
+}
+
+// TestSessionBatchNoFixWithoutTime: a report without a fix whose time is zeros (a terminal with
+// neither a fix nor a clock) is acknowledged and dropped, and the batch's positioned reports
+// are stored; a positioned report with such a time is a damaged message.
+func TestSessionBatchNoFixWithoutTime(t *testing.T) {
+	auth := jt808.KeyedAuth{Key: []byte("k")}
+	s := &jt808.Session{Auth: auth}
+	_, code := auth.Register("13912345678", nil)
+	s.Handle(build(t, jt808.Header{ID: jt808.MsgAuth, Protocol: 1, Phone: "13912345678"}, must(jt808.AppendAuth(nil, &jt808.Header{}, &jt808.Auth{Code: code}))))
+	at := time.Date(2026, 11, 20, 8, 0, 0, 0, jt808.CST)
+	item := func(status uint32, zeroTime bool) []byte {
+		b := must(jt808.AppendLocation(nil, &jt808.Location{Status: status, Lat: 22.55, Lon: 114.12, Time: at}))
+		if zeroTime {
+			clear(b[22:28])
+		}
+		return b
+	}
+	batch := func(items ...[]byte) []byte {
+		b := binary.BigEndian.AppendUint16(nil, uint16(len(items)))
+		b = append(b, 1)
+		for _, it := range items {
+			b = binary.BigEndian.AppendUint16(b, uint16(len(it)))
+			b = append(b, it...)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		stored int
+		err    bool
+	}{
+		{"no fix, no time", batch(item(jt808.StatusPositioned, false), item(0, true)), 1, false},
+		{"a fix without a time", batch(item(jt808.StatusPositioned, false), item(jt808.StatusPositioned, true)), 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := s.Handle(build(t, jt808.Header{ID: jt808.MsgBatch, Protocol: 1, Phone: "13912345678", Serial: 9}, tc.body))
+			if (in.Err != nil) != tc.err || len(in.Locations) != tc.stored {
+				t.Errorf("err %v, %d locations; want error %v, %d", in.Err, len(in.Locations), tc.err, tc.stored)
+			}
+		})
 	}
 }
 
