@@ -117,6 +117,14 @@ func (s *Splitter) Next() ([]byte, bool) {
 			s.off++
 			continue
 		}
+		if j > MaxFrame {
+			// Too long for a frame, as when its closing flag has not arrived yet (above): drop
+			// it and keep the flag that ends it as the next frame's opening, so where the reads
+			// break does not change the frames.
+			s.skip += 1 + j
+			s.off += 1 + j
+			continue
+		}
 		frame := rest[:j]
 		s.off += 1 + j + 1
 		return frame, true

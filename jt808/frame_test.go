@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,6 +138,18 @@ func TestSplitter(t *testing.T) {
 		}
 		if got := frames(s, hb); !equalFrames(got, [][]byte{inner(hb)}) {
 			t.Errorf("after junk: got %x", got)
+		}
+	})
+	t.Run("an oversized run closed in the same read", func(t *testing.T) {
+		// The run's closing flag opens the next frame, as it does when the run is dropped
+		// before that flag arrives: the frames do not depend on where the reads break.
+		junk := append([]byte{jt808.Flag}, bytes.Repeat([]byte{0x11}, jt808.MaxFrame+43)...)
+		stream := slices.Concat(junk, hb, loc)
+		for _, cut := range []int{len(stream), len(junk), len(junk) + 1, 7} {
+			s := &jt808.Splitter{}
+			if got := frames(s, stream[:cut], stream[cut:]); !equalFrames(got, [][]byte{inner(hb), inner(loc)}) {
+				t.Errorf("cut at %d: got %d frames, want the heartbeat and the location", cut, len(got))
+			}
 		}
 	})
 }
