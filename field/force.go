@@ -67,8 +67,12 @@ const maxYields = 4
 type pending struct {
 	fixes    []data.Fix
 	err      chan error
-	observed bool // stored by another process: shown, not stored (Observe)
+	observed bool      // stored by another process: shown, not stored (Observe)
+	forget   time.Time // not zero: no fixes, but every position older than this goes (Prune)
 }
+
+// aside reports whether p is not a group of fixes to store: the committer handles it on its own.
+func (p *pending) aside() bool { return p.observed || !p.forget.IsZero() }
 
 // Open loads the latest fix of every device from store and starts the committer. Close stops
 // it; the store stays the caller's to close.
@@ -88,9 +92,12 @@ func Open(ctx context.Context, store data.TrackStore, opts Options) (*Force, err
 		return nil, fmt.Errorf("load latest positions: %w", err)
 	}
 	// Restored positions count as last heard at their fix time: nobody is online after a
-	// restart until they report again.
+	// restart until they report again. One older than the retention is not shown (Prune).
+	cutoff := f.cutoff()
 	for _, fx := range latest {
-		f.pos.update([]data.Fix{fx}, opts.Devices, fx.Time, nil)
+		if !fx.Time.Before(cutoff) {
+			f.pos.update([]data.Fix{fx}, opts.Devices, fx.Time, nil)
+		}
 	}
 	go f.commit()
 	return f, nil
@@ -147,7 +154,7 @@ type Report struct {
 // not be stored; sending them again is harmless (a re-send is kept once).
 func (f *Force) Ingest(ctx context.Context, fixes []data.Fix) (Report, error) {
 	now := f.opts.Now()
-	oldest := now.AddDate(0, 0, -f.opts.RetentionDays)
+	oldest := f.cutoff()
 	rep := Report{Rejected: []Problem{}}
 	ok := make([]data.Fix, 0, len(fixes))
 	for i := range fixes {
@@ -203,11 +210,11 @@ func (f *Force) commit() {
 	var all []data.Fix
 	var moves []Move
 	for p := range f.queue {
-		if p.observed {
-			moves = f.show(p, moves[:0])
+		if p.aside() {
+			moves = f.handleAside(p, moves[:0])
 			continue
 		}
-		var held *pending // an Observe that came while a group grew: shown after the group
+		var held *pending // an Observe or a Prune that came while a group grew: after the group
 		group, all = append(group[:0], p), append(all[:0], p.fixes...)
 		yields := 0
 	more:
@@ -217,7 +224,7 @@ func (f *Force) commit() {
 				if !ok {
 					break more
 				}
-				if q.observed {
+				if q.aside() {
 					held = q
 					break more
 				}
@@ -245,7 +252,7 @@ func (f *Force) commit() {
 		}
 		clear(group) // drop the references to the batches until the next group
 		if held != nil {
-			moves = f.show(held, moves[:0])
+			moves = f.handleAside(held, moves[:0])
 		}
 	}
 }
@@ -263,6 +270,25 @@ func (f *Force) tell(fixes []data.Fix, moves []Move) []Move {
 	for _, fn := range fsubs {
 		fn(fixes)
 	}
+	return moves
+}
+
+// handleAside applies an Observe or a Prune's forgetting in the committer, so subscribers
+// still see one change at a time.
+func (f *Force) handleAside(p *pending, moves []Move) []Move {
+	if p.observed {
+		return f.show(p, moves)
+	}
+	moves = f.pos.forget(p.forget, moves)
+	if len(moves) > 0 {
+		f.smu.Lock()
+		subs := f.subs
+		f.smu.Unlock()
+		for _, fn := range subs {
+			fn(moves)
+		}
+	}
+	p.err <- nil
 	return moves
 }
 
@@ -344,10 +370,33 @@ func Day(t time.Time) (from, to time.Time) {
 	return from, from.AddDate(0, 0, 1)
 }
 
-// Prune deletes the fixes older than the retention and returns how many went.
+// Prune deletes the fixes older than the retention and returns how many went. A device whose
+// latest fix is that old is no longer shown either (positions, nearest, tiles): positions are
+// personal data, kept no longer than the retention anywhere.
 func (f *Force) Prune(ctx context.Context) (int64, error) {
-	return f.store.Prune(ctx, f.opts.Now().AddDate(0, 0, -f.opts.RetentionDays))
+	cutoff := f.cutoff()
+	n, err := f.store.Prune(ctx, cutoff)
+	if err != nil {
+		return n, err
+	}
+	p := &pending{err: make(chan error, 1), forget: cutoff}
+	f.mu.RLock()
+	if f.closed {
+		f.mu.RUnlock()
+		return n, nil // nothing is shown after Close
+	}
+	select {
+	case f.queue <- p:
+	case <-ctx.Done():
+		f.mu.RUnlock()
+		return n, ctx.Err()
+	}
+	f.mu.RUnlock()
+	return n, <-p.err
 }
+
+// cutoff returns the time before which fixes are past the retention.
+func (f *Force) cutoff() time.Time { return f.opts.Now().AddDate(0, 0, -f.opts.RetentionDays) }
 
 // KeepRetention prunes every interval until ctx ends, telling onErr (when not nil) of
 // failures; the next round tries again.

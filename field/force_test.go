@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -239,6 +240,85 @@ func TestRetention(t *testing.T) {
 	c.Set(t0.Add(49 * time.Hour))
 	if n, _ := f.Prune(context.Background()); n != 1 {
 		t.Errorf("second Prune = %d, want 1", n)
+	}
+}
+
+// TestRetentionForgetsPositions: a device whose latest fix passed the retention is shown
+// nowhere (position, bounds, nearest), its tiles are told it left, and a restart does not
+// bring it back; a device heard since stays.
+func TestRetentionForgetsPositions(t *testing.T) {
+	c := &clock{t: t0}
+	st := &field.MemTracks{}
+	f := open(t, st, field.Options{Now: c.Now, RetentionDays: 2})
+	var left []field.Move
+	f.Subscribe(func(ms []field.Move) {
+		for _, m := range ms {
+			if m.New == nil {
+				left = append(left, m)
+			}
+		}
+	})
+	if _, err := f.Ingest(context.Background(), []data.Fix{fix("silent", 0, 114.1, 22.5), fix("busy", 0, 114.2, 22.6)}); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(t0.Add(47 * time.Hour))
+	if _, err := f.Ingest(context.Background(), []data.Fix{fix("busy", 47*3600, 114.2, 22.6)}); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(t0.Add(49 * time.Hour))
+	if _, err := f.Prune(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	shown := func(f *field.Force) []string {
+		var devs []string
+		f.In(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, func(p *field.Position) bool {
+			devs = append(devs, p.Fix.Device)
+			return true
+		})
+		return devs
+	}
+	if _, ok := f.Position("silent"); ok || !slices.Equal(shown(f), []string{"busy"}) {
+		t.Errorf("after Prune: silent shown %v, devices in bounds %v; want busy only", ok, shown(f))
+	}
+	if len(left) != 1 || left[0].Device != "silent" || left[0].Old == nil {
+		t.Errorf("moves to nowhere = %+v, want silent's", left)
+	}
+	nb, err := f.Nearest(field.NearestQuery{Point: orb.Point{114.1, 22.5}, K: 5}, nil)
+	if err != nil || len(nb) != 1 || nb[0].Fix.Device != "busy" {
+		t.Errorf("nearest = %+v, %v; want busy only", nb, err)
+	}
+	f.Close()
+	// Restarted before the store was pruned (a crash between the two): still not shown.
+	st2 := &field.MemTracks{}
+	if err := st2.Append(context.Background(), []data.Fix{fix("silent", 0, 114.1, 22.5)}); err != nil {
+		t.Fatal(err)
+	}
+	if g := open(t, st2, field.Options{Now: c.Now, RetentionDays: 2}); len(shown(g)) != 0 {
+		t.Errorf("a restart shows %v, older than the retention", shown(g))
+	}
+}
+
+// TestInBeyondTheGlobe: a bound past the globe's edge (at int32's last cell index) answers
+// nothing instead of looping forever.
+func TestInBeyondTheGlobe(t *testing.T) {
+	f := open(t, &field.MemTracks{}, field.Options{Now: func() time.Time { return t0.Add(time.Hour) }})
+	if _, err := f.Ingest(context.Background(), []data.Fix{fix("p", 0, 114.1, 22.5)}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int)
+	go func() {
+		n := 0
+		// One cell wide at int32's last cell: x++ would wrap and never pass the end.
+		f.In(orb.Bound{Min: orb.Point{4294967.2944, 22}, Max: orb.Point{4294967.2945, 22.001}}, func(*field.Position) bool { n++; return true })
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		if n != 0 {
+			t.Errorf("In found %d positions, want none", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("In did not return")
 	}
 }
 

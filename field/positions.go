@@ -21,7 +21,8 @@ type Position struct {
 func (p *Position) Online(now time.Time, d time.Duration) bool { return now.Sub(p.Seen) <= d }
 
 // Move tells a listener that a device's shown position changed: Old is where it was shown
-// (nil for a device seen for the first time), New where it is shown now. The tiles covering
+// (nil for a device seen for the first time), New where it is shown now (nil for a device no
+// longer shown: its latest fix passed the retention). The tiles covering
 // both are exactly the ones to invalidate.
 type Move struct {
 	Device   string
@@ -53,8 +54,22 @@ func newPositions() *positions {
 	return &positions{byDev: map[string]*entry{}, cells: map[uint64][]*entry{}}
 }
 
+// cellXY returns the cell of p. Coordinates are clamped to the globe first (NaN to its lower
+// edge): a bound or point beyond it must not reach int32's edge, where the cell loops of in
+// and nearest would never end.
 func cellXY(p orb.Point) (int32, int32) {
-	return int32(math.Floor(p[0] / cellDeg)), int32(math.Floor(p[1] / cellDeg))
+	return int32(math.Floor(clampDeg(p[0], 180) / cellDeg)), int32(math.Floor(clampDeg(p[1], 90) / cellDeg))
+}
+
+// clampDeg returns v within [-lim, lim], -lim for NaN.
+func clampDeg(v, lim float64) float64 {
+	switch {
+	case v > lim:
+		return lim
+	case v >= -lim:
+		return v
+	}
+	return -lim
 }
 
 func cellKey(x, y int32) uint64 { return uint64(uint32(x))<<32 | uint64(uint32(y)) }
@@ -139,6 +154,22 @@ func (ps *positions) remove(e *entry) {
 	} else {
 		ps.cells[e.cell] = s
 	}
+}
+
+// forget removes every position whose fix is older than cutoff and appends their moves (to
+// nowhere) to moves.
+func (ps *positions) forget(cutoff time.Time, moves []Move) []Move {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	for dev, e := range ps.byDev {
+		if e.pos.Fix.Time.Before(cutoff) {
+			ps.remove(e)
+			delete(ps.byDev, dev)
+			old := e.pos.Fix.Point
+			moves = append(moves, Move{Device: dev, Old: &old})
+		}
+	}
+	return moves
 }
 
 // get returns the position of device.
