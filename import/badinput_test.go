@@ -109,6 +109,11 @@ func TestBadInput(t *testing.T) {
 		{"no prj", func(t *testing.T, dir string) string {
 			return copyShp(t, dir, ".shp", ".dbf", ".cpg")
 		}, importer.Options{}, importer.ErrCRS, "--crs"},
+		{"geometry collection with a null member", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "components.geojson")
+			os.WriteFile(p, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"OBJID":"4403030118000001"},"geometry":{"type":"GeometryCollection","geometries":[null]}}]}`), 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, "member 0 of the GeometryCollection is null"},
 		{"unknown extension", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "a.kml")
 			os.WriteFile(p, []byte("<kml/>"), 0o644)
@@ -161,5 +166,29 @@ func TestDBFDeletedRecord(t *testing.T) {
 	got, _ := components(t, p, importer.Options{})
 	if len(got) != 4 || got[0].ID != "4403030101000001" || got[1].ID != "4403030203000003" || got[1].Name != "公交站亭 国贸站" {
 		t.Errorf("got %d components: %v, %v", len(got), got[0].ID, got[1].ID)
+	}
+}
+
+// TestCSVLonWithoutLat: a CSV with a WKT column and a lon column but no lat column reads a row
+// whose WKT is empty as a record without geometry — refused, naming the file's line — instead of
+// reading a lat column that is not there.
+func TestCSVLonWithoutLat(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "components.csv")
+	os.WriteFile(p, []byte("OBJID,OBJNAME,BGID,OBJSTATE,WKT,x\n4403030118000001,井盖,440303001001001,完好,,114.1\n"), 0o644)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, rep, err := importer.Import(ctx, st, []string{p}, importer.Options{})
+	if !errors.Is(err, importer.ErrValidation) {
+		t.Fatalf("err = %v, want a refused import", err)
+	}
+	var b strings.Builder
+	rep.WriteSummary(&b, 3)
+	if !strings.Contains(b.String(), "geometry.missing") || !strings.Contains(b.String(), "(components.csv line 2)") {
+		t.Errorf("summary does not name the record without geometry by its line:\n%s", b.String())
 	}
 }

@@ -111,7 +111,7 @@ func ReadCSV(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *Featu
 				return fmt.Errorf("row %d, column %s: %v: %w", i+2, header[wktCol], err, ErrFormat)
 			}
 			f.Geometry = toCGCS2000(src.CRS, g)
-		case lonCol >= 0 && lonCol < len(rec) && latCol < len(rec) && strings.TrimSpace(rec[lonCol]) != "":
+		case lonCol >= 0 && latCol >= 0 && lonCol < len(rec) && latCol < len(rec) && strings.TrimSpace(rec[lonCol]) != "":
 			x, err1 := strconv.ParseFloat(strings.TrimSpace(rec[lonCol]), 64)
 			y, err2 := strconv.ParseFloat(strings.TrimSpace(rec[latCol]), 64)
 			if err1 != nil || err2 != nil {

@@ -16,7 +16,6 @@ import (
 
 	json "github.com/goccy/go-json" // 2–3× encoding/json on million-feature files, same API
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // countingReader counts bytes, reports progress and refuses to read past a limit.
@@ -250,6 +249,18 @@ type featureBatch struct {
 // with decode on runtime.GOMAXPROCS workers, and calls fn in the calling goroutine in input
 // order. The first error in input order (a read, decode or fn error) is returned; by then every
 // goroutine started here has ended. At most about 3×GOMAXPROCS batches are in flight.
+// decodeSafely calls decode, turning a panic into the feature's format error: decoding runs in
+// worker goroutines, where a panic would end the process (a server's, for an upload), not
+// just the request.
+func decodeSafely(decode func(i int, raw []byte) (*Feature, error), i int, raw []byte) (f *Feature, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			f, err = nil, fmt.Errorf("feature %d: unreadable (%v): %w", i, v, ErrFormat)
+		}
+	}()
+	return decode(i, raw)
+}
+
 func decodeFeatures(next func() (json.RawMessage, error), decode func(i int, raw []byte) (*Feature, error), fn func(*Feature) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	stop := make(chan struct{})
@@ -304,7 +315,7 @@ func decodeFeatures(next func() (json.RawMessage, error), decode func(i int, raw
 				}
 				b.feats = make([]*Feature, 0, len(b.raws))
 				for j, raw := range b.raws {
-					f, err := decode(b.first+j, raw)
+					f, err := decodeSafely(decode, b.first+j, raw)
 					if err != nil {
 						b.err = err
 						break
@@ -377,8 +388,7 @@ func jsonValue(v any) any {
 	}
 }
 
-// decodeGeoJSONGeometry decodes the common geometry types directly (z values dropped) and
-// leaves collections to orb.
+// decodeGeoJSONGeometry decodes a GeoJSON geometry (z values dropped).
 func decodeGeoJSONGeometry(raw []byte) (orb.Geometry, error) {
 	var g struct {
 		Type        string          `json:"type"`
@@ -460,10 +470,26 @@ func decodeGeoJSONGeometry(raw []byte) (orb.Geometry, error) {
 			mp[i] = p
 		}
 		return mp, nil
+	case "GeometryCollection":
+		// Decoded here rather than by orb, which dereferences a null member.
+		var gc struct {
+			Geometries []json.RawMessage `json:"geometries"`
+		}
+		if err := json.Unmarshal(raw, &gc); err != nil {
+			return nil, err
+		}
+		out := make(orb.Collection, 0, len(gc.Geometries))
+		for i, m := range gc.Geometries {
+			if len(m) == 0 || string(m) == "null" {
+				return nil, fmt.Errorf("member %d of the GeometryCollection is null", i)
+			}
+			sub, err := decodeGeoJSONGeometry(m)
+			if err != nil {
+				return nil, fmt.Errorf("member %d of the GeometryCollection: %w", i, err)
+			}
+			out = append(out, sub)
+		}
+		return out, nil
 	}
-	og, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		return nil, err
-	}
-	return og.Geometry(), nil
+	return nil, fmt.Errorf("geometry type %q: want Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon or GeometryCollection", g.Type)
 }

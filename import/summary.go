@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/paulmach/orb/geojson"
@@ -127,7 +128,7 @@ func (r *Report) WriteSummaryIn(w io.Writer, maxExamples int, lang string) error
 				}
 				break
 			}
-			fmt.Fprintf(&b, "          %s #%d %s", f.Layer, f.Index, f.SourceID)
+			fmt.Fprintf(&b, "          %s %s (%s)", f.Layer, f.SourceID, recordAt(f, zh))
 			if f.Field != "" {
 				fmt.Fprintf(&b, " %s=%q", f.Field, f.Value)
 			}
@@ -181,4 +182,24 @@ func (r *Report) WriteGeoJSON(w io.Writer) error {
 func (f Finding) Properties() map[string]any {
 	return map[string]any{"check": f.Check, "severity": string(f.Severity), "layer": string(f.Layer), "index": f.Index,
 		"source_id": f.SourceID, "field": f.Field, "value": f.Value, "reason": f.Reason, "file": f.File}
+}
+
+// recordAt names where a finding's record is, as a user finds it in the file: a CSV's line (the
+// header is line 1), another file's feature counted from 1, or the record's place in the merged
+// layer when the finding names no file.
+func recordAt(f Finding, zh bool) string {
+	name := filepath.Base(f.File)
+	switch {
+	case f.File == "" && zh:
+		return fmt.Sprintf("第 %d 条", f.Index+1)
+	case f.File == "":
+		return fmt.Sprintf("record %d", f.Index+1)
+	case strings.EqualFold(filepath.Ext(f.File), ".csv") && zh:
+		return fmt.Sprintf("%s 第 %d 行", name, f.Index+2)
+	case strings.EqualFold(filepath.Ext(f.File), ".csv"):
+		return fmt.Sprintf("%s line %d", name, f.Index+2)
+	case zh:
+		return fmt.Sprintf("%s 第 %d 个要素", name, f.Index+1)
+	}
+	return fmt.Sprintf("%s feature %d", name, f.Index+1)
 }
