@@ -20,12 +20,14 @@ const (
 // missing here is shown by its name alone.
 var checkTitles = map[string][2]string{
 	"address.community":        {"address names no known community", "门牌所在社区不存在"},
+	"address.duplicate":        {"address id repeated", "门牌编号重复"},
 	"area.code":                {"area code malformed", "行政区划代码不合规"},
 	"area.duplicate":           {"area code repeated", "行政区划代码重复"},
 	"area.level":               {"area code at the wrong level", "区划代码层级不符"},
 	"area.name":                {"area has no name", "区划缺少名称"},
 	"area.parent":              {"area code does not start with its parent's", "区划代码与上级不符"},
 	"area.parent_missing":      {"parent area missing", "上级区划不存在"},
+	"building.duplicate":       {"building id repeated", "楼栋编号重复"},
 	"component.admin":          {"component id has another district", "部件标识码行政区划不符"},
 	"component.class":          {"component class not in the catalog", "部件类别不在分类表中"},
 	"component.class_mismatch": {"class columns disagree with the id", "类别字段与标识码不一致"},
@@ -58,6 +60,8 @@ var checkTitles = map[string][2]string{
 	"mapping.template":         {"value too long for the mapping's template", "值超出映射模板长度"},
 	"mapping.value":            {"value missing from the mapping's table", "映射表中无此值"},
 	"number.parse":             {"not a number", "不是数字"},
+	"poi.duplicate":            {"POI id repeated", "兴趣点编号重复"},
+	"road.duplicate":           {"road id repeated", "道路编号重复"},
 	"road.geometry":            {"road with fewer than 2 points", "道路少于2个点"},
 }
 

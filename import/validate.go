@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"citygeo/data"
@@ -477,6 +478,27 @@ func (v *validator) checkOthers() {
 			if len(r.Line) < 2 {
 				v.f("road.geometry", SeverityError, schema.Road, i, r.Name, "geometry", "", "a road needs at least 2 points")
 			}
+		}
+	}
+	// An upsert, a diff and an edit find a record by its id: two with one id would be one.
+	checkIDs(v, schema.Address, v.ds.Addresses, func(a *data.Address) (uint64, string) { return a.ID, a.Full })
+	checkIDs(v, schema.Road, v.ds.Roads, func(r *data.Road) (uint64, string) { return r.ID, r.Name })
+	checkIDs(v, schema.POI, v.ds.POIs, func(p *data.POI) (uint64, string) { return p.ID, p.Name })
+	checkIDs(v, schema.Building, v.ds.Buildings, func(b *data.Building) (uint64, string) { return b.ID, b.Name })
+}
+
+// checkIDs reports every record of layer k whose id repeats an earlier one's ("<k>.duplicate").
+func checkIDs[T any](v *validator, k schema.Kind, recs []T, idOf func(T) (uint64, string)) {
+	if !v.on(k) {
+		return
+	}
+	seen := make(map[uint64]struct{}, len(recs))
+	for i, r := range recs {
+		id, name := idOf(r)
+		n := len(seen)
+		if seen[id] = struct{}{}; len(seen) == n {
+			ids := strconv.FormatUint(id, 10)
+			v.f(string(k)+".duplicate", SeverityError, k, i, name, "id", ids, "id appears more than once")
 		}
 	}
 }

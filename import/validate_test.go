@@ -221,6 +221,26 @@ func TestValidateMutations(t *testing.T) {
 			a.Name = ""
 			return a.Code
 		}},
+		{"address.duplicate", func(ds *data.Dataset) string {
+			a := *ds.Addresses[0]
+			a.Full = "重复的门牌"
+			ds.Addresses = append(ds.Addresses, &a)
+			return a.Full
+		}},
+		{"road.duplicate", func(ds *data.Dataset) string {
+			r := *ds.Roads[0]
+			r.Name = "重复路"
+			ds.Roads = append(ds.Roads, &r)
+			return r.Name
+		}},
+		{"poi.duplicate", func(ds *data.Dataset) string {
+			ds.POIs = append(ds.POIs, &data.POI{ID: 777001, Name: "甲", Point: orb.Point{114.1, 22.55}}, &data.POI{ID: 777001, Name: "乙", Point: orb.Point{114.1, 22.55}})
+			return "乙"
+		}},
+		{"building.duplicate", func(ds *data.Dataset) string {
+			ds.Buildings = append(ds.Buildings, &data.Building{ID: 777002, Name: "1栋", Point: orb.Point{114.1, 22.55}}, &data.Building{ID: 777002, Name: "2栋", Point: orb.Point{114.1, 22.55}})
+			return "2栋"
+		}},
 		{"road.geometry", func(ds *data.Dataset) string {
 			ds.Roads = append(ds.Roads, &data.Road{ID: 999999, Name: "断头路", Line: orb.LineString{{114.1, 22.55}}})
 			return "断头路"
