@@ -192,3 +192,45 @@ func TestCSVLonWithoutLat(t *testing.T) {
 		t.Errorf("summary does not name the record without geometry by its line:\n%s", b.String())
 	}
 }
+
+// TestMappingColumnMissing: a mapping that reads a field from a column the file does not have
+// refuses the import, naming the field, the column and the file's columns, instead of storing
+// every record without that field.
+func TestMappingColumnMissing(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "components.csv")
+	os.WriteFile(p, []byte("OBJID,OBJNAME,BGID,OBJSTATE,lon,lat\n4403030118000001,井盖,440303001001001,完好,114.1,22.55\n"), 0o644)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct {
+		name, fields string
+		refused      bool
+	}{
+		{"missing", `{"grid":"单元网格"}`, true},
+		{"one of the alternatives present", `{"grid":"单元网格|BGID"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := importer.ParseMapping(strings.NewReader(`{"layers":[{"match":"*","kind":"component","fields":` + tc.fields + `}]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rep, err := importer.Check(ctx, []string{p}, nil, importer.Options{Mapping: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range rep.Findings {
+				if f.Check == "mapping.column" && f.Field == "grid" && strings.Contains(f.Reason, "BGID") {
+					found = true
+				}
+			}
+			if found != tc.refused || (rep.Errors > 0) != tc.refused {
+				t.Errorf("mapping.column found %v, %d errors; want refused %v: %+v", found, rep.Errors, tc.refused, rep.Findings)
+			}
+		})
+	}
+}

@@ -2,7 +2,9 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,6 +174,31 @@ func (c *converter) resolve(src *Source, f *Feature) (*resolved, error) {
 			Value: src.CRS.Code(), Reason: caveat, File: src.Path})
 	}
 	return r, nil
+}
+
+// checkMappedColumns reports each field a layer's mapping reads from a column its file does not
+// have under any of the names given: read from nowhere, every record would lack the field
+// without a word (a typo in the mapping, or another file than the one it was written for).
+// A layer without records is passed over: a GeoJSON file's columns are its features' keys.
+func (c *converter) checkMappedColumns() {
+	for _, r := range c.order {
+		if r.info.Features == 0 {
+			continue
+		}
+		for _, field := range slices.Sorted(maps.Keys(r.Fields)) {
+			_, resolved := r.cols[field]
+			_, tmpl := r.Templates[field]
+			_, cnst := r.Const[field]
+			if resolved || tmpl || cnst || !slices.ContainsFunc(r.defs, func(d schema.Def) bool { return d.Key == field }) {
+				continue // read, built otherwise, or not a field of the kind (the mapping's own check)
+			}
+			have := slices.Sorted(maps.Values(r.present))
+			c.report.add(Finding{Check: "mapping.column", Severity: SeverityError, Layer: r.Kind, Index: -1, Field: field,
+				Value: r.Fields[field], File: r.src.Path,
+				Reason: fmt.Sprintf("the mapping reads %s from %s, a column %s does not have (its columns: %s)",
+					field, strings.ReplaceAll(r.Fields[field], "|", " or "), filepath.Base(r.src.Path), strings.Join(have, ", "))})
+		}
+	}
 }
 
 // observe notes the property keys of a feature; a key not met before (GeoJSON may omit empty

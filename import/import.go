@@ -59,6 +59,7 @@ func check(ctx context.Context, files []string, loadBase func(replaced map[schem
 			return nil, rep, err
 		}
 	}
+	c.checkMappedColumns()
 	if read == 0 && len(files) > 0 {
 		// A header-only CSV or an empty layer would otherwise replace the city's layer with nothing.
 		rep.add(Finding{Check: "file.empty", Severity: SeverityError, File: strings.Join(files, " "), Reason: "no records to import in " + strings.Join(files, ", ")})

@@ -57,6 +57,7 @@ var checkTitles = map[string][2]string{
 	"grid.outside_community":   {"grid outside its community", "网格超出所在社区"},
 	"grid.overlap":             {"grids overlap", "网格重叠"},
 	"id.parse":                 {"not an integer id", "编号不是整数"},
+	"mapping.column":           {"mapping names a column the file lacks", "映射的字段在文件中不存在"},
 	"mapping.template":         {"value too long for the mapping's template", "值超出映射模板长度"},
 	"mapping.value":            {"value missing from the mapping's table", "映射表中无此值"},
 	"number.parse":             {"not a number", "不是数字"},
@@ -132,7 +133,11 @@ func (r *Report) WriteSummaryIn(w io.Writer, maxExamples int, lang string) error
 				}
 				break
 			}
-			fmt.Fprintf(&b, "          %s %s (%s)", f.Layer, f.SourceID, recordAt(f, zh))
+			if f.SourceID != "" {
+				fmt.Fprintf(&b, "          %s %s (%s)", f.Layer, f.SourceID, recordAt(f, zh))
+			} else {
+				fmt.Fprintf(&b, "          %s (%s)", f.Layer, recordAt(f, zh))
+			}
 			if f.Field != "" {
 				fmt.Fprintf(&b, " %s=%q", f.Field, f.Value)
 			}
@@ -194,6 +199,8 @@ func (f Finding) Properties() map[string]any {
 func recordAt(f Finding, zh bool) string {
 	name := filepath.Base(f.File)
 	switch {
+	case f.Index < 0 && f.File != "":
+		return name // the whole layer
 	case f.File == "" && zh:
 		return fmt.Sprintf("第 %d 条", f.Index+1)
 	case f.File == "":
