@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +115,17 @@ func TestBadInput(t *testing.T) {
 			os.WriteFile(p, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"OBJID":"4403030118000001"},"geometry":{"type":"GeometryCollection","geometries":[null]}}]}`), 0o644)
 			return p
 		}, importer.Options{}, importer.ErrFormat, "member 0 of the GeometryCollection is null"},
+		{"csv in GBK after an ASCII start", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "components.csv")
+			var b bytes.Buffer
+			b.WriteString("OBJID,OBJNAME,BGID,OBJSTATE,lon,lat\n")
+			for i := range 1400 {
+				fmt.Fprintf(&b, "44030301180%05d,manhole,440303001001001,ok,114.1,22.55\n", i)
+			}
+			b.WriteString("4403030118099999,\xc9\xcf\xcb\xae\xbe\xae\xb8\xc7,440303001001001,ok,114.1,22.55\n") // 上水井盖 in GBK
+			os.WriteFile(p, b.Bytes(), 0o644)
+			return p
+		}, importer.Options{}, importer.ErrFormat, "row 1402, column OBJNAME: not UTF-8"},
 		{"unknown extension", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "a.kml")
 			os.WriteFile(p, []byte("<kml/>"), 0o644)
@@ -232,5 +244,29 @@ func TestMappingColumnMissing(t *testing.T) {
 				t.Errorf("mapping.column found %v, %d errors; want refused %v: %+v", found, rep.Errors, tc.refused, rep.Findings)
 			}
 		})
+	}
+}
+
+// TestDBFColumnNamesInCharset: a GBK .dbf names its columns in GBK too; a mapping that reads a
+// field from such a column (名称) finds it. Junk after a name's NUL is not part of the name.
+func TestDBFColumnNamesInCharset(t *testing.T) {
+	dir := t.TempDir()
+	p := copyShp(t, dir, ".shp", ".dbf", ".prj", ".cpg")
+	d := strings.TrimSuffix(p, ".shp") + ".dbf"
+	b, _ := os.ReadFile(d)
+	gbkName := []byte{0xc3, 0xfb, 0xb3, 0xc6} // 名称 in GBK
+	for off := 32; b[off] != 0x0d; off += 32 {
+		if string(bytes.TrimRight(b[off:off+11], "\x00")) == "OBJNAME" {
+			copy(b[off:off+11], append(gbkName, 0, 'x', 'y', 0, 0, 0, 0))
+		}
+	}
+	os.WriteFile(d, b, 0o644)
+	m, err := importer.ParseMapping(strings.NewReader(`{"layers":[{"match":"*","kind":"component","fields":{"name":"名称"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rep := components(t, p, importer.Options{Mapping: m})
+	if rep.Errors != 0 || len(got) == 0 || got[0].Name != "上水井盖" {
+		t.Errorf("%d errors; first name %q, want 上水井盖 read from 名称", rep.Errors, got[0].Name)
 	}
 }

@@ -98,6 +98,19 @@ func ReadCSV(r io.Reader, src *Source, opts ReadOptions, fn func(*Source, *Featu
 		if err != nil {
 			return fmt.Errorf("row %d: %v: %w", i+2, err, ErrFormat)
 		}
+		if src.Charset == "utf-8" {
+			// The charset was stated, or guessed from the first 64 KiB: a later row in another
+			// (GBK text past an ASCII start) would otherwise be stored as mojibake.
+			for j, v := range rec {
+				if !utf8.ValidString(v) {
+					col := strconv.Itoa(j + 1)
+					if j < len(header) {
+						col = header[j]
+					}
+					return fmt.Errorf("row %d, column %s: not UTF-8, as the file was read (its first 64 KiB are); if it is GBK, import it with --charset gbk: %w", i+2, col, ErrFormat)
+				}
+			}
+		}
 		f := &Feature{Index: i, Props: make(map[string]any, len(header))}
 		for j, h := range header {
 			if j < len(rec) && j != wktCol && j != lonCol && j != latCol {

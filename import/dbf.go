@@ -66,7 +66,10 @@ func newDBFReader(r io.Reader, charset string) (*dbfReader, error) {
 			return nil, fmt.Errorf("field descriptors: %w", err)
 		}
 		consumed += 31
-		name := string(bytes.TrimRight(fd[:11], "\x00 "))
+		// The name ends at its first NUL (what follows may be junk) and is in the file's
+		// charset like the values: a GBK .dbf names its columns in GBK (编码, 名称).
+		raw, _, _ := bytes.Cut(fd[:11], []byte{0})
+		name := d.text(bytes.TrimRight(raw, " "))
 		f := dbfField{name: name, typ: fd[11], len: int(fd[16])}
 		d.fields = append(d.fields, f)
 		total += f.len
