@@ -215,6 +215,9 @@ const DoubtfulFactor = 0.5
 // none is asked, outside the deployment: another province or city, or a mainland district the
 // dataset does not hold (西湖区 in a Shenzhen deployment).
 func (ix *Index) elsewhere(p Parsed, asked string) bool {
+	if ix.OtherCity(asked) {
+		return true
+	}
 	city := asked
 	if city == "" {
 		city = ix.opts.City
@@ -240,13 +243,32 @@ func (ix *Index) elsewhere(p Parsed, asked string) bool {
 	return false
 }
 
+// OtherCity reports whether the city a request asks for (AMap's city=) is a city or province
+// of the national table other than the deployment's: whatever the address says, the answers
+// are this city's namesakes. A name the table does not know as a city or province (a district,
+// pinyin) asks for nothing here.
+func (ix *Index) OtherCity(asked string) bool {
+	if asked == "" || ix.opts.City == "" {
+		return false
+	}
+	a := NormalizeString(asked)
+	switch national().names[a] {
+	case KindCity:
+		return !sameCity(a, NormalizeString(ix.opts.City))
+	case KindProvince:
+		return shortProvince(a) != shortProvince(NormalizeString(ix.opts.Province))
+	}
+	return false
+}
+
 // sameCity compares city names with or without 市 (深圳 = 深圳市).
 func sameCity(a, b string) bool {
 	return strings.TrimSuffix(a, "市") == strings.TrimSuffix(b, "市")
 }
 
 // CityOf names the prefecture-level city of a mainland admin code: 440303 and 4403 are
-// 深圳市, 110105 is 北京市; "" when the code is not in the national table.
+// 深圳市, 110105 is 北京市; a province's own code (110000, 440000) names the province, the city
+// of a municipality; "" when the code is not in the national table.
 func CityOf(code string) string {
 	if len(code) < 4 {
 		return ""
@@ -256,5 +278,12 @@ func CityOf(code string) string {
 			return ""
 		}
 	}
-	return nationalDivisions().city[code[:4]]
+	d := nationalDivisions()
+	if c := d.city[code[:4]]; c != "" {
+		return c
+	}
+	if strings.Trim(code[2:], "0") == "" {
+		return d.province[code[:2]]
+	}
+	return ""
 }

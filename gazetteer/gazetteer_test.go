@@ -215,7 +215,10 @@ func TestGeocodeOtherCity(t *testing.T) {
 		{"深圳市罗湖区建设路17号", "", 1},
 		{"深圳建设路17号", "", 1},
 		{"广州市建设路17号", "", 0.5},
-		{"广州市建设路17号", "广州", 1},
+		// Asked in 广州 of a 深圳 index: the address agrees with the request, but the answer is
+		// still 深圳's namesake.
+		{"广州市建设路17号", "广州", 0.5},
+		{"深圳市建设路17号", "深圳", 1},
 	} {
 		got := ix.Geocode(c.q, gazetteer.Query{City: c.city})
 		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
@@ -424,19 +427,29 @@ func TestDeploymentOf(t *testing.T) {
 func TestGeocodeDeployment(t *testing.T) {
 	ix := mustNew(t, testCity(), gazetteer.Options{})
 	for _, c := range []struct {
-		q     string
-		score float64
+		q, city string
+		score   float64
 	}{
-		{"广东省深圳市罗湖区建设路17号", 1},
-		{"罗湖区建设路17号", 1},
-		{"广州市建设路17号", gazetteer.DoubtfulFactor},
-		{"浙江省建设路17号", gazetteer.DoubtfulFactor},
-		{"西湖区建设路17号", gazetteer.DoubtfulFactor},
-		{"浙江杭州西湖区建设路17号", gazetteer.DoubtfulFactor},
+		{"广东省深圳市罗湖区建设路17号", "", 1},
+		{"罗湖区建设路17号", "", 1},
+		{"广州市建设路17号", "", gazetteer.DoubtfulFactor},
+		{"浙江省建设路17号", "", gazetteer.DoubtfulFactor},
+		{"西湖区建设路17号", "", gazetteer.DoubtfulFactor},
+		{"浙江杭州西湖区建设路17号", "", gazetteer.DoubtfulFactor},
+		// The request's city: another city or province is doubtful; this one, its province, or
+		// a name that is no city (a district, pinyin) is not.
+		{"建设路17号", "北京", gazetteer.DoubtfulFactor},
+		{"建设路17号", "上海市", gazetteer.DoubtfulFactor},
+		{"建设路17号", "浙江省", gazetteer.DoubtfulFactor},
+		{"建设路17号", "深圳", 1},
+		{"建设路17号", "深圳市", 1},
+		{"建设路17号", "广东省", 1},
+		{"建设路17号", "罗湖区", 1},
+		{"建设路17号", "shenzhen", 1},
 	} {
-		got := ix.Geocode(c.q, gazetteer.Query{})
-		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 {
-			t.Errorf("Geocode(%q) = %+v, want score %.1f", c.q, got, c.score)
+		got := ix.Geocode(c.q, gazetteer.Query{City: c.city})
+		if len(got) == 0 || math.Abs(got[0].Score-c.score) > 1e-9 || got[0].Elsewhere != (c.score < 1) {
+			t.Errorf("Geocode(%q, city %q) = %+v, want score %.1f", c.q, c.city, got, c.score)
 		}
 	}
 }
@@ -1207,6 +1220,19 @@ func TestParseUnitBeforeFloor(t *testing.T) {
 		}
 		if g := strings.Join(got, " "); g != c.want {
 			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
+		}
+	}
+}
+
+// TestCityOf checks the city an admin code names, as AMap's city= gives adcodes: a district's
+// and a city's own, a municipality's district, a province's own code (the province), none.
+func TestCityOf(t *testing.T) {
+	for code, want := range map[string]string{
+		"440303": "深圳市", "4403": "深圳市", "440300": "深圳市", "110105": "北京市",
+		"110000": "北京市", "440000": "广东省", "999999": "", "44": "", "4403ab": "",
+	} {
+		if got := gazetteer.CityOf(code); got != want {
+			t.Errorf("CityOf(%q) = %q, want %q", code, got, want)
 		}
 	}
 }

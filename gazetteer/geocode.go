@@ -54,12 +54,15 @@ type Candidate struct {
 	Reason Reason `json:"reason,omitempty"`
 	// Street and Number are Matched's street (和平東路三段228巷) and, at 门牌号, its number
 	// (37号), for callers that render them apart (AMap's street and number).
-	Street       string    `json:"street,omitempty"`
-	Number       string    `json:"number,omitempty"`
-	Interpolated bool      `json:"interpolated,omitempty"` // the point is an estimate, not the 门牌's own
-	Relative     bool      `json:"relative,omitempty"`     // offset from an anchor (东50米, 附近)
-	Elements     []Element `json:"-"`                      // the parsed query
-	Place        Place     `json:"place"`
+	Street       string `json:"street,omitempty"`
+	Number       string `json:"number,omitempty"`
+	Interpolated bool   `json:"interpolated,omitempty"` // the point is an estimate, not the 门牌's own
+	// Elsewhere says the address (or the request's city) names another city, province or
+	// district than the one served: the answer is a namesake here, scored DoubtfulFactor lower.
+	Elsewhere bool      `json:"elsewhere,omitempty"`
+	Relative  bool      `json:"relative,omitempty"` // offset from an anchor (东50米, 附近)
+	Elements  []Element `json:"-"`                  // the parsed query
+	Place     Place     `json:"place"`
 
 	// fit ranks candidates of equal score: how well the number fitted the road before a
 	// fuzzy road demoted it (among roads one rune off, the one holding the number asked is
@@ -84,9 +87,10 @@ func (ix *Index) Geocode(q string, opt Query) []Candidate {
 	out := g.out
 	if ix.elsewhere(p, opt.City) {
 		// The address names another city than the one asked for (or deployed in): keep the
-		// answers, the name may be a slip, but rank them as doubtful.
+		// answers, the name may be a slip, but rank them as doubtful and say why.
 		for i := range out {
 			out[i].Score *= DoubtfulFactor
+			out[i].Elsewhere = true
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Candidate) int {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,17 +72,75 @@ func amapMissing(field string) *amapError {
 
 // amapFail writes a failed AMap answer.
 func amapFail(c *gin.Context, err *amapError) {
-	c.AbortWithStatusJSON(http.StatusOK, err.amapStatus)
+	c.Abort()
+	amapWrite(c.Writer, c.Request, http.StatusOK, err.amapStatus)
 }
+
+// amapJSON writes a successful AMap answer.
+func amapJSON(c *gin.Context, body any) { amapWrite(c.Writer, c.Request, http.StatusOK, body) }
 
 // amapSnapshot returns the current snapshot, or answers SERVICE_NOT_AVAILABLE (HTTP 503,
 // like the native API: no answer is a success) and returns nil.
 func (s *Server) amapSnapshot(c *gin.Context) *city.Snapshot {
 	snap := s.city.Current()
 	if snap == nil {
-		c.AbortWithStatusJSON(http.StatusServiceUnavailable, amapStatus{"0", amapInfoNotAvail, amapNotAvailable, "no dataset loaded yet"})
+		c.Abort()
+		amapWrite(c.Writer, c.Request, http.StatusServiceUnavailable, amapStatus{"0", amapInfoNotAvail, amapNotAvailable, "no dataset loaded yet"})
 	}
 	return snap
+}
+
+// amapWrite writes body as the door answers: JSON, or JSONP — callback(…) — when the request
+// names a callback, as AMap does for pages that load it by a script tag. A callback that is not
+// a script name is not echoed (parseAMapOutput refuses it in the handlers).
+func amapWrite(w http.ResponseWriter, r *http.Request, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"status":"0","info":"UNKNOWN_ERROR","infocode":"20003"}`)
+	}
+	if cb := r.URL.Query().Get("callback"); cb != "" && amapCallbackRe.MatchString(cb) {
+		w.Header().Set("Content-Type", "application/javascript; charset=utf-8")
+		b = slices.Concat([]byte(cb), []byte("("), b, []byte(");"))
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// amapCallbackRe is a JSONP callback a page may name: a script identifier, or a dotted path of
+// them (jQuery's jQuery3600_1700000000, app.cb), and nothing that could end the call early.
+var amapCallbackRe = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$`)
+
+// amapRefusal is how the door answers a request refused before its handler (token, area
+// guard, rate limit, routing, an unknown path): AMap's status body with HTTP 200, as AMap
+// answers a bad key or too many requests, since its clients read the status rather than the
+// HTTP code. The access log and metrics still count the refusal's own status (ctxError).
+func amapRefusal(e *Error) amapStatus {
+	st := amapStatus{Status: "0", Info: "UNKNOWN_ERROR", Infocode: "20003", Detail: e.Error()}
+	switch e.Status {
+	case http.StatusUnauthorized:
+		st.Info, st.Infocode = "INVALID_USER_KEY", "10001"
+	case http.StatusForbidden:
+		st.Info, st.Infocode = "INSUFFICIENT_PRIVILEGES", "10012"
+	case http.StatusTooManyRequests:
+		st.Info, st.Infocode = "ACCESS_TOO_FREQUENT", "10004"
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge:
+		st.Info, st.Infocode = amapInfoInvalid, amapInvalidParams
+	case http.StatusServiceUnavailable:
+		st.Info, st.Infocode = amapInfoNotAvail, amapNotAvailable
+	}
+	return st
+}
+
+// isAMapPath reports whether a request path is the door's, within one city's server (/v3/…)
+// or before the cities' router has taken its prefix off (/cities/KEY/v3/…).
+func isAMapPath(p string) bool {
+	if rest, ok := strings.CutPrefix(p, "/cities/"); ok {
+		_, p, _ = strings.Cut(rest, "/")
+		p = "/" + p
+	}
+	return strings.HasPrefix(p, "/v3/")
 }
 
 // amapStr is a string AMap writes as [] when it is empty ("city": [] for a municipality).
@@ -223,13 +283,18 @@ func amapLevel(l gazetteer.Level) amapStr {
 	return amapStr(l)
 }
 
-// amapLocation writes a stored point as AMap does: "lng,lat", 6 decimals, in crs.
+// amapLocation writes a stored point as AMap does: "lng,lat", 6 decimals, in crs; [] for a
+// value without a point (the zero point).
 func amapLocation(p orb.Point, crs geo.CRS) amapStr {
 	if p == (orb.Point{}) {
 		return ""
 	}
-	q := geo.FromCGCS2000(p, crs)
-	return amapStr(strconv.FormatFloat(q[0], 'f', 6, 64) + "," + strconv.FormatFloat(q[1], 'f', 6, 64))
+	return amapStr(amapLngLat(geo.FromCGCS2000(p, crs)))
+}
+
+// amapLngLat writes a point as AMap does: "lng,lat", 6 decimals.
+func amapLngLat(q orb.Point) string {
+	return strconv.FormatFloat(q[0], 'f', 6, 64) + "," + strconv.FormatFloat(q[1], 'f', 6, 64)
 }
 
 // amapMetres writes a distance as AMap does: a string of metres.
@@ -295,9 +360,13 @@ func parseAMapOptions(q Query) (amapOptions, *amapError) {
 	return o, nil
 }
 
-// parseAMapOutput checks AMap's output parameter: JSON (AMap's default, any case) is the one
-// this door writes; XML, which AMap also writes, is refused by name rather than answered in JSON.
+// parseAMapOutput checks how the answer is to be written: AMap's output parameter — JSON
+// (AMap's default, any case) is the one this door writes; XML, which AMap also writes, is
+// refused by name rather than answered in JSON — and its JSONP callback, a script name.
 func parseAMapOutput(q Query) *amapError {
+	if cb := q.Query("callback"); cb != "" && !amapCallbackRe.MatchString(cb) {
+		return amapInvalid("callback", "%q: want a script function name (letters, digits, _ and $, dotted)", cb)
+	}
 	switch out := q.Query("output"); strings.ToUpper(out) {
 	case "", "JSON":
 		return nil

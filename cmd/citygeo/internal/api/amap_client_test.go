@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -352,6 +353,9 @@ func TestAMapContract(t *testing.T) {
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "location": {"22.5,north"}}, "20000", "location"},
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "citylimit": {"yes"}}, "20000", "citylimit"},
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "datatype": {"all|metro"}}, "20000", "datatype"},
+			{"/v3/geocode/geo", url.Values{"address": {"建设路1号"}, "callback": {"alert(1)//"}}, "20000", "callback"},
+			// Refused before any handler (an unknown path): AMap's body, HTTP 200.
+			{"/v3/place/text", url.Values{"keywords": {"建设"}}, "20000", "path"},
 		} {
 			var b amapBase
 			if _, err := client.get(c.path, c.params, &b); err != nil {
@@ -363,6 +367,58 @@ func TestAMapContract(t *testing.T) {
 			if c.field != "" && !strings.HasPrefix(b.Detail, c.field+": ") {
 				t.Errorf("%s %v: detail %q does not name %s", c.path, c.params, b.Detail, c.field)
 			}
+		}
+	})
+
+	t.Run("another city", func(t *testing.T) {
+		// AMap answers a place in Beijing; this server holds none, so it answers none rather
+		// than Shenzhen's namesake.
+		for _, params := range []url.Values{
+			{"address": {"北京市朝阳区" + a.Full}},
+			{"address": {a.Full}, "city": {"北京"}},
+			{"address": {a.Full}, "city": {"110000"}},
+		} {
+			var g amapGeo
+			if _, err := client.get("/v3/geocode/geo", params, &g); err != nil {
+				t.Fatal(err)
+			}
+			if g.Status != "1" || g.Count != "0" || len(g.Geocodes) != 0 {
+				t.Errorf("geo %v: status %s, count %s, %d geocodes; want none", params, g.Status, g.Count, len(g.Geocodes))
+			}
+		}
+		var g amapGeo
+		if _, err := client.get("/v3/geocode/geo", url.Values{"address": {a.Full}, "city": {"深圳"}}, &g); err != nil || g.Count != "1" {
+			t.Errorf("geo in its own city: count %s (%v), want 1", g.Count, err)
+		}
+		var tips amapTips
+		if _, err := client.get("/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "city": {"北京"}, "citylimit": {"true"}}, &tips); err != nil || tips.Count != "0" {
+			t.Errorf("inputtips limited to Beijing: count %s (%v), want 0", tips.Count, err)
+		}
+		var r amapRegeo
+		if _, err := client.get("/v3/geocode/regeo", url.Values{"location": {"116.397428,39.90923"}}, &r); err != nil {
+			t.Fatal(err)
+		}
+		if ac := r.Regeocode.AddressComponent; r.Status != "1" || ac.Province != "" || ac.City != "" || ac.Country != "" || strings.Contains(string(r.Regeocode.FormattedAddress), "深圳") {
+			t.Errorf("regeo in Beijing named %q %q %q, %q; want none of Shenzhen", ac.Country, ac.Province, ac.City, r.Regeocode.FormattedAddress)
+		}
+	})
+
+	t.Run("jsonp", func(t *testing.T) {
+		resp, err := http.Get(ts.URL + "/v3/assistant/coordinate/convert?locations=0,0|114.1,22.5&coordsys=gps&callback=jQuery36_17")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body, ok := strings.CutPrefix(string(b), "jQuery36_17(")
+		body, ok2 := strings.CutSuffix(body, ");")
+		var c amapConvert
+		if !ok || !ok2 || json.Unmarshal([]byte(body), &c) != nil || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/javascript") {
+			t.Fatalf("JSONP answer %s (%s)", b, resp.Header.Get("Content-Type"))
+		}
+		// 0,0 converts like any point (it lies outside China: unchanged), not to "".
+		if first, _, _ := strings.Cut(c.Locations, ";"); first != "0.000000,0.000000" {
+			t.Errorf("locations %q, want 0,0 first", c.Locations)
 		}
 	})
 

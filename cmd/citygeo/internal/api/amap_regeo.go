@@ -11,7 +11,16 @@ import (
 // when empty) exactly when lists is set, as extensions=all does on AMap.
 func amapRegeocodeOf(r gazetteer.Reverse, dep gazetteer.Deployment, crs geo.CRS, lists bool) amapRegeocode {
 	pl := r.Place
-	ac := amapAddressComponent{Province: amapStr(dep.Province), City: amapStr(dep.City),
+	if pl.District.Code == "" {
+		// Outside every district served (the sea, another city): AMap names the place there,
+		// this server knows none, so it does not name its own province and city either.
+		dep = gazetteer.Deployment{}
+	}
+	city := dep.City
+	if city == dep.Province {
+		city = "" // a municipality: AMap's regeo writes its city as [] (北京市 is the province)
+	}
+	ac := amapAddressComponent{Province: amapStr(dep.Province), City: amapStr(city),
 		District: amapStr(pl.District.Name), Adcode: amapStr(pl.District.Code), Township: amapStr(pl.Street.Name),
 		Towncode: amapStr(amapTowncode(pl.Street.Code)), Neighborhood: amapNameType{Name: amapStr(pl.Community.Name)},
 		BusinessAreas: []struct{}{}, Grid: pl.Grid}

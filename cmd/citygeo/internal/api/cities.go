@@ -102,8 +102,13 @@ func (m *Cities) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.list[0].Server.Handler().ServeHTTP(w, r)
 		return
 	}
+	door := isAMapPath(r.URL.Path) // before pick takes a /cities/KEY prefix off
 	s, err := m.pick(w, r)
 	if err != nil {
+		if door {
+			amapWrite(w, r, http.StatusOK, amapRefusal(err))
+			return
+		}
 		writeJSON(w, err.Status, gin.H{"error": err})
 		return
 	}

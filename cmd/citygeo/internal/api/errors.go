@@ -66,5 +66,22 @@ func Fail(c *gin.Context, field string, err error) {
 		ae = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
 	}
 	c.Set(ctxError, ae) // for the access log
+	if isAMapPath(c.Request.URL.Path) {
+		c.Abort()
+		amapWrite(c.Writer, c.Request, http.StatusOK, amapRefusal(ae))
+		return
+	}
 	c.AbortWithStatusJSON(ae.Status, gin.H{"error": ae})
+}
+
+// refusedStatus returns the status a request was refused with: the HTTP status, or the door's
+// refusal behind its HTTP 200 (amapRefusal), for the access log and the metrics.
+func refusedStatus(c *gin.Context) int {
+	st := c.Writer.Status()
+	if st == http.StatusOK && c.Keys != nil {
+		if e, ok := c.Keys[ctxError].(*Error); ok {
+			return e.Status
+		}
+	}
+	return st
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -38,7 +37,8 @@ func (s *Server) handleAMapInputtips(c *gin.Context) {
 			return
 		}
 	}
-	if _, aerr := parseAMapBool("citylimit", c.Query("citylimit")); aerr != nil {
+	citylimit, aerr := parseAMapBool("citylimit", c.Query("citylimit"))
+	if aerr != nil {
 		amapFail(c, aerr)
 		return
 	}
@@ -66,6 +66,12 @@ func (s *Server) handleAMapInputtips(c *gin.Context) {
 	gz := snap.Gazetteer
 	dep := gz.Deployment()
 	out := amapTipsAnswer{amapStatus: amapSuccess, Tips: []amapTip{}}
+	if citylimit && gz.OtherCity(amapCity(c.Query("city"))) {
+		// Tips of that city only, and this server holds none of it.
+		out.Count = "0"
+		amapJSON(c, out)
+		return
+	}
 	for _, sg := range snap.Addresses().Suggest(kw, amapDefaultTips) {
 		pl := gz.PlaceOf(sg.Point)
 		out.Tips = append(out.Tips, amapTip{ID: amapStr(sg.ID), Name: amapStr(sg.Name), Address: amapStr(sg.Address),
@@ -73,7 +79,7 @@ func (s *Server) handleAMapInputtips(c *gin.Context) {
 			Adcode:   amapStr(pl.District.Code), Location: amapLocation(sg.Point, o.crs), City: amapStr(dep.City)})
 	}
 	out.Count = strconv.Itoa(len(out.Tips))
-	c.JSON(http.StatusOK, out)
+	amapJSON(c, out)
 }
 
 // amapConvertAnswer is the body of /v3/assistant/coordinate/convert.
@@ -115,7 +121,7 @@ func (s *Server) handleAMapConvert(c *gin.Context) {
 			amapFail(c, aerr)
 			return
 		}
-		out = append(out, string(amapLocation(geo.ToCGCS2000(p, from), geo.GCJ02)))
+		out = append(out, amapLngLat(geo.FromCGCS2000(geo.ToCGCS2000(p, from), geo.GCJ02)))
 	}
-	c.JSON(http.StatusOK, amapConvertAnswer{amapStatus: amapSuccess, Locations: strings.Join(out, ";")})
+	amapJSON(c, amapConvertAnswer{amapStatus: amapSuccess, Locations: strings.Join(out, ";")})
 }

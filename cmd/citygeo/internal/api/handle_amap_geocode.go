@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -47,14 +46,16 @@ func (s *Server) handleAMapGeo(c *gin.Context) {
 	for _, a := range addrs {
 		cs := snap.Addresses().Geocode(a, q)
 		switch {
-		case len(cs) > 0:
+		case len(cs) > 0 && !cs[0].Elsewhere:
+			// An address (or city=) naming another city gets AMap's answer for a place it cannot
+			// find rather than this city's namesake (the native API keeps it, flagged elsewhere).
 			out.Geocodes = append(out.Geocodes, amapGeocodeOf(cs[0], snap.Gazetteer.Deployment(), o.crs))
 		case o.batch:
 			out.Geocodes = append(out.Geocodes, amapGeocode{}) // one entry per address, as AMap keeps them
 		}
 	}
 	out.Count = strconv.Itoa(len(out.Geocodes))
-	c.JSON(http.StatusOK, out)
+	amapJSON(c, out)
 }
 
 // amapCity reads AMap's city parameter: a name (深圳, 深圳市) or an adcode (440300). Pinyin and
@@ -134,7 +135,7 @@ func (s *Server) handleAMapRegeo(c *gin.Context) {
 	if !o.batch {
 		out.Regeocode, out.Regeocodes = &out.Regeocodes[0], nil
 	}
-	c.JSON(http.StatusOK, out)
+	amapJSON(c, out)
 }
 
 // parseAMapRegeo reads regeo's parameters: the shared ones, the points (converted from the

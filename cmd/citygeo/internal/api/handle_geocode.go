@@ -32,6 +32,7 @@ type Geocoded struct {
 	Reason       string          `json:"reason,omitempty"`  // why matched differs from asked, or how the point was estimated
 	Interpolated bool            `json:"interpolated,omitempty"`
 	Relative     bool            `json:"relative,omitempty"`
+	Elsewhere    bool            `json:"elsewhere,omitempty"` // a namesake here of a place another city was asked for
 	Grid         string          `json:"grid,omitempty"`
 	Community    *data.AreaRef   `json:"community,omitempty"`
 	Street       *data.AreaRef   `json:"street,omitempty"`
@@ -67,7 +68,7 @@ func placeRef(a gazetteer.AreaRef) *data.AreaRef {
 func geocoded(c gazetteer.Candidate, crs geo.CRS) Geocoded {
 	g := Geocoded{Point: city.PointIn(c.Point, crs), Level: c.Level, Score: float64(int(c.Score*1000+0.5)) / 1000,
 		Address: c.Address, Asked: c.Asked, Matched: c.Matched, Reason: string(c.Reason),
-		Interpolated: c.Interpolated, Relative: c.Relative, Grid: c.Place.Grid,
+		Interpolated: c.Interpolated, Relative: c.Relative, Elsewhere: c.Elsewhere, Grid: c.Place.Grid,
 		Community: placeRef(c.Place.Community), Street: placeRef(c.Place.Street), District: placeRef(c.Place.District),
 		Elements: make([]ParsedElement, 0, len(c.Elements))}
 	for _, e := range c.Elements {

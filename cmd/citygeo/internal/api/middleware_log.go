@@ -106,7 +106,7 @@ func (s *Server) observe() gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		st := c.Writer.Status()
+		st := refusedStatus(c)
 		method := methodLabel(c.Request.Method)
 		s.metrics.observe(method, route, st, dur.Seconds())
 
