@@ -1236,3 +1236,47 @@ func TestCityOf(t *testing.T) {
 		}
 	}
 }
+
+// TestReverseWithFilters checks AMap's regeo filters: roadlevel=1 lists main roads only (by
+// the road layer's class), poitype the POIs of the categories named, however near the others.
+func TestReverseWithFilters(t *testing.T) {
+	ds := testCity()
+	for _, r := range ds.Roads {
+		if r.Name == "人民路" {
+			r.Class = data.RoadArterial
+		}
+	}
+	p := orb.Point{114.1095, 22.5502} // by 建设路, 50 m from 人民路
+	ds.POIs = append(ds.POIs,
+		&data.POI{ID: 20, Name: "东门诊所", Category: "医院", Point: orb.Point{114.1096, 22.5502}},
+		&data.POI{ID: 21, Name: "东门小学", Category: "学校", Point: orb.Point{114.1105, 22.5502}})
+	ix := mustNew(t, ds, gazetteer.Options{})
+	names := func(ns []gazetteer.Nearby) (out []string) {
+		for _, n := range ns {
+			out = append(out, n.Name)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name         string
+		q            gazetteer.ReverseQuery
+		roads, pois0 string // the roads listed, the first POI
+	}{
+		{"unfiltered", gazetteer.ReverseQuery{Radius: 1000, POIs: 5, Roads: 3}, "建设路 人民路 中山二路", "东门诊所"},
+		{"main roads", gazetteer.ReverseQuery{Radius: 1000, POIs: 5, Roads: 3, MainRoads: true}, "人民路", "东门诊所"},
+		{"a category", gazetteer.ReverseQuery{Radius: 1000, POIs: 5, Roads: 3, Categories: []string{"学校"}}, "建设路 人民路 中山二路", "东门小学"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := ix.ReverseWith(p, c.q)
+			if got := strings.Join(names(r.Roads), " "); got != c.roads {
+				t.Errorf("roads %q, want %q", got, c.roads)
+			}
+			if len(r.POIs) == 0 || r.POIs[0].Name != c.pois0 {
+				t.Errorf("pois %v, want %s first", names(r.POIs), c.pois0)
+			}
+			if len(c.q.Categories) > 0 && len(r.POIs) != 1 {
+				t.Errorf("pois %v, want the one 学校", names(r.POIs))
+			}
+		})
+	}
+}

@@ -130,6 +130,7 @@ type namedLine struct {
 	road  int32
 	label string
 	line  orb.LineString
+	main  bool // an expressway or arterial road (主干路): AMap's roadlevel=1
 }
 
 // streetKey identifies a numbered street: road + 段 + 巷 + 弄.
@@ -238,7 +239,8 @@ func New(ds *data.Dataset, opts Options) (*Index, error) {
 			s := ix.streetFor(k)
 			s.lines = append(s.lines, r.Line)
 		}
-		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line})
+		main := r.Class == data.RoadExpressway || r.Class == data.RoadArterial
+		ix.lines = append(ix.lines, namedLine{road: ri, label: display + streetLabel(k), line: r.Line, main: main})
 	}
 	for _, r := range ix.roads {
 		r.lines = joinLines(r.lines)

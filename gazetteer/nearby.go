@@ -58,21 +58,25 @@ func (k *kNearest) bound() float64 {
 }
 
 // nearestPOIs returns up to n POIs within radius metres, nearest first.
-func (ix *Index) nearestPOIs(p orb.Point, radius float64, n int) []ranked {
-	return ix.nearestIn(&ix.cells.pois, p, radius, n)
+func (ix *Index) nearestPOIs(p orb.Point, radius float64, n int, keep func(id int32) bool) []ranked {
+	return ix.nearestIn(&ix.cells.pois, p, radius, n, keep)
 }
 
 // nearestCrossings returns up to n road crossings within radius metres, nearest first.
 func (ix *Index) nearestCrossings(p orb.Point, radius float64, n int) []ranked {
-	return ix.nearestIn(&ix.cells.xs, p, radius, n)
+	return ix.nearestIn(&ix.cells.xs, p, radius, n, nil)
 }
 
-// nearestIn returns up to n values of a point layer within radius metres, nearest first.
-func (ix *Index) nearestIn(l *layer, p orb.Point, radius float64, n int) []ranked {
+// nearestIn returns up to n values of a point layer within radius metres, nearest first, of
+// those keep holds (all when keep is nil).
+func (ix *Index) nearestIn(l *layer, p orb.Point, radius float64, n int, keep func(val int32) bool) []ranked {
 	k := kNearest{n: n}
 	ix.ringSearch(l, p, radius, func(x, y int32) float64 {
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
+			if keep != nil && !keep(l.vals[i]) {
+				continue
+			}
 			if d := ix.pl.Distance(p, l.pts[i]); d <= radius {
 				k.add(l.vals[i], d)
 			}
@@ -84,7 +88,7 @@ func (ix *Index) nearestIn(l *layer, p orb.Point, radius float64, n int) []ranke
 
 // nearestRoads returns up to n named road lines within radius metres, one per name (a road
 // drawn as many ways is one road), nearest first, each with the closest point on it.
-func (ix *Index) nearestRoads(p orb.Point, radius float64, n int) ([]ranked, []orb.Point) {
+func (ix *Index) nearestRoads(p orb.Point, radius float64, n int, mainOnly bool) ([]ranked, []orb.Point) {
 	type near struct {
 		seg int32
 		d2  float64
@@ -100,6 +104,9 @@ func (ix *Index) nearestRoads(p orb.Point, radius float64, n int) ([]ranked, []o
 		a, b := l.span(x, y)
 		for i := a; i < b; i++ {
 			s := &ix.cells.segAt[i]
+			if mainOnly && !ix.lines[s.line].main {
+				continue
+			}
 			d2 := segDist2(px, py, s)
 			if d2 > r2 {
 				continue

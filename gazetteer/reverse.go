@@ -2,6 +2,7 @@ package gazetteer
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,6 +45,10 @@ type Reverse struct {
 type ReverseQuery struct {
 	Radius                     float64
 	POIs, Roads, Intersections int
+	// Categories, when not empty, lists only POIs of these categories (AMap's poitype, by name).
+	Categories []string
+	// MainRoads lists only expressways and arterial roads (AMap's roadlevel=1).
+	MainRoads bool
 }
 
 // DefaultRadius is the search radius of Reverse, in metres, when none is given (AMap's default).
@@ -66,7 +71,14 @@ func (ix *Index) ReverseWith(p orb.Point, q ReverseQuery) Reverse {
 	}
 	r := ix.reverse(p, radius)
 	if q.POIs > 0 {
-		for _, it := range ix.nearestPOIs(p, radius, q.POIs) {
+		var keep func(int32) bool
+		if len(q.Categories) > 0 {
+			keep = func(id int32) bool {
+				src := ix.poiSrc(&ix.pois[id])
+				return src != nil && slices.Contains(q.Categories, src.Category)
+			}
+		}
+		for _, it := range ix.nearestPOIs(p, radius, q.POIs, keep) {
 			po := &ix.pois[it.id]
 			var n Nearby
 			ix.near(&n, ix.poiDisplayName(po), po.point, p)
@@ -78,7 +90,7 @@ func (ix *Index) ReverseWith(p orb.Point, q ReverseQuery) Reverse {
 		}
 	}
 	if q.Roads > 0 {
-		items, pts := ix.nearestRoads(p, radius, q.Roads)
+		items, pts := ix.nearestRoads(p, radius, q.Roads, q.MainRoads)
 		for i, it := range items {
 			var n Nearby
 			ix.near(&n, ix.lines[it.id].label, pts[i], p)

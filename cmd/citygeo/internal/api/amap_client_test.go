@@ -354,6 +354,10 @@ func TestAMapContract(t *testing.T) {
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "citylimit": {"yes"}}, "20000", "citylimit"},
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "datatype": {"all|metro"}}, "20000", "datatype"},
 			{"/v3/geocode/geo", url.Values{"address": {"建设路1号"}, "callback": {"alert(1)//"}}, "20000", "callback"},
+			// Filters this server cannot apply as AMap does are refused, not ignored.
+			{"/v3/geocode/regeo", url.Values{"location": {"114.1,22.5"}, "poitype": {"050000|医院"}}, "20000", "poitype"},
+			{"/v3/geocode/regeo", url.Values{"location": {"114.1,22.5"}, "roadlevel": {"2"}}, "20000", "roadlevel"},
+			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "type": {"050000"}}, "20000", "type"},
 			// Refused before any handler (an unknown path): AMap's body, HTTP 200.
 			{"/v3/place/text", url.Values{"keywords": {"建设"}}, "20000", "path"},
 		} {
@@ -429,6 +433,7 @@ func TestAMapContract(t *testing.T) {
 		}{
 			{"/v3/assistant/coordinate/convert", url.Values{"locations": {"114.1,22.5"}, "output": {"json"}}},
 			{"/v3/assistant/inputtips", url.Values{"keywords": {"建设"}, "location": {"114.1,22.5"}, "citylimit": {"true"}, "datatype": {"poi|bus"}, "output": {"JSON"}}},
+			{"/v3/geocode/regeo", url.Values{"location": {"114.1,22.5"}, "extensions": {"all"}, "roadlevel": {"1"}, "poitype": {"医院|学校"}}},
 		} {
 			var b amapBase
 			if _, err := client.get(c.path, c.params, &b); err != nil || b.Status != "1" {

@@ -20,11 +20,12 @@ type amapTipsAnswer struct {
 // addresses and POIs here, so each is answered alike.
 var amapDatatypes = map[string]bool{"all": true, "poi": true, "bus": true, "busline": true}
 
-// handleAMapInputtips is AMap's 输入提示: keywords (characters or pinyin). type, location,
-// citylimit and datatype are checked as AMap reads them but do not change the tips (one city is
-// served; its names rank by how many addresses they hold), so a malformed one is refused
-// rather than passed over; city picks the city among several served (cities.go). Every tip has
-// an id and a location.
+// handleAMapInputtips is AMap's 输入提示: keywords (characters or pinyin). location and
+// datatype are checked as AMap reads them but do not change the tips (one city is served; its
+// names rank by how many addresses they hold), so a malformed one is refused rather than
+// passed over; type, which would filter them by POI type, is refused (tips are not classed by
+// AMap's types here); city picks the city among several served (cities.go), and with
+// citylimit=true another city gets no tips. Every tip has an id and a location.
 func (s *Server) handleAMapInputtips(c *gin.Context) {
 	o, aerr := parseAMapOptions(c)
 	if aerr != nil {
@@ -40,6 +41,10 @@ func (s *Server) handleAMapInputtips(c *gin.Context) {
 	citylimit, aerr := parseAMapBool("citylimit", c.Query("citylimit"))
 	if aerr != nil {
 		amapFail(c, aerr)
+		return
+	}
+	if tp := c.Query("type"); tp != "" {
+		amapFail(c, amapInvalid("type", "%q: tips are not classed by POI type here, so they cannot be filtered by it; leave type out", tp))
 		return
 	}
 	if dt := c.Query("datatype"); dt != "" {

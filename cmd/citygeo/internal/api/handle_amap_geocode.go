@@ -181,5 +181,37 @@ func parseAMapRegeoQuery(q Query) (gazetteer.ReverseQuery, *amapError) {
 	default:
 		return rq, amapInvalid("extensions", "%q: want base or all", q.Query("extensions"))
 	}
+	switch lv := q.Query("roadlevel"); lv {
+	case "", "0":
+	case "1":
+		rq.MainRoads = true // expressways and arterial roads only, by the road layer's class
+	default:
+		return rq, amapInvalid("roadlevel", "%q: want 0 (every road) or 1 (main roads only)", lv)
+	}
+	if pt := q.Query("poitype"); pt != "" {
+		cats, aerr := parseAMapTypes("poitype", pt)
+		if aerr != nil {
+			return rq, aerr
+		}
+		rq.Categories = cats
+	}
 	return rq, nil
+}
+
+// parseAMapTypes reads AMap's POI type list (poitype, type): names joined by |. AMap's 6-digit
+// typecodes are refused by name: its type table is not this server's, and filtering by a code
+// it cannot read would answer as if unfiltered.
+func parseAMapTypes(field, s string) ([]string, *amapError) {
+	var out []string
+	for _, t := range strings.Split(s, "|") {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if strings.Trim(t, "0123456789") == "" {
+			return nil, amapInvalid(field, "%q: AMap's typecodes are not known here; give the POI categories by name (学校|医院)", s)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
