@@ -15,6 +15,7 @@ const (
 	MsgLocation         uint16 = 0x0200 // 位置信息汇报
 	MsgBatch            uint16 = 0x0704 // 定位数据批量上传
 	MsgPlatformResponse uint16 = 0x8001 // 平台通用应答
+	MsgResendPackets    uint16 = 0x8003 // 补传分包请求
 	MsgRegisterResponse uint16 = 0x8100 // 终端注册应答
 )
 

@@ -58,9 +58,10 @@ func (a KeyedAuth) code(terminal string) string {
 type Session struct {
 	Auth Authenticator
 
-	terminal   string // the authenticated terminal's id, "" before authentication
-	serial     uint16 // the platform's next serial
-	unreadable int    // frames in a row without a readable header
+	terminal   string        // the authenticated terminal's id, "" before authentication
+	serial     uint16        // the platform's next serial
+	unreadable int           // frames in a row without a readable header
+	split      *splitMessage // the packets of a split message so far
 }
 
 // Inbound is what one frame brought and how to answer it.
@@ -74,12 +75,13 @@ type Inbound struct {
 	// Seen is true for any message of the authenticated terminal: it is online.
 	Seen bool
 
-	reply    uint16 // message id of the reply; 0: none
-	result   byte   // general response result, register result
-	code     string // register: the auth code
-	awaits   bool   // the result depends on storing Locations
-	unnamed  bool   // the header could not be read: nobody to answer
-	rejected bool   // the caller refused a location as data (Reject)
+	reply    uint16        // message id of the reply; 0: none
+	result   byte          // general response result, register result
+	code     string        // register: the auth code
+	resend   ResendRequest // 0x8003: the packets of a split message to send again
+	awaits   bool          // the result depends on storing Locations
+	unnamed  bool          // the header could not be read: nobody to answer
+	rejected bool          // the caller refused a location as data (Reject)
 }
 
 // Reject marks a location message whose data the platform refuses (a fix time far in the
@@ -115,13 +117,39 @@ func (s *Session) Handle(frame []byte) Inbound {
 	}
 	s.unreadable = 0
 	h := &in.Header
-	if h.Split || h.Encrypt != 0 {
-		in.result = ResultUnsupported // split and RSA-encrypted messages: not needed for positions
-		return in
-	}
 	id := h.Terminal()
 	authed := s.terminal != "" && s.terminal == id
 	in.Seen = authed
+	body := m.Body
+	switch {
+	case h.Encrypt != 0:
+		in.result = ResultUnsupported // RSA-encrypted messages: not needed for positions
+		return in
+	case h.Split && h.ID != MsgLocation && h.ID != MsgBatch:
+		in.result = ResultUnsupported // only a location batch is long enough to need packets
+		return in
+	case h.Split && !authed:
+		in.result = ResultFailed // as for an unsplit report: nothing kept, the terminal keeps it
+		return in
+	case h.Split:
+		// A blind-area batch longer than a frame comes in packets. Each is answered as it
+		// arrives (the terminal sends the next on that answer), the last one once the whole
+		// batch is stored; packets that did not come are asked for again (0x8003). The packets
+		// before the last are held in memory only: a crash before the last loses them.
+		whole, missing, err := s.addPacket(h, m.Body)
+		switch {
+		case err != nil:
+			in.Err, in.result = err, ResultBadMessage
+			return in
+		case missing != nil:
+			in.reply, in.resend = MsgResendPackets, ResendRequest{Serial: s.splitFirst(), Packets: missing}
+			return in
+		case whole == nil:
+			in.result = ResultOK
+			return in
+		}
+		body = whole
+	}
 	switch h.ID {
 	case MsgTerminalResponse:
 		in.reply = 0 // an answer to the platform is not answered
@@ -155,7 +183,7 @@ func (s *Session) Handle(frame []byte) Inbound {
 			in.result = ResultFailed // not authenticated: nothing is stored, the terminal keeps it
 			return in
 		}
-		locs, err := parseLocations(h.ID, m.Body)
+		locs, err := parseLocations(h.ID, body)
 		if err != nil {
 			in.Err, in.result = err, ResultBadMessage
 			return in
@@ -208,6 +236,13 @@ func (s *Session) AppendReply(dst []byte, in *Inbound, stored bool) []byte {
 	switch in.reply {
 	case MsgRegisterResponse:
 		b = AppendRegisterResponse(body[:0], in.Header.Serial, in.result, in.code)
+	case MsgResendPackets:
+		var err error
+		if b, err = AppendResendRequest(body[:0], in.resend, in.Header.V2019); err != nil {
+			// More than a 2013 request can name: ask for the first 255, the rest after.
+			in.resend.Packets = in.resend.Packets[:255]
+			b, _ = AppendResendRequest(body[:0], in.resend, false)
+		}
 	default:
 		r := in.result
 		switch {

@@ -40,6 +40,33 @@ func (t *Terminal) Frame(id uint16, body []byte) ([]byte, error) {
 	return f, nil
 }
 
+// FramePackets returns the frames of message id with body cut into packets of at most size
+// bytes (header bit 13), numbered with consecutive serials, as a terminal sends a message
+// longer than a frame: the platform answers each, the last once the whole message is used.
+func (t *Terminal) FramePackets(id uint16, body []byte, size int) ([][]byte, error) {
+	if size <= 0 || size > MaxBody {
+		return nil, fmt.Errorf("packet size %d: want 1–%d", size, MaxBody)
+	}
+	n := (len(body) + size - 1) / size
+	if n == 0 || n > MaxPackets {
+		return nil, fmt.Errorf("%d bytes in packets of %d: %d packets: %w", len(body), size, n, ErrTooLong)
+	}
+	out := make([][]byte, 0, n)
+	for i := range n {
+		h := Header{ID: id, V2019: t.V2019, Phone: t.Phone, Serial: t.serial, Split: true, Packets: uint16(n), Packet: uint16(i + 1)}
+		if t.V2019 {
+			h.Protocol = 1
+		}
+		f, err := AppendFrame(nil, h, body[i*size:min((i+1)*size, len(body))])
+		if err != nil {
+			return nil, err
+		}
+		t.serial++
+		out = append(out, f)
+	}
+	return out, nil
+}
+
 // Send frames and writes one message.
 func (t *Terminal) Send(id uint16, body []byte) error {
 	f, err := t.Frame(id, body)

@@ -182,6 +182,26 @@ func TestJT808OverTCP(t *testing.T) {
 			t.Fatalf("batch: %+v", r)
 		}
 
+		// A blind-area batch longer than a frame, in packets: each answered, the last once stored.
+		var long jt808.Batch
+		for i := range 60 {
+			long.Locations = append(long.Locations, jt808.Location{Status: jt808.StatusPositioned, Lat: 22.5, Lon: 114.0 + float64(i)*1e-4, Time: now.Add(-2*time.Hour + time.Duration(i)*time.Second)})
+		}
+		body, _ = jt808.AppendBatch(nil, &long)
+		packets, err := tm.FramePackets(jt808.MsgBatch, body, 1000)
+		if err != nil || len(packets) != 2 {
+			t.Fatalf("%d packets (%v), want 2", len(packets), err)
+		}
+		for i, p := range packets {
+			tm.send(p)
+			if r := tm.response(); r.ID != jt808.MsgBatch || r.Result != jt808.ResultOK || r.Serial != tm.Serial()-2+uint16(i) {
+				t.Fatalf("packet %d: %+v", i+1, r)
+			}
+		}
+		if tr, _ := st.Track(context.Background(), dev, now.Add(-3*time.Hour), now.Add(-time.Hour)); len(tr) != 60 {
+			t.Errorf("2019=%v: the batch in packets stored %d fixes, want 60", v2019, len(tr))
+		}
+
 		tr, err := st.Track(context.Background(), dev, now.Add(-time.Hour), now)
 		if err != nil {
 			t.Fatal(err)
