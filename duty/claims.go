@@ -120,6 +120,9 @@ func (b *builder) claims() {
 	for i, list := range ix.segAsg {
 		pairs(list, "claims segment "+ix.segs[i].ID)
 	}
+	for _, z := range ix.zones {
+		pairs(z.asg, "claims zone "+z.z.ID)
+	}
 	// Zones: a grid held by two zones that both have the post at the same time.
 	for gi, zs := range ix.gridZn {
 		for i, zi := range zs {

@@ -150,6 +150,9 @@ func TestImportFindings(t *testing.T) {
 			l[duty.ListZones] = append(l[duty.ListZones], []string{"Z3", "甲一", "责任网格", gridCode(0, 0)})
 			l[duty.ListAssignments] = append(l[duty.ListAssignments], []string{"G9", "街长", "Z3", "", "", "P8", "", ""})
 		}, "assignments.csv", 10, "post", "zone Z3 claims grid 440303001001001, also in zone Z2"},
+		{"two of one post on one zone at once", func(l map[duty.List][][]string) {
+			l[duty.ListAssignments] = append(l[duty.ListAssignments], []string{"G9", "街长", "Z2", "", "", "P8", "", ""})
+		}, "assignments.csv", 10, "post", "claims zone Z2"},
 		{"an end that does not resolve", func(l map[duty.List][][]string) {
 			l[duty.ListSegments] = append(l[duty.ListSegments], []string{"S9", "人民路（友谊路至不存在桥）", ""})
 		}, "segments.csv", 5, "name", "end 不存在桥: no place of that name"},
