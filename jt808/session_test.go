@@ -122,9 +122,9 @@ func TestSessionFlow(t *testing.T) {
 		in := s.Handle(build(t, jt808.Header{ID: 0x0900, Phone: "013912345678", Serial: 9}, []byte{1, 2}))
 		general(t, in, false, 9, 0x0900, jt808.ResultUnsupported)
 	})
-	t.Run("a split message is unsupported", func(t *testing.T) {
-		in := s.Handle(build(t, jt808.Header{ID: jt808.MsgLocation, Phone: "013912345678", Serial: 10, Split: true, Packets: 2, Packet: 1}, []byte{1}))
-		general(t, in, false, 10, jt808.MsgLocation, jt808.ResultUnsupported)
+	t.Run("a split message other than a location is unsupported", func(t *testing.T) {
+		in := s.Handle(build(t, jt808.Header{ID: 0x0900, Phone: "013912345678", Serial: 10, Split: true, Packets: 2, Packet: 1}, []byte{1}))
+		general(t, in, false, 10, 0x0900, jt808.ResultUnsupported)
 	})
 	t.Run("a terminal's general response is not answered", func(t *testing.T) {
 		body := jt808.AppendResponse(nil, jt808.Response{Serial: 0, ID: jt808.MsgPlatformResponse})
