@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -152,8 +153,11 @@ func (f *Feed) putLocked(old *data.Event, e data.Event, now time.Time, who Autho
 	if e.Status == data.EventOpen {
 		e.Closed = time.Time{}
 	}
-	if e.Address == "" && old != nil {
-		e.Address = old.Address
+	if old != nil {
+		// An update that does not say them keeps what the report said.
+		e.Address = cmp.Or(e.Address, old.Address)
+		e.Source = cmp.Or(e.Source, old.Source)
+		e.Description = cmp.Or(e.Description, old.Description)
 	}
 	wasDispatched := old != nil && !old.Dispatched.IsZero()
 	if e.Dispatched.IsZero() {

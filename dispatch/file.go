@@ -28,7 +28,9 @@ var errNoFeed = errors.New("dispatch: resolver has no feed")
 // File creates or updates event id in the feed from a dispatch request and returns the stored
 // event. in is resolved as by Resolve and o applied over the answer. An update that gives no
 // report time (in.Time and in.At empty) keeps the first report time, and the deadline runs
-// from it; a new event is reported at now. now is also the event's Updated time, so one clock
+// from it; a new event is reported at now. An update of a dispatched event keeps its
+// department, and its deadline unless it gives a report time, where o does not set them; one
+// without a source or description keeps the stored ones. now is also the event's Updated time, so one clock
 // reading stamps the whole write.
 //
 // A request to close (o.Status closed) that carries nothing to resolve (no point, address or
@@ -49,9 +51,11 @@ func (r *Resolver) File(ctx context.Context, id string, in Input, o Overrides, n
 	if o.Status == data.EventClosed && in.Point == nil && in.Address == "" && in.Class == "" {
 		return r.Feed.CloseAs(id, closed, Author{By: o.By, Note: o.Note})
 	}
-	if in.Time == "" && in.At.IsZero() {
+	old, had := r.Feed.Get(id)
+	timed := in.Time != "" || !in.At.IsZero()
+	if !timed {
 		in.At = now
-		if old, ok := r.Feed.Get(id); ok {
+		if had {
 			in.At = old.Reported
 		}
 	}
@@ -61,6 +65,16 @@ func (r *Resolver) File(ctx context.Context, id string, in Input, o Overrides, n
 	}
 	ev := eventOf(id, res)
 	ev.Address = in.Address
+	if had && !old.Dispatched.IsZero() {
+		// Dispatched already: the case stays with the department it went to, and under the
+		// deadline it was given unless the update names another report time, unless the
+		// update sets them (a note or a class corrected by the desk do not send it elsewhere
+		// behind the department's back).
+		ev.Department = old.Department
+		if !timed {
+			ev.Deadline = old.Deadline
+		}
+	}
 	o.apply(&ev, closed)
 	return r.Feed.PutAs(ev, now, Author{By: o.By, Note: o.Note})
 }

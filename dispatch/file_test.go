@@ -60,6 +60,19 @@ func TestFile(t *testing.T) {
 		t.Errorf("updated: reported %v updated %v deadline %v %q; want %v, %v, %v", ev.Reported, ev.Updated, ev.Deadline, ev.Description, t0, t1, resolved.Deadline)
 	}
 
+	// An update with a note only keeps the report's source and description, the department it
+	// was dispatched to and its deadline, hand-set or not.
+	handSet := t0.Add(90 * time.Minute)
+	if _, err = r.File(ctx, "E1", in, dispatch.Overrides{Department: data.DeptRef{Code: "X9", Name: "市政所"}, Deadline: handSet}, t1); err != nil {
+		t.Fatal(err)
+	}
+	if ev, err = r.File(ctx, "E1", in, dispatch.Overrides{Note: "补充照片"}, t1.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Source != "监督员上报" || ev.Description != "占道经营 (复核)" || ev.Department.Code != "X9" || !ev.Deadline.Equal(handSet) {
+		t.Errorf("note-only update: source %q description %q department %v deadline %v; want them kept", ev.Source, ev.Description, ev.Department, ev.Deadline)
+	}
+
 	// A report time given on update is taken.
 	withTime := in
 	withTime.Time = "2026-11-18T09:00:00+08:00"

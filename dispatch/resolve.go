@@ -130,6 +130,11 @@ type Result struct {
 	People []data.OnDuty `json:"people,omitempty"`
 }
 
+// earliestReport and maxReportAhead bound a report time a request gives (Input.Time).
+var earliestReport = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const maxReportAhead = 24 * time.Hour
+
 // Resolve answers one dispatch request. Bad input comes back as an *InputError naming the
 // field.
 func (r *Resolver) Resolve(ctx context.Context, in Input) (*Result, error) {
@@ -145,6 +150,11 @@ func (r *Resolver) Resolve(ctx context.Context, in Input) (*Result, error) {
 	if in.Time != "" {
 		if at, err = time.Parse(time.RFC3339, in.Time); err != nil {
 			return nil, inputErr("time", ErrBadTime, fmt.Sprintf("%q is not RFC 3339 (2006-01-02T15:04:05+08:00)", in.Time))
+		}
+		// A report time is when the case was seen: not before digital city management
+		// existed, not tomorrow (a mistyped year would set its deadline, and stats, off by years).
+		if at.Before(earliestReport) || at.After(time.Now().Add(maxReportAhead)) {
+			return nil, inputErr("time", ErrBadTime, fmt.Sprintf("%q is not a report time: want one after %s and no later than a day from now", in.Time, earliestReport.Format("2006-01-02")))
 		}
 	}
 	if at.IsZero() {

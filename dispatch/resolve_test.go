@@ -139,6 +139,8 @@ func TestResolveErrors(t *testing.T) {
 		{"class of wrong length", in(func(i *dispatch.Input) { i.Class = "011" }), "class", dispatch.ErrUnknownClass},
 		{"bad kind", in(func(i *dispatch.Input) { i.Kind = "thing" }), "class", dispatch.ErrUnknownClass},
 		{"malformed time", in(func(i *dispatch.Input) { i.Time = "2026-11-18 10:00" }), "time", dispatch.ErrBadTime},
+		{"a year mistyped ahead", in(func(i *dispatch.Input) { i.Time = "2062-11-18T10:00:00+08:00" }), "time", dispatch.ErrBadTime},
+		{"before the service", in(func(i *dispatch.Input) { i.Time = "1970-01-01T08:00:00+08:00" }), "time", dispatch.ErrBadTime},
 		{"outside", in(func(i *dispatch.Input) { i.Point = ptr(orb.Point{116.4, 39.9}) }), "point", dispatch.ErrOutside},
 		{"not lon/lat", in(func(i *dispatch.Input) { i.Point = ptr(orb.Point{500, 22}) }), "point", dispatch.ErrBadCoordinate},
 		{"unknown component", in(func(i *dispatch.Input) { i.Component = "4403030117999999" }), "component", dispatch.ErrUnknownComponent},

@@ -207,10 +207,24 @@ func (f *Feed) Stats(q StatsQuery) (*StatsTable, error) {
 	if !q.To.IsZero() {
 		last, toN = cityDay(q.To.Add(-time.Nanosecond)), q.To.UnixNano()
 	}
+	note := ""
 	if last-first >= MaxStatsDays {
-		return nil, inputErr("to", ErrBadInput, fmt.Sprintf("%d days from from: want at most %d", last-first+1, MaxStatsDays))
+		// A range the request did not bound runs over the events held, which one report
+		// with a mistyped year (2062) would stretch: cut it at the bound the request left open.
+		switch {
+		case !q.From.IsZero() && !q.To.IsZero():
+			return nil, inputErr("to", ErrBadInput, fmt.Sprintf("%d days from from: want at most %d", last-first+1, MaxStatsDays))
+		case !q.To.IsZero():
+			first = last - MaxStatsDays + 1
+		case !q.From.IsZero():
+			last = first + MaxStatsDays - 1
+		default: // the last days up to now
+			last = cityDay(q.Now)
+			first = last - MaxStatsDays + 1
+		}
+		note = fmt.Sprintf("the events held span more than %d days; the range is cut to %s–%s: give from= and to= for another", MaxStatsDays, dayLabel(first), dayLabel(last))
 	}
-	t := &StatsTable{By: q.By, Period: q.Period, From: dayLabel(first), To: dayLabel(last), Rows: []StatsRow{}}
+	t := &StatsTable{By: q.By, Period: q.Period, From: dayLabel(first), To: dayLabel(last), Rows: []StatsRow{}, Note: note}
 	t.Current = f.current(q)
 	if q.By == ByZone && q.Zones == nil {
 		t.Note = NoZonesNote

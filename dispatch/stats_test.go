@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -495,4 +496,33 @@ func TestStatsCurrent(t *testing.T) {
 	check(dispatch.StatsNow{Open: 2, Overdue: 1})
 	put("C", time.Hour, false) // reopened with a deadline
 	check(dispatch.StatsNow{Open: 3, Overdue: 2})
+}
+
+// TestStatsOutlierRange: one event held with a year far off (stored before report times were
+// checked, or by another writer) does not make the stats without from and to fail: the range
+// is cut to the last MaxStatsDays days up to now, and the note says so; with both bounds given
+// a span too long is still refused.
+func TestStatsOutlierRange(t *testing.T) {
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 18, 0, 0, 0, cst)
+	for id, at := range map[string]time.Time{"A": now.Add(-time.Hour), "typo": time.Date(2062, 11, 20, 9, 0, 0, 0, cst)} {
+		if _, err := feed.Put(data.Event{ID: id, Class: evVendor, Point: orb.Point{114.1, 22.55}, Reported: at, Source: "12319"}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tab, err := feed.Stats(dispatch.StatsQuery{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.To != "2026-12-01" || tab.Note == "" || len(tab.Rows) == 0 {
+		t.Errorf("unbounded: from %s to %s, note %q, %d rows; want the days up to 2026-12-01, noted", tab.From, tab.To, tab.Note, len(tab.Rows))
+	}
+	_, err = feed.Stats(dispatch.StatsQuery{Now: now, From: now.AddDate(-20, 0, 0), To: now})
+	var ie *dispatch.InputError
+	if !errors.As(err, &ie) || ie.Field != "to" {
+		t.Errorf("twenty years asked for: %v, want an error on to", err)
+	}
 }
