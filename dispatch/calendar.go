@@ -1,7 +1,10 @@
 package dispatch
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"citygeo/data"
@@ -129,3 +132,51 @@ func (c *Calendar) isWorkday(day time.Time) bool {
 	}
 	return true
 }
+
+// calendarFile is a working calendar as a file writes it.
+type calendarFile struct {
+	Periods  []string `json:"periods"`  // "08:30-12:00"
+	Weekend  []string `json:"weekend"`  // "saturday", "sunday" (English names, any case)
+	Holidays []string `json:"holidays"` // "2026-10-01"
+	Workdays []string `json:"workdays"` // "2026-09-27"
+}
+
+// ParseCalendar reads a working calendar as JSON, every key optional:
+//
+//	{"periods": ["08:30-12:00", "14:00-18:00"], "weekend": ["saturday", "sunday"],
+//	 "holidays": ["2026-10-01", "2026-10-02"], "workdays": ["2026-09-27"]}
+//
+// A year's public holidays and make-up working days (调休) come from the State Council's notice.
+// The calendar is checked (Validate); an error names the key and value at fault.
+func ParseCalendar(r io.Reader) (Calendar, error) {
+	var f calendarFile
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return Calendar{}, fmt.Errorf("calendar: %w", err)
+	}
+	c := Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	for _, p := range f.Periods {
+		from, to, ok := strings.Cut(p, "-")
+		a, err1 := data.ParseClock(strings.TrimSpace(from))
+		b, err2 := data.ParseClock(strings.TrimSpace(to))
+		if !ok || err1 != nil || err2 != nil {
+			return Calendar{}, fmt.Errorf("calendar periods: %q: want HH:MM-HH:MM", p)
+		}
+		c.Periods = append(c.Periods, data.TimeWindow{From: a, To: b})
+	}
+	if f.Weekend != nil {
+		c.Weekend = []time.Weekday{} // given empty: every day is a working day
+	}
+	for _, w := range f.Weekend {
+		d, ok := weekdays[strings.ToLower(strings.TrimSpace(w))]
+		if !ok {
+			return Calendar{}, fmt.Errorf("calendar weekend: %q: want a day's English name (saturday)", w)
+		}
+		c.Weekend = append(c.Weekend, d)
+	}
+	return c, c.Validate()
+}
+
+var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
+	"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}

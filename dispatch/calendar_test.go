@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,38 @@ func TestCalendar(t *testing.T) {
 	} {
 		if bad.Validate() == nil {
 			t.Errorf("Validate(%+v) accepted a bad calendar", bad)
+		}
+	}
+}
+
+// TestParseCalendar reads a calendar file: the State Council's National Day holidays and their
+// make-up Sunday move a deadline as the calendar built in code does; bad values name their key.
+func TestParseCalendar(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	c, err := dispatch.ParseCalendar(strings.NewReader(`{"periods": ["08:30-12:00", "14:30-18:00"],
+		"holidays": ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"], "workdays": ["2026-09-27"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wednesday 30 September 17:00, 8 working hours: one that day, then none until Thursday
+	// 8 October (1–2 and 5–7 off, 3–4 the weekend), whose two periods hold the other seven.
+	start := time.Date(2026, 9, 30, 17, 0, 0, 0, cst)
+	if got, want := c.Deadline(start, 8, true), time.Date(2026, 10, 8, 18, 0, 0, 0, cst); !got.Equal(want) {
+		t.Errorf("deadline %v, want %v (past the holidays, with the summer afternoon)", got, want)
+	}
+	sunday := time.Date(2026, 9, 27, 9, 0, 0, 0, cst) // a make-up working Sunday
+	if got, want := c.Deadline(sunday, 2, true), time.Date(2026, 9, 27, 11, 0, 0, 0, cst); !got.Equal(want) {
+		t.Errorf("on the make-up Sunday: %v, want %v", got, want)
+	}
+	for _, bad := range []struct{ json, key string }{
+		{`{"periods": ["8-12"]}`, "periods"},
+		{`{"holidays": ["2026/10/01"]}`, "2026/10/01"},
+		{`{"weekend": ["samedi"]}`, "weekend"},
+		{`{"holiday": ["2026-10-01"]}`, "holiday"},
+		{`{"periods": ["14:00-18:00", "08:30-12:00"]}`, "period"},
+	} {
+		if _, err := dispatch.ParseCalendar(strings.NewReader(bad.json)); err == nil || !strings.Contains(err.Error(), bad.key) {
+			t.Errorf("%s: %v, want an error naming %s", bad.json, err, bad.key)
 		}
 	}
 }

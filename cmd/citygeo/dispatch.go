@@ -16,9 +16,10 @@ import (
 
 // dispatchFlags configure duty rules and the events feed of `serve`.
 type dispatchFlags struct {
-	rules  string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
-	dup    string // duplicate radius/window per class (JSON); "" = defaults
-	events string // SQLite file or postgres:// URL for events; "" = beside --store (its database for PostGIS), or memory only on the sample city
+	rules    string // duty rules (.csv or .json); "" = the sample's rules on the sample city, none otherwise
+	dup      string // duplicate radius/window per class (JSON); "" = defaults
+	calendar string // working calendar (JSON); "" = Monday–Friday office hours, no holidays
+	events   string // SQLite file or postgres:// URL for events; "" = beside --store (its database for PostGIS), or memory only on the sample city
 }
 
 // newDispatch builds the duty rules and the events feed. It returns a closer for the event
@@ -55,6 +56,18 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 			return nil, nil, fmt.Errorf("duplicate config %s: %w", f.dup, err)
 		}
 	}
+	var cal dispatch.Calendar
+	if f.calendar != "" {
+		fh, err := os.Open(f.calendar)
+		if err != nil {
+			return nil, nil, err
+		}
+		cal, err = dispatch.ParseCalendar(fh)
+		fh.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.calendar, err)
+		}
+	}
 	eventsPath := f.events
 	switch {
 	case eventsPath != "" || storePath == "":
@@ -81,5 +94,5 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 		}
 		return nil, nil, err
 	}
-	return &api.Dispatch{Rules: set, Feed: feed}, closer, nil
+	return &api.Dispatch{Rules: set, Feed: feed, Calendar: cal}, closer, nil
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,33 @@ func TestEventsBesideStore(t *testing.T) {
 				t.Errorf("--events given, but the default %s.events.db was created too", storePath)
 			}
 		})
+	}
+}
+
+// TestDispatchCalendar: serve's --calendar reaches the deadlines' calendar, and a bad file
+// stops the start naming the file and the value.
+func TestDispatchCalendar(t *testing.T) {
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "calendar.json"), filepath.Join(dir, "bad.json")
+	os.WriteFile(good, []byte(`{"holidays": ["2026-10-01"], "workdays": ["2026-09-27"]}`), 0o644)
+	os.WriteFile(bad, []byte(`{"holidays": ["1 October"]}`), 0o644)
+	disp, _, err := newDispatch(dispatchFlags{calendar: good}, "", ds, ix, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(disp.Calendar.Holidays) != 1 || disp.Calendar.Workdays[0] != "2026-09-27" {
+		t.Errorf("calendar %+v, want the file's", disp.Calendar)
+	}
+	if _, _, err := newDispatch(dispatchFlags{calendar: bad}, "", ds, ix, slog.New(slog.DiscardHandler)); err == nil ||
+		!strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), "1 October") {
+		t.Errorf("bad calendar: %v, want an error naming the file and the date", err)
 	}
 }

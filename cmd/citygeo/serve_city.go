@@ -88,7 +88,7 @@ func openCity(ctx context.Context, cfg *config.Config, where, key, prefix string
 		c.served.Swap(snap)
 	}
 	snap := c.served.Current()
-	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, events: cfg.Events}
+	df := dispatchFlags{rules: cfg.Rules, dup: cfg.Duplicates, calendar: cfg.Calendar, events: cfg.Events}
 	disp, events, err := newDispatch(df, where, snap.Dataset, snap.Geo, log)
 	if err != nil {
 		return c, err

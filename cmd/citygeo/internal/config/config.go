@@ -27,6 +27,7 @@ type Config struct {
 	Rules       string   `yaml:"rules" help:"duty rules 权责清单 (.csv or .json); default: the sample rules on the sample city, none with a store"`
 	Duty        []string `yaml:"duty" help:"duty lists (people, zones, segments, shifts, assignments, delegations) as .csv files named after their list, a .json or an .xlsx; default: the lists saved beside an SQLite store by the last POST /v1/duty/import (<store>.duty.json), or the sample's on the sample city"`
 	Duplicates  string   `yaml:"duplicates" help:"duplicate radius and window per class (JSON); default 50 m / 24 h"`
+	Calendar    string   `yaml:"calendar" help:"working calendar for deadlines in working hours (JSON: periods, weekend, holidays, workdays 调休); default Monday–Friday 08:30–12:00 and 14:00–18:00 GMT+8, no holidays"`
 	WebDir      string   `yaml:"web_dir" help:"serve the map page's MapLibre files from this built folder (web/dist) instead of those embedded at build time"`
 	TileCacheMB int64    `yaml:"tile_cache_mb" help:"vector tile cache budget in MiB (0: no cache, every tile built on request)"`
 	// TilePrewarmZoom is how deep the city set's pyramid is built into the cache after each

@@ -172,7 +172,7 @@ func checkOrigin(o string) error {
 func (c *Config) CheckFiles() error {
 	var errs []error
 	for _, f := range []struct{ key, path string }{
-		{"store", c.Store}, {"auth", c.Auth}, {"rules", c.Rules}, {"duplicates", c.Duplicates}, {"oidc.jwks", c.OIDC.JWKS},
+		{"store", c.Store}, {"auth", c.Auth}, {"rules", c.Rules}, {"duplicates", c.Duplicates}, {"calendar", c.Calendar}, {"oidc.jwks", c.OIDC.JWKS},
 	} {
 		if f.path == "" || ((f.key == "store" || f.key == "oidc.jwks") && IsURL(f.path)) {
 			continue
