@@ -39,8 +39,8 @@ func TestFailedExportLeavesNothing(t *testing.T) {
 			}
 		}
 		_, err := export.Write(ds, out, export.Options{Format: export.Shapefile})
-		if err == nil || !strings.Contains(err.Error(), "254") {
-			t.Fatalf("err = %v, want the value too long for a .dbf field", err)
+		if err == nil || !strings.Contains(err.Error(), "254") || !strings.Contains(err.Error(), "4403030101000001 (feature 1)") {
+			t.Fatalf("err = %v, want the value too long for a .dbf field, naming the component", err)
 		}
 		var left []string
 		filepath.Walk(parent, func(p string, _ os.FileInfo, _ error) error {
@@ -99,5 +99,36 @@ func TestShapefileGBK(t *testing.T) {
 	}
 	if _, err := export.Write(oneComponent("😀", nil), filepath.Join(t.TempDir(), "x"), export.Options{Format: export.Shapefile, Charset: export.GBK}); err == nil {
 		t.Error("an emoji in a GBK export: no error")
+	}
+}
+
+// TestExportReplacesItsLayers exports a city with line components into a folder, then one
+// without: the second export removes the first's component_line files (a re-import of the
+// folder would bring those components back) and leaves the folder's other files alone.
+func TestExportReplacesItsLayers(t *testing.T) {
+	withLine := oneComponent("", nil)
+	withLine.Components = append(withLine.Components, &data.Component{ID: "4403030101000002", Name: "管线",
+		Geometry: orb.LineString{{114.1, 22.5}, {114.2, 22.5}}})
+	for _, f := range []export.Format{export.Shapefile, export.GeoJSON} {
+		t.Run(string(f), func(t *testing.T) {
+			out := t.TempDir()
+			os.WriteFile(filepath.Join(out, "keep.txt"), []byte("mine"), 0o644)
+			os.WriteFile(filepath.Join(out, "component_notes.dbf"), []byte("mine too"), 0o644)
+			if _, err := export.Write(withLine, out, export.Options{Format: f}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := export.Write(oneComponent("", nil), out, export.Options{Format: f}); err != nil {
+				t.Fatal(err)
+			}
+			ents, _ := os.ReadDir(out)
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			got := strings.Join(names, " ")
+			if strings.Contains(got, "component_line") || !strings.Contains(got, "keep.txt") || !strings.Contains(got, "component_notes.dbf") {
+				t.Errorf("folder holds %s; want no component_line, the other files kept", got)
+			}
+		})
 	}
 }

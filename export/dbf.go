@@ -135,19 +135,22 @@ func writeDBF(path string, l layer, charset string) error {
 			values[j] = r.props[c.Name]
 		}
 		fields[i] = dbfFieldOf(c.Type, values)
-		width := 1
+		width, widest := 1, 0
 		for j, v := range values {
 			b, err := enc(fields[i].format(v))
 			if err != nil {
 				return fmt.Errorf("feature %d, column %s: %w", j, c.Name, err)
 			}
-			width = max(width, len(b))
+			if len(b) > width {
+				width, widest = len(b), j
+			}
 		}
 		if fields[i].typ == 'C' {
 			fields[i].width = width
 		}
 		if fields[i].width > 254 {
-			return fmt.Errorf("column %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson: %w", c.Name, fields[i].width, ErrUnwritable)
+			return fmt.Errorf("column %s of %s holds a value of %d bytes, more than a .dbf field's 254; export as gpkg or geojson: %w",
+				c.Name, recordName(l, widest), fields[i].width, ErrUnwritable)
 		}
 	}
 	recLen := 1
@@ -203,4 +206,17 @@ func writeDBF(path string, l layer, charset string) error {
 		return err
 	}
 	return file.Close()
+}
+
+// recordName names record j of l for an error: its id — the column of its kind's key, or a
+// table's first column (a case number) — and its position counted from 1.
+func recordName(l layer, j int) string {
+	for i, c := range l.cols {
+		if (l.kind != "" && c.Key == schema.Key(l.kind)) || (l.kind == "" && i == 0) {
+			if id := l.records[j].props[c.Name]; id != "" {
+				return fmt.Sprintf("%s %s (feature %d)", c.Name, id, j+1)
+			}
+		}
+	}
+	return fmt.Sprintf("feature %d", j+1)
 }

@@ -86,7 +86,15 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	for i := range layers {
 		layers[i].project(crs)
 	}
-	return w.write(layers, opts.Format, out)
+	// Every layer this export can write, empty or not, so a folder's stale ones go.
+	names := []string{DeletedLayer}
+	for k := range p.Layers {
+		names = append(names, string(k))
+	}
+	for _, t := range opts.Tables {
+		names = append(names, t.Name)
+	}
+	return w.write(layers, opts.Format, out, names)
 }
 
 // newWriter checks the options every export shares and returns the writer and the CRS.
@@ -107,15 +115,16 @@ func newWriter(opts Options) (writer, geo.CRS, error) {
 	return writer{srs: sys, charset: opts.Charset}, crs, nil
 }
 
-// write writes the layers in format f to out, all or nothing.
-func (w writer) write(layers []layer, f Format, out string) ([]string, error) {
+// write writes the layers in format f to out, all or nothing; names are every layer an export
+// like this one writes (a folder's files of those it does not write this time are removed).
+func (w writer) write(layers []layer, f Format, out string, names []string) ([]string, error) {
 	switch f {
 	case GeoJSON, "":
-		return inTempDir(out, func(dir string) ([]string, error) { return w.geoJSON(layers, dir) })
+		return inTempDir(out, layerFiles(names, GeoJSON), func(dir string) ([]string, error) { return w.geoJSON(layers, dir) })
 	case GeoPackage:
 		return inTempFile(out, func(path string) error { return w.gpkg(layers, path) })
 	case Shapefile:
-		return inTempDir(out, func(dir string) ([]string, error) { return w.shapefile(layers, dir) })
+		return inTempDir(out, layerFiles(names, Shapefile), func(dir string) ([]string, error) { return w.shapefile(layers, dir) })
 	}
 	return nil, fmt.Errorf("export format %q: %w: want geojson, gpkg or shp", f, ErrOption)
 }
@@ -181,12 +190,12 @@ func (l layer) subset(name string, rs []record) layer {
 	return layer{name: name, kind: l.kind, cols: cols, records: rs}
 }
 
-// used lists the columns the records have values in, sorted by name; columns the profile does
-// not name (a component's extra attributes) are text.
+// used lists the columns the records have values in, sorted by name, with the profile's type
+// and schema key; columns the profile does not name (a component's extra attributes) are text.
 func used(rs []record, cols []Column) []Column {
-	typ := map[string]schema.Type{}
+	typ, key := map[string]schema.Type{}, map[string]string{}
 	for _, c := range cols {
-		typ[c.Name] = c.Type
+		typ[c.Name], key[c.Name] = c.Type, c.Key
 	}
 	set := map[string]bool{}
 	for _, r := range rs {
@@ -200,7 +209,7 @@ func used(rs []record, cols []Column) []Column {
 		if !ok {
 			t = schema.Text
 		}
-		out = append(out, Column{Name: name, Type: t})
+		out = append(out, Column{Name: name, Type: t, Key: key[name]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -30,7 +30,7 @@ func WriteTable(t Table, out string, opts Options) ([]string, error) {
 	for i := range layers {
 		layers[i].project(crs)
 	}
-	return w.write(layers, opts.Format, out)
+	return w.write(layers, opts.Format, out, []string{t.Name})
 }
 
 // layers is t as the writers take it, split by geometry type.
