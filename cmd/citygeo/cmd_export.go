@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"citygeo/cmd/citygeo/internal/api"
 	"citygeo/data"
 	"citygeo/data/sqlite"
 	"citygeo/export"
@@ -23,6 +24,7 @@ type exportFlags struct {
 	crs     string
 	charset string
 	since   int64
+	phones  bool // keep phone numbers in the exchange's events
 }
 
 // options checks the flags and returns the export options.
@@ -85,7 +87,7 @@ func newExportCmd() *cobra.Command {
 				}
 			}
 			if opts.Profile == &export.GB47678 {
-				t, err := exchangeEvents(cmd.Context(), sf.store, since)
+				t, err := exchangeEvents(cmd.Context(), sf.store, since, ef.phones)
 				if err != nil {
 					return err
 				}
@@ -107,6 +109,7 @@ func newExportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&ef.schema, "schema", "citygeo", "field names: citygeo (the project's own, CJ/T 214 for components) or gb47678 (GB/T 47678.5-2026 exchange: 17-digit ids)")
 	cmd.Flags().StringVar(&ef.crs, "crs", "", "coordinate system written: EPSG:4490 (default), EPSG:4326, a CGCS2000 Gauss–Krüger zone EPSG:4491…4554, or a Xi'an 80 or Beijing 54 zone (no datum shift: a warning says so)")
 	cmd.Flags().StringVar(&ef.charset, "charset", "utf-8", "text encoding of Shapefile .dbf files: utf-8 or gbk")
+	cmd.Flags().BoolVar(&ef.phones, "phones", false, "keep the phone numbers in events' text in a gb47678 export (masked but for their last four digits by default: personal data)")
 	cmd.Flags().Int64Var(&ef.since, "since", 0, "write only the changes after this version: added and changed features, removed ids in a layer named deleted")
 	cmd.Flags().StringVar(&out, "out", "", "output directory (geojson, shp) or file (gpkg)")
 	pm.register(cmd)
@@ -131,8 +134,10 @@ func changesSince(cmd *cobra.Command, sf storeFlags, since int64, cur *data.Data
 
 // exchangeEvents is the event layer of an exchange export: the events kept beside the store
 // (its events file, or the PostgreSQL database), those changed after since when it is set; an
-// empty layer without a store or events file.
-func exchangeEvents(ctx context.Context, store string, since time.Time) (export.Table, error) {
+// empty layer without a store or events file. Phone numbers in their text are masked, as the
+// API's export masks them for every role but admin, unless phones is set: the file goes to
+// another organisation.
+func exchangeEvents(ctx context.Context, store string, since time.Time, phones bool) (export.Table, error) {
 	where := store
 	if where != "" && !isPostgres(where) {
 		where = sqlite.EventsPath(where)
@@ -153,6 +158,12 @@ func exchangeEvents(ctx context.Context, store string, since time.Time) (export.
 	}
 	if !since.IsZero() {
 		events = export.EventsChangedSince(events, since)
+	}
+	if !phones {
+		for i, e := range events {
+			pe := api.PublicEvent(*e)
+			events[i] = &pe
+		}
 	}
 	return export.Events47678(events)
 }

@@ -4,14 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/data/sqlite"
 	"citygeo/export"
+
+	"github.com/paulmach/orb"
 )
 
 // TestExportFlags drives export --schema gb47678 --format shp --charset gbk --crs through the
@@ -92,5 +97,51 @@ func TestExportFlags(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused export wrote %s: %v", filepath.Join(dir, "x"), err)
+	}
+}
+
+// TestExportMasksPhones: the command line's exchange export masks the phone numbers in events'
+// text as the API's does for every role but admin; --phones keeps them.
+func TestExportMasksPhones(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "city.db")
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Save(ctx, ds, "test"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	es, err := openEvents(ctx, sqlite.EventsPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	if err := es.Put(&data.Event{ID: "C1", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0501"}, Point: ds.Components[0].Geometry.(orb.Point), Reported: at, Updated: at,
+		Status: data.EventOpen, District: "440303", Grid: ds.Components[0].Grid, Description: "占道经营 联系人 13812345678"}); err != nil {
+		t.Fatal(err)
+	}
+	es.Close()
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{{nil, "*******5678"}, {[]string{"--phones"}, "13812345678"}} {
+		out := filepath.Join(dir, fmt.Sprint("gb", len(tc.flags)))
+		if o, err := run(t, append([]string{"export", "--store", db, "--schema", "gb47678", "--out", out}, tc.flags...)...); err != nil {
+			t.Fatalf("export %v: %v\n%s", tc.flags, err, o)
+		}
+		b, err := os.ReadFile(filepath.Join(out, export.EventLayer+".geojson"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tc.want) || (tc.flags == nil && strings.Contains(string(b), "13812345678")) {
+			t.Errorf("export %v: events hold %s, want %s", tc.flags, b, tc.want)
+		}
 	}
 }

@@ -61,7 +61,7 @@ func cityTimeOrNil(t time.Time) any {
 // only.
 func eventFeature(e *data.Event, crs geo.CRS, now time.Time, snap *city.Snapshot, history, phones bool) *geojson.Feature {
 	if !phones {
-		pe := publicEvent(*e)
+		pe := PublicEvent(*e)
 		e = &pe
 	}
 	p := city.PointIn(e.Point, crs)

@@ -128,7 +128,7 @@ func (s *Server) exchangeEvents(since time.Time, phones bool) []*data.Event {
 		s.disp.Feed.Each(func(e *data.Event) bool {
 			cp := *e // the feed's copy may change after Each returns
 			if !phones {
-				cp = publicEvent(cp)
+				cp = PublicEvent(cp)
 			}
 			events = append(events, &cp)
 			return true

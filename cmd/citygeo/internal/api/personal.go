@@ -78,11 +78,11 @@ func (s *Server) personal(c *gin.Context, ix *duty.Index, people []data.OnDuty) 
 	return people
 }
 
-// publicEvent returns e as callers who may not see phones see it: the phone numbers in its free
+// PublicEvent returns e as callers who may not see phones see it: the phone numbers in its free
 // text (address, description, the notes of its history) masked but for their last four digits
 // (gazetteer.MaskPhones), and a single sign-on user who wrote a step named by the account kind
 // only ("sso", not "sso:username"). e and its history are not changed.
-func publicEvent(e data.Event) data.Event {
+func PublicEvent(e data.Event) data.Event {
 	e.Address, e.Description = gazetteer.MaskPhones(e.Address), gazetteer.MaskPhones(e.Description)
 	if len(e.History) > 0 {
 		h := make([]data.EventStep, len(e.History))
@@ -98,10 +98,10 @@ func publicEvent(e data.Event) data.Event {
 	return e
 }
 
-// maskedEvents is an events feed as callers who may not see phones see it (publicEvent): the
+// maskedEvents is an events feed as callers who may not see phones see it (PublicEvent): the
 // OGC API's events collection, whose catalog all callers share.
 type maskedEvents struct{ feed ogc.EventSource }
 
 func (m maskedEvents) OpenIn(b orb.Bound, iter func(e data.Event) bool) {
-	m.feed.OpenIn(b, func(e data.Event) bool { return iter(publicEvent(e)) })
+	m.feed.OpenIn(b, func(e data.Event) bool { return iter(PublicEvent(e)) })
 }

@@ -12,7 +12,7 @@ import (
 func TestPublicEvent(t *testing.T) {
 	e := data.Event{ID: "E1", Address: "建设路18号 13912345678", Description: "回电0755-82288899",
 		History: []data.EventStep{{By: "sso:zhangsan", Note: "已联系 13912345678"}, {By: "desk", Note: "派遣"}}}
-	p := publicEvent(e)
+	p := PublicEvent(e)
 	for _, c := range []struct{ field, got, want string }{
 		{"address", p.Address, "建设路18号 *******5678"},
 		{"description", p.Description, "回电****-****8899"},
