@@ -55,6 +55,10 @@ type Options struct {
 	// Tables are more layers written beside the dataset's, in the same file or folder (the
 	// exchange profile's events: Events47678).
 	Tables []Table
+	// Whole is the dataset a change set (Since) was taken from: values derived from other
+	// layers (a component's street and community names, from its grid and the areas) are read
+	// from it, since the change set holds only what changed. nil: the dataset written.
+	Whole *data.Dataset
 }
 
 // Write writes ds to out (a directory, or the .gpkg file) and returns the files written. In
@@ -76,7 +80,11 @@ func Write(ds *data.Dataset, out string, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	layers, err := collect(ds, p, opts.Deleted)
+	whole := opts.Whole
+	if whole == nil {
+		whole = ds
+	}
+	layers, err := collect(ds, whole, p, opts.Deleted)
 	if err != nil {
 		return nil, err
 	}
@@ -152,14 +160,14 @@ type layer struct {
 
 // collect flattens ds into the layers p writes, in schema.Kinds order, skipping empty ones and
 // splitting those with more than one geometry type; then the deleted ids, if any.
-func collect(ds *data.Dataset, p *Profile, deleted map[schema.Kind][]string) ([]layer, error) {
+func collect(ds, whole *data.Dataset, p *Profile, deleted map[schema.Kind][]string) ([]layer, error) {
 	var out []layer
 	for _, k := range schema.Kinds {
 		cols, ok := p.Layers[k]
 		if !ok {
 			continue
 		}
-		rs, err := tableOf(k, ds).records(cols)
+		rs, err := tableOf(k, ds, whole).records(cols)
 		if err != nil {
 			return nil, fmt.Errorf("export %s: %w", k, err)
 		}

@@ -35,7 +35,7 @@ var Own = Profile{Name: "citygeo", Layers: ownLayers()}
 func ownLayers() map[schema.Kind][]Column {
 	out := map[schema.Kind][]Column{}
 	for _, k := range schema.Kinds {
-		out[k] = tableOf(k, nil).own()
+		out[k] = tableOf(k, nil, nil).own()
 	}
 	return out
 }
@@ -44,7 +44,7 @@ func ownLayers() map[schema.Kind][]Column {
 // layer has two columns of one name.
 func (p *Profile) Validate() error {
 	for k, cols := range p.Layers {
-		t := tableOf(k, nil)
+		t := tableOf(k, nil, nil)
 		if t == nil {
 			return fmt.Errorf("profile %s: kind %q: want one of %v", p.Name, k, schema.Kinds)
 		}

@@ -17,10 +17,14 @@ const (
 	KeyCommunityName = "community_name"
 )
 
-// tableOf returns the table of kind k over ds (nil ds: no records); nil for an unknown kind.
-func tableOf(k schema.Kind, ds *data.Dataset) table {
+// tableOf returns the table of kind k over ds (nil ds: no records), its derived values read
+// from whole (nil: ds); nil for an unknown kind.
+func tableOf(k schema.Kind, ds, whole *data.Dataset) table {
 	if ds == nil {
 		ds = &data.Dataset{}
+	}
+	if whole == nil {
+		whole = ds
 	}
 	switch k {
 	case schema.District, schema.Street, schema.Community:
@@ -42,7 +46,7 @@ func tableOf(k schema.Kind, ds *data.Dataset) table {
 		return rows[data.Component]{schema: &schema.Components, items: ds.Components,
 			geom:    func(c *data.Component) orb.Geometry { return c.Geometry },
 			extra:   func(c *data.Component) map[string]string { return c.Extra },
-			derived: componentAreas(ds)}
+			derived: componentAreas(whole)}
 	case schema.Department:
 		return rows[data.Department]{schema: &schema.Departments, items: ds.Departments, geom: func(*data.Department) orb.Geometry { return nil }}
 	case schema.Road:

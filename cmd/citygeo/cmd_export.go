@@ -82,6 +82,7 @@ func newExportCmd() *cobra.Command {
 			}
 			var since time.Time
 			if ef.since != 0 {
+				opts.Whole = ds
 				if ds, opts.Deleted, since, err = changesSince(cmd, sf, ef.since, ds); err != nil {
 					return err
 				}

@@ -80,6 +80,10 @@ func TestExportFlags(t *testing.T) {
 	if len(fc.Features) != 1 || fc.Features[0].Properties["GLBJBSM"] != want || fc.Features[0].Properties["BZ"] != "已更换" {
 		t.Errorf("change set: %s", b)
 	}
+	// Its street and community names come from the whole dataset, not the change set.
+	if p := fc.Features[0].Properties; p["SZJDMC"] == nil || p["SZSQMC"] == nil {
+		t.Errorf("change set without the street and community names: %s", b)
+	}
 
 	for _, args := range [][]string{
 		{"export", "--schema", "nope", "--out", filepath.Join(dir, "x")},

@@ -66,6 +66,7 @@ func (s *Server) handleExport(c *gin.Context) {
 			Fail(c, "", err)
 			return
 		}
+		opts.Whole = ds
 		ds, opts.Deleted = export.Since(old, ds)
 		since = old.CreatedAt
 	}
