@@ -30,8 +30,8 @@ var Table47678Events = []StandardField{
 // component it concerns (17 digits).
 var eventExtension = []Column{
 	{Name: "AJBH", Type: schema.Text},    // 案件编号
-	{Name: "SBSJ", Type: schema.Date},    // 上报时间
-	{Name: "JASJ", Type: schema.Date},    // 结案时间
+	{Name: "SBSJ", Type: schema.Instant}, // 上报时间
+	{Name: "JASJ", Type: schema.Instant}, // 结案时间
 	{Name: "AJZT", Type: schema.Text},    // open / closed
 	{Name: "GLBJBSM", Type: schema.Text}, // the component, when bound
 	{Name: "SJLY", Type: schema.Text},    // 监督员上报, 公众举报 …
@@ -178,12 +178,16 @@ func firstN(n int, codes ...string) string {
 	return ""
 }
 
-// instant writes a time as RFC 3339 in UTC, "" for the zero time.
+// instantLayout is how an Instant is written: RFC 3339 in UTC with milliseconds, the one form
+// GeoPackage allows in a DATETIME column.
+const instantLayout = "2006-01-02T15:04:05.000Z"
+
+// instant writes a time as an Instant, "" for the zero time.
 func instant(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(instantLayout)
 }
 
 // parseClassMap reads a class table: "from to by names…" per line, "-----" for none.

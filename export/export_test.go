@@ -2,15 +2,19 @@ package export_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"citygeo/data"
 	"citygeo/data/sample"
 	"citygeo/export"
+	"citygeo/geo"
 	importer "citygeo/import"
 
 	"github.com/google/go-cmp/cmp"
@@ -97,6 +101,46 @@ func TestGeoPackageFileNames(t *testing.T) {
 					names = append(names, e.Name())
 				}
 				t.Errorf("files written = %q, want only %q", names, name)
+			}
+		})
+	}
+}
+
+// TestGeoPackageSpatialRefSys: whatever the export's system, gpkg_spatial_ref_sys holds the
+// undefined cartesian and geographic systems and WGS 84 (GeoPackage 1.3 Requirement 11), and
+// the export's own once.
+func TestGeoPackageSpatialRefSys(t *testing.T) {
+	for _, tc := range []struct {
+		crs  string
+		want string
+	}{{"EPSG:4490", "-1 0 4326 4490"}, {"EPSG:4326", "-1 0 4326"}, {"EPSG:4547", "-1 0 4326 4547"}} {
+		t.Run(tc.crs, func(t *testing.T) {
+			crs, err := geo.ParseCRS(tc.crs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "city.gpkg")
+			if _, err := export.Write(smallCity(t), path, export.Options{Format: export.GeoPackage, CRS: &crs}); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			rows, err := db.Query(`SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var ids []string
+			for rows.Next() {
+				var id int
+				rows.Scan(&id)
+				ids = append(ids, strconv.Itoa(id))
+			}
+			if got := strings.Join(ids, " "); got != tc.want {
+				t.Errorf("srs ids %s, want %s", got, tc.want)
 			}
 		})
 	}

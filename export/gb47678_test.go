@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -235,5 +236,18 @@ func TestEvents47678(t *testing.T) {
 	layers := ogrinfo(t, out)
 	if l := layers["event"]; l.geometry != "Point" || l.fields["SXDM"] != "String" || l.fields["AJBH"] != "String" {
 		t.Errorf("event layer to GDAL: %+v", l)
+	}
+	// The times are DATETIME whatever the values (none of E1's is set), written as GeoPackage
+	// requires: milliseconds and Z.
+	if l := layers["event"]; l.fields["SBSJ"] != "DateTime" || l.fields["JASJ"] != "DateTime" {
+		t.Errorf("event times to GDAL: SBSJ %s, JASJ %s; want DateTime", l.fields["SBSJ"], l.fields["JASJ"])
+	}
+	at := time.Date(2026, 11, 20, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
+	timed, err := export.Events47678([]*data.Event{{ID: "E4", Class: events[0].Class, Point: events[0].Point, District: "440303", Reported: at}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := timed.Rows[0].Values["SBSJ"]; got != "2026-11-20T01:30:00.000Z" {
+		t.Errorf("SBSJ %q, want 2026-11-20T01:30:00.000Z", got)
 	}
 }

@@ -89,9 +89,16 @@ func (w writer) gpkg(layers []layer, path string) error {
 	if _, err := tx.ExecContext(ctx, gpkgSchema); err != nil {
 		return fmt.Errorf("export %s: %w", path, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)`,
-		w.srs.name, w.srs.epsg, w.srs.epsg, w.srs.wkt); err != nil {
-		return fmt.Errorf("export %s: %w", path, err)
+	// GeoPackage 1.3 Requirement 11: the table holds WGS 84 (4326) whatever the layers use.
+	srs := []spatialRef{{epsg: 4326, name: "WGS 84", wkt: ogcWGS84}}
+	if w.srs.epsg != 4326 {
+		srs = append(srs, w.srs)
+	}
+	for _, r := range srs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, NULL)`,
+			r.name, r.epsg, r.epsg, r.wkt); err != nil {
+			return fmt.Errorf("export %s: %w", path, err)
+		}
 	}
 	for _, l := range layers {
 		if err := w.gpkgLayer(ctx, tx, l); err != nil {
@@ -239,6 +246,8 @@ func gpkgType(c Column, rs []record) string {
 		return "REAL"
 	case schema.Bool:
 		return "BOOLEAN"
+	case schema.Instant:
+		return "DATETIME"
 	case schema.Date:
 		for _, r := range rs {
 			if s := r.props[c.Name]; s != "" && !gpkgDate.MatchString(s) {

@@ -23,6 +23,10 @@ const (
 	Number  Type = "number"  // a decimal number
 	Date    Type = "date"
 	Bool    Type = "bool"
+	// Instant is a moment, date and time of day in UTC ("2006-01-02T15:04:05.000Z"): no survey
+	// field has one; an export table does (an event's report and closing times), and its
+	// writers give it one type whatever the values (GeoPackage DATETIME, a .dbf's text).
+	Instant Type = "instant"
 )
 
 // Def is what a field is without its model type: what the importer's mapping and an export
