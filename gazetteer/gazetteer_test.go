@@ -499,14 +499,19 @@ func TestParseNational(t *testing.T) {
 		// A road named by a number.
 		{"杭州市钱塘区下沙1号大街", "city:杭州市 district:钱塘区 town:下沙 road:1号大街"},
 	} {
-		var got []string
-		for _, e := range ix.Parse(c.q).Elements {
-			got = append(got, e.Kind.String()+":"+e.Text)
-		}
-		if g := strings.Join(got, " "); g != c.want {
+		if g := kindsAndTexts(ix.Parse(c.q)); g != c.want {
 			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
 		}
 	}
+}
+
+// kindsAndTexts writes a parse as "kind:text" per element, space-separated.
+func kindsAndTexts(p gazetteer.Parsed) string {
+	var got []string
+	for _, e := range p.Elements {
+		got = append(got, e.Kind.String()+":"+e.Text)
+	}
+	return strings.Join(got, " ")
 }
 
 // TestGeocodePOIAddress checks that a POI's published address places its number when the
@@ -1214,11 +1219,7 @@ func TestParseUnitBeforeFloor(t *testing.T) {
 		{"中央街7號之12F", "road:中央街 roadno:7号之1 floor:2F"},
 		{"中央街7號之1樓", "road:中央街 roadno:7号之1 other:楼"},
 	} {
-		var got []string
-		for _, e := range gazetteer.Parse(c.q).Elements {
-			got = append(got, e.Kind.String()+":"+e.Text)
-		}
-		if g := strings.Join(got, " "); g != c.want {
+		if g := kindsAndTexts(gazetteer.Parse(c.q)); g != c.want {
 			t.Errorf("Parse(%q) = %s, want %s", c.q, g, c.want)
 		}
 	}

@@ -212,12 +212,6 @@ func TestMappingColumnMissing(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "components.csv")
 	os.WriteFile(p, []byte("OBJID,OBJNAME,BGID,OBJSTATE,lon,lat\n4403030118000001,井盖,440303001001001,完好,114.1,22.55\n"), 0o644)
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	for _, tc := range []struct {
 		name, fields string
 		refused      bool
@@ -230,7 +224,7 @@ func TestMappingColumnMissing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, rep, err := importer.Check(ctx, []string{p}, nil, importer.Options{Mapping: m})
+			_, rep, err := importer.Check(context.Background(), []string{p}, nil, importer.Options{Mapping: m})
 			if err != nil {
 				t.Fatal(err)
 			}

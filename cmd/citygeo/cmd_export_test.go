@@ -23,21 +23,8 @@ import (
 // command line, validates what it wrote with the same binary, and checks --since after a second
 // version and the refusals of bad flags.
 func TestExportFlags(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "city.db")
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Save(ctx, ds, "test"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	db, ds := sampleStoreFile(t, dir)
 
 	out, err := run(t, "export", "--store", db, "--schema", "gb47678", "--format", "shp", "--charset", "gbk", "--crs", "EPSG:4547", "--out", filepath.Join(dir, "shp"))
 	if err != nil {
@@ -109,19 +96,7 @@ func TestExportFlags(t *testing.T) {
 func TestExportMasksPhones(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "city.db")
-	st, err := sqlite.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Save(ctx, ds, "test"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	db, ds := sampleStoreFile(t, dir)
 	es, err := openEvents(ctx, sqlite.EventsPath(db))
 	if err != nil {
 		t.Fatal(err)
@@ -148,4 +123,23 @@ func TestExportMasksPhones(t *testing.T) {
 			t.Errorf("export %v: events hold %s, want %s", tc.flags, b, tc.want)
 		}
 	}
+}
+
+// sampleStoreFile saves a small sample city as version 1 of a new SQLite store in dir.
+func sampleStoreFile(t *testing.T, dir string) (string, *data.Dataset) {
+	t.Helper()
+	db := filepath.Join(dir, "city.db")
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Save(context.Background(), ds, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return db, ds
 }

@@ -44,29 +44,13 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 	if err != nil {
 		return nil, nil, fmt.Errorf("duty rules: %w", err)
 	}
-	var dup dispatch.DupConfig
-	if f.dup != "" {
-		fh, err := os.Open(f.dup)
-		if err != nil {
-			return nil, nil, err
-		}
-		dup, err = dispatch.ParseDupConfig(fh)
-		fh.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("duplicate config %s: %w", f.dup, err)
-		}
+	dup, err := parseFile(f.dup, "duplicate config", dispatch.ParseDupConfig)
+	if err != nil {
+		return nil, nil, err
 	}
-	var cal dispatch.Calendar
-	if f.calendar != "" {
-		fh, err := os.Open(f.calendar)
-		if err != nil {
-			return nil, nil, err
-		}
-		cal, err = dispatch.ParseCalendar(fh)
-		fh.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", f.calendar, err)
-		}
+	cal, err := parseFile(f.calendar, "calendar", dispatch.ParseCalendar)
+	if err != nil {
+		return nil, nil, err
 	}
 	eventsPath := f.events
 	switch {
@@ -95,4 +79,22 @@ func newDispatch(f dispatchFlags, storePath string, ds *data.Dataset, ix *geo.In
 		return nil, nil, err
 	}
 	return &api.Dispatch{Rules: set, Feed: feed, Calendar: cal}, closer, nil
+}
+
+// parseFile reads the file at path with parse; the zero value for no path. An error names the
+// file and what it holds.
+func parseFile[T any](path, what string, parse func(io.Reader) (T, error)) (T, error) {
+	var v T
+	if path == "" {
+		return v, nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return v, err
+	}
+	defer fh.Close()
+	if v, err = parse(fh); err != nil {
+		return v, fmt.Errorf("%s %s: %w", what, path, err)
+	}
+	return v, nil
 }
