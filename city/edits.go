@@ -102,10 +102,12 @@ func (s *Snapshot) Feature(l data.Layer, id string) *data.Dataset {
 }
 
 // findByID scans a layer keyed by a number: addresses, POIs and roads are looked up by id only
-// when edited, so a scan (milliseconds on millions) costs less than an index kept for it.
+// when edited, so a scan (milliseconds on millions) costs less than an index kept for it. An id
+// is its number as written (5, not 05 or +5): the change log, the overlay and exchange partners
+// match ids as text, so another spelling would record a change to nothing.
 func findByID[T any](xs []*T, id string, key func(*T) uint64, wrap func(*T) *data.Dataset) *data.Dataset {
 	n, err := strconv.ParseUint(id, 10, 64)
-	if err != nil {
+	if err != nil || strconv.FormatUint(n, 10) != id {
 		return nil
 	}
 	for _, x := range xs {
@@ -195,13 +197,30 @@ func (c *City) prepare(e Edit, derive func(old *data.Dataset) (*data.Dataset, er
 	default:
 		return nil, fmt.Errorf("edit: unknown op %q", e.Op)
 	}
+	// A grid's components: a grid deleted or reshaped under them would leave them naming no
+	// grid, or lying outside the one they name, which an import of the version refuses.
+	var users []*data.Component
+	if e.Layer == data.LayerGrid && e.Op != data.OpCreate && len(old.Grids) == 1 {
+		users = snap.gridUsers(old.Grids[0])
+	}
 	if e.Op == data.OpDelete {
 		e.After = nil
+		if len(users) > 0 {
+			ids := make([]string, len(users))
+			for i, u := range users {
+				ids[i] = u.ID
+			}
+			return nil, &importer.ValidationError{Report: importer.ValidateGridDelete(e.ID, ids)}
+		}
 	} else {
 		if id, ok := data.FeatureID(e.Layer, e.After); !ok || id != e.ID {
 			return nil, fmt.Errorf("%s %s: %w (%q)", e.Layer, e.ID, ErrWrongID, id)
 		}
-		if rep := importer.ValidateChanges(e.After, snap.Against(), importer.ValidateOptions{}); !rep.OK() {
+		check := e.After
+		if len(users) > 0 {
+			check = &data.Dataset{Grids: e.After.Grids, Components: users}
+		}
+		if rep := importer.ValidateChanges(check, snap.Against(), importer.ValidateOptions{}); !rep.OK() {
 			return nil, &importer.ValidationError{Report: rep}
 		}
 	}
@@ -274,4 +293,20 @@ func (s *Snapshot) serve(chs []data.Change, olds []*data.Dataset) {
 		o = &overlay{}
 	}
 	s.edits.Store(o.with(chs...))
+}
+
+// gridUsers returns the components served that name grid g, found around its polygon (a
+// component an import accepted lies within the grid it names, give or take the tolerance).
+func (s *Snapshot) gridUsers(g *data.Grid) []*data.Component {
+	if len(g.Polygon) == 0 {
+		return nil
+	}
+	var out []*data.Component
+	s.ComponentsIn(g.Polygon.Bound().Pad(0.001), "", func(c *data.Component) bool {
+		if c.Grid == g.Code {
+			out = append(out, c)
+		}
+		return true
+	})
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"citygeo/city"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/planar"
 )
 
 // editCity serves a generated city from a new store file.
@@ -194,6 +196,22 @@ func TestEditRefusals(t *testing.T) {
 	tag := city.FeatureETag(one)
 	bad := *comp
 	bad.Grid = "440303001001999"
+	var grid *data.Grid
+	for _, g := range ds.Grids {
+		if g.Code == comp.Grid {
+			grid = g
+		}
+	}
+	gridTag := city.FeatureETag(&data.Dataset{Grids: []*data.Grid{grid}})
+	shrunk := *grid // a corner of itself, 1 % of its area: the component is left outside
+	b := grid.Polygon.Bound()
+	w, h := (b.Max[0]-b.Min[0])/10, (b.Max[1]-b.Min[1])/10
+	shrunk.Polygon = orb.Polygon{{b.Min, {b.Min[0] + w, b.Min[1]}, {b.Min[0] + w, b.Min[1] + h}, {b.Min[0], b.Min[1] + h}, b.Min}}
+	if planar.PolygonContains(shrunk.Polygon, comp.Geometry.(orb.Point)) {
+		t.Fatal("the shrunk grid still holds the component")
+	}
+	addr := ds.Addresses[0]
+	addrTag := city.FeatureETag(&data.Dataset{Addresses: []*data.Address{addr}})
 	for _, tc := range []struct {
 		name string
 		edit city.Edit
@@ -207,6 +225,12 @@ func TestEditRefusals(t *testing.T) {
 		{"no such grid", city.Edit{Layer: data.LayerComponent, ID: comp.ID, Op: data.OpUpdate, IfMatch: tag,
 			After: &data.Dataset{Components: []*data.Component{&bad}}}, importer.ErrValidation},
 		{"departments", city.Edit{Layer: data.LayerDepartment, ID: "x", Op: data.OpDelete, IfMatch: tag}, city.ErrNotEditable},
+		// A grid its components name: not deleted, not reshaped from under them.
+		{"grid in use", city.Edit{Layer: data.LayerGrid, ID: grid.Code, Op: data.OpDelete, IfMatch: gridTag}, importer.ErrValidation},
+		{"grid shrunk off its component", city.Edit{Layer: data.LayerGrid, ID: grid.Code, Op: data.OpUpdate, IfMatch: gridTag,
+			After: &data.Dataset{Grids: []*data.Grid{&shrunk}}}, importer.ErrValidation},
+		// An id is its number as written: 05 is no address, whatever 5 is.
+		{"id spelled otherwise", city.Edit{Layer: data.LayerAddress, ID: "0" + strconv.FormatUint(addr.ID, 10), Op: data.OpDelete, IfMatch: addrTag}, city.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := c.Edit(ctx, tc.edit); !errors.Is(err, tc.want) {

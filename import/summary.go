@@ -54,6 +54,7 @@ var checkTitles = map[string][2]string{
 	"grid.community_prefix":    {"grid code does not start with its community's", "网格代码与社区代码不符"},
 	"grid.duplicate":           {"grid code repeated", "单元网格代码重复"},
 	"grid.gap":                 {"community not covered by its grids", "社区内存在网格缝隙"},
+	"grid.in_use":              {"grid deleted while components name it", "网格仍被部件引用"},
 	"grid.outside_community":   {"grid outside its community", "网格超出所在社区"},
 	"grid.overlap":             {"grids overlap", "网格重叠"},
 	"id.parse":                 {"not an integer id", "编号不是整数"},

@@ -121,3 +121,15 @@ func mergeDepartments(base, changed []*data.Department) []*data.Department {
 	}
 	return out
 }
+
+// ValidateGridDelete checks the deletion of grid code that the components named still name
+// (their ids): each is an error (grid.in_use), since they would be left naming no grid, which an
+// import of the version refuses (component.grid_missing). Move or delete them first.
+func ValidateGridDelete(code string, named []string) *Report {
+	rep := &Report{Counts: map[schema.Kind]int{schema.Grid: 1}, Findings: []Finding{}}
+	for _, id := range named {
+		rep.add(Finding{Check: "grid.in_use", Severity: SeverityError, Layer: schema.Component, SourceID: id,
+			Field: "grid", Value: code, Reason: "names the grid being deleted: move or delete the component first"})
+	}
+	return rep
+}

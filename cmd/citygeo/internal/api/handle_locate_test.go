@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -109,7 +110,20 @@ func TestLocateServesEditedGrid(t *testing.T) {
 	if _, before := locate(); before["grid"].(map[string]any)["code"] != g.Code {
 		t.Fatalf("before the edit: %v, want grid %s", before["grid"], g.Code)
 	}
+	// Its components first: a grid they name is not deleted from under them.
 	get := sendRaw(t, h, "GET", "/v1/features/grids/"+g.Code, env.read, nil)
+	if rec := sendRaw(t, h, "DELETE", "/v1/features/grids/"+g.Code, env.gis, nil, "If-Match", get.Header().Get("ETag")); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), "grid.in_use") {
+		t.Fatalf("DELETE a grid its components name: %d %s, want 422 grid.in_use", rec.Code, rec.Body)
+	}
+	for _, comp := range env.ds.Components {
+		if comp.Grid == g.Code {
+			cg := sendRaw(t, h, "GET", "/v1/components/"+comp.ID, env.read, nil)
+			if rec := sendRaw(t, h, "DELETE", "/v1/components/"+comp.ID, env.gis, nil, "If-Match", cg.Header().Get("ETag")); rec.Code != 200 {
+				t.Fatalf("DELETE component %s: %d %s", comp.ID, rec.Code, rec.Body)
+			}
+		}
+	}
 	if rec := sendRaw(t, h, "DELETE", "/v1/features/grids/"+g.Code, env.gis, nil, "If-Match", get.Header().Get("ETag")); rec.Code != 200 {
 		t.Fatalf("DELETE grid: %d %s", rec.Code, rec.Body)
 	}
