@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -101,7 +102,20 @@ func compare[T any](as, bs []*T, l *schema.Layer[T], id func(*T) string, geom fu
 	return out
 }
 
-// fields lists the fields of x and y that differ, in schema order, then the geometry.
+// ExtraKey prefixes the key of a Change to an extra attribute (a component's survey columns
+// beyond the schema): "extra.MATERIAL".
+const ExtraKey = "extra."
+
+// extraOf returns a feature's extra attributes: a component's, none for the other layers.
+func extraOf[T any](x *T) map[string]string {
+	if c, ok := any(x).(*data.Component); ok {
+		return c.Extra
+	}
+	return nil
+}
+
+// fields lists the fields of x and y that differ, in schema order, then the extra attributes by
+// name, then the geometry.
 func fields[T any](x, y *T, l *schema.Layer[T], geom func(*T) orb.Geometry) []Change {
 	var out []Change
 	for _, f := range l.Fields {
@@ -118,6 +132,14 @@ func fields[T any](x, y *T, l *schema.Layer[T], geom func(*T) orb.Geometry) []Ch
 		}
 		if ov != nv {
 			out = append(out, Change{Key: f.Key, Old: ov, New: nv})
+		}
+	}
+	ex, ey := extraOf(x), extraOf(y)
+	keys := slices.Concat(slices.Collect(maps.Keys(ex)), slices.Collect(maps.Keys(ey)))
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if ex[k] != ey[k] {
+			out = append(out, Change{Key: ExtraKey + k, Old: ex[k], New: ey[k]})
 		}
 	}
 	gx, gy := geom(x), geom(y)

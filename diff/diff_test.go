@@ -56,6 +56,17 @@ func TestDatasets(t *testing.T) {
 			}},
 		},
 		{
+			name: "component's extra attributes changed, added and dropped",
+			a: &data.Dataset{Version: 1, Components: []*data.Component{{ID: "4403030101000001", Name: "井盖", Geometry: orb.Point{114.1, 22.5},
+				Extra: map[string]string{"MATERIAL": "铸铁", "NOTE2": "旧"}}}},
+			b: &data.Dataset{Version: 2, Components: []*data.Component{{ID: "4403030101000001", Name: "井盖", Geometry: orb.Point{114.1, 22.5},
+				Extra: map[string]string{"MATERIAL": "复合材料", "SIZE": "700"}}}},
+			want: diff.Result{From: 1, To: 2, Components: diff.Layer{
+				Changed: []diff.Changed{{ID: "4403030101000001", Fields: []diff.Change{
+					{Key: "extra.MATERIAL", Old: "铸铁", New: "复合材料"}, {Key: "extra.NOTE2", Old: "旧"}, {Key: "extra.SIZE", New: "700"}}}},
+			}},
+		},
+		{
 			name: "road line moved and grid unchanged",
 			a: &data.Dataset{Version: 1,
 				Roads: []*data.Road{{ID: 7, Name: "深南大道", Line: orb.LineString{{114, 22}, {114.1, 22}}}},

@@ -125,6 +125,14 @@ func readEditBody(c *gin.Context, kind schema.Kind, crs geo.CRS) (*data.Dataset,
 		return nil, nil, BadParam("body", "the body must be one GeoJSON Feature")
 	}
 	props, _ := f["properties"].(map[string]any)
+	// The Feature's own id (GET writes it beside the properties) is the feature's key when the
+	// properties do not hold one; left there, the reader would keep it as an extra attribute.
+	if top, ok := f["id"]; ok {
+		delete(f, "id")
+		if key := schema.Key(kind); props != nil && props[key] == nil {
+			props[key] = top
+		}
+	}
 	cols, perr := importColumns(kind, props)
 	if perr != nil {
 		return nil, nil, perr
