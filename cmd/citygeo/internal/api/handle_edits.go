@@ -174,7 +174,9 @@ func importColumns(kind schema.Kind, props map[string]any) (map[string]any, *Err
 				continue
 			}
 		case "class", "class_name", "scheme":
-			continue
+			if kind == schema.Component {
+				continue // derived from the component's id; a road's class is its own field
+			}
 		}
 		flat[k] = v
 	}
