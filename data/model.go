@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -132,6 +133,25 @@ const (
 	RoadSecondary  RoadClass = "secondary"  // 次干路
 	RoadBranch     RoadClass = "branch"     // 支路
 )
+
+// ParseRoadClass reads a road layer's class as survey files write it: the four keywords, or
+// their CJJ 37 names (快速路, 主干路 or 主干道, 次干路 or 次干道, 支路), Traditional forms
+// included. Another value is kept as written (a class this product does not know draws as a
+// branch road).
+func ParseRoadClass(s string) RoadClass {
+	switch t := strings.TrimSpace(s); t {
+	case "快速路", "城市快速路":
+		return RoadExpressway
+	case "主干路", "主干道", "主幹路", "主幹道":
+		return RoadArterial
+	case "次干路", "次干道", "次幹路", "次幹道":
+		return RoadSecondary
+	case "支路":
+		return RoadBranch
+	default:
+		return RoadClass(t)
+	}
+}
 
 // Road is a named road centreline.
 type Road struct {

@@ -105,7 +105,7 @@ var Roads = Layer[data.Road]{Fields: []Field[data.Road]{
 	text("name", func(r *data.Road) *string { return &r.Name }, "NAME", "DLMC", "JLXMC"),
 	Field[data.Road]{
 		Def:   def("class", Text, "CLASS", "DLDJ"),
-		Read:  func(r *data.Road, v Value) *ReadError { r.Class = data.RoadClass(v.Text); return nil },
+		Read:  func(r *data.Road, v Value) *ReadError { r.Class = data.ParseRoadClass(v.Text); return nil },
 		Write: func(r *data.Road) (string, bool) { return string(r.Class), r.Class != "" },
 	}.repeats(),
 }}

@@ -269,8 +269,8 @@ func roundTo(v, step float64) float64 {
 func roadsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayView, out []feature) []feature {
 	add := func(f *roadF) {
 		class := string(f.r.Class)
-		if class == "" {
-			class = string(data.RoadBranch)
+		if r, _ := ruleAt(LayerRoads, class, z); r.Layer == "" {
+			class = string(data.RoadBranch) // none, or one this product does not know: drawn as a branch road
 		}
 		if _, ok := ruleAt(LayerRoads, class, z); !ok {
 			return
@@ -320,6 +320,16 @@ func componentsLayer(ix *Index, tp *tileProj, wb orb.Bound, z int, view OverlayV
 		case orb.Polygon:
 			typ = typePolygon
 			tp.polygon(g)
+		case orb.MultiLineString:
+			typ = typeLine
+			for _, l := range g {
+				tp.line(l)
+			}
+		case orb.MultiPolygon:
+			typ = typePolygon
+			for _, p := range g {
+				tp.polygon(p)
+			}
 		}
 		parts := tp.partsFrom(mark)
 		if len(parts) == 0 {

@@ -1,6 +1,9 @@
 package tiles_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"citygeo/data"
@@ -278,5 +281,79 @@ func TestBuildErrors(t *testing.T) {
 	}
 	if _, err := tiles.Build(ix, nil, tiles.SetCity, maptile.New(4, 0, 2), tiles.Options{}); err == nil {
 		t.Error("x out of range accepted")
+	}
+}
+
+// TestRoadOfUnknownClassDrawn: a road whose class is none of the four (a survey's own word) is
+// drawn as a branch road, where it was dropped at every zoom; a known class keeps its zooms.
+func TestRoadOfUnknownClassDrawn(t *testing.T) {
+	ds := testCity(6, 6)
+	c := ds.Bound().Center()
+	line := func(dy float64) orb.LineString {
+		return orb.LineString{{c[0] - 0.0005, c[1] + dy}, {c[0] + 0.0005, c[1] + dy}}
+	}
+	ds.Roads = []*data.Road{
+		{ID: 901, Name: "甲路", Class: data.RoadArterial, Line: line(0)},
+		{ID: 902, Name: "乙路", Class: "城市道路", Line: line(0.0001)},
+		{ID: 903, Name: "丙路", Line: line(-0.0001)},
+	}
+	ix := mustIndex(t, ds)
+	names := func(z int) string {
+		tile := maptile.At(c, maptile.Zoom(z))
+		res, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range checkTile(t, tile, res).Layers {
+			if l.Name == "roads" {
+				for _, f := range l.Features {
+					out = append(out, fmt.Sprint(f.Tags["name"], ":", f.Tags["class"]))
+				}
+			}
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if got, want := names(16), "丙路:branch 乙路:branch 甲路:arterial"; got != want {
+		t.Errorf("z16 roads %q, want %q", got, want)
+	}
+	if got := names(11); strings.Contains(got, "乙路") || strings.Contains(got, "丙路") {
+		t.Errorf("z11 roads %q, want no branch road", got)
+	}
+}
+
+// TestMultiPartComponentsDrawn: a component surveyed in several parts (a guard rail broken by a
+// crossing, a planting bed in two pieces) is drawn, every part, where it was left out of the
+// tiles and the cluster counts.
+func TestMultiPartComponentsDrawn(t *testing.T) {
+	ds := testCity(6, 6)
+	c := ds.Bound().Center()
+	g := ds.Components[0].Grid
+	ds.Components = append(ds.Components,
+		&data.Component{ID: "4403030211900001", Major: "02", Minor: "11", Grid: g, Geometry: orb.MultiLineString{
+			{{c[0] - 0.0002, c[1]}, {c[0] - 0.00005, c[1]}}, {{c[0] + 0.00005, c[1]}, {c[0] + 0.0002, c[1]}}}},
+		&data.Component{ID: "4403030301900002", Major: "03", Minor: "01", Grid: g, Geometry: orb.MultiPolygon{
+			{{{c[0], c[1] + 0.00002}, {c[0] + 0.0001, c[1] + 0.00002}, {c[0] + 0.0001, c[1] + 0.00012}, {c[0], c[1] + 0.00002}}},
+			{{{c[0], c[1] - 0.00012}, {c[0] + 0.0001, c[1] - 0.00012}, {c[0] + 0.0001, c[1] - 0.00002}, {c[0], c[1] - 0.00012}}}}})
+	ix := mustIndex(t, ds)
+	tile := maptile.At(c, 18)
+	res, err := tiles.Build(ix, nil, tiles.SetCity, tile, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]int{}
+	for _, l := range checkTile(t, tile, res).Layers {
+		if l.Name == "components" {
+			for _, f := range l.Features {
+				if id, _ := f.Tags["id"].(string); strings.Contains(id, "9000") {
+					parts[id] = len(f.Parts)
+				}
+			}
+		}
+	}
+	// Two lines; two rings.
+	if parts["4403030211900001"] != 2 || parts["4403030301900002"] != 2 {
+		t.Errorf("multi-part components in the z18 tile, parts by id: %v, want two each", parts)
 	}
 }

@@ -286,8 +286,8 @@ func worldRoad(r *data.Road) (roadF, bool) {
 }
 
 // worldComponent projects c to world coordinates: its point (a line's middle vertex, a
-// polygon's box centre) and, for a line or a polygon, its shape; false for a component without
-// a geometry a tile can draw.
+// polygon's or a multi-part shape's box centre) and, for a line or a polygon (in one part or
+// several), its shape; false for a component without a geometry a tile can draw.
 func worldComponent(c *data.Component) (pt orb.Point, shape orb.Geometry, ok bool) {
 	switch g := c.Geometry.(type) {
 	case orb.Point:
@@ -303,6 +303,28 @@ func worldComponent(c *data.Component) (pt orb.Point, shape orb.Geometry, ok boo
 			return pt, nil, false
 		}
 		w := worldPolygon(g)
+		return w.Bound().Center(), w, true
+	case orb.MultiLineString: // a surveyed line in several parts (a broken guard rail)
+		var w orb.MultiLineString
+		for _, l := range g {
+			if len(l) > 0 {
+				w = append(w, worldLine(l))
+			}
+		}
+		if len(w) == 0 {
+			return pt, nil, false
+		}
+		return w.Bound().Center(), w, true
+	case orb.MultiPolygon:
+		var w orb.MultiPolygon
+		for _, p := range g {
+			if len(p) > 0 && len(p[0]) > 0 {
+				w = append(w, worldPolygon(p))
+			}
+		}
+		if len(w) == 0 {
+			return pt, nil, false
+		}
 		return w.Bound().Center(), w, true
 	}
 	return pt, nil, false

@@ -459,6 +459,15 @@ func TestPrewarm(t *testing.T) {
 	if n, _ := tiles.NewTiler(mustIndex(t, ds), tiles.NewCacheOff(), tiles.Options{}).Prewarm(context.Background(), 18); n != 0 {
 		t.Errorf("prewarm with the cache off built %d tiles", n)
 	}
+	// The next version's prewarm, into the cache the last one filled: the old tiles, which the
+	// cache evicts first, do not stop it.
+	shared := tiles.NewCache(64 << 10)
+	first, _ := tiles.NewTiler(mustIndex(t, ds), shared, tiles.Options{}).Prewarm(context.Background(), 18)
+	next := testCity(16, 16)
+	next.Version = ds.Version + 1
+	if n, _ := tiles.NewTiler(mustIndex(t, next), shared, tiles.Options{}).Prewarm(context.Background(), 18); first == 0 || n < first/2 {
+		t.Errorf("the next version prewarmed %d tiles after the first's %d", n, first)
+	}
 }
 
 // TestUncachedTilesReuseBuffers: without a cache each tile is built into pooled buffers that
