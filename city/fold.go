@@ -203,16 +203,11 @@ func (c *City) withPending(ctx context.Context, snap *Snapshot) (*Snapshot, erro
 	if !ok {
 		return snap, nil
 	}
-	from, err := cs.VersionSeq(ctx, snap.Version())
+	// The log is read from its end as Pending saw it: the changes of this version before it are
+	// pending (served here) or sealed into a delta version rolled back from (never to serve).
+	pending, from, err := cs.Pending(ctx, snap.Version())
 	if err != nil {
 		return nil, err
-	}
-	pending, err := cs.Pending(ctx, snap.Version())
-	if err != nil {
-		return nil, err
-	}
-	if len(pending) > 0 {
-		from = max(from, pending[len(pending)-1].Seq)
 	}
 	var held []data.Change
 	if o := snap.edits.Load(); o != nil {

@@ -176,4 +176,18 @@ func TestReplicasShareEdits(t *testing.T) {
 	if n, _ := b.Current().Edits(); n != 1 {
 		t.Errorf("B serves %d edits over version %d, want 1", n, v1)
 	}
+
+	// A rolls back to the version before the fold: both serve it without the folded edits, and
+	// go on doing so after the log has been read a few times (the edits sealed in the fold are
+	// not served again from the log).
+	if _, err := a.Activate(ctx, v0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "B serves the version rolled back to", func() bool { return b.Current().Version() == v0 })
+	time.Sleep(300 * time.Millisecond) // six reads of the log
+	for name, c := range map[string]*city.City{"A": a, "B": b} {
+		if got, want := statusOf(c, pts[0].ID), pts[0].Status; got != want {
+			t.Errorf("%s after the rollback serves %s as %q, want %q as version %d has it", name, pts[0].ID, got, want, v0)
+		}
+	}
 }

@@ -81,8 +81,11 @@ type ChangeStore interface {
 	// of its own or an import, would serve that version's changes twice or lose them.
 	SaveDelta(ctx context.Context, d Delta) (int64, error)
 	// Pending returns the changes recorded against version base that no delta version of it
-	// holds yet, in Seq order: what an edit overlay serves over base.
-	Pending(ctx context.Context, base int64) ([]Change, error)
+	// holds yet, in Seq order: what an edit overlay serves over base; and the log's end as read
+	// with them (the highest Seq recorded, 0 for none), where a reader of the log that serves
+	// base takes up: a change of base at or before it is either pending or held by a delta
+	// (a version rolled back from), never one to serve.
+	Pending(ctx context.Context, base int64) (pending []Change, logEnd int64, err error)
 	// History returns every change of one feature, oldest first.
 	History(ctx context.Context, l Layer, id string) ([]Change, error)
 	// ChangesAfter returns up to limit changes with Seq > after, in Seq order.

@@ -149,20 +149,23 @@ func sealedUpto(ctx context.Context, q queryRower, base int64) (int64, error) {
 }
 
 // Pending implements data.ChangeStore.
-func (s *Store) Pending(ctx context.Context, base int64) ([]data.Change, error) {
+func (s *Store) Pending(ctx context.Context, base int64) ([]data.Change, int64, error) {
 	var out []data.Change
+	var end int64
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		from, err := sealedUpto(ctx, tx, base)
 		if err != nil {
 			return err
 		}
-		out, err = queryChanges(ctx, tx, `WHERE base = $1 AND seq > $2 ORDER BY seq`, base, from)
-		return err
+		if out, err = queryChanges(ctx, tx, `WHERE base = $1 AND seq > $2 ORDER BY seq`, base, from); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM feature_change`).Scan(&end)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pending changes of version %d: %w", base, err)
+		return nil, 0, fmt.Errorf("pending changes of version %d: %w", base, err)
 	}
-	return out, nil
+	return out, end, nil
 }
 
 // History implements data.ChangeStore.

@@ -156,17 +156,25 @@ func sealedUpto(ctx context.Context, q interface {
 }
 
 // Pending implements data.ChangeStore.
-func (s *Store) Pending(ctx context.Context, base int64) ([]data.Change, error) {
+func (s *Store) Pending(ctx context.Context, base int64) ([]data.Change, int64, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("pending changes of version %d: %w", base, err)
+		return nil, 0, fmt.Errorf("pending changes of version %d: %w", base, err)
 	}
 	defer tx.Rollback()
 	from, err := sealedUpto(ctx, tx, base)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return queryChanges(ctx, tx, `WHERE base = ? AND seq > ? ORDER BY seq`, base, from)
+	out, err := queryChanges(ctx, tx, `WHERE base = ? AND seq > ? ORDER BY seq`, base, from)
+	if err != nil {
+		return nil, 0, err
+	}
+	var end int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM feature_change`).Scan(&end); err != nil {
+		return nil, 0, fmt.Errorf("pending changes of version %d: %w", base, err)
+	}
+	return out, end, nil
 }
 
 // History implements data.ChangeStore.

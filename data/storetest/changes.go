@@ -93,9 +93,12 @@ func testRecordHistoryPending(t *testing.T, o Opener) {
 	if d := cmp.Diff(want, h[0]); d != "" {
 		t.Errorf("history (-recorded +read):\n%s", d)
 	}
-	p, err := other.Pending(ctx, v)
+	p, end, err := other.Pending(ctx, v)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if end != cs[len(cs)-1].Seq {
+		t.Errorf("Pending's log end = %d, want the last change recorded, %d", end, cs[len(cs)-1].Seq)
 	}
 	if got := ids(p); !cmp.Equal(got, []int64{cs[0].Seq, cs[1].Seq}) {
 		t.Errorf("pending = %v, want both", got)
@@ -188,8 +191,14 @@ func testDeltaVersion(t *testing.T, o Opener) {
 		t.Errorf("LoadLayers(grid) of a delta: %d components, %d grids", len(part.Components), len(part.Grids))
 	}
 	for _, base := range []int64{v1, v2} {
-		if p, err := s.Pending(ctx, base); err != nil || len(p) != 0 {
+		p, end, err := s.Pending(ctx, base)
+		if err != nil || len(p) != 0 {
 			t.Errorf("pending of %d = %v, %v; want none (all sealed in %d)", base, ids(p), err, v2)
+		}
+		// A reader of the log serving base (v1 rolled back to, say) takes up after the changes
+		// sealed in v2, never serving them again.
+		if end < edit[0].Seq {
+			t.Errorf("pending of %d: log end %d, before the sealed change %d", base, end, edit[0].Seq)
 		}
 	}
 	vs, err := s.Versions(ctx)
@@ -235,11 +244,11 @@ func testDeltaRebase(t *testing.T, o Opener) {
 	if err != nil || ds.Components[0].Name != "第一" {
 		t.Fatalf("fold holds %q, %v; want the first change only", ds.Components[0].Name, err)
 	}
-	p, err := s.Pending(ctx, v2)
+	p, _, err := s.Pending(ctx, v2)
 	if err != nil || len(p) != 1 || p[0].Seq != cs[1].Seq || p[0].Base != v2 {
 		t.Fatalf("pending of the fold = %+v, %v; want the second change, rebased", p, err)
 	}
-	if p, _ := s.Pending(ctx, v1); len(p) != 0 {
+	if p, _, _ := s.Pending(ctx, v1); len(p) != 0 {
 		t.Errorf("parent still has %d pending changes", len(p))
 	}
 	for v, want := range map[int64]int64{v1: 0, v2: v1} {
