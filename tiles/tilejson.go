@@ -46,6 +46,7 @@ var layerDescriptions = map[string]string{
 
 var fieldTypes = map[string]string{
 	"count": "Number", "area": "Number", "cluster": "Boolean", "passes": "Number", "target": "Number",
+	"reported": "Number", "deadline": "Number", "priority": "Number", // an event's Unix seconds and rank
 }
 
 // TileJSON describes a set: the city set or a live set of t. tileURL is the tile URL
