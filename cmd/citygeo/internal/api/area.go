@@ -118,8 +118,41 @@ func (s *Server) areaGuard(r Route) gin.HandlerFunc {
 			Fail(c, err.Field, err)
 			return
 		}
+		if r.Method == http.MethodPost && r.Path == "/v1/events" {
+			if err := s.storedEventIn(g, c); err != nil {
+				Fail(c, err.Field, err)
+				return
+			}
+		}
 		c.Next()
 	}
+}
+
+// storedEventIn checks the event an events POST updates (its id already in the feed) where it
+// lies now: a limited token may not close, nor move into its area, another area's case by
+// naming a place of its own.
+func (s *Server) storedEventIn(g *areaCheck, c *gin.Context) *Error {
+	if s.disp == nil || c.Request.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(c.Request.Body) // eachPlace has read it whole and put it back
+	c.Request.Body = io.NopCloser(bytes.NewReader(b))
+	var body struct {
+		ID string `json:"id"`
+	}
+	if err != nil || json.Unmarshal(b, &body) != nil || body.ID == "" {
+		return nil // the handler answers
+	}
+	ev, ok := s.disp.Feed.Get(body.ID)
+	if !ok {
+		return nil
+	}
+	for _, code := range []string{ev.Grid, ev.Community, ev.Street, ev.District} {
+		if code != "" {
+			return g.code("id", code)
+		}
+	}
+	return g.point("id", ev.Point)
 }
 
 // areaCheck checks one request of a limited token against the snapshot it is served from.
@@ -253,7 +286,9 @@ func (g *areaCheck) clip(c *gin.Context, q url.Values) *Error {
 	}
 	b, perr := ParseBBox("bbox", q.Get("bbox"))
 	if perr != nil {
-		return nil // the handler's 400
+		// A box this clip cannot read (OGC's six numbers with heights, one across the
+		// antimeridian) is not let through unclipped.
+		return g.refuse("bbox", "a limited token's bbox must be minlng,minlat,maxlng,maxlat with min ≤ max (%v)", perr)
 	}
 	ab, ok := g.bound()
 	if !ok {
@@ -302,7 +337,9 @@ func eachPlace(w http.ResponseWriter, r *http.Request, point func(field string, 
 		ct = mt
 	}
 	csv := isCSV(ct)
-	if r.Method == http.MethodGet || r.Body == nil || (ct != "" && !csv && !strings.Contains(ct, "json")) {
+	// Any body but a CSV or a multipart upload is read as JSON, whatever its type says: the
+	// handlers decode JSON whatever the type (curl -d sends form-urlencoded).
+	if r.Method == http.MethodGet || r.Body == nil || strings.HasPrefix(ct, "multipart/") {
 		return nil
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAreaBody))
@@ -348,20 +385,31 @@ func (g *placeWalk) walk(v any, path string, crs geo.CRS) *Error {
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		if s, ok := v["crs"].(string); ok {
+		// encoding/json matches a field's key ignoring case, the last of several winning: the
+		// keys are read so too, and two that differ only in case are refused, since which one a
+		// handler takes is not what the guard checked.
+		folded := make(map[string]any, len(v))
+		for k, e := range v {
+			lk := strings.ToLower(k)
+			if _, dup := folded[lk]; dup {
+				return BadParam(join(k), "the object has two keys that differ only in case")
+			}
+			folded[lk] = e
+		}
+		if s, ok := folded["crs"].(string); ok {
 			if c, err := ParseCRSParam(s); err == nil {
 				crs = c
 			}
 		}
-		lng, lok := number(v["lng"])
-		lat, aok := number(v["lat"])
+		lng, lok := number(folded["lng"])
+		lat, aok := number(folded["lat"])
 		if lok && aok {
 			if err := g.point(join("lng"), geo.ToCGCS2000(orb.Point{lng, lat}, crs)); err != nil {
 				return err
 			}
 		}
 		for k, e := range v {
-			if s, ok := e.(string); ok && codeKeys[k] && isCode(s) {
+			if s, ok := e.(string); ok && codeKeys[strings.ToLower(k)] && isCode(s) {
 				if err := g.code(join(k), s); err != nil {
 					return err
 				}

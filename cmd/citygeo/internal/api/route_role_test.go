@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/paulmach/orb"
 
 	"citygeo/city"
 	"citygeo/cmd/citygeo/internal/api"
@@ -403,6 +404,48 @@ func TestAreaLimits(t *testing.T) {
 				t.Errorf("bbox not clipped: headers %v", rec.Header())
 			}
 		})
+	}
+
+	// Ways around the guard, each refused: a key repeated in another case (the handlers'
+	// decoder takes the last, ignoring case), a body sent as another type than JSON (the
+	// handlers read it as JSON), an OGC box with heights, and an update of another district's
+	// stored event naming a place of the token's own.
+	feed, err := dispatch.NewFeed(nil, dispatch.DupConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed.Put(data.Event{ID: "east1", Class: data.ClassRef{Scheme: data.CJT214, Kind: data.KindEvent, Code: "0101"},
+		Point: orb.Point(out), District: otherDistrct, Reported: time.Now()}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	withFeed := api.New(api.Options{Auth: auth, Logger: quietLog, Dispatch: &api.Dispatch{Feed: feed}})
+	withFeed.Swap(snap)
+	for _, tt := range []struct {
+		name, method, url, ctype, body string
+	}{
+		{"a point's keys again in another case", "POST", "/v1/locate/batch", "application/json",
+			fmt.Sprintf(`{"crs":"cgcs2000","points":[{"lng":%.7f,"lat":%.7f,"Lng":%.7f,"Lat":%.7f}]}`, in[0], in[1], out[0], out[1])},
+		{"a JSON body sent as text/plain", "POST", "/v1/locate/batch", "text/plain",
+			fmt.Sprintf(`{"crs":"cgcs2000","points":[{"lng":%.7f,"lat":%.7f}]}`, out[0], out[1])},
+		{"an OGC box with heights", "GET", fmt.Sprintf("/ogc/collections/grids/items?bbox=%.6f,%.6f,0,%.6f,%.6f,0", out[0]-0.001, out[1]-0.001, out[0]+0.001, out[1]+0.001), "", ""},
+		{"another district's event closed from inside", "POST", "/v1/events", "application/json",
+			fmt.Sprintf(`{"id":"east1","status":"closed","class":"0101","lng":%.7f,"lat":%.7f,"crs":"cgcs2000"}`, in[0], in[1])},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
+			req.Header.Set("Authorization", district)
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			rec := httptest.NewRecorder()
+			withFeed.Handler().ServeHTTP(rec, req)
+			if rec.Code != http.StatusForbidden && rec.Code != http.StatusBadRequest {
+				t.Errorf("status %d, want it refused: %.300s", rec.Code, rec.Body)
+			}
+		})
+	}
+	if ev, _ := feed.Get("east1"); ev.Status == data.EventClosed || ev.District != otherDistrct {
+		t.Errorf("the other district's event after the refused update: %+v", ev)
 	}
 }
 
