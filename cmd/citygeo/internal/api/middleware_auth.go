@@ -175,8 +175,11 @@ func unauthorized(msg string) *Error {
 	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Field: "Authorization", Message: msg}
 }
 
-// Require returns the middleware enforcing acc.
-func (a *Auth) Require(acc Access) gin.HandlerFunc {
+// Identify returns the middleware that reads a request's token for acc and notes the refusal,
+// if any, for Enforce: the rate limit between them counts refused requests too (a flood of bad
+// tokens is throttled like any other, rather than each costing a signature check and an audit
+// line).
+func (a *Auth) Identify(acc Access) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t, err := a.check(c.Request, acc)
 		if t.Role != "" || t.Name != "" {
@@ -185,13 +188,26 @@ func (a *Auth) Require(acc Access) gin.HandlerFunc {
 			c.Set(ctxToken, t)
 		}
 		if err != nil {
+			c.Set(ctxAuthRefusal, err)
+		}
+		c.Next()
+	}
+}
+
+// Enforce returns the middleware that refuses a request Identify found not allowed.
+func (a *Auth) Enforce() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if v, ok := c.Get(ctxAuthRefusal); ok {
 			c.Header("WWW-Authenticate", `Bearer realm="citygeo"`)
-			Fail(c, "Authorization", err)
+			Fail(c, "Authorization", v.(*Error))
 			return
 		}
 		c.Next()
 	}
 }
+
+// ctxAuthRefusal holds the *Error Identify refused a request with.
+const ctxAuthRefusal = "citygeo.auth_refusal"
 
 // check returns the request's token, when it names a known one, and the refusal, when acc
 // does not allow the request.

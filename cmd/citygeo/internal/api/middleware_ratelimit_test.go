@@ -30,6 +30,10 @@ func TestRateLimits(t *testing.T) {
 			{"/v1/info", "", "", "203.0.113.1", 200}, {"/v1/info", "", "", "203.0.113.2", 429}}},
 		"forwarded-for from a trusted proxy": {api.Options{Limits: api.Limits{AddressRPS: 0.5, AddressBurst: 1}, TrustedProxies: []string{"192.0.2.0/24"}}, []req{
 			{"/v1/info", "", "", "203.0.113.1", 200}, {"/v1/info", "", "", "203.0.113.2", 200}, {"/v1/info", "", "", "203.0.113.1", 429}}},
+		// Refused requests are counted too: a flood of bad tokens or of writes without the
+		// role is throttled, not checked and audited at full speed.
+		"refusals counted": {api.Options{Limits: api.Limits{AddressRPS: 0.5, AddressBurst: 2}}, []req{
+			{"/v1/info", "not-a-token", "", "", 401}, {"/v1/datasets", "", "", "", 401}, {"/v1/info", "not-a-token", "", "", 429}}},
 		"per token": {api.Options{Limits: api.Limits{TokenRPS: 0.5, TokenBurst: 1}}, []req{
 			{"/v1/datasets", gis, "", "", 503}, {"/v1/info", gis, "198.51.100.9:1", "", 429}, {"/v1/info", "", "", "", 200}}},
 	}

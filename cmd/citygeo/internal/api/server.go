@@ -182,10 +182,10 @@ func New(opts Options) *Server {
 	return s
 }
 
-// handle registers r behind its middlewares: auth, the rate limit, the area guard, and the
-// audit for writes.
+// handle registers r behind its middlewares: the token read, the rate limit, the access check,
+// the area guard, and the audit for writes.
 func (s *Server) handle(r Route) {
-	chain := []gin.HandlerFunc{s.auth.Require(r.Access), s.rateLimit(r.Access)}
+	chain := []gin.HandlerFunc{s.auth.Identify(r.Access), s.rateLimit(r.Access), s.auth.Enforce()}
 	if g := s.areaGuard(r); g != nil {
 		chain = append(chain, g)
 	}
