@@ -114,8 +114,12 @@ func (c *Config) Validate() error {
 		if o.Audience == "" {
 			bad("oidc.audience", "required with oidc.jwks")
 		}
-		if !strings.HasPrefix(o.JWKS, "https://") && !strings.HasPrefix(o.JWKS, "http://") && IsURL(o.JWKS) {
-			bad("oidc.jwks", "%q: want a file or an http(s):// URL", o.JWKS)
+		switch {
+		case strings.HasPrefix(o.JWKS, "http://") && !loopbackURL(o.JWKS):
+			// Keys read over plain HTTP can be swapped on the way, and with them every token.
+			bad("oidc.jwks", "%q: want an https:// URL (plain http only to this machine) or a file", o.JWKS)
+		case !strings.HasPrefix(o.JWKS, "https://") && !strings.HasPrefix(o.JWKS, "http://") && IsURL(o.JWKS):
+			bad("oidc.jwks", "%q: want a file or an https:// URL", o.JWKS)
 		}
 	}
 	if c.OIDC.ClockSkew < 0 || c.OIDC.ClockSkew > 5*time.Minute {
@@ -224,4 +228,18 @@ func (c *Config) validateCities(bad func(key, format string, args ...any)) {
 			bad(k.key, "is one city's: not with several cities (each keeps its events, tracks and duty lists in its schema); serve that city alone")
 		}
 	}
+}
+
+// loopbackURL reports whether an http:// URL names this machine (localhost, 127.0.0.0/8, ::1).
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if h := u.Hostname(); h == "localhost" {
+		return true
+	} else if ip := net.ParseIP(h); ip != nil {
+		return ip.IsLoopback()
+	}
+	return false
 }
