@@ -20,14 +20,7 @@ import (
 // not wait for the import; --events still chooses the file.
 func TestEventsBesideStore(t *testing.T) {
 	ctx := context.Background()
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 1000, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, ix := sampleIndexed(t, 1000)
 	for _, tt := range []struct {
 		name   string
 		events string // --events; "" = default
@@ -92,14 +85,7 @@ func TestEventsBesideStore(t *testing.T) {
 // TestDispatchCalendar: serve's --calendar reaches the deadlines' calendar, and a bad file
 // stops the start naming the file and the value.
 func TestDispatchCalendar(t *testing.T) {
-	ds, err := sample.Generate(sample.Options{Grids: 500, Components: 500, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, ix := sampleIndexed(t, 500)
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "calendar.json"), filepath.Join(dir, "bad.json")
 	os.WriteFile(good, []byte(`{"holidays": ["2026-10-01"], "workdays": ["2026-09-27"]}`), 0o644)
@@ -115,4 +101,18 @@ func TestDispatchCalendar(t *testing.T) {
 		!strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), "1 October") {
 		t.Errorf("bad calendar: %v, want an error naming the file and the date", err)
 	}
+}
+
+// sampleIndexed generates a 500-grid sample city with components and its geo index.
+func sampleIndexed(t *testing.T, components int) (*data.Dataset, *geo.Index) {
+	t.Helper()
+	ds, err := sample.Generate(sample.Options{Grids: 500, Components: components, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := geo.NewIndex(ds, geo.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, ix
 }
